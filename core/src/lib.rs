@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod cache;
+mod error;
+mod hasher;
+mod key;
+mod stats;
+mod store;
+mod ttl;
+
+pub use cache::{entry_charge, Cache, CacheBuilder, ENTRY_OVERHEAD};
+pub use error::{Error, Result};
+pub use hasher::{random_seeds, seeded_hasher, KeyHasher};
+pub use key::{
+    escape_component, key_warnings, make_key, namespaced_key, sha256_hex, shorten_key, KeyBuilder, KeyWarning,
+    DEFAULT_MAX_KEY_LENGTH, MEMCACHE_MAX_KEY_LENGTH,
+};
+pub use stats::Stats;
+pub use store::{Config, Counter, Eviction, Store};
+pub use ttl::{Clock, Expiry, MockClock, SystemClock, Timeout, DEFAULT_TIMEOUT_SECS, MAX_EXPIRY_MS};

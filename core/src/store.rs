@@ -1,0 +1,635 @@
+//! The bounded store: an LRU map with expiries, an entry bound, a byte bound, Django's
+//! batch cull, namespace generations and counters.
+//!
+//! `Store` is single-threaded and takes the time as an argument on every call, so any
+//! host can drive it (a `Mutex` for native hosts is in [`crate::Cache`]; the wasm binding
+//! passes `Date.now()`). Keys are generic: strings for Python and Rust, integer slots for
+//! the JS binding, which keeps strings on its own side of the boundary.
+
+use std::borrow::Borrow;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
+
+use lru::LruCache;
+
+use crate::error::{Error, Result};
+use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
+use crate::stats::Stats;
+use crate::ttl::Expiry;
+
+/// How a full store makes room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eviction {
+    /// Evict the least recently used entry, one at a time.
+    Lru,
+    /// Django's batch cull: when a new key arrives and the store holds `max_entries`,
+    /// drop the `len / frequency` least recently used entries (at least one), or every
+    /// entry when `frequency` is 0. Expired entries are purged before culling.
+    Cull { frequency: usize },
+}
+
+/// Bounds and eviction policy of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Most entries held at once (at least 1).
+    pub max_entries: usize,
+    /// Most bytes charged at once, if bounded (at least 1).
+    pub max_bytes: Option<usize>,
+    pub eviction: Eviction,
+}
+
+impl Config {
+    /// An LRU store of at most `max_entries` entries.
+    pub fn lru(max_entries: usize) -> Self {
+        Config { max_entries, max_bytes: None, eviction: Eviction::Lru }
+    }
+
+    /// A store that culls as Django's LocMemCache does.
+    pub fn django(max_entries: usize, cull_frequency: usize) -> Self {
+        Config { max_entries, max_bytes: None, eviction: Eviction::Cull { frequency: cull_frequency } }
+    }
+
+    /// Rejects bounds that would let the store misbehave.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_entries == 0 {
+            return Err(Error::InvalidConfig("max_entries must be at least 1".into()));
+        }
+        if self.max_bytes == Some(0) {
+            return Err(Error::InvalidConfig("max_bytes must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Values that `incr`/`decr` can work on.
+pub trait Counter: Sized {
+    /// The integer this value holds, if it is one.
+    fn as_counter(&self) -> Option<i64>;
+    /// A value holding `n`.
+    fn from_counter(n: i64) -> Self;
+}
+
+impl Counter for i64 {
+    fn as_counter(&self) -> Option<i64> {
+        Some(*self)
+    }
+    fn from_counter(n: i64) -> Self {
+        n
+    }
+}
+
+const NEVER: u64 = u64::MAX;
+
+/// Expired entries reclaimed per write, so reclamation never becomes a full scan.
+const PURGE_PER_WRITE: usize = 4;
+
+#[derive(Debug, Clone)]
+struct Entry<V> {
+    value: V,
+    /// Unix-epoch ms, or `NEVER`.
+    expires_at: u64,
+    charge: usize,
+}
+
+fn encode_expiry(e: Expiry) -> u64 {
+    match e {
+        Expiry::Never => NEVER,
+        Expiry::At(at) => at.min(NEVER - 1),
+    }
+}
+
+fn decode_expiry(at: u64) -> Expiry {
+    if at == NEVER {
+        Expiry::Never
+    } else {
+        Expiry::At(at)
+    }
+}
+
+/// A bounded LRU store of `K -> V` with expiries. See the module docs.
+pub struct Store<K: Hash + Eq + Ord + Clone, V> {
+    map: LruCache<K, Entry<V>, KeyHasher>,
+    /// Entries that can expire, ordered by expiry: lets expired entries be reclaimed
+    /// oldest-first without scanning the map.
+    expiries: BTreeSet<(u64, K)>,
+    generations: HashMap<String, u64, KeyHasher>,
+    config: Config,
+    bytes: usize,
+    stats: Stats,
+    /// Values removed under the caller's lock; the caller drops them after unlocking,
+    /// so no host destructor ever runs while the store is locked.
+    dead: Vec<V>,
+}
+
+impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
+    /// A store with randomly seeded hashing.
+    pub fn new(config: Config) -> Result<Self> {
+        Self::with_seeds(config, random_seeds())
+    }
+
+    /// A store whose hasher is seeded with `seeds` (for hosts that bring their own
+    /// randomness).
+    pub fn with_seeds(config: Config, seeds: [u64; 4]) -> Result<Self> {
+        config.validate()?;
+        Ok(Store {
+            map: LruCache::unbounded_with_hasher(seeded_hasher(seeds)),
+            expiries: BTreeSet::new(),
+            generations: HashMap::with_hasher(seeded_hasher(seeds)),
+            config,
+            bytes: 0,
+            stats: Stats::default(),
+            dead: Vec::new(),
+        })
+    }
+
+    pub fn config(&self) -> Config {
+        self.config
+    }
+
+    /// Changes the bounds. A store that is now over a bound evicts at once
+    /// (least recently used first, whatever the eviction mode).
+    pub fn set_config(&mut self, config: Config) -> Result<()> {
+        config.validate()?;
+        self.config = config;
+        while self.map.len() > config.max_entries || self.over_bytes(0) {
+            if !self.evict_one() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Entries held (expired ones not yet reclaimed included).
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Bytes charged now.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats { entries: self.map.len() as u64, bytes: self.bytes as u64, ..self.stats }
+    }
+
+    /// Values removed since the last call, for the caller to drop outside its lock.
+    pub fn take_dead(&mut self) -> Vec<V> {
+        std::mem::take(&mut self.dead)
+    }
+
+    /// Reads `key` as a use (it becomes most recently used), applying `f` to the value.
+    /// Expired entries are reclaimed and read as missing.
+    #[inline]
+    pub fn get_with<Q, R>(&mut self, key: &Q, now: u64, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        match self.map.get(key) {
+            Some(e) if e.expires_at > now => {
+                self.stats.hits += 1;
+                return Some(f(&e.value));
+            }
+            Some(_) => self.expire(key),
+            None => {}
+        }
+        self.stats.misses += 1;
+        None
+    }
+
+    /// Like [`Store::get_with`], returning a clone of the value.
+    pub fn get<Q>(&mut self, key: &Q, now: u64) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+        V: Clone,
+    {
+        self.get_with(key, now, V::clone)
+    }
+
+    /// Looks at a live value without making it recently used or counting a read.
+    pub fn peek<Q>(&self, key: &Q, now: u64) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        self.map.peek(key).filter(|e| e.expires_at > now).map(|e| &e.value)
+    }
+
+    /// True when `key` holds a live entry (no recency change, no read counted).
+    pub fn contains<Q>(&self, key: &Q, now: u64) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        self.peek(key, now).is_some()
+    }
+
+    /// The expiry of a live entry; `None` when there is none.
+    pub fn expiry<Q>(&self, key: &Q, now: u64) -> Option<Expiry>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        self.map.peek(key).filter(|e| e.expires_at > now).map(|e| decode_expiry(e.expires_at))
+    }
+
+    /// Stores `value` under `key`, charged `charge` bytes, until `expiry`.
+    ///
+    /// An expiry already past removes the key instead (Django's timeout 0). A charge
+    /// larger than the byte bound is refused with [`Error::ValueTooLarge`] and the store
+    /// keeps what it had, the old value of `key` included.
+    pub fn set(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<()> {
+        if let Some(max_bytes) = self.config.max_bytes {
+            if charge > max_bytes {
+                return Err(Error::ValueTooLarge { key: String::new(), size: charge, max_bytes });
+            }
+        }
+        self.stats.sets += 1;
+        let expires_at = encode_expiry(expiry);
+        if expires_at <= now {
+            self.remove(&key);
+            self.dead.push(value);
+            return Ok(());
+        }
+        self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        let existed = self.remove(&key).is_some();
+        self.make_room(existed, charge, now);
+        if expires_at != NEVER {
+            self.expiries.insert((expires_at, key.clone()));
+        }
+        self.bytes += charge;
+        self.map.push(key, Entry { value, expires_at, charge });
+        Ok(())
+    }
+
+    /// Stores only if `key` holds no live entry; true when it stored (Django's `add`,
+    /// which also answers true for a timeout that is already past).
+    pub fn add(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<bool> {
+        if self.contains(&key, now) {
+            self.dead.push(value);
+            return Ok(false);
+        }
+        self.set(key, value, charge, expiry, now)?;
+        Ok(true)
+    }
+
+    /// Removes `key`; true when it held a live entry.
+    pub fn delete<Q>(&mut self, key: &Q, now: u64) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        match self.remove(key) {
+            Some(expires_at) if expires_at > now => {
+                self.stats.deletes += 1;
+                true
+            }
+            Some(_) => {
+                self.stats.expirations += 1;
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Gives a live entry a new expiry (and makes it most recently used, as Redis'
+    /// `TOUCH` does); true when the key was live. An expiry already past removes it.
+    pub fn touch<Q>(&mut self, key: &Q, expiry: Expiry, now: u64) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        let new_at = encode_expiry(expiry);
+        let (k, old_at) = match self.map.get_key_value_mut(key) {
+            Some((k, e)) if e.expires_at > now => {
+                let old = e.expires_at;
+                e.expires_at = new_at;
+                (k.clone(), old)
+            }
+            Some(_) => {
+                self.expire(key);
+                return false;
+            }
+            None => return false,
+        };
+        if old_at != NEVER {
+            self.expiries.remove(&(old_at, k.clone()));
+        }
+        if new_at <= now {
+            self.remove(key);
+        } else if new_at != NEVER {
+            self.expiries.insert((new_at, k));
+        }
+        true
+    }
+
+    /// Adds `delta` to an integer value, keeping its expiry; the new value.
+    pub fn incr<Q>(&mut self, key: &Q, delta: i64, now: u64) -> Result<i64>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+        V: Counter,
+    {
+        let outcome = match self.map.get_mut(key) {
+            Some(e) if e.expires_at > now => match e.value.as_counter() {
+                None => Err(Error::NotAnInteger(String::new())),
+                Some(n) => match n.checked_add(delta) {
+                    None => Err(Error::Overflow(String::new())),
+                    Some(m) => {
+                        let old = std::mem::replace(&mut e.value, V::from_counter(m));
+                        self.dead.push(old);
+                        Ok(m)
+                    }
+                },
+            },
+            Some(_) => {
+                self.expire(key);
+                Err(Error::KeyNotFound(String::new()))
+            }
+            None => Err(Error::KeyNotFound(String::new())),
+        };
+        if outcome.is_ok() {
+            self.stats.sets += 1;
+        }
+        outcome
+    }
+
+    /// Removes every entry. Namespace generations are kept, so a key built before the
+    /// clear can never alias one built after it.
+    pub fn clear(&mut self) {
+        while let Some((_, e)) = self.map.pop_lru() {
+            self.dead.push(e.value);
+        }
+        self.expiries.clear();
+        self.bytes = 0;
+    }
+
+    /// Reclaims every expired entry; how many.
+    pub fn purge_expired(&mut self, now: u64) -> usize {
+        self.purge_expired_at_most(now, usize::MAX)
+    }
+
+    /// Live keys, most recently used first.
+    pub fn keys(&self, now: u64) -> Vec<K> {
+        self.map.iter().filter(|(_, e)| e.expires_at > now).map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Live entries with their expiries and charges, least recently used first (the
+    /// order in which re-inserting them rebuilds the same recency).
+    pub fn entries(&self, now: u64) -> impl Iterator<Item = (&K, &V, Expiry, usize)> {
+        self.map
+            .iter()
+            .rev()
+            .filter(move |(_, e)| e.expires_at > now)
+            .map(|(k, e)| (k, &e.value, decode_expiry(e.expires_at), e.charge))
+    }
+
+    /// The current generation of a namespace (1 for one never invalidated).
+    pub fn generation(&self, namespace: &str) -> u64 {
+        self.generations.get(namespace).copied().unwrap_or(1)
+    }
+
+    /// Invalidates every key of a namespace in O(1) by bumping its generation; the new
+    /// generation. Entries of older generations are never read again and age out of the LRU.
+    pub fn invalidate(&mut self, namespace: &str) -> u64 {
+        let g = self.generations.entry(namespace.to_owned()).or_insert(1);
+        *g = g.saturating_add(1);
+        *g
+    }
+
+    /// Sets a namespace's generation (snapshots and shared tiers carry them).
+    pub fn set_generation(&mut self, namespace: &str, generation: u64) {
+        self.generations.insert(namespace.to_owned(), generation);
+    }
+
+    /// Every namespace with its generation.
+    pub fn generations(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.generations.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// Checks the store's invariants; used by property tests and fuzzing.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let bytes: usize = self.map.iter().map(|(_, e)| e.charge).sum();
+        if bytes != self.bytes {
+            return Err(format!("bytes {} but entries charge {}", self.bytes, bytes));
+        }
+        if self.map.len() > self.config.max_entries {
+            return Err(format!("{} entries over bound {}", self.map.len(), self.config.max_entries));
+        }
+        if let Some(max) = self.config.max_bytes {
+            if self.bytes > max {
+                return Err(format!("{} bytes over bound {}", self.bytes, max));
+            }
+        }
+        let timed = self.map.iter().filter(|(_, e)| e.expires_at != NEVER).count();
+        if timed != self.expiries.len() {
+            return Err(format!("{} timed entries but {} in the expiry index", timed, self.expiries.len()));
+        }
+        for (at, k) in &self.expiries {
+            match self.map.peek(k) {
+                Some(e) if e.expires_at == *at => {}
+                _ => return Err("expiry index names an entry that is not there".into()),
+            }
+        }
+        Ok(())
+    }
+
+    // ---- internals ----
+
+    fn over_bytes(&self, incoming: usize) -> bool {
+        matches!(self.config.max_bytes, Some(max) if self.bytes + incoming > max)
+    }
+
+    /// Removes `key` whatever its state; its old expiry if it was there.
+    fn remove<Q>(&mut self, key: &Q) -> Option<u64>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        let (k, e) = self.map.pop_entry(key)?;
+        Some(self.forget(k, e))
+    }
+
+    fn forget(&mut self, k: K, e: Entry<V>) -> u64 {
+        if e.expires_at != NEVER {
+            self.expiries.remove(&(e.expires_at, k));
+        }
+        self.bytes -= e.charge;
+        self.dead.push(e.value);
+        e.expires_at
+    }
+
+    fn expire<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        if self.remove(key).is_some() {
+            self.stats.expirations += 1;
+        }
+    }
+
+    fn purge_expired_at_most(&mut self, now: u64, budget: usize) -> usize {
+        let mut n = 0;
+        while n < budget {
+            match self.expiries.first() {
+                Some((at, _)) if *at <= now => {}
+                _ => break,
+            }
+            let (_, k) = self.expiries.pop_first().expect("checked above");
+            if let Some(e) = self.map.pop(&k) {
+                self.bytes -= e.charge;
+                self.dead.push(e.value);
+                self.stats.expirations += 1;
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// Removes the least recently used entry; false when the store is empty.
+    fn evict_one(&mut self) -> bool {
+        match self.map.pop_lru() {
+            Some((k, e)) => {
+                self.stats.evictions += 1;
+                self.forget(k, e);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes room for one entry of `charge` bytes (`replacing` when its key was just
+    /// removed, which Django's cull does not count as a new key).
+    fn make_room(&mut self, replacing: bool, charge: usize, now: u64) {
+        let max = self.config.max_entries;
+        if self.map.len() >= max {
+            self.purge_expired(now);
+        }
+        match self.config.eviction {
+            Eviction::Lru => {
+                while self.map.len() >= max {
+                    self.evict_one();
+                }
+            }
+            Eviction::Cull { frequency } => {
+                if self.map.len() >= max && !replacing {
+                    if frequency == 0 {
+                        let n = self.map.len() as u64;
+                        self.clear();
+                        self.stats.evictions += n;
+                    } else {
+                        let count = (self.map.len() / frequency).max(1);
+                        for _ in 0..count {
+                            self.evict_one();
+                        }
+                    }
+                }
+                // A replacement into a full store still may not pass the bound.
+                while self.map.len() >= max {
+                    self.evict_one();
+                }
+            }
+        }
+        while self.over_bytes(charge) {
+            if !self.evict_one() {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lru(n: usize) -> Store<String, i64> {
+        Store::new(Config::lru(n)).unwrap()
+    }
+
+    #[test]
+    fn evicts_least_recently_used() {
+        let mut s = lru(2);
+        s.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
+        s.set("b".into(), 2, 1, Expiry::Never, 0).unwrap();
+        assert_eq!(s.get("a", 0), Some(1));
+        s.set("c".into(), 3, 1, Expiry::Never, 0).unwrap();
+        assert_eq!(s.get("b", 0), None);
+        assert_eq!(s.stats().evictions, 1);
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn django_cull_matches_django_test_cull() {
+        // Django's test_cull: MAX_ENTRIES 30, CULL_FREQUENCY 3, 49 sets leave 29.
+        let mut s: Store<String, i64> = Store::new(Config::django(30, 3)).unwrap();
+        for i in 1..50 {
+            s.set(format!("cull{i}"), i, 1, Expiry::At(1_000_000), 0).unwrap();
+        }
+        assert_eq!(s.len(), 29);
+        let mut z: Store<String, i64> = Store::new(Config::django(30, 0)).unwrap();
+        for i in 1..50 {
+            z.set(format!("cull{i}"), i, 1, Expiry::At(1_000_000), 0).unwrap();
+        }
+        assert_eq!(z.len(), 19);
+    }
+
+    #[test]
+    fn byte_bound_is_never_passed_and_oversize_keeps_old_value() {
+        let mut s: Store<String, i64> =
+            Store::new(Config { max_entries: 100, max_bytes: Some(10), eviction: Eviction::Lru }).unwrap();
+        s.set("a".into(), 1, 4, Expiry::Never, 0).unwrap();
+        s.set("b".into(), 2, 4, Expiry::Never, 0).unwrap();
+        s.set("c".into(), 3, 4, Expiry::Never, 0).unwrap();
+        assert!(s.bytes() <= 10);
+        assert_eq!(s.peek("a", 0), None);
+        assert!(matches!(s.set("c".into(), 9, 11, Expiry::Never, 0), Err(Error::ValueTooLarge { .. })));
+        assert_eq!(s.peek("c", 0), Some(&3));
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn expired_entries_are_not_read_and_are_reclaimed() {
+        let mut s = lru(10);
+        s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+        assert_eq!(s.get("a", 99), Some(1));
+        assert_eq!(s.get("a", 100), None);
+        assert_eq!(s.len(), 0);
+        s.set("b".into(), 1, 1, Expiry::At(100), 0).unwrap();
+        s.set("c".into(), 1, 1, Expiry::Never, 200).unwrap();
+        assert_eq!(s.len(), 1, "a write reclaims expired entries");
+        assert_eq!(s.stats().expirations, 2);
+    }
+
+    #[test]
+    fn incr_keeps_expiry() {
+        let mut s = lru(10);
+        s.set("n".into(), 5, 1, Expiry::At(1000), 0).unwrap();
+        assert_eq!(s.incr("n", 3, 10), Ok(8));
+        assert_eq!(s.expiry("n", 10), Some(Expiry::At(1000)));
+        assert_eq!(s.incr("missing", 1, 10), Err(Error::KeyNotFound(String::new())));
+        assert_eq!(s.incr("n", i64::MAX, 10), Err(Error::Overflow(String::new())));
+        assert_eq!(s.incr("n", 1, 1000), Err(Error::KeyNotFound(String::new())));
+    }
+
+    #[test]
+    fn touch_and_namespaces() {
+        let mut s = lru(10);
+        s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+        assert!(s.touch("a", Expiry::Never, 50));
+        assert_eq!(s.get("a", 10_000), Some(1));
+        assert!(s.touch("a", Expiry::At(0), 10_000));
+        assert_eq!(s.get("a", 10_000), None);
+        assert_eq!(s.generation("ns"), 1);
+        assert_eq!(s.invalidate("ns"), 2);
+        s.clear();
+        assert_eq!(s.generation("ns"), 2);
+        s.validate().unwrap();
+    }
+}
