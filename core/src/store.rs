@@ -230,6 +230,17 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         self.peek(key, now).is_some()
     }
 
+    /// True when `key` holds an entry, live or expired but not yet reclaimed. Hosts that
+    /// map their own keys to store keys (the JS binding's integer slots) use it to tell a
+    /// value that left the store from one that was replaced in place.
+    pub fn holds<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        self.map.contains(key)
+    }
+
     /// The expiry of a live entry; `None` when there is none.
     pub fn expiry<Q>(&self, key: &Q, now: u64) -> Option<Expiry>
     where
@@ -616,6 +627,17 @@ mod tests {
         assert_eq!(s.incr("missing", 1, 10), Err(Error::KeyNotFound(String::new())));
         assert_eq!(s.incr("n", i64::MAX, 10), Err(Error::Overflow(String::new())));
         assert_eq!(s.incr("n", 1, 1000), Err(Error::KeyNotFound(String::new())));
+    }
+
+    #[test]
+    fn holds_sees_expired_entries_until_reclaimed() {
+        let mut s = lru(10);
+        s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+        assert!(s.holds("a"));
+        assert!(!s.contains("a", 100));
+        assert!(s.holds("a"), "expired but not reclaimed");
+        assert_eq!(s.get("a", 100), None);
+        assert!(!s.holds("a"));
     }
 
     #[test]

@@ -47,6 +47,35 @@ impl Expiry {
         }
     }
 
+    /// The expiry `ms` milliseconds after `now_ms`, with the same rules as a timeout in
+    /// seconds: zero or negative is already expired, fractions round *up*, anything past
+    /// [`MAX_EXPIRY_MS`] (or `+inf`) never expires, NaN is an error. Hosts whose users
+    /// speak milliseconds (JS `ttl`) use it directly: going through seconds would lose
+    /// whole milliseconds to rounding (`2007 / 1000 * 1000` is not 2007 in binary).
+    ///
+    /// ```
+    /// use polycache::Expiry;
+    /// assert_eq!(Expiry::after_ms(1_000, 2_007.0).unwrap(), Expiry::At(3_007));
+    /// assert_eq!(Expiry::after_ms(1_000, 0.5).unwrap(), Expiry::At(1_001));
+    /// assert!(Expiry::after_ms(1_000, -1.0).unwrap().is_expired(1_000));
+    /// assert_eq!(Expiry::after_ms(1_000, f64::INFINITY).unwrap(), Expiry::Never);
+    /// assert!(Expiry::after_ms(1_000, f64::NAN).is_err());
+    /// ```
+    pub fn after_ms(now_ms: u64, ms: f64) -> Result<Expiry> {
+        if ms.is_nan() {
+            return Err(Error::InvalidTimeout("timeout is NaN".into()));
+        }
+        if ms <= 0.0 {
+            return Ok(Expiry::At(0));
+        }
+        let ms = ms.ceil();
+        if ms >= (MAX_EXPIRY_MS - now_ms.min(MAX_EXPIRY_MS)) as f64 {
+            Ok(Expiry::Never)
+        } else {
+            Ok(Expiry::At(now_ms + ms as u64))
+        }
+    }
+
     /// The expiry as the epoch millisecond it names; `None` for never.
     pub fn as_epoch_ms(self) -> Option<u64> {
         match self {
@@ -86,18 +115,7 @@ impl Timeout {
         match t {
             Timeout::Never => Ok(Expiry::Never),
             Timeout::Default => unreachable!("resolved above"),
-            Timeout::Seconds(s) if s.is_nan() => {
-                Err(Error::InvalidTimeout("timeout is NaN".into()))
-            }
-            Timeout::Seconds(s) if s <= 0.0 => Ok(Expiry::At(0)),
-            Timeout::Seconds(s) => {
-                let ms = (s * 1000.0).ceil();
-                if ms >= (MAX_EXPIRY_MS - now_ms.min(MAX_EXPIRY_MS)) as f64 {
-                    Ok(Expiry::Never)
-                } else {
-                    Ok(Expiry::At(now_ms + ms as u64))
-                }
-            }
+            Timeout::Seconds(s) => Expiry::after_ms(now_ms, s * 1000.0),
         }
     }
 
@@ -180,6 +198,14 @@ mod tests {
     fn huge_and_infinite_never_expire() {
         assert_eq!(Timeout::Seconds(f64::INFINITY).expiry(1, Timeout::Never).unwrap(), Expiry::Never);
         assert_eq!(Timeout::Seconds(1e300).expiry(1, Timeout::Never).unwrap(), Expiry::Never);
+    }
+
+    #[test]
+    fn whole_milliseconds_are_kept_exactly() {
+        for ms in [1u64, 2_007, 2_011, 59_999, 86_400_000] {
+            assert_eq!(Expiry::after_ms(5, ms as f64).unwrap(), Expiry::At(5 + ms));
+        }
+        assert_eq!(Expiry::after_ms(5, -0.0).unwrap(), Expiry::At(0));
     }
 
     #[test]
