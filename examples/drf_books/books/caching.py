@@ -1,0 +1,82 @@
+"""Every cache key and every invalidation of the example, in one place.
+
+Key layout (all in the "default" cache, a polycache.django.PolyCache):
+
+    book:<pk>:detail            BookViewSet.retrieve, the serialized book (manual cache)
+    book:<pk>:rating            BookSerializer.get_rating, the cached serializer field
+    shelf:user:<uid>:page:<n>   ShelfViewSet.list, one user's private shelf, per page
+    template.cache.book_card.*  {% cache %} fragment of the HTML book page
+    template.cache.my_shelf.*   {% cache %} fragment, per user
+    views.decorators.cache.cache_{page,header}.books-list.*   cache_page on /api/books/
+    views.decorators.cache.cache_{page,header}.site.*         site-wide middleware, /site/
+    namespace "catalogue"       drf-extensions cache_response of /api/authors/ and
+                                the /api/stats/ summary: invalidated in O(1) on any write
+
+cache_page and drf-extensions build opaque, hashed keys; the two ways polycache gives
+to drop them without knowing them are delete_pattern() on the readable prefix that
+cache_page puts in front of its hash, and a namespace whose generation a write bumps.
+"""
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+
+BOOK_LIST_PREFIX = "books-list"  # key_prefix of cache_page on the book list
+BOOK_LIST_TIMEOUT = 60
+BOOK_DETAIL_TIMEOUT = 300
+RATING_TIMEOUT = 600
+SHELF_TIMEOUT = 300
+FRAGMENT_TIMEOUT = 600
+CATALOGUE = "catalogue"
+
+
+def book_detail_key(pk):
+    return f"book:{int(pk)}:detail"
+
+
+def book_rating_key(pk):
+    return f"book:{int(pk)}:rating"
+
+
+def shelf_key(user_id, page):
+    # The user id is part of the key: one user's shelf is never read under another's key.
+    return f"shelf:user:{int(user_id)}:page:{page}"
+
+
+def book_card_fragment_key(pk):
+    return make_template_fragment_key("book_card", [pk])
+
+
+def my_shelf_fragment_key(user_id):
+    return make_template_fragment_key("my_shelf", [user_id])
+
+
+def catalogue():
+    """The namespace that holds everything derived from the whole catalogue."""
+    return cache.namespace(CATALOGUE)
+
+
+def _cache_page_pattern(prefix):
+    # cache_page / CacheMiddleware keys: views.decorators.cache.cache_page.<prefix>.GET.<md5>...
+    # and views.decorators.cache.cache_header.<prefix>.<md5>...
+    return f"views.decorators.cache.cache_*.{prefix}.*"
+
+
+def invalidate_book(pk):
+    """A book (or one of its reviews) changed: drop what is keyed by its pk."""
+    cache.delete_many([book_detail_key(pk), book_rating_key(pk), book_card_fragment_key(pk)])
+
+
+def invalidate_book_lists():
+    """Drop every cached page of /api/books/ (all pages, all users) and of /site/."""
+    return cache.delete_pattern(_cache_page_pattern(BOOK_LIST_PREFIX)) + cache.delete_pattern(
+        _cache_page_pattern("site")
+    )
+
+
+def invalidate_catalogue():
+    catalogue().invalidate()
+
+
+def invalidate_shelf(user_id):
+    """Drop one user's private caches (and nobody else's)."""
+    cache.delete_pattern(f"shelf:user:{int(user_id)}:*")
+    cache.delete(my_shelf_fragment_key(user_id))

@@ -1,0 +1,29 @@
+"""Django's site-wide cache middleware pair, limited to the public HTML pages.
+
+UpdateCacheMiddleware and FetchFromCacheMiddleware cache every GET response that does
+not say otherwise, keyed on the URL and the response's Vary headers. A DRF view that
+authenticates with a token does not add `Vary: Authorization`, so a site-wide cache in
+front of the API would hand one user's response to the next. These subclasses keep the
+real Django classes and only skip requests outside settings.CACHE_MIDDLEWARE_PATHS.
+"""
+from django.conf import settings
+from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+
+
+def in_scope(request):
+    return request.path.startswith(tuple(getattr(settings, "CACHE_MIDDLEWARE_PATHS", ("/",))))
+
+
+class SiteUpdateCacheMiddleware(UpdateCacheMiddleware):
+    def process_response(self, request, response):
+        if not in_scope(request):
+            return response
+        return super().process_response(request, response)
+
+
+class SiteFetchFromCacheMiddleware(FetchFromCacheMiddleware):
+    def process_request(self, request):
+        if not in_scope(request):
+            request._cache_update_cache = False
+            return None
+        return super().process_request(request)
