@@ -1,5 +1,5 @@
 # Rust core: unit, doc, vector, property and trace tests; wasm32 build check.
-TEST_TARGETS += test-rust
+TEST_TARGETS += test-rust fuzz-smoke
 DEMO_TARGETS += demo-rust
 BENCH_TARGETS += bench-rust
 
@@ -16,3 +16,15 @@ demo-rust: ## The Rust core in a small example
 
 bench-rust: ## Criterion: polycache vs lru, quick_cache, moka, schnellru
 	cargo bench -p polycache --bench store
+	python3 bench/rust_report.py
+
+FUZZ_BIN := $(TOOLS)/cargo-fuzz/bin/cargo-fuzz
+$(FUZZ_BIN):
+	cargo install cargo-fuzz --version 0.13.2 --root $(TOOLS)/cargo-fuzz
+
+.PHONY: fuzz fuzz-smoke
+fuzz: $(FUZZ_BIN) ## Fuzz store operations against the model until stopped (FUZZ_SECONDS to bound it)
+	cd core/fuzz && RUSTC_BOOTSTRAP=1 $(FUZZ_BIN) fuzz run store_ops -- $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS))
+
+fuzz-smoke: $(FUZZ_BIN) ## A 30-second fuzz run (part of make test)
+	$(MAKE) fuzz FUZZ_SECONDS=30
