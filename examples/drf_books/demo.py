@@ -8,9 +8,11 @@ own stats(). Every number below is measured on this run; nothing is typed in.
     python demo.py [--cold N] [--warm N]
 """
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -99,18 +101,11 @@ class Scenario:
         return statistics.median(cold), statistics.median(warm), cold_queries, warm_queries
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold", type=int, default=25, help="cold requests per pattern (median taken)")
-    parser.add_argument("--warm", type=int, default=200, help="cached requests per pattern (median taken)")
-    args = parser.parse_args()
-
-    books, users = seed()
-    backend = settings.CACHES["default"]["BACKEND"]
+def build_scenarios(books, users):
     reader, other = users[0], users[1]
     token = Token.objects.get(user=reader).key
     book = books[7]
-    scenarios = [
+    return [
         Scenario("cache_page + Vary: Authorization", "GET /api/books/  anonymous", "/api/books/"),
         Scenario("cache_page, paginated, per token", "GET /api/books/?page=3  token", "/api/books/?page=3", token=token),
         Scenario("manual cache in retrieve (pk)", f"GET /api/books/{book.pk}/", f"/api/books/{book.pk}/"),
@@ -121,32 +116,64 @@ def main():
         Scenario("{% cache %} fragments (+ per user)", f"GET /books/{book.pk}/  logged in", f"/books/{book.pk}/", login=other),
     ]
 
-    print(f"polycache in a Django + DRF project: examples/drf_books")
-    print(
-        f"Django {django.get_version()}, Django REST framework {rest_framework.VERSION}, Python {sys.version.split()[0]}"
-    )
+
+def run_other_backend(name, args):
+    """The same measurements in a child process on another backend (e.g. LocMemCache)."""
+    env = dict(os.environ, DRF_BOOKS_CACHE=name)
+    cmd = [sys.executable, __file__, "--json", "--cold", str(args.cold), "--warm", str(args.warm)]
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", type=int, default=25, help="cold requests per pattern (median taken)")
+    parser.add_argument("--warm", type=int, default=200, help="cached requests per pattern (median taken)")
+    parser.add_argument("--compare", default="locmem", help="backend to time alongside ('' for none)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    books, users = seed()
+    scenarios = build_scenarios(books, users)
+    rows = [s.measure(args.cold, args.warm) for s in scenarios]
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    other_rows = run_other_backend(args.compare, args) if args.compare else None
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    print("polycache in a Django + DRF project: examples/drf_books")
+    print(f"Django {django.get_version()}, Django REST framework {rest_framework.VERSION}, Python {sys.version.split()[0]}")
     print(f"cache backend: {backend}")
     print(
         f"data: {N_AUTHORS} authors, {N_BOOKS} books, {Review.objects.count()} reviews, "
         f"{N_USERS} readers with {ShelfEntry.objects.count()} private shelf entries (SQLite in memory)"
     )
     print()
-    header = f"{'pattern':<36} {'request':<32} {'cold ms':>8} {'cached ms':>10} {'speed-up':>9} {'SQL cold -> cached':>19}"
+    compare_head = f" {args.compare + ' cached':>14}" if other_rows else ""
+    header = (
+        f"{'pattern':<35} {'request':<30} {'cold ms':>8} {'cached ms':>10} {'speed-up':>9} {'SQL cold->cached':>17}"
+        + compare_head
+    )
     print(header)
     print("-" * len(header))
-    for s in scenarios:
-        cold, warm, q_cold, q_warm = s.measure(args.cold, args.warm)
-        print(
-            f"{s.pattern:<36} {s.label:<32} {cold:>8.2f} {warm:>10.3f} {cold / warm:>8.1f}x {q_cold:>10} -> {q_warm:<6}"
-        )
+    for i, (s, (cold, warm, q_cold, q_warm)) in enumerate(zip(scenarios, rows)):
+        line = f"{s.pattern:<35} {s.label:<30} {cold:>8.2f} {warm:>10.3f} {cold / warm:>8.1f}x {q_cold:>9} -> {q_warm:<4}"
+        if other_rows:
+            line += f" {other_rows[i][1]:>11.3f} ms"
+        print(line)
     print()
     print(
         f"medians of {args.cold} cold requests (cache cleared before each) and {args.warm} cached ones, "
         "Django's test client, in process."
     )
-    print("Cached requests with a token still run one query: DRF's token lookup.")
+    print("A cached request with a token still runs one query (DRF's token lookup); the logged-in")
+    print("page still runs three (session, user, and the book its fragments are keyed on).")
+    if other_rows:
+        print(f"The last column is the same cached request with the {args.compare} backend, in a child process.")
 
     # A write, then the same request: fresh data, from the invalidation hooks.
+    book = books[7]
     client = Client()
     cache.clear()
     before = client.get(f"/api/books/{book.pk}/").json()["title"]
@@ -157,12 +184,12 @@ def main():
     print(f"\nafter a write: GET /api/books/{book.pk}/ title {before!r} -> {after!r} (post_save receiver)")
 
     # Privacy check on the per-user cache: the other reader never sees the first one's shelf.
-    other_token = Token.objects.get(user=other).key
-    mine = Client(HTTP_AUTHORIZATION=f"Token {token}").get("/api/me/shelf/").content
-    theirs = Client(HTTP_AUTHORIZATION=f"Token {other_token}").get("/api/me/shelf/").content
+    reader, other = users[0], users[1]
+    mine = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=reader).key}").get("/api/me/shelf/")
+    theirs = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=other).key}").get("/api/me/shelf/").content
     leak = f"private note of {reader.username}".encode() in theirs
     print(
-        f"per-user keys: {reader.username}'s shelf cached, {other.username} asks the same URL -> "
+        f"per-user keys: {reader.username}'s shelf cached ({mine.status_code}), {other.username} asks the same URL -> "
         f"{'LEAK' if leak else 'sees only their own notes'}"
     )
 

@@ -51,7 +51,33 @@ def my_shelf_fragment_key(user_id):
 
 def catalogue():
     """The namespace that holds everything derived from the whole catalogue."""
-    return cache.namespace(CATALOGUE)
+    if hasattr(cache, "namespace"):
+        return cache.namespace(CATALOGUE)
+    return _GenerationKeyNamespace(CATALOGUE)  # only for comparing with LocMemCache in the demo
+
+
+class _GenerationKeyNamespace:
+    """What one writes without native namespaces: a generation counter kept in the cache
+    and read before every access (two cache reads per get). Used by demo.py's LocMemCache
+    comparison only; the tests run on polycache's own namespace."""
+
+    def __init__(self, name):
+        self.gen_key = f"nsgen:{name}"
+
+    def _key(self, key):
+        return f"ns:{self.gen_key}:{cache.get_or_set(self.gen_key, 1, None)}:{key}"
+
+    def get(self, key, default=None):
+        return cache.get(self._key(key), default)
+
+    def set(self, key, value, timeout=None):
+        cache.set(self._key(key), value, timeout)
+
+    def get_or_set(self, key, default, timeout=None):
+        return cache.get_or_set(self._key(key), default, timeout)
+
+    def invalidate(self):
+        cache.set(self.gen_key, cache.get_or_set(self.gen_key, 1, None) + 1, None)
 
 
 def _cache_page_pattern(prefix):
