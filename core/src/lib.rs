@@ -5,6 +5,7 @@ mod cache;
 mod error;
 mod hasher;
 mod key;
+pub mod snapshot;
 mod stats;
 mod store;
 mod ttl;
@@ -19,3 +20,8 @@ pub use key::{
 pub use stats::Stats;
 pub use store::{Config, Counter, Eviction, Store};
 pub use ttl::{Clock, Expiry, MockClock, SystemClock, Timeout, DEFAULT_TIMEOUT_SECS, MAX_EXPIRY_MS};
+
+/// The repository README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RootReadmeDoctests;
