@@ -23,8 +23,10 @@ $(FUZZ_BIN):
 	cargo install cargo-fuzz --version 0.13.2 --root $(TOOLS)/cargo-fuzz
 
 .PHONY: fuzz fuzz-smoke
-fuzz: $(FUZZ_BIN) ## Fuzz store operations against the model until stopped (FUZZ_SECONDS to bound it)
-	cd core/fuzz && RUSTC_BOOTSTRAP=1 $(FUZZ_BIN) fuzz run store_ops -- $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS))
+FUZZ_TARGET ?= store_ops
+fuzz: $(FUZZ_BIN) ## Fuzz FUZZ_TARGET (store_ops or snapshot_decode) until stopped, or FUZZ_SECONDS
+	cd core/fuzz && RUSTC_BOOTSTRAP=1 $(FUZZ_BIN) fuzz run $(FUZZ_TARGET) -- $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS))
 
-fuzz-smoke: $(FUZZ_BIN) ## A 30-second fuzz run (part of make test)
-	$(MAKE) fuzz FUZZ_SECONDS=30
+fuzz-smoke: $(FUZZ_BIN) ## 20-second fuzz runs of each target (part of make test)
+	$(MAKE) fuzz FUZZ_TARGET=store_ops FUZZ_SECONDS=20
+	$(MAKE) fuzz FUZZ_TARGET=snapshot_decode FUZZ_SECONDS=20
