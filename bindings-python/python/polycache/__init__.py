@@ -1,0 +1,117 @@
+"""polycache: one cache core written in Rust, with the same rules in every language.
+
+For Python: :class:`Cache`, a fast, bounded, thread-safe in-process cache with Django's
+timeout rules, namespaces with O(1) invalidation and statistics, usable without Django;
+and ``polycache.django.PolyCache``, a drop-in Django ``CACHES`` backend.
+
+>>> cache = Cache(max_entries=1000, default_timeout=60)
+>>> cache.set("greeting", "hello")
+>>> cache.get("greeting")
+'hello'
+>>> books = cache.namespace("books")
+>>> books.set("list:1", [1, 2, 3])
+>>> books.invalidate()  # every key of the namespace is gone, in O(1)
+2
+>>> books.get("list:1") is None
+True
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterator, List
+
+from polycache import _native
+from polycache._native import (
+    DEFAULT_MAX_KEY_LENGTH,
+    DEFAULT_TIMEOUT,
+    ENTRY_OVERHEAD,
+    MEMCACHE_MAX_KEY_LENGTH,
+    InvalidConfigError,
+    InvalidTimeoutError,
+    Namespace,
+    SnapshotError,
+    Store,
+    ValueTooLargeError,
+    __version__,
+    build_key,
+    entry_charge,
+    key_warnings,
+    make_key,
+    namespaced_key,
+    shorten_key,
+    timeout_expiry,
+)
+
+__all__ = [
+    "Cache",
+    "Namespace",
+    "Store",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_KEY_LENGTH",
+    "ENTRY_OVERHEAD",
+    "MEMCACHE_MAX_KEY_LENGTH",
+    "InvalidConfigError",
+    "InvalidTimeoutError",
+    "SnapshotError",
+    "ValueTooLargeError",
+    "build_key",
+    "entry_charge",
+    "key_warnings",
+    "make_key",
+    "namespaced_key",
+    "shorten_key",
+    "timeout_expiry",
+    "__version__",
+]
+
+
+class Cache(_native.Cache):
+    """A bounded, thread-safe cache of Python values with timeouts in seconds.
+
+    ``Cache(max_entries=10_000, *, max_bytes=None, default_timeout=300,
+    eviction="lru", cull_frequency=3, clock=None)``
+
+    Timeouts follow Django: ``None`` never expires, ``0`` or less is already expired,
+    fractions are allowed. ``str``, ``bytes``, ``int``, ``float``, ``bool`` and ``None``
+    are stored as they are; other values are pickled, so mutating them after ``set`` or
+    ``get`` never changes what the cache holds.
+
+    >>> c = Cache(max_entries=2)
+    >>> c.set("a", 1); c.set("b", 2); c.get("a"); c.set("c", 3)
+    1
+    >>> sorted(c.keys())
+    ['a', 'c']
+    >>> c.incr("a", 10)
+    11
+    """
+
+    __slots__ = ()
+
+    def keys(self, pattern: str = "*") -> List[str]:  # type: ignore[override]
+        """Live keys matching a glob ``pattern`` (``*``, ``?``, ``[abc]``), most recent first.
+
+        >>> c = Cache(); c.set("user:1", "a"); c.set("post:1", "b")
+        >>> c.keys("user:*")
+        ['user:1']
+        """
+        keys = self.live_keys()
+        if pattern == "*":
+            return keys
+        return [k for k in keys if fnmatch.fnmatchcase(k, pattern)]
+
+    def iter_keys(self, pattern: str = "*") -> Iterator[str]:
+        """Like :meth:`keys`, as an iterator."""
+        return iter(self.keys(pattern))
+
+    def delete_pattern(self, pattern: str) -> int:
+        """Deletes every live key matching ``pattern``; how many.
+
+        >>> c = Cache(); c.set("user:1", "a"); c.set("user:2", "b"); c.set("x", 1)
+        >>> c.delete_pattern("user:*")
+        2
+        """
+        return self.delete_many(self.keys(pattern))
+
+    def __repr__(self) -> str:
+        return f"<polycache.Cache {len(self)} entries, max_entries={self.max_entries}, eviction={self.eviction!r}>"

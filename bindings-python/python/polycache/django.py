@@ -1,0 +1,293 @@
+"""A Django cache backend over polycache's native store.
+
+.. code-block:: python
+
+    CACHES = {
+        "default": {
+            "BACKEND": "polycache.django.PolyCache",
+            "LOCATION": "main",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+
+Options: ``MAX_ENTRIES`` (default 300) and ``CULL_FREQUENCY`` (default 3, 0 = clear
+all) as Django's LocMemCache reads them; ``MAX_BYTES`` bounds the bytes held;
+``EVICTION`` is ``"cull"`` (Django's batch cull, the default) or ``"lru"`` (evict the
+least recently used entry, one at a time). Instances with the same ``LOCATION`` share
+one store within a process, as LocMemCache does.
+
+Beyond Django's API, with django-redis's names: :meth:`PolyCache.ttl`,
+:meth:`~PolyCache.expire`, :meth:`~PolyCache.persist`, :meth:`~PolyCache.keys`,
+:meth:`~PolyCache.iter_keys`, :meth:`~PolyCache.delete_pattern`; and
+:meth:`~PolyCache.namespace` views with O(1) ``invalidate()``, :meth:`~PolyCache.stats`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+import warnings
+import weakref
+from typing import Any, Dict, Iterable, Iterator, List, Optional
+
+from django.core.cache.backends.base import (
+    DEFAULT_TIMEOUT,
+    BaseCache,
+    CacheKeyWarning,
+    default_key_func,
+    memcache_key_warnings,
+)
+
+from polycache import _native
+
+__all__ = ["PolyCache"]
+
+# One native store per LOCATION, for the life of the process (as LocMemCache's _caches).
+_stores: Dict[str, _native.Cache] = {}
+_stores_lock = threading.Lock()
+
+
+def _warn_key(key: str) -> None:
+    # BaseCache.validate_key, called by the native hot path only for keys that deserve
+    # a warning: Django's own messages, category and filters apply.
+    for warning in memcache_key_warnings(key):
+        warnings.warn(warning, CacheKeyWarning)
+
+
+def _store_for(location: str) -> _native.Cache:
+    with _stores_lock:
+        store = _stores.get(location)
+        if store is None:
+            store = _stores[location] = _native.Cache(1)
+        return store
+
+
+def _option(options: Dict[str, Any], name: str, default: Any) -> Any:
+    return options.get(name, options.get(name.lower(), default))
+
+
+class PolyCache(BaseCache):
+    """Django's cache API over the native polycache store."""
+
+    def __init__(self, name: str, params: Dict[str, Any]) -> None:
+        self._n: Optional[_native.Cache] = None
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        if self._max_entries < 1:
+            raise ValueError(f"polycache: MAX_ENTRIES must be at least 1, got {self._max_entries}")
+        if self._cull_frequency < 0:
+            raise ValueError(f"polycache: CULL_FREQUENCY must be 0 (clear all) or more, got {self._cull_frequency}")
+        max_bytes = _option(options, "MAX_BYTES", None)
+        if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1):
+            raise ValueError(f"polycache: MAX_BYTES must be a positive int or None, got {max_bytes!r}")
+        eviction = _option(options, "EVICTION", "cull")
+        if eviction not in ("cull", "lru"):
+            raise ValueError(f'polycache: EVICTION must be "cull" or "lru", got {eviction!r}')
+        if not isinstance(self.key_prefix, str):
+            raise ValueError(f"polycache: KEY_PREFIX must be a str, got {self.key_prefix!r}")
+        if isinstance(self.version, bool) or not isinstance(self.version, int):
+            raise ValueError(f"polycache: VERSION must be an int, got {self.version!r}")
+        self._max_bytes = max_bytes
+        self._eviction = eviction
+        self._root = _store_for(name)
+        self._rebuild()
+
+    # ---- settings Django reads and writes as plain attributes ----------------------
+
+    def _rebuild(self) -> None:
+        """A native handle for the current settings (called when one of them changes)."""
+        if "_root" not in self.__dict__:
+            return  # still inside BaseCache.__init__
+        cls = type(self)
+        if (
+            cls.make_key is BaseCache.make_key
+            and cls.validate_key is BaseCache.validate_key
+            and cls.make_and_validate_key is BaseCache.make_and_validate_key
+        ):
+            key_func = None if self.key_func is default_key_func else self.key_func
+            validate = _warn_key
+        else:
+            # A subclass makes or validates keys its own way: let it (weakly, no cycle).
+            ref = weakref.ref(self)
+
+            def key_func(key: Any, prefix: str, version: int) -> str:
+                return ref().make_and_validate_key(key, version=version)  # type: ignore[union-attr]
+
+            validate = None
+        self._n = self._root.view(
+            max_entries=max(1, self._max_entries),
+            max_bytes=self._max_bytes,
+            eviction=self._eviction,
+            cull_frequency=max(0, self._cull_frequency),
+            default_timeout=self.default_timeout,
+            key_prefix=self.key_prefix,
+            version=self.version,
+            key_func=key_func,
+            validate_key=validate,
+            default_marker=DEFAULT_TIMEOUT,
+        )
+
+    def _setting(name: str) -> property:  # type: ignore[misc]
+        slot = "_pc_" + name
+
+        def get(self: "PolyCache") -> Any:
+            return self.__dict__[slot]
+
+        def set_(self: "PolyCache", value: Any) -> None:
+            self.__dict__[slot] = value
+            self._rebuild()
+
+        return property(get, set_)
+
+    key_func = _setting("key_func")
+    key_prefix = _setting("key_prefix")
+    version = _setting("version")
+    default_timeout = _setting("default_timeout")
+    # Django's tests set these at run time (e.g. _max_entries = -1 to cull on every new
+    # key); the native store needs at least one entry, so values below 1 mean 1.
+    _max_entries = _setting("max_entries")
+    _cull_frequency = _setting("cull_frequency")
+    del _setting
+
+    # ---- Django's API ---------------------------------------------------------------
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
+        return self._n.add(key, value, timeout, version)  # type: ignore[union-attr]
+
+    def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any:
+        return self._n.get(key, default, version)  # type: ignore[union-attr]
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
+        self._n.set(key, value, timeout, version)  # type: ignore[union-attr]
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
+        return self._n.touch(key, timeout, version)  # type: ignore[union-attr]
+
+    def delete(self, key: Any, version: Optional[int] = None) -> bool:
+        return self._n.delete(key, version)  # type: ignore[union-attr]
+
+    def get_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
+        return self._n.get_many(keys, version)  # type: ignore[union-attr]
+
+    def has_key(self, key: Any, version: Optional[int] = None) -> bool:
+        return self._n.has_key(key, version)  # type: ignore[union-attr]
+
+    def incr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
+        return self._n.incr(key, delta, version)  # type: ignore[union-attr]
+
+    def decr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
+        return self._n.decr(key, delta, version)  # type: ignore[union-attr]
+
+    def set_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
+        return self._n.set_many(data, timeout, version)  # type: ignore[union-attr]
+
+    def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
+        self._n.delete_many(keys, version)  # type: ignore[union-attr]
+
+    def clear(self) -> None:
+        self._n.clear()  # type: ignore[union-attr]
+
+    def close(self, **kwargs: Any) -> None:
+        pass
+
+    # An in-memory store never blocks: the async twins call the sync methods directly
+    # instead of hopping to a thread as BaseCache does.
+
+    async def aadd(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self.add(key, value, timeout, version)
+
+    async def aget(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+        return self.get(key, default, version)
+
+    async def aset(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self.set(key, value, timeout, version)
+
+    async def atouch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self.touch(key, timeout, version)
+
+    async def adelete(self, key, version=None):  # type: ignore[no-untyped-def]
+        return self.delete(key, version)
+
+    async def aget_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+        return self.get_many(keys, version)
+
+    async def aget_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self.get_or_set(key, default, timeout, version)
+
+    async def ahas_key(self, key, version=None):  # type: ignore[no-untyped-def]
+        return self.has_key(key, version)
+
+    async def aincr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+        return self.incr(key, delta, version)
+
+    async def adecr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+        return self.decr(key, delta, version)
+
+    async def aset_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self.set_many(data, timeout, version)
+
+    async def adelete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+        return self.delete_many(keys, version)
+
+    async def aclear(self):  # type: ignore[no-untyped-def]
+        return self.clear()
+
+    async def aincr_version(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+        return self.incr_version(key, delta, version)
+
+    async def adecr_version(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+        return self.decr_version(key, delta, version)
+
+    async def aclose(self, **kwargs):  # type: ignore[no-untyped-def]
+        return self.close(**kwargs)
+
+    # ---- beyond Django: django-redis's names ----------------------------------------
+
+    def ttl(self, key: Any, version: Optional[int] = None) -> Optional[float]:
+        """Seconds left for ``key``: None if it never expires, 0 if it is absent."""
+        return self._n.ttl(key, version)  # type: ignore[union-attr]
+
+    def expire(self, key: Any, timeout: Any, version: Optional[int] = None) -> bool:
+        """Sets a live key's timeout (seconds; None = never); True when it was live."""
+        return self._n.expire(key, timeout, version)  # type: ignore[union-attr]
+
+    def persist(self, key: Any, version: Optional[int] = None) -> bool:
+        """Makes a live key never expire; True when it was live."""
+        return self._n.persist(key, version)  # type: ignore[union-attr]
+
+    def _reversible(self) -> bool:
+        return self.key_func is default_key_func and type(self).make_key is BaseCache.make_key
+
+    def keys(self, pattern: str = "*", version: Optional[int] = None) -> List[str]:
+        """Live keys of this cache's prefix and version matching a glob ``pattern``.
+
+        With a custom ``KEY_FUNCTION`` keys cannot be reversed: the full stored keys are
+        matched and returned."""
+        keys = self._n.live_keys(version)  # type: ignore[union-attr]
+        if pattern == "*":
+            return keys
+        return [k for k in keys if fnmatch.fnmatchcase(k, pattern)]
+
+    def iter_keys(self, pattern: str = "*", version: Optional[int] = None, itersize: Optional[int] = None) -> Iterator[str]:
+        """Like :meth:`keys`, as an iterator (``itersize`` is accepted for django-redis
+        compatibility; the keys are listed at once)."""
+        return iter(self.keys(pattern, version))
+
+    def delete_pattern(self, pattern: str, version: Optional[int] = None, **kwargs: Any) -> int:
+        """Deletes every live key matching ``pattern``; how many."""
+        keys = self.keys(pattern, version)
+        if self._reversible():
+            return self._n.delete_many(keys, version)  # type: ignore[union-attr]
+        return self._root.delete_many(keys)
+
+    def namespace(self, name: str) -> _native.Namespace:
+        """A view of the keys of namespace ``name`` (same API as the cache for get, set,
+        add, delete, has_key, incr, decr, touch, ttl); ``invalidate()`` drops them all in
+        O(1)."""
+        return self._n.namespace(name)  # type: ignore[union-attr]
+
+    def stats(self) -> Dict[str, Any]:
+        """Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
+        expirations, entries, bytes."""
+        return self._n.stats()  # type: ignore[union-attr]

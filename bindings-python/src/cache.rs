@@ -1,0 +1,504 @@
+//! `_native.Cache`: a handle on a thread-safe core cache.
+//!
+//! Several handles may share one store (Django's caches with the same LOCATION); each
+//! has its own bounds, default timeout and key rules, as Django's instances do. A handle
+//! applies its bounds to the store before each write.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, Store, SystemClock, Timeout};
+use pyo3::exceptions::PyOverflowError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping};
+
+use crate::error::{to_py, to_py_nokey};
+use crate::keys::KeyMode;
+use crate::namespace::Namespace;
+use crate::store::{config_of, stats_dict};
+use crate::timeout::{timeout_of, PyClock, TimeoutArg};
+use crate::value::Value;
+
+type Shared = Arc<polycache::Cache<Value>>;
+
+#[pyclass(module = "polycache._native", frozen, subclass)]
+pub struct Cache {
+    shared: Shared,
+    config: Mutex<Config>,
+    default_timeout: Timeout,
+    keys: KeyMode,
+    /// The host's "use the default timeout" object (Django's `DEFAULT_TIMEOUT`).
+    marker: Option<Py<PyAny>>,
+}
+
+/// The key as the caller wrote it, for error messages.
+fn shown(key: &Bound<'_, PyAny>) -> String {
+    key.str().map(|s| s.to_string()).unwrap_or_default()
+}
+
+impl Cache {
+    fn key<'a>(&self, key: &'a Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<Cow<'a, str>> {
+        let ns = ns.map(|n| (n, self.shared.with_store(|s, _| s.generation(n))));
+        self.keys.store_key(key, version, ns)
+    }
+
+    fn config(&self) -> Config {
+        *self.config.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_config(&self, config: Config) -> PyResult<()> {
+        config.validate().map_err(to_py_nokey)?;
+        *self.config.lock().unwrap_or_else(PoisonError::into_inner) = config;
+        Ok(())
+    }
+
+    /// Runs a write with this handle's bounds in force.
+    fn write<R>(&self, f: impl FnOnce(&mut Store<Arc<str>, Value>, u64) -> polycache::Result<R>) -> polycache::Result<R> {
+        let config = self.config();
+        self.shared.with_store(|s, now| {
+            if s.config() != config {
+                s.set_config(config)?;
+            }
+            f(s, now)
+        })
+    }
+
+    fn timeout(&self, py: Python<'_>, t: &TimeoutArg) -> PyResult<Timeout> {
+        t.resolve(py, self.marker.as_ref())
+    }
+
+    pub(crate) fn get_in(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
+        let k = self.key(key, version, ns)?;
+        match self.shared.with_store(|s, now| s.get_with(k.as_ref(), now, |v| v.clone_ref(py))) {
+            Some(v) => v.decode(py),
+            None => Ok(default.unwrap_or_else(|| py.None())),
+        }
+    }
+
+    /// `set` (`only_new` false) or `add` (`only_new` true).
+    pub(crate) fn store_in(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: &TimeoutArg,
+        version: Option<i64>,
+        ns: Option<&str>,
+        only_new: bool,
+    ) -> PyResult<bool> {
+        let py = key.py();
+        let k = self.key(key, version, ns)?;
+        let timeout = self.timeout(py, timeout)?;
+        let v = Value::encode(value)?;
+        let charge = entry_charge(k.len(), v.size(py)?);
+        let default = self.default_timeout;
+        self.write(|s, now| {
+            let expiry = timeout.expiry(now, default)?;
+            let k: Arc<str> = Arc::from(k.as_ref());
+            if only_new {
+                s.add(k, v, charge, expiry, now)
+            } else {
+                s.set(k, v, charge, expiry, now).map(|()| true)
+            }
+        })
+        .map_err(|e| to_py(e, &shown(key)))
+    }
+
+    pub(crate) fn touch_in(
+        &self,
+        key: &Bound<'_, PyAny>,
+        timeout: &TimeoutArg,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<bool> {
+        let k = self.key(key, version, ns)?;
+        let timeout = self.timeout(key.py(), timeout)?;
+        let default = self.default_timeout;
+        self.shared
+            .with_store(|s, now| Ok(s.touch(k.as_ref(), timeout.expiry(now, default)?, now)))
+            .map_err(|e: Error| to_py(e, &shown(key)))
+    }
+
+    pub(crate) fn delete_in(&self, key: &Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<bool> {
+        let k = self.key(key, version, ns)?;
+        Ok(self.shared.with_store(|s, now| s.delete(k.as_ref(), now)))
+    }
+
+    pub(crate) fn has_key_in(&self, key: &Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<bool> {
+        let k = self.key(key, version, ns)?;
+        Ok(self.shared.with_store(|s, now| s.contains(k.as_ref(), now)))
+    }
+
+    pub(crate) fn incr_in(
+        &self,
+        key: &Bound<'_, PyAny>,
+        delta: i64,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<i64> {
+        let k = self.key(key, version, ns)?;
+        self.shared.with_store(|s, now| s.incr(k.as_ref(), delta, now)).map_err(|e| to_py(e, &shown(key)))
+    }
+
+    pub(crate) fn ttl_in(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
+        let k = self.key(key, version, ns)?;
+        let left = self.shared.with_store(|s, now| s.expiry(k.as_ref(), now).map(|e| e.remaining_ms(now)));
+        Ok(match left {
+            None => 0i64.into_pyobject(py)?.into_any().unbind(),
+            Some(None) => py.None(),
+            Some(Some(ms)) => (ms as f64 / 1000.0).into_pyobject(py)?.into_any().unbind(),
+        })
+    }
+}
+
+fn negate(delta: i64) -> PyResult<i64> {
+    delta.checked_neg().ok_or_else(|| PyOverflowError::new_err("delta out of range"))
+}
+
+#[pymethods]
+impl Cache {
+    /// A thread-safe cache: LRU (`eviction="lru"`) or Django's batch cull
+    /// (`eviction="cull"`), bounded by `max_entries` and optionally by `max_bytes`.
+    /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
+    /// returning seconds since the epoch (default: the system clock).
+    #[new]
+    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="lru", cull_frequency=3, clock=None))]
+    fn new(
+        py: Python<'_>,
+        max_entries: i64,
+        max_bytes: Option<i64>,
+        default_timeout: TimeoutArg,
+        eviction: &str,
+        cull_frequency: i64,
+        clock: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
+        let default_timeout = default_timeout.resolve(py, None)?;
+        default_timeout.check().map_err(to_py_nokey)?;
+        let builder = CacheBuilder::new(config.max_entries);
+        let builder = match clock {
+            Some(c) => builder.clock(PyClock(c)),
+            None => builder.clock(SystemClock),
+        };
+        let shared = Arc::new(builder.build().map_err(to_py_nokey)?);
+        Ok(Cache { shared, config: Mutex::new(config), default_timeout, keys: KeyMode::Raw, marker: None })
+    }
+
+    /// Another handle on the same store, with its own bounds, default timeout and key
+    /// rules. With `key_prefix` set, keys follow Django: `key_func(key, key_prefix,
+    /// version)` (natively `"{key_prefix}:{version}:{key}"` when `key_func` is None), and
+    /// `validate_key(key)` is called for keys that deserve memcached warnings.
+    #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn view(
+        &self,
+        py: Python<'_>,
+        max_entries: i64,
+        max_bytes: Option<i64>,
+        eviction: &str,
+        cull_frequency: i64,
+        default_timeout: &Bound<'_, PyAny>,
+        key_prefix: Option<String>,
+        version: i64,
+        key_func: Option<Py<PyAny>>,
+        validate_key: Option<Py<PyAny>>,
+        default_marker: Option<Py<PyAny>>,
+    ) -> PyResult<Cache> {
+        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
+        let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
+        default_timeout.check().map_err(to_py_nokey)?;
+        let keys = match key_prefix {
+            None => KeyMode::Raw,
+            Some(prefix) => KeyMode::Django { prefix, version, key_func, validate: validate_key },
+        };
+        let _ = py;
+        Ok(Cache { shared: self.shared.clone(), config: Mutex::new(config), default_timeout, keys, marker: default_marker })
+    }
+
+    #[pyo3(signature = (key, default=None, version=None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+        self.get_in(py, key, default, version, None)
+    }
+
+    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
+    fn set(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<()> {
+        self.store_in(key, value, &timeout, version, None, false).map(|_| ())
+    }
+
+    /// Stores only if `key` holds no live value; True when it stored.
+    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
+    fn add(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+        self.store_in(key, value, &timeout, version, None, true)
+    }
+
+    /// Gives a live key a new timeout; True when the key was live.
+    #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
+    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+        self.touch_in(key, &timeout, version, None)
+    }
+
+    /// Sets a live key's timeout in seconds (django-redis `expire`); True when it was live.
+    #[pyo3(signature = (key, timeout, version=None))]
+    fn expire(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+        self.touch_in(key, &timeout, version, None)
+    }
+
+    /// Makes a live key never expire (django-redis `persist`); True when it was live.
+    #[pyo3(signature = (key, version=None))]
+    fn persist(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
+        self.touch_in(key, &TimeoutArg(Some(py.None())), version, None)
+    }
+
+    /// Seconds left for `key` (django-redis `ttl`): None if it never expires, 0 if absent.
+    #[pyo3(signature = (key, version=None))]
+    fn ttl(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+        self.ttl_in(py, key, version, None)
+    }
+
+    /// Removes `key`; True when it held a live value.
+    #[pyo3(signature = (key, version=None))]
+    fn delete(&self, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
+        self.delete_in(key, version, None)
+    }
+
+    #[pyo3(signature = (key, version=None))]
+    fn has_key(&self, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
+        self.has_key_in(key, version, None)
+    }
+
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.has_key_in(key, None, None)
+    }
+
+    /// Adds `delta` to an integer value, keeping its timeout; the new value.
+    /// `ValueError` if the key is absent, `TypeError` if the value is not an integer.
+    #[pyo3(signature = (key, delta=1, version=None))]
+    fn incr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
+        self.incr_in(key, delta, version, None)
+    }
+
+    #[pyo3(signature = (key, delta=1, version=None))]
+    fn decr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
+        self.incr_in(key, negate(delta)?, version, None)
+    }
+
+    /// The value of `key`; if absent, stores `default` (called first if callable) with
+    /// `add` and returns what the cache then holds.
+    #[pyo3(signature = (key, default, timeout=TimeoutArg(None), version=None))]
+    fn get_or_set(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let missing = crate::timeout::default_marker(py)?.clone_ref(py).into_any();
+        let found = self.get_in(py, key, Some(missing.clone_ref(py)), version, None)?;
+        if !found.is(&missing) {
+            return Ok(found);
+        }
+        let value = if default.is_callable() { default.call0()? } else { default.clone() };
+        self.store_in(key, &value, &timeout, version, None, true)?;
+        self.get_in(py, key, Some(value.unbind()), version, None)
+    }
+
+    /// The live values of `keys` that are present, keyed as given.
+    #[pyo3(signature = (keys, version=None))]
+    fn get_many<'py>(&self, py: Python<'py>, keys: &Bound<'py, PyAny>, version: Option<i64>) -> PyResult<Bound<'py, PyDict>> {
+        let mut wanted = Vec::new();
+        for key in keys.try_iter()? {
+            let key = key?;
+            let k = self.key(&key, version, None)?.into_owned();
+            wanted.push((key, k));
+        }
+        let found: Vec<Option<Value>> = self.shared.with_store(|s, now| {
+            wanted.iter().map(|(_, k)| s.get_with(k.as_str(), now, |v| v.clone_ref(py))).collect()
+        });
+        let out = PyDict::new(py);
+        for ((key, _), v) in wanted.into_iter().zip(found) {
+            if let Some(v) = v {
+                out.set_item(key, v.decode(py)?)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores every item of a mapping with one timeout; the keys that could not be
+    /// stored (values larger than `max_bytes`), as Django's `set_many` returns them.
+    /// Every value is pickled before anything is stored.
+    #[pyo3(signature = (data, timeout=TimeoutArg(None), version=None))]
+    fn set_many<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<Bound<'py, PyList>> {
+        let timeout = self.timeout(py, &timeout)?;
+        let items = match data.cast::<PyDict>() {
+            Ok(d) => d.items().into_any(),
+            Err(_) => data.cast::<PyMapping>()?.items()?.into_any(),
+        };
+        let mut todo = Vec::new();
+        for item in items.try_iter()? {
+            let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
+            let k = self.key(&key, version, None)?.into_owned();
+            let v = Value::encode(&value)?;
+            let charge = entry_charge(k.len(), v.size(py)?);
+            todo.push((key, k, v, charge));
+        }
+        let default = self.default_timeout;
+        let mut keys = Vec::with_capacity(todo.len());
+        let refused: Vec<usize> = self
+            .write(|s, now| {
+                let expiry = timeout.expiry(now, default)?;
+                let mut refused = Vec::new();
+                for (i, (key, k, v, charge)) in todo.into_iter().enumerate() {
+                    keys.push(key);
+                    match s.set(Arc::from(k), v, charge, expiry, now) {
+                        Ok(()) => {}
+                        Err(Error::ValueTooLarge { .. }) => refused.push(i),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(refused)
+            })
+            .map_err(to_py_nokey)?;
+        PyList::new(py, refused.into_iter().map(|i| keys[i].clone()))
+    }
+
+    /// Removes every key given; how many held a live value.
+    #[pyo3(signature = (keys, version=None))]
+    fn delete_many(&self, keys: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<usize> {
+        let mut ks = Vec::new();
+        for key in keys.try_iter()? {
+            ks.push(self.key(&key?, version, None)?.into_owned());
+        }
+        Ok(self.shared.with_store(|s, now| ks.iter().filter(|k| s.delete(k.as_str(), now)).count()))
+    }
+
+    /// Removes every entry of the store (shared by every handle on it). Namespace
+    /// generations are kept.
+    fn clear(&self) {
+        self.shared.clear()
+    }
+
+    /// Live keys of this handle's version (Django's prefix and version removed),
+    /// most recently used first. With a custom `key_func`, the full store keys.
+    #[pyo3(signature = (version=None))]
+    fn live_keys(&self, version: Option<i64>) -> Vec<String> {
+        let all = self.shared.with_store(|s, now| s.keys(now));
+        all.iter().filter_map(|k| self.keys.user_key(k, version).map(str::to_owned)).collect()
+    }
+
+    /// Reclaims every expired entry now; how many.
+    fn purge_expired(&self) -> usize {
+        self.shared.with_store(|s, now| s.purge_expired(now))
+    }
+
+    /// Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
+    /// expirations, entries, bytes.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        stats_dict(py, self.shared.stats())
+    }
+
+    /// A view of the keys of namespace `name`; `invalidate()` drops them all in O(1).
+    fn namespace(slf: Py<Self>, name: String) -> Namespace {
+        Namespace::new(slf, name)
+    }
+
+    /// The current generation of namespace `name` (1 until invalidated).
+    fn generation(&self, name: &str) -> u64 {
+        self.shared.with_store(|s, _| s.generation(name))
+    }
+
+    /// Invalidates every key of namespace `name` in O(1); its new generation.
+    fn invalidate(&self, name: &str) -> u64 {
+        self.shared.invalidate(name)
+    }
+
+    /// Entries held (expired ones not yet reclaimed included).
+    fn __len__(&self) -> usize {
+        self.shared.len()
+    }
+
+    #[getter]
+    fn max_entries(&self) -> usize {
+        self.config().max_entries
+    }
+
+    #[getter]
+    fn max_bytes(&self) -> Option<usize> {
+        self.config().max_bytes
+    }
+
+    /// `"lru"` or `"cull"`.
+    #[getter]
+    fn eviction(&self) -> &'static str {
+        match self.config().eviction {
+            Eviction::Lru => "lru",
+            Eviction::Cull { .. } => "cull",
+        }
+    }
+
+    /// Django's cull frequency, None for LRU eviction.
+    #[getter]
+    fn cull_frequency(&self) -> Option<usize> {
+        match self.config().eviction {
+            Eviction::Lru => None,
+            Eviction::Cull { frequency } => Some(frequency),
+        }
+    }
+
+    /// The default timeout in seconds; None when entries never expire by default.
+    #[getter]
+    fn default_timeout(&self) -> Option<f64> {
+        match self.default_timeout {
+            Timeout::Never => None,
+            Timeout::Default => Some(polycache::DEFAULT_TIMEOUT_SECS),
+            Timeout::Seconds(s) => Some(s),
+        }
+    }
+
+    /// Changes this handle's entry bound (at least 1); the store shrinks on the next write.
+    fn set_max_entries(&self, max_entries: i64) -> PyResult<()> {
+        let c = self.config();
+        let e = self.eviction();
+        let f = self.cull_frequency().unwrap_or(3) as i64;
+        let next = config_of(max_entries, c.max_bytes.map(|b| b as i64), e, f)?;
+        self.set_config(next)
+    }
+
+    /// Changes the cull frequency (0 = clear all); switches to Django's cull.
+    fn set_cull_frequency(&self, cull_frequency: i64) -> PyResult<()> {
+        let c = self.config();
+        let next = config_of(c.max_entries as i64, c.max_bytes.map(|b| b as i64), "cull", cull_frequency)?;
+        self.set_config(next)
+    }
+
+    /// Changes the byte bound (None = unbounded).
+    #[pyo3(signature = (max_bytes))]
+    fn set_max_bytes(&self, max_bytes: Option<i64>) -> PyResult<()> {
+        let c = self.config();
+        let f = self.cull_frequency().unwrap_or(3) as i64;
+        let next = config_of(c.max_entries as i64, max_bytes, self.eviction(), f)?;
+        self.set_config(next)
+    }
+}
+
+impl Cache {
+    pub(crate) fn generation_of(&self, name: &str) -> u64 {
+        self.shared.with_store(|s, _| s.generation(name))
+    }
+
+    pub(crate) fn invalidate_ns(&self, name: &str) -> u64 {
+        self.shared.invalidate(name)
+    }
+}

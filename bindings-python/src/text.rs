@@ -1,0 +1,37 @@
+//! Zero-copy access to the UTF-8 text of a Python `str`.
+//!
+//! The wheel targets the stable ABI from Python 3.9, whose limited API lacks
+//! `PyUnicode_AsUTF8AndSize` (it joined the stable ABI in 3.10), so pyo3 would copy every
+//! key through a new `bytes` object. The function has been exported by every CPython 3.x,
+//! so it is declared here and used directly: the UTF-8 buffer it returns is cached inside
+//! the string object and lives exactly as long as the object.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::os::raw::c_char;
+
+extern "C" {
+    fn PyUnicode_AsUTF8AndSize(unicode: *mut ffi::PyObject, size: *mut ffi::Py_ssize_t) -> *const c_char;
+}
+
+/// The UTF-8 text of `s`, borrowed from the string object itself.
+pub fn as_str<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` (its type was checked by the cast that produced it) and
+    // the GIL is held. On success CPython returns a pointer to `size` bytes of valid UTF-8
+    // cached in the object, freed only with the object, which `'a` keeps alive.
+    unsafe {
+        let data = PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size);
+        if data.is_null() {
+            return Err(PyErr::fetch(s.py()));
+        }
+        let bytes = std::slice::from_raw_parts(data as *const u8, size as usize);
+        Ok(std::str::from_utf8_unchecked(bytes))
+    }
+}
+
+/// Length in UTF-8 bytes of a Python `str`.
+pub fn utf8_len(s: &Bound<'_, PyString>) -> PyResult<usize> {
+    as_str(s).map(str::len)
+}

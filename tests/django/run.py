@@ -1,0 +1,102 @@
+"""Runs Django's OWN cache test suite (``BaseCacheTests`` from the Django sdist's
+``tests/cache/tests.py``) against ``polycache.django.PolyCache``.
+
+    python tests/django/run.py path/to/Django-X.tar.gz
+
+The sdist's ``tests/cache`` folder is extracted to ``tests/django/_django_src/<name>/cache``
+(gitignored) and imported as the top-level app ``cache``, as Django's own runner does.
+Every test must run and pass: a skipped test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tarfile
+import time
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BACKEND = "polycache.django.PolyCache"
+
+
+def extract_cache_tests(sdist: Path) -> Path:
+    """Extracts ``<root>/tests/cache/*`` once; the folder to put on ``sys.path``."""
+    name = sdist.name.removesuffix(".tar.gz")
+    dest = HERE / "_django_src" / name
+    if (dest / "cache" / "tests.py").exists():
+        return dest
+    tmp = dest.with_name(dest.name + ".tmp")
+    (tmp / "cache").mkdir(parents=True, exist_ok=True)
+    with tarfile.open(sdist) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if len(parts) == 4 and parts[1:3] == ("tests", "cache") and member.isfile():
+                with tar.extractfile(member) as src:  # type: ignore[union-attr]
+                    (tmp / "cache" / parts[3]).write_bytes(src.read())
+    if not (tmp / "cache" / "tests.py").exists():
+        raise SystemExit(f"{sdist}: no tests/cache/tests.py inside")
+    tmp.rename(dest)
+    return dest
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]))))
+
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        SECRET_KEY="polycache-django-suite",
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        CACHES={"default": {"BACKEND": BACKEND}},
+        USE_TZ=True,
+        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+    )
+    django.setup()
+
+    from cache.tests import BaseCacheTests, caches_setting_for_tests  # Django's own
+    from django.test import TestCase, override_settings
+    from django.test.runner import DiscoverRunner
+
+    @override_settings(CACHES=caches_setting_for_tests(BACKEND=BACKEND))
+    class PolyCacheTests(BaseCacheTests, TestCase):
+        pass
+
+    from django.core.cache import caches
+    from polycache.django import PolyCache
+
+    with override_settings(CACHES=caches_setting_for_tests(BACKEND=BACKEND)):
+        assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
+
+    runner = DiscoverRunner(verbosity=1, interactive=False)
+    runner.setup_test_environment()
+    old_config = runner.setup_databases()
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(PolyCacheTests)
+    start = time.monotonic()
+    try:
+        result = runner.run_suite(suite)
+    finally:
+        runner.teardown_databases(old_config)
+        runner.teardown_test_environment()
+    took = time.monotonic() - start
+
+    problems = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    skipped = len(result.skipped) + len(result.expectedFailures)
+    passed = result.testsRun - problems - skipped
+    print(
+        f"Django {django.get_version()} BaseCacheTests against {BACKEND} "
+        f"(Python {sys.version.split()[0]}): {result.testsRun} run, {passed} passed, "
+        f"{len(result.failures)} failed, {len(result.errors)} errors, {skipped} skipped, in {took:.1f}s"
+    )
+    for test, reason in result.skipped:
+        print(f"  skipped: {test}: {reason}")
+    return 0 if problems == 0 and skipped == 0 and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
