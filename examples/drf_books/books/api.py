@@ -107,7 +107,7 @@ class ShelfViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Destro
         page = request.query_params.get(self.paginator.page_query_param, "1")
         if not page.isdigit():
             return super().list(request, *args, **kwargs)  # let the paginator answer; cache nothing
-        key = caching.shelf_key(request.user.pk, page)
+        key = caching.shelf_key(request.user.pk, caching.shelf_version(request.user.pk), page)
         data = cache.get(key)
         if data is None:
             response = super().list(request, *args, **kwargs)

@@ -4,9 +4,10 @@ Key layout (all in the "default" cache, a polycache.django.PolyCache):
 
     book:<pk>:detail            BookViewSet.retrieve, the serialized book (manual cache)
     book:<pk>:rating            BookSerializer.get_rating, the cached serializer field
-    shelf:user:<uid>:page:<n>   ShelfViewSet.list, one user's private shelf, per page
+    shelf:user:<uid>:version    a per-user version stamp (time.time_ns() of the last write)
+    shelf:user:<uid>:v<stamp>:page:<n>  ShelfViewSet.list: one user's private shelf, per page
     template.cache.book_card.*  {% cache %} fragment of the HTML book page
-    template.cache.my_shelf.*   {% cache %} fragment, per user
+    template.cache.my_shelf.*   {% cache %} fragment, per user and version
     views.decorators.cache.cache_{page,header}.books-list.*   cache_page on /api/books/
     views.decorators.cache.cache_{page,header}.site.*         site-wide middleware, /site/
     namespace "catalogue"       drf-extensions cache_response of /api/authors/ and
@@ -16,6 +17,8 @@ cache_page and drf-extensions build opaque, hashed keys; the two ways polycache 
 to drop them without knowing them are delete_pattern() on the readable prefix that
 cache_page puts in front of its hash, and a namespace whose generation a write bumps.
 """
+import time
+
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 
@@ -36,17 +39,28 @@ def book_rating_key(pk):
     return f"book:{int(pk)}:rating"
 
 
-def shelf_key(user_id, page):
+def shelf_version(user_id):
+    """The version stamp of a user's shelf caches; a write replaces it.
+
+    Readers take the stamp before they read the database and store under it. A write
+    that lands in between replaces the stamp, so the reader's (now stale) result goes to
+    a key nobody reads again: the race a plain delete-on-write leaves open, where a
+    slow reader puts back what the writer just dropped. A stamp from the clock (not a
+    counter) stays unique even if the LRU evicts it."""
+    return cache.get_or_set(f"shelf:user:{int(user_id)}:version", time.time_ns, None)
+
+
+def shelf_key(user_id, version, page):
     # The user id is part of the key: one user's shelf is never read under another's key.
-    return f"shelf:user:{int(user_id)}:page:{page}"
+    return f"shelf:user:{int(user_id)}:v{version}:page:{page}"
 
 
 def book_card_fragment_key(pk):
     return make_template_fragment_key("book_card", [pk])
 
 
-def my_shelf_fragment_key(user_id):
-    return make_template_fragment_key("my_shelf", [user_id])
+def my_shelf_fragment_key(user_id, version):
+    return make_template_fragment_key("my_shelf", [user_id, version])
 
 
 def catalogue():
@@ -103,6 +117,10 @@ def invalidate_catalogue():
 
 
 def invalidate_shelf(user_id):
-    """Drop one user's private caches (and nobody else's)."""
-    cache.delete_pattern(f"shelf:user:{int(user_id)}:*")
-    cache.delete(my_shelf_fragment_key(user_id))
+    """Retire one user's private caches (and nobody else's): a new version stamp makes
+    every key built on the old one unreachable; deleting them just frees the memory."""
+    old = cache.get(f"shelf:user:{int(user_id)}:version")
+    cache.set(f"shelf:user:{int(user_id)}:version", time.time_ns(), None)
+    cache.delete_pattern(f"shelf:user:{int(user_id)}:v*:page:*")
+    if old is not None:
+        cache.delete(my_shelf_fragment_key(user_id, old))

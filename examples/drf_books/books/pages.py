@@ -1,6 +1,7 @@
 """Plain Django HTML views: one behind the site-wide cache, one with {% cache %} fragments."""
 from django.shortcuts import get_object_or_404, render
 
+from . import caching
 from .models import Book
 
 
@@ -17,6 +18,7 @@ def book_page(request, pk):
     book = get_object_or_404(Book, pk=pk)
     context = {
         "book": book,
+        "shelf_version": caching.shelf_version(request.user.pk) if request.user.is_authenticated else None,
         "reviews": book.reviews.select_related("user").order_by("id"),
         "shelf": (
             request.user.shelf.select_related("book").order_by("id") if request.user.is_authenticated else None

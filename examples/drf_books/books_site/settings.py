@@ -112,5 +112,6 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+STATIC_URL = "static/"
 
 TEST_RUNNER = "books_site.test_runner.CountingRunner"

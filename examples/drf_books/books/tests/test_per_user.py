@@ -1,7 +1,7 @@
 """Per-user keys: one reader's private data never reaches another."""
 from django.core.cache import cache
 
-from books.caching import my_shelf_fragment_key, shelf_key
+from books.caching import my_shelf_fragment_key, shelf_key, shelf_version
 
 from .base import BooksTestCase
 
@@ -10,7 +10,7 @@ class ShelfPrivacyTests(BooksTestCase):
     def test_each_user_reads_only_their_own_shelf(self):
         alice = self.get_json(self.as_alice, "/api/me/shelf/")
         self.assertEqual([e["note"] for e in alice["results"]], ["alice-secret: gift for mum"])
-        self.assertTrue(cache.has_key(shelf_key(self.alice.pk, "1")))
+        self.assertTrue(cache.has_key(shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1")))
 
         # Bob asks for the same URL right after: his request misses and runs the view.
         with self.counting() as delta:
@@ -20,7 +20,7 @@ class ShelfPrivacyTests(BooksTestCase):
         self.assertEqual([e["note"] for e in bob_response.json()["results"]], ["bob-secret: reread in May"])
 
         # Both are cached now, under two keys; a repeat costs only the token lookup.
-        self.assertEqual(self.keys("shelf:user:*"), sorted([shelf_key(self.alice.pk, "1"), shelf_key(self.bob.pk, "1")]))
+        self.assertEqual(self.keys("shelf:user:*:page:*"), sorted([shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1"), shelf_key(self.bob.pk, shelf_version(self.bob.pk), "1")]))
         with self.assertNumQueries(1):
             again = self.as_bob.get("/api/me/shelf/")
         self.assertNotIn(b"alice-secret", again.content)
@@ -32,7 +32,7 @@ class ShelfPrivacyTests(BooksTestCase):
         response = self.anon.get("/api/me/shelf/")
         self.assertEqual(response.status_code, 401)
         self.assertNotIn(b"secret", response.content)
-        self.assertEqual(self.keys("shelf:user:*"), [shelf_key(self.alice.pk, "1")])
+        self.assertEqual(self.keys("shelf:user:*:page:*"), [shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1")])
 
     def test_a_bad_token_never_reads_a_cached_shelf(self):
         self.get_json(self.as_alice, "/api/me/shelf/")
@@ -46,10 +46,15 @@ class ShelfPrivacyTests(BooksTestCase):
     def test_adding_to_my_shelf_drops_my_keys_only(self):
         self.get_json(self.as_alice, "/api/me/shelf/")
         self.get_json(self.as_bob, "/api/me/shelf/")
+        alice_old = shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1")
+        bob_key = shelf_key(self.bob.pk, shelf_version(self.bob.pk), "1")
+        self.assertTrue(cache.has_key(alice_old))
         response = self.as_alice.post("/api/me/shelf/", {"book": self.books[7].pk, "note": "alice-secret: book club"}, format="json")
         self.assertEqual(response.status_code, 201, response.content)
-        self.assertFalse(cache.has_key(shelf_key(self.alice.pk, "1")))
-        self.assertTrue(cache.has_key(shelf_key(self.bob.pk, "1")))
+        self.assertFalse(cache.has_key(alice_old))
+        self.assertNotEqual(shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1"), alice_old)
+        self.assertEqual(shelf_key(self.bob.pk, shelf_version(self.bob.pk), "1"), bob_key)
+        self.assertTrue(cache.has_key(bob_key))
         notes = [e["note"] for e in self.get_json(self.as_alice, "/api/me/shelf/")["results"]]
         self.assertEqual(notes, ["alice-secret: gift for mum", "alice-secret: book club"])
         with self.assertNumQueries(1):
@@ -70,14 +75,14 @@ class ShelfPrivacyTests(BooksTestCase):
         page2 = self.get_json(self.as_alice, "/api/me/shelf/?page=2")
         self.assertEqual((page1["count"], len(page1["results"]), len(page2["results"])), (13, 10, 3))
         self.assertEqual(
-            self.keys(f"shelf:user:{self.alice.pk}:*"),
-            sorted([shelf_key(self.alice.pk, "1"), shelf_key(self.alice.pk, "2")]),
+            self.keys(f"shelf:user:{self.alice.pk}:v*:page:*"),
+            sorted([shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1"), shelf_key(self.alice.pk, shelf_version(self.alice.pk), "2")]),
         )
         with self.assertNumQueries(1):
             self.assertEqual(self.get_json(self.as_alice, "/api/me/shelf/?page=2"), page2)
         # a page that is not a number is answered by the paginator, and not cached
         self.get_json(self.as_alice, "/api/me/shelf/?page=x", status=404)
-        self.assertEqual(len(self.keys(f"shelf:user:{self.alice.pk}:*")), 2)
+        self.assertEqual(len(self.keys(f"shelf:user:{self.alice.pk}:v*:page:*")), 2)
 
 
 class ShelfFragmentPrivacyTests(BooksTestCase):
@@ -88,7 +93,7 @@ class ShelfFragmentPrivacyTests(BooksTestCase):
         self.client.force_login(self.alice)
         alice_page = self.client.get(url).content.decode()
         self.assertIn("alice-secret: gift for mum", alice_page)
-        self.assertTrue(cache.has_key(my_shelf_fragment_key(self.alice.pk)))
+        self.assertTrue(cache.has_key(my_shelf_fragment_key(self.alice.pk, shelf_version(self.alice.pk))))
 
         self.client.force_login(self.bob)
         bob_page = self.client.get(url).content.decode()
