@@ -108,6 +108,20 @@ fn decode_expiry(at: u64) -> Expiry {
 }
 
 /// A bounded LRU store of `K -> V` with expiries. See the module docs.
+///
+/// ```
+/// use polycache::{Config, Expiry, Store};
+/// let mut store: Store<String, &str> = Store::new(Config::lru(2)).unwrap();
+/// let now = 1_000;
+/// store.set("a".into(), "A", 1, Expiry::Never, now).unwrap();
+/// store.set("b".into(), "B", 1, Expiry::At(now + 500), now).unwrap();
+/// assert_eq!(store.get("a", now), Some("A")); // "a" is now most recently used
+/// store.set("c".into(), "C", 1, Expiry::Never, now).unwrap(); // evicts "b"
+/// assert_eq!(store.keys(now), vec!["c".to_string(), "a".to_string()]);
+/// assert_eq!(store.stats().evictions, 1);
+/// assert!(store.touch("a", Expiry::At(now + 10), now));
+/// assert_eq!(store.get("a", now + 10), None); // expired
+/// ```
 pub struct Store<K: Hash + Eq + Ord + Clone, V> {
     map: LruCache<K, Entry<V>, KeyHasher>,
     /// Entries that can expire, ordered by expiry: lets expired entries be reclaimed
