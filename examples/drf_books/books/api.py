@@ -1,4 +1,6 @@
 """The REST API, with the caching patterns DRF users write."""
+import threading
+
 from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.utils.decorators import method_decorator
@@ -119,14 +121,26 @@ class ShelfViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Destro
 # drf-extensions' cache_response. Its keys are md5 digests of the key bits, so they can
 # be neither listed nor pattern-deleted; the responses live in polycache's "catalogue"
 # namespace instead, and a write to the catalogue invalidates them all in O(1).
+_request_local = threading.local()
+
+
 class CatalogueCacheResponse(CacheResponse):
+    """cache_response storing into the catalogue namespace, pinned for each request."""
+
     @property
     def cache(self):
-        return caching.catalogue()
+        return _request_local.catalogue
 
     @cache.setter
     def cache(self, _alias_cache):
         pass  # CacheResponse.__init__ assigns caches[alias]; the namespace is used instead
+
+    def process_cache_response(self, *args, **kwargs):
+        _request_local.catalogue = caching.catalogue()
+        try:
+            return super().process_cache_response(*args, **kwargs)
+        finally:
+            del _request_local.catalogue
 
 
 class AuthorListKeyConstructor(DefaultKeyConstructor):

@@ -64,10 +64,47 @@ def my_shelf_fragment_key(user_id, version):
 
 
 def catalogue():
-    """The namespace that holds everything derived from the whole catalogue."""
+    """The namespace that holds everything derived from the whole catalogue, as a view
+    for one read-compute-store cycle (see PinnedNamespace)."""
     if hasattr(cache, "namespace"):
-        return cache.namespace(CATALOGUE)
+        return PinnedNamespace(cache.namespace(CATALOGUE))
     return _GenerationKeyNamespace(CATALOGUE)  # only for comparing with LocMemCache in the demo
+
+
+_MISSING = object()
+
+
+class PinnedNamespace:
+    """A polycache namespace for one request: it remembers the generation it started
+    from, and a value stored after an invalidate() that happened meanwhile is dropped.
+
+    Without this, a reader that missed, then computed from the database while a writer
+    committed and invalidated, would store its stale result in the new generation, where
+    every later reader finds it. polycache's Namespace.set() writes into the generation
+    current at set time and Namespace has no get_or_set, so the check is made here:
+    set, then read the generation again; if it moved, delete what was just stored."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.generation = namespace.generation
+
+    def get(self, key, default=None):
+        return self.namespace.get(key, default)
+
+    def set(self, key, value, timeout=None):
+        self.namespace.set(key, value, timeout)
+        if self.namespace.generation != self.generation:
+            self.namespace.delete(key)
+
+    def get_or_set(self, key, default, timeout=None):
+        value = self.namespace.get(key, _MISSING)
+        if value is _MISSING:
+            value = default() if callable(default) else default
+            self.set(key, value, timeout)
+        return value
+
+    def invalidate(self):
+        return self.namespace.invalidate()
 
 
 class _GenerationKeyNamespace:

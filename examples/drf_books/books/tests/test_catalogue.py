@@ -104,7 +104,7 @@ class CatalogueNamespaceTests(BooksTestCase):
             self.get_json(self.anon, "/api/books/")
 
     def test_namespaced_keys_do_not_collide_with_plain_keys(self):
-        ns = caching.catalogue()
+        ns = cache.namespace(caching.CATALOGUE)
         ns.set("summary", "inside", 60)
         cache.set("summary", "outside", 60)
         self.assertEqual(ns.get("summary"), "inside")
@@ -112,3 +112,15 @@ class CatalogueNamespaceTests(BooksTestCase):
         ns.invalidate()
         self.assertIsNone(ns.get("summary"))
         self.assertEqual(cache.get("summary"), "outside")
+
+    def test_a_store_that_raced_an_invalidate_is_dropped(self):
+        # A reader starts (pins generation g), a writer invalidates, the reader stores
+        # what it computed before the write: that value must not be served afterwards.
+        reader = caching.catalogue()
+        cache.namespace(caching.CATALOGUE).invalidate()
+        reader.set("summary", {"stale": True}, 60)
+        self.assertIsNone(caching.catalogue().get("summary"))
+        # without an invalidate in between, the same store is kept
+        reader = caching.catalogue()
+        reader.set("summary", {"stale": False}, 60)
+        self.assertEqual(caching.catalogue().get("summary"), {"stale": False})
