@@ -1,0 +1,62 @@
+// Builds the npm package's generated files into dist/:
+//   cargo (wasm32) -> wasm-bindgen --target web -> wasm-opt -Oz -> esbuild (CJS bundle).
+// Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
+// esbuild from node_modules.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const bin = join(root, 'node_modules', '.bin');
+const WASM_BINDGEN_VERSION = '0.2.130';
+const wasmBindgen =
+  process.env.WASM_BINDGEN || join(homedir(), '.cache', 'polycache', `wasm-bindgen-${WASM_BINDGEN_VERSION}`, 'bin', 'wasm-bindgen');
+
+function run(cmd, args) {
+  console.log(`$ ${[cmd, ...args].join(' ')}`);
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+}
+
+if (!existsSync(wasmBindgen)) {
+  console.error(`wasm-bindgen ${WASM_BINDGEN_VERSION} not found at ${wasmBindgen}: run \`make js-tools\` or set WASM_BINDGEN`);
+  process.exit(1);
+}
+const version = execFileSync(wasmBindgen, ['--version'], { encoding: 'utf8' }).trim();
+if (version !== `wasm-bindgen ${WASM_BINDGEN_VERSION}`) {
+  console.error(`${wasmBindgen} is ${version}; the crate pins ${WASM_BINDGEN_VERSION}`);
+  process.exit(1);
+}
+
+run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release']);
+mkdirSync(dist, { recursive: true });
+const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'polycache_wasm.wasm');
+run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', 'polycache_wasm', '--no-typescript', raw]);
+const wasm = join(dist, 'polycache_wasm_bg.wasm');
+const before = statSync(wasm).size;
+run(join(bin, 'wasm-opt'), [
+  '-Oz',
+  '--enable-bulk-memory',
+  '--enable-mutable-globals',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-reference-types',
+  '--enable-multivalue',
+  wasm,
+  '-o',
+  wasm,
+]);
+console.log(`wasm-opt: ${before} -> ${statSync(wasm).size} bytes`);
+run(join(bin, 'esbuild'), [
+  'bindings-js/js/node-cjs.js',
+  '--bundle',
+  '--platform=node',
+  '--format=cjs',
+  '--target=node18',
+  '--log-override:empty-import-meta=silent',
+  `--outfile=${join(dist, 'polycache.cjs')}`,
+]);
+copyFileSync(join(root, 'bindings-js', 'js', 'index.d.ts'), join(dist, 'polycache.d.cts'));
+console.log('built dist/');

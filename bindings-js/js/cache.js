@@ -1,0 +1,438 @@
+// The Cache: lru-cache's API over the core's store.
+//
+// Keys stay JS strings in a Map<string, slot>; values stay in a JS array at their slot.
+// The wasm store sees only integer slots and decides everything else (recency, expiry,
+// byte bound, eviction, counters), so a get crosses the boundary with two numbers.
+
+import { SlotStore } from '../../dist/polycache_wasm.js';
+import {
+  CacheArgumentError,
+  CacheConfigError,
+  CacheKeyError,
+  CacheLoadError,
+  CacheTimeoutError,
+  fromWasm,
+} from './errors.js';
+import { Namespace, PREFIX } from './namespace.js';
+import { parseDump } from './snapshot.js';
+import { describe, text } from './text.js';
+
+// Must match bindings-js/src/ttl.rs and slots.rs.
+const KIND_DEFAULT = 0;
+const KIND_NEVER = 1;
+const KIND_SECONDS = 2;
+const KIND_MILLIS = 3;
+const KIND_DJANGO_DEFAULT = 4;
+const FREED_NONE = -1;
+const FREED_MANY = -2;
+
+const MAX_SLOTS = 2 ** 32 - 1;
+
+function keyError(key) {
+  return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
+}
+
+function bothError() {
+  return new CacheTimeoutError('pass ttl (milliseconds, lru-cache rules) or timeout (seconds, Django rules), not both');
+}
+
+function seeds() {
+  const out = new Uint32Array(8);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}
+
+// The (kind, amount) pair of an expiry request; amount goes through a module variable
+// so the hot path allocates nothing.
+let amount = 0;
+function ttlKind(ttl, timeout) {
+  amount = 0;
+  if (ttl !== undefined) {
+    if (timeout !== undefined) throw bothError();
+    if (typeof ttl !== 'number') throw new CacheTimeoutError(`ttl must be a number of milliseconds, got ${describe(ttl)}`);
+    amount = ttl;
+    return KIND_MILLIS;
+  }
+  if (timeout === undefined) return KIND_DEFAULT;
+  if (timeout === null) return KIND_NEVER;
+  if (typeof timeout !== 'number') {
+    throw new CacheTimeoutError(`timeout must be a number of seconds or null, got ${describe(timeout)}`);
+  }
+  amount = timeout;
+  return KIND_SECONDS;
+}
+
+export class Cache {
+  #store;
+  #slots = new Map();
+  #keys = [];
+  #values = [];
+  #free = [];
+  #prefixes = new Map();
+  #options;
+  #now;
+  #max;
+  #maxSize;
+  #sizeCalculation;
+
+  /**
+   * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
+   *   `sizeCalculation(value, key)`), a default `ttl` in ms or Django `timeout` in
+   *   seconds (`timeouts: 'django'` makes Django's 300 s the default), `now()` in epoch
+   *   ms, `eviction: 'lru' | 'cull'` (Django's batch cull) and `cullFrequency`.
+   */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new CacheConfigError(`Cache options must be an object, got ${describe(options)}`);
+    }
+    const { max, maxSize, sizeCalculation, ttl, timeout, timeouts = 'lru-cache' } = options;
+    const { now = Date.now, eviction = 'lru', cullFrequency = 3 } = options;
+    if (max === undefined && maxSize === undefined) {
+      throw new CacheConfigError('a cache needs a bound: set max (entries), maxSize (total size) or both');
+    }
+    for (const [name, v] of [['max', max], ['maxSize', maxSize]]) {
+      if (v !== undefined && typeof v !== 'number') {
+        throw new CacheConfigError(`${name} must be a positive integer, got ${describe(v)}`);
+      }
+    }
+    if (sizeCalculation !== undefined && typeof sizeCalculation !== 'function') {
+      throw new CacheConfigError(`sizeCalculation must be a function, got ${describe(sizeCalculation)}`);
+    }
+    if (typeof now !== 'function') throw new CacheConfigError(`now must be a function, got ${describe(now)}`);
+    if (eviction !== 'lru' && eviction !== 'cull') {
+      throw new CacheConfigError(`eviction must be 'lru' or 'cull', got ${describe(eviction)}`);
+    }
+    if (typeof cullFrequency !== 'number') {
+      throw new CacheConfigError(`cullFrequency must be a number, got ${describe(cullFrequency)}`);
+    }
+    if (timeouts !== 'lru-cache' && timeouts !== 'django') {
+      throw new CacheConfigError(`timeouts must be 'lru-cache' or 'django', got ${describe(timeouts)}`);
+    }
+    let kind = ttlKind(ttl, timeout);
+    if (kind === KIND_DEFAULT && timeouts === 'django') kind = KIND_DJANGO_DEFAULT;
+    const cull = eviction === 'cull' ? cullFrequency : undefined;
+    try {
+      this.#store = new SlotStore(max === undefined ? MAX_SLOTS : max, maxSize, cull, kind, amount, seeds());
+    } catch (e) {
+      throw fromWasm(e);
+    }
+    this.#options = { ...options };
+    this.#now = now;
+    this.#max = max === undefined ? Infinity : max;
+    this.#maxSize = maxSize;
+    this.#sizeCalculation = sizeCalculation;
+  }
+
+  /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
+  get max() {
+    return this.#max;
+  }
+
+  /** The size bound, or `undefined`. */
+  get maxSize() {
+    return this.#maxSize;
+  }
+
+  /** Entries held (expired ones not yet reclaimed included, as lru-cache counts). */
+  get size() {
+    return this.#slots.size;
+  }
+
+  /** The sum of the sizes of the entries held. */
+  get calculatedSize() {
+    return this.#store.stats()[7];
+  }
+
+  /** The value of a live `key` (it becomes the most recently used), else undefined. */
+  get(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      this.#store.miss();
+      return undefined;
+    }
+    if (this.#store.get(slot, this.#now())) return this.#values[slot];
+    this.#release(slot);
+    return undefined;
+  }
+
+  /** The value of a live `key` without touching its recency or the counters. */
+  peek(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      return undefined;
+    }
+    return this.#store.has(slot, this.#now()) ? this.#values[slot] : undefined;
+  }
+
+  /** True when `key` is live (no recency change). */
+  has(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      return false;
+    }
+    return this.#store.has(slot, this.#now());
+  }
+
+  /**
+   * Stores `value` under `key`. Options: `ttl` (ms; 0 = no TTL) or `timeout` (seconds,
+   * Django: null = never, 0 or less = already expired), `size`.
+   */
+  set(key, value, options) {
+    if (typeof key !== 'string') throw keyError(key);
+    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+    const size = this.#size(key, value, options);
+    let slot = this.#slots.get(key);
+    const fresh = slot === undefined;
+    if (fresh) slot = this.#alloc(key);
+    let freed;
+    try {
+      freed = this.#store.set(slot, size, kind, amount, this.#now());
+    } catch (e) {
+      if (fresh) this.#release(slot);
+      throw fromWasm(e);
+    }
+    this.#values[slot] = value;
+    if (freed !== FREED_NONE) this.#reap(freed);
+    return this;
+  }
+
+  /** Django's `add`: stores only when `key` is not live; true when it stored. */
+  add(key, value, options) {
+    if (typeof key !== 'string') throw keyError(key);
+    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+    const size = this.#size(key, value, options);
+    let slot = this.#slots.get(key);
+    const fresh = slot === undefined;
+    if (fresh) slot = this.#alloc(key);
+    let stored;
+    try {
+      stored = this.#store.add(slot, size, kind, amount, this.#now());
+    } catch (e) {
+      if (fresh) this.#release(slot);
+      throw fromWasm(e);
+    }
+    if (stored) this.#values[slot] = value;
+    this.#reapAll();
+    return stored;
+  }
+
+  /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
+  touch(key, options) {
+    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      return false;
+    }
+    let live;
+    try {
+      live = this.#store.touch(slot, kind, amount, this.#now());
+    } catch (e) {
+      throw fromWasm(e);
+    }
+    this.#reapAll();
+    return live;
+  }
+
+  /** Removes `key`; true when it was live. */
+  delete(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      return false;
+    }
+    const live = this.#store.delete(slot, this.#now());
+    this.#release(slot);
+    return live;
+  }
+
+  /** Removes every entry; namespace generations are kept. */
+  clear() {
+    this.#store.clear();
+    this.#slots.clear();
+    this.#keys = [];
+    this.#values = [];
+    this.#free = [];
+  }
+
+  /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
+  getRemainingTTL(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (typeof key !== 'string') throw keyError(key);
+      return 0;
+    }
+    return this.#store.remaining(slot, this.#now());
+  }
+
+  /** Reclaims expired entries now; true when there were any. */
+  purgeStale() {
+    const n = this.#store.purge(this.#now());
+    this.#reapAll();
+    return n > 0;
+  }
+
+  /** Live keys, most recently used first. */
+  *keys() {
+    for (const slot of this.#store.keys(this.#now())) yield this.#keys[slot];
+  }
+
+  /** Live values, most recently used first. */
+  *values() {
+    const values = this.#values;
+    for (const slot of this.#store.keys(this.#now())) yield values[slot];
+  }
+
+  /** Live `[key, value]` pairs, most recently used first. */
+  *entries() {
+    for (const slot of this.#store.keys(this.#now())) yield [this.#keys[slot], this.#values[slot]];
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  /** Calls `fn(value, key, cache)` for each live entry, most recently used first. */
+  forEach(fn, thisArg) {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  /** Counters: hits, misses, sets, deletes, evictions, expirations, entries, bytes. */
+  stats() {
+    const s = this.#store.stats();
+    return {
+      hits: s[0],
+      misses: s[1],
+      sets: s[2],
+      deletes: s[3],
+      evictions: s[4],
+      expirations: s[5],
+      entries: s[6],
+      bytes: s[7],
+    };
+  }
+
+  /** A view of the cache whose keys live in `name`; see `invalidate`. */
+  namespace(name) {
+    return new Namespace(this, text(name, 'namespace'));
+  }
+
+  /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
+  invalidate(name) {
+    const g = this.#store.invalidate(text(name, 'namespace'));
+    this.#prefixes.delete(name);
+    return g;
+  }
+
+  /** The current generation of namespace `name` (1 until first invalidated). */
+  generation(name) {
+    return this.#store.generation(text(name, 'namespace'));
+  }
+
+  [PREFIX](name) {
+    let p = this.#prefixes.get(name);
+    if (p === undefined) {
+      p = this.#store.namespace_prefix(name);
+      this.#prefixes.set(name, p);
+    }
+    return p;
+  }
+
+  /**
+   * Everything the cache holds, JSON-ready when the values are: live entries least
+   * recently used first with their absolute expiry (epoch ms) and size, and the
+   * namespace generations. `load()` takes it back.
+   */
+  dump() {
+    const t = this.#store.entries(this.#now());
+    const entries = [];
+    for (let i = 0; i < t.length; i += 3) {
+      const slot = t[i];
+      const expiresAt = t[i + 1] === Infinity ? null : t[i + 1];
+      entries.push([this.#keys[slot], { value: this.#values[slot], size: t[i + 2], expiresAt }]);
+    }
+    const names = this.#store.generation_names();
+    const gens = this.#store.generation_values();
+    return { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
+  }
+
+  /**
+   * Replaces the cache's contents with a `dump()` (or an lru-cache `dump()` array).
+   * Bad input throws a CacheLoadError and leaves the cache as it was.
+   */
+  load(input) {
+    const { entries, namespaces } = parseDump(input);
+    const next = new Cache(this.#options);
+    const now = this.#now();
+    for (const [name, generation] of namespaces) {
+      try {
+        next.#store.set_generation(name, generation);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+    for (const [key, value, size, expiresAt] of entries) next.#restore(key, value, size, expiresAt, now);
+    this.#store.free();
+    this.#store = next.#store;
+    this.#slots = next.#slots;
+    this.#keys = next.#keys;
+    this.#values = next.#values;
+    this.#free = next.#free;
+    this.#prefixes = new Map();
+  }
+
+  #restore(key, value, size, expiresAt, now) {
+    if (size === undefined) size = this.#size(key, value, undefined);
+    let slot = this.#slots.get(key);
+    const fresh = slot === undefined;
+    if (fresh) slot = this.#alloc(key);
+    let freed;
+    try {
+      freed = this.#store.set_at(slot, size, expiresAt, now);
+    } catch (e) {
+      if (fresh) this.#release(slot);
+      const err = fromWasm(e);
+      throw new CacheLoadError(`entry ${JSON.stringify(key)}: ${err.message}`);
+    }
+    this.#values[slot] = value;
+    if (freed !== FREED_NONE) this.#reap(freed);
+  }
+
+  #size(key, value, options) {
+    let size = options === undefined ? undefined : options.size;
+    if (size === undefined) {
+      if (this.#sizeCalculation !== undefined) size = this.#sizeCalculation(value, key);
+      else if (this.#maxSize !== undefined) {
+        throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
+      } else return 0;
+    }
+    if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
+    return size;
+  }
+
+  #alloc(key) {
+    const slot = this.#free.length > 0 ? this.#free.pop() : this.#keys.length;
+    this.#keys[slot] = key;
+    this.#slots.set(key, slot);
+    return slot;
+  }
+
+  #release(slot) {
+    this.#slots.delete(this.#keys[slot]);
+    this.#keys[slot] = undefined;
+    this.#values[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  #reap(freed) {
+    if (freed >= 0) this.#release(freed);
+    else if (freed === FREED_MANY) this.#reapAll();
+  }
+
+  #reapAll() {
+    for (const slot of this.#store.take_dead()) this.#release(slot);
+  }
+}

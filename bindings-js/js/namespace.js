@@ -1,0 +1,71 @@
+// A namespace: a view of a cache whose keys carry the namespace's generation.
+// `cache.invalidate(name)` bumps the generation in the core (O(1)); keys of older
+// generations are never read again and age out of the LRU.
+
+import { CacheKeyError } from './errors.js';
+import { describe } from './text.js';
+
+/** The cache's hook that gives a namespace's current key prefix. */
+export const PREFIX = Symbol('polycache.namespacePrefix');
+
+export class Namespace {
+  #cache;
+  #name;
+
+  constructor(cache, name) {
+    this.#cache = cache;
+    this.#name = name;
+  }
+
+  get name() {
+    return this.#name;
+  }
+
+  /** The cache key `key` has in this namespace now: `"name|generation|key"`. */
+  key(key) {
+    if (typeof key !== 'string') throw new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
+    return this.#cache[PREFIX](this.#name) + key;
+  }
+
+  get(key) {
+    return this.#cache.get(this.key(key));
+  }
+
+  peek(key) {
+    return this.#cache.peek(this.key(key));
+  }
+
+  has(key) {
+    return this.#cache.has(this.key(key));
+  }
+
+  set(key, value, options) {
+    this.#cache.set(this.key(key), value, options);
+    return this;
+  }
+
+  add(key, value, options) {
+    return this.#cache.add(this.key(key), value, options);
+  }
+
+  touch(key, options) {
+    return this.#cache.touch(this.key(key), options);
+  }
+
+  delete(key) {
+    return this.#cache.delete(this.key(key));
+  }
+
+  getRemainingTTL(key) {
+    return this.#cache.getRemainingTTL(this.key(key));
+  }
+
+  /** Invalidates every key of this namespace at once; the new generation. */
+  invalidate() {
+    return this.#cache.invalidate(this.#name);
+  }
+
+  get generation() {
+    return this.#cache.generation(this.#name);
+  }
+}

@@ -1,0 +1,252 @@
+//! `SlotStore`: the core's `Store` on integer slots, driven by the JS `Cache`.
+//!
+//! The JS side maps each string key to a slot and keeps the value in an array at that
+//! index. The store holds `slot -> slot`, so the values it drops (evicted, expired,
+//! culled) *are* the slots JS must free. A slot that is dropped and re-inserted in the
+//! same call (a replacement) is still held, and is not reported.
+
+use polycache::{Config, Error, Eviction, Expiry, Store};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{invalid_argument, to_js};
+use crate::ttl::{now_ms, Ttl};
+
+/// Returned by [`SlotStore::set`] when no slot was freed.
+const FREED_NONE: f64 = -1.0;
+/// Returned by [`SlotStore::set`] when several slots were freed: call `take_dead`.
+const FREED_MANY: f64 = -2.0;
+
+#[wasm_bindgen]
+pub struct SlotStore {
+    store: Store<u32, u32>,
+    default_ttl: Ttl,
+    freed: Vec<u32>,
+}
+
+/// A JS number as a count: a whole number from 0 to `u32::MAX`.
+fn count(x: f64, name: &str) -> Result<usize, String> {
+    if x.is_finite() && x.fract() == 0.0 && x >= 0.0 && x <= u32::MAX as f64 {
+        Ok(x as usize)
+    } else {
+        Err(format!("{name} must be a whole number of at least 0, got {x}"))
+    }
+}
+
+fn config_count(x: f64, name: &str) -> Result<usize, JsError> {
+    count(x, name).map_err(|m| to_js(Error::InvalidConfig(m)))
+}
+
+fn to_charge(x: f64) -> Result<usize, JsError> {
+    count(x, "size").map_err(invalid_argument)
+}
+
+#[wasm_bindgen]
+impl SlotStore {
+    /// `max_bytes`: `None` for no byte bound. `cull_frequency`: `None` for LRU eviction,
+    /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        max_entries: f64,
+        max_bytes: Option<f64>,
+        cull_frequency: Option<f64>,
+        ttl_kind: u32,
+        ttl_amount: f64,
+        seeds: &[u32],
+    ) -> Result<SlotStore, JsError> {
+        let config = Config {
+            max_entries: config_count(max_entries, "max")?,
+            max_bytes: max_bytes.map(|b| config_count(b, "maxSize")).transpose()?,
+            eviction: match cull_frequency {
+                None => Eviction::Lru,
+                Some(f) => Eviction::Cull { frequency: config_count(f, "cullFrequency")? },
+            },
+        };
+        let default_ttl = Ttl::decode(ttl_kind, ttl_amount).map_err(to_js)?;
+        default_ttl.check_default().map_err(to_js)?;
+        if seeds.len() != 8 {
+            return Err(invalid_argument("seeds must be 8 random u32"));
+        }
+        let mut s = [0u64; 4];
+        for (i, seed) in s.iter_mut().enumerate() {
+            *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
+        }
+        let store = Store::with_seeds(config, s).map_err(to_js)?;
+        Ok(SlotStore { store, default_ttl, freed: Vec::new() })
+    }
+
+    /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
+    pub fn get(&mut self, slot: u32, now: f64) -> bool {
+        let hit = self.store.get_with(&slot, now_ms(now), |_| ()).is_some();
+        if !hit {
+            self.store.take_dead();
+        }
+        hit
+    }
+
+    /// Counts a read of a key the JS side does not hold.
+    pub fn miss(&mut self) {
+        self.store.get_with(&u32::MAX, 0, |_| ());
+    }
+
+    /// True when `slot` is live (no recency change, no read counted).
+    pub fn has(&self, slot: u32, now: f64) -> bool {
+        self.store.contains(&slot, now_ms(now))
+    }
+
+    /// Milliseconds left for a live slot; `Infinity` when it never expires, 0 when it
+    /// is not live.
+    pub fn remaining(&self, slot: u32, now: f64) -> f64 {
+        let now = now_ms(now);
+        match self.store.expiry(&slot, now) {
+            None => 0.0,
+            Some(e) => e.remaining_ms(now).map_or(f64::INFINITY, |ms| ms as f64),
+        }
+    }
+
+    /// Stores `slot` charged `charge`, expiring as `(ttl_kind, ttl_amount)` says.
+    /// Returns the one slot freed by this write, `-1` for none, `-2` for several
+    /// (then call `take_dead`).
+    pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<f64, JsError> {
+        let now = now_ms(now);
+        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        self.store.set(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
+        Ok(self.freed_code())
+    }
+
+    /// Stores `slot` with an absolute expiry (epoch ms, `Infinity` for never): how
+    /// `load()` restores a dump. Returns like [`SlotStore::set`].
+    pub fn set_at(&mut self, slot: u32, charge: f64, expires_at: f64, now: f64) -> Result<f64, JsError> {
+        let expiry = if expires_at == f64::INFINITY {
+            Expiry::Never
+        } else if expires_at.is_finite() && expires_at >= 0.0 {
+            Expiry::At(expires_at as u64)
+        } else {
+            return Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {expires_at}")));
+        };
+        self.store.set(slot, slot, to_charge(charge)?, expiry, now_ms(now)).map_err(to_js)?;
+        Ok(self.freed_code())
+    }
+
+    /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
+    /// slots are then read with `take_dead`.
+    pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+        let now = now_ms(now);
+        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)
+    }
+
+    /// Gives a live slot a new expiry; true when it was live. Freed slots (a past
+    /// expiry removes it) are then read with `take_dead`.
+    pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+        let now = now_ms(now);
+        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        Ok(self.store.touch(&slot, expiry, now))
+    }
+
+    /// Removes `slot`; true when it was live. The slot is gone either way.
+    pub fn delete(&mut self, slot: u32, now: f64) -> bool {
+        let live = self.store.delete(&slot, now_ms(now));
+        self.store.take_dead();
+        live
+    }
+
+    /// Reclaims every expired entry; their slots are then read with `take_dead`.
+    pub fn purge(&mut self, now: f64) -> u32 {
+        self.store.purge_expired(now_ms(now)) as u32
+    }
+
+    /// Removes every entry (namespace generations stay).
+    pub fn clear(&mut self) {
+        self.store.clear();
+        self.store.take_dead();
+        self.freed.clear();
+    }
+
+    /// Slots freed since the last call, for the JS side to release.
+    pub fn take_dead(&mut self) -> Vec<u32> {
+        self.collect_freed();
+        std::mem::take(&mut self.freed)
+    }
+
+    /// Live slots, most recently used first.
+    pub fn keys(&self, now: f64) -> Vec<u32> {
+        self.store.keys(now_ms(now))
+    }
+
+    /// Live entries, least recently used first, as `[slot, expires_at, charge]`
+    /// triples (`expires_at` is epoch ms or `Infinity`).
+    pub fn entries(&self, now: f64) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.store.len() * 3);
+        for (slot, _, expiry, charge) in self.store.entries(now_ms(now)) {
+            out.push(f64::from(*slot));
+            out.push(expiry.as_epoch_ms().map_or(f64::INFINITY, |at| at as f64));
+            out.push(charge as f64);
+        }
+        out
+    }
+
+    /// Entries held, expired ones not yet reclaimed included.
+    pub fn len(&self) -> u32 {
+        self.store.len() as u32
+    }
+
+    /// `[hits, misses, sets, deletes, evictions, expirations, entries, bytes]`.
+    pub fn stats(&self) -> Vec<f64> {
+        let s = self.store.stats();
+        [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes]
+            .iter()
+            .map(|&n| n as f64)
+            .collect()
+    }
+
+    pub fn generation(&self, namespace: &str) -> f64 {
+        self.store.generation(namespace) as f64
+    }
+
+    /// Bumps a namespace's generation (O(1)); the new generation.
+    pub fn invalidate(&mut self, namespace: &str) -> f64 {
+        self.store.invalidate(namespace) as f64
+    }
+
+    pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
+        if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
+            return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {generation}")));
+        }
+        self.store.set_generation(namespace, generation as u64);
+        Ok(())
+    }
+
+    /// Every namespace's name, in the order of [`SlotStore::generation_values`].
+    pub fn generation_names(&self) -> Vec<String> {
+        self.store.generations().map(|(n, _)| n.to_owned()).collect()
+    }
+
+    pub fn generation_values(&self) -> Vec<f64> {
+        self.store.generations().map(|(_, g)| g as f64).collect()
+    }
+
+    /// The prefix every key of `namespace` carries at its current generation:
+    /// `namespaced_key(ns, gen, "")`, so `prefix + key` is the core's namespaced key.
+    pub fn namespace_prefix(&self, namespace: &str) -> String {
+        polycache::namespaced_key(namespace, self.store.generation(namespace), "")
+    }
+}
+
+impl SlotStore {
+    fn collect_freed(&mut self) {
+        for slot in self.store.take_dead() {
+            if !self.store.holds(&slot) {
+                self.freed.push(slot);
+            }
+        }
+    }
+
+    fn freed_code(&mut self) -> f64 {
+        self.collect_freed();
+        match self.freed.len() {
+            0 => FREED_NONE,
+            1 => f64::from(self.freed.pop().expect("one freed slot")),
+            _ => FREED_MANY,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+// The one JS suite, run by every runtime: Node (ESM and CJS), Chromium, workerd, Deno.
+// `lib` is the package as that runtime imports it; `vectors` the parsed tests/vectors.
+import { apiCases } from './api.mjs';
+import { errorCases } from './errors.mjs';
+import { vectorCases } from './vectors.mjs';
+
+/**
+ * The vectors from their JSON texts. Integers past 2^53 (u64 namespace generations)
+ * are read as BigInt, exactly, instead of being rounded by JSON.parse.
+ */
+export function parseVectors(texts) {
+  const exact = (text) =>
+    JSON.parse(text.replace(/("generation":\s*)(\d{16,})/g, '$1"$2"'), (k, v) =>
+      k === 'generation' && typeof v === 'string' ? BigInt(v) : v,
+    );
+  return { keys: exact(texts.keys), timeouts: JSON.parse(texts.timeouts), eviction: JSON.parse(texts.eviction) };
+}
+
+/** `[name, fn]` for every case. */
+export function cases(lib, vectors) {
+  return [...vectorCases(lib, vectors), ...apiCases(lib), ...errorCases(lib)];
+}
+
+/** Runs every case; `{passed, failed, failures}` (for runtimes without node:test). */
+export function runAll(lib, vectors) {
+  let passed = 0;
+  const failures = [];
+  for (const [name, fn] of cases(lib, vectors)) {
+    try {
+      fn();
+      passed++;
+    } catch (e) {
+      failures.push(`${name}: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  return { passed, failed: failures.length, failures };
+}
