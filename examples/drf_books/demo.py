@@ -10,6 +10,7 @@ own stats(). Every number below is measured on this run; nothing is typed in.
 import argparse
 import json
 import os
+import pickle
 import random
 import statistics
 import subprocess
@@ -117,6 +118,37 @@ def build_scenarios(books, users):
     ]
 
 
+def backend_costs(books, batches=7, per_batch=2000):
+    """The cache's own share of a cached request: cache.get of the values the views read,
+    timed directly (median over batches), with their pickled sizes."""
+    from django.test import RequestFactory
+    from django.utils.cache import get_cache_key
+
+    from books.caching import BOOK_LIST_PREFIX, book_detail_key
+
+    cache.clear()
+    client = Client()
+    book = books[7]
+    client.get("/api/books/")
+    client.get(f"/api/books/{book.pk}/")
+    page_key = get_cache_key(RequestFactory().get("/api/books/"), BOOK_LIST_PREFIX, "GET", cache=cache)
+    targets = [("the /api/books/ page (a pickled response)", page_key), ("a book's detail (a dict)", book_detail_key(book.pk))]
+    costs = []
+    for label, key in targets:
+        value = cache.get(key)
+        if value is None:
+            raise SystemExit(f"demo: {key} is not in the cache")
+        size = len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        runs = []
+        for _ in range(batches):
+            start = time.perf_counter()
+            for _ in range(per_batch):
+                cache.get(key)
+            runs.append((time.perf_counter() - start) / per_batch * 1e6)
+        costs.append((label, size, statistics.median(runs)))
+    return costs
+
+
 def run_other_backend(name, args):
     """The same measurements in a child process on another backend (e.g. LocMemCache)."""
     env = dict(os.environ, DRF_BOOKS_CACHE=name)
@@ -136,10 +168,13 @@ def main():
     books, users = seed()
     scenarios = build_scenarios(books, users)
     rows = [s.measure(args.cold, args.warm) for s in scenarios]
+    stats_after_requests = cache.stats() if hasattr(cache, "stats") else {}
+    costs = backend_costs(books)
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps({"rows": rows, "costs": costs}))
         return 0
-    other_rows = run_other_backend(args.compare, args) if args.compare else None
+    other = run_other_backend(args.compare, args) if args.compare else None
+    other_rows = other["rows"] if other else None
 
     backend = settings.CACHES["default"]["BACKEND"]
     print("polycache in a Django + DRF project: examples/drf_books")
@@ -172,6 +207,14 @@ def main():
     if other_rows:
         print(f"The last column is the same cached request with the {args.compare} backend, in a child process.")
 
+    print("\nThe cache's own share of a cached request: cache.get of what the views read")
+    print(f"(median of 7 batches of 2,000 gets each){', next to ' + args.compare if other else ''}:")
+    for i, (label, size, micros) in enumerate(costs):
+        line = f"  {label:<44} {size:>6} bytes  {micros:>6.2f} us"
+        if other:
+            line += f"   {args.compare}: {other['costs'][i][2]:.2f} us"
+        print(line)
+
     # A write, then the same request: fresh data, from the invalidation hooks.
     book = books[7]
     client = Client()
@@ -193,9 +236,9 @@ def main():
         f"{'LEAK' if leak else 'sees only their own notes'}"
     )
 
-    print("\ncache stats() after the run:")
-    stats = cache.stats() if hasattr(cache, "stats") else {}
-    for name, value in (stats.items() if isinstance(stats, dict) else vars(stats).items()):
+    n_requests = len(scenarios) * (args.cold + 2 + args.warm)
+    print(f"\ncache stats() after the {n_requests:,} timed requests above (before the direct gets):")
+    for name, value in stats_after_requests.items():
         print(f"  {name:<16} {value:.4f}" if isinstance(value, float) else f"  {name:<16} {value}")
     return 1 if leak else 0
 
