@@ -155,7 +155,11 @@ pub fn build_key(
             Err(_) => params.clone(),
         };
         for pair in pairs.try_iter()? {
-            let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+            let pair = pair?;
+            let (name, value) = match pair.len() {
+                Ok(2) => (pair.get_item(0)?, pair.get_item(1)?),
+                _ => return Err(PyTypeError::new_err("params must be a mapping or (name, value) pairs")),
+            };
             b = b.param(name.str()?.to_cow()?.into_owned(), value.str()?.to_cow()?.into_owned());
         }
     }
