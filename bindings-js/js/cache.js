@@ -36,9 +36,17 @@ function bothError() {
   return new CacheTimeoutError('pass ttl (milliseconds, lru-cache rules) or timeout (seconds, Django rules), not both');
 }
 
+// Seeds for the core's keyed hasher (wasm32 has no OS randomness). Workers refuse
+// crypto.getRandomValues at module scope, where caches are often built; there the seeds
+// come from Math.random, which suffices: the store hashes slot numbers this module
+// allocates, never text an attacker picks (namespace names are the application's).
 function seeds() {
   const out = new Uint32Array(8);
-  globalThis.crypto.getRandomValues(out);
+  try {
+    globalThis.crypto.getRandomValues(out);
+  } catch {
+    for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
+  }
   return out;
 }
 

@@ -1,0 +1,12 @@
+// Runs in Chromium: "polycache" comes from the import map the server writes from the
+// exports map's `browser` entry; the vectors are fetched from the same origin.
+import * as lib from 'polycache';
+import { parseVectors, runAll } from '/tests/js/suite.mjs';
+
+const read = (name) => fetch(`/tests/vectors/${name}.json`).then((r) => r.text());
+try {
+  const [keys, timeouts, eviction] = await Promise.all([read('keys'), read('timeouts'), read('eviction')]);
+  window.__polycache = runAll(lib, parseVectors({ keys, timeouts, eviction }));
+} catch (e) {
+  window.__polycache = { passed: 0, failed: 1, failures: [`page: ${e && e.stack ? e.stack : e}`] };
+}
