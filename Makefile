@@ -11,7 +11,9 @@ TEST_TARGETS :=
 DEMO_TARGETS :=
 BENCH_TARGETS :=
 
-include mk/*.mk
+# rust.mk and python.mk first: other fragments use their variables in prerequisites.
+MK_BASE := mk/rust.mk mk/python.mk
+include $(MK_BASE) $(filter-out $(MK_BASE),$(sort $(wildcard mk/*.mk)))
 
 .PHONY: help test demo bench
 help: ## List the targets
@@ -23,3 +25,4 @@ test: $(TEST_TARGETS) ## Run every test of every language
 demo: $(DEMO_TARGETS) ## Show polycache doing its job
 
 bench: $(BENCH_TARGETS) ## Benchmarks against peers; results in docs/
+	$(MAKE) bench-report

@@ -1,0 +1,196 @@
+"""Renders docs/benchmarks.md and its charts (docs/img/*.png) from the results the
+benchmark scripts leave in bench/results/: python.json (bench/python_bench.py), js.json
+(bench/js/), hit_ratio.json (core/examples/hit_ratio.rs). Ratios are the headline: each
+is polycache's speed over the peer's, measured in the same run on the same machine.
+
+    python bench/report.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+DOCS = os.path.join(ROOT, "docs")
+IMG = os.path.join(DOCS, "img")
+
+# Targets from issue 6: polycache's speed over the peer's, at least this much.
+DJANGO_TARGETS = {
+    ("small", "LocMemCache"): 5.0,
+    ("drf", "LocMemCache"): 2.0,
+    ("small", "theine"): 1.0,
+    ("drf", "theine"): 1.0,
+    ("small", "django-redis"): 20.0,
+    ("drf", "django-redis"): 20.0,
+}
+
+
+def load(name: str):
+    path = os.path.join(RESULTS, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def kind(value_name: str) -> str:
+    return "drf" if value_name.startswith("DRF") else "small"
+
+
+def fmt_rate(ops: float) -> str:
+    return f"{ops / 1e6:.2f} M" if ops >= 1e6 else f"{ops / 1e3:.0f} k"
+
+
+def verdict(ratio: float, target: float | None) -> str:
+    if target is None:
+        return f"{ratio:.2f}x"
+    mark = "meets" if ratio >= target else f"**misses** (by {target / ratio:.2f}x)"
+    return f"{ratio:.2f}x (target {target:g}x: {mark})"
+
+
+def bar_chart(path: str, title: str, labels: list[str], series: dict[str, list[float]], ylabel: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    n = len(series)
+    width = 0.8 / max(n, 1)
+    for i, (name, vals) in enumerate(series.items()):
+        ax.bar([x + i * width for x in range(len(labels))], vals, width, label=name)
+    ax.set_xticks([x + width * (n - 1) / 2 for x in range(len(labels))])
+    ax.set_xticklabels(labels, rotation=15, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def django_section(py: dict, lines: list[str]) -> None:
+    lines += ["## Django cache API", "",
+              f"Every backend through `django.core.cache.caches`, `MAX_ENTRIES` 100,000. "
+              f"Medians of {py['rounds']} rounds; network backends on 127.0.0.1 (redis-server, memcached).", ""]
+    for vname, backends in py["django"].items():
+        poly = backends["polycache"]
+        workloads = list(poly)
+        lines += [f"### {vname}", "", "| backend | " + " | ".join(workloads) + " |",
+                  "|---|" + "---:|" * len(workloads)]
+        for name, w in backends.items():
+            lines.append(f"| {name} | " + " | ".join(fmt_rate(w[k]) + "/s" for k in workloads) + " |")
+        lines += ["", "polycache's speed over each peer (higher is better):", "",
+                  "| peer | " + " | ".join(workloads) + " |", "|---|" + "---:|" * len(workloads)]
+        for name, w in backends.items():
+            if name == "polycache":
+                continue
+            lines.append(f"| {name} | " + " | ".join(f"{poly[k] / w[k]:.1f}x" for k in workloads) + " |")
+        lines.append("")
+        chart = f"django-{kind(vname)}-{vname.split()[1] if kind(vname) == 'small' else 'drf'}.png"
+        bar_chart(os.path.join(IMG, chart), f"Django cache API, {vname}: operations per second",
+                  workloads, {n: [w[k] for k in workloads] for n, w in backends.items()}, "ops/s (log)")
+        lines += [f"![{vname}](img/{chart})", ""]
+    lines += ["### Targets (get-hit)", ""]
+    for vname, backends in py["django"].items():
+        poly = backends["polycache"]["get-hit"]
+        for peer in ("LocMemCache", "theine", "django-redis"):
+            if peer in backends:
+                target = DJANGO_TARGETS.get((kind(vname), peer))
+                lines.append(f"- {vname}, vs {peer}: {verdict(poly / backends[peer]['get-hit'], target)}")
+    lines.append("")
+
+
+def plain_section(py: dict, lines: list[str]) -> None:
+    plain = py["plain"]
+    workloads = list(next(iter(plain.values())))
+    lines += ["## Python without Django", "",
+              "Each cache used the way its documentation shows, 100,000 entries max, 10,000 string keys; "
+              "\"TTL\" rows keep a 60 s time to live on every entry.", "",
+              "| cache | " + " | ".join(workloads) + " |", "|---|" + "---:|" * len(workloads)]
+    for name, w in plain.items():
+        lines.append(f"| {name} | " + " | ".join(fmt_rate(w[k]) + "/s" for k in workloads) + " |")
+    ours = plain["polycache.Cache (TTL)"]
+    ref = plain.get("cachebox.TTLCache")
+    if ref:
+        r = ours["get-hit"] / ref["get-hit"]
+        lines += ["", f"Target: within 1.25x of cachebox on get with TTL on, i.e. a speed ratio of at least "
+                      f"0.80: polycache/cachebox = {r:.2f} ({'meets' if r >= 0.8 else '**misses**'})."]
+    chart = "python-plain.png"
+    bar_chart(os.path.join(IMG, chart), "Python caches without Django: operations per second", workloads,
+              {n: [w[k] for k in workloads] for n, w in plain.items()}, "ops/s (log)")
+    lines += ["", f"![plain Python caches](img/{chart})", ""]
+
+
+def memory_section(py: dict, lines: list[str]) -> None:
+    mem = py["memory_100k_entries"]
+    r = mem["polycache"] / mem["LocMemCache"]
+    lines += ["## Memory", "",
+              "Growth of the process's resident memory for 100,000 entries (a dict of ~200 bytes pickled each), "
+              "each backend in a fresh process.", "",
+              "| backend | MiB |", "|---|---:|"]
+    for name, b in mem.items():
+        lines.append(f"| {name} | {b / 2**20:.1f} |")
+    lines += ["", f"polycache / LocMemCache = {r:.2f} (target <= 0.6: {'meets' if r <= 0.6 else '**misses**'}).", ""]
+
+
+def js_section(js: dict, lines: list[str]) -> None:
+    lines += ["## JavaScript", "", js.get("summary_markdown", ""), ""]
+    for table in js.get("tables_markdown", []):
+        lines += [table, ""]
+
+
+def hit_ratio_section(hr: dict, lines: list[str]) -> None:
+    lines += ["## Hit ratio", "",
+              "LRU on the OLTP trace (914,145 requests) from Megiddo & Modha, \"ARC: A Self-Tuning, Low Overhead "
+              "Replacement Cache\" (FAST 2003), beside the reference figures in shared/DESIGN.md.", "",
+              "| entries | polycache LRU | reference LRU |", "|---:|---:|---:|"]
+    for row in hr["lru"]:
+        lines.append(f"| {row['size']} | {row['hit_ratio'] * 100:.2f}% | {row['reference_percent']:.2f}% |")
+    lines.append("")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="render the smoke-run results to bench/results/ only")
+    args = ap.parse_args()
+    suffix = "-quick" if args.quick else ""
+    global IMG
+    if args.quick:
+        IMG = os.path.join(RESULTS, "img")
+    os.makedirs(IMG, exist_ok=True)
+    py = load(f"python{suffix}.json")
+    js = load(f"js{suffix}.json")
+    hr = load("hit_ratio.json")
+    lines = ["# Benchmarks", "",
+             f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` "
+             "(`bench/python_bench.py`, `bench/js/`, `core/benches/store.rs`, then `bench/report.py`).", ""]
+    if py:
+        m = py["machine"]
+        lines += [f"Machine: {m['cores']} cores, {m['platform']}; Python {m['python']}, Django {m['django']}, "
+                  f"polycache {m['polycache']}. Command: `{py['command']}`.", ""]
+        django_section(py, lines)
+        plain_section(py, lines)
+        memory_section(py, lines)
+    if js:
+        js_section(js, lines)
+    if hr:
+        hit_ratio_section(hr, lines)
+    lines += ["## Rust", "", "See [bench-rust.md](bench-rust.md) (criterion, polycache's store beside `lru`, "
+              "`quick_cache`, `moka` and `schnellru`).", ""]
+    if os.path.exists(os.path.join(DOCS, "bench-tiered.md")):
+        lines += ["## Two tiers", "", "See [bench-tiered.md](bench-tiered.md).", ""]
+    out = os.path.join(RESULTS if args.quick else DOCS, "benchmarks.md")
+    with open(out, "w") as f:
+        f.write("\n".join(lines))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

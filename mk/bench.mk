@@ -1,0 +1,42 @@
+# Python/Django benchmarks beside their peers, the hit-ratio table, and the report that
+# renders docs/benchmarks.md. `bench-smoke` (part of make test) runs all of it with tiny
+# counts and writes only to bench/results/.
+TEST_TARGETS += bench-smoke
+BENCH_TARGETS += bench-python bench-hit-ratio
+
+BENCH_VENV := $(ROOT)/.venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_PEERS := "Django==$(DJANGO_52)" theine==2.0.0 cachebox==6.2.10 cachetools==8.0.1 lru-dict==1.4.1 \
+	moka-py==0.5.0 django-redis==7.0.0 redis==8.1.0 pymemcache==4.0.0 matplotlib==3.11.2
+
+.PHONY: bench-services bench-env bench-python bench-hit-ratio bench-report bench-smoke
+
+bench-services: ## Install redis-server and memcached if missing (started per run by the bench)
+	@command -v redis-server >/dev/null && command -v memcached >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server memcached; }
+
+$(BENCH_VENV)/.deps-stamp: mk/bench.mk
+	@test -x $(BENCH_PY) || $(PY311) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install $(PIP_FLAGS) $(BENCH_PEERS)
+	@touch $@
+
+$(BENCH_VENV)/.polycache-stamp: $(BENCH_VENV)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
+	$(BENCH_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	@touch $@
+
+bench-env: bench-services $(BENCH_VENV)/.polycache-stamp
+
+bench-python: bench-env ## Django API, plain Python and memory benchmarks vs peers
+	$(BENCH_PY) bench/python_bench.py
+
+bench-hit-ratio: ## LRU hit ratio on the OLTP trace (bench/results/hit_ratio.json)
+	@mkdir -p bench/results
+	cargo run -q -p polycache --release --example hit_ratio > bench/results/hit_ratio.json
+
+bench-report: bench-env ## Render docs/benchmarks.md and charts from bench/results
+	$(BENCH_PY) bench/report.py
+
+bench-smoke: bench-env bench-hit-ratio ## Every benchmark with tiny counts (results stay in bench/results)
+	$(BENCH_PY) bench/python_bench.py --quick > bench/results/python-quick.log
+	$(BENCH_PY) bench/report.py --quick
+	@grep -q '| polycache |' bench/results/benchmarks.md || { echo "bench smoke: no polycache row in the report"; exit 1; }
