@@ -4,13 +4,13 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::error::invalid_argument;
+use crate::error::{invalid_argument, show};
 
 fn int(x: f64, name: &str) -> Result<i64, JsError> {
     if x.is_finite() && x.fract() == 0.0 && x.abs() <= 2f64.powi(53) {
         Ok(x as i64)
     } else {
-        Err(invalid_argument(format!("{name} must be an integer, got {x}")))
+        Err(invalid_argument(format!("{name} must be an integer, got {}", show(x))))
     }
 }
 

@@ -8,7 +8,7 @@
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid_argument, to_js};
+use crate::error::{invalid_argument, show, to_js};
 use crate::ttl::{now_ms, Ttl};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
@@ -28,7 +28,7 @@ fn count(x: f64, name: &str) -> Result<usize, String> {
     if x.is_finite() && x.fract() == 0.0 && x >= 0.0 && x <= u32::MAX as f64 {
         Ok(x as usize)
     } else {
-        Err(format!("{name} must be a whole number of at least 0, got {x}"))
+        Err(format!("{name} must be a whole number of at least 0, got {}", show(x)))
     }
 }
 
@@ -121,7 +121,7 @@ impl SlotStore {
         } else if expires_at.is_finite() && expires_at >= 0.0 {
             Expiry::At(expires_at as u64)
         } else {
-            return Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {expires_at}")));
+            return Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {}", show(expires_at))));
         };
         self.store.set(slot, slot, to_charge(charge)?, expiry, now_ms(now)).map_err(to_js)?;
         Ok(self.freed_code())
@@ -210,7 +210,7 @@ impl SlotStore {
 
     pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
-            return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {generation}")));
+            return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {}", show(generation))));
         }
         self.store.set_generation(namespace, generation as u64);
         Ok(())

@@ -38,7 +38,7 @@ impl Ttl {
     /// would expire every entry the moment it is written, which is never what was meant.
     pub fn check_default(self) -> Result<(), Error> {
         match self {
-            Ttl::Millis(ms) if ms < 0.0 => Err(Error::InvalidConfig(format!("ttl must not be negative, got {ms}"))),
+            Ttl::Millis(ms) if ms < 0.0 => Err(Error::InvalidConfig(format!("ttl must not be negative, got {}", crate::error::show(ms)))),
             Ttl::Millis(ms) => Expiry::after_ms(0, ms).map(|_| ()),
             Ttl::Timeout(t) => t.check(),
             Ttl::Default => Ok(()),

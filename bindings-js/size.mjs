@@ -1,0 +1,45 @@
+// `npm run size`: measures what the npm package ships (raw and gzip -9) and writes the
+// table into bindings-js/README.md between the size markers. Run after `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bytes = (files) => files.map((f) => readFileSync(join(root, f)));
+const raw = (files) => bytes(files).reduce((n, b) => n + b.length, 0);
+const gz = (files) => bytes(files).reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+const lib = readdirSync(join(root, 'bindings-js/js'))
+  .filter((f) => f.endsWith('.js') && f !== 'node-cjs.js')
+  .map((f) => `bindings-js/js/${f}`);
+const rows = [
+  ['wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
+  ['wasm-bindgen glue (`dist/polycache_wasm.js`)', ['dist/polycache_wasm.js']],
+  [`our JS, ESM (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
+  ['CommonJS bundle (`dist/polycache.cjs`: glue + our JS)', ['dist/polycache.cjs']],
+  ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
+];
+const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', ...lib.filter((f) => !/(browser|deno|workerd)\.js$/.test(f))];
+rows.push(['what Node ESM loads (wasm + glue + our JS)', nodeEsm]);
+
+const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0];
+const table = [
+  '| part | raw | gzip -9 |',
+  '|---|---:|---:|',
+  ...rows.map(([name, files]) => `| ${name} | ${kib(raw(files))} | ${kib(gz(files))} |`),
+  `| the npm tarball (\`npm pack\`: ${pack.entryCount} files) | ${kib(pack.unpackedSize)} unpacked | ${kib(pack.size)} packed |`,
+].join('\n');
+
+const readme = join(root, 'bindings-js/README.md');
+const text = readFileSync(readme, 'utf8');
+const start = '<!-- size:start -->';
+const end = '<!-- size:end -->';
+const i = text.indexOf(start);
+const j = text.indexOf(end);
+if (i < 0 || j < i) throw new Error(`${readme} lacks the ${start} ... ${end} markers`);
+const stamp = `Measured by \`npm run size\` (bindings-js/size.mjs) on ${new Date().toISOString().slice(0, 10)}.`;
+writeFileSync(readme, `${text.slice(0, i + start.length)}\n${table}\n\n${stamp}\n${text.slice(j)}`);
+console.log(table);

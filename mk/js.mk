@@ -1,0 +1,35 @@
+# npm package `polycache`: the core in WebAssembly for Node, browsers, workerd and Deno.
+# Installs what it needs when missing: the wasm32 target, wasm-bindgen-cli (pinned to the
+# crate's version, cached in $(TOOLS): ~7 min the first time), the npm dev tools, Chromium.
+TEST_TARGETS += test-js
+DEMO_TARGETS += demo-js
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_BINDGEN := $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION)/bin/wasm-bindgen
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: js-tools js-build test-js demo-js size-js chromium
+$(WASM_BINDGEN):
+	cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+chromium: ## Install Debian's Chromium if missing (for the browser tests)
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) chromium ## Everything the JS package needs to build and test
+
+js-build: js-tools ## Build the npm package's wasm and glue into dist/
+	WASM_BINDGEN=$(WASM_BINDGEN) npm run build
+
+test-js: js-build ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
+	cargo test -p polycache-wasm --release
+	npm test
+
+demo-js: js-build ## The npm package at work in Node
+	node bindings-js/demo.mjs
+
+size-js: js-build ## Measure the package (wasm and JS, raw and gzip) into bindings-js/README.md
+	npm run size
