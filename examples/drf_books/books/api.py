@@ -2,11 +2,13 @@
 import threading
 
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_headers
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_extensions.cache.decorators import CacheResponse
@@ -22,6 +24,16 @@ from .serializers import (
     ReviewSerializer,
     ShelfEntrySerializer,
 )
+
+
+def save_unique(serializer, message, **kwargs):
+    """serializer.save(), answering 400 when a concurrent request inserted the same row
+    between the serializer's uniqueness check and this insert."""
+    try:
+        with transaction.atomic():
+            return serializer.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError(message) from None
 
 
 class BookViewSet(viewsets.ModelViewSet):
@@ -78,7 +90,7 @@ class ReviewViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Destr
     # Invalidation on write in perform_create / perform_destroy: reviews have no signal
     # receivers, the view that writes them drops what they feed.
     def perform_create(self, serializer):
-        review = serializer.save(user=self.request.user)
+        review = save_unique(serializer, "You have already reviewed this book.", user=self.request.user)
         self._invalidate(review.book_id)
 
     def perform_destroy(self, instance):
@@ -103,7 +115,8 @@ class ShelfViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Destro
         return ShelfEntry.objects.filter(user=self.request.user).select_related("book")
 
     def perform_create(self, serializer):
-        serializer.save(user=self.request.user)  # the post_save receiver drops this user's keys
+        # the post_save receiver retires this user's keys
+        save_unique(serializer, "Already on your shelf.", user=self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = request.query_params.get(self.paginator.page_query_param, "1")

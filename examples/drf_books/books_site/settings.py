@@ -7,6 +7,7 @@ The cache is the one line a Django user would write:
 Everything else is plain Django + Django REST framework + drf-extensions.
 """
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,12 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("DRF_BOOKS_DB", str(BASE_DIR / "db.sqlite3")),
+        # Writers wait for the lock instead of failing (the live-server test writes from
+        # several server threads at once); IMMEDIATE avoids lock-upgrade deadlocks.
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        # A file, not SQLite's in-memory database: Django's live server shares one
+        # in-memory connection between all its threads, which concurrent writes break.
+        "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"drf_books_test_{os.getpid()}.sqlite3")},
     }
 }
 
@@ -115,3 +122,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 
 TEST_RUNNER = "books_site.test_runner.CountingRunner"
+
+# Server errors (500) go to stderr with their traceback, in tests and the demo too.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import LiveServerTestCase
 from rest_framework.authtoken.models import Token
 
-from books.models import Author, Book, ShelfEntry
+from books.models import Author, Book, Review, ShelfEntry
 
 THREADS = 8
 ROUNDS = 30  # requests per thread; bounded in count and time
@@ -72,6 +72,15 @@ class ConcurrentUsersLiveServerTests(LiveServerTestCase):
                     flagged = {b["id"] for b in json.loads(body)["results"] if b["on_my_shelf"]}
                     if flagged & initial != {initial_of[user.pk]}:
                         errors.append((user.username, "shelf flags of another user", flagged & initial))
+                if r % 3 == 1:  # the catalogue summary, read while others write reviews
+                    status, body = self.call("/api/stats/")
+                    if status != 200:
+                        errors.append(("anonymous", "/api/stats/", status, body[:200]))
+                if r % 6 == 2:
+                    book = self.books[(3 * n + r) % 12]
+                    status, body = self.call("/api/reviews/", token, "POST", {"book": book.pk, "rating": 1 + r % 5})
+                    if status not in (201, 400):  # 400: this reader already reviewed it
+                        errors.append((user.username, "review", status, body[:200]))
                 if r % 10 == 5:  # a write in the middle of the readers
                     book = self.books[4 + (n + r) % 8]
                     status, body = self.call("/api/me/shelf/", token, "POST", {"book": book.pk, "note": f"secret-of-{user.username}"})
@@ -89,7 +98,10 @@ class ConcurrentUsersLiveServerTests(LiveServerTestCase):
             for key in cache.keys(f"shelf:user:{user.pk}:v*:page:*"):
                 cached = json.dumps(cache.get(key))
                 self.assertNotIn(f"secret-of-reader", cached.replace(f"secret-of-{user.username}", ""))
-        # and the final state read over HTTP matches the database
+        # and the final state read over HTTP matches the database: no reader put back a
+        # value it computed before a write that had already invalidated it
+        status, body = self.call("/api/stats/")
+        self.assertEqual(json.loads(body)["reviews"], Review.objects.count())
         for user, token in self.users:
             status, body = self.call("/api/me/shelf/", token)
             notes_in_db = ShelfEntry.objects.filter(user=user).count()

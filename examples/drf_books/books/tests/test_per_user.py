@@ -1,6 +1,9 @@
 """Per-user keys: one reader's private data never reaches another."""
 from django.core.cache import cache
+from django.db import transaction
 
+from books import caching
+from books.models import Book, ShelfEntry
 from books.caching import my_shelf_fragment_key, shelf_key, shelf_version
 
 from .base import BooksTestCase
@@ -111,3 +114,29 @@ class ShelfFragmentPrivacyTests(BooksTestCase):
         self.client.get(url)
         self.bob.shelf.create(book=self.books[3], note="bob-secret: new")
         self.assertIn("bob-secret: new", self.client.get(url).content.decode())
+
+
+class InvalidateOnCommitTests(BooksTestCase):
+    """post_save runs before the commit; what a reader caches in between must not last."""
+
+    def test_a_read_cached_between_the_write_and_its_commit_is_dropped(self):
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            with transaction.atomic():
+                ShelfEntry.objects.create(user=self.bob, book=self.books[8], note="bob-secret: late")
+                # a concurrent reader that still saw the old rows caches them now
+                stale_key = shelf_key(self.bob.pk, shelf_version(self.bob.pk), "1")
+                cache.set(stale_key, {"count": 1, "next": None, "previous": None, "results": []}, 300)
+                cache.set(caching.my_shelf_fragment_key(self.bob.pk, shelf_version(self.bob.pk)), "stale", 300)
+        self.assertTrue(callbacks)
+        self.assertFalse(cache.has_key(stale_key))
+        notes = [e["note"] for e in self.get_json(self.as_bob, "/api/me/shelf/")["results"]]
+        self.assertEqual(notes, ["bob-secret: reread in May", "bob-secret: late"])
+        self.client.force_login(self.bob)
+        self.assertContains(self.client.get(f"/books/{self.books[0].pk}/"), "bob-secret: late")
+
+    def test_a_catalogue_summary_cached_before_the_commit_is_dropped(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            with transaction.atomic():
+                Book.objects.create(title="Late", author=self.authors[0], year=2020, isbn="978-0-00-999999-9")
+                caching.catalogue().set("summary", {"authors": 3, "books": 25, "reviews": 2, "top_rated": []}, 300)
+        self.assertEqual(self.get_json(self.anon, "/api/stats/")["books"], 26)
