@@ -1,0 +1,78 @@
+# Python package and Django backend: the pytest suite (plain API, isolation, bad input,
+# threads, shared vectors, docstring examples), mypy.stubtest of the native module, and
+# Django's OWN cache test suite (BaseCacheTests from the Django sdists) against
+# polycache.django.PolyCache: Django 5.2 on Python 3.11, Django 6.1 on Python 3.12.
+# Everything installs itself, idempotently: venvs in .venv311/.venv312 (gitignored), one
+# abi3 wheel built by `pip wheel .` (the same PEP 517 build as `pip install .`) installed
+# into both, Django sdists cached in $(TOOLS)/django.
+TEST_TARGETS += test-python
+
+DJANGO_52 := 5.2.19
+DJANGO_61 := 6.1.3
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
+PY311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3) $(shell command -v python3.11))
+PY312 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3) $(shell command -v python3.12))
+PY_TOOLS := "maturin>=1.8,<2" "pytest>=8" "mypy>=1.18"
+PIP_FLAGS := -q --disable-pip-version-check
+PY_WHEEL_DIR := $(ROOT)/.cache/python-wheel
+DJANGO_SDISTS := $(TOOLS)/django
+PY_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock $(ROOT)/README.md) \
+	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
+		\( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'py.typed' -o -name Cargo.toml \) \
+		-not -path '*/target/*' 2>/dev/null)
+
+.PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-django-5.2 test-django-6.1
+
+# venv-rule VENV PYTHON DJANGO_VERSION
+define venv-rule
+$(ROOT)/$(1)/.deps-stamp: mk/python.mk
+	@test -n "$(2)" || { echo "no $(1) interpreter found (set PY311/PY312)"; exit 1; }
+	@test -x $(ROOT)/$(1)/bin/python || $(2) -m venv $(ROOT)/$(1)
+	$(ROOT)/$(1)/bin/python -m pip install $(PIP_FLAGS) $(PY_TOOLS) "Django==$(3)"
+	@touch $$@
+
+$(ROOT)/$(1)/.polycache-stamp: $(ROOT)/$(1)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
+	$(ROOT)/$(1)/bin/python -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	@touch $$@
+endef
+$(eval $(call venv-rule,.venv311,$(PY311),$(DJANGO_52)))
+$(eval $(call venv-rule,.venv312,$(PY312),$(DJANGO_61)))
+
+$(PY_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC)
+	rm -rf $(PY_WHEEL_DIR) && mkdir -p $(PY_WHEEL_DIR)
+	PATH=$(ROOT)/.venv311/bin:$$PATH $(ROOT)/.venv311/bin/python -m pip wheel $(PIP_FLAGS) --no-deps --no-build-isolation -w $(PY_WHEEL_DIR) $(ROOT)
+	@touch $@
+
+python-wheel: $(PY_WHEEL_DIR)/.stamp ## Build the abi3 wheel of polycache (pip wheel .)
+
+python-env: $(ROOT)/.venv311/.polycache-stamp $(ROOT)/.venv312/.polycache-stamp ## venvs .venv311/.venv312 with polycache installed
+
+# sdist-rule VERSION VENV (pip picks releases for its own Python: 6.x needs 3.12)
+define sdist-rule
+$(DJANGO_SDISTS)/django-$(1).tar.gz: | $(ROOT)/$(2)/.deps-stamp
+	mkdir -p $(DJANGO_SDISTS)
+	$(ROOT)/$(2)/bin/python -m pip download $(PIP_FLAGS) --no-deps --no-binary :all: "Django==$(1)" -d $(DJANGO_SDISTS)
+	@test -f $$@
+endef
+$(eval $(call sdist-rule,$(DJANGO_52),.venv311))
+$(eval $(call sdist-rule,$(DJANGO_61),.venv312))
+
+# pytest-rule VENV
+define pytest-rule
+	cd $(ROOT) && $(ROOT)/$(1)/bin/python -m pytest -q -p no:cacheprovider tests/python
+	cd $(ROOT) && $(ROOT)/$(1)/bin/python -m mypy.stubtest polycache._native
+endef
+
+test-python-311: $(ROOT)/.venv311/.polycache-stamp ## pytest + stubtest on Python 3.11
+	$(call pytest-rule,.venv311)
+
+test-python-312: $(ROOT)/.venv312/.polycache-stamp ## pytest + stubtest on Python 3.12
+	$(call pytest-rule,.venv312)
+
+test-django-5.2: $(ROOT)/.venv311/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz ## Django 5.2's own cache tests on PolyCache (Python 3.11)
+	$(ROOT)/.venv311/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz
+
+test-django-6.1: $(ROOT)/.venv312/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz ## Django 6.1's own cache tests on PolyCache (Python 3.12)
+	$(ROOT)/.venv312/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz
+
+test-python: test-python-311 test-python-312 test-django-5.2 test-django-6.1 ## Every Python and Django test
