@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("site/catalogue/", pages.catalogue_page, name="catalogue-page"),
     path("books/<int:pk>/", pages.book_page, name="book-page"),
+    path("books/<int:pk>/rating.json", pages.book_rating, name="book-rating"),
 ]
