@@ -1,0 +1,71 @@
+// The caches under test, each loaded the way its users load it, and built the same way:
+// `make(max, ttl)` returns the library's own cache object (the benchmark calls its `set`
+// and `get` directly, no wrapper), `ttl` in milliseconds or 0 for none. `ttl: false`
+// marks a library that has no per-cache TTL; it is left out of the TTL runs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** polycache's Node ESM entry, read from the root package.json's exports map. */
+export function polycacheEntry() {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  let target = pkg.exports['.'];
+  while (typeof target === 'object') target = target.import ?? target.node ?? target.default;
+  return pathToFileURL(`${root}${target}`).href;
+}
+
+// `specifier` is what each implementation's user writes in `import`; `pick` takes the
+// class from the module.
+export const IMPLS = {
+  polycache: {
+    specifier: () => polycacheEntry(),
+    pick: (m) => m.Cache,
+    ttl: true,
+    make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl } : { max }),
+  },
+  'lru-cache': {
+    specifier: () => 'lru-cache',
+    pick: (m) => m.LRUCache,
+    ttl: true,
+    make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
+  },
+  'lru.min': {
+    specifier: () => 'lru.min',
+    pick: (m) => m.createLRU,
+    ttl: false,
+    make: (createLRU, max) => createLRU({ max }),
+  },
+  'mnemonist LRUMap': {
+    // The package root re-exports every mnemonist structure; users of one load its file,
+    // which mnemonist exports to `require` only.
+    specifier: () => 'mnemonist/lru-map.js',
+    require: true,
+    pick: (m) => m,
+    ttl: false,
+    make: (LRUMap, max) => new LRUMap(max),
+  },
+  'tiny-lru': {
+    specifier: () => 'tiny-lru',
+    pick: (m) => m.LRU,
+    ttl: true,
+    make: (LRU, max, ttl) => new LRU(max, ttl),
+  },
+  'quick-lru': {
+    // quick-lru keeps between maxSize and 2 * maxSize entries (two generations).
+    specifier: () => 'quick-lru',
+    pick: (m) => m.default,
+    ttl: true,
+    make: (QuickLRU, max, ttl) => new QuickLRU(ttl ? { maxSize: max, maxAge: ttl } : { maxSize: max }),
+  },
+};
+
+export async function load(name) {
+  const impl = IMPLS[name];
+  if (impl === undefined) throw new Error(`unknown implementation ${name}; known: ${Object.keys(IMPLS).join(', ')}`);
+  const mod = impl.require ? createRequire(import.meta.url)(impl.specifier()) : await import(impl.specifier());
+  const cls = impl.pick(mod);
+  if (typeof cls !== 'function') throw new Error(`${name}: ${impl.specifier()} exports no cache constructor`);
+  return (max, ttl) => impl.make(cls, max, ttl);
+}

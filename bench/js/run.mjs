@@ -1,0 +1,234 @@
+// polycache vs the npm LRU caches: lru-cache's five-phase method (set, get, update, get,
+// evict; N = 10,000 entries in a cache of 10,000), every implementation in its own Node
+// process, on three key shapes, without and with a TTL; then cold start and package size.
+// Writes bench/results/js.json (tables for docs/benchmarks.md) and prints the tables.
+//
+//   node bench/js/run.mjs            full run (5 processes per case, 10 iterations each)
+//   node bench/js/run.mjs --smoke    every implementation once, briefly: checks they all run
+//   options: --runs R --iterations I --n N --cold C --out FILE --only impl1,impl2
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SHAPES } from './data.mjs';
+import { IMPLS } from './impls.mjs';
+import { sizes } from './size.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const PHASES = ['set', 'get1', 'update', 'get2', 'evict'];
+const BASELINE = 'lru-cache';
+const TTL_MS = 60_000;
+
+function parseArgs(argv) {
+  const smoke = argv.includes('--smoke');
+  const o = {
+    smoke,
+    runs: smoke ? 1 : 5,
+    iterations: smoke ? 3 : 10,
+    n: 10_000,
+    cold: smoke ? 2 : 15,
+    out: join(root, 'bench', 'results', smoke ? 'js-smoke.json' : 'js.json'),
+    only: Object.keys(IMPLS),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === '--runs') o.runs = Number(v);
+    else if (a === '--iterations') o.iterations = Number(v);
+    else if (a === '--n') o.n = Number(v);
+    else if (a === '--cold') o.cold = Number(v);
+    else if (a === '--out') o.out = resolve(v);
+    else if (a === '--only') o.only = v.split(',');
+    else if (a === '--smoke') continue;
+    else throw new Error(`unknown option ${a}`);
+    i++;
+  }
+  for (const name of o.only) if (!(name in IMPLS)) throw new Error(`unknown implementation ${name}`);
+  if (!o.only.includes(BASELINE)) o.only.unshift(BASELINE);
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const errors = [];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function node(args) {
+  const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 300_000 });
+  const line = (r.stdout || '').trim().split('\n').pop();
+  if (r.status !== 0 || !line) {
+    const why = (r.stderr || '').trim().split('\n').slice(-3).join(' | ') || `exit ${r.status} ${r.signal ?? ''}`;
+    return { error: why };
+  }
+  return JSON.parse(line);
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+// --- throughput ---------------------------------------------------------------------
+const cases = [];
+for (const ttl of [0, TTL_MS]) {
+  for (const shape of Object.keys(SHAPES)) {
+    for (const impl of opts.only) if (ttl === 0 || IMPLS[impl].ttl) cases.push({ impl, shape, ttl, runs: [] });
+  }
+}
+const started = new Date();
+const loadBefore = os.loadavg();
+const t0 = Date.now();
+for (let r = 0; r < opts.runs; r++) {
+  // One process per case per run; the runs interleave the implementations, so a burst of
+  // load on the machine spreads over all of them rather than landing on one.
+  for (const c of cases) {
+    const res = node(['worker.mjs', c.impl, c.shape, String(c.ttl), String(opts.n), String(opts.iterations)]);
+    if (res.error) errors.push(`${c.impl} ${c.shape} ttl=${c.ttl}: ${res.error}`);
+    else c.runs.push(res.opsPerMs);
+  }
+  process.stderr.write(`bench-js: run ${r + 1}/${opts.runs} done (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+}
+for (const c of cases) {
+  c.opsPerMs = {};
+  for (const p of PHASES) c.opsPerMs[p] = c.runs.length ? Math.round(median(c.runs.map((x) => x[p]))) : null;
+}
+
+// --- cold start -----------------------------------------------------------------------
+const cold = {};
+for (const impl of ['none', ...opts.only]) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
+for (let i = 0; i < opts.cold; i++) {
+  for (const impl of Object.keys(cold)) {
+    const res = node(['coldstart.mjs', impl]);
+    if (res.error) errors.push(`cold start ${impl}: ${res.error}`);
+    else for (const k of ['imported', 'firstGet', 'nodeReady']) cold[impl][k].push(res[k]);
+  }
+}
+const coldStart = {};
+for (const [impl, v] of Object.entries(cold)) {
+  if (v.firstGet.length === 0) continue;
+  const nodeReady = median(v.nodeReady);
+  coldStart[impl] = {
+    processes: v.firstGet.length,
+    nodeReadyMs: round2(nodeReady),
+    importMs: round2(median(v.imported.map((x, i) => x - v.nodeReady[i]))),
+    firstGetMs: round2(median(v.firstGet)),
+  };
+}
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}
+
+// --- size -----------------------------------------------------------------------------
+let size = {};
+try {
+  size = sizes();
+} catch (e) {
+  errors.push(`size: ${e.message}`);
+}
+
+// --- tables ---------------------------------------------------------------------------
+const PHASE_TITLES = { set: 'set', get1: 'get', update: 'update', get2: 'get (shuffled)', evict: 'evict' };
+const tables = [];
+const ratioRows = [];
+for (const ttl of [0, TTL_MS]) {
+  for (const shape of Object.keys(SHAPES)) {
+    const rows = cases.filter((c) => c.ttl === ttl && c.shape === shape);
+    if (rows.length === 0) continue;
+    const base = rows.find((c) => c.impl === BASELINE);
+    const ttlText = ttl ? `ttl ${ttl / 1000} s` : 'no ttl';
+    tables.push({
+      title: `Throughput, ${shape} keys, ${ttlText} (ops/ms, median; higher is better)`,
+      columns: ['implementation', ...PHASES.map((p) => PHASE_TITLES[p])],
+      rows: rows.map((c) => [c.impl, ...PHASES.map((p) => c.opsPerMs[p])]),
+    });
+    const poly = rows.find((c) => c.impl === 'polycache');
+    if (poly && base) {
+      ratioRows.push([
+        `${shape}, ${ttlText}`,
+        ...PHASES.map((p) => (poly.opsPerMs[p] && base.opsPerMs[p] ? round2(poly.opsPerMs[p] / base.opsPerMs[p]) : null)),
+      ]);
+    }
+  }
+}
+tables.unshift({
+  title: `polycache / ${BASELINE}, ops/ms ratio per phase (target: >= 1.0 everywhere)`,
+  columns: ['keys', ...PHASES.map((p) => PHASE_TITLES[p])],
+  rows: ratioRows,
+});
+tables.push({
+  title: 'Cold start: process start -> import -> new cache -> set -> first get (ms, median of fresh processes)',
+  columns: ['implementation', 'node ready', 'import', 'first get (from process start)'],
+  rows: Object.entries(coldStart).map(([impl, v]) => [impl === 'none' ? '(node alone)' : impl, v.nodeReadyMs, impl === 'none' ? null : v.importMs, impl === 'none' ? null : v.firstGetMs]),
+});
+tables.push({
+  title: 'Package size (bytes): installed by npm, and loaded by `import` in Node',
+  columns: ['implementation', 'version', 'installed files', 'installed raw', 'installed gzip', 'loaded files', 'loaded raw', 'loaded gzip'],
+  rows: Object.entries(size).map(([impl, v]) => [impl, v.version, v.installed.files, v.installed.raw, v.installed.gzip, v.loaded.files.length, v.loaded.raw, v.loaded.gzip]),
+});
+
+const result = {
+  machine: { ...machine(), loadAverageBefore: loadBefore.map(round2) },
+  command: opts.smoke ? 'make bench-js-smoke' : 'make bench-js',
+  argv: `node ${relative(root, fileURLToPath(import.meta.url))} ${process.argv.slice(2).join(' ')}`.trim(),
+  date: started.toISOString(),
+  seconds: Math.round((Date.now() - t0) / 1000),
+  method: {
+    description:
+      "lru-cache's benchmark method: per iteration a fresh cache of max N; set N keys; get them in insertion order; " +
+      'update them with new values in a shuffled order; get them in another shuffled order; set N new keys into the full cache (evict). ' +
+      'ops/ms = N / median phase time over the iterations of one process; the table shows the median over processes.',
+    n: opts.n,
+    max: opts.n,
+    iterations: opts.iterations,
+    processesPerCase: opts.runs,
+    ttlMs: TTL_MS,
+    keyShapes: { short: 'foo123bar', namespaced: 'site:1:books:123?page=4&sort=-year@user%3A5678 (~48 chars)', '1KiB': 'k123: + 1019 random URL-safe chars' },
+    values: 'integers, the same for every implementation (seeded PRNG)',
+    noTtlSupport: Object.keys(IMPLS).filter((k) => !IMPLS[k].ttl),
+    notes: [
+      'quick-lru keeps between maxSize and 2 x maxSize entries (two generations of maps); it is given maxSize = N.',
+      'mnemonist is loaded as mnemonist/lru-map.js (require): its ESM root re-exports the whole library.',
+    ],
+  },
+  baseline: BASELINE,
+  throughput: cases.map(({ impl, shape, ttl, opsPerMs, runs }) => ({ impl, shape, ttl, opsPerMs, runs })),
+  coldStart,
+  size,
+  tables,
+  errors,
+};
+result.machine.loadAverageAfter = os.loadavg().map(round2);
+
+mkdirSync(dirname(opts.out), { recursive: true });
+writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+
+function printTable(t) {
+  const cells = [t.columns, ...t.rows.map((r) => r.map((x) => (x === null ? '-' : String(x))))];
+  const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  console.log(`\n${t.title}`);
+  for (const [j, r] of cells.entries()) {
+    console.log(`  ${r.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join('  ')}`);
+    if (j === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  }
+}
+console.log(`bench-js: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}; load average ${loadBefore.map(round2).join(' ')} before, ${result.machine.loadAverageAfter.join(' ')} after`);
+for (const t of tables) printTable(t);
+console.log(`\nwrote ${relative(process.cwd(), opts.out)}`);
+if (errors.length > 0) {
+  console.error(`\nbench-js: ${errors.length} failure(s):\n  ${errors.join('\n  ')}`);
+  process.exit(1);
+}
