@@ -110,24 +110,37 @@ pub fn not_str(key: &Bound<'_, PyAny>) -> PyErr {
 }
 
 /// Django's default key function, `"{prefix}:{version}:{key}"`.
+///
+/// >>> make_key("site", 1, "user:42")
+/// 'site:1:user:42'
 #[pyfunction]
 pub fn make_key(prefix: &str, version: i64, key: &str) -> String {
     polycache::make_key(prefix, version, key)
 }
 
 /// The memcached warnings a key deserves, by name: `"too_long"`, `"forbidden_character"`.
+///
+/// >>> key_warnings("has space"), key_warnings("x" * 251), key_warnings("fine")
+/// (['forbidden_character'], ['too_long'], [])
 #[pyfunction]
 pub fn key_warnings(key: &str) -> Vec<&'static str> {
     polycache::key_warnings(key).into_iter().map(|w| w.name()).collect()
 }
 
 /// `key` shortened to `max_length` characters with a SHA-256 suffix when it is longer.
+///
+/// >>> short = shorten_key("a" * 300, 100)
+/// >>> len(short), short[:35] == "a" * 35, short[35]
+/// (100, True, '#')
 #[pyfunction]
 pub fn shorten_key(key: &str, max_length: usize) -> String {
     polycache::shorten_key(key, max_length)
 }
 
 /// The key of `key` inside `namespace` at `generation`.
+///
+/// >>> namespaced_key("books", 3, "list:1")
+/// 'books|3|list:1'
 #[pyfunction]
 pub fn namespaced_key(namespace: &str, generation: u64, key: &str) -> String {
     polycache::namespaced_key(namespace, generation, key)
@@ -136,6 +149,11 @@ pub fn namespaced_key(namespace: &str, generation: u64, key: &str) -> String {
 /// A structured key with an unambiguous encoding: `resource[:id,...][?k=v&...][@scope]`,
 /// parameters sorted, separators escaped, shortened past `max_length` (default 200).
 /// Ids and parameter values may be any object; they are formatted with `str()`.
+///
+/// >>> build_key("books", 42, params={"page": 2, "ordering": "-title"}, scope="user:7")
+/// 'books:42?ordering=-title&page=2@user%3A7'
+/// >>> build_key("a:b", "c") != build_key("a", "b:c")
+/// True
 #[pyfunction]
 #[pyo3(signature = (resource, *ids, params=None, scope=None, max_length=None))]
 pub fn build_key(

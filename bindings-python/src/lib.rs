@@ -14,6 +14,11 @@ use pyo3::prelude::*;
 
 /// The expiry (epoch ms; None = never) that `timeout` gives at `now_ms` when the
 /// default timeout is `default`, by Django's rules. Expired results are <= `now_ms`.
+///
+/// >>> timeout_expiry(1.5, 300, 1_000_000), timeout_expiry(None, 300, 0)
+/// (1001500, None)
+/// >>> timeout_expiry(DEFAULT_TIMEOUT, 60, 0), timeout_expiry(0, 300, 5) <= 5
+/// (60000, True)
 #[pyfunction]
 #[pyo3(signature = (timeout, default, now_ms))]
 fn timeout_expiry(timeout: &Bound<'_, PyAny>, default: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<Option<u64>> {
@@ -23,6 +28,9 @@ fn timeout_expiry(timeout: &Bound<'_, PyAny>, default: &Bound<'_, PyAny>, now_ms
 }
 
 /// What an entry is charged against `max_bytes`: key bytes + value bytes + overhead.
+///
+/// >>> entry_charge(3, 10) == 3 + 10 + ENTRY_OVERHEAD
+/// True
 #[pyfunction]
 fn entry_charge(key_len: usize, value_size: usize) -> usize {
     polycache::entry_charge(key_len, value_size)

@@ -7,6 +7,14 @@ use pyo3::prelude::*;
 use crate::cache::Cache;
 use crate::timeout::TimeoutArg;
 
+/// The keys of one namespace of a cache (from `Cache.namespace(name)`).
+///
+/// >>> from polycache import Cache
+/// >>> books = Cache().namespace("books")
+/// >>> books.set("list:1", ["Dune"]); books.get("list:1")
+/// ['Dune']
+/// >>> books.invalidate(), books.get("list:1")
+/// (2, None)
 #[pyclass(module = "polycache._native", frozen)]
 pub struct Namespace {
     cache: Py<Cache>,

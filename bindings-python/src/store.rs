@@ -59,6 +59,15 @@ fn expiry_of(expires_at: Option<u64>) -> Expiry {
     expires_at.map_or(Expiry::Never, Expiry::At)
 }
 
+/// The core store with explicit charges, expiries (epoch ms, None = never) and times.
+///
+/// >>> s = Store(2)
+/// >>> s.set("a", 1, 10, None, 0); s.set("b", 2, 10, 100, 0); s.get("a", 0)
+/// 1
+/// >>> s.set("c", 3, 10, None, 0); s.keys(0)
+/// ['c', 'a']
+/// >>> s.get("c", 0), s.get("gone", 0, "default")
+/// (3, 'default')
 #[pyclass(module = "polycache._native", frozen)]
 pub struct Store {
     inner: Mutex<CoreStore<String, Py<PyAny>>>,
