@@ -28,6 +28,7 @@ import django  # noqa: E402
 django.setup()
 
 import rest_framework  # noqa: E402
+from books.models import Author, Book, Review, ShelfEntry  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
@@ -36,8 +37,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
-
-from books.models import Author, Book, Review, ShelfEntry  # noqa: E402
 
 N_AUTHORS, N_BOOKS, N_USERS, REVIEWS_PER_USER, SHELF_PER_USER = 40, 400, 20, 60, 12
 
@@ -121,10 +120,9 @@ def build_scenarios(books, users):
 def backend_costs(books, batches=7, per_batch=2000):
     """The cache's own share of a cached request: cache.get of the values the views read,
     timed directly (median over batches), with their pickled sizes."""
+    from books.caching import BOOK_LIST_PREFIX, book_detail_key
     from django.test import RequestFactory
     from django.utils.cache import get_cache_key
-
-    from books.caching import BOOK_LIST_PREFIX, book_detail_key
 
     cache.clear()
     client = Client()
@@ -192,7 +190,7 @@ def main():
     )
     print(header)
     print("-" * len(header))
-    for i, (s, (cold, warm, q_cold, q_warm)) in enumerate(zip(scenarios, rows)):
+    for i, (s, (cold, warm, q_cold, q_warm)) in enumerate(zip(scenarios, rows, strict=True)):
         line = f"{s.pattern:<35} {s.label:<30} {cold:>8.2f} {warm:>10.3f} {cold / warm:>8.1f}x {q_cold:>9} -> {q_warm:<4}"
         if other_rows:
             line += f" {other_rows[i][1]:>11.3f} ms"

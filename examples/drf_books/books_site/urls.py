@@ -1,7 +1,6 @@
+from books import api, pages
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
-
-from books import api, pages
 
 router = DefaultRouter()
 router.register("books", api.BookViewSet, basename="book")

@@ -39,9 +39,18 @@ class SiteWideMiddlewareTests(BooksTestCase):
 
     def test_post_is_never_served_from_the_site_cache(self):
         self.client.get("/site/catalogue/")
-        response = self.client.post("/site/catalogue/")
-        self.assertEqual(response.status_code, 200)  # the view runs (a plain view answers POST too)
+        with self.assertNumQueries(0):
+            self.client.get("/site/catalogue/")
+        with self.assertNumQueries(1):  # the view runs (this plain view answers POST too)
+            response = self.client.post("/site/catalogue/")
+        self.assertEqual(response.status_code, 200)
         self.assertEqual(len(self.keys(SITE)), 1)
+
+    def test_head_is_served_from_the_cached_get(self):
+        self.client.get("/site/catalogue/")
+        with self.assertNumQueries(0):
+            response = self.client.head("/site/catalogue/")
+        self.assertEqual(response.status_code, 200)
 
 
 class TemplateFragmentTests(BooksTestCase):

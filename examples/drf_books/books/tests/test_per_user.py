@@ -3,8 +3,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from books import caching
-from books.models import Book, ShelfEntry
 from books.caching import my_shelf_fragment_key, shelf_key, shelf_version
+from books.models import Book, ShelfEntry
 
 from .base import BooksTestCase
 
