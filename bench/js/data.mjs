@@ -15,18 +15,28 @@ export function prng(seed) {
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~%';
 
+const TEXT_LENGTH = 1 << 16;
+let pool;
+function text(r) {
+  if (pool === undefined) {
+    const chars = new Array(TEXT_LENGTH);
+    for (let i = 0; i < TEXT_LENGTH; i++) chars[i] = ALPHABET[Math.floor(r() * ALPHABET.length)];
+    pool = chars.join('');
+  }
+  return pool;
+}
+
 export const SHAPES = {
   // lru-cache's own `str` key type.
   short: (i) => `foo${i}bar`,
   // A namespaced application key, as a Django/DRF-style API builds them (~48 characters).
   namespaced: (i, r) =>
     `site:1:books:${i}?page=${1 + Math.floor(r() * 9)}&sort=-year@user%3A${Math.floor(r() * 10000)}`,
-  // 1 KiB: the number first, then text from the PRNG (keys differ early, as URLs do).
+  // 1 KiB: the number first, then a stretch of PRNG text (keys differ early, as URLs do).
   '1KiB': (i, r) => {
     const head = `k${i}:`;
-    let s = head;
-    while (s.length < 1024) s += ALPHABET[Math.floor(r() * ALPHABET.length)];
-    return s;
+    const at = Math.floor(r() * (TEXT_LENGTH - 1024));
+    return head + text(r).slice(at, at + 1024 - head.length);
   },
 };
 

@@ -26,10 +26,10 @@ function parseArgs(argv) {
   const o = {
     smoke,
     runs: smoke ? 1 : 5,
-    iterations: smoke ? 3 : 10,
+    iterations: smoke ? 2 : 10,
     n: 10_000,
-    cold: smoke ? 2 : 15,
-    out: join(root, 'bench', 'results', smoke ? 'js-smoke.json' : 'js.json'),
+    cold: smoke ? 1 : 15,
+    out: join(root, 'bench', 'results', smoke ? 'js-quick.json' : 'js.json'),
     only: Object.keys(IMPLS),
   };
   for (let i = 0; i < argv.length; i++) {
