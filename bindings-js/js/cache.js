@@ -79,6 +79,9 @@ export class Cache {
   #prefixes = new Map();
   #options;
   #now;
+  // False while no entry can expire: the store's answers then do not depend on the
+  // time, so the clock (which can cost 100+ ns) is not read. Once true, stays true.
+  #timed = false;
   #max;
   #maxSize;
   #sizeCalculation;
@@ -126,6 +129,7 @@ export class Cache {
     }
     this.#options = { ...options };
     this.#now = now;
+    this.#timed = kind !== KIND_DEFAULT && kind !== KIND_NEVER;
     this.#max = max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
@@ -159,7 +163,7 @@ export class Cache {
       this.#store.miss();
       return undefined;
     }
-    if (this.#store.get(slot, this.#now())) return this.#values[slot];
+    if (this.#store.get(slot, this.#timed ? this.#now() : 0)) return this.#values[slot];
     this.#release(slot);
     return undefined;
   }
@@ -171,7 +175,7 @@ export class Cache {
       if (typeof key !== 'string') throw keyError(key);
       return undefined;
     }
-    return this.#store.has(slot, this.#now()) ? this.#values[slot] : undefined;
+    return this.#store.has(slot, this.#time()) ? this.#values[slot] : undefined;
   }
 
   /** True when `key` is live (no recency change). */
@@ -181,7 +185,7 @@ export class Cache {
       if (typeof key !== 'string') throw keyError(key);
       return false;
     }
-    return this.#store.has(slot, this.#now());
+    return this.#store.has(slot, this.#time());
   }
 
   /**
@@ -197,7 +201,8 @@ export class Cache {
     if (fresh) slot = this.#alloc(key);
     let freed;
     try {
-      freed = this.#store.set(slot, size, kind, amount, this.#now());
+      if (kind > KIND_NEVER) this.#timed = true;
+      freed = this.#store.set(slot, size, kind, amount, this.#timed ? this.#now() : 0);
     } catch (e) {
       if (fresh) this.#release(slot);
       throw fromWasm(e);
@@ -217,7 +222,8 @@ export class Cache {
     if (fresh) slot = this.#alloc(key);
     let stored;
     try {
-      stored = this.#store.add(slot, size, kind, amount, this.#now());
+      if (kind > KIND_NEVER) this.#timed = true;
+      stored = this.#store.add(slot, size, kind, amount, this.#time());
     } catch (e) {
       if (fresh) this.#release(slot);
       throw fromWasm(e);
@@ -237,7 +243,8 @@ export class Cache {
     }
     let live;
     try {
-      live = this.#store.touch(slot, kind, amount, this.#now());
+      if (kind > KIND_NEVER) this.#timed = true;
+      live = this.#store.touch(slot, kind, amount, this.#time());
     } catch (e) {
       throw fromWasm(e);
     }
@@ -252,7 +259,7 @@ export class Cache {
       if (typeof key !== 'string') throw keyError(key);
       return false;
     }
-    const live = this.#store.delete(slot, this.#now());
+    const live = this.#store.delete(slot, this.#time());
     this.#release(slot);
     return live;
   }
@@ -273,30 +280,30 @@ export class Cache {
       if (typeof key !== 'string') throw keyError(key);
       return 0;
     }
-    return this.#store.remaining(slot, this.#now());
+    return this.#store.remaining(slot, this.#time());
   }
 
   /** Reclaims expired entries now; true when there were any. */
   purgeStale() {
-    const n = this.#store.purge(this.#now());
+    const n = this.#store.purge(this.#time());
     this.#reapAll();
     return n > 0;
   }
 
   /** Live keys, most recently used first. */
   *keys() {
-    for (const slot of this.#store.keys(this.#now())) yield this.#keys[slot];
+    for (const slot of this.#store.keys(this.#time())) yield this.#keys[slot];
   }
 
   /** Live values, most recently used first. */
   *values() {
     const values = this.#values;
-    for (const slot of this.#store.keys(this.#now())) yield values[slot];
+    for (const slot of this.#store.keys(this.#time())) yield values[slot];
   }
 
   /** Live `[key, value]` pairs, most recently used first. */
   *entries() {
-    for (const slot of this.#store.keys(this.#now())) yield [this.#keys[slot], this.#values[slot]];
+    for (const slot of this.#store.keys(this.#time())) yield [this.#keys[slot], this.#values[slot]];
   }
 
   [Symbol.iterator]() {
@@ -355,7 +362,7 @@ export class Cache {
    * namespace generations. `load()` takes it back.
    */
   dump() {
-    const t = this.#store.entries(this.#now());
+    const t = this.#store.entries(this.#time());
     const entries = [];
     for (let i = 0; i < t.length; i += 3) {
       const slot = t[i];
@@ -374,7 +381,8 @@ export class Cache {
   load(input) {
     const { entries, namespaces } = parseDump(input);
     const next = new Cache(this.#options);
-    const now = this.#now();
+    next.#timed = this.#timed || entries.some((e) => e[3] !== Infinity);
+    const now = next.#time();
     for (const [name, generation] of namespaces) {
       try {
         next.#store.set_generation(name, generation);
@@ -389,6 +397,7 @@ export class Cache {
     this.#keys = next.#keys;
     this.#values = next.#values;
     this.#free = next.#free;
+    this.#timed = next.#timed;
     this.#prefixes = new Map();
   }
 
@@ -407,6 +416,10 @@ export class Cache {
     }
     this.#values[slot] = value;
     if (freed !== FREED_NONE) this.#reap(freed);
+  }
+
+  #time() {
+    return this.#timed ? this.#now() : 0;
   }
 
   #size(key, value, options) {

@@ -51,6 +51,25 @@ export function apiCases(lib) {
       ok(cache.purgeStale(), 'purgeStale reclaims');
       eq(cache.size, 1, 'size after purge');
     }],
+    ['the clock is read only once an entry can expire', () => {
+      const c = clock();
+      let reads = 0;
+      const cache = new Cache({ max: 10, now: () => (reads++, c.t) });
+      cache.set('a', 1).set('b', 2);
+      cache.get('a');
+      cache.has('b');
+      eq([...cache.keys()], ['a', 'b'], 'keys');
+      eq(reads, 0, 'no TTL anywhere: no clock reads');
+      cache.set('t', 3, { ttl: 100 });
+      ok(reads > 0, 'a TTL makes the clock matter');
+      c.t += 100;
+      eq([cache.get('a'), cache.get('t'), cache.getRemainingTTL('b')], [1, undefined, Infinity], 'entries from before keep no expiry');
+      const loaded = new Cache({ max: 10, now: c.now });
+      loaded.load({ format: 'polycache', version: 1, entries: [['x', { value: 1, size: 0, expiresAt: c.t + 5 }]] });
+      eq(loaded.getRemainingTTL('x'), 5, 'a loaded expiry is honoured');
+      c.t += 5;
+      eq(loaded.has('x'), false, 'and expires');
+    }],
     ['odd milliseconds stay exact (no round trip through seconds)', () => {
       const c = clock(0);
       const cache = new Cache({ max: 10, now: c.now });
