@@ -1,5 +1,5 @@
 // `npm test`: the JS suite in every runtime — Node (ESM and CJS), TypeScript types,
-// Cloudflare workerd, Deno, headless Chromium — then one closing count.
+// Cloudflare workerd, Deno, headless Chromium, the packed tarball — then one closing count.
 // `node tests/js/run.mjs node deno` runs only the sections named.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ const sections = {
   workerd: [node, ['tests/edge/workerd.mjs']],
   deno: [node, ['tests/edge/deno.mjs']],
   chromium: [node, ['tests/browser/run.mjs']],
+  pack: [node, ['tests/js/pack.mjs']],
 };
 
 const wanted = process.argv.slice(2);
