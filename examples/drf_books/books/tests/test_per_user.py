@@ -30,6 +30,12 @@ class ShelfPrivacyTests(BooksTestCase):
         with self.assertNumQueries(1):
             self.assertEqual(self.get_json(self.as_alice, "/api/me/shelf/"), alice)
 
+    def test_version_stamps_never_expire_and_pages_do(self):
+        self.get_json(self.as_alice, "/api/me/shelf/")
+        self.assertIsNone(cache.ttl(f"shelf:user:{self.alice.pk}:version"))
+        page_ttl = cache.ttl(shelf_key(self.alice.pk, shelf_version(self.alice.pk), "1"))
+        self.assertTrue(caching.SHELF_TIMEOUT - 5 < page_ttl <= caching.SHELF_TIMEOUT, page_ttl)
+
     def test_anonymous_gets_401_and_nothing_is_cached(self):
         self.get_json(self.as_alice, "/api/me/shelf/")
         response = self.anon.get("/api/me/shelf/")

@@ -1,4 +1,7 @@
 """The manual cache in retrieve, keyed by pk, and signal-based invalidation."""
+from django.core.cache import cache
+
+from books import caching
 from books.caching import book_detail_key
 from books.models import Book
 
@@ -18,6 +21,19 @@ class BookRetrieveTests(BooksTestCase):
         self.assertEqual(cold["title"], "Book 00")
         self.assertEqual(cold["author_name"], "Ursula Le Guin")
         self.assertEqual(cold["rating"], {"average": 4.0, "count": 2})
+
+    def test_entries_carry_their_timeouts(self):
+        pk = self.books[5].pk
+        self.get_json(self.anon, f"/api/books/{pk}/")
+        self.get_json(self.anon, "/api/books/")
+        detail_ttl = cache.ttl(book_detail_key(pk))
+        self.assertTrue(caching.BOOK_DETAIL_TIMEOUT - 5 < detail_ttl <= caching.BOOK_DETAIL_TIMEOUT, detail_ttl)
+        rating_ttl = cache.ttl(caching.book_rating_key(pk))
+        self.assertTrue(caching.RATING_TIMEOUT - 5 < rating_ttl <= caching.RATING_TIMEOUT, rating_ttl)
+        for key in cache.keys("views.decorators.cache.cache_page.books-list.*"):
+            page_ttl = cache.ttl(key)
+            self.assertTrue(caching.BOOK_LIST_TIMEOUT - 5 < page_ttl <= caching.BOOK_LIST_TIMEOUT, page_ttl)
+        self.assertEqual(cache.ttl("book:0:nothing-here"), 0)
 
     def test_one_key_per_pk(self):
         a = self.get_json(self.anon, f"/api/books/{self.books[6].pk}/")
@@ -71,6 +87,4 @@ class BookRetrieveTests(BooksTestCase):
 
 
 def cache_has(key):
-    from django.core.cache import cache
-
     return cache.has_key(key)
