@@ -171,27 +171,37 @@ class _Tier:
         self.local_timeout: Optional[float] = opts["LOCAL_TIMEOUT"]
         self.max_entries: int = opts["LOCAL_MAX_ENTRIES"]
         self.max_bytes: Optional[int] = opts["LOCAL_MAX_BYTES"]
+        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
+        self._init_process_state()
+
+    def _connect(self) -> None:
         common = dict(
             socket_timeout=self.socket_timeout,
             socket_connect_timeout=self.connect_timeout,
             health_check_interval=0,
         )
+        pid = os.getpid()
         # Requests: one immediate retry when a pooled connection turns out dead (e.g. after
         # a Redis restart); never a retry after a timeout.
         self.client = redis.Redis.from_url(
-            url, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)), **common
+            self.url,
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+            client_name=f"polycache-tiered:{pid}",
+            **common,
         )
         # The subscriber: no silent reconnects, every error must reach the thread.
-        self._sub_client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **common)
+        # (Named so operators, and the tests, can find it in CLIENT LIST.)
+        self._sub_client = redis.Redis.from_url(
+            self.url, retry=Retry(NoBackoff(), 0), client_name=f"polycache-tiered-sub:{pid}", **common
+        )
         db = self.client.connection_pool.connection_kwargs.get("db", 0)
         self.channel = f"polycache:tiered:{db}"
-        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
         self.add_script = self.client.register_script(_ADD)
         self.touch_script = self.client.register_script(_TOUCH)
         self.incr_script = self.client.register_script(_INCR)
-        self._init_process_state()
 
     def _init_process_state(self) -> None:
+        self._connect()
         self.lock = threading.Lock()
         self.epoch = 0
         self.stripes = [0] * _STRIPES

@@ -1,0 +1,91 @@
+"""Helpers for tests with real OS processes and their own redis-server."""
+
+from __future__ import annotations
+
+import json
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import redis
+
+import redisctl
+
+HERE = Path(__file__).resolve().parent
+
+
+class Server:
+    """A redis-server of the test's own (127.0.0.1, a free port, a temp folder)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="polycache-tiered-"))
+        self.port = redisctl.start(self.folder)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+
+    def stop(self) -> None:
+        redisctl.stop(self.folder)
+
+    def start(self) -> None:
+        redisctl.start(self.folder, port=self.port)
+
+    @property
+    def pid(self) -> int:
+        pid = redisctl.pid_of(self.folder)
+        assert pid is not None
+        return pid
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Worker:
+    """A Django process (tests/tiered/worker.py) with a TieredCache on ``url``."""
+
+    def __init__(self, url: str, bound: float) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "worker.py"), url, str(bound)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.pid = self._read(30)["ready"]
+
+    def _read(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError(f"worker {self.proc.pid} did not answer within {timeout}s")
+        line = self.proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError(f"worker {self.proc.pid} exited ({self.proc.poll()})")
+        return json.loads(line)
+
+    def call(self, op: str, _timeout: float = 30, **kw):  # type: ignore[no-untyped-def]
+        self.proc.stdin.write(json.dumps({"op": op, **kw}) + "\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        reply = self._read(_timeout)
+        if "error" in reply:
+            raise WorkerError(reply["error"], reply["message"])
+        return reply["ok"]
+
+    __call__ = call
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(5)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+class WorkerError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind

@@ -1,0 +1,133 @@
+"""Runs the TieredCache tests against a real redis-server:
+
+1. Django's OWN cache suite (``BaseCacheTests`` from the Django sdist's
+   ``tests/cache/tests.py``) against ``polycache.tiered.TieredCache``;
+2. ours, in this folder (``test_*.py``): API beyond Django, several real OS processes
+   (cross-process invalidation, late start, reconnect), faults with Redis stopped or
+   hung (both IGNORE_EXCEPTIONS modes, bounded time).
+
+    POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0 python tests/tiered/run.py path/to/Django-X.tar.gz
+
+As Django does for its own RedisCache, the ``cull`` / ``zero_cull`` caches are left out of
+the settings (Redis does not cull by entry count), so Django's three culling tests skip
+themselves with "Culling isn't implemented."; those three are the only skips allowed and
+they are listed in the summary. Any other skip, failure or error fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tarfile
+import time
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BACKEND = "polycache.tiered.TieredCache"
+ALLOWED_SKIPS = {"test_cull", "test_zero_cull", "test_cull_delete_when_store_empty"}
+
+
+def extract_cache_tests(sdist: Path) -> Path:
+    """Extracts ``<root>/tests/cache/*`` once (gitignored); the folder to put on sys.path."""
+    name = sdist.name.removesuffix(".tar.gz")
+    dest = HERE / "_django_src" / name
+    if (dest / "cache" / "tests.py").exists():
+        return dest
+    tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
+    (tmp / "cache").mkdir(parents=True, exist_ok=True)
+    with tarfile.open(sdist) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if len(parts) == 4 and parts[1:3] == ("tests", "cache") and member.isfile():
+                with tar.extractfile(member) as src:  # type: ignore[union-attr]
+                    (tmp / "cache" / parts[3]).write_bytes(src.read())
+    if not (tmp / "cache" / "tests.py").exists():
+        raise SystemExit(f"{sdist}: no tests/cache/tests.py inside")
+    tmp.rename(dest)
+    return dest
+
+
+def summarize(title: str, result: unittest.TestResult, took: float, allowed_skips: set) -> bool:
+    bad_skips = [(t, r) for t, r in result.skipped if t._testMethodName not in allowed_skips]
+    problems = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) + len(result.expectedFailures)
+    skipped = len(result.skipped)
+    passed = result.testsRun - problems - skipped
+    print(
+        f"{title}: {result.testsRun} run, {passed} passed, {len(result.failures)} failed, "
+        f"{len(result.errors)} errors, {skipped} skipped, in {took:.1f}s"
+    )
+    for test, reason in result.skipped:
+        allowed = "" if (test, reason) in bad_skips else " (as for Django's own RedisCache)"
+        print(f"  skipped: {test._testMethodName}: {reason}{allowed}")
+    return problems == 0 and not bad_skips and result.testsRun > 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    url = os.environ.get("POLYCACHE_REDIS_URL")
+    if not url:
+        raise SystemExit("set POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0")
+    only = set(sys.argv[2:])  # optional: "django" and/or our module names
+    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]))))
+    sys.path.insert(0, str(HERE))
+
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        SECRET_KEY="polycache-tiered-suite",
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        CACHES={"default": {"BACKEND": BACKEND, "LOCATION": url}},
+        USE_TZ=True,
+        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+    )
+    django.setup()
+
+    from cache.tests import BaseCacheTests, caches_setting_for_tests  # Django's own
+    from django.core.cache import caches
+    from django.test import TestCase, override_settings
+    from django.test.runner import DiscoverRunner
+
+    from polycache.tiered import TieredCache
+
+    setting = caches_setting_for_tests(BACKEND=BACKEND, LOCATION=url, exclude={"cull", "zero_cull"})
+
+    @override_settings(CACHES=setting)
+    class TieredCacheDjangoTests(BaseCacheTests, TestCase):
+        pass
+
+    with override_settings(CACHES=setting):
+        assert all(isinstance(caches[alias], TieredCache) for alias in setting), "not testing TieredCache"
+
+    runner = DiscoverRunner(verbosity=1, interactive=False)
+    runner.setup_test_environment()
+    old_config = runner.setup_databases()
+    ok = True
+    try:
+        if not only or "django" in only:
+            suite = unittest.defaultTestLoader.loadTestsFromTestCase(TieredCacheDjangoTests)
+            start = time.monotonic()
+            result = runner.run_suite(suite)
+            ok &= summarize(
+                f"Django {django.get_version()} BaseCacheTests against {BACKEND} (Python {sys.version.split()[0]}, real redis-server)",
+                result, time.monotonic() - start, ALLOWED_SKIPS,
+            )
+        for path in sorted(HERE.glob("test_*.py")):
+            if only and path.stem not in only:
+                continue
+            suite = unittest.defaultTestLoader.loadTestsFromName(path.stem)
+            start = time.monotonic()
+            result = runner.run_suite(suite)
+            ok &= summarize(f"tests/tiered/{path.name}", result, time.monotonic() - start, set())
+    finally:
+        runner.teardown_databases(old_config)
+        runner.teardown_test_environment()
+    print("tiered: all passed" if ok else "tiered: FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

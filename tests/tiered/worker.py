@@ -1,0 +1,96 @@
+"""One Django process with a TieredCache, driven by JSON lines on stdin (one reply line on
+stdout per command). Started by test_processes.py as a real OS process.
+
+    python tests/tiered/worker.py REDIS_URL INVALIDATION_BOUND
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def main() -> None:
+    url, bound = sys.argv[1], float(sys.argv[2])
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        CACHES={
+            "default": {
+                "BACKEND": "polycache.tiered.TieredCache",
+                "LOCATION": url,
+                "OPTIONS": {"INVALIDATION_BOUND": bound},
+            }
+        }
+    )
+    django.setup()
+    from django.core.cache import cache
+
+    def tier1_hits() -> int:
+        return cache.stats()["hits"]
+
+    def get(key, version=None):
+        before = tier1_hits()
+        value = cache.get(key, version=version)
+        return {"value": value, "tier1": tier1_hits() > before}
+
+    def ns_get(ns, key):
+        before = tier1_hits()
+        value = cache.namespace(ns).get(key)
+        return {"value": value, "tier1": tier1_hits() > before}
+
+    def wait(pred, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return True
+            time.sleep(0.002)
+        return False
+
+    def stats():
+        return {k: v for k, v in cache.stats().items() if isinstance(v, (int, float, str, bool, type(None)))}
+
+    def watch(key, expected, timeout, ns=None):
+        """Reads until the value is ``expected``; seconds it took."""
+        start = time.monotonic()
+        read = (lambda: cache.namespace(ns).get(key)) if ns else (lambda: cache.get(key))
+        while True:
+            if read() == expected:
+                return time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                return None
+            time.sleep(0.0005)
+
+    ops = {
+        "get": lambda c: get(c["key"], c.get("version")),
+        "set": lambda c: cache.set(c["key"], c["value"]),
+        "delete": lambda c: cache.delete(c["key"]),
+        "clear": lambda c: cache.clear(),
+        "incr": lambda c: cache.incr(c["key"]),
+        "touch": lambda c: cache.touch(c["key"], c["timeout"]),
+        "incr_version": lambda c: cache.incr_version(c["key"]),
+        "ns_get": lambda c: ns_get(c["ns"], c["key"]),
+        "ns_set": lambda c: cache.namespace(c["ns"]).set(c["key"], c["value"]),
+        "ns_invalidate": lambda c: cache.namespace(c["ns"]).invalidate(),
+        "stats": lambda c: stats(),
+        "wait_trusted": lambda c: wait(lambda: cache.stats()["tier1_trusted"], c.get("timeout", 5)),
+        "wait_subscribes": lambda c: wait(
+            lambda: cache.stats()["subscribes"] >= c["n"] and cache.stats()["tier1_trusted"], c.get("timeout", 10)
+        ),
+        "watch": lambda c: watch(c["key"], c["expected"], c["timeout"], c.get("ns")),
+    }
+    print(json.dumps({"ready": os.getpid()}), flush=True)
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        try:
+            reply = {"ok": ops[cmd["op"]](cmd)}
+        except Exception as e:  # reported to the test, which decides
+            reply = {"error": type(e).__name__, "message": str(e)}
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main()
