@@ -1,10 +1,12 @@
 """Django's site-wide cache middleware pair, limited to the public HTML pages.
 
 UpdateCacheMiddleware and FetchFromCacheMiddleware cache every GET response that does
-not say otherwise, keyed on the URL and the response's Vary headers. A DRF view that
-authenticates with a token does not add `Vary: Authorization`, so a site-wide cache in
-front of the API would hand one user's response to the next. These subclasses keep the
-real Django classes and only skip requests outside settings.CACHE_MIDDLEWARE_PATHS.
+not opt out, keyed on the URL and the response's Vary headers (Django 5.2 adds
+Vary: Authorization itself when the request carries that header, so token-authenticated
+API responses would not leak; tests/test_pages.py pins that). The API has its own, finer
+caches with their own invalidation; the pair in front of it would store every API
+response a second time, per user. These subclasses keep the real Django classes and
+only skip requests outside settings.CACHE_MIDDLEWARE_PATHS.
 """
 from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware

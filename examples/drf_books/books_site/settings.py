@@ -28,8 +28,7 @@ INSTALLED_APPS = [
 
 # Site-wide cache middleware, the pair from Django's docs: Update first, Fetch last.
 # The two subclasses only act inside CACHE_MIDDLEWARE_PATHS (the public HTML pages
-# under /site/): an API that authenticates with a header must never go through a
-# site-wide cache that does not vary on that header.
+# under /site/); the API has its own caches (see books/middleware.py).
 MIDDLEWARE = [
     "books.middleware.SiteUpdateCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,7 @@
 """The site-wide UpdateCacheMiddleware / FetchFromCacheMiddleware pair (on /site/) and
 {% cache %} template fragments (on /books/<pk>/)."""
+from django.test import override_settings
+
 from books.caching import book_card_fragment_key
 from books.models import Book
 
@@ -88,3 +90,28 @@ class TemplateFragmentTests(BooksTestCase):
         book.year = 2001
         book.save()
         self.assertContains(self.client.get(url), "2001")
+
+
+class UnscopedSiteCacheTests(BooksTestCase):
+    """What Django's plain pair would do in front of the API. Django 5.2's
+    UpdateCacheMiddleware adds Vary: Authorization by itself when the request carries
+    that header, so per-user API responses do not leak; they are stored a second time,
+    per user, beside the API's own caches. books.middleware keeps the pair to /site/."""
+
+    @override_settings(
+        MIDDLEWARE=[
+            "django.middleware.cache.UpdateCacheMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.cache.FetchFromCacheMiddleware",
+        ]
+    )
+    def test_plain_pair_varies_on_authorization_by_itself(self):
+        alice = self.as_alice.get("/api/me/shelf/")
+        self.assertContains(alice, "alice-secret")
+        self.assertIn("Authorization", alice["Vary"])
+        bob = self.as_bob.get("/api/me/shelf/")
+        self.assertNotContains(bob, "alice-secret")
+        self.assertContains(bob, "bob-secret")
+        self.assertEqual(len(self.keys(SITE)), 2)  # one more copy per user
+        with self.assertNumQueries(0):  # served by the middleware, before DRF authenticates
+            self.assertContains(self.as_alice.get("/api/me/shelf/"), "alice-secret")
