@@ -204,7 +204,6 @@ impl Cache {
     #[allow(clippy::too_many_arguments)]
     fn view(
         &self,
-        py: Python<'_>,
         max_entries: i64,
         max_bytes: Option<i64>,
         eviction: &str,
@@ -223,7 +222,6 @@ impl Cache {
             None => KeyMode::Raw,
             Some(prefix) => KeyMode::Django { prefix, version, key_func, validate: validate_key },
         };
-        let _ = py;
         Ok(Cache { shared: self.shared.clone(), config: Mutex::new(config), default_timeout, keys, marker: default_marker })
     }
 
