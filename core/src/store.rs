@@ -9,6 +9,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
+use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
@@ -92,6 +93,14 @@ struct Entry<V> {
     charge: usize,
 }
 
+/// An LRU map of at most `max_entries` (at least 1), without allocating for all of them
+/// up front (`LruCache::with_hasher` would reserve the whole capacity).
+fn bounded_map<K: Hash + Eq, V>(max_entries: usize, seeds: [u64; 4]) -> LruCache<K, V, KeyHasher> {
+    let mut map = LruCache::unbounded_with_hasher(seeded_hasher(seeds));
+    map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
+    map
+}
+
 fn encode_expiry(e: Expiry) -> u64 {
     match e {
         Expiry::Never => NEVER,
@@ -147,7 +156,7 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     pub fn with_seeds(config: Config, seeds: [u64; 4]) -> Result<Self> {
         config.validate()?;
         Ok(Store {
-            map: LruCache::unbounded_with_hasher(seeded_hasher(seeds)),
+            map: bounded_map(config.max_entries, seeds),
             expiries: BTreeSet::new(),
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
             config,
@@ -171,6 +180,7 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
                 break;
             }
         }
+        self.map.resize(NonZeroUsize::new(config.max_entries).expect("validated"));
         Ok(())
     }
 
@@ -284,13 +294,45 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
             return Ok(());
         }
         self.purge_expired_at_most(now, PURGE_PER_WRITE);
-        let existed = self.remove(&key).is_some();
-        self.make_room(existed, charge, now);
-        if expires_at != NEVER {
-            self.expiries.insert((expires_at, key.clone()));
+        let max = self.config.max_entries;
+        let culls = matches!(self.config.eviction, Eviction::Cull { .. });
+        if self.map.len() >= max && (culls || !self.expiries.is_empty()) && !self.map.contains(&key) {
+            // A new key into a full store: expired entries go first, then Django's cull
+            // (LRU mode lets the map evict below, reusing the evicted entry's node).
+            self.purge_expired(now);
+            if let Eviction::Cull { frequency } = self.config.eviction {
+                if self.map.len() >= max {
+                    let count = if frequency == 0 { self.map.len() } else { (self.map.len() / frequency).max(1) };
+                    for _ in 0..count {
+                        self.evict_one();
+                    }
+                }
+            }
         }
         self.bytes += charge;
-        self.map.push(key, Entry { value, expires_at, charge });
+        let probe = key.clone();
+        // The map's capacity is max_entries: pushing a new key into a full map hands back
+        // the least recently used entry; pushing an existing key hands back its old entry.
+        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, charge }) {
+            let replaced = k == probe;
+            let was_expired = old.expires_at <= now;
+            self.forget(k, old);
+            if !replaced {
+                if was_expired {
+                    self.stats.expirations += 1;
+                } else {
+                    self.stats.evictions += 1;
+                }
+            }
+        }
+        if expires_at != NEVER {
+            self.expiries.insert((expires_at, probe));
+        }
+        // The new entry is the most recently used and fits on its own, so this stops
+        // before reaching it.
+        while self.over_bytes(0) {
+            self.evict_one();
+        }
         Ok(())
     }
 
@@ -578,44 +620,6 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         }
     }
 
-    /// Makes room for one entry of `charge` bytes (`replacing` when its key was just
-    /// removed, which Django's cull does not count as a new key).
-    fn make_room(&mut self, replacing: bool, charge: usize, now: u64) {
-        let max = self.config.max_entries;
-        if self.map.len() >= max {
-            self.purge_expired(now);
-        }
-        match self.config.eviction {
-            Eviction::Lru => {
-                while self.map.len() >= max {
-                    self.evict_one();
-                }
-            }
-            Eviction::Cull { frequency } => {
-                if self.map.len() >= max && !replacing {
-                    if frequency == 0 {
-                        let n = self.map.len() as u64;
-                        self.clear();
-                        self.stats.evictions += n;
-                    } else {
-                        let count = (self.map.len() / frequency).max(1);
-                        for _ in 0..count {
-                            self.evict_one();
-                        }
-                    }
-                }
-                // A replacement into a full store still may not pass the bound.
-                while self.map.len() >= max {
-                    self.evict_one();
-                }
-            }
-        }
-        while self.over_bytes(charge) {
-            if !self.evict_one() {
-                break;
-            }
-        }
-    }
 }
 
 #[cfg(test)]
