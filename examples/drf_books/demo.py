@@ -147,6 +147,30 @@ def backend_costs(books, batches=7, per_batch=2000):
     return costs
 
 
+def print_invalidation_costs(sizes=(1_000, 10_000), repeats=21):
+    """What one write costs the cache: delete_pattern (a scan of every key) for the
+    cache_page lists, against a namespace invalidate() (one counter)."""
+    from books import caching
+
+    print(f"\nInvalidation on a write, by the number of entries in the cache (median of {repeats}):")
+    for size in sizes:
+        cache.clear()
+        cache.set_many({f"filler:{i}": i for i in range(size)}, 300)
+        scans, bumps = [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            caching.invalidate_book_lists()
+            scans.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            caching.invalidate_catalogue()
+            bumps.append((time.perf_counter() - start) * 1000)
+        print(
+            f"  {size:>6,} entries: delete_pattern of the cached list pages {statistics.median(scans):7.3f} ms,"
+            f"  namespace invalidate() {statistics.median(bumps):7.4f} ms"
+        )
+    cache.clear()
+
+
 def run_other_backend(name, args):
     """The same measurements in a child process on another backend (e.g. LocMemCache)."""
     env = dict(os.environ, DRF_BOOKS_CACHE=name)
@@ -212,6 +236,9 @@ def main():
         if other:
             line += f"   {args.compare}: {other['costs'][i][2]:.2f} us"
         print(line)
+
+    if hasattr(cache, "namespace"):
+        print_invalidation_costs()
 
     # A write, then the same request: fresh data, from the invalidation hooks.
     book = books[7]
