@@ -4,7 +4,7 @@
 // The wasm store sees only integer slots and decides everything else (recency, expiry,
 // byte bound, eviction, counters), so a get crosses the boundary with two numbers.
 
-import { SlotStore } from '../../dist/polycache_wasm.js';
+import { SlotStore, decodeSnapshot } from '../../dist/polycache_wasm.js';
 import {
   CacheArgumentError,
   CacheConfigError,
@@ -16,6 +16,7 @@ import {
 import { Namespace, PREFIX } from './namespace.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
+import { decodeValue, encodeValue } from './values.js';
 
 // Must match bindings-js/src/ttl.rs and slots.rs.
 const KIND_DEFAULT = 0;
@@ -40,6 +41,13 @@ function bothError() {
 // crypto.getRandomValues at module scope, where caches are often built; there the seeds
 // come from Math.random, which suffices: the store hashes slot numbers this module
 // allocates, never text an attacker picks (namespace names are the application's).
+/** A snapshot signing key as bytes: a string (UTF-8) or a Uint8Array. */
+function signingKey(key) {
+  if (key === undefined || key === null) return undefined;
+  if (key instanceof Uint8Array) return key;
+  return new TextEncoder().encode(text(key, 'a snapshot key'));
+}
+
 function seeds() {
   const out = new Uint32Array(8);
   try {
@@ -375,22 +383,121 @@ export class Cache {
   }
 
   /**
-   * Replaces the cache's contents with a `dump()` (or an lru-cache `dump()` array).
-   * Bad input throws a CacheLoadError and leaves the cache as it was.
+   * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
+   * core's load rules: expired or oversized entries are skipped, namespace generations
+   * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
    */
   load(input) {
     const { entries, namespaces } = parseDump(input);
+    this.#replace(entries, namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
+  }
+
+  /**
+   * The cache as core snapshot bytes, readable by every polycache binding: keys, JSON
+   * values (Uint8Array values as bytes), expiries, namespace generations. `{ key }`
+   * (a string or bytes) signs it with HMAC-SHA256.
+   */
+  snapshot(options = {}) {
+    const signing = signingKey(options.key);
+    const now = this.#now(); // also the snapshot's created_at, so the real time
+    const t = this.#store.entries(now);
+    const n = t.length / 3;
+    const keys = new Array(n);
+    const expiries = new Float64Array(n);
+    const codecs = new Uint8Array(n);
+    const lengths = new Uint32Array(n);
+    const chunks = new Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = t[3 * i];
+      keys[i] = text(this.#keys[slot], 'a key written to a snapshot');
+      const [codec, bytes] = encodeValue(this.#values[slot], keys[i]);
+      expiries[i] = t[3 * i + 1];
+      codecs[i] = codec;
+      lengths[i] = bytes.length;
+      chunks[i] = bytes;
+      total += bytes.length;
+    }
+    const values = new Uint8Array(total);
+    for (let i = 0, at = 0; i < n; at += lengths[i], i++) values.set(chunks[i], at);
+    try {
+      return this.#store.snapshot(keys, expiries, codecs, values, lengths, now, signing);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+  }
+
+  /**
+   * Replaces the cache's entries with a `snapshot()` from any binding. A signed snapshot
+   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. Values JS cannot
+   * read (Python pickles) load as OpaqueValue, never executed. Sizes come from
+   * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
+   */
+  loadSnapshot(bytes, options = {}) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
+    }
+    const signing = signingKey(options.key);
+    let decoded;
+    try {
+      decoded = decodeSnapshot(bytes, signing, options.allowUnsigned === true);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+    try {
+      const keys = decoded.keys();
+      const expiries = decoded.expiries();
+      const codecs = decoded.codecs();
+      const lengths = decoded.lengths();
+      const values = decoded.values();
+      const entries = [];
+      for (let i = 0, at = 0; i < keys.length; at += lengths[i], i++) {
+        const raw = values.subarray(at, at + lengths[i]);
+        const size = this.#sizeCalculation === undefined ? raw.length : undefined;
+        entries.push([keys[i], decodeValue(codecs[i], raw, keys[i]), size, expiries[i]]);
+      }
+      const held = this.#replace(entries, decoded.generation_names(), Array.from(decoded.generation_values()));
+      return { verified: decoded.verified(), entries: held };
+    } finally {
+      decoded.free();
+    }
+  }
+
+  // Builds the new contents in a fresh store, then swaps them in: a failure on the way
+  // leaves this cache as it was. This cache's generations go in first, so the core's
+  // forward-only rule holds across loads. How many entries the cache holds after.
+  #replace(entries, names, generations) {
+    const last = new Map();
+    entries.forEach((e, i) => last.set(e[0], i));
     const next = new Cache(this.#options);
     next.#timed = this.#timed || entries.some((e) => e[3] !== Infinity);
-    const now = next.#time();
-    for (const [name, generation] of namespaces) {
-      try {
-        next.#store.set_generation(name, generation);
-      } catch (e) {
-        throw fromWasm(e);
-      }
+    const slots = [];
+    const charges = [];
+    const expiries = [];
+    try {
+      entries.forEach(([key, value, size, expiresAt], i) => {
+        if (last.get(key) !== i) return;
+        const charge = size === undefined ? next.#size(key, value, undefined) : size;
+        const slot = next.#alloc(key);
+        next.#values[slot] = value;
+        slots.push(slot);
+        charges.push(charge);
+        expiries.push(expiresAt);
+      });
+      const gone = next.#store.load(
+        Uint32Array.from(slots),
+        Float64Array.from(charges),
+        Float64Array.from(expiries),
+        [...this.#store.generation_names(), ...names],
+        BigUint64Array.from([...this.#store.generation_values_exact(), ...generations]),
+        next.#time(),
+      );
+      for (const slot of gone) next.#release(slot);
+    } catch (e) {
+      next.#store.free();
+      const err = fromWasm(e);
+      throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
     }
-    for (const [key, value, size, expiresAt] of entries) next.#restore(key, value, size, expiresAt, now);
     this.#store.free();
     this.#store = next.#store;
     this.#slots = next.#slots;
@@ -399,23 +506,7 @@ export class Cache {
     this.#free = next.#free;
     this.#timed = next.#timed;
     this.#prefixes = new Map();
-  }
-
-  #restore(key, value, size, expiresAt, now) {
-    if (size === undefined) size = this.#size(key, value, undefined);
-    let slot = this.#slots.get(key);
-    const fresh = slot === undefined;
-    if (fresh) slot = this.#alloc(key);
-    let freed;
-    try {
-      freed = this.#store.set_at(slot, size, expiresAt, now);
-    } catch (e) {
-      if (fresh) this.#release(slot);
-      const err = fromWasm(e);
-      throw new CacheLoadError(`entry ${JSON.stringify(key)}: ${err.message}`);
-    }
-    this.#values[slot] = value;
-    if (freed !== FREED_NONE) this.#reap(freed);
+    return this.#slots.size;
   }
 
   #time() {

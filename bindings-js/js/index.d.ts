@@ -95,6 +95,20 @@ export class Cache<V = unknown> implements Iterable<[string, V]> {
   generation(name: string): number;
   dump(): Dump<V>;
   load(input: Dump<V> | Array<[string, LRUCacheDumpEntry<V>]>): void;
+  /** Core snapshot bytes, readable by every polycache binding; signed with `key` if given. */
+  snapshot(options?: { key?: string | Uint8Array }): Uint8Array;
+  loadSnapshot(
+    bytes: Uint8Array,
+    options?: { key?: string | Uint8Array; allowUnsigned?: boolean },
+  ): { verified: boolean; entries: number };
+}
+
+/** A snapshot value JS does not read (codec 1: a Python pickle), kept as its bytes, never executed. */
+export class OpaqueValue {
+  private constructor();
+  readonly codec: number;
+  readonly bytes: Uint8Array;
+  readonly isPickle: boolean;
 }
 
 export class Namespace<V = unknown> {

@@ -3,6 +3,7 @@
 
 export { Cache } from './cache.js';
 export { Namespace } from './namespace.js';
+export { OpaqueValue } from './values.js';
 export { buildKey, keyWarnings, makeKey, namespacedKey, shortenKey } from './keys.js';
 export {
   CacheArgumentError,

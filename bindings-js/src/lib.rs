@@ -4,12 +4,14 @@
 //! The JS side keeps its string keys and its values; the store here sees integer
 //! slots (`Store<u32, u32>`, the value being the slot itself) so the hot path crosses
 //! the boundary with numbers only. Text crosses only where the core must read it:
-//! key building, namespaces.
+//! key building, namespaces, snapshots.
 
 mod error;
 mod keys;
 mod slots;
+mod snapshot;
 mod ttl;
 
 pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 pub use slots::SlotStore;
+pub use snapshot::{decode_snapshot, DecodedSnapshot};

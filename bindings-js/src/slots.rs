@@ -5,6 +5,7 @@
 //! culled) *are* the slots JS must free. A slot that is dropped and re-inserted in the
 //! same call (a replacement) is still held, and is not reported.
 
+use polycache::snapshot::{Codec, Snapshot, SnapshotEntry};
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
@@ -38,6 +39,17 @@ fn config_count(x: f64, name: &str) -> Result<usize, JsError> {
 
 fn to_charge(x: f64) -> Result<usize, JsError> {
     count(x, "size").map_err(invalid_argument)
+}
+
+/// An absolute expiry from JS: epoch ms, or `Infinity` for never.
+fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
+    if at == f64::INFINITY {
+        Ok(Expiry::Never)
+    } else if at.is_finite() && at >= 0.0 {
+        Ok(Expiry::At(at as u64))
+    } else {
+        Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {}", show(at))))
+    }
 }
 
 #[wasm_bindgen]
@@ -113,20 +125,6 @@ impl SlotStore {
         Ok(self.freed_code())
     }
 
-    /// Stores `slot` with an absolute expiry (epoch ms, `Infinity` for never): how
-    /// `load()` restores a dump. Returns like [`SlotStore::set`].
-    pub fn set_at(&mut self, slot: u32, charge: f64, expires_at: f64, now: f64) -> Result<f64, JsError> {
-        let expiry = if expires_at == f64::INFINITY {
-            Expiry::Never
-        } else if expires_at.is_finite() && expires_at >= 0.0 {
-            Expiry::At(expires_at as u64)
-        } else {
-            return Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {}", show(expires_at))));
-        };
-        self.store.set(slot, slot, to_charge(charge)?, expiry, now_ms(now)).map_err(to_js)?;
-        Ok(self.freed_code())
-    }
-
     /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
     /// slots are then read with `take_dead`.
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
@@ -183,6 +181,73 @@ impl SlotStore {
             out.push(charge as f64);
         }
         out
+    }
+
+    /// Loads entries (slots least recently used first, with sizes and absolute expiries in
+    /// epoch ms or `Infinity`) and namespace generations by the core's load rules:
+    /// expired or oversized entries are skipped, generations only move forward. Returns
+    /// the given slots the store does not hold afterwards, for JS to release.
+    pub fn load(
+        &mut self,
+        slots: Vec<u32>,
+        charges: Vec<f64>,
+        expiries: Vec<f64>,
+        names: Vec<String>,
+        generations: Vec<u64>,
+        now: f64,
+    ) -> Result<Vec<u32>, JsError> {
+        if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
+            return Err(invalid_argument("load: parts of different lengths"));
+        }
+        let mut entries = Vec::with_capacity(slots.len());
+        for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
+            entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
+        }
+        let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
+        self.store.load_prepared(entries, &gens, now_ms(now));
+        self.store.take_dead();
+        let mut gone: Vec<u32> = slots.into_iter().filter(|s| !self.store.holds(s)).collect();
+        gone.sort_unstable();
+        gone.dedup();
+        Ok(gone)
+    }
+
+    /// Encodes the live entries as a core snapshot (see `polycache::snapshot`), signed
+    /// when `key` is given. JS passes, least recently used first, each entry's key, expiry
+    /// (epoch ms or `Infinity`), codec and value bytes (all values concatenated, with
+    /// their lengths); the generations come from the store.
+    #[allow(clippy::too_many_arguments)]
+    pub fn snapshot(
+        &self,
+        keys: Vec<String>,
+        expiries: Vec<f64>,
+        codecs: Vec<u8>,
+        values: Vec<u8>,
+        lengths: Vec<u32>,
+        now: f64,
+        key: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, JsError> {
+        if keys.len() != expiries.len() || keys.len() != codecs.len() || keys.len() != lengths.len() {
+            return Err(invalid_argument("snapshot: parts of different lengths"));
+        }
+        let mut entries = Vec::with_capacity(keys.len());
+        let mut at = 0usize;
+        for (((k, &exp), &codec), &len) in keys.into_iter().zip(&expiries).zip(&codecs).zip(&lengths) {
+            let end = at + len as usize;
+            let value = values.get(at..end).ok_or_else(|| invalid_argument("snapshot: value lengths overrun"))?;
+            at = end;
+            let expires_at = epoch_expiry(exp)?.as_epoch_ms();
+            entries.push(SnapshotEntry { key: k, expires_at, codec: Codec::from_u8(codec), value: value.to_vec() });
+        }
+        let mut generations: Vec<(String, u64)> = self.store.generations().map(|(n, g)| (n.to_owned(), g)).collect();
+        generations.sort();
+        let snap = Snapshot { created_at: now_ms(now), generations, entries };
+        Ok(snap.encode(key.as_deref()))
+    }
+
+    /// Every namespace's generation as u64, in the order of `generation_names`.
+    pub fn generation_values_exact(&self) -> Vec<u64> {
+        self.store.generations().map(|(_, g)| g).collect()
     }
 
     /// Entries held, expired ones not yet reclaimed included.

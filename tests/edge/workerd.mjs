@@ -27,7 +27,7 @@ const modules = [
   ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
   js('dist/polycache_wasm.js'),
   `(name = "dist/polycache_wasm_bg.wasm", wasm = embed ${embed('dist/polycache_wasm_bg.wasm')})`,
-  ...['suite', 'api', 'errors', 'vectors', 'assert'].map((f) => js(`tests/js/${f}.mjs`)),
+  ...['suite', 'api', 'errors', 'snapshots', 'vectors', 'assert'].map((f) => js(`tests/js/${f}.mjs`)),
   ...['keys', 'timeouts', 'eviction'].map((f) => `(name = "tests/vectors/${f}.json", text = embed ${embed(`tests/vectors/${f}.json`)})`),
 ];
 // "polycache" is what the exports map's `workerd` condition names, as a bundler resolves it.

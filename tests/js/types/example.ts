@@ -31,6 +31,8 @@ const key: string = buildKey({ resource: 'books', ids: [42], params: { page: 2 }
 const django: string = makeKey('site', 1, key);
 const restored = new Cache<Book>({ max: 10, maxSize: 1_000_000, sizeCalculation: (b) => b.pages });
 restored.load(books.dump());
+const bytes: Uint8Array = books.snapshot({ key: 'app secret' });
+const { verified }: { verified: boolean } = restored.loadSnapshot(bytes, { key: 'app secret' });
 
 try {
   books.get(42 as unknown as string);
@@ -43,4 +45,4 @@ books.set('b:3', 'not a book');
 // @ts-expect-error: a cache needs options
 new Cache();
 
-console.log(pages, left, stats.hits, generation, django);
+console.log(pages, left, stats.hits, generation, django, verified);

@@ -1,0 +1,131 @@
+// Core snapshots (the bytes every binding reads): round trips, signatures, values JS
+// cannot read, and the byte layout itself, written here by hand from the format's spec
+// in core/src/snapshot.rs.
+import { eq, ok, throws } from './assert.mjs';
+
+const utf8 = (s) => new TextEncoder().encode(s);
+
+/** The snapshot layout, encoded independently of the core (unsigned). */
+function handEncode({ createdAt, generations, entries }) {
+  const out = [];
+  const u32 = (n) => out.push(n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255);
+  const u64 = (n) => {
+    let v = BigInt(n);
+    for (let i = 0; i < 8; i++, v >>= 8n) out.push(Number(v & 255n));
+  };
+  const bytes = (b) => {
+    u32(b.length);
+    out.push(...b);
+  };
+  out.push(...utf8('POLYSNAP'), 1, 0);
+  u64(createdAt);
+  u32(generations.length);
+  for (const [name, g] of generations) {
+    bytes(utf8(name));
+    u64(g);
+  }
+  u32(entries.length);
+  for (const [key, expiresAt, codec, value] of entries) {
+    bytes(utf8(key));
+    u64(expiresAt === null ? 2n ** 64n - 1n : expiresAt);
+    out.push(codec);
+    bytes(value);
+  }
+  return Uint8Array.from(out);
+}
+
+export function snapshotCases(lib) {
+  const { Cache } = lib;
+  const T = 1_700_000_000_000;
+  return [
+    ['snapshot: bytes match the documented layout', () => {
+      const cache = new Cache({ max: 10, now: () => T });
+      cache.invalidate('books');
+      cache.set('a', { x: 1 }, { ttl: 60_000 }).set('é😀', 'v').set('raw', Uint8Array.of(1, 2, 3));
+      const want = handEncode({
+        createdAt: T,
+        generations: [['books', 2]],
+        entries: [
+          ['a', T + 60_000, 0, utf8('{"x":1}')],
+          ['é😀', null, 0, utf8('"v"')],
+          ['raw', null, 2, [1, 2, 3]],
+        ],
+      });
+      eq(Array.from(cache.snapshot()), Array.from(want), 'bytes');
+    }],
+    ['snapshot: signed round trip keeps entries, recency, expiries and generations', () => {
+      let t = T;
+      const cache = new Cache({ max: 10, now: () => t });
+      cache.set('a', [1, 'two', { three: 3 }], { ttl: 5000 }).set('b', null).set('bin', Uint8Array.of(0, 255));
+      cache.get('a');
+      cache.invalidate('ns');
+      const bytes = cache.snapshot({ key: 'app secret' });
+      ok(bytes instanceof Uint8Array, 'bytes');
+      const other = new Cache({ max: 10, now: () => t });
+      other.set('old', 1);
+      eq(other.loadSnapshot(bytes, { key: 'app secret' }), { verified: true, entries: 3 }, 'loaded');
+      eq([...other.keys()], [...cache.keys()], 'recency');
+      eq([other.get('a'), other.get('b'), Array.from(other.get('bin'))], [[1, 'two', { three: 3 }], null, [0, 255]], 'values');
+      eq([other.has('old'), other.getRemainingTTL('a'), other.generation('ns')], [false, 5000, 2], 'replaced; expiry; generation');
+      const keyBytes = utf8('app secret');
+      eq(new Cache({ max: 10 }).loadSnapshot(bytes, { key: keyBytes }).verified, true, 'key as bytes');
+    }],
+    ['snapshot: signatures and damage are refused; the cache keeps what it had', () => {
+      const src = new Cache({ max: 10 });
+      src.set('k', 'v');
+      const signed = src.snapshot({ key: 'k1' });
+      const unsigned = src.snapshot();
+      const cache = new Cache({ max: 10 });
+      cache.set('mine', 1);
+      const bad = [
+        [signed, { key: 'other' }, /signature does not match/],
+        [signed, {}, /signed but no key/],
+        [unsigned, { key: 'k1' }, /not signed/],
+        [unsigned, {}, /not signed/],
+        [signed.slice(0, signed.length - 40), { key: 'k1' }, /signature|truncated/],
+        [unsigned.slice(0, unsigned.length - 1), { allowUnsigned: true }, /truncated/],
+        [Uint8Array.of(1, 2, 3), { allowUnsigned: true }, /magic/],
+        [Uint8Array.from([...unsigned, 0]), { allowUnsigned: true }, /trailing/],
+      ];
+      const tampered = signed.slice();
+      tampered[20] ^= 1;
+      bad.push([tampered, { key: 'k1' }, /signature/]);
+      for (const [bytes, options, pattern] of bad) {
+        throws(() => cache.loadSnapshot(bytes, options), lib.CacheLoadError, pattern, JSON.stringify(options));
+        eq([...cache.entries()], [['mine', 1]], 'unchanged');
+      }
+      throws(() => cache.loadSnapshot('bytes'), lib.CacheLoadError, /Uint8Array/, 'not bytes');
+      const bytes = handEncode({ createdAt: T, generations: [], entries: [['j', null, 0, utf8('{nope')]] });
+      throws(() => cache.loadSnapshot(bytes, { allowUnsigned: true }), lib.CacheLoadError, /cannot read the value of "j"/, 'bad JSON');
+      eq([...cache.entries()], [['mine', 1]], 'unchanged after bad JSON');
+      eq(cache.loadSnapshot(unsigned, { allowUnsigned: true }), { verified: false, entries: 1 }, 'unsigned with consent');
+    }],
+    ['snapshot: pickles stay opaque and survive a round trip', () => {
+      const pickle = [0x80, 4, 0x4b, 1, 0x2e];
+      const bytes = handEncode({
+        createdAt: T,
+        generations: [['users', 7]],
+        entries: [['py', null, 1, pickle], ['future', null, 9, [7]], ['js', null, 0, utf8('42')]],
+      });
+      const cache = new Cache({ max: 10, now: () => T });
+      cache.loadSnapshot(bytes, { allowUnsigned: true });
+      const py = cache.get('py');
+      ok(py instanceof lib.OpaqueValue && py.isPickle, 'a pickle is an OpaqueValue');
+      eq([Array.from(py.bytes), cache.get('future').codec, cache.get('js')], [pickle, 9, 42], 'bytes kept, never read');
+      eq(Array.from(cache.snapshot()), Array.from(bytes), 'written back byte for byte');
+    }],
+    ['snapshot: generations only move forward; unwritable values are refused', () => {
+      const old = new Cache({ max: 10 });
+      old.namespace('ns').set('k', 'stale');
+      const bytes = old.snapshot();
+      const cache = new Cache({ max: 10 });
+      for (let i = 0; i < 4; i++) cache.invalidate('ns');
+      cache.loadSnapshot(bytes, { allowUnsigned: true });
+      eq([cache.generation('ns'), cache.namespace('ns').get('k')], [5, undefined], 'an old snapshot cannot bring keys back');
+      cache.set('f', () => 1);
+      throws(() => cache.snapshot(), lib.CacheArgumentError, /value of "f" cannot go into a snapshot/, 'function');
+      cache.set('f', 10n);
+      throws(() => cache.snapshot(), lib.CacheArgumentError, /cannot go into a snapshot/, 'bigint');
+    }],
+  ];
+}
