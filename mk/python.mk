@@ -11,6 +11,7 @@ DJANGO_52 := 5.2.19
 DJANGO_61 := 6.1.3
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
 PY311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3) $(shell command -v python3.11))
+PY39 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.9*/bin/python3) $(shell command -v python3.9))
 PY312 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3) $(shell command -v python3.12))
 PY_TOOLS := "maturin>=1.8,<2" "pytest>=8" "mypy>=1.18"
 PIP_FLAGS := -q --disable-pip-version-check
@@ -21,7 +22,7 @@ PY_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.loc
 		\( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'py.typed' -o -name Cargo.toml \) \
 		-not -path '*/target/*' 2>/dev/null)
 
-.PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-django-5.2 test-django-6.1
+.PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1
 
 # venv-rule VENV PYTHON DJANGO_VERSION
 define venv-rule
@@ -61,6 +62,8 @@ $(eval $(call sdist-rule,$(DJANGO_61),.venv312))
 define pytest-rule
 	cd $(ROOT) && $(ROOT)/$(1)/bin/python -m pytest -q -p no:cacheprovider tests/python
 	cd $(ROOT) && $(ROOT)/$(1)/bin/python -m mypy.stubtest polycache._native
+	cd $(ROOT) && $(ROOT)/$(1)/bin/python -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
+		--disallow-untyped-defs -m polycache -m polycache.django
 endef
 
 test-python-311: $(ROOT)/.venv311/.polycache-stamp ## pytest + stubtest on Python 3.11
@@ -75,4 +78,17 @@ test-django-5.2: $(ROOT)/.venv311/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJA
 test-django-6.1: $(ROOT)/.venv312/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz ## Django 6.1's own cache tests on PolyCache (Python 3.12)
 	$(ROOT)/.venv312/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz
 
-test-python: test-python-311 test-python-312 test-django-5.2 test-django-6.1 ## Every Python and Django test
+# The abi3 wheel on the oldest Python it claims (no Django there: the docstring examples).
+$(ROOT)/.venv39/.polycache-stamp: $(PY_WHEEL_DIR)/.stamp
+	@test -n "$(PY39)" || { echo "no Python 3.9 interpreter found (set PY39)"; exit 1; }
+	@test -x $(ROOT)/.venv39/bin/python || $(PY39) -m venv $(ROOT)/.venv39
+	$(ROOT)/.venv39/bin/python -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	@touch $@
+
+test-python-39: $(ROOT)/.venv39/.polycache-stamp ## The same abi3 wheel on Python 3.9: docstring examples
+	cd $(ROOT)/tests && $(ROOT)/.venv39/bin/python -c 'import doctest, polycache, polycache._native as n; \
+		a = doctest.testmod(polycache); b = doctest.testmod(n, globs=vars(n)); \
+		assert a.failed == b.failed == 0 and a.attempted + b.attempted > 20, (a, b); \
+		print("Python 3.9:", a.attempted + b.attempted, "examples passed")'
+
+test-python: test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1 ## Every Python and Django test

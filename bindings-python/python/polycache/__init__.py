@@ -88,7 +88,7 @@ class Cache(_native.Cache):
 
     __slots__ = ()
 
-    def keys(self, pattern: str = "*") -> List[str]:  # type: ignore[override]
+    def keys(self, pattern: str = "*") -> List[str]:
         """Live keys matching a glob ``pattern`` (``*``, ``?``, ``[abc]``), most recent first.
 
         >>> c = Cache(); c.set("user:1", "a"); c.set("post:1", "b")

@@ -128,7 +128,7 @@ class PolyCache(BaseCache):
             default_marker=DEFAULT_TIMEOUT,
         )
 
-    def _setting(name: str) -> property:  # type: ignore[misc]
+    def _setting(name: str) -> property:
         slot = "_pc_" + name
 
         def get(self: "PolyCache") -> Any:
@@ -194,52 +194,52 @@ class PolyCache(BaseCache):
     # An in-memory store never blocks: the async twins call the sync methods directly
     # instead of hopping to a thread as BaseCache does.
 
-    async def aadd(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    async def aadd(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         return self.add(key, value, timeout, version)
 
-    async def aget(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+    async def aget(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any:
         return self.get(key, default, version)
 
-    async def aset(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    async def aset(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
         return self.set(key, value, timeout, version)
 
-    async def atouch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    async def atouch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         return self.touch(key, timeout, version)
 
-    async def adelete(self, key, version=None):  # type: ignore[no-untyped-def]
+    async def adelete(self, key: Any, version: Optional[int] = None) -> bool:
         return self.delete(key, version)
 
-    async def aget_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    async def aget_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
         return self.get_many(keys, version)
 
-    async def aget_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    async def aget_or_set(self, key: Any, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> Any:
         return self.get_or_set(key, default, timeout, version)
 
-    async def ahas_key(self, key, version=None):  # type: ignore[no-untyped-def]
+    async def ahas_key(self, key: Any, version: Optional[int] = None) -> bool:
         return self.has_key(key, version)
 
-    async def aincr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    async def aincr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
         return self.incr(key, delta, version)
 
-    async def adecr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    async def adecr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
         return self.decr(key, delta, version)
 
-    async def aset_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    async def aset_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
         return self.set_many(data, timeout, version)
 
-    async def adelete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    async def adelete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
         return self.delete_many(keys, version)
 
-    async def aclear(self):  # type: ignore[no-untyped-def]
+    async def aclear(self) -> None:
         return self.clear()
 
-    async def aincr_version(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    async def aincr_version(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
         return self.incr_version(key, delta, version)
 
-    async def adecr_version(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    async def adecr_version(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
         return self.decr_version(key, delta, version)
 
-    async def aclose(self, **kwargs):  # type: ignore[no-untyped-def]
+    async def aclose(self, **kwargs: Any) -> None:
         return self.close(**kwargs)
 
     # ---- beyond Django: django-redis's names ----------------------------------------

@@ -94,6 +94,10 @@ class TieredCacheUnavailable(ConnectionError):
     """Redis could not be reached within the socket timeouts (and IGNORE_EXCEPTIONS is off)."""
 
 
+class _Skipped(redis.ConnectionError):
+    """Redis was not tried: it failed less than RETRY_AFTER seconds ago (IGNORE_EXCEPTIONS)."""
+
+
 def _warn_key(key: str) -> None:
     for warning in memcache_key_warnings(key):
         warnings.warn(warning, CacheKeyWarning)
@@ -171,6 +175,7 @@ class _Tier:
         self.local_timeout: Optional[float] = opts["LOCAL_TIMEOUT"]
         self.max_entries: int = opts["LOCAL_MAX_ENTRIES"]
         self.max_bytes: Optional[int] = opts["LOCAL_MAX_BYTES"]
+        self.retry_after: float = opts["RETRY_AFTER"]
         self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
         self._init_process_state()
 
@@ -206,11 +211,13 @@ class _Tier:
         self.epoch = 0
         self.stripes = [0] * _STRIPES
         self.lease_until = 0.0  # monotonic; tier 1 is trusted while now < lease_until
+        self.down_until = 0.0  # monotonic; IGNORE_EXCEPTIONS callers skip Redis until then
         self.sender = os.urandom(8).hex()
         self.counts = {
             "redis_hits": 0,
             "redis_misses": 0,
             "redis_errors": 0,
+            "redis_skipped": 0,
             "invalidations_received": 0,
             "subscribes": 0,
             "subscriber_errors": 0,
@@ -262,6 +269,7 @@ class _Tier:
             # have missed an invalidation; drop it (and any fill in flight).
             self.flush()
             self.subscribed = True
+            self.down_until = 0.0  # Redis is back: callers may try it again
             self.count("subscribes")
             self._listen(ps)
         finally:
@@ -335,11 +343,11 @@ class _Tier:
                 self._put(key, value, seconds)
 
     def begin(self, key: str) -> Tuple[int, int, int]:
-        """Before a write to Redis: drop the key from tier 1, fail fills in flight."""
+        """Before a write to Redis: fail the fills in flight for the key's stripe. (Tier 1
+        keeps the old value while the write is in flight: it has not happened yet.)"""
         i = hash(key) & (_STRIPES - 1)
         with self.lock:
             self.stripes[i] += 1
-            self.store.delete(key)
             return (self.epoch, i, self.stripes[i])
 
     def finish(self, key: str, token: Tuple[int, int, int], value: Any = _MISS, seconds: Optional[float] = None) -> None:
@@ -353,6 +361,12 @@ class _Tier:
                 self._put(key, value, seconds)
             else:
                 self.store.delete(key)
+
+    def local_write(self, key: str, value: Any, seconds: Optional[float]) -> None:
+        """A write to tier 1 alone (Redis unavailable, IGNORE_EXCEPTIONS)."""
+        with self.lock:
+            self.stripes[hash(key) & (_STRIPES - 1)] += 1
+            self._put(key, value, seconds)
 
     def drop(self, keys: Iterable[str]) -> None:
         with self.lock:
@@ -426,6 +440,7 @@ _DEFAULTS: Dict[str, Any] = {
     "LOCAL_MAX_ENTRIES": 10_000,
     "LOCAL_MAX_BYTES": 64 << 20,
     "LOCAL_TIMEOUT": None,
+    "RETRY_AFTER": 1.0,
 }
 
 
@@ -447,7 +462,7 @@ def _options(params: Dict[str, Any]) -> Dict[str, Any]:
 
     if opts["SOCKET_CONNECT_TIMEOUT"] is None:
         opts["SOCKET_CONNECT_TIMEOUT"] = opts["SOCKET_TIMEOUT"]
-    for name in ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT", "INVALIDATION_BOUND"):
+    for name in ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT", "INVALIDATION_BOUND", "RETRY_AFTER"):
         positive(name)
     positive("LOCAL_TIMEOUT", allow_none=True)
     if not isinstance(opts["IGNORE_EXCEPTIONS"], bool):
@@ -541,13 +556,30 @@ class TieredCache(BaseCache):
             return hot
         return None
 
-    def _failed(self, op: str, error: BaseException) -> None:
-        """Counts a Redis failure; raises unless IGNORE_EXCEPTIONS."""
+    def _check(self) -> _Tier:
+        """The tier, before a Redis call; raises _Skipped while Redis is known to be down
+        and IGNORE_EXCEPTIONS is on (then tier 1 answers at once instead of waiting out a
+        timeout on every call)."""
         tier = self._tier
+        if self._ignore and _monotonic() < tier.down_until:
+            raise _Skipped()
+        return tier
+
+    def _failed(self, op: str, error: BaseException, *drop: str) -> None:
+        """After a failed Redis call: counts it; with IGNORE_EXCEPTIONS returns (the caller
+        then answers from tier 1), else drops ``drop`` from tier 1 (Redis may or may not
+        have applied the write) and raises TieredCacheUnavailable."""
+        tier = self._tier
+        if isinstance(error, _Skipped):
+            tier.count("redis_skipped")
+            return
         tier.count("redis_errors")
         tier.last_error = f"{type(error).__name__}: {error}"
+        tier.down_until = _monotonic() + tier.retry_after
         tier.ensure_running()
         if not self._ignore:
+            if drop:
+                tier.drop(drop)
             raise TieredCacheUnavailable(
                 f"polycache TieredCache: {op} failed, Redis at {tier.url} unavailable "
                 f"({type(error).__name__}: {error}); set OPTIONS IGNORE_EXCEPTIONS=True to serve "
@@ -589,7 +621,7 @@ class TieredCache(BaseCache):
         token = tier.token(full)
         sent = _monotonic()
         try:
-            with tier.client.pipeline(transaction=True) as p:
+            with self._check().client.pipeline(transaction=True) as p:
                 data, pttl = p.get(full).pttl(full).execute()
         except _REDIS_ERRORS as e:
             self._failed("get", e)
@@ -621,7 +653,7 @@ class TieredCache(BaseCache):
         tokens = [tier.token(f) for f in fulls]
         sent = _monotonic()
         try:
-            with tier.client.pipeline(transaction=True) as p:
+            with self._check().client.pipeline(transaction=True) as p:
                 for f in fulls:
                     p.get(f).pttl(f)
                 replies = p.execute()
@@ -653,38 +685,56 @@ class TieredCache(BaseCache):
             full = self.make_key(key, version=version)
         else:
             full = self.make_and_validate_key(key, version=version)
-        tier = self._tier
         try:
-            return bool(tier.client.exists(full))
+            return bool(self._check().client.exists(full))
         except _REDIS_ERRORS as e:
             self._failed("has_key", e)
-            return tier.store.has_key(full)
+            return self._tier.store.has_key(full)
 
-    # ---- writes -------------------------------------------------------------------------
+    # ---- writes: Redis first (with the invalidation message), then tier 1 ---------------
+
+    def _write(self, full: str, blob: Any, px: Optional[int], p: Any) -> None:
+        if px is None:
+            p.set(full, blob)
+        elif px > 0:
+            p.set(full, blob, px=px)
+        else:
+            p.delete(full)
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
-        full = self.make_and_validate_key(key, version=version)
-        data = _dumps(value)  # a PickleError leaves both tiers as they were
+        self.set_many({key: value}, timeout, version, _op="set")
+
+    def set_many(
+        self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None, _op: str = "set_many"
+    ) -> List[Any]:
+        if not data:
+            return []
+        items = [(self.make_and_validate_key(k, version=version), v) for k, v in data.items()]
+        blobs = [_dumps(v) for _, v in items]  # a PickleError leaves both tiers as they were
         px = self._px(timeout)
         tier = self._tier
-        token = tier.begin(full)
+        fulls = [f for f, _ in items]
+        tokens = [tier.begin(f) for f in fulls]
         sent = _monotonic()
         try:
-            with tier.client.pipeline(transaction=True) as p:
-                if px is None:
-                    p.set(full, data)
-                elif px > 0:
-                    p.set(full, data, px=px)
-                else:
-                    p.delete(full)
-                p.publish(tier.channel, tier.message("keys", [full]))
+            with self._check().client.pipeline(transaction=True) as p:
+                for f, blob in zip(fulls, blobs):
+                    self._write(f, blob, px, p)
+                p.publish(tier.channel, tier.message("keys", fulls))
                 p.execute()
         except _REDIS_ERRORS as e:
-            tier.finish(full, token)
-            self._failed("set", e)
-            tier.finish(full, tier.begin(full), value if px != 0 else _MISS, tier.local_seconds(px, sent))
-            return
-        tier.finish(full, token, value if px != 0 else _MISS, tier.local_seconds(px, sent))
+            self._failed(_op, e, *fulls)
+            seconds = tier.local_seconds(px, sent)
+            for f, v in items:
+                if px == 0:
+                    tier.drop([f])
+                else:
+                    tier.local_write(f, v, seconds)
+            return []
+        seconds = tier.local_seconds(px, sent)
+        for (f, v), t in zip(items, tokens):
+            tier.finish(f, t, v if px != 0 else _MISS, seconds)
+        return []
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         full = self.make_and_validate_key(key, version=version)
@@ -695,48 +745,19 @@ class TieredCache(BaseCache):
         sent = _monotonic()
         try:
             added = bool(
-                tier.add_script(keys=[full], args=[data, self._px_arg(px), tier.channel, tier.message("keys", [full])])
+                self._check().add_script(
+                    keys=[full], args=[data, self._px_arg(px), tier.channel, tier.message("keys", [full])]
+                )
             )
         except _REDIS_ERRORS as e:
-            tier.finish(full, token)
-            self._failed("add", e)
+            self._failed("add", e, full)
             if tier.store.has_key(full):
                 return False
-            tier.finish(full, tier.begin(full), value if px != 0 else _MISS, tier.local_seconds(px, sent))
+            if px != 0:
+                tier.local_write(full, value, tier.local_seconds(px, sent))
             return True
         tier.finish(full, token, value if added and px != 0 else _MISS, tier.local_seconds(px, sent))
         return added
-
-    def set_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
-        if not data:
-            return []
-        items = [(self.make_and_validate_key(k, version=version), v) for k, v in data.items()]
-        blobs = [_dumps(v) for _, v in items]
-        px = self._px(timeout)
-        tier = self._tier
-        fulls = [f for f, _ in items]
-        tokens = [tier.begin(f) for f in fulls]
-        sent = _monotonic()
-        try:
-            with tier.client.pipeline(transaction=True) as p:
-                for f, blob in zip(fulls, blobs):
-                    if px is None:
-                        p.set(f, blob)
-                    elif px > 0:
-                        p.set(f, blob, px=px)
-                    else:
-                        p.delete(f)
-                p.publish(tier.channel, tier.message("keys", fulls))
-                p.execute()
-        except _REDIS_ERRORS as e:
-            for f, t in zip(fulls, tokens):
-                tier.finish(f, t)
-            self._failed("set_many", e)
-            tokens = [tier.begin(f) for f in fulls]
-        seconds = tier.local_seconds(px, sent)
-        for (f, v), t in zip(items, tokens):
-            tier.finish(f, t, v if px != 0 else _MISS, seconds)
-        return []
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         full = self.make_and_validate_key(key, version=version)
@@ -746,12 +767,16 @@ class TieredCache(BaseCache):
         tier = self._tier
         token = tier.begin(full)
         try:
-            done = bool(tier.touch_script(keys=[full], args=[self._px_arg(px), tier.channel, tier.message("keys", [full])]))
+            done = bool(
+                self._check().touch_script(
+                    keys=[full], args=[self._px_arg(px), tier.channel, tier.message("keys", [full])]
+                )
+            )
         except _REDIS_ERRORS as e:
-            tier.finish(full, token)
-            self._failed(op, e)
-            return False
-        tier.finish(full, token)
+            self._failed(op, e, full)
+            with tier.lock:
+                return tier.store.touch(full, None if px is None else px / 1000.0)
+        tier.finish(full, token)  # tier 1 refetches it with its new TTL
         return done
 
     def delete(self, key: Any, version: Optional[int] = None) -> bool:
@@ -767,16 +792,17 @@ class TieredCache(BaseCache):
         tier = self._tier
         tokens = [tier.begin(f) for f in fulls]
         try:
-            with tier.client.pipeline(transaction=True) as p:
+            with self._check().client.pipeline(transaction=True) as p:
                 p.delete(*fulls)
                 p.publish(tier.channel, tier.message("keys", fulls))
                 deleted = p.execute()[0]
         except _REDIS_ERRORS as e:
-            deleted = 0
-            self._failed(op, e)
-        finally:
-            for f, t in zip(fulls, tokens):
-                tier.finish(f, t)
+            self._failed(op, e, *fulls)
+            deleted = sum(1 for f in fulls if tier.store.has_key(f))
+            tier.drop(fulls)
+            return deleted
+        for f, t in zip(fulls, tokens):
+            tier.finish(f, t)
         return deleted
 
     def incr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
@@ -788,19 +814,18 @@ class TieredCache(BaseCache):
         token = tier.begin(full)
         sent = _monotonic()
         try:
-            reply = tier.incr_script(keys=[full], args=[delta, tier.channel, tier.message("keys", [full])])
+            reply = self._check().incr_script(keys=[full], args=[delta, tier.channel, tier.message("keys", [full])])
         except redis.ResponseError as e:
             tier.finish(full, token)
             if "not an integer" in str(e):
                 raise TypeError(f"polycache TieredCache: the value of {key!r} is not an integer") from e
             raise ValueError(f"polycache TieredCache: cannot add {delta} to {key!r}: {e}") from e
         except _REDIS_ERRORS as e:
-            tier.finish(full, token)
-            self._failed("incr", e)
-            value = tier.store.get(full, _MISS)
-            if value is _MISS:
-                raise ValueError("Key '%s' not found." % key) from e
-            return tier.store.incr(full, delta)
+            self._failed("incr", e, full)
+            with tier.lock:
+                if not tier.store.has_key(full):
+                    raise ValueError("Key '%s' not found." % key) from None
+                return tier.store.incr(full, delta)
         if reply is None:
             tier.finish(full, token)
             raise ValueError("Key '%s' not found." % key)
@@ -817,7 +842,7 @@ class TieredCache(BaseCache):
         tier = self._tier
         tier.flush()
         try:
-            with tier.client.pipeline(transaction=True) as p:
+            with self._check().client.pipeline(transaction=True) as p:
                 p.flushdb()
                 p.publish(tier.channel, tier.message("clear", []))
                 p.execute()
@@ -851,7 +876,7 @@ class TieredCache(BaseCache):
         full = self.make_and_validate_key(key, version=version)
         tier = self._tier
         try:
-            ms = tier.client.pttl(full)
+            ms = self._check().client.pttl(full)
         except _REDIS_ERRORS as e:
             self._failed("ttl", e)
             return tier.store.ttl(full)
@@ -881,7 +906,7 @@ class TieredCache(BaseCache):
         else:
             prefix, match = "", pattern
         tier = self._tier
-        fulls = [k.decode("utf-8", "surrogateescape") if isinstance(k, bytes) else k for k in tier.client.scan_iter(match=match, count=1000)]
+        fulls = [k.decode("utf-8", "surrogateescape") if isinstance(k, bytes) else k for k in self._check().client.scan_iter(match=match, count=1000)]
         return fulls, len(prefix)
 
     def keys(self, pattern: str = "*", version: Optional[int] = None) -> List[str]:
@@ -931,7 +956,7 @@ class TieredCache(BaseCache):
                 return gen
         token = tier.token(gk)
         try:
-            data = tier.client.get(gk)
+            data = self._check().client.get(gk)
         except _REDIS_ERRORS as e:
             self._failed("namespace", e)
             gen = tier.store.get(gk, _MISS)
@@ -945,12 +970,12 @@ class TieredCache(BaseCache):
         tier = self._tier
         token = tier.begin(gk)
         try:
-            with tier.client.pipeline(transaction=True) as p:
+            with self._check().client.pipeline(transaction=True) as p:
                 p.incr(gk)
                 p.publish(tier.channel, tier.message("keys", [gk]))
                 gen = int(p.execute()[0])
         except _REDIS_ERRORS as e:
-            tier.finish(gk, token)
+            tier.drop([gk])  # the generation is unknown here until Redis is back
             self._failed("invalidate", e)
             return 0
         tier.finish(gk, token, gen, tier.local_timeout)
