@@ -50,12 +50,17 @@ def extract_cache_tests(sdist: Path) -> Path:
 
 def summarize(title: str, result: unittest.TestResult, took: float, allowed_skips: set) -> bool:
     bad_skips = [(t, r) for t, r in result.skipped if t._testMethodName not in allowed_skips]
-    problems = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) + len(result.expectedFailures)
+    def tests(pairs):  # a test with failing subtests counts once
+        return {getattr(t, "test_case", t).id() for t, _ in pairs}
+
+    failed, errors = tests(result.failures), tests(result.errors)
+    bad = failed | errors | tests((t, None) for t in result.unexpectedSuccesses) | tests(result.expectedFailures)
     skipped = len(result.skipped)
-    passed = result.testsRun - problems - skipped
+    passed = result.testsRun - len(bad) - skipped
+    problems = len(bad)
     print(
-        f"{title}: {result.testsRun} run, {passed} passed, {len(result.failures)} failed, "
-        f"{len(result.errors)} errors, {skipped} skipped, in {took:.1f}s"
+        f"{title}: {result.testsRun} run, {passed} passed, {len(failed)} failed, "
+        f"{len(errors - failed)} errors, {skipped} skipped, in {took:.1f}s"
     )
     for test, reason in result.skipped:
         allowed = "" if (test, reason) in bad_skips else " (as for Django's own RedisCache)"
