@@ -11,6 +11,7 @@ import {
   CacheKeyError,
   CacheLoadError,
   CacheTimeoutError,
+  fromMessage,
   fromWasm,
 } from './errors.js';
 import { Namespace, PREFIX } from './namespace.js';
@@ -26,6 +27,7 @@ const KIND_MILLIS = 3;
 const KIND_DJANGO_DEFAULT = 4;
 const FREED_NONE = -1;
 const FREED_MANY = -2;
+const FAILED = -3;
 
 const MAX_SLOTS = 2 ** 32 - 1;
 
@@ -207,13 +209,11 @@ export class Cache {
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
-    let freed;
-    try {
-      if (kind > KIND_NEVER) this.#timed = true;
-      freed = this.#store.set(slot, size, kind, amount, this.#timed ? this.#now() : 0);
-    } catch (e) {
+    if (kind > KIND_NEVER) this.#timed = true;
+    const freed = this.#store.set(slot, size, kind, amount, this.#timed ? this.#now() : 0);
+    if (freed === FAILED) {
       if (fresh) this.#release(slot);
-      throw fromWasm(e);
+      throw fromMessage(this.#store.take_error());
     }
     this.#values[slot] = value;
     if (freed !== FREED_NONE) this.#reap(freed);

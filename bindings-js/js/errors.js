@@ -57,10 +57,15 @@ const byCode = {
   InvalidArgument: CacheArgumentError,
 };
 
-/** The error to throw for something wasm threw. */
-export function fromWasm(e) {
-  const m = e instanceof Error ? /^polycache:(\w+):([\s\S]*)$/.exec(e.message) : null;
-  if (!m) return e;
+/** The error to throw for a coded message from wasm (`polycache:<Code>:<message>`). */
+export function fromMessage(message) {
+  const m = /^polycache:(\w+):([\s\S]*)$/.exec(message);
+  if (!m) return new Error(message);
   const Class = byCode[m[1]] || Error;
   return new Class(m[2]);
+}
+
+/** The error to throw for something wasm threw. */
+export function fromWasm(e) {
+  return e instanceof Error && e.message.startsWith('polycache:') ? fromMessage(e.message) : e;
 }

@@ -29,28 +29,38 @@ pub fn show(x: f64) -> String {
     }
 }
 
+/// The prefix of a binding-level failure's message.
+pub const INVALID_ARGUMENT: &str = "polycache:InvalidArgument:";
+
 /// A binding-level failure: a JS argument that does not convert to what the core takes.
 pub fn invalid_argument(msg: impl std::fmt::Display) -> JsError {
-    JsError::new(&format!("polycache:InvalidArgument:{msg}"))
+    JsError::new(&format!("{INVALID_ARGUMENT}{msg}"))
 }
 
 /// Maps a core error to its JS form.
 pub fn to_js(e: Error) -> JsError {
+    JsError::new(&coded(e))
+}
+
+/// A core error as `polycache:<Code>:<message>`, which `js/errors.js` maps to a class.
+pub fn coded(e: Error) -> String {
     let code = match &e {
         Error::InvalidTimeout(_) => "InvalidTimeout",
         Error::InvalidConfig(_) => "InvalidConfig",
         Error::ValueTooLarge { size, max_bytes, .. } => {
             // The store works on slots, so the core's message has no key to name.
-            return JsError::new(&format!(
+            return format!(
                 "polycache:ValueTooLarge:value of size {size} is larger than the cache's maxSize of {max_bytes}"
-            ));
+            );
         }
         Error::KeyNotFound(_) | Error::NotAnInteger(_) | Error::Overflow(_) => "InvalidArgument",
         Error::Snapshot(_) => "Snapshot",
         #[allow(unreachable_patterns)]
         _ => "Polycache",
     };
-    JsError::new(&format!("polycache:{code}:{e}"))
+    // Core messages name the core's fields; JS users set lru-cache's options.
+    let msg = e.to_string().replace("max_entries", "max").replace("max_bytes", "maxSize");
+    format!("polycache:{code}:{msg}")
 }
 
 #[cfg(test)]

@@ -9,19 +9,23 @@ use polycache::snapshot::{Codec, Snapshot, SnapshotEntry};
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid_argument, show, to_js};
+use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::ttl::{now_ms, Ttl};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
 /// Returned by [`SlotStore::set`] when several slots were freed: call `take_dead`.
 const FREED_MANY: f64 = -2.0;
+/// Returned by [`SlotStore::set`] when it failed: call `take_error`. (A `Result` would
+/// come back to JS as a fresh array on every call; the hot path allocates nothing.)
+const FAILED: f64 = -3.0;
 
 #[wasm_bindgen]
 pub struct SlotStore {
     store: Store<u32, u32>,
     default_ttl: Ttl,
     freed: Vec<u32>,
+    error: Option<String>,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -83,7 +87,7 @@ impl SlotStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_seeds(config, s).map_err(to_js)?;
-        Ok(SlotStore { store, default_ttl, freed: Vec::new() })
+        Ok(SlotStore { store, default_ttl, freed: Vec::new(), error: None })
     }
 
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
@@ -117,12 +121,27 @@ impl SlotStore {
 
     /// Stores `slot` charged `charge`, expiring as `(ttl_kind, ttl_amount)` says.
     /// Returns the one slot freed by this write, `-1` for none, `-2` for several
-    /// (then call `take_dead`).
-    pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<f64, JsError> {
+    /// (then call `take_dead`), `-3` when it failed and changed nothing (then call
+    /// `take_error`).
+    pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         let now = now_ms(now);
-        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
-        self.store.set(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
-        Ok(self.freed_code())
+        let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
+            (Err(e), _) => Err(coded(e)),
+            (_, Err(m)) => Err(format!("{INVALID_ARGUMENT}{m}")),
+            (Ok(expiry), Ok(charge)) => self.store.set(slot, slot, charge, expiry, now).map_err(coded),
+        };
+        match outcome {
+            Ok(()) => self.freed_code(),
+            Err(msg) => {
+                self.error = Some(msg);
+                FAILED
+            }
+        }
+    }
+
+    /// The message of the last failed `set`, as `polycache:<Code>:<message>`.
+    pub fn take_error(&mut self) -> String {
+        self.error.take().unwrap_or_default()
     }
 
     /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
@@ -206,10 +225,8 @@ impl SlotStore {
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
         self.store.load_prepared(entries, &gens, now_ms(now));
         self.store.take_dead();
-        let mut gone: Vec<u32> = slots.into_iter().filter(|s| !self.store.holds(s)).collect();
-        gone.sort_unstable();
-        gone.dedup();
-        Ok(gone)
+        // JS gives each key one slot, so `slots` has no repeats and neither has this.
+        Ok(slots.into_iter().filter(|s| !self.store.holds(s)).collect())
     }
 
     /// Encodes the live entries as a core snapshot (see `polycache::snapshot`), signed
@@ -240,7 +257,7 @@ impl SlotStore {
             entries.push(SnapshotEntry { key: k, expires_at, codec: Codec::from_u8(codec), value: value.to_vec() });
         }
         let mut generations: Vec<(String, u64)> = self.store.generations().map(|(n, g)| (n.to_owned(), g)).collect();
-        generations.sort();
+        generations.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // names are unique; the core sorts too
         let snap = Snapshot { created_at: now_ms(now), generations, entries };
         Ok(snap.encode(key.as_deref()))
     }
