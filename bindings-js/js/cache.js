@@ -7,77 +7,24 @@
 import { SlotStore, decodeSnapshot } from '../../dist/polycache_wasm.js';
 import {
   CacheArgumentError,
-  CacheConfigError,
   CacheKeyError,
   CacheLoadError,
-  CacheTimeoutError,
   fromMessage,
   fromWasm,
 } from './errors.js';
 import { Namespace, PREFIX } from './namespace.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { decodeValue, encodeValue } from './values.js';
+import { packValues, unpackEntries } from './values.js';
 
-// Must match bindings-js/src/ttl.rs and slots.rs.
-const KIND_DEFAULT = 0;
-const KIND_NEVER = 1;
-const KIND_SECONDS = 2;
-const KIND_MILLIS = 3;
-const KIND_DJANGO_DEFAULT = 4;
+// Must match bindings-js/src/slots.rs.
 const FREED_NONE = -1;
 const FREED_MANY = -2;
 const FAILED = -3;
 
-const MAX_SLOTS = 2 ** 32 - 1;
-
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
-}
-
-function bothError() {
-  return new CacheTimeoutError('pass ttl (milliseconds, lru-cache rules) or timeout (seconds, Django rules), not both');
-}
-
-// Seeds for the core's keyed hasher (wasm32 has no OS randomness). Workers refuse
-// crypto.getRandomValues at module scope, where caches are often built; there the seeds
-// come from Math.random, which suffices: the store hashes slot numbers this module
-// allocates, never text an attacker picks (namespace names are the application's).
-/** A snapshot signing key as bytes: a string (UTF-8) or a Uint8Array. */
-function signingKey(key) {
-  if (key === undefined || key === null) return undefined;
-  if (key instanceof Uint8Array) return key;
-  return new TextEncoder().encode(text(key, 'a snapshot key'));
-}
-
-function seeds() {
-  const out = new Uint32Array(8);
-  try {
-    globalThis.crypto.getRandomValues(out);
-  } catch {
-    for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
-  }
-  return out;
-}
-
-// The (kind, amount) pair of an expiry request; amount goes through a module variable
-// so the hot path allocates nothing.
-let amount = 0;
-function ttlKind(ttl, timeout) {
-  amount = 0;
-  if (ttl !== undefined) {
-    if (timeout !== undefined) throw bothError();
-    if (typeof ttl !== 'number') throw new CacheTimeoutError(`ttl must be a number of milliseconds, got ${describe(ttl)}`);
-    amount = ttl;
-    return KIND_MILLIS;
-  }
-  if (timeout === undefined) return KIND_DEFAULT;
-  if (timeout === null) return KIND_NEVER;
-  if (typeof timeout !== 'number') {
-    throw new CacheTimeoutError(`timeout must be a number of seconds or null, got ${describe(timeout)}`);
-  }
-  amount = timeout;
-  return KIND_SECONDS;
 }
 
 export class Cache {
@@ -103,44 +50,16 @@ export class Cache {
    *   ms, `eviction: 'lru' | 'cull'` (Django's batch cull) and `cullFrequency`.
    */
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new CacheConfigError(`Cache options must be an object, got ${describe(options)}`);
-    }
-    const { max, maxSize, sizeCalculation, ttl, timeout, timeouts = 'lru-cache' } = options;
-    const { now = Date.now, eviction = 'lru', cullFrequency = 3 } = options;
-    if (max === undefined && maxSize === undefined) {
-      throw new CacheConfigError('a cache needs a bound: set max (entries), maxSize (total size) or both');
-    }
-    for (const [name, v] of [['max', max], ['maxSize', maxSize]]) {
-      if (v !== undefined && typeof v !== 'number') {
-        throw new CacheConfigError(`${name} must be a positive integer, got ${describe(v)}`);
-      }
-    }
-    if (sizeCalculation !== undefined && typeof sizeCalculation !== 'function') {
-      throw new CacheConfigError(`sizeCalculation must be a function, got ${describe(sizeCalculation)}`);
-    }
-    if (typeof now !== 'function') throw new CacheConfigError(`now must be a function, got ${describe(now)}`);
-    if (eviction !== 'lru' && eviction !== 'cull') {
-      throw new CacheConfigError(`eviction must be 'lru' or 'cull', got ${describe(eviction)}`);
-    }
-    if (typeof cullFrequency !== 'number') {
-      throw new CacheConfigError(`cullFrequency must be a number, got ${describe(cullFrequency)}`);
-    }
-    if (timeouts !== 'lru-cache' && timeouts !== 'django') {
-      throw new CacheConfigError(`timeouts must be 'lru-cache' or 'django', got ${describe(timeouts)}`);
-    }
-    let kind = ttlKind(ttl, timeout);
-    if (kind === KIND_DEFAULT && timeouts === 'django') kind = KIND_DJANGO_DEFAULT;
-    const cull = eviction === 'cull' ? cullFrequency : undefined;
+    const { max, maxSize, sizeCalculation, now, cull, kind, amount: ttlAmount } = readOptions(options);
     try {
-      this.#store = new SlotStore(max === undefined ? MAX_SLOTS : max, maxSize, cull, kind, amount, seeds());
+      this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds());
     } catch (e) {
       throw fromWasm(e);
     }
     this.#options = { ...options };
     this.#now = now;
     this.#timed = kind !== KIND_DEFAULT && kind !== KIND_NEVER;
-    this.#max = max === undefined ? Infinity : max;
+    this.#max = options.max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
   }
@@ -180,22 +99,14 @@ export class Cache {
 
   /** The value of a live `key` without touching its recency or the counters. */
   peek(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      if (typeof key !== 'string') throw keyError(key);
-      return undefined;
-    }
-    return this.#store.has(slot, this.#time()) ? this.#values[slot] : undefined;
+    const slot = this.#slotOf(key);
+    return slot !== undefined && this.#store.has(slot, this.#time()) ? this.#values[slot] : undefined;
   }
 
   /** True when `key` is live (no recency change). */
   has(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      if (typeof key !== 'string') throw keyError(key);
-      return false;
-    }
-    return this.#store.has(slot, this.#time());
+    const slot = this.#slotOf(key);
+    return slot !== undefined && this.#store.has(slot, this.#time());
   }
 
   /**
@@ -244,11 +155,8 @@ export class Cache {
   /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
   touch(key, options) {
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      if (typeof key !== 'string') throw keyError(key);
-      return false;
-    }
+    const slot = this.#slotOf(key);
+    if (slot === undefined) return false;
     let live;
     try {
       if (kind > KIND_NEVER) this.#timed = true;
@@ -262,11 +170,8 @@ export class Cache {
 
   /** Removes `key`; true when it was live. */
   delete(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      if (typeof key !== 'string') throw keyError(key);
-      return false;
-    }
+    const slot = this.#slotOf(key);
+    if (slot === undefined) return false;
     const live = this.#store.delete(slot, this.#time());
     this.#release(slot);
     return live;
@@ -283,12 +188,8 @@ export class Cache {
 
   /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
   getRemainingTTL(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      if (typeof key !== 'string') throw keyError(key);
-      return 0;
-    }
-    return this.#store.remaining(slot, this.#time());
+    const slot = this.#slotOf(key);
+    return slot === undefined ? 0 : this.#store.remaining(slot, this.#time());
   }
 
   /** Reclaims expired entries now; true when there were any. */
@@ -403,25 +304,17 @@ export class Cache {
     const t = this.#store.entries(now);
     const n = t.length / 3;
     const keys = new Array(n);
+    const values = new Array(n);
     const expiries = new Float64Array(n);
-    const codecs = new Uint8Array(n);
-    const lengths = new Uint32Array(n);
-    const chunks = new Array(n);
-    let total = 0;
     for (let i = 0; i < n; i++) {
       const slot = t[3 * i];
       keys[i] = text(this.#keys[slot], 'a key written to a snapshot');
-      const [codec, bytes] = encodeValue(this.#values[slot], keys[i]);
+      values[i] = this.#values[slot];
       expiries[i] = t[3 * i + 1];
-      codecs[i] = codec;
-      lengths[i] = bytes.length;
-      chunks[i] = bytes;
-      total += bytes.length;
     }
-    const values = new Uint8Array(total);
-    for (let i = 0, at = 0; i < n; at += lengths[i], i++) values.set(chunks[i], at);
+    const { codecs, lengths, bytes } = packValues(keys, values);
     try {
-      return this.#store.snapshot(keys, expiries, codecs, values, lengths, now, signing);
+      return this.#store.snapshot(keys, expiries, codecs, bytes, lengths, now, signing);
     } catch (e) {
       throw fromWasm(e);
     }
@@ -445,17 +338,8 @@ export class Cache {
       throw fromWasm(e);
     }
     try {
-      const keys = decoded.keys();
-      const expiries = decoded.expiries();
-      const codecs = decoded.codecs();
-      const lengths = decoded.lengths();
-      const values = decoded.values();
-      const entries = [];
-      for (let i = 0, at = 0; i < keys.length; at += lengths[i], i++) {
-        const raw = values.subarray(at, at + lengths[i]);
-        const size = this.#sizeCalculation === undefined ? raw.length : undefined;
-        entries.push([keys[i], decodeValue(codecs[i], raw, keys[i]), size, expiries[i]]);
-      }
+      const sizeOf = (raw) => (this.#sizeCalculation === undefined ? raw.length : undefined);
+      const entries = unpackEntries(decoded, sizeOf);
       const held = this.#replace(entries, decoded.generation_names(), Array.from(decoded.generation_values()));
       return { verified: decoded.verified(), entries: held };
     } finally {
@@ -507,6 +391,13 @@ export class Cache {
     this.#timed = next.#timed;
     this.#prefixes = new Map();
     return this.#slots.size;
+  }
+
+  /** The slot of `key`, or undefined; a non-string key is an error, not a miss. */
+  #slotOf(key) {
+    const slot = this.#slots.get(key);
+    if (slot === undefined && typeof key !== 'string') throw keyError(key);
+    return slot;
   }
 
   #time() {

@@ -50,3 +50,37 @@ export function decodeValue(codec, bytes, key) {
     throw new CacheLoadError(`loadSnapshot() cannot read the value of ${JSON.stringify(key)}: ${e.message}`);
   }
 }
+
+/** Values as a snapshot's payload: each one's codec and length, all bytes concatenated. */
+export function packValues(keys, values) {
+  const n = keys.length;
+  const codecs = new Uint8Array(n);
+  const lengths = new Uint32Array(n);
+  const chunks = new Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const [codec, bytes] = encodeValue(values[i], keys[i]);
+    codecs[i] = codec;
+    lengths[i] = bytes.length;
+    chunks[i] = bytes;
+    total += bytes.length;
+  }
+  const bytes = new Uint8Array(total);
+  for (let i = 0, at = 0; i < n; at += lengths[i], i++) bytes.set(chunks[i], at);
+  return { codecs, lengths, bytes };
+}
+
+/** A decoded snapshot's entries as `[key, value, size, expiresAt]`; `sizeOf(bytes)` gives sizes. */
+export function unpackEntries(decoded, sizeOf) {
+  const keys = decoded.keys();
+  const expiries = decoded.expiries();
+  const codecs = decoded.codecs();
+  const lengths = decoded.lengths();
+  const values = decoded.values();
+  const entries = [];
+  for (let i = 0, at = 0; i < keys.length; at += lengths[i], i++) {
+    const raw = values.subarray(at, at + lengths[i]);
+    entries.push([keys[i], decodeValue(codecs[i], raw, keys[i]), sizeOf(raw), expiries[i]]);
+  }
+  return entries;
+}

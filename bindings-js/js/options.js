@@ -1,0 +1,104 @@
+// Reading what callers pass: the Cache options, the (kind, amount) pair of a lifetime,
+// signing keys, hasher seeds. Values are checked for type here; their rules are the core's.
+
+import { CacheConfigError, CacheTimeoutError } from './errors.js';
+import { describe, text } from './text.js';
+
+// Must match bindings-js/src/ttl.rs.
+export const KIND_DEFAULT = 0;
+export const KIND_NEVER = 1;
+export const KIND_SECONDS = 2;
+export const KIND_MILLIS = 3;
+export const KIND_DJANGO_DEFAULT = 4;
+
+const MAX_SLOTS = 2 ** 32 - 1;
+
+function bothError() {
+  return new CacheTimeoutError('pass ttl (milliseconds, lru-cache rules) or timeout (seconds, Django rules), not both');
+}
+
+/**
+ * The amount that goes with the kind `ttlKind` returned last: a module variable read
+ * through a live binding, so the hot path allocates nothing.
+ */
+export let amount = 0;
+
+/** The kind of a lifetime request (`ttl` in ms or `timeout` in s); sets `amount`. */
+export function ttlKind(ttl, timeout) {
+  amount = 0;
+  if (ttl !== undefined) {
+    if (timeout !== undefined) throw bothError();
+    if (typeof ttl !== 'number') throw new CacheTimeoutError(`ttl must be a number of milliseconds, got ${describe(ttl)}`);
+    amount = ttl;
+    return KIND_MILLIS;
+  }
+  if (timeout === undefined) return KIND_DEFAULT;
+  if (timeout === null) return KIND_NEVER;
+  if (typeof timeout !== 'number') {
+    throw new CacheTimeoutError(`timeout must be a number of seconds or null, got ${describe(timeout)}`);
+  }
+  amount = timeout;
+  return KIND_SECONDS;
+}
+
+/** The Cache constructor's options, type-checked, with their defaults. */
+export function readOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new CacheConfigError(`Cache options must be an object, got ${describe(options)}`);
+  }
+  const { max, maxSize, sizeCalculation, ttl, timeout, timeouts = 'lru-cache' } = options;
+  const { now = Date.now, eviction = 'lru', cullFrequency = 3 } = options;
+  if (max === undefined && maxSize === undefined) {
+    throw new CacheConfigError('a cache needs a bound: set max (entries), maxSize (total size) or both');
+  }
+  for (const [name, v] of [['max', max], ['maxSize', maxSize]]) {
+    if (v !== undefined && typeof v !== 'number') {
+      throw new CacheConfigError(`${name} must be a positive integer, got ${describe(v)}`);
+    }
+  }
+  if (sizeCalculation !== undefined && typeof sizeCalculation !== 'function') {
+    throw new CacheConfigError(`sizeCalculation must be a function, got ${describe(sizeCalculation)}`);
+  }
+  if (typeof now !== 'function') throw new CacheConfigError(`now must be a function, got ${describe(now)}`);
+  if (eviction !== 'lru' && eviction !== 'cull') {
+    throw new CacheConfigError(`eviction must be 'lru' or 'cull', got ${describe(eviction)}`);
+  }
+  if (typeof cullFrequency !== 'number') {
+    throw new CacheConfigError(`cullFrequency must be a number, got ${describe(cullFrequency)}`);
+  }
+  if (timeouts !== 'lru-cache' && timeouts !== 'django') {
+    throw new CacheConfigError(`timeouts must be 'lru-cache' or 'django', got ${describe(timeouts)}`);
+  }
+  let kind = ttlKind(ttl, timeout);
+  if (kind === KIND_DEFAULT && timeouts === 'django') kind = KIND_DJANGO_DEFAULT;
+  return {
+    max: max === undefined ? MAX_SLOTS : max,
+    maxSize,
+    sizeCalculation,
+    now,
+    cull: eviction === 'cull' ? cullFrequency : undefined,
+    kind,
+    amount,
+  };
+}
+
+/** A snapshot signing key as bytes: a string (UTF-8) or a Uint8Array. */
+export function signingKey(key) {
+  if (key === undefined || key === null) return undefined;
+  if (key instanceof Uint8Array) return key;
+  return new TextEncoder().encode(text(key, 'a snapshot key'));
+}
+
+// Seeds for the core's keyed hasher (wasm32 has no OS randomness). Workers refuse
+// crypto.getRandomValues at module scope, where caches are often built; there the seeds
+// come from Math.random, which suffices: the store hashes slot numbers the Cache
+// allocates, never text an attacker picks (namespace names are the application's).
+export function seeds() {
+  const out = new Uint32Array(8);
+  try {
+    globalThis.crypto.getRandomValues(out);
+  } catch {
+    for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
+  }
+  return out;
+}
