@@ -1,6 +1,7 @@
 //! `polycache._native`: the Python face of the polycache core. Conversion and host glue
 //! only; every cache rule lives in the core crate.
 
+mod backend;
 mod cache;
 mod error;
 mod keys;
@@ -40,6 +41,7 @@ fn entry_charge(key_len: usize, value_size: usize) -> usize {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<cache::Cache>()?;
+    m.add_class::<backend::DjangoBackend>()?;
     m.add_class::<namespace::Namespace>()?;
     m.add_class::<store::Store>()?;
     m.add_class::<timeout::DefaultTimeout>()?;

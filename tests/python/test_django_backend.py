@@ -185,3 +185,26 @@ def test_unpicklable_values_raise_pickle_error():
     with pytest.raises(pickle.PickleError):
         c.set("k", Unpicklable())
     assert c.get("k") == "old"
+
+
+def test_hot_methods_are_native_yet_overridable_and_mockable():
+    from unittest import mock
+
+    from polycache import _native
+
+    assert PolyCache.get is _native.DjangoBackend.get
+    assert isinstance(backend("mro"), BaseCache)
+
+    class Logged(PolyCache):
+        seen: list = []
+
+        def get(self, key, default=None, version=None):
+            self.seen.append(key)
+            return super().get(key, default, version)
+
+    c = Logged("mro", {})
+    c.set("k", 1)
+    assert c.get("k") == 1 and Logged.seen == ["k"]
+    with mock.patch.object(PolyCache, "get", return_value="mocked"):
+        assert backend("mro").get("k") == "mocked"
+    assert backend("mro").get("k") == 1

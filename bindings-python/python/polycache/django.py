@@ -67,8 +67,12 @@ def _option(options: Dict[str, Any], name: str, default: Any) -> Any:
     return options.get(name, options.get(name.lower(), default))
 
 
-class PolyCache(BaseCache):
-    """Django's cache API over the native polycache store."""
+class PolyCache(_native.DjangoBackend, BaseCache):
+    """Django's cache API over the native polycache store.
+
+    ``get``, ``set``, ``add``, ``touch`` and ``delete`` are inherited from the native
+    base (no Python frame on Django's hottest calls); the rest are defined here.
+    """
 
     def __init__(self, name: str, params: Dict[str, Any]) -> None:
         self._n: Optional[_native.Cache] = None
@@ -115,7 +119,7 @@ class PolyCache(BaseCache):
                 return ref().make_and_validate_key(key, version=version)  # type: ignore[union-attr]
 
             validate = None
-        self._n = self._root.view(
+        self._n = handle = self._root.view(
             max_entries=max(1, self._max_entries),
             max_bytes=self._max_bytes,
             eviction=self._eviction,
@@ -127,6 +131,7 @@ class PolyCache(BaseCache):
             validate_key=validate,
             default_marker=DEFAULT_TIMEOUT,
         )
+        self._bind(handle)
 
     def _setting(name: str) -> property:
         slot = "_pc_" + name
@@ -150,22 +155,7 @@ class PolyCache(BaseCache):
     _cull_frequency = _setting("cull_frequency")
     del _setting
 
-    # ---- Django's API ---------------------------------------------------------------
-
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
-        return self._n.add(key, value, timeout, version)  # type: ignore[union-attr]
-
-    def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any:
-        return self._n.get(key, default, version)  # type: ignore[union-attr]
-
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
-        self._n.set(key, value, timeout, version)  # type: ignore[union-attr]
-
-    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
-        return self._n.touch(key, timeout, version)  # type: ignore[union-attr]
-
-    def delete(self, key: Any, version: Optional[int] = None) -> bool:
-        return self._n.delete(key, version)  # type: ignore[union-attr]
+    # ---- Django's API (get, set, add, touch, delete: see the native base) ------------
 
     def get_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
         return self._n.get_many(keys, version)  # type: ignore[union-attr]

@@ -1,0 +1,72 @@
+//! `_native.DjangoBackend`: the native base of `polycache.django.PolyCache`.
+//!
+//! Django's hottest calls (`get`, `set`, `add`, `touch`, `delete`) are resolved on this
+//! base class, so a call goes straight from Django code to Rust with no Python frame in
+//! between; the backend stays a real `BaseCache` subclass (the Python class lists both
+//! bases), and its Python methods and class attributes can still override or be mocked.
+//! The methods Django inspects through `__func__` stay Python functions on the subclass.
+
+use std::sync::{Mutex, PoisonError};
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::cache::Cache;
+use crate::timeout::TimeoutArg;
+
+#[pyclass(module = "polycache._native", frozen, subclass)]
+pub struct DjangoBackend {
+    handle: Mutex<Option<Py<Cache>>>,
+}
+
+impl DjangoBackend {
+    /// The current handle; cloned out of the lock so that Python code run by the call
+    /// (pickling, a key function, a warning filter) may rebind the backend.
+    fn handle(&self, py: Python<'_>) -> PyResult<Py<Cache>> {
+        let guard = self.handle.lock().unwrap_or_else(PoisonError::into_inner);
+        guard
+            .as_ref()
+            .map(|h| h.clone_ref(py))
+            .ok_or_else(|| PyRuntimeError::new_err("the backend is not initialised (BaseCache.__init__ did not run)"))
+    }
+}
+
+#[pymethods]
+impl DjangoBackend {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        DjangoBackend { handle: Mutex::new(None) }
+    }
+
+    /// Points the backend at a (new) native handle.
+    fn _bind(&self, handle: Py<Cache>) {
+        *self.handle.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+    }
+
+    #[pyo3(signature = (key, default=None, version=None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+        self.handle(py)?.get().get_in(py, key, default, version, None)
+    }
+
+    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
+    fn set(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<()> {
+        self.handle(key.py())?.get().store_in(key, value, &timeout, version, None, false).map(|_| ())
+    }
+
+    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
+    fn add(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+        self.handle(key.py())?.get().store_in(key, value, &timeout, version, None, true)
+    }
+
+    #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
+    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+        self.handle(key.py())?.get().touch_in(key, &timeout, version, None)
+    }
+
+    #[pyo3(signature = (key, version=None))]
+    fn delete(&self, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
+        self.handle(key.py())?.get().delete_in(key, version, None)
+    }
+}
