@@ -199,20 +199,19 @@ export class Cache {
     return n > 0;
   }
 
-  /** Live keys, most recently used first. */
+  /** Live keys, most recently used first (as they are when iteration starts). */
   *keys() {
-    for (const slot of this.#store.keys(this.#time())) yield this.#keys[slot];
+    yield* this.#live().map((slot) => this.#keys[slot]);
   }
 
   /** Live values, most recently used first. */
   *values() {
-    const values = this.#values;
-    for (const slot of this.#store.keys(this.#time())) yield values[slot];
+    yield* this.#live().map((slot) => this.#values[slot]);
   }
 
   /** Live `[key, value]` pairs, most recently used first. */
   *entries() {
-    for (const slot of this.#store.keys(this.#time())) yield [this.#keys[slot], this.#values[slot]];
+    yield* this.#live().map((slot) => [this.#keys[slot], this.#values[slot]]);
   }
 
   [Symbol.iterator]() {
@@ -398,6 +397,12 @@ export class Cache {
     const slot = this.#slots.get(key);
     if (slot === undefined && typeof key !== 'string') throw keyError(key);
     return slot;
+  }
+
+  // Live slots as a plain array, read before any caller code runs: a slot freed and
+  // reused while a loop runs must not show another key.
+  #live() {
+    return Array.from(this.#store.keys(this.#time()));
   }
 
   #time() {

@@ -124,8 +124,16 @@ export function apiCases(lib) {
       const seen = [];
       cache.forEach((v, k, self) => seen.push([k, v, self === cache]));
       eq(seen, [['c', 3, true], ['b', 2, true], ['a', 1, true]], 'forEach');
-      for (const k of cache.keys()) cache.delete(k);
-      eq(cache.size, 0, 'deleting while iterating');
+      const seen2 = [];
+      for (const [k, v] of cache) {
+        seen2.push([k, v]);
+        if (k === 'c') {
+          cache.delete('a');
+          cache.set('x', 0); // takes the slot 'a' just freed
+        }
+      }
+      eq(seen2, [['c', 3], ['b', 2], ['a', 1]], 'iteration shows the cache as it was when it began');
+      eq([...cache.keys()], ['x', 'c', 'b'], 'and the changes after');
     }],
     ['stats count what happened', () => {
       const c = clock();
