@@ -208,3 +208,93 @@ def test_hot_methods_are_native_yet_overridable_and_mockable():
     with mock.patch.object(PolyCache, "get", return_value="mocked"):
         assert backend("mro").get("k") == "mocked"
     assert backend("mro").get("k") == 1
+
+
+# LocMemCacheTests' own checks (Django's suite runs them on LocMemCache only), on PolyCache.
+
+
+def lru_backend(location: str) -> PolyCache:
+    return backend(location, OPTIONS={"MAX_ENTRIES": 9})
+
+
+def test_lru_get_moves_keys():
+    c = lru_backend("lru-get")
+    for key in range(9):
+        c.set(key, key, timeout=None)
+    for key in range(6):
+        assert c.get(key) == key
+    c.set(9, 9, timeout=None)
+    assert [c.get(k) for k in range(6)] == list(range(6))
+    assert [c.get(k) for k in range(6, 9)] == [None] * 3
+    assert c.get(9) == 9
+
+
+def test_lru_set_moves_keys():
+    c = lru_backend("lru-set")
+    for key in range(9):
+        c.set(key, key, timeout=None)
+    for key in range(3, 9):
+        c.set(key, key, timeout=None)
+    c.set(9, 9, timeout=None)
+    assert [c.get(k) for k in range(3, 10)] == list(range(3, 10))
+    assert [c.get(k) for k in range(3)] == [None] * 3
+
+
+def test_lru_incr_moves_keys():
+    c = lru_backend("lru-incr")
+    for key in range(9):
+        c.set(key, key, timeout=None)
+    for key in range(6):
+        assert c.incr(key) == key + 1
+    c.set(9, 9, timeout=None)
+    assert [c.get(k) for k in range(6)] == [k + 1 for k in range(6)]
+    assert [c.get(k) for k in range(6, 9)] == [None] * 3
+
+
+def test_incr_decr_keep_the_expiry():
+    c = backend("incr-expiry")
+    c.set("n", 1, timeout=3000)
+    before = c.ttl("n")
+    assert c.incr("n") == 2 and c.decr("n") == 1
+    assert before - 1 < c.ttl("n") <= before
+
+
+class UsesCache:
+    """Uses the cache while being pickled and unpickled."""
+
+    cache: PolyCache
+
+    def __getstate__(self):
+        c = UsesCache.cache
+        c.set("dumps", c.get("dumps", 0) + 1)
+        return {}
+
+    def __setstate__(self, state):
+        UsesCache.cache.incr("loads")
+
+
+def test_pickling_runs_outside_the_lock():
+    # If (un)pickling ran under the store's lock, these would deadlock: the lock is not
+    # re-entrant.
+    c = UsesCache.cache = backend("pickle-lock")
+    c.set("loads", 0)
+    c.set("set", UsesCache())
+    assert c.add("add", UsesCache()) is True
+    assert c.set_many({"m": UsesCache()}) == []
+    assert c.get("dumps") == 3
+    assert isinstance(c.get("set"), UsesCache)
+    c.get_many(["add", "m"])
+    assert c.get("loads") == 3
+
+
+def test_key_function_may_use_the_cache():
+    c = backend("keyfunc-lock")
+
+    def key_func(key, prefix, version):
+        c.__dict__.setdefault("calls", 0)
+        c.__dict__["calls"] += 1
+        return f"{prefix}:{version}:{key}"
+
+    c.key_func = key_func
+    c.set("k", 1)
+    assert c.get("k") == 1 and c.__dict__["calls"] == 2
