@@ -8,7 +8,7 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 use std::os::raw::c_char;
 
 extern "C" {
@@ -31,7 +31,25 @@ pub fn as_str<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
     }
 }
 
-/// Length in UTF-8 bytes of a Python `str`.
+/// Strings up to this many characters are measured through [`as_str`]; a non-ASCII one
+/// then keeps a small UTF-8 copy cached inside it, which is cheaper than building one.
+const MEASURE_IN_PLACE: isize = 64;
+
+/// Length in UTF-8 bytes of a Python `str`, without leaving a UTF-8 copy cached in a
+/// long string (a cached value would otherwise take its size twice).
 pub fn utf8_len(s: &Bound<'_, PyString>) -> PyResult<usize> {
-    as_str(s).map(str::len)
+    // SAFETY: `s` is a live `str` and the GIL is held.
+    let chars = unsafe { ffi::PyUnicode_GetLength(s.as_ptr()) };
+    if chars < 0 {
+        return Err(PyErr::fetch(s.py()));
+    }
+    if chars <= MEASURE_IN_PLACE {
+        return as_str(s).map(str::len);
+    }
+    if s.call_method0("isascii")?.is_truthy()? {
+        return Ok(chars as usize);
+    }
+    // SAFETY: as above; the new reference is owned by the returned `Bound`.
+    let encoded = unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr()))? };
+    Ok(encoded.cast_into::<PyBytes>()?.as_bytes().len())
 }
