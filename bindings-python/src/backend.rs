@@ -25,10 +25,11 @@ impl DjangoBackend {
     /// (pickling, a key function, a warning filter) may rebind the backend.
     fn handle(&self, py: Python<'_>) -> PyResult<Py<Cache>> {
         let guard = self.handle.lock().unwrap_or_else(PoisonError::into_inner);
-        guard
-            .as_ref()
-            .map(|h| h.clone_ref(py))
-            .ok_or_else(|| PyRuntimeError::new_err("the backend is not initialised (BaseCache.__init__ did not run)"))
+        guard.as_ref().map(|h| h.clone_ref(py)).ok_or_else(|| {
+            PyRuntimeError::new_err(
+                "the backend is not initialised (BaseCache.__init__ did not run)",
+            )
+        })
     }
 }
 
@@ -37,7 +38,9 @@ impl DjangoBackend {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        DjangoBackend { handle: Mutex::new(None) }
+        DjangoBackend {
+            handle: Mutex::new(None),
+        }
     }
 
     /// Points the backend at a (new) native handle.
@@ -46,23 +49,55 @@ impl DjangoBackend {
     }
 
     #[pyo3(signature = (key, default=None, version=None))]
-    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>, version: Option<i64>) -> PyResult<Py<PyAny>> {
-        self.handle(py)?.get().get_in(py, key, default, version, None)
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.handle(py)?
+            .get()
+            .get_in(py, key, default, version, None)
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn set(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<()> {
-        self.handle(key.py())?.get().store_in(key, value, &timeout, version, None, false).map(|_| ())
+    fn set(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<()> {
+        self.handle(key.py())?
+            .get()
+            .store_in(key, value, &timeout, version, None, false)
+            .map(|_| ())
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn add(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
-        self.handle(key.py())?.get().store_in(key, value, &timeout, version, None, true)
+    fn add(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
+        self.handle(key.py())?
+            .get()
+            .store_in(key, value, &timeout, version, None, true)
     }
 
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
-    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
-        self.handle(key.py())?.get().touch_in(key, &timeout, version, None)
+    fn touch(
+        &self,
+        key: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
+        self.handle(key.py())?
+            .get()
+            .touch_in(key, &timeout, version, None)
     }
 
     #[pyo3(signature = (key, version=None))]

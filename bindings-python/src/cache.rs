@@ -2,169 +2,33 @@
 //!
 //! Several handles may share one store (Django's caches with the same LOCATION); each
 //! has its own bounds, default timeout and key rules, as Django's instances do. A handle
-//! applies its bounds to the store before each write.
+//! applies its bounds to the store before each write. The operations themselves are in
+//! `ops.rs`.
 
-use std::borrow::Cow;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
-use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, Store, SystemClock, Timeout};
-use pyo3::exceptions::PyOverflowError;
+use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, SystemClock, Timeout};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
 
-use crate::error::{to_py, to_py_nokey};
+use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
 use crate::namespace::Namespace;
+use crate::ops::negate;
 use crate::store::{config_of, stats_dict};
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
 use crate::value::Value;
 
-type Shared = Arc<polycache::Cache<Value>>;
+pub(crate) type Shared = Arc<polycache::Cache<Value>>;
 
 #[pyclass(module = "polycache._native", frozen, subclass)]
 pub struct Cache {
-    shared: Shared,
-    config: Mutex<Config>,
-    default_timeout: Timeout,
-    keys: KeyMode,
+    pub(crate) shared: Shared,
+    pub(crate) config: Mutex<Config>,
+    pub(crate) default_timeout: Timeout,
+    pub(crate) keys: KeyMode,
     /// The host's "use the default timeout" object (Django's `DEFAULT_TIMEOUT`).
-    marker: Option<Py<PyAny>>,
-}
-
-/// The key as the caller wrote it, for error messages.
-fn shown(key: &Bound<'_, PyAny>) -> String {
-    key.str().map(|s| s.to_string()).unwrap_or_default()
-}
-
-impl Cache {
-    fn key<'a>(&self, key: &'a Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<Cow<'a, str>> {
-        let ns = ns.map(|n| (n, self.shared.with_store(|s, _| s.generation(n))));
-        self.keys.store_key(key, version, ns)
-    }
-
-    fn config(&self) -> Config {
-        *self.config.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set_config(&self, config: Config) -> PyResult<()> {
-        config.validate().map_err(to_py_nokey)?;
-        *self.config.lock().unwrap_or_else(PoisonError::into_inner) = config;
-        Ok(())
-    }
-
-    /// Runs a write with this handle's bounds in force.
-    fn write<R>(&self, f: impl FnOnce(&mut Store<Arc<str>, Value>, u64) -> polycache::Result<R>) -> polycache::Result<R> {
-        let config = self.config();
-        self.shared.with_store(|s, now| {
-            if s.config() != config {
-                s.set_config(config)?;
-            }
-            f(s, now)
-        })
-    }
-
-    fn timeout(&self, py: Python<'_>, t: &TimeoutArg) -> PyResult<Timeout> {
-        t.resolve(py, self.marker.as_ref())
-    }
-
-    pub(crate) fn get_in(
-        &self,
-        py: Python<'_>,
-        key: &Bound<'_, PyAny>,
-        default: Option<Py<PyAny>>,
-        version: Option<i64>,
-        ns: Option<&str>,
-    ) -> PyResult<Py<PyAny>> {
-        let k = self.key(key, version, ns)?;
-        match self.shared.with_store(|s, now| s.get_with(k.as_ref(), now, |v| v.clone_ref(py))) {
-            Some(v) => v.decode(py),
-            None => Ok(default.unwrap_or_else(|| py.None())),
-        }
-    }
-
-    /// `set` (`only_new` false) or `add` (`only_new` true).
-    pub(crate) fn store_in(
-        &self,
-        key: &Bound<'_, PyAny>,
-        value: &Bound<'_, PyAny>,
-        timeout: &TimeoutArg,
-        version: Option<i64>,
-        ns: Option<&str>,
-        only_new: bool,
-    ) -> PyResult<bool> {
-        let py = key.py();
-        let k = self.key(key, version, ns)?;
-        let timeout = self.timeout(py, timeout)?;
-        let v = Value::encode(value)?;
-        let charge = entry_charge(k.len(), v.size(py)?);
-        let default = self.default_timeout;
-        self.write(|s, now| {
-            let expiry = timeout.expiry(now, default)?;
-            let k: Arc<str> = Arc::from(k.as_ref());
-            if only_new {
-                s.add(k, v, charge, expiry, now)
-            } else {
-                s.set(k, v, charge, expiry, now).map(|()| true)
-            }
-        })
-        .map_err(|e| to_py(e, &shown(key)))
-    }
-
-    pub(crate) fn touch_in(
-        &self,
-        key: &Bound<'_, PyAny>,
-        timeout: &TimeoutArg,
-        version: Option<i64>,
-        ns: Option<&str>,
-    ) -> PyResult<bool> {
-        let k = self.key(key, version, ns)?;
-        let timeout = self.timeout(key.py(), timeout)?;
-        let default = self.default_timeout;
-        self.shared
-            .with_store(|s, now| Ok(s.touch(k.as_ref(), timeout.expiry(now, default)?, now)))
-            .map_err(|e: Error| to_py(e, &shown(key)))
-    }
-
-    pub(crate) fn delete_in(&self, key: &Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<bool> {
-        let k = self.key(key, version, ns)?;
-        Ok(self.shared.with_store(|s, now| s.delete(k.as_ref(), now)))
-    }
-
-    pub(crate) fn has_key_in(&self, key: &Bound<'_, PyAny>, version: Option<i64>, ns: Option<&str>) -> PyResult<bool> {
-        let k = self.key(key, version, ns)?;
-        Ok(self.shared.with_store(|s, now| s.contains(k.as_ref(), now)))
-    }
-
-    pub(crate) fn incr_in(
-        &self,
-        key: &Bound<'_, PyAny>,
-        delta: i64,
-        version: Option<i64>,
-        ns: Option<&str>,
-    ) -> PyResult<i64> {
-        let k = self.key(key, version, ns)?;
-        self.shared.with_store(|s, now| s.incr(k.as_ref(), delta, now)).map_err(|e| to_py(e, &shown(key)))
-    }
-
-    pub(crate) fn ttl_in(
-        &self,
-        py: Python<'_>,
-        key: &Bound<'_, PyAny>,
-        version: Option<i64>,
-        ns: Option<&str>,
-    ) -> PyResult<Py<PyAny>> {
-        let k = self.key(key, version, ns)?;
-        let left = self.shared.with_store(|s, now| s.expiry(k.as_ref(), now).map(|e| e.remaining_ms(now)));
-        Ok(match left {
-            None => 0i64.into_pyobject(py)?.into_any().unbind(),
-            Some(None) => py.None(),
-            Some(Some(ms)) => (ms as f64 / 1000.0).into_pyobject(py)?.into_any().unbind(),
-        })
-    }
-}
-
-fn negate(delta: i64) -> PyResult<i64> {
-    delta.checked_neg().ok_or_else(|| PyOverflowError::new_err("delta out of range"))
+    pub(crate) marker: Option<Py<PyAny>>,
 }
 
 #[pymethods]
@@ -193,7 +57,13 @@ impl Cache {
             None => builder.clock(SystemClock),
         };
         let shared = Arc::new(builder.build().map_err(to_py_nokey)?);
-        Ok(Cache { shared, config: Mutex::new(config), default_timeout, keys: KeyMode::Raw, marker: None })
+        Ok(Cache {
+            shared,
+            config: Mutex::new(config),
+            default_timeout,
+            keys: KeyMode::Raw,
+            marker: None,
+        })
     }
 
     /// Another handle on the same store, with its own bounds, default timeout and key
@@ -220,48 +90,98 @@ impl Cache {
         default_timeout.check().map_err(to_py_nokey)?;
         let keys = match key_prefix {
             None => KeyMode::Raw,
-            Some(prefix) => KeyMode::Django { prefix, version, key_func, validate: validate_key },
+            Some(prefix) => KeyMode::Django {
+                prefix,
+                version,
+                key_func,
+                validate: validate_key,
+            },
         };
-        Ok(Cache { shared: self.shared.clone(), config: Mutex::new(config), default_timeout, keys, marker: default_marker })
+        Ok(Cache {
+            shared: self.shared.clone(),
+            config: Mutex::new(config),
+            default_timeout,
+            keys,
+            marker: default_marker,
+        })
     }
 
     #[pyo3(signature = (key, default=None, version=None))]
-    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
         self.get_in(py, key, default, version, None)
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn set(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<()> {
-        self.store_in(key, value, &timeout, version, None, false).map(|_| ())
+    fn set(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<()> {
+        self.store_in(key, value, &timeout, version, None, false)
+            .map(|_| ())
     }
 
     /// Stores only if `key` holds no live value; True when it stored.
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn add(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+    fn add(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
         self.store_in(key, value, &timeout, version, None, true)
     }
 
     /// Gives a live key a new timeout; True when the key was live.
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
-    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+    fn touch(
+        &self,
+        key: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
         self.touch_in(key, &timeout, version, None)
     }
 
     /// Sets a live key's timeout in seconds (django-redis `expire`); True when it was live.
     #[pyo3(signature = (key, timeout, version=None))]
-    fn expire(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
+    fn expire(
+        &self,
+        key: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
         self.touch_in(key, &timeout, version, None)
     }
 
     /// Makes a live key never expire (django-redis `persist`); True when it was live.
     #[pyo3(signature = (key, version=None))]
-    fn persist(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
+    fn persist(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
         self.touch_in(key, &TimeoutArg(Some(py.None())), version, None)
     }
 
     /// Seconds left for `key` (django-redis `ttl`): None if it never expires, 0 if absent.
     #[pyo3(signature = (key, version=None))]
-    fn ttl(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+    fn ttl(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
         self.ttl_in(py, key, version, None)
     }
 
@@ -308,14 +228,23 @@ impl Cache {
         if !found.is(&missing) {
             return Ok(found);
         }
-        let value = if default.is_callable() { default.call0()? } else { default.clone() };
+        let value = if default.is_callable() {
+            default.call0()?
+        } else {
+            default.clone()
+        };
         self.store_in(key, &value, &timeout, version, None, true)?;
         self.get_in(py, key, Some(value.unbind()), version, None)
     }
 
     /// The live values of `keys` that are present, keyed as given.
     #[pyo3(signature = (keys, version=None))]
-    fn get_many<'py>(&self, py: Python<'py>, keys: &Bound<'py, PyAny>, version: Option<i64>) -> PyResult<Bound<'py, PyDict>> {
+    fn get_many<'py>(
+        &self,
+        py: Python<'py>,
+        keys: &Bound<'py, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let mut wanted = Vec::new();
         for key in keys.try_iter()? {
             let key = key?;
@@ -323,7 +252,10 @@ impl Cache {
             wanted.push((key, k));
         }
         let found: Vec<Option<Value>> = self.shared.with_store(|s, now| {
-            wanted.iter().map(|(_, k)| s.get_with(k.as_str(), now, |v| v.clone_ref(py))).collect()
+            wanted
+                .iter()
+                .map(|(_, k)| s.get_with(k.as_str(), now, |v| v.clone_ref(py)))
+                .collect()
         });
         let out = PyDict::new(py);
         for ((key, _), v) in wanted.into_iter().zip(found) {
@@ -338,7 +270,13 @@ impl Cache {
     /// stored (values larger than `max_bytes`), as Django's `set_many` returns them.
     /// Every value is pickled before anything is stored.
     #[pyo3(signature = (data, timeout=TimeoutArg(None), version=None))]
-    fn set_many<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<Bound<'py, PyList>> {
+    fn set_many<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let timeout = self.timeout(py, &timeout)?;
         let items = match data.cast::<PyDict>() {
             Ok(d) => d.items().into_any(),
@@ -379,7 +317,9 @@ impl Cache {
         for key in keys.try_iter()? {
             ks.push(self.key(&key?, version, None)?.into_owned());
         }
-        Ok(self.shared.with_store(|s, now| ks.iter().filter(|k| s.delete(k.as_str(), now)).count()))
+        Ok(self
+            .shared
+            .with_store(|s, now| ks.iter().filter(|k| s.delete(k.as_str(), now)).count()))
     }
 
     /// Removes every entry of the store (shared by every handle on it). Namespace
@@ -393,7 +333,9 @@ impl Cache {
     #[pyo3(signature = (version=None))]
     fn live_keys(&self, version: Option<i64>) -> Vec<String> {
         let all = self.shared.with_store(|s, now| s.keys(now));
-        all.iter().filter_map(|k| self.keys.user_key(k, version).map(str::to_owned)).collect()
+        all.iter()
+            .filter_map(|k| self.keys.user_key(k, version).map(str::to_owned))
+            .collect()
     }
 
     /// Reclaims every expired entry now; how many.
@@ -477,7 +419,12 @@ impl Cache {
     /// Changes the cull frequency (0 = clear all); switches to Django's cull.
     fn set_cull_frequency(&self, cull_frequency: i64) -> PyResult<()> {
         let c = self.config();
-        let next = config_of(c.max_entries as i64, c.max_bytes.map(|b| b as i64), "cull", cull_frequency)?;
+        let next = config_of(
+            c.max_entries as i64,
+            c.max_bytes.map(|b| b as i64),
+            "cull",
+            cull_frequency,
+        )?;
         self.set_config(next)
     }
 
@@ -488,15 +435,5 @@ impl Cache {
         let f = self.cull_frequency().unwrap_or(3) as i64;
         let next = config_of(c.max_entries as i64, max_bytes, self.eviction(), f)?;
         self.set_config(next)
-    }
-}
-
-impl Cache {
-    pub(crate) fn generation_of(&self, name: &str) -> u64 {
-        self.shared.with_store(|s, _| s.generation(name))
-    }
-
-    pub(crate) fn invalidate_ns(&self, name: &str) -> u64 {
-        self.shared.invalidate(name)
     }
 }

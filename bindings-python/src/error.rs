@@ -15,22 +15,38 @@ create_exception!(
     PyValueError,
     "A value larger than the cache's whole byte bound (MAX_BYTES); the cache keeps what it had."
 );
-create_exception!(_native, InvalidTimeoutError, PyValueError, "A timeout that is not a number (NaN).");
+create_exception!(
+    _native,
+    InvalidTimeoutError,
+    PyValueError,
+    "A timeout that is not a number (NaN)."
+);
 create_exception!(
     _native,
     InvalidConfigError,
     PyValueError,
     "A cache setting that would make the cache misbehave (MAX_ENTRIES < 1, MAX_BYTES < 1, ...)."
 );
-create_exception!(_native, SnapshotError, PyValueError, "A snapshot that cannot be read.");
+create_exception!(
+    _native,
+    SnapshotError,
+    PyValueError,
+    "A snapshot that cannot be read."
+);
 
 /// Maps a core error to its Python exception. The store reports errors without the key,
 /// so `key` (the key as the caller wrote it) fills the gap.
 pub fn to_py(err: Error, key: &str) -> PyErr {
     let err = match err {
-        Error::ValueTooLarge { key: k, size, max_bytes } if k.is_empty() => {
-            Error::ValueTooLarge { key: key.to_owned(), size, max_bytes }
-        }
+        Error::ValueTooLarge {
+            key: k,
+            size,
+            max_bytes,
+        } if k.is_empty() => Error::ValueTooLarge {
+            key: key.to_owned(),
+            size,
+            max_bytes,
+        },
         Error::KeyNotFound(k) if k.is_empty() => Error::KeyNotFound(key.to_owned()),
         Error::NotAnInteger(k) if k.is_empty() => Error::NotAnInteger(key.to_owned()),
         Error::Overflow(k) if k.is_empty() => Error::Overflow(key.to_owned()),

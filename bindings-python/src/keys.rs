@@ -17,11 +17,19 @@ pub enum KeyMode {
     /// Django's rules: `key_func(key, prefix, version)`, natively
     /// `"{prefix}:{version}:{key}"` when `key_func` is Django's default (None here), then
     /// `validate(key)` for a key that deserves memcached warnings.
-    Django { prefix: String, version: i64, key_func: Option<Py<PyAny>>, validate: Option<Py<PyAny>> },
+    Django {
+        prefix: String,
+        version: i64,
+        key_func: Option<Py<PyAny>>,
+        validate: Option<Py<PyAny>>,
+    },
 }
 
 /// The text of a key as Django's default key function formats it (`"%s" % key`).
-fn key_text<'b, 'py>(key: &'b Bound<'py, PyAny>, owned: &'b mut Option<Bound<'py, PyString>>) -> PyResult<&'b str> {
+fn key_text<'b, 'py>(
+    key: &'b Bound<'py, PyAny>,
+    owned: &'b mut Option<Bound<'py, PyString>>,
+) -> PyResult<&'b str> {
     if let Ok(s) = key.cast::<PyString>() {
         return as_str(s);
     }
@@ -44,10 +52,17 @@ impl KeyMode {
                 let text = as_str(s)?;
                 Ok(match ns {
                     None => Cow::Borrowed(text),
-                    Some((name, generation)) => Cow::Owned(polycache::namespaced_key(name, generation, text)),
+                    Some((name, generation)) => {
+                        Cow::Owned(polycache::namespaced_key(name, generation, text))
+                    }
                 })
             }
-            KeyMode::Django { prefix, version: default_version, key_func, validate } => {
+            KeyMode::Django {
+                prefix,
+                version: default_version,
+                key_func,
+                validate,
+            } => {
                 let version = version.unwrap_or(*default_version);
                 let full = match key_func {
                     None => {
@@ -55,9 +70,11 @@ impl KeyMode {
                         let text = key_text(key, &mut owned)?;
                         match ns {
                             None => polycache::make_key(prefix, version, text),
-                            Some((name, generation)) => {
-                                polycache::make_key(prefix, version, &polycache::namespaced_key(name, generation, text))
-                            }
+                            Some((name, generation)) => polycache::make_key(
+                                prefix,
+                                version,
+                                &polycache::namespaced_key(name, generation, text),
+                            ),
                         }
                     }
                     Some(func) => {
@@ -74,7 +91,10 @@ impl KeyMode {
                         let s = made.cast::<PyString>().map_err(|_| {
                             PyTypeError::new_err(format!(
                                 "KEY_FUNCTION must return a str, it returned {}",
-                                made.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                                made.get_type()
+                                    .name()
+                                    .map(|n| n.to_string())
+                                    .unwrap_or_default()
                             ))
                         })?;
                         as_str(s)?.to_owned()
@@ -95,7 +115,12 @@ impl KeyMode {
     pub fn user_key<'k>(&self, store_key: &'k str, version: Option<i64>) -> Option<&'k str> {
         match self {
             KeyMode::Raw => Some(store_key),
-            KeyMode::Django { prefix, version: default_version, key_func: None, .. } => {
+            KeyMode::Django {
+                prefix,
+                version: default_version,
+                key_func: None,
+                ..
+            } => {
                 let head = polycache::make_key(prefix, version.unwrap_or(*default_version), "");
                 store_key.strip_prefix(head.as_str())
             }
@@ -105,7 +130,11 @@ impl KeyMode {
 }
 
 pub fn not_str(key: &Bound<'_, PyAny>) -> PyErr {
-    let name = key.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let name = key
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     PyTypeError::new_err(format!("cache keys must be str, not {name}"))
 }
 
@@ -124,7 +153,10 @@ pub fn make_key(prefix: &str, version: i64, key: &str) -> String {
 /// (['forbidden_character'], ['too_long'], [])
 #[pyfunction]
 pub fn key_warnings(key: &str) -> Vec<&'static str> {
-    polycache::key_warnings(key).into_iter().map(|w| w.name()).collect()
+    polycache::key_warnings(key)
+        .into_iter()
+        .map(|w| w.name())
+        .collect()
 }
 
 /// `key` shortened to `max_length` characters with a SHA-256 suffix when it is longer.
@@ -176,9 +208,16 @@ pub fn build_key(
             let pair = pair?;
             let (name, value) = match pair.len() {
                 Ok(2) => (pair.get_item(0)?, pair.get_item(1)?),
-                _ => return Err(PyTypeError::new_err("params must be a mapping or (name, value) pairs")),
+                _ => {
+                    return Err(PyTypeError::new_err(
+                        "params must be a mapping or (name, value) pairs",
+                    ))
+                }
             };
-            b = b.param(name.str()?.to_cow()?.into_owned(), value.str()?.to_cow()?.into_owned());
+            b = b.param(
+                name.str()?.to_cow()?.into_owned(),
+                value.str()?.to_cow()?.into_owned(),
+            );
         }
     }
     if let Some(scope) = scope {

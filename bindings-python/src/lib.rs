@@ -6,6 +6,7 @@ mod cache;
 mod error;
 mod keys;
 mod namespace;
+mod ops;
 mod store;
 mod text;
 mod timeout;
@@ -22,10 +23,16 @@ use pyo3::prelude::*;
 /// (60000, True)
 #[pyfunction]
 #[pyo3(signature = (timeout, default, now_ms))]
-fn timeout_expiry(timeout: &Bound<'_, PyAny>, default: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<Option<u64>> {
+fn timeout_expiry(
+    timeout: &Bound<'_, PyAny>,
+    default: &Bound<'_, PyAny>,
+    now_ms: u64,
+) -> PyResult<Option<u64>> {
     let t = timeout::timeout_of(timeout, None)?;
     let d = timeout::timeout_of(default, None)?;
-    t.expiry(now_ms, d).map(|e| e.as_epoch_ms()).map_err(error::to_py_nokey)
+    t.expiry(now_ms, d)
+        .map(|e| e.as_epoch_ms())
+        .map_err(error::to_py_nokey)
 }
 
 /// What an entry is charged against `max_bytes`: key bytes + value bytes + overhead.
@@ -45,14 +52,29 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<namespace::Namespace>()?;
     m.add_class::<store::Store>()?;
     m.add_class::<timeout::DefaultTimeout>()?;
-    m.add("DEFAULT_TIMEOUT", timeout::default_marker(py)?.clone_ref(py))?;
-    m.add("ValueTooLargeError", py.get_type::<error::ValueTooLargeError>())?;
-    m.add("InvalidTimeoutError", py.get_type::<error::InvalidTimeoutError>())?;
-    m.add("InvalidConfigError", py.get_type::<error::InvalidConfigError>())?;
+    m.add(
+        "DEFAULT_TIMEOUT",
+        timeout::default_marker(py)?.clone_ref(py),
+    )?;
+    m.add(
+        "ValueTooLargeError",
+        py.get_type::<error::ValueTooLargeError>(),
+    )?;
+    m.add(
+        "InvalidTimeoutError",
+        py.get_type::<error::InvalidTimeoutError>(),
+    )?;
+    m.add(
+        "InvalidConfigError",
+        py.get_type::<error::InvalidConfigError>(),
+    )?;
     m.add("SnapshotError", py.get_type::<error::SnapshotError>())?;
     m.add("ENTRY_OVERHEAD", polycache::ENTRY_OVERHEAD)?;
     m.add("DEFAULT_MAX_KEY_LENGTH", polycache::DEFAULT_MAX_KEY_LENGTH)?;
-    m.add("MEMCACHE_MAX_KEY_LENGTH", polycache::MEMCACHE_MAX_KEY_LENGTH)?;
+    m.add(
+        "MEMCACHE_MAX_KEY_LENGTH",
+        polycache::MEMCACHE_MAX_KEY_LENGTH,
+    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(keys::make_key, m)?)?;
     m.add_function(wrap_pyfunction!(keys::key_warnings, m)?)?;

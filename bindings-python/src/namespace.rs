@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 use crate::cache::Cache;
+use crate::ops::negate;
 use crate::timeout::TimeoutArg;
 
 /// The keys of one namespace of a cache (from `Cache.namespace(name)`).
@@ -35,27 +36,64 @@ impl Namespace {
     }
 
     #[pyo3(signature = (key, default=None, version=None))]
-    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>, version: Option<i64>) -> PyResult<Py<PyAny>> {
-        self.cache.get().get_in(py, key, default, version, Some(&self.name))
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.cache
+            .get()
+            .get_in(py, key, default, version, Some(&self.name))
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn set(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<()> {
-        self.cache.get().store_in(key, value, &timeout, version, Some(&self.name), false).map(|_| ())
+    fn set(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<()> {
+        self.cache
+            .get()
+            .store_in(key, value, &timeout, version, Some(&self.name), false)
+            .map(|_| ())
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
-    fn add(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
-        self.cache.get().store_in(key, value, &timeout, version, Some(&self.name), true)
+    fn add(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
+        self.cache
+            .get()
+            .store_in(key, value, &timeout, version, Some(&self.name), true)
     }
 
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
-    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
-        self.cache.get().touch_in(key, &timeout, version, Some(&self.name))
+    fn touch(
+        &self,
+        key: &Bound<'_, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<bool> {
+        self.cache
+            .get()
+            .touch_in(key, &timeout, version, Some(&self.name))
     }
 
     #[pyo3(signature = (key, version=None))]
-    fn ttl(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<Py<PyAny>> {
+    fn ttl(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
         self.cache.get().ttl_in(py, key, version, Some(&self.name))
     }
 
@@ -75,13 +113,16 @@ impl Namespace {
 
     #[pyo3(signature = (key, delta=1, version=None))]
     fn incr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
-        self.cache.get().incr_in(key, delta, version, Some(&self.name))
+        self.cache
+            .get()
+            .incr_in(key, delta, version, Some(&self.name))
     }
 
     #[pyo3(signature = (key, delta=1, version=None))]
     fn decr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
-        let delta = delta.checked_neg().ok_or_else(|| pyo3::exceptions::PyOverflowError::new_err("delta out of range"))?;
-        self.cache.get().incr_in(key, delta, version, Some(&self.name))
+        self.cache
+            .get()
+            .incr_in(key, negate(delta)?, version, Some(&self.name))
     }
 
     /// The namespace's current generation (1 until invalidated).
@@ -96,6 +137,10 @@ impl Namespace {
     }
 
     fn __repr__(&self) -> String {
-        format!("<Namespace {:?} generation {}>", self.name, self.generation())
+        format!(
+            "<Namespace {:?} generation {}>",
+            self.name,
+            self.generation()
+        )
     }
 }

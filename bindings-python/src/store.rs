@@ -12,15 +12,20 @@ use crate::error::{to_py, to_py_nokey, InvalidConfigError};
 
 /// A store configuration from Python-side settings. `eviction` is `"lru"` or `"cull"`
 /// (Django's batch cull, `cull_frequency` 0 = clear everything).
-pub fn config_of(max_entries: i64, max_bytes: Option<i64>, eviction: &str, cull_frequency: i64) -> PyResult<Config> {
-    let max_entries = usize::try_from(max_entries)
-        .map_err(|_| InvalidConfigError::new_err(format!("max_entries must be at least 1, got {max_entries}")))?;
+pub fn config_of(
+    max_entries: i64,
+    max_bytes: Option<i64>,
+    eviction: &str,
+    cull_frequency: i64,
+) -> PyResult<Config> {
+    let max_entries = usize::try_from(max_entries).map_err(|_| {
+        InvalidConfigError::new_err(format!("max_entries must be at least 1, got {max_entries}"))
+    })?;
     let max_bytes = match max_bytes {
         None => None,
-        Some(n) => Some(
-            usize::try_from(n)
-                .map_err(|_| InvalidConfigError::new_err(format!("max_bytes must be at least 1, got {n}")))?,
-        ),
+        Some(n) => Some(usize::try_from(n).map_err(|_| {
+            InvalidConfigError::new_err(format!("max_bytes must be at least 1, got {n}"))
+        })?),
     };
     let eviction = match eviction {
         "lru" => Eviction::Lru,
@@ -32,10 +37,16 @@ pub fn config_of(max_entries: i64, max_bytes: Option<i64>, eviction: &str, cull_
             })?,
         },
         other => {
-            return Err(InvalidConfigError::new_err(format!("eviction must be \"lru\" or \"cull\", not {other:?}")))
+            return Err(InvalidConfigError::new_err(format!(
+                "eviction must be \"lru\" or \"cull\", not {other:?}"
+            )))
         }
     };
-    let config = Config { max_entries, max_bytes, eviction };
+    let config = Config {
+        max_entries,
+        max_bytes,
+        eviction,
+    };
     config.validate().map_err(to_py_nokey)?;
     Ok(config)
 }
@@ -89,25 +100,50 @@ impl Store {
 impl Store {
     #[new]
     #[pyo3(signature = (max_entries, *, max_bytes=None, eviction="lru", cull_frequency=3))]
-    fn new(max_entries: i64, max_bytes: Option<i64>, eviction: &str, cull_frequency: i64) -> PyResult<Self> {
+    fn new(
+        max_entries: i64,
+        max_bytes: Option<i64>,
+        eviction: &str,
+        cull_frequency: i64,
+    ) -> PyResult<Self> {
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
-        Ok(Store { inner: Mutex::new(CoreStore::new(config).map_err(to_py_nokey)?) })
+        Ok(Store {
+            inner: Mutex::new(CoreStore::new(config).map_err(to_py_nokey)?),
+        })
     }
 
     /// Stores `value` charged `charge` bytes until `expires_at` (epoch ms; None = never).
-    fn set(&self, key: String, value: Py<PyAny>, charge: usize, expires_at: Option<u64>, now: u64) -> PyResult<()> {
+    fn set(
+        &self,
+        key: String,
+        value: Py<PyAny>,
+        charge: usize,
+        expires_at: Option<u64>,
+        now: u64,
+    ) -> PyResult<()> {
         let shown = key.clone();
-        self.with(|s| s.set(key, value, charge, expiry_of(expires_at), now)).map_err(|e| to_py(e, &shown))
+        self.with(|s| s.set(key, value, charge, expiry_of(expires_at), now))
+            .map_err(|e| to_py(e, &shown))
     }
 
-    fn add(&self, key: String, value: Py<PyAny>, charge: usize, expires_at: Option<u64>, now: u64) -> PyResult<bool> {
+    fn add(
+        &self,
+        key: String,
+        value: Py<PyAny>,
+        charge: usize,
+        expires_at: Option<u64>,
+        now: u64,
+    ) -> PyResult<bool> {
         let shown = key.clone();
-        self.with(|s| s.add(key, value, charge, expiry_of(expires_at), now)).map_err(|e| to_py(e, &shown))
+        self.with(|s| s.add(key, value, charge, expiry_of(expires_at), now))
+            .map_err(|e| to_py(e, &shown))
     }
 
     #[pyo3(signature = (key, now, default=None))]
     fn get(&self, py: Python<'_>, key: &str, now: u64, default: Option<Py<PyAny>>) -> Py<PyAny> {
-        self.with(|s| s.get_with(key, now, |v| v.clone_ref(py))).or(default).unwrap_or_else(|| py.None())
+        self.with(|s| s.get_with(key, now, |v| v.clone_ref(py)))
+            .or(default)
+            .unwrap_or_else(|| py.None())
     }
 
     /// True when `key` is live (no recency change, no read counted).
@@ -142,7 +178,8 @@ impl Store {
 
     /// Raises `AssertionError` if an internal invariant of the store does not hold.
     fn validate(&self) -> PyResult<()> {
-        self.with(|s| s.validate()).map_err(pyo3::exceptions::PyAssertionError::new_err)
+        self.with(|s| s.validate())
+            .map_err(pyo3::exceptions::PyAssertionError::new_err)
     }
 
     fn __len__(&self) -> usize {

@@ -12,7 +12,10 @@ use pyo3::types::{PyBytes, PyString};
 use std::os::raw::c_char;
 
 extern "C" {
-    fn PyUnicode_AsUTF8AndSize(unicode: *mut ffi::PyObject, size: *mut ffi::Py_ssize_t) -> *const c_char;
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut ffi::PyObject,
+        size: *mut ffi::Py_ssize_t,
+    ) -> *const c_char;
 }
 
 /// The UTF-8 text of `s`, borrowed from the string object itself.
@@ -50,6 +53,7 @@ pub fn utf8_len(s: &Bound<'_, PyString>) -> PyResult<usize> {
         return Ok(chars as usize);
     }
     // SAFETY: as above; the new reference is owned by the returned `Bound`.
-    let encoded = unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr()))? };
+    let encoded =
+        unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr()))? };
     Ok(encoded.cast_into::<PyBytes>()?.as_bytes().len())
 }

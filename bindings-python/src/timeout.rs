@@ -79,14 +79,16 @@ pub struct PyClock(pub Py<PyAny>);
 
 impl Clock for PyClock {
     fn now_ms(&self) -> u64 {
-        Python::attach(|py| match self.0.call0(py).and_then(|t| t.extract::<f64>(py)) {
-            Ok(secs) if secs.is_finite() && secs > 0.0 => (secs * 1000.0) as u64,
-            Ok(_) => 0,
-            Err(err) => {
-                // A clock cannot fail in the core; report it and fall back to the real time.
-                err.write_unraisable(py, Some(self.0.bind(py)));
-                SystemClock.now_ms()
-            }
-        })
+        Python::attach(
+            |py| match self.0.call0(py).and_then(|t| t.extract::<f64>(py)) {
+                Ok(secs) if secs.is_finite() && secs > 0.0 => (secs * 1000.0) as u64,
+                Ok(_) => 0,
+                Err(err) => {
+                    // A clock cannot fail in the core; report it and fall back to the real time.
+                    err.write_unraisable(py, Some(self.0.bind(py)));
+                    SystemClock.now_ms()
+                }
+            },
+        )
     }
 }
