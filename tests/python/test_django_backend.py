@@ -298,3 +298,14 @@ def test_key_function_may_use_the_cache():
     c.key_func = key_func
     c.set("k", 1)
     assert c.get("k") == 1 and c.__dict__["calls"] == 2
+
+
+def test_a_copy_shares_the_store():
+    import copy
+
+    c = backend("copy")
+    c.set("k", 1)
+    d = copy.copy(c)
+    assert d.get("k") == 1
+    d.set("k", 2)
+    assert c.get("k") == 2

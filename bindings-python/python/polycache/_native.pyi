@@ -2,7 +2,7 @@
 
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union, final
 
-from typing_extensions import disjoint_base
+from typing_extensions import Self, disjoint_base
 
 __all__ = [
     "Cache",
@@ -112,7 +112,7 @@ class Cache:
 
 @disjoint_base
 class DjangoBackend:
-    def __new__(cls, *_args: Any, **_kwargs: Any) -> "DjangoBackend": ...
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
     def _bind(self, handle: Cache) -> None: ...
     def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any: ...
     def set(self, key: Any, value: Any, timeout: _Timeout = ..., version: Optional[int] = None) -> None: ...

@@ -74,8 +74,9 @@ class PolyCache(_native.DjangoBackend, BaseCache):
     base (no Python frame on Django's hottest calls); the rest are defined here.
     """
 
+    _n: _native.Cache  # the handle the Python-level methods call (the native base has it too)
+
     def __init__(self, name: str, params: Dict[str, Any]) -> None:
-        self._n: Optional[_native.Cache] = None
         super().__init__(params)
         options = params.get("OPTIONS", {})
         if self._max_entries < 1:
@@ -96,6 +97,13 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         self._eviction = eviction
         self._root = _store_for(name)
         self._rebuild()
+
+    def __copy__(self) -> "PolyCache":
+        # The native base holds the handle outside __dict__: bind the copy to it too.
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._bind(self._n)
+        return new
 
     # ---- settings Django reads and writes as plain attributes ----------------------
 
@@ -158,25 +166,25 @@ class PolyCache(_native.DjangoBackend, BaseCache):
     # ---- Django's API (get, set, add, touch, delete: see the native base) ------------
 
     def get_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
-        return self._n.get_many(keys, version)  # type: ignore[union-attr]
+        return self._n.get_many(keys, version)
 
     def has_key(self, key: Any, version: Optional[int] = None) -> bool:
-        return self._n.has_key(key, version)  # type: ignore[union-attr]
+        return self._n.has_key(key, version)
 
     def incr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
-        return self._n.incr(key, delta, version)  # type: ignore[union-attr]
+        return self._n.incr(key, delta, version)
 
     def decr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
-        return self._n.decr(key, delta, version)  # type: ignore[union-attr]
+        return self._n.decr(key, delta, version)
 
     def set_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
-        return self._n.set_many(data, timeout, version)  # type: ignore[union-attr]
+        return self._n.set_many(data, timeout, version)
 
     def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
-        self._n.delete_many(keys, version)  # type: ignore[union-attr]
+        self._n.delete_many(keys, version)
 
     def clear(self) -> None:
-        self._n.clear()  # type: ignore[union-attr]
+        self._n.clear()
 
     def close(self, **kwargs: Any) -> None:
         pass
@@ -236,15 +244,15 @@ class PolyCache(_native.DjangoBackend, BaseCache):
 
     def ttl(self, key: Any, version: Optional[int] = None) -> Optional[float]:
         """Seconds left for ``key``: None if it never expires, 0 if it is absent."""
-        return self._n.ttl(key, version)  # type: ignore[union-attr]
+        return self._n.ttl(key, version)
 
     def expire(self, key: Any, timeout: Any, version: Optional[int] = None) -> bool:
         """Sets a live key's timeout (seconds; None = never); True when it was live."""
-        return self._n.expire(key, timeout, version)  # type: ignore[union-attr]
+        return self._n.expire(key, timeout, version)
 
     def persist(self, key: Any, version: Optional[int] = None) -> bool:
         """Makes a live key never expire; True when it was live."""
-        return self._n.persist(key, version)  # type: ignore[union-attr]
+        return self._n.persist(key, version)
 
     def _reversible(self) -> bool:
         return self.key_func is default_key_func and type(self).make_key is BaseCache.make_key
@@ -254,7 +262,7 @@ class PolyCache(_native.DjangoBackend, BaseCache):
 
         With a custom ``KEY_FUNCTION`` keys cannot be reversed: the full stored keys are
         matched and returned."""
-        keys = self._n.live_keys(version)  # type: ignore[union-attr]
+        keys = self._n.live_keys(version)
         if pattern == "*":
             return keys
         return [k for k in keys if fnmatch.fnmatchcase(k, pattern)]
@@ -268,16 +276,16 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         """Deletes every live key matching ``pattern``; how many."""
         keys = self.keys(pattern, version)
         if self._reversible():
-            return self._n.delete_many(keys, version)  # type: ignore[union-attr]
+            return self._n.delete_many(keys, version)
         return self._root.delete_many(keys)
 
     def namespace(self, name: str) -> _native.Namespace:
         """A view of the keys of namespace ``name`` (same API as the cache for get, set,
         add, delete, has_key, incr, decr, touch, ttl); ``invalidate()`` drops them all in
         O(1)."""
-        return self._n.namespace(name)  # type: ignore[union-attr]
+        return self._n.namespace(name)
 
     def stats(self) -> Dict[str, Any]:
         """Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
         expirations, entries, bytes."""
-        return self._n.stats()  # type: ignore[union-attr]
+        return self._n.stats()

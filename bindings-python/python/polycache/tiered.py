@@ -385,7 +385,7 @@ class _Tier:
         cap = self.local_timeout
         if ms is None:
             return cap
-        left = ms / 1000.0 - (_monotonic() - since)
+        left = (ms - 1) / 1000.0 - (_monotonic() - since)  # (1 ms for the store's rounding)
         return left if cap is None else min(left, cap)
 
 

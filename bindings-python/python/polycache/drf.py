@@ -1,0 +1,589 @@
+"""Response caching for Django REST framework views, invalidated from the models.
+
+.. code-block:: python
+
+    # apps.py (once, in AppConfig.ready())
+    from polycache import drf
+    drf.register(Book)                    # namespace "books.book"
+    drf.register(Review, affects=[Book])  # a review write also invalidates the books
+    drf.register(Author, affects=[Book])  # book payloads carry the author's name
+
+    # views.py
+    class BookViewSet(drf.CacheResponseMixin, viewsets.ModelViewSet):
+        queryset = Book.objects.all()     # resource: Book (from the queryset)
+        cache_actions = ("list", "retrieve", "reviews")
+
+    class StatsView(APIView):
+        @drf.cache_response(Book, public=True, depends_on=[Review])
+        def get(self, request): ...
+
+**Keys.** A response is stored under a key built by the core's key builder
+(:func:`polycache.build_key`) from the resource, the action, the path, the host, the
+accepted renderer (format and media type), the API version, the active language, the
+query parameters (sorted by name; values of one name kept in their order: filters, page,
+page size, cursor, search and ordering are all query parameters) and a scope: the user's
+pk for an authenticated request, ``anon`` for an anonymous one, or ``public`` when the view
+declares its data public (``public=True``; then everyone who passes the view's
+permission checks shares one copy). The key lives in the resource's namespace, at the
+generation read *before* the view runs: a response computed while a write invalidates
+the namespace lands in the old generation and is never served.
+
+**What is stored.** The rendered content, the status and the headers, as drf-extensions
+does (never the ``Response`` object, its serializer or its queryset), and only for
+``GET``/``HEAD`` answered with a status in ``statuses`` (200 by default), without
+``Set-Cookie`` and without ``Cache-Control: no-store`` / ``private`` on a public view.
+On a hit the view does not run: authentication, throttling and view-level permissions
+(``initial()``) still run, object-level permissions (in ``get_object()``) do not; that
+is safe with per-user keys, and with ``public=True`` only if every user allowed to call
+the view may see every object.
+
+**Invalidation.** :func:`register` connects ``post_save``, ``post_delete`` and
+``m2m_changed`` for the model (with ``sender=``, so Django's fast delete stays on for
+every other model); each invalidates the namespaces of the model and of every model it
+``affects`` (transitively) in O(1), at once and again when the transaction commits
+(``post_save`` fires before the commit; a reader in between would cache the old rows).
+Django sends no signal for ``QuerySet.update()``, ``bulk_create()`` or
+``bulk_update()``: use :class:`InvalidatingQuerySet` / :data:`InvalidatingManager` (or
+:class:`InvalidatingQuerySetMixin` on your own QuerySet) as the model's manager, and call
+:func:`invalidate` yourself after raw SQL or any write made around the ORM.
+
+**Stampedes.** Concurrent misses of one key run the view once (per process); the others
+wait up to ``wait`` seconds for its response (see :mod:`polycache.stampede`). With
+``stale=S`` an expired response is served for up to ``S`` more seconds while one request
+refreshes it.
+
+**Processes.** ``polycache.django.PolyCache`` is a per-process cache: an invalidation
+reaches the process that made the write only. With several worker processes use
+``polycache.tiered.TieredCache`` (its namespace generations live in Redis, invalidated
+in every process within its bound), or any other shared Django cache (generations are
+then counters kept in that cache).
+
+Settings (all optional): ``POLYCACHE_DRF = {"CACHE": "default", "TIMEOUT": 300,
+"WAIT": 10.0, "ON_TIMEOUT": "compute", "STALE": None}``; ``CACHE`` is the alias views
+store in and invalidations bump (a list of aliases is accepted for invalidations).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import translation
+
+from polycache._native import build_key, namespaced_key
+from polycache.stampede import DEFAULT_WAIT, SingleFlight, Stale
+
+__all__ = [
+    "CacheResponseMixin",
+    "InvalidatingManager",
+    "InvalidatingQuerySet",
+    "InvalidatingQuerySetMixin",
+    "cache_response",
+    "flights",
+    "invalidate",
+    "register",
+    "registry",
+    "resource_key",
+]
+
+ModelType = type  # a django.db.models.Model subclass
+Resource = Union[str, ModelType]
+
+_MISSING: Any = object()
+_UNSHARED: Any = object()
+
+#: Concurrent misses of one response key (per process), shared by every cached view.
+flights = SingleFlight()
+
+
+def _conf(name: str, default: Any) -> Any:
+    return getattr(settings, "POLYCACHE_DRF", {}).get(name, default)
+
+
+def _aliases() -> List[str]:
+    alias = _conf("CACHE", "default")
+    return [alias] if isinstance(alias, str) else list(alias)
+
+
+# ---- namespace generations, on polycache or on any Django cache ------------------------
+
+
+def _generation(cache: Any, name: str) -> Optional[int]:
+    """The namespace's current generation; None when it cannot be known (then nothing is
+    cached)."""
+    namespace = getattr(cache, "namespace", None)
+    if namespace is not None:
+        gen = namespace(name).generation
+        return gen() if callable(gen) else gen  # TieredCache: a method
+    key = f"polycache.drf.generation:{name}"
+    gen = cache.get(key)
+    if gen is None:
+        # A clock stamp, not 1: a counter lost to eviction never comes back to a value
+        # it had before.
+        cache.add(key, time.time_ns(), None)
+        gen = cache.get(key)
+    return gen if isinstance(gen, int) else None
+
+
+def _bump(cache: Any, name: str) -> None:
+    namespace = getattr(cache, "namespace", None)
+    if namespace is not None:
+        namespace(name).invalidate()
+        return
+    key = f"polycache.drf.generation:{name}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), None)
+
+
+# ---- the registry: models -> namespaces ------------------------------------------------
+
+
+def _label(model: ModelType) -> str:
+    return model._meta.label_lower  # type: ignore[attr-defined,no-any-return]
+
+
+class Registry:
+    """Which namespace each model's responses live in, and which models a write to a
+    model invalidates."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: Dict[ModelType, str] = {}
+        self._affects: Dict[ModelType, Set[ModelType]] = {}
+        self._connected: Set[Tuple[str, Any]] = set()
+
+    def register(self, model: ModelType, *, name: Optional[str] = None, affects: Iterable[ModelType] = ()) -> ModelType:
+        """Registers ``model``: its writes invalidate its namespace (``name``, by default
+        the model's ``app_label.modelname``) and those of the models it ``affects``.
+        Idempotent; call it from ``AppConfig.ready()``. Returns the model (usable as a
+        class decorator)."""
+        concrete = model._meta.concrete_model  # type: ignore[attr-defined]
+        with self._lock:
+            if concrete is not model and concrete in self._names and name is None:
+                name = self._names[concrete]
+            self._names[model] = name or self._names.get(model) or _label(model)
+            self._affects.setdefault(model, set()).update(affects)
+        uid = f"polycache.drf:{_label(model)}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
+        for field in model._meta.get_fields(include_hidden=True):  # type: ignore[attr-defined]
+            if not field.many_to_many:
+                continue
+            through = getattr(field, "through", None) or getattr(field.remote_field, "through", None)
+            if isinstance(through, type):
+                m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"polycache.drf.m2m:{_label(through)}", weak=False)
+        return model
+
+    def name_of(self, model: ModelType) -> Optional[str]:
+        """The namespace of a registered model (or of its concrete model), else None."""
+        with self._lock:
+            name = self._names.get(model)
+            if name is None:
+                name = self._names.get(model._meta.concrete_model)  # type: ignore[attr-defined]
+            return name
+
+    def affected(self, model: ModelType) -> Set[str]:
+        """The namespaces a write to ``model`` invalidates (it and what it affects,
+        transitively)."""
+        out: Set[str] = set()
+        seen: Set[ModelType] = set()
+        todo = [model, model._meta.concrete_model]  # type: ignore[attr-defined]
+        with self._lock:
+            while todo:
+                m = todo.pop()
+                if m in seen:
+                    continue
+                seen.add(m)
+                name = self._names.get(m)
+                if name is not None:
+                    out.add(name)
+                todo.extend(self._affects.get(m, ()))
+        return out
+
+    def invalidate(self, *targets: Resource, using: Optional[str] = None) -> Set[str]:
+        """Invalidates in O(1) every response cached for ``targets`` (registered models,
+        or namespace names), at once and, inside a transaction of ``using``, again on
+        commit. The namespaces invalidated."""
+        names: Set[str] = set()
+        for target in targets:
+            names |= {target} if isinstance(target, str) else self.affected(target)
+        if not names:
+            return names
+
+        def bump() -> None:
+            for alias in _aliases():
+                cache = caches[alias]
+                for name in names:
+                    _bump(cache, name)
+
+        bump()
+        if transaction.get_connection(using).in_atomic_block:
+            transaction.on_commit(bump, using=using)
+        return names
+
+
+registry = Registry()
+register = registry.register
+
+
+def invalidate(*targets: Resource, using: Optional[str] = None) -> Set[str]:
+    """Invalidates every cached response of the given models (and the models they
+    affect) or namespace names, in O(1): after ``QuerySet.update()`` on a model whose
+    manager is not an :class:`InvalidatingQuerySet`, raw SQL, a migration, another
+    process's write. Returns the namespaces invalidated."""
+    return registry.invalidate(*targets, using=using)
+
+
+def _on_write(sender: ModelType, using: Optional[str] = None, **kwargs: Any) -> None:
+    registry.invalidate(sender, using=using)
+
+
+def _on_m2m(sender: Any, instance: Any, action: str, model: Any = None, using: Optional[str] = None, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        targets = [type(instance)] + ([model] if isinstance(model, type) else [])
+        registry.invalidate(*targets, sender, using=using)
+
+
+# ---- writes Django sends no signal for -------------------------------------------------
+
+
+class InvalidatingQuerySetMixin:
+    """Makes ``update()``, ``bulk_create()`` and ``bulk_update()`` (and their ``a*``
+    twins, which call them) invalidate the model's namespaces, as ``save()`` does
+    through the signals."""
+
+    model: Any
+    db: str
+
+    def update(self, **kwargs: Any) -> int:
+        rows = super().update(**kwargs)  # type: ignore[misc]
+        registry.invalidate(self.model, using=self.db)
+        return rows  # type: ignore[no-any-return]
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> List[Any]:
+        created = super().bulk_create(objs, *args, **kwargs)  # type: ignore[misc]
+        registry.invalidate(self.model, using=self.db)
+        return created  # type: ignore[no-any-return]
+
+    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
+        rows = super().bulk_update(objs, fields, *args, **kwargs)  # type: ignore[misc]
+        registry.invalidate(self.model, using=self.db)
+        return rows  # type: ignore[no-any-return]
+
+    def _raw_delete(self, using: str) -> int:
+        # Only reached by fast deletes (no signal receivers for the model).
+        rows = super()._raw_delete(using)  # type: ignore[misc]
+        registry.invalidate(self.model, using=using)
+        return rows  # type: ignore[no-any-return]
+
+
+class InvalidatingQuerySet(InvalidatingQuerySetMixin, models.QuerySet):  # type: ignore[misc,type-arg]
+    pass
+
+
+InvalidatingManager = models.Manager.from_queryset(InvalidatingQuerySet)
+
+
+# ---- keys ------------------------------------------------------------------------------
+
+
+def _escape_value(value: str) -> str:
+    return value.replace("%", "%25").replace(",", "%2C")
+
+
+def _query_pairs(request: Any) -> List[Tuple[str, str]]:
+    # One pair per name; several values of one name are kept in their order (a view may
+    # read them with getlist() and depend on it), each escaped so that two values "a",
+    # "b" never meet one value "a,b".
+    query = request.query_params if hasattr(request, "query_params") else request.GET
+    return [(name, ",".join(_escape_value(v) for v in query.getlist(name))) for name in query]
+
+
+def _scope(view: Any, request: Any, public: bool) -> str:
+    custom = getattr(view, "get_cache_scope", None)
+    if custom is not None:
+        return str(custom(request))
+    if public:
+        return "public"
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return "anon"
+
+
+def resource_key(view: Any, request: Any, action: str, *, public: bool = False, extra: Sequence[str] = ()) -> str:
+    """The key (inside the resource's namespace) of ``request`` to ``view``'s
+    ``action``: built by the core's key builder, shortened with SHA-256 past 200
+    characters."""
+    renderer = getattr(request, "accepted_renderer", None)
+    try:
+        host = request.get_host()
+    except Exception:  # DisallowedHost: Django answers it elsewhere; do not share a key
+        host = "?"
+    ids = [
+        action,
+        request.path,
+        host,
+        getattr(renderer, "format", "") or "",
+        getattr(request, "accepted_media_type", "") or "",
+        str(getattr(request, "version", "") or ""),
+        translation.get_language() or "",
+        *extra,
+    ]
+    return build_key("drf", *ids, params=_query_pairs(request), scope=_scope(view, request, public))
+
+
+# ---- caching a view's responses --------------------------------------------------------
+
+
+class _Options:
+    __slots__ = ("resource", "public", "timeout", "depends_on", "alias", "stale", "wait", "on_timeout", "statuses")
+
+    def __init__(
+        self,
+        resource: Optional[Resource] = None,
+        public: Optional[bool] = None,
+        timeout: Any = _MISSING,
+        depends_on: Optional[Iterable[Resource]] = None,
+        alias: Optional[str] = None,
+        stale: Any = _MISSING,
+        wait: Optional[float] = None,
+        on_timeout: Optional[str] = None,
+        statuses: Optional[Iterable[int]] = None,
+    ) -> None:
+        self.resource = resource
+        self.public = public
+        self.timeout = timeout
+        self.depends_on = None if depends_on is None else tuple(depends_on)
+        self.alias = alias
+        self.stale = stale
+        self.wait = wait
+        self.on_timeout = on_timeout
+        self.statuses = None if statuses is None else frozenset(statuses)
+
+
+def _namespace_of(resource: Resource) -> str:
+    if isinstance(resource, str):
+        return resource
+    name = registry.name_of(resource)
+    if name is None:
+        raise ImproperlyConfigured(
+            f"polycache.drf: {resource.__name__} is not registered: call polycache.drf.register({resource.__name__}) "
+            "(in AppConfig.ready()) so that its writes invalidate the cached responses, or name a namespace you "
+            "invalidate yourself"
+        )
+    return name
+
+
+def _resource_of(view: Any, opts: _Options) -> Resource:
+    resource = opts.resource or getattr(view, "cache_resource", None)
+    if resource is None:
+        queryset = getattr(view, "queryset", None)
+        if queryset is None and hasattr(view, "get_queryset"):
+            queryset = view.get_queryset()
+        model = getattr(queryset, "model", None)
+        if model is None:
+            raise ImproperlyConfigured(
+                f"polycache.drf: {type(view).__name__} has no queryset: set cache_resource (a registered model or a namespace name)"
+            )
+        resource = model
+    return resource  # type: ignore[no-any-return]
+
+
+def _setting(view: Any, opts: _Options, field: str, attr: str, conf: str, default: Any) -> Any:
+    value = getattr(opts, field)
+    if value is None or value is _MISSING:
+        value = getattr(view, attr, _MISSING)
+    if value is None or value is _MISSING:
+        value = _conf(conf, default) if conf else default
+    return value
+
+
+def _cacheable(response: Any, statuses: frozenset, public: bool) -> bool:  # type: ignore[type-arg]
+    if response.status_code not in statuses or getattr(response, "streaming", False):
+        return False
+    if getattr(response, "cookies", None):
+        return False  # a Set-Cookie is for one client only
+    control = response.get("Cache-Control", "").lower()
+    return "no-store" not in control and not (public and "private" in control)
+
+
+def _from_triple(triple: Tuple[bytes, int, List[Tuple[str, str]]]) -> HttpResponse:
+    content, status, headers = triple
+    response = HttpResponse(content=content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], request: Any, args: Any, kwargs: Any) -> Any:
+    if request.method not in ("GET", "HEAD"):
+        return run()
+    alias = _setting(view, opts, "alias", "cache_alias", "", None) or _aliases()[0]
+    if alias not in _aliases():
+        raise ImproperlyConfigured(
+            f'polycache.drf: {type(view).__name__} caches in "{alias}", which invalidations do not reach: '
+            f'add it to settings.POLYCACHE_DRF["CACHE"]'
+        )
+    cache = caches[alias]
+    public = bool(_setting(view, opts, "public", "cache_public", "", False))
+    primary = _namespace_of(_resource_of(view, opts))
+    depends = _setting(view, opts, "depends_on", "cache_depends_on", "", ())
+    names = [primary] + sorted({_namespace_of(r) for r in depends} - {primary})
+    generations = [_generation(cache, n) for n in names]
+    if any(g is None for g in generations):
+        return run()  # generation unknown (a shared cache is down): do not cache
+    extra = [f"{n}={g}" for n, g in zip(names[1:], generations[1:])]
+    key = namespaced_key(primary, generations[0], resource_key(view, request, action, public=public, extra=extra))  # type: ignore[arg-type]
+
+    timeout = _setting(view, opts, "timeout", "cache_timeout", "TIMEOUT", 300)
+    stale = _setting(view, opts, "stale", "cache_stale", "STALE", None)
+    statuses = opts.statuses or frozenset(getattr(view, "cache_statuses", (200,)))
+    wait = _setting(view, opts, "wait", "cache_wait", "WAIT", DEFAULT_WAIT)
+    on_timeout = _setting(view, opts, "on_timeout", "cache_on_timeout", "ON_TIMEOUT", "compute")
+    flight_key = (alias, key)
+
+    held = cache.get(key)
+    if held is not None:
+        if not isinstance(held, Stale):
+            return _from_triple(held)
+        if time.time() < held.fresh_until:
+            return _from_triple(held.value)
+        flight = flights.try_lead(flight_key)
+        if flight is None:
+            return _from_triple(held.value)  # another request is refreshing it
+        try:
+            response, triple = _render(view, run, request, args, kwargs, statuses, public)
+        except BaseException:
+            flights.finish(flight_key, flight, abandoned=True)
+            raise
+        if triple is not None:
+            _store(cache, key, triple, timeout, stale)
+        flights.finish(flight_key, flight, triple)
+        return response
+
+    mine: Dict[str, Any] = {}
+
+    def lead() -> Any:
+        again = cache.get(key)
+        if again is not None:
+            return again.value if isinstance(again, Stale) else again
+        try:
+            response, triple = _render(view, run, request, args, kwargs, statuses, public)
+        except BaseException as e:
+            mine["error"] = e
+            return _UNSHARED
+        mine["response"] = response
+        if triple is None:
+            return _UNSHARED
+        _store(cache, key, triple, timeout, stale)
+        return triple
+
+    triple = flights.run(flight_key, lead, wait=wait, on_timeout=on_timeout)
+    if "error" in mine:
+        raise mine["error"]
+    if "response" in mine:
+        return mine["response"]
+    if triple is _UNSHARED:
+        return run()  # the leader's answer was not cacheable (an error, a cookie): ours may differ
+    return _from_triple(triple)
+
+
+def _render(
+    view: Any, run: Callable[[], Any], request: Any, args: Any, kwargs: Any, statuses: frozenset, public: bool  # type: ignore[type-arg]
+) -> Tuple[Any, Optional[Tuple[bytes, int, List[Tuple[str, str]]]]]:
+    response = run()
+    if hasattr(view, "finalize_response"):
+        response = view.finalize_response(request, response, *args, **kwargs)
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    if not _cacheable(response, statuses, public):
+        return response, None
+    return response, (bytes(response.content), response.status_code, list(response.items()))
+
+
+def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[float]) -> None:
+    if stale is None or timeout is None or timeout <= 0:
+        cache.set(key, triple, timeout)
+    else:
+        cache.set(key, Stale(triple, time.time() + timeout), timeout + stale)
+
+
+def cache_response(
+    resource: Optional[Resource] = None,
+    *,
+    public: Optional[bool] = None,
+    timeout: Any = _MISSING,
+    depends_on: Optional[Iterable[Resource]] = None,
+    cache: Optional[str] = None,
+    stale: Any = _MISSING,
+    wait: Optional[float] = None,
+    on_timeout: Optional[str] = None,
+    statuses: Optional[Iterable[int]] = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Caches a DRF view method's responses (``list``, ``retrieve``, ``get``, a custom
+    ``@action``); see the module's documentation. Unset options fall back to the view's
+    ``cache_*`` attributes, then to ``settings.POLYCACHE_DRF``.
+
+    ``resource``: a registered model or a namespace name (default: the view's
+    ``cache_resource``, else its queryset's model). ``public``: one copy for every user.
+    ``timeout``: seconds (None: until invalidated). ``depends_on``: other models or
+    namespaces whose invalidation also retires these responses. ``stale``: seconds an
+    expired response is still served while one request refreshes it. ``wait`` /
+    ``on_timeout``: how long concurrent misses wait for the one computing, and then
+    ``"compute"`` or ``"raise"`` (:class:`polycache.stampede.StampedeTimeout`).
+    """
+    opts = _Options(resource, public, timeout, depends_on, cache, stale, wait, on_timeout, statuses)
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def cached(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            action = getattr(self, "action", None) or method.__name__
+            return _serve(self, opts, action, lambda: method(self, request, *args, **kwargs), request, args, kwargs)
+
+        cached._polycache_cached = True  # type: ignore[attr-defined]
+        return cached
+
+    return decorate
+
+
+_DEFAULT_OPTIONS = _Options()
+
+
+class CacheResponseMixin:
+    """Caches the responses of the actions named in ``cache_actions`` (default:
+    ``list``, ``retrieve`` and, on a plain ``APIView``, ``get``) of a DRF view or
+    viewset. Options as class attributes: ``cache_resource``, ``cache_public``,
+    ``cache_timeout``, ``cache_depends_on``, ``cache_alias``, ``cache_stale``,
+    ``cache_wait``, ``cache_on_timeout``, ``cache_statuses``; ``get_cache_scope(request)``
+    replaces the per-user scope."""
+
+    cache_actions: Sequence[str] = ("list", "retrieve", "get")
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        method = request.method.lower()
+        if method in ("get", "head"):
+            action_map = getattr(self, "action_map", None)
+            action = action_map.get(method) if action_map else "get"
+            handler = getattr(self, method, None)
+            if (
+                action in self.cache_actions
+                and handler is not None
+                and not getattr(getattr(handler, "__func__", handler), "_polycache_cached", False)
+            ):
+
+                def cached(request: Any, *args: Any, **kwargs: Any) -> Any:
+                    return _serve(self, _DEFAULT_OPTIONS, action, lambda: handler(request, *args, **kwargs), request, args, kwargs)
+
+                setattr(self, method, cached)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
