@@ -57,7 +57,7 @@ class CrossProcessTests(unittest.TestCase):
                 if got["tier1"]:
                     break
                 time.sleep(0.01)
-            self.assertEqual(got, {"value": value, "tier1": True})
+            self.assertEqual(got, {"value": value, "tier1": True}, f"worker {w.pid}: {w('stats')}")
 
     def check_bound(self, readers, key, expected, **kw):
         """Called right after the write returned: a read BOUND seconds later is fresh."""
