@@ -94,8 +94,8 @@ __all__ = [
     "resource_key",
 ]
 
-ModelType = type  # a django.db.models.Model subclass
-Resource = Union[str, ModelType]
+ModelType = Any  # a django.db.models.Model subclass
+Resource = Any  # a registered model, or a namespace name (str)
 
 _MISSING: Any = object()
 _UNSHARED: Any = object()
@@ -149,7 +149,7 @@ def _bump(cache: Any, name: str) -> None:
 
 
 def _label(model: ModelType) -> str:
-    return model._meta.label_lower  # type: ignore[attr-defined,no-any-return]
+    return model._meta.label_lower
 
 
 class Registry:
@@ -167,7 +167,7 @@ class Registry:
         the model's ``app_label.modelname``) and those of the models it ``affects``.
         Idempotent; call it from ``AppConfig.ready()``. Returns the model (usable as a
         class decorator)."""
-        concrete = model._meta.concrete_model  # type: ignore[attr-defined]
+        concrete = model._meta.concrete_model
         with self._lock:
             if concrete is not model and concrete in self._names and name is None:
                 name = self._names[concrete]
@@ -176,7 +176,7 @@ class Registry:
         uid = f"polycache.drf:{_label(model)}"
         post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
-        for field in model._meta.get_fields(include_hidden=True):  # type: ignore[attr-defined]
+        for field in model._meta.get_fields(include_hidden=True):
             if not field.many_to_many:
                 continue
             through = getattr(field, "through", None) or getattr(field.remote_field, "through", None)
@@ -189,7 +189,7 @@ class Registry:
         with self._lock:
             name = self._names.get(model)
             if name is None:
-                name = self._names.get(model._meta.concrete_model)  # type: ignore[attr-defined]
+                name = self._names.get(model._meta.concrete_model)
             return name
 
     def affected(self, model: ModelType) -> Set[str]:
@@ -197,7 +197,7 @@ class Registry:
         transitively)."""
         out: Set[str] = set()
         seen: Set[ModelType] = set()
-        todo = [model, model._meta.concrete_model]  # type: ignore[attr-defined]
+        todo = [model, model._meta.concrete_model]
         with self._lock:
             while todo:
                 m = todo.pop()
@@ -268,26 +268,26 @@ class InvalidatingQuerySetMixin:
     def update(self, **kwargs: Any) -> int:
         rows = super().update(**kwargs)  # type: ignore[misc]
         registry.invalidate(self.model, using=self.db)
-        return rows  # type: ignore[no-any-return]
+        return rows
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> List[Any]:
         created = super().bulk_create(objs, *args, **kwargs)  # type: ignore[misc]
         registry.invalidate(self.model, using=self.db)
-        return created  # type: ignore[no-any-return]
+        return created
 
     def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
         rows = super().bulk_update(objs, fields, *args, **kwargs)  # type: ignore[misc]
         registry.invalidate(self.model, using=self.db)
-        return rows  # type: ignore[no-any-return]
+        return rows
 
     def _raw_delete(self, using: str) -> int:
         # Only reached by fast deletes (no signal receivers for the model).
         rows = super()._raw_delete(using)  # type: ignore[misc]
         registry.invalidate(self.model, using=using)
-        return rows  # type: ignore[no-any-return]
+        return rows
 
 
-class InvalidatingQuerySet(InvalidatingQuerySetMixin, models.QuerySet):  # type: ignore[misc,type-arg]
+class InvalidatingQuerySet(InvalidatingQuerySetMixin, models.QuerySet):
     pass
 
 
@@ -397,19 +397,23 @@ def _resource_of(view: Any, opts: _Options) -> Resource:
                 f"polycache.drf: {type(view).__name__} has no queryset: set cache_resource (a registered model or a namespace name)"
             )
         resource = model
-    return resource  # type: ignore[no-any-return]
+    return resource
 
 
 def _setting(view: Any, opts: _Options, field: str, attr: str, conf: str, default: Any) -> Any:
+    """An option: the decorator's, else the view's ``cache_*`` attribute, else the
+    setting, else ``default``. For ``timeout`` and ``stale`` None is a value (never
+    expire / no stale phase); for the others None means unset."""
+    unset: Tuple[Any, ...] = (_MISSING,) if field in ("timeout", "stale") else (_MISSING, None)
     value = getattr(opts, field)
-    if value is None or value is _MISSING:
+    if value in unset:
         value = getattr(view, attr, _MISSING)
-    if value is None or value is _MISSING:
+    if value in unset:
         value = _conf(conf, default) if conf else default
     return value
 
 
-def _cacheable(response: Any, statuses: frozenset, public: bool) -> bool:  # type: ignore[type-arg]
+def _cacheable(response: Any, statuses: frozenset, public: bool) -> bool:
     if response.status_code not in statuses or getattr(response, "streaming", False):
         return False
     if getattr(response, "cookies", None):
@@ -500,7 +504,7 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
 
 
 def _render(
-    view: Any, run: Callable[[], Any], request: Any, args: Any, kwargs: Any, statuses: frozenset, public: bool  # type: ignore[type-arg]
+    view: Any, run: Callable[[], Any], request: Any, args: Any, kwargs: Any, statuses: frozenset, public: bool
 ) -> Tuple[Any, Optional[Tuple[bytes, int, List[Tuple[str, str]]]]]:
     response = run()
     if hasattr(view, "finalize_response"):
@@ -551,7 +555,7 @@ def cache_response(
             action = getattr(self, "action", None) or method.__name__
             return _serve(self, opts, action, lambda: method(self, request, *args, **kwargs), request, args, kwargs)
 
-        cached._polycache_cached = True  # type: ignore[attr-defined]
+        setattr(cached, "_polycache_cached", True)
         return cached
 
     return decorate
