@@ -8,12 +8,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** polycache's Node ESM entry, read from the root package.json's exports map. */
+/**
+ * polycache's Node ESM entry, read from the root package.json's exports map; or from the
+ * package at POLYCACHE_ROOT (a copy built another way, e.g. with symbol names kept for
+ * profiling).
+ */
 export function polycacheEntry() {
-  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const base = process.env.POLYCACHE_ROOT ? `${process.env.POLYCACHE_ROOT.replace(/\/$/, '')}/` : root;
+  const pkg = JSON.parse(readFileSync(`${base}package.json`, 'utf8'));
   let target = pkg.exports['.'];
   while (typeof target === 'object') target = target.import ?? target.node ?? target.default;
-  return pathToFileURL(`${root}${target}`).href;
+  return pathToFileURL(`${base}${target}`).href;
 }
 
 // `specifier` is what each implementation's user writes in `import`; `pick` takes the

@@ -1,0 +1,56 @@
+// What one polycache operation is made of, next to lru-cache: a JS Map lookup, a bare
+// call into the wasm store, the store's own slot lookup and recency update, and the
+// whole Cache.get / Cache.set. Min ns/op of 15 rounds, 10,000 short keys, shuffled order.
+//
+//   node bench/js/components.mjs          (POLYCACHE_ROOT=dir to measure another build)
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { polycacheEntry } from './impls.mjs';
+
+const entry = polycacheEntry();
+const { Cache } = await import(entry);
+// The wasm-bindgen glue the entry loaded (already instantiated by the entry's import).
+const glue = pathToFileURL(`${dirname(dirname(dirname(new URL(entry).pathname)))}/dist/polycache_wasm.js`).href;
+const { SlotStore } = await import(glue);
+const { LRUCache } = await import('lru-cache');
+
+const N = 10_000;
+const R = 100;
+const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`);
+const order = Array.from({ length: N }, (_, i) => (i * 7919) % N);
+
+function bench(name, fn) {
+  const xs = [];
+  for (let r = 0; r < 15; r++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    xs.push(Number(process.hrtime.bigint() - t0) / (N * R));
+  }
+  console.log(`  ${name.padEnd(44)} ${Math.min(...xs).toFixed(1).padStart(6)} ns/op`);
+}
+
+const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7));
+for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
+const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
+const cache = new Cache({ max: N });
+const lru = new LRUCache({ max: N });
+for (let i = 0; i < N; i++) {
+  cache.set(keys[i], i);
+  lru.set(keys[i], i);
+}
+const loop = (f) => () => {
+  let s = 0;
+  for (let r = 0; r < R; r++) for (let j = 0; j < N; j++) s += f(j);
+  return s;
+};
+console.log(`components (${entry})`);
+bench('Date.now()', loop(() => Date.now()));
+bench('Map.get(key)', loop((j) => map.get(keys[order[j]])));
+bench('wasm call, no work: SlotStore.len()', loop(() => store.len()));
+bench('wasm slot lookup: SlotStore.has(slot)', loop((j) => store.has(order[j], 0)));
+bench('wasm lookup + recency: SlotStore.get(slot)', loop((j) => store.get(order[j], 0)));
+bench('wasm update: SlotStore.set(slot)', loop((j) => store.set(order[j], 0, 0, 0, 0)));
+bench('polycache Cache.get(key)', loop((j) => cache.get(keys[order[j]])));
+bench('lru-cache LRUCache.get(key)', loop((j) => lru.get(keys[order[j]])));
+bench('polycache Cache.set(key) (update)', loop((j) => (cache.set(keys[order[j]], j), 0)));
+bench('lru-cache LRUCache.set(key) (update)', loop((j) => (lru.set(keys[order[j]], j), 0)));
