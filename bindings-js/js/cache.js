@@ -110,11 +110,17 @@ export class Cache {
   }
 
   /**
-   * Stores `value` under `key`. Options: `ttl` (ms; 0 = no TTL) or `timeout` (seconds,
-   * Django: null = never, 0 or less = already expired), `size`.
+   * Stores `value` under `key` (`undefined` deletes it, as in lru-cache). Options:
+   * `ttl` (ms; 0 = no TTL) or `timeout` (seconds, Django: null = never, 0 or less =
+   * already expired), `size`.
    */
   set(key, value, options) {
     if (typeof key !== 'string') throw keyError(key);
+    if (value === undefined) {
+      // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
+      this.delete(key);
+      return this;
+    }
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
     const size = this.#size(key, value, options);
     let slot = this.#slots.get(key);

@@ -77,7 +77,8 @@ export class Cache<V = unknown> implements Iterable<[string, V]> {
   get(key: string): V | undefined;
   peek(key: string): V | undefined;
   has(key: string): boolean;
-  set(key: string, value: V, options?: SetOptions): this;
+  /** Stores `value`; `undefined` deletes the key, as in lru-cache. */
+  set(key: string, value: V | undefined, options?: SetOptions): this;
   add(key: string, value: V, options?: SetOptions): boolean;
   touch(key: string, options?: Lifetime): boolean;
   delete(key: string): boolean;

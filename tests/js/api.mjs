@@ -21,6 +21,10 @@ export function apiCases(lib) {
       const obj = {};
       cache.set('same', obj);
       ok(cache.get('same') === obj, 'values are kept as they are, not copied');
+      cache.set('null', null);
+      eq([cache.has('null'), cache.get('null')], [true, null], 'null is a value');
+      cache.set('same', undefined);
+      eq([cache.has('same'), cache.size], [false, 1], 'setting undefined deletes, as in lru-cache');
     }],
     ['least recently used goes first; peek and has do not refresh', () => {
       const cache = new Cache({ max: 3 });
