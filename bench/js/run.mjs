@@ -26,7 +26,7 @@ function parseArgs(argv) {
   const o = {
     smoke,
     runs: smoke ? 1 : 5,
-    iterations: smoke ? 2 : 10,
+    iterations: smoke ? 3 : 10,
     n: 10_000,
     cold: smoke ? 1 : 15,
     out: join(root, 'bench', 'results', smoke ? 'js-quick.json' : 'js.json'),
@@ -180,7 +180,38 @@ tables.push({
   rows: Object.entries(size).map(([impl, v]) => [impl, v.version, v.installed.files, v.installed.raw, v.installed.gzip, v.loaded.files.length, v.loaded.raw, v.loaded.gzip]),
 });
 
+// --- markdown for bench/report.py (docs/benchmarks.md) ----------------------------------
+function markdownTable(t) {
+  const cell = (x) => (x === null || x === undefined ? '–' : String(x));
+  const head = `| ${t.columns.join(' | ')} |`;
+  const rule = `|${t.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
+  return [`**${t.title}**`, '', head, rule, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+const ratioCells = ratioRows.flatMap((r) => r.slice(1).map((x, i) => ({ x, where: `${PHASE_TITLES[PHASES[i]]}, ${r[0]}` })));
+const measured = ratioCells.filter((c) => c.x !== null);
+const meets = measured.filter((c) => c.x >= 1);
+const worst = measured.reduce((a, c) => (a === null || c.x < a.x ? c : a), null);
+const best = measured.reduce((a, c) => (a === null || c.x > a.x ? c : a), null);
+const m0 = machine();
+const summaryMarkdown = [
+  `Machine: ${m0.cpu}, ${m0.cores} cores, ${m0.memoryGiB} GiB; Node ${m0.node}; load average ${loadBefore.map(round2).join(' ')} at the start. ` +
+    `Command: \`${opts.smoke ? 'make bench-js-smoke' : 'make bench-js'}\` (\`bench/js/run.mjs\`).`,
+  '',
+  "Method: lru-cache's own five phases on a fresh cache of max N = " +
+    `${opts.n} per iteration: set N keys, get them, update them (shuffled order, new values), get them again (another shuffled order), ` +
+    'then set N new keys into the full cache (evict). Every implementation runs in its own Node process with the same keys and values ' +
+    `(seeded PRNG); ops/ms is N over the median phase time of ${opts.iterations} iterations, and each table cell is the median of ${opts.runs} process${opts.runs === 1 ? '' : 'es'}. ` +
+    `TTL runs give every cache a ${TTL_MS / 1000} s TTL; ${Object.keys(IMPLS).filter((k) => !IMPLS[k].ttl).join(' and ')} have no TTL and are left out of them.`,
+  '',
+  measured.length
+    ? `Target: polycache >= 1.0x lru-cache in every phase and key shape. ${meets.length} of ${measured.length} cells meet it; ` +
+      `worst ${worst.x}x (${worst.where}), best ${best.x}x (${best.where}).`
+    : 'No polycache / lru-cache ratio was measured.',
+].join('\n');
+
 const result = {
+  summary_markdown: summaryMarkdown,
+  tables_markdown: tables.map(markdownTable),
   machine: { ...machine(), loadAverageBefore: loadBefore.map(round2) },
   command: opts.smoke ? 'make bench-js-smoke' : 'make bench-js',
   argv: `node ${relative(root, fileURLToPath(import.meta.url))} ${process.argv.slice(2).join(' ')}`.trim(),
