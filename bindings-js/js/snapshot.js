@@ -12,12 +12,11 @@ function fail(msg) {
   throw new CacheLoadError(`load() cannot read its input: ${msg}`);
 }
 
+// Keys stay on the JS side (any string will do, lone surrogates included); namespace
+// names cross into the core, so they must be well-formed text.
 function checkKey(key, where) {
-  try {
-    return text(key, `the key of ${where}`);
-  } catch (e) {
-    fail(e.message);
-  }
+  if (typeof key !== 'string') fail(`the key of ${where} is ${describe(key)}, not a string`);
+  return key;
 }
 
 function checkSize(size, where) {

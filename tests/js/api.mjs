@@ -1,5 +1,5 @@
 // The lru-cache API and what polycache adds, with a clock the tests move by hand.
-import { eq, ok } from './assert.mjs';
+import { eq, ok, throws } from './assert.mjs';
 
 function clock(start = 1_700_000_000_000) {
   const c = { t: start, now: () => c.t };
@@ -209,6 +209,10 @@ export function apiCases(lib) {
       ns.set('\uD800', 1).set('\uFFFD', 2);
       eq([ns.get('\uD800'), ns.get('\uFFFD')], [1, 2], 'namespaced keys too');
       eq(lib.makeKey('p', 1, '\uD83D\uDE00'), 'p:1:\uD83D\uDE00', 'well-formed pairs pass');
+      const copy = new Cache({ max: 10 });
+      copy.load(cache.dump());
+      eq([copy.get('\uD800'), copy.get('\uFFFD'), copy.size], ['lone high', 'replacement', 5], 'dump and load keep them apart');
+      throws(() => cache.snapshot(), lib.CacheKeyError, /lone UTF-16 surrogate/, 'a snapshot carries UTF-8 text: refused');
       eq(lib.shortenKey('\uD83D\uDE00'.repeat(300), 200).length > 0, true, 'astral text shortens');
     }],
     ['slot bookkeeping matches a reference LRU under random operations', () => {
