@@ -125,6 +125,31 @@ def _glob_escape(text: str) -> str:
 
 # ---- Lua: each write and its invalidation message in one atomic step ---------------------
 
+# KEYS[1] key. Returns {value, pttl} or nil when absent.
+_GET = """
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return {v, redis.call('PTTL', KEYS[1])}
+"""
+
+# KEYS[1] key; ARGV: data, px ("" = never, "0" = already expired), channel, message
+_SET = """
+local px = ARGV[2]
+if px == '' then redis.call('SET', KEYS[1], ARGV[1])
+elseif px == '0' then redis.call('DEL', KEYS[1])
+else redis.call('SET', KEYS[1], ARGV[1], 'PX', px) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+# KEYS: keys (at most _CHUNK); ARGV: channel, message. Returns how many existed.
+_DELETE = """
+local n = redis.call('DEL', unpack(KEYS))
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return n
+"""
+_CHUNK = 500
+
 # KEYS[1] key; ARGV: data, px ("" = never, "0" = already expired), channel, message
 _ADD = """
 local px = ARGV[2]
@@ -201,6 +226,9 @@ class _Tier:
         )
         db = self.client.connection_pool.connection_kwargs.get("db", 0)
         self.channel = f"polycache:tiered:{db}"
+        self.get_script = self.client.register_script(_GET)
+        self.set_script = self.client.register_script(_SET)
+        self.delete_script = self.client.register_script(_DELETE)
         self.add_script = self.client.register_script(_ADD)
         self.touch_script = self.client.register_script(_TOUCH)
         self.incr_script = self.client.register_script(_INCR)
@@ -621,16 +649,16 @@ class TieredCache(BaseCache):
         token = tier.token(full)
         sent = _monotonic()
         try:
-            with self._check().client.pipeline(transaction=True) as p:
-                data, pttl = p.get(full).pttl(full).execute()
+            reply = self._check().get_script(keys=[full])
         except _REDIS_ERRORS as e:
             self._failed("get", e)
             value = tier.store.get(full, _MISS)
             return default if value is _MISS else value
-        if data is None:
+        if reply is None:
             tier.count("redis_misses")
             return default
         tier.count("redis_hits")
+        data, pttl = reply
         value = _loads(data)
         if pttl != -2:
             tier.fill(full, token, value, tier.local_seconds(None if pttl < 0 else pttl, sent))
@@ -717,11 +745,16 @@ class TieredCache(BaseCache):
         tokens = [tier.begin(f) for f in fulls]
         sent = _monotonic()
         try:
-            with self._check().client.pipeline(transaction=True) as p:
-                for f, blob in zip(fulls, blobs):
-                    self._write(f, blob, px, p)
-                p.publish(tier.channel, tier.message("keys", fulls))
-                p.execute()
+            if len(fulls) == 1:
+                self._check().set_script(
+                    keys=fulls, args=[blobs[0], self._px_arg(px), tier.channel, tier.message("keys", fulls)]
+                )
+            else:
+                with self._check().client.pipeline(transaction=True) as p:
+                    for f, blob in zip(fulls, blobs):
+                        self._write(f, blob, px, p)
+                    p.publish(tier.channel, tier.message("keys", fulls))
+                    p.execute()
         except _REDIS_ERRORS as e:
             self._failed(_op, e, *fulls)
             seconds = tier.local_seconds(px, sent)
@@ -789,13 +822,12 @@ class TieredCache(BaseCache):
             self._delete_full(fulls, "delete_many")
 
     def _delete_full(self, fulls: List[str], op: str) -> int:
+        if len(fulls) > _CHUNK:
+            return sum(self._delete_full(fulls[i : i + _CHUNK], op) for i in range(0, len(fulls), _CHUNK))
         tier = self._tier
         tokens = [tier.begin(f) for f in fulls]
         try:
-            with self._check().client.pipeline(transaction=True) as p:
-                p.delete(*fulls)
-                p.publish(tier.channel, tier.message("keys", fulls))
-                deleted = p.execute()[0]
+            deleted = int(self._check().delete_script(keys=fulls, args=[tier.channel, tier.message("keys", fulls)]))
         except _REDIS_ERRORS as e:
             self._failed(op, e, *fulls)
             deleted = sum(1 for f in fulls if tier.store.has_key(f))
@@ -930,10 +962,7 @@ class TieredCache(BaseCache):
         except _REDIS_ERRORS as e:
             self._failed("delete_pattern", e)
             return 0
-        deleted = 0
-        for i in range(0, len(fulls), 500):
-            deleted += self._delete_full(fulls[i : i + 500], "delete_pattern")
-        return deleted
+        return self._delete_full(fulls, "delete_pattern") if fulls else 0
 
     def namespace(self, name: str) -> "TieredNamespace":
         """A view of the keys of namespace ``name``; ``invalidate()`` drops them all in O(1)
