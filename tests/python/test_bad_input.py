@@ -193,3 +193,10 @@ def test_version_must_be_an_int():
 def test_key_warnings_match_the_core():
     assert polycache.key_warnings("x" * 251) == ["too_long"]
     assert polycache.key_warnings("a b") == ["forbidden_character"]
+
+
+@pytest.mark.parametrize("option", ["MAX_ENTRIES", "CULL_FREQUENCY", "MAX_BYTES"])
+def test_huge_bounds_mean_unbounded(option):
+    cache = backend("huge-" + option, **{option: 10**30})
+    cache.set("k", "v")
+    assert cache.get("k") == "v"

@@ -63,6 +63,10 @@ def _store_for(location: str) -> _native.Cache:
         return store
 
 
+# Bounds past this are as good as none; the native store counts in 64 bits.
+_UNBOUNDED = 2**63 - 1
+
+
 def _option(options: Dict[str, Any], name: str, default: Any) -> Any:
     return options.get(name, options.get(name.lower(), default))
 
@@ -128,10 +132,10 @@ class PolyCache(_native.DjangoBackend, BaseCache):
 
             validate = None
         self._n = handle = self._root.view(
-            max_entries=max(1, self._max_entries),
-            max_bytes=self._max_bytes,
+            max_entries=min(max(1, self._max_entries), _UNBOUNDED),
+            max_bytes=None if self._max_bytes is None else min(self._max_bytes, _UNBOUNDED),
             eviction=self._eviction,
-            cull_frequency=max(0, self._cull_frequency),
+            cull_frequency=min(max(0, self._cull_frequency), _UNBOUNDED),
             default_timeout=self.default_timeout,
             key_prefix=self.key_prefix,
             version=self.version,

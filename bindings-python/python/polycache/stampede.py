@@ -72,7 +72,7 @@ class _Restart(Exception):
 
 
 class _Flight:
-    __slots__ = ("event", "done", "value", "error", "abandoned", "owner", "async_waiters")
+    __slots__ = ("event", "done", "value", "error", "abandoned", "owner", "async_waiters", "waiting")
 
     def __init__(self, owner: object) -> None:
         self.event = threading.Event()
@@ -82,6 +82,7 @@ class _Flight:
         self.abandoned = False
         self.owner = owner
         self.async_waiters: List[Tuple[asyncio.AbstractEventLoop, "asyncio.Future[None]"]] = []
+        self.waiting = 0  # callers waiting for this flight now
 
     def result(self) -> Any:
         if self.abandoned:
@@ -128,6 +129,15 @@ class SingleFlight:
         """How many keys are being computed now."""
         with self._lock:
             return len(self._flights)
+
+    def waiting(self) -> int:
+        """How many callers are waiting for another caller's computation now."""
+        with self._lock:
+            return sum(f.waiting for f in self._flights.values())
+
+    def _wait_started(self, flight: _Flight, delta: int) -> None:
+        with self._lock:
+            flight.waiting += delta
 
     # ---- the parts ------------------------------------------------------------------
 
@@ -199,7 +209,12 @@ class SingleFlight:
                 return self._lead(key, flight, fn)
             if flight.owner is _current_owner():
                 return fn()  # the leader asks for its own key: waiting would be a deadlock
-            if not flight.event.wait(wait):
+            self._wait_started(flight, 1)
+            try:
+                arrived = flight.event.wait(wait)
+            finally:
+                self._wait_started(flight, -1)
+            if not arrived:
                 if on_timeout == "raise":
                     raise StampedeTimeout(key, wait)
                 return fn()
@@ -227,14 +242,20 @@ class SingleFlight:
                 if not flight.done:
                     fut = loop.create_future()
                     flight.async_waiters.append((loop, fut))
+                    flight.waiting += 1
             if fut is not None:
                 try:
                     await asyncio.wait_for(asyncio.shield(fut), wait)
                 except asyncio.TimeoutError:
+                    self._wait_started(flight, -1)
                     if on_timeout == "raise":
                         raise StampedeTimeout(key, wait) from None
                     value = fn()
                     return (await value) if inspect.isawaitable(value) else value
+                except BaseException:
+                    self._wait_started(flight, -1)
+                    raise
+                self._wait_started(flight, -1)
             try:
                 return flight.result()
             except _Restart:
