@@ -26,6 +26,8 @@ pub struct SlotStore {
     default_ttl: Ttl,
     freed: Vec<u32>,
     error: Option<String>,
+    /// The slot `add` last stored, for the `take_dead` that follows it.
+    last_written: Option<u32>,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -87,14 +89,14 @@ impl SlotStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_seeds(config, s).map_err(to_js)?;
-        Ok(SlotStore { store, default_ttl, freed: Vec::new(), error: None })
+        Ok(SlotStore { store, default_ttl, freed: Vec::new(), error: None, last_written: None })
     }
 
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
     pub fn get(&mut self, slot: u32, now: f64) -> bool {
         let hit = self.store.get_with(&slot, now_ms(now), |_| ()).is_some();
         if !hit {
-            self.store.take_dead();
+            drop(self.store.drain_dead());
         }
         hit
     }
@@ -131,7 +133,7 @@ impl SlotStore {
             (Ok(expiry), Ok(charge)) => self.store.set(slot, slot, charge, expiry, now).map_err(coded),
         };
         match outcome {
-            Ok(()) => self.freed_code(),
+            Ok(()) => self.freed_code(slot),
             Err(msg) => {
                 self.error = Some(msg);
                 FAILED
@@ -149,6 +151,7 @@ impl SlotStore {
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
         let now = now_ms(now);
         let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        self.last_written = Some(slot);
         self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)
     }
 
@@ -163,7 +166,7 @@ impl SlotStore {
     /// Removes `slot`; true when it was live. The slot is gone either way.
     pub fn delete(&mut self, slot: u32, now: f64) -> bool {
         let live = self.store.delete(&slot, now_ms(now));
-        self.store.take_dead();
+        drop(self.store.drain_dead());
         live
     }
 
@@ -175,13 +178,14 @@ impl SlotStore {
     /// Removes every entry (namespace generations stay).
     pub fn clear(&mut self) {
         self.store.clear();
-        self.store.take_dead();
+        drop(self.store.drain_dead());
         self.freed.clear();
     }
 
     /// Slots freed since the last call, for the JS side to release.
     pub fn take_dead(&mut self) -> Vec<u32> {
-        self.collect_freed();
+        let written = self.last_written.take();
+        self.collect_freed(written);
         std::mem::take(&mut self.freed)
     }
 
@@ -224,7 +228,7 @@ impl SlotStore {
         }
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
         self.store.load_prepared(entries, &gens, now_ms(now));
-        self.store.take_dead();
+        drop(self.store.drain_dead());
         // JS gives each key one slot, so `slots` has no repeats and neither has this.
         Ok(slots.into_iter().filter(|s| !self.store.holds(s)).collect())
     }
@@ -315,16 +319,27 @@ impl SlotStore {
 }
 
 impl SlotStore {
-    fn collect_freed(&mut self) {
-        for slot in self.store.take_dead() {
-            if !self.store.holds(&slot) {
-                self.freed.push(slot);
+    /// Moves the slots whose entries left the store into `freed`. `written` is the slot
+    /// the call stored (if any): it may show up among the dropped values as the value it
+    /// replaced, so it alone needs a look at the map. Every other dropped slot is gone,
+    /// since a call stores one slot at most.
+    fn collect_freed(&mut self, written: Option<u32>) {
+        let SlotStore { store, freed, .. } = self;
+        let mut own = false;
+        for slot in store.drain_dead() {
+            if Some(slot) == written {
+                own = true;
+            } else {
+                freed.push(slot);
             }
+        }
+        if let Some(slot) = written.filter(|s| own && !store.holds(s)) {
+            freed.push(slot);
         }
     }
 
-    fn freed_code(&mut self) -> f64 {
-        self.collect_freed();
+    fn freed_code(&mut self, written: u32) -> f64 {
+        self.collect_freed(Some(written));
         match self.freed.len() {
             0 => FREED_NONE,
             1 => f64::from(self.freed.pop().expect("one freed slot")),
