@@ -123,11 +123,13 @@ export class Cache {
     }
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
     const size = this.#size(key, value, options);
+    if (kind > KIND_NEVER) this.#timed = true;
+    // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
+    const now = this.#timed ? this.#now() : 0;
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
-    if (kind > KIND_NEVER) this.#timed = true;
-    const freed = this.#store.set(slot, size, kind, amount, this.#timed ? this.#now() : 0);
+    const freed = this.#store.set(slot, size, kind, amount, now);
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -142,13 +144,14 @@ export class Cache {
     if (typeof key !== 'string') throw keyError(key);
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
     const size = this.#size(key, value, options);
+    if (kind > KIND_NEVER) this.#timed = true;
+    const now = this.#time();
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
     let stored;
     try {
-      if (kind > KIND_NEVER) this.#timed = true;
-      stored = this.#store.add(slot, size, kind, amount, this.#time());
+      stored = this.#store.add(slot, size, kind, amount, now);
     } catch (e) {
       if (fresh) this.#release(slot);
       throw fromWasm(e);

@@ -88,6 +88,26 @@ export function errorCases(lib) {
       eq(contents(cache), before, 'cache unchanged');
       eq(lib.makeKey('p', 1, '\uFFFD'), 'p:1:\uFFFD', 'U+FFFD itself is fine');
     }],
+    ['a throwing sizeCalculation or clock leaves nothing behind', () => {
+      let broken = false;
+      const cache = new Cache({
+        max: 5,
+        ttl: 1000,
+        sizeCalculation: (v) => (v === 'bad' ? (() => { throw new RangeError('size!'); })() : 1),
+        maxSize: 100,
+        now: () => {
+          if (broken) throw new EvalError('clock!');
+          return 0;
+        },
+      });
+      cache.set('a', 1);
+      throws(() => cache.set('b', 'bad'), RangeError, /size!/, 'sizeCalculation');
+      broken = true;
+      throws(() => cache.set('c', 1), EvalError, /clock!/, 'now');
+      throws(() => cache.add('d', 1), EvalError, /clock!/, 'now in add');
+      broken = false;
+      eq([cache.size, [...cache.keys()]], [1, ['a']], 'only what was stored');
+    }],
     ['key functions check their numbers', () => {
       throws(() => lib.makeKey('p', 1.5, 'k'), lib.CacheArgumentError, /version must be an integer/, 'version');
       throws(() => lib.makeKey('p', '1', 'k'), lib.CacheArgumentError, /version must be a number/, 'version type');
