@@ -55,4 +55,4 @@ test-tiered: tiered-env redis-server-installed tiered-sdist ## TieredCache: Djan
 	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST))
 
 bench-tiered: tiered-env redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
-	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --redis-url $$POLYCACHE_REDIS_URL --out docs/bench-tiered.md)
+	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md)
