@@ -103,6 +103,9 @@ _UNSHARED: Any = object()
 #: Concurrent misses of one response key (per process), shared by every cached view.
 flights = SingleFlight()
 
+#: The clock of stale-while-revalidate (Unix seconds); tests replace it.
+clock: Callable[[], float] = time.time
+
 
 def _conf(name: str, default: Any) -> Any:
     return getattr(settings, "POLYCACHE_DRF", {}).get(name, default)
@@ -461,7 +464,7 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
     if held is not None:
         if not isinstance(held, Stale):
             return _from_triple(held)
-        if time.time() < held.fresh_until:
+        if clock() < held.fresh_until:
             return _from_triple(held.value)
         flight = flights.try_lead(flight_key)
         if flight is None:
@@ -520,7 +523,7 @@ def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[floa
     if stale is None or timeout is None or timeout <= 0:
         cache.set(key, triple, timeout)
     else:
-        cache.set(key, Stale(triple, time.time() + timeout), timeout + stale)
+        cache.set(key, Stale(triple, clock() + timeout), timeout + stale)
 
 
 def cache_response(
