@@ -170,7 +170,7 @@ def main() -> None:
     hr = load("hit_ratio.json")
     lines = ["# Benchmarks", "",
              f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` "
-             "(`bench/python_bench.py`, `bench/js/`, `core/benches/store.rs`, then `bench/report.py`).", ""]
+             "(`bench/python_bench.py`, `bench/js/`, `bench/rust/benches/store.rs`, then `bench/report.py`).", ""]
     if py:
         m = py["machine"]
         lines += [f"Machine: {m['cores']} cores, {m['platform']}; Python {m['python']}, Django {m['django']}, "

@@ -1,7 +1,7 @@
 """Turns criterion's results (target/criterion) into docs/bench-rust.md: per workload,
 each implementation's median time per operation and its ratio to the raw `lru` crate.
 
-Run by `make bench-rust` right after `cargo bench -p polycache --bench store`.
+Run by `make bench-rust` right after `cargo bench -p polycache-bench --bench store`.
 """
 import datetime
 import json
@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIT = os.path.join(ROOT, "core", "target", "criterion")  # criterion writes beside the package
+CRIT = os.path.join(ROOT, "bench", "rust", "target", "criterion")  # criterion writes beside its package
 BATCH = 1000  # operations per criterion iteration (core/benches/store.rs)
 GROUPS = {
     "get_zipf": "get, Zipf(1.0) over 100k keys, 10k-entry cache (warm)",
@@ -52,8 +52,8 @@ def main():
     lines = [
         "# Rust core benchmarks",
         "",
-        "Command: `make bench-rust` (runs `cargo bench -p polycache --bench store`, then "
-        "`python3 bench/rust_report.py`). Source: `core/benches/store.rs`.",
+        "Command: `make bench-rust` (runs `cargo bench -p polycache-bench --bench store`, then "
+        "`python3 bench/rust_report.py`). Source: `bench/rust/benches/store.rs`.",
         "",
         f"Machine: {os.cpu_count()} cores, {cpu()}; {rustc}; generated {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.",
         "Criterion medians; every implementation ran in the same process, one after another.",

@@ -15,7 +15,7 @@ demo-rust: ## The Rust core in a small example
 	cargo run -p polycache --release --example demo
 
 bench-rust: ## Criterion: polycache vs lru, quick_cache, moka, schnellru
-	cargo bench -p polycache --bench store
+	cargo bench -p polycache-bench --bench store
 	python3 bench/rust_report.py
 
 FUZZ_BIN := $(TOOLS)/cargo-fuzz/bin/cargo-fuzz
