@@ -57,3 +57,9 @@ class Plain(models.Model):
     """A model with Django's default manager: update() needs an explicit invalidate()."""
 
     value = models.IntegerField(default=0)
+
+
+class Log(models.Model):
+    """Not registered: its deletes stay fast (no receivers for it)."""
+
+    text = models.CharField(max_length=100)
