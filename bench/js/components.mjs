@@ -2,7 +2,7 @@
 // call into the wasm store, the store's own slot lookup and recency update, and the
 // whole Cache.get / Cache.set. Min ns/op of 15 rounds, 10,000 short keys, shuffled order.
 //
-//   node bench/js/components.mjs          (POLYCACHE_ROOT=dir to measure another build)
+//   node bench/js/components.mjs [--json] [rounds=15]   (POLYCACHE_ROOT=dir: another build)
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { polycacheEntry } from './impls.mjs';
@@ -14,19 +14,24 @@ const glue = pathToFileURL(`${dirname(dirname(dirname(new URL(entry).pathname)))
 const { SlotStore } = await import(glue);
 const { LRUCache } = await import('lru-cache');
 
+const json = process.argv.includes('--json');
+const ROUNDS = Number(process.argv.filter((a) => a !== '--json')[2] ?? 15);
 const N = 10_000;
 const R = 100;
+const rows = [];
 const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`);
 const order = Array.from({ length: N }, (_, i) => (i * 7919) % N);
 
 function bench(name, fn) {
   const xs = [];
-  for (let r = 0; r < 15; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     const t0 = process.hrtime.bigint();
     fn();
     xs.push(Number(process.hrtime.bigint() - t0) / (N * R));
   }
-  console.log(`  ${name.padEnd(44)} ${Math.min(...xs).toFixed(1).padStart(6)} ns/op`);
+  const ns = Math.round(Math.min(...xs) * 10) / 10;
+  rows.push([name, ns]);
+  if (!json) console.log(`  ${name.padEnd(44)} ${ns.toFixed(1).padStart(6)} ns/op`);
 }
 
 const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7));
@@ -43,7 +48,7 @@ const loop = (f) => () => {
   for (let r = 0; r < R; r++) for (let j = 0; j < N; j++) s += f(j);
   return s;
 };
-console.log(`components (${entry})`);
+if (!json) console.log(`components (${entry})`);
 bench('Date.now()', loop(() => Date.now()));
 bench('Map.get(key)', loop((j) => map.get(keys[order[j]])));
 bench('wasm call, no work: SlotStore.len()', loop(() => store.len()));
@@ -54,3 +59,4 @@ bench('polycache Cache.get(key)', loop((j) => cache.get(keys[order[j]])));
 bench('lru-cache LRUCache.get(key)', loop((j) => lru.get(keys[order[j]])));
 bench('polycache Cache.set(key) (update)', loop((j) => (cache.set(keys[order[j]], j), 0)));
 bench('lru-cache LRUCache.set(key) (update)', loop((j) => (lru.set(keys[order[j]], j), 0)));
+if (json) process.stdout.write(`${JSON.stringify({ rounds: ROUNDS, rows })}\n`);

@@ -132,6 +132,12 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
+// --- what one operation costs, piece by piece (polycache's profile, reproducible) -------
+// It drives the wasm store's internal API directly, which the package may change at any
+// time: a failure here is reported, not counted against the package.
+const components = node(['components.mjs', '--json', String(opts.smoke ? 2 : 15)]);
+if (components.error) console.error(`bench-js: components skipped (internal API changed?): ${components.error}`);
+
 // --- size -----------------------------------------------------------------------------
 let size = {};
 try {
@@ -174,6 +180,13 @@ tables.push({
   columns: ['implementation', 'node ready', 'import', 'first get (from process start)'],
   rows: Object.entries(coldStart).map(([impl, v]) => [impl === 'none' ? '(node alone)' : impl, v.nodeReadyMs, impl === 'none' ? null : v.importMs, impl === 'none' ? null : v.firstGetMs]),
 });
+if (!components.error) {
+  tables.push({
+    title: 'Where the time goes: one operation and its parts (ns/op, best of rounds; 10,000 short keys, shuffled, no TTL)',
+    columns: ['operation', 'ns/op'],
+    rows: components.rows,
+  });
+}
 tables.push({
   title: 'Package size (bytes): installed by npm, and loaded by `import` in Node',
   columns: ['implementation', 'version', 'installed files', 'installed raw', 'installed gzip', 'loaded files', 'loaded raw', 'loaded gzip'],
@@ -233,11 +246,15 @@ const result = {
     notes: [
       'quick-lru keeps between maxSize and 2 x maxSize entries (two generations of maps); it is given maxSize = N.',
       'mnemonist is loaded as mnemonist/lru-map.js (require): its ESM root re-exports the whole library.',
+      'With a TTL, lru-cache reads its clock at most once per millisecond of event-loop time (ttlResolution 1 ms, reset by a timer), ' +
+        'so a synchronous phase reads it once; polycache, tiny-lru and quick-lru read Date.now() on every operation.',
+      'The event loop turns between iterations (as between requests), the same for every implementation.',
     ],
   },
   baseline: BASELINE,
   throughput: cases.map(({ impl, shape, ttl, opsPerMs, runs }) => ({ impl, shape, ttl, opsPerMs, runs })),
   coldStart,
+  components: components.error ? null : components.rows,
   size,
   tables,
   errors,
