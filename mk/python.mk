@@ -16,6 +16,9 @@ PY312 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3) $(shel
 PY_TOOLS := "maturin>=1.8,<2" "pytest>=8" "mypy>=1.18"
 PIP_FLAGS := -q --disable-pip-version-check
 PY_WHEEL_DIR := $(ROOT)/.cache/python-wheel
+# A target dir of its own: maturin builds that share one (`pip install .` elsewhere in
+# `make -j`) overwrite each other's target/maturin/lib_native.so.
+PY_TARGET_DIR := $(ROOT)/target/python-wheel
 DJANGO_SDISTS := $(TOOLS)/django
 PY_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock $(ROOT)/README.md) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
@@ -41,7 +44,7 @@ $(eval $(call venv-rule,.venv312,$(PY312),$(DJANGO_61)))
 
 $(PY_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC)
 	rm -rf $(PY_WHEEL_DIR) && mkdir -p $(PY_WHEEL_DIR)
-	PATH=$(ROOT)/.venv311/bin:$$PATH $(ROOT)/.venv311/bin/python -m pip wheel $(PIP_FLAGS) --no-deps --no-build-isolation -w $(PY_WHEEL_DIR) $(ROOT)
+	PATH=$(ROOT)/.venv311/bin:$$PATH CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(ROOT)/.venv311/bin/python -m pip wheel $(PIP_FLAGS) --no-deps --no-build-isolation -w $(PY_WHEEL_DIR) $(ROOT)
 	@touch $@
 
 python-wheel: $(PY_WHEEL_DIR)/.stamp ## Build the abi3 wheel of polycache (pip wheel .)

@@ -60,6 +60,9 @@ pub fn timeout_of(obj: &Bound<'_, PyAny>, marker: Option<&Py<PyAny>>) -> PyResul
         return Ok(Timeout::Seconds(obj.extract::<f64>()?));
     }
     if obj.is_instance_of::<PyInt>() {
+        if let Ok(n) = obj.extract::<i64>() {
+            return Ok(Timeout::Seconds(n as f64));
+        }
         return Ok(Timeout::Seconds(match obj.extract::<f64>() {
             Ok(s) => s,
             // An int too large for a float is as good as infinite, either way.
