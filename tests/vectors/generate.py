@@ -5,9 +5,11 @@ this file is the oracle, written apart from the Rust code it checks.
 Run: python3 tests/vectors/generate.py
 """
 import hashlib
+import hmac
 import json
 import math
 import os
+import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESERVED = set("%:,?&=@#|")
@@ -57,6 +59,9 @@ def keys_vectors():
         for p, v, k in [
             ("", 1, "k"), ("site", 1, "user:42"), ("site", 2, "user:42"), ("p", -3, ""),
             ("préfixe", 10, "clé"), ("a:b", 1, "c"), ("", 0, "😀 space"),
+            # Outside the BMP, extreme versions, hostile text: nothing is escaped.
+            ("😀", 1, "𝄞"), ("", 9223372036854775807, "max"), ("", -9223372036854775808, "min"),
+            ("p", 1, "a:1:b"), ("", 1, "\x00\x7f\u202e\ufeff"), ("%3A", 1, "%25"),
         ]
     ]
     s_inputs = [
@@ -90,6 +95,23 @@ def keys_vectors():
         ("search", [], [("q", "x" * 300)], None, 10),
         ("exact", ["y" * 194], [], None, None),
         ("exact", ["y" * 195], [], None, None),
+        # Empty everything, and text that only looks escaped.
+        ("", [""], [("", "")], "", None),
+        ("%3A", ["%25"], [("%3D", "%26")], "%40", None),
+        # Every separator inside every component.
+        ("%:,?&=@#|", ["%:,?&=@#|"], [("%:,?&=@#|", "%:,?&=@#|")], "%:,?&=@#|", None),
+        # Invisible and look-alike text is kept as is, so it stays distinct.
+        ("rtl\u202eevil", ["zw\u200bj\u200d"], [], None, None),
+        ("bom\ufeff", ["e\u0301"], [], None, None),
+        ("bom\ufeff", ["\u00e9"], [], None, None),
+        ("sep\u2028\u2029", ["\u0085\u00a0"], [], None, None),
+        # Code point order, not UTF-16 order: U+E000 < U+FFFF < U+1F600.
+        ("order", [], [("\U0001F600", "a"), ("\uffff", "b"), ("\ue000", "c")], None, None),
+        ("order", [], [("k", "\U0001F600"), ("k", "\ue000")], None, None),
+        # Shortening counts code points: astral text near and past the bound.
+        ("astral", ["\U0001D11E" * 131], [], None, None),
+        ("astral", ["\U0001D11E" * 200], [], None, 65),
+        ("astral", ["\U0001D11E" * 200], [], None, 66),
     ]
     structured_v = [
         {"resource": r, "ids": i, "params": [list(p) for p in pa], "scope": s, "max_length": m,
@@ -101,6 +123,7 @@ def keys_vectors():
         for k, m in [
             ("short", 200), ("a" * 200, 200), ("a" * 201, 200), ("é" * 201, 200),
             ("😀" * 250, 200), ("z" * 100, 10), ("", 200), ("k" * 300, 250),
+            ("😀" * 65, 65), ("😀" * 66, 65), ("e\u0301" * 150, 200), ("\x00" * 300, 0),
         ]
     ]
     ns_v = [
@@ -108,12 +131,14 @@ def keys_vectors():
         for n, g, k in [
             ("books", 1, "list:1"), ("books", 2, "list:1"), ("a|b", 1, "k"), ("", 1, ""),
             ("user:7", 18446744073709551615, "x"), ("ns space", 3, "k|k"), ("名前", 5, "😀"),
+            ("😀|%", 2, "|1|"), ("", 18446744073709551615, "𝄞"), ("%7C", 1, "k"),
         ]
     ]
     w_keys = [
         "fine", "has space", "tab\t", "del\x7f", "nul\x00", "x" * 250, "x" * 251,
         "é" * 250, "é" * 251, "😀" * 251, "x" * 251 + " ", "~!@#$%^&*()", "",
         "\u00a0nbsp", "\u0085nel",
+        "😀" * 250, "😀" * 251, "\x1f", " ", "!", "\u2028", "\ufeff", "\x80",
     ]
     warnings_v = [{"key": k, "warnings": warnings(k)} for k in w_keys]
     return {
@@ -311,8 +336,88 @@ def eviction_vectors():
     return [run_case(n, c, ops) for n, c, ops in cases]
 
 
+# ---- snapshots (docs/format.md section 4) ----------------------------------------------
+
+NEVER = 2 ** 64 - 1
+
+
+def snapshot_bytes(created_at, generations, entries, key):
+    """The documented layout; `entries` are (key, expires_at or None, codec, value bytes)."""
+
+    def blob(b):
+        return struct.pack("<I", len(b)) + b
+
+    out = b"POLYSNAP" + bytes([1, 1 if key is not None else 0]) + struct.pack("<Q", created_at)
+    out += struct.pack("<I", len(generations))
+    for name, gen in generations:
+        out += blob(name.encode("utf-8")) + struct.pack("<Q", gen)
+    out += struct.pack("<I", len(entries))
+    for k, at, codec, value in entries:
+        out += blob(k.encode("utf-8")) + struct.pack("<Q", NEVER if at is None else at) + bytes([codec]) + blob(value)
+    if key is not None:
+        out += hmac.new(key, out, hashlib.sha256).digest()
+    return out
+
+
+def json_text(value):
+    # Compact, non-ASCII kept, insertion order: what JSON.stringify and Python's
+    # json.dumps(separators=(",", ":"), ensure_ascii=False) both write for these values.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def snapshot_vectors():
+    created_at = 1_700_000_000_000
+    key = "polycache test key \U0001F511"
+    # Namespaces as a cache reaches them by invalidating: generation = 1 + invalidations.
+    invalidations = {"books": 1, "ünï 😀": 2}
+    # Least recently used first. `ttl_ms` None = never expires.
+    entries = [
+        {"key": "site:1:user:42", "ttl_ms": 60_000,
+         "json": {"name": "Zoë", "tags": ["a", "b"], "n": 42, "neg": -7, "ok": True, "none": None, "half": 1.5}},
+        {"key": "books|2|list:1", "ttl_ms": None, "json": [1, 2.5, "x", [], {}]},
+        {"key": "\U0001D11E clé", "ttl_ms": 3_600_000, "bytes": "00ff10"},
+        {"key": "py:tuple", "ttl_ms": None, "pickle": "80059514000000000000004b018c0374776f9447400800000000000087942e",
+         "python": "(1, 'two', 3.0)"},
+        {"key": "short", "ttl_ms": 10_000, "json": "gone by load time"},
+        {"key": "text", "ttl_ms": None, "json": "line\nbreak\u001f \"quoted\" back\\slash \u2028 😀"},
+        {"key": "", "ttl_ms": 120_000, "json": ""},
+        {"key": "ünï%20😀|3|k", "ttl_ms": None, "json": None},
+    ]
+    rows = []
+    for e in entries:
+        if "json" in e:
+            codec, value = 0, json_text(e["json"])
+        elif "bytes" in e:
+            codec, value = 2, bytes.fromhex(e["bytes"])
+        else:
+            codec, value = 1, bytes.fromhex(e["pickle"])
+        at = None if e["ttl_ms"] is None else created_at + e["ttl_ms"]
+        e["codec"], e["value_hex"], e["expires_at"] = codec, value.hex(), at
+        rows.append((e["key"], at, codec, value))
+    gens = sorted(((n, 1 + i) for n, i in invalidations.items()), key=lambda g: g[0].encode("utf-8"))
+    load_at = created_at + 30_000
+    return {
+        "about": "A cache built from these inputs at created_at (set in this order, namespaces "
+                 "invalidated as listed) dumps exactly signed_hex under key (UTF-8); loading "
+                 "signed_hex at load_at holds exactly expected_ttl_ms (remaining ms, null = never).",
+        "created_at": created_at,
+        "key": key,
+        "invalidations": invalidations,
+        "generations": [list(g) for g in gens],
+        "entries": entries,
+        "signed_hex": snapshot_bytes(created_at, gens, rows, key.encode("utf-8")).hex(),
+        "unsigned_hex": snapshot_bytes(created_at, gens, rows, None).hex(),
+        "load_at": load_at,
+        "expected_ttl_ms": {
+            e["key"]: None if e["expires_at"] is None else e["expires_at"] - load_at
+            for e in entries if e["expires_at"] is None or e["expires_at"] > load_at
+        },
+    }
+
+
 def main():
-    for name, data in [("keys", keys_vectors()), ("timeouts", timeout_vectors()), ("eviction", eviction_vectors())]:
+    for name, data in [("keys", keys_vectors()), ("timeouts", timeout_vectors()), ("eviction", eviction_vectors()),
+                       ("snapshot", snapshot_vectors())]:
         with open(os.path.join(HERE, name + ".json"), "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=1)
             f.write("\n")
