@@ -154,9 +154,23 @@ impl Cache {
         ns: Option<&str>,
     ) -> PyResult<i64> {
         let k = self.key(key, version, ns)?;
+        let py = key.py();
         self.shared
             .with_store(|s, now| s.incr(k.as_ref(), delta, now))
-            .map_err(|e| to_py(e, &shown(key)))
+            .map_err(|e| match e {
+                // An int past 64 bits is kept as a Python object: say so instead of "not an integer".
+                Error::NotAnInteger(_) if self.holds_big_int(py, &k) => PyOverflowError::new_err(
+                    format!("the value of key '{}' does not fit in 64 bits", shown(key)),
+                ),
+                e => to_py(e, &shown(key)),
+            })
+    }
+
+    fn holds_big_int(&self, py: Python<'_>, k: &str) -> bool {
+        let value = self
+            .shared
+            .with_store(|s, now| s.peek(k, now).map(|v| v.clone_ref(py)));
+        matches!(value, Some(Value::Shared(obj)) if obj.bind(py).is_exact_instance_of::<pyo3::types::PyInt>())
     }
 
     pub(crate) fn ttl_in(

@@ -43,6 +43,10 @@ def test_incr_decr_keep_the_value_an_int():
     with pytest.raises(OverflowError):
         c.incr("big")
     assert c.get("big") == 2**63 - 1
+    c.set("huge", 2**64)
+    with pytest.raises(OverflowError, match="does not fit in 64 bits"):
+        c.incr("huge")
+    assert c.get("huge") == 2**64
 
 
 def test_timeouts_follow_django(clock):
