@@ -7,3 +7,13 @@ class BooksConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the invalidation receivers)
+
+        # The polycache.drf way (/api/v2/, books/library.py): one line per model.
+        from polycache import drf
+
+        from .models import Author, Book, Review, ShelfEntry
+
+        drf.register(Book)
+        drf.register(Author, affects=[Book])  # book payloads carry the author's name
+        drf.register(Review, affects=[Book])  # ... and the ratings
+        drf.register(ShelfEntry, affects=[Book])  # ... and on_my_shelf
