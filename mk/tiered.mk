@@ -2,8 +2,10 @@
 # multi-process and fault tests, and the hot-read benchmark against django-redis, all on a
 # real redis-server. redis-server is installed with apt-get if missing, started on 127.0.0.1
 # (a free port, a temp folder, daemonized, pidfile) and always stopped afterwards, even when
-# the tests fail. Own venv in .venv-tiered (gitignored): `pip install .` of this tree plus
-# pinned Django, redis-py and django-redis; rebuilt only when polycache's sources change.
+# the tests fail. Own venvs (gitignored): .venv-tiered (Python 3.11, Django 5.2: everything)
+# and .venv-tiered312 (Python 3.12, Django 6.1: Django's suite and the API tests), each with
+# `pip install .` of this tree plus pinned redis-py and django-redis; polycache is
+# reinstalled only when its sources change.
 TEST_TARGETS += test-tiered
 BENCH_TARGETS += bench-tiered
 
@@ -11,8 +13,13 @@ TIERED_VENV := $(ROOT)/.venv-tiered
 TIERED_PY := $(TIERED_VENV)/bin/python
 TIERED_PYTHON ?= python3
 TIERED_DJANGO := 5.2.19
-TIERED_DEPS := "Django==$(TIERED_DJANGO)" "redis==8.1.0" "django-redis==7.0.0"
 TIERED_SDIST := $(TOOLS)/django/django-$(TIERED_DJANGO).tar.gz
+TIERED_VENV312 := $(ROOT)/.venv-tiered312
+TIERED_PY312 := $(TIERED_VENV312)/bin/python
+TIERED_PYTHON312 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python3) $(shell command -v python3.12))
+TIERED_DJANGO312 := 6.1.3
+TIERED_SDIST312 := $(TOOLS)/django/django-$(TIERED_DJANGO312).tar.gz
+TIERED_REDIS_DEPS := "redis==8.1.0" "django-redis==7.0.0"
 TIERED_PIP := -q --disable-pip-version-check
 TIERED_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
@@ -24,35 +31,42 @@ define with-redis
 	trap '$(TIERED_PY) $(ROOT)/tests/tiered/redisctl.py stop "$$dir"; rm -rf "$$dir"' EXIT; \
 	port=$$($(TIERED_PY) $(ROOT)/tests/tiered/redisctl.py start "$$dir") || exit 1; \
 	echo "redis-server on 127.0.0.1:$$port (pid $$(cat $$dir/redis.pid), folder $$dir)"; \
-	cd $(ROOT) && POLYCACHE_REDIS_URL=redis://127.0.0.1:$$port/0 $(1)
+	export POLYCACHE_REDIS_URL=redis://127.0.0.1:$$port/0; cd $(ROOT) && $(1)
 endef
 
-.PHONY: tiered-env tiered-sdist redis-server-installed test-tiered bench-tiered
+.PHONY: tiered-env redis-server-installed test-tiered bench-tiered
 
-$(TIERED_VENV)/.deps-stamp: mk/tiered.mk
-	@test -x $(TIERED_PY) || $(TIERED_PYTHON) -m venv $(TIERED_VENV)
-	$(TIERED_PY) -m pip install $(TIERED_PIP) $(TIERED_DEPS)
-	@touch $@
+# tiered-venv-rule VENV PYTHON DJANGO_VERSION SDIST
+define tiered-venv-rule
+$(1)/.deps-stamp: mk/tiered.mk
+	@test -n "$(2)" || { echo "mk/tiered.mk: no interpreter for $(1)"; exit 1; }
+	@test -x $(1)/bin/python || $(2) -m venv $(1)
+	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS)
+	@touch $$@
 
-$(TIERED_VENV)/.polycache-stamp: $(TIERED_VENV)/.deps-stamp $(TIERED_POLYCACHE_SRC)
-	$(TIERED_PY) -m pip install $(TIERED_PIP) --force-reinstall --no-deps $(ROOT)
-	@touch $@
+$(1)/.polycache-stamp: $(1)/.deps-stamp $(TIERED_POLYCACHE_SRC)
+	$(1)/bin/python -m pip install $(TIERED_PIP) --force-reinstall --no-deps $(ROOT)
+	@touch $$@
 
-# (The same file as mk/python.mk's; fetched here in a recipe, not a second rule for it.)
-tiered-sdist: $(TIERED_VENV)/.deps-stamp
-	@test -f $(TIERED_SDIST) || { mkdir -p $(dir $(TIERED_SDIST)) && \
-		$(TIERED_PY) -m pip download $(TIERED_PIP) --no-deps --no-binary :all: "Django==$(TIERED_DJANGO)" -d $(dir $(TIERED_SDIST)) && \
-		test -f $(TIERED_SDIST); }
+# (The same sdist file as mk/python.mk's: fetched in a recipe, not a second rule for it.)
+$(1)/.sdist-stamp: $(1)/.deps-stamp
+	@test -f $(4) || { mkdir -p $(dir $(4)) && \
+		$(1)/bin/python -m pip download $(TIERED_PIP) --no-deps --no-binary :all: "Django==$(3)" -d $(dir $(4)) && \
+		test -f $(4); }
+	@touch $$@
+endef
+$(eval $(call tiered-venv-rule,$(TIERED_VENV),$(TIERED_PYTHON),$(TIERED_DJANGO),$(TIERED_SDIST)))
+$(eval $(call tiered-venv-rule,$(TIERED_VENV312),$(TIERED_PYTHON312),$(TIERED_DJANGO312),$(TIERED_SDIST312)))
 
-tiered-env: $(TIERED_VENV)/.polycache-stamp ## venv for TieredCache: polycache from this tree, Django, redis-py, django-redis
+tiered-env: $(TIERED_VENV)/.polycache-stamp $(TIERED_VENV312)/.polycache-stamp ## venv for TieredCache: polycache from this tree, Django, redis-py, django-redis
 
 redis-server-installed: ## apt-get install redis-server if it is missing
 	@command -v redis-server >/dev/null || { \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get install -y redis-server || { $$sudo apt-get update && $$sudo apt-get install -y redis-server; }; }
 
-test-tiered: tiered-env redis-server-installed tiered-sdist ## TieredCache: Django's BaseCacheTests, API, multi-process and fault tests on a real redis-server
-	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST))
+test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process and fault tests on a real redis-server
+	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api)
 
-bench-tiered: tiered-env redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
+bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
 	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md)
