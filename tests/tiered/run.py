@@ -120,6 +120,13 @@ def main() -> int:
                 f"Django {django.get_version()} BaseCacheTests against {BACKEND} (Python {sys.version.split()[0]}, real redis-server)",
                 result, time.monotonic() - start, ALLOWED_SKIPS,
             )
+            with override_settings(CACHES=setting):
+                s = caches["default"].stats()  # the tier every alias of the suite shared
+            print(
+                f"  during the suite: {s['hits']} tier-1 hits, {s['redis_hits']} Redis hits, "
+                f"{s['redis_misses']} Redis misses, {s['redis_errors']} Redis errors"
+            )
+            ok &= s["hits"] > 0
         for path in sorted(HERE.glob("test_*.py")):
             if only and path.stem not in only:
                 continue
