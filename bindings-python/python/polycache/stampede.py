@@ -54,6 +54,9 @@ __all__ = [
 #: Seconds a caller waits for another caller's computation of the same key by default.
 DEFAULT_WAIT = 10.0
 
+#: The clock of stale-while-revalidate (Unix seconds) when a call passes none.
+clock: Callable[[], float] = time.time
+
 _MISSING: Any = object()
 
 
@@ -302,6 +305,10 @@ def _unwrap(value: Any) -> Any:
     return value.value if isinstance(value, Stale) else value
 
 
+def _clock() -> float:
+    return clock()
+
+
 def _name(flight_key: Any) -> Hashable:
     return flight_key() if callable(flight_key) else flight_key
 
@@ -322,7 +329,7 @@ def get_or_set(
     wait: float = DEFAULT_WAIT,
     on_timeout: str = "compute",
     stale: Optional[float] = None,
-    clock: Callable[[], float] = time.time,
+    clock: Optional[Callable[[], float]] = None,
 ) -> Any:
     """Django's ``get_or_set`` on ``cache`` (anything with Django's ``get``, ``add``,
     ``set``), computing ``default`` once per ``flight_key`` among concurrent misses.
@@ -338,6 +345,7 @@ def get_or_set(
     >>> get_or_set(c, "k", lambda: calls.append(1) or "w", 60, flights=flights, flight_key="k"), calls
     ('v', [1])
     """
+    clock = clock or _clock
     raw = cache.get(key, _MISSING, version=version)
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
@@ -407,11 +415,12 @@ async def aget_or_set(
     wait: float = DEFAULT_WAIT,
     on_timeout: str = "compute",
     stale: Optional[float] = None,
-    clock: Callable[[], float] = time.time,
+    clock: Optional[Callable[[], float]] = None,
 ) -> Any:
     """:func:`get_or_set` for coroutines: ``default`` may be a coroutine function (or
     return an awaitable), which is awaited; ``cache`` is called synchronously (an
     in-memory store never blocks)."""
+    clock = clock or _clock
     raw = cache.get(key, _MISSING, version=version)
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
