@@ -1,5 +1,6 @@
 """Runs Django's OWN cache test suite (``BaseCacheTests`` from the Django sdist's
-``tests/cache/tests.py``) against ``polycache.django.PolyCache``.
+``tests/cache/tests.py``, and the tests there of what sits on top of a cache, see
+``ON_TOP``) against ``polycache.django.PolyCache``.
 
     python tests/django/run.py path/to/Django-X.tar.gz
 
@@ -19,6 +20,20 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BACKEND = "polycache.django.PolyCache"
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+# Django's tests of what sits on top of a cache (the cache middleware and cache_page,
+# django.utils.cache, i18n-aware keys, TemplateResponse): written against LocMemCache,
+# they run again here with every LocMemCache swapped for PolyCache.
+ON_TOP = [
+    "CacheUtils",
+    "PrefixedCacheUtils",
+    "CacheHEADTest",
+    "CacheI18nTest",
+    "PrefixedCacheI18nTest",
+    "CacheMiddlewareTest",
+    "TestWithTemplateResponse",
+]
 
 
 def extract_cache_tests(sdist: Path) -> Path:
@@ -54,7 +69,8 @@ def main() -> int:
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
         CACHES={"default": {"BACKEND": BACKEND}},
-        USE_TZ=True,
+        USE_TZ=False,  # as Django's own test settings (tests/test_sqlite.py, runtests.py)
+        LANGUAGE_CODE="en",
         TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
     )
     django.setup()
@@ -73,10 +89,28 @@ def main() -> int:
     with override_settings(CACHES=caches_setting_for_tests(BACKEND=BACKEND)):
         assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
 
+    import copy
+
+    import cache.tests as django_tests
+
+    def setUp(self) -> None:
+        super(type(self), self).setUp()
+        assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
+
+    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(PolyCacheTests))
+    base_count = suite.countTestCases()
+    for name in ON_TOP:
+        base = getattr(django_tests, name)
+        caches_setting = copy.deepcopy(base._overridden_settings["CACHES"])
+        assert all(c["BACKEND"] == LOCMEM for c in caches_setting.values()), name
+        for c in caches_setting.values():
+            c["BACKEND"] = BACKEND
+        on_polycache = override_settings(CACHES=caches_setting)(type(f"PolyCache{name}", (base,), {"setUp": setUp}))
+        suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(on_polycache))
+
     runner = DiscoverRunner(verbosity=1, interactive=False)
     runner.setup_test_environment()
     old_config = runner.setup_databases()
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(PolyCacheTests)
     start = time.monotonic()
     try:
         result = runner.run_suite(suite)
@@ -89,8 +123,9 @@ def main() -> int:
     skipped = len(result.skipped) + len(result.expectedFailures)
     passed = result.testsRun - problems - skipped
     print(
-        f"Django {django.get_version()} BaseCacheTests against {BACKEND} "
-        f"(Python {sys.version.split()[0]}): {result.testsRun} run, {passed} passed, "
+        f"Django {django.get_version()}'s own cache tests against {BACKEND} (Python {sys.version.split()[0]}): "
+        f"{result.testsRun} run ({base_count} BaseCacheTests, {result.testsRun - base_count} of "
+        f"{', '.join(ON_TOP)}), {passed} passed, "
         f"{len(result.failures)} failed, {len(result.errors)} errors, {skipped} skipped, in {took:.1f}s"
     )
     for test, reason in result.skipped:
