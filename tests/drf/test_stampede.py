@@ -301,3 +301,12 @@ def test_stale_never_survives_an_invalidation():
     clock.now += 20  # stale
     books.invalidate()
     assert read("new") == "new"
+
+
+def test_docstring_examples():
+    import doctest
+
+    from polycache import stampede
+
+    result = doctest.testmod(stampede)
+    assert result.attempted >= 4 and result.failed == 0
