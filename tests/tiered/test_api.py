@@ -148,6 +148,19 @@ class ApiTests(unittest.TestCase):
         self.assertLessEqual(small.stats()["entries"], 10)
         self.assertEqual([small.get(f"k{i}") for i in range(50)], list(range(50)))  # Redis has all
 
+    def test_value_too_big_for_tier1_still_served_from_redis(self):
+        small = make(LOCAL_MAX_BYTES=2000)
+        self.assertTrue(wait_for(lambda: small.stats()["tier1_trusted"]))
+        big = "x" * 5000
+        small.set("big", big)
+        small.set("little", "y")
+        self.assertEqual(small.get("big"), big)
+        self.assertEqual(small.get("big"), big)
+        store = small._tier.store
+        self.assertFalse(store.has_key(small.make_key("big")))
+        self.assertTrue(store.has_key(small.make_key("little")))
+        self.assertLessEqual(small.stats()["bytes"], 2000)
+
     def test_async(self):
         self.c.set("k", "v")
 

@@ -64,7 +64,51 @@ def main() -> None:
                 return None
             time.sleep(0.0005)
 
+    def storm(seconds, seed, keys):
+        """Random writes and reads on a few shared keys, as fast as it goes."""
+        import random
+
+        rnd = random.Random(seed)
+        deadline, n = time.monotonic() + seconds, 0
+        while time.monotonic() < deadline:
+            k, op = rnd.choice(keys), rnd.random()
+            n += 1
+            if op < 0.25:
+                cache.set(k, rnd.randrange(10**6))
+            elif op < 0.3:
+                cache.delete(k)
+            elif op < 0.35:
+                cache.add(k, -1)
+            elif op < 0.4:
+                try:
+                    cache.incr(k)
+                except ValueError:
+                    pass
+            elif op < 0.42:
+                cache.touch(k, 60)
+            else:
+                cache.get(k)
+        return n
+
+    def disagreements(keys):
+        """Keys whose tier-1 copy differs from Redis (read straight from both)."""
+        from polycache.tiered import _MISS, _loads
+
+        tier = cache._tier
+        out = []
+        for k in keys:
+            full = cache.make_key(k)
+            local = tier.store.get(full, _MISS)
+            if local is _MISS:
+                continue
+            raw = tier.client.get(full)
+            if raw is None or _loads(raw) != local:
+                out.append([k, repr(local), None if raw is None else repr(_loads(raw))])
+        return {"held": sum(1 for k in keys if tier.store.has_key(cache.make_key(k))), "wrong": out}
+
     ops = {
+        "storm": lambda c: storm(c["seconds"], c["seed"], c["keys"]),
+        "disagreements": lambda c: disagreements(c["keys"]),
         "get": lambda c: get(c["key"], c.get("version")),
         "set": lambda c: cache.set(c["key"], c["value"]),
         "delete": lambda c: cache.delete(c["key"]),
