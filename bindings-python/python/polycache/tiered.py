@@ -1013,10 +1013,11 @@ class TieredCache(BaseCache):
     def stats(self) -> Dict[str, Any]:
         """Tier 1's counters (hits, misses, hit_ratio, sets, deletes, evictions,
         expirations, entries, bytes) and tier 2's: redis_hits, redis_misses, redis_errors,
-        invalidations_received, subscribes (1 + reconnects), subscriber_errors; whether
-        tier 1 is trusted now (``tier1_trusted``) and the bound in seconds."""
+        redis_skipped, invalidations_received, subscribes, reconnects, subscriber_errors;
+        whether tier 1 is trusted now (``tier1_trusted``), ``subscribed``, the bound in
+        seconds (``invalidation_bound``) and the last Redis error (``last_error``)."""
         tier = self._tier
-        out = dict(tier.store.stats())
+        out: Dict[str, Any] = dict(tier.store.stats())
         with tier.lock:
             out.update(tier.counts)
         out["reconnects"] = max(0, out["subscribes"] - 1)
