@@ -21,6 +21,12 @@ use crate::value::Value;
 
 pub(crate) type Shared = Arc<polycache::Cache<Value>>;
 
+/// A bounded, thread-safe cache of Python values (the base of `polycache.Cache`).
+///
+/// >>> c = Cache(max_entries=2); c.set("a", 1); c.set("b", 2); c.get("a"); c.set("c", 3)
+/// 1
+/// >>> c.live_keys(), c.stats()["evictions"]
+/// (['c', 'a'], 1)
 #[pyclass(module = "polycache._native", frozen, subclass)]
 pub struct Cache {
     pub(crate) shared: Shared,
@@ -70,6 +76,11 @@ impl Cache {
     /// rules. With `key_prefix` set, keys follow Django: `key_func(key, key_prefix,
     /// version)` (natively `"{key_prefix}:{version}:{key}"` when `key_func` is None), and
     /// `validate_key(key)` is called for keys that deserve memcached warnings.
+    ///
+    /// >>> root = Cache(); django = root.view(max_entries=100, max_bytes=None, eviction="cull",
+    /// ...     cull_frequency=3, default_timeout=300, key_prefix="site", version=2)
+    /// >>> django.set("k", 1); root.live_keys()
+    /// ['site:2:k']
     #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None))]
     #[allow(clippy::too_many_arguments)]
     fn view(
@@ -106,6 +117,11 @@ impl Cache {
         })
     }
 
+    /// Reads `key`: its value, or `default` when it is absent or expired.
+    ///
+    /// >>> c = Cache(); c.set("a", [1])
+    /// >>> c.get("a"), c.get("b"), c.get("b", "dflt")
+    /// ([1], None, 'dflt')
     #[pyo3(signature = (key, default=None, version=None))]
     fn get(
         &self,
@@ -117,6 +133,12 @@ impl Cache {
         self.get_in(py, key, default, version, None)
     }
 
+    /// Stores `value` under `key` for `timeout` seconds (None: never expire; 0 or less: not
+    /// stored; omitted: the default timeout).
+    ///
+    /// >>> c = Cache(); c.set("a", "x", 60); c.set("b", "y", 0)
+    /// >>> c.get("a"), c.get("b")
+    /// ('x', None)
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
     fn set(
         &self,
@@ -130,6 +152,10 @@ impl Cache {
     }
 
     /// Stores only if `key` holds no live value; True when it stored.
+    ///
+    /// >>> c = Cache()
+    /// >>> c.add("a", 1), c.add("a", 2), c.get("a")
+    /// (True, False, 1)
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
     fn add(
         &self,
@@ -142,6 +168,10 @@ impl Cache {
     }
 
     /// Gives a live key a new timeout; True when the key was live.
+    ///
+    /// >>> now = [1000.0]; c = Cache(clock=lambda: now[0]); c.set("a", 1, 10)
+    /// >>> c.touch("a", 60), c.ttl("a"), c.touch("missing")
+    /// (True, 60.0, False)
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
     fn touch(
         &self,
@@ -153,6 +183,10 @@ impl Cache {
     }
 
     /// Sets a live key's timeout in seconds (django-redis `expire`); True when it was live.
+    ///
+    /// >>> c = Cache(clock=lambda: 1000.0); c.set("a", 1, None)
+    /// >>> c.expire("a", 5), c.ttl("a")
+    /// (True, 5.0)
     #[pyo3(signature = (key, timeout, version=None))]
     fn expire(
         &self,
@@ -164,6 +198,10 @@ impl Cache {
     }
 
     /// Makes a live key never expire (django-redis `persist`); True when it was live.
+    ///
+    /// >>> c = Cache(clock=lambda: 1000.0); c.set("a", 1, 5)
+    /// >>> c.persist("a"), c.ttl("a")
+    /// (True, None)
     #[pyo3(signature = (key, version=None))]
     fn persist(
         &self,
@@ -175,6 +213,10 @@ impl Cache {
     }
 
     /// Seconds left for `key` (django-redis `ttl`): None if it never expires, 0 if absent.
+    ///
+    /// >>> c = Cache(clock=lambda: 1000.0); c.set("a", 1, 2.5); c.set("b", 1, None)
+    /// >>> c.ttl("a"), c.ttl("b"), c.ttl("absent")
+    /// (2.5, None, 0)
     #[pyo3(signature = (key, version=None))]
     fn ttl(
         &self,
@@ -186,11 +228,20 @@ impl Cache {
     }
 
     /// Removes `key`; True when it held a live value.
+    ///
+    /// >>> c = Cache(); c.set("a", 1)
+    /// >>> c.delete("a"), c.delete("a")
+    /// (True, False)
     #[pyo3(signature = (key, version=None))]
     fn delete(&self, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
         self.delete_in(key, version, None)
     }
 
+    /// True when `key` holds a live value (`key in cache` says the same).
+    ///
+    /// >>> c = Cache(); c.set("a", None)
+    /// >>> c.has_key("a"), "a" in c, "b" in c
+    /// (True, True, False)
     #[pyo3(signature = (key, version=None))]
     fn has_key(&self, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
         self.has_key_in(key, version, None)
@@ -202,11 +253,20 @@ impl Cache {
 
     /// Adds `delta` to an integer value, keeping its timeout; the new value.
     /// `ValueError` if the key is absent, `TypeError` if the value is not an integer.
+    ///
+    /// >>> c = Cache(); c.set("n", 41)
+    /// >>> c.incr("n"), c.incr("n", 10)
+    /// (42, 52)
     #[pyo3(signature = (key, delta=1, version=None))]
     fn incr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
         self.incr_in(key, delta, version, None)
     }
 
+    /// Subtracts `delta` from an integer value, keeping its timeout; the new value.
+    ///
+    /// >>> c = Cache(); c.set("n", 10)
+    /// >>> c.decr("n"), c.decr("n", 4)
+    /// (9, 5)
     #[pyo3(signature = (key, delta=1, version=None))]
     fn decr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
         self.incr_in(key, negate(delta)?, version, None)
@@ -214,6 +274,10 @@ impl Cache {
 
     /// The value of `key`; if absent, stores `default` (called first if callable) with
     /// `add` and returns what the cache then holds.
+    ///
+    /// >>> c = Cache()
+    /// >>> c.get_or_set("a", lambda: "computed"), c.get_or_set("a", "other")
+    /// ('computed', 'computed')
     #[pyo3(signature = (key, default, timeout=TimeoutArg(None), version=None))]
     fn get_or_set(
         &self,
@@ -238,6 +302,10 @@ impl Cache {
     }
 
     /// The live values of `keys` that are present, keyed as given.
+    ///
+    /// >>> c = Cache(); c.set("a", 1); c.set("b", 2)
+    /// >>> c.get_many(["a", "b", "c"])
+    /// {'a': 1, 'b': 2}
     #[pyo3(signature = (keys, version=None))]
     fn get_many<'py>(
         &self,
@@ -269,6 +337,10 @@ impl Cache {
     /// Stores every item of a mapping with one timeout; the keys that could not be
     /// stored (values larger than `max_bytes`), as Django's `set_many` returns them.
     /// Every value is pickled before anything is stored.
+    ///
+    /// >>> c = Cache(max_bytes=500)
+    /// >>> c.set_many({"a": 1, "big": "x" * 1000})
+    /// ['big']
     #[pyo3(signature = (data, timeout=TimeoutArg(None), version=None))]
     fn set_many<'py>(
         &self,
@@ -311,6 +383,11 @@ impl Cache {
     }
 
     /// Removes every key given; how many held a live value.
+    ///
+    /// >>> c = Cache(); c.set_many({"a": 1, "b": 2})
+    /// []
+    /// >>> c.delete_many(["a", "b", "c"])
+    /// 2
     #[pyo3(signature = (keys, version=None))]
     fn delete_many(&self, keys: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<usize> {
         let mut ks = Vec::new();
@@ -324,12 +401,18 @@ impl Cache {
 
     /// Removes every entry of the store (shared by every handle on it). Namespace
     /// generations are kept.
+    ///
+    /// >>> c = Cache(); c.set("a", 1); c.clear(); len(c)
+    /// 0
     fn clear(&self) {
         self.shared.clear()
     }
 
     /// Live keys of this handle's version (Django's prefix and version removed),
     /// most recently used first. With a custom `key_func`, the full store keys.
+    ///
+    /// >>> c = Cache(); c.set("a", 1); c.set("b", 2); c.live_keys()
+    /// ['b', 'a']
     #[pyo3(signature = (version=None))]
     fn live_keys(&self, version: Option<i64>) -> Vec<String> {
         let all = self.shared.with_store(|s, now| s.keys(now));
@@ -339,27 +422,46 @@ impl Cache {
     }
 
     /// Reclaims every expired entry now; how many.
+    ///
+    /// >>> now = [1000.0]; c = Cache(clock=lambda: now[0]); c.set("a", 1, 1); now[0] += 2
+    /// >>> len(c), c.purge_expired(), len(c)
+    /// (1, 1, 0)
     fn purge_expired(&self) -> usize {
         self.shared.with_store(|s, now| s.purge_expired(now))
     }
 
     /// Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
     /// expirations, entries, bytes.
+    ///
+    /// >>> c = Cache(); c.set("a", 1); c.get("a"); c.get("b")
+    /// 1
+    /// >>> s = c.stats(); s["hits"], s["misses"], s["hit_ratio"], s["entries"]
+    /// (1, 1, 0.5, 1)
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         stats_dict(py, self.shared.stats())
     }
 
     /// A view of the keys of namespace `name`; `invalidate()` drops them all in O(1).
+    ///
+    /// >>> ns = Cache().namespace("books"); ns.set("1", "Dune"); ns.get("1")
+    /// 'Dune'
     fn namespace(slf: Py<Self>, name: String) -> Namespace {
         Namespace::new(slf, name)
     }
 
     /// The current generation of namespace `name` (1 until invalidated).
+    ///
+    /// >>> c = Cache(); c.generation("books"), c.invalidate("books"), c.generation("books")
+    /// (1, 2, 2)
     fn generation(&self, name: &str) -> u64 {
         self.shared.with_store(|s, _| s.generation(name))
     }
 
     /// Invalidates every key of namespace `name` in O(1); its new generation.
+    ///
+    /// >>> c = Cache(); ns = c.namespace("books"); ns.set("1", "Dune")
+    /// >>> c.invalidate("books"), ns.get("1")
+    /// (2, None)
     fn invalidate(&self, name: &str) -> u64 {
         self.shared.invalidate(name)
     }
@@ -408,6 +510,9 @@ impl Cache {
     }
 
     /// Changes this handle's entry bound (at least 1); the store shrinks on the next write.
+    ///
+    /// >>> c = Cache(10); c.set_max_entries(2); c.max_entries
+    /// 2
     fn set_max_entries(&self, max_entries: i64) -> PyResult<()> {
         let c = self.config();
         let e = self.eviction();
@@ -417,6 +522,9 @@ impl Cache {
     }
 
     /// Changes the cull frequency (0 = clear all); switches to Django's cull.
+    ///
+    /// >>> c = Cache(10); c.set_cull_frequency(0); c.eviction, c.cull_frequency
+    /// ('cull', 0)
     fn set_cull_frequency(&self, cull_frequency: i64) -> PyResult<()> {
         let c = self.config();
         let next = config_of(
@@ -429,6 +537,9 @@ impl Cache {
     }
 
     /// Changes the byte bound (None = unbounded).
+    ///
+    /// >>> c = Cache(); c.set_max_bytes(1 << 20); c.max_bytes
+    /// 1048576
     #[pyo3(signature = (max_bytes))]
     fn set_max_bytes(&self, max_bytes: Option<i64>) -> PyResult<()> {
         let c = self.config();

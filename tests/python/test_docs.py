@@ -17,5 +17,5 @@ def test_docstring_examples():
 def test_native_docstring_examples():
     globs = {name: getattr(_native, name) for name in _native.__all__}
     result = doctest.testmod(_native, globs=globs, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 15
+    assert result.attempted >= 60
     assert result.failed == 0

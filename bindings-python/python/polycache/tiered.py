@@ -68,8 +68,8 @@ import warnings
 import weakref
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-import redis
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.core.cache.backends.base import (
     DEFAULT_TIMEOUT,
     BaseCache,
@@ -77,24 +77,29 @@ from django.core.cache.backends.base import (
     default_key_func,
     memcache_key_warnings,
 )
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from polycache import _native
+
+try:
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+except ImportError:  # TieredCache needs redis-py; importing this module does not
+    redis = None  # type: ignore[assignment]
 
 __all__ = ["TieredCache", "TieredNamespace", "TieredCacheUnavailable"]
 
 _MISS = object()
 _monotonic = time.monotonic
 _STRIPES = 4096  # power of two
-_REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
+_REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError) if redis is not None else (OSError,)
 
 
 class TieredCacheUnavailable(ConnectionError):
     """Redis could not be reached within the socket timeouts (and IGNORE_EXCEPTIONS is off)."""
 
 
-class _Skipped(redis.ConnectionError):
+class _Skipped(redis.ConnectionError if redis is not None else OSError):  # type: ignore[misc]
     """Redis was not tried: it failed less than RETRY_AFTER seconds ago (IGNORE_EXCEPTIONS)."""
 
 
@@ -521,6 +526,8 @@ class TieredCache(BaseCache):
     """Django's cache API over polycache in-process (tier 1) and Redis (tier 2)."""
 
     def __init__(self, location: Any, params: Dict[str, Any]) -> None:
+        if redis is None:
+            raise ImproperlyConfigured("polycache.tiered.TieredCache needs redis-py: pip install 'redis>=5'")
         self._hot: Optional[_native.Cache] = None
         super().__init__(params)
         opts = _options(params)
