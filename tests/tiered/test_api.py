@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -178,6 +180,18 @@ class ApiTests(unittest.TestCase):
         for location in ("127.0.0.1:6379", ["redis://a", "redis://b"], "redis://a,redis://b", None):
             with self.subTest(location=location), self.assertRaises(ValueError):
                 TieredCache(location, {})
+
+    def test_importable_without_redis_py_with_a_clear_error(self):
+        code = (
+            "import sys; sys.modules['redis'] = None\n"
+            "from django.conf import settings; settings.configure()\n"
+            "import polycache.tiered as t\n"
+            "try:\n    t.TieredCache('redis://127.0.0.1:1/0', {})\n"
+            "except Exception as e:\n    print(type(e).__name__, e)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("ImproperlyConfigured polycache.tiered.TieredCache needs redis-py", out.stdout)
 
     def test_same_format_as_djangos_rediscache(self):
         theirs = RedisCache(URL, {})
