@@ -284,6 +284,38 @@ class ApiTests(unittest.TestCase):
         self.assertEqual(self.r.get(a.make_key("k")), tiered._dumps("v2"))
         self.assertEqual(a.get("k"), "v2")
 
+    def test_stuck_subscriber_stops_trusting_tier1_within_the_bound(self):
+        """The bound does not rest on the subscriber keeping up: if it stalls (here: stuck
+        applying a message), tier 1 stops being trusted BOUND after its last ping."""
+        a, b = self.c, make(LOCAL_MAX_ENTRIES=5000)
+        self.assertTrue(wait_for(lambda: b.stats()["tier1_trusted"]))
+        a.set("k", "v1")
+        self.assertEqual(a.get("k"), "v1")
+        tier = a._tier
+        hits = a.stats()["hits"]
+        self.assertEqual(a.get("k"), "v1")
+        self.assertEqual(a.stats()["hits"], hits + 1)  # from tier 1
+        release = threading.Event()
+        original = tier._apply
+
+        def stuck(data):
+            release.wait(10)
+            original(data)
+
+        tier._apply = stuck
+        try:
+            b.set("k", "v2")  # a's subscriber receives it and gets stuck
+            written = time.monotonic()
+            self.assertTrue(wait_for(lambda: not a.stats()["tier1_trusted"], BOUND + 0.2))
+            self.assertLessEqual(time.monotonic() - written, BOUND + 0.2)
+            self.assertEqual(tier.store.get(a.make_key("k"), None), "v1")  # not invalidated...
+            self.assertEqual(a.get("k"), "v2")  # ...but not trusted either: read from Redis
+        finally:
+            release.set()
+            tier._apply = original
+        self.assertTrue(wait_for(lambda: a.stats()["tier1_trusted"], 5))
+        self.assertEqual(a.get("k"), "v2")
+
     @unittest.skipUnless(hasattr(os, "fork"), "needs fork")
     def test_fork_child_starts_clean(self):
         self.c.set("k", "v1")
