@@ -15,6 +15,7 @@
                 "LOCAL_MAX_ENTRIES": 10_000,     # tier-1 bounds (LRU)
                 "LOCAL_MAX_BYTES": 64 << 20,
                 "LOCAL_TIMEOUT": None,           # cap on seconds an entry lives in tier 1
+                "RETRY_AFTER": 1.0,              # IGNORE_EXCEPTIONS: skip a failed Redis this long
             },
         }
     }
@@ -22,9 +23,9 @@
 Tier 1 is a native polycache store (one per LOCATION and options, shared by every
 instance in the process); tier 2 is Redis, through redis-py, with the value format of
 Django's own ``RedisCache`` (ints bare, everything else pickled). Reads try tier 1, then
-Redis, and fill tier 1 with the remaining Redis TTL. Writes go to Redis first (with an
-invalidation message on a pub/sub channel in the same MULTI/EXEC or Lua script), then to
-tier 1.
+Redis, and fill tier 1 with the remaining Redis TTL. Writes go to Redis first, with an
+invalidation message on a pub/sub channel in the same Lua script (or MULTI/EXEC for
+``set_many``), then to tier 1.
 
 **The invalidation bound.** Each process runs one subscriber thread per tier. Every
 ``INVALIDATION_BOUND / 5`` seconds it sends ``PING`` on its pub/sub connection; Redis answers
@@ -45,8 +46,10 @@ since the read began.
 at most (one immediate retry on a dropped pooled connection, none on a timeout). With
 ``IGNORE_EXCEPTIONS`` false (the default) a failure raises :class:`TieredCacheUnavailable`;
 with it true, reads are served from tier 1 (possibly stale: nothing invalidates it
-while Redis is away), writes land in tier 1 only, and ``stats()["redis_errors"]`` counts
-the failures. Writes made during an outage are dropped with the tier-1 flush on reconnect.
+while Redis is away), writes land in tier 1 only, ``stats()["redis_errors"]`` counts
+the failures, and Redis is not tried again for ``RETRY_AFTER`` seconds (those calls count
+as ``redis_skipped``) unless the subscriber reconnects sooner. Writes made during an
+outage are dropped with the tier-1 flush on reconnect.
 
 As Django's own ``RedisCache``, ``clear()`` flushes the whole Redis database, and
 ``MAX_ENTRIES`` / ``CULL_FREQUENCY`` do not apply (Redis bounds itself with
