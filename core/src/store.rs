@@ -7,7 +7,7 @@
 //! the JS binding, which keeps strings on its own side of the boundary.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 
@@ -90,6 +90,9 @@ struct Entry<V> {
     value: V,
     /// Unix-epoch ms, or `NEVER`.
     expires_at: u64,
+    /// When the expiry was set (a counter): breaks ties between equal expiries in the
+    /// expiry index without comparing keys.
+    seq: u64,
     charge: usize,
 }
 
@@ -135,7 +138,8 @@ pub struct Store<K: Hash + Eq + Ord + Clone, V> {
     map: LruCache<K, Entry<V>, KeyHasher>,
     /// Entries that can expire, ordered by expiry: lets expired entries be reclaimed
     /// oldest-first without scanning the map.
-    expiries: BTreeSet<(u64, K)>,
+    expiries: BTreeMap<(u64, u64), K>,
+    next_seq: u64,
     generations: HashMap<String, u64, KeyHasher>,
     config: Config,
     bytes: usize,
@@ -157,7 +161,8 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         config.validate()?;
         Ok(Store {
             map: bounded_map(config.max_entries, seeds),
-            expiries: BTreeSet::new(),
+            expiries: BTreeMap::new(),
+            next_seq: 0,
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
             config,
             bytes: 0,
@@ -317,9 +322,10 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         }
         self.bytes += charge;
         let probe = key.clone();
+        let seq = self.next_seq(expires_at);
         // The map's capacity is max_entries: pushing a new key into a full map hands back
         // the least recently used entry; pushing an existing key hands back its old entry.
-        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, charge }) {
+        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }) {
             let replaced = k == probe;
             let was_expired = old.expires_at <= now;
             self.forget(k, old);
@@ -332,7 +338,7 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
             }
         }
         if expires_at != NEVER {
-            self.expiries.insert((expires_at, probe));
+            self.expiries.insert((expires_at, seq), probe);
         }
         // The new entry is the most recently used and fits on its own, so this stops
         // before reaching it.
@@ -380,11 +386,13 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         Q: Hash + Eq + Ord + ?Sized,
     {
         let new_at = encode_expiry(expiry);
-        let (k, old_at) = match self.map.get_key_value_mut(key) {
+        let new_seq = self.next_seq(new_at);
+        let (k, old_at, old_seq) = match self.map.get_key_value_mut(key) {
             Some((k, e)) if e.expires_at > now => {
-                let old = e.expires_at;
+                let old = (e.expires_at, e.seq);
                 e.expires_at = new_at;
-                (k.clone(), old)
+                e.seq = new_seq;
+                (k.clone(), old.0, old.1)
             }
             Some(_) => {
                 self.expire(key);
@@ -393,12 +401,12 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
             None => return false,
         };
         if old_at != NEVER {
-            self.expiries.remove(&(old_at, k.clone()));
+            self.expiries.remove(&(old_at, old_seq));
         }
         if new_at <= now {
             self.remove(key);
         } else if new_at != NEVER {
-            self.expiries.insert((new_at, k));
+            self.expiries.insert((new_at, new_seq), k);
         }
         true
     }
@@ -552,9 +560,9 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
         if timed != self.expiries.len() {
             return Err(format!("{} timed entries but {} in the expiry index", timed, self.expiries.len()));
         }
-        for (at, k) in &self.expiries {
+        for ((at, seq), k) in &self.expiries {
             match self.map.peek(k) {
-                Some(e) if e.expires_at == *at => {}
+                Some(e) if e.expires_at == *at && e.seq == *seq => {}
                 _ => return Err("expiry index names an entry that is not there".into()),
             }
         }
@@ -579,8 +587,9 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
 
     fn forget(&mut self, k: K, e: Entry<V>) -> u64 {
         if e.expires_at != NEVER {
-            self.expiries.remove(&(e.expires_at, k));
+            self.expiries.remove(&(e.expires_at, e.seq));
         }
+        drop(k);
         self.bytes -= e.charge;
         self.dead.push(e.value);
         e.expires_at
@@ -599,8 +608,8 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     fn purge_expired_at_most(&mut self, now: u64, budget: usize) -> usize {
         let mut n = 0;
         while n < budget {
-            match self.expiries.first() {
-                Some((at, _)) if *at <= now => {}
+            match self.expiries.first_key_value() {
+                Some(((at, _), _)) if *at <= now => {}
                 _ => break,
             }
             let (_, k) = self.expiries.pop_first().expect("checked above");
@@ -612,6 +621,16 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
             n += 1;
         }
         n
+    }
+
+    /// The next tie-breaker for an entry that can expire (0 for one that cannot).
+    fn next_seq(&mut self, expires_at: u64) -> u64 {
+        if expires_at == NEVER {
+            0
+        } else {
+            self.next_seq += 1;
+            self.next_seq
+        }
     }
 
     /// Removes the least recently used entry; false when the store is empty.

@@ -186,7 +186,8 @@ class RefStore:
     def __init__(self, cfg):
         self.cfg = cfg
         self.order = []  # MRU first
-        self.data = {}  # key -> (charge, expires_at or None)
+        self.data = {}  # key -> (charge, expires_at or None, seq: when the expiry was set)
+        self.seq = 0
 
     def live(self, k, now):
         e = self.data.get(k)
@@ -201,12 +202,12 @@ class RefStore:
             self.drop(k)
 
     def purge_some(self, now, budget=4):
-        timed = sorted((e[1], k) for k, e in self.data.items() if e[1] is not None and e[1] <= now)
-        for _, k in timed[:budget]:
+        timed = sorted((e[1], e[2], k) for k, e in self.data.items() if e[1] is not None and e[1] <= now)
+        for _, _, k in timed[:budget]:
             self.drop(k)
 
     def nbytes(self):
-        return sum(c for c, _ in self.data.values())
+        return sum(e[0] for e in self.data.values())
 
     def set(self, k, charge, exp, now):
         mb = self.cfg["max_bytes"]
@@ -235,7 +236,8 @@ class RefStore:
         while mb is not None and self.nbytes() + charge > mb:
             self.drop(self.order[-1])
         self.order.insert(0, k)
-        self.data[k] = (charge, exp)
+        self.seq += 1
+        self.data[k] = (charge, exp, self.seq)
         return None
 
     def get(self, k, now):
@@ -281,7 +283,8 @@ def run_case(name, cfg, ops):
                 if exp is not None and exp <= now:
                     s.drop(key)
                 else:
-                    s.data[key] = (s.data[key][0], exp)
+                    s.seq += 1
+                    s.data[key] = (s.data[key][0], exp, s.seq)
             else:
                 o["expected"] = False
                 if key in s.data:

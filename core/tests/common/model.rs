@@ -49,12 +49,14 @@ struct Model {
     config: Config,
     /// Most recently used first.
     order: Vec<String>,
-    data: HashMap<String, (i64, usize, u64)>,
+    /// value, charge, expires_at, seq (when the expiry was set: ties are broken by it)
+    data: HashMap<String, (i64, usize, u64, u64)>,
+    seq: u64,
 }
 
 impl Model {
     fn live(&self, k: &str, now: u64) -> bool {
-        matches!(self.data.get(k), Some(&(_, _, at)) if at > now)
+        matches!(self.data.get(k), Some(&(_, _, at, _)) if at > now)
     }
     fn drop_key(&mut self, k: &str) {
         self.order.retain(|x| x != k);
@@ -65,10 +67,10 @@ impl Model {
         self.order.insert(0, k.to_owned());
     }
     fn purge(&mut self, now: u64, budget: usize) {
-        let mut timed: Vec<(u64, String)> =
-            self.data.iter().filter(|(_, v)| v.2 <= now).map(|(k, v)| (v.2, k.clone())).collect();
+        let mut timed: Vec<(u64, u64, String)> =
+            self.data.iter().filter(|(_, v)| v.2 <= now).map(|(k, v)| (v.2, v.3, k.clone())).collect();
         timed.sort();
-        for (_, k) in timed.into_iter().take(budget) {
+        for (_, _, k) in timed.into_iter().take(budget) {
             self.drop_key(&k);
         }
     }
@@ -114,7 +116,8 @@ impl Model {
             self.pop_lru();
         }
         self.order.insert(0, k.to_owned());
-        self.data.insert(k.to_owned(), (v, charge, at));
+        self.seq += 1;
+        self.data.insert(k.to_owned(), (v, charge, at, self.seq));
         true
     }
 }
@@ -129,7 +132,7 @@ fn expiry(ttl: Option<u8>, now: u64) -> (Expiry, u64) {
 /// Runs `ops` against a store with `config` and the model; the first disagreement.
 pub fn run(config: Config, ops: &[Op]) -> Result<(), String> {
     let mut store: Store<String, i64> = Store::new(config).map_err(|e| e.to_string())?;
-    let mut model = Model { config, order: Vec::new(), data: HashMap::new() };
+    let mut model = Model { config, order: Vec::new(), data: HashMap::new(), seq: 0 };
     let mut now: u64 = 1_000;
     let (mut hits, mut misses) = (0u64, 0u64);
     for (step, op) in ops.iter().enumerate() {
@@ -189,7 +192,11 @@ pub fn run(config: Config, ops: &[Op]) -> Result<(), String> {
                 let want = model.live(&k, now);
                 if want {
                     model.promote(&k);
-                    model.data.get_mut(&k).unwrap().2 = at;
+                    model.seq += 1;
+                    let seq = model.seq;
+                    let e = model.data.get_mut(&k).unwrap();
+                    e.2 = at;
+                    e.3 = seq;
                     if at <= now {
                         model.drop_key(&k);
                     }
