@@ -293,3 +293,13 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         """Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
         expirations, entries, bytes."""
         return self._n.stats()
+
+
+def __getattr__(name: str) -> Any:
+    # TieredCache needs redis-py, an optional dependency: import it only when named
+    # (Django's import_string("polycache.django.TieredCache") goes through here).
+    if name == "TieredCache":
+        from polycache.tiered import TieredCache
+
+        return TieredCache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
