@@ -12,6 +12,7 @@ import {
   fromMessage,
   fromWasm,
 } from './errors.js';
+import { Fetches, HELD, checkFetchOptions } from './fetch.js';
 import { Namespace, PREFIX } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
 import { parseDump } from './snapshot.js';
@@ -42,6 +43,8 @@ export class Cache {
   #max;
   #maxSize;
   #sizeCalculation;
+  // Running fetch() calls (fetch.js), from the first fetch on.
+  #fetches;
 
   /**
    * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
@@ -51,6 +54,7 @@ export class Cache {
    */
   constructor(options = {}) {
     const { max, maxSize, sizeCalculation, now, cull, kind, amount: ttlAmount } = readOptions(options);
+    checkFetchOptions(options);
     try {
       this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds());
     } catch (e) {
@@ -136,6 +140,7 @@ export class Cache {
     }
     this.#values[slot] = value;
     if (freed !== FREED_NONE) this.#reap(freed);
+    if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
   }
 
@@ -179,6 +184,7 @@ export class Cache {
 
   /** Removes `key`; true when it was live. */
   delete(key) {
+    if (this.#fetches !== undefined) this.#fetches.written(key);
     const slot = this.#slotOf(key);
     if (slot === undefined) return false;
     const live = this.#store.delete(slot, this.#time());
@@ -188,11 +194,28 @@ export class Cache {
 
   /** Removes every entry; namespace generations are kept. */
   clear() {
+    if (this.#fetches !== undefined) this.#fetches.cleared();
     this.#store.clear();
     this.#slots.clear();
     this.#keys = [];
     this.#values = [];
     this.#free = [];
+  }
+
+  /**
+   * lru-cache's `fetch()`: the value of `key`, from the cache or from the cache's
+   * `fetchMethod` (called once per key however many fetches wait for it). Options:
+   * `allowStale`, `forceRefresh`, `signal`, `context`, `ttl`/`timeout`/`size` for what it
+   * stores, `noDeleteOnFetchRejection`, `allowStaleOnFetchRejection`. See fetch.js.
+   */
+  fetch(key, options) {
+    if (this.#fetches === undefined) this.#fetches = new Fetches(this, this.#options);
+    return this.#fetches.fetch(key, options);
+  }
+
+  [HELD](key) {
+    const slot = this.#slots.get(key);
+    return slot === undefined ? undefined : this.#values[slot];
   }
 
   /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */

@@ -32,6 +32,39 @@ export interface CacheOptions<V = unknown> {
   eviction?: 'lru' | 'cull';
   /** With `eviction: 'cull'`: drop 1/`cullFrequency` of the entries when full (0: drop all). Default 3. */
   cullFrequency?: number;
+  /** What `fetch()` calls on a miss (once per key, however many fetches wait for it). */
+  fetchMethod?: FetchMethod<V>;
+  /** `fetch()` of an expired entry still held resolves to it at once while it is refreshed. */
+  allowStale?: boolean;
+  /** A rejected fetch keeps the stale value instead of dropping it. */
+  noDeleteOnFetchRejection?: boolean;
+  /** A rejected fetch resolves to the stale value (if any) instead of rejecting. */
+  allowStaleOnFetchRejection?: boolean;
+}
+
+export interface FetchMethodOptions<V = unknown> {
+  /** Aborted when the key is set, deleted or cleared meanwhile, or the caller's signal aborts. */
+  signal: AbortSignal;
+  options: FetchOptions<V>;
+  context: unknown;
+}
+
+/** lru-cache's fetchMethod: the value for `key` (`undefined`: none, nothing is stored). */
+export type FetchMethod<V = unknown> = (
+  key: string,
+  staleValue: V | undefined,
+  options: FetchMethodOptions<V>,
+) => Promise<V | undefined> | V | undefined;
+
+export interface FetchOptions<V = unknown> extends SetOptions {
+  allowStale?: boolean;
+  /** Call the fetchMethod even if the key is live (a fetch already running is shared). */
+  forceRefresh?: boolean;
+  signal?: AbortSignal;
+  /** Passed to the fetchMethod as `options.context`. */
+  context?: unknown;
+  noDeleteOnFetchRejection?: boolean;
+  allowStaleOnFetchRejection?: boolean;
 }
 
 export interface Stats {
@@ -83,6 +116,8 @@ export class Cache<V = unknown> implements Iterable<[string, V]> {
   touch(key: string, options?: Lifetime): boolean;
   delete(key: string): boolean;
   clear(): void;
+  /** lru-cache's fetch(): from the cache, else from `fetchMethod` (one call per key among concurrent fetches). */
+  fetch(key: string, options?: FetchOptions<V>): Promise<V | undefined>;
   getRemainingTTL(key: string): number;
   purgeStale(): boolean;
   keys(): Generator<string, void, unknown>;
