@@ -207,6 +207,13 @@ const worst = measured.reduce((a, c) => (a === null || c.x < a.x ? c : a), null)
 const best = measured.reduce((a, c) => (a === null || c.x > a.x ? c : a), null);
 const m0 = machine();
 const summaryMarkdown = [
+  ...(opts.smoke
+    ? [
+        '**Smoke run**: it checks that every implementation loads, runs all phases and answers correctly. ' +
+          `With ${opts.iterations} iterations in one process per case its numbers are mostly JIT warm-up: not results.`,
+        '',
+      ]
+    : []),
   `Machine: ${m0.cpu}, ${m0.cores} cores, ${m0.memoryGiB} GiB; Node ${m0.node}; load average ${loadBefore.map(round2).join(' ')} at the start. ` +
     `Command: \`${opts.smoke ? 'make bench-js-smoke' : 'make bench-js'}\` (\`bench/js/run.mjs\`).`,
   '',
@@ -216,7 +223,9 @@ const summaryMarkdown = [
     `(seeded PRNG); ops/ms is N over the median phase time of ${opts.iterations} iterations, and each table cell is the median of ${opts.runs} process${opts.runs === 1 ? '' : 'es'}. ` +
     `TTL runs give every cache a ${TTL_MS / 1000} s TTL; ${Object.keys(IMPLS).filter((k) => !IMPLS[k].ttl).join(' and ')} have no TTL and are left out of them.`,
   '',
-  measured.length
+  opts.smoke
+    ? ''
+    : measured.length
     ? `Target: polycache >= 1.0x lru-cache in every phase and key shape. ${meets.length} of ${measured.length} cells meet it; ` +
       `worst ${worst.x}x (${worst.where}), best ${best.x}x (${best.where}).`
     : 'No polycache / lru-cache ratio was measured.',
