@@ -79,7 +79,14 @@ def django_section(py: dict, lines: list[str]) -> None:
     lines += ["## Django cache API", "",
               f"Every backend through `django.core.cache.caches`, `MAX_ENTRIES` 100,000. "
               f"Medians of {py['rounds']} rounds; network backends on 127.0.0.1 (redis-server, memcached).", ""]
+    failures = py["django"].get("failures", {})
+    for name, err in failures.items():
+        lines.append(f"- **{name} failed** during the run (its rows use the rounds that completed): `{err}`")
+    if failures:
+        lines.append("")
     for vname, backends in py["django"].items():
+        if vname == "failures":
+            continue
         poly = backends["polycache"]
         workloads = list(poly)
         lines += [f"### {vname}", "", "| backend | " + " | ".join(workloads) + " |",
@@ -99,6 +106,8 @@ def django_section(py: dict, lines: list[str]) -> None:
         lines += [f"![{vname}](img/{chart})", ""]
     lines += ["### Targets (get-hit)", ""]
     for vname, backends in py["django"].items():
+        if vname == "failures":
+            continue
         poly = backends["polycache"]["get-hit"]
         for peer in ("LocMemCache", "theine", "django-redis"):
             if peer in backends:
