@@ -8,8 +8,9 @@
 use std::sync::{Arc, Mutex};
 
 use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, SystemClock, Timeout};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping};
 
 use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
@@ -455,6 +456,65 @@ impl Cache {
     /// (1, 2, 2)
     fn generation(&self, name: &str) -> u64 {
         self.shared.with_store(|s, _| s.generation(name))
+    }
+
+    /// The whole store (entries, values, expiries, namespace generations) as snapshot
+    /// bytes every polycache binding reads (docs/format.md), signed with HMAC-SHA256 when
+    /// `key` (str or bytes) is given. JSON-like values go as JSON, `bytes` as bytes, the
+    /// rest as pickles (which only Python reads, and only from a verified snapshot).
+    ///
+    /// >>> c = Cache(); c.set("a", [1, 2]); snap = c.dump(key="secret")
+    /// >>> snap[:8], snap[9]  # the magic; flags: signed
+    /// (b'POLYSNAP', 1)
+    #[pyo3(signature = (key=None))]
+    fn dump<'py>(
+        &self,
+        py: Python<'py>,
+        key: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let key = crate::snapshot::key_bytes(key)?;
+        Ok(PyBytes::new(py, &self.dump_in(py, key.as_deref())?))
+    }
+
+    /// Replaces the store's entries with a snapshot's (generations only move forward).
+    /// A signed snapshot must verify under `key`; an unsigned one (or one signed while no
+    /// key is given) loads only with `allow_unsigned=True`, and its pickles are skipped,
+    /// never unpickled. Unreadable bytes raise `SnapshotError` and change nothing.
+    /// `{"verified", "entries" (held after), "skipped_pickles", "skipped_unknown"}`.
+    ///
+    /// >>> src = Cache(); src.set("a", {"x": 1}); src.set("t", (1, 2)); other = Cache()
+    /// >>> other.load(src.dump(key="secret"), key="secret")
+    /// {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
+    /// >>> other.get("a"), other.get("t")
+    /// ({'x': 1}, (1, 2))
+    /// >>> other.load(src.dump(), allow_unsigned=True)  # unverified: the pickle is skipped
+    /// {'verified': False, 'entries': 1, 'skipped_pickles': 1, 'skipped_unknown': 0}
+    #[pyo3(signature = (data, key=None, allow_unsigned=false))]
+    fn load<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        key: Option<&Bound<'py, PyAny>>,
+        allow_unsigned: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let bytes: Vec<u8> = if let Ok(b) = data.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else if let Ok(b) = data.cast::<PyByteArray>() {
+            b.to_vec()
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "load() takes the bytes dump() returns, not {}",
+                data.get_type().name()?
+            )));
+        };
+        let key = crate::snapshot::key_bytes(key)?;
+        let r = self.load_in(py, &bytes, key.as_deref(), allow_unsigned)?;
+        let out = PyDict::new(py);
+        out.set_item("verified", r.verified)?;
+        out.set_item("entries", r.entries)?;
+        out.set_item("skipped_pickles", r.skipped_pickles)?;
+        out.set_item("skipped_unknown", r.skipped_unknown)?;
+        Ok(out)
     }
 
     /// Invalidates every key of namespace `name` in O(1); its new generation.

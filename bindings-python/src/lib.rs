@@ -7,6 +7,7 @@ mod error;
 mod keys;
 mod namespace;
 mod ops;
+mod snapshot;
 mod store;
 mod text;
 mod timeout;

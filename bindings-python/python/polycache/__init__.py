@@ -84,6 +84,18 @@ class Cache(_native.Cache):
     ['a', 'c']
     >>> c.incr("a", 10)
     11
+
+    ``dump(key=None)`` gives the whole cache as snapshot bytes every polycache binding
+    reads (signed with HMAC-SHA256 under ``key``); ``load(data, key=None,
+    allow_unsigned=False)`` replaces the entries with a snapshot's. Pickled values are
+    only unpickled from a snapshot whose signature verified under ``key``:
+
+    >>> snap = c.dump(key="secret")
+    >>> other = Cache()
+    >>> other.load(snap, key="secret")
+    {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
+    >>> other.get("a"), other.get("c")
+    (11, 3)
     """
 
     __slots__ = ()

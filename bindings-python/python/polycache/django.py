@@ -15,12 +15,17 @@ Options: ``MAX_ENTRIES`` (default 300) and ``CULL_FREQUENCY`` (default 3, 0 = cl
 all) as Django's LocMemCache reads them; ``MAX_BYTES`` bounds the bytes held;
 ``EVICTION`` is ``"cull"`` (Django's batch cull, the default) or ``"lru"`` (evict the
 least recently used entry, one at a time). Instances with the same ``LOCATION`` share
-one store within a process, as LocMemCache does.
+one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes) is the
+default key of :meth:`~PolyCache.dump` and :meth:`~PolyCache.load`; ``CLOCK`` (a callable
+or its dotted path, returning seconds since the epoch like ``time.time``) is the store's
+clock, read when the first instance of a ``LOCATION`` creates it (tests move it by hand).
 
 Beyond Django's API, with django-redis's names: :meth:`PolyCache.ttl`,
 :meth:`~PolyCache.expire`, :meth:`~PolyCache.persist`, :meth:`~PolyCache.keys`,
 :meth:`~PolyCache.iter_keys`, :meth:`~PolyCache.delete_pattern`; and
-:meth:`~PolyCache.namespace` views with O(1) ``invalidate()``, :meth:`~PolyCache.stats`.
+:meth:`~PolyCache.namespace` views with O(1) ``invalidate()``, :meth:`~PolyCache.stats`;
+:meth:`~PolyCache.dump` / :meth:`~PolyCache.load`: the whole store as signed snapshot bytes
+that polycache's JavaScript package (Node, browsers, Cloudflare workerd) loads too.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import fnmatch
 import threading
 import warnings
 import weakref
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 from django.core.cache.backends.base import (
     DEFAULT_TIMEOUT,
@@ -38,6 +43,8 @@ from django.core.cache.backends.base import (
     default_key_func,
     memcache_key_warnings,
 )
+
+from django.utils.module_loading import import_string
 
 from polycache import _native
 
@@ -55,11 +62,11 @@ def _warn_key(key: str) -> None:
         warnings.warn(warning, CacheKeyWarning)
 
 
-def _store_for(location: str) -> _native.Cache:
+def _store_for(location: str, clock: Optional[Callable[[], float]] = None) -> _native.Cache:
     with _stores_lock:
         store = _stores.get(location)
         if store is None:
-            store = _stores[location] = _native.Cache(1)
+            store = _stores[location] = _native.Cache(1, clock=clock)
         return store
 
 
@@ -97,9 +104,18 @@ class PolyCache(_native.DjangoBackend, BaseCache):
             raise ValueError(f"polycache: KEY_PREFIX must be a str, got {self.key_prefix!r}")
         if isinstance(self.version, bool) or not isinstance(self.version, int):
             raise ValueError(f"polycache: VERSION must be an int, got {self.version!r}")
+        snapshot_key = _option(options, "SNAPSHOT_KEY", None)
+        if snapshot_key is not None and not isinstance(snapshot_key, (str, bytes)):
+            raise ValueError(f"polycache: SNAPSHOT_KEY must be str, bytes or None, got {type(snapshot_key).__name__}")
+        clock = _option(options, "CLOCK", None)
+        if isinstance(clock, str):
+            clock = import_string(clock)
+        if clock is not None and not callable(clock):
+            raise ValueError(f"polycache: CLOCK must be a callable or its dotted path, got {clock!r}")
+        self._snapshot_key: Union[str, bytes, None] = snapshot_key
         self._max_bytes = max_bytes
         self._eviction = eviction
-        self._root = _store_for(name)
+        self._root = _store_for(name, clock)
         self._rebuild()
 
     def __copy__(self) -> "PolyCache":
@@ -293,6 +309,29 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         """Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
         expirations, entries, bytes."""
         return self._n.stats()
+
+    # ---- snapshots: the store as bytes every polycache binding reads ----------------
+
+    def dump(self, key: Union[str, bytes, None] = None) -> bytes:
+        """The whole store of this ``LOCATION`` (every prefix and version, with expiries
+        and namespace generations) as snapshot bytes (docs/format.md), signed with
+        HMAC-SHA256 under ``key`` (default: ``OPTIONS["SNAPSHOT_KEY"]``; unsigned when
+        neither is set). JSON-like values are written as JSON and ``bytes`` as bytes, so
+        polycache's JavaScript package reads them; other values as pickles, which only
+        Python reads, and only from a snapshot whose signature it verified."""
+        return self._n.dump(self._snapshot_key if key is None else key)
+
+    def load(self, data: bytes, key: Union[str, bytes, None] = None, allow_unsigned: bool = False) -> Dict[str, Any]:
+        """Replaces the store's entries with those of a snapshot from any polycache
+        binding; namespace generations only move forward. A signed snapshot must verify
+        under ``key`` (default: ``OPTIONS["SNAPSHOT_KEY"]``); an unsigned one loads only
+        with ``allow_unsigned=True``, and then its pickles are skipped, never unpickled.
+        Expired entries and entries over ``MAX_BYTES`` are skipped. Unreadable, truncated
+        or tampered bytes raise ``polycache.SnapshotError`` and change nothing.
+
+        Returns ``{"verified": bool, "entries": held after, "skipped_pickles": n,
+        "skipped_unknown": n}``."""
+        return self._n.load(data, self._snapshot_key if key is None else key, allow_unsigned)
 
 
 def __getattr__(name: str) -> Any:
