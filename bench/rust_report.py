@@ -11,7 +11,10 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIT = os.path.join(ROOT, "bench", "rust", "target", "criterion")  # criterion writes beside its package
+# criterion writes under the cargo target dir, or beside the package on some setups:
+# read the newest of the places it may be.
+CANDIDATES = [os.path.join(ROOT, "target", "criterion"), os.path.join(ROOT, "bench", "rust", "target", "criterion")]
+CRIT = max((c for c in CANDIDATES if os.path.isdir(c)), key=os.path.getmtime, default=CANDIDATES[0])
 BATCH = 1000  # operations per criterion iteration (core/benches/store.rs)
 GROUPS = {
     "get_zipf": "get, Zipf(1.0) over 100k keys, 10k-entry cache (warm)",
