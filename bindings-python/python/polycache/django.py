@@ -43,7 +43,6 @@ from django.core.cache.backends.base import (
     default_key_func,
     memcache_key_warnings,
 )
-
 from django.utils.module_loading import import_string
 
 from polycache import _native
