@@ -255,8 +255,8 @@ const result = {
     notes: [
       'quick-lru keeps between maxSize and 2 x maxSize entries (two generations of maps); it is given maxSize = N.',
       'mnemonist is loaded as mnemonist/lru-map.js (require): its ESM root re-exports the whole library.',
-      'With a TTL, lru-cache reads its clock at most once per millisecond of event-loop time (ttlResolution 1 ms, reset by a timer), ' +
-        'so a synchronous phase reads it once; polycache, tiny-lru and quick-lru read Date.now() on every operation.',
+      'With a TTL, lru-cache and polycache (its default clock) read the time at most once per millisecond of event-loop time ' +
+        '(reset by a timer: lru-cache calls it ttlResolution), so a synchronous phase reads it once; tiny-lru and quick-lru read Date.now() on every operation.',
       'The event loop turns between iterations (as between requests), the same for every implementation.',
     ],
   },
