@@ -11,14 +11,14 @@ Every test must run and pass: a skipped test fails the run.
 
 from __future__ import annotations
 
-import os
 import sys
-import tarfile
 import time
 import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+from sdist import extract_cache_tests  # noqa: E402
 BACKEND = "polycache.django.PolyCache"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 
@@ -36,30 +36,10 @@ ON_TOP = [
 ]
 
 
-def extract_cache_tests(sdist: Path) -> Path:
-    """Extracts ``<root>/tests/cache/*`` once; the folder to put on ``sys.path``."""
-    name = sdist.name.removesuffix(".tar.gz")
-    dest = HERE / "_django_src" / name
-    if (dest / "cache" / "tests.py").exists():
-        return dest
-    tmp = dest.with_name(dest.name + ".tmp")
-    (tmp / "cache").mkdir(parents=True, exist_ok=True)
-    with tarfile.open(sdist) as tar:
-        for member in tar.getmembers():
-            parts = Path(member.name).parts
-            if len(parts) == 4 and parts[1:3] == ("tests", "cache") and member.isfile():
-                with tar.extractfile(member) as src:  # type: ignore[union-attr]
-                    (tmp / "cache" / parts[3]).write_bytes(src.read())
-    if not (tmp / "cache" / "tests.py").exists():
-        raise SystemExit(f"{sdist}: no tests/cache/tests.py inside")
-    tmp.rename(dest)
-    return dest
-
-
 def main() -> int:
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]))))
+    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]), HERE)))
 
     import django
     from django.conf import settings

@@ -18,34 +18,16 @@ from __future__ import annotations
 
 import os
 import sys
-import tarfile
 import time
 import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "django"))
+
+from sdist import extract_cache_tests  # noqa: E402
 BACKEND = "polycache.tiered.TieredCache"
 ALLOWED_SKIPS = {"test_cull", "test_zero_cull", "test_cull_delete_when_store_empty"}
-
-
-def extract_cache_tests(sdist: Path) -> Path:
-    """Extracts ``<root>/tests/cache/*`` once (gitignored); the folder to put on sys.path."""
-    name = sdist.name.removesuffix(".tar.gz")
-    dest = HERE / "_django_src" / name
-    if (dest / "cache" / "tests.py").exists():
-        return dest
-    tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
-    (tmp / "cache").mkdir(parents=True, exist_ok=True)
-    with tarfile.open(sdist) as tar:
-        for member in tar.getmembers():
-            parts = Path(member.name).parts
-            if len(parts) == 4 and parts[1:3] == ("tests", "cache") and member.isfile():
-                with tar.extractfile(member) as src:  # type: ignore[union-attr]
-                    (tmp / "cache" / parts[3]).write_bytes(src.read())
-    if not (tmp / "cache" / "tests.py").exists():
-        raise SystemExit(f"{sdist}: no tests/cache/tests.py inside")
-    tmp.rename(dest)
-    return dest
 
 
 def summarize(title: str, result: unittest.TestResult, took: float, allowed_skips: set) -> bool:
@@ -75,7 +57,7 @@ def main() -> int:
     if not url:
         raise SystemExit("set POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0")
     only = set(sys.argv[2:])  # optional: "django" and/or our module names
-    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]))))
+    sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]), HERE)))
     sys.path.insert(0, str(HERE))
 
     import django
