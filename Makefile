@@ -17,7 +17,7 @@ include $(MK_BASE) $(filter-out $(MK_BASE),$(sort $(wildcard mk/*.mk)))
 
 .PHONY: help test demo bench
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
 test: $(TEST_TARGETS) ## Run every test of every language
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
