@@ -2,12 +2,13 @@
 //!
 //! Conversion and host glue only: every cache rule lives in the `polycache` core.
 //! The JS side keeps its string keys and its values; the store here sees integer
-//! slots (`Store<u32, u32>`, the value being the slot itself) so the hot path crosses
+//! slots (`Store<u32, u32, SlotHasher>`, the value being the slot itself) so the hot path crosses
 //! the boundary with numbers only. Text crosses only where the core must read it:
 //! key building, namespaces, snapshots.
 
 mod error;
 mod keys;
+mod slot_hash;
 mod slots;
 mod snapshot;
 mod ttl;

@@ -10,6 +10,7 @@ use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
+use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
@@ -22,7 +23,7 @@ const FAILED: f64 = -3.0;
 
 #[wasm_bindgen]
 pub struct SlotStore {
-    store: Store<u32, u32>,
+    store: Store<u32, u32, SlotHasher>,
     default_ttl: Ttl,
     freed: Vec<u32>,
     error: Option<String>,
@@ -88,7 +89,7 @@ impl SlotStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_seeds(config, s).map_err(to_js)?;
+        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
         Ok(SlotStore { store, default_ttl, freed: Vec::new(), error: None, last_written: None })
     }
 

@@ -8,7 +8,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
@@ -98,8 +98,8 @@ struct Entry<V> {
 
 /// An LRU map of at most `max_entries` (at least 1), without allocating for all of them
 /// up front (`LruCache::with_hasher` would reserve the whole capacity).
-fn bounded_map<K: Hash + Eq, V>(max_entries: usize, seeds: [u64; 4]) -> LruCache<K, V, KeyHasher> {
-    let mut map = LruCache::unbounded_with_hasher(seeded_hasher(seeds));
+fn bounded_map<K: Hash + Eq, V, S: BuildHasher>(max_entries: usize, hasher: S) -> LruCache<K, V, S> {
+    let mut map = LruCache::unbounded_with_hasher(hasher);
     map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
     map
 }
@@ -134,8 +134,12 @@ fn decode_expiry(at: u64) -> Expiry {
 /// assert!(store.touch("a", Expiry::At(now + 10), now));
 /// assert_eq!(store.get("a", now + 10), None); // expired
 /// ```
-pub struct Store<K: Hash + Eq + Ord + Clone, V> {
-    map: LruCache<K, Entry<V>, KeyHasher>,
+///
+/// `S` hashes the keys. The default is keyed with random seeds, for keys an attacker
+/// may choose; a host whose keys are numbers it allocates itself (the JS binding's slots)
+/// can pass a cheaper one with [`Store::with_hasher`].
+pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
+    map: LruCache<K, Entry<V>, S>,
     /// Entries that can expire, ordered by expiry: lets expired entries be reclaimed
     /// oldest-first without scanning the map.
     expiries: BTreeMap<(u64, u64), K>,
@@ -158,9 +162,17 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     /// A store whose hasher is seeded with `seeds` (for hosts that bring their own
     /// randomness).
     pub fn with_seeds(config: Config, seeds: [u64; 4]) -> Result<Self> {
+        Self::with_hasher(config, seeded_hasher(seeds), seeds)
+    }
+}
+
+impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
+    /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
+    /// the keyed hasher seeded by `seeds`.
+    pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
         config.validate()?;
         Ok(Store {
-            map: bounded_map(config.max_entries, seeds),
+            map: bounded_map(config.max_entries, hasher),
             expiries: BTreeMap::new(),
             next_seq: 0,
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
