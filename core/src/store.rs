@@ -7,7 +7,8 @@
 //! the JS binding, which keeps strings on its own side of the boundary.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasher, Hash};
 use std::num::NonZeroUsize;
 
@@ -82,6 +83,9 @@ impl Counter for i64 {
 
 const NEVER: u64 = u64::MAX;
 
+/// Stale expiry records tolerated beyond twice the entries before the index is compacted.
+const COMPACT_SLACK: usize = 64;
+
 /// Expired entries reclaimed per write, so reclamation never becomes a full scan.
 const PURGE_PER_WRITE: usize = 4;
 
@@ -140,9 +144,13 @@ fn decode_expiry(at: u64) -> Expiry {
 /// can pass a cheaper one with [`Store::with_hasher`].
 pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
     map: LruCache<K, Entry<V>, S>,
-    /// Entries that can expire, ordered by expiry: lets expired entries be reclaimed
-    /// oldest-first without scanning the map.
-    expiries: BTreeMap<(u64, u64), K>,
+    /// Entries that can expire, as a min-heap of (expiry, seq, key): lets expired entries
+    /// be reclaimed oldest-first without scanning the map. Records are never removed
+    /// when an entry is rewritten, touched or dropped; a record whose (expiry, seq) no
+    /// longer matches its entry is stale and skipped, and the heap is compacted when
+    /// stale records outnumber live ones. A push is cheap; a tree would allocate a node
+    /// and rebalance on every timed write.
+    expiries: BinaryHeap<Reverse<(u64, u64, K)>>,
     next_seq: u64,
     generations: HashMap<String, u64, KeyHasher>,
     config: Config,
@@ -173,7 +181,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         config.validate()?;
         Ok(Store {
             map: bounded_map(config.max_entries, hasher),
-            expiries: BTreeMap::new(),
+            expiries: BinaryHeap::new(),
             next_seq: 0,
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
             config,
@@ -350,7 +358,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             }
         }
         if expires_at != NEVER {
-            self.expiries.insert((expires_at, seq), probe);
+            self.index_expiry(expires_at, seq, probe);
         }
         // The new entry is the most recently used and fits on its own, so this stops
         // before reaching it.
@@ -399,12 +407,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     {
         let new_at = encode_expiry(expiry);
         let new_seq = self.next_seq(new_at);
-        let (k, old_at, old_seq) = match self.map.get_key_value_mut(key) {
+        // The entry's old expiry record goes stale here: it is skipped when popped.
+        let k = match self.map.get_key_value_mut(key) {
             Some((k, e)) if e.expires_at > now => {
-                let old = (e.expires_at, e.seq);
                 e.expires_at = new_at;
                 e.seq = new_seq;
-                (k.clone(), old.0, old.1)
+                k.clone()
             }
             Some(_) => {
                 self.expire(key);
@@ -412,13 +420,10 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             }
             None => return false,
         };
-        if old_at != NEVER {
-            self.expiries.remove(&(old_at, old_seq));
-        }
         if new_at <= now {
             self.remove(key);
         } else if new_at != NEVER {
-            self.expiries.insert((new_at, new_seq), k);
+            self.index_expiry(new_at, new_seq, k);
         }
         true
     }
@@ -569,14 +574,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             }
         }
         let timed = self.map.iter().filter(|(_, e)| e.expires_at != NEVER).count();
-        if timed != self.expiries.len() {
-            return Err(format!("{} timed entries but {} in the expiry index", timed, self.expiries.len()));
+        let indexed = self.expiries.iter().filter(|Reverse((at, seq, k))| self.is_current(*at, *seq, k)).count();
+        if timed != indexed {
+            return Err(format!("{timed} timed entries but {indexed} current records in the expiry index"));
         }
-        for ((at, seq), k) in &self.expiries {
-            match self.map.peek(k) {
-                Some(e) if e.expires_at == *at && e.seq == *seq => {}
-                _ => return Err("expiry index names an entry that is not there".into()),
-            }
+        if self.expiries.len() > 2 * self.config.max_entries + COMPACT_SLACK + 1 {
+            return Err(format!("expiry index of {} records for at most {} entries", self.expiries.len(), self.config.max_entries));
         }
         Ok(())
     }
@@ -598,9 +601,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     }
 
     fn forget(&mut self, k: K, e: Entry<V>) -> u64 {
-        if e.expires_at != NEVER {
-            self.expiries.remove(&(e.expires_at, e.seq));
-        }
         drop(k);
         self.bytes -= e.charge;
         self.dead.push(e.value);
@@ -620,11 +620,14 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     fn purge_expired_at_most(&mut self, now: u64, budget: usize) -> usize {
         let mut n = 0;
         while n < budget {
-            match self.expiries.first_key_value() {
-                Some(((at, _), _)) if *at <= now => {}
+            match self.expiries.peek() {
+                Some(Reverse((at, _, _))) if *at <= now => {}
                 _ => break,
             }
-            let (_, k) = self.expiries.pop_first().expect("checked above");
+            let Reverse((at, seq, k)) = self.expiries.pop().expect("checked above");
+            if !self.is_current(at, seq, &k) {
+                continue;
+            }
             if let Some(e) = self.map.pop(&k) {
                 self.bytes -= e.charge;
                 self.dead.push(e.value);
@@ -633,6 +636,21 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             n += 1;
         }
         n
+    }
+
+    /// True when the expiry record (at, seq) is the one of `k`'s entry.
+    fn is_current(&self, at: u64, seq: u64, k: &K) -> bool {
+        matches!(self.map.peek(k), Some(e) if e.expires_at == at && e.seq == seq)
+    }
+
+    /// Records an entry's expiry; drops stale records once they outnumber live ones.
+    fn index_expiry(&mut self, at: u64, seq: u64, k: K) {
+        self.expiries.push(Reverse((at, seq, k)));
+        if self.expiries.len() > 2 * self.map.len() + COMPACT_SLACK {
+            let map = &self.map;
+            self.expiries
+                .retain(|Reverse((at, seq, k))| matches!(map.peek(k), Some(e) if e.expires_at == *at && e.seq == *seq));
+        }
     }
 
     /// The next tie-breaker for an entry that can expire (0 for one that cannot).
