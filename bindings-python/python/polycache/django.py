@@ -45,13 +45,24 @@ from django.core.cache.backends.base import (
 )
 from django.utils.module_loading import import_string
 
-from polycache import _native
+from polycache import _native, stampede
+from polycache.namespace import NamespaceView
 
 __all__ = ["PolyCache"]
 
 # One native store per LOCATION, for the life of the process (as LocMemCache's _caches).
 _stores: Dict[str, _native.Cache] = {}
 _stores_lock = threading.Lock()
+# One stampede guard per LOCATION, as for the stores (polycache.stampede).
+_flights: Dict[str, stampede.SingleFlight] = {}
+
+
+def _flights_for(location: str) -> stampede.SingleFlight:
+    with _stores_lock:
+        flights = _flights.get(location)
+        if flights is None:
+            flights = _flights[location] = stampede.SingleFlight()
+        return flights
 
 
 def _warn_key(key: str) -> None:
@@ -115,6 +126,7 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         self._max_bytes = max_bytes
         self._eviction = eviction
         self._root = _store_for(name, clock)
+        self._flights = _flights_for(name)
         self._rebuild()
 
     def __copy__(self) -> "PolyCache":
@@ -229,8 +241,23 @@ class PolyCache(_native.DjangoBackend, BaseCache):
     async def aget_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
         return self.get_many(keys, version)
 
-    async def aget_or_set(self, key: Any, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> Any:
-        return self.get_or_set(key, default, timeout, version)
+    async def aget_or_set(
+        self,
+        key: Any,
+        default: Any,
+        timeout: Any = DEFAULT_TIMEOUT,
+        version: Optional[int] = None,
+        *,
+        wait: float = stampede.DEFAULT_WAIT,
+        on_timeout: str = "compute",
+        stale: Optional[float] = None,
+    ) -> Any:
+        """:meth:`get_or_set` for coroutines: ``default`` may be a coroutine function,
+        awaited; concurrent misses wait without blocking the event loop."""
+        return await stampede.aget_or_set(
+            self, key, default, timeout, version, flights=self._flights,
+            flight_key=lambda: self.make_key(key, version), wait=wait, on_timeout=on_timeout, stale=stale,
+        )
 
     async def ahas_key(self, key: Any, version: Optional[int] = None) -> bool:
         return self.has_key(key, version)
@@ -298,11 +325,36 @@ class PolyCache(_native.DjangoBackend, BaseCache):
             return self._n.delete_many(keys, version)
         return self._root.delete_many(keys)
 
-    def namespace(self, name: str) -> _native.Namespace:
+    def get_or_set(
+        self,
+        key: Any,
+        default: Any,
+        timeout: Any = DEFAULT_TIMEOUT,
+        version: Optional[int] = None,
+        *,
+        wait: float = stampede.DEFAULT_WAIT,
+        on_timeout: str = "compute",
+        stale: Optional[float] = None,
+    ) -> Any:
+        """Django's ``get_or_set``, with stampede protection: a callable ``default`` runs
+        once among the threads and coroutines that miss the key together; the others wait
+        for its result up to ``wait`` seconds, then compute themselves
+        (``on_timeout="compute"``) or raise ``StampedeTimeout`` (``"raise"``). ``stale=S``
+        serves a value up to ``S`` seconds past its timeout while one caller refreshes it
+        (stored in a ``Stale`` envelope: read it with ``get_or_set``). See
+        :mod:`polycache.stampede`."""
+        return stampede.get_or_set(
+            self, key, default, timeout, version, flights=self._flights,
+            flight_key=lambda: self.make_key(key, version), wait=wait, on_timeout=on_timeout, stale=stale,
+        )
+
+    def namespace(self, name: str) -> NamespaceView:
         """A view of the keys of namespace ``name`` (same API as the cache for get, set,
         add, delete, has_key, incr, decr, touch, ttl); ``invalidate()`` drops them all in
-        O(1)."""
-        return self._n.namespace(name)
+        O(1). Its ``get_or_set`` is stampede-protected and stores in the generation it
+        missed at; ``get_many``/``set_many``/``delete_many`` and ``pin()`` too
+        (:class:`polycache.namespace.NamespaceView`)."""
+        return NamespaceView(self, self._n.namespace(name))
 
     def stats(self) -> Dict[str, Any]:
         """Counters of the store: hits, misses, hit_ratio, sets, deletes, evictions,
