@@ -160,6 +160,8 @@ export class Namespace<V = unknown> {
   touch(key: string, options?: Lifetime): boolean;
   delete(key: string): boolean;
   getRemainingTTL(key: string): number;
+  /** `cache.fetch()` of this key, pinned to the generation current when it starts. */
+  fetch(key: string, options?: FetchOptions<V>): Promise<V | undefined>;
   invalidate(): number;
 }
 

@@ -60,6 +60,15 @@ export class Namespace {
     return this.#cache.getRemainingTTL(this.key(key));
   }
 
+  /**
+   * The cache's `fetch()` of `key` in this namespace, at the generation current when
+   * the fetch starts: a fetch that races an `invalidate()` stores its (stale) result
+   * where nobody reads. The fetchMethod receives the namespaced key (`this.key(key)`).
+   */
+  fetch(key, options) {
+    return this.#cache.fetch(this.key(key), options);
+  }
+
   /** Invalidates every key of this namespace at once; the new generation. */
   invalidate() {
     return this.#cache.invalidate(this.#name);

@@ -219,6 +219,26 @@ test('fetch: a namespace key is pinned when the fetch starts, so an invalidate w
   assert.equal(books.get('list'), undefined, 'the stale result landed in the old generation');
 });
 
+test('fetch: namespace.fetch() is pinned the same way, and shares one call per key', async () => {
+  let gate = deferred();
+  const keys = [];
+  let version = 0;
+  const cache = new Cache({ max: 10, fetchMethod: async (key) => { keys.push(key); version += 1; const v = version; await gate.promise; return `v${v}`; } });
+  const books = cache.namespace('books');
+  const racing = books.fetch('list');
+  assert.equal(books.fetch('list'), racing, 'one promise for one key');
+  books.invalidate();
+  gate.resolve();
+  assert.equal(await racing, 'v1');
+  assert.equal(books.get('list'), undefined, 'the result of the race is not served');
+  gate = deferred();
+  const fresh = books.fetch('list');
+  gate.resolve();
+  assert.equal(await fresh, 'v2');
+  assert.equal(books.get('list'), 'v2');
+  assert.deepEqual(keys, [books.key('list').replace('|2|', '|1|'), books.key('list')]);
+});
+
 test('fetch: without a fetchMethod it is a get; bad input fails', async () => {
   const cache = new Cache({ max: 10 });
   cache.set('a', 1);
