@@ -140,7 +140,7 @@ def test_a_failure_reaches_every_waiter_and_is_not_cached():
         assert release.wait(10)
         raise RuntimeError("database down")
 
-    ts, out, errors = threads(4, lambda i: get_or_set(cache, "k", failing, 60, flights=flights, flight_key="k"))
+    ts, _, errors = threads(4, lambda i: get_or_set(cache, "k", failing, 60, flights=flights, flight_key="k"))
     until(lambda: flights.waiting() == 3, "the waiters")
     release.set()
     for t in ts:

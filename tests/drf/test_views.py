@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient, APIRequestFactory
 
 from catalog import views
-from catalog.models import Author, Book, Plain, Review, ShelfEntry, Tag
+from catalog.models import Book, Plain, Review, ShelfEntry, Tag
 from polycache import drf
 
 pytestmark = pytest.mark.django_db
