@@ -134,6 +134,19 @@ def django_workloads(cache, n: int, value) -> dict:
     }
 
 
+def isolation(cache) -> bool:
+    """True when mutating a value after set, or after get, leaves the cached value as it
+    was (what Django's LocMemCache guarantees by pickling)."""
+    v = [1, 2]
+    cache.set("isolation", v, 300)
+    v.append(3)
+    got = cache.get("isolation")
+    if got != [1, 2]:
+        return False
+    got.append(4)
+    return cache.get("isolation") == [1, 2]
+
+
 def bench_django(services: Services, rounds: int, n_local: int, n_net: int) -> dict:
     import django
     from django.conf import settings
@@ -170,6 +183,7 @@ def bench_django(services: Services, rounds: int, n_local: int, n_net: int) -> d
         }
     if failures:
         out["failures"] = failures
+    out["isolation"] = {name: isolation(caches.create_connection(name)) for name in names}
     return out
 
 

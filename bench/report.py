@@ -84,8 +84,13 @@ def django_section(py: dict, lines: list[str]) -> None:
         lines.append(f"- **{name} failed** during the run (its rows use the rounds that completed): `{err}`")
     if failures:
         lines.append("")
+    iso = py["django"].get("isolation", {})
+    if iso:
+        lines += ["Isolation (mutating a value after `set` or `get` leaves the cached value as it was; "
+                  "checked in the run): " + ", ".join(f"{n}: {'yes' if ok else '**no**'}" for n, ok in iso.items())
+                  + ". A backend without it hands out the cached object itself and skips the copy the others pay for.", ""]
     for vname, backends in py["django"].items():
-        if vname == "failures":
+        if vname in ("failures", "isolation"):
             continue
         poly = backends["polycache"]
         workloads = list(poly)
@@ -106,7 +111,7 @@ def django_section(py: dict, lines: list[str]) -> None:
         lines += [f"![{vname}](img/{chart})", ""]
     lines += ["### Targets (get-hit)", ""]
     for vname, backends in py["django"].items():
-        if vname == "failures":
+        if vname in ("failures", "isolation"):
             continue
         poly = backends["polycache"]["get-hit"]
         for peer in ("LocMemCache", "theine", "django-redis"):
