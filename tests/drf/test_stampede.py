@@ -189,6 +189,30 @@ def test_a_leader_asking_for_its_own_key_does_not_wait_for_itself():
     assert time.monotonic() - started < 5  # not 30 s of waiting for itself
 
 
+def test_a_sync_call_inside_the_event_loop_does_not_block_a_coroutine_leader():
+    cache, flights = Cache(), SingleFlight()
+
+    async def scenario():
+        release = asyncio.Event()
+
+        async def compute():
+            await release.wait()
+            return "async"
+
+        leader = asyncio.ensure_future(aget_or_set(cache, "k", compute, 60, flights=flights, flight_key="k"))
+        while flights.in_flight() == 0:
+            await asyncio.sleep(0)
+        started = time.monotonic()
+        got = get_or_set(cache, "k", lambda: "sync", 60, flights=flights, flight_key="k", wait=30)
+        elapsed = time.monotonic() - started
+        release.set()
+        return got, elapsed, await leader
+
+    got, elapsed, led = asyncio.run(scenario())
+    assert got == "sync" and elapsed < 5  # not 30 s with the loop (and the leader) blocked
+    assert led == "sync"  # the leader's add() found the value already stored: Django's rule
+
+
 def test_a_cancelled_async_leader_hands_over_to_a_waiter():
     cache, flights = Cache(), SingleFlight()
     calls = []

@@ -20,7 +20,9 @@ leader is cancelled or interrupted (``CancelledError``, ``KeyboardInterrupt``), 
 waiters do not inherit that: they start over and one of them leads.
 
 A leader that asks for its own key again (its callable calls ``get_or_set`` on the same
-key) computes directly instead of waiting for itself.
+key) computes directly instead of waiting for itself; so does a synchronous caller inside
+a running event loop while a coroutine leads (blocking the loop could stop the leader):
+from async code, use the ``a*`` API.
 
 **Stale-while-revalidate.** With ``stale=S`` a value is fresh for ``timeout`` seconds and
 then served *stale* for up to ``S`` more seconds: the first caller to find it stale
@@ -107,6 +109,14 @@ def _current_owner() -> object:
     except RuntimeError:
         task = None
     return task if task is not None else threading.current_thread()
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _check_on_timeout(on_timeout: str) -> None:
@@ -212,6 +222,10 @@ class SingleFlight:
                 return self._lead(key, flight, fn)
             if flight.owner is _current_owner():
                 return fn()  # the leader asks for its own key: waiting would be a deadlock
+            if isinstance(flight.owner, asyncio.Task) and _in_event_loop():
+                # A coroutine leads, and blocking this thread's event loop could stop it
+                # (and every other coroutine here): compute instead of waiting.
+                return fn()
             self._wait_started(flight, 1)
             try:
                 arrived = flight.event.wait(wait)
