@@ -46,6 +46,7 @@ from django.core.cache.backends.base import (
 from django.utils.module_loading import import_string
 
 from polycache import _native, stampede
+from polycache._settings import rebuilding_setting
 from polycache.namespace import NamespaceView
 
 __all__ = ["PolyCache"]
@@ -172,27 +173,14 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         )
         self._bind(handle)
 
-    def _setting(name: str) -> property:
-        slot = "_pc_" + name
-
-        def get(self: "PolyCache") -> Any:
-            return self.__dict__[slot]
-
-        def set_(self: "PolyCache", value: Any) -> None:
-            self.__dict__[slot] = value
-            self._rebuild()
-
-        return property(get, set_)
-
-    key_func = _setting("key_func")
-    key_prefix = _setting("key_prefix")
-    version = _setting("version")
-    default_timeout = _setting("default_timeout")
+    key_func = rebuilding_setting("key_func")
+    key_prefix = rebuilding_setting("key_prefix")
+    version = rebuilding_setting("version")
+    default_timeout = rebuilding_setting("default_timeout")
     # Django's tests set these at run time (e.g. _max_entries = -1 to cull on every new
     # key); the native store needs at least one entry, so values below 1 mean 1.
-    _max_entries = _setting("max_entries")
-    _cull_frequency = _setting("cull_frequency")
-    del _setting
+    _max_entries = rebuilding_setting("max_entries")
+    _cull_frequency = rebuilding_setting("cull_frequency")
 
     # ---- Django's API (get, set, add, touch, delete: see the native base) ------------
 

@@ -82,6 +82,7 @@ from django.core.cache.backends.base import (
 )
 
 from polycache import _native
+from polycache._settings import rebuilding_setting
 
 try:
     import redis
@@ -569,22 +570,9 @@ class TieredCache(BaseCache):
             else None
         )
 
-    def _setting(name: str) -> property:  # type: ignore[misc]
-        slot = "_tc_" + name
-
-        def get(self: "TieredCache") -> Any:
-            return self.__dict__[slot]
-
-        def set_(self: "TieredCache", value: Any) -> None:
-            self.__dict__[slot] = value
-            self._rebuild()
-
-        return property(get, set_)
-
-    key_func = _setting("key_func")
-    key_prefix = _setting("key_prefix")
-    version = _setting("version")
-    del _setting
+    key_func = rebuilding_setting("key_func")
+    key_prefix = rebuilding_setting("key_prefix")
+    version = rebuilding_setting("version")
 
     # ---- helpers ----------------------------------------------------------------------
 
