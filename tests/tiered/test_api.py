@@ -38,6 +38,18 @@ def wait_for(pred, timeout: float = 5) -> bool:
     return False
 
 
+def assert_tier1_serves(test: unittest.TestCase, reader: TieredCache, key: str, value) -> None:
+    """`reader.get(key)` answers `value` from tier 1. Tier 1 answers only while its lease
+    holds; on a loaded machine the lease can lapse between two lines, so try again then."""
+    for _ in range(20):
+        test.assertTrue(wait_for(lambda: reader.stats()["tier1_trusted"]))
+        hits = reader.stats()["hits"]
+        test.assertEqual(reader.get(key), value)
+        if reader.stats()["hits"] == hits + 1:
+            return
+    test.fail("tier 1 never served the value while its lease held")
+
+
 class ApiTests(unittest.TestCase):
     def setUp(self) -> None:
         self.c = make()
@@ -57,17 +69,8 @@ class ApiTests(unittest.TestCase):
         other = make()
         self.assertIs(other._tier, self.c._tier)
         self.c.set("k", {"a": [1, 2]})
-        # The writer filled tier 1. Tier 1 answers only while its lease holds; on a
-        # loaded machine the lease can lapse between two lines, so try again then.
-        for _ in range(20):
-            self.assertTrue(wait_for(lambda: self.c.stats()["tier1_trusted"]))
-            h = self.c.stats()["hits"]
-            got = other.get("k")
-            self.assertEqual(got, {"a": [1, 2]})
-            if self.c.stats()["hits"] == h + 1:
-                break
-        else:
-            self.fail("tier 1 never served the value while its lease held")
+        assert_tier1_serves(self, other, "k", {"a": [1, 2]})  # the writer filled tier 1
+        got = other.get("k")
         got["a"].append(3)  # isolation: the cached value is not the returned object
         self.assertEqual(other.get("k"), {"a": [1, 2]})
 
@@ -301,9 +304,7 @@ class ApiTests(unittest.TestCase):
         a.set("k", "v1")
         self.assertEqual(a.get("k"), "v1")
         tier = a._tier
-        hits = a.stats()["hits"]
-        self.assertEqual(a.get("k"), "v1")
-        self.assertEqual(a.stats()["hits"], hits + 1)  # from tier 1
+        assert_tier1_serves(self, a, "k", "v1")
         release = threading.Event()
         original = tier._apply
 
