@@ -198,6 +198,10 @@ def main() -> None:
         hit_ratio_section(hr, lines)
     lines += ["## Rust", "", "See [bench-rust.md](bench-rust.md) (criterion, polycache's store beside `lru`, "
               "`quick_cache`, `moka` and `schnellru`).", ""]
+    misses = os.path.join(HERE, "misses.md")
+    if os.path.exists(misses):
+        with open(misses) as f:
+            lines += [f.read()]
     if os.path.exists(os.path.join(DOCS, "bench-tiered.md")):
         lines += ["## Two tiers", "", "See [bench-tiered.md](bench-tiered.md).", ""]
     out = os.path.join(RESULTS if args.quick else DOCS, "benchmarks.md")
