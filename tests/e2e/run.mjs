@@ -13,14 +13,14 @@
 // `node tests/e2e/run.mjs` checks (exit 1 on any mismatch); `--demo` also prints the round
 // trip for a person to read. PYTHON names the interpreter with polycache and Django
 // (default .venv311/bin/python, as `make python-env` builds it).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, relative } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { entryFor, root } from '../edge/exports.mjs';
+import { serveWorker } from '../edge/serve-worker.mjs';
 import { hex, serveDjango, warmJs } from './serve.mjs';
 
 const demo = process.argv.includes('--demo');
@@ -75,65 +75,17 @@ function compare(runtime, want, got) {
   }
 }
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 async function inWorkerd(c) {
   const wd = mkdtempSync(join(dir, 'workerd-'));
   writeFileSync(join(wd, 'case.json'), JSON.stringify(c));
-  writeFileSync(join(wd, 'entry.js'), `export * from ${JSON.stringify('./' + entryFor('workerd'))};\n`);
-  const embed = (path) => JSON.stringify(relative(wd, join(root, path)));
-  const js = (name) => `(name = ${JSON.stringify(name)}, esModule = embed ${embed(name)})`;
-  const modules = [
-    `(name = "worker.js", esModule = embed ${embed('tests/e2e/worker.js')})`,
-    `(name = "polycache", esModule = embed "entry.js")`,
-    ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
-    js('dist/polycache_wasm.js'),
-    `(name = "dist/polycache_wasm_bg.wasm", wasm = embed ${embed('dist/polycache_wasm_bg.wasm')})`,
-    js('tests/e2e/serve.mjs'),
-  ];
-  const port = await freePort();
-  writeFileSync(
-    join(wd, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    ${modules.join(',\n    ')}
-  ],
-  bindings = [(name = "CASE", json = embed "case.json")],
-  compatibilityDate = "2024-09-23",
-);
-`,
-  );
-  const workerd = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', join(wd, 'config.capnp')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const { status, text } = await serveWorker({
+    dir: wd,
+    worker: 'tests/e2e/worker.js',
+    esModules: ['tests/e2e/serve.mjs'],
+    bindings: ['(name = "CASE", json = embed "case.json")'],
   });
-  try {
-    let res;
-    for (let i = 0; i < 100 && !res; i++) {
-      try {
-        res = await fetch(`http://127.0.0.1:${port}/`);
-      } catch {
-        if (workerd.exitCode !== null) throw new Error(`workerd exited with ${workerd.exitCode}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    if (!res) throw new Error('workerd did not answer');
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`worker answered ${res.status}: ${text.slice(0, 2000)}`);
-    return JSON.parse(text);
-  } finally {
-    workerd.kill();
-  }
+  if (status !== 200) throw new Error(`worker answered ${status}: ${text.slice(0, 2000)}`);
+  return JSON.parse(text);
 }
 
 async function inChromium(c) {
