@@ -333,7 +333,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             self.purge_expired(now);
             if let Eviction::Cull { frequency } = self.config.eviction {
                 if self.map.len() >= max {
-                    let count = if frequency == 0 { self.map.len() } else { (self.map.len() / frequency).max(1) };
+                    let count = self.map.len().checked_div(frequency).map_or(self.map.len(), |n| n.max(1));
                     for _ in 0..count {
                         self.evict_one();
                     }
