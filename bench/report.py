@@ -163,7 +163,7 @@ def js_section(js: dict, lines: list[str]) -> None:
 def hit_ratio_section(hr: dict, lines: list[str]) -> None:
     lines += ["## Hit ratio", "",
               "LRU on the OLTP trace (914,145 requests) from Megiddo & Modha, \"ARC: A Self-Tuning, Low Overhead "
-              "Replacement Cache\" (FAST 2003), beside the reference figures in shared/DESIGN.md.", "",
+              "Replacement Cache\" (FAST 2003), beside the reference LRU figures (traces/README.md).", "",
               "| entries | polycache LRU | reference LRU |", "|---:|---:|---:|"]
     for row in hr["lru"]:
         lines.append(f"| {row['size']} | {row['hit_ratio'] * 100:.2f}% | {row['reference_percent']:.2f}% |")

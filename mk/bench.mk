@@ -31,7 +31,7 @@ bench-python: bench-env ## Django API, plain Python and memory benchmarks vs pee
 
 bench-hit-ratio: ## LRU hit ratio on the OLTP trace (bench/results/hit_ratio.json)
 	@mkdir -p bench/results
-	cargo run -q -p polycache --release --example hit_ratio > bench/results/hit_ratio.json
+	cargo run -q -p polycache --release --example hit_ratio > bench/results/hit_ratio.json.tmp && mv bench/results/hit_ratio.json.tmp bench/results/hit_ratio.json
 
 bench-report: bench-env ## Render docs/benchmarks.md and charts from bench/results
 	$(BENCH_PY) bench/report.py

@@ -10,10 +10,10 @@ use std::io::{BufRead, BufReader};
 
 use polycache::{Config, Expiry, Store};
 
-/// Where the trace is: `POLYCACHE_OLTP_TRACE`, or shared/traces beside the repository.
+/// Where the trace is: `POLYCACHE_OLTP_TRACE`, or `traces/OLTP.lis.zst` in this repository.
 pub fn default_path() -> String {
     std::env::var("POLYCACHE_OLTP_TRACE")
-        .unwrap_or_else(|_| format!("{}/../../shared/traces/OLTP.lis.zst", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|_| format!("{}/../traces/OLTP.lis.zst", env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Every request of the trace, in order.
@@ -44,6 +44,7 @@ pub fn lru_hit_ratio(requests: &[u64], size: usize) -> f64 {
     s.hit_ratio()
 }
 
-/// The sizes and reference LRU figures (percent) from shared/DESIGN.md.
+/// The sizes and reference LRU figures (percent): Megiddo & Modha's LRU column, reproduced
+/// by every correct LRU (libCacheSim's among them); see traces/README.md.
 pub const REFERENCE: [(usize, f64); 6] =
     [(250, 16.47), (500, 23.45), (1000, 32.83), (2000, 42.47), (5000, 53.65), (10000, 60.70)];
