@@ -8,11 +8,12 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyTuple};
 
 use crate::cache::Cache;
+use crate::ops::Write;
 use crate::timeout::TimeoutArg;
 
 #[pyclass(module = "polycache._native", frozen, subclass)]
@@ -61,18 +62,37 @@ impl DjangoBackend {
             .get_in(py, key, default, version, None)
     }
 
-    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
+    /// Django's `set` (returns None); with django-redis's `nx=True` (store only if absent)
+    /// or `xx=True` (only if present), True when it stored.
+    #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None, *, nx=false, xx=false))]
+    #[allow(clippy::too_many_arguments)]
     fn set(
         &self,
+        py: Python<'_>,
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
         timeout: TimeoutArg,
         version: Option<i64>,
-    ) -> PyResult<()> {
-        self.handle(key.py())?
+        nx: bool,
+        xx: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let mode = match (nx, xx) {
+            (false, false) => Write::Set,
+            (true, false) => Write::Add,
+            (false, true) => Write::Replace,
+            (true, true) => {
+                return Err(PyValueError::new_err("set: nx and xx cannot both be true"))
+            }
+        };
+        let stored = self
+            .handle(py)?
             .get()
-            .store_in(key, value, &timeout, version, None, false)
-            .map(|_| ())
+            .store_in(key, value, &timeout, version, None, mode)?;
+        Ok(if mode == Write::Set {
+            py.None()
+        } else {
+            PyBool::new(py, stored).to_owned().into_any().unbind()
+        })
     }
 
     #[pyo3(signature = (key, value, timeout=TimeoutArg(None), version=None))]
@@ -85,7 +105,7 @@ impl DjangoBackend {
     ) -> PyResult<bool> {
         self.handle(key.py())?
             .get()
-            .store_in(key, value, &timeout, version, None, true)
+            .store_in(key, value, &timeout, version, None, Write::Add)
     }
 
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]

@@ -15,7 +15,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping};
 use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
 use crate::namespace::Namespace;
-use crate::ops::negate;
+use crate::ops::{negate, Write};
 use crate::store::{config_of, stats_dict};
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
 use crate::value::Value;
@@ -148,7 +148,7 @@ impl Cache {
         timeout: TimeoutArg,
         version: Option<i64>,
     ) -> PyResult<()> {
-        self.store_in(key, value, &timeout, version, None, false)
+        self.store_in(key, value, &timeout, version, None, Write::Set)
             .map(|_| ())
     }
 
@@ -165,7 +165,7 @@ impl Cache {
         timeout: TimeoutArg,
         version: Option<i64>,
     ) -> PyResult<bool> {
-        self.store_in(key, value, &timeout, version, None, true)
+        self.store_in(key, value, &timeout, version, None, Write::Add)
     }
 
     /// Gives a live key a new timeout; True when the key was live.
@@ -252,14 +252,20 @@ impl Cache {
         self.has_key_in(key, None, None)
     }
 
-    /// Adds `delta` to an integer value, keeping its timeout; the new value.
-    /// `ValueError` if the key is absent, `TypeError` if the value is not an integer.
+    /// Adds `delta` to an integer value, keeping its timeout; the new value (Python's
+    /// integers: past 64 bits too). `ValueError` if the key is absent, `TypeError` if the
+    /// value is not an integer.
     ///
     /// >>> c = Cache(); c.set("n", 41)
-    /// >>> c.incr("n"), c.incr("n", 10)
-    /// (42, 52)
-    #[pyo3(signature = (key, delta=1, version=None))]
-    fn incr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
+    /// >>> c.incr("n"), c.incr("n", 10), c.incr("n", 2**64)
+    /// (42, 52, 18446744073709551668)
+    #[pyo3(signature = (key, delta=None, version=None), text_signature = "($self, key, delta=1, version=None)")]
+    fn incr(
+        &self,
+        key: &Bound<'_, PyAny>,
+        delta: Option<&Bound<'_, PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
         self.incr_in(key, delta, version, None)
     }
 
@@ -268,9 +274,14 @@ impl Cache {
     /// >>> c = Cache(); c.set("n", 10)
     /// >>> c.decr("n"), c.decr("n", 4)
     /// (9, 5)
-    #[pyo3(signature = (key, delta=1, version=None))]
-    fn decr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
-        self.incr_in(key, negate(delta)?, version, None)
+    #[pyo3(signature = (key, delta=None, version=None), text_signature = "($self, key, delta=1, version=None)")]
+    fn decr(
+        &self,
+        key: &Bound<'_, PyAny>,
+        delta: Option<&Bound<'_, PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.incr_in(key, Some(&negate(key.py(), delta)?), version, None)
     }
 
     /// The value of `key`; if absent, stores `default` (called first if callable) with
@@ -298,7 +309,7 @@ impl Cache {
         } else {
             default.clone()
         };
-        self.store_in(key, &value, &timeout, version, None, true)?;
+        self.store_in(key, &value, &timeout, version, None, Write::Add)?;
         self.get_in(py, key, Some(value.unbind()), version, None)
     }
 

@@ -5,7 +5,7 @@
 use pyo3::prelude::*;
 
 use crate::cache::Cache;
-use crate::ops::negate;
+use crate::ops::{negate, Write};
 use crate::timeout::TimeoutArg;
 
 /// The keys of one namespace of a cache (from `Cache.namespace(name)`).
@@ -58,7 +58,7 @@ impl Namespace {
     ) -> PyResult<()> {
         self.cache
             .get()
-            .store_in(key, value, &timeout, version, Some(&self.name), false)
+            .store_in(key, value, &timeout, version, Some(&self.name), Write::Set)
             .map(|_| ())
     }
 
@@ -72,7 +72,7 @@ impl Namespace {
     ) -> PyResult<bool> {
         self.cache
             .get()
-            .store_in(key, value, &timeout, version, Some(&self.name), true)
+            .store_in(key, value, &timeout, version, Some(&self.name), Write::Add)
     }
 
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
@@ -111,18 +111,31 @@ impl Namespace {
         self.has_key(key, None)
     }
 
-    #[pyo3(signature = (key, delta=1, version=None))]
-    fn incr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
+    #[pyo3(signature = (key, delta=None, version=None), text_signature = "($self, key, delta=1, version=None)")]
+    fn incr(
+        &self,
+        key: &Bound<'_, PyAny>,
+        delta: Option<&Bound<'_, PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
         self.cache
             .get()
             .incr_in(key, delta, version, Some(&self.name))
     }
 
-    #[pyo3(signature = (key, delta=1, version=None))]
-    fn decr(&self, key: &Bound<'_, PyAny>, delta: i64, version: Option<i64>) -> PyResult<i64> {
-        self.cache
-            .get()
-            .incr_in(key, negate(delta)?, version, Some(&self.name))
+    #[pyo3(signature = (key, delta=None, version=None), text_signature = "($self, key, delta=1, version=None)")]
+    fn decr(
+        &self,
+        key: &Bound<'_, PyAny>,
+        delta: Option<&Bound<'_, PyAny>>,
+        version: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        self.cache.get().incr_in(
+            key,
+            Some(&negate(key.py(), delta)?),
+            version,
+            Some(&self.name),
+        )
     }
 
     /// The namespace's current generation (1 until invalidated).

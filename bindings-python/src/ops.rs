@@ -7,8 +7,9 @@ use std::borrow::Cow;
 use std::sync::{Arc, PoisonError};
 
 use polycache::{entry_charge, Config, Error, Store, Timeout};
-use pyo3::exceptions::PyOverflowError;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyInt;
 
 use crate::cache::Cache;
 use crate::error::{to_py, to_py_nokey};
@@ -20,10 +21,46 @@ pub(crate) fn shown(key: &Bound<'_, PyAny>) -> String {
     key.str().map(|s| s.to_string()).unwrap_or_default()
 }
 
-pub(crate) fn negate(delta: i64) -> PyResult<i64> {
-    delta
-        .checked_neg()
-        .ok_or_else(|| PyOverflowError::new_err("delta out of range"))
+/// An `incr`/`decr` delta: any Python `int`, as Django's LocMemCache takes it (omitted
+/// or None: 1).
+pub(crate) fn int_arg<'py>(
+    py: Python<'py>,
+    delta: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match delta {
+        None => Ok(1i64.into_pyobject(py)?.into_any()),
+        Some(d) if d.is_exact_instance_of::<PyInt>() => Ok(d.clone()),
+        // bool, IntEnum...: their own `__add__` must not decide what is stored.
+        Some(d) if d.is_instance_of::<PyInt>() => py.get_type::<PyInt>().call1((d,)),
+        Some(d) => {
+            let kind = d
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            Err(PyTypeError::new_err(format!(
+                "delta must be an int, got {kind}"
+            )))
+        }
+    }
+}
+
+pub(crate) fn negate<'py>(
+    py: Python<'py>,
+    delta: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    int_arg(py, delta)?.neg()
+}
+
+/// What a write does when the key is (or is not) live.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// Always stores (`set`).
+    Set,
+    /// Stores only if the key holds no live value (`add`, django-redis `set(nx=True)`).
+    Add,
+    /// Stores only if the key holds a live value (django-redis `set(xx=True)`).
+    Replace,
 }
 
 impl Cache {
@@ -83,7 +120,7 @@ impl Cache {
         }
     }
 
-    /// `set` (`only_new` false) or `add` (`only_new` true).
+    /// `set`, `add` or replace (see [`Write`]); true when it stored.
     pub(crate) fn store_in(
         &self,
         key: &Bound<'_, PyAny>,
@@ -91,7 +128,7 @@ impl Cache {
         timeout: &TimeoutArg,
         version: Option<i64>,
         ns: Option<&str>,
-        only_new: bool,
+        mode: Write,
     ) -> PyResult<bool> {
         let py = key.py();
         let k = self.key(key, version, ns)?;
@@ -99,16 +136,23 @@ impl Cache {
         let v = Value::encode(value)?;
         let charge = entry_charge(k.len(), v.size(py)?);
         let default = self.default_timeout;
-        self.write(|s, now| {
+        // A value not stored is dropped after the lock is released.
+        let mut unused = None;
+        let stored = self.write(|s, now| {
             let expiry = timeout.expiry(now, default)?;
-            let k: Arc<str> = Arc::from(k.as_ref());
-            if only_new {
-                s.add(k, v, charge, expiry, now)
-            } else {
-                s.set(k, v, charge, expiry, now).map(|()| true)
+            match mode {
+                Write::Add => s.add(Arc::from(k.as_ref()), v, charge, expiry, now),
+                Write::Replace if !s.contains(k.as_ref(), now) => {
+                    unused = Some(v);
+                    Ok(false)
+                }
+                _ => s
+                    .set(Arc::from(k.as_ref()), v, charge, expiry, now)
+                    .map(|()| true),
             }
-        })
-        .map_err(|e| to_py(e, &shown(key)))
+        });
+        drop(unused);
+        stored.map_err(|e| to_py(e, &shown(key)))
     }
 
     pub(crate) fn touch_in(
@@ -146,31 +190,65 @@ impl Cache {
         Ok(self.shared.with_store(|s, now| s.contains(k.as_ref(), now)))
     }
 
+    /// Adds `delta` (any Python `int`) to an integer value, keeping its expiry; the new
+    /// value. Sums that fit in 64 bits run in the core; past that, Python's own integer
+    /// arithmetic runs outside the lock and the result is stored only if the value is
+    /// still the one it was computed from (else it starts over).
     pub(crate) fn incr_in(
         &self,
         key: &Bound<'_, PyAny>,
-        delta: i64,
+        delta: Option<&Bound<'_, PyAny>>,
         version: Option<i64>,
         ns: Option<&str>,
-    ) -> PyResult<i64> {
-        let k = self.key(key, version, ns)?;
+    ) -> PyResult<Py<PyAny>> {
         let py = key.py();
-        self.shared
-            .with_store(|s, now| s.incr(k.as_ref(), delta, now))
-            .map_err(|e| match e {
-                // An int past 64 bits is kept as a Python object: say so instead of "not an integer".
-                Error::NotAnInteger(_) if self.holds_big_int(py, &k) => PyOverflowError::new_err(
-                    format!("the value of key '{}' does not fit in 64 bits", shown(key)),
-                ),
-                e => to_py(e, &shown(key)),
-            })
-    }
-
-    fn holds_big_int(&self, py: Python<'_>, k: &str) -> bool {
-        let value = self
-            .shared
-            .with_store(|s, now| s.peek(k, now).map(|v| v.clone_ref(py)));
-        matches!(value, Some(Value::Shared(obj)) if obj.bind(py).is_exact_instance_of::<pyo3::types::PyInt>())
+        let delta = int_arg(py, delta)?;
+        let k = self.key(key, version, ns)?;
+        if let Ok(d) = delta.extract::<i64>() {
+            match self.shared.with_store(|s, now| s.incr(k.as_ref(), d, now)) {
+                Ok(n) => return Ok(n.into_pyobject(py)?.into_any().unbind()),
+                // Past 64 bits, or an int kept as a Python object: Python adds them.
+                Err(Error::Overflow(_) | Error::NotAnInteger(_)) => {}
+                Err(e) => return Err(to_py(e, &shown(key))),
+            }
+        }
+        loop {
+            let current = self
+                .shared
+                .with_store(|s, now| s.peek(k.as_ref(), now).map(|v| v.clone_ref(py)));
+            let old = match &current {
+                None => return Err(to_py(Error::KeyNotFound(String::new()), &shown(key))),
+                Some(Value::Int(n)) => n.into_pyobject(py)?.into_any(),
+                Some(Value::Shared(obj)) if obj.bind(py).is_exact_instance_of::<PyInt>() => {
+                    obj.bind(py).clone()
+                }
+                Some(_) => return Err(to_py(Error::NotAnInteger(String::new()), &shown(key))),
+            };
+            let new = old.add(&delta)?;
+            let v = Value::encode(&new)?;
+            let charge = entry_charge(k.len(), v.size(py)?);
+            let mut unused = None;
+            let swapped = self.write(|s, now| {
+                let same = match (s.peek(k.as_ref(), now), &current) {
+                    (Some(Value::Int(a)), Some(Value::Int(b))) => a == b,
+                    (Some(Value::Shared(a)), Some(Value::Shared(b))) => a.as_ptr() == b.as_ptr(),
+                    _ => false,
+                };
+                match s.expiry(k.as_ref(), now) {
+                    Some(expiry) if same => s
+                        .set(Arc::from(k.as_ref()), v, charge, expiry, now)
+                        .map(|()| true),
+                    _ => {
+                        unused = Some(v);
+                        Ok(false)
+                    }
+                }
+            });
+            drop(unused);
+            if swapped.map_err(|e| to_py(e, &shown(key)))? {
+                return Ok(new.unbind());
+            }
+        }
     }
 
     pub(crate) fn ttl_in(

@@ -178,8 +178,8 @@ def test_delta_must_be_an_int():
     c.set("n", 1)
     with pytest.raises(TypeError):
         c.incr("n", 1.5)
-    with pytest.raises(OverflowError):
-        c.decr("n", -(2**63))
+    with pytest.raises(TypeError):
+        c.decr("n", "1")
     assert c.get("n") == 1
 
 
