@@ -1,5 +1,7 @@
 # TieredCache (polycache in-process in front of Redis): Django's own BaseCacheTests, our API,
-# multi-process and fault tests, and the hot-read benchmark against django-redis, all on a
+# multi-process and fault tests, django-redis habits side by side with django-redis and
+# django-redis's own test suite (from its sdist, cached in $(TOOLS)/django-redis) on
+# PolyCache and TieredCache, and the hot-read benchmark against django-redis, all on a
 # real redis-server. redis-server is installed with apt-get if missing, started on 127.0.0.1
 # (a free port, a temp folder, daemonized, pidfile) and always stopped afterwards, even when
 # the tests fail. Own venvs (gitignored): .venv-tiered (Python 3.11, Django 5.2: everything)
@@ -20,6 +22,11 @@ TIERED_PYTHON312 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versi
 TIERED_DJANGO312 := 6.1.3
 TIERED_SDIST312 := $(TOOLS)/django/django-$(TIERED_DJANGO312).tar.gz
 TIERED_REDIS_DEPS := "redis==8.1.0" "django-redis==7.0.0"
+# django-redis's own tests/test_backend.py runs on polycache too (tests/tiered/habits_suite.py):
+# pytest runs it, and it imports msgpack at module level.
+TIERED_SUITE_DEPS := "pytest==8.4.2" "msgpack==1.1.1"
+DJANGO_REDIS_VERSION := 7.0.0
+DJANGO_REDIS_SDIST := $(TOOLS)/django-redis/django_redis-$(DJANGO_REDIS_VERSION).tar.gz
 TIERED_PIP := -q --disable-pip-version-check
 TIERED_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
@@ -41,7 +48,7 @@ define tiered-venv-rule
 $(1)/.deps-stamp: mk/tiered.mk
 	@test -n "$(2)" || { echo "mk/tiered.mk: no interpreter for $(1)"; exit 1; }
 	@test -x $(1)/bin/python || $(2) -m venv $(1)
-	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS)
+	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS) $(TIERED_SUITE_DEPS)
 	@touch $$@
 
 $(1)/.polycache-stamp: $(1)/.deps-stamp $(TIERED_POLYCACHE_SRC)
@@ -65,8 +72,13 @@ redis-server-installed: ## apt-get install redis-server if it is missing
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get install -y redis-server || { $$sudo apt-get update && $$sudo apt-get install -y redis-server; }; }
 
-test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process and fault tests on a real redis-server
-	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api)
+$(DJANGO_REDIS_SDIST): | $(TIERED_VENV)/.deps-stamp
+	mkdir -p $(dir $@)
+	$(TIERED_PY) -m pip download $(TIERED_PIP) --no-deps --no-binary :all: "django-redis==$(DJANGO_REDIS_VERSION)" -d $(dir $@)
+	@test -f $@
+
+test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp $(DJANGO_REDIS_SDIST) ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process, fault and django-redis-habit tests on a real redis-server; django-redis's own suite on PolyCache and TieredCache
+	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api test_habits && $(TIERED_PY) tests/tiered/habits_suite.py $(DJANGO_REDIS_SDIST))
 
 bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
 	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md)

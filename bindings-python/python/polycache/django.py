@@ -22,7 +22,9 @@ clock, read when the first instance of a ``LOCATION`` creates it (tests move it 
 
 Beyond Django's API, with django-redis's names: :meth:`PolyCache.ttl`,
 :meth:`~PolyCache.expire`, :meth:`~PolyCache.persist`, :meth:`~PolyCache.keys`,
-:meth:`~PolyCache.iter_keys`, :meth:`~PolyCache.delete_pattern`; and
+:meth:`~PolyCache.iter_keys`, :meth:`~PolyCache.delete_pattern`, ``set(nx=/xx=)``,
+``pttl``, ``pexpire``, ``expire_at``, ``pexpire_at``, ``incr(ignore_key_check=)``,
+``lock`` (:mod:`polycache.redis_compat`, :mod:`polycache.locks`); and
 :meth:`~PolyCache.namespace` views with O(1) ``invalidate()``, :meth:`~PolyCache.stats`;
 :meth:`~PolyCache.dump` / :meth:`~PolyCache.load`: the whole store as signed snapshot bytes
 that polycache's JavaScript package (Node, browsers, Cloudflare workerd) loads too.
@@ -48,6 +50,7 @@ from django.utils.module_loading import import_string
 from polycache import _native, stampede
 from polycache._settings import rebuilding_setting
 from polycache.namespace import NamespaceView
+from polycache.redis_compat import PolyHabits
 
 __all__ = ["PolyCache"]
 
@@ -89,7 +92,7 @@ def _option(options: Dict[str, Any], name: str, default: Any) -> Any:
     return options.get(name, options.get(name.lower(), default))
 
 
-class PolyCache(_native.DjangoBackend, BaseCache):
+class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
     """Django's cache API over the native polycache store.
 
     ``get``, ``set``, ``add``, ``touch`` and ``delete`` are inherited from the native
@@ -128,6 +131,7 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         self._eviction = eviction
         self._root = _store_for(name, clock)
         self._flights = _flights_for(name)
+        self._init_habits(name, clock)
         self._rebuild()
 
     def __copy__(self) -> "PolyCache":
@@ -190,17 +194,17 @@ class PolyCache(_native.DjangoBackend, BaseCache):
     def has_key(self, key: Any, version: Optional[int] = None) -> bool:
         return self._n.has_key(key, version)
 
-    def incr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
-        return self._n.incr(key, delta, version)
-
     def decr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
         return self._n.decr(key, delta, version)
 
     def set_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
         return self._n.set_many(data, timeout, version)
 
-    def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
-        self._n.delete_many(keys, version)
+    def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Optional[int]:
+        """Deletes ``keys``; how many were live (django-redis's return value), None when
+        no key was given (as Django's own backends)."""
+        keys = list(keys)
+        return self._n.delete_many(keys, version) if keys else None
 
     def clear(self) -> None:
         self._n.clear()
@@ -218,7 +222,7 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         return self.get(key, default, version)
 
     async def aset(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
-        return self.set(key, value, timeout, version)
+        self.set(key, value, timeout, version)
 
     async def atouch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         return self.touch(key, timeout, version)
@@ -259,7 +263,7 @@ class PolyCache(_native.DjangoBackend, BaseCache):
     async def aset_many(self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> List[Any]:
         return self.set_many(data, timeout, version)
 
-    async def adelete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
+    async def adelete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Optional[int]:
         return self.delete_many(keys, version)
 
     async def aclear(self) -> None:
@@ -275,10 +279,6 @@ class PolyCache(_native.DjangoBackend, BaseCache):
         return self.close(**kwargs)
 
     # ---- beyond Django: django-redis's names ----------------------------------------
-
-    def ttl(self, key: Any, version: Optional[int] = None) -> Optional[float]:
-        """Seconds left for ``key``: None if it never expires, 0 if it is absent."""
-        return self._n.ttl(key, version)
 
     def expire(self, key: Any, timeout: Any, version: Optional[int] = None) -> bool:
         """Sets a live key's timeout (seconds; None = never); True when it was live."""

@@ -83,6 +83,7 @@ from django.core.cache.backends.base import (
 
 from polycache import _native
 from polycache._settings import rebuilding_setting
+from polycache.redis_compat import TieredHabits
 
 try:
     import redis
@@ -184,12 +185,14 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1
 """
 
-# KEYS[1] key; ARGV: delta, channel, message. Returns {value, pttl} or nil when absent.
+# KEYS[1] key; ARGV: delta, channel, message, "1" to create an absent key. Returns
+# {value, pttl} or nil when absent. (The value is read back as a string: Lua holds the
+# reply of INCRBY as a double, exact only up to 2**53.)
 _INCR = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if ARGV[4] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
-return {n, redis.call('PTTL', KEYS[1])}
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
 """
 
 
@@ -526,7 +529,7 @@ def _location(location: Any) -> str:
 # ---- the backend ---------------------------------------------------------------------------
 
 
-class TieredCache(BaseCache):
+class TieredCache(TieredHabits, BaseCache):
     """Django's cache API over polycache in-process (tier 1) and Redis (tier 2)."""
 
     def __init__(self, location: Any, params: Dict[str, Any]) -> None:
@@ -727,8 +730,11 @@ class TieredCache(BaseCache):
         else:
             p.delete(full)
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> None:
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None, *, nx: bool = False, xx: bool = False) -> Optional[bool]:
+        if nx or xx:
+            return self._set_if(key, value, timeout, version, nx, xx)
         self.set_many({key: value}, timeout, version, _op="set")
+        return None
 
     def set_many(
         self, data: Dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None, _op: str = "set_many"
@@ -814,10 +820,9 @@ class TieredCache(BaseCache):
         full = self.make_and_validate_key(key, version=version)
         return self._delete_full([full], "delete") > 0
 
-    def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> None:
+    def delete_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Optional[int]:
         fulls = self._full_keys(list(keys), version, validated=False)
-        if fulls:
-            self._delete_full(fulls, "delete_many")
+        return self._delete_full(fulls, "delete_many") if fulls else None
 
     def _delete_full(self, fulls: List[str], op: str) -> int:
         if len(fulls) > _CHUNK:
@@ -835,24 +840,24 @@ class TieredCache(BaseCache):
             tier.finish(f, t)
         return deleted
 
-    def incr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> int:
+    def incr(self, key: Any, delta: int = 1, version: Optional[int] = None, ignore_key_check: bool = False) -> int:
         full = self.make_and_validate_key(key, version=version)
-        return self._incr_full(full, key, delta)
+        return self._incr_full(full, key, delta, ignore_key_check)
 
-    def _incr_full(self, full: str, key: Any, delta: int) -> int:
+    def _incr_full(self, full: str, key: Any, delta: int, create: bool = False) -> int:
         tier = self._tier
         token = tier.begin(full)
         sent = _monotonic()
         try:
-            reply = self._check().incr_script(keys=[full], args=[delta, tier.channel, tier.message("keys", [full])])
-        except redis.ResponseError as e:
+            reply = self._check().incr_script(keys=[full], args=[delta, tier.channel, tier.message("keys", [full]), "1" if create else ""])
+        except redis.ResponseError:
             tier.finish(full, token)
-            if "not an integer" in str(e):
-                raise TypeError(f"polycache TieredCache: the value of {key!r} is not an integer") from e
-            raise ValueError(f"polycache TieredCache: cannot add {delta} to {key!r}: {e}") from e
+            return self._incr_past_64_bits(full, key, delta, create)
         except _REDIS_ERRORS as e:
             self._failed("incr", e, full)
             with tier.lock:
+                if create and not tier.store.has_key(full):
+                    tier.store.set(full, 0, None)
                 if not tier.store.has_key(full):
                     raise ValueError("Key '%s' not found." % key) from None
                 return tier.store.incr(full, delta)
@@ -901,20 +906,21 @@ class TieredCache(BaseCache):
 
     # ---- beyond Django: django-redis's names ------------------------------------------
 
-    def ttl(self, key: Any, version: Optional[int] = None) -> Optional[float]:
-        """Seconds left for ``key``: None if it never expires, 0 if it is absent."""
+    def pttl(self, key: Any, version: Optional[int] = None) -> Optional[int]:
+        """Milliseconds left for ``key``: None if it never expires, 0 if it is absent."""
         full = self.make_and_validate_key(key, version=version)
         tier = self._tier
         try:
             ms = self._check().client.pttl(full)
         except _REDIS_ERRORS as e:
             self._failed("ttl", e)
-            return tier.store.ttl(full)
+            left = tier.store.ttl(full)
+            return left if left is None else round(left * 1000)
         if ms == -2:
             return 0
         if ms == -1:
             return None
-        return ms / 1000.0
+        return ms
 
     def expire(self, key: Any, timeout: Any, version: Optional[int] = None) -> bool:
         """Sets a live key's timeout (seconds; None = never); True when it was live."""
