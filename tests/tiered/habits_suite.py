@@ -46,7 +46,7 @@ def main() -> int:
         tests = extract(Path(sys.argv[1]), Path(tmp))
         sys.path.insert(0, tmp)  # settings_wrapper
         code = pytest.main(
-            [str(tests), "-q", "-p", "no:cacheprovider", "--rootdir", tmp, "-o", "addopts=", "-W", "ignore::DeprecationWarning"],
+            [str(tests), "-q", "--tb=line", "-p", "no:cacheprovider", "--rootdir", tmp, "-o", "addopts=", "-W", "ignore::DeprecationWarning"],
             plugins=[plugin],
         )
     ok = plugin.summarize(Path(sys.argv[1]).name)
