@@ -21,9 +21,11 @@ import uuid
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django_redis.cache import RedisCache
+from procs import Server
 
+from polycache import tiered
 from polycache.django import PolyCache
-from polycache.tiered import TieredCache
+from polycache.tiered import TieredCache, TieredCacheUnavailable
 
 BASE = os.environ["POLYCACHE_REDIS_URL"].rsplit("/", 1)[0]
 PEER_URL, TIERED_URL = BASE + "/4", BASE + "/5"  # dbs of their own
@@ -253,3 +255,48 @@ class TieredAcrossProcesses(unittest.TestCase):
             t.join()
         self.assertEqual(cache.get("big"), 2**64 * 401)
         self.assertEqual(redis.Redis.from_url(TIERED_URL).get(cache.make_key("big")), str(2**64 * 401).encode())
+
+
+class RedisAway(unittest.TestCase):
+    """The extras with Redis stopped: IGNORE_EXCEPTIONS off raises TieredCacheUnavailable;
+    on, tier 1 answers (as for Django's API, docs/tiered.md)."""
+
+    def setUp(self) -> None:
+        self.server = Server()
+        options = {"SOCKET_TIMEOUT": 0.2, "INVALIDATION_BOUND": 0.3}
+        self.strict = TieredCache(self.server.url, {"OPTIONS": dict(options, IGNORE_EXCEPTIONS=False)})
+        self.lenient = TieredCache(self.server.url, {"OPTIONS": dict(options, IGNORE_EXCEPTIONS=True)})
+        self.strict.set("x", 2**64)
+        self.assertEqual(self.strict.get("x"), 2**64)  # in tier 1 now
+        self.server.stop()
+
+    def tearDown(self) -> None:
+        for key, tier in list(tiered._tiers.items()):
+            if tier.url == self.server.url:
+                tier.stop()
+                del tiered._tiers[key]
+        self.server.close()
+
+    def test_strict_raises(self):
+        calls = {
+            "set xx": lambda c: c.set("x", 1, xx=True),
+            "set nx": lambda c: c.set("y", 1, nx=True),
+            "incr ignore_key_check": lambda c: c.incr("new", 1, ignore_key_check=True),
+            "pttl": lambda c: c.pttl("x"),
+            "pexpire": lambda c: c.pexpire("x", 1000),
+            "expire_at": lambda c: c.expire_at("x", int(time.time()) + 60),
+        }
+        for name, call in calls.items():
+            with self.subTest(name), self.assertRaises(TieredCacheUnavailable):
+                call(self.strict)
+        with self.assertRaises(redis.ConnectionError):  # a lock cannot be held without Redis
+            self.strict.lock("job").acquire(blocking=False)
+
+    def test_lenient_answers_from_tier_1(self):
+        c = self.lenient
+        self.assertIs(c.set("absent", 1, xx=True), False)
+        self.assertIs(c.set("x", 2**65, xx=True), True)
+        self.assertEqual(c.incr("x", 2**64), 2**65 + 2**64)
+        self.assertEqual(c.incr("new", 3, ignore_key_check=True), 3)
+        self.assertEqual(c.get("new"), 3)
+        self.assertTrue(0 < c.pttl("x") <= 300_000)  # the default timeout, from tier 1
