@@ -19,11 +19,11 @@ import unittest
 import uuid
 
 import redis
+import test_faults
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django_redis.cache import RedisCache
 from procs import Server
 
-from polycache import tiered
 from polycache.django import PolyCache
 from polycache.tiered import TieredCache, TieredCacheUnavailable
 
@@ -270,12 +270,7 @@ class RedisAway(unittest.TestCase):
         self.assertEqual(self.strict.get("x"), 2**64)  # in tier 1 now
         self.server.stop()
 
-    def tearDown(self) -> None:
-        for key, tier in list(tiered._tiers.items()):
-            if tier.url == self.server.url:
-                tier.stop()
-                del tiered._tiers[key]
-        self.server.close()
+    tearDown = test_faults.FaultTests.tearDown  # forget this server's tiers, stop it
 
     def test_strict_raises(self):
         calls = {
