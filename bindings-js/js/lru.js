@@ -10,6 +10,7 @@ import { fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
 import { LruEntries } from './lru-entries.js';
 import { Entries, GET, KEY, SLOTS, VAL } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
+import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
 
 export class LRUCache extends Entries {
   #e;
@@ -241,6 +242,20 @@ export class LRUCache extends Entries {
       }
       this.#e.set(key, entry.value, entry);
     }
+  }
+
+  /**
+   * The cache as core snapshot bytes (polycache only; see lru-snapshot.js): string keys
+   * only, `{ skipNonStringKeys: true, status }` leaves the others out and counts them,
+   * `{ key }` signs it.
+   */
+  snapshot(options) {
+    return snapshotOf(this, options);
+  }
+
+  /** Replaces the contents with a `snapshot()` from any polycache binding; `{ verified, entries }`. */
+  loadSnapshot(bytes, options) {
+    return loadSnapshotInto(this, bytes, options);
   }
 
   // Iteration support for Entries (lru-iterate.js): slots in order, key and value.
