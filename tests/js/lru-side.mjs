@@ -39,8 +39,20 @@ export async function settle(p) {
   }
 }
 
-// Status objects carry the cache itself; abort reasons are fresh Errors on each side.
-function normalize(x, seen = new Set()) {
+/** A seeded random number generator (mulberry32): the same draws for both caches. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Status objects carry the cache itself; abort reasons are fresh Errors on each side. */
+export function normalize(x, seen = new Set()) {
   if (x instanceof Real || x instanceof Ours) return '<cache>';
   if (x instanceof Error) return { error: x.constructor.name, message: x.message };
   if (Array.isArray(x)) return x.map((y) => normalize(y, seen));
