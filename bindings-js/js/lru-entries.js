@@ -104,7 +104,7 @@ export class LruEntries {
     const slot = this.#store.lru();
     const val = this.#vals[slot];
     this.#store.delete(slot);
-    this.evicted(slot);
+    this.#evicted(slot);
     return val;
   }
 
@@ -184,8 +184,8 @@ export class LruEntries {
             this.#disposeOne(oldVal, k, 'set');
           }
         }
-        this.#storeSet(slot, size, status);
         this.#vals[slot] = v;
+        this.#storeSet(slot, size, status);
         if (!isBF) {
           const oldValue = r !== undefined ? r.stale : oldVal;
           const setType = oldValue === undefined ? 'add' : v !== oldValue ? 'replace' : 'update';
@@ -221,8 +221,8 @@ export class LruEntries {
   // the store evicted to make room, least recently used first.
   #storeSet(slot, size, status) {
     const freed = this.#store.set(slot, size);
-    if (freed >= 0) this.evicted(freed);
-    else if (freed === FREED_MANY) for (const s of this.#store.take_freed()) this.evicted(s);
+    if (freed >= 0) this.#evicted(freed);
+    else if (freed === FREED_MANY) this.#evicted(...this.#store.take_freed());
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
     if (status && this.#o.sizeTracking) {
       status.entrySize = size;
@@ -230,15 +230,18 @@ export class LruEntries {
     }
   }
 
-  // A slot the store no longer holds (evicted or popped): its callbacks, then its release.
-  evicted(slot) {
-    const k = this.#keys[slot];
-    const v = this.#vals[slot];
-    const r = fetchRecord(v);
-    if (r !== undefined) r.ac.abort(new Error('evicted'));
-    const oldValue = r !== undefined ? r.stale : v;
-    if (oldValue !== undefined) this.#disposeOne(oldValue, k, 'evict');
-    this.#release(slot);
+  // Slots the store no longer holds (evicted or popped): all are released first, so a
+  // dispose that throws leaves the store and the key map in agreement; then, least
+  // recently used first, their fetches are aborted and their values disposed.
+  #evicted(...slots) {
+    const gone = slots.map((slot) => [this.#keys[slot], this.#vals[slot]]);
+    for (const slot of slots) this.#release(slot);
+    for (const [k, v] of gone) {
+      const r = fetchRecord(v);
+      if (r !== undefined) r.ac.abort(new Error('evicted'));
+      const oldValue = r !== undefined ? r.stale : v;
+      if (oldValue !== undefined) this.#disposeOne(oldValue, k, 'evict');
+    }
   }
 
   del(k, reason) {
@@ -251,10 +254,10 @@ export class LruEntries {
       } else {
         this.#store.delete(slot);
         const v = this.#vals[slot];
+        this.#release(slot);
         const r = fetchRecord(v);
         if (r !== undefined) r.ac.abort(new Error('deleted'));
         else this.#disposeOne(v, k, reason);
-        this.#release(slot);
       }
     }
     if (this.#disposed?.length) this.flushDisposed();

@@ -232,3 +232,25 @@ test('unknown or unsupported options are TypeErrors, never ignored', () => {
   assert.throws(() => new Ours({ maxSize: 2 ** 33 }), RangeError);
   assert.equal(new Ours({ max: 1, dispose: undefined }).dispose, undefined);
 });
+
+test('a dispose that throws leaves the cache whole: bounds kept, keys and store in agreement', () => {
+  let fail = true;
+  const c = new Ours({
+    max: 3,
+    maxSize: 10,
+    sizeCalculation: (v) => v,
+    dispose: (v, k) => {
+      if (fail) throw new Error(`dispose of ${k} failed`);
+    },
+  });
+  c.set('a', 3).set('b', 3).set('c', 3);
+  assert.throws(() => c.set('d', 6), /dispose of a failed/);
+  assert.deepEqual([[...c.keys()], c.size, c.calculatedSize], [['d', 'c'], 2, 9]);
+  assert.throws(() => c.delete('c'), /dispose of c failed/);
+  assert.deepEqual([[...c.keys()], c.size, c.has('c'), c.get('c')], [['d'], 1, false, undefined]);
+  assert.throws(() => c.set('d', 2), /dispose of d failed/);
+  assert.deepEqual([c.get('d'), c.calculatedSize], [6, 6]); // the replaced value's dispose runs first: nothing changed
+  fail = false;
+  c.set('e', 1).set('f', 1).set('g', 1);
+  assert.deepEqual([[...c.keys()], c.size, c.calculatedSize], [['g', 'f', 'e'], 3, 3]);
+});
