@@ -161,17 +161,26 @@ side(
 );
 
 side(
-  'deleting while iterating skips the deleted, visits the rest',
+  'deleting while iterating (evens, all, one ahead; both directions) skips the deleted, visits the rest',
   (LRU, { perf }, log) => {
-    for (const dir of ['keys', 'rkeys']) {
-      const c = new LRU({ max: 10, perf });
-      for (let i = 0; i < 10; i++) c.set(i, i);
-      for (const k of c[dir]()) {
-        log.push(k);
-        if (k % 2 === 0) c.delete(k);
-        if (k === 5) c.delete(dir === 'keys' ? 3 : 7);
+    // Not "odds": deleting the last entry of the walk sends lru-cache round again (below).
+    const patterns = {
+      evens: (k) => k % 2 === 0,
+      all: () => true,
+      'first two': (k) => k < 2,
+    };
+    for (const dir of ['keys', 'rkeys', 'entries', 'rentries']) {
+      for (const [name, drop] of Object.entries(patterns)) {
+        const c = new LRU({ max: 10, perf });
+        for (let i = 0; i < 10; i++) c.set(i, i);
+        for (const item of c[dir]()) {
+          const k = Array.isArray(item) ? item[0] : item;
+          log.push(k);
+          if (drop(k)) c.delete(k);
+          if (k === 5 && name === 'evens') c.delete(dir.startsWith('r') ? 7 : 3); // one not yet reached
+        }
+        log.push([dir, name, [...c.keys()], c.size]);
       }
-      log.push([...c.keys()]);
     }
   },
 );
@@ -253,4 +262,21 @@ test('a dispose that throws leaves the cache whole: bounds kept, keys and store 
   fail = false;
   c.set('e', 1).set('f', 1).set('g', 1);
   assert.deepEqual([[...c.keys()], c.size, c.calculatedSize], [['g', 'f', 'e'], 3, 3]);
+});
+
+test('documented difference: deleting the last entry of a walk while iterating visits no entry twice', async () => {
+  const { Real } = await import('./lru-side.mjs');
+  const walk = (Cls) => {
+    const c = new Cls({ max: 10 });
+    for (let i = 0; i < 10; i++) c.set(i, i);
+    const seen = [];
+    for (const k of c.rkeys()) {
+      seen.push(k);
+      if (k % 2 === 1) c.delete(k);
+    }
+    return seen;
+  };
+  assert.deepEqual(walk(Ours), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // lru-cache 11 follows the deleted tail's stale link back to the start.
+  assert.deepEqual(walk(Real), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 2, 4, 6, 8]);
 });

@@ -157,6 +157,17 @@ side(
   (log) => assert.deepEqual(log[0], ['dispose', 1, 'a', 'expire']),
 );
 
+side(
+  'ttlResolution is kept only when a whole number of at least 0; Date works as perf',
+  (LRU, { perf }, log) => {
+    for (const ttlResolution of [0, 5, -1, 1.5, 'x', undefined]) log.push(new LRU({ max: 1, ttlResolution, perf }).ttlResolution);
+    const c = new LRU({ max: 2, ttl: 1000, perf: Date });
+    c.set('a', 1);
+    log.push(c.perf === Date, c.get('a'), c.getRemainingTTL('a') > 0 && c.getRemainingTTL('a') <= 1000);
+  },
+  (log) => assert.deepEqual(log.slice(0, 6), [0, 5, 1, 1, 1, 1]),
+);
+
 test('the default clock is performance.now (lru-cache default perf)', () => {
   const c = new Ours({ max: 1 });
   assert.equal(c.perf, globalThis.performance);
