@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { LRUCache as Real } from 'lru-cache';
 import { LRUCache as Ours } from '../../bindings-js/js/node.js';
 
+// The benchmarks' seeded generator: the same draws for both caches.
+export { prng as rng } from '../../bench/js/data.mjs';
+
 export { Real, Ours };
 
 /** A clock the scenario moves: `perf` for the cache, `advance(ms)` for the scenario. */
@@ -37,18 +40,6 @@ export async function settle(p) {
   } catch (e) {
     return { rejected: e && e.constructor ? e.constructor.name : typeof e, message: e && e.message };
   }
-}
-
-/** A seeded random number generator (mulberry32): the same draws for both caches. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Status objects carry the cache itself; abort reasons are fresh Errors on each side. */
