@@ -1,7 +1,7 @@
-// LRUCache typed as lru-cache 11 users type it, checked by `tsc --noEmit`. The same
-// text compiles against lru-cache's own types with the import changed to 'lru-cache'
-// (checked by hand when this was written; one program cannot hold both: their `Status`
-// types name their own class, which TypeScript compares nominally).
+// LRUCache typed as lru-cache 11 users type it, checked by `tsc --noEmit` twice (see
+// check.mjs): against polycache's types, and with 'polycache' resolved to lru-cache's own
+// (tsconfig.peer.json). One program cannot hold both: each `Status` type names its own
+// class, which TypeScript compares nominally.
 import { LRUCache } from 'polycache';
 import { LRUCache as Peer } from 'polycache';
 
