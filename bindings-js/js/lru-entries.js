@@ -354,6 +354,8 @@ export class LruEntries {
   }
 
   isStale(slot) {
+    // Before any ttl, no entry has a lifetime: nothing to ask the store.
+    if (!this.#ttlTracking) return false;
     const answer = this.#store.stale(slot, this.#cachedNow || undefined);
     if (answer !== NEEDS_TIME) return answer === STALE;
     return this.#store.stale(slot, this.now()) === STALE;

@@ -280,3 +280,36 @@ test('documented difference: deleting the last entry of a walk while iterating v
   // lru-cache 11 follows the deleted tail's stale link back to the start.
   assert.deepEqual(walk(Real), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 2, 4, 6, 8]);
 });
+
+side(
+  'a cache built from another cache takes its options',
+  (LRU, { perf, advance }, log) => {
+    const first = new LRU({ max: 2, maxSize: 10, ttl: 5, ttlResolution: 0, allowStale: true, sizeCalculation: () => 3, perf, ...recorders(log) });
+    const second = new LRU(first);
+    second.set('a', 1).set('b', 2).set('c', 3);
+    advance(6);
+    log.push(second.max, second.maxSize, second.ttl, second.allowStale, second.calculatedSize, second.get('b'), [...second.keys()]);
+  },
+  (log) => assert.ok(log.includes(2) && log.includes(10)),
+);
+
+side(
+  'callbacks that throw: sizeCalculation and memoMethod store nothing; the error reaches the caller',
+  (LRU, { perf }, log) => {
+    const c = new LRU({
+      maxSize: 10,
+      perf,
+      sizeCalculation: (v) => {
+        if (v === 'bad') throw new Error('cannot size');
+        return 1;
+      },
+      memoMethod: (k) => {
+        throw new Error(`cannot compute ${k}`);
+      },
+    });
+    c.set('a', 'ok');
+    log.push(outcome(() => c.set('a', 'bad')), outcome(() => c.set('b', 'bad')), outcome(() => c.memo('m')));
+    log.push([...c.entries()], c.size, c.calculatedSize);
+  },
+  (log) => assert.deepEqual(log.at(-3), [['a', 'ok']]),
+);
