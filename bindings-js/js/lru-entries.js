@@ -390,12 +390,16 @@ export class LruEntries {
       timers[slot] = undefined;
     }
     if (!ttl) return;
-    const t = setTimeout(() => {
+    const purge = () => {
       timers[slot] = undefined;
       if (this.isStale(slot)) this.del(this.#keys[slot], 'expire');
       else this.#setPurgeTimer(slot, this.remaining(slot));
-    }, ttl + 1);
-    t?.unref?.();
-    timers[slot] = t;
+    };
+    try {
+      timers[slot] = setTimeout(purge, ttl + 1);
+      timers[slot]?.unref?.();
+    } catch {
+      // Timers refused (a Worker's global scope): the entry goes when read, purged or evicted.
+    }
   }
 }

@@ -189,3 +189,23 @@ test('a cache with only a ttl warns once, as lru-cache does', () => {
     });
   });
 });
+
+test('where timers are refused (a Worker global scope), ttlAutopurge and ttlResolution do without them', async () => {
+  const { Real } = await import('./lru-side.mjs');
+  const clock = makeClock();
+  const real = globalThis.setTimeout;
+  globalThis.setTimeout = () => {
+    throw new Error('timers are not allowed here');
+  };
+  try {
+    const c = new Ours({ max: 5, ttl: 10, ttlAutopurge: true, perf: clock.perf });
+    c.set('a', 1);
+    assert.equal(c.get('a'), 1);
+    clock.advance(11);
+    assert.deepEqual([c.get('a'), c.size], [undefined, 0]);
+    // lru-cache 11 throws from set() there.
+    assert.throws(() => new Real({ max: 5, ttl: 10, ttlAutopurge: true, perf: clock.perf }).set('a', 1), /timers are not allowed/);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
