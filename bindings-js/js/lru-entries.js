@@ -5,6 +5,7 @@
 // at each call, as lru-cache reads its public fields.
 
 import { LruStore } from '../../dist/polycache_wasm.js';
+import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
 import { isPosInt } from './lru-options.js';
 import { seeds } from './options.js';
@@ -20,11 +21,13 @@ export class LruEntries {
   #keyMap = new Map();
   #keys = [];
   #vals = [];
+  // Free slots, reused last freed first. Slots are numbered as lru-cache numbers its
+  // indexes (see #newSlot), because one of its fetch rules looks at whether a removed
+  // entry's index has been reused.
   #free = [];
-  #next = 0;
   #o;
   #ttlTracking = false;
-  #cachedNow = 0;
+  #clock;
   #timers;
   // Slots held since before ttl tracking began, in a cache with no `max`: lru-cache's
   // ttl arrays then have no cell for them, so its dump() shows `ttl: undefined` and a
@@ -40,6 +43,7 @@ export class LruEntries {
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
     this.#store = new LruStore(o.max, o.maxSize, seeds());
+    this.#clock = new Clock(o.perf, cache);
     if (o.disposeAfter) this.#disposed = [];
     if (o.ttl) this.#startTtlTracking();
   }
@@ -86,7 +90,7 @@ export class LruEntries {
   /** Time left for a held slot: negative once stale, Infinity when untimed. */
   remaining(slot) {
     if (!this.#store.timed(slot)) return Infinity;
-    return this.#store.remaining(slot, this.#cachedNow || this.now());
+    return this.#store.remaining(slot, this.#clock.read());
   }
 
   /** Held slots, newest first (or oldest first), stale ones only with `allowStale`. */
@@ -104,7 +108,9 @@ export class LruEntries {
     const slot = this.#store.lru();
     const val = this.#vals[slot];
     this.#store.delete(slot);
-    this.#evicted(slot);
+    const gone = [];
+    this.#forget([slot], gone);
+    this.#disposeGone(gone);
     return val;
   }
 
@@ -164,11 +170,12 @@ export class LruEntries {
     const o = this.#o;
     let slot = this.#keyMap.get(k);
     if (slot === undefined) {
-      slot = this.#free.length > 0 ? this.#free.pop() : this.#next++;
+      const gone = [];
+      slot = this.#newSlot(gone);
       this.#keys[slot] = k;
       this.#vals[slot] = v;
       this.#keyMap.set(k, slot);
-      this.#storeSet(slot, size, status);
+      this.#storeSet(slot, size, status, gone);
       if (status) status.set = 'add';
       noUpdateTTL = false;
       if (o.onInsert && !isBF) o.onInsert(v, k, 'add');
@@ -210,32 +217,55 @@ export class LruEntries {
         const s = start === undefined ? o.perf.now() : Number(start);
         this.#store.set_age(slot, t, s);
         this.#untracked?.delete(slot);
-        this.#setPurgeTimer(slot, t);
+        this.#schedulePurge(slot, t);
       }
       if (status) this.statusTTL(status, slot);
     }
     if (!noDisposeOnSet) this.flushDisposed();
   }
 
-  // Stores the slot's new size (making it the most recently used) and disposes of what
-  // the store evicted to make room, least recently used first.
-  #storeSet(slot, size, status) {
+  // The slot for a new key, as lru-cache picks its index: 0 in an empty cache, else the
+  // last one freed, else (a full cache) the one of the entry the store evicts for it,
+  // else the next unused one (while no slot is free, slots 0..size-1 are all held). An
+  // evicted entry goes into `gone`, for #disposeGone once the new one is stored.
+  #newSlot(gone) {
+    const size = this.#keyMap.size;
+    if (size === 0) return 0;
+    if (this.#free.length > 0) return this.#free.pop();
+    if (size !== this.#o.max) return size;
+    const victim = this.#store.lru();
+    this.#store.delete(victim);
+    this.#forget([victim], gone);
+    // #forget freed it (or emptied the free list, for a cache of one).
+    if (this.#free.length > 0) this.#free.pop();
+    return victim;
+  }
+
+  // Stores the slot's new size (making it the most recently used), then disposes of
+  // `gone` and of what the store evicted to make room, least recently used first.
+  #storeSet(slot, size, status, gone = []) {
     const freed = this.#store.set(slot, size);
-    if (freed >= 0) this.#evicted(freed);
-    else if (freed === FREED_MANY) this.#evicted(...this.#store.take_freed());
+    if (freed >= 0) this.#forget([freed], gone);
+    else if (freed === FREED_MANY) this.#forget(this.#store.take_freed(), gone);
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
     if (status && this.#o.sizeTracking) {
       status.entrySize = size;
       status.totalCalculatedSize = this.#store.calculated_size();
     }
+    this.#disposeGone(gone);
   }
 
-  // Slots the store no longer holds (evicted or popped): all are released first, so a
-  // dispose that throws leaves the store and the key map in agreement; then, least
-  // recently used first, their fetches are aborted and their values disposed.
-  #evicted(...slots) {
-    const gone = slots.map((slot) => [this.#keys[slot], this.#vals[slot]]);
-    for (const slot of slots) this.#release(slot);
+  // Slots the store no longer holds leave the key map at once, so it and the store agree
+  // whatever a callback does afterwards; their keys and values go into `gone`.
+  #forget(slots, gone) {
+    for (const slot of slots) {
+      gone.push([this.#keys[slot], this.#vals[slot]]);
+      this.#release(slot);
+    }
+  }
+
+  // Evicted entries, least recently used first: fetches aborted, values disposed.
+  #disposeGone(gone) {
     for (const [k, v] of gone) {
       const r = fetchRecord(v);
       if (r !== undefined) r.ac.abort(new Error('evicted'));
@@ -277,24 +307,18 @@ export class LruEntries {
     this.#keys = [];
     this.#vals = [];
     this.#free = [];
-    this.#next = 0;
-    if (this.#timers) {
-      for (const t of this.#timers) if (t !== undefined) clearTimeout(t);
-      this.#timers = [];
-    }
+    this.#timers?.cancelAll();
     this.flushDisposed();
   }
 
   #release(slot) {
     this.#untracked?.delete(slot);
-    if (this.#timers?.[slot]) {
-      clearTimeout(this.#timers[slot]);
-      this.#timers[slot] = undefined;
-    }
+    this.#timers?.cancel(slot);
     this.#keyMap.delete(this.#keys[slot]);
     this.#keys[slot] = undefined;
     this.#vals[slot] = undefined;
-    this.#free.push(slot);
+    if (this.#keyMap.size === 0) this.#free = [];
+    else this.#free.push(slot);
   }
 
   #disposeOne(v, k, reason) {
@@ -332,33 +356,15 @@ export class LruEntries {
   #startTtlTracking() {
     this.#ttlTracking = true;
     if (this.#o.max === 0) this.#untracked = new Map([...this.#keyMap.values()].map((slot) => [slot, NaN]));
-    if (this.cache.ttlAutopurge) this.#timers = [];
-  }
-
-  // lru-cache's clock: a reading is reused for ttlResolution ms of event-loop time.
-  // Where timers are refused (a Worker's global scope) no reading is reused.
-  now() {
-    const n = this.#o.perf.now();
-    if (this.cache.ttlResolution > 0) {
-      try {
-        const t = setTimeout(() => {
-          this.#cachedNow = 0;
-        }, this.cache.ttlResolution);
-        t?.unref?.();
-        this.#cachedNow = n;
-      } catch {
-        // no timers: every read asks the clock
-      }
-    }
-    return n;
+    if (this.cache.ttlAutopurge) this.#timers = new PurgeTimers();
   }
 
   isStale(slot) {
     // Before any ttl, no entry has a lifetime: nothing to ask the store.
     if (!this.#ttlTracking) return false;
-    const answer = this.#store.stale(slot, this.#cachedNow || undefined);
+    const answer = this.#store.stale(slot, this.#clock.cached);
     if (answer !== NEEDS_TIME) return answer === STALE;
-    return this.#store.stale(slot, this.now()) === STALE;
+    return this.#store.stale(slot, this.#clock.now()) === STALE;
   }
 
   promote(slot, updateAge) {
@@ -370,7 +376,7 @@ export class LruEntries {
     if (this.#untracked?.has(slot)) this.#untracked.set(slot, this.#o.perf.now());
     const ttl = this.#store.ttl(slot);
     this.#store.restart(slot, ttl !== 0 ? this.#o.perf.now() : 0);
-    this.#setPurgeTimer(slot, ttl);
+    this.#schedulePurge(slot, ttl);
   }
 
   statusTTL(status, slot) {
@@ -378,28 +384,14 @@ export class LruEntries {
     const start = this.#store.start(slot);
     status.ttl = this.#store.ttl(slot);
     status.start = start;
-    status.now = this.#cachedNow || this.now();
+    status.now = this.#clock.read();
     status.remainingTTL = status.ttl - (status.now - start);
   }
 
-  #setPurgeTimer(slot, ttl) {
-    const timers = this.#timers;
-    if (timers === undefined) return;
-    if (timers[slot]) {
-      clearTimeout(timers[slot]);
-      timers[slot] = undefined;
-    }
-    if (!ttl) return;
-    const purge = () => {
-      timers[slot] = undefined;
+  #schedulePurge(slot, ttl) {
+    this.#timers?.schedule(slot, ttl, () => {
       if (this.isStale(slot)) this.del(this.#keys[slot], 'expire');
-      else this.#setPurgeTimer(slot, this.remaining(slot));
-    };
-    try {
-      timers[slot] = setTimeout(purge, ttl + 1);
-      timers[slot]?.unref?.();
-    } catch {
-      // Timers refused (a Worker's global scope): the entry goes when read, purged or evicted.
-    }
+      else this.#schedulePurge(slot, this.remaining(slot));
+    });
   }
 }

@@ -201,3 +201,24 @@ test('fetch aborted by the signal does not wait for the method (polycache alone:
   await assert.rejects(p, /bye/);
   assert.equal(c.size, 0);
 });
+
+side(
+  'ignoreFetchAbort with allowStaleOnFetchAbort: a late answer for an evicted fetch is stored only if its slot was not reused',
+  async (LRU, { perf }, log) => {
+    const { calls, fetchMethod } = manual(log);
+    const c = new LRU({ max: 2, perf, fetchMethod, ignoreFetchAbort: true, allowStaleOnFetchAbort: true, ...recorders(log) });
+    const pb = c.fetch('b');
+    c.fetch('a');
+    c.fetch('c'); // evicts b's fetch; c takes its slot
+    calls[0].resolve('B late');
+    log.push(await settle(pb), [...c.keys()], c.has('b'), c.size);
+    const d = new LRU({ max: 3, perf, fetchMethod, ignoreFetchAbort: true, allowStaleOnFetchAbort: true });
+    const px = d.fetch('x');
+    d.delete('x'); // x's slot is freed, not reused
+    calls[3].resolve('X late');
+    log.push(await settle(px));
+    await tick();
+    log.push([...d.keys()], d.get('x'));
+  },
+  (log) => assert.deepEqual(log.at(-1), 'X late'),
+);
