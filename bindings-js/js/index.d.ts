@@ -188,3 +188,224 @@ export class CacheTimeoutError extends RangeError {}
 export class ValueTooLargeError extends RangeError {}
 export class CacheLoadError extends Error {}
 export class CacheArgumentError extends TypeError {}
+
+/**
+ * lru-cache 11's `LRUCache`, on polycache's store: `import { LRUCache } from 'polycache'`
+ * in place of `from 'lru-cache'`. Keys may be any value but `null`/`undefined` in the
+ * types (as in lru-cache); differences are listed in bindings-js/README.md.
+ */
+export declare namespace LRUCache {
+  type Size = number;
+  type Milliseconds = number;
+  type Count = number;
+  /** Why a value left the cache, as `dispose`/`disposeAfter` are told. */
+  type DisposeReason = 'evict' | 'set' | 'delete' | 'expire' | 'fetch';
+  type Disposer<K, V> = (value: V, key: K, reason: DisposeReason) => void;
+  type InsertReason = 'add' | 'update' | 'replace';
+  type Inserter<K, V> = (value: V, key: K, reason: InsertReason) => void;
+  type SizeCalculator<K, V> = (value: V, key: K) => Size;
+  /** A clock in milliseconds; `performance` by default. */
+  interface Perf {
+    now(): number;
+  }
+
+  /** What each call did, filled in when an empty object is passed as `status`. */
+  interface Status<K, V, FC = unknown> {
+    op?: 'get' | 'set' | 'memo' | 'fetch' | 'delete' | 'has' | 'peek';
+    set?: 'add' | 'update' | 'replace' | 'miss' | 'deleted';
+    delete?: DisposeReason;
+    peek?: 'hit' | 'miss' | 'stale';
+    memo?: 'hit' | 'miss';
+    has?: 'hit' | 'stale' | 'miss';
+    get?: 'stale' | 'hit' | 'miss' | 'fetching' | 'stale-fetching';
+    fetch?: 'get' | 'inflight' | 'miss' | 'hit' | 'stale' | 'refresh';
+    context?: unknown;
+    ttl?: Milliseconds;
+    start?: Milliseconds;
+    now?: Milliseconds;
+    remainingTTL?: Milliseconds;
+    entrySize?: Size;
+    totalCalculatedSize?: Size;
+    maxEntrySizeExceeded?: true;
+    key?: K;
+    value?: V;
+    oldValue?: V;
+    forceRefresh?: boolean;
+    fetchDispatched?: true;
+    fetchUpdated?: true;
+    fetchError?: Error;
+    fetchAborted?: true;
+    fetchAbortIgnored?: true;
+    fetchResolved?: true;
+    fetchRejected?: true;
+    returnedStale?: true;
+    trace?: boolean;
+    cache?: LRUCache<K & {}, V & {}, FC>;
+  }
+
+  interface GetOptions<K, V, FC> {
+    allowStale?: boolean;
+    updateAgeOnGet?: boolean;
+    noDeleteOnStaleGet?: boolean;
+    status?: Status<K, V, FC>;
+  }
+  interface PeekOptions<K, V, FC> {
+    allowStale?: boolean;
+    status?: Status<K, V, FC>;
+  }
+  interface HasOptions<K, V, FC> {
+    updateAgeOnHas?: boolean;
+    status?: Status<K, V, FC>;
+  }
+  interface SetOptions<K, V, FC> {
+    ttl?: Milliseconds;
+    /** When the entry's life started, on the cache's `perf` clock. */
+    start?: Milliseconds;
+    size?: Size;
+    sizeCalculation?: SizeCalculator<K, V>;
+    noDisposeOnSet?: boolean;
+    noUpdateTTL?: boolean;
+    status?: Status<K, V, FC>;
+  }
+  /** The options a fetchMethod sees, and may change for what it stores. */
+  interface FetcherFetchOptions<K, V, FC = unknown> {
+    allowStale?: boolean;
+    updateAgeOnGet?: boolean;
+    noDeleteOnStaleGet?: boolean;
+    sizeCalculation?: SizeCalculator<K, V>;
+    ttl?: Milliseconds;
+    noDisposeOnSet?: boolean;
+    noUpdateTTL?: boolean;
+    noDeleteOnFetchRejection?: boolean;
+    allowStaleOnFetchRejection?: boolean;
+    ignoreFetchAbort?: boolean;
+    allowStaleOnFetchAbort?: boolean;
+    size?: Size;
+    status?: Status<K, V, FC>;
+  }
+  interface FetchOptions<K, V, FC> extends FetcherFetchOptions<K, V, FC> {
+    forceRefresh?: boolean;
+    context?: FC;
+    signal?: AbortSignal;
+    status?: Status<K, V, FC>;
+  }
+  interface FetcherOptions<K, V, FC = unknown> {
+    signal: AbortSignal;
+    options: FetcherFetchOptions<K, V, FC>;
+    context: FC;
+  }
+  type Fetcher<K, V, FC = unknown> = (
+    key: K,
+    staleValue: V | undefined,
+    options: FetcherOptions<K, V, FC>,
+  ) => Promise<V | undefined | void> | V | undefined | void;
+  interface MemoOptions<K, V, FC = unknown> extends Omit<FetcherFetchOptions<K, V, FC>, 'status'> {
+    forceRefresh?: boolean;
+    context?: FC;
+    status?: Status<K, V, FC>;
+  }
+  interface MemoizerOptions<K, V, FC = unknown> {
+    options: Omit<MemoOptions<K, V, FC>, 'context' | 'status' | 'forceRefresh'>;
+    context: FC;
+  }
+  type Memoizer<K, V, FC = unknown> = (key: K, staleValue: V | undefined, options: MemoizerOptions<K, V, FC>) => V;
+
+  interface OptionsBase<K, V, FC> {
+    max?: Count;
+    maxSize?: Size;
+    maxEntrySize?: Size;
+    sizeCalculation?: SizeCalculator<K, V>;
+    ttl?: Milliseconds;
+    ttlResolution?: Milliseconds;
+    ttlAutopurge?: boolean;
+    allowStale?: boolean;
+    updateAgeOnGet?: boolean;
+    updateAgeOnHas?: boolean;
+    noUpdateTTL?: boolean;
+    noDeleteOnStaleGet?: boolean;
+    dispose?: Disposer<K, V>;
+    disposeAfter?: Disposer<K, V>;
+    noDisposeOnSet?: boolean;
+    onInsert?: Inserter<K, V>;
+    fetchMethod?: Fetcher<K, V, FC>;
+    memoMethod?: Memoizer<K, V, FC>;
+    noDeleteOnFetchRejection?: boolean;
+    allowStaleOnFetchRejection?: boolean;
+    allowStaleOnFetchAbort?: boolean;
+    ignoreFetchAbort?: boolean;
+    /** What a fetch in flight counts for in `calculatedSize` (default 1). */
+    backgroundFetchSize?: Size;
+    perf?: Perf;
+  }
+  /** At least one of `max`, `maxSize` and `ttl` is required. */
+  type Options<K, V, FC> =
+    | (OptionsBase<K, V, FC> & { max: Count })
+    | (OptionsBase<K, V, FC> & { maxSize: Size })
+    | (OptionsBase<K, V, FC> & { ttl: Milliseconds; ttlAutopurge?: boolean });
+  /** One entry of `dump()`/`info()`; `start` is epoch ms (Date.now). */
+  interface Entry<V> {
+    value: V;
+    ttl?: Milliseconds;
+    size?: Size;
+    start?: Milliseconds;
+  }
+}
+
+export declare class LRUCache<K extends {}, V extends {}, FC = unknown> {
+  constructor(options: LRUCache.Options<K, V, FC> | LRUCache<K, V, FC>);
+  ttl: LRUCache.Milliseconds;
+  ttlResolution: LRUCache.Milliseconds;
+  ttlAutopurge: boolean;
+  updateAgeOnGet: boolean;
+  updateAgeOnHas: boolean;
+  allowStale: boolean;
+  noDisposeOnSet: boolean;
+  noUpdateTTL: boolean;
+  maxEntrySize: LRUCache.Size;
+  sizeCalculation?: LRUCache.SizeCalculator<K, V>;
+  noDeleteOnFetchRejection: boolean;
+  noDeleteOnStaleGet: boolean;
+  allowStaleOnFetchAbort: boolean;
+  allowStaleOnFetchRejection: boolean;
+  ignoreFetchAbort: boolean;
+  backgroundFetchSize: number;
+  readonly perf: LRUCache.Perf;
+  readonly max: LRUCache.Count;
+  readonly maxSize: LRUCache.Count;
+  readonly calculatedSize: LRUCache.Size;
+  /** Entries held, stale ones and fetches in flight included. */
+  readonly size: LRUCache.Count;
+  readonly fetchMethod: LRUCache.Fetcher<K, V, FC> | undefined;
+  readonly memoMethod: LRUCache.Memoizer<K, V, FC> | undefined;
+  readonly dispose: LRUCache.Disposer<K, V> | undefined;
+  readonly onInsert: LRUCache.Inserter<K, V> | undefined;
+  readonly disposeAfter: LRUCache.Disposer<K, V> | undefined;
+  [Symbol.toStringTag]: string;
+
+  get(k: K, getOptions?: LRUCache.GetOptions<K, V, FC>): V | undefined;
+  set(k: K, v: V | undefined, setOptions?: LRUCache.SetOptions<K, V, FC>): this;
+  has(k: K, hasOptions?: LRUCache.HasOptions<K, V, FC>): boolean;
+  peek(k: K, peekOptions?: LRUCache.PeekOptions<K, V, FC>): V | undefined;
+  delete(k: K): boolean;
+  clear(): void;
+  pop(): V | undefined;
+  fetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V | undefined>;
+  forceFetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V>;
+  memo(k: K, memoOptions?: LRUCache.MemoOptions<K, V, FC>): V;
+  /** Milliseconds left: negative once stale, `Infinity` without a ttl, 0 when absent. */
+  getRemainingTTL(key: K): number;
+  purgeStale(): boolean;
+  info(key: K): LRUCache.Entry<V> | undefined;
+  dump(): [K, LRUCache.Entry<V>][];
+  load(arr: [K, LRUCache.Entry<V>][]): void;
+  entries(): Generator<[K, V], void, unknown>;
+  rentries(): Generator<[K, V], void, unknown>;
+  keys(): Generator<K, void, unknown>;
+  rkeys(): Generator<K, void, unknown>;
+  values(): Generator<V, void, unknown>;
+  rvalues(): Generator<V, void, unknown>;
+  [Symbol.iterator](): Generator<[K, V], void, unknown>;
+  find(fn: (v: V, k: K, self: LRUCache<K, V, FC>) => boolean, getOptions?: LRUCache.GetOptions<K, V, FC>): V | undefined;
+  forEach(fn: (v: V, k: K, self: LRUCache<K, V, FC>) => unknown, thisp?: unknown): void;
+  rforEach(fn: (v: V, k: K, self: LRUCache<K, V, FC>) => unknown, thisp?: unknown): void;
+}

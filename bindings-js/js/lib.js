@@ -13,3 +13,4 @@ export {
   CacheTimeoutError,
   ValueTooLargeError,
 } from './errors.js';
+export { LRUCache } from './lru.js';

@@ -5,11 +5,12 @@
 //! culled) *are* the slots JS must free. A slot that is dropped and re-inserted in the
 //! same call (a replacement) is still held, and is not reported.
 
-use polycache::snapshot::{Codec, Snapshot, SnapshotEntry};
+use polycache::snapshot::Snapshot;
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
+use crate::lru_snapshot::snapshot_entries;
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
 
@@ -49,7 +50,7 @@ fn to_charge(x: f64) -> Result<usize, JsError> {
 }
 
 /// An absolute expiry from JS: epoch ms, or `Infinity` for never.
-fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
+pub(crate) fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
     if at == f64::INFINITY {
         Ok(Expiry::Never)
     } else if at.is_finite() && at >= 0.0 {
@@ -249,18 +250,7 @@ impl SlotStore {
         now: f64,
         key: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, JsError> {
-        if keys.len() != expiries.len() || keys.len() != codecs.len() || keys.len() != lengths.len() {
-            return Err(invalid_argument("snapshot: parts of different lengths"));
-        }
-        let mut entries = Vec::with_capacity(keys.len());
-        let mut at = 0usize;
-        for (((k, &exp), &codec), &len) in keys.into_iter().zip(&expiries).zip(&codecs).zip(&lengths) {
-            let end = at + len as usize;
-            let value = values.get(at..end).ok_or_else(|| invalid_argument("snapshot: value lengths overrun"))?;
-            at = end;
-            let expires_at = epoch_expiry(exp)?.as_epoch_ms();
-            entries.push(SnapshotEntry { key: k, expires_at, codec: Codec::from_u8(codec), value: value.to_vec() });
-        }
+        let entries = snapshot_entries(keys, &expiries, &codecs, &values, &lengths)?;
         let mut generations: Vec<(String, u64)> = self.store.generations().map(|(n, g)| (n.to_owned(), g)).collect();
         generations.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // names are unique; the core sorts too
         let snap = Snapshot { created_at: now_ms(now), generations, entries };

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod age;
 mod cache;
 mod error;
 mod hasher;
@@ -10,6 +11,7 @@ mod stats;
 mod store;
 mod ttl;
 
+pub use age::Age;
 pub use cache::{entry_charge, Cache, CacheBuilder, ENTRY_OVERHEAD};
 pub use error::{Error, Result};
 pub use hasher::{random_seeds, seeded_hasher, KeyHasher};

@@ -2,6 +2,7 @@
 // `lib` is the package as that runtime imports it; `vectors` the parsed tests/vectors.
 import { apiCases } from './api.mjs';
 import { errorCases } from './errors.mjs';
+import { lruCases } from './lru-cases.mjs';
 import { snapshotCases } from './snapshots.mjs';
 import { vectorCases } from './vectors.mjs';
 
@@ -19,7 +20,7 @@ export function parseVectors(texts) {
 
 /** `[name, fn]` for every case. */
 export function cases(lib, vectors) {
-  return [...vectorCases(lib, vectors), ...apiCases(lib), ...errorCases(lib), ...snapshotCases(lib)];
+  return [...vectorCases(lib, vectors), ...apiCases(lib), ...errorCases(lib), ...snapshotCases(lib), ...lruCases(lib)];
 }
 
 /** Runs every case; `{passed, failed, failures}` (for runtimes without node:test). */

@@ -1,0 +1,397 @@
+// The entries of an LRUCache: keys and values at integer slots on the JS side, the
+// wasm `LruStore` (bindings-js/src/lru.rs) deciding recency, bounds, victims and
+// staleness, and lru-cache 11's callbacks run here after the store has answered, in the
+// order lru-cache runs them. The flags a call does not override are read from the cache
+// at each call, as lru-cache reads its public fields.
+
+import { LruStore } from '../../dist/polycache_wasm.js';
+import { Clock, PurgeTimers } from './lru-clock.js';
+import { fetchRecord } from './lru-fetch.js';
+import { isPosInt } from './lru-options.js';
+import { seeds } from './options.js';
+
+// Must match bindings-js/src/lru.rs.
+const FREED_NONE = -1;
+const FREED_MANY = -2;
+const STALE = 1;
+const NEEDS_TIME = 2;
+
+export class LruEntries {
+  #store;
+  #keyMap = new Map();
+  #keys = [];
+  #vals = [];
+  // Free slots, reused last freed first. Slots are numbered as lru-cache numbers its
+  // indexes (see #newSlot), because one of its fetch rules looks at whether a removed
+  // entry's index has been reused.
+  #free = [];
+  #o;
+  #ttlTracking = false;
+  #clock;
+  #timers;
+  // Slots held since before ttl tracking began, in a cache with no `max`: lru-cache's
+  // ttl arrays then have no cell for them, so its dump() shows `ttl: undefined` and a
+  // start of NaN, or the time an updateAgeOnGet/Has restarted them. Slot -> start.
+  #untracked;
+  // disposeAfter calls waiting for the operation that queued them to finish.
+  #disposed;
+
+  /** `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags. */
+  constructor(o, cache) {
+    this.#o = o;
+    this.cache = cache;
+    this.fetchMethod = o.fetchMethod;
+    this.memoMethod = o.memoMethod;
+    this.#store = new LruStore(o.max, o.maxSize, seeds());
+    this.#clock = new Clock(o.perf, cache);
+    if (o.disposeAfter) this.#disposed = [];
+    if (o.ttl) this.#startTtlTracking();
+  }
+
+  get size() {
+    return this.#keyMap.size;
+  }
+  get calculatedSize() {
+    return this.#o.sizeTracking ? this.#store.calculated_size() : 0;
+  }
+  /** True once any entry may have had a ttl (lru-cache's dump and info show ttl fields from then on). */
+  get ttlTracking() {
+    return this.#ttlTracking;
+  }
+  slot(k) {
+    return this.#keyMap.get(k);
+  }
+  key(slot) {
+    return this.#keys[slot];
+  }
+  val(slot) {
+    return slot === undefined ? undefined : this.#vals[slot];
+  }
+  setVal(slot, v) {
+    this.#vals[slot] = v;
+  }
+  timed(slot) {
+    return this.#store.timed(slot);
+  }
+  ttl(slot) {
+    return this.#store.ttl(slot);
+  }
+  start(slot) {
+    return this.#store.start(slot);
+  }
+  /** For a slot lru-cache's ttl arrays have no cell for (see #untracked), its start; else undefined. */
+  untrackedStart(slot) {
+    return this.#untracked?.get(slot);
+  }
+  sizeOf(slot) {
+    return this.#store.size(slot);
+  }
+
+  /** Time left for a held slot: negative once stale, Infinity when untimed. */
+  remaining(slot) {
+    if (!this.#store.timed(slot)) return Infinity;
+    return this.#store.remaining(slot, this.#clock.read());
+  }
+
+  /** Held slots, newest first (or oldest first), stale ones only with `allowStale`. */
+  *slots(allowStale, oldestFirst = false) {
+    const order = this.#store.order();
+    if (oldestFirst) order.reverse();
+    for (const slot of order) {
+      if (this.#keyMap.get(this.#keys[slot]) !== slot) continue;
+      if (allowStale || !this.isStale(slot)) yield slot;
+    }
+  }
+
+  /** Removes the least recently used entry as an eviction; its value. */
+  popOldest() {
+    const slot = this.#store.lru();
+    const val = this.#vals[slot];
+    this.#store.delete(slot);
+    const gone = [];
+    this.#forget([slot], gone);
+    this.#disposeGone(gone);
+    return val;
+  }
+
+  get(k, getOptions = {}) {
+    const { allowStale = this.cache.allowStale, updateAgeOnGet = this.cache.updateAgeOnGet } = getOptions;
+    const { noDeleteOnStaleGet = this.cache.noDeleteOnStaleGet, status } = getOptions;
+    const slot = this.#keyMap.get(k);
+    if (slot === undefined) {
+      if (status) status.get = 'miss';
+      return undefined;
+    }
+    const value = this.#vals[slot];
+    const r = fetchRecord(value);
+    if (status) this.statusTTL(status, slot);
+    if (this.isStale(slot)) {
+      if (r === undefined) {
+        if (!noDeleteOnStaleGet) this.del(k, 'expire');
+        if (status) status.get = 'stale';
+        if (allowStale) {
+          if (status) status.returnedStale = true;
+          return value;
+        }
+        return undefined;
+      }
+      if (status) status.get = 'stale-fetching';
+      if (allowStale && r.stale !== undefined) {
+        if (status) status.returnedStale = true;
+        return r.stale;
+      }
+      return undefined;
+    }
+    if (status) status.get = r !== undefined ? 'fetching' : 'hit';
+    this.promote(slot, updateAgeOnGet);
+    return r !== undefined ? r.stale : value;
+  }
+
+  set(k, v, setOptions, bf) {
+    const { ttl = this.cache.ttl, start, noDisposeOnSet = this.cache.noDisposeOnSet } = setOptions;
+    const { sizeCalculation = this.cache.sizeCalculation, status } = setOptions;
+    const isBF = fetchRecord(v) !== undefined;
+    if (v === undefined) {
+      if (status) status.set = 'deleted';
+      this.del(k, 'delete');
+      return;
+    }
+    let { noUpdateTTL = this.cache.noUpdateTTL } = setOptions;
+    if (status && !isBF) status.value = v;
+    const size = this.#requireSize(k, v, setOptions.size || 0, sizeCalculation);
+    if (this.cache.maxEntrySize && size > this.cache.maxEntrySize) {
+      this.del(k, 'set');
+      if (status) {
+        status.set = 'miss';
+        status.maxEntrySizeExceeded = true;
+      }
+      return;
+    }
+    const o = this.#o;
+    let slot = this.#keyMap.get(k);
+    if (slot === undefined) {
+      const gone = [];
+      slot = this.#newSlot(gone);
+      this.#keys[slot] = k;
+      this.#vals[slot] = v;
+      this.#keyMap.set(k, slot);
+      this.#storeSet(slot, size, status, gone);
+      if (status) status.set = 'add';
+      noUpdateTTL = false;
+      if (o.onInsert && !isBF) o.onInsert(v, k, 'add');
+    } else {
+      const oldVal = this.#vals[slot];
+      if (v !== oldVal) {
+        const r = fetchRecord(oldVal);
+        if (!noDisposeOnSet) {
+          if (r !== undefined) {
+            if (oldVal !== bf) r.ac.abort(new Error('replaced'));
+            if (r.stale !== undefined && r.stale !== v) this.#disposeOne(r.stale, k, 'set');
+          } else {
+            this.#disposeOne(oldVal, k, 'set');
+          }
+        }
+        this.#vals[slot] = v;
+        this.#storeSet(slot, size, status);
+        if (!isBF) {
+          const oldValue = r !== undefined ? r.stale : oldVal;
+          const setType = oldValue === undefined ? 'add' : v !== oldValue ? 'replace' : 'update';
+          if (status) {
+            status.set = setType;
+            if (oldValue !== undefined) status.oldValue = oldValue;
+          }
+          if (o.onInsert) o.onInsert(v, k, setType);
+        }
+      } else {
+        this.#store.promote(slot);
+        if (!isBF) {
+          if (status) status.set = 'update';
+          if (o.onInsert) o.onInsert(v, k, 'update');
+        }
+      }
+    }
+    if (ttl !== 0 && !this.#ttlTracking) this.#startTtlTracking();
+    if (this.#ttlTracking) {
+      if (!noUpdateTTL) {
+        const t = Number(ttl);
+        const s = start === undefined ? o.perf.now() : Number(start);
+        this.#store.set_age(slot, t, s);
+        this.#untracked?.delete(slot);
+        this.#schedulePurge(slot, t);
+      }
+      if (status) this.statusTTL(status, slot);
+    }
+    if (!noDisposeOnSet) this.flushDisposed();
+  }
+
+  // The slot for a new key, as lru-cache picks its index: 0 in an empty cache, else the
+  // last one freed, else (a full cache) the one of the entry the store evicts for it,
+  // else the next unused one (while no slot is free, slots 0..size-1 are all held). An
+  // evicted entry goes into `gone`, for #disposeGone once the new one is stored.
+  #newSlot(gone) {
+    const size = this.#keyMap.size;
+    if (size === 0) return 0;
+    if (this.#free.length > 0) return this.#free.pop();
+    if (size !== this.#o.max) return size;
+    const victim = this.#store.lru();
+    this.#store.delete(victim);
+    this.#forget([victim], gone);
+    // #forget freed it (or emptied the free list, for a cache of one).
+    if (this.#free.length > 0) this.#free.pop();
+    return victim;
+  }
+
+  // Stores the slot's new size (making it the most recently used), then disposes of
+  // `gone` and of what the store evicted to make room, least recently used first.
+  #storeSet(slot, size, status, gone = []) {
+    const freed = this.#store.set(slot, size);
+    if (freed >= 0) this.#forget([freed], gone);
+    else if (freed === FREED_MANY) this.#forget(this.#store.take_freed(), gone);
+    else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
+    if (status && this.#o.sizeTracking) {
+      status.entrySize = size;
+      status.totalCalculatedSize = this.#store.calculated_size();
+    }
+    this.#disposeGone(gone);
+  }
+
+  // Slots the store no longer holds leave the key map at once, so it and the store agree
+  // whatever a callback does afterwards; their keys and values go into `gone`.
+  #forget(slots, gone) {
+    for (const slot of slots) {
+      gone.push([this.#keys[slot], this.#vals[slot]]);
+      this.#release(slot);
+    }
+  }
+
+  // Evicted entries, least recently used first: fetches aborted, values disposed.
+  #disposeGone(gone) {
+    for (const [k, v] of gone) {
+      const r = fetchRecord(v);
+      if (r !== undefined) r.ac.abort(new Error('evicted'));
+      const oldValue = r !== undefined ? r.stale : v;
+      if (oldValue !== undefined) this.#disposeOne(oldValue, k, 'evict');
+    }
+  }
+
+  del(k, reason) {
+    let deleted = false;
+    const slot = this.#keyMap.get(k);
+    if (slot !== undefined) {
+      deleted = true;
+      if (this.#keyMap.size === 1) {
+        this.clear(reason);
+      } else {
+        this.#store.delete(slot);
+        const v = this.#vals[slot];
+        this.#release(slot);
+        const r = fetchRecord(v);
+        if (r !== undefined) r.ac.abort(new Error('deleted'));
+        else this.#disposeOne(v, k, reason);
+      }
+    }
+    if (this.#disposed?.length) this.flushDisposed();
+    return deleted;
+  }
+
+  clear(reason) {
+    for (const slot of this.slots(true, true)) {
+      const v = this.#vals[slot];
+      const r = fetchRecord(v);
+      if (r !== undefined) r.ac.abort(new Error('deleted'));
+      else this.#disposeOne(v, this.#keys[slot], reason);
+    }
+    this.#keyMap.clear();
+    this.#untracked?.clear();
+    this.#store.clear();
+    this.#keys = [];
+    this.#vals = [];
+    this.#free = [];
+    this.#timers?.cancelAll();
+    this.flushDisposed();
+  }
+
+  #release(slot) {
+    this.#untracked?.delete(slot);
+    this.#timers?.cancel(slot);
+    this.#keyMap.delete(this.#keys[slot]);
+    this.#keys[slot] = undefined;
+    this.#vals[slot] = undefined;
+    if (this.#keyMap.size === 0) this.#free = [];
+    else this.#free.push(slot);
+  }
+
+  #disposeOne(v, k, reason) {
+    this.#o.dispose?.(v, k, reason);
+    this.#disposed?.push([v, k, reason]);
+  }
+
+  flushDisposed() {
+    const queue = this.#disposed;
+    if (queue === undefined) return;
+    let task;
+    while ((task = queue.shift())) this.#o.disposeAfter(...task);
+  }
+
+  #requireSize(k, v, size, sizeCalculation) {
+    if (!this.#o.sizeTracking) {
+      if (size || sizeCalculation) {
+        throw new TypeError('cannot set size without setting maxSize or maxEntrySize on cache');
+      }
+      return 0;
+    }
+    if (isPosInt(size)) return size;
+    if (fetchRecord(v) !== undefined) return this.cache.backgroundFetchSize;
+    if (!sizeCalculation) {
+      throw new TypeError(
+        'invalid size value (must be positive integer). When maxSize or maxEntrySize is used, sizeCalculation or size must be set.',
+      );
+    }
+    if (typeof sizeCalculation !== 'function') throw new TypeError('sizeCalculation must be a function');
+    const calculated = sizeCalculation(v, k);
+    if (!isPosInt(calculated)) throw new TypeError('sizeCalculation return invalid (expect positive integer)');
+    return calculated;
+  }
+
+  #startTtlTracking() {
+    this.#ttlTracking = true;
+    if (this.#o.max === 0) this.#untracked = new Map([...this.#keyMap.values()].map((slot) => [slot, NaN]));
+    if (this.cache.ttlAutopurge) this.#timers = new PurgeTimers();
+  }
+
+  isStale(slot) {
+    // Before any ttl, no entry has a lifetime: nothing to ask the store.
+    if (!this.#ttlTracking) return false;
+    const answer = this.#store.stale(slot, this.#clock.cached);
+    if (answer !== NEEDS_TIME) return answer === STALE;
+    return this.#store.stale(slot, this.#clock.now()) === STALE;
+  }
+
+  promote(slot, updateAge) {
+    this.#store.promote(slot);
+    if (updateAge) this.updateAge(slot);
+  }
+
+  updateAge(slot) {
+    if (this.#untracked?.has(slot)) this.#untracked.set(slot, this.#o.perf.now());
+    const ttl = this.#store.ttl(slot);
+    this.#store.restart(slot, ttl !== 0 ? this.#o.perf.now() : 0);
+    this.#schedulePurge(slot, ttl);
+  }
+
+  statusTTL(status, slot) {
+    if (!this.#store.timed(slot)) return;
+    const start = this.#store.start(slot);
+    status.ttl = this.#store.ttl(slot);
+    status.start = start;
+    status.now = this.#clock.read();
+    status.remainingTTL = status.ttl - (status.now - start);
+  }
+
+  #schedulePurge(slot, ttl) {
+    this.#timers?.schedule(slot, ttl, () => {
+      if (this.isStale(slot)) this.del(this.#keys[slot], 'expire');
+      else this.#schedulePurge(slot, this.remaining(slot));
+    });
+  }
+}

@@ -1,0 +1,274 @@
+// LRUCache: lru-cache 11's API and behaviour over the core's store.
+//
+// Keys are any JS value (compared as a Map compares them: numbers, objects by identity,
+// symbols) and stay in JS, mapped to integer slots; the wasm store sees only slots and
+// decides recency, bounds, victims and staleness (lru-entries.js, bindings-js/src/lru.rs).
+// This file is the public surface: status objects, the reads that do not change the
+// order (has, peek, info, dump), and the pieces that compose the others.
+
+import { fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
+import { LruEntries } from './lru-entries.js';
+import { Entries, GET, KEY, SLOTS, VAL } from './lru-iterate.js';
+import { FLAGS, readLruOptions } from './lru-options.js';
+import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
+
+export class LRUCache extends Entries {
+  #e;
+  #o;
+
+  constructor(options) {
+    super();
+    this[Symbol.toStringTag] = 'LRUCache';
+    const o = readLruOptions(options);
+    this.#o = o;
+    this.maxEntrySize = o.maxEntrySize;
+    this.sizeCalculation = o.sizeCalculation;
+    this.backgroundFetchSize = o.backgroundFetchSize;
+    this.ttlResolution = o.ttlResolution;
+    this.ttl = o.ttl;
+    for (const name of FLAGS) this[name] = !!options[name];
+    this.#e = new LruEntries(o, this);
+  }
+
+  get max() {
+    return this.#o.max;
+  }
+  get maxSize() {
+    return this.#o.maxSize;
+  }
+  get calculatedSize() {
+    return this.#e.calculatedSize;
+  }
+  /** Entries held, stale ones and fetches in flight included (as lru-cache counts). */
+  get size() {
+    return this.#e.size;
+  }
+  get fetchMethod() {
+    return this.#o.fetchMethod;
+  }
+  get memoMethod() {
+    return this.#o.memoMethod;
+  }
+  get dispose() {
+    return this.#o.dispose;
+  }
+  get onInsert() {
+    return this.#o.onInsert;
+  }
+  get disposeAfter() {
+    return this.#o.disposeAfter;
+  }
+  get perf() {
+    return this.#o.perf;
+  }
+
+  get(k, getOptions = {}) {
+    const { status } = getOptions;
+    if (status) Object.assign(status, { op: 'get', key: k, cache: this });
+    const result = this.#e.get(k, getOptions);
+    if (status && result !== undefined) status.value = result;
+    return result;
+  }
+
+  set(k, v, setOptions = {}) {
+    const { status } = setOptions;
+    if (status) {
+      Object.assign(status, { op: 'set', key: k });
+      if (v !== undefined) status.value = v;
+      status.cache = this;
+    }
+    this.#e.set(k, v, setOptions);
+    return this;
+  }
+
+  has(k, hasOptions = {}) {
+    const { updateAgeOnHas = this.updateAgeOnHas, status } = hasOptions;
+    if (status) Object.assign(status, { op: 'has', key: k, cache: this });
+    const slot = this.#e.slot(k);
+    if (slot === undefined) {
+      if (status) status.has = 'miss';
+      return false;
+    }
+    const v = this.#e.val(slot);
+    const r = fetchRecord(v);
+    if (r !== undefined && r.stale === undefined) return false;
+    if (!this.#e.isStale(slot)) {
+      if (updateAgeOnHas) this.#e.updateAge(slot);
+      if (status) {
+        status.has = 'hit';
+        this.#e.statusTTL(status, slot);
+      }
+      return true;
+    }
+    if (status) {
+      status.has = 'stale';
+      this.#e.statusTTL(status, slot);
+    }
+    return false;
+  }
+
+  peek(k, peekOptions = {}) {
+    const { status, allowStale = this.allowStale } = peekOptions;
+    if (status) Object.assign(status, { op: 'peek', key: k, cache: this });
+    const slot = this.#e.slot(k);
+    if (slot === undefined || (!allowStale && this.#e.isStale(slot))) {
+      if (status) status.peek = slot === undefined ? 'miss' : 'stale';
+      return undefined;
+    }
+    const val = visible(this.#e.val(slot));
+    if (status) {
+      if (val !== undefined) {
+        status.peek = 'hit';
+        status.value = val;
+      } else {
+        status.peek = 'miss';
+      }
+    }
+    return val;
+  }
+
+  delete(k) {
+    return this.#e.del(k, 'delete');
+  }
+
+  clear() {
+    this.#e.clear('delete');
+  }
+
+  /** Removes and returns the least recently used value (stale or not). */
+  pop() {
+    try {
+      while (this.#e.size) {
+        const val = this.#e.popOldest();
+        const r = fetchRecord(val);
+        if (r !== undefined) {
+          if (r.stale) return r.stale;
+        } else if (val !== undefined) {
+          return val;
+        }
+      }
+      return undefined;
+    } finally {
+      this.#e.flushDisposed();
+    }
+  }
+
+  fetch(k, fetchOptions = {}) {
+    const { status } = fetchOptions;
+    if (status && fetchOptions.context) status.context = fetchOptions.context;
+    return fetchValue(this.#e, this, k, fetchOptions);
+  }
+
+  /** Like fetch(), but a fetch that yields undefined rejects. */
+  async forceFetch(k, fetchOptions = {}) {
+    const v = await this.fetch(k, fetchOptions);
+    if (v === undefined) throw new Error('fetch() returned undefined');
+    return v;
+  }
+
+  memo(k, memoOptions = {}) {
+    const { status } = memoOptions;
+    if (status) {
+      Object.assign(status, { op: 'memo', key: k });
+      if (memoOptions.context) status.context = memoOptions.context;
+      status.cache = this;
+    }
+    const result = memoValue(this.#e, k, memoOptions);
+    if (status) status.value = result;
+    return result;
+  }
+
+  /** Milliseconds `k` has left: negative once stale, Infinity without a ttl, 0 if absent. */
+  getRemainingTTL(k) {
+    const slot = this.#e.slot(k);
+    if (slot === undefined) return 0;
+    return this.#e.remaining(slot);
+  }
+
+  /** Removes every stale entry; true when there was one. */
+  purgeStale() {
+    let deleted = false;
+    for (const slot of this[SLOTS](true, true)) {
+      if (this.#e.isStale(slot)) {
+        this.#e.del(this.#e.key(slot), 'expire');
+        deleted = true;
+      }
+    }
+    return deleted;
+  }
+
+  /** What `k` holds, as one entry of `dump()` (ttl here is the time left). */
+  info(k) {
+    const slot = this.#e.slot(k);
+    if (slot === undefined) return undefined;
+    const value = visible(this.#e.val(slot));
+    if (value === undefined) return undefined;
+    const entry = { value };
+    if (this.#e.ttlTracking && this.#e.timed(slot)) {
+      entry.ttl = this.#e.ttl(slot) - (this.#o.perf.now() - this.#e.start(slot));
+      entry.start = Date.now();
+    }
+    if (this.#o.sizeTracking) entry.size = this.#e.sizeOf(slot);
+    return entry;
+  }
+
+  /** lru-cache's dump: `[key, {value, ttl?, start?, size?}]`, least recently used first. */
+  dump() {
+    const arr = [];
+    for (const slot of this[SLOTS](true, true)) {
+      const key = this.#e.key(slot);
+      const value = visible(this.#e.val(slot));
+      if (value === undefined || key === undefined) continue;
+      const entry = { value };
+      if (this.#e.ttlTracking) {
+        const untracked = this.#e.untrackedStart(slot);
+        entry.ttl = untracked === undefined ? this.#e.ttl(slot) : undefined;
+        const age = this.#o.perf.now() - (untracked === undefined ? this.#e.start(slot) : untracked);
+        entry.start = Math.floor(Date.now() - age);
+      }
+      if (this.#o.sizeTracking) entry.size = this.#e.sizeOf(slot);
+      arr.push([key, entry]);
+    }
+    return arr;
+  }
+
+  /** Replaces the contents with a dump() (as lru-cache, it rebases each entry's `start`). */
+  load(arr) {
+    this.clear();
+    for (const [key, entry] of arr) {
+      if (entry.start) {
+        const age = Date.now() - entry.start;
+        entry.start = this.#o.perf.now() - age;
+      }
+      this.#e.set(key, entry.value, entry);
+    }
+  }
+
+  /**
+   * The cache as core snapshot bytes (polycache only; see lru-snapshot.js): string keys
+   * only, `{ skipNonStringKeys: true, status }` leaves the others out and counts them,
+   * `{ key }` signs it.
+   */
+  snapshot(options) {
+    return snapshotOf(this, options);
+  }
+
+  /** Replaces the contents with a `snapshot()` from any polycache binding; `{ verified, entries }`. */
+  loadSnapshot(bytes, options) {
+    return loadSnapshotInto(this, bytes, options);
+  }
+
+  // Iteration support for Entries (lru-iterate.js): slots in order, key and value.
+  [SLOTS](allowStale = this.allowStale, oldestFirst = false) {
+    return this.#e.slots(allowStale, oldestFirst);
+  }
+  [KEY](slot) {
+    return this.#e.key(slot);
+  }
+  [VAL](slot) {
+    return this.#e.val(slot);
+  }
+  [GET](k, getOptions) {
+    return this.#e.get(k, getOptions);
+  }
+}

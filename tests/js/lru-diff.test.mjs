@@ -1,0 +1,180 @@
+// polycache's LRUCache against the real lru-cache 11, side by side: random sequences of
+// operations on both, with the same options, the same injected clock (`perf`) and the
+// same Date.now, comparing every return value, every status object, every dispose,
+// disposeAfter and onInsert call in order, and size/calculatedSize/dump() after each step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ours, Real, normalize, rng } from './lru-side.mjs';
+
+const EPOCH = 1_700_000_000_000;
+let clock = 1000;
+Date.now = () => EPOCH + Math.floor(clock);
+const perf = { now: () => clock };
+
+// Keys of every kind lru-cache takes; the same instances go to both caches.
+const KEYS = ['a', 'b', 'c', 1, 2, 0, -0, NaN, Symbol('s'), { o: 1 }, [1], 'd', 'e', 3.5, true, null];
+const VALUES = [1, 'x', { v: 1 }, [2], 'yy', 0, false, 'a long value'];
+
+function pick(r, xs) {
+  return xs[Math.floor(r() * xs.length)];
+}
+const maybe = (r, p) => r() < p;
+
+function randomOptions(r) {
+  const o = { perf, ttlResolution: maybe(r, 0.7) ? 0 : 1 };
+  const bound = Math.floor(r() * 4);
+  if (bound === 0 || bound === 2) o.max = 1 + Math.floor(r() * 6);
+  if (bound === 1 || bound === 2) {
+    o.maxSize = 4 + Math.floor(r() * 20);
+    if (maybe(r, 0.5)) o.sizeCalculation = (v) => String(v).length || 1;
+    if (maybe(r, 0.3)) o.maxEntrySize = 1 + Math.floor(r() * o.maxSize);
+  }
+  if (bound === 3 || maybe(r, 0.5)) o.ttl = 1 + Math.floor(r() * 50);
+  for (const flag of ['allowStale', 'updateAgeOnGet', 'updateAgeOnHas', 'noDeleteOnStaleGet', 'noUpdateTTL', 'noDisposeOnSet']) {
+    if (maybe(r, 0.25)) o[flag] = true;
+  }
+  if (bound === 3 && !o.max) o.max = 8; // keep the unbounded warning out of the output
+  return o;
+}
+
+function build(Cls, options, log) {
+  return new Cls({
+    ...options,
+    dispose: (v, k, reason) => log.push(['dispose', v, k, reason]),
+    disposeAfter: (v, k, reason) => log.push(['disposeAfter', v, k, reason]),
+    onInsert: (v, k, reason) => log.push(['onInsert', v, k, reason]),
+    memoMethod: (k, stale, { context }) => `memo:${String(k)}:${String(stale)}:${context}`,
+  });
+}
+
+function sizeOpts(r, options) {
+  const o = {};
+  if (options.maxSize && !options.sizeCalculation) o.size = 1 + Math.floor(r() * 6);
+  else if (options.maxSize && maybe(r, 0.2)) o.size = 1 + Math.floor(r() * 10);
+  return o;
+}
+
+// One random operation, as a function of a cache; the same draw runs on both caches.
+function randomOp(r, options) {
+  const k = pick(r, KEYS);
+  const withStatus = maybe(r, 0.5);
+  const st = () => (withStatus ? {} : undefined);
+  const n = Math.floor(r() * 22);
+  switch (n) {
+    case 0:
+    case 1:
+    case 2: {
+      const v = maybe(r, 0.05) ? undefined : pick(r, VALUES);
+      const o = { ...sizeOpts(r, options) };
+      if (maybe(r, 0.3)) o.ttl = pick(r, [0, 1, 5, 20, 100, -1]);
+      if (maybe(r, 0.1)) o.noUpdateTTL = true;
+      if (maybe(r, 0.1)) o.start = clock - Math.floor(r() * 10);
+      if (maybe(r, 0.1)) o.noDisposeOnSet = true;
+      return [`set ${String(k)}`, (c, s = st()) => [c.set(k, v, { ...o, status: s }) === c, s]];
+    }
+    case 3:
+    case 4: {
+      const o = {};
+      if (maybe(r, 0.2)) o.allowStale = maybe(r, 0.5);
+      if (maybe(r, 0.2)) o.updateAgeOnGet = true;
+      if (maybe(r, 0.2)) o.noDeleteOnStaleGet = true;
+      return [`get ${String(k)}`, (c, s = st()) => [c.get(k, { ...o, status: s }), s]];
+    }
+    case 5: {
+      const allowStale = maybe(r, 0.3) || undefined;
+      return [`peek ${String(k)}`, (c, s = st()) => [c.peek(k, { allowStale, status: s }), s]];
+    }
+    case 6: {
+      const updateAgeOnHas = maybe(r, 0.3) || undefined;
+      return [`has ${String(k)}`, (c, s = st()) => [c.has(k, { updateAgeOnHas, status: s }), s]];
+    }
+    case 7:
+      return [`delete ${String(k)}`, (c) => c.delete(k)];
+    case 8:
+      return ['pop', (c) => c.pop()];
+    case 9:
+    case 10: {
+      const ms = pick(r, [0.5, 1, 3, 10, 25, 60]);
+      return [`advance ${ms}`, () => (clock += ms)];
+    }
+    case 11:
+      return [`getRemainingTTL ${String(k)}`, (c) => c.getRemainingTTL(k)];
+    case 12:
+      return [`info ${String(k)}`, (c) => c.info(k)];
+    case 13:
+      return ['iterate', (c) => [[...c.keys()], [...c.values()], [...c.entries()], [...c.rkeys()], [...c.rvalues()], [...c.rentries()], [...c]]];
+    case 14:
+      return ['purgeStale', (c) => c.purgeStale()];
+    case 15: {
+      const want = pick(r, VALUES);
+      return ['find', (c, s = st()) => [c.find((v) => v === want, { status: s }), s]];
+    }
+    case 16:
+      return ['forEach', (c) => {
+        const seen = [];
+        c.forEach((v, key, self) => seen.push([v, key, self === c]));
+        c.rforEach((v, key) => seen.push(['r', v, key]));
+        return seen;
+      }];
+    case 17: {
+      const forceRefresh = maybe(r, 0.2) || undefined;
+      return [`memo ${String(k)}`, (c, s = st()) => [c.memo(k, { context: 'ctx', forceRefresh, status: s }), s]];
+    }
+    case 18:
+      return maybe(r, 0.2) ? ['clear', (c) => c.clear()] : ['size', (c) => [c.size, c.calculatedSize]];
+    case 19:
+      return ['dump+load', (c) => {
+        const d = c.dump();
+        c.load(structuredCloneKeys(d));
+        return d;
+      }];
+    default: {
+      const o = sizeOpts(r, options);
+      return [`set ${String(k)} same`, (c) => c.set(k, VALUES[0], { ...o }) === c];
+    }
+  }
+}
+
+// load() rewrites `start` in the entries it is given; each cache gets its own copy
+// (keys and values keep their identity).
+function structuredCloneKeys(d) {
+  return d.map(([k, e]) => [k, { ...e }]);
+}
+
+function runSequence(seed, steps) {
+  const r = rng(seed);
+  clock = 1000;
+  const options = randomOptions(r);
+  const realLog = [];
+  const ourLog = [];
+  const real = build(Real, options, realLog);
+  const ours = build(Ours, options, ourLog);
+  const trail = [];
+  for (let i = 0; i < steps; i++) {
+    const [name, op] = randomOp(r, options);
+    trail.push(name);
+    const at = clock;
+    const outcome = (c) => {
+      try {
+        return { ok: normalize(op(c)) };
+      } catch (e) {
+        return { threw: e.constructor.name, message: e.message };
+      }
+    };
+    const a = outcome(real);
+    if (name.startsWith('advance')) clock = at; // advance once for both
+    const b = outcome(ours);
+    const where = `seed ${seed}, options ${JSON.stringify({ ...options, perf: undefined, sizeCalculation: !!options.sizeCalculation })}, steps:\n  ${trail.slice(-12).join('\n  ')}`;
+    assert.deepEqual(b, a, `return of ${name} differs; ${where}`);
+    assert.deepEqual(ourLog, realLog, `callbacks differ after ${name}; ${where}`);
+    assert.deepEqual([ours.size, ours.calculatedSize], [real.size, real.calculatedSize], `size differs after ${name}; ${where}`);
+    assert.deepEqual(normalize(ours.dump()), normalize(real.dump()), `dump differs after ${name}; ${where}`);
+  }
+  return trail.length;
+}
+
+test('random operation sequences: LRUCache answers as lru-cache 11 does, step by step', () => {
+  let steps = 0;
+  for (let seed = 1; seed <= 400; seed++) steps += runSequence(seed, 120);
+  assert.equal(steps, 400 * 120);
+});
