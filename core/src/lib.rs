@@ -3,6 +3,7 @@
 
 mod cache;
 mod error;
+pub mod generations;
 mod hasher;
 mod key;
 pub mod snapshot;
