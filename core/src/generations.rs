@@ -93,17 +93,23 @@ impl<S: BuildHasher> Generations<S> {
         }
     }
 
-    /// Raises the floor to `floor` (a snapshot's), dropping the rows below it.
-    pub fn raise_floor(&mut self, floor: u64) {
-        if floor <= self.floor {
-            return;
+    /// Takes in another table's view (a snapshot's `floor` and `rows`): every namespace
+    /// ends at the larger of the two generations it had, so it never goes back here and
+    /// the snapshot's entries of generations it had left there stay dead. A row of the
+    /// snapshot counts for its namespace even below the snapshot's floor.
+    pub fn merge(&mut self, floor: u64, rows: &[(String, u64)]) {
+        for (name, g) in rows {
+            // A row even when equal: the floor may rise past it just below.
+            let g = self.peek(name).max(*g);
+            self.put(name, g);
         }
-        self.floor = floor;
-        let below: Vec<String> = self.rows.iter().filter(|(_, g)| **g < floor).map(|(n, _)| n.clone()).collect();
-        for name in below {
-            self.rows.pop(name.as_str());
-            self.bytes -= row_cost(&name);
+        let listed: std::collections::HashSet<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, g) in self.rows.iter_mut() {
+            if *g < floor && !listed.contains(name.as_str()) {
+                *g = floor;
+            }
         }
+        self.floor = self.floor.max(floor);
     }
 
     /// What a namespace without a row reads as.
@@ -197,16 +203,17 @@ mod tests {
     }
 
     #[test]
-    fn an_outside_floor_drops_rows_below_it() {
+    fn merging_keeps_the_larger_generation_of_each_namespace() {
         let mut t = table(10);
         t.invalidate("a");
         for _ in 0..5 {
             t.invalidate("b");
         }
-        t.raise_floor(4);
-        assert_eq!((t.peek("a"), t.peek("b"), t.peek("new"), t.len()), (4, 6, 4, 1));
-        t.raise("b", 3);
-        assert_eq!(t.peek("b"), 6, "raise never lowers");
+        t.invalidate("c");
+        // The snapshot lists "c" below its own floor: its row counts for "c".
+        t.merge(4, &[("b".into(), 3), ("c".into(), 2), ("d".into(), 9)]);
+        let got: Vec<u64> = ["a", "b", "c", "d", "new"].iter().map(|n| t.peek(n)).collect();
+        assert_eq!(got, vec![4, 6, 2, 9, 4]);
         t.validate().unwrap();
     }
 }

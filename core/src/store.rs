@@ -499,6 +499,11 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         self.generations.get(namespace)
     }
 
+    /// The current generation of a namespace, without remembering the read.
+    pub fn generation_peek(&self, namespace: &str) -> u64 {
+        self.generations.peek(namespace)
+    }
+
     /// Invalidates every key of a namespace in O(1) by bumping its generation; the new
     /// generation. Entries of older generations are never read again and age out of the LRU.
     pub fn invalidate(&mut self, namespace: &str) -> u64 {
@@ -521,9 +526,10 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         self.generations.floor()
     }
 
-    /// Raises the generation of every namespace to at least `floor` (a snapshot's).
-    pub fn raise_generation_floor(&mut self, floor: u64) {
-        self.generations.raise_floor(floor);
+    /// Takes in a snapshot's generations (its floor and rows) before its entries are
+    /// loaded: each namespace ends at the larger of its two generations.
+    pub fn merge_generations(&mut self, floor: u64, generations: &[(String, u64)]) {
+        self.generations.merge(floor, generations);
     }
 
     /// The live entries and generations as a [`Snapshot`], least recently used first;

@@ -40,7 +40,7 @@ fn transfer(store: &Store<String, u64>) -> Store<String, u64> {
     let bytes = store.to_snapshot(0, |v| Some((polycache::snapshot::Codec::Json, v.to_string().into_bytes()))).encode(None);
     let snap = Snapshot::decode(&bytes, LoadOptions { key: None, allow_unsigned: true }).unwrap().snapshot;
     let mut next = Store::new(config()).unwrap();
-    next.raise_generation_floor(snap.generation_floor);
+    next.merge_generations(snap.generation_floor, &snap.generations);
     let entries =
         snap.entries.into_iter().map(|e| (e.key, std::str::from_utf8(&e.value).unwrap().parse().unwrap(), 1, Expiry::Never)).collect();
     next.load_prepared(entries, &snap.generations, 0);
@@ -78,7 +78,17 @@ fn run(ops: &[Op]) -> Result<(), String> {
                 }
                 live.retain(|(n, _), _| *n != ns);
             }
-            Op::Transfer => store = transfer(&store),
+            Op::Transfer => {
+                let next = transfer(&store);
+                // A fresh store takes the snapshot's view exactly: nothing is missed.
+                for ns in 0u8..160 {
+                    let (want, got) = (store.generation_peek(&ns.to_string()), next.generation_peek(&ns.to_string()));
+                    if want != got {
+                        return Err(format!("namespace {ns} at {want} before the transfer, {got} after"));
+                    }
+                }
+                store = next;
+            }
         }
         for ns in 0u8..160 {
             let g = store.generation(&ns.to_string());
