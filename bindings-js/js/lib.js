@@ -11,5 +11,6 @@ export {
   CacheKeyError,
   CacheLoadError,
   CacheTimeoutError,
+  CacheTrappedError,
   ValueTooLargeError,
 } from './errors.js';
