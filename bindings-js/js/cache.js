@@ -28,28 +28,33 @@ const FAILED = -3;
 const PREFIXES_MAX = 1024;
 
 // A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
-// wasm-bindgen's borrow of it, so every later call on it would fail with "recursive use
-// of an object". Each method is wrapped once, here: a trap marks that store as trapped,
-// and every call on it then throws one clear error. Other stores are not affected.
-const TRAPPED = Symbol('polycache.trapped');
-function trapped(store, e) {
-  if (e instanceof WebAssembly.RuntimeError) {
-    store[TRAPPED] = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
-  }
-  return store[TRAPPED] === undefined ? e : new CacheTrappedError(store[TRAPPED]);
+// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
+// or pass (a `&self` method after a trap in another), on a store that may be half way
+// through a change. So a trap poisons that store: each of its methods is replaced, on
+// that object only, by one that throws one clear error. Other stores go on.
+const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
+  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
+);
+function poison(store, e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return e;
+  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
+  const refuse = () => {
+    throw new CacheTrappedError(message);
+  };
+  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
+  return new CacheTrappedError(message);
 }
-for (const name of Object.getOwnPropertyNames(SlotStore.prototype)) {
-  const method = Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value;
-  if (name === 'constructor' || typeof method !== 'function') continue;
-  // Fixed arity (every method takes at most 7), so the wrapper inlines on the hot path.
+// Every method that allocates in wasm can trap; `set` and `delete` are guarded where the
+// Cache calls them (no wrapper on the hot path), and get/has/miss/remaining allocate nothing.
+const UNGUARDED = new Set(['get', 'has', 'miss', 'remaining', 'set', 'delete']);
+for (const name of METHODS) {
+  if (UNGUARDED.has(name)) continue;
+  const method = SlotStore.prototype[name];
   SlotStore.prototype[name] = function (a, b, c, d, e, f, g) {
-    // Even calls that would get through (a trap in a `&self` method leaves a shared
-    // borrow, which other `&self` methods pass) fail: one rule for a trapped cache.
-    if (this[TRAPPED] !== undefined) throw new CacheTrappedError(this[TRAPPED]);
     try {
       return method.call(this, a, b, c, d, e, f, g);
     } catch (err) {
-      throw trapped(this, err);
+      throw poison(this, err);
     }
   };
 }
@@ -202,7 +207,12 @@ export class Cache {
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
-    const freed = this.#store.set(slot, size, kind, ttlAmount, now);
+    let freed;
+    try {
+      freed = this.#store.set(slot, size, kind, ttlAmount, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -259,7 +269,13 @@ export class Cache {
     if (this.#fetches !== undefined) this.#fetches.written(key);
     const slot = this.#slotOf(key);
     if (slot === undefined) return false;
-    const live = this.#store.delete(slot, this.#time());
+    const now = this.#time();
+    let live;
+    try {
+      live = this.#store.delete(slot, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
     this.#release(slot);
     return live;
   }
