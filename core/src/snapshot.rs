@@ -186,6 +186,10 @@ impl Snapshot {
         let mut r = Reader { buf: body, pos: 10 };
         let created_at = r.u64()?;
         let generation_floor = if flags & FLAG_FLOOR != 0 { r.u64()? } else { 1 };
+        if generation_floor < 2 && flags & FLAG_FLOOR != 0 {
+            // A writer writes the floor only above 1: one way to write each snapshot.
+            return Err(bad("a generation floor is present but below 2"));
+        }
         let n_gens = r.u32()?;
         let mut generations = Vec::with_capacity(n_gens.min(r.remaining() / 12));
         for _ in 0..n_gens {
@@ -336,6 +340,20 @@ mod tests {
                 assert!(Snapshot::decode(&b, KEY).is_err(), "flip byte {i} bit {bit}");
             }
         }
+    }
+
+    #[test]
+    fn a_floor_of_1_is_not_written_and_not_read() {
+        let mut s = sample();
+        s.generation_floor = 1;
+        let bytes = s.encode(None);
+        assert_eq!(bytes[9], 0, "no floor flag");
+        let mut forged = bytes[..18].to_vec();
+        forged[9] = FLAG_FLOOR;
+        forged.extend_from_slice(&1u64.to_le_bytes());
+        forged.extend_from_slice(&bytes[18..]);
+        let e = Snapshot::decode(&forged, LoadOptions { key: None, allow_unsigned: true }).unwrap_err();
+        assert!(e.to_string().contains("floor"), "{e}");
     }
 
     #[test]
