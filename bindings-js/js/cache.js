@@ -9,6 +9,7 @@ import {
   CacheArgumentError,
   CacheKeyError,
   CacheLoadError,
+  CacheTrappedError,
   fromMessage,
   fromWasm,
 } from './errors.js';
@@ -23,6 +24,40 @@ import { packValues, unpackEntries } from './values.js';
 const FREED_NONE = -1;
 const FREED_MANY = -2;
 const FAILED = -3;
+// Namespace prefixes cached on the JS side, at most.
+const PREFIXES_MAX = 1024;
+
+// A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
+// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
+// or pass (a `&self` method after a trap in another), on a store that may be half way
+// through a change. So a trap poisons that store: each of its methods is replaced, on
+// that object only, by one that throws one clear error. Other stores go on.
+const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
+  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
+);
+function poison(store, e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return e;
+  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
+  const refuse = () => {
+    throw new CacheTrappedError(message);
+  };
+  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
+  return new CacheTrappedError(message);
+}
+// Every method that allocates in wasm can trap; `set` and `delete` are guarded where the
+// Cache calls them (no wrapper on the hot path), and get/has/miss/remaining allocate nothing.
+const UNGUARDED = new Set(['get', 'has', 'miss', 'remaining', 'set', 'delete']);
+for (const name of METHODS) {
+  if (UNGUARDED.has(name)) continue;
+  const method = SlotStore.prototype[name];
+  SlotStore.prototype[name] = function (a, b, c, d, e, f, g) {
+    try {
+      return method.call(this, a, b, c, d, e, f, g);
+    } catch (err) {
+      throw poison(this, err);
+    }
+  };
+}
 
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
@@ -58,6 +93,7 @@ export class Cache {
   #free = [];
   #nextSlot = 0;
   #prefixes = new Map();
+  #floor = 1n;
   #options;
   #now;
   // False while no entry can expire: the store's answers then do not depend on the
@@ -154,15 +190,29 @@ export class Cache {
       this.delete(key);
       return this;
     }
-    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const size = this.#size(key, value, options);
+    // Every option is read before any user code (sizeCalculation, now) runs: that code
+    // may call a cache, which reuses the module's lifetime reading (options.js).
+    let kind = KIND_DEFAULT;
+    let ttlAmount = 0;
+    let given;
+    if (options !== undefined) {
+      given = options.size;
+      kind = ttlKind(options.ttl, options.timeout);
+      ttlAmount = amount;
+    }
+    const size = this.#size(key, value, given);
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
     const now = this.#timed ? this.#now() : 0;
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
-    const freed = this.#store.set(slot, size, kind, amount, now);
+    let freed;
+    try {
+      freed = this.#store.set(slot, size, kind, ttlAmount, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -176,8 +226,10 @@ export class Cache {
   /** Django's `add`: stores only when `key` is not live; true when it stored. */
   add(key, value, options) {
     if (typeof key !== 'string') throw keyError(key);
+    const given = options === undefined ? undefined : options.size;
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const size = this.#size(key, value, options);
+    const ttlAmount = amount;
+    const size = this.#size(key, value, given);
     if (kind > KIND_NEVER) this.#timed = true;
     const now = this.#time();
     let slot = this.#slots.get(key);
@@ -185,7 +237,7 @@ export class Cache {
     if (fresh) slot = this.#alloc(key);
     let stored;
     try {
-      stored = this.#store.add(slot, size, kind, amount, now);
+      stored = this.#store.add(slot, size, kind, ttlAmount, now);
     } catch (e) {
       if (fresh) this.#release(slot);
       throw fromWasm(e);
@@ -198,12 +250,13 @@ export class Cache {
   /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
   touch(key, options) {
     const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+    const ttlAmount = amount;
     const slot = this.#slotOf(key);
     if (slot === undefined) return false;
     let live;
     try {
       if (kind > KIND_NEVER) this.#timed = true;
-      live = this.#store.touch(slot, kind, amount, this.#time());
+      live = this.#store.touch(slot, kind, ttlAmount, this.#time());
     } catch (e) {
       throw fromWasm(e);
     }
@@ -216,7 +269,13 @@ export class Cache {
     if (this.#fetches !== undefined) this.#fetches.written(key);
     const slot = this.#slotOf(key);
     if (slot === undefined) return false;
-    const live = this.#store.delete(slot, this.#time());
+    const now = this.#time();
+    let live;
+    try {
+      live = this.#store.delete(slot, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
     this.#release(slot);
     return live;
   }
@@ -297,6 +356,7 @@ export class Cache {
       expirations: s[5],
       entries: s[6],
       bytes: s[7],
+      namespaces: s[8],
     };
   }
 
@@ -309,21 +369,37 @@ export class Cache {
   invalidate(name) {
     const g = this.#store.invalidate(text(name, 'namespace'));
     this.#prefixes.delete(name);
+    this.#checkFloor();
     return g;
   }
 
   /** The current generation of namespace `name` (1 until first invalidated). */
   generation(name) {
-    return this.#store.generation(text(name, 'namespace'));
+    const g = this.#store.generation(text(name, 'namespace'));
+    this.#checkFloor();
+    return g;
   }
 
   [PREFIX](name) {
     let p = this.#prefixes.get(name);
     if (p === undefined) {
       p = this.#store.namespace_prefix(name);
+      // Bounded like the core's table it mirrors: past the bound it starts over.
+      if (this.#prefixes.size >= PREFIXES_MAX) this.#prefixes.clear();
       this.#prefixes.set(name, p);
+      this.#checkFloor();
     }
     return p;
+  }
+
+  // The core forgets namespaces past its bound and raises the generation of every
+  // namespace it forgot (core/src/generations.rs); the prefixes cached here then start over.
+  #checkFloor() {
+    const floor = this.#store.generation_floor();
+    if (floor !== this.#floor) {
+      this.#floor = floor;
+      this.#prefixes.clear();
+    }
   }
 
   /**
@@ -341,7 +417,10 @@ export class Cache {
     }
     const names = this.#store.generation_names();
     const gens = this.#store.generation_values();
-    return { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
+    const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
+    const floor = this.#store.generation_floor();
+    if (floor > 1n) dumped.floor = Number(floor);
+    return dumped;
   }
 
   /**
@@ -350,8 +429,8 @@ export class Cache {
    * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
    */
   load(input) {
-    const { entries, namespaces } = parseDump(input);
-    this.#replace(entries, namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
+    const { entries, namespaces, floor } = parseDump(input);
+    this.#replace(entries, BigInt(floor), namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
   }
 
   /**
@@ -399,9 +478,15 @@ export class Cache {
       throw fromWasm(e);
     }
     try {
-      const sizeOf = (raw) => (this.#sizeCalculation === undefined ? raw.length : undefined);
+      // An encoded length is a size of at least 1: an empty value still holds an entry.
+      const sizeOf = (raw) => (this.#sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);
       const entries = unpackEntries(decoded, sizeOf);
-      const held = this.#replace(entries, decoded.generation_names(), Array.from(decoded.generation_values()));
+      const held = this.#replace(
+        entries,
+        decoded.generation_floor(),
+        decoded.generation_names(),
+        Array.from(decoded.generation_values()),
+      );
       return { verified: decoded.verified(), entries: held };
     } finally {
       decoded.free();
@@ -411,7 +496,7 @@ export class Cache {
   // Builds the new contents in a fresh store, then swaps them in: a failure on the way
   // leaves this cache as it was. This cache's generations go in first, so the core's
   // forward-only rule holds across loads. How many entries the cache holds after.
-  #replace(entries, names, generations) {
+  #replace(entries, floor, names, generations) {
     const last = new Map();
     entries.forEach((e, i) => last.set(e[0], i));
     const next = new Cache(this.#options);
@@ -422,7 +507,7 @@ export class Cache {
     try {
       entries.forEach(([key, value, size, expiresAt], i) => {
         if (last.get(key) !== i) return;
-        const charge = size === undefined ? next.#size(key, value, undefined) : size;
+        const charge = next.#size(key, value, size);
         const slot = next.#alloc(key);
         next.#values[slot] = value;
         slots.push(slot);
@@ -433,6 +518,7 @@ export class Cache {
         Uint32Array.from(slots),
         Float64Array.from(charges),
         Float64Array.from(expiries),
+        floor > this.#store.generation_floor() ? floor : this.#store.generation_floor(),
         [...this.#store.generation_names(), ...names],
         BigUint64Array.from([...this.#store.generation_values_exact(), ...generations]),
         next.#time(),
@@ -452,6 +538,7 @@ export class Cache {
     this.#nextSlot = next.#nextSlot;
     this.#timed = next.#timed;
     this.#prefixes = new Map();
+    this.#floor = this.#store.generation_floor();
     return this.#slots.size;
   }
 
@@ -472,16 +559,26 @@ export class Cache {
     return this.#timed ? this.#now() : 0;
   }
 
-  #size(key, value, options) {
-    let size = options === undefined ? undefined : options.size;
-    if (size === undefined) {
-      if (this.#sizeCalculation !== undefined) size = this.#sizeCalculation(value, key);
-      else if (this.#maxSize !== undefined) {
-        throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
-      } else return 0;
+  // With maxSize, a size is a positive integer, as lru-cache demands: a size of 0 (or
+  // one the store would round) would let entries past the bound. A `size` that is not
+  // one falls back to sizeCalculation, as in lru-cache.
+  #size(key, value, size) {
+    if (this.#maxSize === undefined) {
+      if (size === undefined && this.#sizeCalculation !== undefined) size = this.#sizeCalculation(value, key);
+      if (size === undefined) return 0;
+      if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
+      return size;
     }
-    if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
-    return size;
+    if (Number.isInteger(size) && size > 0) return size;
+    if (this.#sizeCalculation === undefined) {
+      if (size === undefined) {
+        throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
+      }
+      throw new CacheArgumentError(`size must be a positive integer, got ${describe(size)}`);
+    }
+    const computed = this.#sizeCalculation(value, key);
+    if (Number.isInteger(computed) && computed > 0) return computed;
+    throw new CacheArgumentError(`sizeCalculation must return a positive integer, got ${describe(computed)}`);
   }
 
   #alloc(key) {

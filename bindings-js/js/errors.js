@@ -41,6 +41,17 @@ export class CacheLoadError extends Error {
   }
 }
 
+/**
+ * A cache whose WebAssembly call trapped (ran out of wasm memory): the store may be half
+ * way through a change, so every later call on that cache throws this. Other caches go on.
+ */
+export class CacheTrappedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CacheTrappedError';
+  }
+}
+
 /** An argument of the wrong type or range. */
 export class CacheArgumentError extends TypeError {
   constructor(message) {

@@ -76,6 +76,8 @@ export interface Stats {
   expirations: number;
   entries: number;
   bytes: number;
+  /** Namespace generations remembered (a bounded table; docs/format.md 1.6). */
+  namespaces: number;
 }
 
 export interface DumpEntry<V> {
@@ -91,6 +93,8 @@ export interface Dump<V> {
   /** Least recently used first. */
   entries: Array<[string, DumpEntry<V>]>;
   namespaces: Array<[string, number]>;
+  /** The generation of every namespace not listed; absent means 1. */
+  floor?: number;
 }
 
 /** An lru-cache `dump()` entry, which `load()` also reads. */
@@ -187,6 +191,7 @@ export class CacheConfigError extends RangeError {}
 export class CacheTimeoutError extends RangeError {}
 export class ValueTooLargeError extends RangeError {}
 export class CacheLoadError extends Error {}
+export class CacheTrappedError extends Error {}
 export class CacheArgumentError extends TypeError {}
 
 /**

@@ -11,6 +11,7 @@ export {
   CacheKeyError,
   CacheLoadError,
   CacheTimeoutError,
+  CacheTrappedError,
   ValueTooLargeError,
 } from './errors.js';
 export { LRUCache } from './lru.js';

@@ -27,9 +27,9 @@ function checkSize(size, where) {
   return size;
 }
 
-/** `[entries: [key, value, size|undefined, expiresAt(ms or Infinity)][], namespaces: [name, gen][]]`. */
+/** `{entries: [key, value, size|undefined, expiresAt(ms or Infinity)][], namespaces: [name, gen][], floor}`. */
 export function parseDump(input) {
-  if (Array.isArray(input)) return { entries: lruCacheEntries(input), namespaces: [] };
+  if (Array.isArray(input)) return { entries: lruCacheEntries(input), namespaces: [], floor: 1 };
   if (!isObject(input) || input.format !== 'polycache') {
     fail(`expected what dump() returns (an object with format "polycache") or an lru-cache dump array, got ${describe(input)}`);
   }
@@ -56,7 +56,10 @@ export function parseDump(input) {
     }
     if (!Number.isSafeInteger(ns[1]) || ns[1] < 1) fail(`namespace ${i} has generation ${describe(ns[1])}, not a positive integer`);
   }
-  return { entries, namespaces };
+  // The generation of every namespace the dump does not list (docs/format.md 1.6).
+  const floor = input.floor === undefined ? 1 : input.floor;
+  if (!Number.isSafeInteger(floor) || floor < 1) fail(`floor ${describe(floor)} is not a positive integer`);
+  return { entries, namespaces, floor };
 }
 
 function lruCacheEntries(arr) {

@@ -210,13 +210,16 @@ impl SlotStore {
 
     /// Loads entries (slots least recently used first, with sizes and absolute expiries in
     /// epoch ms or `Infinity`) and namespace generations by the core's load rules:
-    /// expired or oversized entries are skipped, generations only move forward. Returns
-    /// the given slots the store does not hold afterwards, for JS to release.
+    /// expired or oversized entries are skipped, generations only move forward (the
+    /// floor first, see `polycache::generations`). Returns the given slots the store does
+    /// not hold afterwards, for JS to release.
+    #[allow(clippy::too_many_arguments)]
     pub fn load(
         &mut self,
         slots: Vec<u32>,
         charges: Vec<f64>,
         expiries: Vec<f64>,
+        floor: u64,
         names: Vec<String>,
         generations: Vec<u64>,
         now: f64,
@@ -229,6 +232,7 @@ impl SlotStore {
             entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
         }
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
+        self.store.merge_generations(floor, &gens);
         self.store.load_prepared(entries, &gens, now_ms(now));
         drop(self.store.drain_dead());
         // JS gives each key one slot, so `slots` has no repeats and neither has this.
@@ -253,7 +257,7 @@ impl SlotStore {
         let entries = snapshot_entries(keys, &expiries, &codecs, &values, &lengths)?;
         let mut generations: Vec<(String, u64)> = self.store.generations().map(|(n, g)| (n.to_owned(), g)).collect();
         generations.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // names are unique; the core sorts too
-        let snap = Snapshot { created_at: now_ms(now), generations, entries };
+        let snap = Snapshot { created_at: now_ms(now), generation_floor: self.store.generation_floor(), generations, entries };
         Ok(snap.encode(key.as_deref()))
     }
 
@@ -267,16 +271,16 @@ impl SlotStore {
         self.store.len() as u32
     }
 
-    /// `[hits, misses, sets, deletes, evictions, expirations, entries, bytes]`.
+    /// `[hits, misses, sets, deletes, evictions, expirations, entries, bytes, namespaces]`.
     pub fn stats(&self) -> Vec<f64> {
         let s = self.store.stats();
-        [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes]
+        [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
             .iter()
             .map(|&n| n as f64)
             .collect()
     }
 
-    pub fn generation(&self, namespace: &str) -> f64 {
+    pub fn generation(&mut self, namespace: &str) -> f64 {
         self.store.generation(namespace) as f64
     }
 
@@ -285,6 +289,7 @@ impl SlotStore {
         self.store.invalidate(namespace) as f64
     }
 
+    /// Raises a namespace's generation (never lowers it).
     pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
             return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {}", show(generation))));
@@ -302,9 +307,14 @@ impl SlotStore {
         self.store.generations().map(|(_, g)| g as f64).collect()
     }
 
+    /// What every namespace the store no longer lists reads as (a snapshot carries it).
+    pub fn generation_floor(&self) -> u64 {
+        self.store.generation_floor()
+    }
+
     /// The prefix every key of `namespace` carries at its current generation:
     /// `namespaced_key(ns, gen, "")`, so `prefix + key` is the core's namespaced key.
-    pub fn namespace_prefix(&self, namespace: &str) -> String {
+    pub fn namespace_prefix(&mut self, namespace: &str) -> String {
         polycache::namespaced_key(namespace, self.store.generation(namespace), "")
     }
 }

@@ -54,6 +54,11 @@ impl DecodedSnapshot {
         self.snapshot.entries.iter().flat_map(|e| e.value.iter().copied()).collect()
     }
 
+    /// The generation of every namespace not listed (1 when the snapshot has none).
+    pub fn generation_floor(&self) -> u64 {
+        self.snapshot.generation_floor.max(1)
+    }
+
     pub fn generation_names(&self) -> Vec<String> {
         self.snapshot.generations.iter().map(|(n, _)| n.clone()).collect()
     }

@@ -25,7 +25,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 
 use crate::cache::Cache;
 use crate::error::{to_py_nokey, SnapshotError};
-use crate::text::as_str;
+use crate::text::{as_str, is_text};
 use crate::value::Value;
 
 /// Lists and dicts nested deeper than this are written as pickles (JSON readers recurse).
@@ -93,7 +93,7 @@ fn json_like(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
         return obj.extract::<f64>().is_ok_and(f64::is_finite);
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return as_str(s).is_ok(); // a lone surrogate is not text
+        return is_text(s).unwrap_or(false);
     }
     if depth >= MAX_JSON_DEPTH {
         return false;
@@ -103,7 +103,7 @@ fn json_like(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
     }
     if let Ok(dict) = obj.cast_exact::<PyDict>() {
         return dict.iter().all(|(k, v)| {
-            k.cast_exact::<PyString>().is_ok_and(|s| as_str(s).is_ok()) && json_like(&v, depth + 1)
+            k.cast_exact::<PyString>().is_ok_and(|s| is_text(s).unwrap_or(false)) && json_like(&v, depth + 1)
         });
     }
     false
@@ -173,7 +173,7 @@ impl Cache {
     /// The whole store (every handle's keys) as snapshot bytes, signed when `key` is given.
     pub(crate) fn dump_in(&self, py: Python<'_>, key: Option<&[u8]>) -> PyResult<Vec<u8>> {
         // Under the lock: references and numbers only, no Python code.
-        let (now, generations, held) = self.shared.with_store(|s, now| {
+        let (now, floor, generations, held) = self.shared.with_store(|s, now| {
             let mut generations: Vec<(String, u64)> =
                 s.generations().map(|(n, g)| (n.to_owned(), g)).collect();
             generations.sort();
@@ -181,7 +181,7 @@ impl Cache {
                 .entries(now)
                 .map(|(k, v, expiry, _)| (k.clone(), v.clone_ref(py), expiry.as_epoch_ms()))
                 .collect();
-            (now, generations, held)
+            (now, s.generation_floor(), generations, held)
         });
         let mut entries = Vec::with_capacity(held.len());
         for (k, v, expires_at) in held {
@@ -200,6 +200,7 @@ impl Cache {
         }
         Ok(Snapshot {
             created_at: now,
+            generation_floor: floor,
             generations,
             entries,
         }
@@ -264,12 +265,13 @@ impl Cache {
             let charge = entry_charge(e.key.len(), v.size(py)?);
             entries.push((Arc::<str>::from(e.key), v, charge, expiry));
         }
-        let generations = loaded.snapshot.generations;
+        let (floor, generations) = (loaded.snapshot.generation_floor, loaded.snapshot.generations);
         // Under the lock: the swap, which cannot fail. Replaced values are released
         // after the lock (the core's with_store).
         let held = self
             .write(|s, now| {
                 s.clear();
+                s.merge_generations(floor, &generations);
                 s.load_prepared(entries, &generations, now);
                 Ok(s.len())
             })

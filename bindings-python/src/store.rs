@@ -63,6 +63,7 @@ pub fn stats_dict<'py>(py: Python<'py>, s: Stats) -> PyResult<Bound<'py, PyDict>
     d.set_item("expirations", s.expirations)?;
     d.set_item("entries", s.entries)?;
     d.set_item("bytes", s.bytes)?;
+    d.set_item("namespaces", s.namespaces)?;
     Ok(d)
 }
 

@@ -8,7 +8,7 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::PyString;
 use std::os::raw::c_char;
 
 extern "C" {
@@ -34,26 +34,15 @@ pub fn as_str<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
     }
 }
 
-/// Strings up to this many characters are measured through [`as_str`]; a non-ASCII one
-/// then keeps a small UTF-8 copy cached inside it, which is cheaper than building one.
-const MEASURE_IN_PLACE: isize = 64;
-
-/// Length in UTF-8 bytes of a Python `str`, without leaving a UTF-8 copy cached in a
-/// long string (a cached value would otherwise take its size twice).
-pub fn utf8_len(s: &Bound<'_, PyString>) -> PyResult<usize> {
-    // SAFETY: `s` is a live `str` and the GIL is held.
-    let chars = unsafe { ffi::PyUnicode_GetLength(s.as_ptr()) };
-    if chars < 0 {
-        return Err(PyErr::fetch(s.py()));
+/// True when `s` is text (it holds no lone surrogate), without leaving a UTF-8 copy
+/// cached inside it: a stored value that grew such a copy would take more memory than it
+/// was charged for.
+pub fn is_text(s: &Bound<'_, PyString>) -> PyResult<bool> {
+    if s.call_method0(pyo3::intern!(s.py(), "isascii"))?.is_truthy()? {
+        return Ok(true);
     }
-    if chars <= MEASURE_IN_PLACE {
-        return as_str(s).map(str::len);
-    }
-    if s.call_method0("isascii")?.is_truthy()? {
-        return Ok(chars as usize);
-    }
-    // SAFETY: as above; the new reference is owned by the returned `Bound`.
-    let encoded =
-        unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr()))? };
-    Ok(encoded.cast_into::<PyBytes>()?.as_bytes().len())
+    // SAFETY: `s` is a live `str` and the GIL is held; the new reference (a fresh
+    // `bytes`, not a cache) is owned by the returned `Bound`.
+    let encoded = unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr())) };
+    Ok(encoded.is_ok())
 }

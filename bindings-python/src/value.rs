@@ -10,9 +10,8 @@
 use polycache::Counter;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
-
-use crate::text::utf8_len;
 
 pub enum Value {
     /// An exact `int` that fits in 64 bits.
@@ -96,22 +95,68 @@ impl Value {
         }
     }
 
-    /// Bytes the value counts for against `MAX_BYTES`: the UTF-8 length of a `str`, the
-    /// length of `bytes` or of a pickle, 8 for numbers and constants.
+    /// Bytes the value counts for against `MAX_BYTES`: what the object it keeps alive
+    /// takes, as `sys.getsizeof` tells (a `str` at 1, 2 or 4 bytes a character, an
+    /// `int` of any length, the pickle's `bytes` object), 8 for a 64-bit `int` held in
+    /// Rust and for the shared constants `True`, `False`, `None`.
     pub fn size(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(match self {
             Value::Int(_) => 8,
-            Value::Pickled(bytes) => bytes.bind(py).as_bytes().len(),
+            Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
-                if let Ok(s) = obj.cast::<PyString>() {
-                    utf8_len(s)?
-                } else if let Ok(b) = obj.cast::<PyBytes>() {
-                    b.as_bytes().len()
-                } else {
+                if let Ok(b) = obj.cast_exact::<PyBytes>() {
+                    bytes_size(py, b)?
+                } else if obj.is_exact_instance_of::<PyBool>() || obj.is_none() {
                     8
+                } else if let Ok(text) = obj.cast_exact::<PyString>() {
+                    str_size(py, text)?
+                } else {
+                    // An exact int or float (see `encode`): its own `__sizeof__`, in C,
+                    // runs no user code.
+                    sizeof(obj)?
                 }
             }
         })
     }
+}
+
+fn sizeof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    obj.call_method0(intern!(obj.py(), "__sizeof__"))?.extract()
+}
+
+/// Header sizes of a compact ASCII and a compact non-ASCII `str` (they differ between
+/// Python versions), measured once.
+static STR_HEADERS: PyOnceLock<(usize, usize)> = PyOnceLock::new();
+
+/// What a `str` takes, and may come to take: CPython caches a UTF-8 copy inside a
+/// non-ASCII string once anything asks for one (pickling a container that holds it
+/// does), so such a string is charged that copy too, at most 2, 3 or 4 bytes a
+/// character for 1, 2 or 4 bytes a character held. An ASCII string is its own UTF-8.
+fn str_size(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<usize> {
+    let (ascii, wide) = *STR_HEADERS.get_or_try_init(py, || -> PyResult<(usize, usize)> {
+        let a = sizeof(&PyString::new(py, "a"))? - 2;
+        // Built at run time: a literal could already hold a UTF-8 copy.
+        let e = sizeof(&PyString::new(py, "a").call_method1("replace", ("a", "\u{e9}"))?)? - 2;
+        Ok((a, e))
+    })?;
+    let size = sizeof(s)?;
+    let chars = s.len()?;
+    if size == ascii + chars + 1 {
+        return Ok(size);
+    }
+    let per_char = size.saturating_sub(wide) / (chars + 1);
+    let utf8_per_char = match per_char {
+        0 | 1 => 2,
+        2 | 3 => 3,
+        _ => 4,
+    };
+    Ok(size + chars * utf8_per_char + 1)
+}
+
+/// What a `bytes` object of `b.len()` bytes takes: its header (measured once) + the bytes.
+fn bytes_size(py: Python<'_>, b: &Bound<'_, PyBytes>) -> PyResult<usize> {
+    static HEADER: PyOnceLock<usize> = PyOnceLock::new();
+    let header = HEADER.get_or_try_init(py, || PyBytes::new(py, b"").call_method0("__sizeof__")?.extract())?;
+    Ok(header + b.as_bytes().len())
 }

@@ -4,6 +4,7 @@
 mod age;
 mod cache;
 mod error;
+pub mod generations;
 mod hasher;
 mod key;
 pub mod snapshot;

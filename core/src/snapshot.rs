@@ -6,8 +6,9 @@
 //! ```text
 //! magic      8 bytes  "POLYSNAP"
 //! version    u8       1
-//! flags      u8       bit 0: signed
+//! flags      u8       bit 0: signed; bit 1: a generation floor follows
 //! created_at u64      Unix-epoch ms when dumped
+//! floor      u64      only with flag bit 1: the generation of every unlisted namespace
 //! n_gens     u32      then n_gens times: name (string), generation (u64)
 //! n_entries  u32      then n_entries times, least recently used first:
 //!                       key (string), expires_at (u64; u64::MAX = never),
@@ -26,6 +27,7 @@ use crate::error::{Error, Result};
 pub const MAGIC: &[u8; 8] = b"POLYSNAP";
 pub const VERSION: u8 = 1;
 const FLAG_SIGNED: u8 = 1;
+const FLAG_FLOOR: u8 = 2;
 const MAC_LEN: usize = 32;
 const NEVER: u64 = u64::MAX;
 
@@ -77,6 +79,9 @@ pub struct SnapshotEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub created_at: u64,
+    /// The generation of every namespace not in `generations` (the dumping store forgot
+    /// them; see `crate::generations`). 0 or 1: none, and nothing is written.
+    pub generation_floor: u64,
     pub generations: Vec<(String, u64)>,
     /// Least recently used first, so loading them in order rebuilds the recency.
     pub entries: Vec<SnapshotEntry>,
@@ -106,6 +111,7 @@ impl Snapshot {
     /// use polycache::snapshot::{Codec, LoadOptions, Snapshot, SnapshotEntry};
     /// let snap = Snapshot {
     ///     created_at: 1,
+    ///     generation_floor: 1,
     ///     generations: vec![("books".into(), 3)],
     ///     entries: vec![SnapshotEntry { key: "k".into(), expires_at: None, codec: Codec::Json, value: b"[1,2]".to_vec() }],
     /// };
@@ -119,8 +125,12 @@ impl Snapshot {
         let mut out = Vec::with_capacity(64 + self.entries.iter().map(|e| e.key.len() + e.value.len() + 17).sum::<usize>());
         out.extend_from_slice(MAGIC);
         out.push(VERSION);
-        out.push(if key.is_some() { FLAG_SIGNED } else { 0 });
+        let floor = self.generation_floor > 1;
+        out.push(if key.is_some() { FLAG_SIGNED } else { 0 } | if floor { FLAG_FLOOR } else { 0 });
         out.extend_from_slice(&self.created_at.to_le_bytes());
+        if floor {
+            out.extend_from_slice(&self.generation_floor.to_le_bytes());
+        }
         put_u32(&mut out, self.generations.len());
         for (name, generation) in &self.generations {
             put_bytes(&mut out, name.as_bytes());
@@ -149,7 +159,7 @@ impl Snapshot {
             return Err(bad(&format!("unsupported version {} (this build reads {VERSION})", bytes[8])));
         }
         let flags = bytes[9];
-        if flags & !FLAG_SIGNED != 0 {
+        if flags & !(FLAG_SIGNED | FLAG_FLOOR) != 0 {
             return Err(bad("unknown flags"));
         }
         let signed = flags & FLAG_SIGNED != 0;
@@ -175,6 +185,11 @@ impl Snapshot {
         };
         let mut r = Reader { buf: body, pos: 10 };
         let created_at = r.u64()?;
+        let generation_floor = if flags & FLAG_FLOOR != 0 { r.u64()? } else { 1 };
+        if generation_floor < 2 && flags & FLAG_FLOOR != 0 {
+            // A writer writes the floor only above 1: one way to write each snapshot.
+            return Err(bad("a generation floor is present but below 2"));
+        }
         let n_gens = r.u32()?;
         let mut generations = Vec::with_capacity(n_gens.min(r.remaining() / 12));
         for _ in 0..n_gens {
@@ -193,7 +208,7 @@ impl Snapshot {
         if r.remaining() != 0 {
             return Err(bad("trailing bytes after the last entry"));
         }
-        Ok(Loaded { snapshot: Snapshot { created_at, generations, entries }, verified })
+        Ok(Loaded { snapshot: Snapshot { created_at, generation_floor, generations, entries }, verified })
     }
 }
 
@@ -289,6 +304,7 @@ mod tests {
     fn sample() -> Snapshot {
         Snapshot {
             created_at: 1_700_000_000_000,
+            generation_floor: 7,
             generations: vec![("books".into(), 4), ("ünï".into(), 1)],
             entries: vec![
                 SnapshotEntry { key: "a".into(), expires_at: Some(1_700_000_060_000), codec: Codec::Json, value: b"{\"x\":1}".to_vec() },
@@ -324,6 +340,20 @@ mod tests {
                 assert!(Snapshot::decode(&b, KEY).is_err(), "flip byte {i} bit {bit}");
             }
         }
+    }
+
+    #[test]
+    fn a_floor_of_1_is_not_written_and_not_read() {
+        let mut s = sample();
+        s.generation_floor = 1;
+        let bytes = s.encode(None);
+        assert_eq!(bytes[9], 0, "no floor flag");
+        let mut forged = bytes[..18].to_vec();
+        forged[9] = FLAG_FLOOR;
+        forged.extend_from_slice(&1u64.to_le_bytes());
+        forged.extend_from_slice(&bytes[18..]);
+        let e = Snapshot::decode(&forged, LoadOptions { key: None, allow_unsigned: true }).unwrap_err();
+        assert!(e.to_string().contains("floor"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Stats {
     pub entries: u64,
     /// Bytes charged now.
     pub bytes: u64,
+    /// Namespace generations remembered now (a bounded table; see `generations`).
+    pub namespaces: u64,
 }
 
 impl Stats {

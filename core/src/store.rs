@@ -8,13 +8,14 @@
 
 use std::borrow::Borrow;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::hash::{BuildHasher, Hash};
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
 use crate::error::{Error, Result};
+use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
@@ -152,9 +153,10 @@ pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
     /// and rebalance on every timed write.
     expiries: BinaryHeap<Reverse<(u64, u64, K)>>,
     next_seq: u64,
-    generations: HashMap<String, u64, KeyHasher>,
+    generations: Generations,
     config: Config,
-    bytes: usize,
+    /// u64: on wasm32 a `usize` sum of charges could wrap.
+    bytes: u64,
     stats: Stats,
     /// Values removed under the caller's lock; the caller drops them after unlocking,
     /// so no host destructor ever runs while the store is locked.
@@ -183,7 +185,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             map: bounded_map(config.max_entries, hasher),
             expiries: BinaryHeap::new(),
             next_seq: 0,
-            generations: HashMap::with_hasher(seeded_hasher(seeds)),
+            generations: Generations::new(seeded_hasher(seeds), config.max_entries, config.max_bytes.map(|b| b as u64)),
             config,
             bytes: 0,
             stats: Stats::default(),
@@ -200,6 +202,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     pub fn set_config(&mut self, config: Config) -> Result<()> {
         config.validate()?;
         self.config = config;
+        self.generations.set_bounds(config.max_entries, config.max_bytes.map(|b| b as u64));
         while self.map.len() > config.max_entries || self.over_bytes(0) {
             if !self.evict_one() {
                 break;
@@ -219,12 +222,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     }
 
     /// Bytes charged now.
-    pub fn bytes(&self) -> usize {
+    pub fn bytes(&self) -> u64 {
         self.bytes
     }
 
     pub fn stats(&self) -> Stats {
-        Stats { entries: self.map.len() as u64, bytes: self.bytes as u64, ..self.stats }
+        Stats { entries: self.map.len() as u64, bytes: self.bytes, namespaces: self.generations.len() as u64, ..self.stats }
     }
 
     /// Values removed since the last call, for the caller to drop outside its lock.
@@ -340,7 +343,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
                 }
             }
         }
-        self.bytes += charge;
+        self.bytes += charge as u64;
         let probe = key.clone();
         let seq = self.next_seq(expires_at);
         // The map's capacity is max_entries: pushing a new key into a full map hands back
@@ -489,27 +492,44 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             .map(|(k, e)| (k, &e.value, decode_expiry(e.expires_at), e.charge))
     }
 
-    /// The current generation of a namespace (1 for one never invalidated).
-    pub fn generation(&self, namespace: &str) -> u64 {
-        self.generations.get(namespace).copied().unwrap_or(1)
+    /// The current generation of a namespace (1 for one never invalidated), remembered
+    /// as used. The table is bounded (see [`crate::generations`]): a generation read
+    /// never goes back, but one forgotten may read higher, its keys then missed.
+    pub fn generation(&mut self, namespace: &str) -> u64 {
+        self.generations.get(namespace)
+    }
+
+    /// The current generation of a namespace, without remembering the read.
+    pub fn generation_peek(&self, namespace: &str) -> u64 {
+        self.generations.peek(namespace)
     }
 
     /// Invalidates every key of a namespace in O(1) by bumping its generation; the new
     /// generation. Entries of older generations are never read again and age out of the LRU.
     pub fn invalidate(&mut self, namespace: &str) -> u64 {
-        let g = self.generations.entry(namespace.to_owned()).or_insert(1);
-        *g = g.saturating_add(1);
-        *g
+        self.generations.invalidate(namespace)
     }
 
-    /// Sets a namespace's generation (snapshots and shared tiers carry them).
+    /// Raises a namespace's generation (snapshots and shared tiers carry them); a
+    /// generation never moves back.
     pub fn set_generation(&mut self, namespace: &str, generation: u64) {
-        self.generations.insert(namespace.to_owned(), generation);
+        self.generations.raise(namespace, generation);
     }
 
-    /// Every namespace with its generation.
+    /// Every namespace remembered, with its generation.
     pub fn generations(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.generations.iter().map(|(k, v)| (k.as_str(), *v))
+        self.generations.iter()
+    }
+
+    /// The generation of every namespace not listed by [`Store::generations`].
+    pub fn generation_floor(&self) -> u64 {
+        self.generations.floor()
+    }
+
+    /// Takes in a snapshot's generations (its floor and rows) before its entries are
+    /// loaded: each namespace ends at the larger of its two generations.
+    pub fn merge_generations(&mut self, floor: u64, generations: &[(String, u64)]) {
+        self.generations.merge(floor, generations);
     }
 
     /// The live entries and generations as a [`Snapshot`], least recently used first;
@@ -528,7 +548,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             .collect();
         let mut generations: Vec<(String, u64)> = self.generations().map(|(n, g)| (n.to_owned(), g)).collect();
         generations.sort();
-        Snapshot { created_at: now, generations, entries }
+        Snapshot { created_at: now, generation_floor: self.generation_floor(), generations, entries }
     }
 
     /// Loads prepared entries (`(key, value, charge, expiry)`, least recently used first)
@@ -542,9 +562,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         now: u64,
     ) -> usize {
         for (name, generation) in generations {
-            if *generation > self.generation(name) {
-                self.set_generation(name, *generation);
-            }
+            self.set_generation(name, *generation);
         }
         let mut stored = 0;
         for (k, v, charge, expiry) in entries {
@@ -561,7 +579,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
 
     /// Checks the store's invariants; used by property tests and fuzzing.
     pub fn validate(&self) -> std::result::Result<(), String> {
-        let bytes: usize = self.map.iter().map(|(_, e)| e.charge).sum();
+        let bytes: u64 = self.map.iter().map(|(_, e)| e.charge as u64).sum();
         if bytes != self.bytes {
             return Err(format!("bytes {} but entries charge {}", self.bytes, bytes));
         }
@@ -569,7 +587,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             return Err(format!("{} entries over bound {}", self.map.len(), self.config.max_entries));
         }
         if let Some(max) = self.config.max_bytes {
-            if self.bytes > max {
+            if self.bytes > max as u64 {
                 return Err(format!("{} bytes over bound {}", self.bytes, max));
             }
         }
@@ -581,13 +599,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         if self.expiries.len() > 2 * self.config.max_entries + COMPACT_SLACK + 1 {
             return Err(format!("expiry index of {} records for at most {} entries", self.expiries.len(), self.config.max_entries));
         }
-        Ok(())
+        self.generations.validate()
     }
 
     // ---- internals ----
 
     fn over_bytes(&self, incoming: usize) -> bool {
-        matches!(self.config.max_bytes, Some(max) if self.bytes + incoming > max)
+        matches!(self.config.max_bytes, Some(max) if self.bytes + incoming as u64 > max as u64)
     }
 
     /// Removes `key` whatever its state; its old expiry if it was there.
@@ -602,7 +620,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
 
     fn forget(&mut self, k: K, e: Entry<V>) -> u64 {
         drop(k);
-        self.bytes -= e.charge;
+        self.bytes -= e.charge as u64;
         self.dead.push(e.value);
         e.expires_at
     }
@@ -629,7 +647,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
                 continue;
             }
             if let Some(e) = self.map.pop(&k) {
-                self.bytes -= e.charge;
+                self.bytes -= e.charge as u64;
                 self.dead.push(e.value);
                 self.stats.expirations += 1;
             }

@@ -19,6 +19,7 @@ fn unhex(s: &str) -> Vec<u8> {
 fn from_inputs(v: &Value) -> Snapshot {
     Snapshot {
         created_at: v["created_at"].as_u64().unwrap(),
+        generation_floor: 1,
         generations: v["generations"]
             .as_array()
             .unwrap()

@@ -12,7 +12,7 @@ try {
   const { status, text } = await serveWorker({
     dir,
     worker: 'tests/edge/worker.js',
-    esModules: ['suite', 'api', 'errors', 'snapshots', 'vectors', 'assert', 'lru-cases'].map((f) => `tests/js/${f}.mjs`),
+    esModules: ['suite', 'api', 'bounds', 'errors', 'snapshots', 'vectors', 'assert', 'lru-cases'].map((f) => `tests/js/${f}.mjs`),
     textModules: ['keys', 'timeouts', 'eviction'].map((f) => `tests/vectors/${f}.json`),
   });
   let result;

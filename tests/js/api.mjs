@@ -149,7 +149,7 @@ export function apiCases(lib) {
       cache.get('b');
       cache.set('c', 3).set('d', 4);
       cache.delete('c');
-      eq(cache.stats(), { hits: 1, misses: 2, sets: 4, deletes: 1, evictions: 1, expirations: 1, entries: 1, bytes: 0 }, 'stats');
+      eq(cache.stats(), { hits: 1, misses: 2, sets: 4, deletes: 1, evictions: 1, expirations: 1, entries: 1, bytes: 0, namespaces: 0 }, 'stats');
       eq([...cache.keys()], ['d'], 'keys');
     }],
     ['namespaces: invalidate is O(1) and leaves other namespaces alone', () => {

@@ -1,6 +1,7 @@
 // The one JS suite, run by every runtime: Node (ESM and CJS), Chromium, workerd, Deno.
 // `lib` is the package as that runtime imports it; `vectors` the parsed tests/vectors.
 import { apiCases } from './api.mjs';
+import { boundsCases } from './bounds.mjs';
 import { errorCases } from './errors.mjs';
 import { lruCases } from './lru-cases.mjs';
 import { snapshotCases } from './snapshots.mjs';
@@ -20,7 +21,10 @@ export function parseVectors(texts) {
 
 /** `[name, fn]` for every case. */
 export function cases(lib, vectors) {
-  return [...vectorCases(lib, vectors), ...apiCases(lib), ...errorCases(lib), ...snapshotCases(lib), ...lruCases(lib)];
+  return [
+    ...vectorCases(lib, vectors), ...apiCases(lib), ...errorCases(lib), ...snapshotCases(lib),
+    ...boundsCases(lib), ...lruCases(lib),
+  ];
 }
 
 /** Runs every case; `{passed, failed, failures}` (for runtimes without node:test). */

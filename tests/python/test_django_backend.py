@@ -111,7 +111,7 @@ def test_namespaces_and_stats():
     assert books.get("list:1") is None
     s = c.stats()
     assert s["hits"] >= 1 and s["misses"] >= 1
-    assert set(s) == {"hits", "misses", "hit_ratio", "sets", "deletes", "evictions", "expirations", "entries", "bytes"}
+    assert set(s) == {"hits", "misses", "hit_ratio", "sets", "deletes", "evictions", "expirations", "entries", "bytes", "namespaces"}
 
 
 def test_eviction_lru_and_max_bytes_options():

@@ -244,7 +244,7 @@ pub fn run(config: Config, ops: &[Op]) -> Result<(), String> {
             return Err(ctx(&format!("stats {st:?} but model hits {hits} misses {misses}")));
         }
         if let Some(m) = config.max_bytes {
-            if store.bytes() > m {
+            if store.bytes() > m as u64 {
                 return Err(ctx("over byte bound"));
             }
         }
