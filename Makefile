@@ -7,7 +7,7 @@ ROOT := $(abspath .)
 TOOLS := $(HOME)/.cache/polycache
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-TEST_TARGETS :=
+TEST_TARGETS := check-paths
 DEMO_TARGETS :=
 BENCH_TARGETS :=
 
@@ -20,9 +20,11 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
 test: $(TEST_TARGETS) ## Run every test of every language
+	$(call tree-unchanged,test)
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
 
 demo: $(DEMO_TARGETS) ## Show polycache doing its job
+	$(call tree-unchanged,demo)
 
 bench: $(BENCH_TARGETS) ## Benchmarks against peers; results in docs/
 	$(MAKE) bench-report

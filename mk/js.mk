@@ -13,11 +13,12 @@ NPM_STAMP := node_modules/.package-lock.json
 $(WASM_BINDGEN):
 	cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION)
 
-# `npm install`, not `npm ci`: the lock file cannot list the deno/workerd binaries of
-# other platforms (this registry has only linux-x64's), and `npm ci` refuses it for that.
-# Installing from the lock file still pins every version.
+# `npm ci`: installs exactly the lock file and never rewrites it, so a test run leaves
+# `git status` clean. The lock lists deno's, workerd's and esbuild's binaries for every
+# platform, as `npm install` writes it on any machine; only this machine's get installed.
+# Their postinstall scripts (npm 11 no longer runs them unasked) only check the binary.
 $(NPM_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 chromium: ## Install Debian's Chromium if missing (for the browser tests)
