@@ -7,6 +7,19 @@ ROOT := $(abspath .)
 TOOLS := $(HOME)/.cache/polycache
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# $(call apt-install,COMMANDS,PACKAGES,WHO): unless each of COMMANDS (a name on PATH or
+# a path) is there, says what it installs and for whom, then installs the Debian PACKAGES
+# with apt-get, through sudo when not root. Only the targets that need a package call it.
+define apt-install
+	@missing=; for c in $(1); do [ -x "$$c" ] || command -v "$$c" >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "== $(3) need$$missing: installing Debian's $(2) with $${sudo:+sudo }apt-get (once per machine)"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null 2>&1 || { \
+			$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }; \
+	fi
+endef
+
 TEST_TARGETS := check-paths
 DEMO_TARGETS :=
 BENCH_TARGETS :=
@@ -21,7 +34,8 @@ help: ## List the targets
 
 test: $(TEST_TARGETS) ## Run every test of every language
 	$(call tree-unchanged,test)
-	@echo "make test: all suites passed ($(TEST_TARGETS))"
+	@if [ -s $(SKIPPED) ]; then echo "make test: all suites passed ($(TEST_TARGETS)); skipped:"; cat $(SKIPPED); \
+	else echo "make test: all suites passed ($(TEST_TARGETS))"; fi
 
 demo: $(DEMO_TARGETS) ## Show polycache doing its job
 	$(call tree-unchanged,demo)

@@ -1,6 +1,7 @@
 # npm package `polycache`: the core in WebAssembly for Node, browsers, workerd and Deno.
 # Installs what it needs when missing: the wasm32 target, wasm-bindgen-cli (pinned to the
-# crate's version, cached in $(TOOLS): ~7 min the first time), the npm dev tools, Chromium.
+# crate's version, cached in $(TOOLS): ~7 min the first time), the npm dev tools, and
+# Chromium for the tests that drive a browser (not for demo-js).
 # `make test-js` takes 1-2 minutes once those are there.
 TEST_TARGETS += test-js
 DEMO_TARGETS += demo-js
@@ -21,15 +22,15 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-chromium: ## Install Debian's Chromium if missing (for the browser tests)
-	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+chromium: ## Install Debian's Chromium if missing (the browser tests drive it)
+	$(call apt-install,/usr/bin/chromium,chromium,the browser tests (test-js; test-e2e and demo-e2e))
 
-js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) chromium ## Everything the JS package needs to build and test
+js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) ## Everything the JS package needs to build
 
 js-build: js-tools ## Build the npm package's wasm and glue into dist/
 	WASM_BINDGEN=$(WASM_BINDGEN) npm run build
 
-test-js: js-build ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
+test-js: js-build chromium ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
 	cargo test -p polycache-wasm --release
 	npm test
 

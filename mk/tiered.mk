@@ -61,9 +61,7 @@ $(eval $(call tiered-venv-rule,$(TIERED_VENV312),$(TIERED_PYTHON312),$(TIERED_DJ
 tiered-env: $(TIERED_VENV)/.polycache-stamp $(TIERED_VENV312)/.polycache-stamp ## venv for TieredCache: polycache from this tree, Django, redis-py, django-redis
 
 redis-server-installed: ## apt-get install redis-server if it is missing
-	@command -v redis-server >/dev/null || { \
-		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get install -y redis-server || { $$sudo apt-get update && $$sudo apt-get install -y redis-server; }; }
+	$(call apt-install,redis-server,redis-server,the TieredCache and session tests (test-tiered; test-sessions; bench-tiered))
 
 test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process and fault tests on a real redis-server
 	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api)
