@@ -20,8 +20,25 @@ define apt-install
 	fi
 endef
 
+# $(call install-tool,BINARY,COMMAND): runs COMMAND to install BINARY into $(TOOLS), which
+# every clone on the machine shares: one install at a time (flock), and a make that waited
+# for another's install uses it instead of building it again.
+define install-tool
+	@mkdir -p $(TOOLS) && flock $(TOOLS)/.install.lock sh -c 'test -x $(1) || { \
+		echo "== installing $(notdir $(1)) into $(TOOLS) (once per machine, minutes)"; $(2); }'
+endef
+
 TEST_TARGETS := check-paths
 DEMO_TARGETS :=
+# make demo builds first, quietly (DEMO_BUILDS, log in .cache/demo-build.log; DEMO_SYSTEM,
+# the apt installs, stay visible), then runs the demos with DEMO_BUILT=1, where
+# $(call demo-needs,PREREQS) drops a demo's build prerequisites: only headings and output.
+DEMO_BUILDS :=
+DEMO_SYSTEM :=
+demo-needs = $(if $(DEMO_BUILT),,$(1))
+define demo-heading
+	@printf '\n=== %s ===\n\n' "$(1)"
+endef
 BENCH_TARGETS :=
 
 # rust.mk and python.mk first: other fragments use their variables in prerequisites.
@@ -37,7 +54,14 @@ test: $(TEST_TARGETS) ## Run every test of every language
 	@if [ -s $(SKIPPED) ]; then echo "make test: all suites passed ($(TEST_TARGETS)); skipped:"; cat $(SKIPPED); \
 	else echo "make test: all suites passed ($(TEST_TARGETS))"; fi
 
-demo: $(DEMO_TARGETS) ## Show polycache doing its job
+DEMO_LOG := $(ROOT)/.cache/demo-build.log
+DEMO_ORDER := demo-rust demo-django demo-js demo-e2e
+demo: ## Show polycache doing its job
+	@$(if $(DEMO_SYSTEM),$(MAKE) -s --no-print-directory $(DEMO_SYSTEM))
+	@mkdir -p $(dir $(DEMO_LOG)) && echo "Building what the demos need (the first time takes minutes; log: $(DEMO_LOG))"
+	@$(MAKE) --no-print-directory $(DEMO_BUILDS) > $(DEMO_LOG) 2>&1 || { \
+		echo "make demo: the build failed; the end of $(DEMO_LOG):"; tail -n 40 $(DEMO_LOG); exit 1; }
+	@$(MAKE) -s --no-print-directory DEMO_BUILT=1 $(filter $(DEMO_ORDER),$(DEMO_TARGETS)) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS))
 	$(call tree-unchanged,demo)
 
 bench: $(BENCH_TARGETS) ## Benchmarks against peers; results in docs/

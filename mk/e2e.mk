@@ -10,5 +10,8 @@ DEMO_TARGETS += demo-e2e
 test-e2e: js-build chromium $(ROOT)/.venv311/.polycache-stamp ## Django -> Node/workerd/Chromium -> Django with one signed snapshot
 	PYTHON=$(ROOT)/.venv311/bin/python node tests/e2e/run.mjs
 
-demo-e2e: js-build chromium $(ROOT)/.venv311/.polycache-stamp ## Print the Django <-> JS snapshot round trip
-	PYTHON=$(ROOT)/.venv311/bin/python node tests/e2e/run.mjs --demo
+DEMO_SYSTEM += chromium
+DEMO_BUILDS += js-build $(ROOT)/.venv311/.polycache-stamp
+demo-e2e: $(call demo-needs,js-build chromium $(ROOT)/.venv311/.polycache-stamp) ## Print the Django <-> JS snapshot round trip
+	$(call demo-heading,One signed snapshot: Django -> Node / workerd / Chromium -> Django (tests/e2e))
+	@PYTHON=$(ROOT)/.venv311/bin/python node tests/e2e/run.mjs --demo

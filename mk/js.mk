@@ -12,7 +12,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: js-tools js-build test-js demo-js size-js chromium
 $(WASM_BINDGEN):
-	cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION)
+	$(call install-tool,$@,cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION))
 
 # `npm ci`: installs exactly the lock file and never rewrites it, so a test run leaves
 # `git status` clean. The lock lists deno's, workerd's and esbuild's binaries for every
@@ -34,8 +34,10 @@ test-js: js-build chromium ## JS tests: Node ESM+CJS, types, workerd, Deno, Chro
 	cargo test -p polycache-wasm --release
 	npm test
 
-demo-js: js-build ## The npm package at work in Node
-	node bindings-js/demo.mjs
+DEMO_BUILDS += js-build
+demo-js: $(call demo-needs,js-build) ## The npm package at work in Node
+	$(call demo-heading,JavaScript: the npm package in Node (bindings-js/demo.mjs))
+	@node bindings-js/demo.mjs
 
 size-js: js-build ## Measure the package (wasm and JS, raw and gzip) into bindings-js/README.md
 	npm run size

@@ -27,10 +27,10 @@ PY_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.loc
 
 .PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1
 
-# venv-rule VENV PYTHON DJANGO_VERSION
+# venv-rule VENV PYTHON DJANGO_VERSION PYTHON_VERSION
 define venv-rule
 $(ROOT)/$(1)/.deps-stamp: mk/python.mk
-	@test -n "$(2)" || { echo "no $(1) interpreter found (set PY311/PY312)"; exit 1; }
+	@test -n "$(2)" || { echo "$(1) needs Python $(4): put python$(4) on PATH or in pyenv, or set PY$(subst .,,$(4))=/path/to/python$(4)"; exit 1; }
 	@test -x $(ROOT)/$(1)/bin/python || $(2) -m venv $(ROOT)/$(1)
 	$(ROOT)/$(1)/bin/python -m pip install $(PIP_FLAGS) $(PY_TOOLS) "Django==$(3)"
 	@touch $$@
@@ -39,8 +39,8 @@ $(ROOT)/$(1)/.polycache-stamp: $(ROOT)/$(1)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
 	$(ROOT)/$(1)/bin/python -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
 	@touch $$@
 endef
-$(eval $(call venv-rule,.venv311,$(PY311),$(DJANGO_52)))
-$(eval $(call venv-rule,.venv312,$(PY312),$(DJANGO_61)))
+$(eval $(call venv-rule,.venv311,$(PY311),$(DJANGO_52),3.11))
+$(eval $(call venv-rule,.venv312,$(PY312),$(DJANGO_61),3.12))
 
 $(PY_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC)
 	rm -rf $(PY_WHEEL_DIR) && mkdir -p $(PY_WHEEL_DIR)

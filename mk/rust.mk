@@ -11,8 +11,14 @@ test-rust: rust-toolchain ## Rust core tests (x86_64) + wasm32 build check
 	cargo test -p polycache --release
 	cargo build -p polycache --target wasm32-unknown-unknown --release
 
-demo-rust: ## The Rust core in a small example
-	cargo run -p polycache --release --example demo
+DEMO_BUILDS += demo-rust-build
+.PHONY: demo-rust-build
+demo-rust-build:
+	cargo build -p polycache --release --example demo
+
+demo-rust: $(call demo-needs,demo-rust-build) ## The Rust core in a small example
+	$(call demo-heading,Rust: the core crate (core/examples/demo.rs))
+	@cargo run -q -p polycache --release --example demo
 
 bench-rust: ## Criterion: polycache vs lru, quick_cache, moka, schnellru
 	cargo bench -p polycache-bench --bench store
@@ -20,7 +26,7 @@ bench-rust: ## Criterion: polycache vs lru, quick_cache, moka, schnellru
 
 FUZZ_BIN := $(TOOLS)/cargo-fuzz/bin/cargo-fuzz
 $(FUZZ_BIN):
-	cargo install cargo-fuzz --version 0.13.2 --root $(TOOLS)/cargo-fuzz
+	$(call install-tool,$@,cargo install cargo-fuzz --version 0.13.2 --root $(TOOLS)/cargo-fuzz)
 
 .PHONY: fuzz fuzz-smoke
 FUZZ_TARGET ?= store_ops
