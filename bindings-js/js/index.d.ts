@@ -75,7 +75,8 @@ export interface Stats {
   evictions: number;
   expirations: number;
   entries: number;
-  bytes: number;
+  /** Sum of the entries' sizes; null when the cache has neither `maxSize` nor `sizeCalculation`. */
+  bytes: number | null;
 }
 
 export interface DumpEntry<V> {
