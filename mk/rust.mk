@@ -36,7 +36,7 @@ fuzz: $(FUZZ_BIN) ## Fuzz FUZZ_TARGET (store_ops or snapshot_decode) until stopp
 # One line a target; libFuzzer's full output goes to a log, whose tail is shown on failure.
 FUZZ_LOGS := $(ROOT)/.cache/fuzz
 fuzz-smoke: $(FUZZ_BIN) ## 20-second fuzz runs of each target (part of make test)
-	@mkdir -p $(FUZZ_LOGS)
+	@mkdir -p $(FUZZ_LOGS) && echo "fuzz-smoke: building the fuzz targets, then 20 s of each (logs in $(FUZZ_LOGS))"
 	@for t in store_ops snapshot_decode; do \
 		log=$(FUZZ_LOGS)/$$t.log; \
 		if $(MAKE) -s --no-print-directory fuzz FUZZ_TARGET=$$t FUZZ_SECONDS=20 > $$log 2>&1; then \
