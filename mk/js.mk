@@ -17,9 +17,11 @@ $(WASM_BINDGEN):
 # `npm ci`: installs exactly the lock file and never rewrites it, so a test run leaves
 # `git status` clean. The lock lists deno's, workerd's and esbuild's binaries for every
 # platform, as `npm install` writes it on any machine; only this machine's get installed.
-# Their postinstall scripts (npm 11 no longer runs them unasked) only check the binary.
+# Their install scripts must run (package.json's allowScripts approves these three, as npm
+# 11 asks): workerd's puts the binary itself at bin/workerd, where the tests start it (and
+# stop it: without the script they would stop only a Node wrapper, and leak workerd).
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
+	npm ci --no-audit --no-fund
 	@touch $@
 
 chromium: ## Install Debian's Chromium if missing (the browser tests drive it)
