@@ -22,10 +22,13 @@ endef
 
 # $(call install-tool,BINARY,COMMAND): runs COMMAND to install BINARY into $(TOOLS), which
 # every clone on the machine shares: one install at a time (flock), and a make that waited
-# for another's install uses it instead of building it again.
+# for another's install uses it instead of building it again. Its output goes to a log,
+# whose end is shown if it fails.
 define install-tool
 	@mkdir -p $(TOOLS) && flock $(TOOLS)/.install.lock sh -c 'test -x $(1) || { \
-		echo "== installing $(notdir $(1)) into $(TOOLS) (once per machine, minutes)"; $(2); }'
+		log=$(TOOLS)/install-$(notdir $(1)).log; \
+		echo "== installing $(notdir $(1)) into $(TOOLS) (once per machine, minutes; log: $$log)"; \
+		{ $(2); } > $$log 2>&1 || { echo "installing $(notdir $(1)) failed; the end of $$log:"; tail -n 40 $$log; exit 1; }; }'
 endef
 
 TEST_TARGETS := check-paths
