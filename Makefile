@@ -64,7 +64,7 @@ demo: ## Show polycache doing its job
 	@mkdir -p $(dir $(DEMO_LOG)) && echo "Building what the demos need (the first time takes minutes; log: $(DEMO_LOG))"
 	@$(MAKE) --no-print-directory $(DEMO_BUILDS) > $(DEMO_LOG) 2>&1 || { \
 		echo "make demo: the build failed; the end of $(DEMO_LOG):"; tail -n 40 $(DEMO_LOG); exit 1; }
-	@$(MAKE) -s --no-print-directory DEMO_BUILT=1 $(filter $(DEMO_ORDER),$(DEMO_TARGETS)) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS))
+	@$(MAKE) -s --no-print-directory DEMO_BUILT=1 $(filter $(DEMO_TARGETS),$(DEMO_ORDER)) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS))
 	$(call tree-unchanged,demo)
 
 bench: $(BENCH_TARGETS) ## Benchmarks against peers; results in docs/
