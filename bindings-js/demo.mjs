@@ -2,7 +2,11 @@
 import { Cache, buildKey, makeKey } from 'polycache';
 
 let now = Date.now();
-const cache = new Cache({ max: 3, ttl: 60_000, now: () => now });
+// Sizes are what the caller says they are: here the key and the value's JSON, in UTF-16
+// code units. Without sizeCalculation (or maxSize) the cache sizes nothing and stats()
+// reports bytes: null.
+const sizeCalculation = (value, key) => key.length + JSON.stringify(value).length;
+const cache = new Cache({ max: 3, maxSize: 4096, sizeCalculation, ttl: 60_000, now: () => now });
 
 const key = makeKey('shop', 1, buildKey({ resource: 'books', ids: [42], params: { page: 2, sort: '-title' } }));
 console.log(`key from the core's builder: ${key}`);
@@ -26,4 +30,6 @@ console.log(`after invalidate('user:7') -> ${user.get('cart')} (now ${user.key('
 const copy = new Cache({ max: 3, now: () => now });
 copy.load(JSON.parse(JSON.stringify(cache.dump())));
 console.log(`dump -> JSON -> load: ${[...copy.entries()].map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
-console.log('stats', cache.stats());
+const s = cache.stats();
+console.log(`stats: ${s.entries} entries, ${s.bytes} bytes by sizeCalculation (bound ${cache.maxSize}), ` +
+  `${s.hits} hits, ${s.misses} misses, ${s.sets} sets, ${s.evictions} evictions, ${s.expirations} expirations`);

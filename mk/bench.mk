@@ -12,8 +12,7 @@ BENCH_PEERS := "Django==$(DJANGO_52)" theine==2.0.0 cachebox==6.2.10 cachetools=
 .PHONY: bench-services bench-env bench-python bench-hit-ratio bench-report bench-smoke
 
 bench-services: ## Install redis-server and memcached if missing (started per run by the bench)
-	@command -v redis-server >/dev/null && command -v memcached >/dev/null || \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server memcached; }
+	$(call apt-install,redis-server memcached,redis-server memcached,the benchmarks (bench-smoke; bench-python))
 
 $(BENCH_VENV)/.deps-stamp: mk/bench.mk
 	@test -x $(BENCH_PY) || $(PY311) -m venv $(BENCH_VENV)

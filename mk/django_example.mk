@@ -7,7 +7,7 @@ DEMO_TARGETS += demo-django
 EXAMPLE_DIR := $(ROOT)/examples/drf_books
 EXAMPLE_VENV := $(ROOT)/.venv-example
 EXAMPLE_PY := $(EXAMPLE_VENV)/bin/python
-EXAMPLE_PYTHON ?= python3
+EXAMPLE_PYTHON ?= $(PY311)
 EXAMPLE_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/bindings-python -type f \
 		\( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'py.typed' -o -name Cargo.toml \) \
@@ -16,6 +16,7 @@ EXAMPLE_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(
 .PHONY: example-env test-example demo-django
 
 $(EXAMPLE_VENV)/.deps-stamp: $(EXAMPLE_DIR)/requirements.txt
+	@test -n "$(EXAMPLE_PYTHON)" || { echo "the example needs Python 3.11: put python3.11 on PATH or in pyenv, or set PY311=/path/to/python3.11"; exit 1; }
 	@test -x $(EXAMPLE_PY) || $(EXAMPLE_PYTHON) -m venv $(EXAMPLE_VENV)
 	$(EXAMPLE_PY) -m pip install -q --disable-pip-version-check -r $(EXAMPLE_DIR)/requirements.txt
 	@touch $@
@@ -29,5 +30,7 @@ example-env: $(EXAMPLE_VENV)/.polycache-stamp ## venv for the Django example, wi
 test-example: example-env ## Django + DRF example project: its tests, on polycache.django.PolyCache
 	cd $(EXAMPLE_DIR) && DRF_BOOKS_CACHE=polycache $(EXAMPLE_PY) manage.py test books
 
-demo-django: example-env ## Django + DRF example: cold vs cached response times, cache stats
-	cd $(EXAMPLE_DIR) && DRF_BOOKS_CACHE=polycache $(EXAMPLE_PY) demo.py
+DEMO_BUILDS += example-env
+demo-django: $(call demo-needs,example-env) ## Django + DRF example: cold vs cached response times, cache stats
+	$(call demo-heading,Django + DRF: the example project on PolyCache (examples/drf_books))
+	@cd $(EXAMPLE_DIR) && DRF_BOOKS_CACHE=polycache $(EXAMPLE_PY) demo.py

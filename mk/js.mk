@@ -1,6 +1,7 @@
 # npm package `polycache`: the core in WebAssembly for Node, browsers, workerd and Deno.
 # Installs what it needs when missing: the wasm32 target, wasm-bindgen-cli (pinned to the
-# crate's version, cached in $(TOOLS): ~7 min the first time), the npm dev tools, Chromium.
+# crate's version, cached in $(TOOLS): ~7 min the first time), the npm dev tools, and
+# Chromium for the tests that drive a browser (not for demo-js).
 # `make test-js` takes 1-2 minutes once those are there.
 TEST_TARGETS += test-js
 DEMO_TARGETS += demo-js
@@ -11,29 +12,34 @@ NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: js-tools js-build test-js demo-js size-js chromium
 $(WASM_BINDGEN):
-	cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION)
+	$(call install-tool,$@,cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION))
 
-# `npm install`, not `npm ci`: the lock file cannot list the deno/workerd binaries of
-# other platforms (this registry has only linux-x64's), and `npm ci` refuses it for that.
-# Installing from the lock file still pins every version.
+# `npm ci`: installs exactly the lock file and never rewrites it, so a test run leaves
+# `git status` clean. The lock lists deno's, workerd's and esbuild's binaries for every
+# platform, as `npm install` writes it on any machine; only this machine's get installed.
+# Their install scripts must run (package.json's allowScripts approves these three, as npm
+# 11 asks): workerd's puts the binary itself at bin/workerd, where the tests start it (and
+# stop it: without the script they would stop only a Node wrapper, and leak workerd).
 $(NPM_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
-chromium: ## Install Debian's Chromium if missing (for the browser tests)
-	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+chromium: ## Install Debian's Chromium if missing (the browser tests drive it)
+	$(call apt-install,/usr/bin/chromium,chromium,the browser tests (test-js; test-e2e and demo-e2e))
 
-js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) chromium ## Everything the JS package needs to build and test
+js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) ## Everything the JS package needs to build
 
 js-build: js-tools ## Build the npm package's wasm and glue into dist/
 	WASM_BINDGEN=$(WASM_BINDGEN) npm run build
 
-test-js: js-build ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
+test-js: js-build chromium ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
 	cargo test -p polycache-wasm --release
 	npm test
 
-demo-js: js-build ## The npm package at work in Node
-	node bindings-js/demo.mjs
+DEMO_BUILDS += js-build
+demo-js: $(call demo-needs,js-build) ## The npm package at work in Node
+	$(call demo-heading,JavaScript: the npm package in Node (bindings-js/demo.mjs))
+	@node bindings-js/demo.mjs
 
 size-js: js-build ## Measure the package (wasm and JS, raw and gzip) into bindings-js/README.md
 	npm run size

@@ -13,12 +13,12 @@ BENCH_TARGETS += bench-tiered
 
 TIERED_VENV := $(ROOT)/.venv-tiered
 TIERED_PY := $(TIERED_VENV)/bin/python
-TIERED_PYTHON ?= python3
+TIERED_PYTHON ?= $(PY311)
 TIERED_DJANGO := 5.2.19
 TIERED_SDIST := $(TOOLS)/django/django-$(TIERED_DJANGO).tar.gz
 TIERED_VENV312 := $(ROOT)/.venv-tiered312
 TIERED_PY312 := $(TIERED_VENV312)/bin/python
-TIERED_PYTHON312 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python3) $(shell command -v python3.12))
+TIERED_PYTHON312 ?= $(PY312)
 TIERED_DJANGO312 := 6.1.3
 TIERED_SDIST312 := $(TOOLS)/django/django-$(TIERED_DJANGO312).tar.gz
 TIERED_REDIS_DEPS := "redis==8.1.0" "django-redis==7.0.0"
@@ -68,9 +68,7 @@ $(eval $(call tiered-venv-rule,$(TIERED_VENV312),$(TIERED_PYTHON312),$(TIERED_DJ
 tiered-env: $(TIERED_VENV)/.polycache-stamp $(TIERED_VENV312)/.polycache-stamp ## venv for TieredCache: polycache from this tree, Django, redis-py, django-redis
 
 redis-server-installed: ## apt-get install redis-server if it is missing
-	@command -v redis-server >/dev/null || { \
-		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get install -y redis-server || { $$sudo apt-get update && $$sudo apt-get install -y redis-server; }; }
+	$(call apt-install,redis-server,redis-server,the TieredCache and session tests (test-tiered; test-sessions; bench-tiered))
 
 $(DJANGO_REDIS_SDIST): | $(TIERED_VENV)/.deps-stamp
 	mkdir -p $(dir $@)

@@ -344,7 +344,12 @@ export class Cache {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 
-  /** Counters: hits, misses, sets, deletes, evictions, expirations, entries, bytes. */
+  /**
+   * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
+   * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
+   * when the cache was built without `maxSize` or `sizeCalculation`: it then sizes no
+   * value (that would cost a serialization per set), and 0 would be a false count.
+   */
   stats() {
     const s = this.#store.stats();
     return {
@@ -355,7 +360,7 @@ export class Cache {
       evictions: s[4],
       expirations: s[5],
       entries: s[6],
-      bytes: s[7],
+      bytes: this.#maxSize === undefined && this.#sizeCalculation === undefined ? null : s[7],
       namespaces: s[8],
     };
   }

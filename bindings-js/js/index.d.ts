@@ -75,7 +75,8 @@ export interface Stats {
   evictions: number;
   expirations: number;
   entries: number;
-  bytes: number;
+  /** Sum of the entries' sizes; null when the cache has neither `maxSize` nor `sizeCalculation`. */
+  bytes: number | null;
   /** Namespace generations remembered (a bounded table; docs/format.md 1.6). */
   namespaces: number;
 }

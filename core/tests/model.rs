@@ -1,9 +1,11 @@
 //! Property tests: random operation sequences against a plain model of the same rules,
 //! with the store's invariants checked after every step.
 
-mod common;
+// Only the shared module this test uses: each test crate compiles its own copy.
+#[path = "common/model.rs"]
+mod model;
 
-use common::model::{run, Op};
+use model::{run, Op};
 use polycache::{Config, Eviction};
 use proptest::prelude::*;
 

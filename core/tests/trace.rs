@@ -1,9 +1,10 @@
 //! LRU hit ratio on the OLTP trace of Megiddo & Modha, "ARC: A Self-Tuning, Low Overhead
 //! Replacement Cache" (FAST 2003): a correct LRU scores exactly the reference figures.
 
-mod common;
+// Only the shared module this test uses: each test crate compiles its own copy.
+#[path = "common/trace.rs"]
+mod trace;
 
-use common::trace;
 
 #[test]
 fn oltp_lru_hit_ratio_matches_reference() {

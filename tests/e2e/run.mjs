@@ -126,8 +126,11 @@ async function inChromium(c) {
   }
 }
 
+// Values are shown whole (a cut JSON or repr reads as a wrong value); only long bytes are
+// shortened, and say so.
+const hexOf = (h) => (h.length <= 64 ? h : `${h.slice(0, 64)}… (${h.length / 2} bytes)`);
 const show = (v) =>
-  v.missing ? '(missing)' : 'json' in v ? JSON.stringify(v.json) : 'bytes' in v ? `bytes ${v.bytes.slice(0, 16)}…` : 'pickle' in v ? `pickle → ${v.repr}` : `OpaqueValue(codec ${v.opaque}, ${v.hex.length / 2} bytes)`;
+  v.missing ? '(missing)' : 'json' in v ? JSON.stringify(v.json) : 'bytes' in v ? `bytes ${hexOf(v.bytes)}` : 'pickle' in v ? `pickle → ${v.repr}` : `OpaqueValue(codec ${v.opaque}, ${v.hex.length / 2} bytes)`;
 const ttl = (ms) => (ms === null ? 'never' : ms === 0 ? '-' : `${ms / 1000} s`);
 
 try {
@@ -174,13 +177,15 @@ try {
     console.log(`Django -> edge, ${ELAPSED / 1000} s after the dump (node, workerd and Chromium answer the same):`);
     m.answers.forEach((a, i) => {
       const j = got.workerd.answers[i];
-      console.log(`  ${a.name.padEnd(36)} ${JSON.stringify(a.store_key).slice(0, 44).padEnd(45)} django ${ttl(a.ttl_ms).padEnd(8)} edge ${ttl(j.ttl_ms).padEnd(8)} ${show(j.value).slice(0, 60)}`);
+      console.log(`  ${a.name.padEnd(36)} ttl: django ${ttl(a.ttl_ms).padEnd(8)} edge ${ttl(j.ttl_ms)}`);
+      console.log(`      ${a.store_key} = ${show(j.value)}`);
     });
     for (const r of got.workerd.refusals) console.log(`  workerd refuses ${r.name}: ${r.error}`);
     console.log(`JS (Node) -> Django, ${BACK / 1000} s after JS's dump:`);
     back.answers.forEach((a, i) => {
       const j = manifest.answers[i];
-      console.log(`  ${a.name.padEnd(44)} js ${ttl(j.ttl_ms).padEnd(8)} django ${ttl(a.ttl_ms).padEnd(8)} ${show(a.value).slice(0, 70)}`);
+      console.log(`  ${a.name.padEnd(44)} ttl: js ${ttl(j.ttl_ms).padEnd(8)} django ${ttl(a.ttl_ms)}`);
+      console.log(`      ${a.store_key === undefined ? "" : `${a.store_key} = `}${show(a.value)}`);
     });
     for (const r of back.refusals) console.log(`  Django refuses ${r.name}: ${r.error}`);
   }

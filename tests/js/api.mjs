@@ -110,6 +110,7 @@ export function apiCases(lib) {
       ok(!cache.has('k0'), 'oldest evicted');
       const total = keys.reduce((n, k) => n + cache.peek(k).length + k.length, 0);
       eq(cache.calculatedSize, total, 'calculatedSize is the sum of the sizes held');
+      eq(cache.stats().bytes, total, 'stats().bytes too');
     }],
     ['explicit size per set and the entry bound together', () => {
       const cache = new Cache({ max: 3, maxSize: 10 });
@@ -118,6 +119,9 @@ export function apiCases(lib) {
       cache.set('d', 4, { size: 1 }).set('e', 5, { size: 1 });
       eq([...cache.keys()], ['e', 'd', 'c'], 'entry bound evicted b');
       eq(cache.stats().bytes, 6, 'bytes');
+      const unsized = new Cache({ max: 3 });
+      unsized.set('a', 'x'.repeat(100));
+      eq(unsized.stats().bytes, null, 'a cache that sizes nothing does not claim 0 bytes');
     }],
     ['iteration: keys, values, entries, forEach, Symbol.iterator', () => {
       const cache = new Cache({ max: 10 });
@@ -149,7 +153,7 @@ export function apiCases(lib) {
       cache.get('b');
       cache.set('c', 3).set('d', 4);
       cache.delete('c');
-      eq(cache.stats(), { hits: 1, misses: 2, sets: 4, deletes: 1, evictions: 1, expirations: 1, entries: 1, bytes: 0, namespaces: 0 }, 'stats');
+      eq(cache.stats(), { hits: 1, misses: 2, sets: 4, deletes: 1, evictions: 1, expirations: 1, entries: 1, bytes: null, namespaces: 0 }, 'stats: no sizes, so no bytes rather than 0');
       eq([...cache.keys()], ['d'], 'keys');
     }],
     ['namespaces: invalidate is O(1) and leaves other namespaces alone', () => {

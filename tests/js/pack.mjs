@@ -1,8 +1,9 @@
-// The package as npm ships it: `npm pack`, unpack into a scratch node_modules, then
-// import and require it from outside the repository. Catches files missing from
-// package.json's "files" and paths that only resolve inside the repository.
+// The package as a user gets it from a clone: `npm pack`, then `npm install <tarball>` into
+// a scratch project outside the repository (offline: the package has no dependencies),
+// then import and require it there. Catches files missing from package.json's "files",
+// paths that only resolve inside the repository, and a tarball npm refuses to install.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,8 @@ try {
   const [{ filename }] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }),
   );
-  const pkg = join(dir, 'node_modules', 'polycache');
-  mkdirSync(pkg, { recursive: true });
-  execFileSync('tar', ['-xzf', join(dir, filename), '-C', pkg, '--strip-components=1']);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'uses-polycache', private: true }));
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
   const use = `c.set('k', 41); if (c.get('k') + 1 !== 42) throw new Error('wrong value');
     if (m.makeKey('p', 1, 'k') !== 'p:1:k') throw new Error('wrong key');`;
   writeFileSync(join(dir, 'esm.mjs'), `import * as m from 'polycache'; const c = new m.Cache({ max: 2 }); ${use}\n`);

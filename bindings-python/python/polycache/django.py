@@ -34,16 +34,13 @@ from __future__ import annotations
 
 import fnmatch
 import threading
-import warnings
 import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 from django.core.cache.backends.base import (
     DEFAULT_TIMEOUT,
     BaseCache,
-    CacheKeyWarning,
     default_key_func,
-    memcache_key_warnings,
 )
 from django.utils.module_loading import import_string
 
@@ -70,10 +67,10 @@ def _flights_for(location: str) -> stampede.SingleFlight:
 
 
 def _warn_key(key: str) -> None:
-    # BaseCache.validate_key, called by the native hot path only for keys that deserve
-    # a warning: Django's own messages, category and filters apply.
-    for warning in memcache_key_warnings(key):
-        warnings.warn(warning, CacheKeyWarning)
+    # Called by the native hot path only for keys that deserve a warning. Django's own
+    # BaseCache.validate_key (it reads nothing of self) warns from Django's module, so
+    # filters on it (ignore_warnings(module="django.core.cache.backends.base")) apply.
+    BaseCache.validate_key(None, key)
 
 
 def _store_for(location: str, clock: Optional[Callable[[], float]] = None) -> _native.Cache:

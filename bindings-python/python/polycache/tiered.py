@@ -67,7 +67,6 @@ import os
 import pickle
 import threading
 import time
-import warnings
 import weakref
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -76,9 +75,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.cache.backends.base import (
     DEFAULT_TIMEOUT,
     BaseCache,
-    CacheKeyWarning,
     default_key_func,
-    memcache_key_warnings,
 )
 
 from polycache import _native
@@ -109,8 +106,7 @@ class _Skipped(redis.ConnectionError if redis is not None else OSError):  # type
 
 
 def _warn_key(key: str) -> None:
-    for warning in memcache_key_warnings(key):
-        warnings.warn(warning, CacheKeyWarning)
+    BaseCache.validate_key(None, key)  # see polycache.django
 
 
 # ---- values: the format of Django's RedisSerializer --------------------------------------
