@@ -178,3 +178,47 @@ def test_namespace_aget_or_set(cache):
 
     assert asyncio.run(scenario()) == "async"
     assert books.get("x") == "async"
+
+
+@pytest.mark.parametrize("where", ["cache", "namespace"])
+def test_each_caller_of_get_or_set_gets_its_own_object(cache, where):
+    target = cache if where == "cache" else cache.namespace("books")
+    release = threading.Event()
+
+    def compute():
+        assert release.wait(10)
+        return {"titles": ["Dune"]}
+
+    ts, out, errors = run_threads(N, lambda i: target.get_or_set("shared", compute, 60))
+    until(lambda: cache._flights.waiting() == N - 1, "the other threads to wait")
+    release.set()
+    for t in ts:
+        t.join()
+    assert not errors and out == [{"titles": ["Dune"]}] * N
+    assert len({id(v) for v in out}) == N, "callers were handed one object"
+    out[0]["titles"].append("mutated by one caller")
+    assert all(v == {"titles": ["Dune"]} for v in out[1:])
+    assert target.get("shared") == {"titles": ["Dune"]}
+
+
+@pytest.mark.parametrize("where", ["cache", "namespace"])
+def test_each_coroutine_of_aget_or_set_gets_its_own_object(cache, where):
+    target = cache if where == "cache" else cache.namespace("books")
+
+    async def scenario():
+        release = asyncio.Event()
+
+        async def compute():
+            await release.wait()
+            return ["built"]
+
+        async def releaser():
+            while cache._flights.waiting() < N - 1:
+                await asyncio.sleep(0)
+            release.set()
+
+        got = await asyncio.gather(*(target.aget_or_set("shared", compute, 60) for _ in range(N)), releaser())
+        return got[:N]
+
+    out = asyncio.run(scenario())
+    assert out == [["built"]] * N and len({id(v) for v in out}) == N

@@ -13,11 +13,17 @@ out, ``on_timeout`` decides: ``"compute"`` (the default) computes in the waiter 
 there had been no flight (the stampede is only bounded, never a deadlock), ``"raise"``
 raises :class:`StampedeTimeout`.
 
-If the leader's callable raises an ``Exception``, that exception is raised in the leader
-and in every caller waiting on its flight (one failure, seen once per caller, as a
-shared promise would), and nothing is stored: the next call computes again. If the
-leader is cancelled or interrupted (``CancelledError``, ``KeyboardInterrupt``), its
-waiters do not inherit that: they start over and one of them leads.
+Every caller gets its own object, as from ``get``: a waiter reads the stored value back
+(or, when nothing was stored, gets a pickled copy of the leader's), so a caller that
+mutates its result changes nothing the others hold.
+
+A flight always ends, however its leader leaves (:class:`Lease`). If the leader's
+callable, or the store of its result (a value over ``MAX_BYTES``, one that cannot be
+pickled), raises an ``Exception``, that exception is raised in the leader and in every
+caller waiting on its flight (one failure, seen once per caller, as a shared promise
+would), and nothing is stored: the next call computes again. If the leader is cancelled
+or interrupted (``CancelledError``, ``KeyboardInterrupt``), its waiters do not inherit
+that: they start over and one of them leads.
 
 A leader that asks for its own key again (its callable calls ``get_or_set`` on the same
 key) computes directly instead of waiting for itself; so does a synchronous caller inside
@@ -27,8 +33,10 @@ from async code, use the ``a*`` API.
 **Stale-while-revalidate.** With ``stale=S`` a value is fresh for ``timeout`` seconds and
 then served *stale* for up to ``S`` more seconds: the first caller to find it stale
 refreshes it (computes and stores), callers that arrive meanwhile get the stale value at
-once, without waiting. Such values are stored in a small envelope (:class:`Stale`), so
-read them with ``get_or_set(..., stale=S)``, not with a plain ``get``. An invalidation
+once, without waiting; a refresh that fails (its callable or its store raises) leaves the
+stale value, and the next caller to find it stale refreshes again. Such values are
+stored in a small envelope (:class:`Stale`), so read them with ``get_or_set(...,
+stale=S)``, not with a plain ``get``. An invalidation
 (``delete``, namespace ``invalidate()``) is never answered with a stale value: only
 expiry by time is.
 
@@ -40,12 +48,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import pickle
 import threading
 import time
 from typing import Any, Awaitable, Callable, Dict, Hashable, List, Optional, Tuple, Union
 
 __all__ = [
     "DEFAULT_WAIT",
+    "Lease",
     "SingleFlight",
     "Stale",
     "StampedeTimeout",
@@ -124,6 +134,31 @@ def _check_on_timeout(on_timeout: str) -> None:
         raise ValueError(f'polycache: on_timeout must be "compute" or "raise", got {on_timeout!r}')
 
 
+class Lease:
+    """Closes a flight whatever happens to its leader: with the value the leader set on
+    a normal exit, with the ``Exception`` it raised (its waiters raise it too), and as
+    abandoned on any other ``BaseException`` (cancellation, ``KeyboardInterrupt``: the
+    waiters start over and one of them leads). A leader that leaves without setting a
+    value abandons the flight too."""
+
+    __slots__ = ("_flights", "_key", "_flight", "value")
+
+    def __init__(self, flights: "SingleFlight", key: Hashable, flight: _Flight) -> None:
+        self._flights, self._key, self._flight = flights, key, flight
+        self.value: Any = _MISSING
+
+    def __enter__(self) -> "Lease":
+        return self
+
+    def __exit__(self, kind: Any, error: Optional[BaseException], tb: Any) -> None:
+        if error is None and self.value is not _MISSING:
+            self._flights.finish(self._key, self._flight, self.value)
+        elif isinstance(error, Exception):
+            self._flights.finish(self._key, self._flight, error=error)
+        else:
+            self._flights.finish(self._key, self._flight, abandoned=True)
+
+
 class SingleFlight:
     """One computation per key at a time; callers that arrive meanwhile share its result.
 
@@ -185,31 +220,21 @@ class SingleFlight:
             except RuntimeError:  # that loop is closed: nobody is waiting there any more
                 pass
 
+    def lease(self, key: Hashable, flight: _Flight) -> "Lease":
+        """The leader's side of ``flight``: ``with flights.lease(key, flight) as lease:``,
+        setting ``lease.value``, closes the flight at every exit (see :class:`Lease`)."""
+        return Lease(self, key, flight)
+
     def _lead(self, key: Hashable, flight: _Flight, fn: Callable[[], Any]) -> Any:
-        try:
-            value = fn()
-        except Exception as e:
-            self.finish(key, flight, error=e)
-            raise
-        except BaseException:
-            self.finish(key, flight, abandoned=True)
-            raise
-        self.finish(key, flight, value)
-        return value
+        with self.lease(key, flight) as lease:
+            lease.value = fn()
+        return lease.value
 
     async def _alead(self, key: Hashable, flight: _Flight, fn: Callable[[], Any]) -> Any:
-        try:
+        with self.lease(key, flight) as lease:
             value = fn()
-            if inspect.isawaitable(value):
-                value = await value
-        except Exception as e:
-            self.finish(key, flight, error=e)
-            raise
-        except BaseException:
-            self.finish(key, flight, abandoned=True)
-            raise
-        self.finish(key, flight, value)
-        return value
+            lease.value = (await value) if inspect.isawaitable(value) else value
+        return lease.value
 
     # ---- the API --------------------------------------------------------------------
 
@@ -350,7 +375,8 @@ def get_or_set(
 
     ``flight_key`` names the stored key (e.g. the full key with prefix and version):
     callers with equal flight keys share one computation. A callable is called for it,
-    only on a miss.
+    only on a miss. Each caller gets its own object, as from ``get``: a waiter reads the
+    stored value back, or gets a pickled copy of the leader's when nothing was stored.
 
     >>> from polycache import Cache
     >>> c, flights, calls = Cache(), SingleFlight(), []
@@ -364,57 +390,30 @@ def get_or_set(
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
             return _unwrap(raw)
-        return _revalidate(cache, key, raw, default, timeout, version, flights, flight_key, stale, clock)
+        name = _name(flight_key)
+        flight = flights.try_lead(name)
+        if flight is None:
+            return raw.value  # someone is refreshing it: serve the stale value now
+        with flights.lease(name, flight) as lease:
+            lease.value = _refresh(cache, key, _call(default), timeout, version, stale, clock)
+        return lease.value
+
+    led = False
 
     def compute() -> Any:
+        nonlocal led
+        led = True
         # Another leader may have stored it between our get and our flight.
         again = cache.get(key, _MISSING, version=version)
         if again is not _MISSING:
             return _unwrap(again)
-        value = _call(default)
-        return _store(cache, key, value, timeout, version, stale, clock)
+        return _store(cache, key, _call(default), timeout, version, stale, clock)
 
-    return flights.run(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
-
-
-def _store(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: Optional[float], clock: Callable[[], float]) -> Any:
-    # As Django: add (a value another writer stored meanwhile wins), then read it back.
-    if stale is None:
-        cache.add(key, value, timeout=timeout, version=version)
-        return cache.get(key, value, version=version)
-    fresh, hard = _stale_plan(cache, timeout, stale)
-    cache.add(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-    return _unwrap(cache.get(key, value, version=version))
-
-
-def _revalidate(
-    cache: Any,
-    key: Any,
-    raw: Stale,
-    default: Any,
-    timeout: Any,
-    version: Optional[int],
-    flights: SingleFlight,
-    flight_key: Hashable,
-    stale: float,
-    clock: Callable[[], float],
-) -> Any:
-    flight_key = _name(flight_key)
-    flight = flights.try_lead(flight_key)
-    if flight is None:
-        return raw.value  # someone is refreshing it: serve the stale value now
-    try:
-        value = _call(default)
-    except Exception as e:
-        flights.finish(flight_key, flight, error=e)
-        raise
-    except BaseException:
-        flights.finish(flight_key, flight, abandoned=True)
-        raise
-    fresh, hard = _stale_plan(cache, timeout, stale)
-    cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-    flights.finish(flight_key, flight, value)
-    return value
+    value = flights.run(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    if led:
+        return value
+    own = _own(cache, key, version, value)
+    return compute() if own is _MISSING else own
 
 
 async def aget_or_set(
@@ -439,32 +438,66 @@ async def aget_or_set(
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
             return _unwrap(raw)
-        flight_key = _name(flight_key)
-        flight = flights.try_lead(flight_key)
+        name = _name(flight_key)
+        flight = flights.try_lead(name)
         if flight is None:
             return raw.value
-        try:
-            value = _call(default)
-            if inspect.isawaitable(value):
-                value = await value
-        except Exception as e:
-            flights.finish(flight_key, flight, error=e)
-            raise
-        except BaseException:
-            flights.finish(flight_key, flight, abandoned=True)
-            raise
-        fresh, hard = _stale_plan(cache, timeout, stale)
-        cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-        flights.finish(flight_key, flight, value)
-        return value
+        with flights.lease(name, flight) as lease:
+            lease.value = _refresh(cache, key, await _acall(default), timeout, version, stale, clock)
+        return lease.value
+
+    led = False
 
     async def compute() -> Any:
+        nonlocal led
+        led = True
         again = cache.get(key, _MISSING, version=version)
         if again is not _MISSING:
             return _unwrap(again)
-        value = _call(default)
-        if inspect.isawaitable(value):
-            value = await value
-        return _store(cache, key, value, timeout, version, stale, clock)
+        return _store(cache, key, await _acall(default), timeout, version, stale, clock)
 
-    return await flights.arun(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    value = await flights.arun(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    if led:
+        return value
+    own = _own(cache, key, version, value)
+    return (await compute()) if own is _MISSING else own
+
+
+async def _acall(default: Any) -> Any:
+    value = _call(default)
+    return (await value) if inspect.isawaitable(value) else value
+
+
+def _store(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: Optional[float], clock: Callable[[], float]) -> Any:
+    # As Django: add (a value another writer stored meanwhile wins), then read it back.
+    if stale is None:
+        cache.add(key, value, timeout=timeout, version=version)
+        return cache.get(key, value, version=version)
+    fresh, hard = _stale_plan(cache, timeout, stale)
+    cache.add(key, _envelope(value, fresh, clock), timeout=hard, version=version)
+    return _unwrap(cache.get(key, value, version=version))
+
+
+def _refresh(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: float, clock: Callable[[], float]) -> Any:
+    fresh, hard = _stale_plan(cache, timeout, stale)
+    cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
+    return value
+
+
+# Values no caller can change: handing one object to several callers is harmless.
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None))
+
+
+def _own(cache: Any, key: Any, version: Optional[int], value: Any) -> Any:
+    """A waiter's own copy of the leader's ``value``: read back from the cache (what
+    ``get`` gives), else a pickled copy (nothing was stored: a timeout of 0, an
+    eviction meanwhile); ``_MISSING`` when it cannot be copied."""
+    again = cache.get(key, _MISSING, version=version)
+    if again is not _MISSING:
+        return _unwrap(again)
+    if isinstance(value, _IMMUTABLE):
+        return value
+    try:
+        return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return _MISSING
