@@ -18,6 +18,8 @@ export class Model {
     this.cull = cull;
     this.entries = new Map();
     this.generations = new Map();
+    this.hits = 0;
+    this.misses = 0;
   }
 
   expiry(options) {
@@ -56,7 +58,11 @@ export class Model {
   }
 
   get(key) {
-    if (!this.live(key)) return undefined;
+    if (!this.live(key)) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.hits += 1;
     this.#bump(key);
     return this.entries.get(key).value;
   }

@@ -124,6 +124,7 @@ const snapshotCalls = [
     if (r.saved === undefined) return;
     r.cache.load(r.saved.real);
     m.load(r.saved.model);
+    r.loaded = true;
   }),
   call('snapshot', (m, r) => {
     r.snap = { bytes: r.cache.snapshot({ key: 'model key' }), model: m.dump() };
@@ -131,6 +132,7 @@ const snapshotCalls = [
   call('loadSnapshot', (m, r) => {
     if (r.snap === undefined) return;
     const report = r.cache.loadSnapshot(r.snap.bytes, { key: 'model key' });
+    r.loaded = true;
     same(report, { verified: true, entries: m.load(r.snap.model) }, 'loadSnapshot()');
   }),
 ];
@@ -152,6 +154,8 @@ function agree(model, r) {
     same(r.cache.getRemainingTTL(k), model.remaining(k), `remaining TTL of ${k}`);
   }
   const stats = r.cache.stats();
+  // A load starts the JS counters again (the Python binding keeps them): see the todo below.
+  if (!r.loaded) same([stats.hits, stats.misses], [model.hits, model.misses], 'hits and misses');
   assert.ok(stats.entries <= r.options.max, `${stats.entries} entries over max ${r.options.max}`);
   assert.ok(r.cache.size <= r.options.max, `size ${r.cache.size} over max`);
   if (r.options.maxSize !== undefined) {
@@ -161,7 +165,7 @@ function agree(model, r) {
 
 function machine(options, modelOptions, calls, numRuns, exact = true) {
   fc.assert(
-    fc.property(fc.commands(calls, { maxCommands: 40 }), (cmds) => {
+    fc.property(fc.commands(calls, { maxCommands: 60, size: 'large' }), (cmds) => {
       const clock = { t: START };
       const full = { ttl: DEFAULT_TTL, now: () => clock.t, ...options };
       const real = { cache: new Cache(full), clock, options: { max: Infinity, ...options }, exact, lost: 0 };
@@ -217,3 +221,18 @@ const sizedCalls = [
 test('model: maxSize holds, and only counted evictions lose keys', () => {
   machine({ maxSize: MAX_SIZE }, {}, sizedCalls, 300, false);
 });
+
+test(
+  'model: load() and loadSnapshot() keep the counters, as the Python binding does',
+  { todo: 'found by the model: Cache.#replace swaps in a new store, so every counter starts again (bindings-js/js/cache.js, snapshot area)' },
+  () => {
+    const cache = new Cache({ max: 10 });
+    cache.set('a', 1);
+    cache.get('a');
+    cache.get('missing');
+    cache.load(cache.dump());
+    assert.deepEqual([cache.stats().hits, cache.stats().misses], [1, 1]);
+    cache.loadSnapshot(cache.snapshot({ key: 'k' }), { key: 'k' });
+    assert.deepEqual([cache.stats().hits, cache.stats().misses], [1, 1]);
+  },
+);
