@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule, run_state_machine_as_test
 
 from polycache import ValueTooLargeError
-from test_model import KEYS, MISSING, NAMESPACES, TIMEOUTS, CacheMachine, Clock, Model, django_on_the_clock, examples  # noqa: F401
+from test_model import CacheMachine
+from test_model_rules import KEYS, MISSING, NAMESPACES, TIMEOUTS, Model, examples
 
 MAX_ENTRIES = 4
 
@@ -76,7 +77,7 @@ class ByteBounded(CacheMachine):
         self.agree(sorted(self.cache.set_many(data)), sorted(data), "set_many(): refused keys")
 
 
-def test_byte_bound_holds_and_loses_only_evicted_keys(django_on_the_clock: Clock) -> None:
+def test_byte_bound_holds_and_loses_only_evicted_keys() -> None:
     run_state_machine_as_test(ByteBounded, settings=examples(60))
 
 
