@@ -27,9 +27,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from polycache import ValueTooLargeError
+from polycache import ValueTooLargeError, stampede
 from polycache.django import PolyCache, _stores
-from test_model_rules import DELTAS, KEYS, MISSING, NAMESPACES, START, STEPS, TIMEOUTS, VALUES, Clock, Model, examples, outcome
+from test_model_rules import DELTAS, KEYS, MISSING, NAMESPACES, PLAIN, STALE_KEYS, START, STEPS, TIMEOUTS, VALUES, Clock, Model, examples, outcome
 
 
 class CacheMachine(RuleBasedStateMachine):
@@ -93,6 +93,12 @@ class CacheMachine(RuleBasedStateMachine):
         modelled = self.model.get_or_set(key, value, timeout)
         self.agree(self.cache.get_or_set(key, lambda: value, timeout), modelled, f"get_or_set({key!r})")
         self.with_peer(modelled, "get_or_set", key, lambda: value, timeout)
+
+    @rule(key=STALE_KEYS, value=VALUES, timeout=st.sampled_from([0.25, 1, 10]), stale=st.sampled_from([1, 2.5, 100]))
+    def get_or_set_stale(self, key: str, value: Any, timeout: float, stale: float) -> None:
+        modelled = self.model.get_or_set_stale(key, value, timeout, stale)
+        real = self.cache.get_or_set(key, lambda: value, timeout, stale=stale)
+        self.agree(real, modelled, f"get_or_set({key!r}, stale={stale})")
 
     @rule(key=KEYS, timeout=TIMEOUTS)
     def touch(self, key: str, timeout: Any) -> None:
@@ -242,7 +248,7 @@ class CacheMachine(RuleBasedStateMachine):
             self.ref.clear()
             for key in self.model.live_keys():
                 value, expires = self.model.entries[key]
-                if "|" not in key:
+                if key in PLAIN:
                     self.ref.set(key, value, None if expires is None else (expires - self.clock.ms()) / 1000)
 
     # ---- after every step ---------------------------------------------------------------------
@@ -263,8 +269,8 @@ class CacheMachine(RuleBasedStateMachine):
             real = self.cache.ttl(key)
             assert (real is None) == (modelled is None), f"ttl({key!r}): polycache {real}, model {modelled}"
         if self.ref is not None:
-            plain = {k for k in live if "|" not in k}
-            assert set(self.ref.get_many(["a", "b", "c", "d", "e"])) == plain, "LocMemCache holds other keys than the model"
+            plain = live & set(PLAIN)
+            assert set(self.ref.get_many(PLAIN)) == plain, "LocMemCache holds other keys than the model"
 
     @invariant()
     def bounded(self) -> None:
@@ -284,6 +290,7 @@ def django_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.SimpleNamespace(time=CLOCK)
     monkeypatch.setattr(locmem, "time", fake)
     monkeypatch.setattr(django_base, "time", fake)
+    monkeypatch.setattr(stampede, "clock", CLOCK)  # stale-while-revalidate's
 
 
 def test_polycache_and_locmemcache_follow_the_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule, run_state_machine_as_test
 
 from polycache import ValueTooLargeError
-from test_model import CacheMachine
+from test_model import CacheMachine, django_on_the_clock
 from test_model_rules import KEYS, MISSING, NAMESPACES, TIMEOUTS, Model, examples
 
 MAX_ENTRIES = 4
@@ -38,7 +38,8 @@ def bounded_machine(options: Dict[str, Any], cull_frequency: Any) -> type:
     [({"EVICTION": "lru"}, None), ({"CULL_FREQUENCY": 2}, 2), ({"CULL_FREQUENCY": 3}, 3), ({"CULL_FREQUENCY": 0}, 0)],
     ids=["lru", "cull-2", "cull-3", "cull-all"],
 )
-def test_entry_bound_evicts_as_the_model(options: Dict[str, Any], cull_frequency: Any) -> None:
+def test_entry_bound_evicts_as_the_model(options: Dict[str, Any], cull_frequency: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    django_on_the_clock(monkeypatch)
     run_state_machine_as_test(bounded_machine(options, cull_frequency), settings=examples(40))
 
 
@@ -77,7 +78,8 @@ class ByteBounded(CacheMachine):
         self.agree(sorted(self.cache.set_many(data)), sorted(data), "set_many(): refused keys")
 
 
-def test_byte_bound_holds_and_loses_only_evicted_keys() -> None:
+def test_byte_bound_holds_and_loses_only_evicted_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    django_on_the_clock(monkeypatch)
     run_state_machine_as_test(ByteBounded, settings=examples(60))
 
 

@@ -18,7 +18,9 @@ from polycache import namespaced_key
 MISSING: Any = object()
 START = 1_700_000_000.0
 
-KEYS = st.sampled_from(["a", "b", "c", "d", "e"])
+PLAIN = ["a", "b", "c", "d", "e"]
+KEYS = st.sampled_from(PLAIN)
+STALE_KEYS = st.sampled_from(["s1", "s2"])  # only ever read with get_or_set(..., stale=)
 NAMESPACES = st.sampled_from(["books", "users"])
 # Multiples of 0.25 s: exact in binary, so LocMemCache's float expiries and the model's
 # milliseconds meet at the same instants.
@@ -140,6 +142,20 @@ class Model:
             self.add(key, default, timeout)
             value = self.get(key)
         return default if value is MISSING else value
+
+    def get_or_set_stale(self, key: str, default: Any, timeout: float, stale: float) -> Any:
+        """polycache's get_or_set(..., stale=S) for one caller: fresh for ``timeout``, then
+        served stale (and refreshed by the caller who finds it so) for ``stale`` more."""
+        held = self.get(key)  # (value, fresh until, ms)
+        envelope = (default, self.clock.ms() + round(timeout * 1000))
+        if held is MISSING:
+            self.add(key, envelope, timeout + stale)
+            held = self.get(key)
+            return default if held is MISSING else held[0]
+        if self.clock.ms() < held[1]:
+            return held[0]
+        self.set(key, envelope, timeout + stale)
+        return default
 
     def touch(self, key: str, timeout: Any) -> bool:
         if not self.live(key):
