@@ -11,9 +11,11 @@ export class Model {
    * @param {{max?: number, cull?: number}} bound `max` entries; with `cull`, Django's cull
    *   (0: remove every entry) instead of LRU. With at most 4 entries every expired entry
    *   is reclaimed before a live one is evicted (steps 3 and 5), which the model relies on.
+   *   `defaultTtl`: the lifetime of a write that names none (ms; Infinity: never expires).
    */
-  constructor(now, { max, cull } = {}) {
+  constructor(now, { max, cull, defaultTtl = DEFAULT_TTL } = {}) {
     this.now = now;
+    this.defaultTtl = defaultTtl;
     this.max = max;
     this.cull = cull;
     this.entries = new Map();
@@ -24,7 +26,7 @@ export class Model {
 
   expiry(options) {
     const now = this.now();
-    if (options === undefined) return now + DEFAULT_TTL;
+    if (options === undefined) return now + this.defaultTtl;
     if (options.ttl !== undefined) {
       if (options.ttl === 0) return Infinity; // lru-cache: 0 is no TTL
       return options.ttl < 0 ? now - 1 : now + Math.ceil(options.ttl);

@@ -181,6 +181,14 @@ test('model: an unbounded cache follows the model', () => {
   machine({ max: 1_000_000 }, {}, everything, 300);
 });
 
+test('model: without a default ttl (nothing expires until a write asks)', () => {
+  machine({ max: 1_000_000, ttl: undefined }, { defaultTtl: Infinity }, everything, 200);
+});
+
+test("model: timeouts: 'django' (the default lifetime is 300 s)", () => {
+  machine({ max: 1_000_000, ttl: undefined, timeouts: 'django' }, { defaultTtl: 300_000 }, everything, 200);
+});
+
 for (const [name, options, cull] of [
   ['lru', { max: 4 }, undefined],
   ['cull 2', { max: 4, eviction: 'cull', cullFrequency: 2 }, 2],
