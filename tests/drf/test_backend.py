@@ -222,3 +222,20 @@ def test_each_coroutine_of_aget_or_set_gets_its_own_object(cache, where):
 
     out = asyncio.run(scenario())
     assert out == [["built"]] * N and len({id(v) for v in out}) == N
+
+
+def test_a_get_or_set_miss_counts_one_miss_and_one_hit_as_django_reads(cache):
+    """Django's get_or_set reads twice on a miss (get, add, get): the stats say so, not
+    one more miss for the re-check a stampede-protected leader makes."""
+
+    def reads():
+        s = cache.stats()
+        return s["hits"], s["misses"]
+
+    before = reads()
+    assert cache.get_or_set("cold", lambda: 1, 60) == 1
+    assert cache.namespace("books").get_or_set("cold", lambda: 2, 60) == 2
+    after = reads()
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 2)
+    assert cache.get_or_set("cold", lambda: 3, 60) == 1
+    assert reads() == (after[0] + 1, after[1])

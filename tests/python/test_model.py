@@ -275,6 +275,7 @@ class CacheMachine(RuleBasedStateMachine):
     @invariant()
     def bounded(self) -> None:
         stats = self.cache.stats()
+        self.agree((stats["hits"], stats["misses"]), (self.model.hits, self.model.misses), "stats(): hits, misses")
         max_entries = self.options.get("MAX_ENTRIES", 300)
         assert stats["entries"] <= max_entries, f"{stats['entries']} entries over MAX_ENTRIES {max_entries}"
         max_bytes = self.options.get("MAX_BYTES")

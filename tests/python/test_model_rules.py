@@ -76,6 +76,7 @@ class Model:
         self.cull_frequency = cull_frequency
         self.entries: "OrderedDict[str, Tuple[Any, Optional[int]]]" = OrderedDict()
         self.generations: Dict[str, int] = {}
+        self.hits = self.misses = 0  # reads: get, get_many, get_or_set's (no other call)
 
     # ---- time -------------------------------------------------------------------------
     def expiry(self, timeout: Any) -> Optional[int]:
@@ -105,7 +106,9 @@ class Model:
     # ---- Django's API -------------------------------------------------------------------
     def get(self, key: str) -> Any:
         if not self.live(key):
+            self.misses += 1
             return MISSING
+        self.hits += 1
         self.entries.move_to_end(key)
         return self.entries[key][0]
 

@@ -403,8 +403,7 @@ def get_or_set(
     def compute() -> Any:
         nonlocal led
         led = True
-        # Another leader may have stored it between our get and our flight.
-        again = cache.get(key, _MISSING, version=version)
+        again = _stored_meanwhile(cache, key, version)
         if again is not _MISSING:
             return _unwrap(again)
         return _store(cache, key, _call(default), timeout, version, stale, clock)
@@ -451,7 +450,7 @@ async def aget_or_set(
     async def compute() -> Any:
         nonlocal led
         led = True
-        again = cache.get(key, _MISSING, version=version)
+        again = _stored_meanwhile(cache, key, version)
         if again is not _MISSING:
             return _unwrap(again)
         return _store(cache, key, await _acall(default), timeout, version, stale, clock)
@@ -466,6 +465,16 @@ async def aget_or_set(
 async def _acall(default: Any) -> Any:
     value = _call(default)
     return (await value) if inspect.isawaitable(value) else value
+
+
+def _stored_meanwhile(cache: Any, key: Any, version: Optional[int]) -> Any:
+    """What another leader stored between our miss and our flight, else ``_MISSING``.
+    Asked with ``has_key`` first, which counts no read: the caller's miss is counted once,
+    as Django's own get_or_set counts it."""
+    has_key = getattr(cache, "has_key", None)
+    if has_key is not None and not has_key(key, version=version):
+        return _MISSING
+    return cache.get(key, _MISSING, version=version)
 
 
 def _store(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: Optional[float], clock: Callable[[], float]) -> Any:
