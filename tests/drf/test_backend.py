@@ -12,6 +12,8 @@ from django.core.cache import caches
 from polycache.django import PolyCache
 from polycache.stampede import Stale, StampedeTimeout
 
+from test_stampede import coroutines_missing_together
+
 N = 8
 
 
@@ -64,26 +66,9 @@ def test_get_or_set_computes_once_among_threads(cache):
 
 
 def test_aget_or_set_computes_once_among_coroutines(cache):
-    calls = []
-
-    async def scenario():
-        release = asyncio.Event()
-
-        async def compute():
-            calls.append(1)
-            await release.wait()
-            return "built"
-
-        async def releaser():
-            while cache._flights.waiting() < N - 1:
-                await asyncio.sleep(0)
-            release.set()
-
-        got = await asyncio.gather(*(cache.aget_or_set("report", compute, 60) for _ in range(N)), releaser())
-        return got[:N]
-
-    assert asyncio.run(scenario()) == ["built"] * N
-    assert calls == [1]
+    out, calls = coroutines_missing_together(cache._flights, lambda f: cache.aget_or_set("report", f, 60), lambda: "built")
+    assert out == ["built"] * N
+    assert calls == 1
     assert cache.get("report") == "built"
 
 
@@ -204,23 +189,7 @@ def test_each_caller_of_get_or_set_gets_its_own_object(cache, where):
 @pytest.mark.parametrize("where", ["cache", "namespace"])
 def test_each_coroutine_of_aget_or_set_gets_its_own_object(cache, where):
     target = cache if where == "cache" else cache.namespace("books")
-
-    async def scenario():
-        release = asyncio.Event()
-
-        async def compute():
-            await release.wait()
-            return ["built"]
-
-        async def releaser():
-            while cache._flights.waiting() < N - 1:
-                await asyncio.sleep(0)
-            release.set()
-
-        got = await asyncio.gather(*(target.aget_or_set("shared", compute, 60) for _ in range(N)), releaser())
-        return got[:N]
-
-    out = asyncio.run(scenario())
+    out, _ = coroutines_missing_together(cache._flights, lambda f: target.aget_or_set("shared", f, 60), lambda: ["built"])
     assert out == [["built"]] * N and len({id(v) for v in out}) == N
 
 

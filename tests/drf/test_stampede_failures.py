@@ -11,7 +11,7 @@ import pytest
 from polycache import Cache, ValueTooLargeError
 from polycache.stampede import SingleFlight, StampedeTimeout, aget_or_set, get_or_set
 
-from test_stampede import Clock, threads, until
+from test_stampede import Clock, coroutines_missing_together, threads, until
 
 N = 6
 TOO_BIG = "x" * 10_000  # over the 4 KiB bound of the caches below
@@ -153,23 +153,9 @@ def test_every_waiter_gets_its_own_copy_of_a_value_that_was_not_stored():
 
 def test_every_coroutine_gets_its_own_copy():
     cache, flights = Cache(), SingleFlight()
-
-    async def scenario():
-        release = asyncio.Event()
-
-        async def compute():
-            await release.wait()
-            return {"books": [1, 2]}
-
-        async def releaser():
-            while flights.waiting() < N - 1:
-                await asyncio.sleep(0)
-            release.set()
-
-        got = await asyncio.gather(*(aget_or_set(cache, "k", compute, 60, flights=flights, flight_key="k") for _ in range(N)), releaser())
-        return got[:N]
-
-    out = asyncio.run(scenario())
+    out, _ = coroutines_missing_together(
+        flights, lambda f: aget_or_set(cache, "k", f, 60, flights=flights, flight_key="k"), lambda: {"books": [1, 2]}, n=N
+    )
     assert out == [{"books": [1, 2]}] * N
     assert len({id(v) for v in out}) == N
 
