@@ -202,3 +202,19 @@ def test_stampede_timeout_is_still_raised_for_a_live_flight():
     release.set()
     leader[0].join()
     assert cache.get("k") == "slow" and flights.in_flight() == 0
+
+
+def test_an_interrupted_refresh_closes_its_flight():
+    clock = Clock()
+    cache, flights = Cache(clock=clock), SingleFlight()
+    read = stale_reader(cache, flights, clock)
+    assert read(lambda: "v1") == "v1"
+    clock.now += 20
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        read(interrupted)
+    assert flights.in_flight() == 0
+    assert read(lambda: "v2") == "v2"
