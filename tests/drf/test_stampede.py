@@ -335,7 +335,8 @@ def test_stale_never_survives_an_invalidation():
 def test_docstring_examples():
     import doctest
 
-    from polycache import stampede
+    from polycache import singleflight, stampede
 
-    result = doctest.testmod(stampede)
-    assert result.attempted >= 4 and result.failed == 0
+    for module, examples in ((stampede, 4), (singleflight, 2)):
+        result = doctest.testmod(module)
+        assert result.attempted >= examples and result.failed == 0, (module, result)
