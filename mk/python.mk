@@ -13,7 +13,7 @@ PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
 PY311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3) $(shell command -v python3.11))
 PY39 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.9*/bin/python3) $(shell command -v python3.9))
 PY312 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3) $(shell command -v python3.12))
-PY_TOOLS := "maturin>=1.8,<2" "pytest>=8" "mypy>=1.18"
+PY_TOOLS := "maturin>=1.8,<2" "pytest>=8" "mypy>=1.18" "hypothesis==6.170.15"
 PIP_FLAGS := -q --disable-pip-version-check
 PY_WHEEL_DIR := $(ROOT)/.cache/python-wheel
 # A target dir of its own: maturin builds that share one (`pip install .` elsewhere in

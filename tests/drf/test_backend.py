@@ -12,6 +12,8 @@ from django.core.cache import caches
 from polycache.django import PolyCache
 from polycache.stampede import Stale, StampedeTimeout
 
+from test_stampede import coroutines_missing_together
+
 N = 8
 
 
@@ -64,26 +66,9 @@ def test_get_or_set_computes_once_among_threads(cache):
 
 
 def test_aget_or_set_computes_once_among_coroutines(cache):
-    calls = []
-
-    async def scenario():
-        release = asyncio.Event()
-
-        async def compute():
-            calls.append(1)
-            await release.wait()
-            return "built"
-
-        async def releaser():
-            while cache._flights.waiting() < N - 1:
-                await asyncio.sleep(0)
-            release.set()
-
-        got = await asyncio.gather(*(cache.aget_or_set("report", compute, 60) for _ in range(N)), releaser())
-        return got[:N]
-
-    assert asyncio.run(scenario()) == ["built"] * N
-    assert calls == [1]
+    out, calls = coroutines_missing_together(cache._flights, lambda f: cache.aget_or_set("report", f, 60), lambda: "built")
+    assert out == ["built"] * N
+    assert calls == 1
     assert cache.get("report") == "built"
 
 
@@ -178,3 +163,48 @@ def test_namespace_aget_or_set(cache):
 
     assert asyncio.run(scenario()) == "async"
     assert books.get("x") == "async"
+
+
+@pytest.mark.parametrize("where", ["cache", "namespace"])
+def test_each_caller_of_get_or_set_gets_its_own_object(cache, where):
+    target = cache if where == "cache" else cache.namespace("books")
+    release = threading.Event()
+
+    def compute():
+        assert release.wait(10)
+        return {"titles": ["Dune"]}
+
+    ts, out, errors = run_threads(N, lambda i: target.get_or_set("shared", compute, 60))
+    until(lambda: cache._flights.waiting() == N - 1, "the other threads to wait")
+    release.set()
+    for t in ts:
+        t.join()
+    assert not errors and out == [{"titles": ["Dune"]}] * N
+    assert len({id(v) for v in out}) == N, "callers were handed one object"
+    out[0]["titles"].append("mutated by one caller")
+    assert all(v == {"titles": ["Dune"]} for v in out[1:])
+    assert target.get("shared") == {"titles": ["Dune"]}
+
+
+@pytest.mark.parametrize("where", ["cache", "namespace"])
+def test_each_coroutine_of_aget_or_set_gets_its_own_object(cache, where):
+    target = cache if where == "cache" else cache.namespace("books")
+    out, _ = coroutines_missing_together(cache._flights, lambda f: target.aget_or_set("shared", f, 60), lambda: ["built"])
+    assert out == [["built"]] * N and len({id(v) for v in out}) == N
+
+
+def test_a_get_or_set_miss_counts_one_miss_and_one_hit_as_django_reads(cache):
+    """Django's get_or_set reads twice on a miss (get, add, get): the stats say so, not
+    one more miss for the re-check a stampede-protected leader makes."""
+
+    def reads():
+        s = cache.stats()
+        return s["hits"], s["misses"]
+
+    before = reads()
+    assert cache.get_or_set("cold", lambda: 1, 60) == 1
+    assert cache.namespace("books").get_or_set("cold", lambda: 2, 60) == 2
+    after = reads()
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 2)
+    assert cache.get_or_set("cold", lambda: 3, 60) == 1
+    assert reads() == (after[0] + 1, after[1])

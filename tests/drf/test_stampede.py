@@ -73,8 +73,9 @@ def test_threads_missing_together_compute_once():
     assert flights.in_flight() == 0 and flights.waiting() == 0
 
 
-def test_coroutines_missing_together_compute_once():
-    cache, flights = Cache(), SingleFlight()
+def coroutines_missing_together(flights, call, value, n=N):
+    """Runs ``n`` coroutines of ``call(compute)`` at once; ``compute`` returns ``value()``
+    once the other ``n - 1`` wait for it. Their results, and how often it ran."""
     calls = []
 
     async def scenario():
@@ -83,20 +84,24 @@ def test_coroutines_missing_together_compute_once():
         async def compute():
             calls.append(1)
             await release.wait()
-            return "v"
+            return value()
 
         async def releaser():
-            while flights.waiting() < N - 1:
+            while flights.waiting() < n - 1:
                 await asyncio.sleep(0)
             release.set()
 
-        results = await asyncio.gather(
-            *(aget_or_set(cache, "k", compute, 60, flights=flights, flight_key="k") for _ in range(N)), releaser()
-        )
-        return results[:N]
+        got = await asyncio.gather(*(call(compute) for _ in range(n)), releaser())
+        return got[:n]
 
-    assert asyncio.run(scenario()) == ["v"] * N
-    assert calls == [1]
+    return asyncio.run(scenario()), len(calls)
+
+
+def test_coroutines_missing_together_compute_once():
+    cache, flights = Cache(), SingleFlight()
+    out, calls = coroutines_missing_together(flights, lambda f: aget_or_set(cache, "k", f, 60, flights=flights, flight_key="k"), lambda: "v")
+    assert out == ["v"] * N
+    assert calls == 1
 
 
 def test_threads_and_coroutines_wait_for_each_other():
@@ -330,7 +335,8 @@ def test_stale_never_survives_an_invalidation():
 def test_docstring_examples():
     import doctest
 
-    from polycache import stampede
+    from polycache import singleflight, stampede
 
-    result = doctest.testmod(stampede)
-    assert result.attempted >= 4 and result.failed == 0
+    for module, examples in ((stampede, 4), (singleflight, 2)):
+        result = doctest.testmod(module)
+        assert result.attempted >= examples and result.failed == 0, (module, result)

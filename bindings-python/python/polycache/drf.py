@@ -32,6 +32,8 @@ the namespace lands in the old generation and is never served.
 does (never the ``Response`` object, its serializer or its queryset), and only for
 ``GET``/``HEAD`` answered with a status in ``statuses`` (200 by default), without
 ``Set-Cookie`` and without ``Cache-Control: no-store`` / ``private`` on a public view.
+A response larger than the cache's ``MAX_BYTES`` is served and not stored (counted in
+:func:`stats` as ``too_large``).
 On a hit the view does not run: authentication, throttling and view-level permissions
 (``initial()``) still run, object-level permissions (in ``get_object()``) do not; that
 is safe with per-user keys, and with ``public=True`` only if every user allowed to call
@@ -50,7 +52,9 @@ Django sends no signal for ``QuerySet.update()``, ``bulk_create()`` or
 **Stampedes.** Concurrent misses of one key run the view once (per process); the others
 wait up to ``wait`` seconds for its response (see :mod:`polycache.stampede`). With
 ``stale=S`` an expired response is served for up to ``S`` more seconds while one request
-refreshes it.
+refreshes it. A response that cannot be shared (an error, a cookie, an exception) is
+not: the requests waiting for it run the view themselves. A refresh always ends its
+flight, even when the view or the store raises.
 
 **Processes.** ``polycache.django.PolyCache`` is a per-process cache: an invalidation
 reaches the process that made the write only. With several worker processes use
@@ -78,7 +82,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import translation
 
-from polycache._native import build_key, namespaced_key
+from polycache._native import ValueTooLargeError, build_key, namespaced_key
 from polycache.stampede import DEFAULT_WAIT, SingleFlight, Stale
 
 __all__ = [
@@ -92,6 +96,7 @@ __all__ = [
     "register",
     "registry",
     "resource_key",
+    "stats",
 ]
 
 ModelType = Any  # a django.db.models.Model subclass
@@ -105,6 +110,21 @@ flights = SingleFlight()
 
 #: The clock of stale-while-revalidate (Unix seconds); tests replace it.
 clock: Callable[[], float] = time.time
+
+_counts_lock = threading.Lock()
+_counts: Dict[str, int] = {"too_large": 0}
+
+
+def stats() -> Dict[str, int]:
+    """Counters of this process's cached views: ``too_large``, responses served but not
+    cached because they exceed the cache's ``MAX_BYTES``."""
+    with _counts_lock:
+        return dict(_counts)
+
+
+def _count(name: str) -> None:
+    with _counts_lock:
+        _counts[name] += 1
 
 
 def _conf(name: str, default: Any) -> Any:
@@ -469,14 +489,16 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
         flight = flights.try_lead(flight_key)
         if flight is None:
             return _from_triple(held.value)  # another request is refreshing it
+        # Requests that miss meanwhile (the entry expired or was evicted) wait on this
+        # flight: whatever happens here, it ends, and with no response they run the view.
+        shared = _UNSHARED
         try:
             response, triple = _render(view, run, request, args, kwargs, statuses, public)
-        except BaseException:
-            flights.finish(flight_key, flight, abandoned=True)
-            raise
-        if triple is not None:
-            _store(cache, key, triple, timeout, stale)
-        flights.finish(flight_key, flight, triple)
+            if triple is not None:
+                shared = triple
+                _store(cache, key, triple, timeout, stale)
+        finally:
+            flights.finish(flight_key, flight, shared)
         return response
 
     mine: Dict[str, Any] = {}
@@ -520,10 +542,13 @@ def _render(
 
 
 def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[float]) -> None:
-    if stale is None or timeout is None or timeout <= 0:
-        cache.set(key, triple, timeout)
-    else:
-        cache.set(key, Stale(triple, clock() + timeout), timeout + stale)
+    try:
+        if stale is None or timeout is None or timeout <= 0:
+            cache.set(key, triple, timeout)
+        else:
+            cache.set(key, Stale(triple, clock() + timeout), timeout + stale)
+    except ValueTooLargeError:
+        _count("too_large")  # served, not cached: a response past MAX_BYTES is no error
 
 
 def cache_response(

@@ -13,11 +13,17 @@ out, ``on_timeout`` decides: ``"compute"`` (the default) computes in the waiter 
 there had been no flight (the stampede is only bounded, never a deadlock), ``"raise"``
 raises :class:`StampedeTimeout`.
 
-If the leader's callable raises an ``Exception``, that exception is raised in the leader
-and in every caller waiting on its flight (one failure, seen once per caller, as a
-shared promise would), and nothing is stored: the next call computes again. If the
-leader is cancelled or interrupted (``CancelledError``, ``KeyboardInterrupt``), its
-waiters do not inherit that: they start over and one of them leads.
+Every caller gets its own object, as from ``get``: a waiter reads the stored value back
+(or, when nothing was stored, gets a pickled copy of the leader's), so a caller that
+mutates its result changes nothing the others hold.
+
+A flight always ends, however its leader leaves (:class:`Lease`). If the leader's
+callable, or the store of its result (a value over ``MAX_BYTES``, one that cannot be
+pickled), raises an ``Exception``, that exception is raised in the leader and in every
+caller waiting on its flight (one failure, seen once per caller, as a shared promise
+would), and nothing is stored: the next call computes again. If the leader is cancelled
+or interrupted (``CancelledError``, ``KeyboardInterrupt``), its waiters do not inherit
+that: they start over and one of them leads.
 
 A leader that asks for its own key again (its callable calls ``get_or_set`` on the same
 key) computes directly instead of waiting for itself; so does a synchronous caller inside
@@ -27,8 +33,10 @@ from async code, use the ``a*`` API.
 **Stale-while-revalidate.** With ``stale=S`` a value is fresh for ``timeout`` seconds and
 then served *stale* for up to ``S`` more seconds: the first caller to find it stale
 refreshes it (computes and stores), callers that arrive meanwhile get the stale value at
-once, without waiting. Such values are stored in a small envelope (:class:`Stale`), so
-read them with ``get_or_set(..., stale=S)``, not with a plain ``get``. An invalidation
+once, without waiting; a refresh that fails (its callable or its store raises) leaves the
+stale value, and the next caller to find it stale refreshes again. Such values are
+stored in a small envelope (:class:`Stale`), so read them with ``get_or_set(...,
+stale=S)``, not with a plain ``get``. An invalidation
 (``delete``, namespace ``invalidate()``) is never answered with a stale value: only
 expiry by time is.
 
@@ -38,14 +46,16 @@ namespace views use it, and so can any object with Django's ``get``/``add``/``se
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import threading
+import pickle
 import time
-from typing import Any, Awaitable, Callable, Dict, Hashable, List, Optional, Tuple, Union
+from typing import Any, Callable, Hashable, Optional, Tuple
+
+from polycache.singleflight import DEFAULT_WAIT, Lease, SingleFlight, StampedeTimeout
 
 __all__ = [
     "DEFAULT_WAIT",
+    "Lease",
     "SingleFlight",
     "Stale",
     "StampedeTimeout",
@@ -53,230 +63,10 @@ __all__ = [
     "aget_or_set",
 ]
 
-#: Seconds a caller waits for another caller's computation of the same key by default.
-DEFAULT_WAIT = 10.0
-
 #: The clock of stale-while-revalidate (Unix seconds) when a call passes none.
 clock: Callable[[], float] = time.time
 
 _MISSING: Any = object()
-
-
-class StampedeTimeout(TimeoutError):
-    """A caller waited ``wait`` seconds for another caller's computation of ``key`` and
-    ``on_timeout="raise"`` was asked for."""
-
-    def __init__(self, key: Hashable, wait: float) -> None:
-        super().__init__(f"polycache: waited {wait:g} s for another caller to compute {key!r}")
-        self.key = key
-        self.wait = wait
-
-
-class _Restart(Exception):
-    """The leader of a flight went away without a result (cancelled, interrupted)."""
-
-
-class _Flight:
-    __slots__ = ("event", "done", "value", "error", "abandoned", "owner", "async_waiters", "waiting")
-
-    def __init__(self, owner: object) -> None:
-        self.event = threading.Event()
-        self.done = False
-        self.value: Any = None
-        self.error: Optional[BaseException] = None
-        self.abandoned = False
-        self.owner = owner
-        self.async_waiters: List[Tuple[asyncio.AbstractEventLoop, "asyncio.Future[None]"]] = []
-        self.waiting = 0  # callers waiting for this flight now
-
-    def result(self) -> Any:
-        if self.abandoned:
-            raise _Restart()
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-def _wake(fut: "asyncio.Future[None]") -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
-def _current_owner() -> object:
-    """Who is calling: the running asyncio task, else the thread."""
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        task = None
-    return task if task is not None else threading.current_thread()
-
-
-def _in_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _check_on_timeout(on_timeout: str) -> None:
-    if on_timeout not in ("compute", "raise"):
-        raise ValueError(f'polycache: on_timeout must be "compute" or "raise", got {on_timeout!r}')
-
-
-class SingleFlight:
-    """One computation per key at a time; callers that arrive meanwhile share its result.
-
-    >>> flights = SingleFlight()
-    >>> flights.run("k", lambda: 42)
-    42
-    >>> flights.in_flight()
-    0
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._flights: Dict[Hashable, _Flight] = {}
-
-    def in_flight(self) -> int:
-        """How many keys are being computed now."""
-        with self._lock:
-            return len(self._flights)
-
-    def waiting(self) -> int:
-        """How many callers are waiting for another caller's computation now."""
-        with self._lock:
-            return sum(f.waiting for f in self._flights.values())
-
-    def _wait_started(self, flight: _Flight, delta: int) -> None:
-        with self._lock:
-            flight.waiting += delta
-
-    # ---- the parts ------------------------------------------------------------------
-
-    def _join(self, key: Hashable) -> Tuple[_Flight, bool]:
-        """The open flight of ``key`` and False, or a new one (the caller leads) and True."""
-        with self._lock:
-            flight = self._flights.get(key)
-            if flight is not None:
-                return flight, False
-            flight = self._flights[key] = _Flight(_current_owner())
-            return flight, True
-
-    def try_lead(self, key: Hashable) -> Optional[_Flight]:
-        """A new flight led by the caller, or None if one is already open (no waiting)."""
-        flight, leader = self._join(key)
-        return flight if leader else None
-
-    def finish(
-        self, key: Hashable, flight: _Flight, value: Any = None, error: Optional[BaseException] = None, abandoned: bool = False
-    ) -> None:
-        """Closes ``flight`` with its result and wakes every waiter."""
-        with self._lock:
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-            flight.value, flight.error, flight.abandoned = value, error, abandoned
-            flight.done = True
-            waiters, flight.async_waiters = flight.async_waiters, []
-        flight.event.set()
-        for loop, fut in waiters:
-            try:
-                loop.call_soon_threadsafe(_wake, fut)
-            except RuntimeError:  # that loop is closed: nobody is waiting there any more
-                pass
-
-    def _lead(self, key: Hashable, flight: _Flight, fn: Callable[[], Any]) -> Any:
-        try:
-            value = fn()
-        except Exception as e:
-            self.finish(key, flight, error=e)
-            raise
-        except BaseException:
-            self.finish(key, flight, abandoned=True)
-            raise
-        self.finish(key, flight, value)
-        return value
-
-    async def _alead(self, key: Hashable, flight: _Flight, fn: Callable[[], Any]) -> Any:
-        try:
-            value = fn()
-            if inspect.isawaitable(value):
-                value = await value
-        except Exception as e:
-            self.finish(key, flight, error=e)
-            raise
-        except BaseException:
-            self.finish(key, flight, abandoned=True)
-            raise
-        self.finish(key, flight, value)
-        return value
-
-    # ---- the API --------------------------------------------------------------------
-
-    def run(self, key: Hashable, fn: Callable[[], Any], *, wait: float = DEFAULT_WAIT, on_timeout: str = "compute") -> Any:
-        """``fn()``, computed once for all the callers that ask for ``key`` while it runs."""
-        _check_on_timeout(on_timeout)
-        while True:
-            flight, leader = self._join(key)
-            if leader:
-                return self._lead(key, flight, fn)
-            if flight.owner is _current_owner():
-                return fn()  # the leader asks for its own key: waiting would be a deadlock
-            if isinstance(flight.owner, asyncio.Task) and _in_event_loop():
-                # A coroutine leads, and blocking this thread's event loop could stop it
-                # (and every other coroutine here): compute instead of waiting.
-                return fn()
-            self._wait_started(flight, 1)
-            try:
-                arrived = flight.event.wait(wait)
-            finally:
-                self._wait_started(flight, -1)
-            if not arrived:
-                if on_timeout == "raise":
-                    raise StampedeTimeout(key, wait)
-                return fn()
-            try:
-                return flight.result()
-            except _Restart:
-                continue
-
-    async def arun(
-        self, key: Hashable, fn: Callable[[], Union[Any, Awaitable[Any]]], *, wait: float = DEFAULT_WAIT, on_timeout: str = "compute"
-    ) -> Any:
-        """:meth:`run` for coroutines: ``fn`` may return an awaitable; waiting never blocks
-        the event loop."""
-        _check_on_timeout(on_timeout)
-        loop = asyncio.get_running_loop()
-        while True:
-            flight, leader = self._join(key)
-            if leader:
-                return await self._alead(key, flight, fn)
-            if flight.owner is _current_owner():
-                value = fn()
-                return (await value) if inspect.isawaitable(value) else value
-            with self._lock:
-                fut: Optional["asyncio.Future[None]"] = None
-                if not flight.done:
-                    fut = loop.create_future()
-                    flight.async_waiters.append((loop, fut))
-                    flight.waiting += 1
-            if fut is not None:
-                try:
-                    await asyncio.wait_for(asyncio.shield(fut), wait)
-                except asyncio.TimeoutError:
-                    self._wait_started(flight, -1)
-                    if on_timeout == "raise":
-                        raise StampedeTimeout(key, wait) from None
-                    value = fn()
-                    return (await value) if inspect.isawaitable(value) else value
-                except BaseException:
-                    self._wait_started(flight, -1)
-                    raise
-                self._wait_started(flight, -1)
-            try:
-                return flight.result()
-            except _Restart:
-                continue
 
 
 class Stale:
@@ -350,7 +140,8 @@ def get_or_set(
 
     ``flight_key`` names the stored key (e.g. the full key with prefix and version):
     callers with equal flight keys share one computation. A callable is called for it,
-    only on a miss.
+    only on a miss. Each caller gets its own object, as from ``get``: a waiter reads the
+    stored value back, or gets a pickled copy of the leader's when nothing was stored.
 
     >>> from polycache import Cache
     >>> c, flights, calls = Cache(), SingleFlight(), []
@@ -364,57 +155,29 @@ def get_or_set(
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
             return _unwrap(raw)
-        return _revalidate(cache, key, raw, default, timeout, version, flights, flight_key, stale, clock)
+        name = _name(flight_key)
+        flight = flights.try_lead(name)
+        if flight is None:
+            return raw.value  # someone is refreshing it: serve the stale value now
+        with flights.lease(name, flight) as lease:
+            lease.value = _refresh(cache, key, _call(default), timeout, version, stale, clock)
+        return lease.value
+
+    led = False
 
     def compute() -> Any:
-        # Another leader may have stored it between our get and our flight.
-        again = cache.get(key, _MISSING, version=version)
+        nonlocal led
+        led = True
+        again = _stored_meanwhile(cache, key, version)
         if again is not _MISSING:
             return _unwrap(again)
-        value = _call(default)
-        return _store(cache, key, value, timeout, version, stale, clock)
+        return _store(cache, key, _call(default), timeout, version, stale, clock)
 
-    return flights.run(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
-
-
-def _store(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: Optional[float], clock: Callable[[], float]) -> Any:
-    # As Django: add (a value another writer stored meanwhile wins), then read it back.
-    if stale is None:
-        cache.add(key, value, timeout=timeout, version=version)
-        return cache.get(key, value, version=version)
-    fresh, hard = _stale_plan(cache, timeout, stale)
-    cache.add(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-    return _unwrap(cache.get(key, value, version=version))
-
-
-def _revalidate(
-    cache: Any,
-    key: Any,
-    raw: Stale,
-    default: Any,
-    timeout: Any,
-    version: Optional[int],
-    flights: SingleFlight,
-    flight_key: Hashable,
-    stale: float,
-    clock: Callable[[], float],
-) -> Any:
-    flight_key = _name(flight_key)
-    flight = flights.try_lead(flight_key)
-    if flight is None:
-        return raw.value  # someone is refreshing it: serve the stale value now
-    try:
-        value = _call(default)
-    except Exception as e:
-        flights.finish(flight_key, flight, error=e)
-        raise
-    except BaseException:
-        flights.finish(flight_key, flight, abandoned=True)
-        raise
-    fresh, hard = _stale_plan(cache, timeout, stale)
-    cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-    flights.finish(flight_key, flight, value)
-    return value
+    value = flights.run(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    if led:
+        return value
+    own = _own(cache, key, version, value)
+    return compute() if own is _MISSING else own
 
 
 async def aget_or_set(
@@ -439,32 +202,76 @@ async def aget_or_set(
     if raw is not _MISSING:
         if stale is None or not isinstance(raw, Stale) or clock() < raw.fresh_until:
             return _unwrap(raw)
-        flight_key = _name(flight_key)
-        flight = flights.try_lead(flight_key)
+        name = _name(flight_key)
+        flight = flights.try_lead(name)
         if flight is None:
             return raw.value
-        try:
-            value = _call(default)
-            if inspect.isawaitable(value):
-                value = await value
-        except Exception as e:
-            flights.finish(flight_key, flight, error=e)
-            raise
-        except BaseException:
-            flights.finish(flight_key, flight, abandoned=True)
-            raise
-        fresh, hard = _stale_plan(cache, timeout, stale)
-        cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
-        flights.finish(flight_key, flight, value)
-        return value
+        with flights.lease(name, flight) as lease:
+            lease.value = _refresh(cache, key, await _acall(default), timeout, version, stale, clock)
+        return lease.value
+
+    led = False
 
     async def compute() -> Any:
-        again = cache.get(key, _MISSING, version=version)
+        nonlocal led
+        led = True
+        again = _stored_meanwhile(cache, key, version)
         if again is not _MISSING:
             return _unwrap(again)
-        value = _call(default)
-        if inspect.isawaitable(value):
-            value = await value
-        return _store(cache, key, value, timeout, version, stale, clock)
+        return _store(cache, key, await _acall(default), timeout, version, stale, clock)
 
-    return await flights.arun(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    value = await flights.arun(_name(flight_key), compute, wait=wait, on_timeout=on_timeout)
+    if led:
+        return value
+    own = _own(cache, key, version, value)
+    return (await compute()) if own is _MISSING else own
+
+
+async def _acall(default: Any) -> Any:
+    value = _call(default)
+    return (await value) if inspect.isawaitable(value) else value
+
+
+def _stored_meanwhile(cache: Any, key: Any, version: Optional[int]) -> Any:
+    """What another leader stored between our miss and our flight, else ``_MISSING``.
+    Asked with ``has_key`` first, which counts no read: the caller's miss is counted once,
+    as Django's own get_or_set counts it."""
+    has_key = getattr(cache, "has_key", None)
+    if has_key is not None and not has_key(key, version=version):
+        return _MISSING
+    return cache.get(key, _MISSING, version=version)
+
+
+def _store(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: Optional[float], clock: Callable[[], float]) -> Any:
+    # As Django: add (a value another writer stored meanwhile wins), then read it back.
+    if stale is None:
+        cache.add(key, value, timeout=timeout, version=version)
+        return cache.get(key, value, version=version)
+    fresh, hard = _stale_plan(cache, timeout, stale)
+    cache.add(key, _envelope(value, fresh, clock), timeout=hard, version=version)
+    return _unwrap(cache.get(key, value, version=version))
+
+
+def _refresh(cache: Any, key: Any, value: Any, timeout: Any, version: Optional[int], stale: float, clock: Callable[[], float]) -> Any:
+    fresh, hard = _stale_plan(cache, timeout, stale)
+    cache.set(key, _envelope(value, fresh, clock), timeout=hard, version=version)
+    return value
+
+
+# Values no caller can change: handing one object to several callers is harmless.
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None))
+
+
+def _own(cache: Any, key: Any, version: Optional[int], value: Any) -> Any:
+    """A waiter's own copy of the leader's ``value``: read back from the cache (what
+    ``get`` gives), else a pickled copy (nothing was stored: a timeout of 0, an
+    eviction meanwhile); ``_MISSING`` when it cannot be copied."""
+    again = cache.get(key, _MISSING, version=version)
+    if again is not _MISSING:
+        return _unwrap(again)
+    if isinstance(value, _IMMUTABLE):
+        return value
+    try:
+        return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return _MISSING
