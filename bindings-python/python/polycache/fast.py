@@ -1,0 +1,209 @@
+"""A cached page served before Django runs: a WSGI middleware around Django's application.
+
+.. code-block:: python
+
+    # wsgi.py
+    from django.core.wsgi import get_wsgi_application
+    from polycache.fast import FastPathWSGI
+    application = FastPathWSGI(get_wsgi_application(), header=True)
+
+    # views.py
+    from django.views.decorators.cache import cache_page
+    from polycache import fast
+
+    @cache_page(60)
+    @fast.eligible(depends_on=[Book])   # opt in; a Book write retires the copy
+    def book_list(request): ...
+
+A hit on Django's cache (``cache_page`` or the site-wide cache middleware) still pays for
+the request object, every middleware, URL resolution and the view wrappers around a few
+microseconds of cache. ``FastPathWSGI`` looks the page up itself, with Django's own key
+functions (``django.utils.cache.get_cache_key`` through ``FetchFromCacheMiddleware``) on a
+bare ``WSGIRequest``, in the same cache alias and key prefix, and answers it when the
+stored copy is one Django would have served to this request and the view opted in
+(:func:`polycache.fast_rules.eligible`). Everything else (a miss, a refusal, an error of
+the lookup) goes to Django's application unchanged.
+
+Rules (each has a test in ``tests/fast``): ``GET``/``HEAD`` only; no conditional request
+(``If-None-Match``/``If-Modified-Since``: Django's middleware may answer 304); the
+stored ``Vary`` is honoured by Django's key (the key hashes the values of the headers the
+stored response varies on); never a copy with ``Set-Cookie``, ``Cache-Control: private``
+or ``no-store``, or one that varies on ``Cookie``/``Authorization``; only copies stamped
+by :func:`eligible`, and not once a namespace they depend on was invalidated (the copy is
+then deleted, so Django recomputes it too).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.middleware.cache import FetchFromCacheMiddleware
+from django.utils import timezone, translation
+from django.utils.cache import get_cache_key, patch_vary_headers
+
+from polycache.fast_rules import STAMP, eligible, refusal
+
+__all__ = ["FastPathWSGI", "eligible", "STAMP"]
+
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
+
+class _Lookup(FetchFromCacheMiddleware):
+    """Django's own request-phase cache lookup (keys, HEAD fallback, ``Age``), without a
+    next middleware to call."""
+
+    def __init__(self, alias: str, key_prefix: str) -> None:  # no get_response: never chained
+        self.cache_alias = alias
+        self.key_prefix = key_prefix
+
+
+class _Counters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        self.refusals: Dict[str, int] = {}
+
+    def hit(self) -> None:
+        with self._lock:
+            self.hits += 1
+
+    def miss(self) -> None:
+        with self._lock:
+            self.misses += 1
+
+    def refuse(self, reason: str) -> None:
+        with self._lock:
+            self.refusals[reason] = self.refusals.get(reason, 0) + 1
+
+    def snapshot(self) -> Dict[str, Any]:
+        with self._lock:
+            return {"hits": self.hits, "misses": self.misses, "refusals": dict(self.refusals)}
+
+
+_LOCALE = "django.middleware.locale.LocaleMiddleware"
+
+
+def _language(request: WSGIRequest) -> Tuple[str, bool]:
+    """The language ``LocaleMiddleware`` would activate for this request (its own steps),
+    else the default: the language part of ``cache_page`` keys; and whether that
+    middleware's response phase adds ``Vary: Accept-Language``."""
+    if _LOCALE not in settings.MIDDLEWARE:
+        return settings.LANGUAGE_CODE, False
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+    patterns_used, prefixed_default = is_language_prefix_patterns_used(urlconf)
+    language = translation.get_language_from_request(request, check_path=patterns_used)
+    from_path = translation.get_language_from_path(request.path_info)
+    if patterns_used and not prefixed_default and not from_path:
+        language = settings.LANGUAGE_CODE
+    return language, not (patterns_used and from_path)
+
+
+def _as_locale_middleware_leaves_it(response: Any, language: str, vary: bool) -> None:
+    # LocaleMiddleware sits outside cache_page: on Django's path it edits every copy
+    # cache_page returns, after the lookup.
+    if vary:
+        patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", language)
+
+
+class FastPathWSGI:
+    """Wraps Django's WSGI application; serves eligible cached pages without it.
+
+    ``cache`` / ``key_prefix``: where the pages live (default: the cache middleware's
+    ``CACHE_MIDDLEWARE_ALIAS`` / ``CACHE_MIDDLEWARE_KEY_PREFIX``, which ``cache_page``
+    uses too). ``header``: add ``X-Polycache: fast`` or ``X-Polycache: django`` to every
+    response (``True``, or a header name). ``headers``: fixed headers the project's
+    middleware adds to every response (``X-Frame-Options``, ...), added to fast answers
+    so they match Django's.
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        cache: Optional[str] = None,
+        key_prefix: Optional[str] = None,
+        header: Any = False,
+        headers: Iterable[Tuple[str, str]] = (),
+    ) -> None:
+        self.app = app
+        self.alias = cache if cache is not None else settings.CACHE_MIDDLEWARE_ALIAS
+        self.key_prefix = key_prefix if key_prefix is not None else settings.CACHE_MIDDLEWARE_KEY_PREFIX
+        self.header = ("X-Polycache" if header is True else header) or None
+        self.headers = list(headers)
+        self._lookup = _Lookup(self.alias, self.key_prefix)
+        self._counters = _Counters()
+
+    def stats(self) -> Dict[str, Any]:
+        """``{"hits": fast answers, "misses": handed to Django with no copy stored,
+        "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
+        return self._counters.snapshot()
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        reason = self._serve(environ)
+        if isinstance(reason, tuple):
+            self._counters.hit()
+            status, headers, body = reason
+            start_response(status, headers)
+            return [body]
+        if reason is None:
+            self._counters.miss()
+        else:
+            self._counters.refuse(reason)
+        if self.header is None:
+            return self.app(environ, start_response)
+        name = self.header
+
+        def tagged(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append((name, "django"))
+            return start_response(status, headers, exc_info) if exc_info is not None else start_response(status, headers)
+
+        return self.app(environ, tagged)
+
+    def _serve(self, environ: Dict[str, Any]) -> Any:
+        """A (status, headers, body) to answer with; else None (no copy) or the reason
+        for handing the request to Django."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return "method"
+        if any(h in environ for h in _CONDITIONAL):
+            return "conditional"
+        try:
+            request = WSGIRequest(environ)
+            language, vary_language = _language(request)
+            request.LANGUAGE_CODE = language
+            with timezone.override(None):  # cache_page keys carry the zone; ours: the default
+                response = self._lookup.process_request(request)
+                if response is None:
+                    return None
+                why = refusal(response)
+                if why == "stale":
+                    self._forget(request)
+        except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
+            return "error"
+        if why is not None:
+            return why
+        if _LOCALE in settings.MIDDLEWARE:
+            _as_locale_middleware_leaves_it(response, language, vary_language)
+        body = response.content
+        headers = list(response.items())
+        if not response.has_header("Content-Length"):
+            headers.append(("Content-Length", str(len(body))))
+        headers.extend(self.headers)
+        if self.header is not None:
+            headers.append((self.header, "fast"))
+        return f"{response.status_code} {response.reason_phrase}", headers, body
+
+    def _forget(self, request: WSGIRequest) -> None:
+        # Django's cache_page knows nothing of namespaces: without this it would go on
+        # serving the copy the fast path just refused.
+        cache = self._lookup.cache
+        for method in ("GET", "HEAD"):
+            key = get_cache_key(request, self.key_prefix, method, cache=cache)
+            if key is not None:
+                cache.delete(key)
