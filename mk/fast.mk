@@ -16,7 +16,7 @@ test-fast: drf-env ## polycache.fast: the fast path vs Django itself, rule by ru
 		POLYCACHE_FAST_BACKEND=django.core.cache.backends.locmem.LocMemCache \
 		$(DRF_PY) -m pytest -q -k "not expired"
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys
 
 $(DRF_VENV)/.bench-fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_BENCH_DEPS)

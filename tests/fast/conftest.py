@@ -63,12 +63,17 @@ def call(app, path, method="GET", headers=None):
     return Answer(seen["status"], seen["headers"], body)
 
 
-@pytest.fixture
-def apps():
-    """Django's own WSGI application, and the same one behind the fast path."""
+@pytest.fixture(params=["own-keys", "django-keys"])
+def apps(request):
+    """Django's own WSGI application, and the same one behind the fast path: with the
+    fast path's key builder, and with Django's functions (its fallback)."""
     from django.core.wsgi import get_wsgi_application
 
     from polycache.fast import FastPathWSGI
 
     django_app = get_wsgi_application()
-    return django_app, FastPathWSGI(django_app, header=True)
+    fast_app = FastPathWSGI(django_app, header=True)
+    assert fast_app._keys is not None  # this Django's key format is the one fast_keys makes
+    if request.param == "django-keys":
+        fast_app._keys = None
+    return django_app, fast_app

@@ -83,6 +83,17 @@ def test_language_is_part_of_the_key_as_locale_middleware_decides(apps):
     assert hit.comparable() == call(django_app, "/lang/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).comparable()
 
 
+def test_language_cookie_picks_the_copy_as_django_does(apps):
+    django_app, fast_app = apps
+    fr = {"Cookie": "django_language=fr", "Accept-Language": "en"}
+    warm(fast_app, "/lang/", headers=fr)
+    warm(fast_app, "/lang/", headers={"Accept-Language": "en"})
+    for headers, language in ((fr, "fr"), ({"Accept-Language": "en"}, "en")):
+        hit = call(fast_app, "/lang/", headers=headers)
+        assert hit.header("X-Polycache") == "fast" and json.loads(hit.body)["language"] == language
+        assert hit.comparable() == call(django_app, "/lang/", headers=headers).comparable()
+
+
 @pytest.mark.parametrize(
     "path,reason",
     [("/cookie/", "set-cookie"), ("/per_user/", "per-user-vary"), ("/plain/", "not-eligible")],
@@ -236,3 +247,16 @@ def test_header_is_off_by_default(apps):
     call(quiet, "/books/")
     hit = call(quiet, "/books/")
     assert hit.header("X-Polycache") is None and quiet.stats()["hits"] == 1
+
+
+def test_key_format_is_checked_against_django_at_start(monkeypatch):
+    """If this Django formats keys differently, the fast path uses Django's functions."""
+    from django.core.wsgi import get_wsgi_application
+
+    from polycache import fast_keys
+    from polycache.fast import FastPathWSGI
+
+    assert fast_keys.matches_django("") and fast_keys.matches_django("site")
+    monkeypatch.setattr(fast_keys, "_suffix", lambda language, zone: f".{zone}.{language}")
+    assert not fast_keys.matches_django("")
+    assert FastPathWSGI(get_wsgi_application())._keys is None

@@ -35,20 +35,43 @@ then deleted, so Django recomputes it too).
 
 from __future__ import annotations
 
+import inspect
 import threading
+import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.cache import FetchFromCacheMiddleware
-from django.utils import timezone, translation
-from django.utils.cache import get_cache_key, patch_vary_headers
+from django.utils import timezone
+from django.utils.cache import get_cache_key, get_max_age
+from django.utils.http import parse_http_date_safe
 
+from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
 from polycache.fast_rules import STAMP, eligible, refusal
 
 __all__ = ["FastPathWSGI", "eligible", "STAMP"]
 
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
+
+def _django_adds_age() -> bool:
+    try:
+        return "Age" in inspect.getsource(FetchFromCacheMiddleware.process_request)
+    except (OSError, TypeError):
+        return False
+
+
+#: Whether this Django's cache middleware sets ``Age`` on a hit (5.2 does): so do we.
+_ADDS_AGE = _django_adds_age()
+
+
+def _set_age(response: Any) -> None:
+    max_age = get_max_age(response)
+    expires = parse_http_date_safe(response.get("Expires"))
+    if max_age is not None and expires is not None:
+        response["Age"] = max(0, max_age - (expires - int(time.time())))
 
 
 class _Lookup(FetchFromCacheMiddleware):
@@ -84,34 +107,6 @@ class _Counters:
             return {"hits": self.hits, "misses": self.misses, "refusals": dict(self.refusals)}
 
 
-_LOCALE = "django.middleware.locale.LocaleMiddleware"
-
-
-def _language(request: WSGIRequest) -> Tuple[str, bool]:
-    """The language ``LocaleMiddleware`` would activate for this request (its own steps),
-    else the default: the language part of ``cache_page`` keys; and whether that
-    middleware's response phase adds ``Vary: Accept-Language``."""
-    if _LOCALE not in settings.MIDDLEWARE:
-        return settings.LANGUAGE_CODE, False
-    from django.conf.urls.i18n import is_language_prefix_patterns_used
-
-    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
-    patterns_used, prefixed_default = is_language_prefix_patterns_used(urlconf)
-    language = translation.get_language_from_request(request, check_path=patterns_used)
-    from_path = translation.get_language_from_path(request.path_info)
-    if patterns_used and not prefixed_default and not from_path:
-        language = settings.LANGUAGE_CODE
-    return language, not (patterns_used and from_path)
-
-
-def _as_locale_middleware_leaves_it(response: Any, language: str, vary: bool) -> None:
-    # LocaleMiddleware sits outside cache_page: on Django's path it edits every copy
-    # cache_page returns, after the lookup.
-    if vary:
-        patch_vary_headers(response, ("Accept-Language",))
-    response.headers.setdefault("Content-Language", language)
-
-
 class FastPathWSGI:
     """Wraps Django's WSGI application; serves eligible cached pages without it.
 
@@ -138,6 +133,9 @@ class FastPathWSGI:
         self.header = ("X-Polycache" if header is True else header) or None
         self.headers = list(headers)
         self._lookup = _Lookup(self.alias, self.key_prefix)
+        self._locale = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        # Django's own functions on a WSGIRequest per request when our key format differs.
+        self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
         self._counters = _Counters()
 
     def stats(self) -> Dict[str, Any]:
@@ -174,22 +172,21 @@ class FastPathWSGI:
         if any(h in environ for h in _CONDITIONAL):
             return "conditional"
         try:
-            request = WSGIRequest(environ)
-            language, vary_language = _language(request)
-            request.LANGUAGE_CODE = language
-            with timezone.override(None):  # cache_page keys carry the zone; ours: the default
-                response = self._lookup.process_request(request)
-                if response is None:
-                    return None
-                why = refusal(response)
-                if why == "stale":
-                    self._forget(request)
+            found = self._find(environ) if self._keys is not None else self._find_as_django(environ)
+            if found is None:
+                return None
+            response, language, vary_language, keys = found
+            why = refusal(response)
+            if why == "stale":
+                # Django's cache_page knows nothing of namespaces: without this it would
+                # go on serving the copy the fast path just refused.
+                self._lookup.cache.delete_many(keys)
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
         if why is not None:
             return why
-        if _LOCALE in settings.MIDDLEWARE:
-            _as_locale_middleware_leaves_it(response, language, vary_language)
+        if self._locale:
+            as_locale_middleware_leaves_it(response, language, vary_language)
         body = response.content
         headers = list(response.items())
         if not response.has_header("Content-Length"):
@@ -199,11 +196,34 @@ class FastPathWSGI:
             headers.append((self.header, "fast"))
         return f"{response.status_code} {response.reason_phrase}", headers, body
 
-    def _forget(self, request: WSGIRequest) -> None:
-        # Django's cache_page knows nothing of namespaces: without this it would go on
-        # serving the copy the fast path just refused.
-        cache = self._lookup.cache
-        for method in ("GET", "HEAD"):
-            key = get_cache_key(request, self.key_prefix, method, cache=cache)
-            if key is not None:
-                cache.delete(key)
+    def _find(self, environ: Dict[str, Any]) -> Any:
+        """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
+        keys = self._keys
+        assert keys is not None
+        digest, language, vary_language, suffix = keys.where(environ)
+        cache = caches[self.alias]
+        headerlist = cache.get(keys.header_key(digest, suffix))
+        if headerlist is None:
+            return None
+        tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
+        response = cache.get(tried[0])
+        if response is None and environ["REQUEST_METHOD"] == "HEAD":
+            tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
+            response = cache.get(tried[1])
+        if response is None:
+            return None
+        if _ADDS_AGE:
+            _set_age(response)
+        return response, language, vary_language, tried
+
+    def _find_as_django(self, environ: Dict[str, Any]) -> Any:
+        request = WSGIRequest(environ)
+        language, vary_language = _language(request)
+        request.LANGUAGE_CODE = language
+        with timezone.override(None):  # cache_page keys carry the zone; ours: the default
+            response = self._lookup.process_request(request)
+            if response is None:
+                return None
+            cache = self._lookup.cache
+            keys = [get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")]
+        return response, language, vary_language, [k for k in keys if k is not None]
