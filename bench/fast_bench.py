@@ -21,16 +21,16 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from typing import Dict, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SITE = os.path.join(ROOT, "tests", "fast")
+sys.path.insert(0, os.path.join(ROOT, "tests", "fast"))
+
+from fastsite import serve  # noqa: E402
 PAGES = [f"/books/?page={n}" for n in range(1, 9)]
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 MODES = {
@@ -48,33 +48,6 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def prepare_db(env: Dict[str, str]) -> None:
-    code = (
-        "import django; django.setup();"
-        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
-        "from catalog.models import Author, Book; a = Author.objects.create(name='Le Guin');"
-        "[Book.objects.create(title=f'Book {n}', author=a, year=1960 + n) for n in range(30)]"
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=SITE, env=env, check=True)
-
-
-def wait_up(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def warm(port: int, mode: str) -> None:
@@ -102,23 +75,16 @@ def parse_wrk(out: str) -> Dict[str, str]:
 
 
 def run_mode(mode: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, lua: str) -> Dict[str, str]:
-    port = free_port()
-    env = dict(base_env, **extra)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", "1", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
-        env=env,
-    )
+    port = serve.free_port()
+    server = serve.start(dict(base_env, **extra), port)
     try:
-        wait_up(port)
         warm(port, mode)
         out = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        serve.stop(server)
     return parse_wrk(out)
 
 
@@ -136,7 +102,7 @@ def main() -> None:
         f.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in PAGES))
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
-    prepare_db(dict(base_env))
+    serve.prepare_db(dict(base_env), books=30)
     rows: List[str] = []
     for mode in args.modes.split(","):
         r = run_mode(mode, MODES[mode], base_env, args.seconds, lua)

@@ -1,15 +1,16 @@
 # polycache.fast (a cached page answered before Django runs): tests/fast, each rule checked
 # side by side against Django's own WSGI application, on PolyCache and again on
 # LocMemCache (expiry moves PolyCache's clock, so that one test runs on PolyCache only),
-# plus mypy. Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
-# `make bench-fast` (gunicorn + a load generator) is not part of make test.
+# plus mypy; test_server.py runs the project under gunicorn (pinned below).
+# Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
+# `make bench-fast` (gunicorn + wrk, from apt) is not part of make test.
 TEST_TARGETS += test-fast
 
-FAST_BENCH_DEPS := "gunicorn==23.0.0"
+FAST_DEPS := "gunicorn==23.0.0"
 
 .PHONY: test-fast bench-fast
 
-test-fast: drf-env ## polycache.fast: the fast path vs Django itself, rule by rule
+test-fast: $(DRF_VENV)/.fast-stamp ## polycache.fast: the fast path vs Django itself, rule by rule
 	@mkdir -p $(DRF_DB_DIR)
 	cd $(ROOT)/tests/fast && POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) $(DRF_PY) -m pytest -q
 	cd $(ROOT)/tests/fast && POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) \
@@ -18,9 +19,9 @@ test-fast: drf-env ## polycache.fast: the fast path vs Django itself, rule by ru
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
 		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys
 
-$(DRF_VENV)/.bench-fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
-	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_BENCH_DEPS)
+$(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
+	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)
 	@touch $@
 
-bench-fast: $(DRF_VENV)/.bench-fast-stamp ## Requests/s under gunicorn with and without polycache.fast (docs/fast.md)
+bench-fast: $(DRF_VENV)/.fast-stamp ## Requests/s under gunicorn with and without polycache.fast (docs/fast.md)
 	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --out docs/fast-bench.md

@@ -12,7 +12,7 @@ from polycache import fast
 
 CALLS = collections.Counter()
 
-PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang"]
+PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book"]
 
 
 def _page(name, request, **extra):
@@ -77,3 +77,13 @@ def uncached(request):
 @fast.eligible
 def lang(request):
     return _page("lang", request, language=translation.get_language())
+
+
+def add_book(request):  # a write made inside the server process (tests/fast/test_server.py)
+    from catalog.models import Author
+
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    author, _ = Author.objects.get_or_create(name="Banks")
+    Book.objects.create(title=request.GET["title"], author=author, year=1987)
+    return HttpResponse(status=201)

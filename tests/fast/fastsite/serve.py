@@ -1,0 +1,53 @@
+"""Runs the fastsite project under a real WSGI server (gunicorn, gthread): a migrated
+SQLite database of its own and a server process on a free port. Used by
+tests/fast/test_server.py and bench/fast_bench.py."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from typing import Dict
+
+SITE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare_db(env: Dict[str, str], books: int) -> None:
+    """Migrates the database in env["POLYCACHE_DRF_DB_DIR"] and adds `books` books."""
+    code = (
+        "import django; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "from catalog.models import Author, Book; a = Author.objects.create(name='Le Guin');"
+        f"[Book.objects.create(title=f'Book {{n}}', author=a, year=1960 + n) for n in range({books})]"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=SITE, env=env, check=True)
+
+
+def start(env: Dict[str, str], port: int) -> "subprocess.Popen[bytes]":
+    """gunicorn, one worker, 4 threads, on 127.0.0.1:port; returns once it accepts."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", "1", "--threads", "4",
+         "-b", f"127.0.0.1:{port}", "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(server: "subprocess.Popen[bytes]") -> None:
+    server.terminate()
+    server.wait(timeout=30)
