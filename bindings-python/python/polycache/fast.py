@@ -36,6 +36,7 @@ then deleted, so Django recomputes it too).
 from __future__ import annotations
 
 import inspect
+import io
 import threading
 import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -51,7 +52,7 @@ from django.utils.http import parse_http_date_safe
 from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
 from polycache.fast_rules import STAMP, eligible, refusal
 
-__all__ = ["FastPathWSGI", "eligible", "STAMP"]
+__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP"]
 
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 
@@ -107,16 +108,8 @@ class _Counters:
             return {"hits": self.hits, "misses": self.misses, "refusals": dict(self.refusals)}
 
 
-class FastPathWSGI:
-    """Wraps Django's WSGI application; serves eligible cached pages without it.
-
-    ``cache`` / ``key_prefix``: where the pages live (default: the cache middleware's
-    ``CACHE_MIDDLEWARE_ALIAS`` / ``CACHE_MIDDLEWARE_KEY_PREFIX``, which ``cache_page``
-    uses too). ``header``: add ``X-Polycache: fast`` or ``X-Polycache: django`` to every
-    response (``True``, or a header name). ``headers``: fixed headers the project's
-    middleware adds to every response (``X-Frame-Options``, ...), added to fast answers
-    so they match Django's.
-    """
+class _FastPath:
+    """The lookup and the rules, for a WSGI environ or an ASGI request's ``META``."""
 
     def __init__(
         self,
@@ -143,36 +136,27 @@ class FastPathWSGI:
         "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
         return self._counters.snapshot()
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        reason = self._serve(environ)
-        if isinstance(reason, tuple):
+    def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """``_serve``, counted."""
+        found = self._serve(environ, make_request)
+        if isinstance(found, tuple):
             self._counters.hit()
-            status, headers, body = reason
-            start_response(status, headers)
-            return [body]
-        if reason is None:
+        elif found is None:
             self._counters.miss()
         else:
-            self._counters.refuse(reason)
-        if self.header is None:
-            return self.app(environ, start_response)
-        name = self.header
+            self._counters.refuse(found)
+        return found
 
-        def tagged(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
-            headers.append((name, "django"))
-            return start_response(status, headers, exc_info) if exc_info is not None else start_response(status, headers)
 
-        return self.app(environ, tagged)
-
-    def _serve(self, environ: Dict[str, Any]) -> Any:
-        """A (status, headers, body) to answer with; else None (no copy) or the reason
-        for handing the request to Django."""
+    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """A (status code, reason phrase, headers, body) to answer with; else None (no
+        copy) or the reason for handing the request to Django."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return "method"
         if any(h in environ for h in _CONDITIONAL):
             return "conditional"
         try:
-            found = self._find(environ) if self._keys is not None else self._find_as_django(environ)
+            found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
             if found is None:
                 return None
             response, language, vary_language, keys = found
@@ -194,13 +178,13 @@ class FastPathWSGI:
         headers.extend(self.headers)
         if self.header is not None:
             headers.append((self.header, "fast"))
-        return f"{response.status_code} {response.reason_phrase}", headers, body
+        return response.status_code, response.reason_phrase, headers, body
 
-    def _find(self, environ: Dict[str, Any]) -> Any:
+    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
-        digest, language, vary_language, suffix = keys.where(environ)
+        digest, language, vary_language, suffix = keys.where(environ, make_request)
         cache = caches[self.alias]
         headerlist = cache.get(keys.header_key(digest, suffix))
         if headerlist is None:
@@ -216,8 +200,8 @@ class FastPathWSGI:
             _set_age(response)
         return response, language, vary_language, tried
 
-    def _find_as_django(self, environ: Dict[str, Any]) -> Any:
-        request = WSGIRequest(environ)
+    def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
+        request = make_request()
         language, vary_language = _language(request)
         request.LANGUAGE_CODE = language
         with timezone.override(None):  # cache_page keys carry the zone; ours: the default
@@ -227,3 +211,85 @@ class FastPathWSGI:
             cache = self._lookup.cache
             keys = [get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")]
         return response, language, vary_language, [k for k in keys if k is not None]
+
+
+class FastPathWSGI(_FastPath):
+    """Wraps Django's WSGI application; serves eligible cached pages without it.
+
+    ``cache`` / ``key_prefix``: where the pages live (default: the cache middleware's
+    ``CACHE_MIDDLEWARE_ALIAS`` / ``CACHE_MIDDLEWARE_KEY_PREFIX``, which ``cache_page``
+    uses too). ``header``: add ``X-Polycache: fast`` or ``X-Polycache: django`` to every
+    response (``True``, or a header name). ``headers``: fixed headers the project's
+    middleware adds to every response (``X-Frame-Options``, ...), added to fast answers
+    so they match Django's.
+    """
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        found = self._answer(environ, lambda: WSGIRequest(environ))
+        if isinstance(found, tuple):
+            code, phrase, headers, body = found
+            start_response(f"{code} {phrase}", headers)
+            return [body]
+        if self.header is None:
+            return self.app(environ, start_response)
+        name = self.header
+
+        def tagged(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append((name, "django"))
+            return start_response(status, headers, exc_info) if exc_info is not None else start_response(status, headers)
+
+        return self.app(environ, tagged)
+
+
+def _meta(scope: Dict[str, Any]) -> Dict[str, Any]:
+    """The parts of ``ASGIRequest.META`` that Django's keys read, built as it builds
+    them (a real ``ASGIRequest`` is made only when the key builder has not seen them)."""
+    query = scope.get("query_string", b"")
+    meta: Dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"].upper(),
+        "QUERY_STRING": query.decode() if isinstance(query, bytes) else query,
+        "SCRIPT_NAME": scope.get("root_path", ""),
+        "PATH_INFO": scope["path"],
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+    }
+    server = scope.get("server")
+    meta["SERVER_NAME"], meta["SERVER_PORT"] = (server[0], str(server[1])) if server else ("unknown", "0")
+    for raw, value in scope.get("headers", ()):
+        name = raw.decode("latin1")
+        if "_" in name:  # ASGIRequest drops them (underscore/hyphen spoofing)
+            continue
+        key = "HTTP_" + name.upper().replace("-", "_")
+        meta[key] = f"{meta[key]},{value.decode('latin1')}" if key in meta else value.decode("latin1")
+    return meta
+
+
+class FastPathASGI(_FastPath):
+    """Wraps Django's ASGI application; serves eligible cached pages without it. Same
+    options as :class:`FastPathWSGI`. The lookup runs on the event loop: fine for an
+    in-process cache (``PolyCache``, ``TieredCache``'s local tier), a blocking network
+    round trip otherwise."""
+
+    async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        from django.core.handlers.asgi import ASGIRequest
+
+        found = self._answer(_meta(scope), lambda: ASGIRequest(scope, io.BytesIO()))
+        if isinstance(found, tuple):
+            code, _, headers, body = found
+            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]
+            await send({"type": "http.response.start", "status": code, "headers": raw})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if self.header is None:
+            await self.app(scope, receive, send)
+            return
+        tag = (self.header.encode("ascii"), b"django")
+
+        async def tagged(message: Dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                message = dict(message, headers=[*message.get("headers", ()), tag])
+            await send(message)
+
+        await self.app(scope, receive, tagged)

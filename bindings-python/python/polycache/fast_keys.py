@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from hashlib import md5
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
@@ -107,9 +107,10 @@ class KeyBuilder:
         )
         self._memo: Dict[Tuple[Any, ...], Tuple[str, str, bool, str]] = {}
 
-    def where(self, environ: Dict[str, Any]) -> Tuple[str, str, bool, str]:
-        """(URI digest, language, LocaleMiddleware's Vary, key suffix) for this environ.
-        Raises what Django raises for it (``DisallowedHost``, ...)."""
+    def where(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Tuple[str, str, bool, str]:
+        """(URI digest, language, LocaleMiddleware's Vary, key suffix) for this environ
+        (``META`` of the request ``make_request`` builds). Raises what Django raises for
+        it (``DisallowedHost``, ...)."""
         cookie = environ.get("HTTP_COOKIE", "")
         memo_key: Optional[Tuple[Any, ...]] = None
         if self.language_cookie not in cookie:  # else the cookie may pick the language
@@ -122,7 +123,7 @@ class KeyBuilder:
             known = self._memo.get(memo_key)
             if known is not None:
                 return known
-        request = WSGIRequest(environ)
+        request = make_request()
         language, vary = _language(request)
         digest = md5(request.build_absolute_uri().encode("ascii"), usedforsecurity=False).hexdigest()
         found = (digest, language, vary, _suffix(language, self.zone))
