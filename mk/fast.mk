@@ -1,12 +1,12 @@
 # polycache.fast (a cached page answered before Django runs): tests/fast, each rule checked
 # side by side against Django's own WSGI application, on PolyCache and again on
 # LocMemCache (expiry moves PolyCache's clock, so that one test runs on PolyCache only),
-# plus mypy; test_server.py runs the project under gunicorn (pinned below).
+# plus mypy; test_server.py runs the project under gunicorn (pinned below, with uvicorn for the bench).
 # Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
-# `make bench-fast` (gunicorn + wrk, from apt) is not part of make test.
+# `make bench-fast` (gunicorn, uvicorn + wrk, from apt) is not part of make test.
 TEST_TARGETS += test-fast
 
-FAST_DEPS := "gunicorn==23.0.0"
+FAST_DEPS := "gunicorn==23.0.0" "uvicorn==0.54.0"
 
 .PHONY: test-fast bench-fast
 
@@ -23,5 +23,5 @@ $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)
 	@touch $@
 
-bench-fast: $(DRF_VENV)/.fast-stamp ## Requests/s under gunicorn with and without polycache.fast (docs/fast.md)
+bench-fast: $(DRF_VENV)/.fast-stamp ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
 	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --out docs/fast-bench.md

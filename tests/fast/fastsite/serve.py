@@ -28,13 +28,19 @@ def prepare_db(env: Dict[str, str], books: int) -> None:
     subprocess.run([sys.executable, "-c", code], cwd=SITE, env=env, check=True)
 
 
-def start(env: Dict[str, str], port: int) -> "subprocess.Popen[bytes]":
-    """gunicorn, one worker, 4 threads, on 127.0.0.1:port; returns once it accepts."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", "1", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
-        env=env,
-    )
+COMMANDS = {
+    "gunicorn": ["-m", "gunicorn", "-k", "gthread", "--workers", "1", "--threads", "4", "-b", "127.0.0.1:{port}",
+                 "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
+    "uvicorn": ["-m", "uvicorn", "--workers", "1", "--host", "127.0.0.1", "--port", "{port}", "--app-dir", SITE,
+                "--log-level", "warning", "--no-access-log", "fastsite.asgi:application"],
+}
+
+
+def start(env: Dict[str, str], port: int, server_kind: str = "gunicorn") -> "subprocess.Popen[bytes]":
+    """gunicorn (one worker, 4 threads) or uvicorn (one worker) on 127.0.0.1:port;
+    returns once it accepts."""
+    args = [a.replace("{port}", str(port)) for a in COMMANDS[server_kind]]
+    server = subprocess.Popen([sys.executable, *args], cwd=SITE, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
