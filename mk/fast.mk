@@ -1,7 +1,7 @@
 # polycache.fast (a cached page answered before Django runs): tests/fast, each rule checked
 # side by side against Django's own WSGI application, on PolyCache and again on
 # LocMemCache (expiry moves PolyCache's clock, so that one test runs on PolyCache only),
-# plus mypy; test_server.py runs the project under gunicorn (pinned below, with uvicorn for the bench).
+# plus mypy; test_server.py runs the project under gunicorn and uvicorn (pinned below).
 # Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
 # `make bench-fast` (gunicorn, uvicorn + wrk, from apt) is not part of make test.
 TEST_TARGETS += test-fast

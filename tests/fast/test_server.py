@@ -1,5 +1,6 @@
-"""The fast path through a real WSGI server: gunicorn (gthread, 4 threads) serving the
-fastsite project behind FastPathWSGI, requests over HTTP from this process."""
+"""The fast path through real servers: gunicorn (gthread, 4 threads) serving the fastsite
+project behind FastPathWSGI, and uvicorn behind FastPathASGI; requests over HTTP from
+this process."""
 
 import json
 import os
@@ -12,13 +13,13 @@ import pytest
 from fastsite import serve
 
 
-@pytest.fixture(scope="module")
-def server():
+@pytest.fixture(scope="module", params=["gunicorn", "uvicorn"])
+def server(request):
     tmp = tempfile.mkdtemp(prefix="polycache-fast-server-")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST="1", POLYCACHE_FAST_BENCH="1")
     serve.prepare_db(env, books=2)
     port = serve.free_port()
-    process = serve.start(env, port)
+    process = serve.start(env, port, request.param)
     yield f"http://127.0.0.1:{port}"
     serve.stop(process)
     shutil.rmtree(tmp, ignore_errors=True)

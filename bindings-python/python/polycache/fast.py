@@ -1,4 +1,5 @@
-"""A cached page served before Django runs: a WSGI middleware around Django's application.
+"""A cached page served before Django runs: a WSGI (or ASGI) middleware around Django's
+application.
 
 .. code-block:: python
 
@@ -6,6 +7,7 @@
     from django.core.wsgi import get_wsgi_application
     from polycache.fast import FastPathWSGI
     application = FastPathWSGI(get_wsgi_application(), header=True)
+    # asgi.py: FastPathASGI(get_asgi_application(), header=True)
 
     # views.py
     from django.views.decorators.cache import cache_page
