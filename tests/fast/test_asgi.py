@@ -124,3 +124,16 @@ def test_other_scopes_pass_through():
     fast_app = FastPathASGI(app)
     asyncio.run(fast_app({"type": "lifespan"}, None, None))
     assert seen == ["lifespan"] and fast_app.stats() == {"hits": 0, "misses": 0, "refusals": {}}
+
+
+def test_async_view_is_stamped_and_invalidated(asgi_apps):
+    from polycache import drf
+
+    django_app, fast_app = asgi_apps
+    first = acall(fast_app, "/async_page/")
+    hit = acall(fast_app, "/async_page/")
+    assert header(first, "X-Polycache") == "django" and header(hit, "X-Polycache") == "fast"
+    assert comparable(hit) == comparable(acall(django_app, "/async_page/")) == comparable(first)
+    drf.invalidate("catalog.book")
+    after = acall(fast_app, "/async_page/")
+    assert header(after, "X-Polycache") == "django" and json.loads(after[2])["run"] == 2

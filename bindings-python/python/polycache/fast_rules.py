@@ -13,6 +13,7 @@ stored.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, Iterable, Optional, Tuple
 
 from django.core.cache import caches
@@ -56,7 +57,8 @@ def eligible(
 ) -> Any:
     """Declares that the responses of a view may be served by the fast path. Place it
     *inside* ``cache_page`` (``@cache_page(60)`` above ``@fast.eligible``) so the stamp is
-    stored with the copy; on a class-based view use ``method_decorator``.
+    stored with the copy; on a class-based view use ``method_decorator``. Sync and
+    ``async def`` views.
 
     ``depends_on``: models registered with ``polycache.drf.register`` (or namespace
     names); a write to any of them makes the fast path drop the copy and let Django
@@ -68,17 +70,31 @@ def eligible(
     """
     names = tuple(_namespace(r) for r in depends_on)
 
+    def generations_now() -> Stamp:
+        alias = cache
+        if alias is None:
+            from polycache import drf
+
+            alias = drf._aliases()[0]
+        return alias, _generations(alias, names)
+
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def astamped(request: Any, *args: Any, **kwargs: Any) -> Any:
+                before = generations_now()  # before the view reads any row
+                response = await fn(request, *args, **kwargs)
+                setattr(response, STAMP, before)
+                return response
+
+            return astamped
+
         @functools.wraps(fn)
         def stamped(request: Any, *args: Any, **kwargs: Any) -> Any:
-            alias = cache
-            if alias is None:
-                from polycache import drf
-
-                alias = drf._aliases()[0]
-            before = _generations(alias, names)  # before the view reads any row
+            before = generations_now()  # before the view reads any row
             response = fn(request, *args, **kwargs)
-            setattr(response, STAMP, (alias, before))
+            setattr(response, STAMP, before)
             return response
 
         return stamped

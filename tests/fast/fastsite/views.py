@@ -12,7 +12,7 @@ from polycache import fast
 
 CALLS = collections.Counter()
 
-PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book"]
+PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page"]
 
 
 def _page(name, request, **extra):
@@ -87,3 +87,9 @@ def add_book(request):  # a write made inside the server process (tests/fast/tes
     author, _ = Author.objects.get_or_create(name="Banks")
     Book.objects.create(title=request.GET["title"], author=author, year=1987)
     return HttpResponse(status=201)
+
+
+@cache_page(60)
+@fast.eligible(depends_on=["catalog.book"])
+async def async_page(request):
+    return _page("async_page", request)
