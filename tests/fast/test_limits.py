@@ -55,3 +55,16 @@ def test_unregistered_model_is_a_clear_error():
 
     with pytest.raises(ValueError, match="not registered with polycache.drf.register"):
         fast.eligible(depends_on=[Log])
+
+
+def test_options_key_prefix_and_fixed_headers(apps):
+    from polycache.fast import FastPathWSGI
+
+    django_app, default = apps
+    call(default, "/prefixed/")
+    assert call(default, "/prefixed/").header("X-Polycache") == "django"  # another key prefix: Django's
+    assert default.stats()["misses"] == 2
+    pre = FastPathWSGI(django_app, key_prefix="pre", header="X-Path", headers=[("X-Frame-Options", "DENY")])
+    hit = call(pre, "/prefixed/")
+    assert hit.header("X-Path") == "fast" and hit.header("X-Frame-Options") == "DENY"
+    assert hit.body == call(django_app, "/prefixed/").body

@@ -12,7 +12,7 @@ from polycache import fast
 
 CALLS = collections.Counter()
 
-PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page"]
+PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page", "prefixed"]
 
 
 def _page(name, request, **extra):
@@ -93,3 +93,9 @@ def add_book(request):  # a write made inside the server process (tests/fast/tes
 @fast.eligible(depends_on=["catalog.book"])
 async def async_page(request):
     return _page("async_page", request)
+
+
+@cache_page(60, key_prefix="pre")
+@fast.eligible
+def prefixed(request):
+    return _page("prefixed", request)
