@@ -5,7 +5,7 @@ import asyncio
 import json
 
 import pytest
-from conftest import call
+from fastsite.wsgi_client import call
 
 from catalog.models import Author, Book
 

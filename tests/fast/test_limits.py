@@ -4,7 +4,7 @@ builder's memo within its bound, a clear error for a model polycache.drf does no
 import threading
 
 import pytest
-from conftest import call
+from fastsite.wsgi_client import call
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ own WSGI application and through FastPathWSGI around it, side by side."""
 import json
 
 import pytest
-from conftest import call
+from fastsite.wsgi_client import call
 from django.core.cache import caches
 
 from catalog.models import Author, Book
