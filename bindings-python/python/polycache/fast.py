@@ -1,0 +1,297 @@
+"""A cached page served before Django runs: a WSGI (or ASGI) middleware around Django's
+application.
+
+.. code-block:: python
+
+    # wsgi.py
+    from django.core.wsgi import get_wsgi_application
+    from polycache.fast import FastPathWSGI
+    application = FastPathWSGI(get_wsgi_application(), header=True)
+    # asgi.py: FastPathASGI(get_asgi_application(), header=True)
+
+    # views.py
+    from django.views.decorators.cache import cache_page
+    from polycache import fast
+
+    @cache_page(60)
+    @fast.eligible(depends_on=[Book])   # opt in; a Book write retires the copy
+    def book_list(request): ...
+
+A hit on Django's cache (``cache_page`` or the site-wide cache middleware) still pays for
+the request object, every middleware, URL resolution and the view wrappers around a few
+microseconds of cache. ``FastPathWSGI`` looks the page up itself, with Django's own key
+functions (``django.utils.cache.get_cache_key`` through ``FetchFromCacheMiddleware``) on a
+bare ``WSGIRequest``, in the same cache alias and key prefix, and answers it when the
+stored copy is one Django would have served to this request and the view opted in
+(:func:`polycache.fast_rules.eligible`). Everything else (a miss, a refusal, an error of
+the lookup) goes to Django's application unchanged.
+
+Rules (each has a test in ``tests/fast``): ``GET``/``HEAD`` only; no conditional request
+(``If-None-Match``/``If-Modified-Since``: Django's middleware may answer 304); the
+stored ``Vary`` is honoured by Django's key (the key hashes the values of the headers the
+stored response varies on); never a copy with ``Set-Cookie``, ``Cache-Control: private``
+or ``no-store``, or one that varies on ``Cookie``/``Authorization``; only copies stamped
+by :func:`eligible`, and not once a namespace they depend on was invalidated (the copy is
+then deleted, so Django recomputes it too).
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import threading
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIRequest
+from django.middleware.cache import FetchFromCacheMiddleware
+from django.utils import timezone
+from django.utils.cache import get_cache_key, get_max_age
+from django.utils.http import parse_http_date_safe
+
+from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
+from polycache.fast_rules import STAMP, eligible, refusal
+
+__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP"]
+
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
+
+def _django_adds_age() -> bool:
+    try:
+        return "Age" in inspect.getsource(FetchFromCacheMiddleware.process_request)
+    except (OSError, TypeError):
+        return False
+
+
+#: Whether this Django's cache middleware sets ``Age`` on a hit (5.2 does): so do we.
+_ADDS_AGE = _django_adds_age()
+
+
+def _set_age(response: Any) -> None:
+    max_age = get_max_age(response)
+    expires = parse_http_date_safe(response.get("Expires"))
+    if max_age is not None and expires is not None:
+        response["Age"] = max(0, max_age - (expires - int(time.time())))
+
+
+class _Lookup(FetchFromCacheMiddleware):
+    """Django's own request-phase cache lookup (keys, HEAD fallback, ``Age``), without a
+    next middleware to call."""
+
+    def __init__(self, alias: str, key_prefix: str) -> None:  # no get_response: never chained
+        self.cache_alias = alias
+        self.key_prefix = key_prefix
+
+
+class _Counters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        self.refusals: Dict[str, int] = {}
+
+    def hit(self) -> None:
+        with self._lock:
+            self.hits += 1
+
+    def miss(self) -> None:
+        with self._lock:
+            self.misses += 1
+
+    def refuse(self, reason: str) -> None:
+        with self._lock:
+            self.refusals[reason] = self.refusals.get(reason, 0) + 1
+
+    def snapshot(self) -> Dict[str, Any]:
+        with self._lock:
+            return {"hits": self.hits, "misses": self.misses, "refusals": dict(self.refusals)}
+
+
+class _FastPath:
+    """The lookup and the rules, for a WSGI environ or an ASGI request's ``META``."""
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        cache: Optional[str] = None,
+        key_prefix: Optional[str] = None,
+        header: Any = False,
+        headers: Iterable[Tuple[str, str]] = (),
+    ) -> None:
+        self.app = app
+        self.alias = cache if cache is not None else settings.CACHE_MIDDLEWARE_ALIAS
+        self.key_prefix = key_prefix if key_prefix is not None else settings.CACHE_MIDDLEWARE_KEY_PREFIX
+        self.header = ("X-Polycache" if header is True else header) or None
+        self.headers = list(headers)
+        self._lookup = _Lookup(self.alias, self.key_prefix)
+        self._locale = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        # Django's own functions on a WSGIRequest per request when our key format differs.
+        self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
+        self._counters = _Counters()
+
+    def stats(self) -> Dict[str, Any]:
+        """``{"hits": fast answers, "misses": handed to Django with no copy stored,
+        "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
+        return self._counters.snapshot()
+
+    def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """``_serve``, counted."""
+        found = self._serve(environ, make_request)
+        if isinstance(found, tuple):
+            self._counters.hit()
+        elif found is None:
+            self._counters.miss()
+        else:
+            self._counters.refuse(found)
+        return found
+
+
+    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """A (status code, reason phrase, headers, body) to answer with; else None (no
+        copy) or the reason for handing the request to Django."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return "method"
+        if any(h in environ for h in _CONDITIONAL):
+            return "conditional"
+        try:
+            found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
+            if found is None:
+                return None
+            response, language, vary_language, keys = found
+            why = refusal(response)
+            if why == "stale":
+                # Django's cache_page knows nothing of namespaces: without this it would
+                # go on serving the copy the fast path just refused.
+                self._lookup.cache.delete_many(keys)
+        except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
+            return "error"
+        if why is not None:
+            return why
+        if self._locale:
+            as_locale_middleware_leaves_it(response, language, vary_language)
+        body = response.content
+        headers = list(response.items())
+        if not response.has_header("Content-Length"):
+            headers.append(("Content-Length", str(len(body))))
+        headers.extend(self.headers)
+        if self.header is not None:
+            headers.append((self.header, "fast"))
+        return response.status_code, response.reason_phrase, headers, body
+
+    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
+        keys = self._keys
+        assert keys is not None
+        digest, language, vary_language, suffix = keys.where(environ, make_request)
+        cache = caches[self.alias]
+        headerlist = cache.get(keys.header_key(digest, suffix))
+        if headerlist is None:
+            return None
+        tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
+        response = cache.get(tried[0])
+        if response is None and environ["REQUEST_METHOD"] == "HEAD":
+            tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
+            response = cache.get(tried[1])
+        if response is None:
+            return None
+        if _ADDS_AGE:
+            _set_age(response)
+        return response, language, vary_language, tried
+
+    def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
+        request = make_request()
+        language, vary_language = _language(request)
+        request.LANGUAGE_CODE = language
+        with timezone.override(None):  # cache_page keys carry the zone; ours: the default
+            response = self._lookup.process_request(request)
+            if response is None:
+                return None
+            cache = self._lookup.cache
+            keys = [get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")]
+        return response, language, vary_language, [k for k in keys if k is not None]
+
+
+class FastPathWSGI(_FastPath):
+    """Wraps Django's WSGI application; serves eligible cached pages without it.
+
+    ``cache`` / ``key_prefix``: where the pages live (default: the cache middleware's
+    ``CACHE_MIDDLEWARE_ALIAS`` / ``CACHE_MIDDLEWARE_KEY_PREFIX``, which ``cache_page``
+    uses too). ``header``: add ``X-Polycache: fast`` or ``X-Polycache: django`` to every
+    response (``True``, or a header name). ``headers``: fixed headers the project's
+    middleware adds to every response (``X-Frame-Options``, ...), added to fast answers
+    so they match Django's.
+    """
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        found = self._answer(environ, lambda: WSGIRequest(environ))
+        if isinstance(found, tuple):
+            code, phrase, headers, body = found
+            start_response(f"{code} {phrase}", headers)
+            return [body]
+        if self.header is None:
+            return self.app(environ, start_response)
+        name = self.header
+
+        def tagged(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append((name, "django"))
+            return start_response(status, headers, exc_info) if exc_info is not None else start_response(status, headers)
+
+        return self.app(environ, tagged)
+
+
+def _meta(scope: Dict[str, Any]) -> Dict[str, Any]:
+    """The parts of ``ASGIRequest.META`` that Django's keys read, built as it builds
+    them (a real ``ASGIRequest`` is made only when the key builder has not seen them)."""
+    query = scope.get("query_string", b"")
+    meta: Dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"].upper(),
+        "QUERY_STRING": query.decode() if isinstance(query, bytes) else query,
+        "SCRIPT_NAME": scope.get("root_path", ""),
+        "PATH_INFO": scope["path"],
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+    }
+    server = scope.get("server")
+    meta["SERVER_NAME"], meta["SERVER_PORT"] = (server[0], str(server[1])) if server else ("unknown", "0")
+    for raw, value in scope.get("headers", ()):
+        name = raw.decode("latin1")
+        if "_" in name:  # ASGIRequest drops them (underscore/hyphen spoofing)
+            continue
+        key = "HTTP_" + name.upper().replace("-", "_")
+        meta[key] = f"{meta[key]},{value.decode('latin1')}" if key in meta else value.decode("latin1")
+    return meta
+
+
+class FastPathASGI(_FastPath):
+    """Wraps Django's ASGI application; serves eligible cached pages without it. Same
+    options as :class:`FastPathWSGI`. The lookup runs on the event loop: fine for an
+    in-process cache (``PolyCache``, ``TieredCache``'s local tier), a blocking network
+    round trip otherwise."""
+
+    async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        from django.core.handlers.asgi import ASGIRequest
+
+        found = self._answer(_meta(scope), lambda: ASGIRequest(scope, io.BytesIO()))
+        if isinstance(found, tuple):
+            code, _, headers, body = found
+            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]
+            await send({"type": "http.response.start", "status": code, "headers": raw})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if self.header is None:
+            await self.app(scope, receive, send)
+            return
+        tag = (self.header.encode("ascii"), b"django")
+
+        async def tagged(message: Dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                message = dict(message, headers=[*message.get("headers", ()), tag])
+            await send(message)
+
+        await self.app(scope, receive, tagged)

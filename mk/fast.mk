@@ -1,0 +1,27 @@
+# polycache.fast (a cached page answered before Django runs): tests/fast, each rule checked
+# side by side against Django's own WSGI application, on PolyCache and again on
+# LocMemCache (expiry moves PolyCache's clock, so that one test runs on PolyCache only),
+# plus mypy; test_server.py runs the project under gunicorn and uvicorn (pinned below).
+# Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
+# `make bench-fast` (gunicorn, uvicorn + wrk, from apt) is not part of make test.
+TEST_TARGETS += test-fast
+
+FAST_DEPS := "gunicorn==23.0.0" "uvicorn==0.54.0"
+
+.PHONY: test-fast bench-fast
+
+test-fast: $(DRF_VENV)/.fast-stamp ## polycache.fast: the fast path vs Django itself, rule by rule
+	@mkdir -p $(DRF_DB_DIR)
+	cd $(ROOT)/tests/fast && POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) $(DRF_PY) -m pytest -q
+	cd $(ROOT)/tests/fast && POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) \
+		POLYCACHE_FAST_BACKEND=django.core.cache.backends.locmem.LocMemCache \
+		$(DRF_PY) -m pytest -q -k "not expired"
+	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys
+
+$(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
+	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)
+	@touch $@
+
+bench-fast: $(DRF_VENV)/.fast-stamp ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
+	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --out docs/fast-bench.md

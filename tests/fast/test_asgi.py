@@ -1,0 +1,139 @@
+"""FastPathASGI against Django's own ASGI application, side by side (the rules
+themselves are shared with the WSGI path and tested rule by rule in test_wsgi.py)."""
+
+import asyncio
+import json
+
+import pytest
+from fastsite.wsgi_client import call
+
+from catalog.models import Author, Book
+
+pytestmark = pytest.mark.django_db(transaction=True)  # views run in asgiref's thread
+
+
+def acall(app, path, method="GET", headers=None):
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items())],
+        "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+    }
+    sent, received = [], []
+
+    async def receive():
+        if not received:  # the body, then no disconnect until the answer is sent
+            received.append(1)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.get_running_loop().create_future()
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = [(k.decode("latin1"), v.decode("latin1")) for k, v in start["headers"]]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], headers, body
+
+
+def header(answer, name):
+    return next((v for k, v in answer[1] if k.lower() == name.lower()), None)
+
+
+def comparable(answer):
+    skip = {"x-polycache", "age"}
+    return answer[0], sorted((k.lower(), v) for k, v in answer[1] if k.lower() not in skip), answer[2]
+
+
+@pytest.fixture
+def asgi_apps():
+    from django.core.asgi import get_asgi_application
+
+    from polycache.fast import FastPathASGI
+
+    django_app = get_asgi_application()
+    return django_app, FastPathASGI(django_app, header=True)
+
+
+@pytest.mark.parametrize("path", ["/by_accept/", "/by_accept/?q=%C3%A9t%C3%A9&q=2", "/lang/"])
+def test_hit_matches_django(asgi_apps, path):
+    django_app, fast_app = asgi_apps
+    first = acall(fast_app, path, headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert header(first, "X-Polycache") == "django"
+    hit = acall(fast_app, path, headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert header(hit, "X-Polycache") == "fast"
+    assert comparable(hit) == comparable(acall(django_app, path, headers={"Accept": "text/html", "Accept-Language": "fr"})) == comparable(first)
+    other = acall(fast_app, path, headers={"Accept": "application/json", "Accept-Language": "en"})
+    assert header(other, "X-Polycache") == "django"
+
+
+def test_each_query_string_has_its_own_copy(asgi_apps):
+    _, fast_app = asgi_apps
+    stored = {q: acall(fast_app, f"/by_accept/?page={q}") for q in ("1", "2")}
+    for q in ("2", "1", "2"):
+        hit = acall(fast_app, f"/by_accept/?page={q}")
+        assert header(hit, "X-Polycache") == "fast" and hit[2] == stored[q][2]
+        assert json.loads(hit[2])["query"] == f"page={q}"
+
+
+def test_a_copy_stored_through_wsgi_is_found_through_asgi(asgi_apps):
+    """Same keys whichever protocol stored the page."""
+    from django.core.wsgi import get_wsgi_application
+
+    _, fast_app = asgi_apps
+    stored = call(get_wsgi_application(), "/by_accept/?q=1", headers={"Accept": "text/csv"})
+    hit = acall(fast_app, "/by_accept/?q=1", headers={"Accept": "text/csv"})
+    assert header(hit, "X-Polycache") == "fast" and hit[2] == stored.body
+
+
+@pytest.mark.parametrize("path,method,reason", [("/books/", "POST", "method"), ("/per_user/", "GET", "per-user-vary"), ("/plain/", "GET", "not-eligible")])
+def test_refusals_go_to_django(asgi_apps, path, method, reason):
+    django_app, fast_app = asgi_apps
+    acall(fast_app, path, headers={"Cookie": "sessionid=alice"})
+    answer = acall(fast_app, path, method=method, headers={"Cookie": "sessionid=alice"})
+    assert header(answer, "X-Polycache") == "django"
+    by_django = acall(django_app, path, method=method, headers={"Cookie": "sessionid=alice"})
+    runs = (json.loads(answer[2]).pop("run"), json.loads(by_django[2]).pop("run"))
+    assert runs == ((2, 3) if method == "POST" else (1, 1))  # POST runs the view each time
+    assert {**json.loads(answer[2]), "run": 0} == {**json.loads(by_django[2]), "run": 0}
+    assert fast_app.stats()["refusals"] == {reason: 1}
+
+
+def test_model_write_reaches_the_asgi_fast_path(asgi_apps):
+    _, fast_app = asgi_apps
+    banks = Author.objects.create(name="Banks")
+    Book.objects.create(title="Excession", author=banks, year=1996)
+    acall(fast_app, "/books/")
+    assert header(acall(fast_app, "/books/"), "X-Polycache") == "fast"
+    Book.objects.create(title="Look to Windward", author=banks, year=2000)
+    after = acall(fast_app, "/books/")
+    assert header(after, "X-Polycache") == "django"
+    assert json.loads(after[2])["titles"] == ["Excession", "Look to Windward"]
+
+
+def test_other_scopes_pass_through():
+    from polycache.fast import FastPathASGI
+
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(scope["type"])
+
+    fast_app = FastPathASGI(app)
+    asyncio.run(fast_app({"type": "lifespan"}, None, None))
+    assert seen == ["lifespan"] and fast_app.stats() == {"hits": 0, "misses": 0, "refusals": {}}
+
+
+def test_async_view_is_stamped_and_invalidated(asgi_apps):
+    from polycache import drf
+
+    django_app, fast_app = asgi_apps
+    first = acall(fast_app, "/async_page/")
+    hit = acall(fast_app, "/async_page/")
+    assert header(first, "X-Polycache") == "django" and header(hit, "X-Polycache") == "fast"
+    assert comparable(hit) == comparable(acall(django_app, "/async_page/")) == comparable(first)
+    drf.invalidate("catalog.book")
+    after = acall(fast_app, "/async_page/")
+    assert header(after, "X-Polycache") == "django" and json.loads(after[2])["run"] == 2
