@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional
 
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.base import (
@@ -59,6 +59,7 @@ from django.core.cache.backends.base import (
 from django.core.exceptions import ImproperlyConfigured
 
 from polycache import _native
+from polycache import tiered_extras as _extras
 from polycache._settings import rebuilding_setting
 from polycache.tiered_namespace import TieredNamespace
 from polycache.tiered_options import location as _location
@@ -69,11 +70,10 @@ from polycache.tiered_protocol import REDIS_ERRORS as _REDIS_ERRORS
 from polycache.tiered_protocol import Skipped as _Skipped
 from polycache.tiered_protocol import TieredCacheUnavailable, redis
 from polycache.tiered_protocol import dumps as _dumps
-from polycache.tiered_protocol import glob_escape as _glob_escape
 from polycache.tiered_protocol import loads as _loads
 from polycache.tiered_tier import _Tier
 from polycache.tiered_tier import tier_for as _tier_for
-from polycache.tiered_tier import tiers as _tiers
+from polycache.tiered_tier import tiers as _tiers  # noqa: F401  (the registry, for tests and tools)
 
 __all__ = ["TieredCache", "TieredNamespace", "TieredCacheUnavailable"]
 
@@ -439,87 +439,13 @@ class TieredCache(BaseCache):
 
     # The other a* methods are BaseCache's: the sync method in a thread (they do I/O).
 
-    # ---- beyond Django: django-redis's names ------------------------------------------
+    # ---- beyond Django: django-redis's names, namespaces, stats (tiered_extras) --------
 
-    def ttl(self, key: Any, version: Optional[int] = None) -> Optional[float]:
-        """Seconds left for ``key``: None if it never expires, 0 if it is absent."""
-        full = self.make_and_validate_key(key, version=version)
-        try:
-            ms = self._check().client.pttl(full)
-        except _REDIS_ERRORS as e:
-            self._failed("ttl", e)
-            tier = self._tier
-            return tier.store.ttl(full) if tier.trusted() and tier.store.has_key(full) else 0
-        if ms == -2:
-            return 0
-        if ms == -1:
-            return None
-        return ms / 1000.0
-
-    def expire(self, key: Any, timeout: Any, version: Optional[int] = None) -> bool:
-        """Sets a live key's timeout (seconds; None = never); True when it was live."""
-        full = self.make_and_validate_key(key, version=version)
-        return self._touch_full(full, self._px(timeout), "expire")
-
-    def persist(self, key: Any, version: Optional[int] = None) -> bool:
-        """Makes a live key never expire; True when it was live."""
-        full = self.make_and_validate_key(key, version=version)
-        return self._touch_full(full, None, "persist")
-
-    def _scan(self, pattern: str, version: Optional[int]) -> Tuple[List[str], int]:
-        if self.key_func is default_key_func and type(self).make_key is BaseCache.make_key:
-            prefix = self.make_key("", version=version)
-            match = _glob_escape(prefix) + pattern
-        else:
-            prefix, match = "", pattern
-        scan = self._check().client.scan_iter(match=match, count=1000)
-        return [k.decode("utf-8", "surrogateescape") if isinstance(k, bytes) else k for k in scan], len(prefix)
-
-    def keys(self, pattern: str = "*", version: Optional[int] = None) -> List[str]:
-        """Keys in Redis of this cache's prefix and version matching a glob ``pattern``
-        (SCAN; with a custom ``KEY_FUNCTION`` the full stored keys are matched and returned)."""
-        try:
-            fulls, cut = self._scan(pattern, version)
-        except _REDIS_ERRORS as e:
-            self._failed("keys", e)
-            return []
-        return [f[cut:] for f in fulls]
-
-    def iter_keys(self, pattern: str = "*", version: Optional[int] = None, itersize: Optional[int] = None) -> Iterator[str]:
-        """Like :meth:`keys`, as an iterator."""
-        return iter(self.keys(pattern, version))
-
-    def delete_pattern(self, pattern: str, version: Optional[int] = None, **kwargs: Any) -> int:
-        """Deletes every key matching ``pattern`` in Redis and every tier 1; how many."""
-        try:
-            fulls, _ = self._scan(pattern, version)
-        except _REDIS_ERRORS as e:
-            self._failed("delete_pattern", e)
-            return 0
-        return self._delete_full(fulls, "delete_pattern") if fulls else 0
-
-    def namespace(self, name: str) -> TieredNamespace:
-        """A view of the keys of namespace ``name``; ``invalidate()`` drops them all in O(1)
-        in every process (the generation lives in Redis)."""
-        if not isinstance(name, str):
-            raise TypeError(f"polycache TieredCache: a namespace name is a str, got {name!r}")
-        return TieredNamespace(self, name)
-
-    def stats(self) -> Dict[str, Any]:
-        """Tier 1's counters (hits, misses, hit_ratio, sets, deletes, evictions,
-        expirations, entries, bytes) and tier 2's: redis_hits, redis_misses, redis_errors,
-        redis_skipped, invalidations_received, subscribes, reconnects, subscriber_errors,
-        reconciled (failed writes settled as invalidations) and reconcile_pending; whether
-        tier 1 is trusted now (``tier1_trusted``), ``subscribed``, the bound in seconds
-        (``invalidation_bound``) and the last Redis error (``last_error``)."""
-        tier = self._tier
-        out: Dict[str, Any] = dict(tier.store.stats())
-        with tier.lock:
-            out.update(tier.counts)
-        out["reconnects"] = max(0, out["subscribes"] - 1)
-        out["reconcile_pending"] = tier.journal.size
-        out["tier1_trusted"] = tier.trusted()
-        out["subscribed"] = tier.subscribed
-        out["invalidation_bound"] = tier.bound
-        out["last_error"] = tier.last_error
-        return out
+    ttl = _extras.ttl
+    expire = _extras.expire
+    persist = _extras.persist
+    keys = _extras.keys
+    iter_keys = _extras.iter_keys
+    delete_pattern = _extras.delete_pattern
+    namespace = _extras.namespace
+    stats = _extras.stats
