@@ -4,7 +4,8 @@
 # (a free port, a temp folder, daemonized, pidfile) and always stopped afterwards, even when
 # the tests fail. Own venvs (gitignored): .venv-tiered (Python 3.11, Django 5.2: everything)
 # and .venv-tiered312 (Python 3.12, Django 6.1: Django's suite and the API tests), each with
-# `pip install .` of this tree plus pinned redis-py and django-redis; polycache is
+# `pip install .` of this tree plus pinned redis-py, django-redis and mypy (run on the
+# tiered modules); polycache is
 # reinstalled only when its sources change.
 TEST_TARGETS += test-tiered
 BENCH_TARGETS += bench-tiered
@@ -20,6 +21,8 @@ TIERED_PYTHON312 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versi
 TIERED_DJANGO312 := 6.1.3
 TIERED_SDIST312 := $(TOOLS)/django/django-$(TIERED_DJANGO312).tar.gz
 TIERED_REDIS_DEPS := "redis==8.1.0" "django-redis==7.0.0"
+TIERED_MYPY := "mypy==2.4.1"
+TIERED_MODULES := $(patsubst %,-m polycache.%,tiered tiered_tier tiered_journal tiered_protocol tiered_options tiered_namespace tiered_extras)
 TIERED_PIP := -q --disable-pip-version-check
 TIERED_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
@@ -41,7 +44,7 @@ define tiered-venv-rule
 $(1)/.deps-stamp: mk/tiered.mk
 	@test -n "$(2)" || { echo "mk/tiered.mk: no interpreter for $(1)"; exit 1; }
 	@test -x $(1)/bin/python || $(2) -m venv $(1)
-	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS)
+	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS) $(TIERED_MYPY)
 	@touch $$@
 
 $(1)/.polycache-stamp: $(1)/.deps-stamp $(TIERED_POLYCACHE_SRC)
@@ -67,6 +70,8 @@ redis-server-installed: ## apt-get install redis-server if it is missing
 
 test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process and fault tests on a real redis-server
 	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api)
+	cd $(ROOT) && $(TIERED_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
+		--disallow-untyped-defs $(TIERED_MODULES)
 
 bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
 	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md)

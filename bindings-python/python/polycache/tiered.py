@@ -143,7 +143,10 @@ class TieredCache(BaseCache):
         if self._ignore and _monotonic() < tier.down_until:
             raise _Skipped()
         if tier.journal.size:
-            tier.journal.settle()
+            try:
+                tier.journal.settle()
+            except redis.ResponseError as e:  # Redis answered, but no: settle later, go on
+                tier.last_error = f"{type(e).__name__}: {e}"
         return tier
 
     def _failed(self, op: str, error: BaseException, keys: Iterable[str] = (), msg: Optional[str] = None,
@@ -241,7 +244,8 @@ class TieredCache(BaseCache):
         try:
             with self._check().client.pipeline(transaction=True) as p:
                 for f in fulls:
-                    p.get(f).pttl(f)
+                    p.get(f)
+                    p.pttl(f)
                 replies = p.execute()
         except _REDIS_ERRORS as e:
             self._failed("get_many", e)
@@ -275,7 +279,7 @@ class TieredCache(BaseCache):
             return bool(self._check().client.exists(full))
         except _REDIS_ERRORS as e:
             self._failed("has_key", e)
-            return self._tier.local_get(full, _MISS) is not _MISS
+            return self._tier.local_has(full)
 
     # ---- writes: Redis first (with the invalidation message), then tier 1 ---------------
 

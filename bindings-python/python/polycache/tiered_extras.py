@@ -22,8 +22,7 @@ def ttl(self: "TieredCache", key: Any, version: Optional[int] = None) -> Optiona
         ms = self._check().client.pttl(full)
     except REDIS_ERRORS as e:
         self._failed("ttl", e)
-        tier = self._tier
-        return tier.store.ttl(full) if tier.trusted() and tier.store.has_key(full) else 0
+        return self._tier.store.ttl(full) if self._tier.local_has(full) else 0
     if ms == -2:
         return 0
     if ms == -1:

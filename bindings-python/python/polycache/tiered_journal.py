@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Iterable, List, Set
 
-from polycache.tiered_protocol import CHUNK, REDIS_ERRORS
+from polycache.tiered_protocol import CHUNK
 
 if TYPE_CHECKING:
     from polycache.tiered_tier import _Tier
@@ -82,7 +82,7 @@ class Journal:
             return
         try:
             self.settle()
-        except REDIS_ERRORS as e:
+        except Exception as e:  # (an error reply too: the subscriber must go on)
             tier.last_error = f"{type(e).__name__}: {e}"
             tier.count("redis_errors")
             tier.down_until = time.monotonic() + tier.retry_after

@@ -64,8 +64,10 @@ class _Tier:
         )
         db = self.client.connection_pool.connection_kwargs.get("db", 0)
         self.channel = f"polycache:tiered:{db}"
-        for name in ("GET", "SET", "DELETE", "ADD", "TOUCH", "INCR", "GENERATION", "INVALIDATE"):
-            setattr(self, name.lower() + "_script", self.client.register_script(getattr(proto, name)))
+        script = self.client.register_script
+        self.get_script, self.set_script, self.delete_script = script(proto.GET), script(proto.SET), script(proto.DELETE)
+        self.add_script, self.touch_script, self.incr_script = script(proto.ADD), script(proto.TOUCH), script(proto.INCR)
+        self.generation_script, self.invalidate_script = script(proto.GENERATION), script(proto.INVALIDATE)
 
     def _init_process_state(self) -> None:
         self._connect()
@@ -233,6 +235,8 @@ class _Tier:
             ok = self.epoch == token[0] and self.stripes[i] == token[2]
             if bump:
                 self.stripes[i] += 1
+            if not ok and not bump:
+                return  # a fill that lost a race: what tier 1 holds now is newer
             if not ok or value is MISS or (seconds is not None and seconds <= 0):
                 self.store.delete(key)
                 return
@@ -264,9 +268,10 @@ class _Tier:
     def local_get(self, key: str, default: Any) -> Any:
         """Tier 1's copy when Redis cannot answer, only while tier 1 is trusted: otherwise
         it may hold what another process invalidated more than the bound ago."""
-        if not self.trusted():
-            return default
-        return self.store.get(key, default)
+        return self.store.get(key, default) if self.trusted() else default
+
+    def local_has(self, key: str) -> bool:
+        return self.trusted() and self.store.has_key(key)
 
     def local_seconds(self, ms: Optional[int], since: float) -> Optional[float]:
         """Seconds tier 1 may keep an entry Redis keeps for ``ms`` milliseconds (None =
