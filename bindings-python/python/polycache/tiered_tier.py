@@ -5,7 +5,13 @@ lease (see docs/tiered.md, "The invalidation bound").
 No user code runs under ``_Tier.lock``: a value is pickled into tier 1 with the lock
 released (a ``__reduce__`` may call the cache again), and the put is checked again under
 the lock once it landed. A put that an invalidation overtook is dropped, and until it is,
-the subscriber renews no lease, so tier 1 cannot serve it past the bound."""
+the subscriber renews no lease, so tier 1 cannot serve it past the bound.
+
+Every lock of TieredCache: ``_Tier.lock`` (tier-1 bookkeeping, counters), the registry's
+``_tiers_lock``, ``Journal.lock`` (its sets) and ``Journal.running`` (one settle at a time,
+never waited for). Under none of them runs user code (pickling, a key's methods, a key
+function, a warning) or a wait for Redis, except ``Journal.running`` around its own Redis
+calls. A fork re-creates them all in the child."""
 
 from __future__ import annotations
 
