@@ -150,10 +150,10 @@ class TieredCache(BaseCache):
         return tier
 
     def _failed(self, op: str, error: BaseException, keys: Iterable[str] = (), msg: Optional[str] = None,
-                gens: Iterable[str] = (), clear: bool = False) -> None:
+                gens: Iterable[str] = (), clear: bool = False, patterns: Iterable[str] = ()) -> None:
         """After a failed Redis call: counts it; the write it was (``keys``, ``gens``,
-        ``clear``), which Redis may or may not have applied, leaves tier 1 and is settled
-        as an invalidation once Redis answers. With IGNORE_EXCEPTIONS returns (the caller
+        ``clear``, ``patterns`` of delete_pattern), which Redis may or may not have applied,
+        leaves tier 1 and is settled as an invalidation once Redis answers. With IGNORE_EXCEPTIONS returns (the caller
         answers as a miss, or from tier 1 while trusted), else raises TieredCacheUnavailable."""
         tier = self._tier
         if isinstance(error, _Skipped):
@@ -165,10 +165,12 @@ class TieredCache(BaseCache):
             tier.ensure_running()
             if msg is not None:
                 tier.unconfirm(msg)
-        keys, gens = list(keys), list(gens)
-        if keys or gens or clear:
+        keys, gens, patterns = list(keys), list(gens), list(patterns)
+        if patterns:
+            tier.flush()  # (tier 1 cannot be searched by a Redis glob)
+        if keys or gens or clear or patterns:
             tier.drop(keys + gens)
-            tier.journal.add(keys, gens, clear)
+            tier.journal.add(keys, gens, clear, patterns)
         if not self._ignore:
             raise TieredCacheUnavailable(
                 f"polycache TieredCache: {op} failed, Redis at {tier.url} unavailable "

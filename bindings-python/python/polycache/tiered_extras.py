@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 from django.core.cache.backends.base import BaseCache, default_key_func
 
 from polycache.tiered_namespace import TieredNamespace
-from polycache.tiered_protocol import REDIS_ERRORS, glob_escape
+from polycache.tiered_protocol import REDIS_ERRORS, glob_escape, scan
 
 if TYPE_CHECKING:
     from polycache.tiered import TieredCache
@@ -42,21 +42,20 @@ def persist(self: "TieredCache", key: Any, version: Optional[int] = None) -> boo
     return self._touch_full(full, None, "persist")
 
 
-def scan(self: "TieredCache", pattern: str, version: Optional[int]) -> Tuple[List[str], int]:
+def glob(self: "TieredCache", pattern: str, version: Optional[int]) -> Tuple[str, int]:
+    """The Redis glob for a user's ``pattern``, and how much of a match is our prefix."""
     if self.key_func is default_key_func and type(self).make_key is BaseCache.make_key:
         prefix = self.make_key("", version=version)
-        match = glob_escape(prefix) + pattern
-    else:
-        prefix, match = "", pattern
-    found = self._check().client.scan_iter(match=match, count=1000)
-    return [k.decode("utf-8", "surrogateescape") if isinstance(k, bytes) else k for k in found], len(prefix)
+        return glob_escape(prefix) + pattern, len(prefix)
+    return pattern, 0
 
 
 def keys(self: "TieredCache", pattern: str = "*", version: Optional[int] = None) -> List[str]:
     """Keys in Redis of this cache's prefix and version matching a glob ``pattern``
     (SCAN; with a custom ``KEY_FUNCTION`` the full stored keys are matched and returned)."""
+    match, cut = glob(self, pattern, version)
     try:
-        fulls, cut = scan(self, pattern, version)
+        fulls = scan(self._check().client, match)
     except REDIS_ERRORS as e:
         self._failed("keys", e)
         return []
@@ -70,10 +69,11 @@ def iter_keys(self: "TieredCache", pattern: str = "*", version: Optional[int] = 
 
 def delete_pattern(self: "TieredCache", pattern: str, version: Optional[int] = None, **kwargs: Any) -> int:
     """Deletes every key matching ``pattern`` in Redis and every tier 1; how many."""
+    match, _ = glob(self, pattern, version)
     try:
-        fulls, _ = scan(self, pattern, version)
+        fulls = scan(self._check().client, match)
     except REDIS_ERRORS as e:
-        self._failed("delete_pattern", e)
+        self._failed("delete_pattern", e, patterns=[match])
         return 0
     return self._delete_full(fulls, "delete_pattern") if fulls else 0
 

@@ -4,7 +4,8 @@ A write that failed (a timeout, a dropped connection, Redis skipped under
 IGNORE_EXCEPTIONS) may or may not have been applied by Redis, and no other process was
 told. The one safe repair for a cache is to invalidate what it touched: so its keys are
 deleted (and namespace generations bumped, or the database flushed for a failed
-``clear()``) in Redis, with the usual invalidation message, as soon as Redis answers. Until
+``clear()``, every key matching the glob of a failed ``delete_pattern()``) in Redis, with
+the usual invalidation message, as soon as Redis answers. Until
 then the keys are out of this process's tier 1. Re-applying the write itself could
 overwrite a newer one from another process; an invalidation only ever costs a miss."""
 
@@ -14,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Iterable, List, Set
 
-from polycache.tiered_protocol import CHUNK
+from polycache.tiered_protocol import CHUNK, scan
 
 if TYPE_CHECKING:
     from polycache.tiered_tier import _Tier
@@ -29,17 +30,23 @@ class Journal:
         self.running = threading.Lock()  # one settle at a time, never waited for
         self.keys: Set[str] = set()
         self.gens: Set[str] = set()
+        self.patterns: Set[str] = set()
         self.clears = 0
         self.size = 0  # read without the lock as a hint: 0 = nothing to settle
 
-    def add(self, keys: Iterable[str] = (), gens: Iterable[str] = (), clear: bool = False) -> None:
+    def add(self, keys: Iterable[str] = (), gens: Iterable[str] = (), clear: bool = False, patterns: Iterable[str] = ()) -> None:
         with self.lock:
             self.keys.update(keys)
             self.gens.update(gens)
-            if clear or len(self.keys) > _MAX_KEYS:
+            self.patterns.update(patterns)
+            if clear or len(self.keys) + len(self.patterns) > _MAX_KEYS:
                 self.clears += 1
                 self.keys.clear()
-            self.size = len(self.keys) + len(self.gens) + self.clears
+                self.patterns.clear()
+            self._resize()
+
+    def _resize(self) -> None:
+        self.size = len(self.keys) + len(self.gens) + len(self.patterns) + self.clears
 
     def settle(self) -> None:
         """Applies every pending invalidation to Redis and tier 1. Raises the Redis error
@@ -48,7 +55,7 @@ class Journal:
             return
         try:
             with self.lock:
-                clears, keys, gens = self.clears, list(self.keys), list(self.gens)
+                clears, keys, gens, patterns = self.clears, list(self.keys), list(self.gens), list(self.patterns)
             tier = self.tier
             if clears:
                 with tier.client.pipeline(transaction=True) as p:
@@ -57,8 +64,9 @@ class Journal:
                     p.execute()
                 tier.flush()
             else:
-                for i in range(0, len(keys), CHUNK):
-                    chunk = keys[i : i + CHUNK]
+                every = keys + [k for match in patterns for k in scan(tier.client, match)]
+                for i in range(0, len(every), CHUNK):
+                    chunk = every[i : i + CHUNK]
                     tier.delete_script(keys=chunk, args=[tier.channel, tier.message("keys", chunk)])
                     tier.drop(chunk)
                 for gk in gens:
@@ -68,8 +76,9 @@ class Journal:
                 self.clears -= clears
                 self.keys.difference_update(keys)
                 self.gens.difference_update(gens)
-                self.size = len(self.keys) + len(self.gens) + self.clears
-            tier.count("reconciled", clears + len(keys) + len(gens))
+                self.patterns.difference_update(patterns)
+                self._resize()
+            tier.count("reconciled", clears + len(keys) + len(gens) + len(patterns))
             tier.down_until = 0.0
         finally:
             self.running.release()
@@ -89,4 +98,4 @@ class Journal:
 
     def pending(self) -> List[str]:
         with self.lock:
-            return sorted(self.keys) + sorted(self.gens) + ["<clear>"] * bool(self.clears)
+            return sorted(self.keys) + sorted(self.gens) + sorted(self.patterns) + ["<clear>"] * bool(self.clears)
