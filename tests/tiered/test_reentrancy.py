@@ -56,6 +56,30 @@ class Audited:
     __hash__ = None  # type: ignore[assignment]
 
 
+class Overtaker:
+    """While pickled into tier 1 (once, when armed), has another process overwrite its
+    key and waits until this process applied that invalidation: the put lands after it."""
+
+    armed = False
+    during: dict = {}
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __reduce__(self):
+        if Overtaker.armed:
+            Overtaker.armed = False
+            d = Overtaker.during
+            tier = d["tier"]
+            seen = tier.counts["invalidations_received"]
+            d["other"].set("k", "v2")
+            d["applied"] = wait_for(lambda: tier.counts["invalidations_received"] > seen, 5)
+            lease = tier.lease_until
+            time.sleep(4 * tier.bound / 5)  # several pongs: none may renew the lease now
+            d["renewed"] = tier.lease_until != lease
+        return (Overtaker, (self.n,))
+
+
 class CallingKey:
     """A key whose every protocol method calls the cache."""
 
@@ -117,6 +141,23 @@ class ReentrancyTests(unittest.TestCase):
         self.assertEqual(c.get("a"), Audited(2))
         self.assertEqual(c.stats()["hits"], hits + 1)
         self.assertEqual(c.get("audit-count"), 4)
+
+    def test_put_overtaken_while_pickling_is_dropped_and_holds_the_lease(self):
+        c, other = make(), make()
+        self.assertTrue(wait_for(lambda: c.stats()["tier1_trusted"] and other.stats()["tier1_trusted"]))
+        seen = c._tier.counts["invalidations_received"]
+        other.set("k", Overtaker(1))
+        self.assertTrue(wait_for(lambda: c._tier.counts["invalidations_received"] > seen))  # (else it fails the fill)
+        c._tier.store.clear()
+        Overtaker.during = {"tier": c._tier, "other": other}
+        Overtaker.armed = True
+        got = self.run_in_thread(lambda: c.get("k"))  # read before the overwrite: the old value
+        self.assertIsInstance(got, Overtaker)
+        self.assertTrue(Overtaker.during["applied"])
+        self.assertFalse(Overtaker.during["renewed"], "a lease was granted with a stale put in tier 1")
+        self.assertFalse(c._tier.store.has_key(c.make_key("k")))  # the overtaken put was dropped
+        self.assertTrue(wait_for(lambda: c.stats()["tier1_trusted"]))  # and leases resume
+        self.assertEqual(c.get("k"), "v2")
 
     def test_keys_whose_str_hash_eq_call_the_cache(self):
         c = make()
