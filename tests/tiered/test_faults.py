@@ -11,6 +11,7 @@ import signal
 import time
 import unittest
 
+import redis
 import redisctl
 from procs import Server
 
@@ -227,6 +228,36 @@ class FaultTests(unittest.TestCase):
             self.assertEqual(c.get("u"), "untouched")  # only what failed is invalidated
         # pub/sub stayed up: no reconnect flush repaired anything, the settling did
         self.assertEqual(self.lenient.stats()["subscribes"], subscribes)
+
+    def test_a_write_that_lands_after_it_failed_is_applied_here_too(self):
+        """A write whose request Redis runs only after the writer gave up on it (a packet
+        held up in the network): its message names a sender that believes the write
+        failed, so this process applies it too rather than keep a copy Redis replaced.
+        The delay is made here: the request is held back, then sent as it was."""
+        c = make(self.server.url, ignore=False, RETRY_AFTER=0.05, LOCAL_MAX_ENTRIES=777)
+        other = make(self.server.url, ignore=False, LOCAL_MAX_ENTRIES=778)
+        self.assertTrue(wait_for(lambda: c.stats()["tier1_trusted"] and other.stats()["tier1_trusted"], 5))
+        tier, held = c._tier, []
+        script = tier.set_script
+
+        def lost(keys, args):
+            held.append((keys, args))
+            raise redis.TimeoutError("held back")
+
+        tier.set_script = lost
+        try:
+            with self.assertRaises(TieredCacheUnavailable):
+                c.set("late", "v5")
+        finally:
+            tier.set_script = script
+        self.assertTrue(wait_for(lambda: c.stats()["reconcile_pending"] == 0, 5))
+        other.set("late", "v9")
+        # c holds v9 in tier 1 (a fill that raced other's message is not kept: read again)
+        self.assertTrue(wait_for(lambda: c.get("late") == "v9" and tier.store.get(c.make_key("late")) == "v9", 2))
+        script(keys=held[0][0], args=held[0][1])  # the held-back request reaches Redis now
+        time.sleep(BOUND)
+        for cache in (c, other):
+            self.assertEqual(cache.get("late"), "v5")  # Redis's value, everywhere
 
 
 if __name__ == "__main__":
