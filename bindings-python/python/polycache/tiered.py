@@ -1,24 +1,9 @@
 """A two-tier Django cache: polycache in-process in front of a shared Redis.
 
-.. code-block:: python
-
-    CACHES = {
-        "default": {
-            "BACKEND": "polycache.tiered.TieredCache",
-            "LOCATION": "redis://127.0.0.1:6379/0",
-            "TIMEOUT": 300,
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": False,      # True: a failed Redis call answers as a miss
-                "SOCKET_TIMEOUT": 0.25,          # seconds, per Redis round trip
-                "SOCKET_CONNECT_TIMEOUT": 0.25,  # seconds
-                "INVALIDATION_BOUND": 0.5,       # seconds, see below
-                "LOCAL_MAX_ENTRIES": 10_000,     # tier-1 bounds (LRU)
-                "LOCAL_MAX_BYTES": 64 << 20,
-                "LOCAL_TIMEOUT": None,           # cap on seconds an entry lives in tier 1
-                "RETRY_AFTER": 1.0,              # IGNORE_EXCEPTIONS: skip a failed Redis this long
-            },
-        }
-    }
+``CACHES = {"default": {"BACKEND": "polycache.tiered.TieredCache", "LOCATION":
+"redis://127.0.0.1:6379/0", "OPTIONS": {...}}}``; the options (IGNORE_EXCEPTIONS,
+SOCKET_TIMEOUT, SOCKET_CONNECT_TIMEOUT, INVALIDATION_BOUND, LOCAL_MAX_ENTRIES,
+LOCAL_MAX_BYTES, LOCAL_TIMEOUT, RETRY_AFTER) are in docs/tiered.md and ``tiered_options``.
 
 Tier 1 is a native polycache store (one per LOCATION and options, shared by every
 instance in the process: ``tiered_tier``); tier 2 is Redis, through redis-py, with the
