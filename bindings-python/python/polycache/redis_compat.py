@@ -161,7 +161,7 @@ class TieredHabits(RedisHabits):
 
         return set_if_present(self, key, value, timeout, version)
 
-    def _incr_past_64_bits(self, full: str, key: Any, delta: int, create: bool) -> int:
+    def _incr_past_64_bits(self, full: str, key: Any, delta: int, create: bool) -> Optional[int]:
         from polycache.tiered_writes import incr_past_64_bits
 
         return incr_past_64_bits(self, full, key, delta, create)
