@@ -318,6 +318,11 @@ class TieredCache(TieredHabits, BaseCache):
         return []
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
+        return self._store_if("add", "add_script", key, value, timeout, version)
+
+    def _store_if(self, op: str, script: str, key: Any, value: Any, timeout: Any, version: Optional[int]) -> bool:
+        """A conditional write (``add``, ``set(xx=True)``) by the tier's ``script`` (args:
+        data, px, channel, message; returns 1 when it stored); True when it did."""
         full = self.make_and_validate_key(key, version=version)
         data = _dumps(value)
         px = self._px(timeout)
@@ -326,12 +331,12 @@ class TieredCache(TieredHabits, BaseCache):
         msg = tier.message("keys", [full])
         sent = _monotonic()
         try:
-            added = bool(self._check().add_script(keys=[full], args=[data, self._px_arg(px), tier.channel, msg]))
+            done = bool(getattr(self._check(), script)(keys=[full], args=[data, self._px_arg(px), tier.channel, msg]))
         except _REDIS_ERRORS as e:
-            self._failed("add", e, [full], msg)
+            self._failed(op, e, [full], msg)
             return False
-        tier.finish(full, token, value if added and px != 0 else _MISS, tier.local_seconds(px, sent))
-        return added
+        tier.finish(full, token, value if done and px != 0 else _MISS, tier.local_seconds(px, sent))
+        return done
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Optional[int] = None) -> bool:
         full = self.make_and_validate_key(key, version=version)

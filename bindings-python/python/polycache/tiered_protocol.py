@@ -133,6 +133,22 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
 """
 
+# KEYS[1] key; ARGV as SET's. django-redis's set(xx=True): Returns 1 when the key existed (and was written).
+SET_XX = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n" + SET
+
+# incr past 64 bits, as a compare-and-set (tiered_writes). KEYS[1] key; ARGV: expected
+# value ("" with ARGV[2] == "1": expected absent), "1"/"0", new value, channel, message.
+# Returns the PTTL after the write, or nil when the value is no longer the expected one.
+INCR_CAS = """
+local v = redis.call('GET', KEYS[1])
+if ARGV[2] == '1' then
+  if v then return false end
+elseif v ~= ARGV[1] then return false end
+redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return redis.call('PTTL', KEYS[1])
+"""
+
 # ---- namespace generations ---------------------------------------------------------------
 # A generation names the keys of one namespace; an invalidated generation must never be
 # read again, even after Redis loses the counter (an allkeys-* eviction, FLUSHDB, a

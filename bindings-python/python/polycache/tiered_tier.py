@@ -74,6 +74,7 @@ class _Tier:
         self.get_script, self.set_script, self.delete_script = script(proto.GET), script(proto.SET), script(proto.DELETE)
         self.add_script, self.touch_script, self.incr_script = script(proto.ADD), script(proto.TOUCH), script(proto.INCR)
         self.generation_script, self.invalidate_script = script(proto.GENERATION), script(proto.INVALIDATE)
+        self.set_xx_script, self.incr_cas_script = script(proto.SET_XX), script(proto.INCR_CAS)
 
     def _init_process_state(self) -> None:
         self._connect()
