@@ -20,6 +20,16 @@ import redisctl
 HERE = Path(__file__).resolve().parent
 
 
+def wait_for(pred, timeout: float = 5) -> bool:
+    """Polls ``pred`` until it is true (True) or ``timeout`` seconds have passed (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.005)
+    return False
+
+
 class Server:
     """A redis-server of the test's own (127.0.0.1, a free port, a temp folder)."""
 

@@ -15,6 +15,7 @@ import unittest
 
 import redis
 from django.core.cache.backends.redis import RedisCache
+from procs import wait_for
 
 from polycache import tiered
 from polycache.django import PolyCache
@@ -27,15 +28,6 @@ BOUND = 0.3
 def make(**options) -> TieredCache:
     options.setdefault("INVALIDATION_BOUND", BOUND)
     return TieredCache(URL, {"OPTIONS": options, "KEY_PREFIX": options.pop("KEY_PREFIX", "")})
-
-
-def wait_for(pred, timeout: float = 5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def assert_tier1_serves(test: unittest.TestCase, reader: TieredCache, key: str, value) -> None:

@@ -13,6 +13,8 @@ import time
 import unittest
 import warnings
 
+from procs import wait_for
+
 from polycache import tiered
 from polycache.tiered import TieredCache
 
@@ -25,15 +27,6 @@ def make(**params) -> TieredCache:
     # A distinct LOCAL_MAX_ENTRIES gives the test a tier (and locks) of its own.
     options = {"INVALIDATION_BOUND": 0.3, "LOCAL_MAX_ENTRIES": next(_sizes)}
     return TieredCache(URL, {"OPTIONS": options, **params})
-
-
-def wait_for(pred, timeout: float = 5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 class Audited:
