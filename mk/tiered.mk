@@ -6,7 +6,8 @@
 # (a free port, a temp folder, daemonized, pidfile) and always stopped afterwards, even when
 # the tests fail. Own venvs (gitignored): .venv-tiered (Python 3.11, Django 5.2: everything)
 # and .venv-tiered312 (Python 3.12, Django 6.1: Django's suite and the API tests), each with
-# `pip install .` of this tree plus pinned redis-py and django-redis; polycache is
+# `pip install .` of this tree plus pinned redis-py, django-redis and mypy (run on the
+# tiered modules); polycache is
 # reinstalled only when its sources change.
 TEST_TARGETS += test-tiered
 BENCH_TARGETS += bench-tiered
@@ -27,6 +28,9 @@ TIERED_REDIS_DEPS := "redis==8.1.0" "django-redis==7.0.0"
 TIERED_SUITE_DEPS := "pytest==8.4.2" "msgpack==1.1.1"
 DJANGO_REDIS_VERSION := 7.0.0
 DJANGO_REDIS_SDIST := $(TOOLS)/django-redis/django_redis-$(DJANGO_REDIS_VERSION).tar.gz
+TIERED_MYPY := "mypy==2.4.1"
+TIERED_MODULES := $(patsubst %,-m polycache.%,tiered tiered_tier tiered_journal tiered_protocol tiered_options tiered_namespace tiered_extras \
+	tiered_writes redis_compat locks)
 TIERED_PIP := -q --disable-pip-version-check
 TIERED_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \
@@ -48,7 +52,7 @@ define tiered-venv-rule
 $(1)/.deps-stamp: mk/tiered.mk
 	@test -n "$(2)" || { echo "mk/tiered.mk: no interpreter for $(1)"; exit 1; }
 	@test -x $(1)/bin/python || $(2) -m venv $(1)
-	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS) $(TIERED_SUITE_DEPS)
+	$(1)/bin/python -m pip install $(TIERED_PIP) "Django==$(3)" $(TIERED_REDIS_DEPS) $(TIERED_SUITE_DEPS) $(TIERED_MYPY)
 	@touch $$@
 
 $(1)/.polycache-stamp: $(1)/.deps-stamp $(TIERED_POLYCACHE_SRC)
@@ -77,6 +81,8 @@ $(DJANGO_REDIS_SDIST): | $(TIERED_VENV)/.deps-stamp
 
 test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIERED_VENV312)/.sdist-stamp $(DJANGO_REDIS_SDIST) ## TieredCache: Django 5.2 + 6.1 BaseCacheTests, API, multi-process, fault and django-redis-habit tests on a real redis-server; django-redis's own suite on PolyCache and TieredCache
 	$(call with-redis,$(TIERED_PY) tests/tiered/run.py $(TIERED_SDIST) && $(TIERED_PY312) tests/tiered/run.py $(TIERED_SDIST312) django test_api test_habits && $(TIERED_PY) tests/tiered/habits_suite.py $(DJANGO_REDIS_SDIST))
+	cd $(ROOT) && $(TIERED_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
+		--disallow-untyped-defs $(TIERED_MODULES)
 
 bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server -> docs/bench-tiered.md
 	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md)

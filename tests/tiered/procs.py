@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import select
+import signal
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import redis
@@ -15,6 +18,16 @@ import redis
 import redisctl
 
 HERE = Path(__file__).resolve().parent
+
+
+def wait_for(pred, timeout: float = 5) -> bool:
+    """Polls ``pred`` until it is true (True) or ``timeout`` seconds have passed (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.005)
+    return False
 
 
 class Server:
@@ -34,6 +47,21 @@ class Server:
     def start(self) -> None:
         redisctl.start(self.folder, port=self.port)
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, nothing saved, sockets reset."""
+        pid = self.pid
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        return  # dead; its parent (init, in a container maybe none) reaps it
+            except OSError:
+                return
+            time.sleep(0.01)
+        raise RuntimeError(f"redis-server {pid} survived SIGKILL")
+
     @property
     def pid(self) -> int:
         pid = redisctl.pid_of(self.folder)
@@ -48,9 +76,9 @@ class Server:
 class Worker:
     """A Django process (tests/tiered/worker.py) with a TieredCache on ``url``."""
 
-    def __init__(self, url: str, bound: float) -> None:
+    def __init__(self, url: str, bound: float, **options) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "worker.py"), url, str(bound)],
+            [sys.executable, str(HERE / "worker.py"), url, str(bound), json.dumps(options)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -66,13 +94,20 @@ class Worker:
             raise RuntimeError(f"worker {self.proc.pid} exited ({self.proc.poll()})")
         return json.loads(line)
 
-    def call(self, op: str, _timeout: float = 30, **kw):  # type: ignore[no-untyped-def]
+    def send(self, op: str, **kw) -> None:
+        """Starts ``op`` without waiting for its reply (then ``reply()``)."""
         self.proc.stdin.write(json.dumps({"op": op, **kw}) + "\n")  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
-        reply = self._read(_timeout)
+
+    def reply(self, timeout: float = 30):  # type: ignore[no-untyped-def]
+        reply = self._read(timeout)
         if "error" in reply:
             raise WorkerError(reply["error"], reply["message"])
         return reply["ok"]
+
+    def call(self, op: str, _timeout: float = 30, **kw):  # type: ignore[no-untyped-def]
+        self.send(op, **kw)
+        return self.reply(_timeout)
 
     __call__ = call
 

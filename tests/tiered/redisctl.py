@@ -45,7 +45,8 @@ def start(folder: str | os.PathLike, port: int | None = None) -> int:
         subprocess.run(
             [server, "--port", str(p), "--bind", "127.0.0.1", "--daemonize", "yes",
              "--pidfile", str(folder / "redis.pid"), "--dir", str(folder),
-             "--logfile", str(folder / "redis.log"), "--save", "", "--appendonly", "no"],
+             "--logfile", str(folder / "redis.log"), "--save", "", "--appendonly", "no",
+             "--enable-debug-command", "local"],  # DEBUG SLEEP: a fault of the fault suite
             check=True,
         )
         deadline = time.monotonic() + 5

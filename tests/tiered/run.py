@@ -3,8 +3,10 @@
 1. Django's OWN cache suite (``BaseCacheTests`` from the Django sdist's
    ``tests/cache/tests.py``) against ``polycache.tiered.TieredCache``;
 2. ours, in this folder (``test_*.py``): API beyond Django, several real OS processes
-   (cross-process invalidation, late start, reconnect), faults with Redis stopped or
-   hung (both IGNORE_EXCEPTIONS modes, bounded time).
+   (cross-process invalidation, late start, reconnect), faults with Redis stopped, hung
+   or pausing writes (both IGNORE_EXCEPTIONS modes, bounded time), the fault suite
+   during writes from three processes (test_chaos), lost namespace counters, user code
+   that calls the cache, and fork() with locks held.
 
     POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0 python tests/tiered/run.py path/to/Django-X.tar.gz
 

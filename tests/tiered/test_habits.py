@@ -258,8 +258,10 @@ class TieredAcrossProcesses(unittest.TestCase):
 
 
 class RedisAway(unittest.TestCase):
-    """The extras with Redis stopped: IGNORE_EXCEPTIONS off raises TieredCacheUnavailable;
-    on, tier 1 answers (as for Django's API, docs/tiered.md)."""
+    """The extras with Redis stopped, by docs/tiered.md's rules for every call: IGNORE_EXCEPTIONS
+    off raises TieredCacheUnavailable; on, a write is lost (never kept in tier 1 alone) and
+    settled as an invalidation once Redis answers, and a read answers from tier 1 only
+    while tier 1 is trusted, else as a miss."""
 
     def setUp(self) -> None:
         self.server = Server()
@@ -267,17 +269,20 @@ class RedisAway(unittest.TestCase):
         self.strict = TieredCache(self.server.url, {"OPTIONS": dict(options, IGNORE_EXCEPTIONS=False)})
         self.lenient = TieredCache(self.server.url, {"OPTIONS": dict(options, IGNORE_EXCEPTIONS=True)})
         self.strict.set("x", 2**64)
+        self.assertTrue(test_faults.wait_for(lambda: self.strict.stats()["tier1_trusted"], 5))
         self.assertEqual(self.strict.get("x"), 2**64)  # in tier 1 now
-        self.server.stop()
 
     tearDown = test_faults.FaultTests.tearDown  # forget this server's tiers, stop it
 
     def test_strict_raises(self):
+        self.server.stop()
         calls = {
             "set xx": lambda c: c.set("x", 1, xx=True),
             "set nx": lambda c: c.set("y", 1, nx=True),
+            "incr past 64 bits": lambda c: c.incr("x", 2**64),
             "incr ignore_key_check": lambda c: c.incr("new", 1, ignore_key_check=True),
             "pttl": lambda c: c.pttl("x"),
+            "ttl": lambda c: c.ttl("x"),
             "pexpire": lambda c: c.pexpire("x", 1000),
             "expire_at": lambda c: c.expire_at("x", int(time.time()) + 60),
         }
@@ -287,11 +292,33 @@ class RedisAway(unittest.TestCase):
         with self.assertRaises(redis.ConnectionError):  # a lock cannot be held without Redis
             self.strict.lock("job").acquire(blocking=False)
 
-    def test_lenient_answers_from_tier_1(self):
+    def test_lenient_writes_are_lost_and_settled(self):
         c = self.lenient
+        self.server.stop()
         self.assertIs(c.set("absent", 1, xx=True), False)
-        self.assertIs(c.set("x", 2**65, xx=True), True)
-        self.assertEqual(c.incr("x", 2**64), 2**65 + 2**64)
-        self.assertEqual(c.incr("new", 3, ignore_key_check=True), 3)
-        self.assertEqual(c.get("new"), 3)
-        self.assertTrue(0 < c.pttl("x") <= 300_000)  # the default timeout, from tier 1
+        self.assertIs(c.set("x", 2**65, xx=True), False)
+        self.assertNotIn(c.make_key("x"), c._tier.store.live_keys())  # out of tier 1 at once
+        self.assertIsNone(c.incr("x", 2**64))  # as django-redis answers under IGNORE_EXCEPTIONS
+        self.assertIsNone(c.incr("new", 3, ignore_key_check=True))
+        self.assertIsNone(c.get("new"))  # not created in tier 1 alone
+        self.assertIs(c.pexpire("x", 1000), False)
+        self.assertGreater(c.stats()["reconcile_pending"], 0)
+        self.assertTrue(test_faults.wait_for(lambda: not c.stats()["tier1_trusted"], 5))
+        self.assertEqual(c.pttl("x"), 0)  # tier 1 untrusted: answered as a miss
+        self.assertEqual(c.ttl("x"), 0)
+
+    def test_lenient_pttl_from_trusted_tier_1(self):
+        """Only PTTL fails (the subscriber stays healthy, so tier 1 stays trusted): tier 1
+        answers it."""
+        c, client = self.lenient, self.lenient._tier.client
+
+        def refused(name):
+            raise redis.ConnectionError("PTTL refused")
+
+        client.pttl = refused
+        try:
+            self.assertTrue(0 < c.pttl("x") <= 300_000)  # the default timeout, from tier 1
+            self.assertEqual(c.ttl("y"), 0)  # absent from tier 1 too
+        finally:
+            del client.pttl
+        self.assertGreater(c.stats()["redis_errors"], 0)

@@ -10,7 +10,6 @@ invalidation shows up as a stale read; the control test shows it does.
 
 from __future__ import annotations
 
-import json
 import time
 import unittest
 
@@ -132,9 +131,8 @@ class CrossProcessTests(unittest.TestCase):
         keys = [f"s{i}" for i in range(6)]
         workers = (self.a, self.b, self.c)
         for w in workers:  # all three at once: send, then collect
-            w.proc.stdin.write(json.dumps({"op": "storm", "seconds": 3, "seed": w.pid, "keys": keys}) + "\n")
-            w.proc.stdin.flush()
-        ops = [w._read(60)["ok"] for w in workers]
+            w.send("storm", seconds=3, seed=w.pid, keys=keys)
+        ops = [w.reply(60) for w in workers]
         self.assertTrue(all(n > 100 for n in ops), ops)
         time.sleep(BOUND)
         held = 0

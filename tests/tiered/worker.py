@@ -1,7 +1,7 @@
 """One Django process with a TieredCache, driven by JSON lines on stdin (one reply line on
 stdout per command). Started by test_processes.py as a real OS process.
 
-    python tests/tiered/worker.py REDIS_URL INVALIDATION_BOUND
+    python tests/tiered/worker.py REDIS_URL INVALIDATION_BOUND [OPTIONS_JSON]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 
 def main() -> None:
     url, bound = sys.argv[1], float(sys.argv[2])
+    options = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     import django
     from django.conf import settings
 
@@ -22,7 +23,7 @@ def main() -> None:
             "default": {
                 "BACKEND": "polycache.tiered.TieredCache",
                 "LOCATION": url,
-                "OPTIONS": {"INVALIDATION_BOUND": bound},
+                "OPTIONS": {"INVALIDATION_BOUND": bound, **options},
             }
         }
     )
@@ -90,6 +91,49 @@ def main() -> None:
                 cache.get(k)
         return n
 
+    def logged_storm(seconds, seed, own, read):
+        """Writes this process's own keys (values: one increasing number per write) and
+        reads everyone's, for ``seconds``; a log of every call with its start and end on
+        the machine-wide monotonic clock, for the test to check the invalidation bound
+        against: ["w", key, n, start, end, ok] (n = None: a delete) and
+        ["r", key, value, start, end]. A call that raised is logged as failed (writes)
+        or not at all (reads); under IGNORE_EXCEPTIONS a write failed if it counted a
+        Redis error or skip."""
+        import random
+
+        rnd = random.Random(seed)
+        tier, log, n = cache._tier, [], 0
+        clock = time.monotonic
+        deadline = clock() + seconds
+
+        def failures():
+            return tier.counts["redis_errors"] + tier.counts["redis_skipped"]
+
+        while clock() < deadline:
+            op = rnd.random()
+            if op < 0.35:
+                key = rnd.choice(own)
+                n += 1
+                value = n if op < 0.3 else None
+                before, start, ok = failures(), clock(), True
+                try:
+                    if value is None:
+                        cache.delete(key)
+                    else:
+                        ok = cache.set_many({key: value}) == []
+                except Exception:
+                    ok = False
+                log.append(["w", key, n if value is not None else -n, start, clock(), ok and failures() == before])
+            else:
+                key = rnd.choice(read)
+                start = clock()
+                try:
+                    value = cache.get(key)
+                except Exception:
+                    continue
+                log.append(["r", key, value, start, clock()])
+        return log
+
     def disagreements(keys):
         """Keys whose tier-1 copy differs from Redis (read straight from both)."""
         from polycache.tiered import _MISS, _loads
@@ -108,6 +152,7 @@ def main() -> None:
 
     ops = {
         "storm": lambda c: storm(c["seconds"], c["seed"], c["keys"]),
+        "logged_storm": lambda c: logged_storm(c["seconds"], c["seed"], c["own"], c["read"]),
         "disagreements": lambda c: disagreements(c["keys"]),
         "get": lambda c: get(c["key"], c.get("version")),
         "set": lambda c: cache.set(c["key"], c["value"]),

@@ -150,6 +150,7 @@ class TieredHabits(RedisHabits):
     cache's Redis, so processes exclude each other."""
 
     _tier: Any
+    _store_if: Callable[..., bool]
 
     def _new_lock(self, name: str, **options: Any) -> RedisLock:
         # Reads inside the lock must see every write made before it: tier 1 may be up to
@@ -157,11 +158,9 @@ class TieredHabits(RedisHabits):
         return RedisLock(self._tier.client, name, on_acquire=self._tier.flush, **options)
 
     def _set_if_present(self, key: Any, value: Any, timeout: Any, version: Optional[int]) -> bool:
-        from polycache.tiered_writes import set_if_present
+        return self._store_if("set", "set_xx_script", key, value, timeout, version)
 
-        return set_if_present(self, key, value, timeout, version)
-
-    def _incr_past_64_bits(self, full: str, key: Any, delta: int, create: bool) -> int:
+    def _incr_past_64_bits(self, full: str, key: Any, delta: int, create: bool) -> Optional[int]:
         from polycache.tiered_writes import incr_past_64_bits
 
         return incr_past_64_bits(self, full, key, delta, create)

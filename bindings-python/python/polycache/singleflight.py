@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import threading
+import weakref
 from typing import Any, Awaitable, Callable, Dict, Hashable, List, Optional, Tuple, Union
 
 __all__ = ["DEFAULT_WAIT", "Lease", "SingleFlight", "StampedeTimeout"]
@@ -108,6 +110,18 @@ class Lease:
             self._flights.finish(self._key, self._flight, abandoned=True)
 
 
+_all_flights: "weakref.WeakSet[SingleFlight]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for flights in list(_all_flights):
+        flights._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class SingleFlight:
     """One computation per key at a time; callers that arrive meanwhile share its result.
 
@@ -119,6 +133,12 @@ class SingleFlight:
     """
 
     def __init__(self) -> None:
+        self._after_fork()
+        _all_flights.add(self)
+
+    def _after_fork(self) -> None:
+        # In a forked child, the threads that led the parent's flights (or held the lock)
+        # do not exist: their flights would never end.
         self._lock = threading.Lock()
         self._flights: Dict[Hashable, _Flight] = {}
 

@@ -1,0 +1,337 @@
+"""The per-process tier of TieredCache: the tier-1 store, the Redis clients, and one
+subscriber thread that applies invalidations from other processes and keeps the tier-1
+lease (see docs/tiered.md, "The invalidation bound").
+
+No user code runs under ``_Tier.lock``: a value is pickled into tier 1 with the lock
+released (a ``__reduce__`` may call the cache again), and the put is checked again under
+the lock once it landed. A put that an invalidation overtook is dropped, and until it is,
+the subscriber renews no lease, so tier 1 cannot serve it past the bound.
+
+Every lock of TieredCache: ``_Tier.lock`` (tier-1 bookkeeping, counters), the registry's
+``_tiers_lock``, ``Journal.lock`` (its sets) and ``Journal.running`` (one settle at a time,
+never waited for). Under none of them runs user code (pickling, a key's methods, a key
+function, a warning) or a wait for Redis, except ``Journal.running`` around its own Redis
+calls. A fork re-creates them all in the child."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import weakref
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from polycache import _native
+from polycache import tiered_protocol as proto
+from polycache.tiered_journal import Journal
+from polycache.tiered_protocol import MISS, redis
+
+if redis is not None:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+_monotonic = time.monotonic
+_STRIPES = 4096  # power of two
+_UNCONFIRMED = 10_000  # messages of failed writes remembered, oldest forgotten first
+
+Token = Tuple[int, int, int]  # (epoch, stripe, stamp)
+
+
+class _Tier:
+    """What every TieredCache instance with the same LOCATION and options shares in a
+    process: the tier-1 store, the Redis connection pool, the subscriber thread."""
+
+    def __init__(self, url: str, opts: Dict[str, Any]) -> None:
+        self.url = url
+        self.bound: float = opts["INVALIDATION_BOUND"]
+        self.socket_timeout: float = opts["SOCKET_TIMEOUT"]
+        self.connect_timeout: float = opts["SOCKET_CONNECT_TIMEOUT"]
+        self.local_timeout: Optional[float] = opts["LOCAL_TIMEOUT"]
+        self.max_entries: int = opts["LOCAL_MAX_ENTRIES"]
+        self.max_bytes: Optional[int] = opts["LOCAL_MAX_BYTES"]
+        self.retry_after: float = opts["RETRY_AFTER"]
+        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
+        self._init_process_state()
+
+    def _connect(self) -> None:
+        common = dict(socket_timeout=self.socket_timeout, socket_connect_timeout=self.connect_timeout, health_check_interval=0)
+        pid = os.getpid()
+        # Requests: one immediate retry when a pooled connection turns out dead (e.g. after
+        # a Redis restart); never a retry after a timeout.
+        self.client = redis.Redis.from_url(
+            self.url, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+            client_name=f"polycache-tiered:{pid}", **common,
+        )
+        # The subscriber: no silent reconnects, every error must reach the thread.
+        # (Named so operators, and the tests, can find it in CLIENT LIST.)
+        self._sub_client = redis.Redis.from_url(
+            self.url, retry=Retry(NoBackoff(), 0), client_name=f"polycache-tiered-sub:{pid}", **common
+        )
+        db = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.channel = f"polycache:tiered:{db}"
+        script = self.client.register_script
+        self.get_script, self.set_script, self.delete_script = script(proto.GET), script(proto.SET), script(proto.DELETE)
+        self.add_script, self.touch_script, self.incr_script = script(proto.ADD), script(proto.TOUCH), script(proto.INCR)
+        self.generation_script, self.invalidate_script = script(proto.GENERATION), script(proto.INVALIDATE)
+        self.set_xx_script, self.incr_cas_script = script(proto.SET_XX), script(proto.INCR_CAS)
+
+    def _init_process_state(self) -> None:
+        self._connect()
+        self.lock = threading.Lock()
+        self.epoch = 0
+        self.stripes = [0] * _STRIPES
+        self.inflight: List[Token] = []  # puts into tier 1 under way, with their stamps
+        self.lease_until = 0.0  # monotonic; tier 1 is trusted while now < lease_until
+        self.down_until = 0.0  # monotonic; IGNORE_EXCEPTIONS callers skip Redis until then
+        self.sender = os.urandom(8).hex()
+        self.serial = itertools.count()
+        self.unconfirmed: Dict[bytes, None] = {}  # messages of writes whose reply was lost
+        self.journal = Journal(self)
+        self.counts = dict.fromkeys(
+            ("redis_hits", "redis_misses", "redis_errors", "redis_skipped", "invalidations_received",
+             "subscribes", "subscriber_errors", "reconciled"), 0)
+        self.last_error: Optional[str] = None
+        self.subscribed = False
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self.ensure_running()
+
+    def after_fork(self) -> None:
+        # Threads do not survive fork and a lock may have been held by one that was
+        # running: nothing inherited from the parent is used, or trusted.
+        self.store.clear()
+        self._init_process_state()
+
+    def trusted(self) -> bool:
+        return _monotonic() < self.lease_until
+
+    # -- the subscriber ------------------------------------------------------------------
+
+    def ensure_running(self) -> None:
+        t = self._thread
+        if t is None or not t.is_alive():
+            t = threading.Thread(target=_subscriber, args=(weakref.ref(self), self._stop), name="polycache-tiered", daemon=True)
+            self._thread = t
+            t.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.counts[name] += n
+
+    def message(self, op: str, keys: List[str]) -> str:
+        return proto.message(self.sender, next(self.serial), op, keys)
+
+    def unconfirm(self, msg: str) -> None:
+        """A write with this message failed, yet Redis may still apply it (a timeout, a
+        hung server): if the message comes back, apply it here too."""
+        with self.lock:
+            self.unconfirmed[msg.encode()] = None
+            if len(self.unconfirmed) > _UNCONFIRMED:
+                del self.unconfirmed[next(iter(self.unconfirmed))]
+
+    def _subscribe_once(self) -> None:
+        ps = self._sub_client.pubsub()
+        try:
+            ps.subscribe(self.channel)
+            deadline = _monotonic() + self.connect_timeout + self.socket_timeout
+            while True:
+                left = deadline - _monotonic()
+                if left <= 0:
+                    raise redis.TimeoutError("no subscribe confirmation")
+                msg = ps.get_message(timeout=left)
+                if msg is not None and msg["type"] == "subscribe":
+                    break
+            # Subscribed: every later write reaches us. Whatever tier 1 holds from before may
+            # have missed an invalidation; drop it (and any fill in flight).
+            self.flush()
+            self.subscribed = True
+            self.down_until = 0.0  # Redis is back: callers may try it again
+            self.count("subscribes")
+            self._listen(ps)
+        finally:
+            self.subscribed = False
+            self.lease_until = 0.0
+            try:
+                ps.close()
+            except Exception:
+                pass
+
+    def _listen(self, ps: Any) -> None:
+        interval = self.bound / 5
+        pending: Optional[Tuple[bytes, float]] = None
+        next_ping = 0.0
+        seq = 0
+        while not self._stop.is_set():
+            now = _monotonic()
+            if pending is None and now >= next_ping:
+                seq += 1
+                pending = (f"{self.sender}:{seq}".encode(), now)
+                next_ping = now + interval
+                ps.ping(pending[0].decode())
+            elif pending is not None and now - pending[1] > self.bound:
+                raise redis.TimeoutError("pub/sub ping unanswered")
+            wait = max(0.0, min(next_ping - now, interval)) if pending is None else interval / 4
+            msg = ps.get_message(timeout=wait)
+            if msg is None:
+                continue
+            kind = msg["type"]
+            if kind == "message":
+                self._apply(msg["data"])
+            elif kind == "pong" and pending is not None and msg["data"] == pending[0]:
+                # Every message published before this ping reached Redis is applied; a put
+                # overtaken by one of them may still sit in tier 1 until its writer checks
+                # it: then no new lease (the current one ends within the bound).
+                with self.lock:
+                    settled = self._settled()
+                if settled:
+                    self.lease_until = pending[1] + self.bound
+                pending = None
+                self.journal.settle_soon()
+
+    def _apply(self, data: bytes) -> None:
+        parsed = proto.parse(data)
+        if parsed is None:
+            return
+        sender, op, keys = parsed
+        if sender == self.sender:
+            with self.lock:
+                lost = self.unconfirmed.pop(data, MISS) is not MISS
+            if not lost:
+                return  # our own write: tier 1 was updated by the writer
+        self.count("invalidations_received")
+        if op == "clear":
+            self.flush()
+        else:
+            self.drop(keys)
+
+    # -- tier-1 bookkeeping: epochs close the fill / invalidate races --------------------
+
+    def _settled(self) -> bool:
+        """(Under the lock.) No put under way was overtaken by an invalidation."""
+        return all(self.epoch == t[0] and self.stripes[t[1]] == t[2] for t in self.inflight)
+
+    def token(self, key: str) -> Token:
+        """Taken before reading Redis; a fill with it succeeds only if no invalidation of
+        the key's stripe (or flush) happened since."""
+        i = hash(key) & (_STRIPES - 1)
+        return (self.epoch, i, self.stripes[i])
+
+    def fill(self, key: str, token: Token, value: Any, seconds: Optional[float]) -> None:
+        self._put(key, token, value, seconds, bump=False)
+
+    def begin(self, key: str) -> Token:
+        """Before a write to Redis: fail the fills in flight for the key's stripe. (Tier 1
+        keeps the old value while the write is in flight: it has not happened yet.)"""
+        i = hash(key) & (_STRIPES - 1)
+        with self.lock:
+            self.stripes[i] += 1
+            return (self.epoch, i, self.stripes[i])
+
+    def finish(self, key: str, token: Token, value: Any = MISS, seconds: Optional[float] = None) -> None:
+        """After a write to Redis: keep ``value`` in tier 1 unless anything touched the key's
+        stripe meanwhile (then drop it: we cannot tell which write Redis kept)."""
+        self._put(key, token, value, seconds, bump=True)
+
+    def _put(self, key: str, token: Token, value: Any, seconds: Optional[float], bump: bool) -> None:
+        i = token[1]
+        with self.lock:
+            ok = self.epoch == token[0] and self.stripes[i] == token[2]
+            if bump:
+                self.stripes[i] += 1
+            if not ok and not bump:
+                return  # a fill that lost a race: what tier 1 holds now is newer
+            if not ok or value is MISS or (seconds is not None and seconds <= 0):
+                self.store.delete(key)
+                return
+            put = (self.epoch, i, self.stripes[i])
+            self.inflight.append(put)
+        kept = False
+        try:
+            self.store.set(key, value, seconds)  # may pickle: user code, so no lock held
+            kept = True
+        except Exception:  # too large for tier 1, unpicklable twice...: just don't keep it
+            pass
+        finally:
+            with self.lock:
+                self.inflight.remove(put)
+                if not kept or self.epoch != put[0] or self.stripes[i] != put[2]:
+                    self.store.delete(key)
+
+    def drop(self, keys: Iterable[str]) -> None:
+        with self.lock:
+            for key in keys:
+                self.stripes[hash(key) & (_STRIPES - 1)] += 1
+                self.store.delete(key)
+
+    def flush(self) -> None:
+        with self.lock:
+            self.epoch += 1
+            self.store.clear()
+
+    def local_get(self, key: str, default: Any) -> Any:
+        """Tier 1's copy when Redis cannot answer, only while tier 1 is trusted: otherwise
+        it may hold what another process invalidated more than the bound ago."""
+        return self.store.get(key, default) if self.trusted() else default
+
+    def local_has(self, key: str) -> bool:
+        return self.trusted() and self.store.has_key(key)
+
+    def local_seconds(self, ms: Optional[int], since: float) -> Optional[float]:
+        """Seconds tier 1 may keep an entry Redis keeps for ``ms`` milliseconds (None =
+        forever) counted from ``since`` (monotonic, taken before the request was sent)."""
+        cap = self.local_timeout
+        if ms is None:
+            return cap
+        left = (ms - 1) / 1000.0 - (_monotonic() - since)  # (1 ms for the store's rounding)
+        return left if cap is None else min(left, cap)
+
+
+def _subscriber(ref: "weakref.ref[_Tier]", stop: threading.Event) -> None:
+    backoff = 0.02
+    while not stop.is_set():
+        tier = ref()
+        if tier is None:
+            return
+        before = tier.counts["subscribes"]
+        try:
+            tier._subscribe_once()
+        except Exception as e:  # connection lost, timeout, Redis down: reconnect
+            tier.last_error = f"{type(e).__name__}: {e}"
+            tier.count("subscriber_errors")
+        if tier.counts["subscribes"] != before:
+            backoff = 0.02  # it was up: retry soon
+        del tier
+        stop.wait(backoff)
+        backoff = min(backoff * 2, 0.5)
+
+
+tiers: Dict[Tuple[Any, ...], _Tier] = {}
+_tiers_lock = threading.Lock()
+
+
+def tier_for(url: str, opts: Dict[str, Any]) -> _Tier:
+    key = (url,) + tuple(sorted(opts.items()))
+    with _tiers_lock:
+        tier = tiers.get(key)
+    if tier is None:
+        made = _Tier(url, opts)  # (connects nothing yet, but starts a thread: not under the lock)
+        with _tiers_lock:
+            tier = tiers.setdefault(key, made)
+        if tier is not made:
+            made.stop()
+    return tier
+
+
+def _after_fork_in_child() -> None:
+    global _tiers_lock
+    _tiers_lock = threading.Lock()  # a thread of the parent may have held it
+    for tier in list(tiers.values()):
+        tier.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
