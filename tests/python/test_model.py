@@ -143,11 +143,15 @@ class CacheMachine(RuleBasedStateMachine):
 
     @rule(key=KEYS)
     def ttl(self, key: str) -> None:
-        real, modelled = self.cache.ttl(key), self.model.ttl(key)
+        # ttl() is whole seconds as django-redis gives them (Redis rounds to the nearest
+        # second); pttl() keeps the milliseconds, so the model is checked on both.
+        real, precise, modelled = self.cache.ttl(key), self.cache.pttl(key), self.model.ttl(key)
         if real is None or modelled is None:
             self.agree(real, modelled, f"ttl({key!r})")
+            self.agree(precise, modelled, f"pttl({key!r})")
         else:
-            assert abs(real - modelled) < 0.002, f"ttl({key!r}): polycache {real}, model {modelled}"
+            assert abs(precise - modelled * 1000) < 2, f"pttl({key!r}): polycache {precise}, model {modelled}"
+            assert real == (precise + 500) // 1000, f"ttl({key!r}): {real} is not pttl {precise} rounded"
 
     @rule(keys=st.lists(KEYS, max_size=4, unique=True))
     def get_many(self, keys: List[str]) -> None:

@@ -33,6 +33,7 @@ that polycache's JavaScript package (Node, browsers, Cloudflare workerd) loads t
 from __future__ import annotations
 
 import fnmatch
+import os
 import threading
 import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
@@ -56,6 +57,17 @@ _stores: Dict[str, _native.Cache] = {}
 _stores_lock = threading.Lock()
 # One stampede guard per LOCATION, as for the stores (polycache.stampede).
 _flights: Dict[str, stampede.SingleFlight] = {}
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock at fork(); it does not exist in the
+    # child, so the lock would stay held forever there.
+    global _stores_lock
+    _stores_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _flights_for(location: str) -> stampede.SingleFlight:
