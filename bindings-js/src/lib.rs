@@ -15,4 +15,4 @@ mod ttl;
 
 pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 pub use slots::SlotStore;
-pub use snapshot::{decode_snapshot, DecodedSnapshot};
+pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};

@@ -5,18 +5,24 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use polycache::snapshot::{LoadOptions, Snapshot};
+use polycache::snapshot::{LoadOptions, MaxAge, Snapshot, SnapshotKey};
 
 fuzz_target!(|data: &[u8]| {
-    let signed = Snapshot::decode(data, LoadOptions { key: Some(b"fuzz-key"), allow_unsigned: false });
+    let key = SnapshotKey::new(b"the fuzzing key, 16+ bytes").unwrap();
+    let signed = Snapshot::decode(data, LoadOptions { key: Some(&key), ..Default::default() });
     if let Ok(loaded) = &signed {
         assert!(loaded.verified);
-        assert_eq!(loaded.snapshot.encode(Some(b"fuzz-key")), data);
+        assert_eq!(loaded.snapshot.encode(Some(&key)).unwrap(), data);
     }
-    if let Ok(loaded) = Snapshot::decode(data, LoadOptions { key: None, allow_unsigned: true }) {
+    let lax = LoadOptions { allow_unsigned: true, ..Default::default() };
+    if let Ok(loaded) = Snapshot::decode(data, lax) {
         assert!(!loaded.verified);
         if data.get(9) == Some(&0) {
-            assert_eq!(loaded.snapshot.encode(None), data);
+            assert_eq!(loaded.snapshot.encode(None).unwrap(), data);
         }
+        // An age limit refuses or accepts by created_at alone, never panics.
+        let limit = MaxAge { now_ms: 1_700_000_000_000, max_age_ms: 60_000 };
+        let aged = Snapshot::decode(data, LoadOptions { max_age: Some(limit), ..lax });
+        assert_eq!(aged.is_ok(), loaded.snapshot.created_at.abs_diff(limit.now_ms) <= limit.max_age_ms);
     }
 });
