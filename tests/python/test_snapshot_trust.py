@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import pickle
+import struct
 import subprocess
 import sys
 import textwrap
@@ -140,6 +141,42 @@ def test_django_snapshot_max_age_is_the_default_of_load():
     for bad in [-1, "60", True, float("nan")]:
         with pytest.raises(ValueError, match="SNAPSHOT_MAX_AGE"):
             PolyCache("trust-age-c", {"OPTIONS": {"SNAPSHOT_MAX_AGE": bad}})
+
+
+# ---- loading more than the cache holds, entry by entry ----------------------------
+
+
+def unsigned_snapshot(entries, created_at=0) -> bytes:
+    """The documented layout, written here: entries are (key, expires_at or None, json)."""
+    body = b"POLYSNAP\x01\x00" + struct.pack("<QII", created_at, 0, len(entries))
+    for key, at, value in entries:
+        k, v = key.encode(), value.encode()
+        body += struct.pack("<I", len(k)) + k + struct.pack("<QB", 2**64 - 1 if at is None else at, 0)
+        body += struct.pack("<I", len(v)) + v
+    return body
+
+
+def test_a_repeated_key_loads_its_later_entry_even_an_expired_one():
+    clock = Clock(1000.0)
+    data = unsigned_snapshot([("a", None, "1"), ("b", None, "2"), ("a", 999_999, "3"), ("b", None, "4")])
+    c = Cache(clock=clock)
+    assert c.load(data, allow_unsigned=True)["entries"] == 1
+    assert "a" not in c and c.get("b") == 4
+
+
+@pytest.mark.parametrize("eviction", ["lru", "cull"])
+def test_a_small_cache_keeps_what_loading_every_entry_in_order_would_keep(eviction):
+    src = Cache(max_entries=5000)
+    for i in range(5000):
+        src.set(f"k{i}", i, None)
+    data = src.dump()
+    small = Cache(max_entries=10, eviction=eviction)
+    by_hand = Cache(max_entries=10, eviction=eviction)
+    for i in range(5000):
+        by_hand.set(f"k{i}", i, None)
+    assert small.load(data, allow_unsigned=True)["entries"] == len(by_hand)
+    assert small.live_keys() == by_hand.live_keys()
+    assert small.stats()["entries"] == len(by_hand) <= 10
 
 
 # ---- memory: what a load or a dump holds at its peak ---------------------------------
