@@ -80,7 +80,7 @@ export function writeSnapshot(writer, n, entryAt) {
 
 /** A checked snapshot's entries as `[key, value, size, expiresAt]`, read one at a time. */
 export function* readEntries(reader, sizeOf) {
-  for (let codec = reader.next(); codec >= 0; codec = reader.next()) {
+  for (let codec = reader.advance(); codec >= 0; codec = reader.advance()) {
     const key = reader.key();
     const raw = reader.value();
     yield [key, decodeValue(codec, raw, key), sizeOf(raw), reader.expiry()];

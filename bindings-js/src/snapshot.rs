@@ -88,7 +88,7 @@ pub struct SnapshotReader {
     bytes: Vec<u8>,
     checked: Checked,
     cursor: Cursor,
-    /// The entry `next` moved to: key and value as ranges of `bytes`.
+    /// The entry `advance` moved to: key and value as ranges of `bytes`.
     key: (usize, usize),
     value: (usize, usize),
     expiry: f64,
@@ -141,7 +141,7 @@ impl SnapshotReader {
     }
 
     /// Moves to the next entry: its codec, or -1 after the last.
-    pub fn next(&mut self) -> i32 {
+    pub fn advance(&mut self) -> i32 {
         let base = self.bytes.as_ptr() as usize;
         let Some(e) = self.cursor.next(&self.bytes) else { return -1 };
         let at = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
