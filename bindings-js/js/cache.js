@@ -18,7 +18,7 @@ import { Namespace, PREFIX } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { readEntries, writeSnapshot } from './values.js';
+import { checkSnapshot, readEntries, writeSnapshot } from './values.js';
 
 // Must match bindings-js/src/slots.rs.
 const FREED_NONE = -1;
@@ -397,13 +397,17 @@ export class Cache {
     }
     let reader;
     try {
-      reader = openSnapshot(bytes, signing, options.allowUnsigned === true, this.#now(), maxAge);
+      reader = openSnapshot(bytes.subarray(0, 18), bytes.length, signing, options.allowUnsigned === true, this.#now(), maxAge);
+      checkSnapshot(reader, bytes);
     } catch (e) {
+      reader?.free();
       throw fromWasm(e);
     }
     try {
       const sizeOf = (raw) => (this.#sizeCalculation === undefined ? raw.length : undefined);
-      const held = this.#replace(readEntries(reader, sizeOf), reader.generation_names(), Array.from(reader.generation_values()));
+      const names = reader.generation_names();
+      const gens = Array.from(reader.generation_values());
+      const held = this.#replace(readEntries(reader, bytes, sizeOf), names, gens);
       return { verified: reader.verified(), entries: held };
     } finally {
       reader.free();

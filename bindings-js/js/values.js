@@ -78,11 +78,38 @@ export function writeSnapshot(writer, n, entryAt) {
   return out;
 }
 
-/** A checked snapshot's entries as `[key, value, size, expiresAt]`, read one at a time. */
-export function* readEntries(reader, sizeOf) {
-  for (let codec = reader.advance(); codec >= 0; codec = reader.advance()) {
-    const key = reader.key();
-    const raw = reader.value();
-    yield [key, decodeValue(codec, raw, key), sizeOf(raw), reader.expiry()];
+// The input of a load stays in JS; the core sees it a window of about this size at a time.
+const WINDOW = 1 << 20;
+
+// Shows `bytes` to a wasm SnapshotReader window by window; yields the entry positions
+// found in each.
+function* windows(reader, bytes) {
+  for (let need = WINDOW; ; ) {
+    const at = reader.pos();
+    const next = reader.walk(bytes.subarray(at, at + Math.max(need, WINDOW)));
+    yield reader.found();
+    if (next < 0) return;
+    need = next;
+  }
+}
+
+/** Checks `bytes` whole through `reader` (signature, lengths, text) before anything is read. */
+export function checkSnapshot(reader, bytes) {
+  const end = reader.body_end();
+  for (let at = 0; at < end; at += WINDOW) reader.mac_update(bytes.subarray(at, Math.min(at + WINDOW, end)));
+  reader.mac_verify(bytes.subarray(end));
+  const pass = windows(reader, bytes);
+  while (!pass.next().done);
+  reader.rewind();
+}
+
+/** A checked snapshot's entries as `[key, value, size, expiresAt]`, one window at a time. */
+export function* readEntries(reader, bytes, sizeOf) {
+  for (const found of windows(reader, bytes)) {
+    for (let i = 0; i < found.length; i += 6) {
+      const key = decoder.decode(bytes.subarray(found[i], found[i] + found[i + 1]));
+      const raw = bytes.subarray(found[i + 4], found[i + 4] + found[i + 5]);
+      yield [key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]];
+    }
   }
 }

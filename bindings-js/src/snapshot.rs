@@ -1,13 +1,14 @@
-//! Core snapshots (`polycache::snapshot`) for JS, one entry at a time, so that wasm
-//! memory, which never shrinks, grows with the largest entry rather than with the whole
-//! snapshot when writing, and by the input once (no second copy) when reading.
+//! Core snapshots (`polycache::snapshot`) for JS, a piece at a time, so that wasm memory,
+//! which never shrinks, grows by a piece (an entry, a window of the input) rather than by
+//! the snapshot.
 //!
 //! - [`SnapshotWriter`]: JS hands over each entry; every 64 KiB or so it takes the bytes
 //!   written so far out of wasm.
-//! - [`SnapshotReader`]: holds the input, checked whole by the core (signature, age,
-//!   lengths, UTF-8) before the first entry is read; then JS reads one entry at a time.
+//! - [`SnapshotReader`]: the input stays in JS. JS shows it to the core window by window:
+//!   the body for the signature, then a walk that checks every length and string, then a
+//!   walk that gives each entry's position, from which JS takes key and value itself.
 
-use polycache::snapshot::{Checked, Codec, Cursor, LoadOptions, MaxAge, SnapshotKey, SnapshotWriter as CoreWriter};
+use polycache::snapshot::{Codec, LoadOptions, MaxAge, SnapshotKey, SnapshotWriter as CoreWriter, Windows};
 use polycache::Error;
 use wasm_bindgen::prelude::*;
 
@@ -82,24 +83,23 @@ impl SnapshotWriter {
     }
 }
 
-/// A checked snapshot, read one entry at a time (least recently used first).
+/// A snapshot read window by window (see the module documentation).
 #[wasm_bindgen]
 pub struct SnapshotReader {
-    bytes: Vec<u8>,
-    checked: Checked,
-    cursor: Cursor,
-    /// The entry `advance` moved to: key and value as ranges of `bytes`.
-    key: (usize, usize),
-    value: (usize, usize),
-    expiry: f64,
+    windows: Windows,
+    /// What the last `walk` found: `[key_at, key_len, expiry, codec, value_at, value_len]`
+    /// per entry (expiry in epoch ms, `Infinity` for never).
+    found: Vec<f64>,
 }
 
-/// Checks `bytes` whole. With `key`, a signed snapshot must verify under it; an unsigned
-/// one (or a signed one without a key) loads only with `allow_unsigned`. With `max_age`
-/// (ms), one made further than that from `now` (epoch ms) is refused.
+/// Checks the head of a snapshot of `total` bytes (`head`: its first bytes). With `key`,
+/// a signed snapshot must verify under it; an unsigned one (or a signed one without a
+/// key) loads only with `allow_unsigned`. With `max_age` (ms), one made further than that
+/// from `now` (epoch ms) is refused.
 #[wasm_bindgen(js_name = openSnapshot)]
 pub fn open_snapshot(
-    bytes: Vec<u8>,
+    head: &[u8],
+    total: f64,
     key: Option<Vec<u8>>,
     allow_unsigned: bool,
     now: f64,
@@ -116,56 +116,71 @@ pub fn open_snapshot(
             ))))
         }
     };
-    let checked = Checked::check(&bytes, LoadOptions { key: key.as_ref(), allow_unsigned, max_age }).map_err(to_js)?;
-    let cursor = checked.cursor();
-    Ok(SnapshotReader { bytes, checked, cursor, key: (0, 0), value: (0, 0), expiry: f64::INFINITY })
+    let opts = LoadOptions { key: key.as_ref(), allow_unsigned, max_age };
+    let windows = Windows::open(head, epoch_ms(total) as usize, opts).map_err(to_js)?;
+    Ok(SnapshotReader { windows, found: Vec::new() })
 }
 
 #[wasm_bindgen]
 impl SnapshotReader {
+    /// Where the signature starts: `mac_update` takes the bytes before it, in order.
+    pub fn body_end(&self) -> f64 {
+        self.windows.body_end() as f64
+    }
+
+    pub fn mac_update(&mut self, chunk: &[u8]) {
+        self.windows.mac_update(chunk);
+    }
+
+    /// Checks the signature (the bytes from `body_end` on).
+    pub fn mac_verify(&mut self, tag: &[u8]) -> Result<(), JsError> {
+        self.windows.mac_verify(tag).map_err(to_js)
+    }
+
     /// True when the signature was checked under the caller's key.
     pub fn verified(&self) -> bool {
-        self.checked.verified
+        self.windows.verified()
     }
 
     pub fn created_at(&self) -> f64 {
-        self.checked.created_at as f64
+        self.windows.created_at() as f64
     }
 
     pub fn generation_names(&self) -> Vec<String> {
-        self.checked.generations(&self.bytes).map(|(n, _)| n.to_owned()).collect()
+        self.windows.generations().iter().map(|(n, _)| n.clone()).collect()
     }
 
     pub fn generation_values(&self) -> Vec<u64> {
-        self.checked.generations(&self.bytes).map(|(_, g)| g).collect()
+        self.windows.generations().iter().map(|(_, g)| *g).collect()
     }
 
-    /// Moves to the next entry: its codec, or -1 after the last.
-    pub fn advance(&mut self) -> i32 {
-        let base = self.bytes.as_ptr() as usize;
-        let Some(e) = self.cursor.next(&self.bytes) else { return -1 };
-        let at = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
-        self.key = at(e.key.as_bytes());
-        self.value = at(e.value);
-        self.expiry = e.expires_at.map_or(f64::INFINITY, |t| t as f64);
-        i32::from(e.codec.to_u8())
+    /// Where the next window starts.
+    pub fn pos(&self) -> f64 {
+        self.windows.pos() as f64
     }
 
-    /// The current entry's key.
-    pub fn key(&self) -> String {
-        let (at, len) = self.key;
-        // Checked as UTF-8 by `open_snapshot`.
-        String::from_utf8_lossy(&self.bytes[at..at + len]).into_owned()
+    pub fn rewind(&mut self) {
+        self.windows.rewind();
     }
 
-    /// The current entry's expiry: epoch ms, `Infinity` for never.
-    pub fn expiry(&self) -> f64 {
-        self.expiry
+    /// Reads the window (the input from `pos`); -1 when the snapshot is read through,
+    /// else the least length of the next window. Entries found are in `found`.
+    pub fn walk(&mut self, window: &[u8]) -> Result<f64, JsError> {
+        let found = &mut self.found;
+        found.clear();
+        let next = self
+            .windows
+            .walk(window, |e| {
+                let expiry = e.expires_at.map_or(f64::INFINITY, |t| t as f64);
+                let codec = f64::from(e.codec.to_u8());
+                found.extend([e.key.0 as f64, e.key.1 as f64, expiry, codec, e.value.0 as f64, e.value.1 as f64]);
+            })
+            .map_err(to_js)?;
+        Ok(next.map_or(-1.0, |n| n as f64))
     }
 
-    /// The current entry's value bytes.
-    pub fn value(&self) -> Vec<u8> {
-        let (at, len) = self.value;
-        self.bytes[at..at + len].to_vec()
+    /// The entries the last `walk` found, six numbers each (see the field).
+    pub fn found(&self) -> Vec<f64> {
+        self.found.clone()
     }
 }

@@ -29,7 +29,7 @@ test('snapshot() and loadSnapshot() do not grow wasm memory with the snapshot', 
   const start = memory();
   eq(small.loadSnapshot(bytes, { key: KEY }).entries, 10, 'loaded');
   const read = memory() - start;
-  // The input is copied into wasm once (it is checked whole before anything changes).
-  ok(read <= bytes.length + 2 * MiB, `loadSnapshot() grew wasm memory by ${read} bytes for ${bytes.length}`);
+  // The input stays in JS; the core sees a 1 MiB window of it at a time.
+  ok(read <= 4 * MiB, `loadSnapshot() grew wasm memory by ${read} bytes for ${bytes.length}`);
   eq(small.get('k1999').length, value.length + 4, 'the last entry');
 });

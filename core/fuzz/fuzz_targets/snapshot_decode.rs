@@ -5,16 +5,38 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use polycache::snapshot::{LoadOptions, MaxAge, Snapshot, SnapshotKey};
+use polycache::snapshot::{LoadOptions, MaxAge, Snapshot, SnapshotKey, Windows, HEAD_LEN};
+
+/// Whether reading `data` in windows of 7 bytes (as the JS binding does with 1 MiB) accepts it.
+fn windows_accept(data: &[u8], opts: LoadOptions<'_>) -> bool {
+    let Ok(mut w) = Windows::open(&data[..data.len().min(HEAD_LEN)], data.len(), opts) else { return false };
+    w.mac_update(&data[..w.body_end()]);
+    if w.mac_verify(&data[w.body_end()..]).is_err() {
+        return false;
+    }
+    let mut need = 7;
+    loop {
+        let at = w.pos().min(data.len());
+        let end = data.len().min(at.saturating_add(need.max(7)));
+        match w.walk(&data[at..end], |_| ()) {
+            Ok(None) => return true,
+            Ok(Some(n)) => need = n,
+            Err(_) => return false,
+        }
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let key = SnapshotKey::new(b"the fuzzing key, 16+ bytes").unwrap();
-    let signed = Snapshot::decode(data, LoadOptions { key: Some(&key), ..Default::default() });
+    let strict = LoadOptions { key: Some(&key), ..Default::default() };
+    let signed = Snapshot::decode(data, strict);
+    assert_eq!(windows_accept(data, strict), signed.is_ok());
     if let Ok(loaded) = &signed {
         assert!(loaded.verified);
         assert_eq!(loaded.snapshot.encode(Some(&key)).unwrap(), data);
     }
     let lax = LoadOptions { allow_unsigned: true, ..Default::default() };
+    assert_eq!(windows_accept(data, lax), Snapshot::decode(data, lax).is_ok());
     if let Ok(loaded) = Snapshot::decode(data, lax) {
         assert!(!loaded.verified);
         if data.get(9) == Some(&0) {

@@ -19,14 +19,17 @@
 //! snapshot before anything is returned, so a truncated, corrupt or hostile snapshot is
 //! an [`Error::Snapshot`](crate::Error::Snapshot) and a cache that loads it is left as it
 //! was. Keys are [`SnapshotKey`]s (at least [`MIN_KEY_BYTES`]); a loader may refuse
-//! snapshots older than a [`MaxAge`]. Bindings read and write with [`Checked`] and
-//! [`SnapshotWriter`], one entry at a time; [`Snapshot`] is the whole thing in memory.
+//! snapshots older than a [`MaxAge`]. Bindings read and write with [`Checked`] (or
+//! [`Windows`], when the input stays with the host) and [`SnapshotWriter`], one entry at a
+//! time; [`Snapshot`] is the whole thing in memory.
 
 mod read;
 mod sign;
+mod window;
 mod write;
 
-pub use read::{Checked, Cursor, EntryRef, LoadOptions, MaxAge};
+pub use read::{Checked, EntryRef, LoadOptions, MaxAge, HEAD_LEN};
+pub use window::{EntryAt, Windows};
 pub use sign::{hex, hmac_sha256, SnapshotKey, MIN_KEY_BYTES};
 pub use write::SnapshotWriter;
 
@@ -278,8 +281,8 @@ mod tests {
         assert_eq!(keys, ["a", "😀", ""]);
         let range = bytes.as_ptr_range();
         assert!(checked.entries(&bytes).all(|e| range.contains(&e.key.as_ptr()) || e.key.is_empty()));
-        let mut cursor = checked.cursor();
-        assert_eq!(cursor.next(&bytes).map(|e| e.value), Some(&b"{\"x\":1}"[..]));
-        assert_eq!(cursor.left(), 2);
+        let mut entries = checked.entries(&bytes);
+        assert_eq!(entries.next().map(|e| e.value), Some(&b"{\"x\":1}"[..]));
+        assert_eq!(entries.len(), 2);
     }
 }

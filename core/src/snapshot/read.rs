@@ -62,39 +62,21 @@ impl Checked {
     /// `opts.key`), age, every length against what remains, every string's UTF-8, and
     /// that nothing trails. Nothing is allocated, whatever the lengths claim.
     pub fn check(bytes: &[u8], opts: LoadOptions<'_>) -> Result<Checked> {
-        if bytes.len() < 10 || &bytes[..8] != MAGIC {
-            return Err(bad("not a polycache snapshot (bad magic)"));
-        }
-        if bytes[8] != VERSION {
-            return Err(bad(&format!("unsupported version {} (this build reads {VERSION})", bytes[8])));
-        }
-        let flags = bytes[9];
-        if flags & !FLAG_SIGNED != 0 {
-            return Err(bad("unknown flags"));
-        }
-        let signed = flags & FLAG_SIGNED != 0;
-        if signed && bytes.len() < 10 + MAC_LEN {
-            return Err(bad("truncated: no room for the signature"));
-        }
-        let body_end = if signed { bytes.len() - MAC_LEN } else { bytes.len() };
-        let verified = match (signed, opts.key) {
-            (true, Some(k)) => {
+        let head = Head::read(bytes, bytes.len(), opts)?;
+        let body_end = head.body_end;
+        let verified = match opts.key {
+            Some(k) if head.signed => {
                 let mut mac = k.mac();
                 mac.update(&bytes[..body_end]);
                 if mac.verify_slice(&bytes[body_end..]).is_err() {
-                    return Err(bad("signature does not match the key (tampered, or signed with another key)"));
+                    return Err(bad(BAD_SIGNATURE));
                 }
                 true
             }
-            _ if opts.allow_unsigned => false,
-            (true, None) => return Err(bad("snapshot is signed but no key was given to verify it")),
-            (false, _) => return Err(bad("snapshot is not signed; pass allow_unsigned to load it anyway")),
+            _ => false,
         };
-        let mut r = Reader { buf: &bytes[..body_end], pos: 10 };
-        let created_at = r.u64()?;
-        if let Some(limit) = opts.max_age {
-            check_age(created_at, limit)?;
-        }
+        let mut r = Reader { buf: &bytes[..body_end], pos: HEAD_LEN };
+        let created_at = head.created_at;
         let n_gens = r.u32()?;
         let gens_at = r.pos;
         for _ in 0..n_gens {
@@ -122,15 +104,59 @@ impl Checked {
         (0..self.n_gens).map_while(move |_| generation(&mut r).ok())
     }
 
-    /// A cursor over the entries, least recently used first, for a reader that keeps
-    /// the bytes itself (see [`Cursor::next`]).
-    pub fn cursor(&self) -> Cursor {
+    fn cursor(&self) -> Cursor {
         Cursor { pos: self.entries_at, left: self.n_entries, end: self.body_end }
     }
 
     /// The entries of the `bytes` given to [`Checked::check`], least recently used first.
     pub fn entries<'b>(&self, bytes: &'b [u8]) -> impl ExactSizeIterator<Item = EntryRef<'b>> + 'b {
         Entries { bytes, cursor: self.cursor() }
+    }
+}
+
+/// The bytes before the generations: magic, version, flags, created_at.
+pub const HEAD_LEN: usize = 18;
+pub(super) const BAD_SIGNATURE: &str = "signature does not match the key (tampered, or signed with another key)";
+
+/// What the first bytes say, checked against what the loader accepts: magic, version,
+/// flags, room for the signature, whether a key or consent is there for it, and age.
+pub(super) struct Head {
+    pub signed: bool,
+    /// Where the signature starts (the end of the input when unsigned).
+    pub body_end: usize,
+    pub created_at: u64,
+}
+
+impl Head {
+    /// `head`: the input's first bytes (all of it, or at least [`HEAD_LEN`]); `total`: its length.
+    pub fn read(head: &[u8], total: usize, opts: LoadOptions<'_>) -> Result<Head> {
+        if total < 10 || head.len() < 10 || &head[..8] != MAGIC {
+            return Err(bad("not a polycache snapshot (bad magic)"));
+        }
+        if head[8] != VERSION {
+            return Err(bad(&format!("unsupported version {} (this build reads {VERSION})", head[8])));
+        }
+        let flags = head[9];
+        if flags & !FLAG_SIGNED != 0 {
+            return Err(bad("unknown flags"));
+        }
+        let signed = flags & FLAG_SIGNED != 0;
+        if signed && total < 10 + MAC_LEN {
+            return Err(bad("truncated: no room for the signature"));
+        }
+        let body_end = if signed { total - MAC_LEN } else { total };
+        match (signed, opts.key) {
+            (true, Some(_)) => {}
+            _ if opts.allow_unsigned => {}
+            (true, None) => return Err(bad("snapshot is signed but no key was given to verify it")),
+            (false, _) => return Err(bad("snapshot is not signed; pass allow_unsigned to load it anyway")),
+        }
+        let mut r = Reader { buf: &head[..head.len().min(body_end)], pos: 10 };
+        let created_at = r.u64()?;
+        if let Some(limit) = opts.max_age {
+            check_age(created_at, limit)?;
+        }
+        Ok(Head { signed, body_end, created_at })
     }
 }
 
@@ -151,9 +177,9 @@ fn check_age(created_at: u64, limit: MaxAge) -> Result<()> {
     Ok(())
 }
 
-/// Where the next entry starts, and how many are left; the bytes stay with the caller.
+/// Where the next entry starts, and how many are left.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
+struct Cursor {
     pos: usize,
     left: usize,
     end: usize,
@@ -161,7 +187,7 @@ pub struct Cursor {
 
 impl Cursor {
     /// The next entry of `bytes` (the ones that were checked), or `None` at the end.
-    pub fn next<'b>(&mut self, bytes: &'b [u8]) -> Option<EntryRef<'b>> {
+    fn next<'b>(&mut self, bytes: &'b [u8]) -> Option<EntryRef<'b>> {
         if self.left == 0 {
             return None;
         }
@@ -170,11 +196,6 @@ impl Cursor {
         self.pos = r.pos;
         self.left -= 1;
         Some(e)
-    }
-
-    /// Entries not yet read.
-    pub fn left(&self) -> usize {
-        self.left
     }
 }
 
@@ -195,26 +216,32 @@ impl<'b> Iterator for Entries<'b> {
 
 impl ExactSizeIterator for Entries<'_> {}
 
-fn generation<'a>(r: &mut Reader<'a>) -> Result<(&'a str, u64)> {
+pub(super) fn generation<'a>(r: &mut Reader<'a>) -> Result<(&'a str, u64)> {
     let name = r.string()?;
     Ok((name, r.u64()?))
 }
 
 fn entry<'a>(r: &mut Reader<'a>) -> Result<EntryRef<'a>> {
+    let (key, expires_at, codec, len) = entry_head(r)?;
+    let value = r.take(len)?;
+    Ok(EntryRef { key, expires_at, codec, value })
+}
+
+/// An entry up to its value: key, expiry, codec and the value's length.
+pub(super) fn entry_head<'a>(r: &mut Reader<'a>) -> Result<(&'a str, Option<u64>, Codec, usize)> {
     let key = r.string()?;
     let at = r.u64()?;
     let codec = Codec::from_u8(r.u8()?);
-    let value = r.bytes()?;
-    Ok(EntryRef { key, expires_at: (at != NEVER).then_some(at), codec, value })
+    Ok((key, (at != NEVER).then_some(at), codec, r.u32()?))
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(super) struct Reader<'a> {
+    pub buf: &'a [u8],
+    pub pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
+    pub fn remaining(&self) -> usize {
         self.buf.len().saturating_sub(self.pos)
     }
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -228,7 +255,7 @@ impl<'a> Reader<'a> {
     fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Result<usize> {
+    pub fn u32(&mut self) -> Result<usize> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     }
