@@ -197,7 +197,9 @@ mod tests {
     }
 
     /// Every entry position a walk in windows of `size` bytes finds, or its error.
-    fn walk_all(bytes: &[u8], opts: LoadOptions<'_>, size: usize) -> Result<(Vec<EntryAt>, Vec<(String, u64)>)> {
+    type Found = (Vec<EntryAt>, Vec<(String, u64)>);
+
+    fn walk_all(bytes: &[u8], opts: LoadOptions<'_>, size: usize) -> Result<Found> {
         let mut w = Windows::open(&bytes[..bytes.len().min(HEAD_LEN)], bytes.len(), opts)?;
         for chunk in bytes[..w.body_end()].chunks(size) {
             w.mac_update(chunk);
