@@ -217,7 +217,8 @@ impl Cache {
             (now, s.generation_floor(), generations, held, s.bytes())
         });
         // What the store charges is close to what the snapshot takes: one allocation.
-        let mut w = SnapshotWriter::new(now, floor, generations, held.len(), key, charged)
+        let capacity = usize::try_from(charged).unwrap_or(0);
+        let mut w = SnapshotWriter::new(now, floor, generations, held.len(), key, capacity)
             .map_err(to_py_nokey)?;
         for (k, v, expires_at) in held {
             let (codec, value) = encode_value(py, &v).map_err(|e| {
