@@ -19,7 +19,7 @@ import { Namespace, PREFIX } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, writeSnapshot } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
 // Must match bindings-js/src/slots.rs.
 const FREED_NONE = -1;
@@ -457,9 +457,10 @@ export class Cache {
         return [text(this.#keys[slot], 'a key written to a snapshot'), t[3 * i + 1], this.#values[slot]];
       });
     } catch (e) {
-      throw fromWasm(e);
+      // A trap here (out of wasm memory) poisons this cache, as one in its store does.
+      throw poison(this.#store, fromWasm(e));
     } finally {
-      writer?.free();
+      release(writer);
     }
   }
 
@@ -484,7 +485,7 @@ export class Cache {
       reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, this.#now(), maxAge);
       checkSnapshot(reader, bytes);
     } catch (e) {
-      reader?.free();
+      release(reader);
       throw fromWasm(e);
     }
     try {
@@ -495,7 +496,7 @@ export class Cache {
       const held = this.#replace(readEntries(reader, bytes, sizeOf), reader.generation_floor(), names, gens);
       return { verified: reader.verified(), entries: held };
     } finally {
-      reader.free();
+      release(reader);
     }
   }
 

@@ -11,7 +11,7 @@ import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
 import { CacheKeyError, CacheLoadError, fromWasm } from './errors.js';
 import { signingKey } from './options.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, writeSnapshot } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
 function crosses(key) {
   try {
@@ -57,7 +57,7 @@ export function snapshotOf(cache, options = {}) {
   } catch (e) {
     throw fromWasm(e);
   } finally {
-    writer?.free();
+    release(writer);
   }
   if (status) {
     status.entries = keys.length;
@@ -81,7 +81,7 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
     reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, Date.now(), undefined);
     checkSnapshot(reader, bytes);
   } catch (e) {
-    reader?.free();
+    release(reader);
     throw fromWasm(e);
   }
   try {
@@ -101,6 +101,6 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
   } catch (e) {
     throw fromWasm(e);
   } finally {
-    reader.free();
+    release(reader);
   }
 }

@@ -78,6 +78,18 @@ export function writeSnapshot(writer, n, entryAt) {
   return out;
 }
 
+/**
+ * Frees a wasm SnapshotWriter/SnapshotReader. One whose call trapped keeps wasm-bindgen's
+ * borrow, and its free() would throw over the trap's own error: it is left to leak.
+ */
+export function release(obj) {
+  try {
+    obj?.free();
+  } catch {
+    // trapped: see above
+  }
+}
+
 /** The most bytes before a snapshot's generations (core `snapshot::HEAD_LEN`): what `openSnapshot` reads first. */
 export const HEAD_LEN = 26;
 
