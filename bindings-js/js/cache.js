@@ -4,9 +4,10 @@
 // The wasm store sees only integer slots and decides everything else (recency, expiry,
 // byte bound, eviction, counters), so a get crosses the boundary with two numbers.
 
-import { SlotStore, decodeSnapshot } from '../../dist/polycache_wasm.js';
+import { SlotStore, SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
 import {
   CacheArgumentError,
+  CacheConfigError,
   CacheKeyError,
   CacheLoadError,
   CacheTrappedError,
@@ -18,7 +19,7 @@ import { Namespace, PREFIX } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { packValues, unpackEntries } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
 // Must match bindings-js/src/slots.rs.
 const FREED_NONE = -1;
@@ -441,34 +442,33 @@ export class Cache {
   /**
    * The cache as core snapshot bytes, readable by every polycache binding: keys, JSON
    * values (Uint8Array values as bytes), expiries, namespace generations. `{ key }`
-   * (a string or bytes) signs it with HMAC-SHA256.
+   * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
    */
   snapshot(options = {}) {
     const signing = signingKey(options.key);
     const now = this.#now(); // also the snapshot's created_at, so the real time
     const t = this.#store.entries(now);
     const n = t.length / 3;
-    const keys = new Array(n);
-    const values = new Array(n);
-    const expiries = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const slot = t[3 * i];
-      keys[i] = text(this.#keys[slot], 'a key written to a snapshot');
-      values[i] = this.#values[slot];
-      expiries[i] = t[3 * i + 1];
-    }
-    const { codecs, lengths, bytes } = packValues(keys, values);
+    let writer;
     try {
-      return this.#store.snapshot(keys, expiries, codecs, bytes, lengths, now, signing);
+      writer = new SnapshotWriter(now, this.#store.generation_floor(), this.#store.generation_names(), this.#store.generation_values_exact(), n, signing);
+      return writeSnapshot(writer, n, (i) => {
+        const slot = t[3 * i];
+        return [text(this.#keys[slot], 'a key written to a snapshot'), t[3 * i + 1], this.#values[slot]];
+      });
     } catch (e) {
-      throw fromWasm(e);
+      // A trap here (out of wasm memory) poisons this cache, as one in its store does.
+      throw poison(this.#store, fromWasm(e));
+    } finally {
+      release(writer);
     }
   }
 
   /**
    * Replaces the cache's entries with a `snapshot()` from any binding. A signed snapshot
-   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. Values JS cannot
-   * read (Python pickles) load as OpaqueValue, never executed. Sizes come from
+   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. `{ maxAge }` (ms)
+   * refuses a snapshot made longer ago than that by this cache's clock (a replay). Values
+   * JS cannot read (Python pickles) load as OpaqueValue, never executed. Sizes come from
    * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
    */
   loadSnapshot(bytes, options = {}) {
@@ -476,59 +476,93 @@ export class Cache {
       throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
     }
     const signing = signingKey(options.key);
-    let decoded;
+    const { maxAge } = options;
+    if (maxAge !== undefined && typeof maxAge !== 'number') {
+      throw new CacheConfigError(`maxAge must be a number of milliseconds, got ${describe(maxAge)}`);
+    }
+    let reader;
     try {
-      decoded = decodeSnapshot(bytes, signing, options.allowUnsigned === true);
+      reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, this.#now(), maxAge);
+      checkSnapshot(reader, bytes);
     } catch (e) {
+      release(reader);
       throw fromWasm(e);
     }
     try {
       // An encoded length is a size of at least 1: an empty value still holds an entry.
       const sizeOf = (raw) => (this.#sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);
-      const entries = unpackEntries(decoded, sizeOf);
-      const held = this.#replace(
-        entries,
-        decoded.generation_floor(),
-        decoded.generation_names(),
-        Array.from(decoded.generation_values()),
-      );
-      return { verified: decoded.verified(), entries: held };
+      const names = reader.generation_names();
+      const gens = Array.from(reader.generation_values());
+      const held = this.#replace(readEntries(reader, bytes, sizeOf), reader.generation_floor(), names, gens);
+      return { verified: reader.verified(), entries: held };
     } finally {
-      decoded.free();
+      release(reader);
     }
   }
 
   // Builds the new contents in a fresh store, then swaps them in: a failure on the way
-  // leaves this cache as it was. This cache's generations go in first, so the core's
-  // forward-only rule holds across loads. How many entries the cache holds after.
+  // leaves this cache as it was. Entries go in by batches, and the fresh store evicts as
+  // they come, so a load holds about what the cache can hold, not the whole input. This
+  // cache's generations (its floor and rows) go in first, then the input's, so each
+  // namespace ends at the larger of the two and the core's forward-only rule holds
+  // across loads. How many entries the cache holds after.
   #replace(entries, floor, names, generations) {
-    const last = new Map();
-    entries.forEach((e, i) => last.set(e[0], i));
     const next = new Cache(this.#options);
-    next.#timed = this.#timed || entries.some((e) => e[3] !== Infinity);
-    const slots = [];
-    const charges = [];
-    const expiries = [];
+    next.#timed = this.#timed;
+    let slots = [];
+    let charges = [];
+    let expiries = [];
+    let bytes = 0;
+    let gens = [floor, names, generations];
+    const flush = () => {
+      const gone = next.#store.load(
+        Uint32Array.from(slots),
+        Float64Array.from(charges),
+        Float64Array.from(expiries),
+        gens[0],
+        gens[1],
+        BigUint64Array.from(gens[2]),
+        next.#time(),
+      );
+      for (const slot of gone) next.#release(slot);
+      slots = [];
+      charges = [];
+      expiries = [];
+      bytes = 0;
+      gens = [1n, [], []];
+    };
     try {
-      entries.forEach(([key, value, size, expiresAt], i) => {
-        if (last.get(key) !== i) return;
+      // Two merges, not one: a row of this cache must still rise to the input's floor.
+      next.#store.load(
+        new Uint32Array(0),
+        new Float64Array(0),
+        new Float64Array(0),
+        this.#store.generation_floor(),
+        this.#store.generation_names(),
+        this.#store.generation_values_exact(),
+        0,
+      );
+      for (const [key, value, size, expiresAt] of entries) {
         const charge = next.#size(key, value, size);
+        if (expiresAt !== Infinity) next.#timed = true;
+        const earlier = next.#slots.get(key);
+        if (earlier !== undefined) {
+          // A repeated key (no writer makes one): the later entry wins, even expired.
+          flush();
+          if (next.#slots.get(key) === earlier) {
+            next.#store.delete(earlier, next.#time());
+            next.#release(earlier);
+          }
+        }
         const slot = next.#alloc(key);
         next.#values[slot] = value;
         slots.push(slot);
         charges.push(charge);
         expiries.push(expiresAt);
-      });
-      const gone = next.#store.load(
-        Uint32Array.from(slots),
-        Float64Array.from(charges),
-        Float64Array.from(expiries),
-        floor > this.#store.generation_floor() ? floor : this.#store.generation_floor(),
-        [...this.#store.generation_names(), ...names],
-        BigUint64Array.from([...this.#store.generation_values_exact(), ...generations]),
-        next.#time(),
-      );
-      for (const slot of gone) next.#release(slot);
+        bytes += charge;
+        if (slots.length >= 1024 || bytes >= 1 << 20) flush();
+      }
+      flush();
     } catch (e) {
       next.#store.free();
       const err = fromWasm(e);

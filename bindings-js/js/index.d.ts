@@ -136,11 +136,12 @@ export class Cache<V = unknown> implements Iterable<[string, V]> {
   generation(name: string): number;
   dump(): Dump<V>;
   load(input: Dump<V> | Array<[string, LRUCacheDumpEntry<V>]>): void;
-  /** Core snapshot bytes, readable by every polycache binding; signed with `key` if given. */
+  /** Core snapshot bytes, readable by every polycache binding; signed with `key` (16+ bytes) if given. */
   snapshot(options?: { key?: string | Uint8Array }): Uint8Array;
+  /** `maxAge` (ms): refuse a snapshot made longer ago than that, by this cache's clock. */
   loadSnapshot(
     bytes: Uint8Array,
-    options?: { key?: string | Uint8Array; allowUnsigned?: boolean },
+    options?: { key?: string | Uint8Array; allowUnsigned?: boolean; maxAge?: number },
   ): { verified: boolean; entries: number };
 }
 

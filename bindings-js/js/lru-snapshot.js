@@ -7,11 +7,11 @@
 // Stale entries and fetches in flight are left out. Expiries are written as epoch ms
 // (Date.now() + the time left), so they mean the same thing in another process.
 
-import { decodeSnapshot, encodeSnapshot } from '../../dist/polycache_wasm.js';
+import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
 import { CacheKeyError, CacheLoadError, fromWasm } from './errors.js';
 import { signingKey } from './options.js';
 import { describe, text } from './text.js';
-import { packValues, unpackEntries } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
 function crosses(key) {
   try {
@@ -48,12 +48,16 @@ export function snapshotOf(cache, options = {}) {
         'Pass { skipNonStringKeys: true } to leave them out.',
     );
   }
-  const { codecs, lengths, bytes } = packValues(keys, values);
   let out;
+  let writer;
   try {
-    out = encodeSnapshot(keys, Float64Array.from(expiries), codecs, bytes, lengths, now, signing);
+    // No namespaces: floor 1, no generations.
+    writer = new SnapshotWriter(now, 1n, [], new BigUint64Array(0), keys.length, signing);
+    out = writeSnapshot(writer, keys.length, (i) => [keys[i], expiries[i], values[i]]);
   } catch (e) {
     throw fromWasm(e);
+  } finally {
+    release(writer);
   }
   if (status) {
     status.entries = keys.length;
@@ -71,15 +75,18 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
   if (!(bytes instanceof Uint8Array)) {
     throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
   }
-  let decoded;
+  const signing = signingKey(options.key);
+  let reader;
   try {
-    decoded = decodeSnapshot(bytes, signingKey(options.key), options.allowUnsigned === true);
+    reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, Date.now(), undefined);
+    checkSnapshot(reader, bytes);
   } catch (e) {
+    release(reader);
     throw fromWasm(e);
   }
   try {
     const sized = cache.maxSize || cache.maxEntrySize;
-    const entries = unpackEntries(decoded, (raw) => (sized && !cache.sizeCalculation ? Math.max(1, raw.length) : undefined));
+    const entries = readEntries(reader, bytes, (raw) => (sized && !cache.sizeCalculation ? Math.max(1, raw.length) : undefined));
     const now = Date.now();
     // Everything is decoded before the cache changes: a snapshot that cannot be read
     // leaves it as it was.
@@ -90,8 +97,10 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
     }
     cache.clear();
     for (const [k, v, o] of plan) cache.set(k, v, o);
-    return { verified: decoded.verified(), entries: cache.size };
+    return { verified: reader.verified(), entries: cache.size };
+  } catch (e) {
+    throw fromWasm(e);
   } finally {
-    decoded.free();
+    release(reader);
   }
 }

@@ -51,36 +51,80 @@ export function decodeValue(codec, bytes, key) {
   }
 }
 
-/** Values as a snapshot's payload: each one's codec and length, all bytes concatenated. */
-export function packValues(keys, values) {
-  const n = keys.length;
-  const codecs = new Uint8Array(n);
-  const lengths = new Uint32Array(n);
-  const chunks = new Array(n);
+// A written snapshot leaves wasm in pieces of about this size, so wasm memory (which
+// never shrinks) stays small however large the snapshot.
+const CHUNK = 64 * 1024;
+
+/**
+ * Writes `n` entries through a wasm `SnapshotWriter` (`entryAt(i)` gives `[key, expiry,
+ * value]`) and returns the snapshot bytes. Values are encoded one at a time.
+ */
+export function writeSnapshot(writer, n, entryAt) {
+  const chunks = [];
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const [codec, bytes] = encodeValue(values[i], keys[i]);
-    codecs[i] = codec;
-    lengths[i] = bytes.length;
-    chunks[i] = bytes;
+  const keep = (bytes) => {
+    chunks.push(bytes);
     total += bytes.length;
+  };
+  keep(writer.take());
+  for (let i = 0; i < n; i++) {
+    const [key, expiry, value] = entryAt(i);
+    const [codec, bytes] = encodeValue(value, key);
+    if (writer.entry(key, expiry, codec, bytes) >= CHUNK) keep(writer.take());
   }
-  const bytes = new Uint8Array(total);
-  for (let i = 0, at = 0; i < n; at += lengths[i], i++) bytes.set(chunks[i], at);
-  return { codecs, lengths, bytes };
+  keep(writer.finish());
+  const out = new Uint8Array(total);
+  for (let i = 0, at = 0; i < chunks.length; at += chunks[i].length, i++) out.set(chunks[i], at);
+  return out;
 }
 
-/** A decoded snapshot's entries as `[key, value, size, expiresAt]`; `sizeOf(bytes)` gives sizes. */
-export function unpackEntries(decoded, sizeOf) {
-  const keys = decoded.keys();
-  const expiries = decoded.expiries();
-  const codecs = decoded.codecs();
-  const lengths = decoded.lengths();
-  const values = decoded.values();
-  const entries = [];
-  for (let i = 0, at = 0; i < keys.length; at += lengths[i], i++) {
-    const raw = values.subarray(at, at + lengths[i]);
-    entries.push([keys[i], decodeValue(codecs[i], raw, keys[i]), sizeOf(raw), expiries[i]]);
+/**
+ * Frees a wasm SnapshotWriter/SnapshotReader. One whose call trapped keeps wasm-bindgen's
+ * borrow, and its free() would throw over the trap's own error: it is left to leak.
+ */
+export function release(obj) {
+  try {
+    obj?.free();
+  } catch {
+    // trapped: see above
   }
-  return entries;
+}
+
+/** The most bytes before a snapshot's generations (core `snapshot::HEAD_LEN`): what `openSnapshot` reads first. */
+export const HEAD_LEN = 26;
+
+// The input of a load stays in JS; the core sees it a window of about this size at a time.
+const WINDOW = 1 << 20;
+
+// Shows `bytes` to a wasm SnapshotReader window by window; yields the entry positions
+// found in each.
+function* windows(reader, bytes) {
+  for (let need = WINDOW; ; ) {
+    const at = reader.pos();
+    const next = reader.walk(bytes.subarray(at, at + Math.max(need, WINDOW)));
+    yield reader.found();
+    if (next < 0) return;
+    need = next;
+  }
+}
+
+/** Checks `bytes` whole through `reader` (signature, lengths, text) before anything is read. */
+export function checkSnapshot(reader, bytes) {
+  const end = reader.body_end();
+  for (let at = 0; at < end; at += WINDOW) reader.mac_update(bytes.subarray(at, Math.min(at + WINDOW, end)));
+  reader.mac_verify(bytes.subarray(end));
+  const pass = windows(reader, bytes);
+  while (!pass.next().done);
+  reader.rewind();
+}
+
+/** A checked snapshot's entries as `[key, value, size, expiresAt]`, one window at a time. */
+export function* readEntries(reader, bytes, sizeOf) {
+  for (const found of windows(reader, bytes)) {
+    for (let i = 0; i < found.length; i += 6) {
+      const key = decoder.decode(bytes.subarray(found[i], found[i] + found[i + 1]));
+      const raw = bytes.subarray(found[i + 4], found[i + 4] + found[i + 5]);
+      yield [key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]];
+    }
+  }
 }

@@ -9,7 +9,6 @@
 mod error;
 mod keys;
 mod lru;
-mod lru_snapshot;
 mod slot_hash;
 mod slots;
 mod snapshot;
@@ -17,6 +16,5 @@ mod ttl;
 
 pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 pub use lru::LruStore;
-pub use lru_snapshot::encode_snapshot;
 pub use slots::SlotStore;
-pub use snapshot::{decode_snapshot, DecodedSnapshot};
+pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};

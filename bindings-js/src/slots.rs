@@ -5,12 +5,10 @@
 //! culled) *are* the slots JS must free. A slot that is dropped and re-inserted in the
 //! same call (a replacement) is still held, and is not reported.
 
-use polycache::snapshot::Snapshot;
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
-use crate::lru_snapshot::snapshot_entries;
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
 
@@ -211,8 +209,9 @@ impl SlotStore {
     /// Loads entries (slots least recently used first, with sizes and absolute expiries in
     /// epoch ms or `Infinity`) and namespace generations by the core's load rules:
     /// expired or oversized entries are skipped, generations only move forward (the
-    /// floor first, see `polycache::generations`). Returns the given slots the store does
-    /// not hold afterwards, for JS to release.
+    /// floor first, see `polycache::generations`). Returns every slot the store does not
+    /// hold afterwards, given now or evicted by this load (so a loader may call it batch
+    /// by batch), for JS to release.
     #[allow(clippy::too_many_arguments)]
     pub fn load(
         &mut self,
@@ -234,31 +233,14 @@ impl SlotStore {
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
         self.store.merge_generations(floor, &gens);
         self.store.load_prepared(entries, &gens, now_ms(now));
-        drop(self.store.drain_dead());
-        // JS gives each key one slot, so `slots` has no repeats and neither has this.
-        Ok(slots.into_iter().filter(|s| !self.store.holds(s)).collect())
-    }
-
-    /// Encodes the live entries as a core snapshot (see `polycache::snapshot`), signed
-    /// when `key` is given. JS passes, least recently used first, each entry's key, expiry
-    /// (epoch ms or `Infinity`), codec and value bytes (all values concatenated, with
-    /// their lengths); the generations come from the store.
-    #[allow(clippy::too_many_arguments)]
-    pub fn snapshot(
-        &self,
-        keys: Vec<String>,
-        expiries: Vec<f64>,
-        codecs: Vec<u8>,
-        values: Vec<u8>,
-        lengths: Vec<u32>,
-        now: f64,
-        key: Option<Vec<u8>>,
-    ) -> Result<Vec<u8>, JsError> {
-        let entries = snapshot_entries(keys, &expiries, &codecs, &values, &lengths)?;
-        let mut generations: Vec<(String, u64)> = self.store.generations().map(|(n, g)| (n.to_owned(), g)).collect();
-        generations.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // names are unique; the core sorts too
-        let snap = Snapshot { created_at: now_ms(now), generation_floor: self.store.generation_floor(), generations, entries };
-        Ok(snap.encode(key.as_deref()))
+        // The store's values are its slots: what it dropped is what JS may free, unless
+        // the same slot went back in later in the batch.
+        let mut gone: Vec<u32> = self.store.drain_dead().collect();
+        gone.extend(slots);
+        gone.sort_unstable();
+        gone.dedup();
+        gone.retain(|s| !self.store.holds(s));
+        Ok(gone)
     }
 
     /// Every namespace's generation as u64, in the order of `generation_names`.

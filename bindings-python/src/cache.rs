@@ -471,10 +471,11 @@ impl Cache {
 
     /// The whole store (entries, values, expiries, namespace generations) as snapshot
     /// bytes every polycache binding reads (docs/format.md), signed with HMAC-SHA256 when
-    /// `key` (str or bytes) is given. JSON-like values go as JSON, `bytes` as bytes, the
-    /// rest as pickles (which only Python reads, and only from a verified snapshot).
+    /// `key` (str or bytes, at least 16 bytes) is given. JSON-like values go as JSON,
+    /// `bytes` as bytes, the rest as pickles (which only Python reads, and only from a
+    /// verified snapshot).
     ///
-    /// >>> c = Cache(); c.set("a", [1, 2]); snap = c.dump(key="secret")
+    /// >>> c = Cache(); c.set("a", [1, 2]); snap = c.dump(key="a secret of 16+ bytes")
     /// >>> snap[:8], snap[9]  # the magic; flags: signed
     /// (b'POLYSNAP', 1)
     #[pyo3(signature = (key=None))]
@@ -483,43 +484,47 @@ impl Cache {
         py: Python<'py>,
         key: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let key = crate::snapshot::key_bytes(key)?;
-        Ok(PyBytes::new(py, &self.dump_in(py, key.as_deref())?))
+        let key = crate::snapshot::snapshot_key(key)?;
+        Ok(PyBytes::new(py, &self.dump_in(py, key.as_ref())?))
     }
 
     /// Replaces the store's entries with a snapshot's (generations only move forward).
     /// A signed snapshot must verify under `key`; an unsigned one (or one signed while no
     /// key is given) loads only with `allow_unsigned=True`, and its pickles are skipped,
-    /// never unpickled. Unreadable bytes raise `SnapshotError` and change nothing.
+    /// never unpickled. With `max_age` (seconds), a snapshot made longer ago than that
+    /// (by this cache's clock) is refused. Unreadable bytes raise `SnapshotError` and
+    /// change nothing. An empty or short `key` is an `InvalidConfigError`.
     /// `{"verified", "entries" (held after), "skipped_pickles", "skipped_unknown"}`.
     ///
     /// >>> src = Cache(); src.set("a", {"x": 1}); src.set("t", (1, 2)); other = Cache()
-    /// >>> other.load(src.dump(key="secret"), key="secret")
+    /// >>> other.load(src.dump(key="a secret of 16+ bytes"), key="a secret of 16+ bytes", max_age=60)
     /// {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
     /// >>> other.get("a"), other.get("t")
     /// ({'x': 1}, (1, 2))
     /// >>> other.load(src.dump(), allow_unsigned=True)  # unverified: the pickle is skipped
     /// {'verified': False, 'entries': 1, 'skipped_pickles': 1, 'skipped_unknown': 0}
-    #[pyo3(signature = (data, key=None, allow_unsigned=false))]
+    #[pyo3(signature = (data, key=None, allow_unsigned=false, max_age=None))]
     fn load<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
         key: Option<&Bound<'py, PyAny>>,
         allow_unsigned: bool,
+        max_age: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let bytes: Vec<u8> = if let Ok(b) = data.cast::<PyBytes>() {
-            b.as_bytes().to_vec()
+        let key = crate::snapshot::snapshot_key(key)?;
+        // `bytes` is read in place; a `bytearray` is copied, since unpickling runs
+        // Python code that could resize it under our feet.
+        let r = if let Ok(b) = data.cast::<PyBytes>() {
+            self.load_in(py, b.as_bytes(), key.as_ref(), allow_unsigned, max_age)?
         } else if let Ok(b) = data.cast::<PyByteArray>() {
-            b.to_vec()
+            self.load_in(py, &b.to_vec(), key.as_ref(), allow_unsigned, max_age)?
         } else {
             return Err(PyTypeError::new_err(format!(
                 "load() takes the bytes dump() returns, not {}",
                 data.get_type().name()?
             )));
         };
-        let key = crate::snapshot::key_bytes(key)?;
-        let r = self.load_in(py, &bytes, key.as_deref(), allow_unsigned)?;
         let out = PyDict::new(py);
         out.set_item("verified", r.verified)?;
         out.set_item("entries", r.entries)?;

@@ -84,5 +84,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(keys::build_key, m)?)?;
     m.add_function(wrap_pyfunction!(timeout_expiry, m)?)?;
     m.add_function(wrap_pyfunction!(entry_charge, m)?)?;
+    m.add_function(wrap_pyfunction!(snapshot::check_snapshot_key, m)?)?;
     Ok(())
 }

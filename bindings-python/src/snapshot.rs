@@ -13,12 +13,18 @@
 //! entries in (load): unpickling, pickling and JSON run with no lock held, so they may call
 //! back into the cache. A load converts every entry before it touches the store, so an
 //! error leaves the cache exactly as it was.
+//!
+//! Memory: a dump writes each value straight into the output; a load reads the caller's
+//! bytes in place and stores each converted entry into a scratch store with the cache's
+//! bounds, which evicts as it goes, so loading a snapshot far larger than the cache holds
+//! about the input plus twice the cache's bound (the scratch store and the cache), never
+//! every entry at once.
 
 use std::sync::Arc;
 
-use polycache::snapshot::{Codec, LoadOptions, Snapshot, SnapshotEntry};
-use polycache::{entry_charge, Expiry};
-use pyo3::exceptions::PyTypeError;
+use polycache::snapshot::{Checked, Codec, LoadOptions, MaxAge, SnapshotKey, SnapshotWriter};
+use polycache::{entry_charge, Expiry, Store};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
@@ -65,22 +71,50 @@ fn codecs(py: Python<'_>) -> PyResult<&Codecs> {
     })
 }
 
-/// A snapshot key: `str` (its UTF-8) or `bytes`.
-pub fn key_bytes(key: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
+/// A snapshot key: `str` (its UTF-8) or `bytes`, of at least the core's
+/// `MIN_KEY_BYTES`; an empty or short one is an `InvalidConfigError`.
+pub fn snapshot_key(key: Option<&Bound<'_, PyAny>>) -> PyResult<Option<SnapshotKey>> {
     let Some(key) = key else { return Ok(None) };
     if key.is_none() {
         return Ok(None);
     }
-    if let Ok(s) = key.cast::<PyString>() {
-        return Ok(Some(as_str(s)?.as_bytes().to_vec()));
+    let bytes = if let Ok(s) = key.cast::<PyString>() {
+        as_str(s)?.as_bytes().to_vec()
+    } else if let Ok(b) = key.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "a snapshot key must be str or bytes, not {}",
+            key.get_type().name()?
+        )));
+    };
+    SnapshotKey::new(&bytes).map(Some).map_err(to_py_nokey)
+}
+
+/// Raises what `dump`/`load` would raise for `key` (for settings checked at startup).
+///
+/// >>> check_snapshot_key("a key of sixteen bytes or more"); check_snapshot_key(None)
+/// >>> try:
+/// ...     check_snapshot_key("")
+/// ... except ValueError as e:  # InvalidConfigError
+/// ...     print(str(e)[:54])
+/// invalid cache configuration: the snapshot key is empty
+#[pyfunction]
+#[pyo3(signature = (key))]
+pub fn check_snapshot_key(key: &Bound<'_, PyAny>) -> PyResult<()> {
+    snapshot_key(Some(key)).map(drop)
+}
+
+/// `max_age` in seconds (None: any age) as the core's limit at `now_ms`.
+pub fn max_age(seconds: Option<f64>, now_ms: u64) -> PyResult<Option<MaxAge>> {
+    let Some(s) = seconds else { return Ok(None) };
+    if !(s.is_finite() && s >= 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "max_age must be a number of seconds of at least 0, or None, got {s}"
+        )));
     }
-    if let Ok(b) = key.cast::<PyBytes>() {
-        return Ok(Some(b.as_bytes().to_vec()));
-    }
-    Err(PyTypeError::new_err(format!(
-        "a snapshot key must be str or bytes, not {}",
-        key.get_type().name()?
-    )))
+    let max_age_ms = (s * 1000.0).min(u64::MAX as f64) as u64;
+    Ok(Some(MaxAge { now_ms, max_age_ms }))
 }
 
 /// True when `obj` comes back from JSON as an equal value of the same types.
@@ -171,19 +205,21 @@ pub struct Loaded {
 
 impl Cache {
     /// The whole store (every handle's keys) as snapshot bytes, signed when `key` is given.
-    pub(crate) fn dump_in(&self, py: Python<'_>, key: Option<&[u8]>) -> PyResult<Vec<u8>> {
+    pub(crate) fn dump_in(&self, py: Python<'_>, key: Option<&SnapshotKey>) -> PyResult<Vec<u8>> {
         // Under the lock: references and numbers only, no Python code.
-        let (now, floor, generations, held) = self.shared.with_store(|s, now| {
-            let mut generations: Vec<(String, u64)> =
+        let (now, floor, generations, held, charged) = self.shared.with_store(|s, now| {
+            let generations: Vec<(String, u64)> =
                 s.generations().map(|(n, g)| (n.to_owned(), g)).collect();
-            generations.sort();
             let held: Vec<(Arc<str>, Value, Option<u64>)> = s
                 .entries(now)
                 .map(|(k, v, expiry, _)| (k.clone(), v.clone_ref(py), expiry.as_epoch_ms()))
                 .collect();
-            (now, s.generation_floor(), generations, held)
+            (now, s.generation_floor(), generations, held, s.bytes())
         });
-        let mut entries = Vec::with_capacity(held.len());
+        // What the store charges is close to what the snapshot takes: one allocation.
+        let capacity = usize::try_from(charged).unwrap_or(0);
+        let mut w = SnapshotWriter::new(now, floor, generations, held.len(), key, capacity)
+            .map_err(to_py_nokey)?;
         for (k, v, expires_at) in held {
             let (codec, value) = encode_value(py, &v).map_err(|e| {
                 bad(format!(
@@ -191,66 +227,56 @@ impl Cache {
                     &*k
                 ))
             })?;
-            entries.push(SnapshotEntry {
-                key: k.to_string(),
-                expires_at,
-                codec,
-                value,
-            });
+            w.entry(&k, expires_at, codec, &value).map_err(to_py_nokey)?;
         }
-        Ok(Snapshot {
-            created_at: now,
-            generation_floor: floor,
-            generations,
-            entries,
-        }
-        .encode(key))
+        w.finish().map_err(to_py_nokey)
     }
 
     /// Replaces the store's entries with those of a snapshot; generations only move
-    /// forward. Everything is decoded and converted before the store is touched.
+    /// forward. Everything is checked and converted before the store is touched.
     pub(crate) fn load_in(
         &self,
         py: Python<'_>,
         data: &[u8],
-        key: Option<&[u8]>,
+        key: Option<&SnapshotKey>,
         allow_unsigned: bool,
+        max_age_s: Option<f64>,
     ) -> PyResult<Loaded> {
-        let loaded = Snapshot::decode(
-            data,
-            LoadOptions {
-                key,
-                allow_unsigned,
-            },
-        )
-        .map_err(to_py_nokey)?;
-        let verified = loaded.verified;
-        let c = codecs(py)?;
         let before = self.shared.now_ms();
+        let opts = LoadOptions {
+            key,
+            allow_unsigned,
+            max_age: max_age(max_age_s, before)?,
+        };
+        let checked = Checked::check(data, opts).map_err(to_py_nokey)?;
+        let verified = checked.verified;
+        let c = codecs(py)?;
         let (mut skipped_pickles, mut skipped_unknown) = (0, 0);
-        let mut entries = Vec::with_capacity(loaded.snapshot.entries.len());
-        for e in loaded.snapshot.entries {
+        // Bounded like the cache: entries it would evict anyway are dropped as they come.
+        let mut scratch: Store<Arc<str>, Value> = Store::new(self.config()).map_err(to_py_nokey)?;
+        for e in checked.entries(data) {
             let expiry = e.expires_at.map_or(Expiry::Never, Expiry::At);
             let obj = match e.codec {
                 Codec::Json => {
-                    let text = std::str::from_utf8(&e.value)
+                    let text = std::str::from_utf8(e.value)
                         .map_err(|_| bad(format!("the JSON value of {:?} is not UTF-8", e.key)))?;
                     c.decode.bind(py).call1((text,)).map_err(|err| {
                         bad(format!("cannot read the JSON value of {:?}: {err}", e.key))
                     })?
                 }
-                Codec::Bytes => PyBytes::new(py, &e.value).into_any(),
+                Codec::Bytes => PyBytes::new(py, e.value).into_any(),
                 Codec::Pickle if !verified => {
                     skipped_pickles += 1;
                     continue;
                 }
                 Codec::Pickle => {
                     if expiry.is_expired(before) {
-                        continue; // not worth unpickling
+                        scratch.delete(e.key, before); // not worth unpickling
+                        continue;
                     }
                     c.loads
                         .bind(py)
-                        .call1((PyBytes::new(py, &e.value),))
+                        .call1((PyBytes::new(py, e.value),))
                         .map_err(|err| {
                             bad(format!("cannot unpickle the value of {:?}: {err}", e.key))
                         })?
@@ -263,9 +289,24 @@ impl Cache {
             let v = Value::encode(&obj)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
             let charge = entry_charge(e.key.len(), v.size(py)?);
-            entries.push((Arc::<str>::from(e.key), v, charge, expiry));
+            // A repeated key (no writer makes one): the later entry wins, even expired.
+            scratch.delete(e.key, before);
+            if !expiry.is_expired(before) {
+                // Too large for the byte bound: skipped, as the core's load does.
+                let _ = scratch.set(Arc::from(e.key), v, charge, expiry, before);
+            }
+            drop(scratch.take_dead());
         }
-        let (floor, generations) = (loaded.snapshot.generation_floor, loaded.snapshot.generations);
+        let entries: Vec<(Arc<str>, Value, usize, Expiry)> = scratch
+            .entries(before)
+            .map(|(k, v, expiry, charge)| (k.clone(), v.clone_ref(py), charge, expiry))
+            .collect();
+        drop(scratch);
+        let generations: Vec<(String, u64)> = checked
+            .generations(data)
+            .map(|(n, g)| (n.to_owned(), g))
+            .collect();
+        let floor = checked.generation_floor;
         // Under the lock: the swap, which cannot fail. Replaced values are released
         // after the lock (the core's with_store).
         let held = self

@@ -792,15 +792,16 @@ mod tests {
 
     #[test]
     fn snapshot_round_trip_keeps_recency_expiry_and_generations() {
-        use crate::snapshot::{LoadOptions, Snapshot};
+        use crate::snapshot::{LoadOptions, Snapshot, SnapshotKey};
         let mut s: Store<String, i64> = Store::new(Config::lru(10)).unwrap();
         s.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
         s.set("b".into(), 2, 1, Expiry::At(500), 0).unwrap();
         s.set("gone".into(), 3, 1, Expiry::At(50), 0).unwrap();
         s.get("a", 10);
         s.invalidate("ns");
-        let bytes = s.to_snapshot(100, |v| Some((Codec::Json, v.to_string().into_bytes()))).encode(Some(b"key"));
-        let loaded = Snapshot::decode(&bytes, LoadOptions { key: Some(b"key"), allow_unsigned: false }).unwrap();
+        let key = SnapshotKey::new(b"a key of 16+ bytes").unwrap();
+        let bytes = s.to_snapshot(100, |v| Some((Codec::Json, v.to_string().into_bytes()))).encode(Some(&key)).unwrap();
+        let loaded = Snapshot::decode(&bytes, LoadOptions { key: Some(&key), ..Default::default() }).unwrap();
         let mut t: Store<String, i64> = Store::new(Config::lru(10)).unwrap();
         t.invalidate("ns");
         t.invalidate("ns");

@@ -37,8 +37,8 @@ fn config() -> Config {
 }
 
 fn transfer(store: &Store<String, u64>) -> Store<String, u64> {
-    let bytes = store.to_snapshot(0, |v| Some((polycache::snapshot::Codec::Json, v.to_string().into_bytes()))).encode(None);
-    let snap = Snapshot::decode(&bytes, LoadOptions { key: None, allow_unsigned: true }).unwrap().snapshot;
+    let bytes = store.to_snapshot(0, |v| Some((polycache::snapshot::Codec::Json, v.to_string().into_bytes()))).encode(None).unwrap();
+    let snap = Snapshot::decode(&bytes, LoadOptions { allow_unsigned: true, ..Default::default() }).unwrap().snapshot;
     let mut next = Store::new(config()).unwrap();
     next.merge_generations(snap.generation_floor, &snap.generations);
     let entries =

@@ -3,7 +3,7 @@
 //! encodes the same inputs to the same bytes, reads them back, checks the signature, and
 //! a store loading them at `load_at` holds the expected remaining times.
 
-use polycache::snapshot::{hex, Codec, LoadOptions, Snapshot, SnapshotEntry};
+use polycache::snapshot::{hex, Codec, LoadOptions, Snapshot, SnapshotEntry, SnapshotKey};
 use polycache::{Config, Expiry, Store};
 use serde_json::Value;
 
@@ -14,6 +14,10 @@ fn vector() -> Value {
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn key_of(v: &Value) -> SnapshotKey {
+    SnapshotKey::new(v["key"].as_str().unwrap().as_bytes()).unwrap()
 }
 
 fn from_inputs(v: &Value) -> Snapshot {
@@ -43,19 +47,19 @@ fn from_inputs(v: &Value) -> Snapshot {
 #[test]
 fn the_core_encodes_the_vector_byte_for_byte() {
     let v = vector();
-    let key = v["key"].as_str().unwrap().as_bytes();
+    let key = key_of(&v);
     let snap = from_inputs(&v);
-    assert_eq!(hex(&snap.encode(Some(key))), v["signed_hex"].as_str().unwrap());
-    assert_eq!(hex(&snap.encode(None)), v["unsigned_hex"].as_str().unwrap());
+    assert_eq!(hex(&snap.encode(Some(&key)).unwrap()), v["signed_hex"].as_str().unwrap());
+    assert_eq!(hex(&snap.encode(None).unwrap()), v["unsigned_hex"].as_str().unwrap());
 }
 
 #[test]
 fn the_core_reads_the_vector_and_checks_its_signature() {
     let v = vector();
-    let key = v["key"].as_str().unwrap().as_bytes();
+    let key = key_of(&v);
     let signed = unhex(v["signed_hex"].as_str().unwrap());
     let unsigned = unhex(v["unsigned_hex"].as_str().unwrap());
-    let strict = LoadOptions { key: Some(key), allow_unsigned: false };
+    let strict = LoadOptions { key: Some(&key), ..Default::default() };
     let loaded = Snapshot::decode(&signed, strict).unwrap();
     assert!(loaded.verified);
     assert_eq!(loaded.snapshot, from_inputs(&v));
@@ -66,10 +70,11 @@ fn the_core_reads_the_vector_and_checks_its_signature() {
             assert_eq!(&got, &want["json"], "{}", e.key);
         }
     }
-    let wrong = LoadOptions { key: Some(b"another key"), allow_unsigned: false };
+    let another = SnapshotKey::new(b"another key, 16+ bytes").unwrap();
+    let wrong = LoadOptions { key: Some(&another), ..Default::default() };
     assert!(Snapshot::decode(&signed, wrong).unwrap_err().to_string().contains("signature"));
     assert!(Snapshot::decode(&unsigned, strict).unwrap_err().to_string().contains("not signed"));
-    let lax = LoadOptions { key: None, allow_unsigned: true };
+    let lax = LoadOptions { allow_unsigned: true, ..Default::default() };
     let loaded = Snapshot::decode(&unsigned, lax).unwrap();
     assert!(!loaded.verified);
     assert_eq!(loaded.snapshot, from_inputs(&v));
@@ -78,11 +83,10 @@ fn the_core_reads_the_vector_and_checks_its_signature() {
 #[test]
 fn a_store_loading_the_vector_holds_the_expected_remaining_times() {
     let v = vector();
-    let key = v["key"].as_str().unwrap().as_bytes();
-    let loaded =
-        Snapshot::decode(&unhex(v["signed_hex"].as_str().unwrap()), LoadOptions { key: Some(key), allow_unsigned: false })
-            .unwrap()
-            .snapshot;
+    let key = key_of(&v);
+    let loaded = Snapshot::decode(&unhex(v["signed_hex"].as_str().unwrap()), LoadOptions { key: Some(&key), ..Default::default() })
+        .unwrap()
+        .snapshot;
     let at = v["load_at"].as_u64().unwrap();
     let mut store: Store<String, Vec<u8>> = Store::new(Config::lru(100)).unwrap();
     let entries = loaded

@@ -162,7 +162,7 @@ function checkVector(lib, v, failures) {
   for (const [name, g] of v.generations) expect(loaded.generation(name) === g, `generation of ${name}`);
   for (const [bytes, options, what] of [
     [v.unsigned_hex, { key: v.key }, 'unsigned with a key'],
-    [v.signed_hex, { key: 'another key' }, 'wrong key'],
+    [v.signed_hex, { key: 'another key of 16+ bytes' }, 'wrong key'],
     [v.signed_hex, {}, 'signed, no key'],
   ]) {
     try {

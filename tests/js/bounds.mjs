@@ -109,6 +109,21 @@ export function boundsCases(lib) {
         eq(fresh.namespace('victim').get('k'), undefined, `${how}: the old key stays dead`);
       }
     }],
+    ['a loader namespace below the input floor rises to it (each ends at the larger of the two)', () => {
+      const source = new Cache({ max: 10 });
+      for (let i = 0; i < 200; i++) source.invalidate(`user:${i}`);
+      const floor = source.dump().floor;
+      ok(floor > 2, `the source has a floor (${floor})`);
+      for (const [how, move] of [
+        ['snapshot', (into) => into.loadSnapshot(source.snapshot(), { allowUnsigned: true })],
+        ['dump', (into) => into.load(source.dump())],
+      ]) {
+        const into = new Cache({ max: 1000 });
+        into.invalidate('mine');
+        move(into);
+        eq(into.generation('mine'), floor, `${how}: mine rose from 2 to the input's floor`);
+      }
+    }],
     ['byte totals past 2^32 are counted exactly (wasm32 usize is 32 bits)', () => {
       const cache = new Cache({ max: 10 });
       cache.set('a', 1, { size: 3e9 }).set('b', 2, { size: 3e9 });

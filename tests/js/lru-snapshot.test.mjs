@@ -42,11 +42,11 @@ test('stale entries are left out; a signed snapshot needs its key', () => {
   c.set('gone', 1).set('kept', 2, { ttl: 100 });
   clock.t += 50;
   wall += 50;
-  const bytes = c.snapshot({ key: 'secret' });
+  const bytes = c.snapshot({ key: 'an lru secret, 16+ bytes' });
   const d = new LRUCache({ max: 10, perf: clock });
   assert.throws(() => d.loadSnapshot(bytes), CacheLoadError);
-  assert.throws(() => d.loadSnapshot(bytes, { key: 'wrong' }), CacheLoadError);
-  assert.deepEqual(d.loadSnapshot(bytes, { key: 'secret' }), { verified: true, entries: 1 });
+  assert.throws(() => d.loadSnapshot(bytes, { key: 'the wrong key, 16+ bytes' }), CacheLoadError);
+  assert.deepEqual(d.loadSnapshot(bytes, { key: 'an lru secret, 16+ bytes' }), { verified: true, entries: 1 });
   assert.deepEqual([...d.keys()], ['kept']);
 });
 

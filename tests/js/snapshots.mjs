@@ -1,6 +1,6 @@
-// Core snapshots (the bytes every binding reads): round trips, signatures, values JS
-// cannot read, and the byte layout itself, written here by hand from the format's spec
-// in core/src/snapshot.rs.
+// Core snapshots (the bytes every binding reads): round trips, signatures, keys that are
+// not keys, replays past maxAge, values JS cannot read, and the byte layout itself,
+// written here by hand from the format's spec in docs/format.md.
 import { eq, ok, throws } from './assert.mjs';
 
 const utf8 = (s) => new TextEncoder().encode(s);
@@ -34,10 +34,66 @@ function handEncode({ createdAt, generations, entries }) {
   return Uint8Array.from(out);
 }
 
+const K1 = 'the first key, 16+ bytes';
+
 export function snapshotCases(lib) {
   const { Cache } = lib;
   const T = 1_700_000_000_000;
   return [
+    ['snapshot: an empty or short key is a configuration error, never a key', () => {
+      const src = new Cache({ max: 10 });
+      src.set('k', 'v');
+      const unsigned = src.snapshot();
+      const cache = new Cache({ max: 10 });
+      cache.set('mine', 1);
+      for (const key of ['', new Uint8Array(0)]) {
+        throws(() => src.snapshot({ key }), lib.CacheConfigError, /empty/, 'snapshot with an empty key');
+        throws(() => cache.loadSnapshot(unsigned, { key }), lib.CacheConfigError, /empty/, 'load with an empty key');
+      }
+      for (const key of ['s3cret', 'x'.repeat(15), new Uint8Array(15), 'é'.repeat(7)]) {
+        throws(() => src.snapshot({ key }), lib.CacheConfigError, /fewer than the 16/, `short key ${key.length}`);
+      }
+      eq([...cache.entries()], [['mine', 1]], 'unchanged');
+      const sixteen = 'é'.repeat(8); // 16 bytes of UTF-8
+      eq(cache.loadSnapshot(src.snapshot({ key: sixteen }), { key: sixteen }).verified, true, '16 bytes will do');
+    }],
+    ['snapshot: maxAge refuses an old (replayed) or far-future snapshot by the cache clock', () => {
+      let t = T;
+      const src = new Cache({ max: 10, now: () => t });
+      src.set('price', 10);
+      const old = src.snapshot({ key: K1 });
+      t += 3_600_000;
+      const cache = new Cache({ max: 10, now: () => t });
+      cache.set('price', 12);
+      throws(() => cache.loadSnapshot(old, { key: K1, maxAge: 3_599_999 }), lib.CacheLoadError, /3600000 ms ago.*max_age/, 'too old');
+      eq(cache.get('price'), 12, 'a refused snapshot changes nothing');
+      eq(cache.loadSnapshot(old, { key: K1, maxAge: 3_600_000 }).verified, true, 'exactly maxAge old');
+      eq(cache.get('price'), 10, 'without maxAge (or within it) an old snapshot replays');
+      const future = new Cache({ max: 10, now: () => T - 120_000 });
+      throws(() => future.loadSnapshot(old, { key: K1, maxAge: 60_000 }), lib.CacheLoadError, /future/, 'from the future');
+      for (const maxAge of [-1, NaN, Infinity]) {
+        throws(() => cache.loadSnapshot(old, { key: K1, maxAge }), lib.CacheConfigError, /maxAge/, `maxAge ${maxAge}`);
+      }
+      throws(() => cache.loadSnapshot(old, { key: K1, maxAge: '60' }), lib.CacheConfigError, /maxAge/, 'maxAge as a string');
+    }],
+    ['snapshot: a repeated key loads its later entry, even an expired one', () => {
+      const bytes = handEncode({
+        createdAt: T,
+        generations: [],
+        entries: [['a', null, 0, utf8('1')], ['b', null, 0, utf8('2')], ['a', T - 1, 0, utf8('3')], ['b', null, 0, utf8('4')]],
+      });
+      const cache = new Cache({ max: 10, now: () => T });
+      eq(cache.loadSnapshot(bytes, { allowUnsigned: true }).entries, 1, 'one entry');
+      eq([cache.has('a'), cache.get('b')], [false, 4], 'later wins');
+    }],
+    ['snapshot: loading more entries than the cache holds keeps the most recent ones', () => {
+      const src = new Cache({ max: 5000 });
+      for (let i = 0; i < 5000; i++) src.set(`k${i}`, i);
+      const cache = new Cache({ max: 10 });
+      eq(cache.loadSnapshot(src.snapshot(), { allowUnsigned: true }).entries, 10, 'bounded');
+      eq([...cache.keys()], Array.from({ length: 10 }, (_, i) => `k${4999 - i}`), 'the last ten');
+      eq(cache.size, 10, 'no slot kept for an evicted key');
+    }],
     ['snapshot: bytes match the documented layout', () => {
       const cache = new Cache({ max: 10, now: () => T });
       cache.invalidate('books');
@@ -59,37 +115,37 @@ export function snapshotCases(lib) {
       cache.set('a', [1, 'two', { three: 3 }], { ttl: 5000 }).set('b', null).set('bin', Uint8Array.of(0, 255));
       cache.get('a');
       cache.invalidate('ns');
-      const bytes = cache.snapshot({ key: 'app secret' });
+      const bytes = cache.snapshot({ key: 'the app secret, 16+ bytes' });
       ok(bytes instanceof Uint8Array, 'bytes');
       const other = new Cache({ max: 10, now: () => t });
       other.set('old', 1);
-      eq(other.loadSnapshot(bytes, { key: 'app secret' }), { verified: true, entries: 3 }, 'loaded');
+      eq(other.loadSnapshot(bytes, { key: 'the app secret, 16+ bytes' }), { verified: true, entries: 3 }, 'loaded');
       eq([...other.keys()], [...cache.keys()], 'recency');
       eq([other.get('a'), other.get('b'), Array.from(other.get('bin'))], [[1, 'two', { three: 3 }], null, [0, 255]], 'values');
       eq([other.has('old'), other.getRemainingTTL('a'), other.generation('ns')], [false, 5000, 2], 'replaced; expiry; generation');
-      const keyBytes = utf8('app secret');
+      const keyBytes = utf8('the app secret, 16+ bytes');
       eq(new Cache({ max: 10 }).loadSnapshot(bytes, { key: keyBytes }).verified, true, 'key as bytes');
     }],
     ['snapshot: signatures and damage are refused; the cache keeps what it had', () => {
       const src = new Cache({ max: 10 });
       src.set('k', 'v');
-      const signed = src.snapshot({ key: 'k1' });
+      const signed = src.snapshot({ key: K1 });
       const unsigned = src.snapshot();
       const cache = new Cache({ max: 10 });
       cache.set('mine', 1);
       const bad = [
-        [signed, { key: 'other' }, /signature does not match/],
+        [signed, { key: 'another key of 16+ bytes' }, /signature does not match/],
         [signed, {}, /signed but no key/],
-        [unsigned, { key: 'k1' }, /not signed/],
+        [unsigned, { key: K1 }, /not signed/],
         [unsigned, {}, /not signed/],
-        [signed.slice(0, signed.length - 40), { key: 'k1' }, /signature|truncated/],
+        [signed.slice(0, signed.length - 40), { key: K1 }, /signature|truncated/],
         [unsigned.slice(0, unsigned.length - 1), { allowUnsigned: true }, /truncated/],
         [Uint8Array.of(1, 2, 3), { allowUnsigned: true }, /magic/],
         [Uint8Array.from([...unsigned, 0]), { allowUnsigned: true }, /trailing/],
       ];
       const tampered = signed.slice();
       tampered[20] ^= 1;
-      bad.push([tampered, { key: 'k1' }, /signature/]);
+      bad.push([tampered, { key: K1 }, /signature/]);
       for (const [bytes, options, pattern] of bad) {
         throws(() => cache.loadSnapshot(bytes, options), lib.CacheLoadError, pattern, JSON.stringify(options));
         eq([...cache.entries()], [['mine', 1]], 'unchanged');

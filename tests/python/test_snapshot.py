@@ -23,6 +23,9 @@ from polycache.django import PolyCache
 
 VECTOR = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "snapshot.json").read_text("utf-8"))
 T0 = 1_700_000_000.0
+KEY = "the test key, 16+ bytes"
+RIGHT = "the right key, 16+ bytes"
+SECRET = "the Django site's snapshot key"
 
 
 # ---- an independent reader of the documented layout ---------------------------------
@@ -144,7 +147,7 @@ def test_a_signed_round_trip_gives_back_equal_values_of_the_same_types():
         c.set(k, v, None)
     c.set("nan", float("nan"), None)
     other = Cache(clock=clock)
-    assert other.load(c.dump(key="k"), key="k") == {
+    assert other.load(c.dump(key=KEY), key=KEY) == {
         "verified": True,
         "entries": len(values) + 1,
         "skipped_pickles": 0,
@@ -167,28 +170,28 @@ def test_expiries_generations_and_recency_travel(clock):
     c.invalidate("books")
     c.invalidate("books")
     c.namespace("books").set("list", [1], 30)
-    snap = c.dump(key=b"k")
+    snap = c.dump(key=KEY.encode())
     clock.advance(5)
     other = Cache(clock=clock)
-    other.load(snap, key=b"k")
+    other.load(snap, key=KEY.encode())
     assert other.ttl("a") == 5.0 and other.ttl("b") == 95.5 and other.ttl("c") is None
     assert other.generation("books") == 3 and other.namespace("books").get("list") == [1]
     assert other.live_keys() == ["books|3|list", "a", "c", "b"]
     clock.advance(6)
     again = Cache(clock=clock)
-    assert again.load(snap, key=b"k")["entries"] == 3  # "a" expired before the load: skipped
+    assert again.load(snap, key=KEY.encode())["entries"] == 3  # "a" expired before the load: skipped
     assert "a" not in again
 
 
 def test_load_replaces_entries_but_generations_only_move_forward(clock):
     old = Cache(clock=clock)
     old.namespace("ns").set("k", "stale")
-    snap = old.dump(key="k")
+    snap = old.dump(key=KEY)
     c = Cache(clock=clock)
     c.set("mine", 1)
     for _ in range(4):
         c.invalidate("ns")
-    c.load(snap, key="k")
+    c.load(snap, key=KEY)
     assert "mine" not in c
     assert c.generation("ns") == 5 and c.namespace("ns").get("k") is None
 
@@ -198,7 +201,7 @@ def test_entries_over_the_byte_bound_are_skipped(clock):
     c.set("small", "x")
     c.set("big", "y" * 1000)
     small = Cache(clock=clock, max_bytes=200)
-    assert small.load(c.dump(key="k"), key="k")["entries"] == 1
+    assert small.load(c.dump(key=KEY), key=KEY)["entries"] == 1
     assert small.get("small") == "x" and small.get("big") is None
 
 
@@ -222,24 +225,24 @@ class Recorder:
 def test_signatures_are_checked_and_unsigned_snapshots_need_consent(clock):
     c = Cache(clock=clock)
     c.set("k", "v")
-    signed, unsigned = c.dump(key="right"), c.dump()
+    signed, unsigned = c.dump(key=RIGHT), c.dump()
     target = Cache(clock=clock)
     target.set("mine", 1)
     before = state(target)
     for data, kw, msg in [
-        (signed, {"key": "wrong"}, "signature does not match"),
-        (signed, {"key": "wrong", "allow_unsigned": True}, "signature does not match"),
-        (signed, {"key": b"righ"}, "signature does not match"),
+        (signed, {"key": "the wrong key, 16+ bytes"}, "signature does not match"),
+        (signed, {"key": "the wrong key, 16+ bytes", "allow_unsigned": True}, "signature does not match"),
+        (signed, {"key": RIGHT.encode()[:-1]}, "signature does not match"),
         (signed, {}, "signed but no key"),
-        (unsigned, {"key": "right"}, "not signed"),
+        (unsigned, {"key": RIGHT}, "not signed"),
         (unsigned, {}, "not signed"),
     ]:
         with pytest.raises(SnapshotError, match=msg):
             target.load(data, **kw)
         assert state(target) == before
-    assert target.load(signed, key=b"right")["verified"] is True  # str and bytes keys agree
+    assert target.load(signed, key=RIGHT.encode())["verified"] is True  # str and bytes keys agree
     assert target.load(signed, allow_unsigned=True)["verified"] is False
-    assert target.load(unsigned, key="right", allow_unsigned=True)["verified"] is False
+    assert target.load(unsigned, key=RIGHT, allow_unsigned=True)["verified"] is False
 
 
 def test_pickles_are_unpickled_only_from_a_verified_snapshot(clock):
@@ -247,7 +250,7 @@ def test_pickles_are_unpickled_only_from_a_verified_snapshot(clock):
     c.set("rec", Recorder())  # set pickles it; nothing is unpickled yet
     c.set("json", [1])
     CALLS.clear()
-    signed = c.dump(key="k")  # dump unpickles our own pickle to see if it is JSON-like
+    signed = c.dump(key=KEY)  # dump unpickles our own pickle to see if it is JSON-like
     CALLS.clear()
     unsigned = c.dump()
     CALLS.clear()
@@ -257,7 +260,7 @@ def test_pickles_are_unpickled_only_from_a_verified_snapshot(clock):
     got = target.load(signed, allow_unsigned=True)  # signed, but no key to verify it
     assert got["skipped_pickles"] == 1
     assert CALLS == [] and "rec" not in target and target.get("json") == [1]
-    got = target.load(signed, key="k")
+    got = target.load(signed, key=KEY)
     assert got["skipped_pickles"] == 0 and CALLS == ["unpickled"]
 
 
@@ -298,9 +301,9 @@ def test_user_code_never_runs_under_the_store_lock(clock):
     done = []
 
     def work():
-        snap = src.dump(key="k")  # unpickles "r" to classify it: calls back into src
+        snap = src.dump(key=KEY)  # unpickles "r" to classify it: calls back into src
         Reentrant.target = target
-        target.load(snap, key="k")
+        target.load(snap, key=KEY)
         done.append(target.get("r"))
 
     t = threading.Thread(target=work, daemon=True)
@@ -314,7 +317,7 @@ def test_bad_values_in_a_verified_snapshot_raise_and_change_nothing(clock):
         kb = b"x"
         body = b"POLYSNAP\x01\x01" + struct.pack("<QII", 0, 0, 1)
         body += struct.pack("<I", 1) + kb + struct.pack("<QB", 2**64 - 1, codec) + struct.pack("<I", len(value)) + value
-        return body + hmac.new(b"k", body, hashlib.sha256).digest()
+        return body + hmac.new(KEY.encode(), body, hashlib.sha256).digest()
 
     c = Cache(clock=clock)
     c.set("mine", [1, 2])
@@ -328,12 +331,12 @@ def test_bad_values_in_a_verified_snapshot_raise_and_change_nothing(clock):
         (1, pickle.dumps(RecursionError), None),  # a valid pickle: loads fine
     ]:
         if msg is None:
-            c.load(snap_with(codec, value), key="k")
+            c.load(snap_with(codec, value), key=KEY)
             assert c.get("x") is RecursionError
             c.load(before[0], allow_unsigned=True)
             continue
         with pytest.raises(SnapshotError, match=msg):
-            c.load(snap_with(codec, value), key="k")
+            c.load(snap_with(codec, value), key=KEY)
         assert state(c) == before
 
 
@@ -364,7 +367,7 @@ def test_every_truncation_is_refused_and_changes_nothing(clock):
     target = Cache(clock=clock)
     target.set("mine", {"x": 1})
     before = state(target)
-    for data, kw in [(src.dump(key="k"), {"key": "k"}), (src.dump(), {"allow_unsigned": True})]:
+    for data, kw in [(src.dump(key=KEY), {"key": KEY}), (src.dump(), {"allow_unsigned": True})]:
         for n in range(len(data)):
             with pytest.raises(SnapshotError):
                 target.load(data[:n], **kw)
@@ -375,7 +378,7 @@ def test_every_truncation_is_refused_and_changes_nothing(clock):
 
 
 def test_every_bit_flip_of_a_signed_snapshot_is_refused(clock):
-    data = sample(clock).dump(key="k")
+    data = sample(clock).dump(key=KEY)
     target = Cache(clock=clock)
     target.set("mine", 1)
     before = state(target)
@@ -384,7 +387,7 @@ def test_every_bit_flip_of_a_signed_snapshot_is_refused(clock):
             flipped = bytearray(data)
             flipped[i] ^= 1 << bit
             with pytest.raises(SnapshotError):
-                target.load(bytes(flipped), key="k")
+                target.load(bytes(flipped), key=KEY)
     assert state(target) == before
 
 
@@ -443,25 +446,25 @@ def test_python_loads_the_shared_vector():
 
 def test_django_backend_dumps_and_loads_with_its_settings():
     clock = Clock()
-    a = PolyCache("snap-a", {"KEY_PREFIX": "site", "TIMEOUT": 60, "OPTIONS": {"SNAPSHOT_KEY": "s3cret", "CLOCK": clock}})
+    a = PolyCache("snap-a", {"KEY_PREFIX": "site", "TIMEOUT": 60, "OPTIONS": {"SNAPSHOT_KEY": SECRET, "CLOCK": clock}})
     a.set("user:1", {"name": "Zoë"})
     a.set("raw", b"\x01", 10)
     a.set("obj", Point(1, 2), None)
     a.namespace("books").set("list", [1, 2])
     a.namespace("books").invalidate()
     snap = a.dump()
-    _, gens, entries = parse(snap, b"s3cret")
+    _, gens, entries = parse(snap, SECRET.encode())
     assert gens == [("books", 2)]
     assert {k: codec for k, _, codec, _ in entries} == {"site:1:user:1": 0, "site:1:raw": 2, "site:1:obj": 1, "site:1:books|1|list": 0}
     clock.now += 30
-    b = PolyCache("snap-b", {"KEY_PREFIX": "site", "OPTIONS": {"SNAPSHOT_KEY": b"s3cret", "CLOCK": "time.time"}})
+    b = PolyCache("snap-b", {"KEY_PREFIX": "site", "OPTIONS": {"SNAPSHOT_KEY": SECRET.encode(), "CLOCK": "time.time"}})
     with pytest.raises(SnapshotError, match="signature"):
-        b.load(snap, key="other")
+        b.load(snap, key="another key of 16+ bytes")
     # b's clock is the real one, years after T0: every timed entry has expired.
     assert b.load(snap) == {"verified": True, "entries": 1, "skipped_pickles": 0, "skipped_unknown": 0}
     assert b.get("obj") == Point(1, 2) and b.get("raw") is None
     c = PolyCache("snap-c", {"KEY_PREFIX": "site", "OPTIONS": {"CLOCK": clock}})
-    assert c.load(snap, key="s3cret")["entries"] == 3  # "raw" (10 s) expired before the load
+    assert c.load(snap, key=SECRET)["entries"] == 3  # "raw" (10 s) expired before the load
     assert c.ttl("user:1") == 30.0 and c.ttl("obj") is None and c.get("user:1") == {"name": "Zoë"}
     assert c.get("raw") is None and c.namespace("books").get("list") is None  # generation 2 now
     with pytest.raises(ValueError, match="SNAPSHOT_KEY"):

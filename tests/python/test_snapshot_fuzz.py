@@ -15,6 +15,7 @@ import pytest
 from polycache import Cache, SnapshotError
 
 T0 = 1_700_000_000.0
+KEY = "the test key, 16+ bytes"
 CALLS: List[str] = []
 
 
@@ -101,7 +102,7 @@ def test_random_bytes_are_refused(seed):
         body = rng.randbytes(rng.randint(0, 200))
         data = body if rng.random() < 0.3 else header + bytes([rng.choice([0, 1, 2])]) + body
         check(lambda c: c.load(data, allow_unsigned=True), may_accept=True)
-        check(lambda c: c.load(data, key="k"), may_accept=False)
+        check(lambda c: c.load(data, key=KEY), may_accept=False)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -109,13 +110,13 @@ def test_mutated_snapshots_never_crash_nor_change_a_cache_they_do_not_load(seed)
     rng = random.Random(1000 + seed)
     src = source()
     CALLS.clear()
-    signed, unsigned = src.dump(key="k"), src.dump()
+    signed, unsigned = src.dump(key=KEY), src.dump()
     CALLS.clear()
     outcomes = {"refused": 0, "accepted": 0}
     for _ in range(1500):
         bad = mutations(rng, signed)
         if bad != signed:
-            check(lambda c: c.load(bad, key="k"), may_accept=False)
+            check(lambda c: c.load(bad, key=KEY), may_accept=False)
         outcomes[check(lambda c: c.load(mutations(rng, unsigned), allow_unsigned=True), may_accept=True)] += 1
     assert CALLS == [], "an unverified pickle was executed"
     # The fuzzer reaches both sides: damaged snapshots that still parse, and ones that do not.

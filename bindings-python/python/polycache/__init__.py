@@ -86,13 +86,14 @@ class Cache(_native.Cache):
     11
 
     ``dump(key=None)`` gives the whole cache as snapshot bytes every polycache binding
-    reads (signed with HMAC-SHA256 under ``key``); ``load(data, key=None,
-    allow_unsigned=False)`` replaces the entries with a snapshot's. Pickled values are
+    reads (signed with HMAC-SHA256 under ``key``, at least 16 bytes); ``load(data,
+    key=None, allow_unsigned=False, max_age=None)`` replaces the entries with a
+    snapshot's, refusing one made more than ``max_age`` seconds ago. Pickled values are
     only unpickled from a snapshot whose signature verified under ``key``:
 
-    >>> snap = c.dump(key="secret")
+    >>> snap = c.dump(key="a secret of 16+ bytes")
     >>> other = Cache()
-    >>> other.load(snap, key="secret")
+    >>> other.load(snap, key="a secret of 16+ bytes")
     {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
     >>> other.get("a"), other.get("c")
     (11, 3)

@@ -15,8 +15,10 @@ Options: ``MAX_ENTRIES`` (default 300) and ``CULL_FREQUENCY`` (default 3, 0 = cl
 all) as Django's LocMemCache reads them; ``MAX_BYTES`` bounds the bytes held;
 ``EVICTION`` is ``"cull"`` (Django's batch cull, the default) or ``"lru"`` (evict the
 least recently used entry, one at a time). Instances with the same ``LOCATION`` share
-one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes) is the
-default key of :meth:`~PolyCache.dump` and :meth:`~PolyCache.load`; ``CLOCK`` (a callable
+one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes, at least
+16 bytes: an empty one is refused at startup) is the default key of :meth:`~PolyCache.dump`
+and :meth:`~PolyCache.load`; ``SNAPSHOT_MAX_AGE`` (seconds) is the default ``max_age`` of
+:meth:`~PolyCache.load`; ``CLOCK`` (a callable
 or its dotted path, returning seconds since the epoch like ``time.time``) is the store's
 clock, read when the first instance of a ``LOCATION`` creates it (tests move it by hand).
 
@@ -130,12 +132,24 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         snapshot_key = _option(options, "SNAPSHOT_KEY", None)
         if snapshot_key is not None and not isinstance(snapshot_key, (str, bytes)):
             raise ValueError(f"polycache: SNAPSHOT_KEY must be str, bytes or None, got {type(snapshot_key).__name__}")
+        try:
+            _native.check_snapshot_key(snapshot_key)
+        except _native.InvalidConfigError as e:
+            raise _native.InvalidConfigError(f"polycache: OPTIONS['SNAPSHOT_KEY']: {e}") from None
+        snapshot_max_age = _option(options, "SNAPSHOT_MAX_AGE", None)
+        if snapshot_max_age is not None and (
+            isinstance(snapshot_max_age, bool)
+            or not isinstance(snapshot_max_age, (int, float))
+            or not 0 <= snapshot_max_age < float("inf")
+        ):
+            raise ValueError(f"polycache: SNAPSHOT_MAX_AGE must be seconds (a number >= 0) or None, got {snapshot_max_age!r}")
         clock = _option(options, "CLOCK", None)
         if isinstance(clock, str):
             clock = import_string(clock)
         if clock is not None and not callable(clock):
             raise ValueError(f"polycache: CLOCK must be a callable or its dotted path, got {clock!r}")
         self._snapshot_key: Union[str, bytes, None] = snapshot_key
+        self._snapshot_max_age: Optional[float] = snapshot_max_age
         self._max_bytes = max_bytes
         self._eviction = eviction
         self._root = _store_for(name, clock)
@@ -369,17 +383,31 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         Python reads, and only from a snapshot whose signature it verified."""
         return self._n.dump(self._snapshot_key if key is None else key)
 
-    def load(self, data: bytes, key: Union[str, bytes, None] = None, allow_unsigned: bool = False) -> Dict[str, Any]:
+    def load(
+        self,
+        data: bytes,
+        key: Union[str, bytes, None] = None,
+        allow_unsigned: bool = False,
+        max_age: Optional[float] = None,
+    ) -> Dict[str, Any]:
         """Replaces the store's entries with those of a snapshot from any polycache
         binding; namespace generations only move forward. A signed snapshot must verify
         under ``key`` (default: ``OPTIONS["SNAPSHOT_KEY"]``); an unsigned one loads only
         with ``allow_unsigned=True``, and then its pickles are skipped, never unpickled.
-        Expired entries and entries over ``MAX_BYTES`` are skipped. Unreadable, truncated
-        or tampered bytes raise ``polycache.SnapshotError`` and change nothing.
+        A snapshot made more than ``max_age`` seconds ago (default:
+        ``OPTIONS["SNAPSHOT_MAX_AGE"]``; None accepts any age) is refused, so an old
+        signed snapshot cannot be replayed. Expired entries and entries over
+        ``MAX_BYTES`` are skipped. Unreadable, truncated, tampered or too old bytes raise
+        ``polycache.SnapshotError`` and change nothing.
 
         Returns ``{"verified": bool, "entries": held after, "skipped_pickles": n,
         "skipped_unknown": n}``."""
-        return self._n.load(data, self._snapshot_key if key is None else key, allow_unsigned)
+        return self._n.load(
+            data,
+            self._snapshot_key if key is None else key,
+            allow_unsigned,
+            self._snapshot_max_age if max_age is None else max_age,
+        )
 
 
 def __getattr__(name: str) -> Any:

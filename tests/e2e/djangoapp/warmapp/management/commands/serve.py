@@ -27,12 +27,12 @@ class Command(BaseCommand):
         cache.set("before-the-load", 1, None)
         refusals = []
         for name in ["js-wrong.snap", "js-unsigned.snap"]:
-            before = cache.dump(key=b"fingerprint")
+            before = cache.dump(key=b"fingerprint of the cache")
             try:
                 cache.load(read(name))
                 refusals.append({"name": name, "refused": False})
             except SnapshotError as e:
-                refusals.append({"name": name, "refused": True, "error": str(e), "unchanged": cache.dump(key=b"fingerprint") == before})
+                refusals.append({"name": name, "refused": True, "error": str(e), "unchanged": cache.dump(key=b"fingerprint of the cache") == before})
         loaded = cache.load(read("js.snap"))
         out = {
             "loaded": loaded,
