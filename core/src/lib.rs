@@ -5,6 +5,7 @@ mod cache;
 mod error;
 mod hasher;
 mod key;
+mod policy;
 pub mod snapshot;
 mod stats;
 mod store;

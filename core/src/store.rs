@@ -1,5 +1,6 @@
-//! The bounded store: an LRU map with expiries, an entry bound, a byte bound, Django's
-//! batch cull, namespace generations and counters.
+//! The bounded store: entries with expiries, an entry bound, a byte bound, namespace
+//! generations and counters. Which entry leaves when a bound is hit is the policy's
+//! call ([`crate::policy`]): LRU, Django's batch cull, or the adaptive policy.
 //!
 //! `Store` is single-threaded and takes the time as an argument on every call, so any
 //! host can drive it (a `Mutex` for native hosts is in [`crate::Cache`]; the wasm binding
@@ -10,12 +11,10 @@ use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasher, Hash};
-use std::num::NonZeroUsize;
-
-use lru::LruCache;
 
 use crate::error::{Error, Result};
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
+use crate::policy::{cull, Adaptive, Lru, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -29,6 +28,10 @@ pub enum Eviction {
     /// drop the `len / frequency` least recently used entries (at least one), or every
     /// entry when `frequency` is 0. Expired entries are purged before culling.
     Cull { frequency: usize },
+    /// Scan-resistant and frequency-aware (W-TinyLFU with a hill-climbing window; see
+    /// `core/src/policy/adaptive.rs`): a one-off scan does not flush the hot set, and a
+    /// loop larger than the cache still hits. Deterministic on every host.
+    Adaptive,
 }
 
 /// Bounds and eviction policy of a store.
@@ -100,12 +103,12 @@ struct Entry<V> {
     charge: usize,
 }
 
-/// An LRU map of at most `max_entries` (at least 1), without allocating for all of them
-/// up front (`LruCache::with_hasher` would reserve the whole capacity).
-fn bounded_map<K: Hash + Eq, V, S: BuildHasher>(max_entries: usize, hasher: S) -> LruCache<K, V, S> {
-    let mut map = LruCache::unbounded_with_hasher(hasher);
-    map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
-    map
+/// The policy `eviction` asks for, holding at most `max_entries`.
+fn policy_for<K: Hash + Eq, V, S: BuildHasher>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
+    match config.eviction {
+        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, hasher)),
+        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(Lru::new(config.max_entries, hasher)),
+    }
 }
 
 fn encode_expiry(e: Expiry) -> u64 {
@@ -143,7 +146,9 @@ fn decode_expiry(at: u64) -> Expiry {
 /// may choose; a host whose keys are numbers it allocates itself (the JS binding's slots)
 /// can pass a cheaper one with [`Store::with_hasher`].
 pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
-    map: LruCache<K, Entry<V>, S>,
+    map: Policy<K, Entry<V>, S>,
+    /// A copy of the policy's hasher, for a policy that replaces it (`set_config`).
+    hasher: S,
     /// Entries that can expire, as a min-heap of (expiry, seq, key): lets expired entries
     /// be reclaimed oldest-first without scanning the map. Records are never removed
     /// when an entry is rewritten, touched or dropped; a record whose (expiry, seq) no
@@ -174,13 +179,14 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     }
 }
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
     /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
     /// the keyed hasher seeded by `seeds`.
     pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
         config.validate()?;
         Ok(Store {
-            map: bounded_map(config.max_entries, hasher),
+            map: policy_for(&config, hasher.clone()),
+            hasher,
             expiries: BinaryHeap::new(),
             next_seq: 0,
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
@@ -195,17 +201,32 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         self.config
     }
 
-    /// Changes the bounds. A store that is now over a bound evicts at once
-    /// (least recently used first, whatever the eviction mode).
+    /// Changes the bounds or the policy. A store that is now over a bound evicts at once
+    /// (the policy's victims first). A change between the LRU family (LRU, cull) and the
+    /// adaptive policy moves the entries over in their current order.
     pub fn set_config(&mut self, config: Config) -> Result<()> {
         config.validate()?;
+        let adaptive = |c: &Config| c.eviction == Eviction::Adaptive;
+        if adaptive(&config) != adaptive(&self.config) {
+            let mut next = policy_for(&config, self.hasher.clone());
+            let mut moved: Vec<(K, Entry<V>)> = Vec::with_capacity(self.map.len());
+            while let Some(kv) = self.map.pop_victim() {
+                moved.push(kv);
+            }
+            // Victims came out first: the most valued go in last, as the most recent.
+            next.resize(moved.len().max(config.max_entries));
+            for (k, e) in moved {
+                next.push(k, e);
+            }
+            self.map = next;
+        }
         self.config = config;
         while self.map.len() > config.max_entries || self.over_bytes(0) {
             if !self.evict_one() {
                 break;
             }
         }
-        self.map.resize(NonZeroUsize::new(config.max_entries).expect("validated"));
+        self.map.resize(config.max_entries);
         Ok(())
     }
 
@@ -215,7 +236,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map.len() == 0
     }
 
     /// Bytes charged now.
@@ -333,7 +354,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             self.purge_expired(now);
             if let Eviction::Cull { frequency } = self.config.eviction {
                 if self.map.len() >= max {
-                    let count = self.map.len().checked_div(frequency).map_or(self.map.len(), |n| n.max(1));
+                    let count = cull::count(self.map.len(), frequency);
                     for _ in 0..count {
                         self.evict_one();
                     }
@@ -435,7 +456,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         Q: Hash + Eq + Ord + ?Sized,
         V: Counter,
     {
-        let outcome = match self.map.get_mut(key) {
+        let outcome = match self.map.get(key) {
             Some(e) if e.expires_at > now => match e.value.as_counter() {
                 None => Err(Error::NotAnInteger(String::new())),
                 Some(n) => match n.checked_add(delta) {
@@ -462,7 +483,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     /// Removes every entry. Namespace generations are kept, so a key built before the
     /// clear can never alias one built after it.
     pub fn clear(&mut self) {
-        while let Some((_, e)) = self.map.pop_lru() {
+        while let Some((_, e)) = self.map.pop_victim() {
             self.dead.push(e.value);
         }
         self.expiries.clear();
@@ -596,7 +617,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + Ord + ?Sized,
     {
-        let (k, e) = self.map.pop_entry(key)?;
+        let (k, e) = self.map.remove(key)?;
         Some(self.forget(k, e))
     }
 
@@ -628,7 +649,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             if !self.is_current(at, seq, &k) {
                 continue;
             }
-            if let Some(e) = self.map.pop(&k) {
+            if let Some((_, e)) = self.map.remove(&k) {
                 self.bytes -= e.charge;
                 self.dead.push(e.value);
                 self.stats.expirations += 1;
@@ -665,7 +686,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
 
     /// Removes the least recently used entry; false when the store is empty.
     fn evict_one(&mut self) -> bool {
-        match self.map.pop_lru() {
+        match self.map.pop_victim() {
             Some((k, e)) => {
                 self.stats.evictions += 1;
                 self.forget(k, e);
@@ -674,7 +695,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             None => false,
         }
     }
-
 }
 
 #[cfg(test)]
