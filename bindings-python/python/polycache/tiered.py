@@ -14,6 +14,7 @@
                 "INVALIDATION_BOUND": 0.5,       # seconds, see below
                 "LOCAL_MAX_ENTRIES": 10_000,     # tier-1 bounds (LRU)
                 "LOCAL_MAX_BYTES": 64 << 20,
+    "EVICTION": "lru",  # tier 1's policy: "lru" or "adaptive"
                 "LOCAL_TIMEOUT": None,           # cap on seconds an entry lives in tier 1
                 "RETRY_AFTER": 1.0,              # IGNORE_EXCEPTIONS: skip a failed Redis this long
             },
@@ -209,8 +210,9 @@ class _Tier:
         self.local_timeout: Optional[float] = opts["LOCAL_TIMEOUT"]
         self.max_entries: int = opts["LOCAL_MAX_ENTRIES"]
         self.max_bytes: Optional[int] = opts["LOCAL_MAX_BYTES"]
+        self.eviction: str = opts["EVICTION"]
         self.retry_after: float = opts["RETRY_AFTER"]
-        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
+        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction=self.eviction, default_timeout=None)
         self._init_process_state()
 
     def _connect(self) -> None:
@@ -476,6 +478,7 @@ _DEFAULTS: Dict[str, Any] = {
     "INVALIDATION_BOUND": 0.5,
     "LOCAL_MAX_ENTRIES": 10_000,
     "LOCAL_MAX_BYTES": 64 << 20,
+    "EVICTION": "lru",  # tier 1's policy: "lru" or "adaptive"
     "LOCAL_TIMEOUT": None,
     "RETRY_AFTER": 1.0,
 }
@@ -504,6 +507,8 @@ def _options(params: Dict[str, Any]) -> Dict[str, Any]:
     positive("LOCAL_TIMEOUT", allow_none=True)
     if not isinstance(opts["IGNORE_EXCEPTIONS"], bool):
         raise ValueError(f"polycache TieredCache: OPTIONS IGNORE_EXCEPTIONS must be True or False, got {opts['IGNORE_EXCEPTIONS']!r}")
+    if opts["EVICTION"] not in ("lru", "adaptive"):
+        raise ValueError(f'polycache TieredCache: OPTIONS EVICTION must be "lru" or "adaptive", got {opts["EVICTION"]!r}')
     for name in ("LOCAL_MAX_ENTRIES", "LOCAL_MAX_BYTES"):
         v = opts[name]
         if v is None and name == "LOCAL_MAX_BYTES":
@@ -559,7 +564,7 @@ class TieredCache(BaseCache):
             tier.store.view(
                 max_entries=tier.max_entries,
                 max_bytes=tier.max_bytes,
-                eviction="lru",
+                eviction=tier.eviction,
                 cull_frequency=3,
                 default_timeout=None,
                 key_prefix=self.key_prefix,
