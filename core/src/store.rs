@@ -161,6 +161,9 @@ pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
     config: Config,
     bytes: usize,
     stats: Stats,
+    /// What the next write of a new key is known by in the adaptive policy's history,
+    /// when the host's store keys stand in for its real keys ([`Store::next_key_fingerprint`]).
+    next_fingerprint: Option<u64>,
     /// Values removed under the caller's lock; the caller drops them after unlocking,
     /// so no host destructor ever runs while the store is locked.
     dead: Vec<V>,
@@ -187,6 +190,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         Ok(Store {
             map: policy_for(&config, hasher.clone()),
             hasher,
+            next_fingerprint: None,
             expiries: BinaryHeap::new(),
             next_seq: 0,
             generations: HashMap::with_hasher(seeded_hasher(seeds)),
@@ -216,7 +220,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
             // Victims came out first: the most valued go in last, as the most recent.
             next.resize(moved.len().max(config.max_entries));
             for (k, e) in moved {
-                next.push(k, e);
+                next.push(k, e, None);
             }
             self.map = next;
         }
@@ -327,12 +331,21 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         self.map.peek(key).filter(|e| e.expires_at > now).map(|e| decode_expiry(e.expires_at))
     }
 
+    /// The adaptive policy knows keys by [`crate::fingerprint`]; a host whose store keys
+    /// stand in for its own (the JS binding's slots, reused by other keys later) passes
+    /// the fingerprint of its real key here before the write that stores it, so that it
+    /// makes the same decisions as every other host. Used by the next `set`/`add` only.
+    pub fn next_key_fingerprint(&mut self, fingerprint: u64) {
+        self.next_fingerprint = Some(fingerprint);
+    }
+
     /// Stores `value` under `key`, charged `charge` bytes, until `expiry`.
     ///
     /// An expiry already past removes the key instead (Django's timeout 0). A charge
     /// larger than the byte bound is refused with [`Error::ValueTooLarge`] and the store
     /// keeps what it had, the old value of `key` included.
     pub fn set(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<()> {
+        let fingerprint = self.next_fingerprint.take();
         if let Some(max_bytes) = self.config.max_bytes {
             if charge > max_bytes {
                 return Err(Error::ValueTooLarge { key: String::new(), size: charge, max_bytes });
@@ -366,7 +379,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         let seq = self.next_seq(expires_at);
         // The map's capacity is max_entries: pushing a new key into a full map hands back
         // the least recently used entry; pushing an existing key hands back its old entry.
-        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }) {
+        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }, fingerprint) {
             let replaced = k == probe;
             let was_expired = old.expires_at <= now;
             self.forget(k, old);
@@ -393,6 +406,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
     /// which also answers true for a timeout that is already past).
     pub fn add(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<bool> {
         if self.contains(&key, now) {
+            self.next_fingerprint = None;
             self.dead.push(value);
             return Ok(false);
         }

@@ -105,3 +105,51 @@ fn switching_policy_keeps_the_entries() {
     assert_eq!(s.stats().evictions, 5);
     s.validate().unwrap();
 }
+
+/// A host whose store keys are stand-ins reused by other keys (the JS binding's slots)
+/// makes the same decisions as a store keyed by the real keys, when it passes each new
+/// key's fingerprint; without them, history follows the stand-ins.
+#[test]
+fn stand_in_keys_with_fingerprints_decide_as_real_keys() {
+    let requests: Vec<String> = loop_over(40, 6).into_iter().chain(0..300).map(|k| format!("k{}", k % 57)).collect();
+    let mut real: Store<String, ()> = Store::new(adaptive(40)).unwrap();
+    let replay = |fingerprints: bool| {
+        let mut slots: Store<u32, u32> = Store::new(adaptive(40)).unwrap();
+        let mut slot_of = std::collections::HashMap::new();
+        let mut free: Vec<u32> = Vec::new();
+        let mut next = 0;
+        let mut hits = Vec::new();
+        for key in &requests {
+            let hit = slot_of.get(key).is_some_and(|s| slots.get(s, 0).is_some());
+            hits.push(hit);
+            if !hit {
+                let slot = free.pop().unwrap_or_else(|| {
+                    next += 1;
+                    next
+                });
+                if fingerprints {
+                    slots.next_key_fingerprint(polycache::fingerprint(key.as_str()));
+                }
+                slots.set(slot, slot, 1, Expiry::Never, 0).unwrap();
+                slot_of.insert(key.clone(), slot);
+                for gone in slots.take_dead() {
+                    free.push(gone);
+                    slot_of.retain(|_, s| *s != gone);
+                }
+            }
+        }
+        hits
+    };
+    let want: Vec<bool> = requests
+        .iter()
+        .map(|k| {
+            let hit = real.get(k.as_str(), 0).is_some();
+            if !hit {
+                real.set(k.clone(), (), 1, Expiry::Never, 0).unwrap();
+            }
+            hit
+        })
+        .collect();
+    assert_eq!(replay(true), want);
+    assert_ne!(replay(false), want, "the pattern must depend on history for this test to mean anything");
+}

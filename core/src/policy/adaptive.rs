@@ -120,14 +120,14 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
 
     /// Inserts `key` (a write of a held key is a read of it); hands back the displaced
     /// entry: the old one of `key`, or the victim when the store was full.
-    pub fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
+    pub fn push(&mut self, key: K, entry: E, fp: Option<u64>) -> Option<(K, E)> {
         if let Some(i) = self.find(&key) {
             self.hit(i);
             self.newest = i;
             let old = std::mem::replace(self.q.kv_mut(i), (key, entry));
             return Some(old);
         }
-        let fp = fingerprint(&key);
+        let fp = fp.unwrap_or_else(|| fingerprint(&key));
         self.sketch.increment(fp);
         self.climb(false);
         let h = self.hasher.hash_one(&key);

@@ -14,6 +14,7 @@ use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 
 pub use adaptive::Adaptive;
+pub use sketch::fingerprint;
 pub use lru::Lru;
 
 pub enum Policy<K, E, S> {
@@ -74,9 +75,13 @@ impl<K: Hash + Eq, E, S: BuildHasher> Policy<K, E, S> {
     }
 
     /// Inserts; the displaced entry: the old one of `key`, or a victim when full.
+    /// `fingerprint` stands for the key's own in the adaptive policy's history.
     #[inline]
-    pub fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
-        each!(self, p => p.push(key, entry))
+    pub fn push(&mut self, key: K, entry: E, fingerprint: Option<u64>) -> Option<(K, E)> {
+        match self {
+            Policy::Lru(p) => p.push(key, entry),
+            Policy::Adaptive(p) => p.push(key, entry, fingerprint),
+        }
     }
 
     pub fn remove<Q>(&mut self, key: &Q) -> Option<(K, E)>
