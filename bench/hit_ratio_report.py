@@ -49,7 +49,7 @@ def chart(path: str, sizes: list[int], by_policy: dict) -> None:
 def hit_ratio_section(hr: dict, peers: dict | None, lines: list[str], img: str) -> None:
     sizes = [r["size"] for r in hr["lru"]]
     names, by_policy = table(hr, peers or {})
-    lines += ["## Hit ratio", "",
+    lines += ["## Hit ratio", "", "Command: `make bench-hit-ratio` (then `make bench-report`).", "",
               "Every row from one `make bench-hit-ratio` on the same requests: the OLTP trace (914,145 requests; "
               "Megiddo & Modha, \"ARC: A Self-Tuning, Low Overhead Replacement Cache\", FAST 2003) and the "
               "synthetic patterns of core/tests/common/synthetic.rs. polycache's LRU matches the reference LRU "
@@ -76,6 +76,14 @@ def hit_ratio_section(hr: dict, peers: dict | None, lines: list[str], img: str) 
             vals = by_policy[name]
             cells = [f"{vals[(f, size)] * 100:.2f}" if (f, size) in vals else "–" for f, _, size in synth]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+        for f, n, size in synth:
+            best_name, best = max(((p, v[(f, size)]) for p, v in by_policy.items()
+                                   if not p.startswith("**") and (f, size) in v), key=lambda x: x[1], default=("", 0))
+            mine = ours.get((f, size), 0)
+            gap = (best - mine) * 100
+            verdict = "within 1 point of" if gap <= 1 else f"**{gap:.2f} points behind**"
+            lines.append(f"- {n}: adaptive {mine * 100:.2f}%, {verdict} the best peer ({best_name}, {best * 100:.2f}%).")
         lines.append("")
     for peer, err in ((peers or {}).get("errors") or {}).items():
         lines.append(f"- {peer} did not run: `{err}`")

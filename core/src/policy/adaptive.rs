@@ -8,10 +8,16 @@
 //!   frequency sketch ([`super::sketch`]) has seen it more often than the main space's
 //!   next victim. A one-off scan never reaches the main space, so it cannot flush the hot
 //!   set; a loop larger than the cache keeps the main space it filled first and hits there.
-//! - The hill-climbing window of the same paper: every `10 * capacity` accesses the window
-//!   moves a step in the direction that last raised the hit ratio, the step decaying, and
-//!   restarts when the ratio jumps (a phase change). Recency-heavy phases get a large
-//!   window (LRU-like), frequency-heavy ones a small one.
+//! - The hill-climbing window of the same paper ([`super::climber`]): every
+//!   `10 * capacity` accesses the window moves a step in the direction that last raised
+//!   the hit ratio, the step decaying, and restarts when the ratio jumps (a phase change).
+//!   Ours starts at 30% of the capacity (Caffeine: 1%) with small steps (1/128), because
+//!   on OLTP a 30-35% window is best and larger steps chase noise; the cost is slow
+//!   adaptation where a tiny window is best (a loop larger than the cache hits ~68%
+//!   where 2Q and theine hit ~96%; docs/benchmarks.md).
+//! - Probation/protected sizing and "ties keep the incumbent" also echo S3-FIFO (Yang et
+//!   al., SOSP 2023) and SIEVE (Zhang et al., NSDI 2024): most new keys are one-hit
+//!   wonders and should leave quickly, without disturbing what has proven popular.
 //! - The main space is 2Q's / SLRU's probation and protected queues (Johnson & Shasha,
 //!   "2Q", VLDB 1994; Karedla et al. 1994): a second read promotes an entry out of reach
 //!   of the next evictions.
