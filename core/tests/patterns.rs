@@ -20,7 +20,7 @@ fn hot_keys_left_after_scan(config: Config) -> usize {
     let mut store: Store<u64, ()> = Store::new(config).unwrap();
     let zipf = Zipf::new(600, 0.5, 0);
     let mut rng = Rng::new(7);
-    let mut access = |store: &mut Store<u64, ()>, k: u64| {
+    let access = |store: &mut Store<u64, ()>, k: u64| {
         if store.get_with(&k, 0, |_| ()).is_none() {
             store.set(k, (), 1, Expiry::Never, 0).unwrap();
         }
