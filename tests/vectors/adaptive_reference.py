@@ -204,6 +204,8 @@ def cases():
         ("hot set survives a scan", 16, None, hot[:150] + scan + hot[150:]),
         ("skewed keys, climbing window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
         ("byte bound", 50, 12, [(f"b{next(rnd) % 9}", 1 + next(rnd) % 5) for _ in range(120)]),
+        ("skewed keys, larger cache", 40, None,
+         [(f"s{min(next(rnd) % 150, next(rnd) % 150, next(rnd) % 150)}", 1) for _ in range(1500)]),
     ]
     return [
         {"name": name, "config": {"max_entries": n, "max_bytes": b}, "requests": [[k, c] for k, c in reqs],
