@@ -40,15 +40,19 @@ class Sketch:
     def __init__(self, capacity):
         per_row = 1 << (max(capacity, 16) - 1).bit_length()
         per_row *= 4
-        self.width = per_row
+        self.blocks = per_row // 32
         self.counts = [0] * (4 * per_row)
         self.additions = 0
-        self.sample = max(capacity, 16) * 15
+        self.sample = max(capacity, 16) * 14
 
     def slots(self, fp):
+        # A key's counters share one block of 8 words (16 counters each), picked by the
+        # fingerprint's high half; in it, row r owns words 2r and 2r + 1.
+        block = (fp >> 32) & (self.blocks - 1)
         for row, seed in enumerate(SEEDS):
             h = (fp * seed) & M64
-            yield row * self.width + (((h >> 32) ^ h) & (self.width - 1))
+            word = block * 8 + row * 2 + ((h >> 56) & 1)
+            yield word * 16 + (h >> 60)
 
     def frequency(self, fp):
         return min(self.counts[s] for s in self.slots(fp))

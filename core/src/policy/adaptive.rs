@@ -66,6 +66,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         a
     }
 
+    #[inline]
     fn find<Q>(&self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -77,6 +78,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     }
 
     /// A read of entry `i`: counted, and moved up its queue (probation -> protected).
+    #[inline]
     fn hit(&mut self, i: u32) {
         self.sketch.increment(self.q.slots[i as usize].fp);
         match self.q.slots[i as usize].queue {

@@ -80,7 +80,11 @@ impl<K, E> Queues<K, E> {
     }
 
     /// Moves entry `i` to the head of `q`.
+    #[inline]
     pub fn move_to(&mut self, i: u32, q: Queue) {
+        if self.head[q as usize] == i {
+            return; // already there: a popular key read again touches no neighbour
+        }
         self.unlink(i);
         self.link(i, q);
     }
