@@ -1,6 +1,7 @@
 """Renders docs/benchmarks.md and its charts (docs/img/*.png) from the results the
 benchmark scripts leave in bench/results/: python.json (bench/python_bench.py), js.json
-(bench/js/), hit_ratio.json (core/examples/hit_ratio.rs). Ratios are the headline: each
+(bench/js/), hit_ratio.json (core/examples/hit_ratio.rs) and hit_ratio_peers.json
+(bench/hit_ratio_peers.py). Ratios are the headline: each
 is polycache's speed over the peer's, measured in the same run on the same machine.
 
     python bench/report.py [--quick]
@@ -11,6 +12,8 @@ import argparse
 import datetime
 import json
 import os
+
+from hit_ratio_report import hit_ratio_section
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -160,16 +163,6 @@ def js_section(js: dict, lines: list[str]) -> None:
         lines += [table, ""]
 
 
-def hit_ratio_section(hr: dict, lines: list[str]) -> None:
-    lines += ["## Hit ratio", "",
-              "LRU on the OLTP trace (914,145 requests) from Megiddo & Modha, \"ARC: A Self-Tuning, Low Overhead "
-              "Replacement Cache\" (FAST 2003), beside the reference LRU figures (traces/README.md).", "",
-              "| entries | polycache LRU | reference LRU |", "|---:|---:|---:|"]
-    for row in hr["lru"]:
-        lines.append(f"| {row['size']} | {row['hit_ratio'] * 100:.2f}% | {row['reference_percent']:.2f}% |")
-    lines.append("")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="render the smoke-run results to bench/results/ only")
@@ -195,7 +188,7 @@ def main() -> None:
     if js:
         js_section(js, lines)
     if hr:
-        hit_ratio_section(hr, lines)
+        hit_ratio_section(hr, load("hit_ratio_peers.json"), lines, IMG)
     lines += ["## Rust", "", "See [bench-rust.md](bench-rust.md) (criterion, polycache's store beside `lru`, "
               "`quick_cache`, `moka` and `schnellru`).", ""]
     misses = os.path.join(HERE, "misses.md")

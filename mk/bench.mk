@@ -7,9 +7,9 @@ BENCH_TARGETS += bench-python bench-hit-ratio
 BENCH_VENV := $(ROOT)/.venv-bench
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_PEERS := "Django==$(DJANGO_52)" theine==2.0.0 cachebox==6.2.10 cachetools==8.0.1 lru-dict==1.4.1 \
-	moka-py==0.5.0 django-redis==7.0.0 redis==8.1.0 pymemcache==4.0.0 matplotlib==3.11.2
+	moka-py==0.5.0 django-redis==7.0.0 redis==8.1.0 pymemcache==4.0.0 matplotlib==3.11.2 libcachesim==0.3.5
 
-.PHONY: bench-services bench-env bench-python bench-hit-ratio bench-report bench-smoke
+.PHONY: bench-services bench-env bench-python bench-hit-ratio bench-hit-ratio-ours bench-report bench-smoke
 
 bench-services: ## Install redis-server and memcached if missing (started per run by the bench)
 	$(call apt-install,redis-server memcached,redis-server memcached,the benchmarks (bench-smoke; bench-python))
@@ -28,14 +28,18 @@ bench-env: bench-services $(BENCH_VENV)/.polycache-stamp
 bench-python: bench-env ## Django API, plain Python and memory benchmarks vs peers
 	$(BENCH_PY) bench/python_bench.py
 
-bench-hit-ratio: ## LRU hit ratio on the OLTP trace (bench/results/hit_ratio.json)
+bench-hit-ratio-ours: ## polycache LRU and adaptive on OLTP + synthetic traces (bench/results/hit_ratio.json)
 	@mkdir -p bench/results
-	cargo run -q -p polycache --release --example hit_ratio > bench/results/hit_ratio.json.tmp && mv bench/results/hit_ratio.json.tmp bench/results/hit_ratio.json
+	cargo run -q -p polycache --release --example hit_ratio -- --dump bench/results/traces > bench/results/hit_ratio.json.tmp && mv bench/results/hit_ratio.json.tmp bench/results/hit_ratio.json
+
+bench-hit-ratio: bench-env bench-hit-ratio-ours ## ... beside libCacheSim ARC/2Q/S3-FIFO/SIEVE/W-TinyLFU, theine, moka
+	$(BENCH_PY) bench/hit_ratio_peers.py bench/results/traces bench/results/hit_ratio.json > bench/results/hit_ratio_peers.json.tmp
+	mv bench/results/hit_ratio_peers.json.tmp bench/results/hit_ratio_peers.json
 
 bench-report: bench-env ## Render docs/benchmarks.md and charts from bench/results
 	$(BENCH_PY) bench/report.py
 
-bench-smoke: bench-env bench-hit-ratio ## Every benchmark with tiny counts (results stay in bench/results)
+bench-smoke: bench-env bench-hit-ratio-ours ## Every benchmark with tiny counts (results stay in bench/results)
 	$(BENCH_PY) bench/python_bench.py --quick > bench/results/python-quick.log
 	$(BENCH_PY) bench/report.py --quick
 	@grep -q '| polycache |' bench/results/benchmarks.md || { echo "bench smoke: no polycache row in the report"; exit 1; }

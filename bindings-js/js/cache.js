@@ -105,18 +105,22 @@ export class Cache {
   #sizeCalculation;
   // Running fetch() calls (fetch.js), from the first fetch on.
   #fetches;
+  /** The adaptive policy learns each new key's text, so its decisions match other hosts'. */
+  #adaptive = false;
 
   /**
    * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
    *   `sizeCalculation(value, key)`), a default `ttl` in ms or Django `timeout` in
    *   seconds (`timeouts: 'django'` makes Django's 300 s the default), `now()` in epoch
-   *   ms, `eviction: 'lru' | 'cull'` (Django's batch cull) and `cullFrequency`.
+   *   ms, `eviction: 'lru' | 'cull' | 'adaptive'` (Django's batch cull; the scan-resistant
+   *   adaptive policy) and `cullFrequency`.
    */
   constructor(options = {}) {
-    const { max, maxSize, sizeCalculation, now, cull, kind, amount: ttlAmount } = readOptions(options);
+    const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
     checkFetchOptions(options);
     try {
-      this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds());
+      this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive);
+      this.#adaptive = adaptive;
     } catch (e) {
       throw fromWasm(e);
     }
@@ -208,6 +212,7 @@ export class Cache {
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
+    if (fresh && this.#adaptive) this.#store.next_key(key);
     let freed;
     try {
       freed = this.#store.set(slot, size, kind, ttlAmount, now);
@@ -236,6 +241,7 @@ export class Cache {
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
+    if (fresh && this.#adaptive) this.#store.next_key(key);
     let stored;
     try {
       stored = this.#store.add(slot, size, kind, ttlAmount, now);

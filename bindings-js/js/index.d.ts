@@ -28,8 +28,8 @@ export interface CacheOptions<V = unknown> {
   timeouts?: 'lru-cache' | 'django';
   /** The current time in epoch milliseconds (default `Date.now`). Tests and edge runtimes inject their own. */
   now?: () => number;
-  /** `'lru'` (default) evicts one least recently used entry at a time; `'cull'` is Django's batch cull. */
-  eviction?: 'lru' | 'cull';
+  /** `'lru'` (default) evicts one least recently used entry at a time; `'cull'` is Django's batch cull; `'adaptive'` resists scans and loops (W-TinyLFU). */
+  eviction?: 'lru' | 'cull' | 'adaptive';
   /** With `eviction: 'cull'`: drop 1/`cullFrequency` of the entries when full (0: drop all). Default 3. */
   cullFrequency?: number;
   /** What `fetch()` calls on a miss (once per key, however many fetches wait for it). */

@@ -60,8 +60,8 @@ export function readOptions(options) {
     throw new CacheConfigError(`sizeCalculation must be a function, got ${describe(sizeCalculation)}`);
   }
   if (typeof now !== 'function') throw new CacheConfigError(`now must be a function, got ${describe(now)}`);
-  if (eviction !== 'lru' && eviction !== 'cull') {
-    throw new CacheConfigError(`eviction must be 'lru' or 'cull', got ${describe(eviction)}`);
+  if (eviction !== 'lru' && eviction !== 'cull' && eviction !== 'adaptive') {
+    throw new CacheConfigError(`eviction must be 'lru', 'cull' or 'adaptive', got ${describe(eviction)}`);
   }
   if (typeof cullFrequency !== 'number') {
     throw new CacheConfigError(`cullFrequency must be a number, got ${describe(cullFrequency)}`);
@@ -77,6 +77,7 @@ export function readOptions(options) {
     sizeCalculation,
     now,
     cull: eviction === 'cull' ? cullFrequency : undefined,
+    adaptive: eviction === 'adaptive',
     kind,
     amount,
   };

@@ -62,6 +62,7 @@ pub(crate) fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
 impl SlotStore {
     /// `max_bytes`: `None` for no byte bound. `cull_frequency`: `None` for LRU eviction,
     /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
+    /// `adaptive`: the adaptive policy (with `cull_frequency` `None`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         max_entries: f64,
@@ -70,11 +71,13 @@ impl SlotStore {
         ttl_kind: u32,
         ttl_amount: f64,
         seeds: &[u32],
+        adaptive: Option<bool>,
     ) -> Result<SlotStore, JsError> {
         let config = Config {
             max_entries: config_count(max_entries, "max")?,
             max_bytes: max_bytes.map(|b| config_count(b, "maxSize")).transpose()?,
             eviction: match cull_frequency {
+                None if adaptive == Some(true) => Eviction::Adaptive,
                 None => Eviction::Lru,
                 Some(f) => Eviction::Cull { frequency: config_count(f, "cullFrequency")? },
             },
@@ -139,6 +142,13 @@ impl SlotStore {
                 FAILED
             }
         }
+    }
+
+    /// The adaptive policy learns `key` as the key of the slot the next `set`/`add`
+    /// stores (slots are reused by other keys; the key's fingerprint is what every host
+    /// shares).
+    pub fn next_key(&mut self, key: &str) {
+        self.store.next_key_fingerprint(polycache::fingerprint(key));
     }
 
     /// The message of the last failed `set`, as `polycache:<Code>:<message>`.

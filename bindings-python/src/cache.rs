@@ -40,8 +40,9 @@ pub struct Cache {
 
 #[pymethods]
 impl Cache {
-    /// A thread-safe cache: LRU (`eviction="lru"`) or Django's batch cull
-    /// (`eviction="cull"`), bounded by `max_entries` and optionally by `max_bytes`.
+    /// A thread-safe cache: LRU (`eviction="lru"`), Django's batch cull
+    /// (`eviction="cull"`) or the scan-resistant adaptive policy (`eviction="adaptive"`),
+    /// bounded by `max_entries` and optionally by `max_bytes`.
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
     /// returning seconds since the epoch (default: the system clock).
     #[new]
@@ -557,20 +558,21 @@ impl Cache {
         self.config().max_bytes
     }
 
-    /// `"lru"` or `"cull"`.
+    /// `"lru"`, `"cull"` or `"adaptive"`.
     #[getter]
     fn eviction(&self) -> &'static str {
         match self.config().eviction {
             Eviction::Lru => "lru",
             Eviction::Cull { .. } => "cull",
+            Eviction::Adaptive => "adaptive",
         }
     }
 
-    /// Django's cull frequency, None for LRU eviction.
+    /// Django's cull frequency, None for LRU and adaptive eviction.
     #[getter]
     fn cull_frequency(&self) -> Option<usize> {
         match self.config().eviction {
-            Eviction::Lru => None,
+            Eviction::Lru | Eviction::Adaptive => None,
             Eviction::Cull { frequency } => Some(frequency),
         }
     }

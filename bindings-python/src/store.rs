@@ -10,8 +10,8 @@ use pyo3::types::PyDict;
 
 use crate::error::{to_py, to_py_nokey, InvalidConfigError};
 
-/// A store configuration from Python-side settings. `eviction` is `"lru"` or `"cull"`
-/// (Django's batch cull, `cull_frequency` 0 = clear everything).
+/// A store configuration from Python-side settings. `eviction` is `"lru"`, `"cull"`
+/// (Django's batch cull, `cull_frequency` 0 = clear everything) or `"adaptive"`.
 pub fn config_of(
     max_entries: i64,
     max_bytes: Option<i64>,
@@ -29,6 +29,7 @@ pub fn config_of(
     };
     let eviction = match eviction {
         "lru" => Eviction::Lru,
+        "adaptive" => Eviction::Adaptive,
         "cull" => Eviction::Cull {
             frequency: usize::try_from(cull_frequency).map_err(|_| {
                 InvalidConfigError::new_err(format!(
@@ -38,7 +39,7 @@ pub fn config_of(
         },
         other => {
             return Err(InvalidConfigError::new_err(format!(
-                "eviction must be \"lru\" or \"cull\", not {other:?}"
+                "eviction must be \"lru\", \"cull\" or \"adaptive\", not {other:?}"
             )))
         }
     };

@@ -66,6 +66,13 @@ impl<V> CacheBuilder<V> {
         self
     }
 
+    /// Which entry leaves when a bound is hit: [`Eviction::Lru`] (the default),
+    /// [`Eviction::Adaptive`] (scan-resistant, more hits on most workloads) or Django's cull.
+    pub fn eviction(mut self, eviction: Eviction) -> Self {
+        self.config.eviction = eviction;
+        self
+    }
+
     pub fn default_timeout(mut self, timeout: Timeout) -> Self {
         self.default_timeout = timeout;
         self

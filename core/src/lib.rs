@@ -7,6 +7,7 @@ mod error;
 pub mod generations;
 mod hasher;
 mod key;
+mod policy;
 pub mod snapshot;
 mod stats;
 mod store;
@@ -21,6 +22,7 @@ pub use key::{
     DEFAULT_MAX_KEY_LENGTH, MEMCACHE_MAX_KEY_LENGTH,
 };
 pub use stats::Stats;
+pub use policy::fingerprint;
 pub use store::{Config, Counter, Eviction, Store};
 pub use ttl::{Clock, Expiry, MockClock, SystemClock, Timeout, DEFAULT_TIMEOUT_SECS, MAX_EXPIRY_MS};
 

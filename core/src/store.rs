@@ -1,5 +1,6 @@
-//! The bounded store: an LRU map with expiries, an entry bound, a byte bound, Django's
-//! batch cull, namespace generations and counters.
+//! The bounded store: entries with expiries, an entry bound, a byte bound, namespace
+//! generations and counters. Which entry leaves when a bound is hit is the policy's
+//! call ([`crate::policy`]): LRU, Django's batch cull, or the adaptive policy.
 //!
 //! `Store` is single-threaded and takes the time as an argument on every call, so any
 //! host can drive it (a `Mutex` for native hosts is in [`crate::Cache`]; the wasm binding
@@ -10,13 +11,11 @@ use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::{BuildHasher, Hash};
-use std::num::NonZeroUsize;
-
-use lru::LruCache;
 
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
+use crate::policy::{cull, Adaptive, Lru, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -30,6 +29,10 @@ pub enum Eviction {
     /// drop the `len / frequency` least recently used entries (at least one), or every
     /// entry when `frequency` is 0. Expired entries are purged before culling.
     Cull { frequency: usize },
+    /// Scan-resistant and frequency-aware (W-TinyLFU with a hill-climbing window; see
+    /// `core/src/policy/adaptive.rs`): a one-off scan does not flush the hot set, and a
+    /// loop larger than the cache still hits. Deterministic on every host.
+    Adaptive,
 }
 
 /// Bounds and eviction policy of a store.
@@ -101,12 +104,12 @@ struct Entry<V> {
     charge: usize,
 }
 
-/// An LRU map of at most `max_entries` (at least 1), without allocating for all of them
-/// up front (`LruCache::with_hasher` would reserve the whole capacity).
-fn bounded_map<K: Hash + Eq, V, S: BuildHasher>(max_entries: usize, hasher: S) -> LruCache<K, V, S> {
-    let mut map = LruCache::unbounded_with_hasher(hasher);
-    map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
-    map
+/// The policy `eviction` asks for, holding at most `max_entries`.
+fn policy_for<K: Hash + Eq, V, S: BuildHasher>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
+    match config.eviction {
+        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, hasher)),
+        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(Lru::new(config.max_entries, hasher)),
+    }
 }
 
 fn encode_expiry(e: Expiry) -> u64 {
@@ -144,7 +147,9 @@ fn decode_expiry(at: u64) -> Expiry {
 /// may choose; a host whose keys are numbers it allocates itself (the JS binding's slots)
 /// can pass a cheaper one with [`Store::with_hasher`].
 pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
-    map: LruCache<K, Entry<V>, S>,
+    map: Policy<K, Entry<V>, S>,
+    /// A copy of the policy's hasher, for a policy that replaces it (`set_config`).
+    hasher: S,
     /// Entries that can expire, as a min-heap of (expiry, seq, key): lets expired entries
     /// be reclaimed oldest-first without scanning the map. Records are never removed
     /// when an entry is rewritten, touched or dropped; a record whose (expiry, seq) no
@@ -158,6 +163,9 @@ pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
     /// u64: on wasm32 a `usize` sum of charges could wrap.
     bytes: u64,
     stats: Stats,
+    /// What the next write of a new key is known by in the adaptive policy's history,
+    /// when the host's store keys stand in for its real keys ([`Store::next_key_fingerprint`]).
+    next_fingerprint: Option<u64>,
     /// Values removed under the caller's lock; the caller drops them after unlocking,
     /// so no host destructor ever runs while the store is locked.
     dead: Vec<V>,
@@ -176,13 +184,15 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     }
 }
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
     /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
     /// the keyed hasher seeded by `seeds`.
     pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
         config.validate()?;
         Ok(Store {
-            map: bounded_map(config.max_entries, hasher),
+            map: policy_for(&config, hasher.clone()),
+            hasher,
+            next_fingerprint: None,
             expiries: BinaryHeap::new(),
             next_seq: 0,
             generations: Generations::new(seeded_hasher(seeds), config.max_entries, config.max_bytes.map(|b| b as u64)),
@@ -197,10 +207,25 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         self.config
     }
 
-    /// Changes the bounds. A store that is now over a bound evicts at once
-    /// (least recently used first, whatever the eviction mode).
+    /// Changes the bounds or the policy. A store that is now over a bound evicts at once
+    /// (the policy's victims first). A change between the LRU family (LRU, cull) and the
+    /// adaptive policy moves the entries over in their current order.
     pub fn set_config(&mut self, config: Config) -> Result<()> {
         config.validate()?;
+        let adaptive = |c: &Config| c.eviction == Eviction::Adaptive;
+        if adaptive(&config) != adaptive(&self.config) {
+            let mut next = policy_for(&config, self.hasher.clone());
+            let mut moved: Vec<(K, Entry<V>)> = Vec::with_capacity(self.map.len());
+            while let Some(kv) = self.map.pop_victim() {
+                moved.push(kv);
+            }
+            // Victims came out first: the most valued go in last, as the most recent.
+            next.resize(moved.len().max(config.max_entries));
+            for (k, e) in moved {
+                next.push(k, e, None);
+            }
+            self.map = next;
+        }
         self.config = config;
         self.generations.set_bounds(config.max_entries, config.max_bytes.map(|b| b as u64));
         while self.map.len() > config.max_entries || self.over_bytes(0) {
@@ -208,7 +233,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
                 break;
             }
         }
-        self.map.resize(NonZeroUsize::new(config.max_entries).expect("validated"));
+        self.map.resize(config.max_entries);
         Ok(())
     }
 
@@ -218,7 +243,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map.len() == 0
     }
 
     /// Bytes charged now.
@@ -309,12 +334,21 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         self.map.peek(key).filter(|e| e.expires_at > now).map(|e| decode_expiry(e.expires_at))
     }
 
+    /// The adaptive policy knows keys by [`crate::fingerprint`]; a host whose store keys
+    /// stand in for its own (the JS binding's slots, reused by other keys later) passes
+    /// the fingerprint of its real key here before the write that stores it, so that it
+    /// makes the same decisions as every other host. Used by the next `set`/`add` only.
+    pub fn next_key_fingerprint(&mut self, fingerprint: u64) {
+        self.next_fingerprint = Some(fingerprint);
+    }
+
     /// Stores `value` under `key`, charged `charge` bytes, until `expiry`.
     ///
     /// An expiry already past removes the key instead (Django's timeout 0). A charge
     /// larger than the byte bound is refused with [`Error::ValueTooLarge`] and the store
     /// keeps what it had, the old value of `key` included.
     pub fn set(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<()> {
+        let fingerprint = self.next_fingerprint.take();
         if let Some(max_bytes) = self.config.max_bytes {
             if charge > max_bytes {
                 return Err(Error::ValueTooLarge { key: String::new(), size: charge, max_bytes });
@@ -336,7 +370,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             self.purge_expired(now);
             if let Eviction::Cull { frequency } = self.config.eviction {
                 if self.map.len() >= max {
-                    let count = self.map.len().checked_div(frequency).map_or(self.map.len(), |n| n.max(1));
+                    let count = cull::count(self.map.len(), frequency);
                     for _ in 0..count {
                         self.evict_one();
                     }
@@ -348,7 +382,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         let seq = self.next_seq(expires_at);
         // The map's capacity is max_entries: pushing a new key into a full map hands back
         // the least recently used entry; pushing an existing key hands back its old entry.
-        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }) {
+        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }, fingerprint) {
             let replaced = k == probe;
             let was_expired = old.expires_at <= now;
             self.forget(k, old);
@@ -375,6 +409,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     /// which also answers true for a timeout that is already past).
     pub fn add(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<bool> {
         if self.contains(&key, now) {
+            self.next_fingerprint = None;
             self.dead.push(value);
             return Ok(false);
         }
@@ -438,7 +473,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         Q: Hash + Eq + Ord + ?Sized,
         V: Counter,
     {
-        let outcome = match self.map.get_mut(key) {
+        let outcome = match self.map.get(key) {
             Some(e) if e.expires_at > now => match e.value.as_counter() {
                 None => Err(Error::NotAnInteger(String::new())),
                 Some(n) => match n.checked_add(delta) {
@@ -465,7 +500,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
     /// Removes every entry. Namespace generations are kept, so a key built before the
     /// clear can never alias one built after it.
     pub fn clear(&mut self) {
-        while let Some((_, e)) = self.map.pop_lru() {
+        while let Some((_, e)) = self.map.pop_victim() {
             self.dead.push(e.value);
         }
         self.expiries.clear();
@@ -614,7 +649,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + Ord + ?Sized,
     {
-        let (k, e) = self.map.pop_entry(key)?;
+        let (k, e) = self.map.remove(key)?;
         Some(self.forget(k, e))
     }
 
@@ -646,7 +681,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             if !self.is_current(at, seq, &k) {
                 continue;
             }
-            if let Some(e) = self.map.pop(&k) {
+            if let Some((_, e)) = self.map.remove(&k) {
                 self.bytes -= e.charge as u64;
                 self.dead.push(e.value);
                 self.stats.expirations += 1;
@@ -683,7 +718,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
 
     /// Removes the least recently used entry; false when the store is empty.
     fn evict_one(&mut self) -> bool {
-        match self.map.pop_lru() {
+        match self.map.pop_victim() {
             Some((k, e)) => {
                 self.stats.evictions += 1;
                 self.forget(k, e);
@@ -692,7 +727,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher> Store<K, V, S> {
             None => false,
         }
     }
-
 }
 
 #[cfg(test)]

@@ -26,16 +26,16 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn config() -> impl Strategy<Value = Config> {
-    (1usize..20, proptest::option::of(1usize..2000), prop_oneof![Just(None), (0usize..5).prop_map(Some)]).prop_map(
-        |(max_entries, max_bytes, cull)| Config {
-            max_entries,
-            max_bytes,
-            eviction: match cull {
-                None => Eviction::Lru,
-                Some(frequency) => Eviction::Cull { frequency },
-            },
-        },
-    )
+    let eviction = prop_oneof![
+        Just(Eviction::Lru),
+        Just(Eviction::Adaptive),
+        (0usize..5).prop_map(|frequency| Eviction::Cull { frequency }),
+    ];
+    (1usize..20, proptest::option::of(1usize..2000), eviction).prop_map(|(max_entries, max_bytes, eviction)| Config {
+        max_entries,
+        max_bytes,
+        eviction,
+    })
 }
 
 proptest! {
@@ -55,4 +55,5 @@ fn decoded_fuzz_bytes_run() {
     let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).map(|b| b.wrapping_mul(37)).collect();
     run(Config::lru(5), &Op::decode(&bytes)).unwrap();
     run(Config::django(5, 2), &Op::decode(&bytes)).unwrap();
+    run(Config { eviction: Eviction::Adaptive, ..Config::lru(5) }, &Op::decode(&bytes)).unwrap();
 }

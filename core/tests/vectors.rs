@@ -146,3 +146,38 @@ fn eviction_vectors() {
         assert_eq!(store.keys(now), want, "{name}");
     }
 }
+
+/// tests/vectors/adaptive.json, from the independent reference in
+/// tests/vectors/adaptive_reference.py: each request reads a key and stores it on a miss;
+/// the adaptive store must hit and evict exactly where the reference does.
+#[test]
+fn adaptive_vectors() {
+    let v = load("adaptive");
+    for case in v.as_array().unwrap() {
+        let name = s(&case["name"]);
+        let cfg = &case["config"];
+        let config = Config {
+            max_entries: cfg["max_entries"].as_u64().unwrap() as usize,
+            max_bytes: cfg["max_bytes"].as_u64().map(|b| b as usize),
+            eviction: Eviction::Adaptive,
+        };
+        let mut store: Store<String, ()> = Store::new(config).unwrap();
+        let mut hits = String::new();
+        for r in case["requests"].as_array().unwrap() {
+            let key = s(&r[0]);
+            let hit = store.get(key, 0).is_some();
+            hits.push(if hit { '1' } else { '0' });
+            if !hit {
+                store.set(key.into(), (), r[1].as_u64().unwrap() as usize, Expiry::Never, 0).unwrap();
+            }
+            store.validate().unwrap();
+        }
+        let want = &case["expected"];
+        assert_eq!(hits, s(&want["hits"]), "{name}: hits");
+        assert_eq!(store.stats().evictions, want["evictions"].as_u64().unwrap(), "{name}: evictions");
+        let mut keys = store.keys(0);
+        keys.sort();
+        let want_keys: Vec<String> = want["keys"].as_array().unwrap().iter().map(|k| s(k).to_owned()).collect();
+        assert_eq!(keys, want_keys, "{name}: keys");
+    }
+}

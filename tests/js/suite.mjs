@@ -16,7 +16,8 @@ export function parseVectors(texts) {
     JSON.parse(text.replace(/("generation":\s*)(\d{16,})/g, '$1"$2"'), (k, v) =>
       k === 'generation' && typeof v === 'string' ? BigInt(v) : v,
     );
-  return { keys: exact(texts.keys), timeouts: JSON.parse(texts.timeouts), eviction: JSON.parse(texts.eviction) };
+  const adaptive = texts.adaptive === undefined ? undefined : JSON.parse(texts.adaptive);
+  return { keys: exact(texts.keys), timeouts: JSON.parse(texts.timeouts), eviction: JSON.parse(texts.eviction), adaptive };
 }
 
 /** `[name, fn]` for every case. */

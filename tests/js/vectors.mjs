@@ -107,10 +107,36 @@ function evictionCases(lib, eviction) {
   }]);
 }
 
+/**
+ * The adaptive policy's cases (tests/vectors/adaptive.json): each request reads a key and
+ * stores it on a miss; hits and evictions must be those of the independent reference.
+ */
+function adaptiveCases(lib, adaptive) {
+  return adaptive.map((c) => [`vectors: adaptive: ${c.name}`, () => {
+    const cfg = c.config;
+    const cache = new lib.Cache({
+      max: cfg.max_entries,
+      maxSize: cfg.max_bytes === null ? undefined : cfg.max_bytes,
+      eviction: 'adaptive',
+      now: () => 0,
+    });
+    let hits = '';
+    for (const [key, charge] of c.requests) {
+      const hit = cache.get(key) === key;
+      hits += hit ? '1' : '0';
+      if (!hit) cache.set(key, key, { size: charge, timeout: null });
+    }
+    eq(hits, c.expected.hits, `${c.name}: hits`);
+    eq(cache.stats().evictions, c.expected.evictions, `${c.name}: evictions`);
+    eq([...cache.keys()].sort(), c.expected.keys, `${c.name}: keys`);
+  }]);
+}
+
 export function vectorCases(lib, vectors) {
   return [
     ...keyCases(lib, vectors.keys),
     timeoutCase(lib, vectors.timeouts),
     ...evictionCases(lib, vectors.eviction),
+    ...(vectors.adaptive ? adaptiveCases(lib, vectors.adaptive) : []),
   ];
 }

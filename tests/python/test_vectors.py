@@ -109,3 +109,25 @@ def test_eviction(case):
             raise AssertionError(f"unknown op {kind}")
         store.validate()
     assert store.keys(now) == case["expected_keys"]
+
+
+ADAPTIVE = load("adaptive.json")
+
+
+@pytest.mark.parametrize("case", ADAPTIVE, ids=[c["name"] for c in ADAPTIVE])
+def test_adaptive(case):
+    # Each request reads a key and stores it on a miss; hits and evictions must be the
+    # independent reference's (tests/vectors/adaptive_reference.py).
+    cfg = case["config"]
+    store = Store(cfg["max_entries"], max_bytes=cfg["max_bytes"], eviction="adaptive")
+    hits = []
+    for i, (key, charge) in enumerate(case["requests"]):
+        hit = store.get(key, 0, store) is not store
+        hits.append("1" if hit else "0")
+        if not hit:
+            store.set(key, i, charge, None, 0)
+        store.validate()
+    want = case["expected"]
+    assert "".join(hits) == want["hits"]
+    assert store.stats()["evictions"] == want["evictions"]
+    assert sorted(store.keys(0)) == want["keys"]

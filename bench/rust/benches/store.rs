@@ -10,13 +10,18 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use polycache::{CacheBuilder, Config, Expiry, Store, Timeout};
+use polycache::{CacheBuilder, Config, Eviction, Expiry, Store, Timeout};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const KEYS: usize = 100_000;
 const CAPACITY: usize = 10_000;
 const BATCH: usize = 1_000;
+
+/// The adaptive policy at the same capacity.
+fn adaptive_config() -> Config {
+    Config { eviction: Eviction::Adaptive, ..Config::lru(CAPACITY) }
+}
 
 /// Zipf-distributed indices from an inverse CDF table.
 fn zipf_indices(n: usize, s: f64, count: usize, seed: u64) -> Vec<usize> {
@@ -60,6 +65,7 @@ fn bench_get(c: &mut Criterion) {
 
     let mut raw = lru::LruCache::<String, u64>::new(NonZeroUsize::new(CAPACITY).unwrap());
     let mut ours: Store<Arc<str>, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
+    let mut adaptive: Store<Arc<str>, u64> = Store::new(adaptive_config()).unwrap();
     let cache = CacheBuilder::<u64>::new(CAPACITY).default_timeout(Timeout::Never).build().unwrap();
     let qc = quick_cache::unsync::Cache::<String, u64>::new(CAPACITY);
     let moka = moka::sync::Cache::<String, u64>::new(CAPACITY as u64);
@@ -73,6 +79,9 @@ fn bench_get(c: &mut Criterion) {
         }
         if ours.get_with(key.as_str(), 0, |v| *v).is_none() {
             ours.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+        }
+        if adaptive.get_with(key.as_str(), 0, |v| *v).is_none() {
+            adaptive.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
         }
         if cache.get(key).is_none() {
             cache.set(key, k as u64, Timeout::Never).unwrap();
@@ -102,6 +111,15 @@ fn bench_get(c: &mut Criterion) {
             let mut hits = 0u64;
             for &k in w.batch(&mut i) {
                 hits += ours.get_with(w.keys[k].as_str(), 1, |v| *v).is_some() as u64;
+            }
+            black_box(hits)
+        })
+    });
+    g.bench_function(BenchmarkId::new("polycache", "Store adaptive"), |b| {
+        b.iter(|| {
+            let mut hits = 0u64;
+            for &k in w.batch(&mut i) {
+                hits += adaptive.get_with(w.keys[k].as_str(), 1, |v| *v).is_some() as u64;
             }
             black_box(hits)
         })
@@ -173,6 +191,18 @@ fn bench_get_or_insert(c: &mut Criterion) {
                 }
             }
             drop(ours.take_dead());
+        })
+    });
+    let mut adaptive: Store<Arc<str>, u64> = Store::new(adaptive_config()).unwrap();
+    g.bench_function(BenchmarkId::new("polycache", "Store adaptive"), |b| {
+        b.iter(|| {
+            for &k in w.batch(&mut i) {
+                let key = &w.keys[k];
+                if adaptive.get_with(key.as_str(), 0, |v| *v).is_none() {
+                    adaptive.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+                }
+            }
+            drop(adaptive.take_dead());
         })
     });
     let cache = CacheBuilder::<u64>::new(CAPACITY).default_timeout(Timeout::Never).build().unwrap();

@@ -13,8 +13,9 @@
 
 Options: ``MAX_ENTRIES`` (default 300) and ``CULL_FREQUENCY`` (default 3, 0 = clear
 all) as Django's LocMemCache reads them; ``MAX_BYTES`` bounds the bytes held;
-``EVICTION`` is ``"cull"`` (Django's batch cull, the default) or ``"lru"`` (evict the
-least recently used entry, one at a time). Instances with the same ``LOCATION`` share
+``EVICTION`` is ``"cull"`` (Django's batch cull, the default), ``"lru"`` (evict the
+least recently used entry, one at a time) or ``"adaptive"`` (scan-resistant and
+frequency-aware: more hits than LRU on most workloads). Instances with the same ``LOCATION`` share
 one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes, at least
 16 bytes: an empty one is refused at startup) is the default key of :meth:`~PolyCache.dump`
 and :meth:`~PolyCache.load`; ``SNAPSHOT_MAX_AGE`` (seconds) is the default ``max_age`` of
@@ -123,8 +124,8 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1):
             raise ValueError(f"polycache: MAX_BYTES must be a positive int or None, got {max_bytes!r}")
         eviction = _option(options, "EVICTION", "cull")
-        if eviction not in ("cull", "lru"):
-            raise ValueError(f'polycache: EVICTION must be "cull" or "lru", got {eviction!r}')
+        if eviction not in ("cull", "lru", "adaptive"):
+            raise ValueError(f'polycache: EVICTION must be "cull", "lru" or "adaptive", got {eviction!r}')
         if not isinstance(self.key_prefix, str):
             raise ValueError(f"polycache: KEY_PREFIX must be a str, got {self.key_prefix!r}")
         if isinstance(self.version, bool) or not isinstance(self.version, int):

@@ -3,7 +3,7 @@
 ``CACHES = {"default": {"BACKEND": "polycache.tiered.TieredCache", "LOCATION":
 "redis://127.0.0.1:6379/0", "OPTIONS": {...}}}``; the options (IGNORE_EXCEPTIONS,
 SOCKET_TIMEOUT, SOCKET_CONNECT_TIMEOUT, INVALIDATION_BOUND, LOCAL_MAX_ENTRIES,
-LOCAL_MAX_BYTES, LOCAL_TIMEOUT, RETRY_AFTER) are in docs/tiered.md and ``tiered_options``.
+LOCAL_MAX_BYTES, EVICTION, LOCAL_TIMEOUT, RETRY_AFTER) are in docs/tiered.md and ``tiered_options``.
 
 Tier 1 is a native polycache store (one per LOCATION and options, shared by every
 instance in the process: ``tiered_tier``); tier 2 is Redis, through redis-py, with the
@@ -98,7 +98,7 @@ class TieredCache(TieredHabits, BaseCache):
         )
         self._hot = (
             tier.store.view(
-                max_entries=tier.max_entries, max_bytes=tier.max_bytes, eviction="lru", cull_frequency=3,
+                max_entries=tier.max_entries, max_bytes=tier.max_bytes, eviction=tier.eviction, cull_frequency=3,
                 default_timeout=None, key_prefix=self.key_prefix, version=self.version, validate_key=_warn_key,
             )
             if native_keys

@@ -14,6 +14,7 @@ DEFAULTS: Dict[str, Any] = {
     "INVALIDATION_BOUND": 0.5,
     "LOCAL_MAX_ENTRIES": 10_000,
     "LOCAL_MAX_BYTES": 64 << 20,
+    "EVICTION": "lru",  # tier 1's policy: "lru" or "adaptive"
     "LOCAL_TIMEOUT": None,
     "RETRY_AFTER": 1.0,
 }
@@ -43,6 +44,8 @@ def options(params: Dict[str, Any]) -> Dict[str, Any]:
     seconds("LOCAL_TIMEOUT", allow_none=True)
     if not isinstance(opts["IGNORE_EXCEPTIONS"], bool):
         raise ValueError(f"polycache TieredCache: OPTIONS IGNORE_EXCEPTIONS must be True or False, got {opts['IGNORE_EXCEPTIONS']!r}")
+    if opts["EVICTION"] not in ("lru", "adaptive"):
+        raise ValueError(f'polycache TieredCache: OPTIONS EVICTION must be "lru" or "adaptive", got {opts["EVICTION"]!r}')
     for name in ("LOCAL_MAX_ENTRIES", "LOCAL_MAX_BYTES"):
         v = opts[name]
         if v is None and name == "LOCAL_MAX_BYTES":

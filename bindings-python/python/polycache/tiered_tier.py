@@ -51,7 +51,8 @@ class _Tier:
         self.max_entries: int = opts["LOCAL_MAX_ENTRIES"]
         self.max_bytes: Optional[int] = opts["LOCAL_MAX_BYTES"]
         self.retry_after: float = opts["RETRY_AFTER"]
-        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction="lru", default_timeout=None)
+        self.eviction: str = opts["EVICTION"]
+        self.store = _native.Cache(self.max_entries, max_bytes=self.max_bytes, eviction=self.eviction, default_timeout=None)
         self._init_process_state()
 
     def _connect(self) -> None:

@@ -18,7 +18,8 @@ fuzz_target!(|data: &[u8]| {
         max_entries: (data[0] % 16) as usize + 1,
         max_bytes: if data[1] & 1 == 0 { None } else { Some((data[1] as usize) * 8 + 1) },
         eviction: match data[1] >> 5 {
-            0..=3 => Eviction::Lru,
+            0..=2 => Eviction::Lru,
+            3 => Eviction::Adaptive,
             n => Eviction::Cull { frequency: (n - 4) as usize },
         },
     };

@@ -2,6 +2,10 @@
 //! an operation sequence against both the real `Store` and the model, checking results
 //! and the store's invariants after every step. Shared by the property tests and the
 //! `cargo fuzz` target (core/fuzz).
+//!
+//! Under the adaptive policy the model cannot know which entry a full store gives up, so
+//! it learns that from the store after each write (and checks that only writes evict,
+//! and never the key just written); every other rule is checked as under LRU.
 
 use std::collections::HashMap;
 
@@ -109,10 +113,12 @@ impl Model {
                 }
             }
         }
-        while self.order.len() >= max {
+        // The adaptive policy's victims are learnt from the store after the step.
+        let lru_order = self.config.eviction != Eviction::Adaptive;
+        while lru_order && self.order.len() >= max {
             self.pop_lru();
         }
-        while matches!(self.config.max_bytes, Some(m) if self.bytes() + charge > m) {
+        while lru_order && matches!(self.config.max_bytes, Some(m) if self.bytes() + charge > m) {
             self.pop_lru();
         }
         self.order.insert(0, k.to_owned());
@@ -235,8 +241,32 @@ pub fn run(config: Config, ops: &[Op]) -> Result<(), String> {
             Op::Advance { ms } => now += ms as u64,
         }
         store.validate().map_err(|e| ctx(&e))?;
+        if config.eviction == Eviction::Adaptive {
+            let gone: Vec<String> = model.data.keys().filter(|k| !store.holds(k.as_str())).cloned().collect();
+            let written = match *op {
+                Op::Set { key, .. } | Op::Add { key, .. } => Some(format!("k{key}")),
+                _ => None,
+            };
+            for k in gone {
+                let evicted = model.live(&k, now) && written.is_some();
+                if model.live(&k, now) && !evicted {
+                    return Err(ctx(&format!("{k} left the store without a write")));
+                }
+                if written.as_deref() == Some(k.as_str()) && model.live(&k, now) {
+                    return Err(ctx(&format!("{k} was evicted by its own write")));
+                }
+                model.drop_key(&k);
+            }
+        }
         let live: Vec<String> = model.order.iter().filter(|k| model.live(k, now)).cloned().collect();
-        if store.keys(now) != live {
+        if config.eviction == Eviction::Adaptive {
+            let (mut got, mut want) = (store.keys(now), live);
+            got.sort();
+            want.sort();
+            if got != want {
+                return Err(ctx(&format!("keys {got:?} but model {want:?}")));
+            }
+        } else if store.keys(now) != live {
             return Err(ctx(&format!("keys {:?} but model {:?}", store.keys(now), live)));
         }
         let st = store.stats();

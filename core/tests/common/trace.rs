@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader};
 
-use polycache::{Config, Expiry, Store};
+use polycache::{Config, Eviction, Expiry, Store};
 
 /// Where the trace is: `POLYCACHE_OLTP_TRACE`, or `traces/OLTP.lis.zst` in this repository.
 pub fn default_path() -> String {
@@ -33,7 +33,12 @@ pub fn read(path: &str) -> Vec<u64> {
 
 /// Hits over requests for an LRU store of `size` entries that inserts on every miss.
 pub fn lru_hit_ratio(requests: &[u64], size: usize) -> f64 {
-    let mut store: Store<u64, ()> = Store::new(Config::lru(size)).unwrap();
+    hit_ratio(requests, Config::lru(size))
+}
+
+/// Hits over requests for a store of `config` that inserts on every miss.
+pub fn hit_ratio(requests: &[u64], config: Config) -> f64 {
+    let mut store: Store<u64, ()> = Store::new(config).unwrap();
     for &block in requests {
         if store.get_with(&block, 0, |_| ()).is_none() {
             store.set(block, (), 1, Expiry::Never, 0).unwrap();
@@ -42,6 +47,11 @@ pub fn lru_hit_ratio(requests: &[u64], size: usize) -> f64 {
     let s = store.stats();
     assert_eq!(s.hits + s.misses, requests.len() as u64);
     s.hit_ratio()
+}
+
+/// Hits over requests for an adaptive store of `size` entries.
+pub fn adaptive_hit_ratio(requests: &[u64], size: usize) -> f64 {
+    hit_ratio(requests, Config { max_entries: size, max_bytes: None, eviction: Eviction::Adaptive })
 }
 
 /// The sizes and reference LRU figures (percent): Megiddo & Modha's LRU column, reproduced

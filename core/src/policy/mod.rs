@@ -1,0 +1,109 @@
+//! The policy seam: the store ([`crate::Store`]) keeps bounds, expiries, bytes and
+//! counters; a policy holds the entries in its own order and decides which one leaves.
+//! An enum rather than a trait object: a hit is one predictable branch away from the
+//! policy's own code, which LRU's speed needs.
+
+mod adaptive;
+mod climber;
+pub mod cull;
+mod lru;
+mod queues;
+mod sketch;
+
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash};
+
+pub use adaptive::Adaptive;
+pub use sketch::fingerprint;
+pub use lru::Lru;
+
+pub enum Policy<K, E, S> {
+    /// LRU order; also Django's cull, which takes its victims in that order.
+    Lru(Lru<K, E, S>),
+    Adaptive(Adaptive<K, E, S>),
+}
+
+/// Dispatches one call to whichever policy is in use.
+macro_rules! each {
+    ($self:expr, $p:ident => $body:expr) => {
+        match $self {
+            Policy::Lru($p) => $body,
+            Policy::Adaptive($p) => $body,
+        }
+    };
+}
+
+impl<K: Hash + Eq, E, S: BuildHasher> Policy<K, E, S> {
+    /// A read: the entry, counted as used.
+    #[inline]
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&mut E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        each!(self, p => p.get(key))
+    }
+
+    pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        each!(self, p => p.get_key_value_mut(key))
+    }
+
+    /// A look that changes nothing.
+    #[inline]
+    pub fn peek<Q>(&self, key: &Q) -> Option<&E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        each!(self, p => p.peek(key))
+    }
+
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.peek(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        each!(self, p => p.len())
+    }
+
+    /// Inserts; the displaced entry: the old one of `key`, or a victim when full.
+    /// `fingerprint` stands for the key's own in the adaptive policy's history.
+    #[inline]
+    pub fn push(&mut self, key: K, entry: E, fingerprint: Option<u64>) -> Option<(K, E)> {
+        match self {
+            Policy::Lru(p) => p.push(key, entry),
+            Policy::Adaptive(p) => p.push(key, entry, fingerprint),
+        }
+    }
+
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<(K, E)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        each!(self, p => p.remove(key))
+    }
+
+    /// The entry the policy gives up next (never the one just written while another
+    /// is left).
+    pub fn pop_victim(&mut self) -> Option<(K, E)> {
+        each!(self, p => p.pop_victim())
+    }
+
+    pub fn resize(&mut self, max_entries: usize) {
+        each!(self, p => p.resize(max_entries))
+    }
+
+    /// Every entry, the most valued first and the next victims last.
+    pub fn iter(&self) -> Box<dyn DoubleEndedIterator<Item = (&K, &E)> + '_> {
+        each!(self, p => Box::new(p.iter()))
+    }
+}

@@ -1,0 +1,224 @@
+"""An independent reference of the adaptive eviction policy (core/src/policy/adaptive.rs),
+written from its description in Python's standard library, and the generator of
+tests/vectors/adaptive.json. Rust, Python and JS tests replay those cases against the
+real store; this file is the oracle for them.
+
+The policy: new keys enter an LRU window; when the window is over its share, its oldest
+key contends with the main space's next victim (probation's oldest, else protected's)
+and the one a count-min sketch saw less often leaves (ties keep the main space's). A read
+promotes probation to protected. Every 10 * capacity accesses the window steps toward a
+higher hit ratio (hill climbing).
+
+Run: python3 tests/vectors/adaptive_reference.py
+"""
+import json
+import os
+from collections import OrderedDict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+M64 = (1 << 64) - 1
+SEEDS = [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5]
+
+
+def fingerprint(key):
+    """FNV-1a over the key's UTF-8 bytes and a 0xff terminator, then SplitMix64's finaliser."""
+    h = 0xCBF29CE484222325
+    for b in key.encode("utf-8") + b"\xff":
+        h = ((h ^ b) * 0x100000001B3) & M64
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & M64
+    return h ^ (h >> 31)
+
+
+def tdiv(a, b):
+    """Integer division truncating toward zero, as Rust's."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+class Sketch:
+    def __init__(self, capacity):
+        per_row = 1 << (max(capacity, 16) - 1).bit_length()
+        per_row *= 4
+        self.blocks = per_row // 32
+        self.counts = [0] * (4 * per_row)
+        self.additions = 0
+        self.sample = max(capacity, 16) * 14
+
+    def slots(self, fp):
+        # A key's counters share one block of 8 words (16 counters each), picked by the
+        # fingerprint's high half; in it, row r owns words 2r and 2r + 1.
+        block = (fp >> 32) & (self.blocks - 1)
+        for row, seed in enumerate(SEEDS):
+            h = (fp * seed) & M64
+            word = block * 8 + row * 2 + ((h >> 56) & 1)
+            yield word * 16 + (h >> 60)
+
+    def frequency(self, fp):
+        return min(self.counts[s] for s in self.slots(fp))
+
+    def increment(self, fp):
+        added = False
+        for s in self.slots(fp):
+            if self.counts[s] < 15:
+                self.counts[s] += 1
+                added = True
+        if added:
+            self.additions += 1
+            if self.additions >= self.sample:
+                self.counts = [c >> 1 for c in self.counts]
+                self.additions //= 2
+
+
+class Adaptive:
+    """Queues are OrderedDicts, oldest first; a key's fingerprint is kept with it."""
+
+    def __init__(self, capacity, max_bytes):
+        self.cap = capacity
+        self.max_bytes = max_bytes
+        self.q = {"window": OrderedDict(), "probation": OrderedDict(), "protected": OrderedDict()}
+        self.where = {}
+        self.charge = {}
+        self.sketch = Sketch(capacity)
+        self.hits = self.misses = 0
+        self.sample = max(capacity * 10, 1)
+        self.prev_ppm = 0
+        self.full_step = max(capacity * 1024 // 128, 1024)
+        self.step = self.full_step
+        self.newest = None
+        self.evictions = 0
+        self.window_max = self.protected_max = 0
+        self.set_window(max(capacity * 3 // 10, 1))
+
+    def __len__(self):
+        return len(self.where)
+
+    def move(self, key, queue):
+        del self.q[self.where[key]][key]
+        self.q[queue][key] = True
+        self.where[key] = queue
+
+    def tail(self, queue):
+        return next(iter(self.q[queue]), None)
+
+    def set_window(self, w):
+        self.window_max = min(w, self.cap)
+        self.protected_max = (self.cap - self.window_max) * 3 // 4
+        self.demote()
+        while len(self.q["window"]) > self.window_max and len(self) <= self.cap:
+            self.move(self.tail("window"), "probation")
+
+    def demote(self):
+        while len(self.q["protected"]) > self.protected_max:
+            self.move(self.tail("protected"), "probation")
+
+    def climb(self, hit):
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+        total = self.hits + self.misses
+        if total < self.sample:
+            return
+        ppm = self.hits * 1_000_000 // total
+        change = ppm - self.prev_ppm
+        amount = self.step if change >= 0 else -self.step
+        if abs(change) >= 50_000:
+            self.step = self.full_step * (1 if amount > 0 else -1 if amount < 0 else 0)
+        else:
+            self.step = tdiv(amount * 90, 100)
+        self.prev_ppm = ppm
+        self.hits = self.misses = 0
+        self.set_window(min(max(self.window_max + tdiv(amount, 1024), 1), self.cap))
+
+    def get(self, key):
+        if key not in self.where:
+            return False
+        self.sketch.increment(fingerprint(key))
+        queue = self.where[key]
+        self.move(key, "protected" if queue == "probation" else queue)
+        if queue == "probation":
+            self.demote()
+        self.climb(True)
+        return True
+
+    def set_new(self, key, charge):
+        self.sketch.increment(fingerprint(key))
+        self.climb(False)
+        self.q["window"][key] = True
+        self.where[key] = "window"
+        self.charge[key] = charge
+        self.newest = key
+        if len(self) > self.cap:
+            self.evict()
+        else:
+            while len(self.q["window"]) > self.window_max:
+                self.move(self.tail("window"), "probation")
+        while self.max_bytes is not None and sum(self.charge.values()) > self.max_bytes:
+            self.evict()
+
+    def evict(self):
+        cand = self.tail("window") if len(self.q["window"]) > self.window_max else None
+        victim = self.tail("probation") or self.tail("protected")
+        if cand is None and victim is None:
+            loser = self.tail("window")
+        elif victim is None:
+            loser = cand
+        elif cand is None:
+            loser = victim
+        elif self.sketch.frequency(fingerprint(cand)) > self.sketch.frequency(fingerprint(victim)):
+            self.move(cand, "probation")
+            loser = victim
+        else:
+            loser = cand
+        if loser == self.newest and len(self) > 1:
+            loser = next(k for q in ("probation", "protected", "window") for k in self.q[q] if k != self.newest)
+        del self.q[self.where.pop(loser)][loser]
+        del self.charge[loser]
+        if loser == self.newest:
+            self.newest = None
+        self.evictions += 1
+
+
+def replay(max_entries, max_bytes, requests):
+    """Each request reads a key and stores it (with its charge) on a miss."""
+    a = Adaptive(max_entries, max_bytes)
+    pattern = []
+    for key, charge in requests:
+        hit = a.get(key)
+        pattern.append("1" if hit else "0")
+        if not hit:
+            a.set_new(key, charge)
+    return {"hits": "".join(pattern), "evictions": a.evictions, "keys": sorted(a.where)}
+
+
+def lcg(seed):
+    """A tiny seeded generator (Numerical Recipes' LCG), so the cases never change."""
+    while True:
+        seed = (seed * 1664525 + 1013904223) % 2**32
+        yield seed
+
+
+def cases():
+    rnd = lcg(14)
+    hot = [(f"hot{next(rnd) % 12}", 1) for _ in range(300)]
+    scan = [(f"scan{i}", 1) for i in range(60)]
+    out = [
+        ("loop one larger than the cache", 10, None, [(f"k{i % 11}", 1) for i in range(11 * 12)]),
+        ("hot set survives a scan", 16, None, hot[:150] + scan + hot[150:]),
+        ("skewed keys, climbing window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
+        ("byte bound", 50, 12, [(f"b{next(rnd) % 9}", 1 + next(rnd) % 5) for _ in range(120)]),
+        ("skewed keys, larger cache", 40, None,
+         [(f"s{min(next(rnd) % 150, next(rnd) % 150, next(rnd) % 150)}", 1) for _ in range(1500)]),
+    ]
+    return [
+        {"name": name, "config": {"max_entries": n, "max_bytes": b}, "requests": [[k, c] for k, c in reqs],
+         "expected": replay(n, b, reqs)}
+        for name, n, b, reqs in out
+    ]
+
+
+if __name__ == "__main__":
+    with open(os.path.join(HERE, "adaptive.json"), "w") as f:
+        json.dump(cases(), f, indent=1)
+        f.write("\n")
