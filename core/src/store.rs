@@ -473,17 +473,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         Q: Hash + Eq + Ord + ?Sized,
         V: Counter,
     {
-        let outcome = match self.map.get(key) {
+        // Decided on a peek: a failed incr leaves the entry's recency alone (as Django's
+        // LocMemCache does); only a successful one counts as a use.
+        let next = match self.map.peek(key) {
             Some(e) if e.expires_at > now => match e.value.as_counter() {
                 None => Err(Error::NotAnInteger(String::new())),
-                Some(n) => match n.checked_add(delta) {
-                    None => Err(Error::Overflow(String::new())),
-                    Some(m) => {
-                        let old = std::mem::replace(&mut e.value, V::from_counter(m));
-                        self.dead.push(old);
-                        Ok(m)
-                    }
-                },
+                Some(n) => n.checked_add(delta).ok_or_else(|| Error::Overflow(String::new())),
             },
             Some(_) => {
                 self.expire(key);
@@ -491,6 +486,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
             }
             None => Err(Error::KeyNotFound(String::new())),
         };
+        let outcome = next.map(|m| {
+            if let Some(e) = self.map.get(key) {
+                let old = std::mem::replace(&mut e.value, V::from_counter(m));
+                self.dead.push(old);
+            }
+            m
+        });
         if outcome.is_ok() {
             self.stats.sets += 1;
         }
@@ -746,6 +748,20 @@ mod tests {
         s.set("c".into(), 3, 1, Expiry::Never, 0).unwrap();
         assert_eq!(s.get("b", 0), None);
         assert_eq!(s.stats().evictions, 1);
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn a_failed_incr_leaves_recency_alone() {
+        let mut s = lru(2);
+        s.set("a".into(), i64::MAX, 1, Expiry::Never, 0).unwrap();
+        s.set("b".into(), 1, 1, Expiry::Never, 0).unwrap();
+        assert_eq!(s.incr("a", 1, 0), Err(Error::Overflow(String::new())));
+        s.set("c".into(), 3, 1, Expiry::Never, 0).unwrap();
+        assert_eq!(s.get("a", 0), None, "the failed incr did not make `a` recent");
+        assert_eq!(s.incr("b", 1, 0), Ok(2));
+        s.set("d".into(), 4, 1, Expiry::Never, 0).unwrap();
+        assert_eq!(s.get("b", 0), Some(2), "a successful incr is a use");
         s.validate().unwrap();
     }
 

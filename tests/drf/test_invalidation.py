@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def gen(name):
-    return drf._generation(caches["default"], name)
+    return drf.generation(caches["default"], name)
 
 
 def test_affects_is_transitive_and_names_default_to_the_label():

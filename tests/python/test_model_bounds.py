@@ -83,12 +83,6 @@ def test_byte_bound_holds_and_loses_only_evicted_keys(monkeypatch: pytest.Monkey
     run_state_machine_as_test(ByteBounded, settings=examples(60))
 
 
-@pytest.mark.xfail(
-    reason="core/src/store.rs Store::incr promotes the entry (lru get_mut) before it knows the incr "
-    "succeeds; Django's LocMemCache leaves the recency of a failed incr alone. Found by the model; "
-    "the fix belongs to the core store",
-    strict=False,
-)
 def test_a_failed_incr_leaves_recency_alone() -> None:
     import uuid
 

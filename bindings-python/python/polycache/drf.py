@@ -90,8 +90,10 @@ __all__ = [
     "InvalidatingManager",
     "InvalidatingQuerySet",
     "InvalidatingQuerySetMixin",
+    "cache_aliases",
     "cache_response",
     "flights",
+    "generation",
     "invalidate",
     "register",
     "registry",
@@ -131,7 +133,9 @@ def _conf(name: str, default: Any) -> Any:
     return getattr(settings, "POLYCACHE_DRF", {}).get(name, default)
 
 
-def _aliases() -> List[str]:
+def cache_aliases() -> List[str]:
+    """The cache aliases polycache.drf writes to (``POLYCACHE_DRF["CACHE"]``, default
+    ``"default"``); the first is where responses are cached."""
     alias = _conf("CACHE", "default")
     return [alias] if isinstance(alias, str) else list(alias)
 
@@ -139,7 +143,7 @@ def _aliases() -> List[str]:
 # ---- namespace generations, on polycache or on any Django cache ------------------------
 
 
-def _generation(cache: Any, name: str) -> Optional[int]:
+def generation(cache: Any, name: str) -> Optional[int]:
     """The namespace's current generation; None when it cannot be known (then nothing is
     cached)."""
     namespace = getattr(cache, "namespace", None)
@@ -244,7 +248,7 @@ class Registry:
             return names
 
         def bump() -> None:
-            for alias in _aliases():
+            for alias in cache_aliases():
                 cache = caches[alias]
                 for name in names:
                     _bump(cache, name)
@@ -456,8 +460,8 @@ def _from_triple(triple: Tuple[bytes, int, List[Tuple[str, str]]]) -> HttpRespon
 def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], request: Any, args: Any, kwargs: Any) -> Any:
     if request.method not in ("GET", "HEAD"):
         return run()
-    alias = _setting(view, opts, "alias", "cache_alias", "", None) or _aliases()[0]
-    if alias not in _aliases():
+    alias = _setting(view, opts, "alias", "cache_alias", "", None) or cache_aliases()[0]
+    if alias not in cache_aliases():
         raise ImproperlyConfigured(
             f'polycache.drf: {type(view).__name__} caches in "{alias}", which invalidations do not reach: '
             f'add it to settings.POLYCACHE_DRF["CACHE"]'
@@ -467,7 +471,7 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
     primary = _namespace_of(_resource_of(view, opts))
     depends = _setting(view, opts, "depends_on", "cache_depends_on", "", ())
     names = [primary] + sorted({_namespace_of(r) for r in depends} - {primary})
-    generations = [_generation(cache, n) for n in names]
+    generations = [generation(cache, n) for n in names]
     if any(g is None for g in generations):
         return run()  # generation unknown (a shared cache is down): do not cache
     extra = [f"{n}={g}" for n, g in zip(names[1:], generations[1:])]

@@ -46,7 +46,7 @@ def _generations(alias: str, names: Tuple[str, ...]) -> Tuple[Tuple[str, Optiona
     from polycache import drf
 
     cache = caches[alias]
-    return tuple((name, drf._generation(cache, name)) for name in names)
+    return tuple((name, drf.generation(cache, name)) for name in names)
 
 
 def eligible(
@@ -75,7 +75,7 @@ def eligible(
         if alias is None:
             from polycache import drf
 
-            alias = drf._aliases()[0]
+            alias = drf.cache_aliases()[0]
         return alias, _generations(alias, names)
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
