@@ -237,14 +237,14 @@ class CacheMachine(RuleBasedStateMachine):
     # ---- snapshots --------------------------------------------------------------------------
     @rule()
     def dump(self) -> None:
-        self.snapshot = (self.cache.dump(key=b"model key"), self.model.dump())
+        self.snapshot = (self.cache.dump(key=b"model snapshot key, 32 bytes"), self.model.dump())
 
     @rule()
     def load(self) -> None:
         if self.snapshot is None:
             return
         data, modelled = self.snapshot
-        report = self.cache.load(data, key=b"model key")
+        report = self.cache.load(data, key=b"model snapshot key, 32 bytes")
         held = self.model.load(modelled)
         assert report["verified"] is True
         self.agree(report["entries"], held, "load(): entries held")

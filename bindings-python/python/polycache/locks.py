@@ -162,6 +162,8 @@ def lock_table_for(location: str, clock: Callable[[], float]) -> LockTable:
 
 def _after_fork_in_child() -> None:
     # A mutex held by another thread at fork would stay held forever in the child.
+    global _tables_lock
+    _tables_lock = threading.Lock()
     for table in list(_tables.values()):
         table._init_mutex()
 
