@@ -127,11 +127,11 @@ const snapshotCalls = [
     r.loaded = true;
   }),
   call('snapshot', (m, r) => {
-    r.snap = { bytes: r.cache.snapshot({ key: 'model key' }), model: m.dump() };
+    r.snap = { bytes: r.cache.snapshot({ key: 'model snapshot key, 32 bytes' }), model: m.dump() };
   }),
   call('loadSnapshot', (m, r) => {
     if (r.snap === undefined) return;
-    const report = r.cache.loadSnapshot(r.snap.bytes, { key: 'model key' });
+    const report = r.cache.loadSnapshot(r.snap.bytes, { key: 'model snapshot key, 32 bytes' });
     r.loaded = true;
     same(report, { verified: true, entries: m.load(r.snap.model) }, 'loadSnapshot()');
   }),
@@ -240,7 +240,7 @@ test(
     cache.get('missing');
     cache.load(cache.dump());
     assert.deepEqual([cache.stats().hits, cache.stats().misses], [1, 1]);
-    cache.loadSnapshot(cache.snapshot({ key: 'k' }), { key: 'k' });
+    cache.loadSnapshot(cache.snapshot({ key: 'model snapshot key, 32 bytes' }), { key: 'model snapshot key, 32 bytes' });
     assert.deepEqual([cache.stats().hits, cache.stats().misses], [1, 1]);
   },
 );
