@@ -1,35 +1,24 @@
-"""Settings of the fast-path test project (tests/fast): the `catalog` app of tests/drf (its
-models, registered with polycache.drf) and `fastsite`, whose views are cached by Django's
-own cache_page."""
+"""Settings of the fast-path test project (tests/fast): the DRF test project's settings
+(tests/drf/settings.py, whose `catalog` app's models are registered with polycache.drf)
+plus `fastsite`, whose views are cached by Django's own cache_page."""
+import importlib.util
 import os
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "drf"))
+_DRF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "drf")
+sys.path.insert(0, _DRF)
+_spec = importlib.util.spec_from_file_location("_drf_settings", os.path.join(_DRF, "settings.py"))
+assert _spec is not None and _spec.loader is not None
+_drf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_drf)
+globals().update({k: v for k, v in vars(_drf).items() if k.isupper()})
 
 SECRET_KEY = "polycache-fast-tests"
-DEBUG = False
-ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-USE_TZ = True
-USE_I18N = True
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "French")]
 ROOT_URLCONF = "fastsite.urls"
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+INSTALLED_APPS = INSTALLED_APPS + ["fastsite"]  # noqa: F821 - from the DRF settings
+TEMPLATES = []
 
-INSTALLED_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "rest_framework",
-    "catalog",
-    "fastsite",
-]
-MIDDLEWARE = [
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-]
-
-_DB_DIR = os.environ.get("POLYCACHE_DRF_DB_DIR") or tempfile.mkdtemp(prefix="polycache-fast-")
+_DB_DIR = os.path.dirname(DATABASES["default"]["NAME"])  # noqa: F821
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -52,4 +41,3 @@ if CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.envir
 
 POLYCACHE_DRF = {"CACHE": "default"}
 REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": [], "UNAUTHENTICATED_USER": None}
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
