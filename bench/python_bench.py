@@ -2,7 +2,10 @@
 in one run on one machine. Writes bench/results/python.json; bench/report.py turns it
 into docs/benchmarks.md.
 
-    python bench/python_bench.py [--quick]
+    python bench/python_bench.py [--quick] [--only-sizes]
+
+--only-sizes runs just the Django `get` by cache size (bench/django_sizes.py) and merges
+it into the results file already there.
 
 Starts redis-server and memcached on free 127.0.0.1 ports for the network peers and
 stops them when done. Each figure is the median of several rounds; within a round the
@@ -22,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from django_sizes import bench_sizes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -291,23 +296,41 @@ def bench_memory(rounds: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small counts, one round: a smoke run")
+    ap.add_argument("--only-sizes", action="store_true", help="only the Django get by cache size, merged into "
+                    "the existing results")
     args = ap.parse_args()
     rounds, n_local, n_net, n_plain, mem_rounds = (1, 2000, 200, 5000, 1) if args.quick else (5, 50_000, 3000, 200_000, 3)
+    sizes, sizes_rounds, n_sizes = ([1000, 10_000], 1, 5000) if args.quick else ([10_000, 100_000, 1_000_000], 3, 300_000)
     import django
     import polycache
 
-    with Services() as services:
-        result = {
-            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "django": django.get_version(),
-                        "polycache": polycache.__version__, "platform": platform.platform()},
-            "command": "make bench-python" + (" (quick)" if args.quick else ""),
-            "rounds": rounds,
-            "django": bench_django(services, rounds, n_local, n_net),
-            "plain": bench_plain(rounds, n_plain),
-            "memory_100k_entries": bench_memory(mem_rounds),
-        }
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, "python-quick.json" if args.quick else "python.json")
+    machine = {"cores": os.cpu_count(), "python": platform.python_version(), "django": django.get_version(),
+               "polycache": polycache.__version__, "platform": platform.platform()}
+    command = "make bench-python" + (" (quick)" if args.quick else "")
+    if args.only_sizes:
+        result = {"machine": machine, "command": command}
+        if os.path.exists(path):
+            with open(path) as f:
+                result = json.load(f)
+        result.update(django_get_by_size=bench_sizes(sizes, sizes_rounds, n_sizes), sizes_rounds=sizes_rounds,
+                      sizes_command=f"python bench/python_bench.py --only-sizes{' --quick' if args.quick else ''}",
+                      sizes_machine=machine)
+    else:
+        with Services() as services:
+            result = {
+                "machine": machine,
+                "command": command,
+                "rounds": rounds,
+                "django": bench_django(services, rounds, n_local, n_net),
+                "plain": bench_plain(rounds, n_plain),
+                "memory_100k_entries": bench_memory(mem_rounds),
+                "django_get_by_size": bench_sizes(sizes, sizes_rounds, n_sizes),
+                "sizes_rounds": sizes_rounds,
+                "sizes_command": command,
+                "sizes_machine": machine,
+            }
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result, indent=1))

@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 
+from django_sizes import sizes_section
 from hit_ratio_report import hit_ratio_section
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -182,9 +183,12 @@ def main() -> None:
         m = py["machine"]
         lines += [f"Machine: {m['cores']} cores, {m['platform']}; Python {m['python']}, Django {m['django']}, "
                   f"polycache {m['polycache']}. Command: `{py['command']}`.", ""]
-        django_section(py, lines)
-        plain_section(py, lines)
-        memory_section(py, lines)
+        if "django" in py:
+            django_section(py, lines)
+            plain_section(py, lines)
+            memory_section(py, lines)
+        if "django_get_by_size" in py:
+            sizes_section(py, lines)
     if js:
         js_section(js, lines)
     if hr:

@@ -80,7 +80,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     /// A read of entry `i`: counted, and moved up its queue (probation -> protected).
     #[inline]
     fn hit(&mut self, i: u32) {
-        self.sketch.increment(self.q.slots[i as usize].fp);
+        self.sketch.record(self.q.slots[i as usize].fp);
         match self.q.slots[i as usize].queue {
             Queue::Window => self.q.move_to(i, Queue::Window),
             Queue::Protected => self.q.move_to(i, Queue::Protected),
@@ -136,7 +136,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
             return Some(old);
         }
         let fp = fp.unwrap_or_else(|| fingerprint(&key));
-        self.sketch.increment(fp);
+        self.sketch.record(fp);
         self.climb(false);
         let h = self.hasher.hash_one(&key);
         let i = self.q.insert(Queue::Window, fp, key, entry);

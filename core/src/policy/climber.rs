@@ -16,7 +16,8 @@ const DECAY: (i64, i64) = (90, 100);
 
 pub struct Climber {
     hits: u64,
-    misses: u64,
+    /// Accesses left in the current sample: one decrement per access is all a hit pays.
+    remaining: u64,
     sample: u64,
     previous_ppm: i64,
     /// Entries, times 1024 so that decayed steps keep their fraction.
@@ -27,10 +28,11 @@ pub struct Climber {
 impl Climber {
     pub fn new(capacity: usize) -> Self {
         let full_step = (capacity as i64 * 1024 / STEP_DIVISOR).max(1024);
+        let sample = (capacity as u64 * SAMPLE_PER_ENTRY).max(1);
         Climber {
             hits: 0,
-            misses: 0,
-            sample: (capacity as u64 * SAMPLE_PER_ENTRY).max(1),
+            remaining: sample,
+            sample,
             previous_ppm: 0,
             step: full_step,
             full_step,
@@ -45,24 +47,25 @@ impl Climber {
     }
 
     /// Counts an access; at the end of a sample, the change of the window (entries).
+    #[inline]
     pub fn record(&mut self, hit: bool) -> Option<i64> {
-        if hit {
-            self.hits += 1;
-        } else {
-            self.misses += 1;
-        }
-        let total = self.hits + self.misses;
-        if total < self.sample {
+        self.hits += u64::from(hit);
+        self.remaining -= 1;
+        if self.remaining > 0 {
             return None;
         }
-        let ppm = (self.hits * 1_000_000 / total) as i64;
+        self.end_of_sample()
+    }
+
+    fn end_of_sample(&mut self) -> Option<i64> {
+        let ppm = (self.hits * 1_000_000 / self.sample) as i64;
         let change = ppm - self.previous_ppm;
         let amount = if change >= 0 { self.step } else { -self.step };
         self.step =
             if change.abs() >= RESTART_PPM { self.full_step * amount.signum() } else { amount * DECAY.0 / DECAY.1 };
         self.previous_ppm = ppm;
         self.hits = 0;
-        self.misses = 0;
+        self.remaining = self.sample;
         Some(amount / 1024)
     }
 }
