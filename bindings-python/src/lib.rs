@@ -11,6 +11,7 @@ mod snapshot;
 mod store;
 mod text;
 mod timeout;
+mod tree;
 mod value;
 
 use pyo3::prelude::*;

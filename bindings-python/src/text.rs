@@ -46,3 +46,18 @@ pub fn is_text(s: &Bound<'_, PyString>) -> PyResult<bool> {
     let encoded = unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr())) };
     Ok(encoded.is_ok())
 }
+
+/// The length of `s` in UTF-8 bytes, or `None` when it holds a lone surrogate. For an
+/// ASCII string this reads the string's own buffer; for another one CPython caches a UTF-8
+/// copy inside it (what pickling does too), which callers charge for.
+pub fn utf8_len(s: &Bound<'_, PyString>) -> Option<usize> {
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` and the GIL is held; only the size is read.
+    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    if data.is_null() {
+        // Clear the UnicodeEncodeError: the caller falls back to pickle.
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    Some(size as usize)
+}

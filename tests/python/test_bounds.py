@@ -58,7 +58,7 @@ def test_small_ints_and_constants_are_charged_8():
 def test_a_pickled_value_is_charged_its_pickle_object():
     import pickle
 
-    value = {"a": [1, 2, 3]}
+    value = {"a": {1, 2, 3}}  # a set: not JSON-like, so pickled
     assert charged(value) == sys.getsizeof(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
