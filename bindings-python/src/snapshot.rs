@@ -295,7 +295,7 @@ impl Cache {
                     continue;
                 }
             };
-            let v = Value::encode(&obj)
+            let v = Value::encode(&obj, self.copy_trees)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
             let charge = entry_charge(e.key.len(), v.size(py)?);
             // A repeated key (no writer makes one): the later entry wins, even expired.

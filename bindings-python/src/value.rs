@@ -61,7 +61,8 @@ fn pickle(py: Python<'_>) -> PyResult<&Pickle> {
 impl Value {
     /// Takes a Python value in: shared when immutable, pickled otherwise. A value that
     /// cannot be pickled raises the pickling error (before the store is touched).
-    pub fn encode(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    /// With `copy_trees` off (`values="pickle"`), JSON-like values are pickled too.
+    pub fn encode(value: &Bound<'_, PyAny>, copy_trees: bool) -> PyResult<Value> {
         let py = value.py();
         if value.is_exact_instance_of::<PyInt>() {
             return Ok(match value.extract::<i64>() {
@@ -77,7 +78,7 @@ impl Value {
         {
             return Ok(Value::Shared(value.clone().unbind()));
         }
-        if let Some(tree) = crate::tree::copy_in(value)? {
+        if let Some(tree) = copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok(Value::Tree(tree.root, tree.size));
         }
         let p = pickle(py)?;

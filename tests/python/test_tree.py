@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import enum
+import sys
 import django
 import pytest
 from django.conf import settings
@@ -25,8 +26,12 @@ from django.core.cache.backends.locmem import LocMemCache  # noqa: E402
 from polycache.django import PolyCache  # noqa: E402
 
 
+VALUES_MODE = {"mode": "copy"}
+
+
 def pair():
-    return PolyCache("tree-poly", {}), LocMemCache("tree-locmem", {})
+    poly = PolyCache("tree-poly-" + VALUES_MODE["mode"], {"OPTIONS": {"VALUES": VALUES_MODE["mode"]}})
+    return poly, LocMemCache("tree-locmem", {})
 
 
 def shape(obj, seen=None):
@@ -107,8 +112,9 @@ def test_aliasing_and_cycles_are_kept_as_pickle_keeps_them():
     assert got[0][0] is got[1][0]
 
 
-def test_mutating_what_was_stored_or_read_never_changes_the_cache():
-    c = Cache()
+@pytest.mark.parametrize("values", ["copy", "pickle"])
+def test_mutating_what_was_stored_or_read_never_changes_the_cache(values):
+    c = Cache(values=values)
     value = {"rows": [{"id": 1, "tags": ["a"]}], "meta": ({"n": 1}, "x")}
     c.set("k", value)
     value["rows"][0]["tags"].append("mutated")
@@ -217,3 +223,28 @@ def test_random_values_read_back_as_locmemcache_gives_them(value, alias):
     if alias:  # the same container twice: pickle keeps it shared
         value = [value, value, {"again": value}]
     same_in_both(value)
+
+
+@pytest.mark.parametrize("name", ["drf page", "nested tuples", "non-str keys", "ordered dict"])
+def test_values_pickle_reads_back_as_locmemcache_gives_it(name, monkeypatch):
+    monkeypatch.setitem(VALUES_MODE, "mode", "pickle")
+    assert same_in_both(VALUES[name]) == VALUES[name]
+
+
+def test_values_pickle_keeps_json_like_values_as_pickles():
+    import pickle
+
+    value = {"rows": [{"id": i, "name": f"n{i}"} for i in range(20)]}
+    copy, pickled = Cache(values="copy"), Cache(values="pickle")
+    copy.set("k", value)
+    pickled.set("k", value)
+    assert pickled.stats()["bytes"] - polycache.entry_charge(1, 0) == sys.getsizeof(pickle.dumps(value, 5))
+    assert copy.stats()["bytes"] > pickled.stats()["bytes"]  # the copy keeps every object alive
+
+
+@pytest.mark.parametrize("bad", ["json", "", None, 1])
+def test_a_bad_values_option_is_refused_in_the_callers_terms(bad):
+    with pytest.raises((polycache.InvalidConfigError, TypeError)):
+        Cache(values=bad)
+    with pytest.raises(ValueError, match="VALUES"):
+        PolyCache("bad-values", {"OPTIONS": {"VALUES": bad}})
