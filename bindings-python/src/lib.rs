@@ -3,6 +3,7 @@
 
 mod backend;
 mod cache;
+mod drf_types;
 mod error;
 mod keys;
 mod namespace;
@@ -12,6 +13,7 @@ mod store;
 mod text;
 mod timeout;
 mod tree;
+mod tree_size;
 mod value;
 
 use pyo3::prelude::*;

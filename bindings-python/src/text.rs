@@ -47,17 +47,19 @@ pub fn is_text(s: &Bound<'_, PyString>) -> PyResult<bool> {
     Ok(encoded.is_ok())
 }
 
-/// The length of `s` in UTF-8 bytes, or `None` when it holds a lone surrogate. For an
-/// ASCII string this reads the string's own buffer; for another one CPython caches a UTF-8
-/// copy inside it (what pickling does too), which callers charge for.
-pub fn utf8_len(s: &Bound<'_, PyString>) -> Option<usize> {
+/// The UTF-8 buffer of the `str` at `o` (its address and length), or `None` when it holds
+/// a lone surrogate (the error is cleared). For an ASCII string this is the string's own
+/// text; for another one CPython caches a UTF-8 copy inside it (what pickling does too),
+/// which callers charge for.
+///
+/// # Safety
+/// `o` must be a live exact `str` and the GIL held.
+pub unsafe fn utf8_raw(o: *mut ffi::PyObject) -> Option<(*const c_char, usize)> {
     let mut size: ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a live `str` and the GIL is held; only the size is read.
-    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    let data = PyUnicode_AsUTF8AndSize(o, &mut size);
     if data.is_null() {
-        // Clear the UnicodeEncodeError: the caller falls back to pickle.
-        drop(PyErr::take(s.py()));
+        ffi::PyErr_Clear();
         return None;
     }
-    Some(size as usize)
+    Some((data, size as usize))
 }

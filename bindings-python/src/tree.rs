@@ -17,9 +17,8 @@
 //! reachable twice (a cycle, or one list under two keys): pickle keeps such aliasing, a
 //! copy would split it. Only exact built-in types are touched, so no user code runs.
 //!
-//! `copy_in` also gives the bytes the entry keeps alive, as `__sizeof__` counts them, for
-//! `MAX_BYTES`: containers exactly (a dict as its `__sizeof__` says), leaves at their own size (a 64-bit `int` at three digits, a non-ASCII `str` at
-//! an upper bound that includes the UTF-8 copy CPython may cache inside it).
+//! `copy_in` also gives the bytes the entry keeps alive, for `MAX_BYTES` (`tree_size.rs`).
+//! DRF's `ReturnList` / `ReturnDict` count as a plain list and dict (`drf_types.rs`).
 //!
 //! The walks use the C API directly, with borrowed references: a value like
 //! `serializer.data` has a hundred items, and pyo3's owned handles (a reference-count call
@@ -30,10 +29,9 @@ use std::collections::HashSet;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyFloat, PyList, PyString, PyTuple};
+use pyo3::types::PyTuple;
 
-use crate::text::utf8_len;
+use crate::tree_size::{dict_size, headers, leaf_size, Headers};
 
 /// Deeper values are pickled (pickle itself recurses as deep as Python allows).
 pub const MAX_DEPTH: usize = 32;
@@ -60,89 +58,65 @@ pub fn copy_out<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     unsafe { out(root.py(), root.as_ptr()) }
 }
 
+/// What an object is to a tree; one pass over its type.
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub enum Kind {
+    Str,
+    Int,
     Dict,
     List,
+    Float,
+    /// `None`, `True`, `False`.
+    Const,
     Tuple,
-    Leaf,
+    Bytes,
     Other,
 }
 
-unsafe fn kind(o: *mut ffi::PyObject) -> Kind {
+impl Kind {
+    fn is_container(self) -> bool {
+        matches!(self, Kind::Dict | Kind::List | Kind::Tuple)
+    }
+}
+
+/// # Safety
+/// `o` must be a live object and the GIL held.
+#[inline]
+pub unsafe fn kind(o: *mut ffi::PyObject) -> Kind {
     let t = ffi::Py_TYPE(o);
-    if t == &raw mut ffi::PyDict_Type {
+    if t == &raw mut ffi::PyUnicode_Type {
+        Kind::Str
+    } else if t == &raw mut ffi::PyLong_Type {
+        Kind::Int
+    } else if t == &raw mut ffi::PyDict_Type {
         Kind::Dict
     } else if t == &raw mut ffi::PyList_Type {
         Kind::List
+    } else if t == &raw mut ffi::PyFloat_Type {
+        Kind::Float
+    } else if t == &raw mut ffi::PyBool_Type || o == ffi::Py_None() {
+        Kind::Const
     } else if t == &raw mut ffi::PyTuple_Type {
         Kind::Tuple
-    } else if t == &raw mut ffi::PyUnicode_Type
-        || t == &raw mut ffi::PyLong_Type
-        || t == &raw mut ffi::PyFloat_Type
-        || t == &raw mut ffi::PyBool_Type
-        || t == &raw mut ffi::PyBytes_Type
-        || o == ffi::Py_None()
-    {
-        Kind::Leaf
+    } else if t == &raw mut ffi::PyBytes_Type {
+        Kind::Bytes
     } else {
-        drf_kind(t)
+        crate::drf_types::kind_of(t)
     }
 }
 
-/// DRF's `ReturnList` and `ReturnDict` (what `serializer.data` is) pickle as a plain list
-/// and dict (their `__reduce__` drops the serializer backlink), so a tree holds them as
-/// that too. Their addresses are read from `sys.modules` once DRF has been imported; no
-/// other subclass is taken.
-unsafe fn drf_kind(t: *mut ffi::PyTypeObject) -> Kind {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static LIST: AtomicUsize = AtomicUsize::new(0);
-    static DICT: AtomicUsize = AtomicUsize::new(0);
-    let t = t as usize;
-    if LIST.load(Ordering::Relaxed) == 0 {
-        let py = Python::assume_attached();
-        let found = (|| -> PyResult<Option<(usize, usize)>> {
-            let modules = py.import("sys")?.getattr("modules")?;
-            let Some(m) = modules.call_method1("get", ("rest_framework.utils.serializer_helpers",)).ok().filter(|m| !m.is_none()) else {
-                return Ok(None);
-            };
-            let list = m.getattr("ReturnList")?;
-            let dict = m.getattr("ReturnDict")?;
-            Ok(Some((list.as_ptr() as usize, dict.as_ptr() as usize)))
-        })();
-        match found {
-            Ok(Some((list, dict))) => {
-                // The module keeps both classes alive for the life of the process.
-                DICT.store(dict, Ordering::Relaxed);
-                LIST.store(list, Ordering::Relaxed);
-            }
-            Ok(None) => return Kind::Other,
-            Err(e) => {
-                drop(e);
-                return Kind::Other;
-            }
-        }
-    }
-    if t == LIST.load(Ordering::Relaxed) {
-        Kind::List
-    } else if t == DICT.load(Ordering::Relaxed) {
-        Kind::Dict
-    } else {
-        Kind::Other
-    }
-}
-
-/// A new reference to the copy of the stored tree `o`.
+/// A new reference to the copy of the stored tree `o` (`o` itself when nothing below it
+/// can change: a leaf, or a tuple of such).
 unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py, PyAny>> {
     match kind(o) {
         Kind::Dict => {
             let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(o))?;
             let (mut pos, mut k, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
             while ffi::PyDict_Next(o, &mut pos, &mut k, &mut v) != 0 {
-                if matches!(kind(v), Kind::Dict | Kind::List | Kind::Tuple) {
+                if kind(v).is_container() {
                     let c = out(py, v)?;
                     // Replacing the value of a key present in `copy` never resizes it.
-                    if ffi::PyDict_SetItem(copy.as_ptr(), k, c.as_ptr()) != 0 {
+                    if c.as_ptr() != v && ffi::PyDict_SetItem(copy.as_ptr(), k, c.as_ptr()) != 0 {
                         return Err(PyErr::fetch(py));
                     }
                 }
@@ -154,9 +128,10 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
             for i in 0..n {
                 let v = ffi::PyList_GetItem(o, i);
-                if matches!(kind(v), Kind::Dict | Kind::List | Kind::Tuple) {
+                if kind(v).is_container() {
+                    let c = out(py, v)?;
                     // PyList_SetItem steals the new reference.
-                    if ffi::PyList_SetItem(copy.as_ptr(), i, out(py, v)?.into_ptr()) != 0 {
+                    if c.as_ptr() != v && ffi::PyList_SetItem(copy.as_ptr(), i, c.into_ptr()) != 0 {
                         return Err(PyErr::fetch(py));
                     }
                 }
@@ -181,7 +156,7 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             }
             Ok(PyTuple::new(py, items)?.into_any())
         }
-        Kind::Leaf | Kind::Other => Ok(Bound::from_borrowed_ptr(py, o)),
+        _ => Ok(Bound::from_borrowed_ptr(py, o)),
     }
 }
 
@@ -211,193 +186,110 @@ impl Walk {
         true
     }
 
-    /// Counts the leaf `o`; false if it is not a leaf a tree may hold.
-    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject) -> PyResult<bool> {
-        match leaf_size(py, self.h, o)? {
-            Some(size) => {
-                self.size += size;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+    /// Counts the leaf `o` of kind `k`; false if it is not one a tree may hold.
+    #[inline]
+    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> PyResult<bool> {
+        let size = leaf_size(py, self.h, o, k);
+        self.size += size;
+        Ok(size != 0)
     }
 
-    /// A new reference to the copy of `o` (to `o` itself for a leaf or an immutable tuple),
+    /// A new reference to the copy of `o` (to `o` itself for a leaf or a tuple of leaves),
     /// or `None` if `o` is not a tree.
     unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
         let k = kind(o);
-        if k == Kind::Leaf {
-            return Ok(self.leaf(py, o)?.then(|| Bound::from_borrowed_ptr(py, o)));
+        if !k.is_container() {
+            return Ok(self.leaf(py, o, k)?.then(|| Bound::from_borrowed_ptr(py, o)));
         }
-        if k == Kind::Other || depth >= MAX_DEPTH {
-            return Ok(None);
-        }
-        if k != Kind::Tuple && !self.first_visit(o) {
+        if depth >= MAX_DEPTH || (k != Kind::Tuple && !self.first_visit(o)) {
             return Ok(None);
         }
         match k {
-            Kind::Dict => {
-                // Merged into an empty dict: a copy of a source whose table grew and shrank
-                // gets a smaller table than `PyDict_Copy` would give it.
-                let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
-                if ffi::PyDict_Merge(copy.as_ptr(), o, 1) != 0 {
-                    return Err(PyErr::fetch(py));
-                }
-                let (mut pos, mut key, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
-                while ffi::PyDict_Next(o, &mut pos, &mut key, &mut v) != 0 {
-                    if kind(key) != Kind::Leaf || !self.leaf(py, key)? {
-                        return Ok(None);
-                    }
-                    match kind(v) {
-                        Kind::Leaf if self.leaf(py, v)? => {}
-                        Kind::Dict | Kind::List | Kind::Tuple => match self.copy(py, v, depth + 1)? {
-                            Some(c) if c.as_ptr() == v => {}
-                            Some(c) => {
-                                if ffi::PyDict_SetItem(copy.as_ptr(), key, c.as_ptr()) != 0 {
-                                    return Err(PyErr::fetch(py));
-                                }
-                            }
-                            None => return Ok(None),
-                        },
-                        _ => return Ok(None),
-                    }
-                }
-                self.size += dict_size(&copy)?;
-                Ok(Some(copy))
-            }
-            Kind::List => {
-                let n = ffi::PyList_Size(o);
-                let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
-                for i in 0..n {
-                    let v = ffi::PyList_GetItem(o, i);
-                    match kind(v) {
-                        Kind::Leaf if self.leaf(py, v)? => {}
-                        Kind::Dict | Kind::List | Kind::Tuple => match self.copy(py, v, depth + 1)? {
-                            Some(c) if c.as_ptr() == v => {}
-                            Some(c) => {
-                                if ffi::PyList_SetItem(copy.as_ptr(), i, c.into_ptr()) != 0 {
-                                    return Err(PyErr::fetch(py));
-                                }
-                            }
-                            None => return Ok(None),
-                        },
-                        _ => return Ok(None),
-                    }
-                }
-                self.size += self.h.list + 8 * n as usize;
-                Ok(Some(copy))
-            }
-            _ => {
-                let n = ffi::PyTuple_Size(o);
-                let mut items = Vec::with_capacity(n as usize);
-                let mut rebuilt = false;
-                for i in 0..n {
-                    let v = ffi::PyTuple_GetItem(o, i);
-                    match kind(v) {
-                        Kind::Leaf if self.leaf(py, v)? => items.push(Bound::from_borrowed_ptr(py, v)),
-                        Kind::Dict | Kind::List | Kind::Tuple => match self.copy(py, v, depth + 1)? {
-                            Some(c) => {
-                                rebuilt |= c.as_ptr() != v;
-                                items.push(c);
-                            }
-                            None => return Ok(None),
-                        },
-                        _ => return Ok(None),
-                    }
-                }
-                self.size += self.h.tuple + 8 * n as usize;
-                if !rebuilt {
-                    return Ok(Some(Bound::from_borrowed_ptr(py, o)));
-                }
-                Ok(Some(PyTuple::new(py, items)?.into_any()))
-            }
+            Kind::Dict => self.dict(py, o, depth),
+            Kind::List => self.list(py, o, depth),
+            _ => self.tuple(py, o, depth),
         }
     }
-}
 
-/// The bytes the leaf `o` takes, `None` if it is not one a tree may hold (a `str` with a
-/// lone surrogate is left to pickle).
-unsafe fn leaf_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject) -> PyResult<Option<usize>> {
-    let t = ffi::Py_TYPE(o);
-    if t == &raw mut ffi::PyUnicode_Type {
-        let s = Bound::from_borrowed_ptr(py, o);
-        let s = s.cast_unchecked::<PyString>();
-        let chars = ffi::PyUnicode_GetLength(o) as usize;
-        let Some(utf8) = utf8_len(s) else { return Ok(None) };
-        return Ok(Some(if utf8 == chars {
-            h.ascii + chars + 1
-        } else {
-            // At most 4 bytes a character held, plus the cached UTF-8 copy.
-            h.wide + 4 * (chars + 1) + utf8 + 1
-        }));
-    }
-    if t == &raw mut ffi::PyLong_Type {
-        let mut overflow = 0;
-        ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
-        if overflow == 0 {
-            // Up to three 30-bit digits.
-            return Ok(Some(h.int + 12));
+    unsafe fn dict<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+        // Merged into an empty dict: a clone of the source's table when that one is tight,
+        // a fresh one otherwise (`PyDict_Copy` would keep a table that grew and shrank).
+        let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
+        if ffi::PyDict_Merge(copy.as_ptr(), o, 1) != 0 {
+            return Err(PyErr::fetch(py));
         }
-        let big = Bound::from_borrowed_ptr(py, o);
-        return Ok(Some(big.call_method0(pyo3::intern!(py, "__sizeof__"))?.extract()?));
+        let (mut pos, mut key, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+        while ffi::PyDict_Next(o, &mut pos, &mut key, &mut v) != 0 {
+            let kk = kind(key);
+            if kk.is_container() || !self.leaf(py, key, kk)? {
+                return Ok(None);
+            }
+            let kv = kind(v);
+            if !kv.is_container() {
+                if !self.leaf(py, v, kv)? {
+                    return Ok(None);
+                }
+                continue;
+            }
+            match self.copy(py, v, depth + 1)? {
+                Some(c) if c.as_ptr() == v => {}
+                Some(c) => {
+                    if ffi::PyDict_SetItem(copy.as_ptr(), key, c.as_ptr()) != 0 {
+                        return Err(PyErr::fetch(py));
+                    }
+                }
+                None => return Ok(None),
+            }
+        }
+        self.size += dict_size(&copy)?;
+        Ok(Some(copy))
     }
-    if t == &raw mut ffi::PyFloat_Type {
-        return Ok(Some(h.float));
-    }
-    if t == &raw mut ffi::PyBytes_Type {
-        return Ok(Some(h.bytes + ffi::PyBytes_Size(o) as usize));
-    }
-    if t == &raw mut ffi::PyBool_Type || o == ffi::Py_None() {
-        return Ok(Some(8));
-    }
-    Ok(None)
-}
 
-/// Object headers of this Python, measured once with `__sizeof__`.
-struct Headers {
-    ascii: usize,
-    wide: usize,
-    int: usize,
-    float: usize,
-    bytes: usize,
-    list: usize,
-    tuple: usize,
-}
+    unsafe fn list<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let n = ffi::PyList_Size(o);
+        let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
+        for i in 0..n {
+            let v = ffi::PyList_GetItem(o, i);
+            let kv = kind(v);
+            if !kv.is_container() {
+                if !self.leaf(py, v, kv)? {
+                    return Ok(None);
+                }
+                continue;
+            }
+            match self.copy(py, v, depth + 1)? {
+                Some(c) if c.as_ptr() == v => {}
+                // PyList_SetItem steals the new reference.
+                Some(c) => {
+                    if ffi::PyList_SetItem(copy.as_ptr(), i, c.into_ptr()) != 0 {
+                        return Err(PyErr::fetch(py));
+                    }
+                }
+                None => return Ok(None),
+            }
+        }
+        self.size += self.h.list + 8 * n as usize;
+        Ok(Some(copy))
+    }
 
-fn headers(py: Python<'_>) -> PyResult<&'static Headers> {
-    static HEADERS: PyOnceLock<Headers> = PyOnceLock::new();
-    HEADERS.get_or_try_init(py, || {
-        let size = |o: Bound<'_, PyAny>| -> PyResult<usize> { o.call_method0("__sizeof__")?.extract() };
-        let wide = PyString::new(py, "a").call_method1("replace", ("a", "\u{e9}"))?;
-        Ok(Headers {
-            ascii: size(PyString::new(py, "").into_any())? - 1,
-            wide: size(wide)? - 2,
-            int: size(0i64.into_pyobject(py)?.into_any())?,
-            float: size(PyFloat::new(py, 0.5).into_any())?,
-            bytes: size(PyBytes::new(py, b"").into_any())?,
-            list: size(PyList::empty(py).into_any())?,
-            tuple: size(PyTuple::new(py, [0])?.into_any())? - 8,
-        })
-    })
-}
-
-/// What the dict `copy` takes, as `dict.__sizeof__` says. A copy's table depends on its
-/// source's history (a dict that shrank keeps a wide table), so every copy is asked, through
-/// the method descriptor looked up once.
-fn dict_size(copy: &Bound<'_, PyAny>) -> PyResult<usize> {
-    static SIZEOF: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let py = copy.py();
-    let method = SIZEOF.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.get_type::<pyo3::types::PyDict>().getattr("__sizeof__")?.unbind())
-    })?;
-    // SAFETY: `method` and `copy` are live and the GIL is held; the argument list ends
-    // with NULL as the function requires; the result is a new reference (or NULL with an
-    // exception set), owned by the `Bound`.
-    let size = unsafe {
-        Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyObject_CallFunctionObjArgs(method.as_ptr(), copy.as_ptr(), std::ptr::null_mut::<ffi::PyObject>()),
-        )?
-    };
-    size.extract()
+    unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let n = ffi::PyTuple_Size(o);
+        let mut items = Vec::with_capacity(n as usize);
+        let mut rebuilt = false;
+        for i in 0..n {
+            let v = ffi::PyTuple_GetItem(o, i);
+            match self.copy(py, v, depth + 1)? {
+                Some(c) => {
+                    rebuilt |= c.as_ptr() != v;
+                    items.push(c);
+                }
+                None => return Ok(None),
+            }
+        }
+        self.size += self.h.tuple + 8 * n as usize;
+        if !rebuilt {
+            return Ok(Some(Bound::from_borrowed_ptr(py, o)));
+        }
+        Ok(Some(PyTuple::new(py, items)?.into_any()))
+    }
 }
