@@ -160,6 +160,15 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
     }
 }
 
+enum Item<'py> {
+    /// Not JSON-like: the whole value is pickled.
+    Refused,
+    /// Kept as it is in the copy (immutable all the way down).
+    Same,
+    /// Replaced by this copy.
+    Copied(Bound<'py, PyAny>),
+}
+
 struct Walk {
     h: &'static Headers,
     /// Addresses of the mutable containers met so far (to refuse aliasing and cycles).
@@ -194,6 +203,22 @@ impl Walk {
         Ok(size != 0)
     }
 
+    /// What becomes of the item `v` of a container at `depth`: a leaf or a tuple of leaves
+    /// stays as it is (a leaf without a handle: no reference-count calls), a container is
+    /// replaced by its copy.
+    #[inline]
+    unsafe fn item<'py>(&mut self, py: Python<'py>, v: *mut ffi::PyObject, depth: usize) -> PyResult<Item<'py>> {
+        let k = kind(v);
+        if !k.is_container() {
+            return Ok(if self.leaf(py, v, k)? { Item::Same } else { Item::Refused });
+        }
+        Ok(match self.copy(py, v, depth + 1)? {
+            None => Item::Refused,
+            Some(c) if c.as_ptr() == v => Item::Same,
+            Some(c) => Item::Copied(c),
+        })
+    }
+
     /// A new reference to the copy of `o` (to `o` itself for a leaf or a tuple of leaves),
     /// or `None` if `o` is not a tree.
     unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -224,21 +249,14 @@ impl Walk {
             if kk.is_container() || !self.leaf(py, key, kk)? {
                 return Ok(None);
             }
-            let kv = kind(v);
-            if !kv.is_container() {
-                if !self.leaf(py, v, kv)? {
-                    return Ok(None);
-                }
-                continue;
-            }
-            match self.copy(py, v, depth + 1)? {
-                Some(c) if c.as_ptr() == v => {}
-                Some(c) => {
+            match self.item(py, v, depth)? {
+                Item::Refused => return Ok(None),
+                Item::Same => {}
+                Item::Copied(c) => {
                     if ffi::PyDict_SetItem(copy.as_ptr(), key, c.as_ptr()) != 0 {
                         return Err(PyErr::fetch(py));
                     }
                 }
-                None => return Ok(None),
             }
         }
         self.size += dict_size(&copy)?;
@@ -249,23 +267,15 @@ impl Walk {
         let n = ffi::PyList_Size(o);
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
         for i in 0..n {
-            let v = ffi::PyList_GetItem(o, i);
-            let kv = kind(v);
-            if !kv.is_container() {
-                if !self.leaf(py, v, kv)? {
-                    return Ok(None);
-                }
-                continue;
-            }
-            match self.copy(py, v, depth + 1)? {
-                Some(c) if c.as_ptr() == v => {}
+            match self.item(py, ffi::PyList_GetItem(o, i), depth)? {
+                Item::Refused => return Ok(None),
+                Item::Same => {}
                 // PyList_SetItem steals the new reference.
-                Some(c) => {
+                Item::Copied(c) => {
                     if ffi::PyList_SetItem(copy.as_ptr(), i, c.into_ptr()) != 0 {
                         return Err(PyErr::fetch(py));
                     }
                 }
-                None => return Ok(None),
             }
         }
         self.size += self.h.list + 8 * n as usize;
