@@ -32,7 +32,8 @@ from polycache.tiered_topology import Spec, connect, describe
 _monotonic = time.monotonic
 _STRIPES = 4096  # power of two
 _TOPOLOGY_CHECK = 1.0  # seconds between two looks at which servers take writes
-_UNCONFIRMED = 10_000  # messages of failed writes remembered, oldest forgotten first
+_UNCONFIRMED = 10_000
+_SEEN = 10_000  # messages remembered to skip their copies from the other primaries  # messages of failed writes remembered, oldest forgotten first
 
 Token = Tuple[int, int, int]  # (epoch, stripe, stamp)
 
@@ -169,6 +170,7 @@ class _Tier:
         next_ping = 0.0
         next_check = _monotonic() + _TOPOLOGY_CHECK
         seq = 0
+        seen: Dict[bytes, None] = {}  # (the last messages applied, oldest first)
         while not self._stop.is_set():
             now = _monotonic()
             if now >= next_ping:
@@ -194,7 +196,14 @@ class _Tier:
                     got = True
                     kind = msg["type"]
                     if kind == "message":
-                        self._apply(msg["data"])
+                        data = msg["data"]
+                        if n > 1:  # a cluster bus delivers each message once per subscription
+                            if data in seen:
+                                continue
+                            seen[data] = None
+                            if len(seen) > _SEEN:
+                                del seen[next(iter(seen))]
+                        self._apply(data)
                     elif kind == "pong" and pending[i] is not None and msg["data"] == pending[i][0]:
                         # Every message published on this server before the ping is applied;
                         # a put overtaken by one of them may still sit in tier 1 until its
