@@ -178,8 +178,9 @@ class _Tier:
                 for i, ps in enumerate(subs):
                     if pending[i] is None:
                         seq += 1
-                        pending[i] = (f"{self.sender}:{seq}".encode(), now)
-                        ps.ping(pending[i][0].decode())
+                        payload = f"{self.sender}:{seq}"
+                        pending[i] = (payload.encode(), now)
+                        ps.ping(payload)
             for p in pending:
                 if p is not None and now - p[1] > self.bound:
                     raise redis.TimeoutError("pub/sub ping unanswered")
@@ -204,11 +205,11 @@ class _Tier:
                             if len(seen) > _SEEN:
                                 del seen[next(iter(seen))]
                         self._apply(data)
-                    elif kind == "pong" and pending[i] is not None and msg["data"] == pending[i][0]:
+                    elif kind == "pong" and (ping := pending[i]) is not None and msg["data"] == ping[0]:
                         # Every message published on this server before the ping is applied;
                         # a put overtaken by one of them may still sit in tier 1 until its
                         # writer checks it: then no new lease (the current one ends within the bound).
-                        leases[i] = pending[i][1] + self.bound
+                        leases[i] = ping[1] + self.bound
                         pending[i] = None
                         with self.lock:
                             settled = self._settled()
