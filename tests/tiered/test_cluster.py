@@ -74,10 +74,15 @@ class ClusterConfigTests(unittest.TestCase):
     def test_no_seed_answers(self):
         from polycache.tiered import TieredCache, TieredCacheUnavailable
 
+        # created anyway (the slot map is asked at the first call), then a fault like any other
+        strict = TieredCache("redis://127.0.0.1:1/0", {"OPTIONS": {"CLUSTER": True}})
+        lenient = TieredCache("redis://127.0.0.1:1/0", {"OPTIONS": {"CLUSTER": True, "IGNORE_EXCEPTIONS": True}})
         start = time.monotonic()
         with self.assertRaises(TieredCacheUnavailable) as caught:
-            TieredCache("redis://127.0.0.1:1/0", {"OPTIONS": {"CLUSTER": True}})
-        self.assertIn("no seed of the Redis Cluster", str(caught.exception))
+            strict.get("k")
+        self.assertIn("Redis Cluster redis://127.0.0.1:1/0", str(caught.exception))
+        self.assertEqual(lenient.get("k", "default"), "default")
+        self.assertEqual(lenient.set_many({"k": 1}), ["k"])
         self.assertLess(time.monotonic() - start, LIMIT)
 
 

@@ -361,7 +361,10 @@ def _after_fork_in_child() -> None:
     global _tiers_lock
     _tiers_lock = threading.Lock()  # a thread of the parent may have held it
     for tier in list(tiers.values()):
-        tier.after_fork()
+        try:
+            tier.after_fork()
+        except Exception as e:  # (one tier that cannot start must not leave the next with the parent's locks)
+            tier.last_error = f"{type(e).__name__}: {e}"
 
 
 if hasattr(os, "register_at_fork"):

@@ -228,15 +228,8 @@ class ClusterTopology(Topology):
         if parsed.scheme == "rediss":
             extra["ssl"] = True
         self.extra = extra
-        try:
-            return RedisCluster(startup_nodes=nodes, retry=Retry(NoBackoff(), 1), client_name=self.name,
-                                **self.common, **extra)
-        except Exception as e:  # (RedisCluster asks a seed for the slots at once)
-            from polycache.tiered_protocol import TieredCacheUnavailable
-
-            raise TieredCacheUnavailable(
-                f"polycache TieredCache: no seed of the Redis Cluster {','.join(self.spec[1])} answered "
-                f"({type(e).__name__}: {e})") from e
+        return _Lazy(lambda: RedisCluster(startup_nodes=nodes, retry=Retry(NoBackoff(), 1), client_name=self.name,
+                                          **self.common, **extra))
 
     def _primaries(self) -> List[Tuple[str, int]]:
         self.client.nodes_manager.initialize()
@@ -273,6 +266,33 @@ class ClusterTopology(Topology):
     def flush_all(self, channel: str, message: str) -> None:
         self.client.flushdb(target_nodes=self.client.PRIMARIES)
         self.client.publish(channel, message)
+
+
+class _Lazy:
+    """A ``RedisCluster`` made at its first use: its constructor asks a seed for the slot
+    map, which must not happen when the cache is created (a cluster down at start is a
+    fault like any other) nor in the fork handler. Until one is made, each use tries
+    again; a failure is redis-py's ``RedisClusterException``, a Redis error for callers."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._real: Any = None
+
+    def get_encoder(self) -> Any:  # (Script() wants it before any use, for the SHA1)
+        from redis.connection import Encoder
+
+        return Encoder("utf-8", "strict", False)
+
+    def register_script(self, script: str) -> Any:
+        from redis.commands.core import Script
+
+        return Script(self, script)
+
+    def __getattr__(self, name: str) -> Any:
+        real = self._real
+        if real is None:
+            real = self._real = self._make()  # (two threads may both make one: one is kept)
+        return getattr(real, name)
 
 
 def _ip(host: str) -> str:
