@@ -1,7 +1,8 @@
 """A two-tier Django cache: polycache in-process in front of a shared Redis.
 
 ``CACHES = {"default": {"BACKEND": "polycache.tiered.TieredCache", "LOCATION":
-"redis://127.0.0.1:6379/0", "OPTIONS": {...}}}``; the options (IGNORE_EXCEPTIONS,
+"redis://127.0.0.1:6379/0", "OPTIONS": {...}}}`` (or a Redis Cluster, a Sentinel service:
+``tiered_topology``); the options (IGNORE_EXCEPTIONS,
 SOCKET_TIMEOUT, SOCKET_CONNECT_TIMEOUT, INVALIDATION_BOUND, LOCAL_MAX_ENTRIES,
 LOCAL_MAX_BYTES, EVICTION, LOCAL_TIMEOUT, RETRY_AFTER) are in docs/tiered.md and ``tiered_options``.
 

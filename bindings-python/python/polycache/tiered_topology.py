@@ -19,7 +19,7 @@ an invalidation message announced, and refill tier 1 with the old value for good
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 from urllib.parse import urlparse
 
 from polycache.tiered_options import TieredConfigError
@@ -286,7 +286,7 @@ class _Lazy:
     def register_script(self, script: str) -> Any:
         from redis.commands.core import Script
 
-        return Script(self, script)
+        return Script(cast(Any, self), script)
 
     def __getattr__(self, name: str) -> Any:
         real = self._real
