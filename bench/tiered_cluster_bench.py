@@ -220,6 +220,9 @@ def main() -> int:
         lat = {"tiered": latency("tiered", url, dr_url, lambda k, v: tiered.set(k, v, None)),
                "csc": latency("csc", url, dr_url, lambda k, v: csc.set(k, v))}
         bound = tiered._tier.bound
+        import pubsub_cost
+
+        pubsub = pubsub_cost.measure(cluster)
     finally:
         cluster.close()
 
@@ -248,7 +251,20 @@ def main() -> int:
     lines += ["", f"- **Hot reads: TieredCache is {d / t:.0f}x django-redis and {c / t:.0f}x redis-py's client-side "
               f"caching** on the same cluster.",
               f"- A miss costs TieredCache {res[('tiered', 'miss')] / d:.2f}x a django-redis get, and client-side caching "
-              f"{res[('csc', 'miss')] / d:.2f}x.", ""]
+              f"{res[('csc', 'miss')] / d:.2f}x.", "",
+              "### Classic pub/sub (TieredCache's choice) vs sharded pub/sub on this cluster", "",
+              f"`bench/pubsub_cost.py`: {pubsub_cost.SUBSCRIBERS} subscriber processes, {pubsub_cost.MESSAGES} messages "
+              "the size of an invalidation message published on one primary; classic: each process subscribed on "
+              "every primary (as TieredCache is), sharded: `SSUBSCRIBE` on the shard of the channel.", "",
+              "| pub/sub | copies per message per process | subscriber CPU per message (µs) | cluster server CPU per message (µs, every node) |",
+              "|---|---:|---:|---:|"]
+    for mode, name in (("classic", "classic `SUBSCRIBE` on every primary"), ("sharded", "sharded `SSUBSCRIBE`")):
+        m = pubsub[mode]
+        lines.append(f"| {name} | {m['copies']:.1f} | {m['subscriber_us']:.1f} | {m['server_us']:.1f} |")
+    c_, s_ = pubsub["classic"], pubsub["sharded"]
+    lines += ["", f"- Classic pub/sub costs each subscribing process {c_['subscriber_us'] / s_['subscriber_us']:.1f}x the CPU "
+              f"per invalidation, and the cluster {c_['server_us'] / s_['server_us']:.1f}x, of sharded pub/sub: the price "
+              "of a bound that holds through resharding (docs/tiered.md).", ""]
     text = "\n".join(lines)
     print(text)
     if args.append:
