@@ -91,6 +91,6 @@ test-tiered: tiered-env redis-server-installed $(TIERED_VENV)/.sdist-stamp $(TIE
 	cd $(ROOT) && $(TIERED_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
 		--disallow-untyped-defs $(TIERED_MODULES)
 
-bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server; on a Redis Cluster beside django-redis and redis-py client-side caching -> docs/bench-tiered.md
+bench-tiered: $(TIERED_VENV)/.polycache-stamp redis-server-installed ## Hot reads: TieredCache vs django-redis on a local redis-server; on a Redis Cluster beside django-redis and redis-py client-side caching, classic vs sharded pub/sub -> docs/bench-tiered.md
 	$(call with-redis,$(TIERED_PY) bench/tiered_bench.py --out docs/bench-tiered.md && \
 		$(TIERED_PY) bench/tiered_cluster_bench.py --append docs/bench-tiered.md)
