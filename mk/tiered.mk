@@ -32,7 +32,7 @@ DJANGO_REDIS_VERSION := 7.0.0
 DJANGO_REDIS_SDIST := $(TOOLS)/django-redis/django_redis-$(DJANGO_REDIS_VERSION).tar.gz
 TIERED_MYPY := "mypy==2.4.1"
 TIERED_MODULES := $(patsubst %,-m polycache.%,tiered tiered_tier tiered_journal tiered_protocol tiered_options tiered_namespace tiered_extras \
-	tiered_writes tiered_topology redis_compat locks)
+	tiered_writes tiered_many tiered_topology redis_compat locks)
 TIERED_PIP := -q --disable-pip-version-check
 TIERED_POLYCACHE_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.lock) \
 	$(shell find $(ROOT)/core/src $(ROOT)/core/Cargo.toml $(ROOT)/bindings-python -type f \

@@ -305,10 +305,14 @@ class SentinelSetup:
         (self.folder_of(port) / "redis.pid").unlink()
 
     def wait_failover(self, old: int, timeout: float = 20) -> int:
-        """Until every sentinel names the other server, and it is a primary; its port."""
+        """Until every sentinel names the other server, and it is a primary that no sentinel
+        deems down (what redis-py's ``discover_master`` checks); its port."""
         def done() -> bool:
             ports = {int(client(s).sentinel_get_master_addr_by_name(SERVICE)[1]) for s in self.sentinels}
-            return ports == {self.other(old)} and client(self.other(old)).info("replication")["role"] == "master"
+            if ports != {self.other(old)} or client(self.other(old)).info("replication")["role"] != "master":
+                return False
+            states = [client(s).sentinel_master(SERVICE) for s in self.sentinels]
+            return all(st["is_master"] and not st["is_sdown"] and not st["is_odown"] for st in states)
         _wait(done, timeout, "the sentinels to promote the replica")
         return self.other(old)
 
