@@ -6,7 +6,9 @@ real store; this file is the oracle for them.
 The policy: new keys enter an LRU window; when the window is over its share, its oldest
 key contends with the main space's next victim (probation's oldest, else protected's)
 and the one a count-min sketch saw less often leaves (ties keep the main space's). A read
-promotes probation to protected. The window starts at 10% of the capacity; two ghost
+only marks its key; a marked key reaching its queue's oldest end is unmarked and moves
+(window and protected: back to their newest end; probation: to protected) before that
+end is used (CLOCK's second chance). The window starts at 10% of the capacity; two ghost
 lists (3% of the capacity each) remember the fingerprints of the window's last evicted
 keys and of the main space's; a new key found in the first grows the window by one, in
 the second shrinks it by one. Every time at least `capacity` accesses have passed (looked
@@ -82,6 +84,7 @@ class Adaptive:
         self.max_bytes = max_bytes
         self.q = {"window": OrderedDict(), "probation": OrderedDict(), "protected": OrderedDict()}
         self.where = {}
+        self.marked = set()
         self.charge = {}
         self.sketch = Sketch(capacity)
         self.window_hits = self.main_hits = self.misses = 0
@@ -109,11 +112,30 @@ class Adaptive:
         self.protected_max = (self.cap - self.window_max) * 3 // 4
         self.demote()
         while len(self.q["window"]) > self.window_max and len(self) <= self.cap:
-            self.move(self.tail("window"), "probation")
+            self.move(self.settled_tail("window"), "probation")
+
+    def settled_tail(self, queue):
+        """The oldest unmarked key of window or protected; marked ones go back to the newest end."""
+        while True:
+            key = self.tail(queue)
+            if key is None or key not in self.marked:
+                return key
+            self.marked.discard(key)
+            self.move(key, queue)
+
+    def probation_victim(self):
+        """Probation's oldest unmarked key; marked ones on the way are promoted."""
+        while True:
+            key = self.tail("probation")
+            if key is None or key not in self.marked:
+                return key
+            self.marked.discard(key)
+            self.move(key, "protected")
+            self.demote()
 
     def demote(self):
         while len(self.q["protected"]) > self.protected_max:
-            self.move(self.tail("protected"), "probation")
+            self.move(self.settled_tail("protected"), "probation")
 
     def weigh_window(self):
         accesses = self.window_hits + self.main_hits + self.misses
@@ -132,9 +154,7 @@ class Adaptive:
             self.window_hits += 1
         else:
             self.main_hits += 1
-        self.move(key, "protected" if queue == "probation" else queue)
-        if queue == "probation":
-            self.demote()
+        self.marked.add(key)
         return True
 
     def set_new(self, key, charge):
@@ -154,15 +174,17 @@ class Adaptive:
             self.evict()
         else:
             while len(self.q["window"]) > self.window_max:
-                self.move(self.tail("window"), "probation")
+                self.move(self.settled_tail("window"), "probation")
         while self.max_bytes is not None and sum(self.charge.values()) > self.max_bytes:
             self.evict()
 
     def evict(self):
-        cand = self.tail("window") if len(self.q["window"]) > self.window_max else None
-        victim = self.tail("probation") or self.tail("protected")
+        cand = self.settled_tail("window") if len(self.q["window"]) > self.window_max else None
+        victim = self.probation_victim()
+        if victim is None:
+            victim = self.settled_tail("protected")
         if cand is None and victim is None:
-            loser = self.tail("window")
+            loser = self.settled_tail("window")
         elif victim is None:
             loser = cand
         elif cand is None:
@@ -176,6 +198,7 @@ class Adaptive:
             loser = next(k for q in ("probation", "protected", "window") for k in self.q[q] if k != self.newest)
         (self.rejected if self.where[loser] == "window" else self.evicted).append(fingerprint(loser))
         del self.q[self.where.pop(loser)][loser]
+        self.marked.discard(loser)
         del self.charge[loser]
         if loser == self.newest:
             self.newest = None

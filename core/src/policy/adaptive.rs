@@ -94,20 +94,17 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         self.table.find(h, |&i| slots[i as usize].kv.as_ref().is_some_and(|(k, _)| k.borrow() == key)).copied()
     }
 
-    /// A read of entry `i`: counted, and moved up its queue (probation -> protected).
+    /// A read of entry `i`: counted, and marked. Nothing moves: the entry's neighbours
+    /// are not touched, so a hit costs a lookup, a store to the entry itself and a
+    /// buffered sketch increment; the move a read earns (probation -> protected, back to
+    /// the head of the window or of protected) happens when the entry reaches its
+    /// queue's tail (as SIEVE and S3-FIFO do, and CLOCK before them).
     #[inline]
     fn hit(&mut self, i: u32) {
-        self.sketch.record(self.q.slots[i as usize].fp);
-        let queue = self.q.slots[i as usize].queue;
-        self.hits[queue as usize] += 1;
-        match queue {
-            Queue::Window => self.q.move_to(i, Queue::Window),
-            Queue::Protected => self.q.move_to(i, Queue::Protected),
-            Queue::Probation => {
-                self.q.move_to(i, Queue::Protected);
-                self.demote_protected_excess();
-            }
-        }
+        let slot = &mut self.q.slots[i as usize];
+        slot.marked = true;
+        self.hits[slot.queue as usize] += 1;
+        self.sketch.record(slot.fp);
     }
 
     #[inline]
@@ -172,7 +169,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         }
         // Not full: the window's overflow moves to the main space without a contest.
         while self.q.len(Queue::Window) > self.window_max {
-            let t = self.q.tail(Queue::Window);
+            let t = self.q.settled_tail(Queue::Window);
             self.q.move_to(t, Queue::Probation);
         }
         None
@@ -201,13 +198,13 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     /// space's, which is what makes a loop larger than the cache hit).
     pub fn pop_victim(&mut self) -> Option<(K, E)> {
         let window = self.q.len(Queue::Window);
-        let candidate = if window > self.window_max { self.q.tail(Queue::Window) } else { NIL };
-        let mut victim = self.q.tail(Queue::Probation);
+        let candidate = if window > self.window_max { self.q.settled_tail(Queue::Window) } else { NIL };
+        let mut victim = self.probation_victim();
         if victim == NIL {
-            victim = self.q.tail(Queue::Protected);
+            victim = self.q.settled_tail(Queue::Protected);
         }
         let loser = match (candidate, victim) {
-            (NIL, NIL) => self.q.tail(Queue::Window),
+            (NIL, NIL) => self.q.settled_tail(Queue::Window),
             (c, NIL) => c,
             (NIL, v) => v,
             (c, v) => {
@@ -276,15 +273,30 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         self.protected_max = (self.capacity - self.window_max) * 3 / 4;
         self.demote_protected_excess();
         while self.q.len(Queue::Window) > self.window_max && self.len() <= self.capacity {
-            let t = self.q.tail(Queue::Window);
+            let t = self.q.settled_tail(Queue::Window);
             self.q.move_to(t, Queue::Probation);
         }
     }
 
+    /// Protected's overflow goes to probation, oldest unread first.
     fn demote_protected_excess(&mut self) {
         while self.q.len(Queue::Protected) > self.protected_max {
-            let t = self.q.tail(Queue::Protected);
+            let t = self.q.settled_tail(Queue::Protected);
             self.q.move_to(t, Queue::Probation);
+        }
+    }
+
+    /// Probation's oldest entry not read since admission; read ones on the way are
+    /// promoted to protected (what a hit did at once before).
+    fn probation_victim(&mut self) -> u32 {
+        loop {
+            let t = self.q.tail(Queue::Probation);
+            if t == NIL || !self.q.slots[t as usize].marked {
+                return t;
+            }
+            self.q.slots[t as usize].marked = false;
+            self.q.move_to(t, Queue::Protected);
+            self.demote_protected_excess();
         }
     }
 
