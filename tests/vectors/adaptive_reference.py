@@ -6,9 +6,10 @@ real store; this file is the oracle for them.
 The policy: new keys enter an LRU window; when the window is over its share, its oldest
 key contends with the main space's next victim (probation's oldest, else protected's)
 and the one a count-min sketch saw less often leaves (ties keep the main space's). A read
-only marks its key; a marked key reaching its queue's oldest end is unmarked and moves
-(window and protected: back to their newest end; probation: to protected) before that
-end is used (CLOCK's second chance). The window starts at 10% of the capacity; two ghost
+only counts on its key (up to 255); a key with reads reaching its queue's oldest end
+hands them to the sketch (at most 15 increments) and moves (window and protected: back
+to their newest end; probation: to protected) before that end is used (CLOCK's second
+chance). The window starts at 10% of the capacity; two ghost
 lists (3% of the capacity each) remember the fingerprints of the window's last evicted
 keys and of the main space's; a new key found in the first grows the window by one, in
 the second shrinks it by one. Every time at least `capacity` accesses have passed (looked
@@ -84,7 +85,7 @@ class Adaptive:
         self.max_bytes = max_bytes
         self.q = {"window": OrderedDict(), "probation": OrderedDict(), "protected": OrderedDict()}
         self.where = {}
-        self.marked = set()
+        self.reads = {}  # key -> reads not yet handed to the sketch
         self.charge = {}
         self.sketch = Sketch(capacity)
         self.window_hits = self.main_hits = self.misses = 0
@@ -114,22 +115,27 @@ class Adaptive:
         while len(self.q["window"]) > self.window_max and len(self) <= self.cap:
             self.move(self.settled_tail("window"), "probation")
 
+    def settle(self, key):
+        """Hands the key's reads to the sketch; True if it had any."""
+        reads = self.reads.pop(key, 0)
+        for _ in range(min(reads, 15)):
+            self.sketch.increment(fingerprint(key))
+        return reads > 0
+
     def settled_tail(self, queue):
-        """The oldest unmarked key of window or protected; marked ones go back to the newest end."""
+        """The oldest key of window or protected without reads; keys with reads go back to the newest end."""
         while True:
             key = self.tail(queue)
-            if key is None or key not in self.marked:
+            if key is None or not self.settle(key):
                 return key
-            self.marked.discard(key)
             self.move(key, queue)
 
     def probation_victim(self):
-        """Probation's oldest unmarked key; marked ones on the way are promoted."""
+        """Probation's oldest key without reads; keys with reads on the way are promoted."""
         while True:
             key = self.tail("probation")
-            if key is None or key not in self.marked:
+            if key is None or not self.settle(key):
                 return key
-            self.marked.discard(key)
             self.move(key, "protected")
             self.demote()
 
@@ -148,13 +154,12 @@ class Adaptive:
     def get(self, key):
         if key not in self.where:
             return False
-        self.sketch.increment(fingerprint(key))
         queue = self.where[key]
         if queue == "window":
             self.window_hits += 1
         else:
             self.main_hits += 1
-        self.marked.add(key)
+        self.reads[key] = min(self.reads.get(key, 0) + 1, 255)
         return True
 
     def set_new(self, key, charge):
@@ -198,7 +203,7 @@ class Adaptive:
             loser = next(k for q in ("probation", "protected", "window") for k in self.q[q] if k != self.newest)
         (self.rejected if self.where[loser] == "window" else self.evicted).append(fingerprint(loser))
         del self.q[self.where.pop(loser)][loser]
-        self.marked.discard(loser)
+        self.reads.pop(loser, None)
         del self.charge[loser]
         if loser == self.newest:
             self.newest = None

@@ -39,7 +39,7 @@ use std::hash::{BuildHasher, Hash};
 use hashbrown::HashTable;
 
 use super::ghost::Ghost;
-use super::queues::{Queue, Queues, NIL};
+use super::queues::{Queue, Queues, Slot, NIL};
 use super::sketch::{fingerprint, Sketch};
 
 pub struct Adaptive<K, E, S> {
@@ -94,17 +94,42 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         self.table.find(h, |&i| slots[i as usize].kv.as_ref().is_some_and(|(k, _)| k.borrow() == key)).copied()
     }
 
-    /// A read of entry `i`: counted, and marked. Nothing moves: the entry's neighbours
-    /// are not touched, so a hit costs a lookup, a store to the entry itself and a
-    /// buffered sketch increment; the move a read earns (probation -> protected, back to
-    /// the head of the window or of protected) happens when the entry reaches its
-    /// queue's tail (as SIEVE and S3-FIFO do, and CLOCK before them).
+    /// A read of entry `i`: counted on the entry itself; the slot, for the caller's value.
+    /// Nothing moves and the sketch is not touched: a hit costs a lookup and a store to
+    /// the entry. The move a read earns (probation -> protected, back to the head of the
+    /// window or of protected) and its sketch increments happen when the entry reaches
+    /// its queue's tail ([`Self::settled_tail`]), as SIEVE and S3-FIFO (and CLOCK before
+    /// them) defer their work to eviction time.
     #[inline]
-    fn hit(&mut self, i: u32) {
+    fn hit(&mut self, i: u32) -> &mut Slot<K, E> {
         let slot = &mut self.q.slots[i as usize];
-        slot.marked = true;
         self.hits[slot.queue as usize] += 1;
-        self.sketch.record(slot.fp);
+        slot.reads = slot.reads.saturating_add(1);
+        slot
+    }
+
+    /// Hands entry `i`'s reads to the sketch (at most 15, the counters' ceiling); true if
+    /// it had any.
+    fn settle(&mut self, i: u32) -> bool {
+        let slot = &mut self.q.slots[i as usize];
+        let reads = std::mem::take(&mut slot.reads);
+        for _ in 0..reads.min(15) {
+            self.sketch.record(slot.fp);
+        }
+        reads > 0
+    }
+
+    /// The oldest entry of `q` (window or protected) not read since it got there: read
+    /// ones on the way are settled and go back to the head (CLOCK's second chance). Ends:
+    /// each turn clears one entry's reads.
+    fn settled_tail(&mut self, q: Queue) -> u32 {
+        loop {
+            let t = self.q.tail(q);
+            if t == NIL || !self.settle(t) {
+                return t;
+            }
+            self.q.move_to(t, q);
+        }
     }
 
     #[inline]
@@ -114,8 +139,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
-        self.hit(i);
-        Some(&mut self.q.kv_mut(i).1)
+        self.hit(i).kv.as_mut().map(|(_, e)| e)
     }
 
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
@@ -124,9 +148,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
-        self.hit(i);
-        let (k, e) = self.q.kv_mut(i);
-        Some((&*k, e))
+        self.hit(i).kv.as_mut().map(|(k, e)| (&*k, e))
     }
 
     pub fn peek<Q>(&self, key: &Q) -> Option<&E>
@@ -169,7 +191,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         }
         // Not full: the window's overflow moves to the main space without a contest.
         while self.q.len(Queue::Window) > self.window_max {
-            let t = self.q.settled_tail(Queue::Window);
+            let t = self.settled_tail(Queue::Window);
             self.q.move_to(t, Queue::Probation);
         }
         None
@@ -198,13 +220,13 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     /// space's, which is what makes a loop larger than the cache hit).
     pub fn pop_victim(&mut self) -> Option<(K, E)> {
         let window = self.q.len(Queue::Window);
-        let candidate = if window > self.window_max { self.q.settled_tail(Queue::Window) } else { NIL };
+        let candidate = if window > self.window_max { self.settled_tail(Queue::Window) } else { NIL };
         let mut victim = self.probation_victim();
         if victim == NIL {
-            victim = self.q.settled_tail(Queue::Protected);
+            victim = self.settled_tail(Queue::Protected);
         }
         let loser = match (candidate, victim) {
-            (NIL, NIL) => self.q.settled_tail(Queue::Window),
+            (NIL, NIL) => self.settled_tail(Queue::Window),
             (c, NIL) => c,
             (NIL, v) => v,
             (c, v) => {
@@ -273,7 +295,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         self.protected_max = (self.capacity - self.window_max) * 3 / 4;
         self.demote_protected_excess();
         while self.q.len(Queue::Window) > self.window_max && self.len() <= self.capacity {
-            let t = self.q.settled_tail(Queue::Window);
+            let t = self.settled_tail(Queue::Window);
             self.q.move_to(t, Queue::Probation);
         }
     }
@@ -281,7 +303,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     /// Protected's overflow goes to probation, oldest unread first.
     fn demote_protected_excess(&mut self) {
         while self.q.len(Queue::Protected) > self.protected_max {
-            let t = self.q.settled_tail(Queue::Protected);
+            let t = self.settled_tail(Queue::Protected);
             self.q.move_to(t, Queue::Probation);
         }
     }
@@ -291,10 +313,9 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     fn probation_victim(&mut self) -> u32 {
         loop {
             let t = self.q.tail(Queue::Probation);
-            if t == NIL || !self.q.slots[t as usize].marked {
+            if t == NIL || !self.settle(t) {
                 return t;
             }
-            self.q.slots[t as usize].marked = false;
             self.q.move_to(t, Queue::Protected);
             self.demote_protected_excess();
         }

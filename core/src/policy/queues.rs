@@ -17,9 +17,10 @@ pub struct Slot<K, E> {
     prev: u32,
     next: u32,
     pub queue: Queue,
-    /// Read since the policy last looked at it: a hit only sets this; the queue work
-    /// waits until the entry reaches its queue's tail ([`super::adaptive`]).
-    pub marked: bool,
+    /// Reads since the policy last looked at it (saturating): a hit only counts here;
+    /// the queue work and the sketch's increments wait until the entry reaches its
+    /// queue's tail ([`super::adaptive`]).
+    pub reads: u8,
     pub fp: u64,
     pub kv: Option<(K, E)>,
 }
@@ -60,7 +61,7 @@ impl<K, E> Queues<K, E> {
 
     /// A new entry at the head of `q`; its index.
     pub fn insert(&mut self, q: Queue, fp: u64, key: K, entry: E) -> u32 {
-        let slot = Slot { prev: NIL, next: NIL, queue: q, marked: false, fp, kv: Some((key, entry)) };
+        let slot = Slot { prev: NIL, next: NIL, queue: q, reads: 0, fp, kv: Some((key, entry)) };
         let i = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = slot;
@@ -80,20 +81,6 @@ impl<K, E> Queues<K, E> {
         self.unlink(i);
         self.free.push(i);
         self.slots[i as usize].kv.take().expect("live slot")
-    }
-
-    /// The oldest entry of `q` (Window or Protected) that was not read since it got
-    /// there: read ones go back to the head, unmarked (a second chance, as in CLOCK).
-    /// Ends: each turn unmarks one entry.
-    pub fn settled_tail(&mut self, q: Queue) -> u32 {
-        loop {
-            let t = self.tail(q);
-            if t == NIL || !self.slots[t as usize].marked {
-                return t;
-            }
-            self.slots[t as usize].marked = false;
-            self.move_to(t, q);
-        }
     }
 
     /// Moves entry `i` to the head of `q`.
