@@ -236,7 +236,7 @@ def cases():
     out = [
         ("loop one larger than the cache", 10, None, [(f"k{i % 11}", 1) for i in range(11 * 12)]),
         ("hot set survives a scan", 16, None, hot[:150] + scan + hot[150:]),
-        ("skewed keys, climbing window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
+        ("skewed keys, moving window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
         ("byte bound", 50, 12, [(f"b{next(rnd) % 9}", 1 + next(rnd) % 5) for _ in range(120)]),
         ("skewed keys, larger cache", 40, None,
          [(f"s{min(next(rnd) % 150, next(rnd) % 150, next(rnd) % 150)}", 1) for _ in range(1500)]),

@@ -13,19 +13,29 @@
 //!   ghost lists ([`super::ghost`], 3% of the capacity each) remember the fingerprints of
 //!   the window's last rejected candidates and of the main space's last victims. A miss
 //!   on a key the window just gave up grows the window by one entry; a miss on one the
-//!   main space just gave up shrinks it by one. Hill climbing on the hit ratio (Caffeine's
-//!   and ours until issue 14's third pass) needs a sample of ~10 x capacity accesses per
-//!   step and chases the noise of a real trace; a ghost hit is evidence about one entry
-//!   of size, at once. Starting at 10% of the capacity, it reaches the goal on OLTP at
-//!   every size and stays within 1 point of the best peer on the synthetic patterns
-//!   (docs/benchmarks.md, "Hit ratio").
+//!   main space just gave up shrinks it by one. Caffeine's climber (read for this: a
+//!   window starting at 1%, steps of 6.25% of the capacity decaying by 0.98, a restart
+//!   at full step when the hit rate moves 5%, one step per sample of ~10 x capacity
+//!   accesses) and ours until issue 14's third pass judge a step by the hit ratio of a
+//!   whole sample, which on a real trace is mostly noise; a ghost hit is evidence about
+//!   one entry of size, at once. Starting at 10% of the capacity, it reaches the goal on
+//!   OLTP at every size and stays within 1 point of the best peer, or ahead, on the
+//!   synthetic patterns (docs/benchmarks.md, "Hit ratio").
 //! - A dead window gives its room back: when, over at least `capacity` accesses, the
 //!   window had no hit while the main space served half of them, the window drops to one
-//!   entry (a loop one entry larger than the cache then hits ~97%, as Caffeine's and
-//!   theine's 1% windows do; the ghosts grow it back if recency starts to pay).
-//! - Probation/protected sizing and "ties keep the incumbent" also echo S3-FIFO (Yang et
-//!   al., SOSP 2023) and SIEVE (Zhang et al., NSDI 2024): most new keys are one-hit
-//!   wonders and should leave quickly, without disturbing what has proven popular.
+//!   entry (a loop one entry larger than the cache then hits ~97%, as with Caffeine's 1%
+//!   window; the ghosts grow it back if recency starts to pay).
+//! - Work at eviction time, not on a hit (CLOCK; SIEVE, Zhang et al., NSDI 2024; S3-FIFO,
+//!   Yang et al., SOSP 2023): a hit only counts a read on its entry. An entry with reads
+//!   that reaches its queue's tail takes its move then (probation -> protected; window
+//!   and protected: back to their head) and hands its reads to the sketch.
+//! - Not taken: Caffeine's random admission of warm candidates (frequency >= 6, 1 in
+//!   128) against hash flooding: every decision here is deterministic, the same in each
+//!   language, and keys reach the sketch through a fixed public fingerprint, so a
+//!   flood of colliding keys remains possible (not tested).
+//! - Probation/protected sizing and "ties keep the incumbent" also echo S3-FIFO and
+//!   SIEVE: most new keys are one-hit wonders and should leave quickly, without
+//!   disturbing what has proven popular.
 //! - The main space is 2Q's / SLRU's probation and protected queues (Johnson & Shasha,
 //!   "2Q", VLDB 1994; Karedla et al. 1994): a second read promotes an entry out of reach
 //!   of the next evictions.
