@@ -8,6 +8,10 @@
 //! Instructions are repeatable on a noisy shared machine where wall time is not
 //! (docs/bench-rust.md, "Adaptive hit cost").
 //!
+//! `hit_cost lru|adaptive GETS ENTRIES` fills a store of ENTRIES entries instead and reads
+//! keys drawn uniformly from all of them (every get a hit, as `bench/django_sizes.py`
+//! does): the case where a large cache pays for memory traffic.
+//!
 //! `hit_cost ab [rounds [batch]]` times both policies in one process instead, alternating
 //! batches of gets (1,000 by default: LRU, adaptive, LRU, ...) so that both see the same
 //! machine load, and prints the median of the per-round time ratios. Small batches start
@@ -94,6 +98,19 @@ fn ab(keys: &[String], rounds: usize, batch_len: usize) {
     );
 }
 
+/// A full store of `entries` entries, then `gets` hits on keys drawn uniformly.
+fn uniform(eviction: Eviction, gets: usize, entries: usize) {
+    let keys: Vec<String> = (0..entries).map(|i| format!("user:{i}:profile")).collect();
+    let mut store: Store<Arc<str>, u64> = Store::new(Config { eviction, ..Config::lru(entries) }).expect("config");
+    for (i, key) in keys.iter().enumerate() {
+        store.set(Arc::from(key.as_str()), i as u64, 1, Expiry::Never, 0).expect("set");
+    }
+    let mut rng = StdRng::seed_from_u64(7);
+    let trace: Vec<usize> = (0..gets).map(|_| rng.random_range(0..entries)).collect();
+    let hits = black_box(measured_gets(&mut store, &keys, &trace));
+    println!("{eviction:?}: {entries} entries, {gets} uniform gets, {hits} hits");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let keys: Vec<String> = (0..KEYS).map(|i| format!("user:{i}:profile")).collect();
@@ -104,9 +121,12 @@ fn main() {
             let rounds = args.get(1).map_or(20_000, |n| n.parse().expect("rounds: a number"));
             return ab(&keys, rounds, args.get(2).map_or(1_000, |n| n.parse().expect("batch: a number")));
         }
-        other => panic!("usage: hit_cost lru|adaptive [gets] | ab [rounds [batch]]; got {other:?}"),
+        other => panic!("usage: hit_cost lru|adaptive [gets [entries]] | ab [rounds [batch]]; got {other:?}"),
     };
     let gets: usize = args.get(1).map_or(200_000, |n| n.parse().expect("gets: a number"));
+    if let Some(entries) = args.get(2).map(|n| n.parse::<usize>().expect("entries: a number")) {
+        return uniform(eviction, gets, entries);
+    }
     let trace = zipf_indices(KEYS, 1.0, 100_000 + gets, 42);
     let mut store = warm(eviction, &keys, &trace);
     let hits = black_box(measured_gets(&mut store, &keys, &trace[100_000..]));
