@@ -114,7 +114,9 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     fn hit(&mut self, i: u32) -> &mut Slot<K, E> {
         let slot = &mut self.q.slots[i as usize];
         self.hits[slot.queue as usize] += 1;
-        slot.reads = slot.reads.saturating_add(1);
+        if slot.reads < u8::MAX {
+            slot.reads += 1;
+        }
         slot
     }
 
