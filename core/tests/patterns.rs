@@ -50,7 +50,9 @@ fn a_loop_one_entry_larger_than_the_cache_hits() {
     let requests = loop_over(1_000, 30);
     assert_eq!(lru_hit_ratio(&requests, 1_000), 0.0);
     let got = adaptive_hit_ratio(&requests, 1_000);
-    assert!(got > 0.9, "adaptive hit ratio {got}");
+    println!("adaptive hit ratio on the loop: {got}");
+    // The first round can only miss: 29 of 30 rounds hit at best (96.7%).
+    assert!(got > 0.95, "adaptive hit ratio {got}");
 }
 
 /// The price of admission (README, "Which eviction policy"): in a full cache of keys that
