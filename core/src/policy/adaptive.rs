@@ -361,36 +361,5 @@ fn ghost_len(capacity: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::hash_map::RandomState;
-
-    use super::*;
-
-    fn order(a: &Adaptive<u32, (), RandomState>) -> Vec<u32> {
-        a.iter().map(|(k, _)| *k).collect()
-    }
-
-    #[test]
-    fn a_hit_moves_nothing_and_counts_on_the_entry_until_its_tail_is_reached() {
-        let mut a = Adaptive::new(10, RandomState::new());
-        for k in 0..10 {
-            assert!(a.push(k, (), None).is_none());
-        }
-        let before = order(&a);
-        for _ in 0..3 {
-            assert!(a.get(&9).is_some()); // the window holds key 9; probation 0 (oldest) to 8
-            assert!(a.get(&0).is_some());
-        }
-        assert_eq!(order(&a), before, "no entry moved on a hit");
-        let fp0 = fingerprint(&0u32);
-        assert_eq!(a.sketch.frequency(fp0), 1, "only the insertion reached the sketch");
-        // New keys push the window over its share and the main space reaches its tail:
-        // key 0, read three times, is settled there (promoted, its reads counted).
-        for k in 100..104 {
-            a.push(k, (), None);
-        }
-        assert_eq!(a.sketch.frequency(fp0), 4, "insertion + three settled reads");
-        assert!(a.peek(&0).is_some(), "a read entry survives the evictions");
-        assert_eq!(a.q.slots[a.find(&0).unwrap() as usize].queue, Queue::Protected);
-    }
-}
+#[path = "adaptive_tests.rs"]
+mod tests;
