@@ -17,7 +17,7 @@ test-fast: $(DRF_VENV)/.fast-stamp ## polycache.fast: the fast path vs Django it
 		POLYCACHE_FAST_BACKEND=django.core.cache.backends.locmem.LocMemCache \
 		$(DRF_PY) -m pytest -q -k "not expired"
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users
 
 $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)

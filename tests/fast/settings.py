@@ -15,7 +15,14 @@ globals().update({k: v for k, v in vars(_drf).items() if k.isupper()})
 
 SECRET_KEY = "polycache-fast-tests"
 ROOT_URLCONF = "fastsite.urls"
-INSTALLED_APPS = INSTALLED_APPS + ["fastsite"]  # noqa: F821 - from the DRF settings
+INSTALLED_APPS = INSTALLED_APPS + ["django.contrib.sessions", "rest_framework.authtoken", "fastsite"]  # noqa: F821
+# Sessions and users for the per-user pages (fastsite/users.py); the public pages touch
+# neither, so these add nothing to their responses.
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    *MIDDLEWARE,  # noqa: F821 - LocaleMiddleware, CommonMiddleware
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
 TEMPLATES = []
 
 _DB_DIR = os.path.dirname(DATABASES["default"]["NAME"])  # noqa: F821

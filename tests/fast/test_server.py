@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import urllib.error
 import urllib.request
 
 import pytest
@@ -58,3 +59,33 @@ def test_per_user_and_cookie_copies_never_go_fast(server):
             assert headers["X-Polycache"] == "django"
     _, headers, body = fetch(server + "/per_user/", headers={"Cookie": "sessionid=bob"})
     assert headers["X-Polycache"] == "django" and "bob" in json.loads(body)["cookie"]
+
+
+def test_a_token_copy_reaches_its_token_only_and_not_once_deleted(server):
+    alice = {"Authorization": "Token " + fetch(server + "/token_for/?user=alice", method="POST")[2].decode()}
+    bob = {"Authorization": "Token " + fetch(server + "/token_for/?user=bob", method="POST")[2].decode()}
+    fetch(server + "/api_me/", headers=alice)
+    _, headers, body = fetch(server + "/api_me/", headers=alice)
+    assert headers["X-Polycache"] == "fast" and json.loads(body)["user"] == "alice"
+    for _ in range(2):
+        _, headers, body = fetch(server + "/api_me/", headers=bob)
+        assert json.loads(body)["user"] == "bob"
+    assert headers["X-Polycache"] == "fast"  # bob's own copy
+    assert fetch(server + "/drop_token/?user=alice", method="POST")[0] == 204
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        fetch(server + "/api_me/", headers=alice)
+    assert denied.value.code == 401 and denied.value.headers["X-Polycache"] == "django"
+    assert fetch(server + "/api_me/", headers=bob)[1]["X-Polycache"] == "fast"  # bob's is untouched
+
+
+def test_a_logged_out_session_misses(server):
+    session = json.loads(fetch(server + "/login_as/?user=carol", method="POST")[2])["session"]
+    carol = {"Cookie": f"sessionid={session}"}
+    fetch(server + "/me/", headers=carol)
+    _, headers, body = fetch(server + "/me/", headers=carol)
+    assert headers["X-Polycache"] == "fast" and json.loads(body)["user"] == "carol"
+    _, headers, body = fetch(server + "/me/", headers={"Cookie": "sessionid=someone-else"})
+    assert json.loads(body)["user"] is None
+    assert fetch(server + "/logout_now/", method="POST", headers=carol)[0] == 204
+    _, headers, body = fetch(server + "/me/", headers=carol)  # the old cookie, replayed
+    assert headers["X-Polycache"] == "django" and json.loads(body)["user"] is None

@@ -53,8 +53,9 @@ from django.utils.http import parse_http_date_safe
 
 from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
 from polycache.fast_rules import STAMP, eligible, refusal
+from polycache.fast_users import watch_credentials
 
-__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP"]
+__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP", "watch_credentials"]
 
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 
@@ -162,7 +163,7 @@ class _FastPath:
             if found is None:
                 return None
             response, language, vary_language, keys = found
-            why = refusal(response)
+            why = refusal(response, environ)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
