@@ -43,7 +43,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
-if CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
+if os.environ.get("POLYCACHE_FAST_REDIS_URL"):  # test_tiered.py: server processes sharing one Redis
+    CACHES["default"] = {
+        "BACKEND": "polycache.tiered.TieredCache",
+        "LOCATION": os.environ["POLYCACHE_FAST_REDIS_URL"],
+        "TIMEOUT": 300,
+        "OPTIONS": {"INVALIDATION_BOUND": float(os.environ.get("POLYCACHE_FAST_BOUND", "0.5"))},
+    }
+elif CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
     CACHES["default"]["OPTIONS"]["CLOCK"] = "fastsite.clock.now"  # tests move time, never sleep
 
 POLYCACHE_DRF = {"CACHE": "default"}
