@@ -89,3 +89,27 @@ def test_a_logged_out_session_misses(server):
     assert fetch(server + "/logout_now/", method="POST", headers=carol)[0] == 204
     _, headers, body = fetch(server + "/me/", headers=carol)  # the old cookie, replayed
     assert headers["X-Polycache"] == "django" and json.loads(body)["user"] is None
+
+
+def status_of(url, headers=None):
+    try:
+        _, h, _ = fetch(url, headers=headers)
+        return 200, h["X-Polycache"]
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers["X-Polycache"]
+
+
+def test_drf_copies_public_fast_per_user_by_token_throttled_never(server):
+    fetch(server + "/api/public/?s=9")
+    _, headers, body = fetch(server + "/api/public/?s=9")
+    assert headers["X-Polycache"] == "fast" and json.loads(body)["view"] == "public"
+    erin = {"Authorization": "Token " + fetch(server + "/token_for/?user=erin", method="POST")[2].decode()}
+    frank = {"Authorization": "Token " + fetch(server + "/token_for/?user=frank", method="POST")[2].decode()}
+    fetch(server + "/api/mine/", headers=erin)
+    _, headers, body = fetch(server + "/api/mine/", headers=erin)
+    assert headers["X-Polycache"] == "fast" and json.loads(body)["user"] == "erin"
+    assert json.loads(fetch(server + "/api/mine/", headers=frank)[2])["user"] == "frank"
+    assert status_of(server + "/api/mine/") in ((401, "django"), (403, "django"))
+    client = {"X-Forwarded-For": "10.1.2.3"}
+    seen = [status_of(server + "/api/throttled/", client) for _ in range(5)]
+    assert seen == [(200, "django")] * 3 + [(429, "django")] * 2

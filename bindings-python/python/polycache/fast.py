@@ -51,6 +51,8 @@ from django.utils import timezone
 from django.utils.cache import get_cache_key, get_max_age
 from django.utils.http import parse_http_date_safe
 
+from polycache.drf_fast import PREFIX as _DRF_PREFIX
+from polycache.drf_fast import environ_key
 from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
 from polycache.fast_rules import STAMP, eligible, refusal
 from polycache.fast_users import watch_credentials
@@ -122,6 +124,7 @@ class _FastPath:
         key_prefix: Optional[str] = None,
         header: Any = False,
         headers: Iterable[Tuple[str, str]] = (),
+        drf: Optional[bool] = None,
     ) -> None:
         self.app = app
         self.alias = cache if cache is not None else settings.CACHE_MIDDLEWARE_ALIAS
@@ -133,6 +136,13 @@ class _FastPath:
         # Django's own functions on a WSGIRequest per request when our key format differs.
         self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
         self._counters = _Counters()
+        # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
+        # polycache.drf caches responses in.
+        self._drf_alias: Optional[str] = None
+        if drf if drf is not None else hasattr(settings, "POLYCACHE_DRF"):
+            from polycache.drf_registry import cache_aliases
+
+            self._drf_alias = cache_aliases()[0]
 
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,
@@ -160,6 +170,8 @@ class _FastPath:
             return "conditional"
         try:
             found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
+            if found is None and self._drf_alias is not None:
+                found = self._find_drf(environ, make_request)
             if found is None:
                 return None
             response, language, vary_language, keys = found
@@ -167,7 +179,7 @@ class _FastPath:
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
-                self._lookup.cache.delete_many(keys)
+                caches[(self._drf_alias or self.alias) if keys[0].startswith(_DRF_PREFIX) else self.alias].delete_many(keys)
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
         if why is not None:
@@ -202,6 +214,27 @@ class _FastPath:
         if _ADDS_AGE:
             _set_age(response)
         return response, language, vary_language, tried
+
+    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """A polycache.drf copy stored for this raw request (:mod:`polycache.drf_fast`):
+        the public-to-everyone one (only without ``Authorization``), else this
+        credential's."""
+        assert self._drf_alias is not None
+        cache = caches[self._drf_alias]
+        response = None
+        if not environ.get("HTTP_AUTHORIZATION"):
+            key = environ_key(environ, True)
+            response = cache.get(key)
+        if response is None:
+            key = environ_key(environ, False)
+            response = cache.get(key)
+        if response is None:
+            return None
+        if self._keys is not None:
+            _, language, vary_language, _ = self._keys.where(environ, make_request)
+        else:
+            language, vary_language = _language(make_request())
+        return response, language, vary_language, [key]
 
     def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
         request = make_request()
