@@ -167,3 +167,27 @@ def test_views_that_vary_per_user_without_opting_in_are_still_refused(apps):
     for _ in range(2):
         call(fast_app, "/per_user/", headers={"Cookie": "sessionid=x"})
     assert fast_app.stats()["refusals"] == {"per-user-vary": 1}
+
+
+@pytest.mark.parametrize("change", ["user.groups.add", "group.user_set.add", "group.user_set.clear", "user.user_permissions.add"])
+def test_a_change_of_groups_or_permissions_makes_the_users_copies_unreachable(apps, change):
+    """What a permission check reads changed: the copy it allowed must not be served."""
+    from django.contrib.auth.models import Group, Permission
+
+    _, fast_app = apps
+    group = Group.objects.create(name="readers")
+    user = User.objects.create(username="gina")
+    if change == "group.user_set.clear":
+        user.groups.add(group)
+    gina = login(fast_app, "gina")
+    warm_fast(fast_app, "/me/", gina)
+    if change == "user.groups.add":
+        user.groups.add(group)
+    elif change == "group.user_set.add":
+        group.user_set.add(user)
+    elif change == "group.user_set.clear":
+        group.user_set.clear()
+    else:
+        user.user_permissions.add(Permission.objects.first())
+    assert call(fast_app, "/me/", headers=gina).header("X-Polycache") == "django"
+    assert call(fast_app, "/me/", headers=gina).header("X-Polycache") == "fast"

@@ -20,7 +20,8 @@ connected by :func:`watch_credentials` move them:
 - ``post_delete`` of a ``Session`` row (``flush()``, ``cycle_key()``, ``clearsessions``,
   the session store's ``delete()``): that session's namespace;
 - ``post_save`` / ``post_delete`` of the user model (a password change, ``is_active``,
-  any edit, ``last_login`` at each login): the user's;
+  any edit, ``last_login`` at each login) and ``m2m_changed`` of its ``groups`` and
+  ``user_permissions``: the user's (a change to a group's own permissions is not seen);
 - ``post_delete`` of DRF's ``Token``: its user's.
 
 Everything is bumped in the caches ``polycache.drf`` invalidates (``POLYCACHE_DRF["CACHE"]``).
@@ -119,6 +120,20 @@ def _on_user_written(sender: Any, instance: Any, **kwargs: Any) -> None:
         revoke(user_namespace(instance.pk))
 
 
+def _on_user_m2m(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any = None, **kwargs: Any) -> None:
+    if not reverse:  # user.groups.add(...), .remove(...), .clear()
+        if action in ("post_add", "post_remove", "post_clear"):
+            revoke(user_namespace(instance.pk))
+    elif action in ("post_add", "post_remove"):  # group.user_set.add(...)
+        revoke(*(user_namespace(pk) for pk in pk_set or ()))
+    elif action == "pre_clear":  # group.user_set.clear(): its users are gone by post_clear
+        fields = sender._meta.fields
+        user_field = next(f.name for f in fields if f.related_model is model)
+        other_field = next(f.name for f in fields if f.related_model is type(instance))
+        pks = sender.objects.filter(**{other_field: instance}).values_list(user_field, flat=True)
+        revoke(*(user_namespace(pk) for pk in pks))
+
+
 def _on_token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     revoke(user_namespace(instance.user_id))
 
@@ -135,7 +150,7 @@ def watch_credentials() -> None:
     from django.apps import apps
     from django.contrib.auth import get_user_model
     from django.contrib.auth.signals import user_logged_out
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     with _watch_lock:
         if _watching[0]:
@@ -145,6 +160,11 @@ def watch_credentials() -> None:
     user = get_user_model()
     post_save.connect(_on_user_written, sender=user, dispatch_uid="polycache.fast.user_saved", weak=False)
     post_delete.connect(_on_user_written, sender=user, dispatch_uid="polycache.fast.user_deleted", weak=False)
+    for name in ("groups", "user_permissions"):  # what permission checks read
+        field = getattr(user, name, None)
+        through = getattr(field, "through", None)
+        if through is not None:
+            m2m_changed.connect(_on_user_m2m, sender=through, dispatch_uid=f"polycache.fast.user_{name}", weak=False)
     if apps.is_installed("django.contrib.sessions"):
         from django.contrib.sessions.models import Session
 
