@@ -50,6 +50,12 @@ if os.environ.get("POLYCACHE_FAST_REDIS_URL"):  # test_tiered.py: server process
         "TIMEOUT": 300,
         "OPTIONS": {"INVALIDATION_BOUND": float(os.environ.get("POLYCACHE_FAST_BOUND", "0.5"))},
     }
+elif os.environ.get("POLYCACHE_FAST_DJANGO_REDIS_URL"):  # bench/fast_bench.py: Django's cache on django-redis
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": os.environ["POLYCACHE_FAST_DJANGO_REDIS_URL"],
+        "TIMEOUT": 300,
+    }
 elif CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
     CACHES["default"]["OPTIONS"]["CLOCK"] = "fastsite.clock.now"  # tests move time, never sleep
 

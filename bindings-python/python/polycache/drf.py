@@ -85,8 +85,8 @@ from polycache.drf_registry import (
     InvalidatingManager,
     InvalidatingQuerySet,
     InvalidatingQuerySetMixin,
-    ModelType,
-    Registry,
+    ModelType,  # noqa: F401  (re-exported)
+    Registry,  # noqa: F401  (re-exported)
     Resource,
     _conf,
     cache_aliases,

@@ -31,6 +31,12 @@ def cache_aliases() -> List[str]:
 # ---- namespace generations, on polycache or on any Django cache ------------------------
 
 
+def generation_key(name: str) -> str:
+    """Where a cache without namespaces (any Django cache but polycache's) keeps the
+    generation of namespace ``name``."""
+    return f"polycache.drf.generation:{name}"
+
+
 def generation(cache: Any, name: str) -> Optional[int]:
     """The namespace's current generation; None when it cannot be known (then nothing is
     cached)."""
@@ -38,7 +44,7 @@ def generation(cache: Any, name: str) -> Optional[int]:
     if namespace is not None:
         gen = namespace(name).generation
         return gen() if callable(gen) else gen  # TieredCache: a method
-    key = f"polycache.drf.generation:{name}"
+    key = generation_key(name)
     gen = cache.get(key)
     if gen is None:
         # A clock stamp, not 1: a counter lost to eviction never comes back to a value
@@ -53,7 +59,7 @@ def _bump(cache: Any, name: str) -> None:
     if namespace is not None:
         namespace(name).invalidate()
         return
-    key = f"polycache.drf.generation:{name}"
+    key = generation_key(name)
     try:
         cache.incr(key)
     except ValueError:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 from django.core.cache import caches
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
-__all__ = ["eligible", "refusal", "STAMP"]
+__all__ = ["dynamic_refusal", "eligible", "refusal", "static_refusal", "STAMP"]
 
 #: The attribute ``eligible`` sets on a response: ``(alias, ((namespace, generation),
 #: ...))``, and for a per-user copy a third item ``(credential digest, session expiry)``.
@@ -151,9 +151,10 @@ def _cache_control(response: Any) -> set:
     return {d.strip().split("=", 1)[0].lower() for d in cc_delim_re.split(value) if d.strip()}
 
 
-def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:
-    """Why a stored response must not be served by the fast path to the request of
-    ``environ`` (a WSGI environ or an ASGI request's ``META``), or None when it may."""
+def static_refusal(response: Any) -> Optional[str]:
+    """The reasons a copy is refused whoever asks (its stamp, cookies, ``Cache-Control``
+    and ``Vary``): a function of its headers and stamp kind only, so the fast path
+    remembers the answer per distinct set of headers."""
     stamp = getattr(response, STAMP, None)
     if stamp is None:
         return "not-eligible"
@@ -167,9 +168,15 @@ def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:
     if "no-store" in directives:
         return "no-store"
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
-    per_user = stamp[2] if len(stamp) > 2 else None
-    if "*" in vary or (vary & _PER_USER_VARY and per_user is None):
+    if "*" in vary or (vary & _PER_USER_VARY and len(stamp) <= 2):
         return "per-user-vary"
+    return None
+
+
+def dynamic_refusal(stamp: Stamp, environ: Dict[str, Any], generations: Callable[[str, Tuple[str, ...]], Generations] = _generations) -> Optional[str]:
+    """The reasons a copy is refused to this request now: another credential, a session
+    past its expiry, a namespace invalidated since the copy was made (``"stale"``)."""
+    per_user = stamp[2] if len(stamp) > 2 else None
     if per_user is not None:
         from polycache import fast_users
 
@@ -181,6 +188,12 @@ def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:
     alias, before = stamp[0], stamp[1]
     if before:
         names = tuple(name for name, _ in before)
-        if any(gen is None for _, gen in before) or _generations(alias, names) != before:
+        if any(gen is None for _, gen in before) or generations(alias, names) != before:
             return "stale"
     return None
+
+
+def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:
+    """Why a stored response must not be served by the fast path to the request of
+    ``environ`` (a WSGI environ or an ASGI request's ``META``), or None when it may."""
+    return static_refusal(response) or dynamic_refusal(getattr(response, STAMP), environ)
