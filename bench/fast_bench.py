@@ -14,6 +14,9 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
   captured once at start (the server's ceiling for exactly that answer);
 - ``django-redis`` / ``fast-redis``: Django's ``cache_page`` on django-redis (a local
   redis-server started for the run), without and with ``FastPathWSGI``;
+- ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
+  ``polycache.drf.cache_response(fast=True)`` on PolyCache (``/api/public/``), DRF's
+  own hit vs the fast path's;
 - ``asgi-*``: the same under uvicorn, Django's ASGI handler with and without ``FastPathASGI``.
 
 Usage: ``make bench-fast`` (or ``python bench/fast_bench.py --seconds 10 --out docs/fast-bench.md``).
@@ -40,6 +43,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "tiered"))
 import redisctl  # noqa: E402  (a throwaway redis-server for the django-redis rows)
 from fastsite import serve  # noqa: E402
 PAGES = [f"/books/?page={n}" for n in range(1, 9)]
+# The DRF rows: a public APIView cached by polycache.drf (cache_response(fast=True)).
+API_PAGES = [f"/api/public/?page={n}" for n in range(1, 9)]
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 # mode -> (server, environment)
 MODES = {
@@ -51,6 +56,8 @@ MODES = {
     "bare-same-answer": ("gunicorn", {"POLYCACHE_FAST": "bare-same"}),
     "django-redis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
+    "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
     "asgi-django-polycache": ("uvicorn", {}),
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
@@ -65,9 +72,9 @@ end
 """
 
 
-def warm(port: int, mode: str) -> None:
+def warm(port: int, mode: str, pages: List[str]) -> None:
     for _ in range(2):
-        for page in PAGES:
+        for page in pages:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}") as r:
                 r.read()
                 served_by = r.headers.get("X-Polycache")
@@ -89,11 +96,15 @@ def parse_wrk(out: str) -> Dict[str, str]:
     }
 
 
-def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, lua: str) -> Dict[str, str]:
+def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, tmp: str) -> Dict[str, str]:
+    pages = API_PAGES if extra.get("BENCH_PAGES") == "api" else PAGES
+    lua = os.path.join(tmp, f"rotate-{mode}.lua")
+    with open(lua, "w") as f:
+        f.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in pages))
     port = serve.free_port()
     server = serve.start(dict(base_env, **extra), port, server_kind)
     try:
-        warm(port, mode)
+        warm(port, mode, pages)
         out = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
@@ -112,9 +123,6 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("bench-fast needs wrk (apt-get install wrk)")
     tmp = tempfile.mkdtemp(prefix="polycache-fast-bench-")
-    lua = os.path.join(tmp, "rotate.lua")
-    with open(lua, "w") as f:
-        f.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in PAGES))
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
     serve.prepare_db(dict(base_env), books=30)
@@ -129,7 +137,7 @@ def main() -> None:
             server_kind, extra = MODES[mode]
             if redis_dir is not None:
                 extra = {k: v.replace("{redis}", redis_url) for k, v in extra.items()}
-            r = run_mode(mode, server_kind, extra, base_env, args.seconds, lua)
+            r = run_mode(mode, server_kind, extra, base_env, args.seconds, tmp)
             rows.append(f"| {mode} | {server_kind} | {r['rps']} | {r['p50']} | {r['p99']} | {r['errors']} |")
             print(rows[-1], flush=True)
     finally:

@@ -5,7 +5,8 @@
 # test_tiered.py runs two gunicorn processes on TieredCache sharing a real redis-server
 # (started and stopped by the test, tests/tiered/redisctl.py).
 # Reuses the DRF venv (.venv-drf) and the wheel of mk/python.mk.
-# `make bench-fast` (gunicorn, uvicorn + wrk, from apt) is not part of make test.
+# `make bench-fast` (gunicorn, uvicorn, wrk from apt, django-redis on a throwaway
+# redis-server) is not part of make test.
 TEST_TARGETS += test-fast
 
 FAST_DEPS := "gunicorn==23.0.0" "uvicorn==0.54.0" "redis==8.1.0"
@@ -25,5 +26,12 @@ $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)
 	@touch $@
 
-bench-fast: $(DRF_VENV)/.fast-stamp ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
+FAST_BENCH_DEPS := "django-redis==7.0.0"
+
+$(DRF_VENV)/.fast-bench-stamp: $(DRF_VENV)/.fast-stamp mk/fast.mk
+	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_BENCH_DEPS)
+	@touch $@
+
+bench-fast: $(DRF_VENV)/.fast-bench-stamp redis-server-installed ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
+	$(call apt-install,wrk,wrk,bench-fast)
 	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --out docs/fast-bench.md
