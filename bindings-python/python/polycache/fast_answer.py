@@ -74,7 +74,8 @@ class Answers:
         stamp = getattr(response, STAMP, None)
         try:
             signature: Optional[Tuple[Any, ...]] = (
-                tuple(response.headers._store.values()), response.status_code, bool(response.cookies),
+                tuple(response.headers._store.values()), response.status_code, response._reason_phrase,
+                bool(response.cookies),
                 bool(getattr(response, "streaming", False)), 0 if stamp is None else len(stamp),
                 language, vary_language, adds_age,
             )
