@@ -34,4 +34,4 @@ $(DRF_VENV)/.fast-bench-stamp: $(DRF_VENV)/.fast-stamp mk/fast.mk
 
 bench-fast: $(DRF_VENV)/.fast-bench-stamp redis-server-installed ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
 	$(call apt-install,wrk,wrk,bench-fast)
-	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --out docs/fast-bench.md
+	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md
