@@ -113,3 +113,31 @@ def test_drf_copies_public_fast_per_user_by_token_throttled_never(server):
     client = {"X-Forwarded-For": "10.1.2.3"}
     seen = [status_of(server + "/api/throttled/", client) for _ in range(5)]
     assert seen == [(200, "django")] * 3 + [(429, "django")] * 2
+
+
+def test_concurrent_users_never_get_each_others_copies(server):
+    """8 client threads against the server's 4 (or its event loop), alternating three
+    tokens, two sessions and no credential on the per-user pages: every answer must be
+    the requester's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    who = {}
+    for name in ("ann", "ben", "cat"):
+        who[name] = {"Authorization": "Token " + fetch(server + f"/token_for/?user={name}", method="POST")[2].decode()}
+    for name in ("dan", "eve"):
+        session = json.loads(fetch(server + f"/login_as/?user={name}", method="POST")[2])["session"]
+        who[name] = {"Cookie": f"sessionid={session}"}
+    who[None] = {}
+    # /api/mine/: DRF, tokens or sessions; /me/: a Django view, sessions (or nobody)
+    plan = [("/api/mine/", n) for n in ("ann", "ben", "cat", "dan", "eve")] + [("/me/", n) for n in ("dan", "eve", None)]
+
+    def one(i):
+        path, name = plan[i % len(plan)]
+        _, headers, body = fetch(server + path, headers=who[name])
+        return name, json.loads(body)["user"], headers["X-Polycache"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(one, range(240)))
+    wrong = [(asked, got) for asked, got, _ in answers if asked != got]
+    assert not wrong, wrong[:5]
+    assert sum(1 for *_, path in answers if path == "fast") > 150  # most were fast hits
