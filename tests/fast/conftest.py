@@ -18,6 +18,7 @@ def fresh(monkeypatch):
     caches["default"].clear()
     views.CALLS.clear()
     users.CALLS.clear()
+    users.DURING.clear()
     api.CALLS.clear()
     clock.OFFSET[0] = 0.0
     # As Django's test client does: a request must not close the test's transaction.

@@ -191,3 +191,22 @@ def test_a_change_of_groups_or_permissions_makes_the_users_copies_unreachable(ap
         user.user_permissions.add(Permission.objects.first())
     assert call(fast_app, "/me/", headers=gina).header("X-Polycache") == "django"
     assert call(fast_app, "/me/", headers=gina).header("X-Polycache") == "fast"
+
+
+def test_a_password_change_while_the_view_runs_is_not_served(apps):
+    """The user's generation is read before the view (AuthenticationMiddleware's user):
+    a copy computed across a password change carries the old one and is refused."""
+    _, fast_app = apps
+    alice = login(fast_app, "alice")
+
+    def change_password():
+        user = User.objects.get(username="alice")
+        user.set_password("changed while the page was computed")
+        user.save()
+
+    users.DURING.append(change_password)
+    first = call(fast_app, "/me/", headers=alice)
+    users.DURING.clear()
+    assert who(first) == "alice"  # the view saw alice before the change
+    after = call(fast_app, "/me/", headers=alice)
+    assert after.header("X-Polycache") == "django" and who(after) is None

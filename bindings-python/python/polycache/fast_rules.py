@@ -91,30 +91,44 @@ def eligible(
 
         return drf.cache_aliases()[0]
 
-    def before(request: Any) -> Tuple[str, Generations, Any]:
+    def user_pk(request: Any) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.pk
+        return None
+
+    def before(request: Any, sync: bool = True) -> Tuple[str, Generations, Any]:
         # Read before the view reads any row (or the credential's state).
         alias = alias_of()
         if not per_user:
             return alias, _generations(alias, names), None
-        from polycache.fast_users import credential_of_request
+        from polycache.fast_users import credential_of_request, user_namespace
 
         digest, session_ns, auth_ns = credential_of_request(request)
         own = tuple(n for n in (session_ns, auth_ns) if n)
-        return alias, _generations(alias, names + own), digest
+        pk = None
+        if sync:  # AuthenticationMiddleware's user (a session's), known before the view
+            try:
+                pk = user_pk(request)
+            except Exception:  # the view will meet it and answer as it does
+                pk = None
+        generations = _generations(alias, names + own + ((user_namespace(pk),) if pk is not None else ()))
+        return alias, generations, (digest, pk)
 
     def stamp(request: Any, response: Any, read: Tuple[str, Generations, Any]) -> None:
-        alias, generations, digest = read
+        alias, generations, credential = read
         if not per_user:
             setattr(response, STAMP, (alias, generations))
             return
         from polycache.fast_users import session_expiry, user_namespace
 
         patch_vary_headers(response, ("Cookie", "Authorization"))
-        # The user is known once the view authenticated it (DRF does so inside the view):
-        # its generation is read after the view ran (docs/fast.md: the window this leaves).
-        user = getattr(request, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False) and user.pk is not None:
-            generations = generations + _generations(alias, (user_namespace(user.pk),))
+        digest, pk_before = credential
+        pk = user_pk(request)
+        if pk is not None and pk != pk_before:
+            # Authenticated inside the view (DRF's token under cache_page): its
+            # generation can only be read now (docs/fast.md: the window this leaves).
+            generations = generations + _generations(alias, (user_namespace(pk),))
         setattr(response, STAMP, (alias, generations, (digest, session_expiry(request))))
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -122,7 +136,7 @@ def eligible(
 
             @functools.wraps(fn)
             async def astamped(request: Any, *args: Any, **kwargs: Any) -> Any:
-                read = before(request)
+                read = before(request, sync=False)
                 response = await fn(request, *args, **kwargs)
                 if per_user:
                     from asgiref.sync import sync_to_async

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from polycache import fast
 
 CALLS = collections.Counter()
+#: Called inside `me` while it runs, when set (a write racing the view, in the tests).
+DURING = []
 
 PAGES = ["me", "api_me", "login_as", "logout_now", "token_for", "drop_token", "new_password"]
 
@@ -27,6 +29,8 @@ PAGES = ["me", "api_me", "login_as", "logout_now", "token_for", "drop_token", "n
 def me(request):
     CALLS["me"] += 1
     user = request.user.username if request.user.is_authenticated else None
+    for hook in DURING:
+        hook()
     return JsonResponse({"page": "me", "user": user, "run": CALLS["me"]})
 
 
