@@ -137,3 +137,25 @@ def test_async_view_is_stamped_and_invalidated(asgi_apps):
     drf.invalidate("catalog.book")
     after = acall(fast_app, "/async_page/")
     assert header(after, "X-Polycache") == "django" and json.loads(after[2])["run"] == 2
+
+
+def test_drf_copies_through_asgi_public_and_per_token(asgi_apps):
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    django_app, fast_app = asgi_apps
+    acall(fast_app, "/api/public/?a=1")
+    hit = acall(fast_app, "/api/public/?a=1")
+    assert header(hit, "X-Polycache") == "fast"
+    by_django = acall(django_app, "/api/public/?a=1")
+    assert hit[0] == by_django[0] and hit[2] == by_django[2]
+    keys = {u: {"Authorization": f"Token {Token.objects.create(user=User.objects.create(username=u)).key}"} for u in ("ida", "jo")}
+    acall(fast_app, "/api/mine/", headers=keys["ida"])
+    hit = acall(fast_app, "/api/mine/", headers=keys["ida"])
+    assert header(hit, "X-Polycache") == "fast" and json.loads(hit[2])["user"] == "ida"
+    assert hit[2] == acall(django_app, "/api/mine/", headers=keys["ida"])[2]
+    other = acall(fast_app, "/api/mine/", headers=keys["jo"])
+    assert header(other, "X-Polycache") == "django" and json.loads(other[2])["user"] == "jo"
+    Token.objects.filter(user__username="ida").delete()
+    gone = acall(fast_app, "/api/mine/", headers=keys["ida"])
+    assert gone[0] == 401 and header(gone, "X-Polycache") == "django"
