@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -19,6 +20,7 @@ from fastsite import serve
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tiered"))
 import redisctl  # noqa: E402  (tests/tiered: a throwaway redis-server)
 
+REDIS = {}
 BOUND = 0.5
 SLACK = 1.0  # scheduling on a shared 2-core machine, two servers and this process
 
@@ -27,6 +29,7 @@ SLACK = 1.0  # scheduling on a shared 2-core machine, two servers and this proce
 def servers():
     folder = tempfile.mkdtemp(prefix="polycache-fast-redis-")
     port = redisctl.start(folder)
+    REDIS["folder"] = folder
     db = tempfile.mkdtemp(prefix="polycache-fast-tiered-")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=db, POLYCACHE_FAST="1",
                POLYCACHE_FAST_BENCH="1", POLYCACHE_FAST_REDIS_URL=f"redis://127.0.0.1:{port}/0",
@@ -100,3 +103,17 @@ def test_a_logout_in_one_process_stops_the_sessions_copies_in_the_other(servers)
         assert r.status == 204
     took = watch(a, "/me/", lambda body: json.loads(body)["user"] is None, cookie)
     print(f"logout in b reached a's fast path after {took:.3f}s (bound {BOUND}s)")
+
+
+def test_with_redis_gone_nothing_is_served_fast(servers):
+    """Last in this module: it stops the redis-server. A copy whose namespaces cannot be
+    read is not served; Django answers as it does with its cache down."""
+    a, _ = servers
+    fast_in(a, "/books/?gone=1")
+    redisctl.stop(REDIS["folder"])
+    for _ in range(5):
+        try:
+            path_taken = fetch(a + "/books/?gone=1")[0]
+        except urllib.error.HTTPError as e:  # Django's cache_page raises: a 500 from Django
+            path_taken = e.headers["X-Polycache"]
+        assert path_taken == "django"
