@@ -164,3 +164,28 @@ def test_a_fast_copy_the_store_refuses_loses_nothing(apps, monkeypatch):
     assert first.status == again.status == "200 OK" and first.body == again.body
     assert again.header("X-Polycache") == "django" and api.CALLS["public"] == 1  # drf's own copy served
     assert drf.stats()["fast_unstored"] - unstored == 2
+
+
+def test_a_fast_copy_made_on_a_drf_hit_expires_with_the_drf_copy_expired(apps, monkeypatch):
+    """A fast copy lives as long as the DRF copy stays fresh, also one made on a DRF hit
+    (another raw request for the same DRF key: query parameters in another order)."""
+    import time
+
+    from fastsite import clock
+
+    _, fast_app = apps
+
+    def at(seconds):
+        clock.OFFSET[0] = seconds  # the cache's clock (PolyCache: tests/fast/settings.py)
+        monkeypatch.setattr(drf, "clock", lambda: time.time() + seconds)  # polycache.drf's freshness
+
+    at(0)
+    assert call(fast_app, "/api/public/?a=1&b=2").header("X-Polycache") == "django"
+    at(200)
+    swapped = call(fast_app, "/api/public/?b=2&a=1")
+    assert swapped.header("X-Polycache") == "django" and body(swapped)["run"] == 1  # a DRF hit
+    at(250)
+    assert call(fast_app, "/api/public/?b=2&a=1").header("X-Polycache") == "fast"
+    at(301)
+    after = call(fast_app, "/api/public/?b=2&a=1")
+    assert after.header("X-Polycache") == "django" and body(after)["run"] == 2
