@@ -63,6 +63,8 @@ MODES = {
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
     "asgi-django-polycache": ("uvicorn", {}),
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
+    "asgi-django-redis": ("uvicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "asgi-fast-redis": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
 }
 ROTATE_LUA = """
 local paths = {%s}
@@ -127,6 +129,7 @@ BASELINE = {
     "fast-drf-polycache": "drf-polycache",
     "asgi-django-polycache": "asgi-django-locmem",
     "asgi-fast-polycache": "asgi-django-locmem",
+    "asgi-fast-redis": "asgi-django-redis",
 }
 
 

@@ -159,3 +159,31 @@ def test_drf_copies_through_asgi_public_and_per_token(asgi_apps):
     Token.objects.filter(user__username="ida").delete()
     gone = acall(fast_app, "/api/mine/", headers=keys["ida"])
     assert gone[0] == 401 and header(gone, "X-Polycache") == "django"
+
+
+def test_a_network_cache_is_read_off_the_event_loop(asgi_apps, monkeypatch):
+    """With a cache that may wait on the network (FastPathASGI.blocking: django-redis,
+    ...) the lookup runs in a worker thread, never on the loop's."""
+    import threading
+
+    from polycache.fast_answer import Handles
+
+    _, fast_app = asgi_apps
+    assert fast_app.blocking is False  # PolyCache / LocMemCache: on the loop
+    acall(fast_app, "/by_accept/?t=1")
+    fast_app.blocking = True
+    loop_threads, lookup_threads = set(), set()
+    real_cache = Handles.cache
+
+    def cache(self, alias):
+        lookup_threads.add(threading.get_ident())
+        return real_cache(self, alias)
+
+    async def on_loop():
+        loop_threads.add(threading.get_ident())
+
+    monkeypatch.setattr(Handles, "cache", cache)
+    hit = acall(fast_app, "/by_accept/?t=1")
+    asyncio.run(on_loop())
+    assert header(hit, "X-Polycache") == "fast"
+    assert lookup_threads and not (lookup_threads & loop_threads)

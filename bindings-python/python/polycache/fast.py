@@ -37,6 +37,7 @@ then deleted, so Django recomputes it too).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import threading
@@ -44,6 +45,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.cache import FetchFromCacheMiddleware
 from django.utils import timezone
@@ -147,9 +149,13 @@ class _FastPath:
         self._handles = Handles()
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
+        cache = caches[self.alias]
         self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...]]]] = (
-            {} if getattr(caches[self.alias], "namespace", None) is None else None
+            {} if getattr(cache, "namespace", None) is None else None
         )
+        #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
+        #: FastPathASGI runs it in a worker thread, off the event loop.
+        self.blocking = getattr(cache, "namespace", None) is None and not isinstance(cache, LocMemCache)
         # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
         # polycache.drf caches responses in.
         self._drf_alias: Optional[str] = None
@@ -330,9 +336,10 @@ def _meta(scope: Dict[str, Any]) -> Dict[str, Any]:
 
 class FastPathASGI(_FastPath):
     """Wraps Django's ASGI application; serves eligible cached pages without it. Same
-    options as :class:`FastPathWSGI`. The lookup runs on the event loop: fine for an
-    in-process cache (``PolyCache``, ``TieredCache``'s local tier), a blocking network
-    round trip otherwise."""
+    options as :class:`FastPathWSGI`. The lookup runs on the event loop with an
+    in-process cache (``PolyCache``, ``TieredCache``'s local tier, ``LocMemCache``), in
+    a worker thread with any other (django-redis: a network round trip must not block
+    the loop; ``blocking`` says which)."""
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope.get("type") != "http":
@@ -340,7 +347,11 @@ class FastPathASGI(_FastPath):
             return
         from django.core.handlers.asgi import ASGIRequest
 
-        found = self._answer(_meta(scope), lambda: ASGIRequest(scope, io.BytesIO()))
+        meta = _meta(scope)
+        if self.blocking:
+            found = await asyncio.to_thread(self._answer, meta, lambda: ASGIRequest(scope, io.BytesIO()))
+        else:
+            found = self._answer(meta, lambda: ASGIRequest(scope, io.BytesIO()))
         if isinstance(found, tuple):
             code, _, headers, body = found
             raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]
