@@ -189,3 +189,14 @@ def test_a_fast_copy_made_on_a_drf_hit_expires_with_the_drf_copy_expired(apps, m
     at(301)
     after = call(fast_app, "/api/public/?b=2&a=1")
     assert after.header("X-Polycache") == "django" and body(after)["run"] == 2
+
+
+def test_a_view_authenticated_by_another_header_gets_no_fast_copy(apps):
+    """An API-key header is not in the fast key: with a copy, the next key's owner would
+    get the first one's page. Refused: each user gets their own answer from DRF."""
+    _, fast_app = apps
+    refused = drf.stats()["fast_refused"]
+    for name in ("kim", "lee", "kim", "lee"):
+        answer = call(fast_app, "/api/by_api_key/", headers={"X-Api-Key": name})
+        assert answer.header("X-Polycache") == "django" and body(answer)["user"] == name
+    assert drf.stats()["fast_refused"] - refused == 4

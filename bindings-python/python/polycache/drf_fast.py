@@ -22,10 +22,13 @@ namespace generations the DRF key was built at (a model write retires it), and f
 per-credential copy the credential's and user's namespaces and the session expiry. It
 expires when the DRF copy's freshness does.
 
-Views whose every request must run something are refused (no copy is written, counted
-in ``drf.stats()["fast_refused"]``): DRF throttles, a custom ``get_cache_scope`` (its
-scope may come from anything), a response cached in another alias than the first of
-``POLYCACHE_DRF["CACHE"]`` (the one the fast path reads).
+Views whose every request must run something, or whose answer may depend on something
+not in the key, are refused (no copy is written, counted in
+``drf.stats()["fast_refused"]``): DRF throttles, an authentication class that reads
+something else than ``Authorization`` or the session cookie (an API-key header,
+``REMOTE_USER``), a custom ``get_cache_scope`` (its scope may come from anything), a
+response cached in another alias than the first of ``POLYCACHE_DRF["CACHE"]`` (the one
+the fast path reads).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ __all__ = ["Plan", "key_of", "plan", "remember"]
 PREFIX = "polycache.fast.drf:"
 
 _READ_BY_ANYONE = ("AllowAny", "IsAuthenticatedOrReadOnly")
+# Authentication classes of other packages that read the Authorization header only.
+_AUTHORIZATION_CLASSES = frozenset({"rest_framework_simplejwt.authentication.JWTAuthentication"})
 
 
 def key_of(meta: Dict[str, Any], scheme: str, credential: str) -> str:
@@ -87,9 +92,24 @@ def refusal(view: Any, alias: str, first_alias: str) -> Optional[str]:
     throttles = view.get_throttles() if hasattr(view, "get_throttles") else getattr(view, "throttle_classes", ())
     if throttles:
         return "throttled"
+    authenticators = view.get_authenticators() if hasattr(view, "get_authenticators") else []
+    if not all(_credential_in_key(a) for a in authenticators):
+        return "authentication"
     if getattr(view, "get_cache_scope", None) is not None:
         return "custom-scope"
     return None
+
+
+def _credential_in_key(authenticator: Any) -> bool:
+    """Whether what this authenticator reads is in the fast key: the ``Authorization``
+    header (DRF's token and basic authentication, simplejwt's JWT) or the session
+    cookie (DRF's session authentication). Another (an API-key header, ``REMOTE_USER``)
+    would let two users share a copy: such views get none."""
+    from rest_framework.authentication import BasicAuthentication, SessionAuthentication, TokenAuthentication
+
+    if isinstance(authenticator, (BasicAuthentication, SessionAuthentication, TokenAuthentication)):
+        return True
+    return any(f"{c.__module__}.{c.__qualname__}" in _AUTHORIZATION_CLASSES for c in type(authenticator).__mro__)
 
 
 def _read_by_anyone(view: Any) -> bool:

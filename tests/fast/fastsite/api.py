@@ -2,7 +2,7 @@
 from the raw request (polycache.drf_fast). CALLS counts the real runs."""
 import collections
 
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -96,4 +96,27 @@ class NotFast(_Base):
         return Response(self.payload(request))
 
 
-VIEWS = {"public": PublicBooks, "mine": MyBooks, "staff": StaffBooks, "throttled": ThrottledBooks, "not_fast": NotFast}
+class ApiKeyAuthentication(BaseAuthentication):
+    """Authenticates by an X-Api-Key header (the user's name): not in the fast key."""
+
+    def authenticate(self, request):
+        from django.contrib.auth.models import User
+
+        name = request.META.get("HTTP_X_API_KEY")
+        if not name:
+            return None
+        user, _ = User.objects.get_or_create(username=name)
+        return user, None
+
+
+class ByApiKey(_Base):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsAuthenticated]
+    name = "by_api_key"
+
+    @drf.cache_response(Book, fast=True)
+    def get(self, request):
+        return Response(self.payload(request))
+
+
+VIEWS = {"public": PublicBooks, "mine": MyBooks, "staff": StaffBooks, "throttled": ThrottledBooks, "not_fast": NotFast, "by_api_key": ByApiKey}
