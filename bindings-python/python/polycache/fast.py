@@ -43,6 +43,7 @@ import io
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -159,7 +160,7 @@ class _FastPath:
         # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
         # polycache.drf caches responses in.
         self._drf_alias: Optional[str] = None
-        if drf if drf is not None else hasattr(settings, "POLYCACHE_DRF"):
+        if drf if drf is not None else apps.is_installed("rest_framework"):
             from polycache.drf_registry import cache_aliases
 
             self._drf_alias = cache_aliases()[0]
