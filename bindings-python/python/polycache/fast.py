@@ -30,9 +30,15 @@ Rules (each has a test in ``tests/fast``): ``GET``/``HEAD`` only; no conditional
 (``If-None-Match``/``If-Modified-Since``: Django's middleware may answer 304); the
 stored ``Vary`` is honoured by Django's key (the key hashes the values of the headers the
 stored response varies on); never a copy with ``Set-Cookie``, ``Cache-Control: private``
-or ``no-store``, or one that varies on ``Cookie``/``Authorization``; only copies stamped
-by :func:`eligible`, and not once a namespace they depend on was invalidated (the copy is
-then deleted, so Django recomputes it too).
+or ``no-store``, or one that varies on ``Cookie``/``Authorization`` unless the view
+declared it per user (``eligible(per_user=True)``: then only to the same credential,
+:mod:`polycache.fast_users`); only copies stamped by :func:`eligible`, and not once a
+namespace they depend on was invalidated (the copy is then deleted, so Django
+recomputes it too).
+
+After a ``cache_page`` miss it looks for a ``polycache.drf`` copy stored for this raw
+request by a view with ``fast=True`` (:mod:`polycache.drf_fast`), under the same rules.
+What a hit costs is kept small in :mod:`polycache.fast_answer`.
 """
 
 from __future__ import annotations
