@@ -187,3 +187,25 @@ def test_a_network_cache_is_read_off_the_event_loop(asgi_apps, monkeypatch):
     asyncio.run(on_loop())
     assert header(hit, "X-Polycache") == "fast"
     assert lookup_threads and not (lookup_threads & loop_threads)
+
+
+def test_an_async_per_user_view_reaches_its_session_only(asgi_apps):
+    """fast.eligible(per_user=True) on an async view: stamped after the view in a
+    thread (it may read the session), served to that session only, not after a logout."""
+    from django.core.wsgi import get_wsgi_application
+
+    _, fast_app = asgi_apps
+    wsgi = get_wsgi_application()
+    cookies = {}
+    for name in ("uma", "val"):
+        login = call(wsgi, f"/login_as/?user={name}", method="POST")
+        cookies[name] = {"Cookie": f"sessionid={json.loads(login.body)['session']}"}
+    first = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    hit = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    assert header(first, "X-Polycache") == "django" and header(hit, "X-Polycache") == "fast"
+    assert json.loads(hit[2])["user"] == "uma" and hit[2] == first[2]
+    other = acall(fast_app, "/async_me/", headers=cookies["val"])
+    assert header(other, "X-Polycache") == "django" and json.loads(other[2])["user"] == "val"
+    call(wsgi, "/logout_now/", method="POST", headers=cookies["uma"])
+    after = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    assert header(after, "X-Polycache") == "django" and json.loads(after[2])["user"] is None

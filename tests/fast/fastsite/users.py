@@ -21,7 +21,7 @@ CALLS = collections.Counter()
 #: Called inside `me` while it runs, when set (a write racing the view, in the tests).
 DURING = []
 
-PAGES = ["me", "api_me", "login_as", "logout_now", "token_for", "drop_token", "new_password"]
+PAGES = ["me", "async_me", "api_me", "login_as", "logout_now", "token_for", "drop_token", "new_password"]
 
 
 @cache_page(60)
@@ -32,6 +32,14 @@ def me(request):
     for hook in DURING:
         hook()
     return JsonResponse({"page": "me", "user": user, "run": CALLS["me"]})
+
+
+@cache_page(60)
+@fast.eligible(per_user=True)
+async def async_me(request):
+    CALLS["async_me"] += 1
+    user = await request.auser()
+    return JsonResponse({"page": "async_me", "user": user.username if user.is_authenticated else None, "run": CALLS["async_me"]})
 
 
 @api_view(["GET"])
