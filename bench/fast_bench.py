@@ -16,7 +16,7 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
   redis-server started for the run), without and with ``FastPathWSGI``;
 - ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
   ``polycache.drf.cache_response(fast=True)`` on PolyCache (``/api/public/``), DRF's
-  own hit vs the fast path's;
+  own hit vs the fast path's; ``drf-redis`` / ``fast-drf-redis``: the same on django-redis;
 - ``asgi-*``: the same under uvicorn, Django's ASGI handler with and without ``FastPathASGI``.
 
 Usage: ``make bench-fast`` (or ``python bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md``).
@@ -60,6 +60,8 @@ MODES = {
     "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
     "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
+    "drf-redis": ("gunicorn", {"BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "fast-drf-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
     "asgi-django-polycache": ("uvicorn", {}),
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
@@ -127,6 +129,7 @@ BASELINE = {
     "bare-same-answer": "django-locmem",
     "fast-redis": "django-redis",
     "fast-drf-polycache": "drf-polycache",
+    "fast-drf-redis": "drf-redis",
     "asgi-django-polycache": "asgi-django-locmem",
     "asgi-fast-polycache": "asgi-django-locmem",
     "asgi-fast-redis": "asgi-django-redis",
