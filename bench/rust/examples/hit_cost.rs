@@ -23,27 +23,13 @@ use std::time::Instant;
 use std::sync::Arc;
 
 use polycache::{Config, Eviction, Expiry, Store};
+use polycache_bench::zipf_indices;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const KEYS: usize = 100_000;
 const CAPACITY: usize = 10_000;
 
-fn zipf_indices(n: usize, s: f64, count: usize, seed: u64) -> Vec<usize> {
-    let mut cdf = Vec::with_capacity(n);
-    let mut total = 0.0;
-    for i in 1..=n {
-        total += 1.0 / (i as f64).powf(s);
-        cdf.push(total);
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..count)
-        .map(|_| {
-            let u = rng.random::<f64>() * total;
-            cdf.partition_point(|&c| c < u).min(n - 1)
-        })
-        .collect()
-}
 
 #[inline(never)]
 fn measured_gets(store: &mut Store<Arc<str>, u64>, keys: &[String], trace: &[usize]) -> u64 {
