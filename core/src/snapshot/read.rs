@@ -81,8 +81,11 @@ impl Checked {
         let (created_at, generation_floor) = (head.created_at, head.floor);
         let n_gens = r.u32()?;
         let gens_at = r.pos;
+        let mut last = None;
         for _ in 0..n_gens {
-            generation(&mut r)?;
+            let (name, _) = generation(&mut r)?;
+            in_order(last, name)?;
+            last = Some(name);
         }
         let n_entries = r.u32()?;
         let entries_at = r.pos;
@@ -227,6 +230,15 @@ impl<'b> Iterator for Entries<'b> {
 }
 
 impl ExactSizeIterator for Entries<'_> {}
+
+/// Generations are written sorted by name (UTF-8 bytes), each name once: a reader refuses
+/// any other order, so every snapshot that loads has one encoding.
+pub(super) fn in_order(last: Option<&str>, name: &str) -> Result<()> {
+    match last {
+        Some(prev) if prev.as_bytes() >= name.as_bytes() => Err(bad("namespace generations out of order or repeated")),
+        _ => Ok(()),
+    }
+}
 
 pub(super) fn generation<'a>(r: &mut Reader<'a>) -> Result<(&'a str, u64)> {
     let name = r.string()?;

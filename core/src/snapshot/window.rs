@@ -9,7 +9,7 @@
 
 use hmac::Mac;
 
-use super::read::{entry_head, generation, Head, LoadOptions, Reader, BAD_SIGNATURE};
+use super::read::{entry_head, generation, in_order, Head, LoadOptions, Reader, BAD_SIGNATURE};
 use super::sign::HmacSha256;
 use super::{bad, Codec};
 use crate::error::Result;
@@ -141,6 +141,7 @@ impl Windows {
                 }
                 let (name, g) = generation(&mut r)?;
                 if !self.again {
+                    in_order(self.generations.last().map(|(n, _)| n.as_str()), name)?;
                     self.generations.push((name.to_owned(), g));
                 }
                 self.gens_left = Some(gens_left - 1);
@@ -210,6 +211,17 @@ mod tests {
     /// Every entry position a walk in windows of `size` bytes finds, the generations and
     /// the floor, or its error.
     type Found = (Vec<EntryAt>, Vec<(String, u64)>, u64);
+
+    #[test]
+    fn generations_out_of_order_or_repeated_are_refused_in_windows_too() {
+        let lax = LoadOptions { allow_unsigned: true, ..Default::default() };
+        for size in [1, 7, 4096] {
+            assert!(walk_all(&super::super::tests::listing(&["a", "b"]), lax, size).is_ok());
+            for names in [["b", "a"], ["a", "a"]] {
+                assert!(walk_all(&super::super::tests::listing(&names), lax, size).is_err(), "{names:?} in windows of {size}");
+            }
+        }
+    }
 
     fn walk_all(bytes: &[u8], opts: LoadOptions<'_>, size: usize) -> Result<Found> {
         let mut w = Windows::open(&bytes[..bytes.len().min(HEAD_LEN)], bytes.len(), opts)?;

@@ -44,6 +44,9 @@ impl SnapshotWriter {
     ) -> Result<SnapshotWriter> {
         let mut gens: Vec<(S, u64)> = generations.into_iter().collect();
         gens.sort_unstable_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        if let Some(w) = gens.windows(2).find(|w| w[0].0.as_ref() == w[1].0.as_ref()) {
+            return Err(bad(&format!("the namespace {:?} is listed twice", w[0].0.as_ref())));
+        }
         let mut out = Vec::with_capacity(capacity.max(64));
         out.extend_from_slice(MAGIC);
         out.push(VERSION);
