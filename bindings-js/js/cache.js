@@ -2,92 +2,56 @@
 //
 // Keys stay JS strings in a Map<string, slot>; values stay in a JS array at their slot.
 // The wasm store sees only integer slots and decides everything else (recency, expiry,
-// byte bound, eviction, counters), so a get crosses the boundary with two numbers.
+// byte bound, eviction, counters). A get makes no call: it reads the slot's expiry from
+// a view on the store's memory and writes the hit into the store's ring, which the
+// store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { SlotStore, SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
+import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
 import {
   CacheArgumentError,
   CacheConfigError,
   CacheKeyError,
   CacheLoadError,
-  CacheTrappedError,
   fromMessage,
   fromWasm,
 } from './errors.js';
 import { Fetches, HELD, checkFetchOptions } from './fetch.js';
 import { Namespace, PREFIX } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
+import {
+  FAILED,
+  FREED_MANY,
+  FREED_NONE,
+  MISS,
+  NO_EXPIRIES,
+  NO_RING,
+  ON_TRAP,
+  RING,
+  SlotStore,
+  coarseNow,
+  openViews,
+  poison,
+} from './slot-store.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
 import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
-// Must match bindings-js/src/slots.rs.
-const FREED_NONE = -1;
-const FREED_MANY = -2;
-const FAILED = -3;
 // Namespace prefixes cached on the JS side, at most.
 const PREFIXES_MAX = 1024;
-
-// A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
-// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
-// or pass (a `&self` method after a trap in another), on a store that may be half way
-// through a change. So a trap poisons that store: each of its methods is replaced, on
-// that object only, by one that throws one clear error. Other stores go on.
-const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
-  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
-);
-function poison(store, e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
-  const refuse = () => {
-    throw new CacheTrappedError(message);
-  };
-  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
-  return new CacheTrappedError(message);
-}
-// Every method that allocates in wasm can trap; `set` and `delete` are guarded where the
-// Cache calls them (no wrapper on the hot path), and get/has/miss/remaining allocate nothing.
-const UNGUARDED = new Set(['get', 'has', 'miss', 'remaining', 'set', 'delete']);
-for (const name of METHODS) {
-  if (UNGUARDED.has(name)) continue;
-  const method = SlotStore.prototype[name];
-  SlotStore.prototype[name] = function (a, b, c, d, e, f, g) {
-    try {
-      return method.call(this, a, b, c, d, e, f, g);
-    } catch (err) {
-      throw poison(this, err);
-    }
-  };
-}
 
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
 }
 
-// The default clock: Date.now() costs 35+ ns, over a third of a get with a TTL, so it
-// is read at most once per millisecond of event-loop time, as lru-cache does (its
-// ttlResolution): a timer clears the reading 1 ms later, and synchronous code sees one
-// time (as all code does in Cloudflare Workers). Where timers are refused (a Worker's
-// global scope) every call reads Date.now(). A clock the caller passes is always called.
-let clockReading = 0;
-function clearReading() {
-  clockReading = 0;
-}
-function coarseNow() {
-  if (clockReading !== 0) return clockReading;
-  const now = Date.now();
-  try {
-    const t = setTimeout(clearReading, 1);
-    if (typeof t === 'object' && typeof t.unref === 'function') t.unref();
-    clockReading = now;
-  } catch {
-    // no timers here: no caching
-  }
-  return now;
-}
-
 export class Cache {
   #store;
+  // Views on the store's ring and expiries (slot-store.js); empty until opened and after
+  // a trap, detached (length 0) after the memory grows: either way the next op calls.
+  #ring = NO_RING;
+  #exp = NO_EXPIRIES;
+  // True when an update of a live key may go through the ring: nothing sized, no
+  // adaptive policy (and, checked apart, nothing can expire).
+  #plain = false;
   #slots = new Map();
   #keys = [];
   #values = [];
@@ -119,15 +83,16 @@ export class Cache {
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
     checkFetchOptions(options);
     try {
-      this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive);
+      // Slots run from 0 to max (one more than max while a write evicts): for a bound
+      // of moderate size the arrays are laid out whole now, as lru-cache does.
+      const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
+      this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
       this.#adaptive = adaptive;
     } catch (e) {
       throw fromWasm(e);
     }
     this.#options = { ...options };
     this.#now = now === Date.now ? coarseNow : now;
-    // Slots run from 0 to max (one more than max while a write evicts): for a bound
-    // of moderate size the arrays are laid out whole now, as lru-cache does.
     if (max !== undefined && max <= 1 << 16) {
       this.#keys = new Array(max + 1).fill(undefined);
       this.#values = new Array(max + 1).fill(undefined);
@@ -136,6 +101,21 @@ export class Cache {
     this.#max = options.max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
+    this.#plain = maxSize === undefined && sizeCalculation === undefined && !adaptive;
+  }
+
+  // Takes `store` as this cache's store: its views, and dropping them if it traps.
+  #adopt(store) {
+    this.#store = store;
+    store[ON_TRAP] = () => {
+      this.#ring = NO_RING;
+      this.#exp = NO_EXPIRIES;
+    };
+    this.#views();
+  }
+
+  #views() {
+    [this.#ring, this.#exp] = openViews(this.#store);
   }
 
   /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
@@ -163,12 +143,40 @@ export class Cache {
     const slot = this.#slots.get(key);
     if (slot === undefined) {
       if (typeof key !== 'string') throw keyError(key);
-      this.#store.miss();
+      this.#record(MISS);
       return undefined;
     }
-    if (this.#store.get(slot, this.#timed ? this.#now() : 0)) return this.#values[slot];
+    // slot < length: the views are open and cover the slot (a detached view's length is 0).
+    const exp = this.#exp;
+    const timed = this.#timed;
+    const now = timed ? this.#now() : 0;
+    if (slot < exp.length && (!timed || exp[slot] > now)) {
+      const ring = this.#ring;
+      const n = ring[0] + 1;
+      ring[n] = slot;
+      ring[0] = n;
+      if (n === RING) this.#store.sync();
+      return this.#values[slot];
+    }
+    // Expired (the store decides and counts), or the views need opening again.
+    const hit = this.#store.get(slot, now);
+    this.#views();
+    if (hit) return this.#values[slot];
     this.#release(slot);
     return undefined;
+  }
+
+  // Puts one operation in the ring (a call only when it is full, or its view is gone).
+  #record(op) {
+    const ring = this.#ring;
+    if (ring.length === 0) {
+      this.#views();
+      return this.#record(op);
+    }
+    const n = ring[0] + 1;
+    ring[n] = op;
+    ring[0] = n;
+    if (n === RING) this.#store.sync();
   }
 
   /** The value of a live `key` without touching its recency or the counters. */
@@ -189,6 +197,17 @@ export class Cache {
    * already expired), `size`.
    */
   set(key, value, options) {
+    if (options === undefined && value !== undefined && this.#plain && !this.#timed) {
+      // An update of a held key, where nothing expires or is sized: the store replays
+      // it from the ring, in order (views.rs); nothing is freed by it.
+      const slot = this.#slots.get(key);
+      if (slot !== undefined && slot < this.#exp.length) {
+        this.#values[slot] = value;
+        this.#record(-(slot + 2));
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+        return this;
+      }
+    }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -219,6 +238,7 @@ export class Cache {
     } catch (e) {
       throw poison(this.#store, e);
     }
+    if (slot >= this.#exp.length) this.#views();
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -249,6 +269,7 @@ export class Cache {
       if (fresh) this.#release(slot);
       throw fromWasm(e);
     }
+    if (slot >= this.#exp.length) this.#views();
     if (stored) this.#values[slot] = value;
     this.#reapAll();
     return stored;
@@ -574,8 +595,10 @@ export class Cache {
       const err = fromWasm(e);
       throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
     }
+    // The counters go on, as in Python: this cache's so far, plus what the load counted.
+    next.#store.carry_counters(this.#store);
     this.#store.free();
-    this.#store = next.#store;
+    this.#adopt(next.#store);
     this.#slots = next.#slots;
     this.#keys = next.#keys;
     this.#values = next.#values;
