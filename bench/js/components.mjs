@@ -3,14 +3,13 @@
 // whole Cache.get / Cache.set. Min ns/op of 15 rounds, 10,000 short keys, shuffled order.
 //
 //   node bench/js/components.mjs [--json] [rounds=15]   (POLYCACHE_ROOT=dir: another build)
-import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { polycacheEntry } from './impls.mjs';
 
 const entry = polycacheEntry();
 const { Cache } = await import(entry);
 // The wasm-bindgen glue the entry loaded (already instantiated by the entry's import).
-const glue = pathToFileURL(`${dirname(dirname(dirname(new URL(entry).pathname)))}/dist/polycache_wasm.js`).href;
+const glue = new URL('../../dist/polycache_wasm.js', pathToFileURL(`${process.env.POLYCACHE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url))}/bench/js/`)).href;
 const { SlotStore } = await import(glue);
 const { LRUCache } = await import('lru-cache');
 
@@ -34,7 +33,7 @@ function bench(name, fn) {
   if (!json) console.log(`  ${name.padEnd(44)} ${ns.toFixed(1).padStart(6)} ns/op`);
 }
 
-const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7));
+const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), undefined, N + 1);
 for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
 const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
 const cache = new Cache({ max: N });
