@@ -6,18 +6,11 @@
 // a view on the store's memory and writes the hit into the store's ring, which the
 // store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
-import {
-  CacheArgumentError,
-  CacheConfigError,
-  CacheKeyError,
-  CacheLoadError,
-  fromMessage,
-  fromWasm,
-} from './errors.js';
+import { CacheArgumentError, CacheKeyError, fromMessage, fromWasm } from './errors.js';
+import { INSIDE, dumpOf, loadInto, loadSnapshotInto, snapshotOf } from './cache-persist.js';
 import { Fetches, HELD, checkFetchOptions } from './fetch.js';
 import { Namespace, PREFIX } from './namespace.js';
-import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED,
   FREED_MANY,
@@ -32,9 +25,7 @@ import {
   openViews,
   poison,
 } from './slot-store.js';
-import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
 
 // Namespace prefixes cached on the JS side, at most.
 const PREFIXES_MAX = 1024;
@@ -441,29 +432,17 @@ export class Cache {
    * namespace generations. `load()` takes it back.
    */
   dump() {
-    const t = this.#store.entries(this.#time());
-    const entries = [];
-    for (let i = 0; i < t.length; i += 3) {
-      const slot = t[i];
-      const expiresAt = t[i + 1] === Infinity ? null : t[i + 1];
-      entries.push([this.#keys[slot], { value: this.#values[slot], size: t[i + 2], expiresAt }]);
-    }
-    const names = this.#store.generation_names();
-    const gens = this.#store.generation_values();
-    const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
-    const floor = this.#store.generation_floor();
-    if (floor > 1n) dumped.floor = Number(floor);
-    return dumped;
+    return dumpOf(this[INSIDE]());
   }
 
   /**
    * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
    * core's load rules: expired or oversized entries are skipped, namespace generations
    * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
+   * The counters go on (as in Python).
    */
   load(input) {
-    const { entries, namespaces, floor } = parseDump(input);
-    this.#replace(entries, BigInt(floor), namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
+    loadInto(this[INSIDE](), input);
   }
 
   /**
@@ -472,23 +451,7 @@ export class Cache {
    * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
    */
   snapshot(options = {}) {
-    const signing = signingKey(options.key);
-    const now = this.#now(); // also the snapshot's created_at, so the real time
-    const t = this.#store.entries(now);
-    const n = t.length / 3;
-    let writer;
-    try {
-      writer = new SnapshotWriter(now, this.#store.generation_floor(), this.#store.generation_names(), this.#store.generation_values_exact(), n, signing);
-      return writeSnapshot(writer, n, (i) => {
-        const slot = t[3 * i];
-        return [text(this.#keys[slot], 'a key written to a snapshot'), t[3 * i + 1], this.#values[slot]];
-      });
-    } catch (e) {
-      // A trap here (out of wasm memory) poisons this cache, as one in its store does.
-      throw poison(this.#store, fromWasm(e));
-    } finally {
-      release(writer);
-    }
+    return snapshotOf(this[INSIDE](), options);
   }
 
   /**
@@ -499,102 +462,43 @@ export class Cache {
    * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
    */
   loadSnapshot(bytes, options = {}) {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
-    }
-    const signing = signingKey(options.key);
-    const { maxAge } = options;
-    if (maxAge !== undefined && typeof maxAge !== 'number') {
-      throw new CacheConfigError(`maxAge must be a number of milliseconds, got ${describe(maxAge)}`);
-    }
-    let reader;
-    try {
-      reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, this.#now(), maxAge);
-      checkSnapshot(reader, bytes);
-    } catch (e) {
-      release(reader);
-      throw fromWasm(e);
-    }
-    try {
-      // An encoded length is a size of at least 1: an empty value still holds an entry.
-      const sizeOf = (raw) => (this.#sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);
-      const names = reader.generation_names();
-      const gens = Array.from(reader.generation_values());
-      const held = this.#replace(readEntries(reader, bytes, sizeOf), reader.generation_floor(), names, gens);
-      return { verified: reader.verified(), entries: held };
-    } finally {
-      release(reader);
-    }
+    return loadSnapshotInto(this[INSIDE](), bytes, options);
   }
 
-  // Builds the new contents in a fresh store, then swaps them in: a failure on the way
-  // leaves this cache as it was. Entries go in by batches, and the fresh store evicts as
-  // they come, so a load holds about what the cache can hold, not the whole input. This
-  // cache's generations (its floor and rows) go in first, then the input's, so each
-  // namespace ends at the larger of the two and the core's forward-only rule holds
-  // across loads. How many entries the cache holds after.
-  #replace(entries, floor, names, generations) {
-    const next = new Cache(this.#options);
-    next.#timed = this.#timed;
-    let slots = [];
-    let charges = [];
-    let expiries = [];
-    let bytes = 0;
-    let gens = [floor, names, generations];
-    const flush = () => {
-      const gone = next.#store.load(
-        Uint32Array.from(slots),
-        Float64Array.from(charges),
-        Float64Array.from(expiries),
-        gens[0],
-        gens[1],
-        BigUint64Array.from(gens[2]),
-        next.#time(),
-      );
-      for (const slot of gone) next.#release(slot);
-      slots = [];
-      charges = [];
-      expiries = [];
-      bytes = 0;
-      gens = [1n, [], []];
+  // What cache-persist.js reaches of this cache: made for one call, so `store` is the
+  // store of that moment.
+  [INSIDE]() {
+    return {
+      cache: this,
+      store: this.#store,
+      sizeCalculation: this.#sizeCalculation,
+      now: () => this.#now(),
+      time: () => this.#time(),
+      key: (slot) => this.#keys[slot],
+      value: (slot) => this.#values[slot],
+      held: (key) => this.#slots.get(key),
+      put: (key, value) => {
+        const slot = this.#alloc(key);
+        this.#values[slot] = value;
+        return slot;
+      },
+      release: (slot) => this.#release(slot),
+      size: (key, value, size) => this.#size(key, value, size),
+      expiring: () => {
+        this.#timed = true;
+      },
+      // An empty cache with this one's options and clock state, to load into.
+      fresh: () => {
+        const next = new Cache(this.#options);
+        next.#timed = this.#timed;
+        return next[INSIDE]();
+      },
+      // Takes `next`'s contents (a `fresh()` loaded); how many entries it holds now.
+      takeFrom: (next) => this.#takeFrom(next.cache),
     };
-    try {
-      // Two merges, not one: a row of this cache must still rise to the input's floor.
-      next.#store.load(
-        new Uint32Array(0),
-        new Float64Array(0),
-        new Float64Array(0),
-        this.#store.generation_floor(),
-        this.#store.generation_names(),
-        this.#store.generation_values_exact(),
-        0,
-      );
-      for (const [key, value, size, expiresAt] of entries) {
-        const charge = next.#size(key, value, size);
-        if (expiresAt !== Infinity) next.#timed = true;
-        const earlier = next.#slots.get(key);
-        if (earlier !== undefined) {
-          // A repeated key (no writer makes one): the later entry wins, even expired.
-          flush();
-          if (next.#slots.get(key) === earlier) {
-            next.#store.delete(earlier, next.#time());
-            next.#release(earlier);
-          }
-        }
-        const slot = next.#alloc(key);
-        next.#values[slot] = value;
-        slots.push(slot);
-        charges.push(charge);
-        expiries.push(expiresAt);
-        bytes += charge;
-        if (slots.length >= 1024 || bytes >= 1 << 20) flush();
-      }
-      flush();
-    } catch (e) {
-      next.#store.free();
-      const err = fromWasm(e);
-      throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
-    }
+  }
+
+  #takeFrom(next) {
     // The counters go on, as in Python: this cache's so far, plus what the load counted.
     next.#store.carry_counters(this.#store);
     this.#store.free();
