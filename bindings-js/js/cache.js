@@ -6,11 +6,12 @@
 // a view on the store's memory and writes the hit into the store's ring, which the
 // store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { CacheArgumentError, CacheKeyError, fromMessage, fromWasm } from './errors.js';
+import { CacheKeyError, fromMessage, fromWasm } from './errors.js';
+import { LIVE, LiveEntries, addTo, countersOf, purgeIn, remainingOf, touchIn } from './cache-lifetimes.js';
 import { INSIDE, dumpOf, loadInto, loadSnapshotInto, snapshotOf } from './cache-persist.js';
 import { Fetches, HELD, checkFetchOptions } from './fetch.js';
-import { Namespace, PREFIX } from './namespace.js';
-import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, ttlKind } from './options.js';
+import { Namespace, PREFIX, Prefixes } from './namespace.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED,
   FREED_MANY,
@@ -27,14 +28,11 @@ import {
 } from './slot-store.js';
 import { describe, text } from './text.js';
 
-// Namespace prefixes cached on the JS side, at most.
-const PREFIXES_MAX = 1024;
-
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
 }
 
-export class Cache {
+export class Cache extends LiveEntries {
   #store;
   // Views on the store's ring and expiries (slot-store.js); empty until opened and after
   // a trap, detached (length 0) after the memory grows: either way the next op calls.
@@ -48,8 +46,9 @@ export class Cache {
   #values = [];
   #free = [];
   #nextSlot = 0;
-  #prefixes = new Map();
-  #floor = 1n;
+  // Namespace prefixes (namespace.js).
+  #names = new Prefixes();
+  #inside;
   #options;
   #now;
   // False while no entry can expire: the store's answers then do not depend on the
@@ -71,6 +70,7 @@ export class Cache {
    *   adaptive policy) and `cullFrequency`.
    */
   constructor(options = {}) {
+    super();
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
     checkFetchOptions(options);
     try {
@@ -242,45 +242,12 @@ export class Cache {
 
   /** Django's `add`: stores only when `key` is not live; true when it stored. */
   add(key, value, options) {
-    if (typeof key !== 'string') throw keyError(key);
-    const given = options === undefined ? undefined : options.size;
-    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const ttlAmount = amount;
-    const size = this.#size(key, value, given);
-    if (kind > KIND_NEVER) this.#timed = true;
-    const now = this.#time();
-    let slot = this.#slots.get(key);
-    const fresh = slot === undefined;
-    if (fresh) slot = this.#alloc(key);
-    if (fresh && this.#adaptive) this.#store.next_key(key);
-    let stored;
-    try {
-      stored = this.#store.add(slot, size, kind, ttlAmount, now);
-    } catch (e) {
-      if (fresh) this.#release(slot);
-      throw fromWasm(e);
-    }
-    if (slot >= this.#exp.length) this.#views();
-    if (stored) this.#values[slot] = value;
-    this.#reapAll();
-    return stored;
+    return addTo(this[INSIDE](), key, value, options);
   }
 
   /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
   touch(key, options) {
-    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const ttlAmount = amount;
-    const slot = this.#slotOf(key);
-    if (slot === undefined) return false;
-    let live;
-    try {
-      if (kind > KIND_NEVER) this.#timed = true;
-      live = this.#store.touch(slot, kind, ttlAmount, this.#time());
-    } catch (e) {
-      throw fromWasm(e);
-    }
-    this.#reapAll();
-    return live;
+    return touchIn(this[INSIDE](), key, options);
   }
 
   /** Removes `key`; true when it was live. */
@@ -328,39 +295,19 @@ export class Cache {
 
   /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
   getRemainingTTL(key) {
-    const slot = this.#slotOf(key);
-    return slot === undefined ? 0 : this.#store.remaining(slot, this.#time());
+    return remainingOf(this[INSIDE](), key);
   }
 
   /** Reclaims expired entries now; true when there were any. */
   purgeStale() {
-    const n = this.#store.purge(this.#time());
-    this.#reapAll();
-    return n > 0;
+    return purgeIn(this[INSIDE]());
   }
 
-  /** Live keys, most recently used first (as they are when iteration starts). */
-  *keys() {
-    yield* this.#live().map((slot) => this.#keys[slot]);
-  }
-
-  /** Live values, most recently used first. */
-  *values() {
-    yield* this.#live().map((slot) => this.#values[slot]);
-  }
-
-  /** Live `[key, value]` pairs, most recently used first. */
-  *entries() {
-    yield* this.#live().map((slot) => [this.#keys[slot], this.#values[slot]]);
-  }
-
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-
-  /** Calls `fn(value, key, cache)` for each live entry, most recently used first. */
-  forEach(fn, thisArg) {
-    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  // Live [key, value] pairs, most recently used first, read before any caller code runs
+  // (a slot freed and reused while a loop runs must not show another key); the
+  // iterators of LiveEntries (cache-lifetimes.js) walk them.
+  [LIVE]() {
+    return Array.from(this.#store.keys(this.#time()), (slot) => [this.#keys[slot], this.#values[slot]]);
   }
 
   /**
@@ -370,18 +317,7 @@ export class Cache {
    * value (that would cost a serialization per set), and 0 would be a false count.
    */
   stats() {
-    const s = this.#store.stats();
-    return {
-      hits: s[0],
-      misses: s[1],
-      sets: s[2],
-      deletes: s[3],
-      evictions: s[4],
-      expirations: s[5],
-      entries: s[6],
-      bytes: this.#maxSize === undefined && this.#sizeCalculation === undefined ? null : s[7],
-      namespaces: s[8],
-    };
+    return countersOf(this.#store.stats(), this.#maxSize !== undefined || this.#sizeCalculation !== undefined);
   }
 
   /** A view of the cache whose keys live in `name`; see `invalidate`. */
@@ -391,39 +327,16 @@ export class Cache {
 
   /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
   invalidate(name) {
-    const g = this.#store.invalidate(text(name, 'namespace'));
-    this.#prefixes.delete(name);
-    this.#checkFloor();
-    return g;
+    return this.#names.invalidate(this.#store, name);
   }
 
   /** The current generation of namespace `name` (1 until first invalidated). */
   generation(name) {
-    const g = this.#store.generation(text(name, 'namespace'));
-    this.#checkFloor();
-    return g;
+    return this.#names.generation(this.#store, name);
   }
 
   [PREFIX](name) {
-    let p = this.#prefixes.get(name);
-    if (p === undefined) {
-      p = this.#store.namespace_prefix(name);
-      // Bounded like the core's table it mirrors: past the bound it starts over.
-      if (this.#prefixes.size >= PREFIXES_MAX) this.#prefixes.clear();
-      this.#prefixes.set(name, p);
-      this.#checkFloor();
-    }
-    return p;
-  }
-
-  // The core forgets namespaces past its bound and raises the generation of every
-  // namespace it forgot (core/src/generations.rs); the prefixes cached here then start over.
-  #checkFloor() {
-    const floor = this.#store.generation_floor();
-    if (floor !== this.#floor) {
-      this.#floor = floor;
-      this.#prefixes.clear();
-    }
+    return this.#names.prefix(this.#store, name);
   }
 
   /**
@@ -465,24 +378,42 @@ export class Cache {
     return loadSnapshotInto(this[INSIDE](), bytes, options);
   }
 
-  // What cache-persist.js reaches of this cache: made for one call, so `store` is the
-  // store of that moment.
+  // What cache-persist.js and cache-lifetimes.js reach of this cache (made once).
   [INSIDE]() {
-    return {
+    if (this.#inside !== undefined) return this.#inside;
+    const self = this;
+    this.#inside = {
       cache: this,
-      store: this.#store,
+      get store() {
+        return self.#store;
+      },
       sizeCalculation: this.#sizeCalculation,
       now: () => this.#now(),
       time: () => this.#time(),
       key: (slot) => this.#keys[slot],
       value: (slot) => this.#values[slot],
       held: (key) => this.#slots.get(key),
+      slotOf: (key) => this.#slotOf(key),
+      // A slot for a new `key`, known to the adaptive policy when it is on.
+      alloc: (key) => {
+        const slot = this.#alloc(key);
+        if (this.#adaptive) this.#store.next_key(key);
+        return slot;
+      },
       put: (key, value) => {
         const slot = this.#alloc(key);
         this.#values[slot] = value;
         return slot;
       },
+      store_value: (slot, value) => {
+        this.#values[slot] = value;
+      },
       release: (slot) => this.#release(slot),
+      reapAll: () => this.#reapAll(),
+      // After a call that wrote `slot`: the expiry array may have moved.
+      wrote: (slot) => {
+        if (slot >= this.#exp.length) this.#views();
+      },
       size: (key, value, size) => this.#size(key, value, size),
       expiring: () => {
         this.#timed = true;
@@ -496,6 +427,7 @@ export class Cache {
       // Takes `next`'s contents (a `fresh()` loaded); how many entries it holds now.
       takeFrom: (next) => this.#takeFrom(next.cache),
     };
+    return this.#inside;
   }
 
   #takeFrom(next) {
@@ -509,8 +441,7 @@ export class Cache {
     this.#free = next.#free;
     this.#nextSlot = next.#nextSlot;
     this.#timed = next.#timed;
-    this.#prefixes = new Map();
-    this.#floor = this.#store.generation_floor();
+    this.#names = new Prefixes(this.#store);
     return this.#slots.size;
   }
 
@@ -521,36 +452,12 @@ export class Cache {
     return slot;
   }
 
-  // Live slots as a plain array, read before any caller code runs: a slot freed and
-  // reused while a loop runs must not show another key.
-  #live() {
-    return Array.from(this.#store.keys(this.#time()));
-  }
-
   #time() {
     return this.#timed ? this.#now() : 0;
   }
 
-  // With maxSize, a size is a positive integer, as lru-cache demands: a size of 0 (or
-  // one the store would round) would let entries past the bound. A `size` that is not
-  // one falls back to sizeCalculation, as in lru-cache.
   #size(key, value, size) {
-    if (this.#maxSize === undefined) {
-      if (size === undefined && this.#sizeCalculation !== undefined) size = this.#sizeCalculation(value, key);
-      if (size === undefined) return 0;
-      if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
-      return size;
-    }
-    if (Number.isInteger(size) && size > 0) return size;
-    if (this.#sizeCalculation === undefined) {
-      if (size === undefined) {
-        throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
-      }
-      throw new CacheArgumentError(`size must be a positive integer, got ${describe(size)}`);
-    }
-    const computed = this.#sizeCalculation(value, key);
-    if (Number.isInteger(computed) && computed > 0) return computed;
-    throw new CacheArgumentError(`sizeCalculation must return a positive integer, got ${describe(computed)}`);
+    return charge(this.#maxSize, this.#sizeCalculation, key, value, size);
   }
 
   #alloc(key) {
