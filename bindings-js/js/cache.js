@@ -188,16 +188,14 @@ export class Cache extends LiveEntries {
    * already expired), `size`.
    */
   set(key, value, options) {
-    if (options === undefined && value !== undefined && this.#plain && !this.#timed) {
+    let slot = this.#slots.get(key);
+    if (slot !== undefined && options === undefined && value !== undefined && this.#plain && !this.#timed && slot < this.#exp.length) {
       // An update of a held key, where nothing expires or is sized: the store replays
       // it from the ring, in order (views.rs); nothing is freed by it.
-      const slot = this.#slots.get(key);
-      if (slot !== undefined && slot < this.#exp.length) {
-        this.#values[slot] = value;
-        this.#record(-(slot + 2));
-        if (this.#fetches !== undefined) this.#fetches.written(key);
-        return this;
-      }
+      this.#values[slot] = value;
+      this.#record(-(slot + 2));
+      if (this.#fetches !== undefined) this.#fetches.written(key);
+      return this;
     }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
@@ -219,7 +217,8 @@ export class Cache extends LiveEntries {
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
     const now = this.#timed ? this.#now() : 0;
-    let slot = this.#slots.get(key);
+    // Looked up again only if user code ran since (it may have written this key).
+    if (this.#timed || this.#sizeCalculation !== undefined) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
     if (fresh && this.#adaptive) this.#store.next_key(key);
