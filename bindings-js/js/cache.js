@@ -188,15 +188,24 @@ export class Cache extends LiveEntries {
    * already expired), `size`.
    */
   set(key, value, options) {
-    let slot = this.#slots.get(key);
-    if (slot !== undefined && options === undefined && value !== undefined && this.#plain && !this.#timed && slot < this.#exp.length) {
-      // An update of a held key, where nothing expires or is sized: the store replays
-      // it from the ring, in order (views.rs); nothing is freed by it.
-      this.#values[slot] = value;
-      this.#record(-(slot + 2));
-      if (this.#fetches !== undefined) this.#fetches.written(key);
-      return this;
+    if (options === undefined && this.#plain && !this.#timed) {
+      // No user code runs on the way: the lookup holds for the whole call.
+      const slot = this.#slots.get(key);
+      if (slot !== undefined && value !== undefined && slot < this.#exp.length) {
+        // An update of a held key, where nothing expires or is sized: the store replays
+        // it from the ring, in order (views.rs); nothing is freed by it.
+        this.#values[slot] = value;
+        this.#record(-(slot + 2));
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+        return this;
+      }
+      return this.#write(key, value, undefined, slot);
     }
+    // -1: not looked up yet (user code may run first, and may write this key).
+    return this.#write(key, value, options, -1);
+  }
+
+  #write(key, value, options, slot) {
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -217,8 +226,7 @@ export class Cache extends LiveEntries {
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
     const now = this.#timed ? this.#now() : 0;
-    // Looked up again only if user code ran since (it may have written this key).
-    if (this.#timed || this.#sizeCalculation !== undefined) slot = this.#slots.get(key);
+    if (slot === -1) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
     if (fresh && this.#adaptive) this.#store.next_key(key);

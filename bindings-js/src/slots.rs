@@ -112,29 +112,11 @@ impl SlotStore {
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method
     /// does it first; JS calls it when the ring is full.
+    #[inline]
     pub fn sync(&mut self) {
-        let SlotStore { store, views, freed, .. } = self;
-        views.take(|op| match op {
-            // Time 0: JS found the entry live when it answered, so it still is at its
-            // own time; the store reads the time here only to test expiry.
-            Op::Hit(slot) => {
-                store.get_with(&slot, 0, |_| ());
-            }
-            Op::Miss => {
-                store.get_with(&u32::MAX, 0, |_| ());
-            }
-            // Only in a cache where nothing expires and nothing is sized (cache.js), on a
-            // held slot: nothing else is freed. Were anything freed, the next write
-            // reports it.
-            Op::Update(slot) => {
-                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
-                for s in store.drain_dead() {
-                    if s != slot {
-                        freed.push(s);
-                    }
-                }
-            }
-        });
+        if self.views.pending() {
+            self.replay();
+        }
     }
 
     /// Where the ring is in wasm memory (a byte offset; it never moves).
@@ -424,6 +406,32 @@ impl SlotStore {
 }
 
 impl SlotStore {
+    #[inline(never)]
+    fn replay(&mut self) {
+        let SlotStore { store, views, freed, .. } = self;
+        views.take(|op| match op {
+            // Time 0: JS found the entry live when it answered, so it still is at its
+            // own time; the store reads the time here only to test expiry.
+            Op::Hit(slot) => {
+                store.get_with(&slot, 0, |_| ());
+            }
+            Op::Miss => {
+                store.get_with(&u32::MAX, 0, |_| ());
+            }
+            // Only in a cache where nothing expires and nothing is sized (cache.js), on a
+            // held slot: nothing else is freed. Were anything freed, the next write
+            // reports it.
+            Op::Update(slot) => {
+                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+                for s in store.drain_dead() {
+                    if s != slot {
+                        freed.push(s);
+                    }
+                }
+            }
+        });
+    }
+
     /// Moves the slots whose entries left the store into `freed`. `written` is the slot
     /// the call stored (if any): it may show up among the dropped values as the value it
     /// replaced, so it alone needs a look at the map. Every other dropped slot is gone,

@@ -58,6 +58,12 @@ impl Views {
         Views { ring: vec![0; RING + 1].into_boxed_slice(), expiries: vec![0.0; slots] }
     }
 
+    /// True when operations wait in the ring.
+    #[inline]
+    pub fn pending(&self) -> bool {
+        self.ring[0] != 0
+    }
+
     /// Takes the waiting operations out of the ring, oldest first.
     pub fn take(&mut self, mut each: impl FnMut(Op)) {
         let n = (self.ring[0].max(0) as usize).min(RING);
@@ -71,14 +77,20 @@ impl Views {
         }
     }
 
+    #[inline]
     pub fn set_expiry(&mut self, slot: u32, e: Expiry) {
         let i = slot as usize;
         if i >= self.expiries.len() {
-            // Doubling, so a growing cache moves the array O(log n) times.
-            let len = (i + 1).max(self.expiries.len() * 2).max(64);
-            self.expiries.resize(len, 0.0);
+            self.grow(i);
         }
         self.expiries[i] = expiry_ms(e);
+    }
+
+    // Doubling, so a growing cache moves the array O(log n) times.
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        let len = (i + 1).max(self.expiries.len() * 2).max(64);
+        self.expiries.resize(len, 0.0);
     }
 
     pub fn ring_ptr(&self) -> u32 {
