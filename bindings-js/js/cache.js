@@ -38,6 +38,8 @@ export class Cache extends LiveEntries {
   // a trap, detached (length 0) after the memory grows: either way the next op calls.
   #ring = NO_RING;
   #exp = NO_EXPIRIES;
+  // The slots the expiries covered when opened: a write of a slot past them may move them.
+  #covered = 0;
   // True when an update of a live key may go through the ring: nothing sized, no
   // adaptive policy (and, checked apart, nothing can expire).
   #plain = false;
@@ -107,6 +109,7 @@ export class Cache extends LiveEntries {
 
   #views() {
     [this.#ring, this.#exp] = openViews(this.#store);
+    this.#covered = this.#exp.length;
   }
 
   /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
@@ -236,7 +239,7 @@ export class Cache extends LiveEntries {
     } catch (e) {
       throw poison(this.#store, e);
     }
-    if (slot >= this.#exp.length) this.#views();
+    if (slot >= this.#covered) this.#views();
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -419,7 +422,7 @@ export class Cache extends LiveEntries {
       reapAll: () => this.#reapAll(),
       // After a call that wrote `slot`: the expiry array may have moved.
       wrote: (slot) => {
-        if (slot >= this.#exp.length) this.#views();
+        if (slot >= this.#covered) this.#views();
       },
       size: (key, value, size) => this.#size(key, value, size),
       expiring: () => {
