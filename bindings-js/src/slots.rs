@@ -70,6 +70,7 @@ impl SlotStore {
     /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
     /// `adaptive`: the adaptive policy (with `cull_frequency` `None`).
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         max_entries: f64,
         max_bytes: Option<f64>,
@@ -112,11 +113,8 @@ impl SlotStore {
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method
     /// does it first; JS calls it when the ring is full.
-    #[inline]
     pub fn sync(&mut self) {
-        if self.views.pending() {
-            self.replay();
-        }
+        self.flush();
     }
 
     /// Where the ring is in wasm memory (a byte offset; it never moves).
@@ -136,7 +134,7 @@ impl SlotStore {
 
     /// Adds the counters of the store this one replaces (a load keeps them).
     pub fn carry_counters(&mut self, from: &mut SlotStore) {
-        self.sync();
+        self.flush();
         let s = from.stats();
         for (i, c) in self.carried.iter_mut().enumerate() {
             *c += s[i];
@@ -145,7 +143,7 @@ impl SlotStore {
 
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
     pub fn get(&mut self, slot: u32, now: f64) -> bool {
-        self.sync();
+        self.flush();
         let hit = self.store.get_with(&slot, now_ms(now), |_| ()).is_some();
         if !hit {
             drop(self.store.drain_dead());
@@ -155,20 +153,20 @@ impl SlotStore {
 
     /// Counts a read of a key the JS side does not hold.
     pub fn miss(&mut self) {
-        self.sync();
+        self.flush();
         self.store.get_with(&u32::MAX, 0, |_| ());
     }
 
     /// True when `slot` is live (no recency change, no read counted).
     pub fn has(&mut self, slot: u32, now: f64) -> bool {
-        self.sync();
+        self.flush();
         self.store.contains(&slot, now_ms(now))
     }
 
     /// Milliseconds left for a live slot; `Infinity` when it never expires, 0 when it
     /// is not live.
     pub fn remaining(&mut self, slot: u32, now: f64) -> f64 {
-        self.sync();
+        self.flush();
         let now = now_ms(now);
         match self.store.expiry(&slot, now) {
             None => 0.0,
@@ -181,7 +179,7 @@ impl SlotStore {
     /// (then call `take_dead`), `-3` when it failed and changed nothing (then call
     /// `take_error`).
     pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
-        self.sync();
+        self.flush();
         let now = now_ms(now);
         let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
@@ -208,7 +206,7 @@ impl SlotStore {
     /// stores (slots are reused by other keys; the key's fingerprint is what every host
     /// shares).
     pub fn next_key(&mut self, key: &str) {
-        self.sync();
+        self.flush();
         self.store.next_key_fingerprint(polycache::fingerprint(key));
     }
 
@@ -220,7 +218,7 @@ impl SlotStore {
     /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
     /// slots are then read with `take_dead`.
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
-        self.sync();
+        self.flush();
         let now = now_ms(now);
         let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
         self.last_written = Some(slot);
@@ -234,7 +232,7 @@ impl SlotStore {
     /// Gives a live slot a new expiry; true when it was live. Freed slots (a past
     /// expiry removes it) are then read with `take_dead`.
     pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
-        self.sync();
+        self.flush();
         let now = now_ms(now);
         let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
         let live = self.store.touch(&slot, expiry, now);
@@ -246,7 +244,7 @@ impl SlotStore {
 
     /// Removes `slot`; true when it was live. The slot is gone either way.
     pub fn delete(&mut self, slot: u32, now: f64) -> bool {
-        self.sync();
+        self.flush();
         let live = self.store.delete(&slot, now_ms(now));
         drop(self.store.drain_dead());
         live
@@ -254,13 +252,13 @@ impl SlotStore {
 
     /// Reclaims every expired entry; their slots are then read with `take_dead`.
     pub fn purge(&mut self, now: f64) -> u32 {
-        self.sync();
+        self.flush();
         self.store.purge_expired(now_ms(now)) as u32
     }
 
     /// Removes every entry (namespace generations stay).
     pub fn clear(&mut self) {
-        self.sync();
+        self.flush();
         self.store.clear();
         drop(self.store.drain_dead());
         self.freed.clear();
@@ -275,14 +273,14 @@ impl SlotStore {
 
     /// Live slots, most recently used first.
     pub fn keys(&mut self, now: f64) -> Vec<u32> {
-        self.sync();
+        self.flush();
         self.store.keys(now_ms(now))
     }
 
     /// Live entries, least recently used first, as `[slot, expires_at, charge]`
     /// triples (`expires_at` is epoch ms or `Infinity`).
     pub fn entries(&mut self, now: f64) -> Vec<f64> {
-        self.sync();
+        self.flush();
         let mut out = Vec::with_capacity(self.store.len() * 3);
         for (slot, _, expiry, charge) in self.store.entries(now_ms(now)) {
             out.push(f64::from(*slot));
@@ -309,7 +307,7 @@ impl SlotStore {
         generations: Vec<u64>,
         now: f64,
     ) -> Result<Vec<u32>, JsError> {
-        self.sync();
+        self.flush();
         if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
             return Err(invalid_argument("load: parts of different lengths"));
         }
@@ -335,19 +333,19 @@ impl SlotStore {
 
     /// Every namespace's generation as u64, in the order of `generation_names`.
     pub fn generation_values_exact(&mut self) -> Vec<u64> {
-        self.sync();
+        self.flush();
         self.store.generations().map(|(_, g)| g).collect()
     }
 
     /// Entries held, expired ones not yet reclaimed included.
     pub fn len(&mut self) -> u32 {
-        self.sync();
+        self.flush();
         self.store.len() as u32
     }
 
     /// `[hits, misses, sets, deletes, evictions, expirations, entries, bytes, namespaces]`.
     pub fn stats(&mut self) -> Vec<f64> {
-        self.sync();
+        self.flush();
         let s = self.store.stats();
         let mut out: Vec<f64> = [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
             .iter()
@@ -360,19 +358,19 @@ impl SlotStore {
     }
 
     pub fn generation(&mut self, namespace: &str) -> f64 {
-        self.sync();
+        self.flush();
         self.store.generation(namespace) as f64
     }
 
     /// Bumps a namespace's generation (O(1)); the new generation.
     pub fn invalidate(&mut self, namespace: &str) -> f64 {
-        self.sync();
+        self.flush();
         self.store.invalidate(namespace) as f64
     }
 
     /// Raises a namespace's generation (never lowers it).
     pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
-        self.sync();
+        self.flush();
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
             return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {}", show(generation))));
         }
@@ -382,30 +380,38 @@ impl SlotStore {
 
     /// Every namespace's name, in the order of [`SlotStore::generation_values`].
     pub fn generation_names(&mut self) -> Vec<String> {
-        self.sync();
+        self.flush();
         self.store.generations().map(|(n, _)| n.to_owned()).collect()
     }
 
     pub fn generation_values(&mut self) -> Vec<f64> {
-        self.sync();
+        self.flush();
         self.store.generations().map(|(_, g)| g as f64).collect()
     }
 
     /// What every namespace the store no longer lists reads as (a snapshot carries it).
     pub fn generation_floor(&mut self) -> u64 {
-        self.sync();
+        self.flush();
         self.store.generation_floor()
     }
 
     /// The prefix every key of `namespace` carries at its current generation:
     /// `namespaced_key(ns, gen, "")`, so `prefix + key` is the core's namespaced key.
     pub fn namespace_prefix(&mut self, namespace: &str) -> String {
-        self.sync();
+        self.flush();
         polycache::namespaced_key(namespace, self.store.generation(namespace), "")
     }
 }
 
 impl SlotStore {
+    /// Replays the ring when something waits in it.
+    #[inline]
+    fn flush(&mut self) {
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
     #[inline(never)]
     fn replay(&mut self) {
         let SlotStore { store, views, freed, .. } = self;
