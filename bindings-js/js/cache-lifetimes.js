@@ -2,13 +2,17 @@
 // in cache.js): Django's add and touch, remaining lifetimes, purging, the counters, and
 // iteration in recency order.
 
+import { INSIDE, Persisting } from './cache-persist.js';
 import { fromWasm } from './errors.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
+import { Namespace } from './namespace.js';
+import { text } from './text.js';
 
 /** The Cache's live `[key, value]` pairs, most recently used first (read at once). */
 export const LIVE = Symbol('polycache.live');
 
-export class LiveEntries {
+/** The Cache's methods that need no private state of its own (cache.js). */
+export class CacheBase extends Persisting {
   /** Live keys, most recently used first (as they are when iteration starts). */
   *keys() {
     for (const [k] of this[LIVE]()) yield k;
@@ -31,6 +35,54 @@ export class LiveEntries {
   /** Calls `fn(value, key, cache)` for each live entry, most recently used first. */
   forEach(fn, thisArg) {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  /**
+   * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
+   * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
+   * when the cache was built without `maxSize` or `sizeCalculation`: it then sizes no
+   * value (that would cost a serialization per set), and 0 would be a false count.
+   */
+  stats() {
+    const c = this[INSIDE]();
+    return countersOf(c.store.stats(), c.sized);
+  }
+
+  /** A view of the cache whose keys live in `name`; see `invalidate`. */
+  namespace(name) {
+    return new Namespace(this, text(name, 'namespace'));
+  }
+
+  /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
+  invalidate(name) {
+    const c = this[INSIDE]();
+    return c.names().invalidate(c.store, name);
+  }
+
+  /** The current generation of namespace `name` (1 until first invalidated). */
+  generation(name) {
+    const c = this[INSIDE]();
+    return c.names().generation(c.store, name);
+  }
+
+  /** Django's `add`: stores only when `key` is not live; true when it stored. */
+  add(key, value, options) {
+    return addTo(this[INSIDE](), key, value, options);
+  }
+
+  /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
+  touch(key, options) {
+    return touchIn(this[INSIDE](), key, options);
+  }
+
+  /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
+  getRemainingTTL(key) {
+    return remainingOf(this[INSIDE](), key);
+  }
+
+  /** Reclaims expired entries now; true when there were any. */
+  purgeStale() {
+    return purgeIn(this[INSIDE]());
   }
 }
 

@@ -11,6 +11,48 @@ import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './
 
 export const INSIDE = Symbol('polycache.inside');
 
+/** The Cache's dump/load and snapshot methods (its base class, through CacheBase). */
+export class Persisting {
+  /**
+   * Everything the cache holds, JSON-ready when the values are: live entries least
+   * recently used first with their absolute expiry (epoch ms) and size, and the
+   * namespace generations. `load()` takes it back.
+   */
+  dump() {
+    return dumpOf(this[INSIDE]());
+  }
+
+  /**
+   * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
+   * core's load rules: expired or oversized entries are skipped, namespace generations
+   * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
+   * The counters go on (as in Python).
+   */
+  load(input) {
+    loadInto(this[INSIDE](), input);
+  }
+
+  /**
+   * The cache as core snapshot bytes, readable by every polycache binding: keys, JSON
+   * values (Uint8Array values as bytes), expiries, namespace generations. `{ key }`
+   * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
+   */
+  snapshot(options = {}) {
+    return snapshotOf(this[INSIDE](), options);
+  }
+
+  /**
+   * Replaces the cache's entries with a `snapshot()` from any binding. A signed snapshot
+   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. `{ maxAge }` (ms)
+   * refuses a snapshot made longer ago than that by this cache's clock (a replay). Values
+   * JS cannot read (Python pickles) load as OpaqueValue, never executed. Sizes come from
+   * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
+   */
+  loadSnapshot(bytes, options = {}) {
+    return loadSnapshotInto(this[INSIDE](), bytes, options);
+  }
+}
+
 export function dumpOf(c) {
   const t = c.store.entries(c.time());
   const entries = [];

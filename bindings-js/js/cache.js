@@ -7,10 +7,10 @@
 // store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
 import { CacheKeyError, fromMessage, fromWasm } from './errors.js';
-import { LIVE, LiveEntries, addTo, countersOf, purgeIn, remainingOf, touchIn } from './cache-lifetimes.js';
-import { INSIDE, dumpOf, loadInto, loadSnapshotInto, snapshotOf } from './cache-persist.js';
+import { CacheBase, LIVE } from './cache-lifetimes.js';
+import { INSIDE } from './cache-persist.js';
 import { Fetches, HELD, checkFetchOptions } from './fetch.js';
-import { Namespace, PREFIX, Prefixes } from './namespace.js';
+import { PREFIX, Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED,
@@ -26,13 +26,13 @@ import {
   openViews,
   poison,
 } from './slot-store.js';
-import { describe, text } from './text.js';
+import { describe } from './text.js';
 
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
 }
 
-export class Cache extends LiveEntries {
+export class Cache extends CacheBase {
   #store;
   // Views on the store's ring and expiries (slot-store.js); empty until opened and after
   // a trap, detached (length 0) after the memory grows: either way the next op calls.
@@ -250,16 +250,6 @@ export class Cache extends LiveEntries {
     return this;
   }
 
-  /** Django's `add`: stores only when `key` is not live; true when it stored. */
-  add(key, value, options) {
-    return addTo(this[INSIDE](), key, value, options);
-  }
-
-  /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
-  touch(key, options) {
-    return touchIn(this[INSIDE](), key, options);
-  }
-
   /** Removes `key`; true when it was live. */
   delete(key) {
     if (this.#fetches !== undefined) this.#fetches.written(key);
@@ -303,16 +293,6 @@ export class Cache extends LiveEntries {
     return slot === undefined ? undefined : this.#values[slot];
   }
 
-  /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
-  getRemainingTTL(key) {
-    return remainingOf(this[INSIDE](), key);
-  }
-
-  /** Reclaims expired entries now; true when there were any. */
-  purgeStale() {
-    return purgeIn(this[INSIDE]());
-  }
-
   // Live [key, value] pairs, most recently used first, read before any caller code runs
   // (a slot freed and reused while a loop runs must not show another key); the
   // iterators of LiveEntries (cache-lifetimes.js) walk them.
@@ -320,72 +300,8 @@ export class Cache extends LiveEntries {
     return Array.from(this.#store.keys(this.#time()), (slot) => [this.#keys[slot], this.#values[slot]]);
   }
 
-  /**
-   * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
-   * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
-   * when the cache was built without `maxSize` or `sizeCalculation`: it then sizes no
-   * value (that would cost a serialization per set), and 0 would be a false count.
-   */
-  stats() {
-    return countersOf(this.#store.stats(), this.#maxSize !== undefined || this.#sizeCalculation !== undefined);
-  }
-
-  /** A view of the cache whose keys live in `name`; see `invalidate`. */
-  namespace(name) {
-    return new Namespace(this, text(name, 'namespace'));
-  }
-
-  /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
-  invalidate(name) {
-    return this.#names.invalidate(this.#store, name);
-  }
-
-  /** The current generation of namespace `name` (1 until first invalidated). */
-  generation(name) {
-    return this.#names.generation(this.#store, name);
-  }
-
   [PREFIX](name) {
     return this.#names.prefix(this.#store, name);
-  }
-
-  /**
-   * Everything the cache holds, JSON-ready when the values are: live entries least
-   * recently used first with their absolute expiry (epoch ms) and size, and the
-   * namespace generations. `load()` takes it back.
-   */
-  dump() {
-    return dumpOf(this[INSIDE]());
-  }
-
-  /**
-   * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
-   * core's load rules: expired or oversized entries are skipped, namespace generations
-   * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
-   * The counters go on (as in Python).
-   */
-  load(input) {
-    loadInto(this[INSIDE](), input);
-  }
-
-  /**
-   * The cache as core snapshot bytes, readable by every polycache binding: keys, JSON
-   * values (Uint8Array values as bytes), expiries, namespace generations. `{ key }`
-   * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
-   */
-  snapshot(options = {}) {
-    return snapshotOf(this[INSIDE](), options);
-  }
-
-  /**
-   * Replaces the cache's entries with a `snapshot()` from any binding. A signed snapshot
-   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. `{ maxAge }` (ms)
-   * refuses a snapshot made longer ago than that by this cache's clock (a replay). Values
-   * JS cannot read (Python pickles) load as OpaqueValue, never executed. Sizes come from
-   * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
-   */
-  loadSnapshot(bytes, options = {}) {
-    return loadSnapshotInto(this[INSIDE](), bytes, options);
   }
 
   // What cache-persist.js and cache-lifetimes.js reach of this cache (made once).
@@ -398,6 +314,9 @@ export class Cache extends LiveEntries {
         return self.#store;
       },
       sizeCalculation: this.#sizeCalculation,
+      // Whether the cache sizes its entries (else its counters' `bytes` is null).
+      sized: this.#maxSize !== undefined || this.#sizeCalculation !== undefined,
+      names: () => this.#names,
       now: () => this.#now(),
       time: () => this.#time(),
       key: (slot) => this.#keys[slot],
