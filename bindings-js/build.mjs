@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +68,8 @@ run(join(bin, 'esbuild'), [
 // shared with anything else that imports it). One file to read and link instead of
 // twenty halves the import time (docs/benchmarks.md, JavaScript).
 const esm = join(dist, 'polycache.mjs');
+// How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
+const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node.js',
   '--bundle',
@@ -76,13 +78,13 @@ run(join(bin, 'esbuild'), [
   '--target=node18',
   '--minify',
   '--keep-names',
-  '--external:../../dist/polycache_wasm.js',
+  `--external:${fromSources('polycache_wasm.js')}`,
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
 for (const [from, to] of [
-  ['../../dist/polycache_wasm.js', './polycache_wasm.js'],
-  ['../../dist/polycache_wasm_bg.wasm', './polycache_wasm_bg.wasm'],
+  [fromSources('polycache_wasm.js'), './polycache_wasm.js'],
+  [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
 ]) {
   const parts = bundled.split(from);
   if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);
