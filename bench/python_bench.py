@@ -263,30 +263,42 @@ def rss():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 import django
 from django.conf import settings
-settings.configure(CACHES={"default": {"BACKEND": sys.argv[1], "LOCATION": "mem", "OPTIONS": {"MAX_ENTRIES": 200000}}})
+options = {"MAX_ENTRIES": 200000, **json.loads(sys.argv[2])}
+settings.configure(CACHES={"default": {"BACKEND": sys.argv[1], "LOCATION": "mem", "OPTIONS": options}})
 django.setup()
 from django.core.cache import cache
-value = {"id": 1, "title": "x" * 120, "tags": ["a", "b"], "price": "12.50"}
+words = "the quick brown fox jumps over a lazy dog while seven tired wizards brew strange potions".split()
+
+
+def value(i):
+    # Fresh objects for each entry, as rows read from a database are: a cache that keeps
+    # the caller's strings (values="copy") must pay for each entry's own.
+    title = " ".join(words[(i * 7 + j) % len(words)] for j in range(24))[:120]
+    return {"id": i, "title": title, "tags": ["a", "b"], "price": f"{i % 100}.50"}
+
+
 keys = ["user:%d:profile" % i for i in range(100000)]
-cache.get("warm"); cache.set("warm", value); cache.delete("warm")
+cache.get("warm"); cache.set("warm", value(0)); cache.delete("warm")
 gc.collect()
 before = rss()
-for k in keys:
-    cache.set(k, value, None)
+for i, k in enumerate(keys):
+    cache.set(k, value(i), None)
 gc.collect()
 after = rss()
-assert cache.get(keys[-1]) == value
+assert cache.get(keys[-1]) == value(len(keys) - 1)
 print(json.dumps({"bytes": after - before}))
 """
 
 
 def bench_memory(rounds: int) -> dict:
     out = {}
-    for name, backend in [("polycache", "polycache.django.PolyCache"),
-                          ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache")]:
+    for name, backend, options in [("polycache", "polycache.django.PolyCache", {}),
+                                   ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
+                                   ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):
-            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend], capture_output=True, text=True,
+            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend, json.dumps(options)],
+                               capture_output=True, text=True,
                                env={**os.environ, "BENCH_DIR": HERE}, check=True)
             vals.append(json.loads(p.stdout)["bytes"])
         out[name] = statistics.median(vals)

@@ -16,7 +16,7 @@ use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
 use crate::namespace::Namespace;
 use crate::ops::{negate, Write};
-use crate::store::{config_of, stats_dict};
+use crate::store::{config_of, stats_dict, values_of};
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
 use crate::value::Value;
 
@@ -36,6 +36,8 @@ pub struct Cache {
     pub(crate) keys: KeyMode,
     /// The host's "use the default timeout" object (Django's `DEFAULT_TIMEOUT`).
     pub(crate) marker: Option<Py<PyAny>>,
+    /// `values="copy"` (JSON-like values kept as copies, `tree.rs`) or `"pickle"`.
+    pub(crate) copy_trees: bool,
 }
 
 #[pymethods]
@@ -44,9 +46,12 @@ impl Cache {
     /// (`eviction="cull"`) or the scan-resistant adaptive policy (`eviction="adaptive"`),
     /// bounded by `max_entries` and optionally by `max_bytes`.
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
-    /// returning seconds since the epoch (default: the system clock).
+    /// returning seconds since the epoch (default: the system clock). `values="copy"`
+    /// keeps JSON-like values as private copies of their containers (fast reads);
+    /// `values="pickle"` pickles them (less memory).
     #[new]
-    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="lru", cull_frequency=3, clock=None))]
+    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="lru", cull_frequency=3, clock=None, values="copy"))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         max_entries: i64,
@@ -55,7 +60,9 @@ impl Cache {
         eviction: &str,
         cull_frequency: i64,
         clock: Option<Py<PyAny>>,
+        values: &str,
     ) -> PyResult<Self> {
+        let copy_trees = values_of(values)?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = default_timeout.resolve(py, None)?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -71,6 +78,7 @@ impl Cache {
             default_timeout,
             keys: KeyMode::Raw,
             marker: None,
+            copy_trees,
         })
     }
 
@@ -83,7 +91,7 @@ impl Cache {
     /// ...     cull_frequency=3, default_timeout=300, key_prefix="site", version=2)
     /// >>> django.set("k", 1); root.live_keys()
     /// ['site:2:k']
-    #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None))]
+    #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None, values="copy"))]
     #[allow(clippy::too_many_arguments)]
     fn view(
         &self,
@@ -97,7 +105,9 @@ impl Cache {
         key_func: Option<Py<PyAny>>,
         validate_key: Option<Py<PyAny>>,
         default_marker: Option<Py<PyAny>>,
+        values: &str,
     ) -> PyResult<Cache> {
+        let copy_trees = values_of(values)?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -116,6 +126,7 @@ impl Cache {
             default_timeout,
             keys,
             marker: default_marker,
+            copy_trees,
         })
     }
 
@@ -371,7 +382,7 @@ impl Cache {
         for item in items.try_iter()? {
             let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
             let k = self.key(&key, version, None)?.into_owned();
-            let v = Value::encode(&value)?;
+            let v = Value::encode(&value, self.copy_trees)?;
             let charge = entry_charge(k.len(), v.size(py)?);
             todo.push((key, k, v, charge));
         }

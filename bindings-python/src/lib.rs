@@ -3,6 +3,7 @@
 
 mod backend;
 mod cache;
+mod drf_types;
 mod error;
 mod keys;
 mod namespace;
@@ -11,6 +12,8 @@ mod snapshot;
 mod store;
 mod text;
 mod timeout;
+mod tree;
+mod tree_size;
 mod value;
 
 use pyo3::prelude::*;

@@ -175,6 +175,15 @@ fn encode_value(py: Python<'_>, v: &Value) -> PyResult<(Codec, Vec<u8>)> {
             }
             Ok((Codec::Pickle, pickle_of(py, obj)?))
         }
+        Value::Tree(root, _) => {
+            let root = root.bind(py);
+            if json_like(root, 0) {
+                if let Some(json) = json_of(py, root) {
+                    return Ok((Codec::Json, json));
+                }
+            }
+            Ok((Codec::Pickle, pickle_of(py, root)?))
+        }
         Value::Pickled(bytes) => {
             let bytes = bytes.bind(py);
             // Our own pickle: if it holds a JSON-like value, write that as JSON so every
@@ -286,7 +295,7 @@ impl Cache {
                     continue;
                 }
             };
-            let v = Value::encode(&obj)
+            let v = Value::encode(&obj, self.copy_trees)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
             let charge = entry_charge(e.key.len(), v.size(py)?);
             // A repeated key (no writer makes one): the later entry wins, even expired.

@@ -188,3 +188,14 @@ impl Store {
         self.with(|s| s.len())
     }
 }
+
+/// `values="copy"` (true: JSON-like values kept as copies) or `"pickle"` (false).
+pub fn values_of(values: &str) -> PyResult<bool> {
+    match values {
+        "copy" => Ok(true),
+        "pickle" => Ok(false),
+        other => Err(InvalidConfigError::new_err(format!(
+            "values must be \"copy\" or \"pickle\", got {other:?}"
+        ))),
+    }
+}

@@ -46,3 +46,20 @@ pub fn is_text(s: &Bound<'_, PyString>) -> PyResult<bool> {
     let encoded = unsafe { Bound::from_owned_ptr_or_err(s.py(), ffi::PyUnicode_AsUTF8String(s.as_ptr())) };
     Ok(encoded.is_ok())
 }
+
+/// The UTF-8 buffer of the `str` at `o` (its address and length), or `None` when it holds
+/// a lone surrogate (the error is cleared). For an ASCII string this is the string's own
+/// text; for another one CPython caches a UTF-8 copy inside it (what pickling does too),
+/// which callers charge for.
+///
+/// # Safety
+/// `o` must be a live exact `str` and the GIL held.
+pub unsafe fn utf8_raw(o: *mut ffi::PyObject) -> Option<(*const c_char, usize)> {
+    let mut size: ffi::Py_ssize_t = 0;
+    let data = PyUnicode_AsUTF8AndSize(o, &mut size);
+    if data.is_null() {
+        ffi::PyErr_Clear();
+        return None;
+    }
+    Some((data, size as usize))
+}

@@ -5,7 +5,10 @@
 //! them, so sharing the object is as isolated as a copy and costs nothing. Small `int`s
 //! are kept as Rust integers so `incr` runs in the core. Every other value is pickled on
 //! the way in and unpickled on the way out, as Django's LocMemCache does, so mutating it
-//! after `set` or after `get` never changes what the cache holds.
+//! after `set` or after `get` never changes what the cache holds. JSON-like values
+//! (`tree.rs`: dicts, lists and tuples of such leaves) are kept as a private copy of their
+//! containers instead, and each reader gets a fresh copy: the same isolation, without
+//! rebuilding every string and number through pickle.
 
 use polycache::Counter;
 use pyo3::prelude::*;
@@ -18,6 +21,8 @@ pub enum Value {
     Int(i64),
     /// An exact immutable built-in value, shared as is.
     Shared(Py<PyAny>),
+    /// A JSON-like value: a private copy of its containers, and the bytes it keeps alive.
+    Tree(Py<PyAny>, usize),
     /// Anything else, as its pickle.
     Pickled(Py<PyBytes>),
 }
@@ -56,7 +61,8 @@ fn pickle(py: Python<'_>) -> PyResult<&Pickle> {
 impl Value {
     /// Takes a Python value in: shared when immutable, pickled otherwise. A value that
     /// cannot be pickled raises the pickling error (before the store is touched).
-    pub fn encode(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    /// With `copy_trees` off (`values="pickle"`), JSON-like values are pickled too.
+    pub fn encode(value: &Bound<'_, PyAny>, copy_trees: bool) -> PyResult<Value> {
         let py = value.py();
         if value.is_exact_instance_of::<PyInt>() {
             return Ok(match value.extract::<i64>() {
@@ -72,16 +78,21 @@ impl Value {
         {
             return Ok(Value::Shared(value.clone().unbind()));
         }
+        if let Some(tree) = copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
+            return Ok(Value::Tree(tree.root, tree.size));
+        }
         let p = pickle(py)?;
         let bytes = p.dumps.bind(py).call1((value, p.protocol))?;
         Ok(Value::Pickled(bytes.cast_into::<PyBytes>()?.unbind()))
     }
 
-    /// The Python value: the shared object itself, or a fresh unpickled copy.
+    /// The Python value: the shared object itself, a fresh copy of a tree's containers, or
+    /// a fresh unpickled copy.
     pub fn decode(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match self {
             Value::Int(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
             Value::Shared(obj) => Ok(obj),
+            Value::Tree(root, _) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
         }
     }
@@ -91,6 +102,7 @@ impl Value {
         match self {
             Value::Int(n) => Value::Int(*n),
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
+            Value::Tree(root, size) => Value::Tree(root.clone_ref(py), *size),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
         }
     }
@@ -102,6 +114,7 @@ impl Value {
     pub fn size(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(match self {
             Value::Int(_) => 8,
+            Value::Tree(_, size) => *size,
             Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);

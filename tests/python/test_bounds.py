@@ -55,11 +55,15 @@ def test_small_ints_and_constants_are_charged_8():
         assert charged(value) == 8, value
 
 
-def test_a_pickled_value_is_charged_its_pickle_object():
+@pytest.mark.parametrize("value, values", [({"a": {1, 2, 3}}, "copy"), ({"a": [1, 2, 3]}, "pickle")],
+                         ids=["a set (not JSON-like)", "JSON-like, values=pickle"])
+def test_a_pickled_value_is_charged_its_pickle_object(value, values):
     import pickle
 
-    value = {"a": [1, 2, 3]}
-    assert charged(value) == sys.getsizeof(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    c = Cache(values=values)
+    c.set("k", value)
+    charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
+    assert charged == sys.getsizeof(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def test_max_bytes_bounds_the_memory_of_wide_strings_and_big_ints():

@@ -22,6 +22,7 @@ def test_plain_cache_keeps_reference_counts_stable():
     key, text, default, obj = "refcount-key", "".join(["refcount value "] * 10), object(), ("tuple", 1)
     c.set(key, text)  # the cache holds one reference to the text, the namespace another
     c.namespace("ns").set(key, text)
+    c.set("o", obj)  # a tuple of leaves is immutable all the way down: the cache shares it
     before = counts(key, text, default, obj, DEFAULT_TIMEOUT)
     for i in range(ROUNDS):
         c.set(key, text, 300)

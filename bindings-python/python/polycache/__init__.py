@@ -70,12 +70,14 @@ class Cache(_native.Cache):
     """A bounded, thread-safe cache of Python values with timeouts in seconds.
 
     ``Cache(max_entries=10_000, *, max_bytes=None, default_timeout=300,
-    eviction="lru", cull_frequency=3, clock=None)``
+    eviction="lru", cull_frequency=3, clock=None, values="copy")``
 
     Timeouts follow Django: ``None`` never expires, ``0`` or less is already expired,
     fractions are allowed. ``str``, ``bytes``, ``int``, ``float``, ``bool`` and ``None``
-    are stored as they are; other values are pickled, so mutating them after ``set`` or
-    ``get`` never changes what the cache holds.
+    are stored as they are; JSON-like values (dicts, lists and tuples of those) are kept
+    as a private copy of their containers (``values="pickle"``: pickled, smaller), and
+    other values are pickled; so mutating a value after ``set`` or ``get`` never changes
+    what the cache holds.
 
     >>> c = Cache(max_entries=2)
     >>> c.set("a", 1); c.set("b", 2); c.get("a"); c.set("c", 3)

@@ -58,6 +58,7 @@ class Cache:
         eviction: str = "lru",
         cull_frequency: int = 3,
         clock: Optional[Callable[[], float]] = None,
+        values: str = "copy",
     ) -> "Cache": ...
     def view(
         self,
@@ -72,6 +73,7 @@ class Cache:
         key_func: Optional[Callable[[Any, str, int], str]] = None,
         validate_key: Optional[Callable[[str], object]] = None,
         default_marker: Optional[object] = None,
+        values: str = "copy",
     ) -> "Cache": ...
     def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any: ...
     def set(self, key: Any, value: Any, timeout: _Timeout = ..., version: Optional[int] = None) -> None: ...

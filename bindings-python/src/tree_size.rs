@@ -1,0 +1,98 @@
+//! What a tree (`tree.rs`) keeps alive, for `MAX_BYTES`, as `__sizeof__` counts it: each
+//! container exactly (a dict as its own `__sizeof__` says: a copy's table depends on its
+//! source's history), each leaf at its own size (a 64-bit `int` at three digits, a
+//! non-ASCII `str` at an upper bound that includes the UTF-8 copy CPython may cache inside
+//! it).
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyFloat, PyList, PyString, PyTuple};
+
+
+use crate::text::utf8_raw;
+use crate::tree::Kind;
+
+/// The bytes the leaf `o` takes; 0 if it is not one a tree may hold (a `str` with a lone
+/// surrogate, and anything whose size cannot be had, is left to pickle).
+///
+/// # Safety
+/// `o` must be a live object of kind `k` and the GIL held.
+#[inline]
+pub unsafe fn leaf_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject, k: Kind) -> usize {
+    match k {
+        Kind::Str => {
+            let Some((data, utf8)) = utf8_raw(o) else { return 0 };
+            // A compact ASCII str keeps its text right after its header, and that text is
+            // its UTF-8; any other str is charged an upper bound (4 bytes a character held,
+            // plus the UTF-8 copy now cached inside it).
+            if data as usize == o as usize + h.ascii {
+                h.ascii + utf8 + 1
+            } else {
+                let chars = ffi::PyUnicode_GetLength(o) as usize;
+                h.wide + 4 * (chars + 1) + utf8 + 1
+            }
+        }
+        Kind::Int => {
+            let mut overflow = 0;
+            ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
+            if overflow == 0 {
+                return h.int + 12; // up to three 30-bit digits
+            }
+            let big = Bound::from_borrowed_ptr(py, o);
+            big.call_method0(pyo3::intern!(py, "__sizeof__")).and_then(|s| s.extract()).unwrap_or(0)
+        }
+        Kind::Float => h.float,
+        Kind::Bytes => h.bytes + ffi::PyBytes_Size(o) as usize,
+        Kind::Const => 8,
+        _ => 0,
+    }
+}
+
+/// Object headers of this Python, measured once with `__sizeof__`.
+pub struct Headers {
+    ascii: usize,
+    wide: usize,
+    int: usize,
+    float: usize,
+    bytes: usize,
+    pub list: usize,
+    pub tuple: usize,
+}
+
+pub fn headers(py: Python<'_>) -> PyResult<&'static Headers> {
+    static HEADERS: PyOnceLock<Headers> = PyOnceLock::new();
+    HEADERS.get_or_try_init(py, || {
+        let size = |o: Bound<'_, PyAny>| -> PyResult<usize> { o.call_method0("__sizeof__")?.extract() };
+        let wide = PyString::new(py, "a").call_method1("replace", ("a", "\u{e9}"))?;
+        Ok(Headers {
+            ascii: size(PyString::new(py, "").into_any())? - 1,
+            wide: size(wide)? - 2,
+            int: size(0i64.into_pyobject(py)?.into_any())?,
+            float: size(PyFloat::new(py, 0.5).into_any())?,
+            bytes: size(PyBytes::new(py, b"").into_any())?,
+            list: size(PyList::empty(py).into_any())?,
+            tuple: size(PyTuple::new(py, [0])?.into_any())? - 8,
+        })
+    })
+}
+
+/// What the dict `copy` takes, as `dict.__sizeof__` says, asked through the method
+/// descriptor looked up once (a copy's table depends on its source's history).
+pub fn dict_size(copy: &Bound<'_, PyAny>) -> PyResult<usize> {
+    static SIZEOF: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let py = copy.py();
+    let method = SIZEOF.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.get_type::<pyo3::types::PyDict>().getattr("__sizeof__")?.unbind())
+    })?;
+    // SAFETY: `method` and `copy` are live and the GIL is held; the argument list ends
+    // with NULL as the function requires; the result is a new reference (or NULL with an
+    // exception set), owned by the `Bound`.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyObject_CallFunctionObjArgs(method.as_ptr(), copy.as_ptr(), std::ptr::null_mut::<ffi::PyObject>()),
+        )?
+    }
+    .extract()
+}
