@@ -10,18 +10,27 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
 - ``fast-polycache``: PolyCache behind ``FastPathWSGI``;
 - ``fast-locmem``: LocMemCache behind ``FastPathWSGI``;
 - ``bare-wsgi``: a WSGI app returning fixed bytes (what the server itself can do);
+- ``bare-same-answer``: a WSGI app returning the status, headers and body of a fast hit,
+  captured once at start (the server's ceiling for exactly that answer);
+- ``django-redis`` / ``fast-redis``: Django's ``cache_page`` on django-redis (a local
+  redis-server started for the run), without and with ``FastPathWSGI``;
+- ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
+  ``polycache.drf.cache_response(fast=True)`` on PolyCache (``/api/public/``), DRF's
+  own hit vs the fast path's; ``drf-redis`` / ``fast-drf-redis``: the same on django-redis;
 - ``asgi-*``: the same under uvicorn, Django's ASGI handler with and without ``FastPathASGI``.
 
-Usage: ``make bench-fast`` (or ``python bench/fast_bench.py --seconds 10 --out docs/fast-bench.md``).
+Usage: ``make bench-fast`` (or ``python bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,8 +40,13 @@ from typing import Dict, List
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fast"))
 
+sys.path.insert(0, os.path.join(ROOT, "tests", "tiered"))
+
+import redisctl  # noqa: E402  (a throwaway redis-server for the django-redis rows)
 from fastsite import serve  # noqa: E402
 PAGES = [f"/books/?page={n}" for n in range(1, 9)]
+# The DRF rows: a public APIView cached by polycache.drf (cache_response(fast=True)).
+API_PAGES = [f"/api/public/?page={n}" for n in range(1, 9)]
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 # mode -> (server, environment)
 MODES = {
@@ -41,9 +55,18 @@ MODES = {
     "fast-polycache": ("gunicorn", {"POLYCACHE_FAST": "1"}),
     "fast-locmem": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_BACKEND": LOCMEM}),
     "bare-wsgi": ("gunicorn", {"POLYCACHE_FAST": "bare"}),
+    "bare-same-answer": ("gunicorn", {"POLYCACHE_FAST": "bare-same"}),
+    "django-redis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
+    "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
+    "drf-redis": ("gunicorn", {"BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "fast-drf-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
     "asgi-django-polycache": ("uvicorn", {}),
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
+    "asgi-django-redis": ("uvicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "asgi-fast-redis": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
 }
 ROTATE_LUA = """
 local paths = {%s}
@@ -55,9 +78,9 @@ end
 """
 
 
-def warm(port: int, mode: str) -> None:
+def warm(port: int, mode: str, pages: List[str]) -> None:
     for _ in range(2):
-        for page in PAGES:
+        for page in pages:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}") as r:
                 r.read()
                 served_by = r.headers.get("X-Polycache")
@@ -79,11 +102,15 @@ def parse_wrk(out: str) -> Dict[str, str]:
     }
 
 
-def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, lua: str) -> Dict[str, str]:
+def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, tmp: str) -> Dict[str, str]:
+    pages = API_PAGES if extra.get("BENCH_PAGES") == "api" else PAGES
+    lua = os.path.join(tmp, f"rotate-{mode}.lua")
+    with open(lua, "w") as f:
+        f.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in pages))
     port = serve.free_port()
     server = serve.start(dict(base_env, **extra), port, server_kind)
     try:
-        warm(port, mode)
+        warm(port, mode, pages)
         out = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
@@ -93,41 +120,106 @@ def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[
     return parse_wrk(out)
 
 
+#: The Django row each row is compared with (requests/s ratio in the report).
+BASELINE = {
+    "django-polycache": "django-locmem",
+    "fast-polycache": "django-locmem",
+    "fast-locmem": "django-locmem",
+    "bare-wsgi": "django-locmem",
+    "bare-same-answer": "django-locmem",
+    "fast-redis": "django-redis",
+    "fast-drf-polycache": "drf-polycache",
+    "fast-drf-redis": "drf-redis",
+    "asgi-django-polycache": "asgi-django-locmem",
+    "asgi-fast-polycache": "asgi-django-locmem",
+    "asgi-fast-redis": "asgi-django-redis",
+}
+
+
+def _seconds(latency: str) -> float:
+    number = float(re.sub(r"[a-z]+$", "", latency))
+    return number / {"us": 1e6, "ms": 1e3, "s": 1.0}[re.sub(r"^[\d.]+", "", latency)]
+
+
+def _latency(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f}ms"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="every mode runs once per round; the median is reported")
     parser.add_argument("--out", default=None, help="markdown file for the results")
     parser.add_argument("--modes", default=",".join(MODES))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench-fast needs wrk (apt-get install wrk)")
     tmp = tempfile.mkdtemp(prefix="polycache-fast-bench-")
-    lua = os.path.join(tmp, "rotate.lua")
-    with open(lua, "w") as f:
-        f.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in PAGES))
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
     serve.prepare_db(dict(base_env), books=30)
-    rows: List[str] = []
-    for mode in args.modes.split(","):
-        server_kind, extra = MODES[mode]
-        r = run_mode(mode, server_kind, extra, base_env, args.seconds, lua)
-        rows.append(f"| {mode} | {server_kind} | {r['rps']} | {r['p50']} | {r['p99']} | {r['errors']} |")
-        print(rows[-1], flush=True)
-    shutil.rmtree(tmp, ignore_errors=True)
+    modes = args.modes.split(",")
+    redis_dir = None
+    if any("{redis}" in v for m in modes for v in MODES[m][1].values()):
+        redis_dir = os.path.join(tmp, "redis")
+        redis_url = f"redis://127.0.0.1:{redisctl.start(redis_dir)}/0"
+    runs: Dict[str, List[Dict[str, str]]] = {m: [] for m in modes}
+    in_process = {}
+    try:
+        for name, backend in (("PolyCache", "polycache.django.PolyCache"), ("LocMemCache", LOCMEM)):
+            out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "fast_hit.py"), tmp], env=dict(base_env, POLYCACHE_FAST_BACKEND=backend),
+                                 capture_output=True, text=True, check=True).stdout
+            in_process[name] = json.loads(out)
+            print(name, in_process[name], flush=True)
+        for n in range(args.rounds):  # rounds alternate the modes: a load spike hits one run of each, not one mode
+            for mode in modes:
+                server_kind, extra = MODES[mode]
+                if redis_dir is not None:
+                    extra = {k: v.replace("{redis}", redis_url) for k, v in extra.items()}
+                runs[mode].append(run_mode(mode, server_kind, extra, base_env, args.seconds, tmp))
+                print(f"round {n + 1} {mode}: {runs[mode][-1]}", flush=True)
+    finally:
+        if redis_dir is not None:
+            redisctl.stop(redis_dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+    rps = {m: statistics.median(float(r["rps"]) for r in runs[m]) for m in modes}
+    rows = []
+    for mode in modes:
+        base = BASELINE.get(mode)
+        ratio = f"{rps[mode] / rps[base]:.2f}x {base}" if base in rps else ""
+        p50 = statistics.median(_seconds(r["p50"]) for r in runs[mode])
+        p99 = statistics.median(_seconds(r["p99"]) for r in runs[mode])
+        each = " / ".join(f"{float(r['rps']):.0f}" for r in runs[mode])
+        errors = "; ".join(sorted({r["errors"] for r in runs[mode]}))
+        rows.append(f"| {mode} | {MODES[mode][0]} | {rps[mode]:.0f} | {ratio} | {each} | {_latency(p50)} | {_latency(p99)} | {errors} |")
     report = "\n".join(
         [
             "# polycache.fast benchmark (generated by `make bench-fast`)",
             "",
-            f"`python bench/fast_bench.py --seconds {args.seconds}`: gunicorn gthread, 1 worker, 4 threads, "
-            "or uvicorn, 1 worker; "
-            "wrk -t2 -c8 in its own process, 8 cached URLs rotated, every request a hit. "
+            f"`python bench/fast_bench.py --seconds {args.seconds} --rounds {args.rounds}`: gunicorn gthread, 1 worker, "
+            "4 threads, or uvicorn, 1 worker; wrk -t2 -c8 in its own process, 8 cached URLs rotated, every request "
+            f"a hit; each mode run once per round, rounds alternating the modes, the median of the {args.rounds} "
+            "runs reported (requests/s, p50, p99), each run's requests/s beside it. "
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work: compare rows "
             f"of one run, not runs), Python {platform.python_version()}.",
             "",
-            "| mode | server | requests/s | p50 | p99 | socket errors |",
-            "| --- | --- | ---: | ---: | ---: | --- |",
+            "| mode | server | requests/s (median) | ratio | each round | p50 | p99 | socket errors |",
+            "| --- | --- | ---: | --- | --- | ---: | ---: | --- |",
             *rows,
+            "",
+            "In one process, no server (`bench/fast_hit.py`: the same page called through the WSGI callable, "
+            "best of 3 loops): microseconds per hit.",
+            "",
+            "| cache | FastPathWSGI | Django's cache_page hit | ratio |",
+            "| --- | ---: | ---: | ---: |",
+            *(f"| {name} | {r['fast_us']:.1f} | {r['django_us']:.1f} | {r['django_us'] / r['fast_us']:.1f}x |" for name, r in in_process.items()),
+            "",
+            "Where a PolyCache fast hit spends its time (cProfile, own time; the profiler inflates every call, "
+            "compare the entries with each other):",
+            "",
+            "| function | calls per hit | own µs per hit (profiled) |",
+            "| --- | ---: | ---: |",
+            *(f"| `{t['function']}` | {t['calls_per_hit']:g} | {t['own_us_per_hit']:.1f} |" for t in in_process["PolyCache"]["top"]),
             "",
         ]
     )

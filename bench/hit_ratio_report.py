@@ -82,7 +82,8 @@ def hit_ratio_section(hr: dict, peers: dict | None, lines: list[str], img: str) 
                                    if not p.startswith("**") and (f, size) in v), key=lambda x: x[1], default=("", 0))
             mine = ours.get((f, size), 0)
             gap = (best - mine) * 100
-            verdict = "within 1 point of" if gap <= 1 else f"**{gap:.2f} points behind**"
+            verdict = (f"{-gap:.2f} points ahead of" if gap < 0 else "within 1 point of" if gap <= 1
+                       else f"**{gap:.2f} points behind**")
             lines.append(f"- {n}: adaptive {mine * 100:.2f}%, {verdict} the best peer ({best_name}, {best * 100:.2f}%).")
         lines.append("")
     for peer, err in ((peers or {}).get("errors") or {}).items():

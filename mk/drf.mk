@@ -30,4 +30,4 @@ test-drf: drf-env ## polycache.drf + stampede: DRF views, invalidation, concurre
 		POLYCACHE_DRF_BACKEND=django.core.cache.backends.locmem.LocMemCache \
 		$(DRF_PY) -m pytest -q test_views.py test_concurrency.py
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.drf -m polycache.stampede -m polycache.singleflight -m polycache.namespace
+		--disallow-untyped-defs -m polycache.drf -m polycache.drf_registry -m polycache.drf_keys -m polycache.drf_options -m polycache.drf_fast -m polycache.stampede -m polycache.singleflight -m polycache.namespace

@@ -29,7 +29,7 @@ pub enum Eviction {
     /// drop the `len / frequency` least recently used entries (at least one), or every
     /// entry when `frequency` is 0. Expired entries are purged before culling.
     Cull { frequency: usize },
-    /// Scan-resistant and frequency-aware (W-TinyLFU with a hill-climbing window; see
+    /// Scan-resistant and frequency-aware (W-TinyLFU with a ghost-sized window; see
     /// `core/src/policy/adaptive.rs`): a one-off scan does not flush the hot set, and a
     /// loop larger than the cache still hits. Deterministic on every host.
     Adaptive,

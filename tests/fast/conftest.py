@@ -13,10 +13,13 @@ def fresh(monkeypatch):
     from django.core.cache import caches
     from django.db import close_old_connections
 
-    from fastsite import clock, views
+    from fastsite import api, clock, users, views
 
     caches["default"].clear()
     views.CALLS.clear()
+    users.CALLS.clear()
+    users.DURING.clear()
+    api.CALLS.clear()
     clock.OFFSET[0] = 0.0
     # As Django's test client does: a request must not close the test's transaction.
     signals.request_started.disconnect(close_old_connections)

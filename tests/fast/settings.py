@@ -15,7 +15,14 @@ globals().update({k: v for k, v in vars(_drf).items() if k.isupper()})
 
 SECRET_KEY = "polycache-fast-tests"
 ROOT_URLCONF = "fastsite.urls"
-INSTALLED_APPS = INSTALLED_APPS + ["fastsite"]  # noqa: F821 - from the DRF settings
+INSTALLED_APPS = INSTALLED_APPS + ["django.contrib.sessions", "rest_framework.authtoken", "fastsite"]  # noqa: F821
+# Sessions and users for the per-user pages (fastsite/users.py); the public pages touch
+# neither, so these add nothing to their responses.
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    *MIDDLEWARE,  # noqa: F821 - LocaleMiddleware, CommonMiddleware
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
 TEMPLATES = []
 
 _DB_DIR = os.path.dirname(DATABASES["default"]["NAME"])  # noqa: F821
@@ -36,7 +43,20 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
-if CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
+if os.environ.get("POLYCACHE_FAST_REDIS_URL"):  # test_tiered.py: server processes sharing one Redis
+    CACHES["default"] = {
+        "BACKEND": "polycache.tiered.TieredCache",
+        "LOCATION": os.environ["POLYCACHE_FAST_REDIS_URL"],
+        "TIMEOUT": 300,
+        "OPTIONS": {"INVALIDATION_BOUND": float(os.environ.get("POLYCACHE_FAST_BOUND", "0.5"))},
+    }
+elif os.environ.get("POLYCACHE_FAST_DJANGO_REDIS_URL"):  # bench/fast_bench.py: Django's cache on django-redis
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": os.environ["POLYCACHE_FAST_DJANGO_REDIS_URL"],
+        "TIMEOUT": 300,
+    }
+elif CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
     CACHES["default"]["OPTIONS"]["CLOCK"] = "fastsite.clock.now"  # tests move time, never sleep
 
 POLYCACHE_DRF = {"CACHE": "default"}

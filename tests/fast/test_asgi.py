@@ -137,3 +137,75 @@ def test_async_view_is_stamped_and_invalidated(asgi_apps):
     drf.invalidate("catalog.book")
     after = acall(fast_app, "/async_page/")
     assert header(after, "X-Polycache") == "django" and json.loads(after[2])["run"] == 2
+
+
+def test_drf_copies_through_asgi_public_and_per_token(asgi_apps):
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    django_app, fast_app = asgi_apps
+    acall(fast_app, "/api/public/?a=1")
+    hit = acall(fast_app, "/api/public/?a=1")
+    assert header(hit, "X-Polycache") == "fast"
+    by_django = acall(django_app, "/api/public/?a=1")
+    assert hit[0] == by_django[0] and hit[2] == by_django[2]
+    keys = {u: {"Authorization": f"Token {Token.objects.create(user=User.objects.create(username=u)).key}"} for u in ("ida", "jo")}
+    acall(fast_app, "/api/mine/", headers=keys["ida"])
+    hit = acall(fast_app, "/api/mine/", headers=keys["ida"])
+    assert header(hit, "X-Polycache") == "fast" and json.loads(hit[2])["user"] == "ida"
+    assert hit[2] == acall(django_app, "/api/mine/", headers=keys["ida"])[2]
+    other = acall(fast_app, "/api/mine/", headers=keys["jo"])
+    assert header(other, "X-Polycache") == "django" and json.loads(other[2])["user"] == "jo"
+    Token.objects.filter(user__username="ida").delete()
+    gone = acall(fast_app, "/api/mine/", headers=keys["ida"])
+    assert gone[0] == 401 and header(gone, "X-Polycache") == "django"
+
+
+def test_a_network_cache_is_read_off_the_event_loop(asgi_apps, monkeypatch):
+    """With a cache that may wait on the network (FastPathASGI.blocking: django-redis,
+    ...) the lookup runs in a worker thread, never on the loop's."""
+    import threading
+
+    from polycache.fast_answer import Handles
+
+    _, fast_app = asgi_apps
+    assert fast_app.blocking is False  # PolyCache / LocMemCache: on the loop
+    acall(fast_app, "/by_accept/?t=1")
+    fast_app.blocking = True
+    loop_threads, lookup_threads = set(), set()
+    real_cache = Handles.cache
+
+    def cache(self, alias):
+        lookup_threads.add(threading.get_ident())
+        return real_cache(self, alias)
+
+    async def on_loop():
+        loop_threads.add(threading.get_ident())
+
+    monkeypatch.setattr(Handles, "cache", cache)
+    hit = acall(fast_app, "/by_accept/?t=1")
+    asyncio.run(on_loop())
+    assert header(hit, "X-Polycache") == "fast"
+    assert lookup_threads and not (lookup_threads & loop_threads)
+
+
+def test_an_async_per_user_view_reaches_its_session_only(asgi_apps):
+    """fast.eligible(per_user=True) on an async view: stamped after the view in a
+    thread (it may read the session), served to that session only, not after a logout."""
+    from django.core.wsgi import get_wsgi_application
+
+    _, fast_app = asgi_apps
+    wsgi = get_wsgi_application()
+    cookies = {}
+    for name in ("uma", "val"):
+        login = call(wsgi, f"/login_as/?user={name}", method="POST")
+        cookies[name] = {"Cookie": f"sessionid={json.loads(login.body)['session']}"}
+    first = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    hit = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    assert header(first, "X-Polycache") == "django" and header(hit, "X-Polycache") == "fast"
+    assert json.loads(hit[2])["user"] == "uma" and hit[2] == first[2]
+    other = acall(fast_app, "/async_me/", headers=cookies["val"])
+    assert header(other, "X-Polycache") == "django" and json.loads(other[2])["user"] == "val"
+    call(wsgi, "/logout_now/", method="POST", headers=cookies["uma"])
+    after = acall(fast_app, "/async_me/", headers=cookies["uma"])
+    assert header(after, "X-Polycache") == "django" and json.loads(after[2])["user"] is None

@@ -10,6 +10,9 @@
 
     POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0 python tests/tiered/run.py path/to/Django-X.tar.gz
 
+``POLYCACHE_REDIS_OPTIONS`` (JSON) adds OPTIONS to every cache of the run: mk/tiered.mk runs
+Django's suite and test_api on a Redis Cluster that way (``{"CLUSTER": true}``).
+
 As Django does for its own RedisCache, the ``cull`` / ``zero_cull`` caches are left out of
 the settings (Redis does not cull by entry count), so Django's three culling tests skip
 themselves with "Culling isn't implemented."; those three are the only skips allowed and
@@ -18,6 +21,7 @@ they are listed in the summary. Any other skip, failure or error fails the run.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -58,6 +62,8 @@ def main() -> int:
     url = os.environ.get("POLYCACHE_REDIS_URL")
     if not url:
         raise SystemExit("set POLYCACHE_REDIS_URL=redis://127.0.0.1:PORT/0")
+    options = json.loads(os.environ.get("POLYCACHE_REDIS_OPTIONS") or "{}")
+    extra = {"OPTIONS": options} if options else {}
     only = set(sys.argv[2:])  # optional: "django" and/or our module names
     sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]), HERE)))
     sys.path.insert(0, str(HERE))
@@ -69,7 +75,7 @@ def main() -> int:
         SECRET_KEY="polycache-tiered-suite",
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "cache"],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-        CACHES={"default": {"BACKEND": BACKEND, "LOCATION": url}},
+        CACHES={"default": {"BACKEND": BACKEND, "LOCATION": url, **extra}},
         USE_TZ=True,
         TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
     )
@@ -82,7 +88,7 @@ def main() -> int:
 
     from polycache.tiered import TieredCache
 
-    setting = caches_setting_for_tests(BACKEND=BACKEND, LOCATION=url, exclude={"cull", "zero_cull"})
+    setting = caches_setting_for_tests(BACKEND=BACKEND, LOCATION=url, exclude={"cull", "zero_cull"}, **extra)
 
     @override_settings(CACHES=setting)
     class TieredCacheDjangoTests(BaseCacheTests, TestCase):
@@ -101,7 +107,8 @@ def main() -> int:
             start = time.monotonic()
             result = runner.run_suite(suite)
             ok &= summarize(
-                f"Django {django.get_version()} BaseCacheTests against {BACKEND} (Python {sys.version.split()[0]}, real redis-server)",
+                f"Django {django.get_version()} BaseCacheTests against {BACKEND} (Python {sys.version.split()[0]}, "
+                f"real redis-server{', OPTIONS ' + json.dumps(options) if options else ''})",
                 result, time.monotonic() - start, ALLOWED_SKIPS,
             )
             with override_settings(CACHES=setting):

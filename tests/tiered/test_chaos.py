@@ -13,7 +13,6 @@ settled, and no tier 1 holds a value that differs from Redis's."""
 
 from __future__ import annotations
 
-import bisect
 import os
 import signal
 import threading
@@ -22,6 +21,7 @@ import unittest
 
 import redis
 
+import storm_check
 from procs import Server, Worker
 
 BOUND = 0.5
@@ -98,31 +98,7 @@ class ChaosTests(unittest.TestCase):
     def stale_reads(logs: list) -> tuple:
         """Reads that saw a value older than the newest write of their key that had
         returned ``BOUND`` before the read began; and how many reads were checked."""
-        ok_writes: dict = {}  # key -> sorted [(end, n)]
-        failed: dict = {}  # key -> {n}
-        for log in logs:
-            for entry in log:
-                if entry[0] == "w":
-                    _, key, n, _, end, ok = entry
-                    if ok:
-                        ok_writes.setdefault(key, []).append((end, abs(n)))
-                    else:
-                        failed.setdefault(key, set()).add(abs(n))
-        for writes in ok_writes.values():
-            writes.sort()
-        stale, checked = [], 0
-        for log in logs:
-            for entry in log:
-                if entry[0] != "r" or entry[2] is None:
-                    continue
-                _, key, value, start, _ = entry
-                writes = ok_writes.get(key, [])
-                i = bisect.bisect_right(writes, (start - BOUND, float("inf")))
-                floor = max((n for _, n in writes[:i]), default=0)
-                checked += 1
-                if value < floor and value not in failed.get(key, ()):
-                    stale.append((key, value, floor))
-        return stale, checked
+        return storm_check.stale_reads(logs, BOUND)
 
     def test_bound_holds_through_every_fault(self):
         keys = {w.pid: [f"w{i}:k{j}" for j in range(4)] for i, w in enumerate(self.workers)}

@@ -97,7 +97,7 @@ def main() -> None:
         the machine-wide monotonic clock, for the test to check the invalidation bound
         against: ["w", key, n, start, end, ok] (n = None: a delete) and
         ["r", key, value, start, end]. A call that raised is logged as failed (writes)
-        or not at all (reads); under IGNORE_EXCEPTIONS a write failed if it counted a
+        or as ["x", key, None, start, end] (reads); under IGNORE_EXCEPTIONS a write failed if it counted a
         Redis error or skip."""
         import random
 
@@ -130,6 +130,7 @@ def main() -> None:
                 try:
                     value = cache.get(key)
                 except Exception:
+                    log.append(["x", key, None, start, clock()])  # (timed, not checked)
                     continue
                 log.append(["r", key, value, start, clock()])
         return log

@@ -6,14 +6,21 @@ real store; this file is the oracle for them.
 The policy: new keys enter an LRU window; when the window is over its share, its oldest
 key contends with the main space's next victim (probation's oldest, else protected's)
 and the one a count-min sketch saw less often leaves (ties keep the main space's). A read
-promotes probation to protected. Every 10 * capacity accesses the window steps toward a
-higher hit ratio (hill climbing).
+only counts on its key (up to 255); a key with reads reaching its queue's oldest end
+hands them to the sketch (at most 15 increments) and moves (window and protected: back
+to their newest end; probation: to protected) before that end is used (CLOCK's second
+chance). The window starts at 10% of the capacity; two ghost
+lists (3% of the capacity each) remember the fingerprints of the window's last evicted
+keys and of the main space's; a new key found in the first grows the window by one, in
+the second shrinks it by one. Every time at least `capacity` accesses have passed (looked
+at on a miss), a window that had no hit while the main space served half of them drops
+to one entry.
 
 Run: python3 tests/vectors/adaptive_reference.py
 """
 import json
 import os
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 M64 = (1 << 64) - 1
@@ -78,17 +85,17 @@ class Adaptive:
         self.max_bytes = max_bytes
         self.q = {"window": OrderedDict(), "probation": OrderedDict(), "protected": OrderedDict()}
         self.where = {}
+        self.reads = {}  # key -> reads not yet handed to the sketch
         self.charge = {}
         self.sketch = Sketch(capacity)
-        self.hits = self.misses = 0
-        self.sample = max(capacity * 10, 1)
-        self.prev_ppm = 0
-        self.full_step = max(capacity * 1024 // 128, 1024)
-        self.step = self.full_step
+        self.window_hits = self.main_hits = self.misses = 0
+        ghost = max(capacity * 3 // 100, 1)
+        self.rejected = deque(maxlen=ghost)  # fingerprints the window gave up, oldest first
+        self.evicted = deque(maxlen=ghost)  # ... and the main space
         self.newest = None
         self.evictions = 0
         self.window_max = self.protected_max = 0
-        self.set_window(max(capacity * 3 // 10, 1))
+        self.set_window(max(capacity // 10, 1))
 
     def __len__(self):
         return len(self.where)
@@ -106,45 +113,64 @@ class Adaptive:
         self.protected_max = (self.cap - self.window_max) * 3 // 4
         self.demote()
         while len(self.q["window"]) > self.window_max and len(self) <= self.cap:
-            self.move(self.tail("window"), "probation")
+            self.move(self.settled_tail("window"), "probation")
+
+    def settle(self, key):
+        """Hands the key's reads to the sketch; True if it had any."""
+        reads = self.reads.pop(key, 0)
+        for _ in range(min(reads, 15)):
+            self.sketch.increment(fingerprint(key))
+        return reads > 0
+
+    def settled_tail(self, queue):
+        """The oldest key of window or protected without reads; keys with reads go back to the newest end."""
+        while True:
+            key = self.tail(queue)
+            if key is None or not self.settle(key):
+                return key
+            self.move(key, queue)
+
+    def probation_victim(self):
+        """Probation's oldest key without reads; keys with reads on the way are promoted."""
+        while True:
+            key = self.tail("probation")
+            if key is None or not self.settle(key):
+                return key
+            self.move(key, "protected")
+            self.demote()
 
     def demote(self):
         while len(self.q["protected"]) > self.protected_max:
-            self.move(self.tail("protected"), "probation")
+            self.move(self.settled_tail("protected"), "probation")
 
-    def climb(self, hit):
-        if hit:
-            self.hits += 1
-        else:
-            self.misses += 1
-        total = self.hits + self.misses
-        if total < self.sample:
+    def weigh_window(self):
+        accesses = self.window_hits + self.main_hits + self.misses
+        if accesses < self.cap:
             return
-        ppm = self.hits * 1_000_000 // total
-        change = ppm - self.prev_ppm
-        amount = self.step if change >= 0 else -self.step
-        if abs(change) >= 50_000:
-            self.step = self.full_step * (1 if amount > 0 else -1 if amount < 0 else 0)
-        else:
-            self.step = tdiv(amount * 90, 100)
-        self.prev_ppm = ppm
-        self.hits = self.misses = 0
-        self.set_window(min(max(self.window_max + tdiv(amount, 1024), 1), self.cap))
+        if self.window_hits == 0 and 2 * self.main_hits >= accesses and self.window_max > 1:
+            self.set_window(1)
+        self.window_hits = self.main_hits = self.misses = 0
 
     def get(self, key):
         if key not in self.where:
             return False
-        self.sketch.increment(fingerprint(key))
         queue = self.where[key]
-        self.move(key, "protected" if queue == "probation" else queue)
-        if queue == "probation":
-            self.demote()
-        self.climb(True)
+        if queue == "window":
+            self.window_hits += 1
+        else:
+            self.main_hits += 1
+        self.reads[key] = min(self.reads.get(key, 0) + 1, 255)
         return True
 
     def set_new(self, key, charge):
-        self.sketch.increment(fingerprint(key))
-        self.climb(False)
+        fp = fingerprint(key)
+        self.sketch.increment(fp)
+        self.misses += 1
+        self.weigh_window()
+        if fp in self.rejected:
+            self.set_window(min(self.window_max + 1, self.cap))
+        elif fp in self.evicted:
+            self.set_window(max(self.window_max - 1, 1))
         self.q["window"][key] = True
         self.where[key] = "window"
         self.charge[key] = charge
@@ -153,15 +179,17 @@ class Adaptive:
             self.evict()
         else:
             while len(self.q["window"]) > self.window_max:
-                self.move(self.tail("window"), "probation")
+                self.move(self.settled_tail("window"), "probation")
         while self.max_bytes is not None and sum(self.charge.values()) > self.max_bytes:
             self.evict()
 
     def evict(self):
-        cand = self.tail("window") if len(self.q["window"]) > self.window_max else None
-        victim = self.tail("probation") or self.tail("protected")
+        cand = self.settled_tail("window") if len(self.q["window"]) > self.window_max else None
+        victim = self.probation_victim()
+        if victim is None:
+            victim = self.settled_tail("protected")
         if cand is None and victim is None:
-            loser = self.tail("window")
+            loser = self.settled_tail("window")
         elif victim is None:
             loser = cand
         elif cand is None:
@@ -173,7 +201,9 @@ class Adaptive:
             loser = cand
         if loser == self.newest and len(self) > 1:
             loser = next(k for q in ("probation", "protected", "window") for k in self.q[q] if k != self.newest)
+        (self.rejected if self.where[loser] == "window" else self.evicted).append(fingerprint(loser))
         del self.q[self.where.pop(loser)][loser]
+        self.reads.pop(loser, None)
         del self.charge[loser]
         if loser == self.newest:
             self.newest = None
@@ -206,7 +236,7 @@ def cases():
     out = [
         ("loop one larger than the cache", 10, None, [(f"k{i % 11}", 1) for i in range(11 * 12)]),
         ("hot set survives a scan", 16, None, hot[:150] + scan + hot[150:]),
-        ("skewed keys, climbing window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
+        ("skewed keys, moving window", 8, None, [(f"z{min(next(rnd) % 40, next(rnd) % 40)}", 1) for _ in range(400)]),
         ("byte bound", 50, 12, [(f"b{next(rnd) % 9}", 1 + next(rnd) % 5) for _ in range(120)]),
         ("skewed keys, larger cache", 40, None,
          [(f"s{min(next(rnd) % 150, next(rnd) % 150, next(rnd) % 150)}", 1) for _ in range(1500)]),

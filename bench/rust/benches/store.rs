@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use polycache::{CacheBuilder, Config, Eviction, Expiry, Store, Timeout};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use polycache_bench::zipf_indices;
 
 const KEYS: usize = 100_000;
 const CAPACITY: usize = 10_000;
@@ -23,22 +22,6 @@ fn adaptive_config() -> Config {
     Config { eviction: Eviction::Adaptive, ..Config::lru(CAPACITY) }
 }
 
-/// Zipf-distributed indices from an inverse CDF table.
-fn zipf_indices(n: usize, s: f64, count: usize, seed: u64) -> Vec<usize> {
-    let mut cdf = Vec::with_capacity(n);
-    let mut total = 0.0;
-    for i in 1..=n {
-        total += 1.0 / (i as f64).powf(s);
-        cdf.push(total);
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..count)
-        .map(|_| {
-            let u = rng.random::<f64>() * total;
-            cdf.partition_point(|&c| c < u).min(n - 1)
-        })
-        .collect()
-}
 
 struct Workload {
     keys: Vec<String>,

@@ -72,17 +72,29 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils import translation
 
-from polycache._native import ValueTooLargeError, build_key, namespaced_key
+from polycache import drf_fast
+from polycache._native import ValueTooLargeError, namespaced_key
+from polycache.drf_keys import resource_key
+from polycache.drf_options import _MISSING, _namespace_of, _Options, _resource_of, _setting
+from polycache.drf_registry import (
+    InvalidatingManager,
+    InvalidatingQuerySet,
+    InvalidatingQuerySetMixin,
+    ModelType,  # noqa: F401  (re-exported)
+    Registry,  # noqa: F401  (re-exported)
+    Resource,
+    cache_aliases,
+    generation,
+    invalidate,
+    register,
+    registry,
+)
 from polycache.stampede import DEFAULT_WAIT, SingleFlight, Stale
 
 __all__ = [
@@ -101,10 +113,6 @@ __all__ = [
     "stats",
 ]
 
-ModelType = Any  # a django.db.models.Model subclass
-Resource = Any  # a registered model, or a namespace name (str)
-
-_MISSING: Any = object()
 _UNSHARED: Any = object()
 
 #: Concurrent misses of one response key (per process), shared by every cached view.
@@ -114,12 +122,15 @@ flights = SingleFlight()
 clock: Callable[[], float] = time.time
 
 _counts_lock = threading.Lock()
-_counts: Dict[str, int] = {"too_large": 0}
+_counts: Dict[str, int] = {"too_large": 0, "fast_refused": 0, "fast_unstored": 0}
 
 
 def stats() -> Dict[str, int]:
     """Counters of this process's cached views: ``too_large``, responses served but not
-    cached because they exceed the cache's ``MAX_BYTES``."""
+    cached because they exceed the cache's ``MAX_BYTES``; ``fast_refused``, requests to
+    a view with ``fast=True`` that gets no fast-path copy (throttles, a custom scope,
+    another alias: :mod:`polycache.drf_fast`); ``fast_unstored``, fast copies the store
+    refused."""
     with _counts_lock:
         return dict(_counts)
 
@@ -128,316 +139,7 @@ def _count(name: str) -> None:
     with _counts_lock:
         _counts[name] += 1
 
-
-def _conf(name: str, default: Any) -> Any:
-    return getattr(settings, "POLYCACHE_DRF", {}).get(name, default)
-
-
-def cache_aliases() -> List[str]:
-    """The cache aliases polycache.drf writes to (``POLYCACHE_DRF["CACHE"]``, default
-    ``"default"``); the first is where responses are cached."""
-    alias = _conf("CACHE", "default")
-    return [alias] if isinstance(alias, str) else list(alias)
-
-
-# ---- namespace generations, on polycache or on any Django cache ------------------------
-
-
-def generation(cache: Any, name: str) -> Optional[int]:
-    """The namespace's current generation; None when it cannot be known (then nothing is
-    cached)."""
-    namespace = getattr(cache, "namespace", None)
-    if namespace is not None:
-        gen = namespace(name).generation
-        return gen() if callable(gen) else gen  # TieredCache: a method
-    key = f"polycache.drf.generation:{name}"
-    gen = cache.get(key)
-    if gen is None:
-        # A clock stamp, not 1: a counter lost to eviction never comes back to a value
-        # it had before.
-        cache.add(key, time.time_ns(), None)
-        gen = cache.get(key)
-    return gen if isinstance(gen, int) else None
-
-
-def _bump(cache: Any, name: str) -> None:
-    namespace = getattr(cache, "namespace", None)
-    if namespace is not None:
-        namespace(name).invalidate()
-        return
-    key = f"polycache.drf.generation:{name}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), None)
-
-
-# ---- the registry: models -> namespaces ------------------------------------------------
-
-
-def _label(model: ModelType) -> str:
-    return model._meta.label_lower
-
-
-class Registry:
-    """Which namespace each model's responses live in, and which models a write to a
-    model invalidates."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._names: Dict[ModelType, str] = {}
-        self._affects: Dict[ModelType, Set[ModelType]] = {}
-        self._connected: Set[Tuple[str, Any]] = set()
-
-    def register(self, model: ModelType, *, name: Optional[str] = None, affects: Iterable[ModelType] = ()) -> ModelType:
-        """Registers ``model``: its writes invalidate its namespace (``name``, by default
-        the model's ``app_label.modelname``) and those of the models it ``affects``.
-        Idempotent; call it from ``AppConfig.ready()``. Returns the model (usable as a
-        class decorator)."""
-        concrete = model._meta.concrete_model
-        with self._lock:
-            if concrete is not model and concrete in self._names and name is None:
-                name = self._names[concrete]
-            self._names[model] = name or self._names.get(model) or _label(model)
-            self._affects.setdefault(model, set()).update(affects)
-        uid = f"polycache.drf:{_label(model)}"
-        post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
-        post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
-        for field in model._meta.get_fields(include_hidden=True):
-            if not field.many_to_many:
-                continue
-            through = getattr(field, "through", None) or getattr(field.remote_field, "through", None)
-            if isinstance(through, type):
-                m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"polycache.drf.m2m:{_label(through)}", weak=False)
-        return model
-
-    def name_of(self, model: ModelType) -> Optional[str]:
-        """The namespace of a registered model (or of its concrete model), else None."""
-        with self._lock:
-            name = self._names.get(model)
-            if name is None:
-                name = self._names.get(model._meta.concrete_model)
-            return name
-
-    def affected(self, model: ModelType) -> Set[str]:
-        """The namespaces a write to ``model`` invalidates (it and what it affects,
-        transitively)."""
-        out: Set[str] = set()
-        seen: Set[ModelType] = set()
-        todo = [model, model._meta.concrete_model]
-        with self._lock:
-            while todo:
-                m = todo.pop()
-                if m in seen:
-                    continue
-                seen.add(m)
-                name = self._names.get(m)
-                if name is not None:
-                    out.add(name)
-                todo.extend(self._affects.get(m, ()))
-        return out
-
-    def invalidate(self, *targets: Resource, using: Optional[str] = None) -> Set[str]:
-        """Invalidates in O(1) every response cached for ``targets`` (registered models,
-        or namespace names), at once and, inside a transaction of ``using``, again on
-        commit. The namespaces invalidated."""
-        names: Set[str] = set()
-        for target in targets:
-            names |= {target} if isinstance(target, str) else self.affected(target)
-        if not names:
-            return names
-
-        def bump() -> None:
-            for alias in cache_aliases():
-                cache = caches[alias]
-                for name in names:
-                    _bump(cache, name)
-
-        bump()
-        if transaction.get_connection(using).in_atomic_block:
-            transaction.on_commit(bump, using=using)
-        return names
-
-
-registry = Registry()
-register = registry.register
-
-
-def invalidate(*targets: Resource, using: Optional[str] = None) -> Set[str]:
-    """Invalidates every cached response of the given models (and the models they
-    affect) or namespace names, in O(1): after ``QuerySet.update()`` on a model whose
-    manager is not an :class:`InvalidatingQuerySet`, raw SQL, a migration, another
-    process's write. Returns the namespaces invalidated."""
-    return registry.invalidate(*targets, using=using)
-
-
-def _on_write(sender: ModelType, using: Optional[str] = None, **kwargs: Any) -> None:
-    registry.invalidate(sender, using=using)
-
-
-def _on_m2m(sender: Any, instance: Any, action: str, model: Any = None, using: Optional[str] = None, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        targets = [type(instance)] + ([model] if isinstance(model, type) else [])
-        registry.invalidate(*targets, sender, using=using)
-
-
-# ---- writes Django sends no signal for -------------------------------------------------
-
-
-class InvalidatingQuerySetMixin:
-    """Makes ``update()``, ``bulk_create()`` and ``bulk_update()`` (and their ``a*``
-    twins, which call them) invalidate the model's namespaces, as ``save()`` does
-    through the signals."""
-
-    model: Any
-    db: str
-
-    def update(self, **kwargs: Any) -> int:
-        rows = super().update(**kwargs)  # type: ignore[misc]
-        registry.invalidate(self.model, using=self.db)
-        return rows
-
-    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> List[Any]:
-        created = super().bulk_create(objs, *args, **kwargs)  # type: ignore[misc]
-        registry.invalidate(self.model, using=self.db)
-        return created
-
-    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
-        rows = super().bulk_update(objs, fields, *args, **kwargs)  # type: ignore[misc]
-        registry.invalidate(self.model, using=self.db)
-        return rows
-
-    def _raw_delete(self, using: str) -> int:
-        # Only reached by fast deletes (no signal receivers for the model).
-        rows = super()._raw_delete(using)  # type: ignore[misc]
-        registry.invalidate(self.model, using=using)
-        return rows
-
-
-class InvalidatingQuerySet(InvalidatingQuerySetMixin, models.QuerySet):
-    pass
-
-
-InvalidatingManager = models.Manager.from_queryset(InvalidatingQuerySet)
-
-
-# ---- keys ------------------------------------------------------------------------------
-
-
-def _escape_value(value: str) -> str:
-    return value.replace("%", "%25").replace(",", "%2C")
-
-
-def _query_pairs(request: Any) -> List[Tuple[str, str]]:
-    # One pair per name; several values of one name are kept in their order (a view may
-    # read them with getlist() and depend on it), each escaped so that two values "a",
-    # "b" never meet one value "a,b".
-    query = request.query_params if hasattr(request, "query_params") else request.GET
-    return [(name, ",".join(_escape_value(v) for v in query.getlist(name))) for name in query]
-
-
-def _scope(view: Any, request: Any, public: bool) -> str:
-    custom = getattr(view, "get_cache_scope", None)
-    if custom is not None:
-        return str(custom(request))
-    if public:
-        return "public"
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return "anon"
-
-
-def resource_key(view: Any, request: Any, action: str, *, public: bool = False, extra: Sequence[str] = ()) -> str:
-    """The key (inside the resource's namespace) of ``request`` to ``view``'s
-    ``action``: built by the core's key builder, shortened with SHA-256 past 200
-    characters."""
-    renderer = getattr(request, "accepted_renderer", None)
-    try:
-        host = request.get_host()
-    except Exception:  # DisallowedHost: Django answers it elsewhere; do not share a key
-        host = "?"
-    ids = [
-        action,
-        request.path,
-        host,
-        getattr(renderer, "format", "") or "",
-        getattr(request, "accepted_media_type", "") or "",
-        str(getattr(request, "version", "") or ""),
-        translation.get_language() or "",
-        *extra,
-    ]
-    return build_key("drf", *ids, params=_query_pairs(request), scope=_scope(view, request, public))
-
-
 # ---- caching a view's responses --------------------------------------------------------
-
-
-class _Options:
-    __slots__ = ("resource", "public", "timeout", "depends_on", "alias", "stale", "wait", "on_timeout", "statuses")
-
-    def __init__(
-        self,
-        resource: Optional[Resource] = None,
-        public: Optional[bool] = None,
-        timeout: Any = _MISSING,
-        depends_on: Optional[Iterable[Resource]] = None,
-        alias: Optional[str] = None,
-        stale: Any = _MISSING,
-        wait: Optional[float] = None,
-        on_timeout: Optional[str] = None,
-        statuses: Optional[Iterable[int]] = None,
-    ) -> None:
-        self.resource = resource
-        self.public = public
-        self.timeout = timeout
-        self.depends_on = None if depends_on is None else tuple(depends_on)
-        self.alias = alias
-        self.stale = stale
-        self.wait = wait
-        self.on_timeout = on_timeout
-        self.statuses = None if statuses is None else frozenset(statuses)
-
-
-def _namespace_of(resource: Resource) -> str:
-    if isinstance(resource, str):
-        return resource
-    name = registry.name_of(resource)
-    if name is None:
-        raise ImproperlyConfigured(
-            f"polycache.drf: {resource.__name__} is not registered: call polycache.drf.register({resource.__name__}) "
-            "(in AppConfig.ready()) so that its writes invalidate the cached responses, or name a namespace you "
-            "invalidate yourself"
-        )
-    return name
-
-
-def _resource_of(view: Any, opts: _Options) -> Resource:
-    resource = opts.resource or getattr(view, "cache_resource", None)
-    if resource is None:
-        queryset = getattr(view, "queryset", None)
-        if queryset is None and hasattr(view, "get_queryset"):
-            queryset = view.get_queryset()
-        model = getattr(queryset, "model", None)
-        if model is None:
-            raise ImproperlyConfigured(
-                f"polycache.drf: {type(view).__name__} has no queryset: set cache_resource (a registered model or a namespace name)"
-            )
-        resource = model
-    return resource
-
-
-def _setting(view: Any, opts: _Options, field: str, attr: str, conf: str, default: Any) -> Any:
-    """An option: the decorator's, else the view's ``cache_*`` attribute, else the
-    setting, else ``default``. For ``timeout`` and ``stale`` None is a value (never
-    expire / no stale phase); for the others None means unset."""
-    unset: Tuple[Any, ...] = (_MISSING,) if field in ("timeout", "stale") else (_MISSING, None)
-    value = getattr(opts, field)
-    if value in unset:
-        value = getattr(view, attr, _MISSING)
-    if value in unset:
-        value = _conf(conf, default) if conf else default
-    return value
 
 
 def _cacheable(response: Any, statuses: frozenset, public: bool) -> bool:
@@ -483,12 +185,24 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
     wait = _setting(view, opts, "wait", "cache_wait", "WAIT", DEFAULT_WAIT)
     on_timeout = _setting(view, opts, "on_timeout", "cache_on_timeout", "ON_TIMEOUT", "compute")
     flight_key = (alias, key)
+    fast = None
+    if _setting(view, opts, "fast", "cache_fast", "", False):
+        if drf_fast.refusal(view, alias, cache_aliases()[0]) is None:
+            fast = drf_fast.plan(view, request, public, alias, names, generations)
+        else:
+            _count("fast_refused")
+        if stale is None and timeout is not None and timeout > 0:
+            stale = 0  # stored as Stale: the fast copy expires when this one's freshness does
 
     held = cache.get(key)
     if held is not None:
         if not isinstance(held, Stale):
+            if fast is not None and timeout is None:
+                drf_fast.remember(fast, held, None)
             return _from_triple(held)
         if clock() < held.fresh_until:
+            if fast is not None:
+                drf_fast.remember(fast, held.value, held.fresh_until - clock())
             return _from_triple(held.value)
         flight = flights.try_lead(flight_key)
         if flight is None:
@@ -500,7 +214,7 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
             response, triple = _render(view, run, request, args, kwargs, statuses, public)
             if triple is not None:
                 shared = triple
-                _store(cache, key, triple, timeout, stale)
+                _store(cache, key, triple, timeout, stale, fast)
         finally:
             flights.finish(flight_key, flight, shared)
         return response
@@ -519,7 +233,7 @@ def _serve(view: Any, opts: _Options, action: str, run: Callable[[], Any], reque
         mine["response"] = response
         if triple is None:
             return _UNSHARED
-        _store(cache, key, triple, timeout, stale)
+        _store(cache, key, triple, timeout, stale, fast)
         return triple
 
     triple = flights.run(flight_key, lead, wait=wait, on_timeout=on_timeout)
@@ -545,7 +259,7 @@ def _render(
     return response, (bytes(response.content), response.status_code, list(response.items()))
 
 
-def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[float]) -> None:
+def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[float], fast: Optional[drf_fast.Plan]) -> None:
     try:
         if stale is None or timeout is None or timeout <= 0:
             cache.set(key, triple, timeout)
@@ -553,6 +267,9 @@ def _store(cache: Any, key: str, triple: Any, timeout: Any, stale: Optional[floa
             cache.set(key, Stale(triple, clock() + timeout), timeout + stale)
     except ValueTooLargeError:
         _count("too_large")  # served, not cached: a response past MAX_BYTES is no error
+        return
+    if fast is not None:
+        drf_fast.remember(fast, triple, timeout)
 
 
 def cache_response(
@@ -566,6 +283,7 @@ def cache_response(
     wait: Optional[float] = None,
     on_timeout: Optional[str] = None,
     statuses: Optional[Iterable[int]] = None,
+    fast: Optional[bool] = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Caches a DRF view method's responses (``list``, ``retrieve``, ``get``, a custom
     ``@action``); see the module's documentation. Unset options fall back to the view's
@@ -578,8 +296,10 @@ def cache_response(
     expired response is still served while one request refreshes it. ``wait`` /
     ``on_timeout``: how long concurrent misses wait for the one computing, and then
     ``"compute"`` or ``"raise"`` (:class:`polycache.stampede.StampedeTimeout`).
+    ``fast``: also store each response where :mod:`polycache.fast` finds it from the raw
+    request (:mod:`polycache.drf_fast`; not for throttled views).
     """
-    opts = _Options(resource, public, timeout, depends_on, cache, stale, wait, on_timeout, statuses)
+    opts = _Options(resource, public, timeout, depends_on, cache, stale, wait, on_timeout, statuses, fast)
 
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
@@ -601,7 +321,7 @@ class CacheResponseMixin:
     ``list``, ``retrieve`` and, on a plain ``APIView``, ``get``) of a DRF view or
     viewset. Options as class attributes: ``cache_resource``, ``cache_public``,
     ``cache_timeout``, ``cache_depends_on``, ``cache_alias``, ``cache_stale``,
-    ``cache_wait``, ``cache_on_timeout``, ``cache_statuses``; ``get_cache_scope(request)``
+    ``cache_wait``, ``cache_on_timeout``, ``cache_statuses``, ``cache_fast``; ``get_cache_scope(request)``
     replaces the per-user scope."""
 
     cache_actions: Sequence[str] = ("list", "retrieve", "get")

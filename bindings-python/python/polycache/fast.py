@@ -30,33 +30,45 @@ Rules (each has a test in ``tests/fast``): ``GET``/``HEAD`` only; no conditional
 (``If-None-Match``/``If-Modified-Since``: Django's middleware may answer 304); the
 stored ``Vary`` is honoured by Django's key (the key hashes the values of the headers the
 stored response varies on); never a copy with ``Set-Cookie``, ``Cache-Control: private``
-or ``no-store``, or one that varies on ``Cookie``/``Authorization``; only copies stamped
-by :func:`eligible`, and not once a namespace they depend on was invalidated (the copy is
-then deleted, so Django recomputes it too).
+or ``no-store``, or one that varies on ``Cookie``/``Authorization`` unless the view
+declared it per user (``eligible(per_user=True)``: then only to the same credential,
+:mod:`polycache.fast_users`); only copies stamped by :func:`eligible`, and not once a
+namespace they depend on was invalidated (the copy is then deleted, so Django
+recomputes it too).
+
+After a ``cache_page`` miss it looks for a ``polycache.drf`` copy stored for this raw
+request by a view with ``fast=True`` (:mod:`polycache.drf_fast`), under the same rules.
+What a hit costs is kept small in :mod:`polycache.fast_answer`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import threading
-import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.cache import FetchFromCacheMiddleware
 from django.utils import timezone
-from django.utils.cache import get_cache_key, get_max_age
-from django.utils.http import parse_http_date_safe
+from django.utils.cache import get_cache_key
 
-from polycache.fast_keys import KeyBuilder, _language, as_locale_middleware_leaves_it, matches_django
-from polycache.fast_rules import STAMP, eligible, refusal
+from polycache.drf_fast import PREFIX as _DRF_PREFIX
+from polycache.drf_fast import environ_key
+from polycache.drf_registry import generation_key
+from polycache.fast_keys import KeyBuilder, _language, matches_django
+from polycache.fast_answer import Answers, Handles
+from polycache.fast_rules import STAMP, dynamic_refusal, eligible
+from polycache.fast_users import watch_credentials
 
-__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP"]
+__all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP", "watch_credentials"]
 
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+_CONDITIONAL = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE"))
 
 
 def _django_adds_age() -> bool:
@@ -70,13 +82,6 @@ def _django_adds_age() -> bool:
 _ADDS_AGE = _django_adds_age()
 
 
-def _set_age(response: Any) -> None:
-    max_age = get_max_age(response)
-    expires = parse_http_date_safe(response.get("Expires"))
-    if max_age is not None and expires is not None:
-        response["Age"] = max(0, max_age - (expires - int(time.time())))
-
-
 class _Lookup(FetchFromCacheMiddleware):
     """Django's own request-phase cache lookup (keys, HEAD fallback, ``Age``), without a
     next middleware to call."""
@@ -87,27 +92,40 @@ class _Lookup(FetchFromCacheMiddleware):
 
 
 class _Counters:
+    """Hits, misses and refusals, counted by each thread in its own slots (no lock on a
+    hit: only the thread itself writes them); ``snapshot`` sums every thread's."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-        self.refusals: Dict[str, int] = {}
+        self._local = threading.local()
+        self._all: List[List[Any]] = []
+
+    def _mine(self) -> List[Any]:
+        mine = getattr(self._local, "slots", None)
+        if mine is None:
+            mine = self._local.slots = [0, 0, {}]
+            with self._lock:
+                self._all.append(mine)
+        return mine
 
     def hit(self) -> None:
-        with self._lock:
-            self.hits += 1
+        self._mine()[0] += 1
 
     def miss(self) -> None:
-        with self._lock:
-            self.misses += 1
+        self._mine()[1] += 1
 
     def refuse(self, reason: str) -> None:
-        with self._lock:
-            self.refusals[reason] = self.refusals.get(reason, 0) + 1
+        refusals = self._mine()[2]
+        refusals[reason] = refusals.get(reason, 0) + 1
 
     def snapshot(self) -> Dict[str, Any]:
         with self._lock:
-            return {"hits": self.hits, "misses": self.misses, "refusals": dict(self.refusals)}
+            every = list(self._all)
+        refusals: Dict[str, int] = {}
+        for _, _, theirs in every:
+            for reason, n in list(theirs.items()):
+                refusals[reason] = refusals.get(reason, 0) + n
+        return {"hits": sum(s[0] for s in every), "misses": sum(s[1] for s in every), "refusals": refusals}
 
 
 class _FastPath:
@@ -121,6 +139,7 @@ class _FastPath:
         key_prefix: Optional[str] = None,
         header: Any = False,
         headers: Iterable[Tuple[str, str]] = (),
+        drf: Optional[bool] = None,
     ) -> None:
         self.app = app
         self.alias = cache if cache is not None else settings.CACHE_MIDDLEWARE_ALIAS
@@ -132,6 +151,25 @@ class _FastPath:
         # Django's own functions on a WSGIRequest per request when our key format differs.
         self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
         self._counters = _Counters()
+        extra = self.headers + ([(self.header, "fast")] if self.header is not None else [])
+        self._answers = Answers(self._locale, extra)
+        self._handles = Handles()
+        # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
+        # read: remember, per URL, the header list and the namespaces its copy named.
+        cache = caches[self.alias]
+        self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...]]]] = (
+            {} if getattr(cache, "namespace", None) is None else None
+        )
+        #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
+        #: FastPathASGI runs it in a worker thread, off the event loop.
+        self.blocking = getattr(cache, "namespace", None) is None and not isinstance(cache, LocMemCache)
+        # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
+        # polycache.drf caches responses in.
+        self._drf_alias: Optional[str] = None
+        if drf if drf is not None else apps.is_installed("rest_framework"):
+            from polycache.drf_registry import cache_aliases
+
+            self._drf_alias = cache_aliases()[0]
 
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,
@@ -155,52 +193,90 @@ class _FastPath:
         copy) or the reason for handing the request to Django."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return "method"
-        if any(h in environ for h in _CONDITIONAL):
+        if not _CONDITIONAL.isdisjoint(environ):
             return "conditional"
+        self._handles.prefetched = None
         try:
             found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
+            if found is None and self._drf_alias is not None:
+                found = self._find_drf(environ, make_request)
             if found is None:
                 return None
             response, language, vary_language, keys = found
-            why = refusal(response)
+            drf_copy = keys[0].startswith(_DRF_PREFIX)
+            prepared = self._answers.prepare(response, language, vary_language, _ADDS_AGE and not drf_copy)
+            if prepared.why is not None:
+                return prepared.why
+            why = dynamic_refusal(getattr(response, STAMP), environ, self._handles.generations)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
-                self._lookup.cache.delete_many(keys)
+                self._handles.cache((self._drf_alias or self.alias) if drf_copy else self.alias).delete_many(keys)
+            if why is not None:
+                return why
+            body = response.content
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
-        if why is not None:
-            return why
-        if self._locale:
-            as_locale_middleware_leaves_it(response, language, vary_language)
-        body = response.content
-        headers = list(response.items())
-        if not response.has_header("Content-Length"):
-            headers.append(("Content-Length", str(len(body))))
-        headers.extend(self.headers)
-        if self.header is not None:
-            headers.append((self.header, "fast"))
-        return response.status_code, response.reason_phrase, headers, body
+        return prepared.status, prepared.reason, prepared.headers_for(body), body
 
     def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
         digest, language, vary_language, suffix = keys.where(environ, make_request)
-        cache = caches[self.alias]
-        headerlist = cache.get(keys.header_key(digest, suffix))
+        cache = self._handles.cache(self.alias)
+        header_key = keys.header_key(digest, suffix)
+        guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
+        if guess is not None:
+            # A cache over the network: the header list, the page and the generations
+            # its stamp named last time, in one round trip; each checked as it comes.
+            headers_then, names_then = guess
+            page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
+            generation_keys = {generation_key(n): n for n in names_then}
+            got = cache.get_many([header_key, page_then, *generation_keys])
+            headerlist = got.get(header_key)
+            self._handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
+        else:
+            headerlist = cache.get(header_key)
         if headerlist is None:
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
-        response = cache.get(tried[0])
+        if guess is not None and headerlist == guess[0]:
+            response = got.get(tried[0])
+        else:
+            response = cache.get(tried[0])
+        if self._guesses is not None and response is not None:
+            stamp = getattr(response, STAMP, None)
+            if len(self._guesses) >= 10_000:
+                self._guesses.clear()
+            self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
         if response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
             response = cache.get(tried[1])
         if response is None:
             return None
-        if _ADDS_AGE:
-            _set_age(response)
         return response, language, vary_language, tried
+
+    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+        """A polycache.drf copy stored for this raw request (:mod:`polycache.drf_fast`):
+        the public-to-everyone one (only without ``Authorization``), else this
+        credential's."""
+        assert self._drf_alias is not None
+        cache = self._handles.cache(self._drf_alias)
+        response = None
+        if not environ.get("HTTP_AUTHORIZATION"):
+            key = environ_key(environ, True)
+            response = cache.get(key)
+        if response is None:
+            key = environ_key(environ, False)
+            response = cache.get(key)
+        if response is None:
+            return None
+        if self._keys is not None:
+            _, language, vary_language, _ = self._keys.where(environ, make_request)
+        else:
+            language, vary_language = _language(make_request())
+        return response, language, vary_language, [key]
 
     def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
         request = make_request()
@@ -267,9 +343,10 @@ def _meta(scope: Dict[str, Any]) -> Dict[str, Any]:
 
 class FastPathASGI(_FastPath):
     """Wraps Django's ASGI application; serves eligible cached pages without it. Same
-    options as :class:`FastPathWSGI`. The lookup runs on the event loop: fine for an
-    in-process cache (``PolyCache``, ``TieredCache``'s local tier), a blocking network
-    round trip otherwise."""
+    options as :class:`FastPathWSGI`. The lookup runs on the event loop with an
+    in-process cache (``PolyCache``, ``TieredCache``'s local tier, ``LocMemCache``), in
+    a worker thread with any other (django-redis: a network round trip must not block
+    the loop; ``blocking`` says which)."""
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope.get("type") != "http":
@@ -277,7 +354,11 @@ class FastPathASGI(_FastPath):
             return
         from django.core.handlers.asgi import ASGIRequest
 
-        found = self._answer(_meta(scope), lambda: ASGIRequest(scope, io.BytesIO()))
+        meta = _meta(scope)
+        if self.blocking:
+            found = await asyncio.to_thread(self._answer, meta, lambda: ASGIRequest(scope, io.BytesIO()))
+        else:
+            found = self._answer(meta, lambda: ASGIRequest(scope, io.BytesIO()))
         if isinstance(found, tuple):
             code, _, headers, body = found
             raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]

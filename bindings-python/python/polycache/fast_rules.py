@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from django.core.cache import caches
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
 
-__all__ = ["eligible", "refusal", "STAMP"]
+__all__ = ["dynamic_refusal", "eligible", "refusal", "static_refusal", "STAMP"]
 
-#: The attribute ``eligible`` sets on a response: ``(alias, ((namespace, generation), ...))``.
+#: The attribute ``eligible`` sets on a response: ``(alias, ((namespace, generation),
+#: ...))``, and for a per-user copy a third item ``(credential digest, session expiry)``.
 STAMP = "_polycache_fast"
 
-Stamp = Tuple[str, Tuple[Tuple[str, Optional[int]], ...]]
+Generations = Tuple[Tuple[str, Optional[int]], ...]
+Stamp = Tuple[Any, ...]
 
-# A copy kept per credential (Cookie: sessions, Authorization: tokens) is not served:
-# the fast path does not key copies by credential (docs/fast.md).
-_PER_USER_VARY = frozenset({"cookie", "authorization", "*"})
+# A copy that varies per credential (Cookie: sessions, Authorization: tokens) is served
+# only when the view declared it per-user (then by credential), never when it varies on *.
+_PER_USER_VARY = frozenset({"cookie", "authorization"})
 
 
 def _namespace(resource: Any) -> str:
@@ -42,7 +44,7 @@ def _namespace(resource: Any) -> str:
     return name
 
 
-def _generations(alias: str, names: Tuple[str, ...]) -> Tuple[Tuple[str, Optional[int]], ...]:
+def _generations(alias: str, names: Tuple[str, ...]) -> Generations:
     from polycache import drf
 
     cache = caches[alias]
@@ -54,6 +56,7 @@ def eligible(
     *,
     depends_on: Iterable[Any] = (),
     cache: Optional[str] = None,
+    per_user: bool = False,
 ) -> Any:
     """Declares that the responses of a view may be served by the fast path. Place it
     *inside* ``cache_page`` (``@cache_page(60)`` above ``@fast.eligible``) so the stamp is
@@ -65,36 +68,91 @@ def eligible(
     compute a new one. ``cache``: the alias holding those namespaces (default: the
     first of ``POLYCACHE_DRF["CACHE"]``).
 
+    ``per_user``: the copies are per credential (the page shows the user's own data).
+    The response gets ``Vary: Cookie, Authorization`` (so ``cache_page`` keys it by
+    both), and the fast path serves a copy only to a request carrying the same
+    ``Authorization`` header and session cookie, before the session expires, and until
+    that session, that token or that user is revoked (:mod:`polycache.fast_users`).
+    Without it, copies varying on ``Cookie``/``Authorization`` are never served fast.
+
     Only mark views that need nothing to run on each request (no throttle, no per-request
     permission check, no side effect): a marked copy is served without them.
     """
     names = tuple(_namespace(r) for r in depends_on)
+    if per_user:
+        from polycache.fast_users import watch_credentials
 
-    def generations_now() -> Stamp:
-        alias = cache
-        if alias is None:
-            from polycache import drf
+        watch_credentials()
 
-            alias = drf.cache_aliases()[0]
-        return alias, _generations(alias, names)
+    def alias_of() -> str:
+        if cache is not None:
+            return cache
+        from polycache import drf
+
+        return drf.cache_aliases()[0]
+
+    def user_pk(request: Any) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.pk
+        return None
+
+    def before(request: Any, sync: bool = True) -> Tuple[str, Generations, Any]:
+        # Read before the view reads any row (or the credential's state).
+        alias = alias_of()
+        if not per_user:
+            return alias, _generations(alias, names), None
+        from polycache.fast_users import credential_of_request, user_namespace
+
+        digest, session_ns, auth_ns = credential_of_request(request)
+        own = tuple(n for n in (session_ns, auth_ns) if n)
+        pk = None
+        if sync:  # AuthenticationMiddleware's user (a session's), known before the view
+            try:
+                pk = user_pk(request)
+            except Exception:  # the view will meet it and answer as it does
+                pk = None
+        generations = _generations(alias, names + own + ((user_namespace(pk),) if pk is not None else ()))
+        return alias, generations, (digest, pk)
+
+    def stamp(request: Any, response: Any, read: Tuple[str, Generations, Any]) -> None:
+        alias, generations, credential = read
+        if not per_user:
+            setattr(response, STAMP, (alias, generations))
+            return
+        from polycache.fast_users import session_expiry, user_namespace
+
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+        digest, pk_before = credential
+        pk = user_pk(request)
+        if pk is not None and pk != pk_before:
+            # Authenticated inside the view (DRF's token under cache_page): its
+            # generation can only be read now (docs/fast.md: the window this leaves).
+            generations = generations + _generations(alias, (user_namespace(pk),))
+        setattr(response, STAMP, (alias, generations, (digest, session_expiry(request))))
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def astamped(request: Any, *args: Any, **kwargs: Any) -> Any:
-                before = generations_now()  # before the view reads any row
+                read = before(request, sync=False)
                 response = await fn(request, *args, **kwargs)
-                setattr(response, STAMP, before)
+                if per_user:
+                    from asgiref.sync import sync_to_async
+
+                    await sync_to_async(stamp)(request, response, read)  # may read the session
+                else:
+                    stamp(request, response, read)
                 return response
 
             return astamped
 
         @functools.wraps(fn)
         def stamped(request: Any, *args: Any, **kwargs: Any) -> Any:
-            before = generations_now()  # before the view reads any row
+            read = before(request)
             response = fn(request, *args, **kwargs)
-            setattr(response, STAMP, before)
+            stamp(request, response, read)
             return response
 
         return stamped
@@ -107,8 +165,10 @@ def _cache_control(response: Any) -> set:
     return {d.strip().split("=", 1)[0].lower() for d in cc_delim_re.split(value) if d.strip()}
 
 
-def refusal(response: Any) -> Optional[str]:
-    """Why a stored response must not be served by the fast path, or None when it may."""
+def static_refusal(response: Any) -> Optional[str]:
+    """The reasons a copy is refused whoever asks (its stamp, cookies, ``Cache-Control``
+    and ``Vary``): a function of its headers and stamp kind only, so the fast path
+    remembers the answer per distinct set of headers."""
     stamp = getattr(response, STAMP, None)
     if stamp is None:
         return "not-eligible"
@@ -122,11 +182,32 @@ def refusal(response: Any) -> Optional[str]:
     if "no-store" in directives:
         return "no-store"
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
-    if vary & _PER_USER_VARY:
+    if "*" in vary or (vary & _PER_USER_VARY and len(stamp) <= 2):
         return "per-user-vary"
-    alias, before = stamp
+    return None
+
+
+def dynamic_refusal(stamp: Stamp, environ: Dict[str, Any], generations: Callable[[str, Tuple[str, ...]], Generations] = _generations) -> Optional[str]:
+    """The reasons a copy is refused to this request now: another credential, a session
+    past its expiry, a namespace invalidated since the copy was made (``"stale"``)."""
+    per_user = stamp[2] if len(stamp) > 2 else None
+    if per_user is not None:
+        from polycache import fast_users
+
+        digest, expires = per_user
+        if fast_users.credential_of_environ(environ)[0] != digest:
+            return "credential"
+        if expires is not None and fast_users.clock() >= expires:
+            return "session-expired"
+    alias, before = stamp[0], stamp[1]
     if before:
         names = tuple(name for name, _ in before)
-        if any(gen is None for _, gen in before) or _generations(alias, names) != before:
+        if any(gen is None for _, gen in before) or generations(alias, names) != before:
             return "stale"
     return None
+
+
+def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:
+    """Why a stored response must not be served by the fast path to the request of
+    ``environ`` (a WSGI environ or an ASGI request's ``META``), or None when it may."""
+    return static_refusal(response) or dynamic_refusal(getattr(response, STAMP), environ)

@@ -1,7 +1,8 @@
 """A two-tier Django cache: polycache in-process in front of a shared Redis.
 
 ``CACHES = {"default": {"BACKEND": "polycache.tiered.TieredCache", "LOCATION":
-"redis://127.0.0.1:6379/0", "OPTIONS": {...}}}``; the options (IGNORE_EXCEPTIONS,
+"redis://127.0.0.1:6379/0", "OPTIONS": {...}}}`` (or a Redis Cluster, a Sentinel service:
+``tiered_topology``); the options (IGNORE_EXCEPTIONS,
 SOCKET_TIMEOUT, SOCKET_CONNECT_TIMEOUT, INVALIDATION_BOUND, LOCAL_MAX_ENTRIES,
 LOCAL_MAX_BYTES, EVICTION, LOCAL_TIMEOUT, RETRY_AFTER) are in docs/tiered.md and ``tiered_options``.
 
@@ -42,12 +43,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from polycache import _native
 from polycache import tiered_extras as _extras
+from polycache import tiered_many as _many
 from polycache._settings import rebuilding_setting
 from polycache.redis_compat import TieredHabits
 from polycache.tiered_namespace import TieredNamespace
-from polycache.tiered_options import location as _location
 from polycache.tiered_options import options as _options
-from polycache.tiered_protocol import CHUNK as _CHUNK
 from polycache.tiered_protocol import MISS as _MISS
 from polycache.tiered_protocol import REDIS_ERRORS as _REDIS_ERRORS
 from polycache.tiered_protocol import Skipped as _Skipped
@@ -57,6 +57,7 @@ from polycache.tiered_protocol import loads as _loads
 from polycache.tiered_tier import _Tier
 from polycache.tiered_tier import tier_for as _tier_for
 from polycache.tiered_tier import tiers as _tiers  # noqa: F401  (the registry, for tests and tools)
+from polycache.tiered_topology import spec as _spec
 
 __all__ = ["TieredCache", "TieredNamespace", "TieredCacheUnavailable"]
 
@@ -77,7 +78,7 @@ class TieredCache(TieredHabits, BaseCache):
         super().__init__(params)
         opts = _options(params)
         self._ignore = opts.pop("IGNORE_EXCEPTIONS")
-        self._tier = _tier_for(_location(location), opts)
+        self._tier = _tier_for(_spec(location, params.get("OPTIONS") or {}), opts)
         self._rebuild()
 
     # ---- key settings Django reads and writes as attributes (tests change key_func) -----
@@ -131,7 +132,7 @@ class TieredCache(TieredHabits, BaseCache):
                 tier.last_error = f"{type(e).__name__}: {e}"
         return tier
 
-    def _failed(self, op: str, error: BaseException, keys: Iterable[str] = (), msg: Optional[str] = None,
+    def _failed(self, op: str, error: BaseException, keys: Iterable[str] = (), msg: Any = None,
                 gens: Iterable[str] = (), clear: bool = False, patterns: Iterable[str] = ()) -> None:
         """After a failed Redis call: counts it; the write it was (``keys``, ``gens``,
         ``clear``, ``patterns`` of delete_pattern), which Redis may or may not have applied,
@@ -145,8 +146,8 @@ class TieredCache(TieredHabits, BaseCache):
             tier.last_error = f"{type(error).__name__}: {error}"
             tier.down_until = _monotonic() + tier.retry_after
             tier.ensure_running()
-            if msg is not None:
-                tier.unconfirm(msg)
+            for m in [msg] if isinstance(msg, str) else msg or ():
+                tier.unconfirm(m)
         keys, gens, patterns = list(keys), list(gens), list(patterns)
         if patterns:
             tier.flush()  # (tier 1 cannot be searched by a Redis glob)
@@ -209,48 +210,6 @@ class TieredCache(TieredHabits, BaseCache):
             tier.fill(full, token, value, tier.local_seconds(None if pttl < 0 else pttl, sent))
         return value
 
-    def get_many(self, keys: Iterable[Any], version: Optional[int] = None) -> Dict[Any, Any]:
-        keys = list(keys)
-        hot = self._trusted_hot()
-        found: Dict[Any, Any] = {}
-        if hot is not None:
-            found = hot.get_many(keys, version)
-            rest = [k for k in keys if k not in found]
-            fulls = self._full_keys(rest, version, validated=True)
-        else:
-            rest = keys
-            fulls = self._full_keys(rest, version, validated=False)
-        if not rest:
-            return found
-        tier = self._tier
-        tokens = [tier.token(f) for f in fulls]
-        sent = _monotonic()
-        try:
-            with self._check().client.pipeline(transaction=True) as p:
-                for f in fulls:
-                    p.get(f)
-                    p.pttl(f)
-                replies = p.execute()
-        except _REDIS_ERRORS as e:
-            self._failed("get_many", e)
-            for k, f in zip(rest, fulls):
-                value = tier.local_get(f, _MISS)
-                if value is not _MISS:
-                    found[k] = value
-            return found
-        hits = 0
-        for i, (k, f) in enumerate(zip(rest, fulls)):
-            data, pttl = replies[2 * i], replies[2 * i + 1]
-            if data is None:
-                continue
-            hits += 1
-            value = found[k] = _loads(data)
-            if pttl != -2:
-                tier.fill(f, tokens[i], value, tier.local_seconds(None if pttl < 0 else pttl, sent))
-        tier.count("redis_hits", hits)
-        tier.count("redis_misses", len(rest) - hits)
-        return found
-
     def has_key(self, key: Any, version: Optional[int] = None) -> bool:
         hot = self._trusted_hot()
         if hot is not None:
@@ -294,11 +253,17 @@ class TieredCache(TieredHabits, BaseCache):
         tier = self._tier
         fulls = [f for f, _ in items]
         tokens = [tier.begin(f) for f in fulls]
-        msg = tier.message("keys", fulls)
+        msg: Any = tier.message("keys", fulls)
         sent = _monotonic()
         try:
             if len(fulls) == 1:
                 self._check().set_script(keys=fulls, args=[blobs[0], self._px_arg(px), tier.channel, msg])
+            elif tier.topology.cluster:  # one script per hash slot, each with its message
+                blob = dict(zip(fulls, blobs))
+                groups = tier.topology.groups(fulls)
+                msg = [tier.message("keys", g) for g in groups]
+                for g, m in zip(groups, msg):
+                    self._check().set_many_script(keys=g, args=[self._px_arg(px), tier.channel, m] + [blob[f] for f in g])
             else:
                 with self._check().client.pipeline(transaction=True) as p:
                     for f, blob in zip(fulls, blobs):
@@ -359,44 +324,22 @@ class TieredCache(TieredHabits, BaseCache):
         return self._delete_full(fulls, "delete_many") if fulls else None
 
     def _delete_full(self, fulls: List[str], op: str) -> int:
-        if len(fulls) > _CHUNK:
-            return sum(self._delete_full(fulls[i : i + _CHUNK], op) for i in range(0, len(fulls), _CHUNK))
         tier = self._tier
-        tokens = [tier.begin(f) for f in fulls]
-        msg = tier.message("keys", fulls)
-        try:
-            deleted = int(self._check().delete_script(keys=fulls, args=[tier.channel, msg]))
-        except _REDIS_ERRORS as e:
-            self._failed(op, e, fulls, msg)
-            return 0
-        for f, t in zip(fulls, tokens):
-            tier.finish(f, t)
+        deleted = 0
+        for group in tier.topology.groups(fulls):  # (one hash slot each on a cluster)
+            tokens = [tier.begin(f) for f in group]
+            msg = tier.message("keys", group)
+            try:
+                deleted += int(self._check().delete_script(keys=group, args=[tier.channel, msg]))
+            except _REDIS_ERRORS as e:
+                self._failed(op, e, group, msg)
+                return deleted
+            for f, t in zip(group, tokens):
+                tier.finish(f, t)
         return deleted
 
-    def incr(self, key: Any, delta: int = 1, version: Optional[int] = None, ignore_key_check: bool = False) -> Optional[int]:
-        """As Django's (Python's integers: past 64 bits too), or django-redis's with
-        ``ignore_key_check`` (an absent key is created as ``delta``, never expiring); None
-        when Redis failed under IGNORE_EXCEPTIONS (as django-redis)."""
-        full = self.make_and_validate_key(key, version=version)
-        create = bool(ignore_key_check)
-        tier = self._tier
-        token = tier.begin(full)
-        msg = tier.message("keys", [full])
-        sent = _monotonic()
-        try:
-            reply = self._check().incr_script(keys=[full], args=[delta, tier.channel, msg, "1" if create else ""])
-        except redis.ResponseError:  # past 64 bits, or not an integer: Python adds
-            tier.finish(full, token)
-            return self._incr_past_64_bits(full, key, delta, create)
-        except _REDIS_ERRORS as e:
-            self._failed("incr", e, [full], msg)
-            return None
-        if reply is None:
-            tier.finish(full, token)
-            raise ValueError("Key '%s' not found." % key)
-        value, pttl = int(reply[0]), int(reply[1])
-        tier.finish(full, token, value, tier.local_seconds(None if pttl < 0 else pttl, sent))
-        return value
+    get_many = _many.get_many
+    incr = _many.incr
 
     def decr(self, key: Any, delta: int = 1, version: Optional[int] = None) -> Optional[int]:
         return self.incr(key, -delta, version)
@@ -408,10 +351,7 @@ class TieredCache(TieredHabits, BaseCache):
         tier.flush()
         msg = tier.message("clear", [])
         try:
-            with self._check().client.pipeline(transaction=True) as p:
-                p.flushdb()
-                p.publish(tier.channel, msg)
-                p.execute()
+            self._check().topology.flush_all(tier.channel, msg)
         except _REDIS_ERRORS as e:
             self._failed("clear", e, msg=msg, clear=True)
         finally:

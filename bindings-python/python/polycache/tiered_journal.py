@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Iterable, List, Set
 
-from polycache.tiered_protocol import CHUNK, scan
+from polycache.tiered_protocol import scan
 
 if TYPE_CHECKING:
     from polycache.tiered_tier import _Tier
@@ -58,15 +58,11 @@ class Journal:
                 clears, keys, gens, patterns = self.clears, list(self.keys), list(self.gens), list(self.patterns)
             tier = self.tier
             if clears:
-                with tier.client.pipeline(transaction=True) as p:
-                    p.flushdb()
-                    p.publish(tier.channel, tier.message("clear", []))
-                    p.execute()
+                tier.topology.flush_all(tier.channel, tier.message("clear", []))
                 tier.flush()
             else:
                 every = keys + [k for match in patterns for k in scan(tier.client, match)]
-                for i in range(0, len(every), CHUNK):
-                    chunk = every[i : i + CHUNK]
+                for chunk in tier.topology.groups(every):  # (one hash slot each on a cluster)
                     tier.delete_script(keys=chunk, args=[tier.channel, tier.message("keys", chunk)])
                     tier.drop(chunk)
                 for gk in gens:

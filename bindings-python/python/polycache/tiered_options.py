@@ -7,6 +7,14 @@ from __future__ import annotations
 import math
 from typing import Any, Dict
 
+from django.core.exceptions import ImproperlyConfigured
+
+
+class TieredConfigError(ImproperlyConfigured, ValueError):
+    """A LOCATION or OPTIONS TieredCache cannot use: Django's ImproperlyConfigured, and a
+    ValueError as before."""
+
+
 DEFAULTS: Dict[str, Any] = {
     "IGNORE_EXCEPTIONS": False,
     "SOCKET_TIMEOUT": 0.25,
@@ -18,6 +26,7 @@ DEFAULTS: Dict[str, Any] = {
     "LOCAL_TIMEOUT": None,
     "RETRY_AFTER": 1.0,
 }
+# (CLUSTER, SENTINELS and SENTINEL_KWARGS say where Redis is: tiered_topology.spec)
 
 
 def options(params: Dict[str, Any]) -> Dict[str, Any]:
@@ -34,7 +43,7 @@ def options(params: Dict[str, Any]) -> Dict[str, Any]:
         if v is None and allow_none:
             return
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-            raise ValueError(f"polycache TieredCache: OPTIONS {name} must be a positive number of seconds, got {v!r}")
+            raise TieredConfigError(f"polycache TieredCache: OPTIONS {name} must be a positive number of seconds, got {v!r}")
         opts[name] = float(v)
 
     if opts["SOCKET_CONNECT_TIMEOUT"] is None:
@@ -43,24 +52,14 @@ def options(params: Dict[str, Any]) -> Dict[str, Any]:
         seconds(name)
     seconds("LOCAL_TIMEOUT", allow_none=True)
     if not isinstance(opts["IGNORE_EXCEPTIONS"], bool):
-        raise ValueError(f"polycache TieredCache: OPTIONS IGNORE_EXCEPTIONS must be True or False, got {opts['IGNORE_EXCEPTIONS']!r}")
+        raise TieredConfigError(f"polycache TieredCache: OPTIONS IGNORE_EXCEPTIONS must be True or False, got {opts['IGNORE_EXCEPTIONS']!r}")
     if opts["EVICTION"] not in ("lru", "adaptive"):
-        raise ValueError(f'polycache TieredCache: OPTIONS EVICTION must be "lru" or "adaptive", got {opts["EVICTION"]!r}')
+        raise TieredConfigError(f'polycache TieredCache: OPTIONS EVICTION must be "lru" or "adaptive", got {opts["EVICTION"]!r}')
     for name in ("LOCAL_MAX_ENTRIES", "LOCAL_MAX_BYTES"):
         v = opts[name]
         if v is None and name == "LOCAL_MAX_BYTES":
             continue
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"polycache TieredCache: OPTIONS {name} must be a positive int, got {v!r}")
+            raise TieredConfigError(f"polycache TieredCache: OPTIONS {name} must be a positive int, got {v!r}")
         opts[name] = int(v)
     return opts
-
-
-def location(location: Any) -> str:
-    if isinstance(location, (list, tuple)):
-        if len(location) != 1:
-            raise ValueError("polycache TieredCache: LOCATION must be one Redis URL (no replicas)")
-        location = location[0]
-    if not isinstance(location, str) or "," in location or not location.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError(f"polycache TieredCache: LOCATION must be one redis://, rediss:// or unix:// URL, got {location!r}")
-    return str(location)

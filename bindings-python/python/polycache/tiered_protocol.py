@@ -14,7 +14,13 @@ except ImportError:  # TieredCache needs redis-py; importing this module does no
     redis = None  # type: ignore[assignment]
 
 MISS = object()
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError) if redis is not None else (OSError,)
+# (On a cluster also: CLUSTERDOWN, TRYAGAIN, a slot no node serves, redirections past
+# redis-py's limit, no node reachable: the cluster cannot answer now.)
+REDIS_ERRORS = (
+    (redis.ConnectionError, redis.TimeoutError, OSError, redis.exceptions.ClusterError,
+     redis.exceptions.TryAgainError, redis.exceptions.RedisClusterException)
+    if redis is not None else (OSError,)
+)
 
 
 class TieredCacheUnavailable(ConnectionError):
@@ -87,6 +93,19 @@ if px == '' then redis.call('SET', KEYS[1], ARGV[1])
 elseif px == '0' then redis.call('DEL', KEYS[1])
 else redis.call('SET', KEYS[1], ARGV[1], 'PX', px) end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+# set_many on a cluster, one hash slot at a time. KEYS: keys; ARGV: px (as SET's), channel,
+# message, then one data per key.
+SET_MANY = """
+local px = ARGV[1]
+for i, k in ipairs(KEYS) do
+  if px == '' then redis.call('SET', k, ARGV[3 + i])
+  elseif px == '0' then redis.call('DEL', k)
+  else redis.call('SET', k, ARGV[3 + i], 'PX', px) end
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1
 """
 

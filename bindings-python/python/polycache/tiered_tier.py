@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import select
 import threading
 import time
 import weakref
@@ -26,14 +27,13 @@ from polycache import _native
 from polycache import tiered_protocol as proto
 from polycache.tiered_journal import Journal
 from polycache.tiered_protocol import MISS, redis
-
-if redis is not None:
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
+from polycache.tiered_topology import Spec, connect, describe
 
 _monotonic = time.monotonic
 _STRIPES = 4096  # power of two
-_UNCONFIRMED = 10_000  # messages of failed writes remembered, oldest forgotten first
+_TOPOLOGY_CHECK = 1.0  # seconds between two looks at which servers take writes
+_UNCONFIRMED = 10_000
+_SEEN = 10_000  # messages remembered to skip their copies from the other primaries  # messages of failed writes remembered, oldest forgotten first
 
 Token = Tuple[int, int, int]  # (epoch, stripe, stamp)
 
@@ -42,8 +42,9 @@ class _Tier:
     """What every TieredCache instance with the same LOCATION and options shares in a
     process: the tier-1 store, the Redis connection pool, the subscriber thread."""
 
-    def __init__(self, url: str, opts: Dict[str, Any]) -> None:
-        self.url = url
+    def __init__(self, spec: Spec, opts: Dict[str, Any]) -> None:
+        self.spec = spec
+        self.url = describe(spec)
         self.bound: float = opts["INVALIDATION_BOUND"]
         self.socket_timeout: float = opts["SOCKET_TIMEOUT"]
         self.connect_timeout: float = opts["SOCKET_CONNECT_TIMEOUT"]
@@ -57,25 +58,15 @@ class _Tier:
 
     def _connect(self) -> None:
         common = dict(socket_timeout=self.socket_timeout, socket_connect_timeout=self.connect_timeout, health_check_interval=0)
-        pid = os.getpid()
-        # Requests: one immediate retry when a pooled connection turns out dead (e.g. after
-        # a Redis restart); never a retry after a timeout.
-        self.client = redis.Redis.from_url(
-            self.url, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-            client_name=f"polycache-tiered:{pid}", **common,
-        )
-        # The subscriber: no silent reconnects, every error must reach the thread.
-        # (Named so operators, and the tests, can find it in CLIENT LIST.)
-        self._sub_client = redis.Redis.from_url(
-            self.url, retry=Retry(NoBackoff(), 0), client_name=f"polycache-tiered-sub:{pid}", **common
-        )
-        db = self.client.connection_pool.connection_kwargs.get("db", 0)
-        self.channel = f"polycache:tiered:{db}"
+        self.topology = connect(self.spec, common)
+        self.client = self.topology.client
+        self.channel = f"polycache:tiered:{self.topology.db}"
         script = self.client.register_script
         self.get_script, self.set_script, self.delete_script = script(proto.GET), script(proto.SET), script(proto.DELETE)
         self.add_script, self.touch_script, self.incr_script = script(proto.ADD), script(proto.TOUCH), script(proto.INCR)
         self.generation_script, self.invalidate_script = script(proto.GENERATION), script(proto.INVALIDATE)
         self.set_xx_script, self.incr_cas_script = script(proto.SET_XX), script(proto.INCR_CAS)
+        self.set_many_script = script(proto.SET_MANY)
 
     def _init_process_state(self) -> None:
         self._connect()
@@ -135,63 +126,102 @@ class _Tier:
                 del self.unconfirmed[next(iter(self.unconfirmed))]
 
     def _subscribe_once(self) -> None:
-        ps = self._sub_client.pubsub()
+        """Subscribes on every server that takes writes (one, or each primary of a cluster),
+        then listens until an error; tier 1 is trusted only while each of them answers."""
+        subs: List[Any] = []
         try:
-            ps.subscribe(self.channel)
             deadline = _monotonic() + self.connect_timeout + self.socket_timeout
-            while True:
-                left = deadline - _monotonic()
-                if left <= 0:
-                    raise redis.TimeoutError("no subscribe confirmation")
-                msg = ps.get_message(timeout=left)
-                if msg is not None and msg["type"] == "subscribe":
-                    break
+            for client in self.topology.subscribers():
+                ps = client.pubsub()
+                subs.append(ps)
+                ps.subscribe(self.channel)
+                while True:
+                    left = deadline - _monotonic()
+                    if left <= 0:
+                        raise redis.TimeoutError("no subscribe confirmation")
+                    msg = ps.get_message(timeout=left)
+                    if msg is not None and msg["type"] == "subscribe":
+                        break
             # Subscribed: every later write reaches us. Whatever tier 1 holds from before may
             # have missed an invalidation; drop it (and any fill in flight).
             self.flush()
+            addresses = [(ps.connection.host, int(ps.connection.port)) for ps in subs]
+            self.topology.subscribed(addresses)
             self.subscribed = True
             self.down_until = 0.0  # Redis is back: callers may try it again
             self.count("subscribes")
-            self._listen(ps)
+            self._listen(subs, addresses)
         finally:
             self.subscribed = False
             self.lease_until = 0.0
-            try:
-                ps.close()
-            except Exception:
-                pass
+            for ps in subs:
+                try:
+                    ps.close()
+                except Exception:
+                    pass
 
-    def _listen(self, ps: Any) -> None:
+    def _listen(self, subs: List[Any], addresses: List[Tuple[str, int]]) -> None:
+        """Pings every subscription each bound/5 seconds; the lease runs until the oldest
+        of the pings each server last answered, plus the bound."""
         interval = self.bound / 5
-        pending: Optional[Tuple[bytes, float]] = None
+        n = len(subs)
+        pending: List[Optional[Tuple[bytes, float]]] = [None] * n
+        leases = [0.0] * n
         next_ping = 0.0
+        next_check = _monotonic() + _TOPOLOGY_CHECK
         seq = 0
+        seen: Dict[bytes, None] = {}  # (the last messages applied, oldest first)
         while not self._stop.is_set():
             now = _monotonic()
-            if pending is None and now >= next_ping:
-                seq += 1
-                pending = (f"{self.sender}:{seq}".encode(), now)
+            if now >= next_ping:
                 next_ping = now + interval
-                ps.ping(pending[0].decode())
-            elif pending is not None and now - pending[1] > self.bound:
-                raise redis.TimeoutError("pub/sub ping unanswered")
-            wait = max(0.0, min(next_ping - now, interval)) if pending is None else interval / 4
-            msg = ps.get_message(timeout=wait)
-            if msg is None:
-                continue
-            kind = msg["type"]
-            if kind == "message":
-                self._apply(msg["data"])
-            elif kind == "pong" and pending is not None and msg["data"] == pending[0]:
-                # Every message published before this ping reached Redis is applied; a put
-                # overtaken by one of them may still sit in tier 1 until its writer checks
-                # it: then no new lease (the current one ends within the bound).
-                with self.lock:
-                    settled = self._settled()
-                if settled:
-                    self.lease_until = pending[1] + self.bound
-                pending = None
-                self.journal.settle_soon()
+                for i, ps in enumerate(subs):
+                    if pending[i] is None:
+                        seq += 1
+                        payload = f"{self.sender}:{seq}"
+                        pending[i] = (payload.encode(), now)
+                        ps.ping(payload)
+            for p in pending:
+                if p is not None and now - p[1] > self.bound:
+                    raise redis.TimeoutError("pub/sub ping unanswered")
+            if now >= next_check:
+                next_check = now + _TOPOLOGY_CHECK
+                if self.topology.changed(addresses):
+                    raise redis.ConnectionError("the servers that take writes changed")
+            got = False
+            for i, ps in enumerate(subs):
+                while True:
+                    msg = ps.get_message(timeout=0 if n > 1 else (interval / 4 if pending[i] else max(0.0, min(next_ping - now, interval))))
+                    if msg is None:
+                        break
+                    got = True
+                    kind = msg["type"]
+                    if kind == "message":
+                        data = msg["data"]
+                        if n > 1:  # a cluster bus delivers each message once per subscription
+                            if data in seen:
+                                continue
+                            seen[data] = None
+                            if len(seen) > _SEEN:
+                                del seen[next(iter(seen))]
+                        self._apply(data)
+                    elif kind == "pong" and (ping := pending[i]) is not None and msg["data"] == ping[0]:
+                        # Every message published on this server before the ping is applied;
+                        # a put overtaken by one of them may still sit in tier 1 until its
+                        # writer checks it: then no new lease (the current one ends within the bound).
+                        leases[i] = ping[1] + self.bound
+                        pending[i] = None
+                        with self.lock:
+                            settled = self._settled()
+                        if settled:
+                            self.lease_until = min(leases)
+                        self.journal.settle_soon()
+                    if n == 1:
+                        break
+            if n > 1 and not got:
+                # (each buffer was drained above, so a select on the sockets misses nothing)
+                wait = interval / 4 if any(pending) else max(0.0, min(next_ping - _monotonic(), interval))
+                select.select([ps.connection._sock for ps in subs], [], [], wait)
 
     def _apply(self, data: bytes) -> None:
         parsed = proto.parse(data)
@@ -314,12 +344,12 @@ tiers: Dict[Tuple[Any, ...], _Tier] = {}
 _tiers_lock = threading.Lock()
 
 
-def tier_for(url: str, opts: Dict[str, Any]) -> _Tier:
-    key = (url,) + tuple(sorted(opts.items()))
+def tier_for(spec: Spec, opts: Dict[str, Any]) -> _Tier:
+    key = (spec,) + tuple(sorted(opts.items()))
     with _tiers_lock:
         tier = tiers.get(key)
     if tier is None:
-        made = _Tier(url, opts)  # (connects nothing yet, but starts a thread: not under the lock)
+        made = _Tier(spec, opts)  # (connects nothing yet, but starts a thread: not under the lock)
         with _tiers_lock:
             tier = tiers.setdefault(key, made)
         if tier is not made:
@@ -331,7 +361,10 @@ def _after_fork_in_child() -> None:
     global _tiers_lock
     _tiers_lock = threading.Lock()  # a thread of the parent may have held it
     for tier in list(tiers.values()):
-        tier.after_fork()
+        try:
+            tier.after_fork()
+        except Exception as e:  # (one tier that cannot start must not leave the next with the parent's locks)
+            tier.last_error = f"{type(e).__name__}: {e}"
 
 
 if hasattr(os, "register_at_fork"):

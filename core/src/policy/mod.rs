@@ -4,7 +4,7 @@
 //! policy's own code, which LRU's speed needs.
 
 mod adaptive;
-mod climber;
+mod ghost;
 pub mod cull;
 mod lru;
 mod queues;

@@ -17,6 +17,10 @@ pub struct Slot<K, E> {
     prev: u32,
     next: u32,
     pub queue: Queue,
+    /// Reads since the policy last looked at it (saturating): a hit only counts here;
+    /// the queue work and the sketch's increments wait until the entry reaches its
+    /// queue's tail ([`super::adaptive`]).
+    pub reads: u8,
     pub fp: u64,
     pub kv: Option<(K, E)>,
 }
@@ -57,7 +61,7 @@ impl<K, E> Queues<K, E> {
 
     /// A new entry at the head of `q`; its index.
     pub fn insert(&mut self, q: Queue, fp: u64, key: K, entry: E) -> u32 {
-        let slot = Slot { prev: NIL, next: NIL, queue: q, fp, kv: Some((key, entry)) };
+        let slot = Slot { prev: NIL, next: NIL, queue: q, reads: 0, fp, kv: Some((key, entry)) };
         let i = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = slot;

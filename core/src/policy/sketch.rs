@@ -48,8 +48,9 @@ pub fn fingerprint<Q: Hash + ?Sized>(key: &Q) -> u64 {
 
 const ROWS: usize = 4;
 const MAX_COUNT: u64 = 15;
-/// Increments waiting to be applied: a hit only appends its fingerprint here, and the
-/// counters take the whole batch at once (in order) before anything reads them.
+/// Increments waiting to be applied: a new key or a settled read only appends its
+/// fingerprint here, and the counters take the whole batch at once (in order) before
+/// anything reads them.
 const PENDING: usize = 64;
 
 pub struct Sketch {

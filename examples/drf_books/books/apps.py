@@ -17,3 +17,9 @@ class BooksConfig(AppConfig):
         drf.register(Author, affects=[Book])  # book payloads carry the author's name
         drf.register(Review, affects=[Book])  # ... and the ratings
         drf.register(ShelfEntry, affects=[Book])  # ... and on_my_shelf
+
+        # polycache.fast (books_site/wsgi.py): a logout, a deleted token or a password
+        # change makes that user's fast copies unreachable, in every process.
+        from polycache import fast
+
+        fast.watch_credentials()

@@ -39,6 +39,7 @@ class BookViewSet(drf.CacheResponseMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Book.objects.all()  # the cached resource: Book
     serializer_class = LibraryBookSerializer
+    cache_fast = True  # also answered by polycache.fast before Django runs (books_site/wsgi.py)
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
@@ -69,6 +70,7 @@ class ShelfViewSet(drf.CacheResponseMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ShelfSerializer
     permission_classes = [permissions.IsAuthenticated]
     cache_resource = ShelfEntry
+    cache_fast = True  # per token / session on the fast path
 
     def get_queryset(self):
         return ShelfEntry.objects.filter(user=self.request.user)
@@ -78,6 +80,6 @@ class CatalogueStatsView(APIView):
     """Public: one copy for everyone, recomputed once per write (however many requests
     miss it together)."""
 
-    @drf.cache_response(Book, public=True)
+    @drf.cache_response(Book, public=True, fast=True)
     def get(self, request):
         return Response(compute_catalogue_summary())

@@ -1,0 +1,120 @@
+//! The cost of `get` under each eviction policy, for instruction counting: the same
+//! warm Zipf workload as `get_zipf` in benches/store.rs, then `GETS` gets inside one
+//! function (`measured_gets`) that callgrind can count alone:
+//!
+//! valgrind --tool=callgrind --toggle-collect='*measured_gets*' --callgrind-out-file=/dev/null \
+//!     target/release/examples/hit_cost lru|adaptive [gets]
+//!
+//! Instructions are repeatable on a noisy shared machine where wall time is not
+//! (docs/bench-rust.md, "Adaptive hit cost").
+//!
+//! `hit_cost lru|adaptive GETS ENTRIES` fills a store of ENTRIES entries instead and reads
+//! keys drawn uniformly from all of them (every get a hit, as `bench/django_sizes.py`
+//! does): the case where a large cache pays for memory traffic.
+//!
+//! `hit_cost ab [rounds [batch]]` times both policies in one process instead, alternating
+//! batches of gets (1,000 by default: LRU, adaptive, LRU, ...) so that both see the same
+//! machine load, and prints the median of the per-round time ratios. Small batches start
+//! each store's batch with the other's data in the CPU caches (which favours the
+//! adaptive store's compact slots); large ones (100,000) let each warm up first.
+
+use std::hint::black_box;
+use std::time::Instant;
+use std::sync::Arc;
+
+use polycache::{Config, Eviction, Expiry, Store};
+use polycache_bench::zipf_indices;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const KEYS: usize = 100_000;
+const CAPACITY: usize = 10_000;
+
+
+#[inline(never)]
+fn measured_gets(store: &mut Store<Arc<str>, u64>, keys: &[String], trace: &[usize]) -> u64 {
+    let mut hits = 0u64;
+    for &k in trace {
+        hits += store.get_with(keys[k].as_str(), 1, |v| *v).is_some() as u64;
+    }
+    hits
+}
+
+/// A store of `eviction` warmed by the trace's first 100,000 accesses (insert on miss).
+fn warm(eviction: Eviction, keys: &[String], trace: &[usize]) -> Store<Arc<str>, u64> {
+    let mut store: Store<Arc<str>, u64> =
+        Store::new(Config { eviction, ..Config::lru(CAPACITY) }).expect("config");
+    for &k in &trace[..100_000] {
+        let key = &keys[k];
+        if store.get_with(key.as_str(), 0, |v| *v).is_none() {
+            store.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).expect("set");
+        }
+    }
+    store
+}
+
+fn ab(keys: &[String], rounds: usize, batch_len: usize) {
+    let trace = zipf_indices(KEYS, 1.0, 300_000, 42);
+    let (mut lru, mut adaptive) = (warm(Eviction::Lru, keys, &trace), warm(Eviction::Adaptive, keys, &trace));
+    let gets = &trace[100_000..];
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut t_lru, mut t_adaptive) = (0u128, 0u128);
+    for r in 0..rounds {
+        let start = (r * batch_len) % (gets.len() - batch_len);
+        let batch = &gets[start..start + batch_len];
+        let t = Instant::now();
+        black_box(measured_gets(&mut lru, keys, batch));
+        let a = t.elapsed().as_nanos();
+        let t = Instant::now();
+        black_box(measured_gets(&mut adaptive, keys, batch));
+        let b = t.elapsed().as_nanos();
+        t_lru += a;
+        t_adaptive += b;
+        ratios.push(b as f64 / a.max(1) as f64);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let per_get = |t: u128| t as f64 / (rounds * batch_len) as f64;
+    println!(
+        "{rounds} rounds of {batch_len} gets each: LRU {:.1} ns/get, adaptive {:.1} ns/get; adaptive/LRU median of rounds {:.3} (p10 {:.3}, p90 {:.3})",
+        per_get(t_lru),
+        per_get(t_adaptive),
+        ratios[rounds / 2],
+        ratios[rounds / 10],
+        ratios[rounds * 9 / 10]
+    );
+}
+
+/// A full store of `entries` entries, then `gets` hits on keys drawn uniformly.
+fn uniform(eviction: Eviction, gets: usize, entries: usize) {
+    let keys: Vec<String> = (0..entries).map(|i| format!("user:{i}:profile")).collect();
+    let mut store: Store<Arc<str>, u64> = Store::new(Config { eviction, ..Config::lru(entries) }).expect("config");
+    for (i, key) in keys.iter().enumerate() {
+        store.set(Arc::from(key.as_str()), i as u64, 1, Expiry::Never, 0).expect("set");
+    }
+    let mut rng = StdRng::seed_from_u64(7);
+    let trace: Vec<usize> = (0..gets).map(|_| rng.random_range(0..entries)).collect();
+    let hits = black_box(measured_gets(&mut store, &keys, &trace));
+    println!("{eviction:?}: {entries} entries, {gets} uniform gets, {hits} hits");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let keys: Vec<String> = (0..KEYS).map(|i| format!("user:{i}:profile")).collect();
+    let eviction = match args.first().map(String::as_str) {
+        Some("lru") => Eviction::Lru,
+        Some("adaptive") => Eviction::Adaptive,
+        Some("ab") => {
+            let rounds = args.get(1).map_or(20_000, |n| n.parse().expect("rounds: a number"));
+            return ab(&keys, rounds, args.get(2).map_or(1_000, |n| n.parse().expect("batch: a number")));
+        }
+        other => panic!("usage: hit_cost lru|adaptive [gets [entries]] | ab [rounds [batch]]; got {other:?}"),
+    };
+    let gets: usize = args.get(1).map_or(200_000, |n| n.parse().expect("gets: a number"));
+    if let Some(entries) = args.get(2).map(|n| n.parse::<usize>().expect("entries: a number")) {
+        return uniform(eviction, gets, entries);
+    }
+    let trace = zipf_indices(KEYS, 1.0, 100_000 + gets, 42);
+    let mut store = warm(eviction, &keys, &trace);
+    let hits = black_box(measured_gets(&mut store, &keys, &trace[100_000..]));
+    println!("{eviction:?}: {gets} gets, {hits} hits");
+}

@@ -1,0 +1,135 @@
+"""What a fast hit costs, kept small: the parts of an answer that depend only on the
+stored copy's headers are worked out once per distinct set of headers, and the cache
+and namespace handles are kept per thread.
+
+Profiled on a ``cache_page`` hit (``tests/fast``, cProfile and timings per call):
+Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every hit), the
+``Cache-Control``/``Vary`` parsing of the rules, ``LocaleMiddleware``'s header edits
+and ``caches[alias]`` (an ``asgiref.local.Local`` lookup, ~3 µs each) were most of the
+fast path's own time; unpickling the copy is a few µs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from django.core.cache import caches
+from django.utils.cache import get_max_age
+from django.utils.http import parse_http_date_safe
+
+from polycache import drf_registry
+from polycache.fast_keys import as_locale_middleware_leaves_it
+from polycache.fast_rules import STAMP, Generations, static_refusal
+
+__all__ = ["Answers", "Handles", "Prepared"]
+
+_MEMO_MAX = 10_000
+
+
+class Prepared:
+    """A copy's answer, less what changes per hit (``Age``, ``Content-Length``)."""
+
+    __slots__ = ("why", "status", "reason", "headers", "max_age", "expires", "has_length")
+
+    def __init__(self, why: Optional[str], response: Any = None, headers: Optional[List[Tuple[str, str]]] = None,
+                 adds_age: bool = False) -> None:
+        self.why = why
+        self.status = response.status_code if response is not None else 0
+        self.reason = response.reason_phrase if response is not None else ""
+        self.headers = headers or []
+        self.max_age: Optional[int] = None
+        self.expires: Optional[int] = None
+        self.has_length = False
+        if response is not None:
+            self.has_length = response.has_header("Content-Length")
+            if adds_age:
+                max_age = get_max_age(response)
+                expires = parse_http_date_safe(response.get("Expires")) if max_age is not None else None
+                if expires is not None:  # Django replaces any stored Age then
+                    self.max_age, self.expires = max_age, expires
+                    self.headers = [(k, v) for k, v in self.headers if k.lower() != "age"]
+
+    def headers_for(self, body: bytes) -> List[Tuple[str, str]]:
+        headers = list(self.headers)
+        if self.expires is not None:
+            assert self.max_age is not None
+            headers.append(("Age", str(max(0, self.max_age - (self.expires - int(time.time()))))))
+        if not self.has_length:
+            headers.append(("Content-Length", str(len(body))))
+        return headers
+
+
+class Answers:
+    """The :class:`Prepared` answer of each distinct stored copy (headers, status, stamp
+    kind, language), remembered (bounded)."""
+
+    def __init__(self, locale: bool, extra: List[Tuple[str, str]]) -> None:
+        self.locale = locale
+        self.extra = extra
+        self._memo: Dict[Tuple[Any, ...], Prepared] = {}
+
+    def prepare(self, response: Any, language: str, vary_language: bool, adds_age: bool) -> Prepared:
+        stamp = getattr(response, STAMP, None)
+        try:
+            signature: Optional[Tuple[Any, ...]] = (
+                tuple(response.headers._store.values()), response.status_code, response._reason_phrase,
+                bool(response.cookies),
+                bool(getattr(response, "streaming", False)), 0 if stamp is None else len(stamp),
+                language, vary_language, adds_age,
+            )
+        except (AttributeError, TypeError):  # not a Django HttpResponse as this Django makes them
+            signature = None
+        if signature is not None:
+            known = self._memo.get(signature)
+            if known is not None:
+                return known
+        why = static_refusal(response)
+        if why is not None:
+            prepared = Prepared(why)
+        else:
+            if self.locale:
+                as_locale_middleware_leaves_it(response, language, vary_language)
+            prepared = Prepared(None, response, [*response.items(), *self.extra], adds_age)
+        if signature is not None:
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            self._memo[signature] = prepared
+        return prepared
+
+
+class Handles(threading.local):
+    """Per thread (Django's ``caches`` are per thread too): the cache objects and the
+    namespace views the rules read generations from."""
+
+    def __init__(self) -> None:
+        self.caches: Dict[str, Any] = {}
+        self.views: Dict[Tuple[str, str], Any] = {}
+        #: Generations read with the page in one round trip (alias, {name: value}), for
+        #: the request this thread is answering; None otherwise.
+        self.prefetched: Optional[Tuple[str, Dict[str, Any]]] = None
+
+    def cache(self, alias: str) -> Any:
+        cache = self.caches.get(alias)
+        if cache is None:
+            cache = self.caches[alias] = caches[alias]
+        return cache
+
+    def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
+        """``fast_rules._generations`` with the handles kept."""
+        out = []
+        for name in names:
+            view = self.views.get((alias, name))
+            if view is None:
+                cache = self.cache(alias)
+                if getattr(cache, "namespace", None) is None:
+                    known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
+                    out.append((name, known if isinstance(known, int) else drf_registry.generation(cache, name)))
+                    continue
+                if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
+                    self.views.clear()
+                view = self.views[(alias, name)] = cache.namespace(name)
+            gen = view.generation
+            out.append((name, gen() if callable(gen) else gen))
+        return tuple(out)
