@@ -191,24 +191,13 @@ export class Cache extends CacheBase {
    * already expired), `size`.
    */
   set(key, value, options) {
+    // -1: not looked up yet (user code may run first, and may write this key).
+    let slot = -1;
     if (options === undefined && this.#plain && !this.#timed) {
       // No user code runs on the way: the lookup holds for the whole call.
-      const slot = this.#slots.get(key);
-      if (slot !== undefined && value !== undefined && slot < this.#exp.length) {
-        // An update of a held key, where nothing expires or is sized: the store replays
-        // it from the ring, in order (views.rs); nothing is freed by it.
-        this.#values[slot] = value;
-        this.#record(-(slot + 2));
-        if (this.#fetches !== undefined) this.#fetches.written(key);
-        return this;
-      }
-      return this.#write(key, value, undefined, slot);
+      slot = this.#slots.get(key);
+      if (slot !== undefined && value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
     }
-    // -1: not looked up yet (user code may run first, and may write this key).
-    return this.#write(key, value, options, -1);
-  }
-
-  #write(key, value, options, slot) {
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -246,6 +235,15 @@ export class Cache extends CacheBase {
     }
     this.#values[slot] = value;
     if (freed !== FREED_NONE) this.#reap(freed);
+    if (this.#fetches !== undefined) this.#fetches.written(key);
+    return this;
+  }
+
+  // An update of a held key, where nothing expires or is sized: the store replays it
+  // from the ring, in order (views.rs); nothing is freed by it.
+  #update(slot, key, value) {
+    this.#values[slot] = value;
+    this.#record(-(slot + 2));
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
   }
@@ -386,6 +384,8 @@ export class Cache extends CacheBase {
   }
 
   #size(key, value, size) {
+    // Nothing sized: no call (the common case, on every write).
+    if (size === undefined && this.#maxSize === undefined && this.#sizeCalculation === undefined) return 0;
     return charge(this.#maxSize, this.#sizeCalculation, key, value, size);
   }
 
