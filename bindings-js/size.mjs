@@ -17,13 +17,14 @@ const lib = readdirSync(join(root, 'bindings-js/js'))
   .map((f) => `bindings-js/js/${f}`);
 const rows = [
   ['wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
-  ['wasm-bindgen glue (`dist/polycache_wasm.js`)', ['dist/polycache_wasm.js']],
-  [`our JS, ESM (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
-  ['CommonJS bundle (`dist/polycache.cjs`: glue + our JS)', ['dist/polycache.cjs']],
+  ['wasm-bindgen glue (`dist/polycache_wasm.js`, minified)', ['dist/polycache_wasm.js']],
+  [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
+  ['Node ESM bundle (`dist/polycache.mjs`: our JS, minified)', ['dist/polycache.mjs']],
+  ['CommonJS bundle (`dist/polycache.cjs`: glue + our JS, minified)', ['dist/polycache.cjs']],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
-const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', ...lib.filter((f) => !/(browser|deno|workerd)\.js$/.test(f))];
-rows.push(['what Node ESM loads (wasm + glue + our JS)', nodeEsm]);
+const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', 'dist/polycache.mjs'];
+rows.push(['what Node ESM loads (wasm + glue + bundle)', nodeEsm]);
 
 const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0];
 const table = [

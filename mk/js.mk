@@ -43,3 +43,16 @@ demo-js: $(call demo-needs,js-build) ## The npm package at work in Node
 
 size-js: js-build ## Measure the package (wasm and JS, raw and gzip) into bindings-js/README.md
 	npm run size
+
+# What the wasm module carries, biggest first (twiggy, cached in $(TOOLS)).
+TWIGGY_VERSION := 0.8.0
+TWIGGY := $(TOOLS)/twiggy-$(TWIGGY_VERSION)/bin/twiggy
+$(TWIGGY):
+	$(call install-tool,$@,cargo install twiggy --version $(TWIGGY_VERSION) --locked --root $(TOOLS)/twiggy-$(TWIGGY_VERSION))
+
+# It reads cargo's module (function names kept), before wasm-bindgen and wasm-opt.
+WASM_RAW := target/wasm32-unknown-unknown/release/polycache_wasm.wasm
+.PHONY: size-js-wasm
+size-js-wasm: js-build $(TWIGGY) ## The wasm module's biggest items and what retains them (twiggy)
+	$(TWIGGY) top -n 40 $(WASM_RAW)
+	$(TWIGGY) dominators -d 2 -r 60 $(WASM_RAW)

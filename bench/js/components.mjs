@@ -1,16 +1,16 @@
 // What one polycache operation is made of, next to lru-cache: a JS Map lookup, a bare
 // call into the wasm store, the store's own slot lookup and recency update, and the
-// whole Cache.get / Cache.set. Min ns/op of 15 rounds, 10,000 short keys, shuffled order.
+// whole Cache.get / Cache.set, without and with a TTL. Min ns/op of 15 rounds, 10,000
+// short keys, shuffled order.
 //
 //   node bench/js/components.mjs [--json] [rounds=15]   (POLYCACHE_ROOT=dir: another build)
-import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { polycacheEntry } from './impls.mjs';
 
 const entry = polycacheEntry();
 const { Cache } = await import(entry);
 // The wasm-bindgen glue the entry loaded (already instantiated by the entry's import).
-const glue = pathToFileURL(`${dirname(dirname(dirname(new URL(entry).pathname)))}/dist/polycache_wasm.js`).href;
+const glue = new URL('../../dist/polycache_wasm.js', pathToFileURL(`${process.env.POLYCACHE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url))}/bench/js/`)).href;
 const { SlotStore } = await import(glue);
 const { LRUCache } = await import('lru-cache');
 
@@ -34,14 +34,18 @@ function bench(name, fn) {
   if (!json) console.log(`  ${name.padEnd(44)} ${ns.toFixed(1).padStart(6)} ns/op`);
 }
 
-const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7));
+const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), undefined, N + 1);
 for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
 const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
 const cache = new Cache({ max: N });
 const lru = new LRUCache({ max: N });
+const cacheTtl = new Cache({ max: N, ttl: 3_600_000 });
+const lruTtl = new LRUCache({ max: N, ttl: 3_600_000 });
 for (let i = 0; i < N; i++) {
   cache.set(keys[i], i);
   lru.set(keys[i], i);
+  cacheTtl.set(keys[i], i);
+  lruTtl.set(keys[i], i);
 }
 const loop = (f) => () => {
   let s = 0;
@@ -59,4 +63,8 @@ bench('polycache Cache.get(key)', loop((j) => cache.get(keys[order[j]])));
 bench('lru-cache LRUCache.get(key)', loop((j) => lru.get(keys[order[j]])));
 bench('polycache Cache.set(key) (update)', loop((j) => (cache.set(keys[order[j]], j), 0)));
 bench('lru-cache LRUCache.set(key) (update)', loop((j) => (lru.set(keys[order[j]], j), 0)));
+bench('polycache Cache.get(key), ttl', loop((j) => cacheTtl.get(keys[order[j]])));
+bench('lru-cache LRUCache.get(key), ttl', loop((j) => lruTtl.get(keys[order[j]])));
+bench('polycache Cache.set(key) (update), ttl', loop((j) => (cacheTtl.set(keys[order[j]], j), 0)));
+bench('lru-cache LRUCache.set(key) (update), ttl', loop((j) => (lruTtl.set(keys[order[j]], j), 0)));
 if (json) process.stdout.write(`${JSON.stringify({ rounds: ROUNDS, rows })}\n`);

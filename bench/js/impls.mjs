@@ -30,6 +30,14 @@ export const IMPLS = {
     ttl: true,
     make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl } : { max }),
   },
+  'polycache LRUCache': {
+    // The lru-cache 11 drop-in of the same package (same files: sized once, as polycache).
+    specifier: () => polycacheEntry(),
+    pick: (m) => m.LRUCache,
+    ttl: true,
+    samePackageAs: 'polycache',
+    make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
+  },
   'lru-cache': {
     specifier: () => 'lru-cache',
     pick: (m) => m.LRUCache,

@@ -91,6 +91,7 @@ function polycacheInstalled() {
 export function sizes() {
   const result = {};
   for (const [name, impl] of Object.entries(IMPLS)) {
+    if (impl.samePackageAs !== undefined) continue;
     let pkgDir;
     let installed;
     let entry;

@@ -2,99 +2,55 @@
 //
 // Keys stay JS strings in a Map<string, slot>; values stay in a JS array at their slot.
 // The wasm store sees only integer slots and decides everything else (recency, expiry,
-// byte bound, eviction, counters), so a get crosses the boundary with two numbers.
+// byte bound, eviction, counters). A get makes no call: it reads the slot's expiry from
+// a view on the store's memory and writes the hit into the store's ring, which the
+// store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { SlotStore, SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
-import {
-  CacheArgumentError,
-  CacheConfigError,
-  CacheKeyError,
-  CacheLoadError,
-  CacheTrappedError,
-  fromMessage,
-  fromWasm,
-} from './errors.js';
+import { CacheKeyError, fromMessage, fromWasm } from './errors.js';
+import { CacheBase, LIVE } from './cache-lifetimes.js';
+import { INSIDE } from './cache-persist.js';
 import { Fetches, HELD, checkFetchOptions } from './fetch.js';
-import { Namespace, PREFIX } from './namespace.js';
-import { KIND_DEFAULT, KIND_NEVER, amount, readOptions, seeds, signingKey, ttlKind } from './options.js';
-import { parseDump } from './snapshot.js';
-import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
-
-// Must match bindings-js/src/slots.rs.
-const FREED_NONE = -1;
-const FREED_MANY = -2;
-const FAILED = -3;
-// Namespace prefixes cached on the JS side, at most.
-const PREFIXES_MAX = 1024;
-
-// A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
-// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
-// or pass (a `&self` method after a trap in another), on a store that may be half way
-// through a change. So a trap poisons that store: each of its methods is replaced, on
-// that object only, by one that throws one clear error. Other stores go on.
-const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
-  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
-);
-function poison(store, e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
-  const refuse = () => {
-    throw new CacheTrappedError(message);
-  };
-  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
-  return new CacheTrappedError(message);
-}
-// Every method that allocates in wasm can trap; `set` and `delete` are guarded where the
-// Cache calls them (no wrapper on the hot path), and get/has/miss/remaining allocate nothing.
-const UNGUARDED = new Set(['get', 'has', 'miss', 'remaining', 'set', 'delete']);
-for (const name of METHODS) {
-  if (UNGUARDED.has(name)) continue;
-  const method = SlotStore.prototype[name];
-  SlotStore.prototype[name] = function (a, b, c, d, e, f, g) {
-    try {
-      return method.call(this, a, b, c, d, e, f, g);
-    } catch (err) {
-      throw poison(this, err);
-    }
-  };
-}
+import { PREFIX, Prefixes } from './namespace.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
+import {
+  FAILED,
+  FREED_MANY,
+  FREED_NONE,
+  MISS,
+  NO_EXPIRIES,
+  NO_RING,
+  ON_TRAP,
+  RING,
+  SlotStore,
+  coarseNow,
+  openViews,
+  poison,
+} from './slot-store.js';
+import { describe } from './text.js';
 
 function keyError(key) {
   return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
 }
 
-// The default clock: Date.now() costs 35+ ns, over a third of a get with a TTL, so it
-// is read at most once per millisecond of event-loop time, as lru-cache does (its
-// ttlResolution): a timer clears the reading 1 ms later, and synchronous code sees one
-// time (as all code does in Cloudflare Workers). Where timers are refused (a Worker's
-// global scope) every call reads Date.now(). A clock the caller passes is always called.
-let clockReading = 0;
-function clearReading() {
-  clockReading = 0;
-}
-function coarseNow() {
-  if (clockReading !== 0) return clockReading;
-  const now = Date.now();
-  try {
-    const t = setTimeout(clearReading, 1);
-    if (typeof t === 'object' && typeof t.unref === 'function') t.unref();
-    clockReading = now;
-  } catch {
-    // no timers here: no caching
-  }
-  return now;
-}
-
-export class Cache {
+export class Cache extends CacheBase {
   #store;
+  // Views on the store's ring and expiries (slot-store.js); empty until opened and after
+  // a trap, detached (length 0) after the memory grows: either way the next op calls.
+  #ring = NO_RING;
+  #exp = NO_EXPIRIES;
+  // The slots the expiries covered when opened: a write of a slot past them may move them.
+  #covered = 0;
+  // True when an update of a live key may go through the ring: nothing sized, no
+  // adaptive policy (and, checked apart, nothing can expire).
+  #plain = false;
   #slots = new Map();
   #keys = [];
   #values = [];
   #free = [];
   #nextSlot = 0;
-  #prefixes = new Map();
-  #floor = 1n;
+  // Namespace prefixes (namespace.js).
+  #names = new Prefixes();
+  #inside;
   #options;
   #now;
   // False while no entry can expire: the store's answers then do not depend on the
@@ -116,18 +72,20 @@ export class Cache {
    *   adaptive policy) and `cullFrequency`.
    */
   constructor(options = {}) {
+    super();
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
     checkFetchOptions(options);
     try {
-      this.#store = new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive);
+      // Slots run from 0 to max (one more than max while a write evicts): for a bound
+      // of moderate size the arrays are laid out whole now, as lru-cache does.
+      const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
+      this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
       this.#adaptive = adaptive;
     } catch (e) {
       throw fromWasm(e);
     }
     this.#options = { ...options };
     this.#now = now === Date.now ? coarseNow : now;
-    // Slots run from 0 to max (one more than max while a write evicts): for a bound
-    // of moderate size the arrays are laid out whole now, as lru-cache does.
     if (max !== undefined && max <= 1 << 16) {
       this.#keys = new Array(max + 1).fill(undefined);
       this.#values = new Array(max + 1).fill(undefined);
@@ -136,6 +94,22 @@ export class Cache {
     this.#max = options.max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
+    this.#plain = maxSize === undefined && sizeCalculation === undefined && !adaptive;
+  }
+
+  // Takes `store` as this cache's store: its views, and dropping them if it traps.
+  #adopt(store) {
+    this.#store = store;
+    store[ON_TRAP] = () => {
+      this.#ring = NO_RING;
+      this.#exp = NO_EXPIRIES;
+    };
+    this.#views();
+  }
+
+  #views() {
+    [this.#ring, this.#exp] = openViews(this.#store);
+    this.#covered = this.#exp.length;
   }
 
   /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
@@ -163,12 +137,40 @@ export class Cache {
     const slot = this.#slots.get(key);
     if (slot === undefined) {
       if (typeof key !== 'string') throw keyError(key);
-      this.#store.miss();
+      this.#record(MISS);
       return undefined;
     }
-    if (this.#store.get(slot, this.#timed ? this.#now() : 0)) return this.#values[slot];
+    // slot < length: the views are open and cover the slot (a detached view's length is 0).
+    const exp = this.#exp;
+    const timed = this.#timed;
+    const now = timed ? this.#now() : 0;
+    if (slot < exp.length && (!timed || exp[slot] > now)) {
+      const ring = this.#ring;
+      const n = ring[0] + 1;
+      ring[n] = slot;
+      ring[0] = n;
+      if (n === RING) this.#store.sync();
+      return this.#values[slot];
+    }
+    // Expired (the store decides and counts), or the views need opening again.
+    const hit = this.#store.get(slot, now);
+    this.#views();
+    if (hit) return this.#values[slot];
     this.#release(slot);
     return undefined;
+  }
+
+  // Puts one operation in the ring (a call only when it is full, or its view is gone).
+  #record(op) {
+    const ring = this.#ring;
+    if (ring.length === 0) {
+      this.#views();
+      return this.#record(op);
+    }
+    const n = ring[0] + 1;
+    ring[n] = op;
+    ring[0] = n;
+    if (n === RING) this.#store.sync();
   }
 
   /** The value of a live `key` without touching its recency or the counters. */
@@ -189,6 +191,13 @@ export class Cache {
    * already expired), `size`.
    */
   set(key, value, options) {
+    // -1: not looked up yet (user code may run first, and may write this key).
+    let slot = -1;
+    if (options === undefined && this.#plain && !this.#timed) {
+      // No user code runs on the way: the lookup holds for the whole call.
+      slot = this.#slots.get(key);
+      if (slot !== undefined && value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+    }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -209,7 +218,7 @@ export class Cache {
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
     const now = this.#timed ? this.#now() : 0;
-    let slot = this.#slots.get(key);
+    if (slot === -1) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
     if (fresh && this.#adaptive) this.#store.next_key(key);
@@ -219,6 +228,7 @@ export class Cache {
     } catch (e) {
       throw poison(this.#store, e);
     }
+    if (slot >= this.#covered) this.#views();
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -229,46 +239,13 @@ export class Cache {
     return this;
   }
 
-  /** Django's `add`: stores only when `key` is not live; true when it stored. */
-  add(key, value, options) {
-    if (typeof key !== 'string') throw keyError(key);
-    const given = options === undefined ? undefined : options.size;
-    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const ttlAmount = amount;
-    const size = this.#size(key, value, given);
-    if (kind > KIND_NEVER) this.#timed = true;
-    const now = this.#time();
-    let slot = this.#slots.get(key);
-    const fresh = slot === undefined;
-    if (fresh) slot = this.#alloc(key);
-    if (fresh && this.#adaptive) this.#store.next_key(key);
-    let stored;
-    try {
-      stored = this.#store.add(slot, size, kind, ttlAmount, now);
-    } catch (e) {
-      if (fresh) this.#release(slot);
-      throw fromWasm(e);
-    }
-    if (stored) this.#values[slot] = value;
-    this.#reapAll();
-    return stored;
-  }
-
-  /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
-  touch(key, options) {
-    const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-    const ttlAmount = amount;
-    const slot = this.#slotOf(key);
-    if (slot === undefined) return false;
-    let live;
-    try {
-      if (kind > KIND_NEVER) this.#timed = true;
-      live = this.#store.touch(slot, kind, ttlAmount, this.#time());
-    } catch (e) {
-      throw fromWasm(e);
-    }
-    this.#reapAll();
-    return live;
+  // An update of a held key, where nothing expires or is sized: the store replays it
+  // from the ring, in order (views.rs); nothing is freed by it.
+  #update(slot, key, value) {
+    this.#values[slot] = value;
+    this.#record(-(slot + 2));
+    if (this.#fetches !== undefined) this.#fetches.written(key);
+    return this;
   }
 
   /** Removes `key`; true when it was live. */
@@ -314,276 +291,84 @@ export class Cache {
     return slot === undefined ? undefined : this.#values[slot];
   }
 
-  /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
-  getRemainingTTL(key) {
-    const slot = this.#slotOf(key);
-    return slot === undefined ? 0 : this.#store.remaining(slot, this.#time());
-  }
-
-  /** Reclaims expired entries now; true when there were any. */
-  purgeStale() {
-    const n = this.#store.purge(this.#time());
-    this.#reapAll();
-    return n > 0;
-  }
-
-  /** Live keys, most recently used first (as they are when iteration starts). */
-  *keys() {
-    yield* this.#live().map((slot) => this.#keys[slot]);
-  }
-
-  /** Live values, most recently used first. */
-  *values() {
-    yield* this.#live().map((slot) => this.#values[slot]);
-  }
-
-  /** Live `[key, value]` pairs, most recently used first. */
-  *entries() {
-    yield* this.#live().map((slot) => [this.#keys[slot], this.#values[slot]]);
-  }
-
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-
-  /** Calls `fn(value, key, cache)` for each live entry, most recently used first. */
-  forEach(fn, thisArg) {
-    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
-  }
-
-  /**
-   * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
-   * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
-   * when the cache was built without `maxSize` or `sizeCalculation`: it then sizes no
-   * value (that would cost a serialization per set), and 0 would be a false count.
-   */
-  stats() {
-    const s = this.#store.stats();
-    return {
-      hits: s[0],
-      misses: s[1],
-      sets: s[2],
-      deletes: s[3],
-      evictions: s[4],
-      expirations: s[5],
-      entries: s[6],
-      bytes: this.#maxSize === undefined && this.#sizeCalculation === undefined ? null : s[7],
-      namespaces: s[8],
-    };
-  }
-
-  /** A view of the cache whose keys live in `name`; see `invalidate`. */
-  namespace(name) {
-    return new Namespace(this, text(name, 'namespace'));
-  }
-
-  /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
-  invalidate(name) {
-    const g = this.#store.invalidate(text(name, 'namespace'));
-    this.#prefixes.delete(name);
-    this.#checkFloor();
-    return g;
-  }
-
-  /** The current generation of namespace `name` (1 until first invalidated). */
-  generation(name) {
-    const g = this.#store.generation(text(name, 'namespace'));
-    this.#checkFloor();
-    return g;
+  // Live [key, value] pairs, most recently used first, read before any caller code runs
+  // (a slot freed and reused while a loop runs must not show another key); the
+  // iterators of LiveEntries (cache-lifetimes.js) walk them.
+  [LIVE]() {
+    return Array.from(this.#store.keys(this.#time()), (slot) => [this.#keys[slot], this.#values[slot]]);
   }
 
   [PREFIX](name) {
-    let p = this.#prefixes.get(name);
-    if (p === undefined) {
-      p = this.#store.namespace_prefix(name);
-      // Bounded like the core's table it mirrors: past the bound it starts over.
-      if (this.#prefixes.size >= PREFIXES_MAX) this.#prefixes.clear();
-      this.#prefixes.set(name, p);
-      this.#checkFloor();
-    }
-    return p;
+    return this.#names.prefix(this.#store, name);
   }
 
-  // The core forgets namespaces past its bound and raises the generation of every
-  // namespace it forgot (core/src/generations.rs); the prefixes cached here then start over.
-  #checkFloor() {
-    const floor = this.#store.generation_floor();
-    if (floor !== this.#floor) {
-      this.#floor = floor;
-      this.#prefixes.clear();
-    }
-  }
-
-  /**
-   * Everything the cache holds, JSON-ready when the values are: live entries least
-   * recently used first with their absolute expiry (epoch ms) and size, and the
-   * namespace generations. `load()` takes it back.
-   */
-  dump() {
-    const t = this.#store.entries(this.#time());
-    const entries = [];
-    for (let i = 0; i < t.length; i += 3) {
-      const slot = t[i];
-      const expiresAt = t[i + 1] === Infinity ? null : t[i + 1];
-      entries.push([this.#keys[slot], { value: this.#values[slot], size: t[i + 2], expiresAt }]);
-    }
-    const names = this.#store.generation_names();
-    const gens = this.#store.generation_values();
-    const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
-    const floor = this.#store.generation_floor();
-    if (floor > 1n) dumped.floor = Number(floor);
-    return dumped;
-  }
-
-  /**
-   * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
-   * core's load rules: expired or oversized entries are skipped, namespace generations
-   * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
-   */
-  load(input) {
-    const { entries, namespaces, floor } = parseDump(input);
-    this.#replace(entries, BigInt(floor), namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
-  }
-
-  /**
-   * The cache as core snapshot bytes, readable by every polycache binding: keys, JSON
-   * values (Uint8Array values as bytes), expiries, namespace generations. `{ key }`
-   * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
-   */
-  snapshot(options = {}) {
-    const signing = signingKey(options.key);
-    const now = this.#now(); // also the snapshot's created_at, so the real time
-    const t = this.#store.entries(now);
-    const n = t.length / 3;
-    let writer;
-    try {
-      writer = new SnapshotWriter(now, this.#store.generation_floor(), this.#store.generation_names(), this.#store.generation_values_exact(), n, signing);
-      return writeSnapshot(writer, n, (i) => {
-        const slot = t[3 * i];
-        return [text(this.#keys[slot], 'a key written to a snapshot'), t[3 * i + 1], this.#values[slot]];
-      });
-    } catch (e) {
-      // A trap here (out of wasm memory) poisons this cache, as one in its store does.
-      throw poison(this.#store, fromWasm(e));
-    } finally {
-      release(writer);
-    }
-  }
-
-  /**
-   * Replaces the cache's entries with a `snapshot()` from any binding. A signed snapshot
-   * needs `{ key }`; an unsigned one needs `{ allowUnsigned: true }`. `{ maxAge }` (ms)
-   * refuses a snapshot made longer ago than that by this cache's clock (a replay). Values
-   * JS cannot read (Python pickles) load as OpaqueValue, never executed. Sizes come from
-   * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
-   */
-  loadSnapshot(bytes, options = {}) {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
-    }
-    const signing = signingKey(options.key);
-    const { maxAge } = options;
-    if (maxAge !== undefined && typeof maxAge !== 'number') {
-      throw new CacheConfigError(`maxAge must be a number of milliseconds, got ${describe(maxAge)}`);
-    }
-    let reader;
-    try {
-      reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, this.#now(), maxAge);
-      checkSnapshot(reader, bytes);
-    } catch (e) {
-      release(reader);
-      throw fromWasm(e);
-    }
-    try {
-      // An encoded length is a size of at least 1: an empty value still holds an entry.
-      const sizeOf = (raw) => (this.#sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);
-      const names = reader.generation_names();
-      const gens = Array.from(reader.generation_values());
-      const held = this.#replace(readEntries(reader, bytes, sizeOf), reader.generation_floor(), names, gens);
-      return { verified: reader.verified(), entries: held };
-    } finally {
-      release(reader);
-    }
-  }
-
-  // Builds the new contents in a fresh store, then swaps them in: a failure on the way
-  // leaves this cache as it was. Entries go in by batches, and the fresh store evicts as
-  // they come, so a load holds about what the cache can hold, not the whole input. This
-  // cache's generations (its floor and rows) go in first, then the input's, so each
-  // namespace ends at the larger of the two and the core's forward-only rule holds
-  // across loads. How many entries the cache holds after.
-  #replace(entries, floor, names, generations) {
-    const next = new Cache(this.#options);
-    next.#timed = this.#timed;
-    let slots = [];
-    let charges = [];
-    let expiries = [];
-    let bytes = 0;
-    let gens = [floor, names, generations];
-    const flush = () => {
-      const gone = next.#store.load(
-        Uint32Array.from(slots),
-        Float64Array.from(charges),
-        Float64Array.from(expiries),
-        gens[0],
-        gens[1],
-        BigUint64Array.from(gens[2]),
-        next.#time(),
-      );
-      for (const slot of gone) next.#release(slot);
-      slots = [];
-      charges = [];
-      expiries = [];
-      bytes = 0;
-      gens = [1n, [], []];
+  // What cache-persist.js and cache-lifetimes.js reach of this cache (made once).
+  [INSIDE]() {
+    if (this.#inside !== undefined) return this.#inside;
+    const self = this;
+    this.#inside = {
+      cache: this,
+      get store() {
+        return self.#store;
+      },
+      sizeCalculation: this.#sizeCalculation,
+      // Whether the cache sizes its entries (else its counters' `bytes` is null).
+      sized: this.#maxSize !== undefined || this.#sizeCalculation !== undefined,
+      names: () => this.#names,
+      now: () => this.#now(),
+      time: () => this.#time(),
+      key: (slot) => this.#keys[slot],
+      value: (slot) => this.#values[slot],
+      held: (key) => this.#slots.get(key),
+      slotOf: (key) => this.#slotOf(key),
+      // A slot for a new `key`, known to the adaptive policy when it is on.
+      alloc: (key) => {
+        const slot = this.#alloc(key);
+        if (this.#adaptive) this.#store.next_key(key);
+        return slot;
+      },
+      put: (key, value) => {
+        const slot = this.#alloc(key);
+        this.#values[slot] = value;
+        return slot;
+      },
+      store_value: (slot, value) => {
+        this.#values[slot] = value;
+      },
+      release: (slot) => this.#release(slot),
+      reapAll: () => this.#reapAll(),
+      // After a call that wrote `slot`: the expiry array may have moved.
+      wrote: (slot) => {
+        if (slot >= this.#covered) this.#views();
+      },
+      size: (key, value, size) => this.#size(key, value, size),
+      expiring: () => {
+        this.#timed = true;
+      },
+      // An empty cache with this one's options and clock state, to load into.
+      fresh: () => {
+        const next = new Cache(this.#options);
+        next.#timed = this.#timed;
+        return next[INSIDE]();
+      },
+      // Takes `next`'s contents (a `fresh()` loaded); how many entries it holds now.
+      takeFrom: (next) => this.#takeFrom(next.cache),
     };
-    try {
-      // Two merges, not one: a row of this cache must still rise to the input's floor.
-      next.#store.load(
-        new Uint32Array(0),
-        new Float64Array(0),
-        new Float64Array(0),
-        this.#store.generation_floor(),
-        this.#store.generation_names(),
-        this.#store.generation_values_exact(),
-        0,
-      );
-      for (const [key, value, size, expiresAt] of entries) {
-        const charge = next.#size(key, value, size);
-        if (expiresAt !== Infinity) next.#timed = true;
-        const earlier = next.#slots.get(key);
-        if (earlier !== undefined) {
-          // A repeated key (no writer makes one): the later entry wins, even expired.
-          flush();
-          if (next.#slots.get(key) === earlier) {
-            next.#store.delete(earlier, next.#time());
-            next.#release(earlier);
-          }
-        }
-        const slot = next.#alloc(key);
-        next.#values[slot] = value;
-        slots.push(slot);
-        charges.push(charge);
-        expiries.push(expiresAt);
-        bytes += charge;
-        if (slots.length >= 1024 || bytes >= 1 << 20) flush();
-      }
-      flush();
-    } catch (e) {
-      next.#store.free();
-      const err = fromWasm(e);
-      throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
-    }
+    return this.#inside;
+  }
+
+  #takeFrom(next) {
+    // The counters go on, as in Python: this cache's so far, plus what the load counted.
+    next.#store.carry_counters(this.#store);
     this.#store.free();
-    this.#store = next.#store;
+    this.#adopt(next.#store);
     this.#slots = next.#slots;
     this.#keys = next.#keys;
     this.#values = next.#values;
     this.#free = next.#free;
     this.#nextSlot = next.#nextSlot;
     this.#timed = next.#timed;
-    this.#prefixes = new Map();
-    this.#floor = this.#store.generation_floor();
+    this.#names = new Prefixes(this.#store);
     return this.#slots.size;
   }
 
@@ -594,36 +379,14 @@ export class Cache {
     return slot;
   }
 
-  // Live slots as a plain array, read before any caller code runs: a slot freed and
-  // reused while a loop runs must not show another key.
-  #live() {
-    return Array.from(this.#store.keys(this.#time()));
-  }
-
   #time() {
     return this.#timed ? this.#now() : 0;
   }
 
-  // With maxSize, a size is a positive integer, as lru-cache demands: a size of 0 (or
-  // one the store would round) would let entries past the bound. A `size` that is not
-  // one falls back to sizeCalculation, as in lru-cache.
   #size(key, value, size) {
-    if (this.#maxSize === undefined) {
-      if (size === undefined && this.#sizeCalculation !== undefined) size = this.#sizeCalculation(value, key);
-      if (size === undefined) return 0;
-      if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
-      return size;
-    }
-    if (Number.isInteger(size) && size > 0) return size;
-    if (this.#sizeCalculation === undefined) {
-      if (size === undefined) {
-        throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
-      }
-      throw new CacheArgumentError(`size must be a positive integer, got ${describe(size)}`);
-    }
-    const computed = this.#sizeCalculation(value, key);
-    if (Number.isInteger(computed) && computed > 0) return computed;
-    throw new CacheArgumentError(`sizeCalculation must return a positive integer, got ${describe(computed)}`);
+    // Nothing sized: no call (the common case, on every write).
+    if (size === undefined && this.#maxSize === undefined && this.#sizeCalculation === undefined) return 0;
+    return charge(this.#maxSize, this.#sizeCalculation, key, value, size);
   }
 
   #alloc(key) {

@@ -3,7 +3,10 @@
 // generations are never read again and age out of the LRU.
 
 import { CacheKeyError } from './errors.js';
-import { describe } from './text.js';
+import { describe, text } from './text.js';
+
+// Namespace prefixes cached on the JS side, at most.
+const PREFIXES_MAX = 1024;
 
 /** The cache's hook that gives a namespace's current key prefix. */
 export const PREFIX = Symbol('polycache.namespacePrefix');
@@ -76,5 +79,52 @@ export class Namespace {
 
   get generation() {
     return this.#cache.generation(this.#name);
+  }
+}
+
+/**
+ * A cache's namespace prefixes, cached on the JS side. Bounded like the core's table it
+ * mirrors: past the bound it starts over. The core forgets namespaces past its bound and
+ * raises the generation of every namespace it forgot (core/src/generations.rs); the
+ * prefixes cached here then start over too.
+ */
+export class Prefixes {
+  #map = new Map();
+  #floor = 1n;
+
+  constructor(store) {
+    if (store !== undefined) this.#floor = store.generation_floor();
+  }
+
+  invalidate(store, name) {
+    const g = store.invalidate(text(name, 'namespace'));
+    this.#map.delete(name);
+    this.#check(store);
+    return g;
+  }
+
+  generation(store, name) {
+    const g = store.generation(text(name, 'namespace'));
+    this.#check(store);
+    return g;
+  }
+
+  prefix(store, name) {
+    let p = this.#map.get(name);
+    if (p === undefined) {
+      p = store.namespace_prefix(name);
+      if (this.#map.size >= PREFIXES_MAX) this.#map.clear();
+      this.#map.set(name, p);
+      this.#check(store);
+    }
+    return p;
+  }
+
+  #check(store) {
+    const floor = store.generation_floor();
+    if (floor !== this.#floor) {
+      this.#floor = floor;
+      this.#map.clear();
+    }
   }
 }

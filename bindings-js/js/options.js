@@ -1,7 +1,7 @@
 // Reading what callers pass: the Cache options, the (kind, amount) pair of a lifetime,
 // signing keys, hasher seeds. Values are checked for type here; their rules are the core's.
 
-import { CacheConfigError, CacheTimeoutError } from './errors.js';
+import { CacheArgumentError, CacheConfigError, CacheTimeoutError } from './errors.js';
 import { describe, text } from './text.js';
 
 // Must match bindings-js/src/ttl.rs.
@@ -102,4 +102,28 @@ export function seeds() {
     for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
   }
   return out;
+}
+
+/**
+ * What an entry is charged. With maxSize, a size is a positive integer, as lru-cache
+ * demands: a size of 0 (or one the store would round) would let entries past the bound.
+ * A `size` that is not one falls back to sizeCalculation, as in lru-cache.
+ */
+export function charge(maxSize, sizeCalculation, key, value, size) {
+  if (maxSize === undefined) {
+    if (size === undefined && sizeCalculation !== undefined) size = sizeCalculation(value, key);
+    if (size === undefined) return 0;
+    if (typeof size !== 'number') throw new CacheArgumentError(`size must be a number, got ${describe(size)}`);
+    return size;
+  }
+  if (Number.isInteger(size) && size > 0) return size;
+  if (sizeCalculation === undefined) {
+    if (size === undefined) {
+      throw new CacheArgumentError('a cache with maxSize needs a size for every entry: pass {size} or set sizeCalculation');
+    }
+    throw new CacheArgumentError(`size must be a positive integer, got ${describe(size)}`);
+  }
+  const computed = sizeCalculation(value, key);
+  if (Number.isInteger(computed) && computed > 0) return computed;
+  throw new CacheArgumentError(`sizeCalculation must return a positive integer, got ${describe(computed)}`);
 }

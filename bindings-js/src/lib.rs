@@ -13,8 +13,17 @@ mod slot_hash;
 mod slots;
 mod snapshot;
 mod ttl;
+mod views;
 
 pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 pub use lru::LruStore;
 pub use slots::SlotStore;
 pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};
+
+use wasm_bindgen::prelude::*;
+
+/// The module's memory, for the views JS keeps on a store's expiries and ring.
+#[wasm_bindgen]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}

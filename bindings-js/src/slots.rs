@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
+use crate::views::{Op, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -28,6 +29,11 @@ pub struct SlotStore {
     error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
     last_written: Option<u32>,
+    /// The expiries JS reads and the ring of operations it answered alone (views.rs).
+    views: Views,
+    /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
+    /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
+    carried: [f64; 6],
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -64,6 +70,7 @@ impl SlotStore {
     /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
     /// `adaptive`: the adaptive policy (with `cull_frequency` `None`).
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         max_entries: f64,
         max_bytes: Option<f64>,
@@ -72,6 +79,7 @@ impl SlotStore {
         ttl_amount: f64,
         seeds: &[u32],
         adaptive: Option<bool>,
+        slots: u32,
     ) -> Result<SlotStore, JsError> {
         let config = Config {
             max_entries: config_count(max_entries, "max")?,
@@ -92,11 +100,50 @@ impl SlotStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
-        Ok(SlotStore { store, default_ttl, freed: Vec::new(), error: None, last_written: None })
+        Ok(SlotStore {
+            store,
+            default_ttl,
+            freed: Vec::new(),
+            error: None,
+            last_written: None,
+            views: Views::new(slots as usize),
+            carried: [0.0; 6],
+        })
+    }
+
+    /// Replays the operations JS answered alone (views.rs), in order. Every other method
+    /// does it first; JS calls it when the ring is full.
+    pub fn sync(&mut self) {
+        self.flush();
+    }
+
+    /// Where the ring is in wasm memory (a byte offset; it never moves).
+    pub fn ring_ptr(&self) -> u32 {
+        self.views.ring_ptr()
+    }
+
+    /// Where the expiries are in wasm memory (a byte offset; moves when they grow).
+    pub fn expiries_ptr(&self) -> u32 {
+        self.views.expiries_ptr()
+    }
+
+    /// How many slots the expiries cover.
+    pub fn expiries_len(&self) -> u32 {
+        self.views.expiries_len()
+    }
+
+    /// Adds the counters of the store this one replaces (a load keeps them).
+    pub fn carry_counters(&mut self, from: &mut SlotStore) {
+        self.flush();
+        let s = from.stats();
+        for (i, c) in self.carried.iter_mut().enumerate() {
+            *c += s[i];
+        }
     }
 
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
     pub fn get(&mut self, slot: u32, now: f64) -> bool {
+        self.flush();
         let hit = self.store.get_with(&slot, now_ms(now), |_| ()).is_some();
         if !hit {
             drop(self.store.drain_dead());
@@ -106,17 +153,20 @@ impl SlotStore {
 
     /// Counts a read of a key the JS side does not hold.
     pub fn miss(&mut self) {
+        self.flush();
         self.store.get_with(&u32::MAX, 0, |_| ());
     }
 
     /// True when `slot` is live (no recency change, no read counted).
-    pub fn has(&self, slot: u32, now: f64) -> bool {
+    pub fn has(&mut self, slot: u32, now: f64) -> bool {
+        self.flush();
         self.store.contains(&slot, now_ms(now))
     }
 
     /// Milliseconds left for a live slot; `Infinity` when it never expires, 0 when it
     /// is not live.
-    pub fn remaining(&self, slot: u32, now: f64) -> f64 {
+    pub fn remaining(&mut self, slot: u32, now: f64) -> f64 {
+        self.flush();
         let now = now_ms(now);
         match self.store.expiry(&slot, now) {
             None => 0.0,
@@ -129,11 +179,19 @@ impl SlotStore {
     /// (then call `take_dead`), `-3` when it failed and changed nothing (then call
     /// `take_error`).
     pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
+        self.flush();
         let now = now_ms(now);
         let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(format!("{INVALID_ARGUMENT}{m}")),
-            (Ok(expiry), Ok(charge)) => self.store.set(slot, slot, charge, expiry, now).map_err(coded),
+            (Ok(expiry), Ok(charge)) => {
+                let done = self.store.set(slot, slot, charge, expiry, now).map_err(coded);
+                // Only once stored: a refused write keeps the old entry and its expiry.
+                if done.is_ok() {
+                    self.views.set_expiry(slot, expiry);
+                }
+                done
+            }
         };
         match outcome {
             Ok(()) => self.freed_code(slot),
@@ -148,6 +206,7 @@ impl SlotStore {
     /// stores (slots are reused by other keys; the key's fingerprint is what every host
     /// shares).
     pub fn next_key(&mut self, key: &str) {
+        self.flush();
         self.store.next_key_fingerprint(polycache::fingerprint(key));
     }
 
@@ -159,22 +218,33 @@ impl SlotStore {
     /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
     /// slots are then read with `take_dead`.
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+        self.flush();
         let now = now_ms(now);
         let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
         self.last_written = Some(slot);
-        self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)
+        let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
+        if stored {
+            self.views.set_expiry(slot, expiry);
+        }
+        Ok(stored)
     }
 
     /// Gives a live slot a new expiry; true when it was live. Freed slots (a past
     /// expiry removes it) are then read with `take_dead`.
     pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+        self.flush();
         let now = now_ms(now);
         let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
-        Ok(self.store.touch(&slot, expiry, now))
+        let live = self.store.touch(&slot, expiry, now);
+        if live {
+            self.views.set_expiry(slot, expiry);
+        }
+        Ok(live)
     }
 
     /// Removes `slot`; true when it was live. The slot is gone either way.
     pub fn delete(&mut self, slot: u32, now: f64) -> bool {
+        self.flush();
         let live = self.store.delete(&slot, now_ms(now));
         drop(self.store.drain_dead());
         live
@@ -182,11 +252,13 @@ impl SlotStore {
 
     /// Reclaims every expired entry; their slots are then read with `take_dead`.
     pub fn purge(&mut self, now: f64) -> u32 {
+        self.flush();
         self.store.purge_expired(now_ms(now)) as u32
     }
 
     /// Removes every entry (namespace generations stay).
     pub fn clear(&mut self) {
+        self.flush();
         self.store.clear();
         drop(self.store.drain_dead());
         self.freed.clear();
@@ -200,13 +272,15 @@ impl SlotStore {
     }
 
     /// Live slots, most recently used first.
-    pub fn keys(&self, now: f64) -> Vec<u32> {
+    pub fn keys(&mut self, now: f64) -> Vec<u32> {
+        self.flush();
         self.store.keys(now_ms(now))
     }
 
     /// Live entries, least recently used first, as `[slot, expires_at, charge]`
     /// triples (`expires_at` is epoch ms or `Infinity`).
-    pub fn entries(&self, now: f64) -> Vec<f64> {
+    pub fn entries(&mut self, now: f64) -> Vec<f64> {
+        self.flush();
         let mut out = Vec::with_capacity(self.store.len() * 3);
         for (slot, _, expiry, charge) in self.store.entries(now_ms(now)) {
             out.push(f64::from(*slot));
@@ -233,12 +307,16 @@ impl SlotStore {
         generations: Vec<u64>,
         now: f64,
     ) -> Result<Vec<u32>, JsError> {
+        self.flush();
         if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
             return Err(invalid_argument("load: parts of different lengths"));
         }
         let mut entries = Vec::with_capacity(slots.len());
         for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
             entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
+        }
+        for &(slot, _, _, expiry) in &entries {
+            self.views.set_expiry(slot, expiry);
         }
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
         self.store.merge_generations(floor, &gens);
@@ -254,35 +332,45 @@ impl SlotStore {
     }
 
     /// Every namespace's generation as u64, in the order of `generation_names`.
-    pub fn generation_values_exact(&self) -> Vec<u64> {
+    pub fn generation_values_exact(&mut self) -> Vec<u64> {
+        self.flush();
         self.store.generations().map(|(_, g)| g).collect()
     }
 
     /// Entries held, expired ones not yet reclaimed included.
-    pub fn len(&self) -> u32 {
+    pub fn len(&mut self) -> u32 {
+        self.flush();
         self.store.len() as u32
     }
 
     /// `[hits, misses, sets, deletes, evictions, expirations, entries, bytes, namespaces]`.
-    pub fn stats(&self) -> Vec<f64> {
+    pub fn stats(&mut self) -> Vec<f64> {
+        self.flush();
         let s = self.store.stats();
-        [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
+        let mut out: Vec<f64> = [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
             .iter()
             .map(|&n| n as f64)
-            .collect()
+            .collect();
+        for (o, c) in out.iter_mut().zip(self.carried) {
+            *o += c;
+        }
+        out
     }
 
     pub fn generation(&mut self, namespace: &str) -> f64 {
+        self.flush();
         self.store.generation(namespace) as f64
     }
 
     /// Bumps a namespace's generation (O(1)); the new generation.
     pub fn invalidate(&mut self, namespace: &str) -> f64 {
+        self.flush();
         self.store.invalidate(namespace) as f64
     }
 
     /// Raises a namespace's generation (never lowers it).
     pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
+        self.flush();
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
             return Err(invalid_argument(format!("a namespace generation must be a positive integer, got {}", show(generation))));
         }
@@ -291,27 +379,65 @@ impl SlotStore {
     }
 
     /// Every namespace's name, in the order of [`SlotStore::generation_values`].
-    pub fn generation_names(&self) -> Vec<String> {
+    pub fn generation_names(&mut self) -> Vec<String> {
+        self.flush();
         self.store.generations().map(|(n, _)| n.to_owned()).collect()
     }
 
-    pub fn generation_values(&self) -> Vec<f64> {
+    pub fn generation_values(&mut self) -> Vec<f64> {
+        self.flush();
         self.store.generations().map(|(_, g)| g as f64).collect()
     }
 
     /// What every namespace the store no longer lists reads as (a snapshot carries it).
-    pub fn generation_floor(&self) -> u64 {
+    pub fn generation_floor(&mut self) -> u64 {
+        self.flush();
         self.store.generation_floor()
     }
 
     /// The prefix every key of `namespace` carries at its current generation:
     /// `namespaced_key(ns, gen, "")`, so `prefix + key` is the core's namespaced key.
     pub fn namespace_prefix(&mut self, namespace: &str) -> String {
+        self.flush();
         polycache::namespaced_key(namespace, self.store.generation(namespace), "")
     }
 }
 
 impl SlotStore {
+    /// Replays the ring when something waits in it.
+    #[inline]
+    fn flush(&mut self) {
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self) {
+        let SlotStore { store, views, freed, .. } = self;
+        views.take(|op| match op {
+            // Time 0: JS found the entry live when it answered, so it still is at its
+            // own time; the store reads the time here only to test expiry.
+            Op::Hit(slot) => {
+                store.get_with(&slot, 0, |_| ());
+            }
+            Op::Miss => {
+                store.get_with(&u32::MAX, 0, |_| ());
+            }
+            // Only in a cache where nothing expires and nothing is sized (cache.js), on a
+            // held slot: nothing else is freed. Were anything freed, the next write
+            // reports it.
+            Op::Update(slot) => {
+                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+                for s in store.drain_dead() {
+                    if s != slot {
+                        freed.push(s);
+                    }
+                }
+            }
+        });
+    }
+
     /// Moves the slots whose entries left the store into `freed`. `written` is the slot
     /// the call stored (if any): it may show up among the dropped values as the value it
     /// replaced, so it alone needs a look at the map. Every other dropped slot is gone,

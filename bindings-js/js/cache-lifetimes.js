@@ -1,0 +1,162 @@
+// The Cache's less frequent operations, over what it lets them reach (`cache[INSIDE]()`
+// in cache.js): Django's add and touch, remaining lifetimes, purging, the counters, and
+// iteration in recency order.
+
+import { INSIDE, Persisting } from './cache-persist.js';
+import { fromWasm } from './errors.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
+import { Namespace } from './namespace.js';
+import { text } from './text.js';
+
+/** The Cache's live `[key, value]` pairs, most recently used first (read at once). */
+export const LIVE = Symbol('polycache.live');
+
+/** The Cache's methods that need no private state of its own (cache.js). */
+export class CacheBase extends Persisting {
+  /** Live keys, most recently used first (as they are when iteration starts). */
+  *keys() {
+    for (const [k] of this[LIVE]()) yield k;
+  }
+
+  /** Live values, most recently used first. */
+  *values() {
+    for (const [, v] of this[LIVE]()) yield v;
+  }
+
+  /** Live `[key, value]` pairs, most recently used first. */
+  *entries() {
+    yield* this[LIVE]();
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  /** Calls `fn(value, key, cache)` for each live entry, most recently used first. */
+  forEach(fn, thisArg) {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  /**
+   * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
+   * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
+   * when the cache was built without `maxSize` or `sizeCalculation`: it then sizes no
+   * value (that would cost a serialization per set), and 0 would be a false count.
+   */
+  stats() {
+    const c = this[INSIDE]();
+    return countersOf(c.store.stats(), c.sized);
+  }
+
+  /** A view of the cache whose keys live in `name`; see `invalidate`. */
+  namespace(name) {
+    return new Namespace(this, text(name, 'namespace'));
+  }
+
+  /** Invalidates every key of namespace `name` at once (O(1)); the new generation. */
+  invalidate(name) {
+    const c = this[INSIDE]();
+    return c.names().invalidate(c.store, name);
+  }
+
+  /** The current generation of namespace `name` (1 until first invalidated). */
+  generation(name) {
+    const c = this[INSIDE]();
+    return c.names().generation(c.store, name);
+  }
+
+  /** Django's `add`: stores only when `key` is not live; true when it stored. */
+  add(key, value, options) {
+    return addTo(this[INSIDE](), key, value, options);
+  }
+
+  /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
+  touch(key, options) {
+    return touchIn(this[INSIDE](), key, options);
+  }
+
+  /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
+  getRemainingTTL(key) {
+    return remainingOf(this[INSIDE](), key);
+  }
+
+  /** Reclaims expired entries now; true when there were any. */
+  purgeStale() {
+    return purgeIn(this[INSIDE]());
+  }
+}
+
+/** Django's `add` (see Cache.add). */
+export function addTo(c, key, value, options) {
+  c.slotOf(key); // throws for a key that is not a string
+  const given = options === undefined ? undefined : options.size;
+  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+  const ttlAmount = amount;
+  const size = c.size(key, value, given);
+  if (kind > KIND_NEVER) c.expiring();
+  const now = c.time();
+  // Looked up again: sizeCalculation and now() are user code, which may have written.
+  let slot = c.held(key);
+  const fresh = slot === undefined;
+  if (fresh) slot = c.alloc(key);
+  let stored;
+  try {
+    stored = c.store.add(slot, size, kind, ttlAmount, now);
+  } catch (e) {
+    if (fresh) c.release(slot);
+    throw fromWasm(e);
+  }
+  c.wrote(slot);
+  if (stored) c.store_value(slot, value);
+  c.reapAll();
+  return stored;
+}
+
+/** Gives a live `key` a new lifetime (see Cache.touch). */
+export function touchIn(c, key, options) {
+  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+  const ttlAmount = amount;
+  const slot = c.slotOf(key);
+  if (slot === undefined) return false;
+  let live;
+  try {
+    if (kind > KIND_NEVER) c.expiring();
+    live = c.store.touch(slot, kind, ttlAmount, c.time());
+  } catch (e) {
+    throw fromWasm(e);
+  }
+  c.reapAll();
+  return live;
+}
+
+export function remainingOf(c, key) {
+  const slot = c.slotOf(key);
+  return slot === undefined ? 0 : c.store.remaining(slot, c.time());
+}
+
+export function purgeIn(c) {
+  const n = c.store.purge(c.time());
+  c.reapAll();
+  return n > 0;
+}
+
+/**
+ * Counters: hits, misses, sets, deletes, evictions, expirations, entries, and `bytes`:
+ * the sum of the entries' sizes (`size`/`sizeCalculation`, in their units), or null
+ * when the cache sizes nothing (`sized` false: no `maxSize`, no `sizeCalculation`): it
+ * then sizes no value (that would cost a serialization per set), and 0 would be a false
+ * count.
+ */
+export function countersOf(s, sized) {
+  return {
+    hits: s[0],
+    misses: s[1],
+    sets: s[2],
+    deletes: s[3],
+    evictions: s[4],
+    expirations: s[5],
+    entries: s[6],
+    bytes: sized ? s[7] : null,
+    namespaces: s[8],
+  };
+}

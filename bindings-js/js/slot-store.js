@@ -1,0 +1,93 @@
+// The wasm store the Cache drives (bindings-js/src/slots.rs), and what the Cache needs
+// around it: trap handling, views on the store's memory, the default clock.
+
+import { SlotStore, wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
+import { CacheTrappedError } from './errors.js';
+
+export { SlotStore };
+
+// Must match bindings-js/src/slots.rs.
+export const FREED_NONE = -1;
+export const FREED_MANY = -2;
+export const FAILED = -3;
+
+// Must match bindings-js/src/views.rs: the ring holds RING operations after its count;
+// a hit is the slot, a miss MISS, an update -(slot + 2).
+export const RING = 512;
+export const MISS = -1;
+
+/** Called on a store that trapped, so its owner drops its views (no answer without a call). */
+export const ON_TRAP = Symbol('polycache.onTrap');
+
+// A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
+// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
+// or pass (a `&self` method after a trap in another), on a store that may be half way
+// through a change. So a trap poisons that store: each of its methods is replaced, on
+// that object only, by one that throws one clear error. Other stores go on.
+const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
+  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
+);
+export function poison(store, e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return e;
+  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
+  const refuse = () => {
+    throw new CacheTrappedError(message);
+  };
+  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
+  if (typeof store[ON_TRAP] === 'function') store[ON_TRAP]();
+  return new CacheTrappedError(message);
+}
+// Every method that allocates in wasm can trap (each replays the ring first, which may
+// allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
+// the hot path).
+const UNGUARDED = new Set(['set', 'delete']);
+for (const name of METHODS) {
+  if (UNGUARDED.has(name)) continue;
+  const method = SlotStore.prototype[name];
+  SlotStore.prototype[name] = function (a, b, c, d, e, f, g, h) {
+    try {
+      return method.call(this, a, b, c, d, e, f, g, h);
+    } catch (err) {
+      throw poison(this, err);
+    }
+  };
+}
+
+let memory;
+/**
+ * Views on a store's ring and expiries, made from the memory as it is after the calls
+ * that locate them. Any later call of any store may grow the memory, which detaches
+ * them (their length reads 0): the Cache checks a length before trusting them.
+ */
+export function openViews(store) {
+  const ring = store.ring_ptr();
+  const at = store.expiries_ptr();
+  const len = store.expiries_len();
+  memory ??= wasmMemory();
+  const buf = memory.buffer;
+  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len)];
+}
+export const NO_RING = new Int32Array(0);
+export const NO_EXPIRIES = new Float64Array(0);
+
+// The default clock: Date.now() costs 35+ ns, over a third of a get with a TTL, so it
+// is read at most once per millisecond of event-loop time, as lru-cache does (its
+// ttlResolution): a timer clears the reading 1 ms later, and synchronous code sees one
+// time (as all code does in Cloudflare Workers). Where timers are refused (a Worker's
+// global scope) every call reads Date.now(). A clock the caller passes is always called.
+let clockReading = 0;
+function clearReading() {
+  clockReading = 0;
+}
+export function coarseNow() {
+  if (clockReading !== 0) return clockReading;
+  const now = Date.now();
+  try {
+    const t = setTimeout(clearReading, 1);
+    if (typeof t === 'object' && typeof t.unref === 'function') t.unref();
+    clockReading = now;
+  } catch {
+    // no timers here: no caching
+  }
+  return now;
+}

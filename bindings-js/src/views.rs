@@ -1,0 +1,143 @@
+//! What the JS `Cache` reads and writes in wasm memory without a call per operation.
+//!
+//! - `expiries`: each slot's expiry as the store holds it (epoch ms, `Infinity` for
+//!   never), written by the store's side on every write, so a `get` checks expiry in
+//!   JS. JS only trusts it for a slot it holds; a stale reading can only be an earlier
+//!   expiry (JS then asks the store, which decides).
+//! - `ring`: the operations JS answered on its own, in order, for the store to replay
+//!   before anything that depends on them: a hit (recency, the adaptive policy's
+//!   counts, the hit counter), a miss (the miss counter), and an update of a live key
+//!   in a cache where nothing expires and nothing is sized. `ring[0]` is how many are
+//!   waiting; JS calls `sync` when the ring is full. Every `SlotStore` method replays
+//!   the ring first, so the store's decisions are exactly those of one call per
+//!   operation, in the same order.
+//!
+//! The ring never moves (a boxed slice). `expiries` moves when it grows, only in a call
+//! that writes a slot at or past its length; JS renews its views after such a call, and
+//! after any call that may have grown the wasm memory (which detaches every view: their
+//! length reads 0).
+
+use polycache::Expiry;
+
+/// Operations the ring holds before JS must call `sync`. Must match views.js.
+pub const RING: usize = 512;
+/// A ring entry for a miss. A hit is the slot (>= 0); an update is `-(slot + 2)`.
+pub const OP_MISS: i32 = -1;
+
+/// One operation read back from the ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Hit(u32),
+    Miss,
+    Update(u32),
+}
+
+pub fn decode(op: i32) -> Op {
+    if op >= 0 {
+        Op::Hit(op as u32)
+    } else if op == OP_MISS {
+        Op::Miss
+    } else {
+        Op::Update((-(op + 2)) as u32)
+    }
+}
+
+pub struct Views {
+    ring: Box<[i32]>,
+    expiries: Vec<f64>,
+}
+
+/// An expiry as JS compares it with its clock (`expiry > now` is live, as in the core).
+pub fn expiry_ms(e: Expiry) -> f64 {
+    e.as_epoch_ms().map_or(f64::INFINITY, |at| at as f64)
+}
+
+impl Views {
+    /// `slots`: how many slots to lay out now (JS's own arrays are that long).
+    pub fn new(slots: usize) -> Views {
+        Views { ring: vec![0; RING + 1].into_boxed_slice(), expiries: vec![0.0; slots] }
+    }
+
+    /// True when operations wait in the ring.
+    #[inline]
+    pub fn pending(&self) -> bool {
+        self.ring[0] != 0
+    }
+
+    /// Takes the waiting operations out of the ring, oldest first.
+    pub fn take(&mut self, mut each: impl FnMut(Op)) {
+        let n = (self.ring[0].max(0) as usize).min(RING);
+        if n == 0 {
+            return;
+        }
+        // Emptied first: what `each` does cannot see these operations again.
+        self.ring[0] = 0;
+        for i in 1..=n {
+            each(decode(self.ring[i]));
+        }
+    }
+
+    #[inline]
+    pub fn set_expiry(&mut self, slot: u32, e: Expiry) {
+        let i = slot as usize;
+        if i >= self.expiries.len() {
+            self.grow(i);
+        }
+        self.expiries[i] = expiry_ms(e);
+    }
+
+    // Doubling, so a growing cache moves the array O(log n) times.
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        let len = (i + 1).max(self.expiries.len() * 2).max(64);
+        self.expiries.resize(len, 0.0);
+    }
+
+    pub fn ring_ptr(&self) -> u32 {
+        self.ring.as_ptr() as usize as u32
+    }
+
+    pub fn expiries_ptr(&self) -> u32 {
+        self.expiries.as_ptr() as usize as u32
+    }
+
+    pub fn expiries_len(&self) -> u32 {
+        self.expiries.len() as u32
+    }
+
+    #[cfg(test)]
+    fn push(&mut self, op: i32) {
+        let n = self.ring[0] as usize + 1;
+        self.ring[n] = op;
+        self.ring[0] = n as i32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_replays_in_order_once() {
+        let mut v = Views::new(4);
+        v.push(3);
+        v.push(OP_MISS);
+        v.push(-(7 + 2));
+        v.push(0);
+        let mut seen = Vec::new();
+        v.take(|op| seen.push(op));
+        assert_eq!(seen, vec![Op::Hit(3), Op::Miss, Op::Update(7), Op::Hit(0)]);
+        v.take(|op| seen.push(op));
+        assert_eq!(seen.len(), 4);
+    }
+
+    #[test]
+    fn expiries_grow_for_late_slots() {
+        let mut v = Views::new(2);
+        v.set_expiry(1, Expiry::Never);
+        v.set_expiry(100, Expiry::At(5));
+        assert!(v.expiries_len() >= 101);
+        assert_eq!(v.expiries[1], f64::INFINITY);
+        assert_eq!(v.expiries[100], 5.0);
+    }
+}
