@@ -20,7 +20,7 @@ $(BENCH_VENV)/.deps-stamp: mk/bench.mk
 	@touch $@
 
 $(BENCH_VENV)/.polycache-stamp: $(BENCH_VENV)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
-	$(BENCH_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	$(BENCH_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL)
 	@touch $@
 
 bench-env: bench-services $(BENCH_VENV)/.polycache-stamp
