@@ -120,6 +120,16 @@ test-python-39: $(ROOT)/.venv39/.polycache-stamp ## The cp39-abi3 wheel on Pytho
 		a = doctest.testmod(polycache); b = doctest.testmod(n, globs=vars(n)); \
 		assert a.failed == b.failed == 0 and a.attempted + b.attempted > 20, (a, b); \
 		print("Python 3.9:", a.attempted + b.attempted, "examples passed")'
+	$(call pip-picks,.venv39,cp39-abi3)
+	$(call pip-picks,.venv311,cp310-abi3)
 endif
+
+# pip-picks VENV TAG: offered both wheels, pip in VENV chooses the TAG one (a dry run).
+define pip-picks
+	$(ROOT)/$(1)/bin/python -m pip install $(PIP_FLAGS) --dry-run --ignore-installed --no-deps --no-index \
+		--report - -f $(PY_WHEEL_DIR) -f $(PY39_WHEEL_DIR) polycache | $(ROOT)/$(1)/bin/python -c \
+		'import json, sys; u = json.load(sys.stdin)["install"][0]["download_info"]["url"]; \
+		assert "-$(2)-" in u, u; print("$(1): pip picks", u.rsplit("/", 1)[1])'
+endef
 
 test-python: test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1 ## Every Python and Django test
