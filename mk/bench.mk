@@ -2,14 +2,14 @@
 # renders docs/benchmarks.md. `bench-smoke` (part of make test) runs all of it with tiny
 # counts and writes only to bench/results/.
 TEST_TARGETS += bench-smoke
-BENCH_TARGETS += bench-python bench-hit-ratio
+BENCH_TARGETS += bench-python bench-hit-ratio bench-calls
 
 BENCH_VENV := $(ROOT)/.venv-bench
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_PEERS := "Django==$(DJANGO_52)" theine==2.0.0 cachebox==6.2.10 cachetools==8.0.1 lru-dict==1.4.1 \
 	moka-py==0.5.0 django-redis==7.0.0 redis==8.1.0 pymemcache==4.0.0 matplotlib==3.11.2 libcachesim==0.3.5
 
-.PHONY: bench-services bench-env bench-python bench-hit-ratio bench-hit-ratio-ours bench-report bench-smoke
+.PHONY: bench-calls bench-services bench-env bench-python bench-hit-ratio bench-hit-ratio-ours bench-report bench-smoke
 
 bench-services: ## Install redis-server and memcached if missing (started per run by the bench)
 	$(call apt-install,redis-server memcached,redis-server memcached,the benchmarks (bench-smoke; bench-python))
@@ -20,13 +20,17 @@ $(BENCH_VENV)/.deps-stamp: mk/bench.mk
 	@touch $@
 
 $(BENCH_VENV)/.polycache-stamp: $(BENCH_VENV)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
-	$(BENCH_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	$(BENCH_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL)
 	@touch $@
 
 bench-env: bench-services $(BENCH_VENV)/.polycache-stamp
 
 bench-python: bench-env ## Django API, plain Python and memory benchmarks vs peers
 	$(BENCH_PY) bench/python_bench.py
+
+bench-calls: $(BENCH_VENV)/.polycache-stamp ## Instructions (callgrind) and ns per Cache.get vs cachebox, the cp310-abi3 wheel
+	$(call apt-install,valgrind,valgrind,bench-calls (instruction counts))
+	$(BENCH_PY) bench/get_calls.py
 
 bench-hit-ratio-ours: ## polycache LRU and adaptive on OLTP + synthetic traces (bench/results/hit_ratio.json)
 	@mkdir -p bench/results

@@ -18,7 +18,7 @@ $(DRF_VENV)/.deps-stamp: mk/drf.mk $(ROOT)/examples/drf_books/requirements.txt
 	@touch $@
 
 $(DRF_VENV)/.polycache-stamp: $(DRF_VENV)/.deps-stamp $(PY_WHEEL_DIR)/.stamp
-	$(DRF_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL_DIR)/*.whl
+	$(DRF_PY) -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PY_WHEEL)
 	@touch $@
 
 drf-env: $(DRF_VENV)/.polycache-stamp ## venv for the DRF caching tests (.venv-drf)
