@@ -168,7 +168,13 @@ class _Tier:
         pending: List[Optional[Tuple[bytes, float]]] = [None] * n
         leases = [0.0] * n
         next_ping = 0.0
-        next_check = _monotonic() + _TOPOLOGY_CHECK
+        # A primary that was replaced but still answers (paused past its failover, then
+        # resumed) keeps acknowledging our pings: only a look at who takes writes tells.
+        # On a topology that can move, tier 1 is trusted no longer than the last look that
+        # found nothing changed, plus the bound, and looks come every bound/2.
+        check_every = min(_TOPOLOGY_CHECK, self.bound / 2) if self.topology.movable else _TOPOLOGY_CHECK
+        confirmed = _monotonic() if self.topology.movable else float("inf")
+        next_check = _monotonic() + check_every
         seq = 0
         seen: Dict[bytes, None] = {}  # (the last messages applied, oldest first)
         while not self._stop.is_set():
@@ -185,9 +191,12 @@ class _Tier:
                 if p is not None and now - p[1] > self.bound:
                     raise redis.TimeoutError("pub/sub ping unanswered")
             if now >= next_check:
-                next_check = now + _TOPOLOGY_CHECK
+                next_check = now + check_every
                 if self.topology.changed(addresses):
+                    self.lease_until = 0.0
                     raise redis.ConnectionError("the servers that take writes changed")
+                if self.topology.movable:
+                    confirmed = now
             got = False
             for i, ps in enumerate(subs):
                 while True:
@@ -214,7 +223,7 @@ class _Tier:
                         with self.lock:
                             settled = self._settled()
                         if settled:
-                            self.lease_until = min(leases)
+                            self.lease_until = min(min(leases), confirmed + self.bound)
                         self.journal.settle_soon()
                     if n == 1:
                         break

@@ -124,6 +124,9 @@ class Topology:
     """One server: the data client, and the one client the subscriber subscribes with."""
 
     cluster = False
+    # Whether the servers that take writes can change under us (a failover, a reshard): the
+    # subscriber then looks every bound/2 and trusts tier 1 no longer than a look + bound.
+    movable = False
 
     def __init__(self, s: Spec, common: Dict[str, Any]) -> None:
         pid = os.getpid()
@@ -150,8 +153,8 @@ class Topology:
         """Called once every subscription is confirmed, with the servers' addresses."""
 
     def changed(self, addresses: List[Tuple[str, int]]) -> bool:
-        """(Every second, from the subscriber.) True when the servers that take writes are
-        no longer ``addresses``: the subscriber then subscribes again."""
+        """(From the subscriber: every bound/2 when ``movable``.) True when the servers that
+        take writes are no longer ``addresses``: the subscriber then subscribes again."""
         return False
 
     def groups(self, keys: List[str]) -> List[List[str]]:
@@ -170,6 +173,8 @@ class SentinelTopology(Topology):
     """The primary of a Sentinel service: redis-py's ``Sentinel.master_for`` finds it for
     each new connection. When the subscriber lands on another primary than before (a
     failover), the data connections are dropped too, so no request stays on a demoted one."""
+
+    movable = True
 
     def __init__(self, s: Spec, common: Dict[str, Any]) -> None:
         from redis.sentinel import Sentinel
@@ -200,7 +205,12 @@ class SentinelTopology(Topology):
             host, port = self.sentinel.discover_master(self.service)
         except Exception:  # no sentinel answers: the pings to the primary decide
             return False
-        return (host, int(port)) not in addresses and (_ip(host), int(port)) not in addresses
+        if (host, int(port)) in addresses or (_ip(host), int(port)) in addresses:
+            return False
+        # Another primary: drop the data connections now (a replaced primary that resumed
+        # still answers them), before the subscriber gets round to moving.
+        self.client.connection_pool.disconnect()
+        return True
 
 
 class ClusterTopology(Topology):
@@ -209,6 +219,8 @@ class ClusterTopology(Topology):
     on every primary (a write's message is published, in the write's own Lua script, on the
     primary that took it) and renews tier 1's lease only when each of them has answered a
     ping."""
+
+    movable = True
 
     cluster = True
 
