@@ -4,6 +4,12 @@ CPU caches; a policy that touches less memory per hit grows less (issue 14).
 
 Each (backend, size, round) runs in a fresh process, so one backend's million entries do
 not weigh on the next one's measurement.
+
+By hand (bench/rust/hit_cost.md, "A Django `get` at 1,000,000 entries"):
+`python bench/django_sizes.py child BACKEND EVICTION SIZE N [base]` runs one child in this
+process, for valgrind (`base`: the gets replaced by a no-op lookup, to subtract);
+`python bench/django_sizes.py ab SIZE ROUNDS BATCH [adaptive-first]` times PolyCache lru
+and adaptive in one process, alternating batches.
 """
 from __future__ import annotations
 
@@ -26,6 +32,9 @@ import json, random, sys, time
 import django
 from django.conf import settings
 backend, eviction, size, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+# "base": the same run with every get replaced by a no-op lookup, to subtract the fill
+# and the loop from an instruction count (bench/django_hit_cost.sh).
+base = sys.argv[5:6] == ["base"]
 opts = {"MAX_ENTRIES": size}
 if eviction != "-":
     opts["EVICTION"] = eviction
@@ -39,7 +48,7 @@ rng = random.Random(7)
 # Uniform over every key: each hit lands on a different part of the table, the case where
 # a large cache pays for memory traffic.
 order = [keys[rng.randrange(size)] for _ in range(n)]
-get = cache.get
+get = {}.get if base else cache.get
 for k in order[: n // 10]:
     get(k)
 t0 = time.perf_counter()
@@ -49,6 +58,52 @@ for k in order:
 elapsed = time.perf_counter() - t0
 print(json.dumps({"ns_per_get": elapsed / n * 1e9, "hit_fraction": hits / n}))
 """
+
+
+AB = r"""
+import json, random, statistics, sys, time
+import django
+from django.conf import settings
+size, rounds, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+# "adaptive-first": fill (and time) the adaptive cache first, to see what the order does.
+adaptive_first = sys.argv[4:5] == ["adaptive-first"]
+settings.configure(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}} | {
+    name: {"BACKEND": "polycache.django.PolyCache", "LOCATION": name, "OPTIONS": {"MAX_ENTRIES": size, "EVICTION": name}}
+    for name in ("lru", "adaptive")})
+django.setup()
+from django.core.cache import caches
+keys = ["user:%d:profile" % i for i in range(size)]
+lru, adaptive = caches["lru"], caches["adaptive"]
+pair = (adaptive, lru) if adaptive_first else (lru, adaptive)
+for c in pair:
+    for k in keys:
+        c.set(k, "hello, world", None)
+rng = random.Random(7)
+ratios, t_lru, t_adaptive = [], 0.0, 0.0
+for r in range(rounds):
+    # Each cache reads its own batch (a second pass over the same keys would find their
+    # str objects in the CPU caches), and the first to run alternates.
+    times = {}
+    for c in (pair if r % 2 == 0 else pair[::-1]):
+        order = [keys[rng.randrange(size)] for _ in range(batch)]
+        get = c.get
+        t0 = time.perf_counter()
+        for k in order:
+            get(k)
+        times[c is adaptive] = time.perf_counter() - t0
+    t_lru += times[False]
+    t_adaptive += times[True]
+    ratios.append(times[True] / times[False])
+print(json.dumps({"lru_ns": t_lru / (rounds * batch) * 1e9, "adaptive_ns": t_adaptive / (rounds * batch) * 1e9,
+                  "median_ratio": statistics.median(ratios)}))
+"""
+
+
+def child_main(argv: list[str]) -> None:
+    """`python bench/django_sizes.py child BACKEND EVICTION SIZE N [base]`: one child run in
+    this process (for valgrind)."""
+    sys.argv = [sys.argv[0], *argv]
+    exec(compile(CHILD, "django_sizes_child", "exec"), {"__name__": "__child__"})
 
 
 def bench_sizes(sizes: list[int], rounds: int, n: int) -> dict:
@@ -101,3 +156,12 @@ def sizes_section(py: dict, lines: list[str]) -> None:
     if short:
         lines += ["", "Not every get hit (the fill was culled or evicted): " + ", ".join(short) + "."]
     lines.append("")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
+    child_main(sys.argv[2:])
+elif __name__ == "__main__" and sys.argv[1:2] == ["ab"]:
+    # `python bench/django_sizes.py ab SIZE ROUNDS BATCH [adaptive-first]`: PolyCache lru and adaptive in one
+    # process, batches of uniform gets alternated so both see the same machine load.
+    sys.argv = [sys.argv[0], *sys.argv[2:]]
+    exec(compile(AB, "django_sizes_ab", "exec"), {"__name__": "__ab__"})

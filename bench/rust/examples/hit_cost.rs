@@ -17,6 +17,10 @@
 //! machine load, and prints the median of the per-round time ratios. Small batches start
 //! each store's batch with the other's data in the CPU caches (which favours the
 //! adaptive store's compact slots); large ones (100,000) let each warm up first.
+//!
+//! `hit_cost ab-uniform [entries [rounds [batch]]]` does the same on two full stores of
+//! `entries` (1,000,000) entries with 24-byte values (the Python binding's `Value`), gets
+//! drawn uniformly (as `bench/django_sizes.py` does): the million-entry case in wall time.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -97,6 +101,69 @@ fn uniform(eviction: Eviction, gets: usize, entries: usize) {
     println!("{eviction:?}: {entries} entries, {gets} uniform gets, {hits} hits");
 }
 
+/// A 24-byte value, the size of the Python binding's `Value`, so that a slot or a node is
+/// as large as under Django.
+type Wide = [u64; 3];
+
+#[inline(never)]
+fn measured_wide_gets(store: &mut Store<Arc<str>, Wide>, keys: &[String], trace: &[usize]) -> u64 {
+    let mut hits = 0u64;
+    for &k in trace {
+        hits += store.get_with(keys[k].as_str(), 1, |v| v[0]).is_some() as u64;
+    }
+    hits
+}
+
+/// `ab-uniform ENTRIES [rounds [batch]]`: two full stores of ENTRIES entries (LRU, then
+/// adaptive; 24-byte values), then batches of gets on keys drawn uniformly (a fresh batch
+/// for each store, the first to run alternating), timed; prints the median of the
+/// per-round adaptive/LRU ratios.
+fn ab_uniform(entries: usize, rounds: usize, batch_len: usize) {
+    let keys: Vec<String> = (0..entries).map(|i| format!(":1:user:{i}:profile")).collect();
+    let fill = |eviction| {
+        let mut store: Store<Arc<str>, Wide> =
+            Store::new(Config { eviction, ..Config::lru(entries) }).expect("config");
+        for (i, key) in keys.iter().enumerate() {
+            store.set(Arc::from(key.as_str()), [i as u64; 3], 1, Expiry::Never, 0).expect("set");
+        }
+        store
+    };
+    let (mut lru, mut adaptive) = (fill(Eviction::Lru), fill(Eviction::Adaptive));
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut t_lru, mut t_adaptive) = (0u128, 0u128);
+    for r in 0..rounds {
+        // Each store reads its own batch (a second pass over the same keys would find them
+        // in the CPU caches), and the first to run alternates.
+        let mut time = |store: &mut Store<Arc<str>, Wide>| {
+            let batch: Vec<usize> = (0..batch_len).map(|_| rng.random_range(0..entries)).collect();
+            let t = Instant::now();
+            black_box(measured_wide_gets(store, &keys, &batch));
+            t.elapsed().as_nanos()
+        };
+        let (a, b) = if r % 2 == 0 {
+            let a = time(&mut lru);
+            (a, time(&mut adaptive))
+        } else {
+            let b = time(&mut adaptive);
+            (time(&mut lru), b)
+        };
+        t_lru += a;
+        t_adaptive += b;
+        ratios.push(b as f64 / a.max(1) as f64);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let per_get = |t: u128| t as f64 / (rounds * batch_len) as f64;
+    println!(
+        "{entries} entries, {rounds} rounds of {batch_len} uniform gets: LRU {:.1} ns/get, adaptive {:.1} ns/get; adaptive/LRU median of rounds {:.3} (p10 {:.3}, p90 {:.3})",
+        per_get(t_lru),
+        per_get(t_adaptive),
+        ratios[rounds / 2],
+        ratios[rounds / 10],
+        ratios[rounds * 9 / 10]
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let keys: Vec<String> = (0..KEYS).map(|i| format!("user:{i}:profile")).collect();
@@ -107,7 +174,14 @@ fn main() {
             let rounds = args.get(1).map_or(20_000, |n| n.parse().expect("rounds: a number"));
             return ab(&keys, rounds, args.get(2).map_or(1_000, |n| n.parse().expect("batch: a number")));
         }
-        other => panic!("usage: hit_cost lru|adaptive [gets [entries]] | ab [rounds [batch]]; got {other:?}"),
+        Some("ab-uniform") => {
+            let entries = args.get(1).map_or(1_000_000, |n| n.parse().expect("entries: a number"));
+            let rounds = args.get(2).map_or(200, |n| n.parse().expect("rounds: a number"));
+            return ab_uniform(entries, rounds, args.get(3).map_or(10_000, |n| n.parse().expect("batch: a number")));
+        }
+        other => panic!(
+            "usage: hit_cost lru|adaptive [gets [entries]] | ab [rounds [batch]] | ab-uniform [entries [rounds [batch]]]; got {other:?}"
+        ),
     };
     let gets: usize = args.get(1).map_or(200_000, |n| n.parse().expect("gets: a number"));
     if let Some(entries) = args.get(2).map(|n| n.parse::<usize>().expect("entries: a number")) {

@@ -13,16 +13,19 @@ pub enum Queue {
     Protected = 2,
 }
 
+/// Laid out in this order (`repr(C)`) so that what a hit touches, the key and entry and
+/// then the queue and read counter, spans as few cache lines as a slot allows.
+#[repr(C)]
 pub struct Slot<K, E> {
-    prev: u32,
-    next: u32,
+    pub kv: Option<(K, E)>,
     pub queue: Queue,
     /// Reads since the policy last looked at it (saturating): a hit only counts here;
     /// the queue work and the sketch's increments wait until the entry reaches its
     /// queue's tail ([`super::adaptive`]).
     pub reads: u8,
+    prev: u32,
+    next: u32,
     pub fp: u64,
-    pub kv: Option<(K, E)>,
 }
 
 /// Each queue runs from `head` (most recent) to `tail` (next to leave).
