@@ -76,10 +76,17 @@ fn ab(keys: &[String], rounds: usize, batch_len: usize) {
         t_adaptive += b;
         ratios.push(b as f64 / a.max(1) as f64);
     }
+    report(&format!("{rounds} rounds of {batch_len} gets each"), t_lru, t_adaptive, ratios, batch_len);
+}
+
+/// One line: ns per get of each policy over all rounds, and the median, p10 and p90 of the
+/// per-round adaptive/LRU time ratios.
+fn report(what: &str, t_lru: u128, t_adaptive: u128, mut ratios: Vec<f64>, batch_len: usize) {
     ratios.sort_by(f64::total_cmp);
+    let rounds = ratios.len();
     let per_get = |t: u128| t as f64 / (rounds * batch_len) as f64;
     println!(
-        "{rounds} rounds of {batch_len} gets each: LRU {:.1} ns/get, adaptive {:.1} ns/get; adaptive/LRU median of rounds {:.3} (p10 {:.3}, p90 {:.3})",
+        "{what}: LRU {:.1} ns/get, adaptive {:.1} ns/get; adaptive/LRU median of rounds {:.3} (p10 {:.3}, p90 {:.3})",
         per_get(t_lru),
         per_get(t_adaptive),
         ratios[rounds / 2],
@@ -152,16 +159,7 @@ fn ab_uniform(entries: usize, rounds: usize, batch_len: usize) {
         t_adaptive += b;
         ratios.push(b as f64 / a.max(1) as f64);
     }
-    ratios.sort_by(f64::total_cmp);
-    let per_get = |t: u128| t as f64 / (rounds * batch_len) as f64;
-    println!(
-        "{entries} entries, {rounds} rounds of {batch_len} uniform gets: LRU {:.1} ns/get, adaptive {:.1} ns/get; adaptive/LRU median of rounds {:.3} (p10 {:.3}, p90 {:.3})",
-        per_get(t_lru),
-        per_get(t_adaptive),
-        ratios[rounds / 2],
-        ratios[rounds / 10],
-        ratios[rounds * 9 / 10]
-    );
+    report(&format!("{entries} entries, {rounds} rounds of {batch_len} uniform gets"), t_lru, t_adaptive, ratios, batch_len);
 }
 
 fn main() {
