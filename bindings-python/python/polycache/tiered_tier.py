@@ -192,11 +192,12 @@ class _Tier:
                     raise redis.TimeoutError("pub/sub ping unanswered")
             if now >= next_check:
                 next_check = now + check_every
-                if self.topology.changed(addresses):
+                verdict = self.topology.changed(addresses)
+                if verdict:
                     self.lease_until = 0.0
                     raise redis.ConnectionError("the servers that take writes changed")
-                if self.topology.movable:
-                    confirmed = now
+                if verdict is False and self.topology.movable:
+                    confirmed = now  # (a look nobody could answer confirms nothing)
             got = False
             for i, ps in enumerate(subs):
                 while True:

@@ -152,9 +152,10 @@ class Topology:
     def subscribed(self, addresses: List[Tuple[str, int]]) -> None:
         """Called once every subscription is confirmed, with the servers' addresses."""
 
-    def changed(self, addresses: List[Tuple[str, int]]) -> bool:
+    def changed(self, addresses: List[Tuple[str, int]]) -> Optional[bool]:
         """(From the subscriber: every bound/2 when ``movable``.) True when the servers that
-        take writes are no longer ``addresses``: the subscriber then subscribes again."""
+        take writes are no longer ``addresses``: the subscriber then subscribes again; None
+        when nobody could tell (which does not count as a look that found no change)."""
         return False
 
     def groups(self, keys: List[str]) -> List[List[str]]:
@@ -200,11 +201,11 @@ class SentinelTopology(Topology):
             self.client.connection_pool.disconnect()
         self.primary = addresses[0]
 
-    def changed(self, addresses: List[Tuple[str, int]]) -> bool:
+    def changed(self, addresses: List[Tuple[str, int]]) -> Optional[bool]:
         try:
             host, port = self.sentinel.discover_master(self.service)
-        except Exception:  # no sentinel answers: the pings to the primary decide
-            return False
+        except Exception:  # no sentinel answers, or none names a primary it deems up
+            return None
         if (host, int(port)) in addresses or (_ip(host), int(port)) in addresses:
             return False
         # Another primary: drop the data connections now (a replaced primary that resumed
@@ -255,11 +256,11 @@ class ClusterTopology(Topology):
         self.probe = redis.Redis(host=addresses[0][0], port=addresses[0][1], retry=Retry(NoBackoff(), 0),
                                  client_name=self.sub_name, **self.common, **self.extra)
 
-    def changed(self, addresses: List[Tuple[str, int]]) -> bool:
+    def changed(self, addresses: List[Tuple[str, int]]) -> Optional[bool]:
         try:
             slots = self.probe.execute_command("CLUSTER SLOTS")
         except Exception:
-            return False  # (the pings decide whether that node is alive)
+            return None  # (the pings decide whether that node is alive)
         primaries = set()
         for entry in slots.values() if isinstance(slots, dict) else slots:
             node = entry["primary"] if isinstance(entry, dict) else entry[2]
