@@ -120,6 +120,26 @@ class Worker:
             self.proc.wait(5)
 
 
+def three_workers(topology, bound: float, **options) -> list:
+    """The storm tests' three worker processes on ``topology.url`` (the second with
+    IGNORE_EXCEPTIONS). If one fails to start, those started and the topology are stopped
+    and the error raised."""
+    workers: list = []
+    try:
+        for extra in ({}, {"IGNORE_EXCEPTIONS": True}, {}):
+            workers.append(Worker(topology.url, bound, **options, **extra))
+    except BaseException:
+        stop_workers(workers, topology)
+        raise
+    return workers
+
+
+def stop_workers(workers: list, topology) -> None:
+    for w in workers:
+        w.close()
+    topology.close()
+
+
 class WorkerError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(f"{kind}: {message}")

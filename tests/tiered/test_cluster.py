@@ -22,7 +22,7 @@ import unittest
 from django.core.exceptions import ImproperlyConfigured
 from redis.crc import key_slot
 
-from procs import Worker
+from procs import stop_workers, three_workers
 from storm_check import slowest_call, stale_reads, summary
 from topoctl import Cluster, client
 
@@ -92,19 +92,11 @@ class ClusterTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         cls.cluster = Cluster()
-        try:
-            cls.workers = [Worker(cls.cluster.url, BOUND, CLUSTER=True),
-                           Worker(cls.cluster.url, BOUND, CLUSTER=True, IGNORE_EXCEPTIONS=True),
-                           Worker(cls.cluster.url, BOUND, CLUSTER=True)]
-        except BaseException:
-            cls.cluster.close()
-            raise
+        cls.workers = three_workers(cls.cluster, BOUND, CLUSTER=True)
 
     @classmethod
     def tearDownClass(cls) -> None:
-        for w in cls.workers:
-            w.close()
-        cls.cluster.close()
+        stop_workers(cls.workers, cls.cluster)
 
     def setUp(self) -> None:
         self.t0 = time.monotonic()

@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 
-from procs import Worker
+from procs import stop_workers, three_workers
 from storm_check import slowest_call, stale_reads, summary
 from topoctl import SentinelSetup, client
 
@@ -35,19 +35,11 @@ class SentinelTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         cls.setup = SentinelSetup()
-        try:
-            opts = cls.setup.options
-            cls.workers = [Worker(cls.setup.url, BOUND, **opts), Worker(cls.setup.url, BOUND, IGNORE_EXCEPTIONS=True, **opts),
-                           Worker(cls.setup.url, BOUND, **opts)]
-        except BaseException:
-            cls.setup.close()
-            raise
+        cls.workers = three_workers(cls.setup, BOUND, **cls.setup.options)
 
     @classmethod
     def tearDownClass(cls) -> None:
-        for w in cls.workers:
-            w.close()
-        cls.setup.close()
+        stop_workers(cls.workers, cls.setup)
 
     def setUp(self) -> None:
         for w in self.workers:
