@@ -146,6 +146,23 @@ impl Cache {
         self.get_in(py, key, default, version, None)
     }
 
+    /// Reads `key` as `get` does, but returns a pickled value's stored pickle (the same
+    /// `bytes` object until the entry is replaced) instead of unpickling it; None when
+    /// the key is absent, expired or holds a value not kept as a pickle.
+    ///
+    /// >>> c = Cache(); c.set("a", {1}); c.set("b", "text")
+    /// >>> c.get_pickle("a") is c.get_pickle("a"), c.get_pickle("b"), c.get_pickle("c")
+    /// (True, None, None)
+    #[pyo3(signature = (key, version=None))]
+    fn get_pickle(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Option<Py<PyBytes>>> {
+        self.pickle_in(py, key, version, None)
+    }
+
     /// Stores `value` under `key` for `timeout` seconds (None: never expire; 0 or less: not
     /// stored; omitted: the default timeout).
     ///

@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError};
 use polycache::{entry_charge, Config, Error, Store, Timeout};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyInt;
+use pyo3::types::{PyBytes, PyInt};
 
 use crate::cache::Cache;
 use crate::error::{to_py, to_py_nokey};
@@ -118,6 +118,29 @@ impl Cache {
             Some(v) => v.decode(py),
             None => Ok(default.unwrap_or_else(|| py.None())),
         }
+    }
+
+    /// A read as `get_in` (recency, counters, expiry), without the unpickling: the
+    /// stored pickle of a pickled value, the very `bytes` object the entry holds (the
+    /// same object until the entry is replaced, so a caller may remember what it made of
+    /// it). None when the key is absent, expired, or holds a value not kept as a pickle.
+    pub(crate) fn pickle_in(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<Option<Py<PyBytes>>> {
+        let k = self.key(key, version, ns)?;
+        Ok(self
+            .shared
+            .with_store(|s, now| {
+                s.get_with(k.as_ref(), now, |v| match v {
+                    Value::Pickled(bytes) => Some(bytes.clone_ref(py)),
+                    _ => None,
+                })
+            })
+            .flatten())
     }
 
     /// `set`, `add` or replace (see [`Write`]); true when it stored.

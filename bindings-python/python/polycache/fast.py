@@ -46,6 +46,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
+import pickle
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -62,7 +63,7 @@ from polycache.drf_fast import PREFIX as _DRF_PREFIX
 from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
-from polycache.fast_answer import Answers, Handles
+from polycache.fast_answer import Answers, Copies, Copy, Handles
 from polycache.fast_rules import STAMP, dynamic_refusal, eligible
 from polycache.fast_users import watch_credentials
 
@@ -153,6 +154,7 @@ class _FastPath:
         self._counters = _Counters()
         extra = self.headers + ([(self.header, "fast")] if self.header is not None else [])
         self._answers = Answers(self._locale, extra)
+        self._copies = Copies()
         self._handles = Handles()
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
@@ -195,29 +197,45 @@ class _FastPath:
             return "method"
         if not _CONDITIONAL.isdisjoint(environ):
             return "conditional"
-        self._handles.prefetched = None
+        if self._guesses is not None:
+            self._handles.prefetched = None
         try:
             found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
                 found = self._find_drf(environ, make_request)
             if found is None:
                 return None
-            response, language, vary_language, keys = found
-            drf_copy = keys[0].startswith(_DRF_PREFIX)
-            prepared = self._answers.prepare(response, language, vary_language, _ADDS_AGE and not drf_copy)
-            if prepared.why is not None:
-                return prepared.why
-            why = dynamic_refusal(getattr(response, STAMP), environ, self._handles.generations)
+            copy = self._copy(*found)
+            if copy.prepared.why is not None:
+                return copy.prepared.why
+            why = dynamic_refusal(copy.stamp, environ, self._handles.generations)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
-                self._handles.cache((self._drf_alias or self.alias) if drf_copy else self.alias).delete_many(keys)
+                self._handles.cache(found[0]).delete_many(found[-1])
             if why is not None:
                 return why
-            body = response.content
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
+        prepared, body = copy.prepared, copy.body
         return prepared.status, prepared.reason, prepared.headers_for(body), body
+
+    def _copy(self, alias: str, key: str, raw: Optional[bytes], response: Any, language: str, vary_language: bool,
+              keys: List[str]) -> Copy:
+        """The copy found (its stored pickle, or the response ``get`` gave), prepared:
+        remembered per stored pickle, so a hot page is unpickled once."""
+        if raw is not None:
+            known = self._copies.get(alias, key, raw, language, vary_language)
+            if known is not None:
+                return known
+            response = pickle.loads(raw)
+        adds_age = _ADDS_AGE and not key.startswith(_DRF_PREFIX)
+        prepared = self._answers.prepare(response, language, vary_language, adds_age)
+        copy = Copy(raw, language, vary_language, getattr(response, STAMP, None), prepared,
+                    response.content if prepared.why is None else b"")
+        if raw is not None:
+            self._copies.put(alias, key, copy)
+        return copy
 
     def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
@@ -241,42 +259,43 @@ class _FastPath:
         if headerlist is None:
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
+        raw = None
         if guess is not None and headerlist == guess[0]:
             response = got.get(tried[0])
         else:
-            response = cache.get(tried[0])
+            raw, response = self._handles.read(self.alias, tried[0])
         if self._guesses is not None and response is not None:
             stamp = getattr(response, STAMP, None)
             if len(self._guesses) >= 10_000:
                 self._guesses.clear()
             self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
-        if response is None and environ["REQUEST_METHOD"] == "HEAD":
+        if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
-            response = cache.get(tried[1])
-        if response is None:
+            raw, response = self._handles.read(self.alias, tried[1])
+        if raw is None and response is None:
             return None
-        return response, language, vary_language, tried
+        return self.alias, tried[-1], raw, response, language, vary_language, tried
 
     def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """A polycache.drf copy stored for this raw request (:mod:`polycache.drf_fast`):
         the public-to-everyone one (only without ``Authorization``), else this
         credential's."""
-        assert self._drf_alias is not None
-        cache = self._handles.cache(self._drf_alias)
-        response = None
+        alias = self._drf_alias
+        assert alias is not None
+        raw = response = None
         if not environ.get("HTTP_AUTHORIZATION"):
             key = environ_key(environ, True)
-            response = cache.get(key)
-        if response is None:
+            raw, response = self._handles.read(alias, key)
+        if raw is None and response is None:
             key = environ_key(environ, False)
-            response = cache.get(key)
-        if response is None:
+            raw, response = self._handles.read(alias, key)
+        if raw is None and response is None:
             return None
         if self._keys is not None:
             _, language, vary_language, _ = self._keys.where(environ, make_request)
         else:
             language, vary_language = _language(make_request())
-        return response, language, vary_language, [key]
+        return alias, key, raw, response, language, vary_language, [key]
 
     def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
         request = make_request()
@@ -287,8 +306,8 @@ class _FastPath:
             if response is None:
                 return None
             cache = self._lookup.cache
-            keys = [get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")]
-        return response, language, vary_language, [k for k in keys if k is not None]
+            keys = [k for k in (get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")) if k is not None]
+        return self.alias, keys[0] if keys else "", None, response, language, vary_language, keys
 
 
 class FastPathWSGI(_FastPath):

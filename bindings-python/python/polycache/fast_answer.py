@@ -1,6 +1,7 @@
 """What a fast hit costs, kept small: the parts of an answer that depend only on the
-stored copy's headers are worked out once per distinct set of headers, and the cache
-and namespace handles are kept per thread.
+stored copy's headers are worked out once per distinct set of headers, each stored copy
+is unpickled once (:class:`Copies`), and the cache and namespace handles are kept per
+thread.
 
 Profiled on a ``cache_page`` hit (``tests/fast``, cProfile and timings per call):
 Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every hit), the
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe
 
@@ -23,7 +25,7 @@ from polycache import drf_registry
 from polycache.fast_keys import as_locale_middleware_leaves_it
 from polycache.fast_rules import STAMP, Generations, static_refusal
 
-__all__ = ["Answers", "Handles", "Prepared"]
+__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "pickle_reader"]
 
 _MEMO_MAX = 10_000
 
@@ -99,12 +101,96 @@ class Answers:
         return prepared
 
 
+Reader = Callable[[str], Optional[bytes]]
+
+
+def pickle_reader(cache: Any) -> Optional[Reader]:
+    """How to read a page's stored pickle without unpickling it, for the caches that keep
+    one in this process: ``PolyCache`` (``get_pickle``), ``TieredCache``'s tier 1 while
+    it is trusted, ``LocMemCache``. Each reads as ``get`` does (expiry, recency) and
+    returns the very ``bytes`` object the entry holds, or None when it cannot tell
+    (absent, expired, not a pickle, tier 1 untrusted or without the key): the caller
+    then asks ``get``. None for other caches (the network ones: nothing stays put)."""
+    if callable(getattr(type(cache), "get_pickle", None)):
+        return cache.get_pickle  # type: ignore[no-any-return]
+    trusted = getattr(cache, "_trusted_hot", None)
+    if callable(trusted):
+
+        def tier1(key: str) -> Optional[bytes]:
+            hot = trusted()
+            return hot.get_pickle(key) if hot is not None else None
+
+        return tier1
+    if isinstance(cache, LocMemCache) and all(hasattr(cache, a) for a in ("_lock", "_cache", "_has_expired")):
+
+        def locmem(key: str) -> Optional[bytes]:
+            # LocMemCache.get without the unpickling (an expired entry: get deletes it).
+            full = cache.make_and_validate_key(key)
+            with cache._lock:
+                if cache._has_expired(full):
+                    return None
+                raw = cache._cache.get(full)
+                if raw is not None:
+                    cache._cache.move_to_end(full, last=False)
+            return raw if isinstance(raw, bytes) else None
+
+        return locmem
+    return None
+
+
+class Copy:
+    """What the fast path made of one stored copy: its stamp, its prepared answer and its
+    body, with the stored pickle they were made from (kept alive here, so no other
+    object can take its identity)."""
+
+    __slots__ = ("raw", "language", "vary_language", "stamp", "prepared", "body")
+
+    def __init__(self, raw: Optional[bytes], language: str, vary_language: bool, stamp: Any, prepared: Prepared,
+                 body: bytes) -> None:
+        self.raw, self.language, self.vary_language = raw, language, vary_language
+        self.stamp, self.prepared, self.body = stamp, prepared, body
+
+
+class Copies:
+    """The :class:`Copy` of each stored copy served lately, by cache key: one is used
+    only while the cache still holds the very pickle it was made from (an identity
+    check), so a replaced, deleted or expired entry is never answered from here.
+    Bounded in entries and in the bytes kept alive (the pickles and the bodies)."""
+
+    def __init__(self, max_entries: int = 1_000, max_bytes: int = 32 << 20) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._memo: Dict[Tuple[str, str], Copy] = {}
+        self._bytes = 0
+
+    def get(self, alias: str, key: str, raw: bytes, language: str, vary_language: bool) -> Optional[Copy]:
+        copy = self._memo.get((alias, key))
+        if copy is not None and copy.raw is raw and copy.language == language and copy.vary_language == vary_language:
+            return copy
+        return None
+
+    def put(self, alias: str, key: str, copy: Copy) -> None:
+        size = _size(copy)
+        if size > self.max_bytes // 4:
+            return
+        if len(self._memo) >= self.max_entries or self._bytes + size > self.max_bytes:
+            self._memo.clear()  # a crude bound; refilling costs one unpickling each
+            self._bytes = 0
+        old = self._memo.get((alias, key))
+        self._memo[(alias, key)] = copy
+        self._bytes += size - (_size(old) if old is not None else 0)
+
+
+def _size(copy: Copy) -> int:
+    return len(copy.raw or b"") + len(copy.body)
+
+
 class Handles(threading.local):
     """Per thread (Django's ``caches`` are per thread too): the cache objects and the
     namespace views the rules read generations from."""
 
     def __init__(self) -> None:
         self.caches: Dict[str, Any] = {}
+        self.readers: Dict[str, Optional[Reader]] = {}
         self.views: Dict[Tuple[str, str], Any] = {}
         #: Generations read with the page in one round trip (alias, {name: value}), for
         #: the request this thread is answering; None otherwise.
@@ -115,6 +201,16 @@ class Handles(threading.local):
         if cache is None:
             cache = self.caches[alias] = caches[alias]
         return cache
+
+    def read(self, alias: str, key: str) -> Tuple[Optional[bytes], Any]:
+        """(the stored pickle, None) when the cache can give it (:func:`pickle_reader`),
+        else (None, what ``get`` gives)."""
+        try:
+            reader = self.readers[alias]
+        except KeyError:
+            reader = self.readers[alias] = pickle_reader(self.cache(alias))
+        raw = reader(key) if reader is not None else None
+        return (raw, None) if raw is not None else (None, self.cache(alias).get(key))
 
     def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
         """``fast_rules._generations`` with the handles kept."""
