@@ -93,12 +93,12 @@ def test_copies_stay_within_their_bounds():
     prepared = Prepared(None)
     pickles = [bytes([n]) * 300 for n in range(10)]
     for n, raw in enumerate(pickles):
-        copies.put("default", f"k{n}", Copy(raw, "en", True, None, prepared, b"x" * 300))
+        copies.put("default", f"k{n}", Copy(raw, "en", True, ("default", ()), prepared, b"x" * 300))
         assert len(copies._memo) <= 3 and copies._bytes <= 4000
     assert copies.get("default", "k9", pickles[9], "en", True) is not None
     equal = pickles[9][:150] + pickles[9][150:]
     assert equal == pickles[9] and copies.get("default", "k9", equal, "en", True) is None  # not the same object
     assert copies.get("default", "k9", pickles[9], "fr", True) is None
     big = b"x" * 2000
-    copies.put("default", "big", Copy(big, "en", True, None, prepared, b""))
+    copies.put("default", "big", Copy(big, "en", True, ("default", ()), prepared, b""))
     assert copies.get("default", "big", big, "en", True) is None  # over a quarter of the bytes: never kept

@@ -64,7 +64,7 @@ from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
 from polycache.fast_answer import Answers, Copies, Copy, Handles
-from polycache.fast_rules import STAMP, dynamic_refusal, eligible
+from polycache.fast_rules import STAMP, eligible
 from polycache.fast_users import watch_credentials
 
 __all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP", "watch_credentials"]
@@ -181,7 +181,7 @@ class _FastPath:
     def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """``_serve``, counted."""
         found = self._serve(environ, make_request)
-        if isinstance(found, tuple):
+        if isinstance(found, Copy):
             self._counters.hit()
         elif found is None:
             self._counters.miss()
@@ -191,11 +191,11 @@ class _FastPath:
 
 
     def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
-        """A (status code, reason phrase, headers, body) to answer with; else None (no
-        copy) or the reason for handing the request to Django."""
+        """The :class:`Copy` to answer with; else None (no copy) or the reason for
+        handing the request to Django."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return "method"
-        if not _CONDITIONAL.isdisjoint(environ):
+        if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
         if self._guesses is not None:
             self._handles.prefetched = None
@@ -206,9 +206,9 @@ class _FastPath:
             if found is None:
                 return None
             copy = self._copy(*found)
-            if copy.prepared.why is not None:
+            if copy.check is None:
                 return copy.prepared.why
-            why = dynamic_refusal(copy.stamp, environ, self._handles.generations)
+            why = copy.check.refusal(environ, self._handles.generations)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
@@ -217,8 +217,7 @@ class _FastPath:
                 return why
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
-        prepared, body = copy.prepared, copy.body
-        return prepared.status, prepared.reason, prepared.headers_for(body), body
+        return copy
 
     def _copy(self, alias: str, key: str, raw: Optional[bytes], response: Any, language: str, vary_language: bool,
               keys: List[str]) -> Copy:
@@ -323,10 +322,9 @@ class FastPathWSGI(_FastPath):
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
         found = self._answer(environ, lambda: WSGIRequest(environ))
-        if isinstance(found, tuple):
-            code, phrase, headers, body = found
-            start_response(f"{code} {phrase}", headers)
-            return [body]
+        if isinstance(found, Copy):
+            start_response(found.status, found.headers())
+            return [found.body]
         if self.header is None:
             return self.app(environ, start_response)
         name = self.header
@@ -378,11 +376,10 @@ class FastPathASGI(_FastPath):
             found = await asyncio.to_thread(self._answer, meta, lambda: ASGIRequest(scope, io.BytesIO()))
         else:
             found = self._answer(meta, lambda: ASGIRequest(scope, io.BytesIO()))
-        if isinstance(found, tuple):
-            code, _, headers, body = found
-            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]
-            await send({"type": "http.response.start", "status": code, "headers": raw})
-            await send({"type": "http.response.body", "body": body})
+        if isinstance(found, Copy):
+            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in found.headers()]
+            await send({"type": "http.response.start", "status": found.prepared.status, "headers": raw})
+            await send({"type": "http.response.body", "body": found.body})
             return
         if self.header is None:
             await self.app(scope, receive, send)

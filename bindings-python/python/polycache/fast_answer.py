@@ -23,7 +23,7 @@ from django.utils.http import parse_http_date_safe
 
 from polycache import drf_registry
 from polycache.fast_keys import as_locale_middleware_leaves_it
-from polycache.fast_rules import STAMP, Generations, static_refusal
+from polycache.fast_rules import STAMP, Generations, StampCheck, static_refusal
 
 __all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "pickle_reader"]
 
@@ -53,11 +53,11 @@ class Prepared:
                     self.max_age, self.expires = max_age, expires
                     self.headers = [(k, v) for k, v in self.headers if k.lower() != "age"]
 
-    def headers_for(self, body: bytes) -> List[Tuple[str, str]]:
+    def headers_for(self, body: bytes, now: int) -> List[Tuple[str, str]]:
         headers = list(self.headers)
         if self.expires is not None:
             assert self.max_age is not None
-            headers.append(("Age", str(max(0, self.max_age - (self.expires - int(time.time()))))))
+            headers.append(("Age", str(max(0, self.max_age - (self.expires - now)))))
         if not self.has_length:
             headers.append(("Content-Length", str(len(body))))
         return headers
@@ -112,7 +112,7 @@ def pickle_reader(cache: Any) -> Optional[Reader]:
     (absent, expired, not a pickle, tier 1 untrusted or without the key): the caller
     then asks ``get``. None for other caches (the network ones: nothing stays put)."""
     if callable(getattr(type(cache), "get_pickle", None)):
-        return cache.get_pickle  # type: ignore[no-any-return]
+        return cache.get_pickle
     trusted = getattr(cache, "_trusted_hot", None)
     if callable(trusted):
 
@@ -139,16 +139,28 @@ def pickle_reader(cache: Any) -> Optional[Reader]:
 
 
 class Copy:
-    """What the fast path made of one stored copy: its stamp, its prepared answer and its
-    body, with the stored pickle they were made from (kept alive here, so no other
-    object can take its identity)."""
+    """What the fast path made of one stored copy: its stamp (read), its prepared answer
+    and its body, with the stored pickle they were made from (kept alive here, so no
+    other object can take its identity). The headers are made once per second
+    (``Age`` counts seconds)."""
 
-    __slots__ = ("raw", "language", "vary_language", "stamp", "prepared", "body")
+    __slots__ = ("raw", "language", "vary_language", "check", "prepared", "body", "status", "_at")
 
     def __init__(self, raw: Optional[bytes], language: str, vary_language: bool, stamp: Any, prepared: Prepared,
                  body: bytes) -> None:
         self.raw, self.language, self.vary_language = raw, language, vary_language
-        self.stamp, self.prepared, self.body = stamp, prepared, body
+        self.check = StampCheck(stamp) if prepared.why is None else None
+        self.prepared, self.body = prepared, body
+        self.status = f"{prepared.status} {prepared.reason}"
+        self._at: Tuple[int, List[Tuple[str, str]]] = (-1, [])
+
+    def headers(self) -> List[Tuple[str, str]]:
+        """The answer's headers (a new list: the server may change it)."""
+        now = int(time.time())
+        at = self._at
+        if at[0] != now:
+            at = self._at = (now, self.prepared.headers_for(self.body, now))  # one store: threads see a pair
+        return list(at[1])
 
 
 class Copies:
