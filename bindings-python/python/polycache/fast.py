@@ -47,7 +47,6 @@ import asyncio
 import inspect
 import io
 import pickle
-import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from django.apps import apps
@@ -63,7 +62,7 @@ from polycache.drf_fast import PREFIX as _DRF_PREFIX
 from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
-from polycache.fast_answer import Answers, Copies, Copy, Handles
+from polycache.fast_answer import Answers, Copies, Copy, Handles, Threads
 from polycache.fast_rules import STAMP, eligible
 from polycache.fast_users import watch_credentials
 
@@ -92,43 +91,6 @@ class _Lookup(FetchFromCacheMiddleware):
         self.key_prefix = key_prefix
 
 
-class _Counters:
-    """Hits, misses and refusals, counted by each thread in its own slots (no lock on a
-    hit: only the thread itself writes them); ``snapshot`` sums every thread's."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._all: List[List[Any]] = []
-
-    def _mine(self) -> List[Any]:
-        mine = getattr(self._local, "slots", None)
-        if mine is None:
-            mine = self._local.slots = [0, 0, {}]
-            with self._lock:
-                self._all.append(mine)
-        return mine
-
-    def hit(self) -> None:
-        self._mine()[0] += 1
-
-    def miss(self) -> None:
-        self._mine()[1] += 1
-
-    def refuse(self, reason: str) -> None:
-        refusals = self._mine()[2]
-        refusals[reason] = refusals.get(reason, 0) + 1
-
-    def snapshot(self) -> Dict[str, Any]:
-        with self._lock:
-            every = list(self._all)
-        refusals: Dict[str, int] = {}
-        for _, _, theirs in every:
-            for reason, n in list(theirs.items()):
-                refusals[reason] = refusals.get(reason, 0) + n
-        return {"hits": sum(s[0] for s in every), "misses": sum(s[1] for s in every), "refusals": refusals}
-
-
 class _FastPath:
     """The lookup and the rules, for a WSGI environ or an ASGI request's ``META``."""
 
@@ -151,11 +113,10 @@ class _FastPath:
         self._locale = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
         # Django's own functions on a WSGIRequest per request when our key format differs.
         self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
-        self._counters = _Counters()
         extra = self.headers + ([(self.header, "fast")] if self.header is not None else [])
         self._answers = Answers(self._locale, extra)
         self._copies = Copies()
-        self._handles = Handles()
+        self._threads = Threads()
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
         cache = caches[self.alias]
@@ -176,21 +137,21 @@ class _FastPath:
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,
         "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
-        return self._counters.snapshot()
+        return self._threads.stats()
 
     def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """``_serve``, counted."""
-        found = self._serve(environ, make_request)
+        handles = self._threads.mine()
+        found = self._serve(environ, make_request, handles)
         if isinstance(found, Copy):
-            self._counters.hit()
+            handles.hits += 1
         elif found is None:
-            self._counters.miss()
+            handles.misses += 1
         else:
-            self._counters.refuse(found)
+            handles.refuse(found)
         return found
 
-
-    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """The :class:`Copy` to answer with; else None (no copy) or the reason for
         handing the request to Django."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
@@ -198,21 +159,21 @@ class _FastPath:
         if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
         if self._guesses is not None:
-            self._handles.prefetched = None
+            handles.prefetched = None
         try:
-            found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
+            found = self._find(environ, make_request, handles) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
-                found = self._find_drf(environ, make_request)
+                found = self._find_drf(environ, make_request, handles)
             if found is None:
                 return None
             copy = self._copy(*found)
             if copy.check is None:
                 return copy.prepared.why
-            why = copy.check.refusal(environ, self._handles.generations)
+            why = copy.check.refusal(environ, handles.generations)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
-                self._handles.cache(found[0]).delete_many(found[-1])
+                handles.cache(found[0]).delete_many(found[-1])
             if why is not None:
                 return why
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
@@ -236,12 +197,12 @@ class _FastPath:
             self._copies.put(alias, key, copy)
         return copy
 
-    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
         digest, language, vary_language, suffix = keys.where(environ, make_request)
-        cache = self._handles.cache(self.alias)
+        cache = handles.cache(self.alias)
         header_key = keys.header_key(digest, suffix)
         guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
         if guess is not None:
@@ -252,7 +213,7 @@ class _FastPath:
             generation_keys = {generation_key(n): n for n in names_then}
             got = cache.get_many([header_key, page_then, *generation_keys])
             headerlist = got.get(header_key)
-            self._handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
+            handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
         else:
             headerlist = cache.get(header_key)
         if headerlist is None:
@@ -262,7 +223,7 @@ class _FastPath:
         if guess is not None and headerlist == guess[0]:
             response = got.get(tried[0])
         else:
-            raw, response = self._handles.read(self.alias, tried[0])
+            raw, response = handles.read(self.alias, tried[0])
         if self._guesses is not None and response is not None:
             stamp = getattr(response, STAMP, None)
             if len(self._guesses) >= 10_000:
@@ -270,12 +231,12 @@ class _FastPath:
             self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
         if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
-            raw, response = self._handles.read(self.alias, tried[1])
+            raw, response = handles.read(self.alias, tried[1])
         if raw is None and response is None:
             return None
         return self.alias, tried[-1], raw, response, language, vary_language, tried
 
-    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """A polycache.drf copy stored for this raw request (:mod:`polycache.drf_fast`):
         the public-to-everyone one (only without ``Authorization``), else this
         credential's."""
@@ -284,10 +245,10 @@ class _FastPath:
         raw = response = None
         if not environ.get("HTTP_AUTHORIZATION"):
             key = environ_key(environ, True)
-            raw, response = self._handles.read(alias, key)
+            raw, response = handles.read(alias, key)
         if raw is None and response is None:
             key = environ_key(environ, False)
-            raw, response = self._handles.read(alias, key)
+            raw, response = handles.read(alias, key)
         if raw is None and response is None:
             return None
         if self._keys is not None:

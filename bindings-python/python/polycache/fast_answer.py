@@ -12,8 +12,10 @@ fast path's own time; unpickling the copy is a few µs.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from threading import get_ident
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.core.cache import caches
@@ -25,7 +27,7 @@ from polycache import drf_registry
 from polycache.fast_keys import as_locale_middleware_leaves_it
 from polycache.fast_rules import STAMP, Generations, StampCheck, static_refusal
 
-__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "pickle_reader"]
+__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "Threads", "pickle_reader"]
 
 _MEMO_MAX = 10_000
 
@@ -196,17 +198,23 @@ def _size(copy: Copy) -> int:
     return len(copy.raw or b"") + len(copy.body)
 
 
-class Handles(threading.local):
-    """Per thread (Django's ``caches`` are per thread too): the cache objects and the
-    namespace views the rules read generations from."""
+class Handles:
+    """One per thread (Django's ``caches`` are per thread too): the cache objects, the
+    namespace views the rules read generations from, and the thread's counters (no lock
+    on a hit: only the thread itself writes them)."""
 
     def __init__(self) -> None:
+        self.hits = self.misses = 0
+        self.refusals: Dict[str, int] = {}
         self.caches: Dict[str, Any] = {}
         self.readers: Dict[str, Optional[Reader]] = {}
-        self.views: Dict[Tuple[str, str], Any] = {}
+        self.views: Dict[Tuple[str, Tuple[str, ...]], Tuple[Tuple[str, Callable[[], Any]], ...]] = {}
         #: Generations read with the page in one round trip (alias, {name: value}), for
         #: the request this thread is answering; None otherwise.
         self.prefetched: Optional[Tuple[str, Dict[str, Any]]] = None
+
+    def refuse(self, reason: str) -> None:
+        self.refusals[reason] = self.refusals.get(reason, 0) + 1
 
     def cache(self, alias: str) -> Any:
         cache = self.caches.get(alias)
@@ -225,19 +233,54 @@ class Handles(threading.local):
         return (raw, None) if raw is not None else (None, self.cache(alias).get(key))
 
     def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
-        """``fast_rules._generations`` with the handles kept."""
-        out = []
-        for name in names:
-            view = self.views.get((alias, name))
-            if view is None:
-                cache = self.cache(alias)
-                if getattr(cache, "namespace", None) is None:
-                    known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
-                    out.append((name, known if isinstance(known, int) else drf_registry.generation(cache, name)))
-                    continue
-                if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
-                    self.views.clear()
-                view = self.views[(alias, name)] = cache.namespace(name)
-            gen = view.generation
-            out.append((name, gen() if callable(gen) else gen))
-        return tuple(out)
+        """``fast_rules._generations`` with the handles kept: per set of names, a function
+        reading each generation."""
+        getters = self.views.get((alias, names))
+        if getters is None:
+            cache = self.cache(alias)
+            if getattr(cache, "namespace", None) is None:
+                return tuple((name, self._generation(cache, alias, name)) for name in names)
+            if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
+                self.views.clear()
+            getters = self.views[(alias, names)] = tuple((name, _generation_getter(cache, name)) for name in names)
+        return tuple([(name, get()) for name, get in getters])
+
+    def _generation(self, cache: Any, alias: str, name: str) -> Any:
+        known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
+        return known if isinstance(known, int) else drf_registry.generation(cache, name)
+
+
+def _generation_getter(cache: Any, name: str) -> Callable[[], Any]:
+    native = getattr(cache, "_n", None)
+    if native is not None and callable(getattr(native, "generation", None)):  # PolyCache: no Python frame
+        return functools.partial(native.generation, name)
+    gen = getattr(cache.namespace(name), "generation")
+    return gen if callable(gen) else lambda: cache.namespace(name).generation
+
+
+class Threads:
+    """The :class:`Handles` of each thread, found by thread id: one dict lookup per
+    request, where a ``threading.local`` costs one on every attribute access. (A thread
+    that reuses the id of a finished one takes over its handles and counters.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: Dict[int, Handles] = {}
+
+    def mine(self) -> Handles:
+        handles = self._by_id.get(get_ident())
+        if handles is None:
+            handles = Handles()
+            with self._lock:
+                self._by_id[get_ident()] = handles
+        return handles
+
+    def stats(self) -> Dict[str, Any]:
+        """Every thread's counters, summed."""
+        with self._lock:
+            every = list(self._by_id.values())
+        refusals: Dict[str, int] = {}
+        for handles in every:
+            for reason, n in list(handles.refusals.items()):
+                refusals[reason] = refusals.get(reason, 0) + n
+        return {"hits": sum(h.hits for h in every), "misses": sum(h.misses for h in every), "refusals": refusals}
