@@ -1,13 +1,15 @@
 """What a fast hit costs, kept small: the parts of an answer that depend only on the
 stored copy's headers are worked out once per distinct set of headers, each stored copy
-is unpickled once (:class:`Copies`), and the cache and namespace handles are kept per
-thread.
+is unpickled once (:class:`Copies`, checked by the identity of the stored pickle), and
+the cache handles, generation readers and counters are kept per thread, found once per
+request by thread id (:class:`Threads`).
 
-Profiled on a ``cache_page`` hit (``tests/fast``, cProfile and timings per call):
-Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every hit), the
-``Cache-Control``/``Vary`` parsing of the rules, ``LocaleMiddleware``'s header edits
-and ``caches[alias]`` (an ``asgiref.local.Local`` lookup, ~3 µs each) were most of the
-fast path's own time; unpickling the copy is a few µs.
+Profiled on a ``cache_page`` hit (``tests/fast``, cProfile, timings and instruction
+counts per call): Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every
+hit), the ``Cache-Control``/``Vary`` parsing of the rules, ``LocaleMiddleware``'s header
+edits and ``caches[alias]`` (an ``asgiref.local.Local`` lookup, ~3 µs each) were most of
+the fast path's own time; then unpickling the copy (half of what was left) and
+``threading.local`` attribute lookups (each costs a lookup of the thread's dict).
 """
 
 from __future__ import annotations
@@ -243,6 +245,9 @@ class Handles:
             if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
                 self.views.clear()
             getters = self.views[(alias, names)] = tuple((name, _generation_getter(cache, name)) for name in names)
+        if len(getters) == 1:  # the usual stamp: one model
+            name, get = getters[0]
+            return ((name, get()),)
         return tuple([(name, get()) for name, get in getters])
 
     def _generation(self, cache: Any, alias: str, name: str) -> Any:
