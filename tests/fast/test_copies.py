@@ -5,6 +5,7 @@ Each test would serve the remembered (old, or now refused) answer if that check 
 wrong."""
 
 import json
+import time
 
 import pytest
 from django.core.cache import caches
@@ -73,6 +74,20 @@ def test_an_expired_copy_made_again_is_served_as_the_new_one(apps):
     assert again.header("X-Polycache") == "django" and json.loads(again.body)["run"] == 2
     hit = call(fast_app, "/books/")
     assert hit.header("X-Polycache") == "fast" and hit.body == again.body
+
+
+def test_age_is_djangos_at_each_second(apps, monkeypatch):
+    """The answer's headers are made once per second: Age still moves as Django's does."""
+    django_app, fast_app = apps
+    hot(fast_app, "/books/")
+    now, ages = time.time(), []
+    for later in (0, 7, 30):
+        monkeypatch.setattr(time, "time", lambda: now + later)
+        fast, django = call(fast_app, "/books/"), call(django_app, "/books/")
+        assert fast.header("X-Polycache") == "fast"
+        assert fast.header("Age") == django.header("Age") is not None
+        ages.append(int(fast.header("Age")))
+    assert ages[1] - ages[0] == 7 and ages[2] - ages[0] == 30
 
 
 def test_the_reader_gives_the_stored_pickle_itself():
