@@ -39,6 +39,9 @@ pub enum Value {
     Packed(Packed),
 }
 
+// Every entry pays for the largest variant: keep it at two words and a tag.
+const _: () = assert!(std::mem::size_of::<Value>() <= 24);
+
 impl Counter for Value {
     fn as_counter(&self) -> Option<i64> {
         match self {
@@ -120,7 +123,7 @@ impl Value {
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root, size) => Value::Tree(root.clone_ref(py), *size),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
-            Value::Packed(p) => Value::Packed(Packed { block: p.block.clone(), len: p.len }),
+            Value::Packed(packed) => Value::Packed(packed.clone()),
         }
     }
 
