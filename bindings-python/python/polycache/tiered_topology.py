@@ -244,7 +244,7 @@ def _primary_connection() -> Any:
         return _PRIMARY_CONNECTION
     from redis.sentinel import SentinelManagedConnection
 
-    class _PrimaryConnection(SentinelManagedConnection):  # type: ignore[misc]
+    class _PrimaryConnection(SentinelManagedConnection):
         _resolving = False
 
         def connect_to(self, address: Tuple[str, int]) -> None:
@@ -265,8 +265,9 @@ def _primary_connection() -> Any:
                 return super().connect_check_health(*args, **kwargs)
             self.connect()  # (redis-py would reconnect to the last address it had)
 
-        def read_response(self, *args: Any, disconnect_on_error: bool = True, **kwargs: Any) -> Any:
-            return super().read_response(*args, disconnect_on_error=disconnect_on_error, **kwargs)
+        def read_response(self, disable_decoding: Any = False, *, disconnect_on_error: Optional[bool] = True,
+                          **kwargs: Any) -> Any:
+            return super().read_response(disable_decoding, disconnect_on_error=disconnect_on_error, **kwargs)
 
     _PRIMARY_CONNECTION = _PrimaryConnection
     return _PRIMARY_CONNECTION
