@@ -6,6 +6,8 @@
   sentinels promote the replica, then resumed (and demoted by them): the bound holds on
   every read for every write the new primary acknowledged, no call takes longer than
   LIMIT, every process ends on the new primary with its tier 1 equal to Redis;
+- a request after the failover of a paused primary goes to the new primary, even on a
+  connection that timed out on the old one or was dropped in the middle of a request;
 - a write the old primary acknowledged and never passed to its replica is lost, in every
   process alike: after the failover nobody serves it from tier 1 (the test makes that
   write deterministic: the replica's link is cut and the replica paused before it)."""
@@ -17,6 +19,8 @@ import signal
 import threading
 import time
 import unittest
+
+import redis
 
 from procs import stop_workers, three_workers
 from storm_check import slowest_call, stale_reads, summary
@@ -131,7 +135,49 @@ class SentinelTests(unittest.TestCase):
         for w in self.workers:
             self.assertEqual(w("disagreements", keys=every)["wrong"], [], f"worker {w.pid}")
 
-    def test_3_a_write_the_replica_never_got_is_lost_everywhere(self):
+    def test_3_connections_follow_the_sentinels_not_a_paused_primary(self):
+        """The two ways a connection of redis-py's outlived a paused primary's failover
+        (docs/tiered.md, "A paused primary that resumes"), each made to happen on purpose,
+        on the data client of the Sentinel topology, with no subscriber to drop it."""
+        from polycache.tiered_topology import connect, spec
+
+        old = self.setup.current_primary()
+        new = self.setup.other(old)
+        timeouts = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "health_check_interval": 0}
+        data = connect(spec(self.setup.url, self.setup.options), timeouts).client
+        stray = data.connection_pool.make_connection()
+        with self.assertRaisesRegex(redis.ConnectionError, "no longer the primary"):
+            stray.connect_to(("127.0.0.1", new))  # a replica, as a demoted primary is: refused
+        held = data.connection_pool.get_connection()  # another thread's, idle through the failover
+        data.set("conn", "1")  # (on a second connection)
+        pid = self.setup.pid(old)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            with self.assertRaises(redis.TimeoutError):
+                data.get("conn")  # (the paused primary never answers)
+            self.setup.wait_failover(old)
+            # The connection that timed out was dropped: this one asks the sentinels.
+            data.set("conn", "2")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        self.assertEqual(client(new).get("conn"), b"2")
+        # The resumed primary still says it is one; a connection dropped by another thread
+        # (the subscriber, moving) in the middle of a request reconnects through the
+        # sentinels, not to the address it had.
+        data.connection_pool.disconnect()
+        held.send_command("SET", "conn", "3")
+        self.assertEqual(held.read_response(), b"OK")
+        data.connection_pool.release(held)
+        self.assertEqual((held.port, client(new).get("conn")), (new, b"3"))
+        self.assertEqual(client(old).get("conn"), b"1")
+        # (test_2 waits for the sentinels to demote it; here, for test_4's sake, sooner)
+        client(old).replicaof("127.0.0.1", new)
+        deadline = time.monotonic() + 20
+        while client(old).info("replication").get("master_link_status") != "up" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(client(old).info("replication").get("master_link_status"), "up")
+
+    def test_4_a_write_the_replica_never_got_is_lost_everywhere(self):
         primary = self.setup.current_primary()
         replica = self.setup.other(primary)
         self.assertEqual(client(replica).info("replication")["master_link_status"], "up")
