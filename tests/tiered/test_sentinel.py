@@ -173,6 +173,7 @@ class SentinelTests(unittest.TestCase):
         data.connection_pool.release(held)
         self.assertEqual((held.port, client(new).get("conn")), (new, b"3"))
         self.assertEqual(client(old).get("conn"), b"1")
+        data.close()
         # (test_2 waits for the sentinels to demote it; here, for test_4's sake, sooner)
         client(old).replicaof("127.0.0.1", new)
         deadline = time.monotonic() + 20
