@@ -1,6 +1,6 @@
 // Builds the npm package's generated files into dist/:
-//   cargo (wasm32) -> wasm-bindgen --target web -> wasm-opt -Oz -> esbuild (the Node ESM
-//   bundle and the CJS bundle).
+//   cargo (wasm32), once per module -> wasm-bindgen --target web -> wasm-opt -Oz ->
+//   esbuild (the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
 import { execFileSync } from 'node:child_process';
@@ -31,28 +31,36 @@ if (version !== `wasm-bindgen ${WASM_BINDGEN_VERSION}`) {
   process.exit(1);
 }
 
-run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release']);
+// Two modules from one crate (bindings-js/Cargo.toml's features): the store, which every
+// import loads, and the codec (snapshots, SHA-256/HMAC, key functions), loaded on first use.
 mkdirSync(dist, { recursive: true });
 const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'polycache_wasm.wasm');
-run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', 'polycache_wasm', '--no-typescript', raw]);
-const wasm = join(dist, 'polycache_wasm_bg.wasm');
-const before = statSync(wasm).size;
-run(join(bin, 'wasm-opt'), [
-  '-Oz',
-  '--enable-bulk-memory',
-  '--enable-mutable-globals',
-  '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext',
-  '--enable-reference-types',
-  '--enable-multivalue',
-  wasm,
-  '-o',
-  wasm,
-]);
-console.log(`wasm-opt: ${before} -> ${statSync(wasm).size} bytes`);
-// The glue, minified in place (every runtime loads it; half the bytes gzipped).
-const glue = join(dist, 'polycache_wasm.js');
-run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
+const MODULES = [
+  ['store', 'polycache_wasm'],
+  ['codec', 'polycache_codec'],
+];
+for (const [feature, name] of MODULES) {
+  run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release', '--no-default-features', '--features', feature]);
+  run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', raw]);
+  const wasm = join(dist, `${name}_bg.wasm`);
+  const before = statSync(wasm).size;
+  run(join(bin, 'wasm-opt'), [
+    '-Oz',
+    '--enable-bulk-memory',
+    '--enable-mutable-globals',
+    '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext',
+    '--enable-reference-types',
+    '--enable-multivalue',
+    wasm,
+    '-o',
+    wasm,
+  ]);
+  console.log(`wasm-opt ${name}: ${before} -> ${statSync(wasm).size} bytes`);
+  // The glue, minified in place (every runtime loads it; half the bytes gzipped).
+  const glue = join(dist, `${name}.js`);
+  run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
+}
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node-cjs.js',
   '--bundle',
@@ -79,12 +87,15 @@ run(join(bin, 'esbuild'), [
   '--minify',
   '--keep-names',
   `--external:${fromSources('polycache_wasm.js')}`,
+  `--external:${fromSources('polycache_codec.js')}`,
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
 for (const [from, to] of [
   [fromSources('polycache_wasm.js'), './polycache_wasm.js'],
   [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
+  [fromSources('polycache_codec.js'), './polycache_codec.js'],
+  [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
 ]) {
   const parts = bundled.split(from);
   if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);

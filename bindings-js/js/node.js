@@ -1,8 +1,13 @@
-// Node, ESM: reads the wasm next to the glue and instantiates it synchronously,
-// so importing needs no top-level await.
+// Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously,
+// so importing needs no top-level await; the snapshot and key module is read on first use.
 import { readFileSync } from 'node:fs';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { codecFrom } from './codec.js';
+import { urandom } from './node-random.js';
+import { randomFrom } from './options.js';
 
 initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
+codecFrom(() => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)));
+randomFrom(urandom);
 
 export * from './lib.js';

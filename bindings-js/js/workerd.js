@@ -1,9 +1,12 @@
-// Cloudflare Workers (workerd): the .wasm is imported statically as a compiled
-// WebAssembly.Module, as Workers require (no runtime compilation from bytes),
-// and instantiated synchronously.
+// Cloudflare Workers (workerd): each .wasm is imported statically as a compiled
+// WebAssembly.Module, as Workers require (no runtime compilation from bytes). The
+// store's is instantiated now, the snapshot and key module's on first use.
 import wasmModule from '../../dist/polycache_wasm_bg.wasm';
+import codecModule from '../../dist/polycache_codec_bg.wasm';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { codecFrom } from './codec.js';
 
 initSync({ module: wasmModule });
+codecFrom(() => codecModule);
 
 export * from './lib.js';
