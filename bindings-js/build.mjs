@@ -1,5 +1,6 @@
 // Builds the npm package's generated files into dist/:
-//   cargo (wasm32), once per module -> wasm-bindgen --target web -> wasm-opt -Oz ->
+//   cargo (wasm32), once per module -> target_features without multivalue
+//   (wasm-features.mjs) -> wasm-bindgen --target web -> wasm-opt -Oz ->
 //   esbuild (the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
@@ -8,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropTargetFeature } from './wasm-features.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -41,7 +43,12 @@ const MODULES = [
 ];
 for (const [feature, name] of MODULES) {
   run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release', '--no-default-features', '--features', feature]);
-  run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', raw]);
+  // A copy per module (cargo's file is the last build's), kept for `make size-js-wasm`.
+  const own = join(dirname(raw), 'js-modules', `${feature}.wasm`);
+  mkdirSync(dirname(own), { recursive: true });
+  copyFileSync(raw, own);
+  if (!dropTargetFeature(own, 'multivalue')) console.log(`note: ${name} did not list multivalue`);
+  run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', own]);
   const wasm = join(dist, `${name}_bg.wasm`);
   const before = statSync(wasm).size;
   run(join(bin, 'wasm-opt'), [
