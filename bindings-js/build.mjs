@@ -68,6 +68,16 @@ for (const [feature, name] of MODULES) {
   const glue = join(dist, `${name}.js`);
   run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
 }
+// Node loads the snapshot and key module's glue on first use, through require (ESM has no
+// synchronous import): a CommonJS copy of it.
+run(join(bin, 'esbuild'), [
+  join(dist, 'polycache_codec.js'),
+  '--minify',
+  '--format=cjs',
+  '--target=node18',
+  '--log-override:empty-import-meta=silent',
+  `--outfile=${join(dist, 'polycache_codec.cjs')}`,
+]);
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node-cjs.js',
   '--bundle',
@@ -94,14 +104,13 @@ run(join(bin, 'esbuild'), [
   '--minify',
   '--keep-names',
   `--external:${fromSources('polycache_wasm.js')}`,
-  `--external:${fromSources('polycache_codec.js')}`,
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
 for (const [from, to] of [
   [fromSources('polycache_wasm.js'), './polycache_wasm.js'],
   [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
-  [fromSources('polycache_codec.js'), './polycache_codec.js'],
+  [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
   [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
 ]) {
   const parts = bundled.split(from);

@@ -19,15 +19,18 @@ const rows = [
   ['store wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
   ['its wasm-bindgen glue (`dist/polycache_wasm.js`, minified)', ['dist/polycache_wasm.js']],
   ['snapshot and key wasm module (`dist/polycache_codec_bg.wasm`, read on first use)', ['dist/polycache_codec_bg.wasm']],
-  ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified)', ['dist/polycache_codec.js']],
+  ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified; `.cjs` for Node, read on first use)', ['dist/polycache_codec.js']],
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
   ['Node ESM bundle (`dist/polycache.mjs`: our JS, minified)', ['dist/polycache.mjs']],
-  ['CommonJS bundle (`dist/polycache.cjs`: both glues + our JS, minified)', ['dist/polycache.cjs']],
+  ['CommonJS bundle (`dist/polycache.cjs`: the store glue + our JS, minified)', ['dist/polycache.cjs']],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
-const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', 'dist/polycache_codec.js', 'dist/polycache.mjs'];
-rows.push(['what Node ESM loads at import (store wasm + both glues + bundle)', nodeEsm]);
-rows.push(['... and after a first snapshot or key function (+ the second wasm)', [...nodeEsm, 'dist/polycache_codec_bg.wasm']]);
+const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', 'dist/polycache.mjs'];
+rows.push(['what Node ESM loads at import (store wasm + its glue + bundle)', nodeEsm]);
+rows.push([
+  '... and after a first snapshot or key function (+ the second wasm and its glue)',
+  [...nodeEsm, 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
+]);
 
 const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0];
 const table = [

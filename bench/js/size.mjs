@@ -110,17 +110,19 @@ export function sizes() {
         : fileURLToPath(import.meta.resolve(impl.specifier()));
     }
     const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;
-    const later = new Set((impl.firstUse ?? []).map((f) => join(pkgDir, f)));
-    const all = loadedFiles(entry);
+    const later = (impl.firstUse ?? []).map((f) => join(pkgDir, f));
     const inst = measure(installed, pkgDir);
-    const load = measure(all.filter((f) => !later.has(f)), pkgDir);
+    const load = measure(
+      loadedFiles(entry).filter((f) => !later.includes(f)),
+      pkgDir,
+    );
     result[name] = {
       version,
       installed: { files: inst.files, raw: inst.raw, gzip: inst.gzip },
       loaded: { files: load.list, raw: load.raw, gzip: load.gzip },
     };
-    if (later.size > 0) {
-      const first = measure(all.filter((f) => later.has(f)), pkgDir);
+    if (later.length > 0) {
+      const first = measure(later, pkgDir);
       result[name].firstUse = { files: first.list, raw: first.raw, gzip: first.gzip };
     }
   }

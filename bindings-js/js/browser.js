@@ -2,6 +2,7 @@
 // snapshot and key module is instantiated on first use (a browser cannot fetch it
 // synchronously then). Bundlers follow the `new URL(..., import.meta.url)` pattern and
 // ship the files.
+import * as codecGlue from '../../dist/polycache_codec.js';
 import init from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
 
@@ -15,6 +16,6 @@ const [, codecModule] = await Promise.all([
   init({ module_or_path: new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url) }),
   compiling,
 ]);
-codecFrom(() => codecModule);
+codecFrom(() => codecGlue, () => codecModule);
 
 export * from './lib.js';

@@ -1,27 +1,32 @@
 // The second wasm module: snapshots (the codec, SHA-256/HMAC) and the key functions.
 // A plain cache never needs it, so it is compiled and instantiated on first use, and a
-// cache's import pays only for the store module. Each entry point says where the module
-// comes from (`codecFrom`): Node and Deno read the file then, workerd imports it
-// compiled, browsers compile it while the package loads (they cannot fetch synchronously).
+// cache's import pays only for the store module. Each entry point says how to get it
+// (`codecFrom`): Node requires its glue and reads the wasm then (neither is loaded by
+// the import), Deno reads the wasm then, workerd imports it compiled, and browsers
+// compile it while the package loads (they cannot fetch synchronously).
 
-import { initSync } from '../../dist/polycache_codec.js';
-import * as glue from '../../dist/polycache_codec.js';
 import { CacheTrappedError } from './errors.js';
 
-let source = null;
-let ready = false;
+let load = null;
+let glue = null;
 
-/** Where the module comes from: `load()` returns its bytes or a compiled WebAssembly.Module. */
-export function codecFrom(load) {
-  source = load;
+/**
+ * Where the module comes from, both asked on first use: `glue()` gives its wasm-bindgen
+ * glue, `wasm()` its bytes or its compiled WebAssembly.Module.
+ */
+export function codecFrom(glue, wasm) {
+  load = () => {
+    const g = glue();
+    g.initSync({ module: wasm() });
+    return g;
+  };
 }
 
 /** The module's exports, instantiating it on the first call. */
 export function codec() {
-  if (!ready) {
-    if (source === null) throw new Error('polycache: no entry point said where the snapshot and key module is');
-    initSync({ module: source() });
-    ready = true;
+  if (glue === null) {
+    if (load === null) throw new Error('polycache: no entry point said where the snapshot and key module is');
+    glue = load();
   }
   return glue;
 }

@@ -8,7 +8,10 @@ import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
 
 initSync({ module: readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')) });
-codecFrom(() => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')));
+codecFrom(
+  () => require(join(__dirname, 'polycache_codec.cjs')),
+  () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
+);
 randomFrom(urandom);
 
 export * from './lib.js';

@@ -3,10 +3,11 @@
 // store's is instantiated now, the snapshot and key module's on first use.
 import wasmModule from '../../dist/polycache_wasm_bg.wasm';
 import codecModule from '../../dist/polycache_codec_bg.wasm';
+import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
 
 initSync({ module: wasmModule });
-codecFrom(() => codecModule);
+codecFrom(() => codecGlue, () => codecModule);
 
 export * from './lib.js';

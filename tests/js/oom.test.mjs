@@ -8,10 +8,14 @@
 // Node only, in a process of its own (node --test runs each file apart): it grows each
 // module's memory to the wasm32 limit, which no other test should share.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import * as lib from 'polycache';
-import { initSync as codecInit } from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
+
+// Node's entry loads the snapshot and key module's glue with require, on first use: the
+// same module object here.
+const { initSync: codecInit } = createRequire(import.meta.url)('../../dist/polycache_codec.cjs');
 
 const PAGE = 64 << 10;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit

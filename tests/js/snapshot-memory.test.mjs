@@ -2,11 +2,15 @@
 // measured as WebAssembly.Memory's byteLength around each call, in a process of its own
 // (node --test runs each file apart). Before issue 11 a 50 MiB snapshot() grew it by
 // ~160 MiB and a loadSnapshot() by ~225 MiB.
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Cache } from 'polycache';
-import { initSync as codecInit } from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { eq, ok } from './assert.mjs';
+
+// Node's entry loads the snapshot and key module's glue with require, on first use: the
+// same module object here.
+const { initSync: codecInit } = createRequire(import.meta.url)('../../dist/polycache_codec.cjs');
 
 // The package already instantiated the store's module; the snapshot module comes with the
 // first snapshot. initSync hands back the instances already made.
