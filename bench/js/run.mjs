@@ -132,6 +132,10 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
+// The same inside Cloudflare's runtime (workerd-coldstart.mjs): per Worker, from many.
+const workerdStart = node(['workerd-coldstart.mjs', opts.smoke ? '2' : '10', opts.smoke ? '1' : String(Math.max(3, Math.round(opts.cold / 2)))]);
+if (workerdStart.error) errors.push(`cold start in workerd: ${workerdStart.error}`);
+
 // --- what one operation costs, piece by piece (polycache's profile, reproducible) -------
 // It drives the wasm store's internal API directly, which the package may change at any
 // time: a failure here is reported, not counted against the package.
@@ -194,6 +198,13 @@ tables.push({
   columns: ['implementation', 'node ready', 'import', 'first get (from process start)'],
   rows: Object.entries(coldStart).map(([impl, v]) => [impl === 'none' ? '(node alone)' : impl, v.nodeReadyMs, impl === 'none' ? null : v.importMs, impl === 'none' ? null : v.firstGetMs]),
 });
+if (!workerdStart.error) {
+  tables.push({
+    title: `Cold start inside workerd: one Worker's import + first cache (ms; ${workerdStart.workers} Workers per start-up, minus Workers that import nothing; median of ${workerdStart.rounds})`,
+    columns: ['implementation', 'per Worker'],
+    rows: Object.entries(workerdStart.perWorkerMs),
+  });
+}
 if (!components.error) {
   tables.push({
     title: 'Where the time goes: one operation and its parts (ns/op, best of rounds; 10,000 short keys, shuffled, no TTL)',
@@ -292,6 +303,7 @@ const result = {
   baseline: BASELINE,
   throughput: cases.map(({ impl, shape, ttl, opsPerMs, runs }) => ({ impl, shape, ttl, opsPerMs, runs })),
   coldStart,
+  workerdStart: workerdStart.error ? null : workerdStart,
   components: components.error ? null : components.rows,
   size,
   tables,

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { entryFor, root } from './exports.mjs';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address();
