@@ -89,9 +89,10 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache.cjs')}`,
 ]);
-// Node ESM: our modules in one minified file beside the glue (which stays its own module,
-// shared with anything else that imports it). One file to read and link instead of
-// twenty halves the import time (docs/benchmarks.md, JavaScript).
+// Node ESM: our modules and the store's glue in one minified file. One file to read and
+// link instead of twenty halved the import time, and the glue inside it saves another
+// module load (docs/js-size-and-speed.md). The snapshot and key module's glue stays apart: it
+// is required on first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -103,12 +104,10 @@ run(join(bin, 'esbuild'), [
   '--target=node18',
   '--minify',
   '--keep-names',
-  `--external:${fromSources('polycache_wasm.js')}`,
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
 for (const [from, to] of [
-  [fromSources('polycache_wasm.js'), './polycache_wasm.js'],
   [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
   [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
   [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],

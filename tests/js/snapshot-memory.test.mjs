@@ -5,21 +5,19 @@
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Cache } from 'polycache';
-import { initSync } from '../../dist/polycache_wasm.js';
 import { eq, ok } from './assert.mjs';
 
 // Node's entry loads the snapshot and key module's glue with require, on first use: the
 // same module object here.
 const { initSync: codecInit } = createRequire(import.meta.url)('../../dist/polycache_codec.cjs');
 
-// The package already instantiated the store's module; the snapshot module comes with the
-// first snapshot. initSync hands back the instances already made.
+// The snapshot module comes with the first snapshot; initSync then hands back its instance.
 new Cache({ max: 1 }).snapshot();
-const store = initSync({ module: new Uint8Array(0) });
+const store = Cache[Symbol.for('polycache.storeMemory')];
 const codec = codecInit({ module: new Uint8Array(0) });
 // Both modules' memories: a snapshot passes through the store's (its entries and
 // generations) and the snapshot module's (the encoding).
-const memory = () => store.memory.buffer.byteLength + codec.memory.buffer.byteLength;
+const memory = () => store.buffer.byteLength + codec.memory.buffer.byteLength;
 const MiB = 1 << 20;
 const KEY = 'the memory test key, 16+ bytes';
 
