@@ -156,7 +156,7 @@ impl Cache {
         let py = key.py();
         let k = self.key(key, version, ns)?;
         let timeout = self.timeout(py, timeout)?;
-        let v = Value::encode(value, self.copy_trees)?;
+        let v = Value::encode(value, self.values)?;
         let charge = entry_charge(k.len(), v.size(py)?);
         let default = self.default_timeout;
         // A value not stored is dropped after the lock is released.
@@ -248,7 +248,7 @@ impl Cache {
                 Some(_) => return Err(to_py(Error::NotAnInteger(String::new()), &shown(key))),
             };
             let new = old.add(&delta)?;
-            let v = Value::encode(&new, self.copy_trees)?;
+            let v = Value::encode(&new, self.values)?;
             let charge = entry_charge(k.len(), v.size(py)?);
             let mut unused = None;
             let swapped = self.write(|s, now| {

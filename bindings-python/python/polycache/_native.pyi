@@ -59,6 +59,7 @@ class Cache:
         cull_frequency: int = 3,
         clock: Optional[Callable[[], float]] = None,
         values: str = "copy",
+        compress_min_length: Optional[int] = None,
     ) -> "Cache": ...
     def view(
         self,
@@ -74,6 +75,7 @@ class Cache:
         validate_key: Optional[Callable[[str], object]] = None,
         default_marker: Optional[object] = None,
         values: str = "copy",
+        compress_min_length: Optional[int] = None,
     ) -> "Cache": ...
     def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any: ...
     def get_pickle(self, key: Any, version: Optional[int] = None) -> Optional[bytes]: ...
