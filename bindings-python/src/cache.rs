@@ -152,7 +152,8 @@ impl Cache {
 
     /// Reads `key` as `get` does, but returns a pickled value's stored pickle (the same
     /// `bytes` object until the entry is replaced) instead of unpickling it; None when
-    /// the key is absent, expired or holds a value not kept as a pickle.
+    /// the key is absent, expired or holds a value not kept as a plain pickle (a shared
+    /// built-in, a JSON-like copy, a compressed pickle).
     ///
     /// >>> c = Cache(); c.set("a", {1}); c.set("b", "text")
     /// >>> c.get_pickle("a") is c.get_pickle("a"), c.get_pickle("b"), c.get_pickle("c")

@@ -123,7 +123,8 @@ impl Cache {
     /// A read as `get_in` (recency, counters, expiry), without the unpickling: the
     /// stored pickle of a pickled value, the very `bytes` object the entry holds (the
     /// same object until the entry is replaced, so a caller may remember what it made of
-    /// it). None when the key is absent, expired, or holds a value not kept as a pickle.
+    /// it). None when the key is absent, expired, or holds a value not kept as a plain
+    /// pickle (`Value::Pickled`: not a compressed one).
     pub(crate) fn pickle_in(
         &self,
         py: Python<'_>,

@@ -90,6 +90,26 @@ def test_age_is_djangos_at_each_second(apps, monkeypatch):
     assert ages[1] - ages[0] == 7 and ages[2] - ages[0] == 30
 
 
+def test_a_compressed_page_is_read_with_get_and_never_remembered(apps, settings):
+    """PolyCache's COMPRESS_MIN_LENGTH: get_pickle gives None for a compressed entry, so
+    the fast path reads such a page with get on every hit (a replaced one is new)."""
+    _, fast_app = apps
+    if not hasattr(caches["default"], "get_pickle"):
+        pytest.skip("a PolyCache option")
+    default = settings.CACHES["default"]
+    options = dict(default["OPTIONS"], COMPRESS_MIN_LENGTH=1)
+    settings.CACHES = {"default": dict(default, LOCATION="fast-tests-compressed", OPTIONS=options)}
+    cache = caches["default"]
+    key = hot(fast_app, "/books/")
+    for run in (98, 97):
+        replaced = cache.get(key)
+        replaced.content = json.dumps({"page": "books", "run": run, "titles": ["A long title"] * 200}).encode()
+        cache.set(key, replaced, 60)
+        assert cache.get_pickle(key) is None  # kept compressed
+        answer = call(fast_app, "/books/")
+        assert answer.header("X-Polycache") == "fast" and json.loads(answer.body)["run"] == run
+
+
 def test_the_reader_gives_the_stored_pickle_itself():
     cache = caches["default"]
     read = pickle_reader(cache)
