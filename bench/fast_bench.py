@@ -108,8 +108,8 @@ def parse_wrk(out: str) -> Dict[str, str]:
 
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by the server process and its children
-    (gunicorn's worker): per request, a figure other work on the machine disturbs far
-    less than requests per second."""
+    (gunicorn's worker): per request, what a server with a core to itself would give
+    (other work on the machine still moves it)."""
     pids = [pid]
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -236,7 +236,7 @@ def main() -> None:
             "runs reported (requests/s, p50, p99), each run's requests/s beside it; server CPU µs/request: the "
             "CPU time (user + system) of the server's processes during the run over the requests wrk counted, "
             "and its ratio to the matching Django row (Django's CPU / this row's: the requests/s ratio a "
-            "server with a core to itself would see, steadier than requests/s on a shared machine). "
+            "server with a core to itself would see; it moves with the machine's load too). "
             f"Load average (1 min) at the start: {load_start:.1f}, at the end: {os.getloadavg()[0]:.1f}. "
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work: compare rows "
             f"of one run, not runs), Python {platform.python_version()}.",
