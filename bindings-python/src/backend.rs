@@ -63,8 +63,9 @@ impl DjangoBackend {
     }
 
     /// `Cache.get_pickle`: a pickled value's stored pickle, not unpickled (the fast path
-    /// remembers what it made of each one).
-    #[pyo3(signature = (key, version=None))]
+    /// remembers what it made of each one). Private: not part of Django's backend API,
+    /// which `TieredCache` mirrors (tests/tiered/test_api.py).
+    #[pyo3(name = "_get_pickle", signature = (key, version=None))]
     fn get_pickle(
         &self,
         py: Python<'_>,

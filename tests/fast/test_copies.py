@@ -66,7 +66,7 @@ def test_a_deleted_copy_is_a_miss(apps):
 
 def test_an_expired_copy_made_again_is_served_as_the_new_one(apps):
     _, fast_app = apps
-    if not hasattr(caches["default"], "get_pickle"):
+    if not hasattr(caches["default"], "_get_pickle"):
         pytest.skip("moves PolyCache's clock")  # LocMemCache reads time.time()
     hot(fast_app, "/books/")
     clock.OFFSET[0] = 61.0
@@ -91,10 +91,10 @@ def test_age_is_djangos_at_each_second(apps, monkeypatch):
 
 
 def test_a_compressed_page_is_read_with_get_and_never_remembered(apps, settings):
-    """PolyCache's COMPRESS_MIN_LENGTH: get_pickle gives None for a compressed entry, so
+    """PolyCache's COMPRESS_MIN_LENGTH: _get_pickle gives None for a compressed entry, so
     the fast path reads such a page with get on every hit (a replaced one is new)."""
     _, fast_app = apps
-    if not hasattr(caches["default"], "get_pickle"):
+    if not hasattr(caches["default"], "_get_pickle"):
         pytest.skip("a PolyCache option")
     default = settings.CACHES["default"]
     options = dict(default["OPTIONS"], COMPRESS_MIN_LENGTH=1)
@@ -105,7 +105,7 @@ def test_a_compressed_page_is_read_with_get_and_never_remembered(apps, settings)
         replaced = cache.get(key)
         replaced.content = json.dumps({"page": "books", "run": run, "titles": ["A long title"] * 200}).encode()
         cache.set(key, replaced, 60)
-        assert cache.get_pickle(key) is None  # kept compressed
+        assert cache._get_pickle(key) is None  # kept compressed
         answer = call(fast_app, "/books/")
         assert answer.header("X-Polycache") == "fast" and json.loads(answer.body)["run"] == run
 

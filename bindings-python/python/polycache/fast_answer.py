@@ -110,13 +110,13 @@ Reader = Callable[[str], Optional[bytes]]
 
 def pickle_reader(cache: Any) -> Optional[Reader]:
     """How to read a page's stored pickle without unpickling it, for the caches that keep
-    one in this process: ``PolyCache`` (``get_pickle``), ``TieredCache``'s tier 1 while
+    one in this process: ``PolyCache`` (``_get_pickle``), ``TieredCache``'s tier 1 while
     it is trusted, ``LocMemCache``. Each reads as ``get`` does (expiry, recency) and
     returns the very ``bytes`` object the entry holds, or None when it cannot tell
     (absent, expired, not a pickle, tier 1 untrusted or without the key): the caller
     then asks ``get``. None for other caches (the network ones: nothing stays put)."""
-    if callable(getattr(type(cache), "get_pickle", None)):
-        return cache.get_pickle
+    if callable(getattr(type(cache), "_get_pickle", None)):
+        return cache._get_pickle
     trusted = getattr(cache, "_trusted_hot", None)
     if callable(trusted):
 
