@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, SystemClock, Timeout};
+use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, Key, SystemClock, Timeout};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping};
@@ -394,7 +394,7 @@ impl Cache {
                 let mut refused = Vec::new();
                 for (i, (key, k, v, charge)) in todo.into_iter().enumerate() {
                     keys.push(key);
-                    match s.set(Arc::from(k), v, charge, expiry, now) {
+                    match s.set(Key::from(k), v, charge, expiry, now) {
                         Ok(()) => {}
                         Err(Error::ValueTooLarge { .. }) => refused.push(i),
                         Err(e) => return Err(e),

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::key::namespaced_key;
 use crate::stats::Stats;
 use crate::store::{Config, Counter, Eviction, Store};
+use crate::store_key::Key;
 use crate::ttl::{Clock, SystemClock, Timeout};
 
 /// Bytes charged for an entry beyond its key and value: the map slot, the recency
@@ -117,7 +118,7 @@ impl<V> CacheBuilder<V> {
 /// assert_eq!(cache.get("a"), None);
 /// ```
 pub struct Cache<V> {
-    store: Mutex<Store<Arc<str>, V>>,
+    store: Mutex<Store<Key, V>>,
     default_timeout: Timeout,
     clock: Arc<dyn Clock>,
     weigher: Weigher<V>,
@@ -129,13 +130,13 @@ impl<V> Cache<V> {
         self.clock.now_ms()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Store<Arc<str>, V>> {
+    fn lock(&self) -> MutexGuard<'_, Store<Key, V>> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `f` on the locked store with the current time, then drops removed values
     /// after unlocking. For bindings that need more than the methods below.
-    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store<Arc<str>, V>, u64) -> R) -> R {
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store<Key, V>, u64) -> R) -> R {
         let now = self.clock.now_ms();
         let (out, dead) = {
             let mut store = self.lock();
@@ -173,7 +174,7 @@ impl<V> Cache<V> {
         let charge = self.charge(key, &value);
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
-            s.set(Arc::from(key), value, charge, expiry, now)
+            s.set(Key::from(key), value, charge, expiry, now)
         })
         .map_err(|e| with_key(e, key))
     }
@@ -183,7 +184,7 @@ impl<V> Cache<V> {
         let charge = self.charge(key, &value);
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
-            s.add(Arc::from(key), value, charge, expiry, now)
+            s.add(Key::from(key), value, charge, expiry, now)
         })
         .map_err(|e| with_key(e, key))
     }
@@ -253,7 +254,7 @@ impl<V> Cache<V> {
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
             for (k, v, c) in items {
-                s.set(Arc::from(k.as_ref()), v, c, expiry, now).map_err(|e| with_key(e, k.as_ref()))?;
+                s.set(Key::from(k.as_ref()), v, c, expiry, now).map_err(|e| with_key(e, k.as_ref()))?;
             }
             Ok(())
         })
