@@ -19,9 +19,7 @@ fn main() -> polycache::Result<()> {
     for name in ["a", "b", "c", "d"] {
         cache.set(name, name.to_uppercase(), Timeout::Never)?;
     }
-    // The default adaptive policy: a newcomer seen no more often than the main space's
-    // next victim ("c", pushed out of the window by "d") is the one to leave.
-    println!("bounded to 3 entries: keys (next victims last) = {:?}", cache.keys());
+    println!("bounded to 3 entries: keys (most recent first) = {:?}", cache.keys());
 
     let k1 = cache.namespaced_key("books", "list?page=1");
     cache.set(&k1, "page 1".into(), Timeout::Never)?;
