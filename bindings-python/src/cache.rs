@@ -42,15 +42,15 @@ pub struct Cache {
 
 #[pymethods]
 impl Cache {
-    /// A thread-safe cache: LRU (`eviction="lru"`), Django's batch cull
-    /// (`eviction="cull"`) or the scan-resistant adaptive policy (`eviction="adaptive"`),
+    /// A thread-safe cache: the scan-resistant adaptive policy (`eviction="adaptive"`,
+    /// the default), LRU (`eviction="lru"`) or Django's batch cull (`eviction="cull"`),
     /// bounded by `max_entries` and optionally by `max_bytes`.
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
     /// returning seconds since the epoch (default: the system clock). `values="copy"`
     /// keeps JSON-like values as private copies of their containers (fast reads);
     /// `values="pickle"` pickles them (less memory).
     #[new]
-    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="lru", cull_frequency=3, clock=None, values="copy"))]
+    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="adaptive", cull_frequency=3, clock=None, values="copy"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,

@@ -44,11 +44,12 @@ pub struct CacheBuilder<V> {
 }
 
 impl<V> CacheBuilder<V> {
-    /// A cache of at most `max_entries` entries, evicting one least recently used
-    /// entry at a time, with Django's default timeout of 300 s.
+    /// A cache of at most `max_entries` entries under the adaptive policy
+    /// ([`Eviction::Adaptive`]; [`CacheBuilder::eviction`] picks another), with Django's
+    /// default timeout of 300 s.
     pub fn new(max_entries: usize) -> Self {
         CacheBuilder {
-            config: Config::lru(max_entries),
+            config: Config { eviction: Eviction::Adaptive, ..Config::lru(max_entries) },
             default_timeout: Timeout::Default,
             clock: Arc::new(SystemClock),
             weigher: Box::new(|_| std::mem::size_of::<V>()),
@@ -67,8 +68,8 @@ impl<V> CacheBuilder<V> {
         self
     }
 
-    /// Which entry leaves when a bound is hit: [`Eviction::Lru`] (the default),
-    /// [`Eviction::Adaptive`] (scan-resistant, more hits on most workloads) or Django's cull.
+    /// Which entry leaves when a bound is hit: [`Eviction::Adaptive`] (the default:
+    /// scan-resistant, more hits on most workloads), [`Eviction::Lru`] or Django's cull.
     pub fn eviction(mut self, eviction: Eviction) -> Self {
         self.config.eviction = eviction;
         self
@@ -329,6 +330,28 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Cache<i64>>();
         assert_send_sync::<Cache<String>>();
+    }
+
+    #[test]
+    fn the_default_policy_is_adaptive_and_keeps_its_hot_set_through_a_scan() {
+        let default: Cache<i64> = CacheBuilder::new(100).build().unwrap();
+        let lru: Cache<i64> = CacheBuilder::new(100).eviction(Eviction::Lru).build().unwrap();
+        assert_eq!(default.with_store(|s, _| s.config().eviction), Eviction::Adaptive);
+        let hot_left = |c: &Cache<i64>| {
+            for _ in 0..20 {
+                for i in 0..60 {
+                    if c.get(&format!("hot:{i}")).is_none() {
+                        c.set(&format!("hot:{i}"), i, Timeout::Never).unwrap();
+                    }
+                }
+            }
+            for i in 0..1_000 {
+                c.set(&format!("scan:{i}"), i, Timeout::Never).unwrap();
+            }
+            (0..60).filter(|i| c.has_key(&format!("hot:{i}"))).count()
+        };
+        assert!(hot_left(&default) >= 57);
+        assert_eq!(hot_left(&lru), 0);
     }
 
     #[test]
