@@ -14,6 +14,8 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
   captured once at start (the server's ceiling for exactly that answer);
 - ``django-redis`` / ``fast-redis``: Django's ``cache_page`` on django-redis (a local
   redis-server started for the run), without and with ``FastPathWSGI``;
+- ``fast-tiered``: ``FastPathWSGI`` on ``polycache.tiered.TieredCache`` over the same
+  redis-server (another database): hits from tier 1, within its invalidation bound;
 - ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
   ``polycache.drf.cache_response(fast=True)`` on PolyCache (``/api/public/``), DRF's
   own hit vs the fast path's; ``drf-redis`` / ``fast-drf-redis``: the same on django-redis;
@@ -58,6 +60,7 @@ MODES = {
     "bare-same-answer": ("gunicorn", {"POLYCACHE_FAST": "bare-same"}),
     "django-redis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "fast-tiered": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_REDIS_URL": "{redis-tiered}"}),
     "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
     "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
     "drf-redis": ("gunicorn", {"BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
@@ -67,6 +70,7 @@ MODES = {
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
     "asgi-django-redis": ("uvicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "asgi-fast-redis": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "asgi-fast-tiered": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_REDIS_URL": "{redis-tiered}"}),
 }
 ROTATE_LUA = """
 local paths = {%s}
@@ -102,6 +106,24 @@ def parse_wrk(out: str) -> Dict[str, str]:
     }
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process and its children
+    (gunicorn's worker): per request, what a server with a core to itself would give
+    (other work on the machine still moves it)."""
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    ticks = 0
+    for p in pids:
+        with open(f"/proc/{p}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[str, str], seconds: int, tmp: str) -> Dict[str, str]:
     pages = API_PAGES if extra.get("BENCH_PAGES") == "api" else PAGES
     lua = os.path.join(tmp, f"rotate-{mode}.lua")
@@ -111,13 +133,18 @@ def run_mode(mode: str, server_kind: str, extra: Dict[str, str], base_env: Dict[
     server = serve.start(dict(base_env, **extra), port, server_kind)
     try:
         warm(port, mode, pages)
+        cpu = server_cpu(server.pid)
         out = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
         ).stdout
+        cpu = server_cpu(server.pid) - cpu
     finally:
         serve.stop(server)
-    return parse_wrk(out)
+    result = parse_wrk(out)
+    requests = re.search(r"(\d+) requests in", out)
+    result["cpu_us"] = f"{cpu / int(requests.group(1)) * 1e6:.1f}" if requests and int(requests.group(1)) else "?"
+    return result
 
 
 #: The Django row each row is compared with (requests/s ratio in the report).
@@ -128,11 +155,13 @@ BASELINE = {
     "bare-wsgi": "django-locmem",
     "bare-same-answer": "django-locmem",
     "fast-redis": "django-redis",
+    "fast-tiered": "django-redis",
     "fast-drf-polycache": "drf-polycache",
     "fast-drf-redis": "drf-redis",
     "asgi-django-polycache": "asgi-django-locmem",
     "asgi-fast-polycache": "asgi-django-locmem",
     "asgi-fast-redis": "asgi-django-redis",
+    "asgi-fast-tiered": "asgi-django-redis",
 }
 
 
@@ -154,15 +183,16 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench-fast needs wrk (apt-get install wrk)")
+    load_start = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix="polycache-fast-bench-")
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
     serve.prepare_db(dict(base_env), books=30)
     modes = args.modes.split(",")
     redis_dir = None
-    if any("{redis}" in v for m in modes for v in MODES[m][1].values()):
+    if any("{redis" in v for m in modes for v in MODES[m][1].values()):
         redis_dir = os.path.join(tmp, "redis")
-        redis_url = f"redis://127.0.0.1:{redisctl.start(redis_dir)}/0"
+        redis_url = f"redis://127.0.0.1:{redisctl.start(redis_dir)}"
     runs: Dict[str, List[Dict[str, str]]] = {m: [] for m in modes}
     in_process = {}
     try:
@@ -175,7 +205,8 @@ def main() -> None:
             for mode in modes:
                 server_kind, extra = MODES[mode]
                 if redis_dir is not None:
-                    extra = {k: v.replace("{redis}", redis_url) for k, v in extra.items()}
+                    # django-redis in database 0, TieredCache in 1: neither reads the other's pages
+                    extra = {k: v.replace("{redis}", redis_url + "/0").replace("{redis-tiered}", redis_url + "/1") for k, v in extra.items()}
                 runs[mode].append(run_mode(mode, server_kind, extra, base_env, args.seconds, tmp))
                 print(f"round {n + 1} {mode}: {runs[mode][-1]}", flush=True)
     finally:
@@ -183,15 +214,18 @@ def main() -> None:
             redisctl.stop(redis_dir)
         shutil.rmtree(tmp, ignore_errors=True)
     rps = {m: statistics.median(float(r["rps"]) for r in runs[m]) for m in modes}
+    cpu = {m: statistics.median(float(r["cpu_us"]) for r in runs[m] if r["cpu_us"] != "?") for m in modes}
     rows = []
     for mode in modes:
         base = BASELINE.get(mode)
         ratio = f"{rps[mode] / rps[base]:.2f}x {base}" if base in rps else ""
+        cpu_ratio = f"{cpu[base] / cpu[mode]:.2f}x" if base in cpu else ""
         p50 = statistics.median(_seconds(r["p50"]) for r in runs[mode])
         p99 = statistics.median(_seconds(r["p99"]) for r in runs[mode])
         each = " / ".join(f"{float(r['rps']):.0f}" for r in runs[mode])
         errors = "; ".join(sorted({r["errors"] for r in runs[mode]}))
-        rows.append(f"| {mode} | {MODES[mode][0]} | {rps[mode]:.0f} | {ratio} | {each} | {_latency(p50)} | {_latency(p99)} | {errors} |")
+        rows.append(f"| {mode} | {MODES[mode][0]} | {rps[mode]:.0f} | {ratio} | {each} | {cpu[mode]:.0f} | {cpu_ratio} | "
+                    f"{_latency(p50)} | {_latency(p99)} | {errors} |")
     report = "\n".join(
         [
             "# polycache.fast benchmark (generated by `make bench-fast`)",
@@ -199,12 +233,16 @@ def main() -> None:
             f"`python bench/fast_bench.py --seconds {args.seconds} --rounds {args.rounds}`: gunicorn gthread, 1 worker, "
             "4 threads, or uvicorn, 1 worker; wrk -t2 -c8 in its own process, 8 cached URLs rotated, every request "
             f"a hit; each mode run once per round, rounds alternating the modes, the median of the {args.rounds} "
-            "runs reported (requests/s, p50, p99), each run's requests/s beside it. "
+            "runs reported (requests/s, p50, p99), each run's requests/s beside it; server CPU µs/request: the "
+            "CPU time (user + system) of the server's processes during the run over the requests wrk counted, "
+            "and its ratio to the matching Django row (Django's CPU / this row's: the requests/s ratio a "
+            "server with a core to itself would see; it moves with the machine's load too). "
+            f"Load average (1 min) at the start: {load_start:.1f}, at the end: {os.getloadavg()[0]:.1f}. "
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other work: compare rows "
             f"of one run, not runs), Python {platform.python_version()}.",
             "",
-            "| mode | server | requests/s (median) | ratio | each round | p50 | p99 | socket errors |",
-            "| --- | --- | ---: | --- | --- | ---: | ---: | --- |",
+            "| mode | server | requests/s (median) | ratio | each round | server CPU µs/request | CPU ratio | p50 | p99 | socket errors |",
+            "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |",
             *rows,
             "",
             "In one process, no server (`bench/fast_hit.py`: the same page called through the WSGI callable, "

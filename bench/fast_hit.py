@@ -5,10 +5,14 @@ WSGI application on the same cached page (tests/fast, ``/books/?page=1``,
 prints one JSON object.
 
     POLYCACHE_FAST_BACKEND=... python bench/fast_hit.py DB_DIR
+
+With ``--calls N --app fast|django`` it only makes N hits after the warm-up, untimed:
+bench/fast_instructions.py runs that under valgrind to count instructions per hit.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import io
 import json
@@ -21,7 +25,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fast"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 os.environ["POLYCACHE_FAST_BENCH"] = "1"
-os.environ["POLYCACHE_DRF_DB_DIR"] = sys.argv[1]
+_parser = argparse.ArgumentParser()
+_parser.add_argument("db_dir")
+_parser.add_argument("--calls", type=int, default=None, help="only make this many hits (no timing, no profile)")
+_parser.add_argument("--app", choices=("fast", "django"), default="fast")
+ARGS = _parser.parse_args()
+os.environ["POLYCACHE_DRF_DB_DIR"] = ARGS.db_dir
 
 import django  # noqa: E402
 
@@ -60,6 +69,11 @@ def main():
     for _ in range(2):
         b"".join(fast_app(environ(), start_response))
     assert fast_app.stats()["hits"] == 1, fast_app.stats()
+    if ARGS.calls is not None:
+        app = fast_app if ARGS.app == "fast" else django_app
+        for _ in range(ARGS.calls):
+            b"".join(app(environ(), start_response))
+        return
     fast_us, django_us = per_call(fast_app, 5000), per_call(django_app, 500)
     profile = cProfile.Profile()
     profile.runcall(lambda: [fast_app(environ(), start_response) for _ in range(5000)])

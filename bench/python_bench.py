@@ -294,6 +294,8 @@ def bench_memory(rounds: int) -> dict:
     out = {}
     for name, backend, options in [("polycache", "polycache.django.PolyCache", {}),
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
+                                   ("polycache VALUES=pickle COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
+                                    {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):

@@ -1,6 +1,7 @@
 // Builds the npm package's generated files into dist/:
-//   cargo (wasm32) -> wasm-bindgen --target web -> wasm-opt -Oz -> esbuild (the Node ESM
-//   bundle and the CJS bundle).
+//   cargo (wasm32), once per module -> target_features without multivalue
+//   (wasm-features.mjs) -> wasm-bindgen --target web -> wasm-opt -Oz ->
+//   esbuild (the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropTargetFeature } from './wasm-features.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -31,28 +33,51 @@ if (version !== `wasm-bindgen ${WASM_BINDGEN_VERSION}`) {
   process.exit(1);
 }
 
-run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release']);
+// Two modules from one crate (bindings-js/Cargo.toml's features): the store, which every
+// import loads, and the codec (snapshots, SHA-256/HMAC, key functions), loaded on first use.
 mkdirSync(dist, { recursive: true });
 const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'polycache_wasm.wasm');
-run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', 'polycache_wasm', '--no-typescript', raw]);
-const wasm = join(dist, 'polycache_wasm_bg.wasm');
-const before = statSync(wasm).size;
-run(join(bin, 'wasm-opt'), [
-  '-Oz',
-  '--enable-bulk-memory',
-  '--enable-mutable-globals',
-  '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext',
-  '--enable-reference-types',
-  '--enable-multivalue',
-  wasm,
-  '-o',
-  wasm,
+const MODULES = [
+  ['store', 'polycache_wasm'],
+  ['codec', 'polycache_codec'],
+];
+for (const [feature, name] of MODULES) {
+  run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release', '--no-default-features', '--features', feature]);
+  // A copy per module (cargo's file is the last build's), kept for `make size-js-wasm`.
+  const own = join(dirname(raw), 'js-modules', `${feature}.wasm`);
+  mkdirSync(dirname(own), { recursive: true });
+  copyFileSync(raw, own);
+  if (!dropTargetFeature(own, 'multivalue')) console.log(`note: ${name} did not list multivalue`);
+  run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', own]);
+  const wasm = join(dist, `${name}_bg.wasm`);
+  const before = statSync(wasm).size;
+  run(join(bin, 'wasm-opt'), [
+    '-Oz',
+    '--enable-bulk-memory',
+    '--enable-mutable-globals',
+    '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext',
+    '--enable-reference-types',
+    '--enable-multivalue',
+    wasm,
+    '-o',
+    wasm,
+  ]);
+  console.log(`wasm-opt ${name}: ${before} -> ${statSync(wasm).size} bytes`);
+  // The glue, minified in place (every runtime loads it; half the bytes gzipped).
+  const glue = join(dist, `${name}.js`);
+  run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
+}
+// Node loads the snapshot and key module's glue on first use, through require (ESM has no
+// synchronous import): a CommonJS copy of it.
+run(join(bin, 'esbuild'), [
+  join(dist, 'polycache_codec.js'),
+  '--minify',
+  '--format=cjs',
+  '--target=node18',
+  '--log-override:empty-import-meta=silent',
+  `--outfile=${join(dist, 'polycache_codec.cjs')}`,
 ]);
-console.log(`wasm-opt: ${before} -> ${statSync(wasm).size} bytes`);
-// The glue, minified in place (every runtime loads it; half the bytes gzipped).
-const glue = join(dist, 'polycache_wasm.js');
-run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node-cjs.js',
   '--bundle',
@@ -64,9 +89,10 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache.cjs')}`,
 ]);
-// Node ESM: our modules in one minified file beside the glue (which stays its own module,
-// shared with anything else that imports it). One file to read and link instead of
-// twenty halves the import time (docs/benchmarks.md, JavaScript).
+// Node ESM: our modules and the store's glue in one minified file. One file to read and
+// link instead of twenty halved the import time, and the glue inside it saves another
+// module load (docs/js-size-and-speed.md). The snapshot and key module's glue stays apart: it
+// is required on first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -78,13 +104,13 @@ run(join(bin, 'esbuild'), [
   '--target=node18',
   '--minify',
   '--keep-names',
-  `--external:${fromSources('polycache_wasm.js')}`,
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
 for (const [from, to] of [
-  [fromSources('polycache_wasm.js'), './polycache_wasm.js'],
   [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
+  [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
+  [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
 ]) {
   const parts = bundled.split(from);
   if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);

@@ -16,15 +16,21 @@ const lib = readdirSync(join(root, 'bindings-js/js'))
   .filter((f) => f.endsWith('.js') && f !== 'node-cjs.js')
   .map((f) => `bindings-js/js/${f}`);
 const rows = [
-  ['wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
-  ['wasm-bindgen glue (`dist/polycache_wasm.js`, minified)', ['dist/polycache_wasm.js']],
+  ['store wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
+  ['its wasm-bindgen glue (`dist/polycache_wasm.js`, minified; inside the Node bundles)', ['dist/polycache_wasm.js']],
+  ['snapshot and key wasm module (`dist/polycache_codec_bg.wasm`, read on first use)', ['dist/polycache_codec_bg.wasm']],
+  ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified; `.cjs` for Node, read on first use)', ['dist/polycache_codec.js']],
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
-  ['Node ESM bundle (`dist/polycache.mjs`: our JS, minified)', ['dist/polycache.mjs']],
-  ['CommonJS bundle (`dist/polycache.cjs`: glue + our JS, minified)', ['dist/polycache.cjs']],
+  ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS, minified)', ['dist/polycache.mjs']],
+  ['CommonJS bundle (`dist/polycache.cjs`: the store glue + our JS, minified)', ['dist/polycache.cjs']],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
-const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache_wasm.js', 'dist/polycache.mjs'];
-rows.push(['what Node ESM loads (wasm + glue + bundle)', nodeEsm]);
+const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
+rows.push(['what Node ESM loads at import (store wasm + bundle)', nodeEsm]);
+rows.push([
+  '... and after a first snapshot or key function (+ the second wasm and its glue)',
+  [...nodeEsm, 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
+]);
 
 const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0];
 const table = [

@@ -11,7 +11,7 @@ TEST_TARGETS += test-fast
 
 FAST_DEPS := "gunicorn==23.0.0" "uvicorn==0.54.0" "redis==8.1.0"
 
-.PHONY: test-fast bench-fast
+.PHONY: test-fast bench-fast bench-fast-instructions
 
 test-fast: $(DRF_VENV)/.fast-stamp redis-server-installed ## polycache.fast: the fast path vs Django itself, rule by rule
 	@mkdir -p $(DRF_DB_DIR)
@@ -35,3 +35,7 @@ $(DRF_VENV)/.fast-bench-stamp: $(DRF_VENV)/.fast-stamp mk/fast.mk
 bench-fast: $(DRF_VENV)/.fast-bench-stamp redis-server-installed ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
 	$(call apt-install,wrk,wrk,bench-fast)
 	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md
+
+bench-fast-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per cached-page hit (valgrind): FastPathWSGI vs Django's own, in one process
+	$(call apt-install,valgrind,valgrind,bench-fast-instructions)
+	cd $(ROOT) && $(DRF_PY) bench/fast_instructions.py

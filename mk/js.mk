@@ -50,9 +50,13 @@ TWIGGY := $(TOOLS)/twiggy-$(TWIGGY_VERSION)/bin/twiggy
 $(TWIGGY):
 	$(call install-tool,$@,cargo install twiggy --version $(TWIGGY_VERSION) --locked --root $(TOOLS)/twiggy-$(TWIGGY_VERSION))
 
-# It reads cargo's module (function names kept), before wasm-bindgen and wasm-opt.
-WASM_RAW := target/wasm32-unknown-unknown/release/polycache_wasm.wasm
+# It reads cargo's modules (function names kept), before wasm-bindgen and wasm-opt: the
+# store's, which every import loads, and the snapshot and key module (build.mjs).
+WASM_RAW := target/wasm32-unknown-unknown/release/js-modules
 .PHONY: size-js-wasm
-size-js-wasm: js-build $(TWIGGY) ## The wasm module's biggest items and what retains them (twiggy)
-	$(TWIGGY) top -n 40 $(WASM_RAW)
-	$(TWIGGY) dominators -d 2 -r 60 $(WASM_RAW)
+size-js-wasm: js-build $(TWIGGY) ## The wasm modules' biggest items and what retains them (twiggy)
+	@for m in store codec; do \
+	  echo "== $$m"; \
+	  $(TWIGGY) top -n 40 $(WASM_RAW)/$$m.wasm && \
+	  $(TWIGGY) dominators -d 2 -r 60 $(WASM_RAW)/$$m.wasm || exit 1; \
+	done

@@ -4,14 +4,18 @@
 // short keys, shuffled order.
 //
 //   node bench/js/components.mjs [--json] [rounds=15]   (POLYCACHE_ROOT=dir: another build)
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { polycacheEntry } from './impls.mjs';
 
 const entry = polycacheEntry();
 const { Cache } = await import(entry);
-// The wasm-bindgen glue the entry loaded (already instantiated by the entry's import).
-const glue = new URL('../../dist/polycache_wasm.js', pathToFileURL(`${process.env.POLYCACHE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url))}/bench/js/`)).href;
-const { SlotStore } = await import(glue);
+// The store's wasm-bindgen glue, for a SlotStore of its own. The Node bundle carries its
+// own copy of the glue, so this one is instantiated here (initSync returns at once where
+// the entry shares the file and has done it).
+const dist = new URL('../../dist/', pathToFileURL(`${process.env.POLYCACHE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url))}/bench/js/`));
+const { SlotStore, initSync } = await import(new URL('polycache_wasm.js', dist).href);
+initSync({ module: readFileSync(new URL('polycache_wasm_bg.wasm', dist)) });
 const { LRUCache } = await import('lru-cache');
 
 const json = process.argv.includes('--json');

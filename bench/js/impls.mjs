@@ -26,6 +26,9 @@ export function polycacheEntry() {
 export const IMPLS = {
   polycache: {
     specifier: () => polycacheEntry(),
+    // Read only by the first snapshot or key function (bindings-js/js/codec.js), not by
+    // the import: size.mjs counts them apart.
+    firstUse: ['dist/polycache_codec.cjs', 'dist/polycache_codec_bg.wasm'],
     pick: (m) => m.Cache,
     ttl: true,
     make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl } : { max }),

@@ -1,5 +1,6 @@
 // Package size: what `npm install` puts on disk, and what `import` in Node actually
-// loads (the entry module, the modules it imports, the wasm it reads), raw and gzip -9.
+// loads (the entry module, the modules it imports, the wasm it reads), raw and gzip -9;
+// apart, what an implementation reads only on first use of a feature (`firstUse`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -109,14 +110,21 @@ export function sizes() {
         : fileURLToPath(import.meta.resolve(impl.specifier()));
     }
     const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;
-    const loaded = loadedFiles(entry);
+    const later = (impl.firstUse ?? []).map((f) => join(pkgDir, f));
     const inst = measure(installed, pkgDir);
-    const load = measure(loaded, pkgDir);
+    const load = measure(
+      loadedFiles(entry).filter((f) => !later.includes(f)),
+      pkgDir,
+    );
     result[name] = {
       version,
       installed: { files: inst.files, raw: inst.raw, gzip: inst.gzip },
       loaded: { files: load.list, raw: load.raw, gzip: load.gzip },
     };
+    if (later.length > 0) {
+      const first = measure(later, pkgDir);
+      result[name].firstUse = { files: first.list, raw: first.raw, gzip: first.gzip };
+    }
   }
   return result;
 }

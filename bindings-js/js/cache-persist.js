@@ -1,10 +1,9 @@
 // The Cache's dump/load and snapshot/loadSnapshot, over what the Cache lets them reach
 // (`cache[INSIDE]()` in cache.js): its store, its slots' keys and values, its clock.
 
-import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
+import { codec, codecTrap } from './codec.js';
 import { CacheConfigError, CacheLoadError, fromWasm } from './errors.js';
 import { signingKey } from './options.js';
-import { poison } from './slot-store.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
 import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
@@ -81,14 +80,15 @@ export function snapshotOf(c, options) {
   const n = t.length / 3;
   let writer;
   try {
-    writer = new SnapshotWriter(now, c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact(), n, signing);
+    writer = new (codec().SnapshotWriter)(now, c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact(), n, signing);
     return writeSnapshot(writer, n, (i) => {
       const slot = t[3 * i];
       return [text(c.key(slot), 'a key written to a snapshot'), t[3 * i + 1], c.value(slot)];
     });
   } catch (e) {
-    // A trap here (out of wasm memory) poisons this cache, as one in its store does.
-    throw poison(c.store, fromWasm(e));
+    // A trap in the store's calls has poisoned the cache already (slot-store.js); one in
+    // the writer leaves it as it was.
+    throw codecTrap(fromWasm(e));
   } finally {
     release(writer);
   }
@@ -105,11 +105,11 @@ export function loadSnapshotInto(c, bytes, options) {
   }
   let reader;
   try {
-    reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, c.now(), maxAge);
+    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, c.now(), maxAge);
     checkSnapshot(reader, bytes);
   } catch (e) {
     release(reader);
-    throw fromWasm(e);
+    throw codecTrap(fromWasm(e));
   }
   try {
     // An encoded length is a size of at least 1: an empty value still holds an entry.

@@ -21,10 +21,12 @@ import {
   NO_RING,
   ON_TRAP,
   RING,
+  STORE_MEMORY,
   SlotStore,
   coarseNow,
   openViews,
   poison,
+  storeMemory,
 } from './slot-store.js';
 import { describe } from './text.js';
 
@@ -110,6 +112,11 @@ export class Cache extends CacheBase {
   #views() {
     [this.#ring, this.#exp] = openViews(this.#store);
     this.#covered = this.#exp.length;
+  }
+
+  /** The store module's WebAssembly.Memory (slot-store.js). */
+  static get [STORE_MEMORY]() {
+    return storeMemory();
   }
 
   /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */

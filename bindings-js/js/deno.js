@@ -1,7 +1,13 @@
-// Deno: reads the wasm beside the glue (needs --allow-read) and instantiates it
-// synchronously.
+// Deno: reads the store's wasm beside the glue (needs --allow-read) and instantiates it
+// synchronously; the snapshot and key module is read on first use.
+import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { codecFrom } from './codec.js';
 
 initSync({ module: Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
+codecFrom(
+  () => codecGlue,
+  () => Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
+);
 
 export * from './lib.js';

@@ -2,15 +2,15 @@
 // shortening, namespaced keys and Django's memcached key warnings. Every string is
 // checked before it crosses into wasm (see text.js); the rules are the core's.
 
-import * as wasm from '../../dist/polycache_wasm.js';
+import { codec, codecTrap } from './codec.js';
 import { CacheArgumentError, fromWasm } from './errors.js';
 import { describe, text } from './text.js';
 
-function call(f, ...args) {
+function call(name, ...args) {
   try {
-    return f(...args);
+    return codec()[name](...args);
   } catch (e) {
-    throw fromWasm(e);
+    throw codecTrap(fromWasm(e));
   }
 }
 
@@ -28,7 +28,7 @@ function component(v, what) {
 
 /** Django's default key function: `"prefix:version:key"`. */
 export function makeKey(prefix, version, key) {
-  return call(wasm.makeKey, text(prefix, 'prefix'), integer(version, 'version'), text(key, 'key'));
+  return call('makeKey', text(prefix, 'prefix'), integer(version, 'version'), text(key, 'key'));
 }
 
 /**
@@ -54,12 +54,12 @@ export function buildKey({ resource, ids = [], params = [], scope = null, maxLen
   }
   const scoped = scope === null || scope === undefined ? undefined : component(scope, 'scope');
   const max = maxLength === null || maxLength === undefined ? undefined : integer(maxLength, 'maxLength');
-  return call(wasm.buildKeyParts, component(resource, 'resource'), idList, names, values, scoped, max);
+  return call('buildKeyParts', component(resource, 'resource'), idList, names, values, scoped, max);
 }
 
 /** `key` if it has at most `maxLength` code points, else its first part, `#` and its SHA-256. */
 export function shortenKey(key, maxLength) {
-  return call(wasm.shortenKey, text(key, 'key'), integer(maxLength, 'maxLength'));
+  return call('shortenKey', text(key, 'key'), integer(maxLength, 'maxLength'));
 }
 
 const U64_END = 2n ** 64n;
@@ -73,10 +73,10 @@ function generation(g) {
 
 /** The key of `key` in `namespace` at `generation`: `"namespace|generation|key"`. */
 export function namespacedKey(namespace, gen, key) {
-  return call(wasm.namespacedKey, text(namespace, 'namespace'), generation(gen), text(key, 'key'));
+  return call('namespacedKey', text(namespace, 'namespace'), generation(gen), text(key, 'key'));
 }
 
 /** Django's memcached key warnings: `"too_long"`, `"forbidden_character"`. */
 export function keyWarnings(key) {
-  return call(wasm.keyWarnings, text(key, 'key'));
+  return call('keyWarnings', text(key, 'key'));
 }

@@ -7,7 +7,7 @@
 // Stale entries and fetches in flight are left out. Expiries are written as epoch ms
 // (Date.now() + the time left), so they mean the same thing in another process.
 
-import { SnapshotWriter, openSnapshot } from '../../dist/polycache_wasm.js';
+import { codec, codecTrap } from './codec.js';
 import { CacheKeyError, CacheLoadError, fromWasm } from './errors.js';
 import { signingKey } from './options.js';
 import { describe, text } from './text.js';
@@ -52,10 +52,10 @@ export function snapshotOf(cache, options = {}) {
   let writer;
   try {
     // No namespaces: floor 1, no generations.
-    writer = new SnapshotWriter(now, 1n, [], new BigUint64Array(0), keys.length, signing);
+    writer = new (codec().SnapshotWriter)(now, 1n, [], new BigUint64Array(0), keys.length, signing);
     out = writeSnapshot(writer, keys.length, (i) => [keys[i], expiries[i], values[i]]);
   } catch (e) {
-    throw fromWasm(e);
+    throw codecTrap(fromWasm(e));
   } finally {
     release(writer);
   }
@@ -78,11 +78,11 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
   const signing = signingKey(options.key);
   let reader;
   try {
-    reader = openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, Date.now(), undefined);
+    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, Date.now(), undefined);
     checkSnapshot(reader, bytes);
   } catch (e) {
     release(reader);
-    throw fromWasm(e);
+    throw codecTrap(fromWasm(e));
   }
   try {
     const sized = cache.maxSize || cache.maxEntrySize;

@@ -1,8 +1,17 @@
 // Node, CommonJS: bundled by build.mjs into dist/polycache.cjs, where __dirname is dist/.
+// As node.js: the store's wasm now, the snapshot and key module on first use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { codecFrom } from './codec.js';
+import { urandom } from './node-random.js';
+import { randomFrom } from './options.js';
 
 initSync({ module: readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')) });
+codecFrom(
+  () => require(join(__dirname, 'polycache_codec.cjs')),
+  () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
+);
+randomFrom(urandom);
 
 export * from './lib.js';

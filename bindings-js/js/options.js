@@ -90,17 +90,35 @@ export function signingKey(key) {
   return new TextEncoder().encode(text(key, 'a snapshot key'));
 }
 
-// Seeds for the core's keyed hasher (wasm32 has no OS randomness). Workers refuse
-// crypto.getRandomValues at module scope, where caches are often built; there the seeds
-// come from Math.random, which suffices: the store hashes slot numbers the Cache
-// allocates, never text an attacker picks (namespace names are the application's).
+// Seeds for the core's keyed hasher (wasm32 has no OS randomness), drawn once per
+// process from its random source: the entry point's (Node reads /dev/urandom, which costs
+// a file read where the first crypto.getRandomValues loads Node's crypto module, ~2 ms),
+// else crypto.getRandomValues. Workers refuse crypto.getRandomValues at module scope,
+// where caches are often built; there the seeds come from Math.random, which suffices:
+// the store hashes slot numbers the Cache allocates, never text an attacker picks
+// (namespace names are the application's), and the next cache asks crypto again.
+let fill = null;
+let drawn = null;
+
+/** The entry point's random source: `fill(Uint32Array)` fills it, or throws. */
+export function randomFrom(f) {
+  fill = f;
+}
+
 export function seeds() {
+  if (drawn !== null) return drawn;
   const out = new Uint32Array(8);
-  try {
-    globalThis.crypto.getRandomValues(out);
-  } catch {
-    for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
+  for (const source of [fill, (o) => globalThis.crypto.getRandomValues(o)]) {
+    if (source === null) continue;
+    try {
+      source(out);
+      drawn = out;
+      return out;
+    } catch {
+      // the next source
+    }
   }
+  for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.random() * 2 ** 32);
   return out;
 }
 

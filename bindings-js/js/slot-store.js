@@ -63,9 +63,17 @@ export function openViews(store) {
   const ring = store.ring_ptr();
   const at = store.expiries_ptr();
   const len = store.expiries_len();
-  memory ??= wasmMemory();
-  const buf = memory.buffer;
+  const buf = storeMemory().buffer;
   return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len)];
+}
+/**
+ * `Cache[STORE_MEMORY]`: the store module's WebAssembly.Memory, for tests and diagnostics.
+ * The Node ESM bundle carries the glue inside it, so the glue file is another instance.
+ */
+export const STORE_MEMORY = Symbol.for('polycache.storeMemory');
+export function storeMemory() {
+  memory ??= wasmMemory();
+  return memory;
 }
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);

@@ -1,9 +1,13 @@
-// Cloudflare Workers (workerd): the .wasm is imported statically as a compiled
-// WebAssembly.Module, as Workers require (no runtime compilation from bytes),
-// and instantiated synchronously.
+// Cloudflare Workers (workerd): each .wasm is imported statically as a compiled
+// WebAssembly.Module, as Workers require (no runtime compilation from bytes). The
+// store's is instantiated now, the snapshot and key module's on first use.
 import wasmModule from '../../dist/polycache_wasm_bg.wasm';
+import codecModule from '../../dist/polycache_codec_bg.wasm';
+import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { codecFrom } from './codec.js';
 
 initSync({ module: wasmModule });
+codecFrom(() => codecGlue, () => codecModule);
 
 export * from './lib.js';

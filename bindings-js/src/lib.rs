@@ -6,24 +6,38 @@
 //! the boundary with numbers only. Text crosses only where the core must read it:
 //! key building, namespaces, snapshots.
 
-mod error;
-mod keys;
+// The module every import loads: the stores of `Cache` and `LRUCache`.
+#[cfg(feature = "store")]
 mod lru;
+#[cfg(feature = "store")]
 mod slot_hash;
+#[cfg(feature = "store")]
 mod slots;
-mod snapshot;
+#[cfg(feature = "store")]
 mod ttl;
+#[cfg(feature = "store")]
 mod views;
-
-pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
+#[cfg(feature = "store")]
 pub use lru::LruStore;
+#[cfg(feature = "store")]
 pub use slots::SlotStore;
+
+// The module loaded on first use: snapshots (the codec, SHA-256/HMAC) and the key
+// functions (the builder shortens long keys with SHA-256).
+#[cfg(feature = "codec")]
+mod keys;
+#[cfg(feature = "codec")]
+mod snapshot;
+#[cfg(feature = "codec")]
+pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
+#[cfg(feature = "codec")]
 pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};
 
-use wasm_bindgen::prelude::*;
+mod error;
 
 /// The module's memory, for the views JS keeps on a store's expiries and ring.
-#[wasm_bindgen]
-pub fn wasm_memory() -> JsValue {
+#[cfg(feature = "store")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_memory() -> wasm_bindgen::JsValue {
     wasm_bindgen::memory()
 }

@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyTuple};
 
 use crate::cache::Cache;
 use crate::ops::Write;
@@ -60,6 +60,18 @@ impl DjangoBackend {
         self.handle(py)?
             .get()
             .get_in(py, key, default, version, None)
+    }
+
+    /// `Cache.get_pickle`: a pickled value's stored pickle, not unpickled (the fast path
+    /// remembers what it made of each one).
+    #[pyo3(signature = (key, version=None))]
+    fn get_pickle(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Option<Py<PyBytes>>> {
+        self.handle(py)?.get().pickle_in(py, key, version, None)
     }
 
     /// Django's `set` (returns None); with django-redis's `nx=True` (store only if absent)

@@ -18,7 +18,7 @@ use crate::namespace::Namespace;
 use crate::ops::{negate, Write};
 use crate::store::{config_of, stats_dict, values_of};
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
-use crate::value::Value;
+use crate::value::{Value, ValueRules};
 
 pub(crate) type Shared = Arc<polycache::Cache<Value>>;
 
@@ -36,8 +36,9 @@ pub struct Cache {
     pub(crate) keys: KeyMode,
     /// The host's "use the default timeout" object (Django's `DEFAULT_TIMEOUT`).
     pub(crate) marker: Option<Py<PyAny>>,
-    /// `values="copy"` (JSON-like values kept as copies, `tree.rs`) or `"pickle"`.
-    pub(crate) copy_trees: bool,
+    /// `values="copy"` (JSON-like values kept as copies, `tree.rs`) or `"pickle"`, and
+    /// `compress_min_length` (`compress.rs`).
+    pub(crate) values: ValueRules,
 }
 
 #[pymethods]
@@ -48,9 +49,10 @@ impl Cache {
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
     /// returning seconds since the epoch (default: the system clock). `values="copy"`
     /// keeps JSON-like values as private copies of their containers (fast reads);
-    /// `values="pickle"` pickles them (less memory).
+    /// `values="pickle"` pickles them (less memory). `compress_min_length=N` keeps pickles
+    /// of at least N bytes LZ4-compressed when that saves an eighth or more.
     #[new]
-    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="adaptive", cull_frequency=3, clock=None, values="copy"))]
+    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="adaptive", cull_frequency=3, clock=None, values="copy", compress_min_length=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -61,8 +63,9 @@ impl Cache {
         cull_frequency: i64,
         clock: Option<Py<PyAny>>,
         values: &str,
+        compress_min_length: Option<i64>,
     ) -> PyResult<Self> {
-        let copy_trees = values_of(values)?;
+        let values = values_of(values, compress_min_length)?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = default_timeout.resolve(py, None)?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -78,7 +81,7 @@ impl Cache {
             default_timeout,
             keys: KeyMode::Raw,
             marker: None,
-            copy_trees,
+            values,
         })
     }
 
@@ -91,7 +94,7 @@ impl Cache {
     /// ...     cull_frequency=3, default_timeout=300, key_prefix="site", version=2)
     /// >>> django.set("k", 1); root.live_keys()
     /// ['site:2:k']
-    #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None, values="copy"))]
+    #[pyo3(signature = (*, max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix=None, version=1, key_func=None, validate_key=None, default_marker=None, values="copy", compress_min_length=None))]
     #[allow(clippy::too_many_arguments)]
     fn view(
         &self,
@@ -106,8 +109,9 @@ impl Cache {
         validate_key: Option<Py<PyAny>>,
         default_marker: Option<Py<PyAny>>,
         values: &str,
+        compress_min_length: Option<i64>,
     ) -> PyResult<Cache> {
-        let copy_trees = values_of(values)?;
+        let values = values_of(values, compress_min_length)?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -126,7 +130,7 @@ impl Cache {
             default_timeout,
             keys,
             marker: default_marker,
-            copy_trees,
+            values,
         })
     }
 
@@ -144,6 +148,24 @@ impl Cache {
         version: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.get_in(py, key, default, version, None)
+    }
+
+    /// Reads `key` as `get` does, but returns a pickled value's stored pickle (the same
+    /// `bytes` object until the entry is replaced) instead of unpickling it; None when
+    /// the key is absent, expired or holds a value not kept as a plain pickle (a shared
+    /// built-in, a JSON-like copy, a compressed pickle).
+    ///
+    /// >>> c = Cache(); c.set("a", {1}); c.set("b", "text")
+    /// >>> c.get_pickle("a") is c.get_pickle("a"), c.get_pickle("b"), c.get_pickle("c")
+    /// (True, None, None)
+    #[pyo3(signature = (key, version=None))]
+    fn get_pickle(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Option<Py<PyBytes>>> {
+        self.pickle_in(py, key, version, None)
     }
 
     /// Stores `value` under `key` for `timeout` seconds (None: never expire; 0 or less: not
@@ -382,7 +404,7 @@ impl Cache {
         for item in items.try_iter()? {
             let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
             let k = self.key(&key, version, None)?.into_owned();
-            let v = Value::encode(&value, self.copy_trees)?;
+            let v = Value::encode(&value, self.values)?;
             let charge = entry_charge(k.len(), v.size(py)?);
             todo.push((key, k, v, charge));
         }

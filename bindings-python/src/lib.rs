@@ -3,6 +3,7 @@
 
 mod backend;
 mod cache;
+mod compress;
 mod drf_types;
 mod error;
 mod keys;

@@ -9,7 +9,7 @@ use std::sync::PoisonError;
 use polycache::{entry_charge, Config, Error, Key, Store, Timeout};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyInt;
+use pyo3::types::{PyBytes, PyInt};
 
 use crate::cache::Cache;
 use crate::error::{to_py, to_py_nokey};
@@ -120,6 +120,30 @@ impl Cache {
         }
     }
 
+    /// A read as `get_in` (recency, counters, expiry), without the unpickling: the
+    /// stored pickle of a pickled value, the very `bytes` object the entry holds (the
+    /// same object until the entry is replaced, so a caller may remember what it made of
+    /// it). None when the key is absent, expired, or holds a value not kept as a plain
+    /// pickle (`Value::Pickled`: not a compressed one).
+    pub(crate) fn pickle_in(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        version: Option<i64>,
+        ns: Option<&str>,
+    ) -> PyResult<Option<Py<PyBytes>>> {
+        let k = self.key(key, version, ns)?;
+        Ok(self
+            .shared
+            .with_store(|s, now| {
+                s.get_with(k.as_ref(), now, |v| match v {
+                    Value::Pickled(bytes) => Some(bytes.clone_ref(py)),
+                    _ => None,
+                })
+            })
+            .flatten())
+    }
+
     /// `set`, `add` or replace (see [`Write`]); true when it stored.
     pub(crate) fn store_in(
         &self,
@@ -133,7 +157,7 @@ impl Cache {
         let py = key.py();
         let k = self.key(key, version, ns)?;
         let timeout = self.timeout(py, timeout)?;
-        let v = Value::encode(value, self.copy_trees)?;
+        let v = Value::encode(value, self.values)?;
         let charge = entry_charge(k.len(), v.size(py)?);
         let default = self.default_timeout;
         // A value not stored is dropped after the lock is released.
@@ -225,7 +249,7 @@ impl Cache {
                 Some(_) => return Err(to_py(Error::NotAnInteger(String::new()), &shown(key))),
             };
             let new = old.add(&delta)?;
-            let v = Value::encode(&new, self.copy_trees)?;
+            let v = Value::encode(&new, self.values)?;
             let charge = entry_charge(k.len(), v.size(py)?);
             let mut unused = None;
             let swapped = self.write(|s, now| {

@@ -182,20 +182,23 @@ fn encode_value(py: Python<'_>, v: &Value) -> PyResult<(Codec, Vec<u8>)> {
             }
             Ok((Codec::Pickle, pickle_of(py, root)?))
         }
-        Value::Pickled(bytes) => {
-            let bytes = bytes.bind(py);
-            // Our own pickle: if it holds a JSON-like value, write that as JSON so every
-            // binding reads it; otherwise (or if it no longer unpickles) the pickle as is.
-            if let Ok(obj) = codecs(py)?.loads.bind(py).call1((bytes,)) {
-                if json_like(&obj, 0) {
-                    if let Some(json) = json_of(py, &obj) {
-                        return Ok((Codec::Json, json));
-                    }
-                }
+        Value::Packed(packed) => pickle_or_json(py, &packed.unpack(py)?),
+        Value::Pickled(bytes) => pickle_or_json(py, bytes.bind(py)),
+    }
+}
+
+/// How a value kept as a pickle is written: as JSON when it holds a JSON-like value.
+fn pickle_or_json(py: Python<'_>, bytes: &Bound<'_, PyBytes>) -> PyResult<(Codec, Vec<u8>)> {
+    // Our own pickle: if it holds a JSON-like value, write that as JSON so every binding
+    // reads it; otherwise (or if it no longer unpickles) the pickle as is.
+    if let Ok(obj) = codecs(py)?.loads.bind(py).call1((bytes,)) {
+        if json_like(&obj, 0) {
+            if let Some(json) = json_of(py, &obj) {
+                return Ok((Codec::Json, json));
             }
-            Ok((Codec::Pickle, bytes.as_bytes().to_vec()))
         }
     }
+    Ok((Codec::Pickle, bytes.as_bytes().to_vec()))
 }
 
 fn bad(msg: String) -> PyErr {
@@ -293,7 +296,7 @@ impl Cache {
                     continue;
                 }
             };
-            let v = Value::encode(&obj, self.copy_trees)
+            let v = Value::encode(&obj, self.values)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
             let charge = entry_charge(e.key.len(), v.size(py)?);
             // A repeated key (no writer makes one): the later entry wins, even expired.

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::error::{to_py, to_py_nokey, InvalidConfigError};
+use crate::value::ValueRules;
 
 /// A store configuration from Python-side settings. `eviction` is `"lru"`, `"cull"`
 /// (Django's batch cull, `cull_frequency` 0 = clear everything) or `"adaptive"`.
@@ -190,12 +191,24 @@ impl Store {
 }
 
 /// `values="copy"` (true: JSON-like values kept as copies) or `"pickle"` (false).
-pub fn values_of(values: &str) -> PyResult<bool> {
-    match values {
-        "copy" => Ok(true),
-        "pickle" => Ok(false),
-        other => Err(InvalidConfigError::new_err(format!(
-            "values must be \"copy\" or \"pickle\", got {other:?}"
-        ))),
-    }
+pub fn values_of(values: &str, compress_min_length: Option<i64>) -> PyResult<ValueRules> {
+    let copy_trees = match values {
+        "copy" => true,
+        "pickle" => false,
+        other => {
+            return Err(InvalidConfigError::new_err(format!(
+                "values must be \"copy\" or \"pickle\", got {other:?}"
+            )))
+        }
+    };
+    let compress_from = match compress_min_length {
+        None => None,
+        Some(n) if n >= 0 => Some(n as usize),
+        Some(n) => {
+            return Err(InvalidConfigError::new_err(format!(
+                "compress_min_length must be None or a length >= 0, got {n}"
+            )))
+        }
+    };
+    Ok(ValueRules { copy_trees, compress_from })
 }

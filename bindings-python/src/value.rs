@@ -16,6 +16,16 @@ use pyo3::sync::PyOnceLock;
 use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
+use crate::compress::{pack, Packed};
+
+/// How a cache takes values in: `values="copy"` (JSON-like values kept as copies) or
+/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed).
+#[derive(Clone, Copy)]
+pub struct ValueRules {
+    pub copy_trees: bool,
+    pub compress_from: Option<usize>,
+}
+
 pub enum Value {
     /// An exact `int` that fits in 64 bits.
     Int(i64),
@@ -25,7 +35,12 @@ pub enum Value {
     Tree(Py<PyAny>, usize),
     /// Anything else, as its pickle.
     Pickled(Py<PyBytes>),
+    /// A pickle of at least `compress_min_length` bytes, compressed (`compress.rs`).
+    Packed(Packed),
 }
+
+// Every entry pays for the largest variant: keep it at two words and a tag.
+const _: () = assert!(std::mem::size_of::<Value>() <= 24);
 
 impl Counter for Value {
     fn as_counter(&self) -> Option<i64> {
@@ -62,7 +77,7 @@ impl Value {
     /// Takes a Python value in: shared when immutable, pickled otherwise. A value that
     /// cannot be pickled raises the pickling error (before the store is touched).
     /// With `copy_trees` off (`values="pickle"`), JSON-like values are pickled too.
-    pub fn encode(value: &Bound<'_, PyAny>, copy_trees: bool) -> PyResult<Value> {
+    pub fn encode(value: &Bound<'_, PyAny>, rules: ValueRules) -> PyResult<Value> {
         let py = value.py();
         if value.is_exact_instance_of::<PyInt>() {
             return Ok(match value.extract::<i64>() {
@@ -78,12 +93,15 @@ impl Value {
         {
             return Ok(Value::Shared(value.clone().unbind()));
         }
-        if let Some(tree) = copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
+        if let Some(tree) = rules.copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok(Value::Tree(tree.root, tree.size));
         }
         let p = pickle(py)?;
-        let bytes = p.dumps.bind(py).call1((value, p.protocol))?;
-        Ok(Value::Pickled(bytes.cast_into::<PyBytes>()?.unbind()))
+        let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
+        Ok(match pack(bytes.as_bytes(), rules.compress_from) {
+            Some(packed) => Value::Packed(packed),
+            None => Value::Pickled(bytes.unbind()),
+        })
     }
 
     /// The Python value: the shared object itself, a fresh copy of a tree's containers, or
@@ -94,6 +112,7 @@ impl Value {
             Value::Shared(obj) => Ok(obj),
             Value::Tree(root, _) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
+            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py)?,))?.unbind()),
         }
     }
 
@@ -104,6 +123,7 @@ impl Value {
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root, size) => Value::Tree(root.clone_ref(py), *size),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
+            Value::Packed(packed) => Value::Packed(packed.clone()),
         }
     }
 
@@ -116,6 +136,7 @@ impl Value {
             Value::Int(_) => 8,
             Value::Tree(_, size) => *size,
             Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
+            Value::Packed(packed) => packed.size(),
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
                 if let Ok(b) = obj.cast_exact::<PyBytes>() {

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { entryFor, root } from './exports.mjs';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address();
@@ -30,8 +30,11 @@ export async function serveWorker({ dir, worker, esModules = [], textModules = [
     `(name = "worker.js", esModule = embed ${embed(worker)})`,
     `(name = "polycache", esModule = embed "entry.js")`,
     ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
-    js('dist/polycache_wasm.js'),
-    `(name = "dist/polycache_wasm_bg.wasm", wasm = embed ${embed('dist/polycache_wasm_bg.wasm')})`,
+    // The store's module and the snapshot and key module, each its glue and its wasm.
+    ...['polycache_wasm', 'polycache_codec'].flatMap((m) => [
+      js(`dist/${m}.js`),
+      `(name = "dist/${m}_bg.wasm", wasm = embed ${embed(`dist/${m}_bg.wasm`)})`,
+    ]),
     ...esModules.map(js),
     ...textModules.map((f) => `(name = ${JSON.stringify(f)}, text = embed ${embed(f)})`),
   ];

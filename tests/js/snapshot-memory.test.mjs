@@ -2,15 +2,22 @@
 // measured as WebAssembly.Memory's byteLength around each call, in a process of its own
 // (node --test runs each file apart). Before issue 11 a 50 MiB snapshot() grew it by
 // ~160 MiB and a loadSnapshot() by ~225 MiB.
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Cache } from 'polycache';
-import { initSync } from '../../dist/polycache_wasm.js';
 import { eq, ok } from './assert.mjs';
 
-// The package already instantiated the module: this hands back the same instance.
-const wasm = initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
-const memory = () => wasm.memory.buffer.byteLength;
+// Node's entry loads the snapshot and key module's glue with require, on first use: the
+// same module object here.
+const { initSync: codecInit } = createRequire(import.meta.url)('../../dist/polycache_codec.cjs');
+
+// The snapshot module comes with the first snapshot; initSync then hands back its instance.
+new Cache({ max: 1 }).snapshot();
+const store = Cache[Symbol.for('polycache.storeMemory')];
+const codec = codecInit({ module: new Uint8Array(0) });
+// Both modules' memories: a snapshot passes through the store's (its entries and
+// generations) and the snapshot module's (the encoding).
+const memory = () => store.buffer.byteLength + codec.memory.buffer.byteLength;
 const MiB = 1 << 20;
 const KEY = 'the memory test key, 16+ bytes';
 

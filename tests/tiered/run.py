@@ -34,8 +34,6 @@ sys.path.insert(0, str(HERE.parent / "django"))
 from sdist import extract_cache_tests  # noqa: E402
 BACKEND = "polycache.tiered.TieredCache"
 ALLOWED_SKIPS = {"test_cull", "test_zero_cull", "test_cull_delete_when_store_empty"}
-# Our own tests that may skip: a known gap, said in docs/tiered.md, run on request.
-KNOWN_GAPS = {"test_2_primary_paused_past_failover_under_traffic"}
 
 
 def summarize(title: str, result: unittest.TestResult, took: float, allowed_skips: set) -> bool:
@@ -53,8 +51,7 @@ def summarize(title: str, result: unittest.TestResult, took: float, allowed_skip
         f"{len(errors - failed)} errors, {skipped} skipped, in {took:.1f}s"
     )
     for test, reason in result.skipped:
-        allowed = "" if (test, reason) in bad_skips else (
-            " (a known gap, docs/tiered.md)" if test._testMethodName in KNOWN_GAPS else " (as for Django's own RedisCache)")
+        allowed = "" if (test, reason) in bad_skips else " (as for Django's own RedisCache)"
         print(f"  skipped: {test._testMethodName}: {reason}{allowed}")
     return problems == 0 and not bad_skips and result.testsRun > 0
 
@@ -127,7 +124,7 @@ def main() -> int:
             suite = unittest.defaultTestLoader.loadTestsFromName(path.stem)
             start = time.monotonic()
             result = runner.run_suite(suite)
-            ok &= summarize(f"tests/tiered/{path.name}", result, time.monotonic() - start, KNOWN_GAPS)
+            ok &= summarize(f"tests/tiered/{path.name}", result, time.monotonic() - start, set())
     finally:
         runner.teardown_databases(old_config)
         runner.teardown_test_environment()

@@ -6,6 +6,8 @@
   sentinels promote the replica, then resumed (and demoted by them): the bound holds on
   every read for every write the new primary acknowledged, no call takes longer than
   LIMIT, every process ends on the new primary with its tier 1 equal to Redis;
+- a request after the failover of a paused primary goes to the new primary, even on a
+  connection that timed out on the old one or was dropped in the middle of a request;
 - a write the old primary acknowledged and never passed to its replica is lost, in every
   process alike: after the failover nobody serves it from tier 1 (the test makes that
   write deterministic: the replica's link is cut and the replica paused before it)."""
@@ -17,6 +19,8 @@ import signal
 import threading
 import time
 import unittest
+
+import redis
 
 from procs import stop_workers, three_workers
 from storm_check import slowest_call, stale_reads, summary
@@ -68,14 +72,6 @@ class SentinelTests(unittest.TestCase):
             self.assertIsNotNone(took)
             self.assertLess(took, BOUND)
 
-    # KNOWN GAP (docs/tiered.md, "Sentinel: failover"): on the loaded 2-core machines of
-    # this project, about one run in five saw reads older than the bound for seconds after
-    # the paused primary resumed (thousands of them), although every process looks at who
-    # the primary is every bound/2 and trusts tier 1 no longer than that look plus the
-    # bound. Not understood yet, so not run by make test (where it would fail at random);
-    # POLYCACHE_SENTINEL_STORM=1 make test-tiered runs it.
-    @unittest.skipUnless(os.environ.get("POLYCACHE_SENTINEL_STORM"), "known gap: stale reads after a paused "
-                         "primary resumes, at random under load (docs/tiered.md); POLYCACHE_SENTINEL_STORM=1 runs it")
     def test_2_primary_paused_past_failover_under_traffic(self):
         old = self.setup.current_primary()
         keys_of = {w.pid: [f"w{i}:k{j}" for j in range(4)] for i, w in enumerate(self.workers)}
@@ -90,8 +86,20 @@ class SentinelTests(unittest.TestCase):
             new = self.setup.wait_failover(old)
             os.kill(pid, signal.SIGCONT)  # (a primary again, until the sentinels demote it: their
             times["healed"] = time.monotonic()  # INFO to replicas comes every 10 s)
-            return [f"SIGSTOP {old}", f"{new} promoted in {times['healed'] - times['killed']:.1f}s, {old} resumed"]
+            # Redis itself loses what a primary acknowledged if the sentinels replace it in
+            # turn (a live node deemed down on a loaded machine): then this run cannot
+            # check the bound, and says so instead of reporting those writes as stale.
+            demoted = "not demoted during the storm"
+            while time.monotonic() < start + STORM:
+                named = self.setup.named_primaries()
+                if named - {new}:
+                    times["failed_over_again"] = f"{sorted(named)} named at {time.monotonic():.3f}"
+                if demoted.startswith("not") and client(old).info("replication")["role"] == "slave":
+                    demoted = f"demoted {time.monotonic() - times['healed']:.1f}s after"
+                time.sleep(0.05)
+            return [f"SIGSTOP {old}", f"{new} promoted in {times['healed'] - times['killed']:.1f}s, {old} resumed, {demoted}"]
 
+        start = time.monotonic()
         for w in self.workers:
             w.send("logged_storm", seconds=STORM, seed=w.pid, own=keys_of[w.pid], read=every)
         result: dict = {}
@@ -101,6 +109,7 @@ class SentinelTests(unittest.TestCase):
         logs = [w.reply(STORM + 60) for w in self.workers]
         self.assertIn("done", result, "the faults did not all run")
         self.assertLess(times["healed"], time.monotonic() - 1, "the storm ended before the failover")
+        self.assertNotIn("failed_over_again", times, "the sentinels failed over a second time during the storm")
 
         stale, checked = stale_reads(logs, BOUND, every, times["killed"], times["healed"])
         writes, failed = summary(logs)
@@ -129,13 +138,63 @@ class SentinelTests(unittest.TestCase):
         for w in self.workers:
             self.assertEqual(w("disagreements", keys=every)["wrong"], [], f"worker {w.pid}")
 
-    def test_3_a_write_the_replica_never_got_is_lost_everywhere(self):
+    def test_3_connections_follow_the_sentinels_not_a_paused_primary(self):
+        """The two ways a connection of redis-py's outlived a paused primary's failover
+        (docs/tiered.md, "A paused primary that resumes"), each made to happen on purpose,
+        on the data client of the Sentinel topology, with no subscriber to drop it."""
+        from polycache.tiered_topology import connect, spec
+
+        old = self.setup.current_primary()
+        new = self.setup.other(old)
+        timeouts = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "health_check_interval": 0}
+        data = connect(spec(self.setup.url, self.setup.options), timeouts).client
+        stray = data.connection_pool.make_connection()
+        with self.assertRaisesRegex(redis.ConnectionError, "no longer the primary"):
+            stray.connect_to(("127.0.0.1", new))  # a replica, as a demoted primary is: refused
+        held = data.connection_pool.get_connection()  # another thread's, idle through the failover
+        data.set("conn", "1")  # (on a second connection)
+        pid = self.setup.pid(old)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            with self.assertRaises(redis.TimeoutError):
+                data.get("conn")  # (the paused primary never answers)
+            self.setup.wait_failover(old)
+            # The connection that timed out was dropped: this one asks the sentinels.
+            data.set("conn", "2")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        self.assertEqual(client(new).get("conn"), b"2")
+        # The resumed primary still says it is one; a connection dropped by another thread
+        # (the subscriber, moving) in the middle of a request reconnects through the
+        # sentinels, not to the address it had.
+        data.connection_pool.disconnect()
+        held.send_command("SET", "conn", "3")
+        self.assertEqual(held.read_response(), b"OK")
+        data.connection_pool.release(held)
+        self.assertEqual((held.port, client(new).get("conn")), (new, b"3"))
+        self.assertEqual(client(old).get("conn"), b"1")
+        data.close()
+        # (test_2 waits for the sentinels to demote it; here, for test_4's sake, sooner)
+        client(old).replicaof("127.0.0.1", new)
+        deadline = time.monotonic() + 20
+        while client(old).info("replication").get("master_link_status") != "up" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(client(old).info("replication").get("master_link_status"), "up")
+
+    def test_4_a_write_the_replica_never_got_is_lost_everywhere(self):
         primary = self.setup.current_primary()
         replica = self.setup.other(primary)
         self.assertEqual(client(replica).info("replication")["master_link_status"], "up")
         a, b, c = self.workers
         a("set", key="lost", value="old")
         self.prime("lost", "old")
+        # (the replica must hold "old" before it is paused: else the primary's link cut may
+        # drop it from the replica's socket, and the test would see a miss, not "old")
+        raw = client(primary).get(":1:lost")
+        deadline = time.monotonic() + 5
+        while client(replica).get(":1:lost") != raw and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(client(replica).get(":1:lost"), raw, "the replica did not get the first write")
         subscribes = [w("stats")["subscribes"] for w in self.workers]
         # The replica stops reading its link and the primary cuts it: nothing written now
         # reaches the replica.

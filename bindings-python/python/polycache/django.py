@@ -18,7 +18,10 @@ least recently used entry, one at a time) or ``"adaptive"`` (scan-resistant and
 frequency-aware: more hits than LRU on most workloads); ``VALUES`` is ``"copy"`` (the
 default: JSON-like values, such as ``serializer.data``, kept as private copies of their
 containers, several times faster to read than a pickle) or ``"pickle"`` (pickled as
-LocMemCache does: about half the memory for such values). Instances with the same ``LOCATION`` share
+LocMemCache does: about half the memory for such values); ``COMPRESS_MIN_LENGTH`` (an int,
+default None: off), as django-redis's compressors read it, keeps every pickled value of at
+least that many bytes LZ4-compressed when that saves an eighth or more (a pickled page of
+``cache_page`` shrinks several times; each read decompresses it). Instances with the same ``LOCATION`` share
 one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes, at least
 16 bytes: an empty one is refused at startup) is the default key of :meth:`~PolyCache.dump`
 and :meth:`~PolyCache.load`; ``SNAPSHOT_MAX_AGE`` (seconds) is the default ``max_age`` of
@@ -132,6 +135,9 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         values = _option(options, "VALUES", "copy")
         if values not in ("copy", "pickle"):
             raise ValueError(f'polycache: VALUES must be "copy" or "pickle", got {values!r}')
+        compress = _option(options, "COMPRESS_MIN_LENGTH", None)
+        if compress is not None and (isinstance(compress, bool) or not isinstance(compress, int) or compress < 0):
+            raise ValueError(f"polycache: COMPRESS_MIN_LENGTH must be a length (an int >= 0) or None, got {compress!r}")
         if not isinstance(self.key_prefix, str):
             raise ValueError(f"polycache: KEY_PREFIX must be a str, got {self.key_prefix!r}")
         if isinstance(self.version, bool) or not isinstance(self.version, int):
@@ -160,6 +166,7 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         self._max_bytes = max_bytes
         self._eviction = eviction
         self._values = values
+        self._compress = compress
         self._root = _store_for(name, clock)
         self._flights = _flights_for(name)
         self._init_habits(name, clock)
@@ -199,6 +206,7 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
             max_bytes=None if self._max_bytes is None else min(self._max_bytes, _UNBOUNDED),
             eviction=self._eviction,
             values=self._values,
+            compress_min_length=self._compress,
             cull_frequency=min(max(0, self._cull_frequency), _UNBOUNDED),
             default_timeout=self.default_timeout,
             key_prefix=self.key_prefix,

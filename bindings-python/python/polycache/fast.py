@@ -46,7 +46,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
-import threading
+import pickle
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from django.apps import apps
@@ -62,8 +62,8 @@ from polycache.drf_fast import PREFIX as _DRF_PREFIX
 from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
-from polycache.fast_answer import Answers, Handles
-from polycache.fast_rules import STAMP, dynamic_refusal, eligible
+from polycache.fast_answer import Answers, Copies, Copy, Handles, Threads
+from polycache.fast_rules import STAMP, eligible
 from polycache.fast_users import watch_credentials
 
 __all__ = ["FastPathASGI", "FastPathWSGI", "eligible", "STAMP", "watch_credentials"]
@@ -91,43 +91,6 @@ class _Lookup(FetchFromCacheMiddleware):
         self.key_prefix = key_prefix
 
 
-class _Counters:
-    """Hits, misses and refusals, counted by each thread in its own slots (no lock on a
-    hit: only the thread itself writes them); ``snapshot`` sums every thread's."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._all: List[List[Any]] = []
-
-    def _mine(self) -> List[Any]:
-        mine = getattr(self._local, "slots", None)
-        if mine is None:
-            mine = self._local.slots = [0, 0, {}]
-            with self._lock:
-                self._all.append(mine)
-        return mine
-
-    def hit(self) -> None:
-        self._mine()[0] += 1
-
-    def miss(self) -> None:
-        self._mine()[1] += 1
-
-    def refuse(self, reason: str) -> None:
-        refusals = self._mine()[2]
-        refusals[reason] = refusals.get(reason, 0) + 1
-
-    def snapshot(self) -> Dict[str, Any]:
-        with self._lock:
-            every = list(self._all)
-        refusals: Dict[str, int] = {}
-        for _, _, theirs in every:
-            for reason, n in list(theirs.items()):
-                refusals[reason] = refusals.get(reason, 0) + n
-        return {"hits": sum(s[0] for s in every), "misses": sum(s[1] for s in every), "refusals": refusals}
-
-
 class _FastPath:
     """The lookup and the rules, for a WSGI environ or an ASGI request's ``META``."""
 
@@ -150,10 +113,10 @@ class _FastPath:
         self._locale = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
         # Django's own functions on a WSGIRequest per request when our key format differs.
         self._keys = KeyBuilder(self.key_prefix) if matches_django(self.key_prefix) else None
-        self._counters = _Counters()
         extra = self.headers + ([(self.header, "fast")] if self.header is not None else [])
         self._answers = Answers(self._locale, extra)
-        self._handles = Handles()
+        self._copies = Copies()
+        self._threads = Threads()
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
         cache = caches[self.alias]
@@ -174,57 +137,72 @@ class _FastPath:
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,
         "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
-        return self._counters.snapshot()
+        return self._threads.stats()
 
     def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """``_serve``, counted."""
-        found = self._serve(environ, make_request)
-        if isinstance(found, tuple):
-            self._counters.hit()
+        handles = self._threads.mine()
+        found = self._serve(environ, make_request, handles)
+        if isinstance(found, Copy):
+            handles.hits += 1
         elif found is None:
-            self._counters.miss()
+            handles.misses += 1
         else:
-            self._counters.refuse(found)
+            handles.refuse(found)
         return found
 
-
-    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
-        """A (status code, reason phrase, headers, body) to answer with; else None (no
-        copy) or the reason for handing the request to Django."""
+    def _serve(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
+        """The :class:`Copy` to answer with; else None (no copy) or the reason for
+        handing the request to Django."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return "method"
-        if not _CONDITIONAL.isdisjoint(environ):
+        if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
-        self._handles.prefetched = None
+        if self._guesses is not None:
+            handles.prefetched = None
         try:
-            found = self._find(environ, make_request) if self._keys is not None else self._find_as_django(make_request)
+            found = self._find(environ, make_request, handles) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
-                found = self._find_drf(environ, make_request)
+                found = self._find_drf(environ, make_request, handles)
             if found is None:
                 return None
-            response, language, vary_language, keys = found
-            drf_copy = keys[0].startswith(_DRF_PREFIX)
-            prepared = self._answers.prepare(response, language, vary_language, _ADDS_AGE and not drf_copy)
-            if prepared.why is not None:
-                return prepared.why
-            why = dynamic_refusal(getattr(response, STAMP), environ, self._handles.generations)
+            copy = self._copy(*found)
+            if copy.check is None:
+                return copy.prepared.why
+            why = copy.check.refusal(environ, handles.generations)
             if why == "stale":
                 # Django's cache_page knows nothing of namespaces: without this it would
                 # go on serving the copy the fast path just refused.
-                self._handles.cache((self._drf_alias or self.alias) if drf_copy else self.alias).delete_many(keys)
+                handles.cache(found[0]).delete_many(found[-1])
             if why is not None:
                 return why
-            body = response.content
         except Exception:  # the cache is down, a bad Host, a copy that does not unpickle
             return "error"
-        return prepared.status, prepared.reason, prepared.headers_for(body), body
+        return copy
 
-    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+    def _copy(self, alias: str, key: str, raw: Optional[bytes], response: Any, language: str, vary_language: bool,
+              keys: List[str]) -> Copy:
+        """The copy found (its stored pickle, or the response ``get`` gave), prepared:
+        remembered per stored pickle, so a hot page is unpickled once."""
+        if raw is not None:
+            known = self._copies.get(alias, key, raw, language, vary_language)
+            if known is not None:
+                return known
+            response = pickle.loads(raw)
+        adds_age = _ADDS_AGE and not key.startswith(_DRF_PREFIX)
+        prepared = self._answers.prepare(response, language, vary_language, adds_age)
+        copy = Copy(raw, language, vary_language, getattr(response, STAMP, None), prepared,
+                    response.content if prepared.why is None else b"")
+        if raw is not None:
+            self._copies.put(alias, key, copy)
+        return copy
+
+    def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
         digest, language, vary_language, suffix = keys.where(environ, make_request)
-        cache = self._handles.cache(self.alias)
+        cache = handles.cache(self.alias)
         header_key = keys.header_key(digest, suffix)
         guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
         if guess is not None:
@@ -235,48 +213,49 @@ class _FastPath:
             generation_keys = {generation_key(n): n for n in names_then}
             got = cache.get_many([header_key, page_then, *generation_keys])
             headerlist = got.get(header_key)
-            self._handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
+            handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
         else:
             headerlist = cache.get(header_key)
         if headerlist is None:
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
+        raw = None
         if guess is not None and headerlist == guess[0]:
             response = got.get(tried[0])
         else:
-            response = cache.get(tried[0])
+            raw, response = handles.read(self.alias, tried[0])
         if self._guesses is not None and response is not None:
             stamp = getattr(response, STAMP, None)
             if len(self._guesses) >= 10_000:
                 self._guesses.clear()
             self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
-        if response is None and environ["REQUEST_METHOD"] == "HEAD":
+        if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
-            response = cache.get(tried[1])
-        if response is None:
+            raw, response = handles.read(self.alias, tried[1])
+        if raw is None and response is None:
             return None
-        return response, language, vary_language, tried
+        return self.alias, tried[-1], raw, response, language, vary_language, tried
 
-    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
+    def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """A polycache.drf copy stored for this raw request (:mod:`polycache.drf_fast`):
         the public-to-everyone one (only without ``Authorization``), else this
         credential's."""
-        assert self._drf_alias is not None
-        cache = self._handles.cache(self._drf_alias)
-        response = None
+        alias = self._drf_alias
+        assert alias is not None
+        raw = response = None
         if not environ.get("HTTP_AUTHORIZATION"):
             key = environ_key(environ, True)
-            response = cache.get(key)
-        if response is None:
+            raw, response = handles.read(alias, key)
+        if raw is None and response is None:
             key = environ_key(environ, False)
-            response = cache.get(key)
-        if response is None:
+            raw, response = handles.read(alias, key)
+        if raw is None and response is None:
             return None
         if self._keys is not None:
             _, language, vary_language, _ = self._keys.where(environ, make_request)
         else:
             language, vary_language = _language(make_request())
-        return response, language, vary_language, [key]
+        return alias, key, raw, response, language, vary_language, [key]
 
     def _find_as_django(self, make_request: Callable[[], Any]) -> Any:
         request = make_request()
@@ -287,8 +266,8 @@ class _FastPath:
             if response is None:
                 return None
             cache = self._lookup.cache
-            keys = [get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")]
-        return response, language, vary_language, [k for k in keys if k is not None]
+            keys = [k for k in (get_cache_key(request, self.key_prefix, m, cache=cache) for m in ("GET", "HEAD")) if k is not None]
+        return self.alias, keys[0] if keys else "", None, response, language, vary_language, keys
 
 
 class FastPathWSGI(_FastPath):
@@ -304,10 +283,9 @@ class FastPathWSGI(_FastPath):
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
         found = self._answer(environ, lambda: WSGIRequest(environ))
-        if isinstance(found, tuple):
-            code, phrase, headers, body = found
-            start_response(f"{code} {phrase}", headers)
-            return [body]
+        if isinstance(found, Copy):
+            start_response(found.status, found.headers())
+            return [found.body]
         if self.header is None:
             return self.app(environ, start_response)
         name = self.header
@@ -359,11 +337,10 @@ class FastPathASGI(_FastPath):
             found = await asyncio.to_thread(self._answer, meta, lambda: ASGIRequest(scope, io.BytesIO()))
         else:
             found = self._answer(meta, lambda: ASGIRequest(scope, io.BytesIO()))
-        if isinstance(found, tuple):
-            code, _, headers, body = found
-            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in headers]
-            await send({"type": "http.response.start", "status": code, "headers": raw})
-            await send({"type": "http.response.body", "body": body})
+        if isinstance(found, Copy):
+            raw = [(k.encode("ascii"), v.encode("latin1")) for k, v in found.headers()]
+            await send({"type": "http.response.start", "status": found.prepared.status, "headers": raw})
+            await send({"type": "http.response.body", "body": found.body})
             return
         if self.header is None:
             await self.app(scope, receive, send)

@@ -1,29 +1,35 @@
 """What a fast hit costs, kept small: the parts of an answer that depend only on the
-stored copy's headers are worked out once per distinct set of headers, and the cache
-and namespace handles are kept per thread.
+stored copy's headers are worked out once per distinct set of headers, each stored copy
+is unpickled once (:class:`Copies`, checked by the identity of the stored pickle), and
+the cache handles, generation readers and counters are kept per thread, found once per
+request by thread id (:class:`Threads`).
 
-Profiled on a ``cache_page`` hit (``tests/fast``, cProfile and timings per call):
-Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every hit), the
-``Cache-Control``/``Vary`` parsing of the rules, ``LocaleMiddleware``'s header edits
-and ``caches[alias]`` (an ``asgiref.local.Local`` lookup, ~3 µs each) were most of the
-fast path's own time; unpickling the copy is a few µs.
+Profiled on a ``cache_page`` hit (``tests/fast``, cProfile, timings and instruction
+counts per call): Django's ``Age`` (``get_max_age`` and ``parse_http_date`` on every
+hit), the ``Cache-Control``/``Vary`` parsing of the rules, ``LocaleMiddleware``'s header
+edits and ``caches[alias]`` (an ``asgiref.local.Local`` lookup, ~3 µs each) were most of
+the fast path's own time; then unpickling the copy (half of what was left) and
+``threading.local`` attribute lookups (each costs a lookup of the thread's dict).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from threading import get_ident
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe
 
 from polycache import drf_registry
 from polycache.fast_keys import as_locale_middleware_leaves_it
-from polycache.fast_rules import STAMP, Generations, static_refusal
+from polycache.fast_rules import STAMP, Generations, StampCheck, static_refusal
 
-__all__ = ["Answers", "Handles", "Prepared"]
+__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "Threads", "pickle_reader"]
 
 _MEMO_MAX = 10_000
 
@@ -51,11 +57,11 @@ class Prepared:
                     self.max_age, self.expires = max_age, expires
                     self.headers = [(k, v) for k, v in self.headers if k.lower() != "age"]
 
-    def headers_for(self, body: bytes) -> List[Tuple[str, str]]:
+    def headers_for(self, body: bytes, now: int) -> List[Tuple[str, str]]:
         headers = list(self.headers)
         if self.expires is not None:
             assert self.max_age is not None
-            headers.append(("Age", str(max(0, self.max_age - (self.expires - int(time.time()))))))
+            headers.append(("Age", str(max(0, self.max_age - (self.expires - now)))))
         if not self.has_length:
             headers.append(("Content-Length", str(len(body))))
         return headers
@@ -99,16 +105,118 @@ class Answers:
         return prepared
 
 
-class Handles(threading.local):
-    """Per thread (Django's ``caches`` are per thread too): the cache objects and the
-    namespace views the rules read generations from."""
+Reader = Callable[[str], Optional[bytes]]
+
+
+def pickle_reader(cache: Any) -> Optional[Reader]:
+    """How to read a page's stored pickle without unpickling it, for the caches that keep
+    one in this process: ``PolyCache`` (``get_pickle``), ``TieredCache``'s tier 1 while
+    it is trusted, ``LocMemCache``. Each reads as ``get`` does (expiry, recency) and
+    returns the very ``bytes`` object the entry holds, or None when it cannot tell
+    (absent, expired, not a pickle, tier 1 untrusted or without the key): the caller
+    then asks ``get``. None for other caches (the network ones: nothing stays put)."""
+    if callable(getattr(type(cache), "get_pickle", None)):
+        return cache.get_pickle
+    trusted = getattr(cache, "_trusted_hot", None)
+    if callable(trusted):
+
+        def tier1(key: str) -> Optional[bytes]:
+            hot = trusted()
+            return hot.get_pickle(key) if hot is not None else None
+
+        return tier1
+    if isinstance(cache, LocMemCache) and all(hasattr(cache, a) for a in ("_lock", "_cache", "_has_expired")):
+
+        def locmem(key: str) -> Optional[bytes]:
+            # LocMemCache.get without the unpickling (an expired entry: get deletes it).
+            full = cache.make_and_validate_key(key)
+            with cache._lock:
+                if cache._has_expired(full):
+                    return None
+                raw = cache._cache.get(full)
+                if raw is not None:
+                    cache._cache.move_to_end(full, last=False)
+            return raw if isinstance(raw, bytes) else None
+
+        return locmem
+    return None
+
+
+class Copy:
+    """What the fast path made of one stored copy: its stamp (read), its prepared answer
+    and its body, with the stored pickle they were made from (kept alive here, so no
+    other object can take its identity). The headers are made once per second
+    (``Age`` counts seconds)."""
+
+    __slots__ = ("raw", "language", "vary_language", "check", "prepared", "body", "status", "_at")
+
+    def __init__(self, raw: Optional[bytes], language: str, vary_language: bool, stamp: Any, prepared: Prepared,
+                 body: bytes) -> None:
+        self.raw, self.language, self.vary_language = raw, language, vary_language
+        self.check = StampCheck(stamp) if prepared.why is None else None
+        self.prepared, self.body = prepared, body
+        self.status = f"{prepared.status} {prepared.reason}"
+        self._at: Tuple[int, List[Tuple[str, str]]] = (-1, [])
+
+    def headers(self) -> List[Tuple[str, str]]:
+        """The answer's headers (a new list: the server may change it)."""
+        now = int(time.time())
+        at = self._at
+        if at[0] != now:
+            at = self._at = (now, self.prepared.headers_for(self.body, now))  # one store: threads see a pair
+        return list(at[1])
+
+
+class Copies:
+    """The :class:`Copy` of each stored copy served lately, by cache key: one is used
+    only while the cache still holds the very pickle it was made from (an identity
+    check), so a replaced, deleted or expired entry is never answered from here.
+    Bounded in entries and in the bytes kept alive (the pickles and the bodies)."""
+
+    def __init__(self, max_entries: int = 1_000, max_bytes: int = 32 << 20) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._memo: Dict[Tuple[str, str], Copy] = {}
+        self._bytes = 0
+
+    def get(self, alias: str, key: str, raw: bytes, language: str, vary_language: bool) -> Optional[Copy]:
+        copy = self._memo.get((alias, key))
+        if copy is not None and copy.raw is raw and copy.language == language and copy.vary_language == vary_language:
+            return copy
+        return None
+
+    def put(self, alias: str, key: str, copy: Copy) -> None:
+        size = _size(copy)
+        if size > self.max_bytes // 4:
+            return
+        if len(self._memo) >= self.max_entries or self._bytes + size > self.max_bytes:
+            self._memo.clear()  # a crude bound; refilling costs one unpickling each
+            self._bytes = 0
+        old = self._memo.get((alias, key))
+        self._memo[(alias, key)] = copy
+        self._bytes += size - (_size(old) if old is not None else 0)
+
+
+def _size(copy: Copy) -> int:
+    return len(copy.raw or b"") + len(copy.body)
+
+
+class Handles:
+    """One per thread (Django's ``caches`` are per thread too): the cache objects, the
+    namespace views the rules read generations from, and the thread's counters (no lock
+    on a hit: only the thread itself writes them)."""
 
     def __init__(self) -> None:
+        self.hits = self.misses = 0
+        self.refusals: Dict[str, int] = {}
         self.caches: Dict[str, Any] = {}
-        self.views: Dict[Tuple[str, str], Any] = {}
+        self.readers: Dict[str, Optional[Reader]] = {}
+        self.views: Dict[Tuple[str, Tuple[str, ...]], Tuple[Tuple[str, Callable[[], Any]], ...]] = {}
         #: Generations read with the page in one round trip (alias, {name: value}), for
         #: the request this thread is answering; None otherwise.
         self.prefetched: Optional[Tuple[str, Dict[str, Any]]] = None
+
+    def refuse(self, reason: str) -> None:
+        self.refusals[reason] = self.refusals.get(reason, 0) + 1
 
     def cache(self, alias: str) -> Any:
         cache = self.caches.get(alias)
@@ -116,20 +224,68 @@ class Handles(threading.local):
             cache = self.caches[alias] = caches[alias]
         return cache
 
+    def read(self, alias: str, key: str) -> Tuple[Optional[bytes], Any]:
+        """(the stored pickle, None) when the cache can give it (:func:`pickle_reader`),
+        else (None, what ``get`` gives)."""
+        try:
+            reader = self.readers[alias]
+        except KeyError:
+            reader = self.readers[alias] = pickle_reader(self.cache(alias))
+        raw = reader(key) if reader is not None else None
+        return (raw, None) if raw is not None else (None, self.cache(alias).get(key))
+
     def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
-        """``fast_rules._generations`` with the handles kept."""
-        out = []
-        for name in names:
-            view = self.views.get((alias, name))
-            if view is None:
-                cache = self.cache(alias)
-                if getattr(cache, "namespace", None) is None:
-                    known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
-                    out.append((name, known if isinstance(known, int) else drf_registry.generation(cache, name)))
-                    continue
-                if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
-                    self.views.clear()
-                view = self.views[(alias, name)] = cache.namespace(name)
-            gen = view.generation
-            out.append((name, gen() if callable(gen) else gen))
-        return tuple(out)
+        """``fast_rules._generations`` with the handles kept: per set of names, a function
+        reading each generation."""
+        getters = self.views.get((alias, names))
+        if getters is None:
+            cache = self.cache(alias)
+            if getattr(cache, "namespace", None) is None:
+                return tuple((name, self._generation(cache, alias, name)) for name in names)
+            if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
+                self.views.clear()
+            getters = self.views[(alias, names)] = tuple((name, _generation_getter(cache, name)) for name in names)
+        if len(getters) == 1:  # the usual stamp: one model
+            name, get = getters[0]
+            return ((name, get()),)
+        return tuple([(name, get()) for name, get in getters])
+
+    def _generation(self, cache: Any, alias: str, name: str) -> Any:
+        known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
+        return known if isinstance(known, int) else drf_registry.generation(cache, name)
+
+
+def _generation_getter(cache: Any, name: str) -> Callable[[], Any]:
+    native = getattr(cache, "_n", None)
+    if native is not None and callable(getattr(native, "generation", None)):  # PolyCache: no Python frame
+        return functools.partial(native.generation, name)
+    gen = getattr(cache.namespace(name), "generation")
+    return gen if callable(gen) else lambda: cache.namespace(name).generation
+
+
+class Threads:
+    """The :class:`Handles` of each thread, found by thread id: one dict lookup per
+    request, where a ``threading.local`` costs one on every attribute access. (A thread
+    that reuses the id of a finished one takes over its handles and counters.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: Dict[int, Handles] = {}
+
+    def mine(self) -> Handles:
+        handles = self._by_id.get(get_ident())
+        if handles is None:
+            handles = Handles()
+            with self._lock:
+                self._by_id[get_ident()] = handles
+        return handles
+
+    def stats(self) -> Dict[str, Any]:
+        """Every thread's counters, summed."""
+        with self._lock:
+            every = list(self._by_id.values())
+        refusals: Dict[str, int] = {}
+        for handles in every:
+            for reason, n in list(handles.refusals.items()):
+                refusals[reason] = refusals.get(reason, 0) + n
+        return {"hits": sum(h.hits for h in every), "misses": sum(h.misses for h in every), "refusals": refusals}

@@ -106,20 +106,22 @@ class KeyBuilder:
             if used
         )
         self._memo: Dict[Tuple[Any, ...], Tuple[str, str, bool, str]] = {}
+        self._pages: Dict[Tuple[Any, ...], str] = {}
 
     def where(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Tuple[str, str, bool, str]:
         """(URI digest, language, LocaleMiddleware's Vary, key suffix) for this environ
         (``META`` of the request ``make_request`` builds). Raises what Django raises for
         it (``DisallowedHost``, ...)."""
-        cookie = environ.get("HTTP_COOKIE", "")
+        cookie = environ.get("HTTP_COOKIE")
         memo_key: Optional[Tuple[Any, ...]] = None
-        if self.language_cookie not in cookie:  # else the cookie may pick the language
+        if cookie is None or self.language_cookie not in cookie:  # else the cookie may pick the language
+            get = environ.get
             memo_key = (
-                environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
-                environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
-                environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_LANGUAGE"),
-                *(environ.get(h) for h in self.host_headers),
+                get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"),
+                get("SCRIPT_NAME"), get("PATH_INFO"), get("QUERY_STRING"), get("HTTP_ACCEPT_LANGUAGE"),
             )
+            if self.host_headers:
+                memo_key += tuple(get(h) for h in self.host_headers)
             known = self._memo.get(memo_key)
             if known is not None:
                 return known
@@ -137,4 +139,12 @@ class KeyBuilder:
         return f"views.decorators.cache.cache_header.{self.prefix}.{digest}{suffix}"
 
     def page_key(self, method: str, digest: str, environ: Dict[str, Any], headerlist: List[str], suffix: str) -> str:
-        return _page_key(self.prefix, method, digest, environ, headerlist, suffix)
+        """Remembered per URL, header list and values of those headers (bounded)."""
+        memo_key = (method, digest, suffix, tuple(headerlist), tuple(environ.get(h) for h in headerlist)) if headerlist else (method, digest, suffix)
+        key = self._pages.get(memo_key)
+        if key is None:
+            key = _page_key(self.prefix, method, digest, environ, headerlist, suffix)
+            if len(self._pages) >= _MEMO_MAX:
+                self._pages.clear()
+            self._pages[memo_key] = key
+        return key

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 from django.core.cache import caches
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
-__all__ = ["dynamic_refusal", "eligible", "refusal", "static_refusal", "STAMP"]
+__all__ = ["dynamic_refusal", "eligible", "refusal", "static_refusal", "StampCheck", "STAMP"]
 
 #: The attribute ``eligible`` sets on a response: ``(alias, ((namespace, generation),
 #: ...))``, and for a per-user copy a third item ``(credential digest, session expiry)``.
@@ -187,24 +187,36 @@ def static_refusal(response: Any) -> Optional[str]:
     return None
 
 
+class StampCheck:
+    """A stamp, read once: what :func:`dynamic_refusal` checks of it on each request
+    (the fast path keeps one per stored copy)."""
+
+    __slots__ = ("alias", "before", "names", "per_user", "unknown")
+
+    def __init__(self, stamp: Stamp) -> None:
+        self.alias, self.before = stamp[0], stamp[1]
+        self.names = tuple(name for name, _ in self.before)
+        self.unknown = any(gen is None for _, gen in self.before)
+        self.per_user = stamp[2] if len(stamp) > 2 else None
+
+    def refusal(self, environ: Dict[str, Any], generations: Callable[[str, Tuple[str, ...]], Generations]) -> Optional[str]:
+        if self.per_user is not None:
+            from polycache import fast_users
+
+            digest, expires = self.per_user
+            if fast_users.credential_of_environ(environ)[0] != digest:
+                return "credential"
+            if expires is not None and fast_users.clock() >= expires:
+                return "session-expired"
+        if self.names and (self.unknown or generations(self.alias, self.names) != self.before):
+            return "stale"
+        return None
+
+
 def dynamic_refusal(stamp: Stamp, environ: Dict[str, Any], generations: Callable[[str, Tuple[str, ...]], Generations] = _generations) -> Optional[str]:
     """The reasons a copy is refused to this request now: another credential, a session
     past its expiry, a namespace invalidated since the copy was made (``"stale"``)."""
-    per_user = stamp[2] if len(stamp) > 2 else None
-    if per_user is not None:
-        from polycache import fast_users
-
-        digest, expires = per_user
-        if fast_users.credential_of_environ(environ)[0] != digest:
-            return "credential"
-        if expires is not None and fast_users.clock() >= expires:
-            return "session-expired"
-    alias, before = stamp[0], stamp[1]
-    if before:
-        names = tuple(name for name, _ in before)
-        if any(gen is None for _, gen in before) or generations(alias, names) != before:
-            return "stale"
-    return None
+    return StampCheck(stamp).refusal(environ, generations)
 
 
 def refusal(response: Any, environ: Dict[str, Any]) -> Optional[str]:

@@ -154,6 +154,7 @@ class _Tier:
         finally:
             self.subscribed = False
             self.lease_until = 0.0
+            self.topology.lost()
             for ps in subs:
                 try:
                     ps.close()

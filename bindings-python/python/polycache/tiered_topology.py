@@ -152,6 +152,9 @@ class Topology:
     def subscribed(self, addresses: List[Tuple[str, int]]) -> None:
         """Called once every subscription is confirmed, with the servers' addresses."""
 
+    def lost(self) -> None:
+        """(From the subscriber, whenever its subscription ends.)"""
+
     def changed(self, addresses: List[Tuple[str, int]]) -> Optional[bool]:
         """(From the subscriber: every bound/2 when ``movable``.) True when the servers that
         take writes are no longer ``addresses``: the subscriber then subscribes again; None
@@ -172,7 +175,8 @@ class Topology:
 
 class SentinelTopology(Topology):
     """The primary of a Sentinel service: redis-py's ``Sentinel.master_for`` finds it for
-    each new connection. When the subscriber lands on another primary than before (a
+    each new connection, and every connection is a ``_PrimaryConnection``. When the
+    subscriber loses its subscription, or lands on another primary than before (a
     failover), the data connections are dropped too, so no request stays on a demoted one."""
 
     movable = True
@@ -191,15 +195,22 @@ class SentinelTopology(Topology):
     def _data_client(self) -> Any:
         return self.sentinel.master_for(
             self.service, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-            client_name=self.name, **self.common)
+            client_name=self.name, connection_class=_primary_connection(), **self.common)
 
     def subscribers(self) -> List[Any]:
-        return [self.sentinel.master_for(self.service, retry=Retry(NoBackoff(), 0), client_name=self.sub_name, **self.common)]
+        return [self.sentinel.master_for(self.service, retry=Retry(NoBackoff(), 0), client_name=self.sub_name,
+                                         connection_class=_primary_connection(), **self.common)]
 
     def subscribed(self, addresses: List[Tuple[str, int]]) -> None:
         if self.primary is not None and addresses[0] != self.primary:
             self.client.connection_pool.disconnect()
         self.primary = addresses[0]
+
+    def lost(self) -> None:
+        # The subscription ended (the primary paused, died, or was replaced): a pooled
+        # connection idle since may still lead to it, and a paused primary that resumes
+        # acknowledges writes nobody else will see. (A connection in use fails by itself.)
+        self.client.connection_pool.disconnect(inuse_connections=False)
 
     def changed(self, addresses: List[Tuple[str, int]]) -> Optional[bool]:
         try:
@@ -212,6 +223,54 @@ class SentinelTopology(Topology):
         # still answers them), before the subscriber gets round to moving.
         self.client.connection_pool.disconnect()
         return True
+
+
+_PRIMARY_CONNECTION: Any = None
+
+
+def _primary_connection() -> Any:
+    """A connection to the primary the sentinels name, and to no other node. redis-py's
+    ``SentinelManagedConnection`` (8.x) lets a connection outlive a paused primary's
+    failover, which is how writes reached a replaced primary that resumed (docs/tiered.md,
+    "Sentinel: failover"): a read that timed out leaves it connected (its
+    ``read_response`` does not disconnect on errors), so it still leads to the paused
+    node when that node resumes; and a reconnect from inside a command (after a
+    disconnect by another thread, or a retry) goes back to the address it had, without
+    asking the sentinels. Here an error while reading drops the connection, every
+    (re)connect asks the sentinels, and a node that does not say it is a primary (ROLE)
+    is refused."""
+    global _PRIMARY_CONNECTION
+    if _PRIMARY_CONNECTION is not None:
+        return _PRIMARY_CONNECTION
+    from redis.sentinel import SentinelManagedConnection
+
+    class _PrimaryConnection(SentinelManagedConnection):
+        _resolving = False
+
+        def connect_to(self, address: Tuple[str, int]) -> None:
+            self._resolving = True
+            try:
+                super().connect_to(address)
+            finally:
+                self._resolving = False
+            self.send_command("ROLE", check_health=False)
+            role = self.read_response()[0]
+            role = role.decode() if isinstance(role, bytes) else role
+            if role != "master":
+                self.disconnect()
+                raise redis.ConnectionError(f"{address[0]}:{address[1]} is no longer the primary (ROLE: {role})")
+
+        def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
+            if self._sock is not None or self._resolving:
+                return super().connect_check_health(*args, **kwargs)
+            self.connect()  # (redis-py would reconnect to the last address it had)
+
+        def read_response(self, disable_decoding: Any = False, *, disconnect_on_error: Optional[bool] = True,
+                          **kwargs: Any) -> Any:
+            return super().read_response(disable_decoding, disconnect_on_error=disconnect_on_error, **kwargs)
+
+    _PRIMARY_CONNECTION = _PrimaryConnection
+    return _PRIMARY_CONNECTION
 
 
 class ClusterTopology(Topology):

@@ -1,0 +1,44 @@
+// The second wasm module: snapshots (the codec, SHA-256/HMAC) and the key functions.
+// A plain cache never needs it, so it is compiled and instantiated on first use, and a
+// cache's import pays only for the store module. Each entry point says how to get it
+// (`codecFrom`): Node requires its glue and reads the wasm then (neither is loaded by
+// the import), Deno reads the wasm then, workerd imports it compiled, and browsers
+// compile it while the package loads (they cannot fetch synchronously).
+
+import { CacheTrappedError } from './errors.js';
+
+let load = null;
+let glue = null;
+
+/**
+ * Where the module comes from, both asked on first use: `glue()` gives its wasm-bindgen
+ * glue, `wasm()` its bytes or its compiled WebAssembly.Module.
+ */
+export function codecFrom(glue, wasm) {
+  load = () => {
+    const g = glue();
+    g.initSync({ module: wasm() });
+    return g;
+  };
+}
+
+/** The module's exports, instantiating it on the first call. */
+export function codec() {
+  if (glue === null) {
+    if (load === null) throw new Error('polycache: no entry point said where the snapshot and key module is');
+    glue = load();
+  }
+  return glue;
+}
+
+/**
+ * The error to throw for a trap in this module (out of its wasm memory). The cache that
+ * asked is untouched: its store lives in the other module. The call's own object stays
+ * borrowed and is left to leak; later calls make new ones.
+ */
+export function codecTrap(e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return e;
+  return new CacheTrappedError(
+    `the snapshot and key module's WebAssembly call trapped (${e.message}), most likely out of wasm memory; the cache is unchanged`,
+  );
+}
