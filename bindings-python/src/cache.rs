@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, SystemClock, Timeout};
+use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, Key, SystemClock, Timeout};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping};
@@ -43,8 +43,8 @@ pub struct Cache {
 
 #[pymethods]
 impl Cache {
-    /// A thread-safe cache: LRU (`eviction="lru"`), Django's batch cull
-    /// (`eviction="cull"`) or the scan-resistant adaptive policy (`eviction="adaptive"`),
+    /// A thread-safe cache: the scan-resistant adaptive policy (`eviction="adaptive"`,
+    /// the default), LRU (`eviction="lru"`) or Django's batch cull (`eviction="cull"`),
     /// bounded by `max_entries` and optionally by `max_bytes`.
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
     /// returning seconds since the epoch (default: the system clock). `values="copy"`
@@ -52,7 +52,7 @@ impl Cache {
     /// `values="pickle"` pickles them (less memory). `compress_min_length=N` keeps pickles
     /// of at least N bytes LZ4-compressed when that saves an eighth or more.
     #[new]
-    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="lru", cull_frequency=3, clock=None, values="copy", compress_min_length=None))]
+    #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="adaptive", cull_frequency=3, clock=None, values="copy", compress_min_length=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -416,7 +416,7 @@ impl Cache {
                 let mut refused = Vec::new();
                 for (i, (key, k, v, charge)) in todo.into_iter().enumerate() {
                     keys.push(key);
-                    match s.set(Arc::from(k), v, charge, expiry, now) {
+                    match s.set(Key::from(k), v, charge, expiry, now) {
                         Ok(()) => {}
                         Err(Error::ValueTooLarge { .. }) => refused.push(i),
                         Err(e) => return Err(e),

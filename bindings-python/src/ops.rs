@@ -4,9 +4,9 @@
 //! runs before the lock is taken or after it is released.
 
 use std::borrow::Cow;
-use std::sync::{Arc, PoisonError};
+use std::sync::PoisonError;
 
-use polycache::{entry_charge, Config, Error, Store, Timeout};
+use polycache::{entry_charge, Config, Error, Key, Store, Timeout};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt};
@@ -87,7 +87,7 @@ impl Cache {
     /// Runs a write with this handle's bounds in force.
     pub(crate) fn write<R>(
         &self,
-        f: impl FnOnce(&mut Store<Arc<str>, Value>, u64) -> polycache::Result<R>,
+        f: impl FnOnce(&mut Store<Key, Value>, u64) -> polycache::Result<R>,
     ) -> polycache::Result<R> {
         let config = self.config();
         self.shared.with_store(|s, now| {
@@ -165,13 +165,13 @@ impl Cache {
         let stored = self.write(|s, now| {
             let expiry = timeout.expiry(now, default)?;
             match mode {
-                Write::Add => s.add(Arc::from(k.as_ref()), v, charge, expiry, now),
+                Write::Add => s.add(Key::from(k.as_ref()), v, charge, expiry, now),
                 Write::Replace if !s.contains(k.as_ref(), now) => {
                     unused = Some(v);
                     Ok(false)
                 }
                 _ => s
-                    .set(Arc::from(k.as_ref()), v, charge, expiry, now)
+                    .set(Key::from(k.as_ref()), v, charge, expiry, now)
                     .map(|()| true),
             }
         });
@@ -260,7 +260,7 @@ impl Cache {
                 };
                 match s.expiry(k.as_ref(), now) {
                     Some(expiry) if same => s
-                        .set(Arc::from(k.as_ref()), v, charge, expiry, now)
+                        .set(Key::from(k.as_ref()), v, charge, expiry, now)
                         .map(|()| true),
                     _ => {
                         unused = Some(v);

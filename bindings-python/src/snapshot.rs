@@ -20,10 +20,8 @@
 //! about the input plus twice the cache's bound (the scratch store and the cache), never
 //! every entry at once.
 
-use std::sync::Arc;
-
 use polycache::snapshot::{Checked, Codec, LoadOptions, MaxAge, SnapshotKey, SnapshotWriter};
-use polycache::{entry_charge, Expiry, Store};
+use polycache::{entry_charge, Expiry, Key, Store};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -222,7 +220,7 @@ impl Cache {
         let (now, floor, generations, held, charged) = self.shared.with_store(|s, now| {
             let generations: Vec<(String, u64)> =
                 s.generations().map(|(n, g)| (n.to_owned(), g)).collect();
-            let held: Vec<(Arc<str>, Value, Option<u64>)> = s
+            let held: Vec<(Key, Value, Option<u64>)> = s
                 .entries(now)
                 .map(|(k, v, expiry, _)| (k.clone(), v.clone_ref(py), expiry.as_epoch_ms()))
                 .collect();
@@ -265,7 +263,7 @@ impl Cache {
         let c = codecs(py)?;
         let (mut skipped_pickles, mut skipped_unknown) = (0, 0);
         // Bounded like the cache: entries it would evict anyway are dropped as they come.
-        let mut scratch: Store<Arc<str>, Value> = Store::new(self.config()).map_err(to_py_nokey)?;
+        let mut scratch: Store<Key, Value> = Store::new(self.config()).map_err(to_py_nokey)?;
         for e in checked.entries(data) {
             let expiry = e.expires_at.map_or(Expiry::Never, Expiry::At);
             let obj = match e.codec {
@@ -305,11 +303,11 @@ impl Cache {
             scratch.delete(e.key, before);
             if !expiry.is_expired(before) {
                 // Too large for the byte bound: skipped, as the core's load does.
-                let _ = scratch.set(Arc::from(e.key), v, charge, expiry, before);
+                let _ = scratch.set(Key::from(e.key), v, charge, expiry, before);
             }
             drop(scratch.take_dead());
         }
-        let entries: Vec<(Arc<str>, Value, usize, Expiry)> = scratch
+        let entries: Vec<(Key, Value, usize, Expiry)> = scratch
             .entries(before)
             .map(|(k, v, expiry, charge)| (k.clone(), v.clone_ref(py), charge, expiry))
             .collect();

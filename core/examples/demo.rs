@@ -19,7 +19,9 @@ fn main() -> polycache::Result<()> {
     for name in ["a", "b", "c", "d"] {
         cache.set(name, name.to_uppercase(), Timeout::Never)?;
     }
-    println!("bounded to 3 entries: keys (most recent first) = {:?}", cache.keys());
+    // The default adaptive policy: a newcomer seen no more often than the main space's
+    // next victim ("c", pushed out of the window by "d") is the one to leave.
+    println!("bounded to 3 entries: keys (next victims last) = {:?}", cache.keys());
 
     let k1 = cache.namespaced_key("books", "list?page=1");
     cache.set(&k1, "page 1".into(), Timeout::Never)?;

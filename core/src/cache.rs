@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::key::namespaced_key;
 use crate::stats::Stats;
 use crate::store::{Config, Counter, Eviction, Store};
+use crate::store_key::Key;
 use crate::ttl::{Clock, SystemClock, Timeout};
 
 /// Bytes charged for an entry beyond its key and value: the map slot, the recency
@@ -43,11 +44,12 @@ pub struct CacheBuilder<V> {
 }
 
 impl<V> CacheBuilder<V> {
-    /// A cache of at most `max_entries` entries, evicting one least recently used
-    /// entry at a time, with Django's default timeout of 300 s.
+    /// A cache of at most `max_entries` entries under the adaptive policy
+    /// ([`Eviction::Adaptive`]; [`CacheBuilder::eviction`] picks another), with Django's
+    /// default timeout of 300 s.
     pub fn new(max_entries: usize) -> Self {
         CacheBuilder {
-            config: Config::lru(max_entries),
+            config: Config { eviction: Eviction::Adaptive, ..Config::lru(max_entries) },
             default_timeout: Timeout::Default,
             clock: Arc::new(SystemClock),
             weigher: Box::new(|_| std::mem::size_of::<V>()),
@@ -66,8 +68,8 @@ impl<V> CacheBuilder<V> {
         self
     }
 
-    /// Which entry leaves when a bound is hit: [`Eviction::Lru`] (the default),
-    /// [`Eviction::Adaptive`] (scan-resistant, more hits on most workloads) or Django's cull.
+    /// Which entry leaves when a bound is hit: [`Eviction::Adaptive`] (the default:
+    /// scan-resistant, more hits on most workloads), [`Eviction::Lru`] or Django's cull.
     pub fn eviction(mut self, eviction: Eviction) -> Self {
         self.config.eviction = eviction;
         self
@@ -117,7 +119,7 @@ impl<V> CacheBuilder<V> {
 /// assert_eq!(cache.get("a"), None);
 /// ```
 pub struct Cache<V> {
-    store: Mutex<Store<Arc<str>, V>>,
+    store: Mutex<Store<Key, V>>,
     default_timeout: Timeout,
     clock: Arc<dyn Clock>,
     weigher: Weigher<V>,
@@ -129,13 +131,13 @@ impl<V> Cache<V> {
         self.clock.now_ms()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Store<Arc<str>, V>> {
+    fn lock(&self) -> MutexGuard<'_, Store<Key, V>> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `f` on the locked store with the current time, then drops removed values
     /// after unlocking. For bindings that need more than the methods below.
-    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store<Arc<str>, V>, u64) -> R) -> R {
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store<Key, V>, u64) -> R) -> R {
         let now = self.clock.now_ms();
         let (out, dead) = {
             let mut store = self.lock();
@@ -173,7 +175,7 @@ impl<V> Cache<V> {
         let charge = self.charge(key, &value);
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
-            s.set(Arc::from(key), value, charge, expiry, now)
+            s.set(Key::from(key), value, charge, expiry, now)
         })
         .map_err(|e| with_key(e, key))
     }
@@ -183,7 +185,7 @@ impl<V> Cache<V> {
         let charge = self.charge(key, &value);
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
-            s.add(Arc::from(key), value, charge, expiry, now)
+            s.add(Key::from(key), value, charge, expiry, now)
         })
         .map_err(|e| with_key(e, key))
     }
@@ -253,7 +255,7 @@ impl<V> Cache<V> {
         self.with_store(|s, now| {
             let expiry = timeout.expiry(now, self.default_timeout)?;
             for (k, v, c) in items {
-                s.set(Arc::from(k.as_ref()), v, c, expiry, now).map_err(|e| with_key(e, k.as_ref()))?;
+                s.set(Key::from(k.as_ref()), v, c, expiry, now).map_err(|e| with_key(e, k.as_ref()))?;
             }
             Ok(())
         })
@@ -328,6 +330,28 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Cache<i64>>();
         assert_send_sync::<Cache<String>>();
+    }
+
+    #[test]
+    fn the_default_policy_is_adaptive_and_keeps_its_hot_set_through_a_scan() {
+        let default: Cache<i64> = CacheBuilder::new(100).build().unwrap();
+        let lru: Cache<i64> = CacheBuilder::new(100).eviction(Eviction::Lru).build().unwrap();
+        assert_eq!(default.with_store(|s, _| s.config().eviction), Eviction::Adaptive);
+        let hot_left = |c: &Cache<i64>| {
+            for _ in 0..20 {
+                for i in 0..60 {
+                    if c.get(&format!("hot:{i}")).is_none() {
+                        c.set(&format!("hot:{i}"), i, Timeout::Never).unwrap();
+                    }
+                }
+            }
+            for i in 0..1_000 {
+                c.set(&format!("scan:{i}"), i, Timeout::Never).unwrap();
+            }
+            (0..60).filter(|i| c.has_key(&format!("hot:{i}"))).count()
+        };
+        assert!(hot_left(&default) >= 57);
+        assert_eq!(hot_left(&lru), 0);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod policy;
 pub mod snapshot;
 mod stats;
 mod store;
+mod store_key;
 mod ttl;
 
 pub use age::Age;
@@ -24,6 +25,7 @@ pub use key::{
 pub use stats::Stats;
 pub use policy::fingerprint;
 pub use store::{Config, Counter, Eviction, Store};
+pub use store_key::{Key, INLINE_KEY_BYTES};
 pub use ttl::{Clock, Expiry, MockClock, SystemClock, Timeout, DEFAULT_TIMEOUT_SECS, MAX_EXPIRY_MS};
 
 /// The repository README's Rust examples, compiled and run as doctests.

@@ -37,6 +37,14 @@ export function boundsCases(lib) {
       }
       eq([cache.size, cache.calculatedSize], [50, 50], 'bounded');
     }],
+    ['an adaptive maxSize-only cache (a bound of 2^32 - 1 entries) sizes its history for what it holds', () => {
+      const cache = new Cache({ maxSize: 1000, eviction: 'adaptive' });
+      for (let i = 0; i < 5000; i++) {
+        cache.set(`k${i}`, i, { size: 1 });
+        cache.get(`k${i >> 1}`);
+      }
+      eq([cache.size, cache.calculatedSize], [1000, 1000], 'bounded by maxSize');
+    }],
     ['a sizeCalculation or clock that calls a cache cannot change the TTL of the set in progress', () => {
       const c = clock();
       const other = new Cache({ max: 10, now: () => c.now() });

@@ -36,6 +36,14 @@ def test_plain_cache_keeps_its_hot_set_through_a_scan_where_lru_does_not():
     assert c.eviction == "adaptive" and c.cull_frequency is None
 
 
+def test_adaptive_is_the_default_of_cache_not_of_the_django_backend():
+    default = polycache.Cache(100)
+    assert default.eviction == "adaptive"
+    assert warm_then_scan(default) >= 57
+    django_default = PolyCache("adaptive-default", {"OPTIONS": {"MAX_ENTRIES": 100}})
+    assert django_default._n.eviction == "cull"
+
+
 def test_django_option_beside_locmemcache():
     locmem = LocMemCache("adaptive-peer", {"OPTIONS": {"MAX_ENTRIES": 100}})
     ours = PolyCache("adaptive-django", {"OPTIONS": {"MAX_ENTRIES": 100, "EVICTION": "adaptive"}})

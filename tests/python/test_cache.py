@@ -118,7 +118,7 @@ def test_get_or_set_calls_a_callable_once():
 
 
 def test_lru_evicts_least_recently_used():
-    c = Cache(3)
+    c = Cache(3, eviction="lru")
     for k in "abc":
         c.set(k, k)
     c.get("a")

@@ -7,10 +7,9 @@
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use polycache::{CacheBuilder, Config, Eviction, Expiry, Store, Timeout};
+use polycache::{CacheBuilder, Config, Eviction, Expiry, Key, Store, Timeout};
 use polycache_bench::zipf_indices;
 
 const KEYS: usize = 100_000;
@@ -47,9 +46,9 @@ fn bench_get(c: &mut Criterion) {
     g.throughput(Throughput::Elements(BATCH as u64));
 
     let mut raw = lru::LruCache::<String, u64>::new(NonZeroUsize::new(CAPACITY).unwrap());
-    let mut ours: Store<Arc<str>, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
-    let mut adaptive: Store<Arc<str>, u64> = Store::new(adaptive_config()).unwrap();
-    let cache = CacheBuilder::<u64>::new(CAPACITY).default_timeout(Timeout::Never).build().unwrap();
+    let mut ours: Store<Key, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
+    let mut adaptive: Store<Key, u64> = Store::new(adaptive_config()).unwrap();
+    let cache = CacheBuilder::<u64>::new(CAPACITY).eviction(Eviction::Lru).default_timeout(Timeout::Never).build().unwrap();
     let qc = quick_cache::unsync::Cache::<String, u64>::new(CAPACITY);
     let moka = moka::sync::Cache::<String, u64>::new(CAPACITY as u64);
     let mut schnell = schnellru::LruMap::<String, u64>::new(schnellru::ByLength::new(CAPACITY as u32));
@@ -61,10 +60,10 @@ fn bench_get(c: &mut Criterion) {
             raw.put(key.clone(), k as u64);
         }
         if ours.get_with(key.as_str(), 0, |v| *v).is_none() {
-            ours.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+            ours.set(Key::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
         }
         if adaptive.get_with(key.as_str(), 0, |v| *v).is_none() {
-            adaptive.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+            adaptive.set(Key::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
         }
         if cache.get(key).is_none() {
             cache.set(key, k as u64, Timeout::Never).unwrap();
@@ -164,31 +163,31 @@ fn bench_get_or_insert(c: &mut Criterion) {
             }
         })
     });
-    let mut ours: Store<Arc<str>, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
+    let mut ours: Store<Key, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
     g.bench_function(BenchmarkId::new("polycache", "Store"), |b| {
         b.iter(|| {
             for &k in w.batch(&mut i) {
                 let key = &w.keys[k];
                 if ours.get_with(key.as_str(), 0, |v| *v).is_none() {
-                    ours.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+                    ours.set(Key::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
                 }
             }
             drop(ours.take_dead());
         })
     });
-    let mut adaptive: Store<Arc<str>, u64> = Store::new(adaptive_config()).unwrap();
+    let mut adaptive: Store<Key, u64> = Store::new(adaptive_config()).unwrap();
     g.bench_function(BenchmarkId::new("polycache", "Store adaptive"), |b| {
         b.iter(|| {
             for &k in w.batch(&mut i) {
                 let key = &w.keys[k];
                 if adaptive.get_with(key.as_str(), 0, |v| *v).is_none() {
-                    adaptive.set(Arc::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
+                    adaptive.set(Key::from(key.as_str()), k as u64, 1, Expiry::Never, 0).unwrap();
                 }
             }
             drop(adaptive.take_dead());
         })
     });
-    let cache = CacheBuilder::<u64>::new(CAPACITY).default_timeout(Timeout::Never).build().unwrap();
+    let cache = CacheBuilder::<u64>::new(CAPACITY).eviction(Eviction::Lru).default_timeout(Timeout::Never).build().unwrap();
     g.bench_function(BenchmarkId::new("polycache", "Cache (Mutex + clock)"), |b| {
         b.iter(|| {
             for &k in w.batch(&mut i) {
@@ -250,12 +249,12 @@ fn bench_evict(c: &mut Criterion) {
             }
         })
     });
-    let mut ours: Store<Arc<str>, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
+    let mut ours: Store<Key, u64> = Store::new(Config::lru(CAPACITY)).unwrap();
     g.bench_function(BenchmarkId::new("polycache", "Store"), |b| {
         b.iter(|| {
             for _ in 0..BATCH {
                 i = (i + 1) % keys.len();
-                ours.set(Arc::from(keys[i].as_str()), i as u64, 1, Expiry::Never, 0).unwrap();
+                ours.set(Key::from(keys[i].as_str()), i as u64, 1, Expiry::Never, 0).unwrap();
             }
             drop(ours.take_dead());
         })

@@ -70,7 +70,7 @@ class Cache(_native.Cache):
     """A bounded, thread-safe cache of Python values with timeouts in seconds.
 
     ``Cache(max_entries=10_000, *, max_bytes=None, default_timeout=300,
-    eviction="lru", cull_frequency=3, clock=None, values="copy", compress_min_length=None)``
+    eviction="adaptive", cull_frequency=3, clock=None, values="copy", compress_min_length=None)``
 
     Timeouts follow Django: ``None`` never expires, ``0`` or less is already expired,
     fractions are allowed. ``str``, ``bytes``, ``int``, ``float``, ``bool`` and ``None``

@@ -55,7 +55,7 @@ class Cache:
         *,
         max_bytes: Optional[int] = None,
         default_timeout: _Timeout = ...,
-        eviction: str = "lru",
+        eviction: str = "adaptive",
         cull_frequency: int = 3,
         clock: Optional[Callable[[], float]] = None,
         values: str = "copy",

@@ -57,6 +57,9 @@ pub struct Adaptive<K, E, S> {
     hasher: S,
     q: Queues<K, E>,
     capacity: usize,
+    /// Entries the sketch and the ghost lists are sized for: the capacity, up to
+    /// [`HISTORY_FROM`]; beyond, it doubles as the entries held pass it.
+    history_for: usize,
     window_max: usize,
     protected_max: usize,
     sketch: Sketch,
@@ -75,16 +78,18 @@ pub struct Adaptive<K, E, S> {
 impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     pub fn new(capacity: usize, hasher: S) -> Self {
         let capacity = capacity.max(1);
+        let history_for = capacity.min(HISTORY_FROM);
         let mut a = Adaptive {
             table: HashTable::new(),
             hasher,
             q: Queues::new(),
             capacity,
+            history_for,
             window_max: 0,
             protected_max: 0,
-            sketch: Sketch::new(capacity),
-            rejected: Ghost::new(ghost_len(capacity)),
-            evicted: Ghost::new(ghost_len(capacity)),
+            sketch: Sketch::new(history_for),
+            rejected: Ghost::new(ghost_len(history_for)),
+            evicted: Ghost::new(ghost_len(history_for)),
             hits: [0; 3],
             misses: 0,
             newest: NIL,
@@ -198,6 +203,9 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         let (slots, hasher) = (&self.q.slots, &self.hasher);
         self.table.insert_unique(h, i, |&j| hasher.hash_one(&slots[j as usize].kv.as_ref().expect("live").0));
         self.newest = i;
+        if self.len() > self.history_for && self.history_for < self.capacity.min(HISTORY_AT_MOST) {
+            self.grow_history();
+        }
         if self.len() > self.capacity {
             return self.pop_victim();
         }
@@ -274,12 +282,23 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
 
     pub fn resize(&mut self, capacity: usize) {
         self.capacity = capacity.max(1);
-        self.sketch = Sketch::new(self.capacity);
-        self.rejected = Ghost::new(ghost_len(self.capacity));
-        self.evicted = Ghost::new(ghost_len(self.capacity));
+        self.history_for = self.capacity.min(HISTORY_FROM);
+        self.sketch = Sketch::new(self.history_for);
+        self.rejected = Ghost::new(ghost_len(self.history_for));
+        self.evicted = Ghost::new(ghost_len(self.history_for));
         self.hits = [0; 3];
         self.misses = 0;
         self.set_window(initial_window(self.capacity));
+    }
+
+    /// A cache holding more entries than its history is sized for: the sketch and ghosts
+    /// double (fresh, their counts dropped, as Caffeine's sketch does when it grows), up
+    /// to the capacity or [`HISTORY_AT_MOST`].
+    fn grow_history(&mut self) {
+        self.history_for = (self.history_for * 2).min(self.capacity).min(HISTORY_AT_MOST);
+        self.sketch = Sketch::new(self.history_for);
+        self.rejected = Ghost::new(ghost_len(self.history_for));
+        self.evicted = Ghost::new(ghost_len(self.history_for));
     }
 
     /// Once at least `capacity` accesses have passed (looked at on a miss): a window that
@@ -304,7 +323,8 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     /// 5,000); queues over their new share give way at once.
     fn set_window(&mut self, window: usize) {
         self.window_max = window.min(self.capacity);
-        self.protected_max = (self.capacity - self.window_max) * 3 / 4;
+        // In u64: on wasm32, 3 x a bound near 2^32 would wrap.
+        self.protected_max = ((self.capacity - self.window_max) as u64 * 3 / 4) as usize;
         self.demote_protected_excess();
         while self.q.len(Queue::Window) > self.window_max && self.len() <= self.capacity {
             let t = self.settled_tail(Queue::Window);
@@ -344,6 +364,16 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         })
     }
 }
+
+/// Up to this capacity the sketch and ghosts are sized for the whole capacity from the
+/// start (every size the hit-ratio goals and vectors pin is below it); a larger bound,
+/// often one that `max_bytes` makes unreachable (JS gives a `maxSize`-only cache 2^32 - 1
+/// entries), starts here and grows with the entries held, so a cache never reserves
+/// memory, or wasm32 sizes, for entries it does not hold.
+const HISTORY_FROM: usize = 1 << 14;
+
+/// The largest history: a 512 MB sketch, whose sizes still fit 32 bits.
+const HISTORY_AT_MOST: usize = 1 << 26;
 
 /// The window a cache of `capacity` starts with: 10%, at least one entry (Caffeine starts
 /// at 1%; OLTP's recency wants more, and the ghosts move it from there). Any start from 5%

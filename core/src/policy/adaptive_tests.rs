@@ -74,3 +74,22 @@ fn a_miss_on_a_ghost_moves_the_window_one_entry() {
     a.push(gone.expect("a main entry left"), (), None);
     assert_eq!(a.window_max, grown - 1, "a main victim back: the window shrinks");
 }
+
+#[test]
+fn a_bound_far_above_the_entries_held_sizes_the_history_for_what_is_held() {
+    // JS gives a maxSize-only cache 2^32 - 1 entries: the sketch must not be sized (or,
+    // on wasm32, overflow) for that.
+    let mut a = Adaptive::new(u32::MAX as usize, RandomState::new());
+    assert_eq!(a.history_for, HISTORY_FROM);
+    assert_eq!(a.sketch.words.len(), HISTORY_FROM, "8 bytes of sketch per entry of history");
+    for k in 0..40_000u32 {
+        assert!(a.push(k, (), None).is_none());
+    }
+    assert_eq!(a.history_for, 4 * HISTORY_FROM, "doubled past 16,384 and 32,768 entries held");
+    assert_eq!(a.sketch.words.len(), 4 * HISTORY_FROM);
+    assert_eq!(a.len(), 40_000);
+    // A bound within HISTORY_FROM keeps its whole-capacity history, as the pinned
+    // decisions expect.
+    let small = Adaptive::<u32, (), _>::new(10_000, RandomState::new());
+    assert_eq!(small.history_for, 10_000);
+}

@@ -55,7 +55,7 @@ const PENDING: usize = 64;
 
 pub struct Sketch {
     /// Blocks of 8 words of 16 4-bit counters; words `2r` and `2r + 1` of a block are row `r`'s.
-    words: Vec<u64>,
+    pub(super) words: Vec<u64>,
     /// Blocks, minus one (a power of two minus one).
     mask: u64,
     additions: usize,
