@@ -19,7 +19,7 @@ now += 1_000;
 console.log(`1 s later, hot  -> ${cache.get('hot')}`);
 
 for (const k of ['a', 'b', 'c']) cache.set(k, k.toUpperCase());
-console.log(`after 3 more sets (max 3), keys most recent first: ${[...cache.keys()].join(', ')}`);
+console.log(`after 3 more sets (max 3), keys (the adaptive default: most valued first, next victims last): ${[...cache.keys()].join(", ")}`);
 
 const user = cache.namespace('user:7');
 user.set('cart', ['Dune']);

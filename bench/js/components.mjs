@@ -41,9 +41,9 @@ function bench(name, fn) {
 const store = new SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), undefined, N + 1);
 for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
 const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
-const cache = new Cache({ max: N });
+const cache = new Cache({ max: N, eviction: 'lru' });
 const lru = new LRUCache({ max: N });
-const cacheTtl = new Cache({ max: N, ttl: 3_600_000 });
+const cacheTtl = new Cache({ max: N, ttl: 3_600_000, eviction: 'lru' });
 const lruTtl = new LRUCache({ max: N, ttl: 3_600_000 });
 for (let i = 0; i < N; i++) {
   cache.set(keys[i], i);

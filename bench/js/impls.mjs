@@ -31,7 +31,7 @@ export const IMPLS = {
     firstUse: ['dist/polycache_codec.cjs', 'dist/polycache_codec_bg.wasm'],
     pick: (m) => m.Cache,
     ttl: true,
-    make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl } : { max }),
+    make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl, eviction: 'lru' } : { max, eviction: 'lru' }),
   },
   'polycache LRUCache': {
     // The lru-cache 11 drop-in of the same package (same files: sized once, as polycache).

@@ -70,8 +70,8 @@ export class Cache extends CacheBase {
    * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
    *   `sizeCalculation(value, key)`), a default `ttl` in ms or Django `timeout` in
    *   seconds (`timeouts: 'django'` makes Django's 300 s the default), `now()` in epoch
-   *   ms, `eviction: 'lru' | 'cull' | 'adaptive'` (Django's batch cull; the scan-resistant
-   *   adaptive policy) and `cullFrequency`.
+   *   ms, `eviction: 'adaptive' | 'lru' | 'cull'` (the scan-resistant adaptive policy, the
+   *   default; LRU; Django's batch cull) and `cullFrequency`.
    */
   constructor(options = {}) {
     super();

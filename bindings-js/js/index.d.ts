@@ -28,7 +28,7 @@ export interface CacheOptions<V = unknown> {
   timeouts?: 'lru-cache' | 'django';
   /** The current time in epoch milliseconds (default `Date.now`). Tests and edge runtimes inject their own. */
   now?: () => number;
-  /** `'lru'` (default) evicts one least recently used entry at a time; `'cull'` is Django's batch cull; `'adaptive'` resists scans and loops (W-TinyLFU). */
+  /** `'adaptive'` (default) resists scans and loops (W-TinyLFU); `'lru'` evicts one least recently used entry at a time; `'cull'` is Django's batch cull. */
   eviction?: 'lru' | 'cull' | 'adaptive';
   /** With `eviction: 'cull'`: drop 1/`cullFrequency` of the entries when full (0: drop all). Default 3. */
   cullFrequency?: number;

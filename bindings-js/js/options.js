@@ -47,7 +47,7 @@ export function readOptions(options) {
     throw new CacheConfigError(`Cache options must be an object, got ${describe(options)}`);
   }
   const { max, maxSize, sizeCalculation, ttl, timeout, timeouts = 'lru-cache' } = options;
-  const { now = Date.now, eviction = 'lru', cullFrequency = 3 } = options;
+  const { now = Date.now, eviction = 'adaptive', cullFrequency = 3 } = options;
   if (max === undefined && maxSize === undefined) {
     throw new CacheConfigError('a cache needs a bound: set max (entries), maxSize (total size) or both');
   }

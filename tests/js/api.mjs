@@ -27,7 +27,7 @@ export function apiCases(lib) {
       eq([cache.has('same'), cache.size], [false, 1], 'setting undefined deletes, as in lru-cache');
     }],
     ['least recently used goes first; peek and has do not refresh', () => {
-      const cache = new Cache({ max: 3 });
+      const cache = new Cache({ max: 3, eviction: 'lru' });
       cache.set('a', 1).set('b', 2).set('c', 3);
       cache.get('a');
       cache.peek('b');
@@ -58,7 +58,7 @@ export function apiCases(lib) {
     ['the clock is read only once an entry can expire', () => {
       const c = clock();
       let reads = 0;
-      const cache = new Cache({ max: 10, now: () => (reads++, c.t) });
+      const cache = new Cache({ max: 10, eviction: 'lru', now: () => (reads++, c.t) });
       cache.set('a', 1).set('b', 2);
       cache.get('a');
       cache.has('b');
@@ -113,7 +113,7 @@ export function apiCases(lib) {
       eq(cache.stats().bytes, total, 'stats().bytes too');
     }],
     ['explicit size per set and the entry bound together', () => {
-      const cache = new Cache({ max: 3, maxSize: 10 });
+      const cache = new Cache({ max: 3, maxSize: 10, eviction: 'lru' });
       cache.set('a', 1, { size: 4 }).set('b', 2, { size: 4 }).set('c', 3, { size: 4 });
       eq([...cache.keys()], ['c', 'b'], 'byte bound evicted a');
       cache.set('d', 4, { size: 1 }).set('e', 5, { size: 1 });
@@ -145,7 +145,7 @@ export function apiCases(lib) {
     }],
     ['stats count what happened', () => {
       const c = clock();
-      const cache = new Cache({ max: 2, now: c.now });
+      const cache = new Cache({ max: 2, eviction: 'lru', now: c.now });
       cache.set('a', 1).set('b', 2, { ttl: 10 });
       cache.get('a');
       cache.get('zzz');
@@ -227,7 +227,7 @@ export function apiCases(lib) {
       };
       const c = clock(0);
       const max = 8;
-      const cache = new Cache({ max, now: c.now });
+      const cache = new Cache({ max, eviction: 'lru', now: c.now });
       const model = new Map(); // key -> {value, expires}; insertion order = recency (last = newest)
       const live = (k) => model.has(k) && model.get(k).expires > c.t;
       for (let step = 0; step < 5000; step++) {

@@ -165,7 +165,8 @@ function machine(options, modelOptions, calls, numRuns, exact = true) {
   fc.assert(
     fc.property(fc.commands(calls, { maxCommands: 60, size: 'large' }), (cmds) => {
       const clock = { t: START };
-      const full = { ttl: DEFAULT_TTL, now: () => clock.t, ...options };
+      // The model is LRU's: the default policy is not (adaptive), so ask for LRU.
+      const full = { ttl: DEFAULT_TTL, now: () => clock.t, eviction: 'lru', ...options };
       const real = { cache: new Cache(full), clock, options: { max: Infinity, ...options }, exact, lost: 0 };
       fc.modelRun(() => ({ model: new Model(() => clock.t, modelOptions), real }), cmds);
     }),

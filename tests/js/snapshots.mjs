@@ -89,7 +89,7 @@ export function snapshotCases(lib) {
     ['snapshot: loading more entries than the cache holds keeps the most recent ones', () => {
       const src = new Cache({ max: 5000 });
       for (let i = 0; i < 5000; i++) src.set(`k${i}`, i);
-      const cache = new Cache({ max: 10 });
+      const cache = new Cache({ max: 10, eviction: 'lru' });
       eq(cache.loadSnapshot(src.snapshot(), { allowUnsigned: true }).entries, 10, 'bounded');
       eq([...cache.keys()], Array.from({ length: 10 }, (_, i) => `k${4999 - i}`), 'the last ten');
       eq(cache.size, 10, 'no slot kept for an evicted key');

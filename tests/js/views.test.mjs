@@ -30,7 +30,7 @@ function agree(cache, model, at) {
 test('views: gets, misses and updates through the ring keep exact LRU order and counters', () => {
   const r = rng(7);
   const clock = { t: START };
-  const cache = new Cache({ max: 50, now: () => clock.t });
+  const cache = new Cache({ max: 50, eviction: 'lru', now: () => clock.t });
   const model = new Model(() => clock.t, { max: 50, defaultTtl: Infinity });
   const OPS = 20 * RING;
   let sets = 0;
@@ -96,7 +96,7 @@ test('views: an update that is not plain still calls the store (sized, timed, ad
 test('views: gets through the ring beside writes with the default lifetime, time moving, against the model', () => {
   const r = rng(23);
   const clock = { t: START };
-  const cache = new Cache({ max: 1_000_000, ttl: 40, now: () => clock.t });
+  const cache = new Cache({ max: 1_000_000, ttl: 40, eviction: 'lru', now: () => clock.t });
   const model = new Model(() => clock.t, { defaultTtl: 40 });
   let sets = 0;
   const OPS = 12 * RING;
