@@ -9,6 +9,18 @@ function clock(start = 1_700_000_000_000) {
 export function apiCases(lib) {
   const { Cache } = lib;
   return [
+    ["the default policy is 'adaptive': a scan of new keys keeps the keys read often, where 'lru' loses them", () => {
+      const survivors = (options) => {
+        const cache = new Cache({ max: 100, ...options });
+        const hot = Array.from({ length: 50 }, (_, i) => `hot${i}`);
+        for (let round = 0; round < 4; round++) for (const k of hot) cache.get(k) ?? cache.set(k, k);
+        for (let i = 0; i < 300; i++) cache.set(`scan${i}`, i);
+        return hot.filter((k) => cache.has(k)).length;
+      };
+      eq(survivors({ eviction: 'lru' }), 0, 'lru: the scan flushed every hot key');
+      ok(survivors({}) >= 45, `default: the hot keys stayed (${survivors({})} of 50)`);
+      eq(survivors({}), survivors({ eviction: 'adaptive' }), 'the default decides as adaptive');
+    }],
     ['get, set, has, peek, delete as in lru-cache', () => {
       const cache = new Cache({ max: 10 });
       eq(cache.set('a', { n: 1 }), cache, 'set returns the cache');
