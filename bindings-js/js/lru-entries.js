@@ -5,6 +5,7 @@
 // at each call, as lru-cache reads its public fields.
 
 import { LruStore } from '../../dist/polycache_wasm.js';
+import { fromMessage } from './errors.js';
 import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
 import { isPosInt } from './lru-options.js';
@@ -13,6 +14,7 @@ import { seeds } from './options.js';
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
 const FREED_MANY = -2;
+const FAILED = -3;
 const STALE = 1;
 const NEEDS_TIME = 2;
 
@@ -22,7 +24,7 @@ export class LruEntries {
   #keys = [];
   #vals = [];
   // Free slots, reused last freed first. Slots are numbered as lru-cache numbers its
-  // indexes (see #newSlot), because one of its fetch rules looks at whether a removed
+  // indexes (see #insert), because one of its fetch rules looks at whether a removed
   // entry's index has been reused.
   #free = [];
   #o;
@@ -35,6 +37,10 @@ export class LruEntries {
   #untracked;
   // disposeAfter calls waiting for the operation that queued them to finish.
   #disposed;
+  // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
+  // fetchMethod): nothing can then look at the cache between a write and the setting of
+  // its lifetime, so the store takes both in one call, and evicted values need no list.
+  #quiet;
 
   /** `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags. */
   constructor(o, cache) {
@@ -45,6 +51,7 @@ export class LruEntries {
     this.#store = new LruStore(o.max, o.maxSize, seeds());
     this.#clock = new Clock(o.perf, cache);
     if (o.disposeAfter) this.#disposed = [];
+    this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
     if (o.ttl) this.#startTtlTracking();
   }
 
@@ -109,7 +116,7 @@ export class LruEntries {
     const val = this.#vals[slot];
     this.#store.delete(slot);
     const gone = [];
-    this.#forget([slot], gone);
+    this.#forget(slot, gone);
     this.#disposeGone(gone);
     return val;
   }
@@ -125,7 +132,7 @@ export class LruEntries {
     const value = this.#vals[slot];
     const r = fetchRecord(value);
     if (status) this.statusTTL(status, slot);
-    if (this.isStale(slot)) {
+    if (this.#readStale(slot)) {
       if (r === undefined) {
         if (!noDeleteOnStaleGet) this.del(k, 'expire');
         if (status) status.get = 'stale';
@@ -143,7 +150,7 @@ export class LruEntries {
       return undefined;
     }
     if (status) status.get = r !== undefined ? 'fetching' : 'hit';
-    this.promote(slot, updateAgeOnGet);
+    if (updateAgeOnGet) this.updateAge(slot);
     return r !== undefined ? r.stale : value;
   }
 
@@ -169,15 +176,25 @@ export class LruEntries {
     }
     const o = this.#o;
     let slot = this.#keyMap.get(k);
+    if (slot === undefined) noUpdateTTL = false;
+    // The new lifetime, given to the store with the write when no callback can run
+    // between them (#quiet), else NaN: set after the callbacks, as lru-cache does.
+    let t = NaN;
+    let s = 0;
+    if (this.#quiet && !noUpdateTTL && (ttl !== 0 || this.#ttlTracking) && !Number.isNaN(Number(ttl))) {
+      if (!this.#ttlTracking) this.#startTtlTracking();
+      t = Number(ttl);
+      s = start === undefined ? o.perf.now() : Number(start);
+    }
+    // True once the store has the lifetime `t` (when it is not NaN).
+    let lifetimeSet = false;
     if (slot === undefined) {
-      const gone = [];
-      slot = this.#newSlot(gone);
-      this.#keys[slot] = k;
-      this.#vals[slot] = v;
-      this.#keyMap.set(k, slot);
-      this.#storeSet(slot, size, status, gone);
+      const gone = this.#quiet ? undefined : [];
+      slot = this.#insert(k, v, gone, size, t, s);
+      lifetimeSet = true;
+      if (status && o.sizeTracking) this.#statusSize(status, size);
+      this.#disposeGone(gone);
       if (status) status.set = 'add';
-      noUpdateTTL = false;
       if (o.onInsert && !isBF) o.onInsert(v, k, 'add');
     } else {
       const oldVal = this.#vals[slot];
@@ -192,7 +209,8 @@ export class LruEntries {
           }
         }
         this.#vals[slot] = v;
-        this.#storeSet(slot, size, status);
+        this.#storeSet(slot, size, status, t, s);
+        lifetimeSet = true;
         if (!isBF) {
           const oldValue = r !== undefined ? r.stale : oldVal;
           const setType = oldValue === undefined ? 'add' : v !== oldValue ? 'replace' : 'update';
@@ -213,9 +231,13 @@ export class LruEntries {
     if (ttl !== 0 && !this.#ttlTracking) this.#startTtlTracking();
     if (this.#ttlTracking) {
       if (!noUpdateTTL) {
-        const t = Number(ttl);
-        const s = start === undefined ? o.perf.now() : Number(start);
-        this.#store.set_age(slot, t, s);
+        if (Number.isNaN(t)) {
+          t = Number(ttl);
+          s = start === undefined ? o.perf.now() : Number(start);
+          this.#store.set_age(slot, t, s);
+        } else if (!lifetimeSet) {
+          this.#store.set_age(slot, t, s);
+        }
         this.#untracked?.delete(slot);
         this.#schedulePurge(slot, t);
       }
@@ -224,48 +246,69 @@ export class LruEntries {
     if (!noDisposeOnSet) this.flushDisposed();
   }
 
-  // The slot for a new key, as lru-cache picks its index: 0 in an empty cache, else the
-  // last one freed, else (a full cache) the one of the entry the store evicts for it,
-  // else the next unused one (while no slot is free, slots 0..size-1 are all held). An
-  // evicted entry goes into `gone`, for #disposeGone once the new one is stored.
-  #newSlot(gone) {
-    const size = this.#keyMap.size;
-    if (size === 0) return 0;
-    if (this.#free.length > 0) return this.#free.pop();
-    if (size !== this.#o.max) return size;
-    const victim = this.#store.lru();
-    this.#store.delete(victim);
-    this.#forget([victim], gone);
-    // #forget freed it (or emptied the free list, for a cache of one).
-    if (this.#free.length > 0) this.#free.pop();
-    return victim;
+  // Puts a new key in the maps and the store (with `size` and the lifetime `t` from `s`,
+  // NaN: untimed) at the slot lru-cache would pick for it: 0 in an empty cache, else
+  // the last one freed, else (a full cache) the one of the entry the store evicts for
+  // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
+  // Evicted entries go into `gone` (when given), for #disposeGone.
+  #insert(k, v, gone, size, t, s) {
+    const held = this.#keyMap.size;
+    let slot;
+    let freed;
+    if (held !== 0 && this.#free.length === 0 && held === this.#o.max) {
+      // One call: the store evicts its least recently used entry and stores the new
+      // one at its slot (with another size, more may leave for the size bound).
+      slot = this.#store.reuse_lru(size, t, s);
+      if (slot === FAILED) throw fromMessage(this.#store.take_error());
+      this.#forget(slot, gone);
+      // #forget freed it (or emptied the free list, for a cache of one).
+      if (this.#free.length > 0) this.#free.pop();
+      freed = this.#o.sizeTracking ? FREED_MANY : FREED_NONE;
+    } else {
+      slot = held === 0 ? 0 : this.#free.length > 0 ? this.#free.pop() : held;
+    }
+    this.#keys[slot] = k;
+    this.#vals[slot] = v;
+    this.#keyMap.set(k, slot);
+    freed ??= this.#store.set(slot, size, t, s);
+    if (freed === FAILED) this.#release(slot);
+    this.#reap(freed, gone);
+    return slot;
   }
 
-  // Stores the slot's new size (making it the most recently used), then disposes of
-  // `gone` and of what the store evicted to make room, least recently used first.
-  #storeSet(slot, size, status, gone = []) {
-    const freed = this.#store.set(slot, size);
-    if (freed >= 0) this.#forget([freed], gone);
-    else if (freed === FREED_MANY) this.#forget(this.#store.take_freed(), gone);
-    else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
-    if (status && this.#o.sizeTracking) {
-      status.entrySize = size;
-      status.totalCalculatedSize = this.#store.calculated_size();
-    }
+  // Stores the slot's new size and lifetime (`t` NaN: kept), making it the most
+  // recently used, then disposes of what the store evicted to make room, least
+  // recently used first.
+  #storeSet(slot, size, status, t, s) {
+    const gone = [];
+    this.#reap(this.#store.set(slot, size, t, s), gone);
+    if (status && this.#o.sizeTracking) this.#statusSize(status, size);
     this.#disposeGone(gone);
   }
 
-  // Slots the store no longer holds leave the key map at once, so it and the store agree
-  // whatever a callback does afterwards; their keys and values go into `gone`.
-  #forget(slots, gone) {
-    for (const slot of slots) {
-      gone.push([this.#keys[slot], this.#vals[slot]]);
-      this.#release(slot);
-    }
+  #statusSize(status, size) {
+    status.entrySize = size;
+    status.totalCalculatedSize = this.#store.calculated_size();
+  }
+
+  // The slots a store write freed (its answer): out of the maps, into `gone`.
+  #reap(freed, gone) {
+    if (freed >= 0) this.#forget(freed, gone);
+    else if (freed === FREED_MANY) for (const slot of this.#store.take_freed()) this.#forget(slot, gone);
+    else if (freed === FAILED) throw fromMessage(this.#store.take_error());
+    else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
+  }
+
+  // A slot the store no longer holds leaves the key map at once, so it and the store
+  // agree whatever a callback does afterwards; its key and value go into `gone`.
+  #forget(slot, gone) {
+    gone?.push([this.#keys[slot], this.#vals[slot]]);
+    this.#release(slot);
   }
 
   // Evicted entries, least recently used first: fetches aborted, values disposed.
   #disposeGone(gone) {
+    if (gone === undefined) return;
     for (const [k, v] of gone) {
       const r = fetchRecord(v);
       if (r !== undefined) r.ac.abort(new Error('evicted'));
@@ -365,6 +408,17 @@ export class LruEntries {
     const answer = this.#store.stale(slot, this.#clock.cached);
     if (answer !== NEEDS_TIME) return answer === STALE;
     return this.#store.stale(slot, this.#clock.now()) === STALE;
+  }
+
+  // isStale for a get: a fresh slot is also made the most recently used, in the same call.
+  #readStale(slot) {
+    if (!this.#ttlTracking) {
+      this.#store.promote(slot);
+      return false;
+    }
+    const answer = this.#store.hit(slot, this.#clock.cached);
+    if (answer !== NEEDS_TIME) return answer === STALE;
+    return this.#store.hit(slot, this.#clock.now()) === STALE;
   }
 
   promote(slot, updateAge) {

@@ -8,7 +8,7 @@
 //! clock, fractions kept), asked per slot. The JS side keeps keys (any JS value) and
 //! values at slot indices, and runs every callback after the store has answered.
 
-use polycache::{Age, Config, Eviction, Expiry, Store};
+use polycache::{Age, Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show};
@@ -18,6 +18,10 @@ use crate::slot_hash::SlotHasher;
 const FREED_NONE: f64 = -1.0;
 /// Returned by [`LruStore::set`] when several slots were freed: call `take_freed`.
 const FREED_MANY: f64 = -2.0;
+/// Returned by [`LruStore::set`] and [`LruStore::reuse_lru`] when the store refused the
+/// write: call `take_error`. (A `Result` comes back to JS through memory, three reads
+/// of it and two calls more on every write.)
+const FAILED: f64 = -3.0;
 
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
@@ -30,6 +34,17 @@ pub struct LruStore {
     ages: Vec<Age>,
     sizes: Vec<f64>,
     freed: Vec<u32>,
+    error: Option<String>,
+}
+
+/// What the store charges for a size from JS (one it cannot count is too large for any
+/// bound).
+fn charge(size: f64) -> usize {
+    if size.is_finite() && size >= 0.0 && size <= f64::from(u32::MAX) {
+        size as usize
+    } else {
+        usize::MAX
+    }
 }
 
 /// A bound from JS: 0 for none, else a whole number the store can count to.
@@ -60,35 +75,61 @@ impl LruStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
-        Ok(LruStore { store, ages: Vec::new(), sizes: Vec::new(), freed: Vec::new() })
+        Ok(LruStore { store, ages: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None })
     }
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
-    /// say. A new slot starts untimed. Returns the one slot evicted, `-1` for none, `-2`
-    /// for several (then `take_freed`, least recently used first). JS has checked that
-    /// `size` fits the size bound, so the core's "too large" refusal cannot happen.
-    pub fn set(&mut self, slot: u32, size: f64) -> Result<f64, JsError> {
+    /// say, and gives it the lifetime `ttl` from `start` unless `ttl` is NaN (then a new
+    /// slot starts untimed and a held one keeps its lifetime). Returns the one slot
+    /// evicted, `-1` for none, `-2` for several (then `take_freed`, least recently used
+    /// first), `-3` when the core refused it (then `take_error`; JS checks that `size`
+    /// fits the size bound first, so the core's "too large" cannot happen).
+    pub fn set(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
         let i = slot as usize;
-        if i >= self.ages.len() {
-            self.ages.resize(i + 1, Age::default());
-            self.sizes.resize(i + 1, 0.0);
+        // A held slot keeping its size: in an LRU store with nothing expiring, writing it
+        // again is moving it to the head, one lookup (and nothing is evicted).
+        let freed = if self.sizes.get(i) == Some(&size) && self.store.get_with(&slot, 0, |_| ()).is_some() {
+            FREED_NONE
+        } else {
+            self.store_new(slot, size)
+        };
+        if freed != FAILED && !ttl.is_nan() {
+            self.ages[i] = Age::new(ttl, start);
         }
-        if !self.store.holds(&slot) {
-            self.ages[i] = Age::default();
-        }
-        let charge = if size.is_finite() && size >= 0.0 && size <= f64::from(u32::MAX) { size as usize } else { usize::MAX };
-        self.store.set(slot, slot, charge, Expiry::Never, 0).map_err(|e| JsError::new(&coded(e)))?;
-        self.sizes[i] = size;
-        for dead in self.store.drain_dead() {
-            if dead != slot {
-                self.freed.push(dead);
+        freed
+    }
+
+    /// The least recently used slot is evicted and stored again as a new entry of `size`
+    /// (the most recently used; lifetime as in `set`): lru-cache's write of a new key
+    /// into a full cache, which takes the evicted entry's index. Returns that slot, and
+    /// `-1` when the store is empty, `-3` as `set`; with a size bound, further slots
+    /// evicted are read with `take_freed` (see `set`'s `-2`: here any count of them).
+    pub fn reuse_lru(&mut self, size: f64, ttl: f64, start: f64) -> f64 {
+        let Some(&slot) = self.store.last_key() else { return FREED_NONE };
+        let i = slot as usize;
+        if self.sizes[i] == size {
+            // Removing the tail and pushing it at the head leaves the order a move does.
+            self.store.get_with(&slot, 0, |_| ());
+        } else if let Some(max_bytes) = self.store.config().max_bytes.filter(|&m| charge(size) > m) {
+            // Refused before anything is evicted, as the core refuses a set.
+            self.error = Some(coded(Error::ValueTooLarge { key: String::new(), size: charge(size), max_bytes }));
+            return FAILED;
+        } else {
+            self.store.delete(&slot, 0);
+            drop(self.store.drain_dead());
+            match self.store_new(slot, size) {
+                FAILED => return FAILED,
+                FREED_NONE | FREED_MANY => {}
+                one => self.freed.push(one as u32),
             }
         }
-        Ok(match self.freed.len() {
-            0 => FREED_NONE,
-            1 => f64::from(self.freed.pop().expect("one freed slot")),
-            _ => FREED_MANY,
-        })
+        self.ages[i] = if ttl.is_nan() { Age::default() } else { Age::new(ttl, start) };
+        f64::from(slot)
+    }
+
+    /// The message of the last refused write, as `polycache:<Code>:<message>`.
+    pub fn take_error(&mut self) -> String {
+        self.error.take().unwrap_or_default()
     }
 
     /// The slots the last `set` evicted, least recently used first.
@@ -151,6 +192,16 @@ impl LruStore {
         self.store.get_with(&slot, 0, |_| ());
     }
 
+    /// A read of a held `slot`: `stale` in one call, the slot made the most recently
+    /// used when the answer is fresh.
+    pub fn hit(&mut self, slot: u32, now: Option<f64>) -> u32 {
+        let answer = self.stale(slot, now);
+        if answer == FRESH {
+            self.promote(slot);
+        }
+        answer
+    }
+
     /// Removes `slot`; true when it was held.
     pub fn delete(&mut self, slot: u32) -> bool {
         let held = self.store.holds(&slot);
@@ -161,7 +212,7 @@ impl LruStore {
 
     /// The least recently used slot, or -1 when empty.
     pub fn lru(&self) -> f64 {
-        self.store.entries(0).next().map_or(-1.0, |(s, ..)| f64::from(*s))
+        self.store.last_key().map_or(-1.0, |s| f64::from(*s))
     }
 
     /// Every slot held, most recently used first, stale ones included.
@@ -196,6 +247,33 @@ impl LruStore {
 }
 
 impl LruStore {
+    /// The write of `set` when it is not a move: a new slot starts untimed.
+    fn store_new(&mut self, slot: u32, size: f64) -> f64 {
+        let i = slot as usize;
+        if i >= self.ages.len() {
+            self.ages.resize(i + 1, Age::default());
+            self.sizes.resize(i + 1, 0.0);
+        }
+        if !self.store.holds(&slot) {
+            self.ages[i] = Age::default();
+        }
+        if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
+            self.error = Some(coded(e));
+            return FAILED;
+        }
+        self.sizes[i] = size;
+        for dead in self.store.drain_dead() {
+            if dead != slot {
+                self.freed.push(dead);
+            }
+        }
+        match self.freed.len() {
+            0 => FREED_NONE,
+            1 => f64::from(self.freed.pop().expect("one freed slot")),
+            _ => FREED_MANY,
+        }
+    }
+
     fn age(&self, slot: u32) -> Age {
         self.ages.get(slot as usize).copied().unwrap_or_default()
     }
@@ -205,6 +283,8 @@ impl LruStore {
 mod tests {
     use super::*;
 
+    const KEEP: f64 = f64::NAN;
+
     fn store(max: f64, max_size: f64) -> LruStore {
         LruStore::new(max, max_size, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap()
     }
@@ -212,10 +292,10 @@ mod tests {
     #[test]
     fn entry_bound_evicts_least_recently_used() {
         let mut s = store(2.0, 0.0);
-        assert_eq!(s.set(0, 0.0).unwrap(), FREED_NONE);
-        assert_eq!(s.set(1, 0.0).unwrap(), FREED_NONE);
+        assert_eq!(s.set(0, 0.0, KEEP, 0.0), FREED_NONE);
+        assert_eq!(s.set(1, 0.0, KEEP, 0.0), FREED_NONE);
         s.promote(0);
-        assert_eq!(s.set(2, 0.0).unwrap(), 1.0);
+        assert_eq!(s.set(2, 0.0, KEEP, 0.0), 1.0);
         assert_eq!(s.order(), vec![2, 0]);
         assert_eq!(s.lru(), 0.0);
     }
@@ -224,22 +304,22 @@ mod tests {
     fn size_bound_evicts_as_many_as_needed_oldest_first() {
         let mut s = store(0.0, 10.0);
         for slot in 0..4 {
-            s.set(slot, 3.0).unwrap();
+            s.set(slot, 3.0, KEEP, 0.0);
         }
         // 9 held after one eviction; an entry of 8 leaves room only for itself.
         assert_eq!(s.calculated_size(), 9.0);
-        assert_eq!(s.set(9, 8.0).unwrap(), FREED_MANY);
+        assert_eq!(s.set(9, 8.0, KEEP, 0.0), FREED_MANY);
         assert_eq!(s.take_freed(), vec![1, 2, 3]);
         assert_eq!(s.calculated_size(), 8.0);
         // Replacing a slot's size in place frees nothing but the others it must.
-        assert_eq!(s.set(9, 10.0).unwrap(), FREED_NONE);
+        assert_eq!(s.set(9, 10.0, KEEP, 0.0), FREED_NONE);
         assert_eq!(s.size(9), 10.0);
     }
 
     #[test]
     fn stale_is_strictly_older_than_ttl_and_asks_for_the_time_only_when_timed() {
         let mut s = store(5.0, 0.0);
-        s.set(0, 0.0).unwrap();
+        s.set(0, 0.0, KEEP, 0.0);
         assert_eq!(s.stale(0, None), FRESH);
         s.set_age(0, 10.0, 100.0);
         assert_eq!(s.stale(0, None), NEEDS_TIME);
@@ -254,14 +334,87 @@ mod tests {
     #[test]
     fn a_reused_slot_starts_untimed_and_stale_entries_stay_until_removed() {
         let mut s = store(1.0, 0.0);
-        s.set(0, 0.0).unwrap();
+        s.set(0, 0.0, KEEP, 0.0);
         s.set_age(0, 1.0, 1.0);
         assert_eq!(s.stale(0, Some(50.0)), STALE);
         assert_eq!(s.len(), 1);
         assert!(s.delete(0));
         assert!(!s.delete(0));
-        s.set(0, 0.0).unwrap();
+        s.set(0, 0.0, KEEP, 0.0);
         assert!(!s.timed(0));
+    }
+
+    #[test]
+    fn a_held_slot_written_again_moves_to_the_head_and_keeps_or_takes_a_lifetime() {
+        let mut s = store(3.0, 0.0);
+        for slot in 0..3 {
+            s.set(slot, 0.0, KEEP, 0.0);
+        }
+        s.set_age(0, 10.0, 100.0);
+        assert_eq!(s.set(0, 0.0, KEEP, 0.0), FREED_NONE);
+        assert_eq!(s.order(), vec![0, 2, 1]);
+        assert_eq!((s.ttl(0), s.start(0)), (10.0, 100.0));
+        assert_eq!(s.set(1, 0.0, 5.0, 7.0), FREED_NONE);
+        assert_eq!(s.order(), vec![1, 0, 2]);
+        assert_eq!((s.ttl(1), s.start(1)), (5.0, 7.0));
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn reuse_lru_evicts_the_tail_and_stores_its_slot_anew_at_the_head() {
+        let mut s = store(3.0, 0.0);
+        assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), FREED_NONE);
+        for slot in 0..3 {
+            s.set(slot, 0.0, KEEP, 0.0);
+        }
+        s.set_age(0, 10.0, 100.0);
+        s.promote(1);
+        assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), 0.0);
+        assert_eq!(s.order(), vec![0, 1, 2]);
+        assert!(!s.timed(0), "the new entry starts untimed");
+        assert_eq!(s.reuse_lru(0.0, 4.0, 9.0), 2.0);
+        assert_eq!(s.order(), vec![2, 0, 1]);
+        assert_eq!((s.ttl(2), s.start(2)), (4.0, 9.0));
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn reuse_lru_with_another_size_evicts_what_the_size_bound_needs() {
+        let mut s = store(3.0, 10.0);
+        for slot in 0..3 {
+            s.set(slot, 3.0, KEEP, 0.0);
+        }
+        assert_eq!(s.reuse_lru(7.0, KEEP, 0.0), 0.0);
+        assert_eq!(s.take_freed(), vec![1]);
+        assert_eq!(s.order(), vec![0, 2]);
+        assert_eq!(s.calculated_size(), 10.0);
+    }
+
+    #[test]
+    fn hit_promotes_only_a_fresh_slot() {
+        let mut s = store(3.0, 0.0);
+        for slot in 0..3 {
+            s.set(slot, 0.0, KEEP, 0.0);
+        }
+        s.set_age(0, 10.0, 100.0);
+        assert_eq!(s.hit(0, None), NEEDS_TIME);
+        assert_eq!(s.hit(0, Some(200.0)), STALE);
+        assert_eq!(s.order(), vec![2, 1, 0]);
+        assert_eq!(s.hit(0, Some(105.0)), FRESH);
+        assert_eq!(s.hit(1, None), FRESH);
+        assert_eq!(s.order(), vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn a_refused_write_changes_nothing_and_leaves_its_message() {
+        let mut s = store(3.0, 10.0);
+        s.set(0, 3.0, 5.0, 1.0);
+        assert_eq!(s.set(0, 11.0, KEEP, 0.0), FAILED);
+        assert!(s.take_error().contains("ValueTooLarge"), "coded as the core's error");
+        assert_eq!((s.size(0), s.ttl(0), s.calculated_size()), (3.0, 5.0, 3.0));
+        assert_eq!(s.reuse_lru(11.0, KEEP, 0.0), FAILED);
+        assert!(s.take_error().contains("ValueTooLarge"));
+        assert_eq!((s.len(), s.calculated_size()), (1, 3.0), "nothing evicted");
     }
 
     #[test]

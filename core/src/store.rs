@@ -519,6 +519,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         self.map.iter().filter(|(_, e)| e.expires_at > now).map(|(k, _)| k.clone()).collect()
     }
 
+    /// The key the policy's order lists last, expired or not (LRU: the least recently
+    /// used, its next victim), without walking the entries.
+    pub fn last_key(&self) -> Option<&K> {
+        self.map.last()
+    }
+
     /// Live entries with their expiries and charges, least recently used first (the
     /// order in which re-inserting them rebuilds the same recency).
     pub fn entries(&self, now: u64) -> impl Iterator<Item = (&K, &V, Expiry, usize)> {

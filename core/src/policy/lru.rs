@@ -74,6 +74,11 @@ impl<K: Hash + Eq, E, S: BuildHasher> Lru<K, E, S> {
         self.map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
     }
 
+    /// The least recently used key.
+    pub fn last(&self) -> Option<&K> {
+        self.map.peek_lru().map(|(k, _)| k)
+    }
+
     /// Most recently used first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &E)> {
         self.map.iter()

@@ -102,6 +102,15 @@ impl<K: Hash + Eq, E, S: BuildHasher> Policy<K, E, S> {
         each!(self, p => p.resize(max_entries))
     }
 
+    /// The key [`Policy::iter`] lists last (LRU: the least recently used), without
+    /// iterating (a boxed iterator allocates).
+    pub fn last(&self) -> Option<&K> {
+        match self {
+            Policy::Lru(p) => p.last(),
+            Policy::Adaptive(p) => p.iter().next_back().map(|(k, _)| k),
+        }
+    }
+
     /// Every entry, the most valued first and the next victims last.
     pub fn iter(&self) -> Box<dyn DoubleEndedIterator<Item = (&K, &E)> + '_> {
         each!(self, p => Box::new(p.iter()))
