@@ -99,7 +99,11 @@ impl SlotStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
+        let mut store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
+        // JS lays out its arrays for a moderate bound (cache.js): the store's table too.
+        if slots > 0 {
+            store.reserve_bound();
+        }
         Ok(SlotStore {
             store,
             default_ttl,
