@@ -10,6 +10,7 @@ import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
 import { isPosInt } from './lru-options.js';
 import { seeds } from './options.js';
+import { NO_RING, RING, storeMemory } from './slot-store.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -37,6 +38,10 @@ export class LruEntries {
   #untracked;
   // disposeAfter calls waiting for the operation that queued them to finish.
   #disposed;
+  // A view on the store's ring of hits (bindings-js/src/views.rs): a get where nothing
+  // can be stale makes no call. Empty until opened, detached (length 0) after the wasm
+  // memory grows: either way it is opened again.
+  #ring = NO_RING;
   // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
   // fetchMethod): nothing can then look at the cache between a write and the setting of
   // its lifetime, so the store takes both in one call, and evicted values need no list.
@@ -410,10 +415,17 @@ export class LruEntries {
     return this.#store.stale(slot, this.#clock.now()) === STALE;
   }
 
-  // isStale for a get: a fresh slot is also made the most recently used, in the same call.
+  // isStale for a get: a fresh slot is also made the most recently used, in the same
+  // call, or with none: without ttls the hit goes into the ring the store replays, in
+  // order, before anything that reads or changes the recency order.
   #readStale(slot) {
     if (!this.#ttlTracking) {
-      this.#store.promote(slot);
+      let ring = this.#ring;
+      if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
+      const n = ring[0] + 1;
+      ring[n] = slot;
+      ring[0] = n;
+      if (n === RING) this.#store.sync();
       return false;
     }
     const answer = this.#store.hit(slot, this.#clock.cached);

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
+use crate::views::{Op, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -38,6 +39,9 @@ pub struct LruStore {
     sizes: Vec<f64>,
     freed: Vec<u32>,
     error: Option<String>,
+    /// The ring of gets JS answered alone (views.rs; only hits go in it here), replayed
+    /// in order before anything that reads or changes the recency order.
+    views: Views,
 }
 
 /// What the store charges for a size from JS (one it cannot count is too large for any
@@ -83,7 +87,7 @@ impl LruStore {
         if max_entries <= PREALLOCATE_UP_TO {
             store.reserve_bound();
         }
-        Ok(LruStore { store, ages: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None })
+        Ok(LruStore { store, ages: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
     }
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
@@ -93,6 +97,7 @@ impl LruStore {
     /// first), `-3` when the core refused it (then `take_error`; JS checks that `size`
     /// fits the size bound first, so the core's "too large" cannot happen).
     pub fn set(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
+        self.flush();
         let i = slot as usize;
         // A held slot keeping its size: in an LRU store with nothing expiring, writing it
         // again is moving it to the head, one lookup (and nothing is evicted).
@@ -113,6 +118,7 @@ impl LruStore {
     /// `-1` when the store is empty, `-3` as `set`; with a size bound, further slots
     /// evicted are read with `take_freed` (see `set`'s `-2`: here any count of them).
     pub fn reuse_lru(&mut self, size: f64, ttl: f64, start: f64) -> f64 {
+        self.flush();
         let Some(&slot) = self.store.last_key() else { return FREED_NONE };
         let i = slot as usize;
         if self.sizes[i] == size {
@@ -138,6 +144,17 @@ impl LruStore {
     /// The message of the last refused write, as `polycache:<Code>:<message>`.
     pub fn take_error(&mut self) -> String {
         self.error.take().unwrap_or_default()
+    }
+
+    /// Replays the gets JS answered alone (views.rs). Every method that reads or changes
+    /// the recency order does it first; JS calls it when the ring is full.
+    pub fn sync(&mut self) {
+        self.flush();
+    }
+
+    /// Where the ring is in wasm memory (a byte offset; it never moves).
+    pub fn ring_ptr(&self) -> u32 {
+        self.views.ring_ptr()
     }
 
     /// The slots the last `set` evicted, least recently used first.
@@ -197,6 +214,7 @@ impl LruStore {
 
     /// Makes `slot` the most recently used.
     pub fn promote(&mut self, slot: u32) {
+        self.flush();
         self.store.get_with(&slot, 0, |_| ());
     }
 
@@ -212,6 +230,7 @@ impl LruStore {
 
     /// Removes `slot`; true when it was held.
     pub fn delete(&mut self, slot: u32) -> bool {
+        self.flush();
         let held = self.store.holds(&slot);
         self.store.delete(&slot, 0);
         drop(self.store.drain_dead());
@@ -219,21 +238,25 @@ impl LruStore {
     }
 
     /// The least recently used slot, or -1 when empty.
-    pub fn lru(&self) -> f64 {
+    pub fn lru(&mut self) -> f64 {
+        self.flush();
         self.store.last_key().map_or(-1.0, |s| f64::from(*s))
     }
 
     /// Every slot held, most recently used first, stale ones included.
-    pub fn order(&self) -> Vec<u32> {
+    pub fn order(&mut self) -> Vec<u32> {
+        self.flush();
         self.store.keys(0)
     }
 
     /// Every slot held whose entry is stale at `now`, least recently used first.
-    pub fn stale_slots(&self, now: f64) -> Vec<u32> {
+    pub fn stale_slots(&mut self, now: f64) -> Vec<u32> {
+        self.flush();
         self.store.entries(0).map(|(s, ..)| *s).filter(|&s| self.age(s).is_stale(now)).collect()
     }
 
     pub fn clear(&mut self) {
+        self.flush();
         self.store.clear();
         drop(self.store.drain_dead());
         self.ages.clear();
@@ -255,6 +278,24 @@ impl LruStore {
 }
 
 impl LruStore {
+    #[inline]
+    fn flush(&mut self) {
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self) {
+        let LruStore { store, views, .. } = self;
+        views.take(|op| {
+            // JS writes only hits of held slots, and the store has not run since.
+            if let Op::Hit(slot) = op {
+                store.get_with(&slot, 0, |_| ());
+            }
+        });
+    }
+
     /// The write of `set` when it is not a move: a new slot starts untimed.
     fn store_new(&mut self, slot: u32, size: f64) -> f64 {
         let i = slot as usize;
@@ -423,6 +464,23 @@ mod tests {
         assert_eq!(s.reuse_lru(11.0, KEEP, 0.0), FAILED);
         assert!(s.take_error().contains("ValueTooLarge"));
         assert_eq!((s.len(), s.calculated_size()), (1, 3.0), "nothing evicted");
+    }
+
+    #[test]
+    fn hits_in_the_ring_are_replayed_in_order_before_the_order_is_read_or_changed() {
+        let mut s = store(3.0, 0.0);
+        for slot in 0..3 {
+            s.set(slot, 0.0, KEEP, 0.0);
+        }
+        s.views.push(0);
+        s.views.push(1);
+        assert_eq!(s.order(), vec![1, 0, 2]);
+        s.views.push(2);
+        s.views.push(0);
+        assert_eq!(s.set(3, 0.0, KEEP, 0.0), 1.0, "the least recently used after the hits");
+        s.views.push(2);
+        assert_eq!(s.lru(), 0.0);
+        assert_eq!(s.order(), vec![2, 3, 0]);
     }
 
     #[test]

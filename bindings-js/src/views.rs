@@ -122,7 +122,7 @@ impl Views {
     }
 
     #[cfg(test)]
-    fn push(&mut self, op: i32) {
+    pub(crate) fn push(&mut self, op: i32) {
         let n = self.ring[0] as usize + 1;
         self.ring[n] = op;
         self.ring[0] = n as i32;

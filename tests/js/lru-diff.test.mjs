@@ -183,3 +183,20 @@ test('random operation sequences: LRUCache answers as lru-cache 11 does, step by
   for (let seed = 1; seed <= 400; seed++) steps += runSequence(seed, 120);
   assert.equal(steps, 400 * 120);
 });
+
+test('long runs of gets (the store replays them from a ring of 512) keep lru-cache 11 order', () => {
+  const r = rng(99);
+  const real = new Real({ max: 40 });
+  const ours = new Ours({ max: 40 });
+  for (let i = 0; i < 6000; i++) {
+    const k = `k${Math.floor(r() * 60)}`;
+    if (r() < 0.85) {
+      assert.equal(ours.get(k), real.get(k), `get ${k} at ${i}`);
+    } else {
+      ours.set(k, i);
+      real.set(k, i);
+    }
+    if (i % 250 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `order at ${i}`);
+  }
+  assert.deepEqual([...ours.entries()], [...real.entries()]);
+});
