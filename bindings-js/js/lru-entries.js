@@ -285,7 +285,7 @@ export class LruEntries {
   // recently used, then disposes of what the store evicted to make room, least
   // recently used first.
   #storeSet(slot, size, status, t, s) {
-    const gone = [];
+    const gone = this.#quiet ? undefined : [];
     this.#reap(this.#store.set(slot, size, t, s), gone);
     if (status && this.#o.sizeTracking) this.#statusSize(status, size);
     this.#disposeGone(gone);

@@ -12,6 +12,10 @@ import { Entries, GET, KEY, SLOTS, VAL } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
 import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
 
+// The options of a call given none: one object, read only (a fresh `{}` per call is an
+// allocation on every get and set).
+const NONE = Object.freeze({});
+
 export class LRUCache extends Entries {
   #e;
   #o;
@@ -62,7 +66,7 @@ export class LRUCache extends Entries {
     return this.#o.perf;
   }
 
-  get(k, getOptions = {}) {
+  get(k, getOptions = NONE) {
     const { status } = getOptions;
     if (status) Object.assign(status, { op: 'get', key: k, cache: this });
     const result = this.#e.get(k, getOptions);
@@ -70,7 +74,7 @@ export class LRUCache extends Entries {
     return result;
   }
 
-  set(k, v, setOptions = {}) {
+  set(k, v, setOptions = NONE) {
     const { status } = setOptions;
     if (status) {
       Object.assign(status, { op: 'set', key: k });
@@ -81,7 +85,7 @@ export class LRUCache extends Entries {
     return this;
   }
 
-  has(k, hasOptions = {}) {
+  has(k, hasOptions = NONE) {
     const { updateAgeOnHas = this.updateAgeOnHas, status } = hasOptions;
     if (status) Object.assign(status, { op: 'has', key: k, cache: this });
     const slot = this.#e.slot(k);
@@ -107,7 +111,7 @@ export class LRUCache extends Entries {
     return false;
   }
 
-  peek(k, peekOptions = {}) {
+  peek(k, peekOptions = NONE) {
     const { status, allowStale = this.allowStale } = peekOptions;
     if (status) Object.assign(status, { op: 'peek', key: k, cache: this });
     const slot = this.#e.slot(k);
