@@ -10,7 +10,7 @@ import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
 import { isPosInt } from './lru-options.js';
 import { seeds } from './options.js';
-import { NO_RING, RING, storeMemory } from './slot-store.js';
+import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './slot-store.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -42,6 +42,10 @@ export class LruEntries {
   // can be stale makes no call. Empty until opened, detached (length 0) after the wasm
   // memory grows: either way it is opened again.
   #ring = NO_RING;
+  // A view on the store's per-slot times up to which an entry is certainly fresh (lru.rs,
+  // `fresh_until`): a get at or before it needs no call. Opened again when empty or
+  // detached, and after a write of a slot past it (the array may have moved).
+  #fresh = NO_EXPIRIES;
   // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
   // fetchMethod): nothing can then look at the cache between a write and the setting of
   // its lifetime, so the store takes both in one call, and evicted values need no list.
@@ -278,6 +282,7 @@ export class LruEntries {
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);
+    if (slot >= this.#fresh.length) this.#fresh = NO_EXPIRIES;
     return slot;
   }
 
@@ -415,22 +420,31 @@ export class LruEntries {
     return this.#store.stale(slot, this.#clock.now()) === STALE;
   }
 
-  // isStale for a get: a fresh slot is also made the most recently used, in the same
-  // call, or with none: without ttls the hit goes into the ring the store replays, in
-  // order, before anything that reads or changes the recency order.
+  // isStale for a get; a fresh slot is also made the most recently used. With no call
+  // when the slot is untimed or before the time up to which the store says it is
+  // certainly fresh: the hit goes into the ring the store replays, in order, before
+  // anything that reads or changes the recency order. Else the store decides (and
+  // promotes a fresh slot) at the time lru-cache would read.
   #readStale(slot) {
-    if (!this.#ttlTracking) {
-      let ring = this.#ring;
-      if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
-      const n = ring[0] + 1;
-      ring[n] = slot;
-      ring[0] = n;
-      if (n === RING) this.#store.sync();
-      return false;
+    if (this.#ttlTracking) {
+      let fresh = this.#fresh;
+      if (slot >= fresh.length) {
+        const store = this.#store;
+        fresh = this.#fresh = new Float64Array(storeMemory().buffer, store.fresh_ptr(), store.fresh_len());
+      }
+      const until = fresh[slot];
+      if (until !== Infinity) {
+        const now = this.#clock.cached ?? this.#clock.now();
+        if (!(now <= until)) return this.#store.hit(slot, now) === STALE;
+      }
     }
-    const answer = this.#store.hit(slot, this.#clock.cached);
-    if (answer !== NEEDS_TIME) return answer === STALE;
-    return this.#store.hit(slot, this.#clock.now()) === STALE;
+    let ring = this.#ring;
+    if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
+    const n = ring[0] + 1;
+    ring[n] = slot;
+    ring[0] = n;
+    if (n === RING) this.#store.sync();
+    return false;
   }
 
   promote(slot, updateAge) {

@@ -36,6 +36,9 @@ const NEEDS_TIME: u32 = 2;
 pub struct LruStore {
     store: Store<u32, u32, SlotHasher>,
     ages: Vec<Age>,
+    /// Per slot, a time up to which its entry is certainly fresh ([`fresh_until`]), for
+    /// JS to read through a view and answer a get with no call; kept with `ages`.
+    fresh: Vec<f64>,
     sizes: Vec<f64>,
     freed: Vec<u32>,
     error: Option<String>,
@@ -51,6 +54,23 @@ fn charge(size: f64) -> usize {
         size as usize
     } else {
         usize::MAX
+    }
+}
+
+/// A time up to which an entry of this age is certainly fresh, so that JS can answer a get
+/// at `now <= fresh_until` without asking: `Infinity` when it never goes stale, else
+/// `start + ttl` less a margin for rounding (`now - start > ttl` is the rule, in the core's
+/// [`Age`], and the sum rounds differently), and `-Infinity` (ask the store every time)
+/// where no such margin is simple: a ttl or start not positive, or a sum not finite.
+fn fresh_until(age: Age) -> f64 {
+    if !age.is_timed() {
+        return f64::INFINITY;
+    }
+    let end = age.start + age.ttl;
+    if age.ttl > 0.0 && age.start > 0.0 && end.is_finite() {
+        end - end * 8.0 * f64::EPSILON
+    } else {
+        f64::NEG_INFINITY
     }
 }
 
@@ -87,7 +107,7 @@ impl LruStore {
         if max_entries <= PREALLOCATE_UP_TO {
             store.reserve_bound();
         }
-        Ok(LruStore { store, ages: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
+        Ok(LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
     }
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
@@ -107,7 +127,7 @@ impl LruStore {
             self.store_new(slot, size)
         };
         if freed != FAILED && !ttl.is_nan() {
-            self.ages[i] = Age::new(ttl, start);
+            self.put_age(i, Age::new(ttl, start));
         }
         freed
     }
@@ -137,7 +157,7 @@ impl LruStore {
                 one => self.freed.push(one as u32),
             }
         }
-        self.ages[i] = if ttl.is_nan() { Age::default() } else { Age::new(ttl, start) };
+        self.put_age(i, if ttl.is_nan() { Age::default() } else { Age::new(ttl, start) });
         f64::from(slot)
     }
 
@@ -152,6 +172,16 @@ impl LruStore {
         self.flush();
     }
 
+    /// Where the per-slot fresh-until times are in wasm memory (a byte offset; they move
+    /// only in a write of a slot at or past `fresh_len`).
+    pub fn fresh_ptr(&self) -> u32 {
+        self.fresh.as_ptr() as usize as u32
+    }
+
+    pub fn fresh_len(&self) -> u32 {
+        self.fresh.len() as u32
+    }
+
     /// Where the ring is in wasm memory (a byte offset; it never moves).
     pub fn ring_ptr(&self) -> u32 {
         self.views.ring_ptr()
@@ -164,15 +194,15 @@ impl LruStore {
 
     /// Gives `slot` a lifetime of `ttl` from `start` (lru-cache's setItemTTL).
     pub fn set_age(&mut self, slot: u32, ttl: f64, start: f64) {
-        if let Some(a) = self.ages.get_mut(slot as usize) {
-            *a = Age::new(ttl, start);
+        if (slot as usize) < self.ages.len() {
+            self.put_age(slot as usize, Age::new(ttl, start));
         }
     }
 
     /// Restarts `slot`'s lifetime at `now`, keeping its ttl.
     pub fn restart(&mut self, slot: u32, now: f64) {
-        if let Some(a) = self.ages.get_mut(slot as usize) {
-            *a = a.restarted(now);
+        if let Some(&a) = self.ages.get(slot as usize) {
+            self.put_age(slot as usize, a.restarted(now));
         }
     }
 
@@ -260,6 +290,7 @@ impl LruStore {
         self.store.clear();
         drop(self.store.drain_dead());
         self.ages.clear();
+        self.fresh.clear();
         self.sizes.clear();
     }
 
@@ -300,11 +331,14 @@ impl LruStore {
     fn store_new(&mut self, slot: u32, size: f64) -> f64 {
         let i = slot as usize;
         if i >= self.ages.len() {
-            self.ages.resize(i + 1, Age::default());
-            self.sizes.resize(i + 1, 0.0);
+            // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
+            let len = (i + 1).max(2 * self.ages.len()).max(64);
+            self.ages.resize(len, Age::default());
+            self.fresh.resize(len, f64::INFINITY);
+            self.sizes.resize(len, 0.0);
         }
         if !self.store.holds(&slot) {
-            self.ages[i] = Age::default();
+            self.put_age(i, Age::default());
         }
         if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
             self.error = Some(coded(e));
@@ -321,6 +355,11 @@ impl LruStore {
             1 => f64::from(self.freed.pop().expect("one freed slot")),
             _ => FREED_MANY,
         }
+    }
+
+    fn put_age(&mut self, i: usize, age: Age) {
+        self.ages[i] = age;
+        self.fresh[i] = fresh_until(age);
     }
 
     fn age(&self, slot: u32) -> Age {
@@ -481,6 +520,53 @@ mod tests {
         s.views.push(2);
         assert_eq!(s.lru(), 0.0);
         assert_eq!(s.order(), vec![2, 3, 0]);
+    }
+
+    #[test]
+    fn fresh_until_never_says_fresh_where_the_age_rule_says_stale() {
+        let mut r = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let mut near = 0;
+        for _ in 0..200_000 {
+            let start = (next() % 10_000_000) as f64 / 1000.0 + [0.1, 1e9, 1.7e12][(next() % 3) as usize];
+            let ttl = (next() % 1_000_000) as f64 / 1000.0 + [0.2, 3.0, 86_400_000.0][(next() % 3) as usize];
+            let age = Age::new(ttl, start);
+            let until = fresh_until(age);
+            // Times at, just under and just over the bound and the exact end.
+            for now in [until, f64::from_bits(until.to_bits() - 1), start + ttl, f64::from_bits((start + ttl).to_bits() + 1)] {
+                if now <= until {
+                    assert!(!age.is_stale(now), "start {start} ttl {ttl} now {now}");
+                    near += 1;
+                }
+            }
+        }
+        assert!(near > 200_000);
+        assert_eq!(fresh_until(Age::new(0.0, 5.0)), f64::INFINITY);
+        assert_eq!(fresh_until(Age::new(-1.0, 5.0)), f64::NEG_INFINITY);
+        assert_eq!(fresh_until(Age::new(f64::INFINITY, 5.0)), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn fresh_follows_every_change_of_age() {
+        let mut s = store(3.0, 0.0);
+        s.set(0, 0.0, 10.0, 100.0);
+        assert!(s.fresh[0] < 110.0 && s.fresh[0] > 109.99);
+        s.restart(0, 200.0);
+        assert!(s.fresh[0] > 209.99);
+        s.set_age(0, 0.0, 5.0);
+        assert_eq!(s.fresh[0], f64::INFINITY);
+        s.set(1, 0.0, 5.0, 1.0);
+        s.set(2, 0.0, KEEP, 0.0);
+        assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), 0.0);
+        assert_eq!(s.fresh[0], f64::INFINITY, "a new entry is untimed");
+        assert_eq!(s.reuse_lru(0.0, 2.0, 3.0), 1.0);
+        assert!(s.fresh[1] < 5.0);
+        assert_eq!(s.fresh_len() as usize, s.ages.len());
     }
 
     #[test]

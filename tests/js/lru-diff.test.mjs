@@ -184,19 +184,24 @@ test('random operation sequences: LRUCache answers as lru-cache 11 does, step by
   assert.equal(steps, 400 * 120);
 });
 
-test('long runs of gets (the store replays them from a ring of 512) keep lru-cache 11 order', () => {
-  const r = rng(99);
-  const real = new Real({ max: 40 });
-  const ours = new Ours({ max: 40 });
-  for (let i = 0; i < 6000; i++) {
-    const k = `k${Math.floor(r() * 60)}`;
-    if (r() < 0.85) {
-      assert.equal(ours.get(k), real.get(k), `get ${k} at ${i}`);
-    } else {
-      ours.set(k, i);
-      real.set(k, i);
+test('long runs of gets (the store replays them from a ring of 512) keep lru-cache 11 order, with and without a ttl', () => {
+  for (const ttl of [undefined, 30]) {
+    const r = rng(99);
+    clock = 1000;
+    const options = ttl === undefined ? { max: 40 } : { max: 40, ttl, perf, ttlResolution: 0 };
+    const real = new Real(options);
+    const ours = new Ours(options);
+    for (let i = 0; i < 6000; i++) {
+      const k = `k${Math.floor(r() * 60)}`;
+      if (r() < 0.85) {
+        assert.equal(ours.get(k), real.get(k), `get ${k} at ${i}, ttl ${ttl}`);
+      } else {
+        ours.set(k, i);
+        real.set(k, i);
+      }
+      clock += 0.37;
+      if (i % 250 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `order at ${i}, ttl ${ttl}`);
     }
-    if (i % 250 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `order at ${i}`);
+    assert.deepEqual([...ours.entries()], [...real.entries()]);
   }
-  assert.deepEqual([...ours.entries()], [...real.entries()]);
 });
