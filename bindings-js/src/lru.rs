@@ -121,11 +121,9 @@ impl LruStore {
         let i = slot as usize;
         // A held slot keeping its size: in an LRU store with nothing expiring, writing it
         // again is moving it to the head, one lookup (and nothing is evicted).
-        let freed = if self.sizes.get(i) == Some(&size) && self.store.get_with(&slot, 0, |_| ()).is_some() {
-            FREED_NONE
-        } else {
-            self.store_new(slot, size)
-        };
+        // (A slot past the arrays was never stored.)
+        let held = i < self.sizes.len() && self.store.get_with(&slot, 0, |_| ()).is_some();
+        let freed = if held && self.sizes[i] == size { FREED_NONE } else { self.store_new(slot, size, held) };
         if freed != FAILED && !ttl.is_nan() {
             self.put_age(i, Age::new(ttl, start));
         }
@@ -151,7 +149,7 @@ impl LruStore {
         } else {
             self.store.delete(&slot, 0);
             drop(self.store.drain_dead());
-            match self.store_new(slot, size) {
+            match self.store_new(slot, size, false) {
                 FAILED => return FAILED,
                 FREED_NONE | FREED_MANY => {}
                 one => self.freed.push(one as u32),
@@ -327,8 +325,8 @@ impl LruStore {
         });
     }
 
-    /// The write of `set` when it is not a move: a new slot starts untimed.
-    fn store_new(&mut self, slot: u32, size: f64) -> f64 {
+    /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.
+    fn store_new(&mut self, slot: u32, size: f64, held: bool) -> f64 {
         let i = slot as usize;
         if i >= self.ages.len() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
@@ -337,7 +335,7 @@ impl LruStore {
             self.fresh.resize(len, f64::INFINITY);
             self.sizes.resize(len, 0.0);
         }
-        if !self.store.holds(&slot) {
+        if !held {
             self.put_age(i, Age::default());
         }
         if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
