@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{Op, Views};
+use crate::views::{SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -34,7 +34,7 @@ const NEEDS_TIME: u32 = 2;
 
 #[wasm_bindgen]
 pub struct LruStore {
-    store: Store<u32, u32, SlotHasher>,
+    store: SlotMap,
     ages: Vec<Age>,
     /// Per slot, a time up to which its entry is certainly fresh ([`fresh_until`]), for
     /// JS to read through a view and answer a get with no call; kept with `ages`.
@@ -307,22 +307,10 @@ impl LruStore {
 }
 
 impl LruStore {
+    /// Replays the hits JS answered alone (it records nothing else here).
     #[inline]
     fn flush(&mut self) {
-        if self.views.pending() {
-            self.replay();
-        }
-    }
-
-    #[inline(never)]
-    fn replay(&mut self) {
-        let LruStore { store, views, .. } = self;
-        views.take(|op| {
-            // JS writes only hits of held slots, and the store has not run since.
-            if let Op::Hit(slot) = op {
-                store.get_with(&slot, 0, |_| ());
-            }
-        });
+        self.views.flush(&mut self.store, |_, _| {});
     }
 
     /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.
@@ -373,6 +361,15 @@ mod tests {
 
     fn store(max: f64, max_size: f64) -> LruStore {
         LruStore::new(max, max_size, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap()
+    }
+
+    /// A store of `max` holding slots 0..max of `size` each, untimed, 0 the oldest.
+    fn filled(max: f64, max_size: f64, size: f64) -> LruStore {
+        let mut s = store(max, max_size);
+        for slot in 0..max as u32 {
+            s.set(slot, size, KEEP, 0.0);
+        }
+        s
     }
 
     #[test]
@@ -432,10 +429,7 @@ mod tests {
 
     #[test]
     fn a_held_slot_written_again_moves_to_the_head_and_keeps_or_takes_a_lifetime() {
-        let mut s = store(3.0, 0.0);
-        for slot in 0..3 {
-            s.set(slot, 0.0, KEEP, 0.0);
-        }
+        let mut s = filled(3.0, 0.0, 0.0);
         s.set_age(0, 10.0, 100.0);
         assert_eq!(s.set(0, 0.0, KEEP, 0.0), FREED_NONE);
         assert_eq!(s.order(), vec![0, 2, 1]);
@@ -466,10 +460,7 @@ mod tests {
 
     #[test]
     fn reuse_lru_with_another_size_evicts_what_the_size_bound_needs() {
-        let mut s = store(3.0, 10.0);
-        for slot in 0..3 {
-            s.set(slot, 3.0, KEEP, 0.0);
-        }
+        let mut s = filled(3.0, 10.0, 3.0);
         assert_eq!(s.reuse_lru(7.0, KEEP, 0.0), 0.0);
         assert_eq!(s.take_freed(), vec![1]);
         assert_eq!(s.order(), vec![0, 2]);
@@ -478,10 +469,7 @@ mod tests {
 
     #[test]
     fn hit_promotes_only_a_fresh_slot() {
-        let mut s = store(3.0, 0.0);
-        for slot in 0..3 {
-            s.set(slot, 0.0, KEEP, 0.0);
-        }
+        let mut s = filled(3.0, 0.0, 0.0);
         s.set_age(0, 10.0, 100.0);
         assert_eq!(s.hit(0, None), NEEDS_TIME);
         assert_eq!(s.hit(0, Some(200.0)), STALE);
@@ -505,10 +493,7 @@ mod tests {
 
     #[test]
     fn hits_in_the_ring_are_replayed_in_order_before_the_order_is_read_or_changed() {
-        let mut s = store(3.0, 0.0);
-        for slot in 0..3 {
-            s.set(slot, 0.0, KEEP, 0.0);
-        }
+        let mut s = filled(3.0, 0.0, 0.0);
         s.views.push(0);
         s.views.push(1);
         assert_eq!(s.order(), vec![1, 0, 2]);

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
-use crate::views::{Op, Views};
+use crate::views::{SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -23,7 +23,7 @@ const FAILED: f64 = -3.0;
 
 #[wasm_bindgen]
 pub struct SlotStore {
-    store: Store<u32, u32, SlotHasher>,
+    store: SlotMap,
     default_ttl: Ttl,
     freed: Vec<u32>,
     error: Option<String>,
@@ -411,32 +411,15 @@ impl SlotStore {
     /// Replays the ring when something waits in it.
     #[inline]
     fn flush(&mut self) {
-        if self.views.pending() {
-            self.replay();
-        }
-    }
-
-    #[inline(never)]
-    fn replay(&mut self) {
         let SlotStore { store, views, freed, .. } = self;
-        views.take(|op| match op {
-            // Time 0: JS found the entry live when it answered, so it still is at its
-            // own time; the store reads the time here only to test expiry.
-            Op::Hit(slot) => {
-                store.get_with(&slot, 0, |_| ());
-            }
-            Op::Miss => {
-                store.get_with(&u32::MAX, 0, |_| ());
-            }
-            // Only in a cache where nothing expires and nothing is sized (cache.js), on a
-            // held slot: nothing else is freed. Were anything freed, the next write
-            // reports it.
-            Op::Update(slot) => {
-                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
-                for s in store.drain_dead() {
-                    if s != slot {
-                        freed.push(s);
-                    }
+        // Updates go in the ring only in a cache where nothing expires and nothing is
+        // sized (cache.js), for a held slot: nothing else is freed. Were anything freed,
+        // the next write reports it.
+        views.flush(store, |store, slot| {
+            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+            for s in store.drain_dead() {
+                if s != slot {
+                    freed.push(s);
                 }
             }
         });

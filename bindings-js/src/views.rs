@@ -17,7 +17,12 @@
 //! after any call that may have grown the wasm memory (which detaches every view: their
 //! length reads 0).
 
-use polycache::Expiry;
+use polycache::{Expiry, Store};
+
+use crate::slot_hash::SlotHasher;
+
+/// The core's store on the binding's integer slots, as both JS stores hold it.
+pub type SlotMap = Store<u32, u32, SlotHasher>;
 
 /// Operations the ring holds before JS must call `sync`. Must match views.js.
 pub const RING: usize = 512;
@@ -75,6 +80,31 @@ impl Views {
         for i in 1..=n {
             each(decode(self.ring[i]));
         }
+    }
+
+    /// Replays the waiting operations on `store`, oldest first, if there are any: a hit
+    /// reads its slot (recency, the adaptive policy's counts, the hit counter), a miss
+    /// reads a slot no entry has (the miss counter), an update goes to `update`.
+    #[inline]
+    pub fn flush(&mut self, store: &mut SlotMap, update: impl FnMut(&mut SlotMap, u32)) {
+        if self.pending() {
+            self.replay(store, update);
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self, store: &mut SlotMap, mut update: impl FnMut(&mut SlotMap, u32)) {
+        self.take(|op| match op {
+            // Time 0: JS found the entry live when it answered, so it still is at its
+            // own time; the store reads the time here only to test expiry.
+            Op::Hit(slot) => {
+                store.get_with(&slot, 0, |_| ());
+            }
+            Op::Miss => {
+                store.get_with(&u32::MAX, 0, |_| ());
+            }
+            Op::Update(slot) => update(store, slot),
+        });
     }
 
     #[inline]
