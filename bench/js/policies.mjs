@@ -3,12 +3,14 @@
 // load), min ns/op over 15 rounds of lru-cache's phases on 10,000 short keys: set, get
 // (shuffled), update, insert past the bound (evict).
 //
-//   node bench/js/policies.mjs     (after `make js-build`; lru-cache from bench/js's npm install)
+//   node bench/js/policies.mjs [keyLength]   (after `make js-build`; lru-cache from bench/js's
+//   npm install; keyLength: keys padded to that many characters, e.g. 1024)
 import { polycacheEntry } from './impls.mjs';
 const { Cache } = await import(polycacheEntry());
 const { LRUCache } = await import('lru-cache');
 const N = 10_000;
-const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`);
+const keyLength = Number(process.argv[2] ?? 0);
+const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`.padEnd(keyLength, 'x'));
 const impls = {
   lru: () => new Cache({ max: N, eviction: 'lru' }),
   adaptive: () => new Cache({ max: N, eviction: 'adaptive' }),

@@ -1,8 +1,8 @@
 // The wasm store alone, two builds in ONE process (their rounds interleaved): a bare
 // call, a SlotStore get (lookup and recency), a rewrite of a held slot, a write of a new
 // slot into a full store (an eviction), for the LRU and the adaptive policy, and the
-// adaptive policy's `next_key` (a new key's text, for its fingerprint). Min ns/op over 15
-// rounds; 10,000 slots, a shuffled order.
+// adaptive policy's `next_key` (a new key's text, for its fingerprint) with a short and a
+// 1 KiB key. Min ns/op over 15 rounds; 10,000 slots, a shuffled order.
 //
 //   node bench/js/store-ab.mjs BASE_DIR   (BASE_DIR: a built checkout, as for ab.mjs)
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const N = 10_000;
 const R = 20;
 const order = Array.from({ length: N }, (_, i) => (i * 7919) % N);
 const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`);
+const longKeys = Array.from({ length: N }, (_, i) => `foo${i}bar`.padEnd(1024, 'x'));
 const best = {};
 function time(name, f) {
   const t0 = process.hrtime.bigint();
@@ -45,7 +46,8 @@ for (let r = 0; r < 15; r++) {
       // Slots N..2N-1, then 0..N-1 again: every write evicts.
       time(`${p}: set, new slot (evicts)`, each((i, k) => s.set(i + ((k + 1) % 2) * N, 0, 0, 0, 0)));
       if (adaptive) {
-        time(`${p}: next_key(string)`, each((i) => s.next_key(keys[i])));
+        time(`${p}: next_key(short key)`, each((i) => s.next_key(keys[i])));
+        time(`${p}: next_key(1 KiB key)`, each((i) => s.next_key(longKeys[i])));
       }
       s.free();
     }
