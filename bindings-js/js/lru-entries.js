@@ -8,9 +8,10 @@ import { LruStore } from '../../dist/polycache_wasm.js';
 import { fromMessage } from './errors.js';
 import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
-import { isPosInt } from './lru-options.js';
+import { Disposals } from './lru-dispose.js';
+import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
-import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './slot-store.js';
+import { LruViews } from './lru-views.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -36,16 +37,10 @@ export class LruEntries {
   // ttl arrays then have no cell for them, so its dump() shows `ttl: undefined` and a
   // start of NaN, or the time an updateAgeOnGet/Has restarted them. Slot -> start.
   #untracked;
-  // disposeAfter calls waiting for the operation that queued them to finish.
-  #disposed;
-  // A view on the store's ring of hits (bindings-js/src/views.rs): a get where nothing
-  // can be stale makes no call. Empty until opened, detached (length 0) after the wasm
-  // memory grows: either way it is opened again.
-  #ring = NO_RING;
-  // A view on the store's per-slot times up to which an entry is certainly fresh (lru.rs,
-  // `fresh_until`): a get at or before it needs no call. Opened again when empty or
-  // detached, and after a write of a slot past it (the array may have moved).
-  #fresh = NO_EXPIRIES;
+  // dispose and disposeAfter calls (lru-dispose.js).
+  #disposals;
+  // The store's ring of hits and fresh-until times (lru-views.js).
+  #views;
   // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
   // fetchMethod): nothing can then look at the cache between a write and the setting of
   // its lifetime, so the store takes both in one call, and evicted values need no list.
@@ -58,8 +53,9 @@ export class LruEntries {
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
     this.#store = new LruStore(o.max, o.maxSize, seeds());
+    this.#views = new LruViews(this.#store);
     this.#clock = new Clock(o.perf, cache);
-    if (o.disposeAfter) this.#disposed = [];
+    this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
     if (o.ttl) this.#startTtlTracking();
   }
@@ -126,7 +122,7 @@ export class LruEntries {
     this.#store.delete(slot);
     const gone = [];
     this.#forget(slot, gone);
-    this.#disposeGone(gone);
+    this.#disposals.evicted(gone);
     return val;
   }
 
@@ -174,7 +170,8 @@ export class LruEntries {
     }
     let { noUpdateTTL = this.cache.noUpdateTTL } = setOptions;
     if (status && !isBF) status.value = v;
-    const size = this.#requireSize(k, v, setOptions.size || 0, sizeCalculation);
+    const fetchSize = isBF && this.cache.backgroundFetchSize;
+    const size = entrySize(this.#o.sizeTracking, fetchSize, k, v, setOptions.size || 0, sizeCalculation);
     if (this.cache.maxEntrySize && size > this.cache.maxEntrySize) {
       this.del(k, 'set');
       if (status) {
@@ -202,7 +199,7 @@ export class LruEntries {
       slot = this.#insert(k, v, gone, size, t, s);
       lifetimeSet = true;
       if (status && o.sizeTracking) this.#statusSize(status, size);
-      this.#disposeGone(gone);
+      this.#disposals.evicted(gone);
       if (status) status.set = 'add';
       if (o.onInsert && !isBF) o.onInsert(v, k, 'add');
     } else {
@@ -212,9 +209,9 @@ export class LruEntries {
         if (!noDisposeOnSet) {
           if (r !== undefined) {
             if (oldVal !== bf) r.ac.abort(new Error('replaced'));
-            if (r.stale !== undefined && r.stale !== v) this.#disposeOne(r.stale, k, 'set');
+            if (r.stale !== undefined && r.stale !== v) this.#disposals.one(r.stale, k, 'set');
           } else {
-            this.#disposeOne(oldVal, k, 'set');
+            this.#disposals.one(oldVal, k, 'set');
           }
         }
         this.#vals[slot] = v;
@@ -259,7 +256,7 @@ export class LruEntries {
   // NaN: untimed) at the slot lru-cache would pick for it: 0 in an empty cache, else
   // the last one freed, else (a full cache) the one of the entry the store evicts for
   // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
-  // Evicted entries go into `gone` (when given), for #disposeGone.
+  // Evicted entries go into `gone` (when given), for #disposals.evicted.
   #insert(k, v, gone, size, t, s) {
     const held = this.#keyMap.size;
     let slot;
@@ -282,7 +279,7 @@ export class LruEntries {
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);
-    if (slot >= this.#fresh.length) this.#fresh = NO_EXPIRIES;
+    this.#views.wrote(slot);
     return slot;
   }
 
@@ -293,7 +290,7 @@ export class LruEntries {
     const gone = this.#quiet ? undefined : [];
     this.#reap(this.#store.set(slot, size, t, s), gone);
     if (status && this.#o.sizeTracking) this.#statusSize(status, size);
-    this.#disposeGone(gone);
+    this.#disposals.evicted(gone);
   }
 
   #statusSize(status, size) {
@@ -316,17 +313,6 @@ export class LruEntries {
     this.#release(slot);
   }
 
-  // Evicted entries, least recently used first: fetches aborted, values disposed.
-  #disposeGone(gone) {
-    if (gone === undefined) return;
-    for (const [k, v] of gone) {
-      const r = fetchRecord(v);
-      if (r !== undefined) r.ac.abort(new Error('evicted'));
-      const oldValue = r !== undefined ? r.stale : v;
-      if (oldValue !== undefined) this.#disposeOne(oldValue, k, 'evict');
-    }
-  }
-
   del(k, reason) {
     let deleted = false;
     const slot = this.#keyMap.get(k);
@@ -340,10 +326,10 @@ export class LruEntries {
         this.#release(slot);
         const r = fetchRecord(v);
         if (r !== undefined) r.ac.abort(new Error('deleted'));
-        else this.#disposeOne(v, k, reason);
+        else this.#disposals.one(v, k, reason);
       }
     }
-    if (this.#disposed?.length) this.flushDisposed();
+    if (this.#disposals.pending) this.flushDisposed();
     return deleted;
   }
 
@@ -352,7 +338,7 @@ export class LruEntries {
       const v = this.#vals[slot];
       const r = fetchRecord(v);
       if (r !== undefined) r.ac.abort(new Error('deleted'));
-      else this.#disposeOne(v, this.#keys[slot], reason);
+      else this.#disposals.one(v, this.#keys[slot], reason);
     }
     this.#keyMap.clear();
     this.#untracked?.clear();
@@ -374,37 +360,11 @@ export class LruEntries {
     else this.#free.push(slot);
   }
 
-  #disposeOne(v, k, reason) {
-    this.#o.dispose?.(v, k, reason);
-    this.#disposed?.push([v, k, reason]);
-  }
-
   flushDisposed() {
-    const queue = this.#disposed;
-    if (queue === undefined) return;
-    let task;
-    while ((task = queue.shift())) this.#o.disposeAfter(...task);
+    this.#disposals.flush();
   }
 
-  #requireSize(k, v, size, sizeCalculation) {
-    if (!this.#o.sizeTracking) {
-      if (size || sizeCalculation) {
-        throw new TypeError('cannot set size without setting maxSize or maxEntrySize on cache');
-      }
-      return 0;
-    }
-    if (isPosInt(size)) return size;
-    if (fetchRecord(v) !== undefined) return this.cache.backgroundFetchSize;
-    if (!sizeCalculation) {
-      throw new TypeError(
-        'invalid size value (must be positive integer). When maxSize or maxEntrySize is used, sizeCalculation or size must be set.',
-      );
-    }
-    if (typeof sizeCalculation !== 'function') throw new TypeError('sizeCalculation must be a function');
-    const calculated = sizeCalculation(v, k);
-    if (!isPosInt(calculated)) throw new TypeError('sizeCalculation return invalid (expect positive integer)');
-    return calculated;
-  }
+
 
   #startTtlTracking() {
     this.#ttlTracking = true;
@@ -427,25 +387,16 @@ export class LruEntries {
   // promotes a fresh slot) at the time lru-cache would read.
   #readStale(slot) {
     if (this.#ttlTracking) {
-      let fresh = this.#fresh;
-      if (slot >= fresh.length) {
-        const store = this.#store;
-        fresh = this.#fresh = new Float64Array(storeMemory().buffer, store.fresh_ptr(), store.fresh_len());
-      }
-      const until = fresh[slot];
+      const until = this.#views.freshUntil(slot);
       if (until !== Infinity) {
         const now = this.#clock.cached ?? this.#clock.now();
         if (!(now <= until)) return this.#store.hit(slot, now) === STALE;
       }
     }
-    let ring = this.#ring;
-    if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
-    const n = ring[0] + 1;
-    ring[n] = slot;
-    ring[0] = n;
-    if (n === RING) this.#store.sync();
+    this.#views.hit(slot);
     return false;
   }
+
 
   promote(slot, updateAge) {
     this.#store.promote(slot);

@@ -36,6 +36,31 @@ const STORE_LIMIT = 2 ** 32 - 1;
 /** lru-cache's test for sizes, ttls and bounds: a finite whole number above 0. */
 export const isPosInt = (n) => !!n && n === Math.floor(n) && n > 0 && isFinite(n);
 
+/**
+ * The size lru-cache gives an entry: 0 when nothing is sized, else the `size` given,
+ * else `fetchSize` for a background fetch (false for any other value), else
+ * `sizeCalculation(v, k)`; lru-cache's TypeErrors otherwise.
+ */
+export function entrySize(sizeTracking, fetchSize, k, v, size, sizeCalculation) {
+  if (!sizeTracking) {
+    if (size || sizeCalculation) {
+      throw new TypeError('cannot set size without setting maxSize or maxEntrySize on cache');
+    }
+    return 0;
+  }
+  if (isPosInt(size)) return size;
+  if (fetchSize !== false) return fetchSize;
+  if (!sizeCalculation) {
+    throw new TypeError(
+      'invalid size value (must be positive integer). When maxSize or maxEntrySize is used, sizeCalculation or size must be set.',
+    );
+  }
+  if (typeof sizeCalculation !== 'function') throw new TypeError('sizeCalculation must be a function');
+  const calculated = sizeCalculation(v, k);
+  if (!isPosInt(calculated)) throw new TypeError('sizeCalculation return invalid (expect positive integer)');
+  return calculated;
+}
+
 const defaultPerf =
   typeof performance === 'object' && performance && typeof performance.now === 'function' ? performance : Date;
 

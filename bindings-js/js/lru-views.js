@@ -1,0 +1,43 @@
+// What an LRUCache reads and writes in its store's wasm memory without a call
+// (bindings-js/src/lru.rs, views.rs): the ring of hits the store replays, in order,
+// before anything that reads or changes the recency order, and each slot's time up to
+// which the store says its entry is certainly fresh. A view is made again when it is
+// empty or detached (its length reads 0 once the wasm memory grows), and the fresh-until
+// view after a write of a slot past it (the store's array may have moved).
+
+import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './slot-store.js';
+
+export class LruViews {
+  #store;
+  #ring = NO_RING;
+  #fresh = NO_EXPIRIES;
+
+  constructor(store) {
+    this.#store = store;
+  }
+
+  /** The time up to which `slot`'s entry is certainly fresh; Infinity when untimed. */
+  freshUntil(slot) {
+    let fresh = this.#fresh;
+    if (slot >= fresh.length) {
+      const store = this.#store;
+      fresh = this.#fresh = new Float64Array(storeMemory().buffer, store.fresh_ptr(), store.fresh_len());
+    }
+    return fresh[slot];
+  }
+
+  /** After the store wrote `slot` as a new entry. */
+  wrote(slot) {
+    if (slot >= this.#fresh.length) this.#fresh = NO_EXPIRIES;
+  }
+
+  /** A hit of a held `slot`, for the store to replay (a call only when the ring fills). */
+  hit(slot) {
+    let ring = this.#ring;
+    if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
+    const n = ring[0] + 1;
+    ring[n] = slot;
+    ring[0] = n;
+    if (n === RING) this.#store.sync();
+  }
+}

@@ -1,0 +1,208 @@
+//! Tests of `LruStore` (lru.rs): its answers, the fused writes, the ring and the
+//! fresh-until times.
+
+use super::*;
+
+const KEEP: f64 = f64::NAN;
+
+fn store(max: f64, max_size: f64) -> LruStore {
+    LruStore::new(max, max_size, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap()
+}
+
+/// A store of `max` holding slots 0..max of `size` each, untimed, 0 the oldest.
+fn filled(max: f64, max_size: f64, size: f64) -> LruStore {
+    let mut s = store(max, max_size);
+    for slot in 0..max as u32 {
+        s.set(slot, size, KEEP, 0.0);
+    }
+    s
+}
+
+#[test]
+fn entry_bound_evicts_least_recently_used() {
+    let mut s = store(2.0, 0.0);
+    assert_eq!(s.set(0, 0.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!(s.set(1, 0.0, KEEP, 0.0), FREED_NONE);
+    s.promote(0);
+    assert_eq!(s.set(2, 0.0, KEEP, 0.0), 1.0);
+    assert_eq!(s.order(), vec![2, 0]);
+    assert_eq!(s.lru(), 0.0);
+}
+
+#[test]
+fn size_bound_evicts_as_many_as_needed_oldest_first() {
+    let mut s = store(0.0, 10.0);
+    for slot in 0..4 {
+        s.set(slot, 3.0, KEEP, 0.0);
+    }
+    // 9 held after one eviction; an entry of 8 leaves room only for itself.
+    assert_eq!(s.calculated_size(), 9.0);
+    assert_eq!(s.set(9, 8.0, KEEP, 0.0), FREED_MANY);
+    assert_eq!(s.take_freed(), vec![1, 2, 3]);
+    assert_eq!(s.calculated_size(), 8.0);
+    // Replacing a slot's size in place frees nothing but the others it must.
+    assert_eq!(s.set(9, 10.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!(s.size(9), 10.0);
+}
+
+#[test]
+fn stale_is_strictly_older_than_ttl_and_asks_for_the_time_only_when_timed() {
+    let mut s = store(5.0, 0.0);
+    s.set(0, 0.0, KEEP, 0.0);
+    assert_eq!(s.stale(0, None), FRESH);
+    s.set_age(0, 10.0, 100.0);
+    assert_eq!(s.stale(0, None), NEEDS_TIME);
+    assert_eq!(s.stale(0, Some(110.0)), FRESH);
+    assert_eq!(s.stale(0, Some(110.5)), STALE);
+    assert_eq!(s.remaining(0, 111.0), -1.0);
+    assert_eq!(s.stale_slots(111.0), vec![0]);
+    s.restart(0, 111.0);
+    assert_eq!(s.stale(0, Some(121.0)), FRESH);
+}
+
+#[test]
+fn a_reused_slot_starts_untimed_and_stale_entries_stay_until_removed() {
+    let mut s = store(1.0, 0.0);
+    s.set(0, 0.0, KEEP, 0.0);
+    s.set_age(0, 1.0, 1.0);
+    assert_eq!(s.stale(0, Some(50.0)), STALE);
+    assert_eq!(s.len(), 1);
+    assert!(s.delete(0));
+    assert!(!s.delete(0));
+    s.set(0, 0.0, KEEP, 0.0);
+    assert!(!s.timed(0));
+}
+
+#[test]
+fn a_held_slot_written_again_moves_to_the_head_and_keeps_or_takes_a_lifetime() {
+    let mut s = filled(3.0, 0.0, 0.0);
+    s.set_age(0, 10.0, 100.0);
+    assert_eq!(s.set(0, 0.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!(s.order(), vec![0, 2, 1]);
+    assert_eq!((s.ttl(0), s.start(0)), (10.0, 100.0));
+    assert_eq!(s.set(1, 0.0, 5.0, 7.0), FREED_NONE);
+    assert_eq!(s.order(), vec![1, 0, 2]);
+    assert_eq!((s.ttl(1), s.start(1)), (5.0, 7.0));
+    assert_eq!(s.len(), 3);
+}
+
+#[test]
+fn reuse_lru_evicts_the_tail_and_stores_its_slot_anew_at_the_head() {
+    let mut s = store(3.0, 0.0);
+    assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), FREED_NONE);
+    for slot in 0..3 {
+        s.set(slot, 0.0, KEEP, 0.0);
+    }
+    s.set_age(0, 10.0, 100.0);
+    s.promote(1);
+    assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), 0.0);
+    assert_eq!(s.order(), vec![0, 1, 2]);
+    assert!(!s.timed(0), "the new entry starts untimed");
+    assert_eq!(s.reuse_lru(0.0, 4.0, 9.0), 2.0);
+    assert_eq!(s.order(), vec![2, 0, 1]);
+    assert_eq!((s.ttl(2), s.start(2)), (4.0, 9.0));
+    assert_eq!(s.len(), 3);
+}
+
+#[test]
+fn reuse_lru_with_another_size_evicts_what_the_size_bound_needs() {
+    let mut s = filled(3.0, 10.0, 3.0);
+    assert_eq!(s.reuse_lru(7.0, KEEP, 0.0), 0.0);
+    assert_eq!(s.take_freed(), vec![1]);
+    assert_eq!(s.order(), vec![0, 2]);
+    assert_eq!(s.calculated_size(), 10.0);
+}
+
+#[test]
+fn hit_promotes_only_a_fresh_slot() {
+    let mut s = filled(3.0, 0.0, 0.0);
+    s.set_age(0, 10.0, 100.0);
+    assert_eq!(s.hit(0, None), NEEDS_TIME);
+    assert_eq!(s.hit(0, Some(200.0)), STALE);
+    assert_eq!(s.order(), vec![2, 1, 0]);
+    assert_eq!(s.hit(0, Some(105.0)), FRESH);
+    assert_eq!(s.hit(1, None), FRESH);
+    assert_eq!(s.order(), vec![1, 0, 2]);
+}
+
+#[test]
+fn a_refused_write_changes_nothing_and_leaves_its_message() {
+    let mut s = store(3.0, 10.0);
+    s.set(0, 3.0, 5.0, 1.0);
+    assert_eq!(s.set(0, 11.0, KEEP, 0.0), FAILED);
+    assert!(s.take_error().contains("ValueTooLarge"), "coded as the core's error");
+    assert_eq!((s.size(0), s.ttl(0), s.calculated_size()), (3.0, 5.0, 3.0));
+    assert_eq!(s.reuse_lru(11.0, KEEP, 0.0), FAILED);
+    assert!(s.take_error().contains("ValueTooLarge"));
+    assert_eq!((s.len(), s.calculated_size()), (1, 3.0), "nothing evicted");
+}
+
+#[test]
+fn hits_in_the_ring_are_replayed_in_order_before_the_order_is_read_or_changed() {
+    let mut s = filled(3.0, 0.0, 0.0);
+    s.views.push(0);
+    s.views.push(1);
+    assert_eq!(s.order(), vec![1, 0, 2]);
+    s.views.push(2);
+    s.views.push(0);
+    assert_eq!(s.set(3, 0.0, KEEP, 0.0), 1.0, "the least recently used after the hits");
+    s.views.push(2);
+    assert_eq!(s.lru(), 0.0);
+    assert_eq!(s.order(), vec![2, 3, 0]);
+}
+
+#[test]
+fn fresh_until_never_says_fresh_where_the_age_rule_says_stale() {
+    let mut r = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        r
+    };
+    let mut near = 0;
+    for _ in 0..200_000 {
+        let start = (next() % 10_000_000) as f64 / 1000.0 + [0.1, 1e9, 1.7e12][(next() % 3) as usize];
+        let ttl = (next() % 1_000_000) as f64 / 1000.0 + [0.2, 3.0, 86_400_000.0][(next() % 3) as usize];
+        let age = Age::new(ttl, start);
+        let until = fresh_until(age);
+        // Times at, just under and just over the bound and the exact end.
+        for now in [until, f64::from_bits(until.to_bits() - 1), start + ttl, f64::from_bits((start + ttl).to_bits() + 1)] {
+            if now <= until {
+                assert!(!age.is_stale(now), "start {start} ttl {ttl} now {now}");
+                near += 1;
+            }
+        }
+    }
+    assert!(near > 200_000);
+    assert_eq!(fresh_until(Age::new(0.0, 5.0)), f64::INFINITY);
+    assert_eq!(fresh_until(Age::new(-1.0, 5.0)), f64::NEG_INFINITY);
+    assert_eq!(fresh_until(Age::new(f64::INFINITY, 5.0)), f64::NEG_INFINITY);
+}
+
+#[test]
+fn fresh_follows_every_change_of_age() {
+    let mut s = store(3.0, 0.0);
+    s.set(0, 0.0, 10.0, 100.0);
+    assert!(s.fresh[0] < 110.0 && s.fresh[0] > 109.99);
+    s.restart(0, 200.0);
+    assert!(s.fresh[0] > 209.99);
+    s.set_age(0, 0.0, 5.0);
+    assert_eq!(s.fresh[0], f64::INFINITY);
+    s.set(1, 0.0, 5.0, 1.0);
+    s.set(2, 0.0, KEEP, 0.0);
+    assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), 0.0);
+    assert_eq!(s.fresh[0], f64::INFINITY, "a new entry is untimed");
+    assert_eq!(s.reuse_lru(0.0, 2.0, 3.0), 1.0);
+    assert!(s.fresh[1] < 5.0);
+    assert_eq!(s.fresh_len() as usize, s.ages.len());
+}
+
+#[test]
+fn bounds_out_of_range_are_refused() {
+    for x in [-1.0, 1.5, f64::NAN, f64::INFINITY, 5e9] {
+        assert!(bound(x, "max").is_err(), "{x}");
+    }
+    assert_eq!(bound(0.0, "max"), Ok(None));
+    assert_eq!(bound(7.0, "max"), Ok(Some(7)));
+}
