@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{SlotMap, Views};
+use crate::views::{read, SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -122,7 +122,7 @@ impl LruStore {
         // A held slot keeping its size: in an LRU store with nothing expiring, writing it
         // again is moving it to the head, one lookup (and nothing is evicted).
         // (A slot past the arrays was never stored.)
-        let held = i < self.sizes.len() && self.store.get_with(&slot, 0, |_| ()).is_some();
+        let held = i < self.sizes.len() && read(&mut self.store, slot, 0);
         let freed = if held && self.sizes[i] == size { FREED_NONE } else { self.store_new(slot, size, held) };
         if freed != FAILED && !ttl.is_nan() {
             self.put_age(i, Age::new(ttl, start));
@@ -141,7 +141,7 @@ impl LruStore {
         let i = slot as usize;
         if self.sizes[i] == size {
             // Removing the tail and pushing it at the head leaves the order a move does.
-            self.store.get_with(&slot, 0, |_| ());
+            read(&mut self.store, slot, 0);
         } else if let Some(max_bytes) = self.store.config().max_bytes.filter(|&m| charge(size) > m) {
             // Refused before anything is evicted, as the core refuses a set.
             self.error = Some(coded(Error::ValueTooLarge { key: String::new(), size: charge(size), max_bytes }));
@@ -243,7 +243,7 @@ impl LruStore {
     /// Makes `slot` the most recently used.
     pub fn promote(&mut self, slot: u32) {
         self.flush();
-        self.store.get_with(&slot, 0, |_| ());
+        read(&mut self.store, slot, 0);
     }
 
     /// A read of a held `slot`: `stale` in one call, the slot made the most recently

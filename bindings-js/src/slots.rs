@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
-use crate::views::{SlotMap, Views};
+use crate::views::{read, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -100,8 +100,10 @@ impl SlotStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let mut store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
-        // JS lays out its arrays for a moderate bound (cache.js): the store's table too.
-        if slots > 0 {
+        // JS lays out its arrays for a moderate bound (cache.js): the adaptive policy's
+        // table and slots too (its set phase gains; with LRU, gets measured slower with
+        // the table reserved, docs/js-size-and-speed.md).
+        if slots > 0 && adaptive == Some(true) {
             store.reserve_bound();
         }
         Ok(SlotStore {
@@ -148,7 +150,7 @@ impl SlotStore {
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
     pub fn get(&mut self, slot: u32, now: f64) -> bool {
         self.flush();
-        let hit = self.store.get_with(&slot, now_ms(now), |_| ()).is_some();
+        let hit = read(&mut self.store, slot, now_ms(now));
         if !hit {
             drop(self.store.drain_dead());
         }
@@ -158,7 +160,7 @@ impl SlotStore {
     /// Counts a read of a key the JS side does not hold.
     pub fn miss(&mut self) {
         self.flush();
-        self.store.get_with(&u32::MAX, 0, |_| ());
+        read(&mut self.store, u32::MAX, 0);
     }
 
     /// True when `slot` is live (no recency change, no read counted).
