@@ -418,6 +418,10 @@ impl SlotStore {
         // sized (cache.js), for a held slot: nothing else is freed. Were anything freed,
         // the next write reports it.
         views.flush(store, |store, slot| {
+            // The same value, charge and expiry: a rewrite is a move and a count.
+            if store.rewrite(&slot) {
+                return;
+            }
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             for s in store.drain_dead() {
                 if s != slot {

@@ -423,6 +423,24 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
         Ok(())
     }
 
+    /// A write of a held `key` that keeps its value, charge and expiry, by a host whose
+    /// store values stand for values it keeps itself (the JS binding's slots): counted as
+    /// a set, and the entry is used as a write uses it (LRU: the most recently used).
+    /// Only for an entry that never expires: false, and nothing done, for any other.
+    pub fn rewrite<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        if !matches!(self.map.peek(key), Some(e) if e.expires_at == NEVER) {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.map.get(key);
+        self.stats.sets += 1;
+        true
+    }
+
     /// Stores only if `key` holds no live entry; true when it stored (Django's `add`,
     /// which also answers true for a timeout that is already past).
     pub fn add(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> Result<bool> {
@@ -796,6 +814,31 @@ mod tests {
                 assert_eq!(plain.last_key().map(String::as_str), Some("d"));
             }
         }
+    }
+
+    #[test]
+    fn rewrite_of_a_held_entry_that_never_expires_is_a_set_of_the_same_entry() {
+        for config in [Config::lru(3), Config::django(3, 2)] {
+            let (mut by_set, mut by_rewrite) = (Store::<String, i64>::new(config).unwrap(), Store::new(config).unwrap());
+            for s in [&mut by_set, &mut by_rewrite] {
+                for (i, k) in ["a", "b", "c"].into_iter().enumerate() {
+                    s.set(k.into(), i as i64, 0, Expiry::Never, 0).unwrap();
+                }
+            }
+            for k in ["a", "c", "a", "b"] {
+                let v = by_set.peek(k, 0).copied().unwrap();
+                by_set.set(k.into(), v, 0, Expiry::Never, 0).unwrap();
+                assert!(by_rewrite.rewrite(k));
+            }
+            assert_eq!(by_rewrite.keys(0), by_set.keys(0));
+            assert_eq!(by_rewrite.stats(), by_set.stats());
+            by_rewrite.validate().unwrap();
+        }
+        let mut s = lru(2);
+        s.set("t".into(), 1, 0, Expiry::At(50), 0).unwrap();
+        assert!(!s.rewrite("t"), "an entry that expires is not rewritten");
+        assert!(!s.rewrite("missing"));
+        assert_eq!(s.stats().sets, 1);
     }
 
     #[test]
