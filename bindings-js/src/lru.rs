@@ -24,9 +24,6 @@ const FREED_MANY: f64 = -2.0;
 /// of it and two calls more on every write.)
 const FAILED: f64 = -3.0;
 
-/// Bounds up to this many entries are laid out whole when the store is made.
-const PREALLOCATE_UP_TO: usize = 1 << 16;
-
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
 const STALE: u32 = 1;
@@ -101,12 +98,7 @@ impl LruStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let mut store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
-        // A moderate bound is laid out whole now, as lru-cache lays out its arrays (and
-        // the JS `Cache` its own): no table grows while the cache fills.
-        if max_entries <= PREALLOCATE_UP_TO {
-            store.reserve_bound();
-        }
+        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
         Ok(LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
     }
 

@@ -99,13 +99,7 @@ impl SlotStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let mut store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
-        // JS lays out its arrays for a moderate bound (cache.js): the adaptive policy's
-        // table and slots too (its set phase gains; with LRU, gets measured slower with
-        // the table reserved, docs/js-size-and-speed.md).
-        if slots > 0 && adaptive == Some(true) {
-            store.reserve_bound();
-        }
+        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
         Ok(SlotStore {
             store,
             default_ttl,

@@ -280,13 +280,6 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
             .unwrap_or(NIL)
     }
 
-    /// Room for `n` more entries without growing the table or the slots.
-    pub fn reserve(&mut self, n: usize) {
-        let (slots, hasher) = (&self.q.slots, &self.hasher);
-        self.table.reserve(n, |&j| hasher.hash_one(&slots[j as usize].kv.as_ref().expect("live").0));
-        self.q.slots.reserve(n);
-    }
-
     pub fn resize(&mut self, capacity: usize) {
         self.capacity = capacity.max(1);
         self.history_for = self.capacity.min(HISTORY_FROM);

@@ -21,11 +21,6 @@ impl<K: Hash + Eq, E, S: BuildHasher> Lru<K, E, S> {
         Lru { map }
     }
 
-    /// At most `max_entries`, with the table laid out for all of them now.
-    pub fn reserved(max_entries: usize, hasher: S) -> Self {
-        Lru { map: LruCache::with_hasher(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"), hasher) }
-    }
-
     #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&mut E>
     where
