@@ -20,7 +20,7 @@ test-fast: $(DRF_VENV)/.fast-stamp redis-server-installed ## polycache.fast: the
 		POLYCACHE_FAST_BACKEND=django.core.cache.backends.locmem.LocMemCache \
 		$(DRF_PY) -m pytest -q -k "not expired" --ignore=test_tiered.py
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer -m polycache.fast_store
 
 $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)

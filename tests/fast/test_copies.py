@@ -12,7 +12,8 @@ from django.core.cache import caches
 from fastsite import clock
 from fastsite.wsgi_client import call
 
-from polycache.fast_answer import Copies, Copy, Prepared, pickle_reader
+from polycache.fast_answer import Copies, Copy, Prepared
+from polycache.fast_store import store_of
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +113,12 @@ def test_a_compressed_page_is_read_with_get_and_never_remembered(apps, settings)
 
 def test_the_reader_gives_the_stored_pickle_itself():
     cache = caches["default"]
-    read = pickle_reader(cache)
-    assert read is not None
+    store = store_of(cache)
+    assert store is not None
+
+    def read(key):
+        return store.read([key])[0]
+
     cache.set("k", {"a set": {1}})
     first = read("k")
     assert isinstance(first, bytes) and read("k") is first

@@ -159,14 +159,16 @@ class _FastPath:
         if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
         if self._guesses is not None:
-            handles.prefetched = None
+            handles.prefetched = handles.guessed = None
         try:
             found = self._find(environ, make_request, handles) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
                 found = self._find_drf(environ, make_request, handles)
             if found is None:
                 return None
-            copy = self._copy(*found)
+            copy = self._copy(handles, *found)
+            if handles.guessed is not None:
+                self._guess(handles.guessed, copy)
             if copy.check is None:
                 return copy.prepared.why
             why = copy.check.refusal(environ, handles.generations)
@@ -180,15 +182,17 @@ class _FastPath:
             return "error"
         return copy
 
-    def _copy(self, alias: str, key: str, raw: Optional[bytes], response: Any, language: str, vary_language: bool,
-              keys: List[str]) -> Copy:
-        """The copy found (its stored pickle, or the response ``get`` gave), prepared:
-        remembered per stored pickle, so a hot page is unpickled once."""
+    def _copy(self, handles: Handles, alias: str, key: str, raw: Optional[bytes], response: Any, language: str,
+              vary_language: bool, keys: List[str]) -> Copy:
+        """The copy found (its stored bytes, or the response ``get`` gave), prepared:
+        remembered per stored value, so a hot page is decoded once."""
         if raw is not None:
-            known = self._copies.get(alias, key, raw, language, vary_language)
+            store = handles.stores[alias]
+            assert store is not None
+            known = self._copies.get(alias, key, raw, language, vary_language, store.equal)
             if known is not None:
                 return known
-            response = pickle.loads(raw)
+            response = store.loads(raw)
         adds_age = _ADDS_AGE and not key.startswith(_DRF_PREFIX)
         prepared = self._answers.prepare(response, language, vary_language, adds_age)
         copy = Copy(raw, language, vary_language, getattr(response, STAMP, None), prepared,
@@ -197,43 +201,51 @@ class _FastPath:
             self._copies.put(alias, key, copy)
         return copy
 
+    def _guess(self, at: Tuple[Tuple[str, str], List[str]], copy: Copy) -> None:
+        """Remembers the header list and the namespaces of the copy found for a URL: the
+        next hit reads them with the page, in one round trip."""
+        assert self._guesses is not None
+        where, headerlist = at
+        guess = (headerlist, copy.check.names if copy.check is not None else ())
+        if self._guesses.get(where) != guess:
+            if len(self._guesses) >= 10_000:
+                self._guesses.clear()
+            self._guesses[where] = guess
+
     def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
         digest, language, vary_language, suffix = keys.where(environ, make_request)
-        cache = handles.cache(self.alias)
         header_key = keys.header_key(digest, suffix)
         guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
         if guess is not None:
-            # A cache over the network: the header list, the page and the generations
-            # its stamp named last time, in one round trip; each checked as it comes.
+            # A cache without polycache's namespaces (django-redis, ...): the header
+            # list, the page and the generations its copy named last time, in one round
+            # trip; each checked as it comes.
             headers_then, names_then = guess
             page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
-            generation_keys = {generation_key(n): n for n in names_then}
-            got = cache.get_many([header_key, page_then, *generation_keys])
-            headerlist = got.get(header_key)
-            handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
+            generation_keys = tuple(generation_key(n) for n in names_then)
+            got = handles.read_many(self.alias, (header_key, page_then, *generation_keys))
+            headerlist = handles.value(self.alias, header_key, got[0])
+            handles.prefetched = (self.alias, {n: handles.value(self.alias, k, g)
+                                               for n, k, g in zip(names_then, generation_keys, got[2:])})
         else:
-            headerlist = cache.get(header_key)
+            headerlist = handles.small(self.alias, header_key)
         if headerlist is None:
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
-        raw = None
         if guess is not None and headerlist == guess[0]:
-            response = got.get(tried[0])
+            raw, response = got[1]
         else:
             raw, response = handles.read(self.alias, tried[0])
-        if self._guesses is not None and response is not None:
-            stamp = getattr(response, STAMP, None)
-            if len(self._guesses) >= 10_000:
-                self._guesses.clear()
-            self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
         if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
             raw, response = handles.read(self.alias, tried[1])
         if raw is None and response is None:
             return None
+        if self._guesses is not None:
+            handles.guessed = ((digest, suffix), headerlist)
         return self.alias, tried[-1], raw, response, language, vary_language, tried
 
     def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
