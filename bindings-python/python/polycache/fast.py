@@ -120,7 +120,7 @@ class _FastPath:
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
         cache = caches[self.alias]
-        self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...]]]] = (
+        self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...], Tuple[str, ...]]]] = (
             {} if getattr(cache, "namespace", None) is None else None
         )
         #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
@@ -167,8 +167,11 @@ class _FastPath:
             if found is None:
                 return None
             copy = self._copy(handles, *found)
-            if handles.guessed is not None:
-                self._guess(handles.guessed, copy)
+            guessed = handles.guessed
+            if guessed is not None:  # the guess read with this page still holds? (same objects: yes)
+                names = copy.check.names if copy.check is not None else ()
+                if guessed[2] is None or guessed[2][0] is not guessed[1] or guessed[2][1] is not names:
+                    self._guess(guessed[0], guessed[1], names)
             if copy.check is None:
                 return copy.prepared.why
             why = copy.check.refusal(environ, handles.generations)
@@ -201,16 +204,13 @@ class _FastPath:
             self._copies.put(alias, key, copy)
         return copy
 
-    def _guess(self, at: Tuple[Tuple[str, str], List[str]], copy: Copy) -> None:
+    def _guess(self, where: Tuple[str, str], headerlist: List[str], names: Tuple[str, ...]) -> None:
         """Remembers the header list and the namespaces of the copy found for a URL: the
         next hit reads them with the page, in one round trip."""
         assert self._guesses is not None
-        where, headerlist = at
-        guess = (headerlist, copy.check.names if copy.check is not None else ())
-        if self._guesses.get(where) != guess:
-            if len(self._guesses) >= 10_000:
-                self._guesses.clear()
-            self._guesses[where] = guess
+        if len(self._guesses) >= 10_000:
+            self._guesses.clear()
+        self._guesses[where] = (headerlist, names, tuple(generation_key(n) for n in names))
 
     def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
@@ -220,23 +220,33 @@ class _FastPath:
         header_key = keys.header_key(digest, suffix)
         guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
         if guess is not None:
-            # A cache without polycache's namespaces (django-redis, ...): the header
-            # list, the page and the generations its copy named last time, in one round
-            # trip; each checked as it comes.
-            headers_then, names_then = guess
+            # A cache without polycache's namespaces (LocMemCache, django-redis, ...):
+            # the header list, the page and the generations its copy named last time, in
+            # one read (one round trip); each checked as it comes.
+            headers_then, names_then, generation_keys = guess
             page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
-            generation_keys = tuple(generation_key(n) for n in names_then)
-            got = handles.read_many(self.alias, (header_key, page_then, *generation_keys))
-            headerlist = handles.value(self.alias, header_key, got[0])
-            handles.prefetched = (self.alias, {n: handles.value(self.alias, k, g)
-                                               for n, k, g in zip(names_then, generation_keys, got[2:])})
+            store = handles.store(self.alias)
+            if store is not None and store.exact:
+                raws = store.read((header_key, page_then, *generation_keys))
+                headerlist = store.value(header_key, raws[0]) if raws[0] is not None else None
+                handles.prefetched = (self.alias, names_then, store.values(generation_keys, raws[2:]))
+                found: Tuple[Optional[bytes], Any] = (raws[1], None)
+            else:
+                got = handles.cache(self.alias).get_many((header_key, page_then, *generation_keys))
+                headerlist = got.get(header_key)
+                handles.prefetched = (self.alias, names_then, tuple(got.get(k) for k in generation_keys))
+                found = (None, got.get(page_then))
         else:
-            headerlist = handles.small(self.alias, header_key)
+            try:
+                small = handles.smalls[self.alias]
+            except KeyError:
+                small = handles.small_reader(self.alias)
+            headerlist = small(header_key) if small is not None else handles.cache(self.alias).get(header_key)
         if headerlist is None:
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
         if guess is not None and headerlist == guess[0]:
-            raw, response = got[1]
+            raw, response = found
         else:
             raw, response = handles.read(self.alias, tried[0])
         if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
@@ -245,7 +255,7 @@ class _FastPath:
         if raw is None and response is None:
             return None
         if self._guesses is not None:
-            handles.guessed = ((digest, suffix), headerlist)
+            handles.guessed = ((digest, suffix), headerlist, guess)
         return self.alias, tried[-1], raw, response, language, vary_language, tried
 
     def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:

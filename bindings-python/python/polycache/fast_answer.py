@@ -179,10 +179,12 @@ class Handles:
         self.views: Dict[Tuple[str, Tuple[str, ...]], Tuple[Tuple[str, Callable[[], Any]], ...]] = {}
         #: Generations read with the page in one round trip (alias, {name: value}), for
         #: the request this thread is answering; None otherwise.
-        self.prefetched: Optional[Tuple[str, Dict[str, Any]]] = None
-        #: Where the page of this request was found and its header list (for the next
-        #: request's guess, caches without namespaces); None otherwise.
-        self.guessed: Optional[Tuple[Tuple[str, str], List[str]]] = None
+        self.prefetched: Optional[Tuple[str, Tuple[str, ...], Tuple[Any, ...]]] = None
+        #: Where the page of this request was found, its header list and the guess it
+        #: was read with (for the next request's guess: caches without namespaces).
+        self.guessed: Optional[Tuple[Tuple[str, str], List[str], Any]] = None
+        #: Per alias: how to read a small entry (the header list).
+        self.smalls: Dict[str, Optional[Callable[[str], Any]]] = {}
 
     def refuse(self, reason: str) -> None:
         self.refusals[reason] = self.refusals.get(reason, 0) + 1
@@ -213,39 +215,12 @@ class Handles:
                 return raw, None
         return None, self.cache(alias).get(key)
 
-    def small(self, alias: str, key: str) -> Any:
-        """What ``get`` gives for a small entry (a header list), decoded once per stored
-        value where the store answers for every key (else ``get``: no cheaper)."""
-        try:
-            store = self.stores[alias]
-        except KeyError:
-            store = self.store(alias)
-        if store is None or not store.exact:
-            return self.cache(alias).get(key)
-        raw = store.read_one(key)
-        return None if raw is None else store.value(key, raw)
-
-    def read_many(self, alias: str, keys: Tuple[str, ...]) -> List[Tuple[Optional[bytes], Any]]:
-        """:meth:`read` of each key, in one round trip where the cache has a store."""
+    def small_reader(self, alias: str) -> Optional[Callable[[str], Any]]:
+        """How to read a small entry (a header list), decoded once per stored value, when
+        the store answers for every key; None: call ``get`` (no cheaper)."""
         store = self.store(alias)
-        if store is None:
-            if len(keys) == 1:
-                return [(None, self.cache(alias).get(keys[0]))]
-            got = self.cache(alias).get_many(keys)
-            return [(None, got.get(k)) for k in keys]
-        raws = store.read(keys)
-        if store.exact:
-            return [(raw, None) for raw in raws]
-        return [(raw, None) if raw is not None else (None, self.cache(alias).get(k)) for k, raw in zip(keys, raws)]
-
-    def value(self, alias: str, key: str, found: Tuple[Optional[bytes], Any]) -> Any:
-        """The value of a small entry :meth:`read_many` found (decoded once per stored value)."""
-        raw, value = found
-        if raw is None:
-            return value
-        store = self.stores[alias]
-        assert store is not None
-        return store.value(key, raw)
+        reader = self.smalls[alias] = store.small if store is not None and store.exact else None
+        return reader
 
     def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
         """``fast_rules._generations`` with the handles kept: per set of names, a function
@@ -254,7 +229,7 @@ class Handles:
         if getters is None:
             cache = self.cache(alias)
             if getattr(cache, "namespace", None) is None:
-                return tuple((name, self._generation(cache, alias, name)) for name in names)
+                return self._read_with_page(cache, alias, names)
             if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
                 self.views.clear()
             getters = self.views[(alias, names)] = tuple((name, _generation_getter(cache, name)) for name in names)
@@ -263,9 +238,17 @@ class Handles:
             return ((name, get()),)
         return tuple([(name, get()) for name, get in getters])
 
-    def _generation(self, cache: Any, alias: str, name: str) -> Any:
-        known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
-        return known if isinstance(known, int) else drf_registry.generation(cache, name)
+    def _read_with_page(self, cache: Any, alias: str, names: Tuple[str, ...]) -> Generations:
+        """A cache without namespaces: the generations read with the page when they were
+        the ones asked for, else one read each (``drf_registry.generation``)."""
+        pre = self.prefetched
+        if pre is not None and pre[0] == alias and pre[1] == names:
+            values = pre[2]
+            if len(values) == 1 and isinstance(values[0], int):
+                return ((names[0], values[0]),)
+            if all(isinstance(v, int) for v in values):
+                return tuple(zip(names, values))
+        return tuple((name, drf_registry.generation(cache, name)) for name in names)
 
 
 def _generation_getter(cache: Any, name: str) -> Callable[[], Any]:

@@ -52,11 +52,22 @@ class Store:
     def same(self, then: Optional[bytes], now: bytes) -> bool:
         return then is now or (self.equal and then == now)
 
+    def small(self, key: str) -> Any:
+        """``get(key)`` of a small entry (exact stores only)."""
+        raw = self.read_one(key)
+        return None if raw is None else self.value(key, raw)
+
+    def values(self, keys: Tuple[str, ...], raws: Sequence[Optional[bytes]]) -> Tuple[Any, ...]:
+        """:meth:`value` of each (None where ``raws`` has None)."""
+        if len(keys) == 1:
+            return (self.value(keys[0], raws[0]) if raws[0] is not None else None,)
+        return tuple(self.value(k, r) if r is not None else None for k, r in zip(keys, raws))
+
     def value(self, key: str, raw: bytes) -> Any:
         """What ``get(key)`` gives for the stored ``raw``: decoded once per stored value
         (for small values: header lists, generations)."""
         known = self._values.get(key)
-        if known is not None and self.same(known[0], raw):
+        if known is not None and (known[0] is raw or (self.equal and known[0] == raw)):
             return known[1]
         value = self.loads(raw)
         if len(raw) <= 4096:
