@@ -56,6 +56,27 @@ def test_a_hit_is_one_mget(apps):
     assert answer.comparable() == call(django_app, "/books/").comparable()
 
 
+def test_a_polycache_drf_hit_is_one_mget(apps):
+    """A ``fast=True`` DRF view: the cache_page header list (absent), the DRF copy and its
+    namespaces' generations, read together."""
+    from fastsite import api
+
+    django_app, fast_app = apps
+    if fast_app._keys is None:
+        pytest.skip("the fallback on Django's own key functions reads with get")
+    for _ in range(3):
+        call(fast_app, "/api/public/?page=2")
+    caches["default"].client.get_client().config_resetstat()
+    for _ in range(4):
+        answer = call(fast_app, "/api/public/?page=2")
+        assert answer.header("X-Polycache") == "fast"
+    seen = commands()
+    assert seen.get("mget") == 4 and "get" not in seen, seen
+    assert api.CALLS["public"] == 1 and json.loads(answer.body) == json.loads(call(django_app, "/api/public/?page=2").body)
+    in_another_process("from catalog.models import Book\nfrom polycache import drf\ndrf.invalidate(Book)")
+    assert call(fast_app, "/api/public/?page=2").header("X-Polycache") == "django" and api.CALLS["public"] == 2
+
+
 def test_a_stored_page_is_decoded_once(apps):
     _, fast_app = apps
     if fast_app._keys is None:

@@ -120,7 +120,7 @@ class _FastPath:
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
         cache = caches[self.alias]
-        self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...], Tuple[str, ...]]]] = (
+        self._guesses: Optional[Dict[Tuple[str, str], Tuple[Optional[List[str]], Tuple[str, ...], Tuple[str, ...]]]] = (
             {} if getattr(cache, "namespace", None) is None else None
         )
         #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
@@ -159,7 +159,7 @@ class _FastPath:
         if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
         if self._guesses is not None:
-            handles.prefetched = handles.guessed = None
+            handles.prefetched = handles.guessed = handles.drf_first = None
         try:
             found = self._find(environ, make_request, handles) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
@@ -204,9 +204,10 @@ class _FastPath:
             self._copies.put(alias, key, copy)
         return copy
 
-    def _guess(self, where: Tuple[str, str], headerlist: List[str], names: Tuple[str, ...]) -> None:
-        """Remembers the header list and the namespaces of the copy found for a URL: the
-        next hit reads them with the page, in one round trip."""
+    def _guess(self, where: Tuple[str, str], headerlist: Optional[List[str]], names: Tuple[str, ...]) -> None:
+        """Remembers the header list (None: no ``cache_page`` copy, a ``polycache.drf``
+        one) and the namespaces of the copy found for a URL: the next hit reads them
+        with the page, in one round trip."""
         assert self._guesses is not None
         if len(self._guesses) >= 10_000:
             self._guesses.clear()
@@ -224,10 +225,15 @@ class _FastPath:
             # the header list, the page and the generations its copy named last time, in
             # one read (one round trip); each checked as it comes.
             headers_then, names_then, generation_keys = guess
-            page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
+            if headers_then is not None:
+                page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
+            else:  # last time a polycache.drf copy: the key _find_drf tries first
+                page_then = environ_key(environ, not environ.get("HTTP_AUTHORIZATION"))
             store = handles.store(self.alias)
             if store is not None and store.exact:
                 raws = store.read((header_key, page_then, *generation_keys))
+                if headers_then is None:
+                    handles.drf_first = (page_then, raws[1])
                 headerlist = store.value(header_key, raws[0]) if raws[0] is not None else None
                 handles.prefetched = (self.alias, names_then, store.values(generation_keys, raws[2:]))
                 found: Tuple[Optional[bytes], Any] = (raws[1], None)
@@ -243,9 +249,11 @@ class _FastPath:
                 small = handles.small_reader(self.alias)
             headerlist = small(header_key) if small is not None else handles.cache(self.alias).get(header_key)
         if headerlist is None:
+            if self._guesses is not None and self._drf_alias == self.alias:
+                handles.guessed = ((digest, suffix), None, guess)  # kept if _find_drf finds a copy
             return None
         tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
-        if guess is not None and headerlist == guess[0]:
+        if guess is not None and headers_then is not None and headerlist == headers_then:
             raw, response = found
         else:
             raw, response = handles.read(self.alias, tried[0])
@@ -265,12 +273,13 @@ class _FastPath:
         alias = self._drf_alias
         assert alias is not None
         raw = response = None
+        first = handles.drf_first  # read with the header list (a cache without namespaces)
         if not environ.get("HTTP_AUTHORIZATION"):
             key = environ_key(environ, True)
-            raw, response = handles.read(alias, key)
+            raw, response = (first[1], None) if first is not None and first[0] == key else handles.read(alias, key)
         if raw is None and response is None:
             key = environ_key(environ, False)
-            raw, response = handles.read(alias, key)
+            raw, response = (first[1], None) if first is not None and first[0] == key else handles.read(alias, key)
         if raw is None and response is None:
             return None
         if self._keys is not None:

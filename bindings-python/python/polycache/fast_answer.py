@@ -182,7 +182,9 @@ class Handles:
         self.prefetched: Optional[Tuple[str, Tuple[str, ...], Tuple[Any, ...]]] = None
         #: Where the page of this request was found, its header list and the guess it
         #: was read with (for the next request's guess: caches without namespaces).
-        self.guessed: Optional[Tuple[Tuple[str, str], List[str], Any]] = None
+        self.guessed: Optional[Tuple[Tuple[str, str], Optional[List[str]], Any]] = None
+        #: The polycache.drf key read with the header list, and what was stored there.
+        self.drf_first: Optional[Tuple[str, Optional[bytes]]] = None
         #: Per alias: how to read a small entry (the header list).
         self.smalls: Dict[str, Optional[Callable[[str], Any]]] = {}
 
