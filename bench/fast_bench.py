@@ -14,6 +14,9 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
   captured once at start (the server's ceiling for exactly that answer);
 - ``django-redis`` / ``fast-redis``: Django's ``cache_page`` on django-redis (a local
   redis-server started for the run), without and with ``FastPathWSGI``;
+- ``django-redis-hiredis`` / ``fast-redis-hiredis``: the same with ``hiredis`` importable
+  (redis-py then parses replies with it; ``--hiredis DIR``, a folder it is installed in:
+  ``make bench-fast`` makes one; without it these rows are left out);
 - ``fast-tiered``: ``FastPathWSGI`` on ``polycache.tiered.TieredCache`` over the same
   redis-server (another database): hits from tier 1, within its invalidation bound;
 - ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
@@ -60,6 +63,8 @@ MODES = {
     "bare-same-answer": ("gunicorn", {"POLYCACHE_FAST": "bare-same"}),
     "django-redis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "django-redis-hiredis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}", "PYTHONPATH": "{hiredis}"}),
+    "fast-redis-hiredis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}", "PYTHONPATH": "{hiredis}"}),
     "fast-tiered": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_REDIS_URL": "{redis-tiered}"}),
     "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
     "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
@@ -155,6 +160,7 @@ BASELINE = {
     "bare-wsgi": "django-locmem",
     "bare-same-answer": "django-locmem",
     "fast-redis": "django-redis",
+    "fast-redis-hiredis": "django-redis-hiredis",
     "fast-tiered": "django-redis",
     "fast-drf-polycache": "drf-polycache",
     "fast-drf-redis": "drf-redis",
@@ -180,6 +186,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="every mode runs once per round; the median is reported")
     parser.add_argument("--out", default=None, help="markdown file for the results")
     parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--hiredis", default=None, help="a folder hiredis is installed in (pip install --target)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench-fast needs wrk (apt-get install wrk)")
@@ -188,7 +195,7 @@ def main() -> None:
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
     serve.prepare_db(dict(base_env), books=30)
-    modes = args.modes.split(",")
+    modes = [m for m in args.modes.split(",") if args.hiredis or "{hiredis}" not in MODES[m][1].values()]
     redis_dir = None
     if any("{redis" in v for m in modes for v in MODES[m][1].values()):
         redis_dir = os.path.join(tmp, "redis")
@@ -207,6 +214,8 @@ def main() -> None:
                 if redis_dir is not None:
                     # django-redis in database 0, TieredCache in 1: neither reads the other's pages
                     extra = {k: v.replace("{redis}", redis_url + "/0").replace("{redis-tiered}", redis_url + "/1") for k, v in extra.items()}
+                if args.hiredis:
+                    extra = {k: v.replace("{hiredis}", os.path.abspath(args.hiredis)) for k, v in extra.items()}
                 runs[mode].append(run_mode(mode, server_kind, extra, base_env, args.seconds, tmp))
                 print(f"round {n + 1} {mode}: {runs[mode][-1]}", flush=True)
     finally:

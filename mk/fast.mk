@@ -32,9 +32,16 @@ $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)
 	@touch $@
 
-bench-fast: $(DRF_VENV)/.fast-stamp redis-server-installed ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
+# hiredis (redis-py parses replies with it when it can import it): in a folder of its own,
+# put on PYTHONPATH only by the *-hiredis rows of bench-fast (polycache never needs it).
+HIREDIS_DIR := $(DRF_VENV)/hiredis
+$(HIREDIS_DIR)/.stamp: $(DRF_VENV)/.fast-stamp mk/fast.mk
+	$(DRF_PY) -m pip install $(PIP_FLAGS) --target $(HIREDIS_DIR) "hiredis==3.5.0"
+	@touch $@
+
+bench-fast: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed ## Requests/s under gunicorn and uvicorn with and without polycache.fast (docs/fast-bench.md)
 	$(call apt-install,wrk,wrk,bench-fast)
-	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md
+	cd $(ROOT) && $(DRF_PY) bench/fast_bench.py --seconds 4 --rounds 3 --hiredis $(HIREDIS_DIR) --out docs/fast-bench.md
 
 bench-fast-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per cached-page hit (valgrind): FastPathWSGI vs Django's own, in one process
 	$(call apt-install,valgrind,valgrind,bench-fast-instructions)
