@@ -203,8 +203,11 @@ def main() -> None:
     runs: Dict[str, List[Dict[str, str]]] = {m: [] for m in modes}
     in_process = {}
     try:
-        for name, backend in (("PolyCache", "polycache.django.PolyCache"), ("LocMemCache", LOCMEM)):
-            out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "fast_hit.py"), tmp], env=dict(base_env, POLYCACHE_FAST_BACKEND=backend),
+        in_process_envs = [("PolyCache", {"POLYCACHE_FAST_BACKEND": "polycache.django.PolyCache"}), ("LocMemCache", {"POLYCACHE_FAST_BACKEND": LOCMEM})]
+        if redis_dir is not None:  # database 2: no run reads it
+            in_process_envs.append(("django-redis", {"POLYCACHE_FAST_DJANGO_REDIS_URL": redis_url + "/2"}))
+        for name, extra_env in in_process_envs:
+            out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "fast_hit.py"), tmp], env=dict(base_env, **extra_env),
                                  capture_output=True, text=True, check=True).stdout
             in_process[name] = json.loads(out)
             print(name, in_process[name], flush=True)
