@@ -252,10 +252,11 @@ class _FastPath:
             if self._guesses is not None and self._drf_alias == self.alias:
                 handles.guessed = ((digest, suffix), None, guess)  # kept if _find_drf finds a copy
             return None
-        tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
         if guess is not None and headers_then is not None and headerlist == headers_then:
+            tried = [page_then]
             raw, response = found
         else:
+            tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
             raw, response = handles.read(self.alias, tried[0])
         if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -119,11 +120,14 @@ class _LocMem(Store):
                 name = full[key] = cache.make_and_validate_key(key)
             names.append(name)
         found: List[Optional[bytes]] = []
+        entries, expiries = cache._cache, cache._expire_info
         with cache._lock:
+            now = time.time()
             for name in names:
-                raw = None if cache._has_expired(name) else cache._cache.get(name)
+                expires = expiries.get(name, -1)  # LocMemCache._has_expired, inlined
+                raw = None if expires is not None and expires <= now else entries.get(name)
                 if raw is not None:
-                    cache._cache.move_to_end(name, last=False)
+                    entries.move_to_end(name, last=False)
                 found.append(raw if isinstance(raw, bytes) else None)
         return found
 
@@ -180,7 +184,7 @@ def store_of(cache: Any) -> Optional[Store]:
     trusted = getattr(cache, "_trusted_hot", None)
     if callable(trusted):
         return _Native(_tier1(trusted))
-    if isinstance(cache, LocMemCache) and all(hasattr(cache, a) for a in ("_lock", "_cache", "_has_expired")):
+    if isinstance(cache, LocMemCache) and all(hasattr(cache, a) for a in ("_lock", "_cache", "_expire_info")):
         return _LocMem(cache)
     try:
         from django_redis.client import DefaultClient
