@@ -36,10 +36,16 @@ def hot(fast_app, path):
     return key
 
 
-def commands():
-    """Redis's own count of each command it ran (INFO commandstats)."""
-    stats = caches["default"].client.get_client().info("commandstats")
-    return {name.removeprefix("cmdstat_"): value["calls"] for name, value in stats.items()}
+def fast_hits_and_commands(fast_app, path, hits):
+    """Answers ``path`` fast ``hits`` times; the last answer and Redis's own count of each
+    command it ran meanwhile (INFO commandstats)."""
+    client = caches["default"].client.get_client()
+    client.config_resetstat()
+    for _ in range(hits):
+        answer = call(fast_app, path)
+        assert answer.header("X-Polycache") == "fast"
+    stats = client.info("commandstats")
+    return answer, {name.removeprefix("cmdstat_"): value["calls"] for name, value in stats.items()}
 
 
 def test_a_hit_is_one_mget(apps):
@@ -47,11 +53,7 @@ def test_a_hit_is_one_mget(apps):
     if fast_app._keys is None:
         pytest.skip("the fallback on Django's own key functions reads with get")
     hot(fast_app, "/books/")
-    caches["default"].client.get_client().config_resetstat()
-    for _ in range(5):
-        answer = call(fast_app, "/books/")
-        assert answer.header("X-Polycache") == "fast"
-    seen = commands()
+    answer, seen = fast_hits_and_commands(fast_app, "/books/", 5)
     assert seen.get("mget") == 5 and "get" not in seen, seen
     assert answer.comparable() == call(django_app, "/books/").comparable()
 
@@ -66,11 +68,7 @@ def test_a_polycache_drf_hit_is_one_mget(apps):
         pytest.skip("the fallback on Django's own key functions reads with get")
     for _ in range(3):
         call(fast_app, "/api/public/?page=2")
-    caches["default"].client.get_client().config_resetstat()
-    for _ in range(4):
-        answer = call(fast_app, "/api/public/?page=2")
-        assert answer.header("X-Polycache") == "fast"
-    seen = commands()
+    answer, seen = fast_hits_and_commands(fast_app, "/api/public/?page=2", 4)
     assert seen.get("mget") == 4 and "get" not in seen, seen
     assert api.CALLS["public"] == 1 and json.loads(answer.body) == json.loads(call(django_app, "/api/public/?page=2").body)
     in_another_process("from catalog.models import Book\nfrom polycache import drf\ndrf.invalidate(Book)")
