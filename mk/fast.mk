@@ -12,7 +12,7 @@ TEST_TARGETS += test-fast
 
 FAST_DEPS := "gunicorn==23.0.0" "uvicorn==0.54.0" "redis==8.1.0" "django-redis==7.0.0"
 
-.PHONY: test-fast bench-fast bench-fast-instructions
+.PHONY: test-fast bench-fast bench-fast-instructions bench-fast-server-instructions
 
 test-fast: $(DRF_VENV)/.fast-stamp redis-server-installed ## polycache.fast: the fast path vs Django itself, rule by rule
 	@mkdir -p $(DRF_DB_DIR)
@@ -46,3 +46,7 @@ bench-fast: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed
 bench-fast-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per cached-page hit (valgrind): FastPathWSGI vs Django's own, in one process
 	$(call apt-install,valgrind,valgrind,bench-fast-instructions)
 	cd $(ROOT) && $(DRF_PY) bench/fast_instructions.py
+
+bench-fast-server-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per request of the whole gunicorn server (valgrind): Django's hit, the fast path, a bare app with the same answer
+	$(call apt-install,valgrind,valgrind,bench-fast-server-instructions)
+	cd $(ROOT) && $(DRF_PY) bench/fast_server_instructions.py
