@@ -7,7 +7,10 @@ connection (all hits after a warm-up), and the difference divided by the extra r
 so start-up, warm-up and shut-down cancel.
 
     python bench/fast_server_instructions.py [--modes django-locmem,fast-polycache,bare-same-answer]
-    (``make bench-fast-server-instructions``; a few minutes: the server runs under valgrind)
+                                             [--hiredis DIR]
+    (``make bench-fast-server-instructions``: every gunicorn mode of /books/, about 15 minutes
+    (the server runs under valgrind); django-redis on a throwaway local redis-server, whose
+    own instructions are not counted)
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fast"))
 
+sys.path.insert(0, os.path.join(ROOT, "tests", "tiered"))
+
+import redisctl  # noqa: E402  (a throwaway redis-server for the django-redis modes)
 from fast_bench import MODES  # noqa: E402  (bench/: this script's folder)
 from fastsite import serve  # noqa: E402
 
@@ -84,6 +90,7 @@ def main() -> None:
     parser.add_argument("--modes", default="django-locmem,fast-polycache,bare-same-answer")
     parser.add_argument("--few", type=int, default=20)
     parser.add_argument("--many", type=int, default=220)
+    parser.add_argument("--hiredis", default=None, help="a folder hiredis is installed in (the *-hiredis modes)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("fast_server_instructions.py needs valgrind (apt-get install valgrind)")
@@ -91,18 +98,27 @@ def main() -> None:
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
     result = {}
+    modes = args.modes.split(",")
+    redis_dir = None
     try:
         serve.prepare_db(dict(base_env), books=30)
-        for mode in args.modes.split(","):
+        if any("{redis" in v for m in modes for v in MODES[m][1].values()):
+            redis_dir = os.path.join(tmp, "redis")
+            redis_url = f"redis://127.0.0.1:{redisctl.start(redis_dir)}"
+        for mode in modes:
             server_kind, extra = MODES[mode]
-            if server_kind != "gunicorn" or any("{" in v for v in extra.values()):
-                sys.exit(f"{mode}: only gunicorn modes without a redis-server")
-            env = dict(base_env, **extra)
+            if server_kind != "gunicorn" or "BENCH_PAGES" in extra or ("{hiredis}" in extra.values() and not args.hiredis):
+                sys.exit(f"{mode}: only the gunicorn modes of /books/ (the *-hiredis ones with --hiredis)")
+            values = {"{redis}": f"{redis_url}/0" if redis_dir else "", "{redis-tiered}": f"{redis_url}/1" if redis_dir else "",
+                      "{hiredis}": os.path.abspath(args.hiredis or ".")}
+            env = dict(base_env, **{k: values.get(v, v) for k, v in extra.items()})
             few = server_instructions(env, args.few, tmp)
             many = server_instructions(env, args.many, tmp)
             result[mode] = (many - few) // (args.many - args.few)
             print(mode, result[mode], flush=True)
     finally:
+        if redis_dir is not None:
+            redisctl.stop(redis_dir)
         shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps({"server_instructions_per_request": result}))
 

@@ -38,7 +38,8 @@ recomputes it too).
 
 After a ``cache_page`` miss it looks for a ``polycache.drf`` copy stored for this raw
 request by a view with ``fast=True`` (:mod:`polycache.drf_fast`), under the same rules.
-What a hit costs is kept small in :mod:`polycache.fast_answer`.
+What a hit costs is kept small in :mod:`polycache.fast_answer`; how each cache is read (its
+stored bytes, one round trip per hit on django-redis) is :mod:`polycache.fast_store`.
 """
 
 from __future__ import annotations
