@@ -141,3 +141,36 @@ def test_a_compressed_django_redis_is_read_with_its_own_decoding(settings, compr
     answer = call(fast_app, "/books/")
     assert answer.header("X-Polycache") == "fast"
     assert answer.comparable() == call(django_app, "/books/").comparable()
+
+
+def test_the_kept_connection_recovers_when_redis_restarts(settings):
+    """Redis stopped: the fast path's read fails, the request goes to Django (which answers
+    as it does on a cache that raises); Redis back on the same port: the thread's kept
+    connection reconnects and hits are fast again."""
+    import shutil
+    import tempfile
+
+    from django.core.wsgi import get_wsgi_application
+
+    from polycache.fast import FastPathWSGI
+
+    sys.path.insert(0, os.path.join(HERE, "..", "tiered"))
+    import redisctl
+
+    folder = tempfile.mkdtemp(prefix="polycache-fast-restart-")
+    try:
+        port = redisctl.start(folder)
+        settings.CACHES = {"default": dict(settings.CACHES["default"], LOCATION=f"redis://127.0.0.1:{port}/0")}
+        django_app = get_wsgi_application()
+        fast_app = FastPathWSGI(django_app, header=True)
+        hot(fast_app, "/books/")
+        redisctl.stop(folder)
+        down = call(fast_app, "/books/")
+        assert down.header("X-Polycache") == "django" and down.status == call(django_app, "/books/").status
+        assert fast_app.stats()["refusals"] == {"error": 1}
+        redisctl.start(folder, port=port)  # empty: the page is stored again, then served fast
+        assert call(fast_app, "/books/").header("X-Polycache") == "django"
+        assert call(fast_app, "/books/").header("X-Polycache") == "fast"
+    finally:
+        redisctl.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
