@@ -177,7 +177,7 @@ class Handles:
         self.caches: Dict[str, Any] = {}
         self.stores: Dict[str, Optional[Store]] = {}
         self.views: Dict[Tuple[str, Tuple[str, ...]], Tuple[Tuple[str, Callable[[], Any]], ...]] = {}
-        #: Generations read with the page in one round trip (alias, {name: value}), for
+        #: Generations read with the page in one round trip (alias, names, values), for
         #: the request this thread is answering; None otherwise.
         self.prefetched: Optional[Tuple[str, Tuple[str, ...], Tuple[Any, ...]]] = None
         #: Where the page of this request was found, its header list and the guess it
