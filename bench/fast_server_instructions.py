@@ -7,7 +7,7 @@ connection (all hits after a warm-up), and the difference divided by the extra r
 so start-up, warm-up and shut-down cancel.
 
     python bench/fast_server_instructions.py [--modes django-locmem,fast-polycache,bare-same-answer]
-                                             [--hiredis DIR]
+                                             [--hiredis DIR] [--no-header]
     (``make bench-fast-server-instructions``: every gunicorn mode of /books/, about 15 minutes
     (the server runs under valgrind); django-redis on a throwaway local redis-server, whose
     own instructions are not counted)
@@ -91,12 +91,15 @@ def main() -> None:
     parser.add_argument("--few", type=int, default=20)
     parser.add_argument("--many", type=int, default=220)
     parser.add_argument("--hiredis", default=None, help="a folder hiredis is installed in (the *-hiredis modes)")
+    parser.add_argument("--no-header", action="store_true", help="FastPathWSGI without X-Polycache (its default)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("fast_server_instructions.py needs valgrind (apt-get install valgrind)")
     tmp = tempfile.mkdtemp(prefix="polycache-fast-server-instructions-")
     base_env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST_BENCH="1")
     base_env.pop("POLYCACHE_FAST", None)
+    if args.no_header:
+        base_env["POLYCACHE_FAST_HEADER"] = "0"
     result = {}
     modes = args.modes.split(",")
     redis_dir = None
