@@ -14,4 +14,4 @@ export {
   CacheTrappedError,
   ValueTooLargeError,
 } from './errors.js';
-export { LRUCache } from './lru.js';
+export { LRUCache } from './lru-lazy.js';
