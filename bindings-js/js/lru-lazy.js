@@ -1,6 +1,6 @@
 // The `LRUCache` the package exports: its code (lru.js and the lru-*.js files, a third of
 // our JS) is loaded on first use, so an import that only needs `Cache` does not parse it.
-// Node's entries require it then from dist/polycache_lru.cjs (lru-node.js); the other
+// Node's entries read it then from dist/polycache_lru.cjs (lru-node.js); the other
 // runtimes import it with the package and hand it over at once.
 //
 // What is exported is a Proxy of a function that stands for the class: `new`, `extends`,

@@ -1,5 +1,5 @@
-// Node: `LRUCache`'s code comes from dist/polycache_lru.cjs on first use, through
-// require (ESM has no synchronous import). That bundle holds only the lru-*.js files;
+// Node: `LRUCache`'s code comes from dist/polycache_lru.cjs on first use, read
+// synchronously by the entry (ESM has no synchronous import). That bundle holds only the lru-*.js files;
 // the modules they share with the rest of the package are handed to it from here
 // (build.mjs builds it against these names), so there is one wasm instance, one set of
 // error classes and one set of options, whichever part of the package uses them.

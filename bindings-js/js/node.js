@@ -4,6 +4,7 @@
 // so is `LRUCache`'s code (lru-node.js).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
 import { lruFromBundle } from './lru-node.js';
@@ -15,7 +16,16 @@ codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
   () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
 );
-lruFromBundle(() => createRequire(import.meta.url)('../../dist/polycache_lru.cjs'));
+// Compiled as a function body, not required: a first `require` in an ES module process
+// sets up Node's CommonJS loader, which made a first LRUCache cost 9 M instructions
+// (about 2 ms) more than with the class inside the bundle; this way, the same within
+// noise (docs/js-size-and-speed.md). (The CommonJS entry requires it: its loader is up.)
+lruFromBundle(() => {
+  const url = new URL('../../dist/polycache_lru.cjs', import.meta.url);
+  const module = { exports: {} };
+  compileFunction(readFileSync(url, 'utf8'), ['module'], { filename: url.href })(module);
+  return module.exports;
+});
 randomFrom(urandom);
 
 export * from './lib.js';
