@@ -60,6 +60,9 @@ for (const [feature, name] of MODULES) {
     '--enable-sign-ext',
     '--enable-reference-types',
     '--enable-multivalue',
+    // Custom sections nothing reads once wasm-bindgen has run (260 bytes).
+    '--strip-producers',
+    '--strip-target-features',
     wasm,
     '-o',
     wasm,
