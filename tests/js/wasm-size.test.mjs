@@ -8,21 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { readLeb as leb } from '../../bindings-js/wasm-features.mjs';
 
 const root = new URL('../../', import.meta.url);
 const cargoModule = new URL('target/wasm32-unknown-unknown/release/js-modules/store.wasm', root);
-
-function leb(buf, at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = buf[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
 
 /** The function names of a module's `name` section. */
 function functionNames(wasm) {
