@@ -91,7 +91,6 @@ run(join(bin, 'esbuild'), [
   '--format=cjs',
   '--target=node18',
   '--minify',
-  '--keep-names',
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache.cjs')}`,
 ]);
@@ -109,7 +108,6 @@ run(join(bin, 'esbuild'), [
   '--format=esm',
   '--target=node18',
   '--minify',
-  '--keep-names',
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
