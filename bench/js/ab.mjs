@@ -28,8 +28,9 @@ const N = 10_000;
 const keys = Array.from({ length: 2 * N }, (_, i) => `foo${i}bar`);
 const order = Array.from({ length: N }, (_, i) => (i * 7919) % N);
 const impls = {
-  base: (ttl) => new A(ttl ? { max: N, ttl } : { max: N }),
-  this: (ttl) => new B(ttl ? { max: N, ttl } : { max: N }),
+  // LRU, as lru-cache (the evict phase checks the newest keys stay; 'adaptive' may not).
+  base: (ttl) => new A(ttl ? { max: N, ttl, eviction: 'lru' } : { max: N, eviction: 'lru' }),
+  this: (ttl) => new B(ttl ? { max: N, ttl, eviction: 'lru' } : { max: N, eviction: 'lru' }),
   'lru-cache': (ttl) => new LRUCache(ttl ? { max: N, ttl } : { max: N }),
 };
 // lru-cache's phases on one cache: fill, read, rewrite, then insert past the bound.
