@@ -115,7 +115,7 @@ impl Cache {
             .shared
             .with_store(|s, now| s.get_with(k.as_ref(), now, |v| v.clone_ref(py)))
         {
-            Some(v) => v.decode(py),
+            Some(v) => v.decode(py, &self.values),
             None => Ok(default.unwrap_or_else(|| py.None())),
         }
     }
@@ -157,7 +157,7 @@ impl Cache {
         let py = key.py();
         let k = self.key(key, version, ns)?;
         let timeout = self.timeout(py, timeout)?;
-        let v = Value::encode(value, self.values)?;
+        let v = Value::encode(value, &self.values)?;
         let charge = entry_charge(k.len(), v.size(py)?);
         let default = self.default_timeout;
         // A value not stored is dropped after the lock is released.
@@ -249,7 +249,7 @@ impl Cache {
                 Some(_) => return Err(to_py(Error::NotAnInteger(String::new()), &shown(key))),
             };
             let new = old.add(&delta)?;
-            let v = Value::encode(&new, self.values)?;
+            let v = Value::encode(&new, &self.values)?;
             let charge = entry_charge(k.len(), v.size(py)?);
             let mut unused = None;
             let swapped = self.write(|s, now| {

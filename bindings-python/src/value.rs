@@ -10,20 +10,24 @@
 //! containers instead, and each reader gets a fresh copy: the same isolation, without
 //! rebuilding every string and number through pickle.
 
+use std::sync::Arc;
+
 use polycache::Counter;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
-use crate::compress::{pack, Packed};
+use crate::compress::{pack, Dictionary, Packed};
 
 /// How a cache takes values in: `values="copy"` (JSON-like values kept as copies) or
-/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed).
-#[derive(Clone, Copy)]
+/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed),
+/// with the dictionary of the store the handle writes to (`compress.rs`).
+#[derive(Clone)]
 pub struct ValueRules {
     pub copy_trees: bool,
     pub compress_from: Option<usize>,
+    pub dictionary: Arc<Dictionary>,
 }
 
 pub enum Value {
@@ -77,7 +81,7 @@ impl Value {
     /// Takes a Python value in: shared when immutable, pickled otherwise. A value that
     /// cannot be pickled raises the pickling error (before the store is touched).
     /// With `copy_trees` off (`values="pickle"`), JSON-like values are pickled too.
-    pub fn encode(value: &Bound<'_, PyAny>, rules: ValueRules) -> PyResult<Value> {
+    pub fn encode(value: &Bound<'_, PyAny>, rules: &ValueRules) -> PyResult<Value> {
         let py = value.py();
         if value.is_exact_instance_of::<PyInt>() {
             return Ok(match value.extract::<i64>() {
@@ -98,21 +102,21 @@ impl Value {
         }
         let p = pickle(py)?;
         let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
-        Ok(match pack(bytes.as_bytes(), rules.compress_from) {
+        Ok(match pack(bytes.as_bytes(), rules.compress_from, &rules.dictionary) {
             Some(packed) => Value::Packed(packed),
             None => Value::Pickled(bytes.unbind()),
         })
     }
 
     /// The Python value: the shared object itself, a fresh copy of a tree's containers, or
-    /// a fresh unpickled copy.
-    pub fn decode(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    /// a fresh unpickled copy (a compressed one read with the store's dictionary).
+    pub fn decode(self, py: Python<'_>, rules: &ValueRules) -> PyResult<Py<PyAny>> {
         match self {
             Value::Int(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
             Value::Shared(obj) => Ok(obj),
             Value::Tree(root, _) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
-            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py)?,))?.unbind()),
+            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py, &rules.dictionary)?,))?.unbind()),
         }
     }
 
