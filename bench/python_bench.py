@@ -256,7 +256,7 @@ def bench_plain(rounds: int, n: int) -> dict:
 
 
 MEMORY_CHILD = r"""
-import gc, json, os, sys
+import gc, json, os, random, sys
 sys.path.insert(0, os.environ["BENCH_DIR"])
 def rss():
     with open("/proc/self/statm") as f:
@@ -277,6 +277,20 @@ def value(i):
     return {"id": i, "title": title, "tags": ["a", "b"], "price": f"{i % 100}.50"}
 
 
+if sys.argv[3] == "varied":
+    # The same fields, with words drawn at random from 5,000 made-up ones: rows that share
+    # their structure but little of their text (each title is its sentence above rotated).
+    vocab_rng = random.Random(7)
+    vocab = ["".join(vocab_rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(vocab_rng.randint(2, 10)))
+             for _ in range(5000)]
+
+    def value(i):
+        r = random.Random(i)
+        title = " ".join(r.choice(vocab) for _ in range(24))[:120]
+        return {"id": r.randrange(10**6), "title": title, "tags": [r.choice(vocab), r.choice(vocab)],
+                "price": f"{r.randrange(1000)}.{r.randrange(100):02d}"}
+
+
 keys = ["user:%d:profile" % i for i in range(100000)]
 cache.get("warm"); cache.set("warm", value(0)); cache.delete("warm")
 gc.collect()
@@ -290,7 +304,9 @@ print(json.dumps({"bytes": after - before}))
 """
 
 
-def bench_memory(rounds: int) -> dict:
+def bench_memory(rounds: int, rows: str = "rows") -> dict:
+    """Resident memory of 100k entries per backend; `rows` is "rows" (the title a sentence
+    rotated) or "varied" (random words: little for a compressor to find across rows)."""
     out = {}
     for name, backend, options in [("polycache", "polycache.django.PolyCache", {}),
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
@@ -299,7 +315,7 @@ def bench_memory(rounds: int) -> dict:
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):
-            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend, json.dumps(options)],
+            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend, json.dumps(options), rows],
                                capture_output=True, text=True,
                                env={**os.environ, "BENCH_DIR": HERE}, check=True)
             vals.append(json.loads(p.stdout)["bytes"])
@@ -340,6 +356,7 @@ def main() -> None:
                 "django": bench_django(services, rounds, n_local, n_net),
                 "plain": bench_plain(rounds, n_plain),
                 "memory_100k_entries": bench_memory(mem_rounds),
+                "memory_100k_varied_entries": bench_memory(mem_rounds, "varied"),
                 "django_get_by_size": bench_sizes(sizes, sizes_rounds, n_sizes),
                 "sizes_rounds": sizes_rounds,
                 "sizes_command": command,
