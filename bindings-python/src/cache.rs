@@ -404,8 +404,8 @@ impl Cache {
         for item in items.try_iter()? {
             let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
             let k = self.key(&key, version, None)?.into_owned();
-            let v = Value::encode(&value, &self.values)?;
-            let charge = entry_charge(k.len(), v.size(py)?);
+            let (v, size) = Value::encode(&value, &self.values)?;
+            let charge = entry_charge(k.len(), size);
             todo.push((key, k, v, charge));
         }
         let default = self.default_timeout;

@@ -173,7 +173,7 @@ fn encode_value(py: Python<'_>, v: &Value, rules: &ValueRules) -> PyResult<(Code
             }
             Ok((Codec::Pickle, pickle_of(py, obj)?))
         }
-        Value::Tree(root, _) => {
+        Value::Tree(root) => {
             let root = root.bind(py);
             if json_like(root, 0) {
                 if let Some(json) = json_of(py, root) {
@@ -296,9 +296,9 @@ impl Cache {
                     continue;
                 }
             };
-            let v = Value::encode(&obj, &self.values)
+            let (v, size) = Value::encode(&obj, &self.values)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
-            let charge = entry_charge(e.key.len(), v.size(py)?);
+            let charge = entry_charge(e.key.len(), size);
             // A repeated key (no writer makes one): the later entry wins, even expired.
             scratch.delete(e.key, before);
             if !expiry.is_expired(before) {
