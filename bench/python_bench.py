@@ -256,7 +256,7 @@ def bench_plain(rounds: int, n: int) -> dict:
 
 
 MEMORY_CHILD = r"""
-import gc, json, os, random, sys
+import gc, json, os, sys
 sys.path.insert(0, os.environ["BENCH_DIR"])
 def rss():
     with open("/proc/self/statm") as f:
@@ -267,29 +267,8 @@ options = {"MAX_ENTRIES": 200000, **json.loads(sys.argv[2])}
 settings.configure(CACHES={"default": {"BACKEND": sys.argv[1], "LOCATION": "mem", "OPTIONS": options}})
 django.setup()
 from django.core.cache import cache
-words = "the quick brown fox jumps over a lazy dog while seven tired wizards brew strange potions".split()
-
-
-def value(i):
-    # Fresh objects for each entry, as rows read from a database are: a cache that keeps
-    # the caller's strings (values="copy") must pay for each entry's own.
-    title = " ".join(words[(i * 7 + j) % len(words)] for j in range(24))[:120]
-    return {"id": i, "title": title, "tags": ["a", "b"], "price": f"{i % 100}.50"}
-
-
-if sys.argv[3] == "varied":
-    # The same fields, with words drawn at random from 5,000 made-up ones: rows that share
-    # their structure but little of their text (each title is its sentence above rotated).
-    vocab_rng = random.Random(7)
-    vocab = ["".join(vocab_rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(vocab_rng.randint(2, 10)))
-             for _ in range(5000)]
-
-    def value(i):
-        r = random.Random(i)
-        title = " ".join(r.choice(vocab) for _ in range(24))[:120]
-        return {"id": r.randrange(10**6), "title": title, "tags": [r.choice(vocab), r.choice(vocab)],
-                "price": f"{r.randrange(1000)}.{r.randrange(100):02d}"}
-
+from rows import ROWS
+value = ROWS[sys.argv[3]]
 
 keys = ["user:%d:profile" % i for i in range(100000)]
 cache.get("warm"); cache.set("warm", value(0)); cache.delete("warm")
