@@ -27,6 +27,7 @@ import tempfile
 import time
 
 from django_sizes import bench_sizes
+from rows import drf_value
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -101,15 +102,6 @@ def django_caches(services: Services) -> dict:
         caches["PyMemcacheCache"] = {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
                                      "LOCATION": f"127.0.0.1:{services.memcached_port}"}
     return caches
-
-
-def drf_value() -> list:
-    """About 1 KB pickled: what a DRF list serializer returns for a small page."""
-    return [
-        {"id": i, "title": f"Book number {i}", "author": {"id": i % 7, "name": "A. Writer"},
-         "price": "12.50", "tags": ["fiction", "classic"], "in_stock": i % 2 == 0}
-        for i in range(8)
-    ]
 
 
 def time_ops(fn, n: int) -> float:

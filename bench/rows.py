@@ -1,8 +1,9 @@
-"""The ~200-byte rows of the memory bench (bench/python_bench.py) and of
-bench/compress_cost.py: a dict of an int, a 120-character str, a list of two str and a short
-str, as a DRF serializer gives for one small model. Fresh objects on every call, as rows
-read from a database are: a cache that keeps the caller's strings (values="copy") must pay
-for each entry's own."""
+"""Values the Python benchmarks store (bench/python_bench.py, bench/django_cost.py).
+
+The ~200-byte rows of the memory bench are a dict of an int, a 120-character str, a list
+of two str and a short str, as a DRF serializer gives for one small model. Fresh objects on
+every call, as rows read from a database are: a cache that keeps the caller's strings
+(values="copy") must pay for each entry's own."""
 from __future__ import annotations
 
 import random
@@ -37,6 +38,15 @@ def varied_row(i: int) -> dict:
     title = " ".join(VOCABULARY[next(d) % 5000] for _ in range(24))[:120]
     return {"id": next(d) % 10**6, "title": title, "tags": [VOCABULARY[next(d) % 5000], VOCABULARY[next(d) % 5000]],
             "price": f"{next(d) % 1000}.{next(d) % 100:02d}"}
+
+
+def drf_value() -> list:
+    """About 1 KB pickled: what a DRF list serializer returns for a small page."""
+    return [
+        {"id": i, "title": f"Book number {i}", "author": {"id": i % 7, "name": "A. Writer"},
+         "price": "12.50", "tags": ["fiction", "classic"], "in_stock": i % 2 == 0}
+        for i in range(8)
+    ]
 
 
 ROWS = {"rows": row, "varied": varied_row}
