@@ -15,8 +15,6 @@
 //! words, ~200 to ~165 (docs/benchmarks.md, "Memory"). Its cost: a compression hashes the
 //! dictionary again (~0.5 us), a decompression only copies from it.
 
-use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
-use std::ptr::NonNull;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use pyo3::exceptions::PyRuntimeError;
@@ -59,14 +57,17 @@ impl Dictionary {
 }
 
 /// A pickle kept compressed: a header (the pickle's length, 4 bytes little-endian, its top
-/// bit set when the block needs the dictionary) then the LZ4 block, in one allocation of
-/// exactly that size ([`Thin`]).
-#[derive(Clone)]
-pub struct Packed(Thin);
+/// bit set when the block needs the dictionary) then the LZ4 block, in a `bytes` of exactly
+/// that size. A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
+/// of one size each, so the pickles freed once compressed, which `pickle.dumps` shrank in
+/// place out of a 4 KB buffer, leave no holes between the blocks kept. In glibc's heap they
+/// did: ~40 bytes an entry on the memory bench's varied rows, more than the `bytes`
+/// header costs (docs/benchmarks.md, "Memory"). And a read takes a reference, not a copy.
+pub struct Packed(Py<PyBytes>);
 
 /// `pickle` compressed, when it is at least `min` bytes long and compression saves at
 /// least an eighth of it (less is not worth a decompression on every read).
-pub fn pack(pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Option<Packed> {
+pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Option<Packed> {
     let min = min?;
     let len = u32::try_from(pickle.len())
         .ok()
@@ -76,9 +77,8 @@ pub fn pack(pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Optio
     }
     let dict = dictionary.learn(pickle);
     SCRATCH.with_borrow_mut(|block| {
-        // One buffer per thread, kept: a buffer allocated and freed on every write would
-        // leave holes between the blocks kept (glibc then held ~50 more bytes per entry
-        // of the varied rows in the memory bench).
+        // One buffer per thread, kept: one allocated and freed on every write would be
+        // work for nothing, and a hole between the allocations that outlive the write.
         block.clear();
         block.resize(4 + lz4_flex::block::get_maximum_output_size(pickle.len()), 0);
         let written = match dict {
@@ -93,7 +93,7 @@ pub fn pack(pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Optio
         };
         block[..4].copy_from_slice(&header.to_le_bytes());
         let size = 4 + written;
-        let packed = (size <= pickle.len() - pickle.len() / 8).then(|| Packed(Thin::new(&block[..size])));
+        let packed = (size <= pickle.len() - pickle.len() / 8).then(|| Packed(PyBytes::new(py, &block[..size]).unbind()));
         if block.capacity() > SCRATCH_KEPT {
             *block = Vec::new();
         }
@@ -109,9 +109,18 @@ thread_local! {
 }
 
 impl Packed {
-    fn header(&self) -> u32 {
-        let b = self.0.bytes();
+    fn header(&self, py: Python<'_>) -> u32 {
+        let b = self.0.as_bytes(py);
         u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    pub fn clone_ref(&self, py: Python<'_>) -> Packed {
+        Packed(self.0.clone_ref(py))
+    }
+
+    /// The `bytes` holding the header and the block.
+    pub fn bytes<'py>(&self, py: Python<'py>) -> &Bound<'py, PyBytes> {
+        self.0.bind(py)
     }
 
     /// The pickle again, as a new `bytes`.
@@ -120,7 +129,7 @@ impl Packed {
         py: Python<'py>,
         dictionary: &Dictionary,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let header = self.header();
+        let header = self.header(py);
         let len = (header & !WITH_DICTIONARY) as usize;
         let dict = if header & WITH_DICTIONARY != 0 {
             // Set before any block that needs it was written, and never unset.
@@ -130,7 +139,7 @@ impl Packed {
         };
         PyBytes::new_with(py, len, |buf| {
             let out =
-                dict.map(|d| lz4_flex::block::decompress_into_with_dict(&self.0.bytes()[4..], buf, d));
+                dict.map(|d| lz4_flex::block::decompress_into_with_dict(&self.0.as_bytes(py)[4..], buf, d));
             match out {
                 Some(Ok(n)) if n == len => Ok(()),
                 // Only this module writes blocks, so this is a bug, reported as one.
@@ -139,77 +148,5 @@ impl Packed {
                 ))),
             }
         })
-    }
-
-    /// What the entry keeps alive: the header and the block, and the thin box's length.
-    pub fn size(&self) -> usize {
-        self.0.bytes().len() + 4
-    }
-}
-
-/// Bytes behind one pointer: their length (4 bytes) then the bytes, in one allocation.
-/// A `Box<[u8]>` is a pointer and a length, which would make every `Value`, so every
-/// entry of the store, a word larger.
-pub struct Thin(NonNull<u8>);
-
-// SAFETY: `Thin` owns its allocation, as a `Box<[u8]>` does, and is never mutated.
-unsafe impl Send for Thin {}
-unsafe impl Sync for Thin {}
-
-impl Thin {
-    fn layout(len: usize) -> Layout {
-        Layout::from_size_align(4 + len, 4).expect("a block under 2 GiB")
-    }
-
-    /// A copy of `bytes` (under 4 GiB: a pickle's length is checked before).
-    pub fn new(bytes: &[u8]) -> Self {
-        let len = u32::try_from(bytes.len()).expect("a block under 4 GiB");
-        let layout = Self::layout(bytes.len());
-        // SAFETY: the layout is at least 4 bytes; the allocation is checked, then fully
-        // written (the length, then every byte) before it is read.
-        unsafe {
-            let Some(p) = NonNull::new(alloc(layout)) else { handle_alloc_error(layout) };
-            p.as_ptr().cast::<u32>().write(len);
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), p.as_ptr().add(4), bytes.len());
-            Thin(p)
-        }
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: written in full by `new`, aligned for the u32, alive until `drop`.
-        unsafe {
-            let len = self.0.as_ptr().cast::<u32>().read() as usize;
-            std::slice::from_raw_parts(self.0.as_ptr().add(4), len)
-        }
-    }
-}
-
-impl Clone for Thin {
-    fn clone(&self) -> Self {
-        Thin::new(self.bytes())
-    }
-}
-
-impl Drop for Thin {
-    fn drop(&mut self) {
-        // SAFETY: allocated by `new` with this same layout, and dropped once.
-        unsafe { dealloc(self.0.as_ptr(), Self::layout(self.bytes().len())) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Thin;
-
-    #[test]
-    fn thin_keeps_its_bytes_and_is_one_word() {
-        assert_eq!(std::mem::size_of::<Option<Thin>>(), std::mem::size_of::<usize>());
-        for len in [0usize, 1, 3, 4, 5, 200, 70_000] {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
-            let t = Thin::new(&bytes);
-            let copy = t.clone();
-            drop(t);
-            assert_eq!(copy.bytes(), &bytes[..]);
-        }
     }
 }

@@ -102,7 +102,7 @@ impl Value {
         } else {
             let p = pickle(py)?;
             let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
-            match pack(bytes.as_bytes(), rules.compress_from, &rules.dictionary) {
+            match pack(py, bytes.as_bytes(), rules.compress_from, &rules.dictionary) {
                 Some(packed) => Value::Packed(packed),
                 None => Value::Pickled(bytes.unbind()),
             }
@@ -130,7 +130,7 @@ impl Value {
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root) => Value::Tree(root.clone_ref(py)),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
-            Value::Packed(packed) => Value::Packed(packed.clone()),
+            Value::Packed(packed) => Value::Packed(packed.clone_ref(py)),
         }
     }
 
@@ -144,7 +144,7 @@ impl Value {
             Value::Int(_) => 8,
             Value::Tree(_) => 0,
             Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
-            Value::Packed(packed) => packed.size(),
+            Value::Packed(packed) => bytes_size(py, packed.bytes(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
                 if let Ok(b) = obj.cast_exact::<PyBytes>() {
