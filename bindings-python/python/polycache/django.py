@@ -24,7 +24,7 @@ least that many bytes LZ4-compressed when that saves an eighth or more (a pickle
 ``cache_page`` shrinks several times; each read decompresses it); once the store has seen
 1 KB of such pickles it compresses each against those, so small rows that share their
 field names and words shrink too (``VALUES: "pickle"`` with ``COMPRESS_MIN_LENGTH: 128``
-held 100k ~200-byte rows in about 0.4x LocMemCache's memory). Instances with the same ``LOCATION`` share
+held 100k ~200-byte rows in about 0.45x LocMemCache's memory). Instances with the same ``LOCATION`` share
 one store within a process, as LocMemCache does. ``SNAPSHOT_KEY`` (str or bytes, at least
 16 bytes: an empty one is refused at startup) is the default key of :meth:`~PolyCache.dump`
 and :meth:`~PolyCache.load`; ``SNAPSHOT_MAX_AGE`` (seconds) is the default ``max_age`` of
