@@ -8,11 +8,15 @@ import { writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-// (Importing lru-node.js evaluates the glue and our modules: none does anything at load.)
-const { LRU_SHARED } = await import('./js/lru-node.js');
-const SHARED = new Set(Object.keys(LRU_SHARED));
+// The names of the modules lru-node.js hands over. Imported when the bundle is built, after
+// build.mjs has made dist/polycache_wasm.js, which lru-node.js imports (a fresh clone has no
+// dist/ before that). Importing it evaluates the glue and our modules: none does anything at load.
+async function sharedNames() {
+  const { LRU_SHARED } = await import('./js/lru-node.js');
+  return new Set(Object.keys(LRU_SHARED));
+}
 
-const shared = {
+const shared = (SHARED) => ({
   name: 'polycache-lru-shared',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
@@ -27,7 +31,7 @@ const shared = {
       loader: 'js',
     }));
   },
-};
+});
 
 /**
  * Writes the bundle to `outfile`: CommonJS whose export is a function of the shared
@@ -48,7 +52,7 @@ export async function buildLruBundle(root, outfile) {
     minify: true,
     keepNames: true,
     write: false,
-    plugins: [shared],
+    plugins: [shared(await sharedNames())],
     logLevel: 'warning',
   });
   const code = out.outputFiles[0].text;
