@@ -13,12 +13,11 @@ Python of a venv that has polycache (the wheel under test) and cachebox==6.2.10.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
-import subprocess
 import sys
 import time
+
+from callgrind import per_op
 
 CHILD = r"""
 import sys
@@ -40,18 +39,8 @@ for i in range(n):
 """
 
 
-def instructions(which: str, n: int) -> int:
-    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                        sys.executable, "-c", CHILD, which, str(n)],
-                       capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    m = re.search(r"Collected : (\d+)", p.stderr)
-    if not m:
-        raise SystemExit(f"no instruction count from callgrind:\n{p.stderr}")
-    return int(m.group(1))
-
-
 def per_get_instructions(which: str, n: int = 100_000) -> float:
-    return (instructions(which, n) - instructions(which, 0)) / n
+    return per_op(["-c", CHILD, which], n)
 
 
 def ns_per_get(which: str, n: int = 300_000) -> float:

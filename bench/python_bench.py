@@ -27,6 +27,7 @@ import tempfile
 import time
 
 from django_sizes import bench_sizes
+from rows import drf_value
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -101,15 +102,6 @@ def django_caches(services: Services) -> dict:
         caches["PyMemcacheCache"] = {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
                                      "LOCATION": f"127.0.0.1:{services.memcached_port}"}
     return caches
-
-
-def drf_value() -> list:
-    """About 1 KB pickled: what a DRF list serializer returns for a small page."""
-    return [
-        {"id": i, "title": f"Book number {i}", "author": {"id": i % 7, "name": "A. Writer"},
-         "price": "12.50", "tags": ["fiction", "classic"], "in_stock": i % 2 == 0}
-        for i in range(8)
-    ]
 
 
 def time_ops(fn, n: int) -> float:
@@ -267,15 +259,8 @@ options = {"MAX_ENTRIES": 200000, **json.loads(sys.argv[2])}
 settings.configure(CACHES={"default": {"BACKEND": sys.argv[1], "LOCATION": "mem", "OPTIONS": options}})
 django.setup()
 from django.core.cache import cache
-words = "the quick brown fox jumps over a lazy dog while seven tired wizards brew strange potions".split()
-
-
-def value(i):
-    # Fresh objects for each entry, as rows read from a database are: a cache that keeps
-    # the caller's strings (values="copy") must pay for each entry's own.
-    title = " ".join(words[(i * 7 + j) % len(words)] for j in range(24))[:120]
-    return {"id": i, "title": title, "tags": ["a", "b"], "price": f"{i % 100}.50"}
-
+from rows import ROWS
+value = ROWS[sys.argv[3]]
 
 keys = ["user:%d:profile" % i for i in range(100000)]
 cache.get("warm"); cache.set("warm", value(0)); cache.delete("warm")
@@ -290,7 +275,9 @@ print(json.dumps({"bytes": after - before}))
 """
 
 
-def bench_memory(rounds: int) -> dict:
+def bench_memory(rounds: int, rows: str = "rows") -> dict:
+    """Resident memory of 100k entries per backend; `rows` is "rows" (the title a sentence
+    rotated) or "varied" (random words: little for a compressor to find across rows)."""
     out = {}
     for name, backend, options in [("polycache", "polycache.django.PolyCache", {}),
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
@@ -299,7 +286,7 @@ def bench_memory(rounds: int) -> dict:
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):
-            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend, json.dumps(options)],
+            p = subprocess.run([sys.executable, "-c", MEMORY_CHILD, backend, json.dumps(options), rows],
                                capture_output=True, text=True,
                                env={**os.environ, "BENCH_DIR": HERE}, check=True)
             vals.append(json.loads(p.stdout)["bytes"])
@@ -340,6 +327,7 @@ def main() -> None:
                 "django": bench_django(services, rounds, n_local, n_net),
                 "plain": bench_plain(rounds, n_plain),
                 "memory_100k_entries": bench_memory(mem_rounds),
+                "memory_100k_varied_entries": bench_memory(mem_rounds, "varied"),
                 "django_get_by_size": bench_sizes(sizes, sizes_rounds, n_sizes),
                 "sizes_rounds": sizes_rounds,
                 "sizes_command": command,

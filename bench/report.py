@@ -147,22 +147,28 @@ def plain_section(py: dict, lines: list[str]) -> None:
 
 
 def memory_section(py: dict, lines: list[str]) -> None:
-    mem = py["memory_100k_entries"]
     lines += ["## Memory", "",
               "Growth of the process's resident memory for 100,000 entries (each a fresh dict of ~200 bytes "
-              "pickled: an int, a 120-character str, a list of two str, a short str), each backend in a fresh "
-              "process. `VALUES=pickle` keeps such values pickled as LocMemCache does; the default keeps them as "
-              "copies of their objects, faster to read and larger; `COMPRESS_MIN_LENGTH=128` also keeps pickles "
-              "of 128 bytes or more LZ4-compressed (these ~200-byte pickles shrink by about a fifth; a page "
-              "cached by `cache_page` several times: tests/python/test_compress.py).", "",
-              "| backend | MiB |", "|---|---:|"]
-    for name, b in mem.items():
-        lines.append(f"| {name} | {b / 2**20:.1f} |")
-    lines.append("")
-    for name in [n for n in mem if n.startswith("polycache")]:
-        r = mem[name] / mem["LocMemCache"]
-        lines.append(f"- {name} / LocMemCache = {r:.2f} (target <= 0.6: {'meets' if r <= 0.6 else '**misses**'}).")
-    lines.append("")
+              "pickled: an int, a 120-character str, a list of two str, a short str; bench/rows.py), each backend "
+              "in a fresh process. `VALUES=pickle` keeps such values pickled as LocMemCache does; the default keeps "
+              "them as copies of their objects, faster to read and larger; `COMPRESS_MIN_LENGTH=128` also keeps "
+              "pickles of 128 bytes or more LZ4-compressed, each against a dictionary of the first 1 KB of pickles "
+              "the store compressed (bindings-python/src/compress.rs). Rows: each title is one sentence rotated, "
+              "so rows share most of their text; varied rows: words drawn at random from 5,000 made-up ones, so "
+              "rows share their structure only. What compression costs a set and a get: "
+              "`python bench/django_cost.py` (bench/misses.md).", ""]
+    for key, title in (("memory_100k_entries", "Rows"), ("memory_100k_varied_entries", "Varied rows")):
+        mem = py.get(key)
+        if not mem:
+            continue
+        lines += [f"{title}:", "", "| backend | MiB |", "|---|---:|"]
+        for name, b in mem.items():
+            lines.append(f"| {name} | {b / 2**20:.1f} |")
+        lines.append("")
+        for name in [n for n in mem if n.startswith("polycache")]:
+            r = mem[name] / mem["LocMemCache"]
+            lines.append(f"- {name} / LocMemCache = {r:.2f} (target <= 0.6: {'meets' if r <= 0.6 else '**misses**'}).")
+        lines.append("")
 
 
 def js_section(js: dict, lines: list[str]) -> None:

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLruBundle } from './lru-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,9 @@ for (const [feature, name] of MODULES) {
     '--enable-sign-ext',
     '--enable-reference-types',
     '--enable-multivalue',
+    // Custom sections nothing reads once wasm-bindgen has run (260 bytes).
+    '--strip-producers',
+    '--strip-target-features',
     wasm,
     '-o',
     wasm,
@@ -78,6 +82,8 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache_codec.cjs')}`,
 ]);
+// Node loads LRUCache's code on first use too (lru-bundle.mjs).
+await buildLruBundle(root, join(dist, 'polycache_lru.cjs'));
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node-cjs.js',
   '--bundle',
@@ -85,14 +91,13 @@ run(join(bin, 'esbuild'), [
   '--format=cjs',
   '--target=node18',
   '--minify',
-  '--keep-names',
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache.cjs')}`,
 ]);
 // Node ESM: our modules and the store's glue in one minified file. One file to read and
 // link instead of twenty halved the import time, and the glue inside it saves another
-// module load (docs/js-size-and-speed.md). The snapshot and key module's glue stays apart: it
-// is required on first use.
+// module load (docs/js-size-and-speed.md). The snapshot and key module's glue and
+// LRUCache's code (lru-bundle.mjs) stay apart: they are required on first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -103,7 +108,6 @@ run(join(bin, 'esbuild'), [
   '--format=esm',
   '--target=node18',
   '--minify',
-  '--keep-names',
   `--outfile=${esm}`,
 ]);
 let bundled = readFileSync(esm, 'utf8');
@@ -111,6 +115,7 @@ for (const [from, to] of [
   [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
   [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
   [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
+  [fromSources('polycache_lru.cjs'), './polycache_lru.cjs'],
 ]) {
   const parts = bundled.split(from);
   if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);

@@ -20,13 +20,15 @@ const rows = [
   ['its wasm-bindgen glue (`dist/polycache_wasm.js`, minified; inside the Node bundles)', ['dist/polycache_wasm.js']],
   ['snapshot and key wasm module (`dist/polycache_codec_bg.wasm`, read on first use)', ['dist/polycache_codec_bg.wasm']],
   ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified; `.cjs` for Node, read on first use)', ['dist/polycache_codec.js']],
+  ['LRUCache\'s code for Node (`dist/polycache_lru.cjs`, minified; read on first use)', ['dist/polycache_lru.cjs']],
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
-  ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS, minified)', ['dist/polycache.mjs']],
-  ['CommonJS bundle (`dist/polycache.cjs`: the store glue + our JS, minified)', ['dist/polycache.cjs']],
+  ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS but LRUCache\'s, minified)', ['dist/polycache.mjs']],
+  ['CommonJS bundle (`dist/polycache.cjs`: the same for `require`)', ['dist/polycache.cjs']],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
 const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
 rows.push(['what Node ESM loads at import (store wasm + bundle)', nodeEsm]);
+rows.push(['... and after a first `new LRUCache` (+ its code)', [...nodeEsm, 'dist/polycache_lru.cjs']]);
 rows.push([
   '... and after a first snapshot or key function (+ the second wasm and its glue)',
   [...nodeEsm, 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],

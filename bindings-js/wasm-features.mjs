@@ -9,7 +9,8 @@
 // wasm-bindgen returns them through memory, and V8's generic wrapper serves every export.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-function readLeb(buf, at) {
+/** The unsigned LEB128 number at `at` in `buf`, and where the next field starts. */
+export function readLeb(buf, at) {
   let value = 0;
   let shift = 0;
   let byte;

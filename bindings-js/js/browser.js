@@ -5,6 +5,8 @@
 import * as codecGlue from '../../dist/polycache_codec.js';
 import init from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { LRUCache } from './lru.js';
+import { lruFrom } from './lru-lazy.js';
 
 const compiling = fetch(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url))
   .then((r) => {
@@ -17,5 +19,6 @@ const [, codecModule] = await Promise.all([
   compiling,
 ]);
 codecFrom(() => codecGlue, () => codecModule);
+lruFrom(() => LRUCache);
 
 export * from './lib.js';

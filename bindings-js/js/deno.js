@@ -3,11 +3,14 @@
 import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { LRUCache } from './lru.js';
+import { lruFrom } from './lru-lazy.js';
 
 initSync({ module: Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
 codecFrom(
   () => codecGlue,
   () => Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
 );
+lruFrom(() => LRUCache);
 
 export * from './lib.js';

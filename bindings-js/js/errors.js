@@ -68,12 +68,15 @@ const byCode = {
   InvalidArgument: CacheArgumentError,
 };
 
-/** The error to throw for a coded message from wasm (`polycache:<Code>:<message>`). */
+/**
+ * The error to throw for a coded message from wasm (`polycache:<Code>:<message>`). The
+ * core's messages name its own fields; JS users set lru-cache's options.
+ */
 export function fromMessage(message) {
   const m = /^polycache:(\w+):([\s\S]*)$/.exec(message);
   if (!m) return new Error(message);
   const Class = byCode[m[1]] || Error;
-  return new Class(m[2]);
+  return new Class(m[2].replace(/max_entries/g, 'max').replace(/max_bytes/g, 'maxSize'));
 }
 
 /** The error to throw for something wasm threw. */

@@ -5,7 +5,16 @@
 // empty or detached (its length reads 0 once the wasm memory grows), and the fresh-until
 // view after a write of a slot past it (the store's array may have moved).
 
-import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './slot-store.js';
+import { wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
+
+// Must match RING in bindings-js/src/views.rs.
+const RING = 512;
+const NO_RING = new Int32Array(0);
+const NO_EXPIRIES = new Float64Array(0);
+let memory;
+// The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
+// not slot-store.js, is what it shares with the rest, lru-node.js).
+const storeMemory = () => (memory ??= wasmMemory());
 
 export class LruViews {
   #store;

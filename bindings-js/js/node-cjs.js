@@ -1,9 +1,11 @@
 // Node, CommonJS: bundled by build.mjs into dist/polycache.cjs, where __dirname is dist/.
-// As node.js: the store's wasm now, the snapshot and key module on first use.
+// As node.js: the store's wasm now, the snapshot and key module and LRUCache's code on
+// first use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
 
@@ -12,6 +14,7 @@ codecFrom(
   () => require(join(__dirname, 'polycache_codec.cjs')),
   () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
 );
+lruFromBundle(() => require(join(__dirname, 'polycache_lru.cjs')));
 randomFrom(urandom);
 
 export * from './lib.js';

@@ -1,10 +1,13 @@
 // Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously,
 // so importing needs no top-level await. The snapshot and key module, its glue (as
-// CommonJS, which Node can load synchronously) and its wasm, are read on first use.
+// CommonJS, which Node can load synchronously) and its wasm, are read on first use, and
+// so is `LRUCache`'s code (lru-node.js).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
 
@@ -13,6 +16,16 @@ codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
   () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
 );
+// Compiled as a function body, not required: a first `require` in an ES module process
+// sets up Node's CommonJS loader, which made a first LRUCache cost 9 M instructions
+// (about 2 ms) more than with the class inside the bundle; this way, the same within
+// noise (docs/js-size-and-speed.md). (The CommonJS entry requires it: its loader is up.)
+lruFromBundle(() => {
+  const url = new URL('../../dist/polycache_lru.cjs', import.meta.url);
+  const module = { exports: {} };
+  compileFunction(readFileSync(url, 'utf8'), ['module'], { filename: url.href })(module);
+  return module.exports;
+});
 randomFrom(urandom);
 
 export * from './lib.js';

@@ -6,8 +6,11 @@ import codecModule from '../../dist/polycache_codec_bg.wasm';
 import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { LRUCache } from './lru.js';
+import { lruFrom } from './lru-lazy.js';
 
 initSync({ module: wasmModule });
 codecFrom(() => codecGlue, () => codecModule);
+lruFrom(() => LRUCache);
 
 export * from './lib.js';

@@ -5,36 +5,76 @@
 use polycache::Error;
 use wasm_bindgen::JsError;
 
-/// A JS number for an error message, without pulling Rust's float formatting (a fifth
-/// of the module) into the wasm: whole numbers exactly, others to six decimals.
+// Messages are joined from pieces, never with `format!` or a `Display` impl: the store
+// module then carries none of `core::fmt` for them (docs/js-size-and-speed.md).
+
+/// The pieces of a message, joined.
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
+/// A whole number in decimal. (Iterators, no indexing: no bounds check to panic on.)
+pub fn push_int(s: &mut String, n: u64) {
+    push_digits(s, n, 1);
+}
+
+/// `n` in decimal, at least `width` digits (leading zeros).
+fn push_digits(s: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut len = 0;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 && len >= width {
+            break;
+        }
+    }
+    s.extend(digits.iter().skip(digits.len() - len).map(|&d| char::from(d)));
+}
+
+/// A JS number for an error message, without Rust's float formatting: whole numbers
+/// exactly, others to six decimals.
 pub fn show(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    let mut s = String::new();
+    if x < 0.0 {
+        s.push('-');
     }
-    let sign = if x < 0.0 { "-" } else { "" };
     let a = x.abs();
-    if a >= 9.0e15 {
-        return format!("{sign}{}", a as u64);
-    }
-    let micros = (a * 1e6).round() as u64;
-    let (whole, frac) = (micros / 1_000_000, micros % 1_000_000);
-    if frac == 0 {
-        format!("{sign}{whole}")
+    if a.is_infinite() {
+        s.push_str("Infinity");
+    } else if a >= 9.0e15 {
+        push_int(&mut s, a as u64);
     } else {
-        let digits = format!("{frac:06}");
-        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+        let micros = (a * 1e6).round() as u64;
+        push_int(&mut s, micros / 1_000_000);
+        let mut frac = micros % 1_000_000;
+        if frac != 0 {
+            let mut width = 6;
+            while frac % 10 == 0 {
+                frac /= 10;
+                width -= 1;
+            }
+            s.push('.');
+            push_digits(&mut s, frac, width);
+        }
     }
+    s
 }
 
 /// The prefix of a binding-level failure's message.
 pub const INVALID_ARGUMENT: &str = "polycache:InvalidArgument:";
 
 /// A binding-level failure: a JS argument that does not convert to what the core takes.
-pub fn invalid_argument(msg: impl std::fmt::Display) -> JsError {
-    JsError::new(&format!("{INVALID_ARGUMENT}{msg}"))
+pub fn invalid_argument(msg: impl AsRef<str>) -> JsError {
+    JsError::new(&cat(&[INVALID_ARGUMENT, msg.as_ref()]))
 }
 
 /// Maps a core error to its JS form.
@@ -42,25 +82,27 @@ pub fn to_js(e: Error) -> JsError {
     JsError::new(&coded(e))
 }
 
-/// A core error as `polycache:<Code>:<message>`, which `js/errors.js` maps to a class.
+/// A core error as `polycache:<Code>:<message>`, which `js/errors.js` maps to a class
+/// (and where the core's option names become lru-cache's).
 pub fn coded(e: Error) -> String {
     let code = match &e {
         Error::InvalidTimeout(_) => "InvalidTimeout",
         Error::InvalidConfig(_) => "InvalidConfig",
         Error::ValueTooLarge { size, max_bytes, .. } => {
             // The store works on slots, so the core's message has no key to name.
-            return format!(
-                "polycache:ValueTooLarge:value of size {size} is larger than the cache's maxSize of {max_bytes}"
-            );
+            let mut s = String::from("polycache:ValueTooLarge:value of size ");
+            push_int(&mut s, *size as u64);
+            s.push_str(" is larger than the cache's maxSize of ");
+            push_int(&mut s, *max_bytes as u64);
+            return s;
         }
         Error::KeyNotFound(_) | Error::NotAnInteger(_) | Error::Overflow(_) => "InvalidArgument",
         Error::Snapshot(_) => "Snapshot",
         #[allow(unreachable_patterns)]
         _ => "Polycache",
     };
-    // Core messages name the core's fields; JS users set lru-cache's options.
-    let msg = e.to_string().replace("max_entries", "max").replace("max_bytes", "maxSize");
-    format!("polycache:{code}:{msg}")
+    let (before, detail, after) = e.message_parts().unwrap_or(("", "", ""));
+    cat(&["polycache:", code, ":", before, detail, after])
 }
 
 #[cfg(test)]
@@ -69,7 +111,17 @@ mod tests {
 
     #[test]
     fn shows_numbers_as_js_would() {
-        for (x, want) in [(0.0, "0"), (-1.0, "-1"), (1.5, "1.5"), (0.1, "0.1"), (f64::NAN, "NaN"), (f64::NEG_INFINITY, "-Infinity")] {
+        let cases = [
+            (0.0, "0"),
+            (-1.0, "-1"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (-2.000_25, "-2.00025"),
+            (1e16, "10000000000000000"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (x, want) in cases {
             assert_eq!(show(x), want);
         }
     }

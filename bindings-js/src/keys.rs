@@ -4,20 +4,20 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid_argument, show};
+use crate::error::{cat, invalid_argument, show};
 
 fn int(x: f64, name: &str) -> Result<i64, JsError> {
     if x.is_finite() && x.fract() == 0.0 && x.abs() <= 2f64.powi(53) {
         Ok(x as i64)
     } else {
-        Err(invalid_argument(format!("{name} must be an integer, got {}", show(x))))
+        Err(invalid_argument(cat(&[name, " must be an integer, got ", &show(x)])))
     }
 }
 
 fn length(x: f64) -> Result<usize, JsError> {
     match int(x, "maxLength")? {
         n if n >= 0 => Ok(n as usize),
-        n => Err(invalid_argument(format!("maxLength must not be negative, got {n}"))),
+        n => Err(invalid_argument(cat(&["maxLength must not be negative, got ", &show(n as f64)]))),
     }
 }
 

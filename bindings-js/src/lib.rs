@@ -41,3 +41,8 @@ mod error;
 pub fn wasm_memory() -> wasm_bindgen::JsValue {
     wasm_bindgen::memory()
 }
+
+// Single-threaded wasm (no `atomics`): talc's allocator without a lock.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

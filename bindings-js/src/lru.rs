@@ -11,7 +11,7 @@
 use polycache::{Age, Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{coded, invalid_argument, show};
+use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
 use crate::views::{read, SlotMap, Views};
 
@@ -78,7 +78,7 @@ fn bound(x: f64, name: &str) -> Result<Option<usize>, String> {
     } else if x.is_finite() && x.fract() == 0.0 && x > 0.0 && x <= f64::from(u32::MAX) {
         Ok(Some(x as usize))
     } else {
-        Err(format!("{name} must be a whole number from 1 to 4294967295, got {}", show(x)))
+        Err(cat(&[name, " must be a whole number from 1 to 4294967295, got ", &show(x)]))
     }
 }
 

@@ -12,7 +12,7 @@ use polycache::snapshot::{Codec, LoadOptions, MaxAge, SnapshotKey, SnapshotWrite
 use polycache::Error;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid_argument, show, to_js};
+use crate::error::{cat, invalid_argument, show, to_js};
 
 fn signing_key(key: Option<Vec<u8>>) -> Result<Option<SnapshotKey>, JsError> {
     key.map(|k| SnapshotKey::new(&k)).transpose().map_err(to_js)
@@ -25,7 +25,7 @@ fn expires_at(at: f64) -> Result<Option<u64>, JsError> {
     } else if at.is_finite() && at >= 0.0 {
         Ok(Some(at as u64))
     } else {
-        Err(invalid_argument(format!("expiry must be a time in epoch milliseconds, got {}", show(at))))
+        Err(invalid_argument(cat(&["expiry must be a time in epoch milliseconds, got ", &show(at)])))
     }
 }
 
@@ -112,10 +112,7 @@ pub fn open_snapshot(
         None => None,
         Some(ms) if ms.is_finite() && ms >= 0.0 => Some(MaxAge { now_ms: epoch_ms(now), max_age_ms: ms as u64 }),
         Some(ms) => {
-            return Err(to_js(Error::InvalidConfig(format!(
-                "maxAge must be a number of milliseconds of at least 0, got {}",
-                show(ms)
-            ))))
+            return Err(to_js(Error::InvalidConfig(cat(&["maxAge must be a number of milliseconds of at least 0, got ", &show(ms)]))))
         }
     };
     let opts = LoadOptions { key: key.as_ref(), allow_unsigned, max_age };

@@ -6,6 +6,8 @@
 
 use polycache::{Error, Expiry, Timeout};
 
+use crate::error::{cat, show};
+
 pub const KIND_DEFAULT: u32 = 0;
 pub const KIND_NEVER: u32 = 1;
 pub const KIND_SECONDS: u32 = 2;
@@ -30,7 +32,7 @@ impl Ttl {
             KIND_MILLIS if amount == 0.0 => Ok(Ttl::Timeout(Timeout::Never)),
             KIND_MILLIS => Ok(Ttl::Millis(amount)),
             KIND_DJANGO_DEFAULT => Ok(Ttl::Timeout(Timeout::Default)),
-            _ => Err(Error::InvalidTimeout(format!("unknown timeout kind {kind}"))),
+            _ => Err(Error::InvalidTimeout(cat(&["unknown timeout kind ", &show(kind.into())]))),
         }
     }
 
@@ -38,7 +40,7 @@ impl Ttl {
     /// would expire every entry the moment it is written, which is never what was meant.
     pub fn check_default(self) -> Result<(), Error> {
         match self {
-            Ttl::Millis(ms) if ms < 0.0 => Err(Error::InvalidConfig(format!("ttl must not be negative, got {}", crate::error::show(ms)))),
+            Ttl::Millis(ms) if ms < 0.0 => Err(Error::InvalidConfig(cat(&["ttl must not be negative, got ", &show(ms)]))),
             Ttl::Millis(ms) => Expiry::after_ms(0, ms).map(|_| ()),
             Ttl::Timeout(t) => t.check(),
             Ttl::Default => Ok(()),

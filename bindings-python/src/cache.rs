@@ -65,7 +65,7 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Self> {
-        let values = values_of(values, compress_min_length)?;
+        let values = values_of(values, compress_min_length, Default::default())?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = default_timeout.resolve(py, None)?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -111,7 +111,7 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Cache> {
-        let values = values_of(values, compress_min_length)?;
+        let values = values_of(values, compress_min_length, self.values.dictionary.clone())?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
         default_timeout.check().map_err(to_py_nokey)?;
@@ -374,7 +374,7 @@ impl Cache {
         let out = PyDict::new(py);
         for ((key, _), v) in wanted.into_iter().zip(found) {
             if let Some(v) = v {
-                out.set_item(key, v.decode(py)?)?;
+                out.set_item(key, v.decode(py, &self.values)?)?;
             }
         }
         Ok(out)
@@ -404,8 +404,8 @@ impl Cache {
         for item in items.try_iter()? {
             let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
             let k = self.key(&key, version, None)?.into_owned();
-            let v = Value::encode(&value, self.values)?;
-            let charge = entry_charge(k.len(), v.size(py)?);
+            let (v, size) = Value::encode(&value, &self.values)?;
+            let charge = entry_charge(k.len(), size);
             todo.push((key, k, v, charge));
         }
         let default = self.default_timeout;

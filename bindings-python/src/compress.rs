@@ -4,49 +4,149 @@
 //! makes it smaller, and decompressed into a fresh `bytes` for `pickle.loads` on every
 //! read. Only pickles: values kept as they are (`str`, `bytes`, numbers) and JSON-like
 //! copies are read without any decoding, which compression would add back.
+//!
+//! Each store learns a dictionary: the first [`DICTIONARY_BYTES`] of the pickles it is
+//! given to compress, kept as they came and never changed after. LZ4 alone finds repeats
+//! only inside one value, and a pickle of a few hundred bytes has few: the field names, the
+//! pickle's own framing and the words its rows share are repeated from one value to the
+//! next instead, and a block compressed against the dictionary refers to them there (the
+//! idea of zstd's dictionaries, for the same case of many small similar records). On the
+//! memory bench's ~190-byte rows a block falls from ~160 to ~40 bytes; on rows of random
+//! words, ~200 to ~165 (docs/benchmarks.md, "Memory"). Its cost: a compression hashes the
+//! dictionary again (~0.5 us), a decompression only copies from it.
 
-use std::sync::Arc;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-/// A pickle kept compressed: its length (4 bytes, little-endian) then the LZ4 block, in one
-/// shared allocation, so that a `Value` holding it stays two words (as every entry pays for
-/// the largest variant).
-#[derive(Clone)]
-pub struct Packed(Arc<[u8]>);
+/// How much of the first pickles a store's dictionary keeps. Every compression hashes it
+/// again (~10k instructions for 1 KB); twice as long found 1% more on rows of random
+/// words, and nothing more on rows that share their text.
+pub const DICTIONARY_BYTES: usize = 1024;
+
+/// The header's top bit: the block was compressed against the store's dictionary.
+const WITH_DICTIONARY: u32 = 1 << 31;
+
+/// A store's dictionary: samples until it holds [`DICTIONARY_BYTES`], then frozen for the
+/// store's life (every block compressed against it needs it to be read). Shared by every
+/// handle on the store, as they read each other's values.
+#[derive(Default)]
+pub struct Dictionary {
+    frozen: OnceLock<Box<[u8]>>,
+    samples: Mutex<Vec<u8>>,
+}
+
+impl Dictionary {
+    /// The dictionary, once it is complete; until then, `pickle` is taken as a sample and
+    /// compressed alone (against its own bytes it would seem to compress when it does not).
+    fn learn(&self, pickle: &[u8]) -> Option<&[u8]> {
+        if let Some(d) = self.frozen.get() {
+            return Some(d);
+        }
+        let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
+        let room = DICTIONARY_BYTES.saturating_sub(samples.len());
+        samples.extend_from_slice(&pickle[..pickle.len().min(room)]);
+        if samples.len() >= DICTIONARY_BYTES {
+            let full = std::mem::take(&mut *samples).into_boxed_slice();
+            let _ = self.frozen.set(full);
+        }
+        None
+    }
+}
+
+/// A pickle kept compressed: a header (the pickle's length, 4 bytes little-endian, its top
+/// bit set when the block needs the dictionary) then the LZ4 block, in a `bytes` of exactly
+/// that size. A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
+/// of one size each, so the pickles freed once compressed, which `pickle.dumps` shrank in
+/// place out of a 4 KB buffer, leave no holes between the blocks kept. In glibc's heap they
+/// did: ~40 bytes an entry on the memory bench's varied rows, more than the `bytes`
+/// header costs (docs/benchmarks.md, "Memory"). And a read takes a reference, not a copy.
+pub struct Packed(Py<PyBytes>);
 
 /// `pickle` compressed, when it is at least `min` bytes long and compression saves at
 /// least an eighth of it (less is not worth a decompression on every read).
-pub fn pack(pickle: &[u8], min: Option<usize>) -> Option<Packed> {
+pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Option<Packed> {
     let min = min?;
-    if pickle.len() < min || u32::try_from(pickle.len()).is_err() {
+    let len = u32::try_from(pickle.len())
+        .ok()
+        .filter(|n| n & WITH_DICTIONARY == 0)?;
+    if pickle.len() < min {
         return None;
     }
-    let block = lz4_flex::block::compress_prepend_size(pickle);
-    (block.len() <= pickle.len() - pickle.len() / 8).then(|| Packed(block.into()))
+    let dict = dictionary.learn(pickle);
+    SCRATCH.with_borrow_mut(|block| {
+        // One buffer per thread, kept: one allocated and freed on every write would be
+        // work for nothing, and a hole between the allocations that outlive the write.
+        block.clear();
+        block.resize(4 + lz4_flex::block::get_maximum_output_size(pickle.len()), 0);
+        let written = match dict {
+            Some(d) => lz4_flex::block::compress_into_with_dict(pickle, &mut block[4..], d),
+            None => lz4_flex::block::compress_into(pickle, &mut block[4..]),
+        }
+        .ok()?;
+        let header = if dict.is_some() {
+            len | WITH_DICTIONARY
+        } else {
+            len
+        };
+        block[..4].copy_from_slice(&header.to_le_bytes());
+        let size = 4 + written;
+        let packed = (size <= pickle.len() - pickle.len() / 8).then(|| Packed(PyBytes::new(py, &block[..size]).unbind()));
+        if block.capacity() > SCRATCH_KEPT {
+            *block = Vec::new();
+        }
+        packed
+    })
+}
+
+/// Largest compression buffer a thread keeps between writes.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Packed {
-    fn len(&self) -> usize {
-        u32::from_le_bytes([self.0[0], self.0[1], self.0[2], self.0[3]]) as usize
+    fn header(&self, py: Python<'_>) -> u32 {
+        let b = self.0.as_bytes(py);
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    pub fn clone_ref(&self, py: Python<'_>) -> Packed {
+        Packed(self.0.clone_ref(py))
+    }
+
+    /// The `bytes` holding the header and the block.
+    pub fn bytes<'py>(&self, py: Python<'py>) -> &Bound<'py, PyBytes> {
+        self.0.bind(py)
     }
 
     /// The pickle again, as a new `bytes`.
-    pub fn unpack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let len = self.len();
-        PyBytes::new_with(py, len, |buf| match lz4_flex::block::decompress_into(&self.0[4..], buf) {
-            Ok(n) if n == len => Ok(()),
-            // Only this module writes blocks, so this is a bug, reported as one.
-            other => Err(PyRuntimeError::new_err(format!(
-                "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
-            ))),
+    pub fn unpack<'py>(
+        &self,
+        py: Python<'py>,
+        dictionary: &Dictionary,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let header = self.header(py);
+        let len = (header & !WITH_DICTIONARY) as usize;
+        let dict = if header & WITH_DICTIONARY != 0 {
+            // Set before any block that needs it was written, and never unset.
+            dictionary.frozen.get().map(|d| &**d)
+        } else {
+            Some(&[][..])
+        };
+        PyBytes::new_with(py, len, |buf| {
+            let out =
+                dict.map(|d| lz4_flex::block::decompress_into_with_dict(&self.0.as_bytes(py)[4..], buf, d));
+            match out {
+                Some(Ok(n)) if n == len => Ok(()),
+                // Only this module writes blocks, so this is a bug, reported as one.
+                other => Err(PyRuntimeError::new_err(format!(
+                    "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
+                ))),
+            }
         })
-    }
-
-    /// What the entry keeps alive: the block and its reference counts.
-    pub fn size(&self) -> usize {
-        self.0.len() + 2 * std::mem::size_of::<usize>()
     }
 }

@@ -115,7 +115,7 @@ impl Cache {
             .shared
             .with_store(|s, now| s.get_with(k.as_ref(), now, |v| v.clone_ref(py)))
         {
-            Some(v) => v.decode(py),
+            Some(v) => v.decode(py, &self.values),
             None => Ok(default.unwrap_or_else(|| py.None())),
         }
     }
@@ -157,8 +157,8 @@ impl Cache {
         let py = key.py();
         let k = self.key(key, version, ns)?;
         let timeout = self.timeout(py, timeout)?;
-        let v = Value::encode(value, self.values)?;
-        let charge = entry_charge(k.len(), v.size(py)?);
+        let (v, size) = Value::encode(value, &self.values)?;
+        let charge = entry_charge(k.len(), size);
         let default = self.default_timeout;
         // A value not stored is dropped after the lock is released.
         let mut unused = None;
@@ -249,8 +249,8 @@ impl Cache {
                 Some(_) => return Err(to_py(Error::NotAnInteger(String::new()), &shown(key))),
             };
             let new = old.add(&delta)?;
-            let v = Value::encode(&new, self.values)?;
-            let charge = entry_charge(k.len(), v.size(py)?);
+            let (v, size) = Value::encode(&new, &self.values)?;
+            let charge = entry_charge(k.len(), size);
             let mut unused = None;
             let swapped = self.write(|s, now| {
                 let same = match (s.peek(k.as_ref(), now), &current) {

@@ -30,7 +30,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use crate::cache::Cache;
 use crate::error::{to_py_nokey, SnapshotError};
 use crate::text::{as_str, is_text};
-use crate::value::Value;
+use crate::value::{Value, ValueRules};
 
 /// Lists and dicts nested deeper than this are written as pickles (JSON readers recurse).
 const MAX_JSON_DEPTH: usize = 200;
@@ -158,7 +158,7 @@ fn pickle_of(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 }
 
 /// The codec and bytes of a stored value.
-fn encode_value(py: Python<'_>, v: &Value) -> PyResult<(Codec, Vec<u8>)> {
+fn encode_value(py: Python<'_>, v: &Value, rules: &ValueRules) -> PyResult<(Codec, Vec<u8>)> {
     match v {
         Value::Int(n) => Ok((Codec::Json, n.to_string().into_bytes())),
         Value::Shared(obj) => {
@@ -173,7 +173,7 @@ fn encode_value(py: Python<'_>, v: &Value) -> PyResult<(Codec, Vec<u8>)> {
             }
             Ok((Codec::Pickle, pickle_of(py, obj)?))
         }
-        Value::Tree(root, _) => {
+        Value::Tree(root) => {
             let root = root.bind(py);
             if json_like(root, 0) {
                 if let Some(json) = json_of(py, root) {
@@ -182,7 +182,7 @@ fn encode_value(py: Python<'_>, v: &Value) -> PyResult<(Codec, Vec<u8>)> {
             }
             Ok((Codec::Pickle, pickle_of(py, root)?))
         }
-        Value::Packed(packed) => pickle_or_json(py, &packed.unpack(py)?),
+        Value::Packed(packed) => pickle_or_json(py, &packed.unpack(py, &rules.dictionary)?),
         Value::Pickled(bytes) => pickle_or_json(py, bytes.bind(py)),
     }
 }
@@ -231,7 +231,7 @@ impl Cache {
         let mut w = SnapshotWriter::new(now, floor, generations, held.len(), key, capacity)
             .map_err(to_py_nokey)?;
         for (k, v, expires_at) in held {
-            let (codec, value) = encode_value(py, &v).map_err(|e| {
+            let (codec, value) = encode_value(py, &v, &self.values).map_err(|e| {
                 bad(format!(
                     "the value of {:?} cannot go into a snapshot: {e}",
                     &*k
@@ -296,9 +296,9 @@ impl Cache {
                     continue;
                 }
             };
-            let v = Value::encode(&obj, self.values)
+            let (v, size) = Value::encode(&obj, &self.values)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
-            let charge = entry_charge(e.key.len(), v.size(py)?);
+            let charge = entry_charge(e.key.len(), size);
             // A repeated key (no writer makes one): the later entry wins, even expired.
             scratch.delete(e.key, before);
             if !expiry.is_expired(before) {

@@ -2,12 +2,13 @@
 //! times, for tests that pin the eviction rules with shared vectors. Applications use
 //! `Cache`.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use polycache::{Config, Eviction, Expiry, Stats, Store as CoreStore};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::compress::Dictionary;
 use crate::error::{to_py, to_py_nokey, InvalidConfigError};
 use crate::value::ValueRules;
 
@@ -191,7 +192,12 @@ impl Store {
 }
 
 /// `values="copy"` (true: JSON-like values kept as copies) or `"pickle"` (false).
-pub fn values_of(values: &str, compress_min_length: Option<i64>) -> PyResult<ValueRules> {
+/// `dictionary` is the compression dictionary of the store the handle writes to.
+pub fn values_of(
+    values: &str,
+    compress_min_length: Option<i64>,
+    dictionary: Arc<Dictionary>,
+) -> PyResult<ValueRules> {
     let copy_trees = match values {
         "copy" => true,
         "pickle" => false,
@@ -210,5 +216,5 @@ pub fn values_of(values: &str, compress_min_length: Option<i64>) -> PyResult<Val
             )))
         }
     };
-    Ok(ValueRules { copy_trees, compress_from })
+    Ok(ValueRules { copy_trees, compress_from, dictionary })
 }

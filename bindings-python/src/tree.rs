@@ -20,6 +20,14 @@
 //! `copy_in` also gives the bytes the entry keeps alive, for `MAX_BYTES` (`tree_size.rs`).
 //! DRF's `ReturnList` / `ReturnDict` count as a plain list and dict (`drf_types.rs`).
 //!
+//! The copies a store keeps are taken off the cycle collector's lists (`untracked`): they
+//! hold only leaves and other such copies, and nobody else holds them, so they can never be
+//! part of a cycle; tracked, every collection of the oldest generation walked each of them
+//! (tens of containers an entry, millions in a large cache), and the young collections
+//! that a set's new containers trigger walked them too. A reader's copy is tracked again as
+//! CPython decides for any new dict and list (`PyDict_Copy` keeps the source's state;
+//! setting a container into it, as `copy_out` does for nested ones, tracks it).
+//!
 //! The walks use the C API directly, with borrowed references: a value like
 //! `serializer.data` has a hundred items, and pyo3's owned handles (a reference-count call
 //! each way on the stable ABI) and checked iterators cost more than the copy itself.
@@ -260,7 +268,7 @@ impl Walk {
             }
         }
         self.size += dict_size(&copy)?;
-        Ok(Some(copy))
+        Ok(Some(untracked(copy)))
     }
 
     unsafe fn list<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -279,7 +287,7 @@ impl Walk {
             }
         }
         self.size += self.h.list + 8 * n as usize;
-        Ok(Some(copy))
+        Ok(Some(untracked(copy)))
     }
 
     unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -300,6 +308,15 @@ impl Walk {
         if !rebuilt {
             return Ok(Some(Bound::from_borrowed_ptr(py, o)));
         }
-        Ok(Some(PyTuple::new(py, items)?.into_any()))
+        Ok(Some(untracked(PyTuple::new(py, items)?.into_any())))
     }
+}
+
+/// `copy`, off the cycle collector's lists (see the module comment): a container this walk
+/// made, which holds only leaves and copies made by the walk.
+fn untracked(copy: Bound<'_, PyAny>) -> Bound<'_, PyAny> {
+    // SAFETY: `copy` is live, the GIL is held, and untracking an object that is not
+    // tracked is a no-op.
+    unsafe { ffi::PyObject_GC_UnTrack(copy.as_ptr().cast()) };
+    copy
 }

@@ -10,20 +10,24 @@
 //! containers instead, and each reader gets a fresh copy: the same isolation, without
 //! rebuilding every string and number through pickle.
 
+use std::sync::Arc;
+
 use polycache::Counter;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
-use crate::compress::{pack, Packed};
+use crate::compress::{pack, Dictionary, Packed};
 
 /// How a cache takes values in: `values="copy"` (JSON-like values kept as copies) or
-/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed).
-#[derive(Clone, Copy)]
+/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed),
+/// with the dictionary of the store the handle writes to (`compress.rs`).
+#[derive(Clone)]
 pub struct ValueRules {
     pub copy_trees: bool,
     pub compress_from: Option<usize>,
+    pub dictionary: Arc<Dictionary>,
 }
 
 pub enum Value {
@@ -31,16 +35,17 @@ pub enum Value {
     Int(i64),
     /// An exact immutable built-in value, shared as is.
     Shared(Py<PyAny>),
-    /// A JSON-like value: a private copy of its containers, and the bytes it keeps alive.
-    Tree(Py<PyAny>, usize),
+    /// A JSON-like value: a private copy of its containers.
+    Tree(Py<PyAny>),
     /// Anything else, as its pickle.
     Pickled(Py<PyBytes>),
     /// A pickle of at least `compress_min_length` bytes, compressed (`compress.rs`).
     Packed(Packed),
 }
 
-// Every entry pays for the largest variant: keep it at two words and a tag.
-const _: () = assert!(std::mem::size_of::<Value>() <= 24);
+// Every entry pays for the largest variant: keep it at one word and a tag (the store's
+// entry is then 40 bytes, and an LRU node fits a 96-byte allocation).
+const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
 impl Counter for Value {
     fn as_counter(&self) -> Option<i64> {
@@ -74,45 +79,47 @@ fn pickle(py: Python<'_>) -> PyResult<&Pickle> {
 }
 
 impl Value {
-    /// Takes a Python value in: shared when immutable, pickled otherwise. A value that
-    /// cannot be pickled raises the pickling error (before the store is touched).
-    /// With `copy_trees` off (`values="pickle"`), JSON-like values are pickled too.
-    pub fn encode(value: &Bound<'_, PyAny>, rules: ValueRules) -> PyResult<Value> {
+    /// Takes a Python value in: shared when immutable, pickled otherwise, and the bytes it
+    /// counts for against `MAX_BYTES` (see [`Value::size`]). A value that cannot be
+    /// pickled raises the pickling error (before the store is touched). With `copy_trees`
+    /// off (`values="pickle"`), JSON-like values are pickled too.
+    pub fn encode(value: &Bound<'_, PyAny>, rules: &ValueRules) -> PyResult<(Value, usize)> {
         let py = value.py();
-        if value.is_exact_instance_of::<PyInt>() {
-            return Ok(match value.extract::<i64>() {
+        let v = if value.is_exact_instance_of::<PyInt>() {
+            match value.extract::<i64>() {
                 Ok(n) => Value::Int(n),
                 Err(_) => Value::Shared(value.clone().unbind()),
-            });
-        }
-        if value.is_exact_instance_of::<PyString>()
+            }
+        } else if value.is_exact_instance_of::<PyString>()
             || value.is_exact_instance_of::<PyBytes>()
             || value.is_exact_instance_of::<PyFloat>()
             || value.is_exact_instance_of::<PyBool>()
             || value.is_none()
         {
-            return Ok(Value::Shared(value.clone().unbind()));
-        }
-        if let Some(tree) = rules.copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
-            return Ok(Value::Tree(tree.root, tree.size));
-        }
-        let p = pickle(py)?;
-        let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
-        Ok(match pack(bytes.as_bytes(), rules.compress_from) {
-            Some(packed) => Value::Packed(packed),
-            None => Value::Pickled(bytes.unbind()),
-        })
+            Value::Shared(value.clone().unbind())
+        } else if let Some(tree) = rules.copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
+            return Ok((Value::Tree(tree.root), tree.size));
+        } else {
+            let p = pickle(py)?;
+            let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
+            match pack(py, bytes.as_bytes(), rules.compress_from, &rules.dictionary) {
+                Some(packed) => Value::Packed(packed),
+                None => Value::Pickled(bytes.unbind()),
+            }
+        };
+        let size = v.size(py)?;
+        Ok((v, size))
     }
 
     /// The Python value: the shared object itself, a fresh copy of a tree's containers, or
-    /// a fresh unpickled copy.
-    pub fn decode(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    /// a fresh unpickled copy (a compressed one read with the store's dictionary).
+    pub fn decode(self, py: Python<'_>, rules: &ValueRules) -> PyResult<Py<PyAny>> {
         match self {
             Value::Int(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
             Value::Shared(obj) => Ok(obj),
-            Value::Tree(root, _) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
+            Value::Tree(root) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
-            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py)?,))?.unbind()),
+            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py, &rules.dictionary)?,))?.unbind()),
         }
     }
 
@@ -121,9 +128,9 @@ impl Value {
         match self {
             Value::Int(n) => Value::Int(*n),
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
-            Value::Tree(root, size) => Value::Tree(root.clone_ref(py), *size),
+            Value::Tree(root) => Value::Tree(root.clone_ref(py)),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
-            Value::Packed(packed) => Value::Packed(packed.clone()),
+            Value::Packed(packed) => Value::Packed(packed.clone_ref(py)),
         }
     }
 
@@ -131,12 +138,13 @@ impl Value {
     /// takes, as `sys.getsizeof` tells (a `str` at 1, 2 or 4 bytes a character, an
     /// `int` of any length, the pickle's `bytes` object), 8 for a 64-bit `int` held in
     /// Rust and for the shared constants `True`, `False`, `None`.
-    pub fn size(&self, py: Python<'_>) -> PyResult<usize> {
+    /// A tree's size is counted while it is copied in ([`Value::encode`]).
+    fn size(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(match self {
             Value::Int(_) => 8,
-            Value::Tree(_, size) => *size,
+            Value::Tree(_) => 0,
             Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
-            Value::Packed(packed) => packed.size(),
+            Value::Packed(packed) => bytes_size(py, packed.bytes(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
                 if let Ok(b) = obj.cast_exact::<PyBytes>() {

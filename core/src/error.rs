@@ -23,20 +23,35 @@ pub enum Error {
     Snapshot(String),
 }
 
+impl Error {
+    /// The message of every variant but `ValueTooLarge`, as `(before, detail, after)`:
+    /// a binding can join them without `core::fmt` (the wasm store module leaves the
+    /// formatting machinery out that way; bindings-js/src/error.rs).
+    pub fn message_parts(&self) -> Option<(&'static str, &str, &'static str)> {
+        Some(match self {
+            Error::InvalidTimeout(msg) => ("invalid timeout: ", msg, ""),
+            Error::InvalidConfig(msg) => ("invalid cache configuration: ", msg, ""),
+            Error::ValueTooLarge { .. } => return None,
+            Error::KeyNotFound(key) => ("Key '", key, "' not found"),
+            Error::NotAnInteger(key) => ("value for key '", key, "' is not an integer"),
+            Error::Overflow(key) => ("incrementing key '", key, "' overflows a 64-bit integer"),
+            Error::Snapshot(msg) => ("invalid snapshot: ", msg, ""),
+        })
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidTimeout(msg) => write!(f, "invalid timeout: {msg}"),
-            Error::InvalidConfig(msg) => write!(f, "invalid cache configuration: {msg}"),
-            Error::ValueTooLarge { key, size, max_bytes } => write!(
+        if let Error::ValueTooLarge { key, size, max_bytes } = self {
+            return write!(
                 f,
                 "value for key {key:?} takes {size} bytes, more than the cache's whole bound of {max_bytes} bytes"
-            ),
-            Error::KeyNotFound(key) => write!(f, "Key '{key}' not found"),
-            Error::NotAnInteger(key) => write!(f, "value for key '{key}' is not an integer"),
-            Error::Overflow(key) => write!(f, "incrementing key '{key}' overflows a 64-bit integer"),
-            Error::Snapshot(msg) => write!(f, "invalid snapshot: {msg}"),
+            );
         }
+        let (before, detail, after) = self.message_parts().unwrap_or(("", "", ""));
+        f.write_str(before)?;
+        f.write_str(detail)?;
+        f.write_str(after)
     }
 }
 

@@ -6,6 +6,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 
+#: The suite runs on django-redis (a real redis-server, ``make test-fast``): a cache over
+#: the network, read with one MGET per hit (polycache.fast_store).
+NETWORK = bool(os.environ.get("POLYCACHE_FAST_DJANGO_REDIS_URL"))
+
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):

@@ -248,3 +248,57 @@ def test_a_bad_values_option_is_refused_in_the_callers_terms(bad):
         Cache(values=bad)
     with pytest.raises(ValueError, match="VALUES"):
         PolyCache("bad-values", {"OPTIONS": {"VALUES": bad}})
+
+
+def drf_page(n: int = 8) -> list:
+    return [{"id": i, "title": f"Book {i}", "author": {"id": i % 7, "name": "A. Writer"},
+             "tags": ["fiction", "classic"], "in_stock": i % 2 == 0} for i in range(n)]
+
+
+def test_stored_copies_are_not_walked_by_the_cycle_collector():
+    # They can never be part of a cycle (they hold only leaves and copies nobody else
+    # holds), so the store takes them off the collector's lists: a big cache of such
+    # values adds nothing to every full collection.
+    import gc
+
+    c = Cache(values="copy")
+    page = drf_page()
+    c.set("warm", drf_page())
+    gc.collect()
+    before = len(gc.get_objects())
+    for i in range(200):
+        c.set(f"p{i}", drf_page())
+    gc.collect()
+    added = len(gc.get_objects()) - before
+    assert added < 20, added  # 200 pages of 25 containers each, if they were tracked
+    assert c.get("p7") == page
+
+
+def test_what_a_reader_gets_is_collected_as_any_value_is():
+    # A reader's copy is its own: tracked as CPython tracks a new dict or list, so a cycle
+    # the reader makes through it is collected.
+    import gc
+    import weakref
+
+    class Marker:
+        pass
+
+    c = Cache(values="copy")
+    c.set("page", drf_page())
+    c.set("row", {"id": 1, "name": "leaves only"})
+    got = c.get("page")
+    assert gc.is_tracked(got) and gc.is_tracked(got[0])  # they hold containers
+    for key in ("page", "row"):
+        m = Marker()
+        alive = weakref.ref(m)
+        value = c.get(key)
+        if isinstance(value, list):
+            value.append(value)
+            value.append(m)
+        else:
+            value["self"] = value
+            value["marker"] = m
+        del m, value
+        gc.collect()
+        assert alive() is None, key
+    assert c.get("row") == {"id": 1, "name": "leaves only"}

@@ -28,9 +28,17 @@ SEEDS = [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F1
 
 
 def fingerprint(key):
-    """FNV-1a over the key's UTF-8 bytes and a 0xff terminator, then SplitMix64's finaliser."""
+    """FNV-1a over the key's UTF-8 bytes and a 0xff terminator, then SplitMix64's finaliser;
+    a key longer than 64 bytes is taken 8 bytes (a little-endian word) per step, its last
+    len % 8 bytes one at a time."""
     h = 0xCBF29CE484222325
-    for b in key.encode("utf-8") + b"\xff":
+    data = key.encode("utf-8")
+    if len(data) > 64:
+        whole = len(data) - len(data) % 8
+        for i in range(0, whole, 8):
+            h = ((h ^ int.from_bytes(data[i:i + 8], "little")) * 0x100000001B3) & M64
+        data = data[whole:]
+    for b in data + b"\xff":
         h = ((h ^ b) * 0x100000001B3) & M64
     h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & M64
     h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & M64
@@ -229,6 +237,12 @@ def lcg(seed):
         yield seed
 
 
+def long_key(k):
+    """Keys of 40 to 160 UTF-8 bytes (past 64, fingerprints take 8 bytes per step), the
+    longer ones with two-byte characters, so each length modulo 8 occurs."""
+    return f"/books/{'é' * (k % 7)}{'p' * (30 + k * 37 % 90)}?page={k}"
+
+
 def cases():
     rnd = lcg(14)
     hot = [(f"hot{next(rnd) % 12}", 1) for _ in range(300)]
@@ -240,6 +254,7 @@ def cases():
         ("byte bound", 50, 12, [(f"b{next(rnd) % 9}", 1 + next(rnd) % 5) for _ in range(120)]),
         ("skewed keys, larger cache", 40, None,
          [(f"s{min(next(rnd) % 150, next(rnd) % 150, next(rnd) % 150)}", 1) for _ in range(1500)]),
+        ("long keys, some multibyte", 12, None, [(long_key(min(next(rnd) % 60, next(rnd) % 60)), 1) for _ in range(300)]),
     ]
     return [
         {"name": name, "config": {"max_entries": n, "max_bytes": b}, "requests": [[k, c] for k, c in reqs],

@@ -78,7 +78,8 @@ class Cache(_native.Cache):
     as a private copy of their containers (``values="pickle"``: pickled, smaller), and
     other values are pickled; so mutating a value after ``set`` or ``get`` never changes
     what the cache holds. With ``compress_min_length=N``, a pickle of at least N bytes is
-    kept LZ4-compressed when that saves an eighth or more (each read decompresses it).
+    kept LZ4-compressed when that saves an eighth or more (each read decompresses it),
+    against the first 1 KB of pickles the store compressed once it has them.
 
     >>> c = Cache(max_entries=2)
     >>> c.set("a", 1); c.set("b", 2); c.get("a"); c.set("c", 3)

@@ -38,7 +38,8 @@ recomputes it too).
 
 After a ``cache_page`` miss it looks for a ``polycache.drf`` copy stored for this raw
 request by a view with ``fast=True`` (:mod:`polycache.drf_fast`), under the same rules.
-What a hit costs is kept small in :mod:`polycache.fast_answer`.
+What a hit costs is kept small in :mod:`polycache.fast_answer`; how each cache is read (its
+stored bytes, one round trip per hit on django-redis) is :mod:`polycache.fast_store`.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class _FastPath:
         # Caches without polycache's namespaces (django-redis, ...) pay a round trip per
         # read: remember, per URL, the header list and the namespaces its copy named.
         cache = caches[self.alias]
-        self._guesses: Optional[Dict[Tuple[str, str], Tuple[List[str], Tuple[str, ...]]]] = (
+        self._guesses: Optional[Dict[Tuple[str, str], Tuple[Optional[List[str]], Tuple[str, ...], Tuple[str, ...]]]] = (
             {} if getattr(cache, "namespace", None) is None else None
         )
         #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
@@ -159,14 +160,19 @@ class _FastPath:
         if not environ.keys().isdisjoint(_CONDITIONAL):  # looks up the five names only
             return "conditional"
         if self._guesses is not None:
-            handles.prefetched = None
+            handles.prefetched = handles.guessed = handles.drf_first = None
         try:
             found = self._find(environ, make_request, handles) if self._keys is not None else self._find_as_django(make_request)
             if found is None and self._drf_alias is not None:
                 found = self._find_drf(environ, make_request, handles)
             if found is None:
                 return None
-            copy = self._copy(*found)
+            copy = self._copy(handles, *found)
+            guessed = handles.guessed
+            if guessed is not None:  # the guess read with this page still holds? (same objects: yes)
+                names = copy.check.names if copy.check is not None else ()
+                if guessed[2] is None or guessed[2][0] is not guessed[1] or guessed[2][1] is not names:
+                    self._guess(guessed[0], guessed[1], names)
             if copy.check is None:
                 return copy.prepared.why
             why = copy.check.refusal(environ, handles.generations)
@@ -180,15 +186,17 @@ class _FastPath:
             return "error"
         return copy
 
-    def _copy(self, alias: str, key: str, raw: Optional[bytes], response: Any, language: str, vary_language: bool,
-              keys: List[str]) -> Copy:
-        """The copy found (its stored pickle, or the response ``get`` gave), prepared:
-        remembered per stored pickle, so a hot page is unpickled once."""
+    def _copy(self, handles: Handles, alias: str, key: str, raw: Optional[bytes], response: Any, language: str,
+              vary_language: bool, keys: List[str]) -> Copy:
+        """The copy found (its stored bytes, or the response ``get`` gave), prepared:
+        remembered per stored value, so a hot page is decoded once."""
         if raw is not None:
-            known = self._copies.get(alias, key, raw, language, vary_language)
+            store = handles.stores[alias]
+            assert store is not None
+            known = self._copies.get(alias, key, raw, language, vary_language, store.equal)
             if known is not None:
                 return known
-            response = pickle.loads(raw)
+            response = store.loads(raw)
         adds_age = _ADDS_AGE and not key.startswith(_DRF_PREFIX)
         prepared = self._answers.prepare(response, language, vary_language, adds_age)
         copy = Copy(raw, language, vary_language, getattr(response, STAMP, None), prepared,
@@ -197,43 +205,67 @@ class _FastPath:
             self._copies.put(alias, key, copy)
         return copy
 
+    def _guess(self, where: Tuple[str, str], headerlist: Optional[List[str]], names: Tuple[str, ...]) -> None:
+        """Remembers the header list (None: no ``cache_page`` copy, a ``polycache.drf``
+        one) and the namespaces of the copy found for a URL: the next hit reads them
+        with the page, in one round trip."""
+        assert self._guesses is not None
+        if len(self._guesses) >= 10_000:
+            self._guesses.clear()
+        self._guesses[where] = (headerlist, names, tuple(generation_key(n) for n in names))
+
     def _find(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
         """Django's lookup (GET key, then the HEAD key for a HEAD), keys formatted here."""
         keys = self._keys
         assert keys is not None
         digest, language, vary_language, suffix = keys.where(environ, make_request)
-        cache = handles.cache(self.alias)
         header_key = keys.header_key(digest, suffix)
         guess = self._guesses.get((digest, suffix)) if self._guesses is not None else None
         if guess is not None:
-            # A cache over the network: the header list, the page and the generations
-            # its stamp named last time, in one round trip; each checked as it comes.
-            headers_then, names_then = guess
-            page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
-            generation_keys = {generation_key(n): n for n in names_then}
-            got = cache.get_many([header_key, page_then, *generation_keys])
-            headerlist = got.get(header_key)
-            handles.prefetched = (self.alias, {n: got.get(k) for k, n in generation_keys.items()})
+            # A cache without polycache's namespaces (LocMemCache, django-redis, ...):
+            # the header list, the page and the generations its copy named last time, in
+            # one read (one round trip); each checked as it comes.
+            headers_then, names_then, generation_keys = guess
+            if headers_then is not None:
+                page_then = keys.page_key("GET", digest, environ, headers_then, suffix)
+            else:  # last time a polycache.drf copy: the key _find_drf tries first
+                page_then = environ_key(environ, not environ.get("HTTP_AUTHORIZATION"))
+            store = handles.store(self.alias)
+            if store is not None and store.exact:
+                raws = store.read((header_key, page_then, *generation_keys))
+                if headers_then is None:
+                    handles.drf_first = (page_then, raws[1])
+                headerlist = store.value(header_key, raws[0]) if raws[0] is not None else None
+                handles.prefetched = (self.alias, names_then, store.values(generation_keys, raws[2:]))
+                found: Tuple[Optional[bytes], Any] = (raws[1], None)
+            else:
+                got = handles.cache(self.alias).get_many((header_key, page_then, *generation_keys))
+                headerlist = got.get(header_key)
+                handles.prefetched = (self.alias, names_then, tuple(got.get(k) for k in generation_keys))
+                found = (None, got.get(page_then))
         else:
-            headerlist = cache.get(header_key)
+            try:
+                small = handles.smalls[self.alias]
+            except KeyError:
+                small = handles.small_reader(self.alias)
+            headerlist = small(header_key) if small is not None else handles.cache(self.alias).get(header_key)
         if headerlist is None:
+            if self._guesses is not None and self._drf_alias == self.alias:
+                handles.guessed = ((digest, suffix), None, guess)  # kept if _find_drf finds a copy
             return None
-        tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
-        raw = None
-        if guess is not None and headerlist == guess[0]:
-            response = got.get(tried[0])
+        if guess is not None and headers_then is not None and headerlist == headers_then:
+            tried = [page_then]
+            raw, response = found
         else:
+            tried = [keys.page_key("GET", digest, environ, headerlist, suffix)]
             raw, response = handles.read(self.alias, tried[0])
-        if self._guesses is not None and response is not None:
-            stamp = getattr(response, STAMP, None)
-            if len(self._guesses) >= 10_000:
-                self._guesses.clear()
-            self._guesses[(digest, suffix)] = (headerlist, tuple(n for n, _ in stamp[1]) if stamp else ())
         if raw is None and response is None and environ["REQUEST_METHOD"] == "HEAD":
             tried.append(keys.page_key("HEAD", digest, environ, headerlist, suffix))
             raw, response = handles.read(self.alias, tried[1])
         if raw is None and response is None:
             return None
+        if self._guesses is not None:
+            handles.guessed = ((digest, suffix), headerlist, guess)
         return self.alias, tried[-1], raw, response, language, vary_language, tried
 
     def _find_drf(self, environ: Dict[str, Any], make_request: Callable[[], Any], handles: Handles) -> Any:
@@ -243,12 +275,13 @@ class _FastPath:
         alias = self._drf_alias
         assert alias is not None
         raw = response = None
+        first = handles.drf_first  # read with the header list (a cache without namespaces)
         if not environ.get("HTTP_AUTHORIZATION"):
             key = environ_key(environ, True)
-            raw, response = handles.read(alias, key)
+            raw, response = (first[1], None) if first is not None and first[0] == key else handles.read(alias, key)
         if raw is None and response is None:
             key = environ_key(environ, False)
-            raw, response = handles.read(alias, key)
+            raw, response = (first[1], None) if first is not None and first[0] == key else handles.read(alias, key)
         if raw is None and response is None:
             return None
         if self._keys is not None:

@@ -21,15 +21,15 @@ from threading import get_ident
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe
 
 from polycache import drf_registry
 from polycache.fast_keys import as_locale_middleware_leaves_it
 from polycache.fast_rules import STAMP, Generations, StampCheck, static_refusal
+from polycache.fast_store import Store, store_of
 
-__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "Threads", "pickle_reader"]
+__all__ = ["Answers", "Copies", "Copy", "Handles", "Prepared", "Threads"]
 
 _MEMO_MAX = 10_000
 
@@ -105,43 +105,6 @@ class Answers:
         return prepared
 
 
-Reader = Callable[[str], Optional[bytes]]
-
-
-def pickle_reader(cache: Any) -> Optional[Reader]:
-    """How to read a page's stored pickle without unpickling it, for the caches that keep
-    one in this process: ``PolyCache`` (``_get_pickle``), ``TieredCache``'s tier 1 while
-    it is trusted, ``LocMemCache``. Each reads as ``get`` does (expiry, recency) and
-    returns the very ``bytes`` object the entry holds, or None when it cannot tell
-    (absent, expired, not a pickle, tier 1 untrusted or without the key): the caller
-    then asks ``get``. None for other caches (the network ones: nothing stays put)."""
-    if callable(getattr(type(cache), "_get_pickle", None)):
-        return cache._get_pickle
-    trusted = getattr(cache, "_trusted_hot", None)
-    if callable(trusted):
-
-        def tier1(key: str) -> Optional[bytes]:
-            hot = trusted()
-            return hot.get_pickle(key) if hot is not None else None
-
-        return tier1
-    if isinstance(cache, LocMemCache) and all(hasattr(cache, a) for a in ("_lock", "_cache", "_has_expired")):
-
-        def locmem(key: str) -> Optional[bytes]:
-            # LocMemCache.get without the unpickling (an expired entry: get deletes it).
-            full = cache.make_and_validate_key(key)
-            with cache._lock:
-                if cache._has_expired(full):
-                    return None
-                raw = cache._cache.get(full)
-                if raw is not None:
-                    cache._cache.move_to_end(full, last=False)
-            return raw if isinstance(raw, bytes) else None
-
-        return locmem
-    return None
-
-
 class Copy:
     """What the fast path made of one stored copy: its stamp (read), its prepared answer
     and its body, with the stored pickle they were made from (kept alive here, so no
@@ -178,9 +141,12 @@ class Copies:
         self._memo: Dict[Tuple[str, str], Copy] = {}
         self._bytes = 0
 
-    def get(self, alias: str, key: str, raw: bytes, language: str, vary_language: bool) -> Optional[Copy]:
+    def get(self, alias: str, key: str, raw: bytes, language: str, vary_language: bool, equal: bool = False) -> Optional[Copy]:
+        """The copy made of ``raw``: of that very object, or with ``equal`` (a network
+        cache: new bytes on every read) of equal bytes."""
         copy = self._memo.get((alias, key))
-        if copy is not None and copy.raw is raw and copy.language == language and copy.vary_language == vary_language:
+        if (copy is not None and (copy.raw is raw or (equal and copy.raw == raw)) and copy.language == language
+                and copy.vary_language == vary_language):
             return copy
         return None
 
@@ -209,11 +175,18 @@ class Handles:
         self.hits = self.misses = 0
         self.refusals: Dict[str, int] = {}
         self.caches: Dict[str, Any] = {}
-        self.readers: Dict[str, Optional[Reader]] = {}
+        self.stores: Dict[str, Optional[Store]] = {}
         self.views: Dict[Tuple[str, Tuple[str, ...]], Tuple[Tuple[str, Callable[[], Any]], ...]] = {}
-        #: Generations read with the page in one round trip (alias, {name: value}), for
+        #: Generations read with the page in one round trip (alias, names, values), for
         #: the request this thread is answering; None otherwise.
-        self.prefetched: Optional[Tuple[str, Dict[str, Any]]] = None
+        self.prefetched: Optional[Tuple[str, Tuple[str, ...], Tuple[Any, ...]]] = None
+        #: Where the page of this request was found, its header list and the guess it
+        #: was read with (for the next request's guess: caches without namespaces).
+        self.guessed: Optional[Tuple[Tuple[str, str], Optional[List[str]], Any]] = None
+        #: The polycache.drf key read with the header list, and what was stored there.
+        self.drf_first: Optional[Tuple[str, Optional[bytes]]] = None
+        #: Per alias: how to read a small entry (the header list).
+        self.smalls: Dict[str, Optional[Callable[[str], Any]]] = {}
 
     def refuse(self, reason: str) -> None:
         self.refusals[reason] = self.refusals.get(reason, 0) + 1
@@ -224,15 +197,32 @@ class Handles:
             cache = self.caches[alias] = caches[alias]
         return cache
 
+    def store(self, alias: str) -> Optional[Store]:
+        try:
+            return self.stores[alias]
+        except KeyError:
+            store = self.stores[alias] = store_of(self.cache(alias))
+            return store
+
     def read(self, alias: str, key: str) -> Tuple[Optional[bytes], Any]:
-        """(the stored pickle, None) when the cache can give it (:func:`pickle_reader`),
+        """(the stored bytes, None) when the cache can give them (:mod:`polycache.fast_store`),
         else (None, what ``get`` gives)."""
         try:
-            reader = self.readers[alias]
+            store = self.stores[alias]
         except KeyError:
-            reader = self.readers[alias] = pickle_reader(self.cache(alias))
-        raw = reader(key) if reader is not None else None
-        return (raw, None) if raw is not None else (None, self.cache(alias).get(key))
+            store = self.store(alias)
+        if store is not None:
+            raw = store.read_one(key)
+            if raw is not None or store.exact:
+                return raw, None
+        return None, self.cache(alias).get(key)
+
+    def small_reader(self, alias: str) -> Optional[Callable[[str], Any]]:
+        """How to read a small entry (a header list), decoded once per stored value, when
+        the store answers for every key; None: call ``get`` (no cheaper)."""
+        store = self.store(alias)
+        reader = self.smalls[alias] = store.small if store is not None and store.exact else None
+        return reader
 
     def generations(self, alias: str, names: Tuple[str, ...]) -> Generations:
         """``fast_rules._generations`` with the handles kept: per set of names, a function
@@ -241,7 +231,7 @@ class Handles:
         if getters is None:
             cache = self.cache(alias)
             if getattr(cache, "namespace", None) is None:
-                return tuple((name, self._generation(cache, alias, name)) for name in names)
+                return self._read_with_page(cache, alias, names)
             if len(self.views) >= _MEMO_MAX:  # one per credential: bounded
                 self.views.clear()
             getters = self.views[(alias, names)] = tuple((name, _generation_getter(cache, name)) for name in names)
@@ -250,9 +240,17 @@ class Handles:
             return ((name, get()),)
         return tuple([(name, get()) for name, get in getters])
 
-    def _generation(self, cache: Any, alias: str, name: str) -> Any:
-        known = self.prefetched[1].get(name) if self.prefetched is not None and self.prefetched[0] == alias else None
-        return known if isinstance(known, int) else drf_registry.generation(cache, name)
+    def _read_with_page(self, cache: Any, alias: str, names: Tuple[str, ...]) -> Generations:
+        """A cache without namespaces: the generations read with the page when they were
+        the ones asked for, else one read each (``drf_registry.generation``)."""
+        pre = self.prefetched
+        if pre is not None and pre[0] == alias and pre[1] == names:
+            values = pre[2]
+            if len(values) == 1 and isinstance(values[0], int):
+                return ((names[0], values[0]),)
+            if all(isinstance(v, int) for v in values):
+                return tuple(zip(names, values))
+        return tuple((name, drf_registry.generation(cache, name)) for name in names)
 
 
 def _generation_getter(cache: Any, name: str) -> Callable[[], Any]:

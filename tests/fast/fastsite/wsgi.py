@@ -14,7 +14,8 @@ application = get_wsgi_application()
 if os.environ.get("POLYCACHE_FAST") == "1":
     from polycache.fast import FastPathWSGI
 
-    application = FastPathWSGI(application, header=True)
+    # POLYCACHE_FAST_HEADER=0: without X-Polycache (bench/fast_server_instructions.py)
+    application = FastPathWSGI(application, header=os.environ.get("POLYCACHE_FAST_HEADER") != "0")
 elif os.environ.get("POLYCACHE_FAST") == "bare":
     _BODY = b'{"page": "books", "run": 1, "query": "page=1", "titles": ["A book title"]}'
 

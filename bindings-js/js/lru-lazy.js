@@ -1,0 +1,37 @@
+// The `LRUCache` the package exports: its code (lru.js and the lru-*.js files, a third of
+// our JS) is loaded on first use, so an import that only needs `Cache` does not parse it.
+// Node's entries read it then from dist/polycache_lru.cjs (lru-node.js); the other
+// runtimes import it with the package and hand it over at once.
+//
+// What is exported is a Proxy of a function that stands for the class: `new`, `extends`,
+// `instanceof`, static reads and `.prototype` all reach the real class, loading it first;
+// instances are the real class's own, so their methods run with nothing in between.
+
+let load = null;
+let Real = null;
+
+function real() {
+  if (Real === null) {
+    if (load === null) throw new Error('polycache: no entry point said where LRUCache is');
+    Real = load();
+    // `cache.constructor === LRUCache`, and `new cache.constructor(options)`, as with lru-cache.
+    Object.defineProperty(Real.prototype, 'constructor', { value: LRUCache, writable: true, configurable: true });
+  }
+  return Real;
+}
+
+/** Where the class comes from: `f()` returns it, asked on first use. */
+export function lruFrom(f) {
+  load = f;
+}
+
+export const LRUCache = new Proxy(function LRUCache() {}, {
+  // A subclass passes its own constructor as newTarget; `new LRUCache` passes the Proxy.
+  construct: (_, args, newTarget) => Reflect.construct(real(), args, newTarget === LRUCache ? real() : newTarget),
+  apply: () => {
+    throw new TypeError("Class constructor LRUCache cannot be invoked without 'new'");
+  },
+  get: (_, name) => Reflect.get(real(), name),
+  set: (_, name, value) => Reflect.set(real(), name, value),
+  has: (_, name) => Reflect.has(real(), name),
+});
