@@ -16,7 +16,9 @@ import {
   FAILED,
   FREED_MANY,
   FREED_NONE,
+  KEY_CHARS,
   MISS,
+  NO_BYTES,
   NO_EXPIRIES,
   NO_RING,
   ON_TRAP,
@@ -27,6 +29,7 @@ import {
   openViews,
   poison,
   storeMemory,
+  writeKey,
 } from './slot-store.js';
 import { describe } from './text.js';
 
@@ -40,6 +43,7 @@ export class Cache extends CacheBase {
   // a trap, detached (length 0) after the memory grows: either way the next op calls.
   #ring = NO_RING;
   #exp = NO_EXPIRIES;
+  #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
   // True when an update of a live key may go through the ring: nothing sized, no
@@ -105,12 +109,13 @@ export class Cache extends CacheBase {
     store[ON_TRAP] = () => {
       this.#ring = NO_RING;
       this.#exp = NO_EXPIRIES;
+      this.#keyBytes = NO_BYTES;
     };
     this.#views();
   }
 
   #views() {
-    [this.#ring, this.#exp] = openViews(this.#store);
+    [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
     this.#covered = this.#exp.length;
   }
 
@@ -228,7 +233,7 @@ export class Cache extends CacheBase {
     if (slot === -1) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
-    if (fresh && this.#adaptive) this.#store.next_key(key);
+    if (fresh && this.#adaptive) this.#nextKey(key);
     let freed;
     try {
       freed = this.#store.set(slot, size, kind, ttlAmount, now);
@@ -244,6 +249,20 @@ export class Cache extends CacheBase {
     if (freed !== FREED_NONE) this.#reap(freed);
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
+  }
+
+  // The adaptive policy learns `key` for the next write: its text goes through the
+  // store's key buffer (a string argument costs an allocation and a free in wasm).
+  #nextKey(key) {
+    if (key.length <= KEY_CHARS) {
+      let len = writeKey(this.#keyBytes, key);
+      if (len < 0) {
+        this.#views();
+        len = writeKey(this.#keyBytes, key);
+      }
+      if (len >= 0 && this.#store.next_key_at(len)) return;
+    }
+    this.#store.next_key(key);
   }
 
   // An update of a held key, where nothing expires or is sized: the store replays it
@@ -331,7 +350,7 @@ export class Cache extends CacheBase {
       // A slot for a new `key`, known to the adaptive policy when it is on.
       alloc: (key) => {
         const slot = this.#alloc(key);
-        if (this.#adaptive) this.#store.next_key(key);
+        if (this.#adaptive) this.#nextKey(key);
         return slot;
       },
       put: (key, value) => {

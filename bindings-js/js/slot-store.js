@@ -15,6 +15,10 @@ export const FAILED = -3;
 // a hit is the slot, a miss MISS, an update -(slot + 2).
 export const RING = 512;
 export const MISS = -1;
+// Must match KEY_BYTES in bindings-js/src/views.rs. A JS string's UTF-8 is at most 3
+// bytes per UTF-16 unit, so a key of up to KEY_CHARS units always fits.
+const KEY_BYTES = 4096;
+export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 
 /** Called on a store that trapped, so its owner drops its views (no answer without a call). */
 export const ON_TRAP = Symbol('polycache.onTrap');
@@ -55,16 +59,27 @@ for (const name of METHODS) {
 
 let memory;
 /**
- * Views on a store's ring and expiries, made from the memory as it is after the calls
- * that locate them. Any later call of any store may grow the memory, which detaches
- * them (their length reads 0): the Cache checks a length before trusting them.
+ * Views on a store's ring, expiries and key buffer, made from the memory as it is after
+ * the calls that locate them. Any later call of any store may grow the memory, which
+ * detaches them (their length reads 0): the Cache checks a length before trusting them.
  */
 export function openViews(store) {
   const ring = store.ring_ptr();
   const at = store.expiries_ptr();
   const len = store.expiries_len();
+  const key = store.key_ptr();
   const buf = storeMemory().buffer;
-  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len)];
+  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
+}
+export const NO_BYTES = new Uint8Array(0);
+const encoder = new TextEncoder();
+/**
+ * Writes `key` (at most KEY_CHARS long) into the key buffer view `bytes`; its length in
+ * bytes, or -1 when the view is detached.
+ */
+export function writeKey(bytes, key) {
+  if (bytes.length === 0) return -1;
+  return encoder.encodeInto(key, bytes).written;
 }
 /**
  * `Cache[STORE_MEMORY]`: the store module's WebAssembly.Memory, for tests and diagnostics.

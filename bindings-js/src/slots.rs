@@ -210,6 +210,24 @@ impl SlotStore {
         self.store.next_key_fingerprint(polycache::fingerprint(key));
     }
 
+    /// `next_key` for the text JS wrote in the key buffer (`key_ptr`): its first `len`
+    /// bytes. False, and nothing learnt, when they are not UTF-8 within the buffer.
+    pub fn next_key_at(&mut self, len: u32) -> bool {
+        self.flush();
+        match self.views.key_text(len as usize) {
+            Some(key) => {
+                self.store.next_key_fingerprint(polycache::fingerprint(key));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Where the key buffer is in wasm memory (a byte offset; it never moves).
+    pub fn key_ptr(&self) -> u32 {
+        self.views.key_ptr()
+    }
+
     /// The message of the last failed `set`, as `polycache:<Code>:<message>`.
     pub fn take_error(&mut self) -> String {
         self.error.take().unwrap_or_default()

@@ -12,7 +12,11 @@
 //!   the ring first, so the store's decisions are exactly those of one call per
 //!   operation, in the same order.
 //!
-//! The ring never moves (a boxed slice). `expiries` moves when it grows, only in a call
+//! - `key`: where JS writes a new key's text (UTF-8) before a write the adaptive policy
+//!   learns it for, so the key crosses without wasm-bindgen's allocation and free of a
+//!   string (`SlotStore::next_key_at`).
+//!
+//! The ring and the key buffer never move (boxed slices). `expiries` moves when it grows, only in a call
 //! that writes a slot at or past its length; JS renews its views after such a call, and
 //! after any call that may have grown the wasm memory (which detaches every view: their
 //! length reads 0).
@@ -34,6 +38,8 @@ pub fn read(store: &mut SlotMap, slot: u32, now: u64) -> bool {
 
 /// Operations the ring holds before JS must call `sync`. Must match views.js.
 pub const RING: usize = 512;
+/// Bytes of key text the key buffer holds. Must match slot-store.js.
+pub const KEY_BYTES: usize = 4096;
 /// A ring entry for a miss. A hit is the slot (>= 0); an update is `-(slot + 2)`.
 pub const OP_MISS: i32 = -1;
 
@@ -57,6 +63,7 @@ pub fn decode(op: i32) -> Op {
 
 pub struct Views {
     ring: Box<[i32]>,
+    key: Box<[u8]>,
     expiries: Vec<f64>,
 }
 
@@ -68,7 +75,7 @@ pub fn expiry_ms(e: Expiry) -> f64 {
 impl Views {
     /// `slots`: how many slots to lay out now (JS's own arrays are that long).
     pub fn new(slots: usize) -> Views {
-        Views { ring: vec![0; RING + 1].into_boxed_slice(), expiries: vec![0.0; slots] }
+        Views { ring: vec![0; RING + 1].into_boxed_slice(), key: vec![0; KEY_BYTES].into_boxed_slice(), expiries: vec![0.0; slots] }
     }
 
     /// True when operations wait in the ring.
@@ -132,6 +139,15 @@ impl Views {
         self.expiries.resize(len, 0.0);
     }
 
+    /// The first `len` bytes of the key buffer as text, if they are UTF-8.
+    pub fn key_text(&self, len: usize) -> Option<&str> {
+        std::str::from_utf8(self.key.get(..len)?).ok()
+    }
+
+    pub fn key_ptr(&self) -> u32 {
+        self.key.as_ptr() as usize as u32
+    }
+
     pub fn ring_ptr(&self) -> u32 {
         self.ring.as_ptr() as usize as u32
     }
@@ -168,6 +184,15 @@ mod tests {
         assert_eq!(seen, vec![Op::Hit(3), Op::Miss, Op::Update(7), Op::Hit(0)]);
         v.take(|op| seen.push(op));
         assert_eq!(seen.len(), 4);
+    }
+
+    #[test]
+    fn key_text_reads_only_utf8_within_the_buffer() {
+        let mut v = Views::new(0);
+        v.key[..5].copy_from_slice("ké y".as_bytes());
+        assert_eq!(v.key_text(5), Some("ké y"));
+        assert_eq!(v.key_text(2), None, "half of é");
+        assert_eq!(v.key_text(KEY_BYTES + 1), None);
     }
 
     #[test]

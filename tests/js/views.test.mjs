@@ -195,3 +195,36 @@ test('views: a slot a get released is not released again by the next write', () 
   for (const c of [fast, calls]) assert.deepEqual([c.get('a'), c.get('b'), c.get('y')], [1, 2, 3]);
   assert.deepEqual([...fast.keys()], [...calls.keys()]);
 });
+
+test('views: a key learnt through the key buffer is the key passed as a string (adaptive decisions)', async () => {
+  // The raw store module (its own instance), to drive both ways on the same operations.
+  const { readFileSync } = await import('node:fs');
+  const glue = await import(new URL('../../dist/polycache_wasm.js', import.meta.url).href);
+  glue.initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
+  const seeds = new Uint32Array(8).fill(3);
+  const viaString = new glue.SlotStore(8, undefined, undefined, 0, 0, seeds, true, 9);
+  const viaBuffer = new glue.SlotStore(8, undefined, undefined, 0, 0, seeds, true, 9);
+  const encoder = new TextEncoder();
+  // Non-ASCII text, an astral character, a lone surrogate (both ways give U+FFFD).
+  const texts = ['é', 'ß\u00ff', '𝄞', 'a\ud800b', '日本', 'x'.repeat(1000), 'plain'];
+  const r = rng(11);
+  let learnt = 0;
+  for (let i = 0; i < 400; i++) {
+    const n = Math.floor(r() ** 2 * 24);
+    const key = `${texts[n % texts.length]}${n}`;
+    viaString.next_key(key);
+    const bytes = new Uint8Array(glue.wasm_memory().buffer, viaBuffer.key_ptr(), 4096);
+    const { read, written } = encoder.encodeInto(key, bytes);
+    assert.equal(read, key.length);
+    assert.equal(viaBuffer.next_key_at(written), true);
+    learnt++;
+    for (const s of [viaString, viaBuffer]) {
+      if (!s.get(n, 0)) s.set(n, 0, 0, 0, 0);
+      for (const dead of s.take_dead()) assert.ok(dead >= 0);
+    }
+    assert.deepEqual(viaBuffer.keys(0), viaString.keys(0), `held slots after request ${i}`);
+  }
+  assert.equal(learnt, 400);
+  assert.ok(viaString.stats()[4] > 0, 'the run evicted, so the policy decided');
+  assert.equal(viaBuffer.next_key_at(4097), false, 'past the buffer: nothing learnt');
+});
