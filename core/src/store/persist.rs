@@ -1,0 +1,115 @@
+//! The store's namespace generations, its snapshots, and the check of its invariants.
+
+use super::*;
+
+impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+    /// The current generation of a namespace (1 for one never invalidated), remembered
+    /// as used. The table is bounded (see [`crate::generations`]): a generation read
+    /// never goes back, but one forgotten may read higher, its keys then missed.
+    pub fn generation(&mut self, namespace: &str) -> u64 {
+        self.generations.get(namespace)
+    }
+
+    /// The current generation of a namespace, without remembering the read.
+    pub fn generation_peek(&self, namespace: &str) -> u64 {
+        self.generations.peek(namespace)
+    }
+
+    /// Invalidates every key of a namespace in O(1) by bumping its generation; the new
+    /// generation. Entries of older generations are never read again and age out of the LRU.
+    pub fn invalidate(&mut self, namespace: &str) -> u64 {
+        self.generations.invalidate(namespace)
+    }
+
+    /// Raises a namespace's generation (snapshots and shared tiers carry them); a
+    /// generation never moves back.
+    pub fn set_generation(&mut self, namespace: &str, generation: u64) {
+        self.generations.raise(namespace, generation);
+    }
+
+    /// Every namespace remembered, with its generation.
+    pub fn generations(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.generations.iter()
+    }
+
+    /// The generation of every namespace not listed by [`Store::generations`].
+    pub fn generation_floor(&self) -> u64 {
+        self.generations.floor()
+    }
+
+    /// Takes in a snapshot's generations (its floor and rows) before its entries are
+    /// loaded: each namespace ends at the larger of its two generations.
+    pub fn merge_generations(&mut self, floor: u64, generations: &[(String, u64)]) {
+        self.generations.merge(floor, generations);
+    }
+
+    /// The live entries and generations as a [`Snapshot`], least recently used first;
+    /// `encode` turns a value into its codec and bytes (`None` leaves the entry out).
+    pub fn to_snapshot<F>(&self, now: u64, mut encode: F) -> Snapshot
+    where
+        K: AsRef<str>,
+        F: FnMut(&V) -> Option<(Codec, Vec<u8>)>,
+    {
+        let entries = self
+            .entries(now)
+            .filter_map(|(k, v, expiry, _)| {
+                let (codec, value) = encode(v)?;
+                Some(SnapshotEntry { key: k.as_ref().to_owned(), expires_at: expiry.as_epoch_ms(), codec, value })
+            })
+            .collect();
+        let mut generations: Vec<(String, u64)> = self.generations().map(|(n, g)| (n.to_owned(), g)).collect();
+        generations.sort();
+        Snapshot { created_at: now, generation_floor: self.generation_floor(), generations, entries }
+    }
+
+    /// Loads prepared entries (`(key, value, charge, expiry)`, least recently used first)
+    /// and generations from a snapshot. Entries already expired at `now`, or larger than
+    /// the byte bound, are skipped; a generation only ever moves forward, so loading an
+    /// old snapshot cannot bring back keys invalidated since. How many entries were stored.
+    pub fn load_prepared(
+        &mut self,
+        entries: Vec<(K, V, usize, Expiry)>,
+        generations: &[(String, u64)],
+        now: u64,
+    ) -> usize {
+        for (name, generation) in generations {
+            self.set_generation(name, *generation);
+        }
+        let mut stored = 0;
+        for (k, v, charge, expiry) in entries {
+            if expiry.is_expired(now) {
+                self.dead.push(v);
+                continue;
+            }
+            if self.set(k, v, charge, expiry, now).is_ok() {
+                stored += 1;
+            }
+        }
+        stored
+    }
+
+    /// Checks the store's invariants; used by property tests and fuzzing.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let bytes: u64 = self.map.iter().map(|(_, e)| e.charge as u64).sum();
+        if bytes != self.bytes {
+            return Err(format!("bytes {} but entries charge {}", self.bytes, bytes));
+        }
+        if self.map.len() > self.config.max_entries {
+            return Err(format!("{} entries over bound {}", self.map.len(), self.config.max_entries));
+        }
+        if let Some(max) = self.config.max_bytes {
+            if self.bytes > max as u64 {
+                return Err(format!("{} bytes over bound {}", self.bytes, max));
+            }
+        }
+        let timed = self.map.iter().filter(|(_, e)| e.expires_at != NEVER).count();
+        let indexed = self.expiries.iter().filter(|Reverse((at, seq, k))| self.is_current(*at, *seq, k)).count();
+        if timed != indexed {
+            return Err(format!("{timed} timed entries but {indexed} current records in the expiry index"));
+        }
+        if self.expiries.len() > 2 * self.config.max_entries + COMPACT_SLACK + 1 {
+            return Err(format!("expiry index of {} records for at most {} entries", self.expiries.len(), self.config.max_entries));
+        }
+        self.generations.validate()
+    }
+}

@@ -1,0 +1,191 @@
+use super::*;
+
+fn lru(n: usize) -> Store<String, i64> {
+    Store::new(Config::lru(n)).unwrap()
+}
+
+#[test]
+fn evicts_least_recently_used() {
+    let mut s = lru(2);
+    s.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 2, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.get("a", 0), Some(1));
+    s.set("c".into(), 3, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.get("b", 0), None);
+    assert_eq!(s.stats().evictions, 1);
+    s.validate().unwrap();
+}
+
+#[test]
+fn last_key_is_the_next_lru_victim() {
+    let mut s = lru(3);
+    assert_eq!(s.last_key(), None);
+    for (i, k) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+        s.set(k.into(), i as i64, 1, Expiry::Never, 0).unwrap();
+        s.get("a", 0);
+    }
+    assert_eq!(s.keys(0), ["a", "e", "d"]);
+    assert_eq!(s.last_key().map(String::as_str), Some("d"));
+    s.set("f".into(), 5, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.keys(0), ["f", "a", "e"], "d was the victim");
+}
+
+#[test]
+fn rewrite_of_a_held_entry_that_never_expires_is_a_set_of_the_same_entry() {
+    for config in [Config::lru(3), Config::django(3, 2)] {
+        let (mut by_set, mut by_rewrite) = (Store::<String, i64>::new(config).unwrap(), Store::new(config).unwrap());
+        for s in [&mut by_set, &mut by_rewrite] {
+            for (i, k) in ["a", "b", "c"].into_iter().enumerate() {
+                s.set(k.into(), i as i64, 0, Expiry::Never, 0).unwrap();
+            }
+        }
+        for k in ["a", "c", "a", "b"] {
+            let v = by_set.peek(k, 0).copied().unwrap();
+            by_set.set(k.into(), v, 0, Expiry::Never, 0).unwrap();
+            assert!(by_rewrite.rewrite(k));
+        }
+        assert_eq!(by_rewrite.keys(0), by_set.keys(0));
+        assert_eq!(by_rewrite.stats(), by_set.stats());
+        by_rewrite.validate().unwrap();
+    }
+    let mut s = lru(2);
+    s.set("t".into(), 1, 0, Expiry::At(50), 0).unwrap();
+    assert!(!s.rewrite("t"), "an entry that expires is not rewritten");
+    assert!(!s.rewrite("missing"));
+    assert_eq!(s.stats().sets, 1);
+}
+
+#[test]
+fn a_failed_incr_leaves_recency_alone() {
+    let mut s = lru(2);
+    s.set("a".into(), i64::MAX, 1, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 1, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.incr("a", 1, 0), Err(Error::Overflow(String::new())));
+    s.set("c".into(), 3, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.get("a", 0), None, "the failed incr did not make `a` recent");
+    assert_eq!(s.incr("b", 1, 0), Ok(2));
+    s.set("d".into(), 4, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.get("b", 0), Some(2), "a successful incr is a use");
+    s.validate().unwrap();
+}
+
+#[test]
+fn django_cull_matches_django_test_cull() {
+    // Django's test_cull: MAX_ENTRIES 30, CULL_FREQUENCY 3, 49 sets leave 29.
+    let mut s: Store<String, i64> = Store::new(Config::django(30, 3)).unwrap();
+    for i in 1..50 {
+        s.set(format!("cull{i}"), i, 1, Expiry::At(1_000_000), 0).unwrap();
+    }
+    assert_eq!(s.len(), 29);
+    let mut z: Store<String, i64> = Store::new(Config::django(30, 0)).unwrap();
+    for i in 1..50 {
+        z.set(format!("cull{i}"), i, 1, Expiry::At(1_000_000), 0).unwrap();
+    }
+    assert_eq!(z.len(), 19);
+}
+
+#[test]
+fn byte_bound_is_never_passed_and_oversize_keeps_old_value() {
+    let mut s: Store<String, i64> =
+        Store::new(Config { max_entries: 100, max_bytes: Some(10), eviction: Eviction::Lru }).unwrap();
+    s.set("a".into(), 1, 4, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 2, 4, Expiry::Never, 0).unwrap();
+    s.set("c".into(), 3, 4, Expiry::Never, 0).unwrap();
+    assert!(s.bytes() <= 10);
+    assert_eq!(s.peek("a", 0), None);
+    assert!(matches!(s.set("c".into(), 9, 11, Expiry::Never, 0), Err(Error::ValueTooLarge { .. })));
+    assert_eq!(s.peek("c", 0), Some(&3));
+    s.validate().unwrap();
+}
+
+#[test]
+fn expired_entries_are_not_read_and_are_reclaimed() {
+    let mut s = lru(10);
+    s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+    assert_eq!(s.get("a", 99), Some(1));
+    assert_eq!(s.get("a", 100), None);
+    assert_eq!(s.len(), 0);
+    s.set("b".into(), 1, 1, Expiry::At(100), 0).unwrap();
+    s.set("c".into(), 1, 1, Expiry::Never, 200).unwrap();
+    assert_eq!(s.len(), 1, "a write reclaims expired entries");
+    assert_eq!(s.stats().expirations, 2);
+}
+
+#[test]
+fn incr_keeps_expiry() {
+    let mut s = lru(10);
+    s.set("n".into(), 5, 1, Expiry::At(1000), 0).unwrap();
+    assert_eq!(s.incr("n", 3, 10), Ok(8));
+    assert_eq!(s.expiry("n", 10), Some(Expiry::At(1000)));
+    assert_eq!(s.incr("missing", 1, 10), Err(Error::KeyNotFound(String::new())));
+    assert_eq!(s.incr("n", i64::MAX, 10), Err(Error::Overflow(String::new())));
+    assert_eq!(s.incr("n", 1, 1000), Err(Error::KeyNotFound(String::new())));
+}
+
+#[test]
+fn drain_dead_gives_the_same_values_as_take_dead() {
+    let mut s = lru(1);
+    s.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 2, 1, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 3, 1, Expiry::Never, 0).unwrap();
+    assert_eq!(s.drain_dead().collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(s.drain_dead().count(), 0);
+    assert!(s.take_dead().is_empty());
+}
+
+#[test]
+fn holds_sees_expired_entries_until_reclaimed() {
+    let mut s = lru(10);
+    s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+    assert!(s.holds("a"));
+    assert!(!s.contains("a", 100));
+    assert!(s.holds("a"), "expired but not reclaimed");
+    assert_eq!(s.get("a", 100), None);
+    assert!(!s.holds("a"));
+}
+
+#[test]
+fn snapshot_round_trip_keeps_recency_expiry_and_generations() {
+    use crate::snapshot::{LoadOptions, Snapshot, SnapshotKey};
+    let mut s: Store<String, i64> = Store::new(Config::lru(10)).unwrap();
+    s.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
+    s.set("b".into(), 2, 1, Expiry::At(500), 0).unwrap();
+    s.set("gone".into(), 3, 1, Expiry::At(50), 0).unwrap();
+    s.get("a", 10);
+    s.invalidate("ns");
+    let key = SnapshotKey::new(b"a key of 16+ bytes").unwrap();
+    let bytes = s.to_snapshot(100, |v| Some((Codec::Json, v.to_string().into_bytes()))).encode(Some(&key)).unwrap();
+    let loaded = Snapshot::decode(&bytes, LoadOptions { key: Some(&key), ..Default::default() }).unwrap();
+    let mut t: Store<String, i64> = Store::new(Config::lru(10)).unwrap();
+    t.invalidate("ns");
+    t.invalidate("ns");
+    let entries = loaded
+        .snapshot
+        .entries
+        .iter()
+        .map(|e| {
+            let v: i64 = std::str::from_utf8(&e.value).unwrap().parse().unwrap();
+            (e.key.clone(), v, 1, e.expires_at.map(Expiry::At).unwrap_or(Expiry::Never))
+        })
+        .collect();
+    assert_eq!(t.load_prepared(entries, &loaded.snapshot.generations, 100), 2);
+    assert_eq!(t.keys(100), vec!["a".to_string(), "b".to_string()]);
+    assert_eq!(t.expiry("b", 100), Some(Expiry::At(500)));
+    assert_eq!(t.generation("ns"), 3, "a generation never moves backwards");
+    t.validate().unwrap();
+}
+
+#[test]
+fn touch_and_namespaces() {
+    let mut s = lru(10);
+    s.set("a".into(), 1, 1, Expiry::At(100), 0).unwrap();
+    assert!(s.touch("a", Expiry::Never, 50));
+    assert_eq!(s.get("a", 10_000), Some(1));
+    assert!(s.touch("a", Expiry::At(0), 10_000));
+    assert_eq!(s.get("a", 10_000), None);
+    assert_eq!(s.generation("ns"), 1);
+    assert_eq!(s.invalidate("ns"), 2);
+    s.clear();
+    assert_eq!(s.generation("ns"), 2);
+    s.validate().unwrap();
+}
