@@ -423,7 +423,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
             return false;
         }
         self.next_fingerprint = None;
-        self.map.get(key);
+        self.map.rewrite(key);
         self.stats.sets += 1;
         true
     }

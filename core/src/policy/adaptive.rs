@@ -159,6 +159,19 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         self.hit(i).kv.as_mut().map(|(_, e)| e)
     }
 
+    /// A held key written again with the entry it has: counted and placed as [`Self::push`]
+    /// places a held key (a hit, and the newest write), the entry left as it is.
+    pub fn rewrite<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let Some(i) = self.find(key) else { return false };
+        self.hit(i);
+        self.newest = i;
+        true
+    }
+
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,

@@ -44,6 +44,19 @@ impl<K: Hash + Eq, E, S: BuildHasher> Policy<K, E, S> {
         each!(self, p => p.get(key))
     }
 
+    /// A held key written again with the entry it has: what `push` does to its place and
+    /// counts, without replacing the entry; false when the key is not held.
+    pub fn rewrite<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self {
+            Policy::Lru(p) => p.get(key).is_some(),
+            Policy::Adaptive(p) => p.rewrite(key),
+        }
+    }
+
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,
