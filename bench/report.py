@@ -177,10 +177,37 @@ def js_section(js: dict, lines: list[str]) -> None:
         lines += [table, ""]
 
 
+def js_only() -> None:
+    """Replaces the "## JavaScript" section of docs/benchmarks.md (up to the next "## "
+    heading) with one rendered from bench/results/js.json, leaving the rest as it was:
+    `make bench-js` alone refreshes the page's JS tables."""
+    js = load("js.json")
+    if not js:
+        raise SystemExit("bench/report.py --js-only: no bench/results/js.json (run make bench-js first)")
+    out = os.path.join(DOCS, "benchmarks.md")
+    with open(out) as f:
+        text = f.read()
+    start = text.find("\n## JavaScript\n")
+    if start < 0:
+        raise SystemExit(f"bench/report.py --js-only: {out} has no JavaScript section")
+    end = text.find("\n## ", start + 1)
+    lines: list[str] = []
+    js_section(js, lines)
+    text = text[:start + 1] + "\n".join(lines) + (text[end:] if end >= 0 else "\n")
+    with open(out, "w") as f:
+        f.write(text)
+    print(f"rewrote the JavaScript section of {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="render the smoke-run results to bench/results/ only")
+    ap.add_argument("--js-only", action="store_true",
+                    help="re-render only the JavaScript section of docs/benchmarks.md from bench/results/js.json")
     args = ap.parse_args()
+    if args.js_only:
+        js_only()
+        return
     suffix = "-quick" if args.quick else ""
     global IMG
     if args.quick:

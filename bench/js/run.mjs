@@ -189,7 +189,7 @@ if (dropInRows.length > 0) {
   });
 }
 tables.unshift({
-  title: `polycache / ${BASELINE}, ops/ms ratio per phase (target: >= 1.0 everywhere)`,
+  title: `polycache Cache (eviction 'lru') / ${BASELINE}, ops/ms ratio per phase (target: >= 1.0 everywhere)`,
   columns: ['keys', ...PHASES.map((p) => PHASE_TITLES[p])],
   rows: ratioRows,
 });
@@ -265,7 +265,7 @@ const summaryMarkdown = [
     `(seeded PRNG); ops/ms is N over the median phase time of ${opts.iterations} iterations, and each table cell is the median of ${opts.runs} process${opts.runs === 1 ? '' : 'es'}. ` +
     `TTL runs give every cache a ${TTL_MS / 1000} s TTL; ${Object.keys(IMPLS).filter((k) => !IMPLS[k].ttl).join(' and ')} have no TTL and are left out of them.`,
   '',
-  opts.smoke ? '' : targetLine('polycache (`Cache`)', ratioRows),
+  opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows),
   opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows)}`,
 ].join('\n');
 
