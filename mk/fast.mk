@@ -26,7 +26,7 @@ test-fast: $(DRF_VENV)/.fast-stamp redis-server-installed ## polycache.fast: the
 	cd $(ROOT)/tests/fast && POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) POLYCACHE_FAST_DJANGO_REDIS_URL=redis://127.0.0.1:$$port/0 \
 		$(DRF_PY) -m pytest -q -k "not expired" --ignore=test_tiered.py
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer -m polycache.fast_store
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer -m polycache.fast_store -m polycache.fast_resp
 
 $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)

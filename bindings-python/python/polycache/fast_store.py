@@ -24,9 +24,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from django.core.cache.backends.locmem import LocMemCache
 
+from polycache.fast_resp import CHUNK, rest
+
 __all__ = ["Store", "store_of"]
 
 _MEMO_MAX = 10_000
+#: django-redis: replies remembered per thread up to this size each, this many bytes in all.
+_REPLY_MAX = 64 * 1024
+_REPLIES_MAX = 4 * 1024 * 1024
 
 
 class Store:
@@ -136,9 +141,11 @@ class _DjangoRedis(Store):
     """django-redis's ``DefaultClient``: one ``MGET`` per read, on a connection this
     thread keeps (made with the settings of django-redis's pool, outside it: no pool
     lock or accounting per hit; made again in a forked child), the command packed once
-    per list of keys. No redis-py retry here: an error sends the request to Django,
-    whose own read retries as django-redis does. hiredis parses the reply when it is
-    installed (redis-py picks it)."""
+    per list of keys. redis-py connects it (address, unix socket, SSL, AUTH, SELECT,
+    protocol: the pool's settings); the command is then written to its socket and the
+    reply read by :mod:`polycache.fast_resp`, under the socket's own timeout. No redis-py
+    retry here: an error drops the connection and sends the request to Django, whose own
+    read retries as django-redis does."""
 
     exact = True
     equal = True
@@ -147,34 +154,63 @@ class _DjangoRedis(Store):
         super().__init__()
         self.client = client
         self.loads = client.decode  # type: ignore[method-assign]
-        self._packed: Dict[Tuple[str, ...], Any] = {}
+        #: per list of keys: [the packed MGET, its last reply (or None), that reply's values]
+        self._commands: Dict[Tuple[str, ...], List[Any]] = {}
+        self._held = 0  # bytes of the replies remembered there
         self._conn: Any = None
         self._pid = 0
 
-    def _connection(self) -> Any:
-        if self._conn is None or self._pid != os.getpid():
+    def _socket(self) -> Any:
+        conn = self._conn
+        if conn is None or self._pid != os.getpid():
             pool = self.client.get_client(write=False).connection_pool
-            self._conn, self._pid = pool.connection_class(**pool.connection_kwargs), os.getpid()
-        return self._conn
+            # a forked child's own connection (redis-py leaves the parent's socket open for it)
+            conn = self._conn = pool.connection_class(**pool.connection_kwargs)
+            self._pid = os.getpid()
+        if conn._sock is None:
+            conn.connect()
+        elif conn.health_check_interval:
+            conn.check_health()  # a PING once per interval, as redis-py's own commands do when idle
+        return conn._sock
+
+    def _command(self, keys: Tuple[str, ...]) -> List[Any]:
+        if len(self._commands) >= _MEMO_MAX or self._held > _REPLIES_MAX:
+            self._commands, self._held = {}, 0
+        names = [str(self.client.make_key(k)) for k in keys]
+        command = self._commands[keys] = [b"".join(self._conn.pack_command("MGET", *names)), None, None]
+        return command
 
     def read(self, keys: Sequence[str]) -> List[Optional[bytes]]:
+        """The values of one ``MGET``. A reply equal to the last one for these keys gives
+        the same list of the same bytes objects (a reply is self-delimiting: equal to a
+        whole reply, it is that whole reply), so nothing is parsed again and every memo
+        made of those bytes is found by identity."""
         keys = tuple(keys)
-        packed = self._packed.get(keys)
-        conn = self._connection()
-        if packed is None:
-            if len(self._packed) >= _MEMO_MAX:
-                self._packed.clear()
-            names = [str(self.client.make_key(k)) for k in keys]
-            packed = self._packed[keys] = conn.pack_command("MGET", *names)
+        sock = self._socket()
+        command = self._commands.get(keys)
+        if command is None:
+            command = self._command(keys)
         try:
-            conn.send_packed_command(packed)
-            found = conn.read_response()
+            sock.sendall(command[0])
+            reply = sock.recv(CHUNK)
+            if reply == command[1]:
+                return command[2]
+            reply, found = rest(sock, reply, len(keys))
         except BaseException:
-            conn.disconnect()  # a reply half read must not reach the next command; reconnects on the next
+            self._conn.disconnect()  # a reply half read must not reach the next command; reconnects on the next
             raise
-        if not isinstance(found, list) or len(found) != len(keys):
-            raise ValueError(f"polycache.fast: MGET answered {type(found).__name__}")
-        return [raw if isinstance(raw, bytes) else None for raw in found]
+        if len(reply) <= _REPLY_MAX:
+            self._held += len(reply) - len(command[1] or b"")
+            command[1], command[2] = reply, found
+        return found
+
+
+def _lean_connection(client: Any) -> bool:
+    """Whether the pool makes redis-py connections whose socket the lean read can use."""
+    from redis.connection import AbstractConnection
+
+    pool = client.get_client(write=False).connection_pool
+    return isinstance(pool.connection_class, type) and issubclass(pool.connection_class, AbstractConnection)
 
 
 def store_of(cache: Any) -> Optional[Store]:
@@ -191,6 +227,6 @@ def store_of(cache: Any) -> Optional[Store]:
         from django_redis.cache import RedisCache
     except ImportError:
         return None
-    if isinstance(cache, RedisCache) and type(cache.client) is DefaultClient:  # Herd, Sharded: other layouts
-        return _DjangoRedis(cache.client)
+    if isinstance(cache, RedisCache) and type(cache.client) is DefaultClient and _lean_connection(cache.client):
+        return _DjangoRedis(cache.client)  # not Herd, Sharded (other layouts), nor another connection class
     return None
