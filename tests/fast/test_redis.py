@@ -5,12 +5,16 @@ another process (a replaced page, a deleted one, a model write's invalidation) i
 on the very next request. Each test would fail if the fast path answered from its
 memory without asking Redis, or read more than once per hit."""
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
+import redis
 from conftest import NETWORK
 from django.core.cache import caches
 from fastsite.wsgi_client import call
@@ -18,6 +22,8 @@ from fastsite.wsgi_client import call
 pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not NETWORK, reason="needs POLYCACHE_FAST_DJANGO_REDIS_URL")]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tiered"))
+import redisctl  # noqa: E402  (a redis-server of a test's own)
 
 
 def in_another_process(code):
@@ -25,6 +31,29 @@ def in_another_process(code):
     prelude = "import django; django.setup()\nfrom django.core.cache import caches\ncache = caches['default']\n"
     subprocess.run([sys.executable, "-c", prelude + code], cwd=HERE, env=dict(os.environ, PYTHONPATH=HERE), check=True,
                    timeout=60)
+
+
+@contextlib.contextmanager
+def own_redis(settings, password=None, db=0, **options):
+    """A redis-server of this test's own (to kill, stop or lock), Django's cache on it; the
+    folder, port, Django's application and the fast path around it."""
+    from django.core.wsgi import get_wsgi_application
+
+    from polycache.fast import FastPathWSGI
+
+    folder = tempfile.mkdtemp(prefix="polycache-fast-redis-")
+    try:
+        port = redisctl.start(folder)
+        if password:
+            redis.Redis(port=port).config_set("requirepass", password)
+        auth = f":{password}@" if password else ""
+        location = f"redis://{auth}127.0.0.1:{port}/{db}"
+        settings.CACHES = {"default": dict(settings.CACHES["default"], LOCATION=location, OPTIONS=options)}
+        django_app = get_wsgi_application()
+        yield folder, port, django_app, FastPathWSGI(django_app, header=True)
+    finally:
+        redisctl.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def hot(fast_app, path):
@@ -147,22 +176,7 @@ def test_the_kept_connection_recovers_when_redis_restarts(settings):
     """Redis stopped: the fast path's read fails, the request goes to Django (which answers
     as it does on a cache that raises); Redis back on the same port: the thread's kept
     connection reconnects and hits are fast again."""
-    import shutil
-    import tempfile
-
-    from django.core.wsgi import get_wsgi_application
-
-    from polycache.fast import FastPathWSGI
-
-    sys.path.insert(0, os.path.join(HERE, "..", "tiered"))
-    import redisctl
-
-    folder = tempfile.mkdtemp(prefix="polycache-fast-restart-")
-    try:
-        port = redisctl.start(folder)
-        settings.CACHES = {"default": dict(settings.CACHES["default"], LOCATION=f"redis://127.0.0.1:{port}/0")}
-        django_app = get_wsgi_application()
-        fast_app = FastPathWSGI(django_app, header=True)
+    with own_redis(settings) as (folder, port, django_app, fast_app):
         hot(fast_app, "/books/")
         redisctl.stop(folder)
         down = call(fast_app, "/books/")
@@ -171,6 +185,3 @@ def test_the_kept_connection_recovers_when_redis_restarts(settings):
         redisctl.start(folder, port=port)  # empty: the page is stored again, then served fast
         assert call(fast_app, "/books/").header("X-Polycache") == "django"
         assert call(fast_app, "/books/").header("X-Polycache") == "fast"
-    finally:
-        redisctl.stop(folder)
-        shutil.rmtree(folder, ignore_errors=True)

@@ -3,13 +3,10 @@ to the kept connection's socket, its reply read there), against a real redis-ser
 what it parses, and each way the read can fail. A failed read drops the connection and
 hands the request to Django; no part of a reply ever reaches the next request."""
 
-import contextlib
 import json
 import os
 import signal
 import socket
-import sys
-import tempfile
 import threading
 import time
 
@@ -18,13 +15,9 @@ import redis
 from conftest import NETWORK
 from django.core.cache import caches
 from fastsite.wsgi_client import call
-from test_redis import hot, in_another_process
+from test_redis import fast_hits_and_commands, hot, in_another_process, own_redis, redisctl
 
 from polycache.fast_resp import ReplyError, values
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tiered"))
-import redisctl  # noqa: E402
 
 pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not NETWORK, reason="needs POLYCACHE_FAST_DJANGO_REDIS_URL")]
 
@@ -38,28 +31,6 @@ def raw_reply(url, *keys):
         while not isinstance(values(reply, len(keys)), list):
             reply += sock.recv(65536)
     return reply
-
-
-@contextlib.contextmanager
-def own_redis(settings, password=None, db=0, **options):
-    """A redis-server of this test's own (to kill, stop or lock), Django's cache on it; the
-    folder, port, Django's application and the fast path around it."""
-    from django.core.wsgi import get_wsgi_application
-
-    from polycache.fast import FastPathWSGI
-
-    folder = tempfile.mkdtemp(prefix="polycache-fast-reply-")
-    try:
-        port = redisctl.start(folder)
-        if password:
-            redis.Redis(port=port).config_set("requirepass", password)
-        auth = f":{password}@" if password else ""
-        location = f"redis://{auth}127.0.0.1:{port}/{db}"
-        settings.CACHES = {"default": dict(settings.CACHES["default"], LOCATION=location, OPTIONS=options)}
-        django_app = get_wsgi_application()
-        yield folder, port, django_app, FastPathWSGI(django_app, header=True)
-    finally:
-        redisctl.stop(folder)
 
 
 def test_the_reader_takes_what_redis_answers_to_mget():
@@ -138,11 +109,7 @@ def test_a_password_and_another_database(settings):
         server = redis.Redis(port=port, password="s3cret", db=3)
         assert server.exists(caches["default"].client.make_key(key))
         assert not redis.Redis(port=port, password="s3cret", db=0).keys("*")
-        server.config_resetstat()
-        for _ in range(4):
-            answer = call(fast_app, "/books/")
-            assert answer.header("X-Polycache") == "fast"
-        seen = {name.removeprefix("cmdstat_"): value["calls"] for name, value in server.info("commandstats").items()}
+        answer, seen = fast_hits_and_commands(fast_app, "/books/", 4)
         assert seen.get("mget") == 4 and "auth" not in seen and "select" not in seen, seen
         assert answer.comparable() == call(django_app, "/books/").comparable()
 
