@@ -22,7 +22,9 @@ keep-alive) in its own process, rotating the eight URLs. Modes:
 - ``drf-polycache`` / ``fast-drf-polycache``: a public DRF view cached by
   ``polycache.drf.cache_response(fast=True)`` on PolyCache (``/api/public/``), DRF's
   own hit vs the fast path's; ``drf-redis`` / ``fast-drf-redis``: the same on django-redis;
-- ``asgi-*``: the same under uvicorn, Django's ASGI handler with and without ``FastPathASGI``.
+- ``asgi-*``: the same under uvicorn, Django's ASGI handler with and without ``FastPathASGI``;
+  the django-redis rows with ``SOCKET_TIMEOUT`` 5 s (then ``FastPathASGI`` reads on the
+  event loop), except ``asgi-fast-redis-thread``: without one (a worker thread per lookup).
 
 Usage: ``make bench-fast`` (or ``python bench/fast_bench.py --seconds 4 --rounds 3 --out docs/fast-bench.md``).
 """
@@ -73,8 +75,10 @@ MODES = {
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
     "asgi-django-polycache": ("uvicorn", {}),
     "asgi-fast-polycache": ("uvicorn", {"POLYCACHE_FAST": "1"}),
-    "asgi-django-redis": ("uvicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
-    "asgi-fast-redis": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
+    "asgi-django-redis": ("uvicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}", "POLYCACHE_FAST_SOCKET_TIMEOUT": "5"}),
+    "asgi-fast-redis": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}",
+                                    "POLYCACHE_FAST_SOCKET_TIMEOUT": "5"}),
+    "asgi-fast-redis-thread": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "asgi-fast-tiered": ("uvicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_REDIS_URL": "{redis-tiered}"}),
 }
 ROTATE_LUA = """
@@ -167,6 +171,7 @@ BASELINE = {
     "asgi-django-polycache": "asgi-django-locmem",
     "asgi-fast-polycache": "asgi-django-locmem",
     "asgi-fast-redis": "asgi-django-redis",
+    "asgi-fast-redis-thread": "asgi-django-redis",
     "asgi-fast-tiered": "asgi-django-redis",
 }
 

@@ -1,6 +1,6 @@
 """Instructions per request of the whole gunicorn server (the command and modes of
-bench/fast_bench.py: gthread, one worker, 4 threads), counted by valgrind's cachegrind in
-the master and its worker: what separates the fast path from a bare app returning the
+bench/fast_bench.py: gthread, one worker, 4 threads), or uvicorn's (its ``asgi-*``
+modes), counted by valgrind's cachegrind in every process of the server: what separates the fast path from a bare app returning the
 same answer, and both from Django's own hit, without the machine's load in the figures.
 Each mode is run twice, with a few and with many requests over one keep-alive
 connection (all hits after a warm-up), and the difference divided by the extra requests,
@@ -8,9 +8,9 @@ so start-up, warm-up and shut-down cancel.
 
     python bench/fast_server_instructions.py [--modes django-locmem,fast-polycache,bare-same-answer]
                                              [--hiredis DIR] [--no-header]
-    (``make bench-fast-server-instructions``: every gunicorn mode of /books/, about 15 minutes
-    (the server runs under valgrind); django-redis on a throwaway local redis-server, whose
-    own instructions are not counted)
+    (``make bench-fast-server-instructions``: every gunicorn mode of /books/ and the uvicorn
+    ones on django-redis, about 20 minutes (the server runs under valgrind); django-redis on
+    a throwaway local redis-server, whose own instructions are not counted)
 """
 
 from __future__ import annotations
@@ -52,13 +52,13 @@ def _requests(port: int, n: int) -> None:
         conn.close()
 
 
-def server_instructions(env: dict, requests: int, out_dir: str) -> int:
+def server_instructions(env: dict, requests: int, out_dir: str, server_kind: str = "gunicorn") -> int:
     """Instructions of the server's processes (master and worker) over its whole life, with
     ``requests`` hits after the warm-up."""
     port = serve.free_port()
     for old in glob.glob(os.path.join(out_dir, "cg.*")):
         os.remove(old)
-    args = [a.replace("{port}", str(port)) for a in serve.COMMANDS["gunicorn"]]
+    args = [a.replace("{port}", str(port)) for a in serve.COMMANDS[server_kind]]
     server = subprocess.Popen(["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out_dir}/cg.%p",
                                sys.executable, *args], cwd=serve.SITE, env=env, stderr=subprocess.DEVNULL)
     try:
@@ -69,7 +69,7 @@ def server_instructions(env: dict, requests: int, out_dir: str) -> int:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start under valgrind")
+                    raise RuntimeError(f"{server_kind} did not start under valgrind")
                 time.sleep(1)
         _requests(port, requests)
     finally:
@@ -110,13 +110,13 @@ def main() -> None:
             redis_url = f"redis://127.0.0.1:{redisctl.start(redis_dir)}"
         for mode in modes:
             server_kind, extra = MODES[mode]
-            if server_kind != "gunicorn" or "BENCH_PAGES" in extra or ("{hiredis}" in extra.values() and not args.hiredis):
-                sys.exit(f"{mode}: only the gunicorn modes of /books/ (the *-hiredis ones with --hiredis)")
+            if "BENCH_PAGES" in extra or ("{hiredis}" in extra.values() and not args.hiredis):
+                sys.exit(f"{mode}: only the modes of /books/ (the *-hiredis ones with --hiredis)")
             values = {"{redis}": f"{redis_url}/0" if redis_dir else "", "{redis-tiered}": f"{redis_url}/1" if redis_dir else "",
                       "{hiredis}": os.path.abspath(args.hiredis or ".")}
             env = dict(base_env, **{k: values.get(v, v) for k, v in extra.items()})
-            few = server_instructions(env, args.few, tmp)
-            many = server_instructions(env, args.many, tmp)
+            few = server_instructions(env, args.few, tmp, server_kind)
+            many = server_instructions(env, args.many, tmp, server_kind)
             result[mode] = (many - few) // (args.many - args.few)
             print(mode, result[mode], flush=True)
     finally:

@@ -51,8 +51,8 @@ bench-fast-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per cached-page
 	$(call apt-install,valgrind,valgrind,bench-fast-instructions)
 	cd $(ROOT) && $(DRF_PY) bench/fast_instructions.py
 
-FAST_SERVER_MODES := django-locmem,fast-polycache,fast-locmem,bare-same-answer,bare-wsgi,django-redis,fast-redis,django-redis-hiredis,fast-redis-hiredis,fast-tiered
+FAST_SERVER_MODES := django-locmem,fast-polycache,fast-locmem,bare-same-answer,bare-wsgi,django-redis,fast-redis,django-redis-hiredis,fast-redis-hiredis,fast-tiered,asgi-django-redis,asgi-fast-redis,asgi-fast-redis-thread
 
-bench-fast-server-instructions: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed ## Instructions per request of the whole gunicorn server (valgrind): Django's hit, the fast path, a bare app with the same answer
+bench-fast-server-instructions: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed ## Instructions per request of the whole server (valgrind; gunicorn, and uvicorn on django-redis): Django's hit, the fast path, a bare app with the same answer
 	$(call apt-install,valgrind,valgrind,bench-fast-server-instructions)
 	cd $(ROOT) && $(DRF_PY) bench/fast_server_instructions.py --hiredis $(HIREDIS_DIR) --modes $(FAST_SERVER_MODES)

@@ -56,6 +56,8 @@ elif os.environ.get("POLYCACHE_FAST_DJANGO_REDIS_URL"):  # bench/fast_bench.py: 
         "LOCATION": os.environ["POLYCACHE_FAST_DJANGO_REDIS_URL"],
         "TIMEOUT": 300,
     }
+    if os.environ.get("POLYCACHE_FAST_SOCKET_TIMEOUT"):  # bench/fast_bench.py's asgi rows: FastPathASGI reads on the loop
+        CACHES["default"]["OPTIONS"] = {"SOCKET_TIMEOUT": float(os.environ["POLYCACHE_FAST_SOCKET_TIMEOUT"])}
 elif CACHES["default"]["BACKEND"] == "polycache.django.PolyCache" and not os.environ.get("POLYCACHE_FAST_BENCH"):
     CACHES["default"]["OPTIONS"]["CLOCK"] = "fastsite.clock.now"  # tests move time, never sleep
 

@@ -161,12 +161,11 @@ def test_drf_copies_through_asgi_public_and_per_token(asgi_apps):
     assert gone[0] == 401 and header(gone, "X-Polycache") == "django"
 
 
-def test_a_network_cache_is_read_off_the_event_loop(asgi_apps, monkeypatch):
-    """With a cache that may wait on the network (FastPathASGI.blocking: django-redis,
-    ...) the lookup runs in a worker thread, never on the loop's."""
+def test_a_network_cache_is_read_off_the_event_loop(asgi_apps):
+    """With a cache that may wait on the network with no bound (FastPathASGI.blocking:
+    django-redis without a SOCKET_TIMEOUT, ...) the lookup runs in a worker thread,
+    never on the loop's."""
     import threading
-
-    from polycache.fast_answer import Handles
 
     from conftest import NETWORK
 
@@ -175,16 +174,16 @@ def test_a_network_cache_is_read_off_the_event_loop(asgi_apps, monkeypatch):
     acall(fast_app, "/by_accept/?t=1")
     fast_app.blocking = True
     loop_threads, lookup_threads = set(), set()
-    real_cache = Handles.cache
+    real_answer = fast_app._answer
 
-    def cache(self, alias):
+    def answer(*args):
         lookup_threads.add(threading.get_ident())
-        return real_cache(self, alias)
+        return real_answer(*args)
 
     async def on_loop():
         loop_threads.add(threading.get_ident())
 
-    monkeypatch.setattr(Handles, "cache", cache)
+    fast_app._answer = answer
     hit = acall(fast_app, "/by_accept/?t=1")
     asyncio.run(on_loop())
     assert header(hit, "X-Polycache") == "fast"
@@ -211,3 +210,50 @@ def test_an_async_per_user_view_reaches_its_session_only(asgi_apps):
     call(wsgi, "/logout_now/", method="POST", headers=cookies["uma"])
     after = acall(fast_app, "/async_me/", headers=cookies["uma"])
     assert header(after, "X-Polycache") == "django" and json.loads(after[2])["user"] is None
+
+
+def test_django_redis_with_a_socket_timeout_is_read_on_the_event_loop(settings, monkeypatch):
+    """django-redis given SOCKET_TIMEOUT: one MGET per hit, each wait bounded by it, on the
+    loop's own thread (no worker thread); Redis busy past the timeout (DEBUG SLEEP): the
+    read gives up within it and Django answers."""
+    import threading
+    import time
+
+    import redis
+    from django.core.asgi import get_asgi_application
+
+    from conftest import NETWORK
+    from polycache.fast import FastPathASGI
+    from polycache.fast_store import _DjangoRedis
+
+    if not NETWORK:
+        pytest.skip("needs POLYCACHE_FAST_DJANGO_REDIS_URL")
+    url = settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + "/4"  # django-redis keeps a pool per URL
+    settings.CACHES = {"default": dict(settings.CACHES["default"], LOCATION=url, OPTIONS={"SOCKET_TIMEOUT": 0.3})}
+    django_app = get_asgi_application()
+    fast_app = FastPathASGI(django_app, header=True)
+    assert not fast_app.blocking
+    acall(fast_app, "/by_accept/?t=2")
+    reads, real_read = [], _DjangoRedis.read
+
+    def read(self, keys):
+        started = time.monotonic()
+        try:
+            return real_read(self, keys)
+        finally:
+            reads.append((threading.get_ident(), time.monotonic() - started))
+
+    monkeypatch.setattr(_DjangoRedis, "read", read)
+    hit = acall(fast_app, "/by_accept/?t=2")
+    assert header(hit, "X-Polycache") == "fast" and comparable(hit) == comparable(acall(django_app, "/by_accept/?t=2"))
+    assert reads and {thread for thread, _ in reads} == {threading.get_ident()}  # asyncio.run's loop runs on this thread
+    sleeper = threading.Thread(target=lambda: redis.Redis.from_url(url).execute_command("DEBUG", "SLEEP", "1.5"))
+    sleeper.start()
+    time.sleep(0.1)
+    del reads[:]
+    late = acall(fast_app, "/by_accept/?t=2")
+    sleeper.join(30)
+    assert header(late, "X-Polycache") == "django" and fast_app.stats()["refusals"] == {"error": 1}
+    assert len(reads) == 1 and reads[0][1] < 1.0  # gave up after SOCKET_TIMEOUT (0.3 s), not after the sleep
+    again = acall(fast_app, "/by_accept/?t=2")
+    assert header(again, "X-Polycache") == "fast" and comparable(again) == comparable(hit)

@@ -53,7 +53,6 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.cache import FetchFromCacheMiddleware
 from django.utils import timezone
@@ -64,6 +63,7 @@ from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
 from polycache.fast_answer import Answers, Copies, Copy, Handles, Threads
+from polycache.fast_store import off_loop
 from polycache.fast_rules import STAMP, eligible
 from polycache.fast_users import watch_credentials
 
@@ -124,9 +124,10 @@ class _FastPath:
         self._guesses: Optional[Dict[Tuple[str, str], Tuple[Optional[List[str]], Tuple[str, ...], Tuple[str, ...]]]] = (
             {} if getattr(cache, "namespace", None) is None else None
         )
-        #: The lookup may wait on the network (not PolyCache, TieredCache, LocMemCache):
-        #: FastPathASGI runs it in a worker thread, off the event loop.
-        self.blocking = getattr(cache, "namespace", None) is None and not isinstance(cache, LocMemCache)
+        #: The lookup may wait on the network with no bound (not PolyCache, TieredCache,
+        #: LocMemCache, django-redis with a SOCKET_TIMEOUT): FastPathASGI runs it in a
+        #: worker thread, off the event loop.
+        self.blocking = off_loop(cache)
         # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
         # polycache.drf caches responses in.
         self._drf_alias: Optional[str] = None
@@ -355,9 +356,10 @@ def _meta(scope: Dict[str, Any]) -> Dict[str, Any]:
 class FastPathASGI(_FastPath):
     """Wraps Django's ASGI application; serves eligible cached pages without it. Same
     options as :class:`FastPathWSGI`. The lookup runs on the event loop with an
-    in-process cache (``PolyCache``, ``TieredCache``'s local tier, ``LocMemCache``), in
-    a worker thread with any other (django-redis: a network round trip must not block
-    the loop; ``blocking`` says which)."""
+    in-process cache (``PolyCache``, ``TieredCache``'s local tier, ``LocMemCache``) and
+    with django-redis given a ``SOCKET_TIMEOUT`` (one ``MGET``, each wait bounded by it),
+    in a worker thread with any other (a wait without a bound must not block the loop;
+    ``blocking`` says which)."""
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope.get("type") != "http":

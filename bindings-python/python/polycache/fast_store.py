@@ -26,7 +26,7 @@ from django.core.cache.backends.locmem import LocMemCache
 
 from polycache.fast_resp import CHUNK, rest
 
-__all__ = ["Store", "store_of"]
+__all__ = ["Store", "off_loop", "store_of"]
 
 _MEMO_MAX = 10_000
 #: django-redis: replies remembered per thread up to this size each, this many bytes in all.
@@ -168,10 +168,18 @@ class _DjangoRedis(Store):
             conn = self._conn = pool.connection_class(**pool.connection_kwargs)
             self._pid = os.getpid()
         if conn._sock is None:
-            conn.connect()
-        elif conn.health_check_interval:
-            conn.check_health()  # a PING once per interval, as redis-py's own commands do when idle
+            # one attempt, bounded by the pool's timeouts (no retry's back-off sleeps: this
+            # may run on an event loop); redis-py's handshake. A dead kept connection is
+            # found by the read itself (no health-check PING).
+            once = getattr(conn, "connect_check_health", None)
+            once(retry_socket_connect=False) if once is not None else conn.connect()
         return conn._sock
+
+    def bounded(self) -> bool:
+        """Whether each wait of a read is bounded (the pool's ``socket_timeout``, which
+        redis-py also takes for connecting unless told otherwise)."""
+        kwargs = self.client.get_client(write=False).connection_pool.connection_kwargs
+        return kwargs.get("socket_timeout") is not None
 
     def _command(self, keys: Tuple[str, ...]) -> List[Any]:
         if len(self._commands) >= _MEMO_MAX or self._held > _REPLIES_MAX:
@@ -211,6 +219,18 @@ def _lean_connection(client: Any) -> bool:
 
     pool = client.get_client(write=False).connection_pool
     return isinstance(pool.connection_class, type) and issubclass(pool.connection_class, AbstractConnection)
+
+
+def off_loop(cache: Any) -> bool:
+    """Whether ``FastPathASGI`` reads ``cache`` in a worker thread: a read may wait on the
+    network with no bound of its own. Read on the event loop: in-process caches
+    (PolyCache, TieredCache, whose local-tier misses do wait on Redis, LocMemCache) and
+    django-redis read by :class:`_DjangoRedis` with a ``SOCKET_TIMEOUT`` (the thread hop
+    costs more than the read: ``make bench-fast-server-instructions``, docs/fast.md)."""
+    if getattr(cache, "namespace", None) is not None or isinstance(cache, LocMemCache):
+        return False
+    store = store_of(cache)
+    return not (isinstance(store, _DjangoRedis) and store.bounded())
 
 
 def store_of(cache: Any) -> Optional[Store]:
