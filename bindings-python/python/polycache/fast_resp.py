@@ -1,6 +1,6 @@
 """One ``MGET`` on a connected socket, its reply read here: redis-py's send and parse of a
 command cost the fast path more than everything else it does on a django-redis hit
-(``make bench-fast-instructions``, docs/fast.md), and the reply of an ``MGET`` has one
+(``make bench-fast-instructions``, docs/fast-speed.md), and the reply of an ``MGET`` has one
 shape, an array of bulk strings and nulls.
 
 Anything else (an error reply, another type, more bytes than the reply, the socket

@@ -12,7 +12,7 @@ answer, a header list, a generation) is remembered and a hit decodes nothing.
   what was decoded then), so a write from any process is seen on the next read.
 - Any other cache: no store (None); the fast path calls ``get`` / ``get_many``.
 
-Measured with ``make bench-fast-instructions`` (docs/fast.md).
+Measured with ``make bench-fast-instructions`` (docs/fast-speed.md).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def off_loop(cache: Any) -> bool:
     network with no bound of its own. Read on the event loop: in-process caches
     (PolyCache, TieredCache, whose local-tier misses do wait on Redis, LocMemCache) and
     django-redis read by :class:`_DjangoRedis` with a ``SOCKET_TIMEOUT`` (the thread hop
-    costs more than the read: ``make bench-fast-server-instructions``, docs/fast.md)."""
+    costs more than the read: ``make bench-fast-server-instructions``, docs/fast-speed.md)."""
     if getattr(cache, "namespace", None) is not None or isinstance(cache, LocMemCache):
         return False
     store = store_of(cache)
