@@ -215,7 +215,8 @@ def test_an_async_per_user_view_reaches_its_session_only(asgi_apps):
 def test_django_redis_with_a_socket_timeout_is_read_on_the_event_loop(settings, monkeypatch):
     """django-redis given SOCKET_TIMEOUT: one MGET per hit, each wait bounded by it, on the
     loop's own thread (no worker thread); Redis busy past the timeout (DEBUG SLEEP): the
-    read gives up within it and Django answers."""
+    read gives up within it and Django answers. Read with ``get`` instead (the fallback on
+    Django's key functions), a worker thread again."""
     import threading
     import time
 
@@ -257,3 +258,5 @@ def test_django_redis_with_a_socket_timeout_is_read_on_the_event_loop(settings, 
     assert len(reads) == 1 and reads[0][1] < 1.0  # gave up after SOCKET_TIMEOUT (0.3 s), not after the sleep
     again = acall(fast_app, "/by_accept/?t=2")
     assert header(again, "X-Polycache") == "fast" and comparable(again) == comparable(hit)
+    monkeypatch.setattr("polycache.fast.matches_django", lambda prefix: False)
+    assert FastPathASGI(django_app).blocking  # Django's key functions read with get: redis-py's retries, off the loop

@@ -124,10 +124,6 @@ class _FastPath:
         self._guesses: Optional[Dict[Tuple[str, str], Tuple[Optional[List[str]], Tuple[str, ...], Tuple[str, ...]]]] = (
             {} if getattr(cache, "namespace", None) is None else None
         )
-        #: The lookup may wait on the network with no bound (not PolyCache, TieredCache,
-        #: LocMemCache, django-redis with a SOCKET_TIMEOUT): FastPathASGI runs it in a
-        #: worker thread, off the event loop.
-        self.blocking = off_loop(cache)
         # polycache.drf copies (drf_fast): looked up after a cache_page miss, in the alias
         # polycache.drf caches responses in.
         self._drf_alias: Optional[str] = None
@@ -135,6 +131,11 @@ class _FastPath:
             from polycache.drf_registry import cache_aliases
 
             self._drf_alias = cache_aliases()[0]
+        #: The lookup may wait on the network with no bound (not PolyCache, TieredCache,
+        #: LocMemCache, django-redis with a SOCKET_TIMEOUT read by its Store): FastPathASGI
+        #: runs it in a worker thread, off the event loop.
+        self.blocking = any(off_loop(caches[alias], self._keys is not None)
+                            for alias in {self.alias, self._drf_alias} if alias is not None)
 
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,

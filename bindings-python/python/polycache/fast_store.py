@@ -221,16 +221,17 @@ def _lean_connection(client: Any) -> bool:
     return isinstance(pool.connection_class, type) and issubclass(pool.connection_class, AbstractConnection)
 
 
-def off_loop(cache: Any) -> bool:
+def off_loop(cache: Any, stored: bool = True) -> bool:
     """Whether ``FastPathASGI`` reads ``cache`` in a worker thread: a read may wait on the
     network with no bound of its own. Read on the event loop: in-process caches
     (PolyCache, TieredCache, whose local-tier misses do wait on Redis, LocMemCache) and
     django-redis read by :class:`_DjangoRedis` with a ``SOCKET_TIMEOUT`` (the thread hop
-    costs more than the read: ``make bench-fast-server-instructions``, docs/fast-speed.md)."""
+    costs more than the read: ``make bench-fast-server-instructions``, docs/fast-speed.md),
+    unless not ``stored`` (read with ``get``: redis-py's retries and back-off sleeps)."""
     if getattr(cache, "namespace", None) is not None or isinstance(cache, LocMemCache):
         return False
     store = store_of(cache)
-    return not (isinstance(store, _DjangoRedis) and store.bounded())
+    return not (stored and isinstance(store, _DjangoRedis) and store.bounded())
 
 
 def store_of(cache: Any) -> Optional[Store]:
