@@ -214,3 +214,19 @@ def test_this_run_has_redis_py_parse_with_hiredis(apps):
     assert HIREDIS_AVAILABLE
     hot(fast_app, "/books/")
     assert type(fast_app._threads.mine().stores["default"]._conn._parser).__name__ == "_HiredisParser"
+
+
+def test_a_resp3_connection(settings):
+    """A pool speaking RESP3 (``protocol=3``: redis-py's handshake sends HELLO 3): MGET's
+    nulls come as ``_``; a page, a missing generation and the header list read as under
+    RESP2."""
+    with own_redis(settings, CONNECTION_POOL_KWARGS={"protocol": 3}) as (_, port, django_app, fast_app):
+        hot(fast_app, "/books/")
+        conn = fast_app._threads.mine().stores["default"]._conn
+        assert conn.protocol == 3 and conn.handshake_metadata  # HELLO 3 answered
+        answer, seen = fast_hits_and_commands(fast_app, "/books/", 3)
+        assert seen.get("mget") == 3 and seen.get("hello") is None, seen
+        assert answer.comparable() == call(django_app, "/books/").comparable()
+        assert call(fast_app, "/books/?page=9").header("X-Polycache") == "django"  # its header list: `_`
+        assert call(fast_app, "/books/?page=9").header("X-Polycache") == "fast"
+        assert fast_app.stats()["refusals"] == {}  # a null is a miss, not an error
