@@ -3,6 +3,8 @@
 
 mod backend;
 mod cache;
+mod cache_build;
+mod cache_many;
 mod compress;
 mod drf_types;
 mod error;
