@@ -39,6 +39,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::capi::{list_item, list_len, tuple_item, tuple_len};
 use crate::tree_size::{dict_size, headers, leaf_size, Headers};
 
 /// Deeper values are pickled (pickle itself recurses as deep as Python allows).
@@ -132,10 +133,10 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             Ok(copy)
         }
         Kind::List => {
-            let n = ffi::PyList_Size(o);
+            let n = list_len(o);
             let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
             for i in 0..n {
-                let v = ffi::PyList_GetItem(o, i);
+                let v = list_item(o, i);
                 if kind(v).is_container() {
                     let c = out(py, v)?;
                     // PyList_SetItem steals the new reference.
@@ -150,11 +151,11 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             // A tuple with no list or dict anywhere below it was shared on the way in and is
             // shared on the way out (the same object everywhere it appears, as pickle
             // gives it); one that holds one is rebuilt around the copies.
-            let n = ffi::PyTuple_Size(o);
+            let n = tuple_len(o);
             let mut items = Vec::with_capacity(n as usize);
             let mut rebuilt = false;
             for i in 0..n {
-                let v = ffi::PyTuple_GetItem(o, i);
+                let v = tuple_item(o, i);
                 let item = out(py, v)?;
                 rebuilt |= item.as_ptr() != v;
                 items.push(item);
@@ -272,10 +273,10 @@ impl Walk {
     }
 
     unsafe fn list<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let n = ffi::PyList_Size(o);
+        let n = list_len(o);
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
         for i in 0..n {
-            match self.item(py, ffi::PyList_GetItem(o, i), depth)? {
+            match self.item(py, list_item(o, i), depth)? {
                 Item::Refused => return Ok(None),
                 Item::Same => {}
                 // PyList_SetItem steals the new reference.
@@ -291,11 +292,11 @@ impl Walk {
     }
 
     unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let n = ffi::PyTuple_Size(o);
+        let n = tuple_len(o);
         let mut items = Vec::with_capacity(n as usize);
         let mut rebuilt = false;
         for i in 0..n {
-            let v = ffi::PyTuple_GetItem(o, i);
+            let v = tuple_item(o, i);
             match self.copy(py, v, depth + 1)? {
                 Some(c) => {
                     rebuilt |= c.as_ptr() != v;

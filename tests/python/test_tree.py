@@ -176,8 +176,22 @@ def dicts_of_every_make():
         del presized[k]
     had_int = {"a": 1, 5: 2}
     del had_int[5]
+    class Row:
+        pass
+
+    row = Row()
+    row.a, row.b = 1, "x"
+    mixed = {"a": 1, "b": 2, "c": 3, 4: 4, "e": 5}
+    del mixed["e"]
+    popped = {f"k{i}": i for i in range(30)}
+    while len(popped) > 3:
+        popped.popitem()
     return {
         "literal": {"a": 1, "b": "x"},
+        "an instance's __dict__ (split table)": vars(row),
+        "str keys then an int key, one deleted": mixed,
+        "grown then popped": popped,
+        "a copy of a copy": dict(dict(presized)),
         "comprehension": {f"k{i}": i for i in range(40)},
         "shrunk from 1000": big,
         "shrunk literal": presized,
@@ -195,6 +209,43 @@ def test_a_tree_is_charged_at_least_what_its_copy_takes(name):
     charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
     held = c.get("k")  # a copy of the stored containers: the same table sizes
     assert real_size(held) <= charged
+
+
+def charged_exactly(obj):
+    """What the cache charges a value of exact str, dict and list: every container and
+    every str at its `__sizeof__`, once each time it appears (a shared key twice)."""
+    if isinstance(obj, dict):
+        return obj.__sizeof__() + sum(charged_exactly(k) + charged_exactly(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return obj.__sizeof__() + sum(charged_exactly(v) for v in obj)
+    assert type(obj) is str and obj.isascii()
+    return obj.__sizeof__()
+
+
+def text_dicts():
+    """The dicts of every make whose keys are ASCII str, their values made str in place
+    (which keeps each table as its history left it)."""
+    out = {}
+    for name, d in dicts_of_every_make().items():
+        if all(type(k) is str and k.isascii() for k in d):
+            for k in d:
+                d[k] = f"{k}={d[k]}"
+            out[name] = d
+    return out
+
+
+@pytest.mark.parametrize("name", list(text_dicts()))
+def test_text_trees_are_charged_exactly_in_every_build(name):
+    # ASCII str, dict and list only: what both builds charge is exact (the native build
+    # reads an ASCII str's length, the abi3 one asks for its UTF-8; both ask each dict
+    # copy its size), so `make test-python-native` and `make test-python-311` pin the same
+    # number. The dict, and another made alike nested beside a list of its keys.
+    d = text_dicts()[name]
+    value = [d, {"in": text_dicts()[name], "keys": list(d)}]
+    c = Cache()
+    c.set("k", value)
+    charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
+    assert charged == charged_exactly(c.get("k"))
 
 
 def test_max_bytes_bounds_the_memory_of_tree_values():
