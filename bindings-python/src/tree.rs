@@ -205,22 +205,18 @@ impl Walk {
     }
 
     /// Counts the leaf `o` of kind `k`; false if it is not one a tree may hold.
-    #[inline]
-    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> PyResult<bool> {
+    #[inline(always)]
+    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> bool {
         let size = leaf_size(py, self.h, o, k);
         self.size += size;
-        Ok(size != 0)
+        size != 0
     }
 
-    /// What becomes of the item `v` of a container at `depth`: a leaf or a tuple of leaves
-    /// stays as it is (a leaf without a handle: no reference-count calls), a container is
-    /// replaced by its copy.
+    /// What becomes of the item `v` (of kind `k`, a container) of a container at `depth`:
+    /// replaced by its copy, kept (a tuple of leaves) or refused. Leaves never come here:
+    /// the loops count them inline (`leaf`), without a handle or a result to move.
     #[inline]
     unsafe fn item<'py>(&mut self, py: Python<'py>, v: *mut ffi::PyObject, depth: usize) -> PyResult<Item<'py>> {
-        let k = kind(v);
-        if !k.is_container() {
-            return Ok(if self.leaf(py, v, k)? { Item::Same } else { Item::Refused });
-        }
         Ok(match self.copy(py, v, depth + 1)? {
             None => Item::Refused,
             Some(c) if c.as_ptr() == v => Item::Same,
@@ -233,7 +229,7 @@ impl Walk {
     unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
         let k = kind(o);
         if !k.is_container() {
-            return Ok(self.leaf(py, o, k)?.then(|| Bound::from_borrowed_ptr(py, o)));
+            return Ok(self.leaf(py, o, k).then(|| Bound::from_borrowed_ptr(py, o)));
         }
         if depth >= MAX_DEPTH || (k != Kind::Tuple && !self.first_visit(o)) {
             return Ok(None);
@@ -255,8 +251,15 @@ impl Walk {
         let (mut pos, mut key, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
         while ffi::PyDict_Next(o, &mut pos, &mut key, &mut v) != 0 {
             let kk = kind(key);
-            if kk.is_container() || !self.leaf(py, key, kk)? {
+            if kk.is_container() || !self.leaf(py, key, kk) {
                 return Ok(None);
+            }
+            let k = kind(v);
+            if !k.is_container() {
+                if !self.leaf(py, v, k) {
+                    return Ok(None);
+                }
+                continue;
             }
             match self.item(py, v, depth)? {
                 Item::Refused => return Ok(None),
@@ -276,7 +279,15 @@ impl Walk {
         let n = list_len(o);
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
         for i in 0..n {
-            match self.item(py, list_item(o, i), depth)? {
+            let v = list_item(o, i);
+            let k = kind(v);
+            if !k.is_container() {
+                if !self.leaf(py, v, k) {
+                    return Ok(None);
+                }
+                continue;
+            }
+            match self.item(py, v, depth)? {
                 Item::Refused => return Ok(None),
                 Item::Same => {}
                 // PyList_SetItem steals the new reference.

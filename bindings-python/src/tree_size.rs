@@ -15,42 +15,49 @@ use crate::text::utf8_raw;
 use crate::tree::Kind;
 
 /// The bytes the leaf `o` takes; 0 if it is not one a tree may hold (a `str` with a lone
-/// surrogate, and anything whose size cannot be had, is left to pickle).
+/// surrogate, and anything whose size cannot be had, is left to pickle). The common
+/// cases are inlined into the walk; the rest are calls (`str_size`, `int_size`).
 ///
 /// # Safety
 /// `o` must be a live object of kind `k` and the GIL held.
-#[inline]
+#[inline(always)]
 pub unsafe fn leaf_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject, k: Kind) -> usize {
     match k {
-        Kind::Str => {
-            if let Some(len) = ascii_len(o) {
-                return h.ascii + len + 1;
-            }
-            let Some((data, utf8)) = utf8_raw(o) else { return 0 };
-            // A compact ASCII str keeps its text right after its header, and that text is
-            // its UTF-8; any other str is charged an upper bound (4 bytes a character held,
-            // plus the UTF-8 copy now cached inside it).
-            if data as usize == o as usize + h.ascii {
-                h.ascii + utf8 + 1
-            } else {
-                let chars = ffi::PyUnicode_GetLength(o) as usize;
-                h.wide + 4 * (chars + 1) + utf8 + 1
-            }
-        }
-        Kind::Int => {
-            let mut overflow = 0;
-            ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
-            if overflow == 0 {
-                return h.int + 12; // up to three 30-bit digits
-            }
-            let big = Bound::from_borrowed_ptr(py, o);
-            big.call_method0(pyo3::intern!(py, "__sizeof__")).and_then(|s| s.extract()).unwrap_or(0)
-        }
+        Kind::Str => match ascii_len(o) {
+            Some(len) => h.ascii + len + 1,
+            None => str_size(h, o),
+        },
+        Kind::Int => int_size(py, h, o),
         Kind::Float => h.float,
         Kind::Bytes => h.bytes + ffi::PyBytes_Size(o) as usize,
         Kind::Const => 8,
         _ => 0,
     }
+}
+
+#[inline(never)]
+unsafe fn str_size(h: &Headers, o: *mut ffi::PyObject) -> usize {
+    let Some((data, utf8)) = utf8_raw(o) else { return 0 };
+    // A compact ASCII str keeps its text right after its header, and that text is its
+    // UTF-8; any other str is charged an upper bound (4 bytes a character held, plus the
+    // UTF-8 copy now cached inside it).
+    if data as usize == o as usize + h.ascii {
+        h.ascii + utf8 + 1
+    } else {
+        let chars = ffi::PyUnicode_GetLength(o) as usize;
+        h.wide + 4 * (chars + 1) + utf8 + 1
+    }
+}
+
+#[inline(never)]
+unsafe fn int_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject) -> usize {
+    let mut overflow = 0;
+    ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
+    if overflow == 0 {
+        return h.int + 12; // up to three 30-bit digits
+    }
+    let big = Bound::from_borrowed_ptr(py, o);
+    big.call_method0(pyo3::intern!(py, "__sizeof__")).and_then(|s| s.extract()).unwrap_or(0)
 }
 
 /// Object headers of this Python, measured once with `__sizeof__`.
