@@ -39,11 +39,14 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::capi::{list_item, list_len, tuple_item, tuple_len};
-use crate::tree_size::{dict_size, headers, leaf_size, Headers};
+use crate::capi::{ascii_len, list_item, list_len, tuple_item, tuple_len};
+use crate::tree_size::{dict_size, headers, leaf_size, str_size, Headers};
 
 /// Deeper values are pickled (pickle itself recurses as deep as Python allows).
 pub const MAX_DEPTH: usize = 32;
+
+/// Slots of a walk's memo of str sizes (`Walk::strs`).
+const STR_SLOTS: usize = 64;
 
 /// A private copy of a JSON-like value and the bytes it keeps alive.
 pub struct Tree {
@@ -54,7 +57,7 @@ pub struct Tree {
 /// Copies `value` in if it is a tree (see the module comment); `None` if it is not.
 pub fn copy_in(value: &Bound<'_, PyAny>) -> PyResult<Option<Tree>> {
     let py = value.py();
-    let mut walk = Walk { h: headers(py)?, seen: Vec::new(), big: None, size: 0 };
+    let mut walk = Walk { h: headers(py)?, strs: [(0, 0); STR_SLOTS], seen: Vec::new(), big: None, size: 0 };
     // SAFETY: `value` is a live object and the GIL is held (`py`).
     let copied = unsafe { walk.copy(py, value.as_ptr(), 0)? };
     Ok(copied.map(|root| Tree { root: root.unbind(), size: walk.size }))
@@ -180,6 +183,11 @@ enum Item<'py> {
 
 struct Walk {
     h: &'static Headers,
+    /// Sizes of the str met in this walk that had to be asked for (all of them in the abi3
+    /// build, the non-ASCII ones in a native one), by address, direct-mapped: the rows of
+    /// a page hold the same key objects. Nothing runs Python code during a walk, so an
+    /// address names one str from start to end; the memo dies with the walk.
+    strs: [(usize, usize); STR_SLOTS],
     /// Addresses of the mutable containers met so far (to refuse aliasing and cycles).
     seen: Vec<usize>,
     big: Option<HashSet<usize>>,
@@ -207,9 +215,24 @@ impl Walk {
     /// Counts the leaf `o` of kind `k`; false if it is not one a tree may hold.
     #[inline(always)]
     unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> bool {
-        let size = leaf_size(py, self.h, o, k);
+        let size = if k != Kind::Str {
+            leaf_size(py, self.h, o, k)
+        } else if let Some(len) = ascii_len(o) {
+            self.h.ascii_size(len)
+        } else {
+            self.str(o)
+        };
         self.size += size;
         size != 0
+    }
+
+    #[inline(always)]
+    unsafe fn str(&mut self, o: *mut ffi::PyObject) -> usize {
+        let slot = &mut self.strs[((o as usize >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % STR_SLOTS];
+        if slot.0 != o as usize {
+            *slot = (o as usize, str_size(self.h, o));
+        }
+        slot.1
     }
 
     /// What becomes of the item `v` (of kind `k`, a container) of a container at `depth`:

@@ -24,7 +24,7 @@ use crate::tree::Kind;
 pub unsafe fn leaf_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject, k: Kind) -> usize {
     match k {
         Kind::Str => match ascii_len(o) {
-            Some(len) => h.ascii + len + 1,
+            Some(len) => h.ascii_size(len),
             None => str_size(h, o),
         },
         Kind::Int => int_size(py, h, o),
@@ -35,8 +35,12 @@ pub unsafe fn leaf_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject, k: K
     }
 }
 
+/// What the `str` at `o` takes, asked for its UTF-8 (see `leaf_size`).
+///
+/// # Safety
+/// `o` must be a live exact `str` and the GIL held.
 #[inline(never)]
-unsafe fn str_size(h: &Headers, o: *mut ffi::PyObject) -> usize {
+pub unsafe fn str_size(h: &Headers, o: *mut ffi::PyObject) -> usize {
     let Some((data, utf8)) = utf8_raw(o) else { return 0 };
     // A compact ASCII str keeps its text right after its header, and that text is its
     // UTF-8; any other str is charged an upper bound (4 bytes a character held, plus the
@@ -69,6 +73,14 @@ pub struct Headers {
     bytes: usize,
     pub list: usize,
     pub tuple: usize,
+}
+
+impl Headers {
+    /// What a compact ASCII `str` of `len` characters takes.
+    #[inline(always)]
+    pub fn ascii_size(&self, len: usize) -> usize {
+        self.ascii + len + 1
+    }
 }
 
 pub fn headers(py: Python<'_>) -> PyResult<&'static Headers> {
