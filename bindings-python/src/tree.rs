@@ -59,7 +59,8 @@ pub fn copy_in(value: &Bound<'_, PyAny>) -> PyResult<Option<Tree>> {
     let py = value.py();
     let mut walk = Walk { h: headers(py)?, strs: [(0, 0); STR_SLOTS], seen: Vec::new(), big: None, size: 0 };
     // SAFETY: `value` is a live object and the GIL is held (`py`).
-    let copied = unsafe { walk.copy(py, value.as_ptr(), 0)? };
+    // The caller's reference is the one the walk knows of (`Walk::copy`).
+    let copied = unsafe { walk.copy(py, value.as_ptr(), 0, 1)? };
     Ok(copied.map(|root| Tree { root: root.unbind(), size: walk.size }))
 }
 
@@ -238,9 +239,12 @@ impl Walk {
     /// What becomes of the item `v` (of kind `k`, a container) of a container at `depth`:
     /// replaced by its copy, kept (a tuple of leaves) or refused. Leaves never come here:
     /// the loops count them inline (`leaf`), without a handle or a result to move.
+    ///
+    /// The container holding `v` has been copied already: `v` has a reference from it
+    /// and one from its copy.
     #[inline]
     unsafe fn item<'py>(&mut self, py: Python<'py>, v: *mut ffi::PyObject, depth: usize) -> PyResult<Item<'py>> {
-        Ok(match self.copy(py, v, depth + 1)? {
+        Ok(match self.copy(py, v, depth + 1, 2)? {
             None => Item::Refused,
             Some(c) if c.as_ptr() == v => Item::Same,
             Some(c) => Item::Copied(c),
@@ -249,18 +253,27 @@ impl Walk {
 
     /// A new reference to the copy of `o` (to `o` itself for a leaf or a tuple of leaves),
     /// or `None` if `o` is not a tree.
-    unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+    ///
+    /// `refs` is how many references to `o` the walk accounts for on this path (0: it
+    /// cannot tell). A container with no more than those is reached only this once: it is
+    /// neither recorded nor looked up in `seen` (a page's rows and their nested dicts and
+    /// lists, usually; the scan and the set were ~1.4k instructions of a DRF-like set).
+    /// Anything reachable twice has a reference for each way in, so it is recorded on its
+    /// first visit. The exception is under a tuple, which is shared without a trace when
+    /// reached twice (tuples are not recorded): below a tuple that is not alone, nothing is.
+    unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize, refs: isize) -> PyResult<Option<Bound<'py, PyAny>>> {
         let k = kind(o);
         if !k.is_container() {
             return Ok(self.leaf(py, o, k).then(|| Bound::from_borrowed_ptr(py, o)));
         }
-        if depth >= MAX_DEPTH || (k != Kind::Tuple && !self.first_visit(o)) {
+        let alone = ffi::Py_REFCNT(o) <= refs;
+        if depth >= MAX_DEPTH || (k != Kind::Tuple && !alone && !self.first_visit(o)) {
             return Ok(None);
         }
         match k {
             Kind::Dict => self.dict(py, o, depth),
             Kind::List => self.list(py, o, depth),
-            _ => self.tuple(py, o, depth),
+            _ => self.tuple(py, o, depth, if alone { 1 } else { 0 }),
         }
     }
 
@@ -324,13 +337,15 @@ impl Walk {
         Ok(Some(untracked(copy)))
     }
 
-    unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+    /// `refs`: what `copy` should assume of each item (1 when the tuple is reached only
+    /// once, the item's slot in it; 0 otherwise).
+    unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize, refs: isize) -> PyResult<Option<Bound<'py, PyAny>>> {
         let n = tuple_len(o);
         let mut items = Vec::with_capacity(n as usize);
         let mut rebuilt = false;
         for i in 0..n {
             let v = tuple_item(o, i);
-            match self.copy(py, v, depth + 1)? {
+            match self.copy(py, v, depth + 1, refs)? {
                 Some(c) => {
                     rebuilt |= c.as_ptr() != v;
                     items.push(c);

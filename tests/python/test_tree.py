@@ -112,6 +112,38 @@ def test_aliasing_and_cycles_are_kept_as_pickle_keeps_them():
     assert got[0][0] is got[1][0]
 
 
+def test_containers_reached_twice_without_a_second_reference_keep_their_aliasing():
+    # The walk skips its aliasing check for containers with no more references than the
+    # path it came by; a tuple reached twice gives its items a second way in without a
+    # second reference, and so do the other shapes here. Each built in a helper, so no
+    # local name adds a reference.
+    def through_a_shared_tuple():
+        t = ([1], {"k": [2]})
+        return [t, {"again": t}]
+
+    def a_tuple_in_a_tuple():
+        t = ({"a": 1},)
+        return ((t,), (t, t))
+
+    def a_cycle_through_a_tuple():
+        items: list = []
+        items.append(({"back": items},))
+        return {"items": items}
+
+    def a_list_under_a_dict_and_a_list():
+        inner = [1]
+        return {"a": inner, "b": [inner]}
+
+    got = same_in_both(through_a_shared_tuple())
+    assert got[0] is got[1]["again"] and got[0][0] is got[1]["again"][0]
+    got = same_in_both(a_tuple_in_a_tuple())
+    assert got[0][0][0] is got[1][0][0] is got[1][1][0]
+    got = same_in_both(a_cycle_through_a_tuple())
+    assert got["items"][0][0]["back"] is got["items"]
+    got = same_in_both(a_list_under_a_dict_and_a_list())
+    assert got["a"] is got["b"][0]
+
+
 @pytest.mark.parametrize("values", ["copy", "pickle"])
 def test_mutating_what_was_stored_or_read_never_changes_the_cache(values):
     c = Cache(values=values)
