@@ -40,7 +40,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::capi::{ascii_len, list_item, list_len, tuple_item, tuple_len};
-use crate::tree_size::{dict_size, headers, leaf_size, str_size, Headers};
+use crate::tree_size::{headers, leaf_size, str_size, Headers};
 
 /// Deeper values are pickled (pickle itself recurses as deep as Python allows).
 pub const MAX_DEPTH: usize = 32;
@@ -280,7 +280,7 @@ impl Walk {
     unsafe fn dict<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
         // CPython clones the source's table when at most a third of its entries were
         // deleted (holes and all), and builds a fresh one otherwise; a split table (an
-        // instance's `__dict__`) gives a split copy. Each is charged as it is (`dict_size`).
+        // instance's `__dict__`) gives a split copy. Each is charged as it is (`Headers::dict_size`).
         // Merging into a new dict would drop the holes too, for ~50 more instructions a dict.
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(o))?;
         let (mut pos, mut key, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
@@ -306,7 +306,7 @@ impl Walk {
                 }
             }
         }
-        self.size += dict_size(&copy)?;
+        self.size += self.h.dict_size(py, copy.as_ptr())?;
         Ok(Some(untracked(copy)))
     }
 

@@ -64,7 +64,8 @@ unsafe fn int_size(py: Python<'_>, h: &Headers, o: *mut ffi::PyObject) -> usize 
     big.call_method0(pyo3::intern!(py, "__sizeof__")).and_then(|s| s.extract()).unwrap_or(0)
 }
 
-/// Object headers of this Python, measured once with `__sizeof__`.
+/// Object headers of this Python, measured once with `__sizeof__`, and how to ask a dict
+/// its size.
 pub struct Headers {
     ascii: usize,
     wide: usize,
@@ -73,6 +74,8 @@ pub struct Headers {
     bytes: usize,
     pub list: usize,
     pub tuple: usize,
+    dict_method: Py<PyAny>,
+    dict_direct: Option<ffi::PyCFunction>,
 }
 
 impl Headers {
@@ -88,6 +91,7 @@ pub fn headers(py: Python<'_>) -> PyResult<&'static Headers> {
     HEADERS.get_or_try_init(py, || {
         let size = |o: Bound<'_, PyAny>| -> PyResult<usize> { o.call_method0("__sizeof__")?.extract() };
         let wide = PyString::new(py, "a").call_method1("replace", ("a", "\u{e9}"))?;
+        let (dict_method, dict_direct) = dict_sizeof(py)?;
         Ok(Headers {
             ascii: size(PyString::new(py, "").into_any())? - 1,
             wide: size(wide)? - 2,
@@ -96,41 +100,51 @@ pub fn headers(py: Python<'_>) -> PyResult<&'static Headers> {
             bytes: size(PyBytes::new(py, b"").into_any())?,
             list: size(PyList::empty(py).into_any())?,
             tuple: size(PyTuple::new(py, [0])?.into_any())? - 8,
+            dict_method,
+            dict_direct,
         })
     })
 }
 
-/// What the dict `copy` takes, as `dict.__sizeof__` says (a copy's table depends on its
-/// source's history: `bench/misses.md`). The method's C function is taken once from a
-/// bound `{}.__sizeof__` and called directly, as CPython calls a no-argument method: no
-/// argument tuple, no descriptor, no vectorcall dispatch. Should it not be a plain
-/// no-argument C function (another Python), the method is called.
-pub fn dict_size(copy: &Bound<'_, PyAny>) -> PyResult<usize> {
-    static SIZEOF: PyOnceLock<(Py<PyAny>, Option<ffi::PyCFunction>)> = PyOnceLock::new();
-    let py = copy.py();
-    let (method, direct) = SIZEOF.get_or_try_init(py, || -> PyResult<_> {
-        let bound = PyDict::new(py).getattr("__sizeof__")?;
-        let method = py.get_type::<PyDict>().getattr("__sizeof__")?.unbind();
-        // SAFETY: `bound` is live and the GIL is held; it is checked to be a builtin
-        // method before its flags and function are read.
-        let direct = unsafe {
-            let b = bound.as_ptr();
-            let plain = ffi::PyCFunction_Check(b) != 0
-                && ffi::PyCFunction_GetFlags(b) & !ffi::METH_COEXIST == ffi::METH_NOARGS;
-            if plain { ffi::PyCFunction_GetFunction(b) } else { None }
-        };
-        Ok((method, direct))
-    })?;
-    // SAFETY: `copy` is a live exact dict and the GIL is held. `direct` is dict's own
-    // METH_NOARGS function, called as CPython calls it (self, NULL); `method` is called
-    // with a NULL-terminated argument list. Either result is a new reference (or NULL with
-    // an exception set), owned by the `Bound`.
-    let size = unsafe {
-        let raw = match direct {
-            Some(f) => f(copy.as_ptr(), std::ptr::null_mut()),
-            None => ffi::PyObject_CallFunctionObjArgs(method.as_ptr(), copy.as_ptr(), std::ptr::null_mut::<ffi::PyObject>()),
-        };
-        Bound::from_owned_ptr_or_err(py, raw)?
+/// `dict.__sizeof__`, to ask a dict copy its size (a copy's table depends on its
+/// source's history: `bench/misses.md`): the method's C function, taken from a bound
+/// `{}.__sizeof__` and called directly as CPython calls a no-argument method (no argument
+/// tuple, no descriptor, no vectorcall dispatch); the method itself should it not be a
+/// plain no-argument C function (another Python).
+fn dict_sizeof(py: Python<'_>) -> PyResult<(Py<PyAny>, Option<ffi::PyCFunction>)> {
+    let bound = PyDict::new(py).getattr("__sizeof__")?;
+    // SAFETY: `bound` is live and the GIL is held; it is checked to be a builtin method
+    // before its flags and function are read.
+    let direct = unsafe {
+        let b = bound.as_ptr();
+        let plain = ffi::PyCFunction_Check(b) != 0
+            && ffi::PyCFunction_GetFlags(b) & !ffi::METH_COEXIST == ffi::METH_NOARGS;
+        if plain { ffi::PyCFunction_GetFunction(b) } else { None }
     };
-    size.extract()
+    Ok((py.get_type::<PyDict>().getattr("__sizeof__")?.unbind(), direct))
+}
+
+impl Headers {
+    /// What the dict `copy` takes, as `dict.__sizeof__` says.
+    ///
+    /// # Safety
+    /// `copy` must be a live exact dict and the GIL held.
+    pub unsafe fn dict_size(&self, py: Python<'_>, copy: *mut ffi::PyObject) -> PyResult<usize> {
+        // `direct` is dict's own METH_NOARGS function, called as CPython calls it (self,
+        // NULL); the method is called with a NULL-terminated argument list. Either result
+        // is a new reference, or NULL with an exception set.
+        let raw = match self.dict_direct {
+            Some(f) => f(copy, std::ptr::null_mut()),
+            None => ffi::PyObject_CallFunctionObjArgs(self.dict_method.as_ptr(), copy, std::ptr::null_mut::<ffi::PyObject>()),
+        };
+        if raw.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let size = ffi::PyLong_AsSsize_t(raw);
+        ffi::Py_DECREF(raw);
+        if size < 0 {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(size as usize)
+    }
 }
