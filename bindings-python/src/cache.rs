@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 use crate::keys::KeyMode;
 use crate::namespace::Namespace;
 use crate::ops::{negate, Write};
-use crate::store::stats_dict;
+use crate::store::{config_of, stats_dict, values_of};
 use crate::timeout::TimeoutArg;
 use crate::value::{Value, ValueRules};
 
@@ -64,7 +64,9 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Self> {
-        Cache::build(py, max_entries, max_bytes, default_timeout, eviction, cull_frequency, clock, values, compress_min_length)
+        let values = values_of(values, compress_min_length, Default::default())?;
+        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
+        Cache::build(py, config, default_timeout, clock, values)
     }
 
     /// Another handle on the same store, with its own bounds, default timeout and key
@@ -93,7 +95,13 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Cache> {
-        self.view_of(max_entries, max_bytes, eviction, cull_frequency, default_timeout, key_prefix, version, key_func, validate_key, default_marker, values, compress_min_length)
+        let values = values_of(values, compress_min_length, self.values.dictionary.clone())?;
+        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
+        let keys = match key_prefix {
+            None => KeyMode::Raw,
+            Some(prefix) => KeyMode::Django { prefix, version, key_func, validate: validate_key },
+        };
+        self.view_of(config, default_timeout, default_marker, keys, values)
     }
 
     /// Reads `key`: its value, or `default` when it is absent or expired.

@@ -3,31 +3,25 @@
 
 use std::sync::{Arc, Mutex};
 
-use polycache::{CacheBuilder, Eviction, SystemClock, Timeout};
+use polycache::{CacheBuilder, Config, Eviction, SystemClock, Timeout};
 use pyo3::prelude::*;
 
 use crate::cache::Cache;
 use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
-use crate::store::{config_of, values_of};
+use crate::store::config_of;
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
+use crate::value::ValueRules;
 
 impl Cache {
-    /// A handle on a new store (`Cache(...)`).
-    #[allow(clippy::too_many_arguments)]
+    /// A handle on a new store (`Cache(...)`), its bounds and value rules checked.
     pub(crate) fn build(
         py: Python<'_>,
-        max_entries: i64,
-        max_bytes: Option<i64>,
+        config: Config,
         default_timeout: TimeoutArg,
-        eviction: &str,
-        cull_frequency: i64,
         clock: Option<Py<PyAny>>,
-        values: &str,
-        compress_min_length: Option<i64>,
+        values: ValueRules,
     ) -> PyResult<Self> {
-        let values = values_of(values, compress_min_length, Default::default())?;
-        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = default_timeout.resolve(py, None)?;
         default_timeout.check().map_err(to_py_nokey)?;
         let builder = CacheBuilder::new(config.max_entries);
@@ -47,35 +41,16 @@ impl Cache {
     }
 
     /// Another handle on this one's store (`Cache.view(...)`).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn view_of(
         &self,
-        max_entries: i64,
-        max_bytes: Option<i64>,
-        eviction: &str,
-        cull_frequency: i64,
+        config: Config,
         default_timeout: &Bound<'_, PyAny>,
-        key_prefix: Option<String>,
-        version: i64,
-        key_func: Option<Py<PyAny>>,
-        validate_key: Option<Py<PyAny>>,
         default_marker: Option<Py<PyAny>>,
-        values: &str,
-        compress_min_length: Option<i64>,
+        keys: KeyMode,
+        values: ValueRules,
     ) -> PyResult<Cache> {
-        let values = values_of(values, compress_min_length, self.values.dictionary.clone())?;
-        let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
         default_timeout.check().map_err(to_py_nokey)?;
-        let keys = match key_prefix {
-            None => KeyMode::Raw,
-            Some(prefix) => KeyMode::Django {
-                prefix,
-                version,
-                key_func,
-                validate: validate_key,
-            },
-        };
         Ok(Cache {
             shared: self.shared.clone(),
             config: Mutex::new(config),

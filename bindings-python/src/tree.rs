@@ -236,14 +236,19 @@ impl Walk {
         slot.1
     }
 
-    /// What becomes of the item `v` (of kind `k`, a container) of a container at `depth`:
-    /// replaced by its copy, kept (a tuple of leaves) or refused. Leaves never come here:
-    /// the loops count them inline (`leaf`), without a handle or a result to move.
+    /// What becomes of the item `v` of a dict or list at `depth`: a leaf is counted and
+    /// kept as it is (no handle, no reference-count call), a container is replaced by its
+    /// copy, kept (a tuple of leaves) or refused. Always inlined: the loops then take the
+    /// leaf path without moving a result.
     ///
     /// The container holding `v` has been copied already: `v` has a reference from it
     /// and one from its copy.
-    #[inline]
+    #[inline(always)]
     unsafe fn item<'py>(&mut self, py: Python<'py>, v: *mut ffi::PyObject, depth: usize) -> PyResult<Item<'py>> {
+        let k = kind(v);
+        if !k.is_container() {
+            return Ok(if self.leaf(py, v, k) { Item::Same } else { Item::Refused });
+        }
         Ok(match self.copy(py, v, depth + 1, 2)? {
             None => Item::Refused,
             Some(c) if c.as_ptr() == v => Item::Same,
@@ -289,13 +294,6 @@ impl Walk {
             if kk.is_container() || !self.leaf(py, key, kk) {
                 return Ok(None);
             }
-            let k = kind(v);
-            if !k.is_container() {
-                if !self.leaf(py, v, k) {
-                    return Ok(None);
-                }
-                continue;
-            }
             match self.item(py, v, depth)? {
                 Item::Refused => return Ok(None),
                 Item::Same => {}
@@ -314,15 +312,7 @@ impl Walk {
         let n = list_len(o);
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
         for i in 0..n {
-            let v = list_item(o, i);
-            let k = kind(v);
-            if !k.is_container() {
-                if !self.leaf(py, v, k) {
-                    return Ok(None);
-                }
-                continue;
-            }
-            match self.item(py, v, depth)? {
+            match self.item(py, list_item(o, i), depth)? {
                 Item::Refused => return Ok(None),
                 Item::Same => {}
                 // PyList_SetItem steals the new reference.
