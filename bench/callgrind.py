@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 
-def instructions(args: list[str]) -> int:
-    """Instructions of `python ARGS...` (this interpreter)."""
-    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *args],
+def instructions(args: list[str], python: str = sys.executable) -> int:
+    """Instructions of `python ARGS...` (this interpreter unless told)."""
+    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, *args],
                        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     m = re.search(r"Collected : (\d+)", p.stderr)
     if not m:
@@ -20,6 +20,6 @@ def instructions(args: list[str]) -> int:
     return int(m.group(1))
 
 
-def per_op(args: list[str], n: int) -> float:
+def per_op(args: list[str], n: int, python: str = sys.executable) -> float:
     """Instructions per operation of `python ARGS... N` beyond `python ARGS... 0`."""
-    return (instructions([*args, str(n)]) - instructions([*args, "0"])) / n
+    return (instructions([*args, str(n)], python) - instructions([*args, "0"], python)) / n

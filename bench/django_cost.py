@@ -5,12 +5,15 @@ DRF-like value stands against LocMemCache's.
     python bench/django_cost.py                          # every kind, every backend
     python bench/django_cost.py --values drf --backends PolyCache,LocMemCache
     python bench/django_cost.py --time                   # microseconds instead
+    python bench/django_cost.py --values drf --backends PolyCache,LocMemCache --native .venv311n/bin/python
 
 Kinds (bench/rows.py): `rows` and `varied` are the memory bench's ~200-byte rows, `drf` the
 1 KB list of dicts of the Django section. Counted: a run of `--calls` calls (4,000) minus a
 run of none, over that many (bench/callgrind.py), after the cache holds `--entries` values
 of the kind (2,000; so a compressing store has its dictionary); a set overwrites one of
-them, a get hits. Time:
+them, a get hits. `--native PYTHON` adds a row for each PolyCache backend counted with
+another interpreter, one that has polycache's native build (not abi3: `make
+test-python-native` makes `.venv311n`). Time:
 rounds alternated between backends in one process, medians of 9. Run it with the Python of
 a venv that has polycache and Django.
 """
@@ -73,13 +76,16 @@ def child(name: str, kind: str, op: str, entries: int, n: int) -> None:
             c.get(keys[i % entries])
 
 
-def count(names: list[str], kinds_wanted: list[str], entries: int, n: int) -> dict:
+def count(names: list[str], kinds_wanted: list[str], entries: int, n: int, native: str | None) -> dict:
+    runs = [(name, name, sys.executable) for name in names]
+    if native:
+        runs += [(f"{name} [native build]", name, native) for name in names if name.startswith("PolyCache")]
     out: dict = {}
     for kind in kinds_wanted:
-        for name in names:
+        for label, name, python in runs:
             for op in ("set", "get"):
-                out.setdefault(kind, {}).setdefault(name, {})[op] = round(
-                    per_op([__file__, "--child", name, kind, op, str(entries)], n))
+                out.setdefault(kind, {}).setdefault(label, {})[op] = round(
+                    per_op([__file__, "--child", name, kind, op, str(entries)], n, python))
     return out
 
 
@@ -117,9 +123,10 @@ def main() -> None:
     ap.add_argument("--backends", default=",".join(BACKENDS), help="backends, comma-separated")
     ap.add_argument("--entries", type=int, default=N, help="values held (instructions only)")
     ap.add_argument("--calls", type=int, default=2 * N, help="calls counted (instructions only)")
+    ap.add_argument("--native", metavar="PYTHON", help="also count PolyCache with this interpreter's build")
     args = ap.parse_args()
     names, wanted = args.backends.split(","), args.values.split(",")
-    result = timed(names, wanted) if args.time else count(names, wanted, args.entries, args.calls)
+    result = timed(names, wanted) if args.time else count(names, wanted, args.entries, args.calls, args.native)
     print(json.dumps({"unit": "us per call" if args.time else "instructions per call", **result}, indent=1))
 
 

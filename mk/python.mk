@@ -33,7 +33,7 @@ PY_SRC := $(wildcard $(ROOT)/pyproject.toml $(ROOT)/Cargo.toml $(ROOT)/Cargo.loc
 		\( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'py.typed' -o -name Cargo.toml \) \
 		-not -path '*/target/*' 2>/dev/null)
 
-.PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1
+.PHONY: python-env python-wheel test-python test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1 test-python-native
 
 # venv-rule VENV PYTHON DJANGO_VERSION PYTHON_VERSION
 define venv-rule
@@ -50,23 +50,24 @@ endef
 $(eval $(call venv-rule,.venv311,$(PY311),$(DJANGO_52),3.11))
 $(eval $(call venv-rule,.venv312,$(PY312),$(DJANGO_61),3.12))
 
-# wheel-rule DIR TARGET_DIR FEATURE TAG: `pip wheel .` with one ABI-floor feature (maturin
-# reads MATURIN_PEP517_ARGS), then check the folder holds exactly one wheel of that tag.
+# wheel-rule DIR TARGET_DIR CARGO_ARGS TAG: `pip wheel .` with one ABI-floor feature, or the
+# native build (maturin reads MATURIN_PEP517_ARGS), then check the folder holds exactly one
+# wheel of that tag.
 define wheel-rule
 	rm -rf $(1) && mkdir -p $(1)
-	PATH=$(ROOT)/.venv311/bin:$$PATH CARGO_TARGET_DIR=$(2) MATURIN_PEP517_ARGS="--features $(3)" \
+	PATH=$(ROOT)/.venv311/bin:$$PATH CARGO_TARGET_DIR=$(2) MATURIN_PEP517_ARGS="$(3)" \
 		$(ROOT)/.venv311/bin/python -m pip wheel $(PIP_FLAGS) --no-deps --no-build-isolation -w $(1) $(ROOT)
 	@test "$$(ls $(1))" = "$$(cd $(1) && ls polycache-*-$(4)-*.whl)" && test "$$(ls $(1) | wc -l)" = 1 \
 		|| { echo "expected one $(4) wheel in $(1), found: $$(ls $(1))"; exit 1; }
 endef
 
 $(PY_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC) mk/python.mk
-	$(call wheel-rule,$(PY_WHEEL_DIR),$(PY_TARGET_DIR),abi3-py310,cp310-abi3)
+	$(call wheel-rule,$(PY_WHEEL_DIR),$(PY_TARGET_DIR),--features abi3-py310,cp310-abi3)
 	@touch $@
 
 # After the main wheel (order only): two release builds at once would only slow both.
 $(PY39_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC) mk/python.mk | $(PY_WHEEL_DIR)/.stamp
-	$(call wheel-rule,$(PY39_WHEEL_DIR),$(PY39_TARGET_DIR),abi3-py39,cp39-abi3)
+	$(call wheel-rule,$(PY39_WHEEL_DIR),$(PY39_TARGET_DIR),--features abi3-py39,cp39-abi3)
 	@touch $@
 
 python-wheel: $(PY_WHEEL_DIR)/.stamp ## Build the cp310-abi3 wheel of polycache (pip wheel .), the one every venv installs
@@ -133,3 +134,23 @@ define pip-picks
 endef
 
 test-python: test-python-311 test-python-312 test-python-39 test-django-5.2 test-django-6.1 ## Every Python and Django test
+
+# The native build (cargo feature `native`, not abi3: cp311-cp311) on Python 3.11, in a venv
+# of its own (.venv311n) so the abi3 wheel stays what the other targets test: pytest,
+# stubtest and Django 5.2's cache suite. Not part of `make test` (a third release build).
+PYN_WHEEL_DIR := $(ROOT)/.cache/python-wheel-native
+PYN_TARGET_DIR := $(ROOT)/target/python-wheel-native
+
+$(PYN_WHEEL_DIR)/.stamp: $(ROOT)/.venv311/.deps-stamp $(PY_SRC) mk/python.mk
+	$(call wheel-rule,$(PYN_WHEEL_DIR),$(PYN_TARGET_DIR),--no-default-features --features native,cp311-cp311)
+	@touch $@
+
+$(ROOT)/.venv311n/.polycache-stamp: $(PYN_WHEEL_DIR)/.stamp
+	@test -x $(ROOT)/.venv311n/bin/python || $(PY311) -m venv $(ROOT)/.venv311n
+	$(ROOT)/.venv311n/bin/python -m pip install $(PIP_FLAGS) $(PY_TOOLS) "Django==$(DJANGO_52)"
+	$(ROOT)/.venv311n/bin/python -m pip install $(PIP_FLAGS) --force-reinstall --no-deps $(PYN_WHEEL_DIR)/polycache-*-cp311-cp311-*.whl
+	@touch $@
+
+test-python-native: $(ROOT)/.venv311n/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz ## The native build (not abi3) on Python 3.11: pytest, stubtest, Django 5.2's cache suite
+	$(call pytest-rule,.venv311n)
+	$(ROOT)/.venv311n/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz

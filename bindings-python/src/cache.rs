@@ -2,22 +2,21 @@
 //!
 //! Several handles may share one store (Django's caches with the same LOCATION); each
 //! has its own bounds, default timeout and key rules, as Django's instances do. A handle
-//! applies its bounds to the store before each write. The operations themselves are in
-//! `ops.rs`.
+//! applies its bounds to the store before each write. This file is the Python face; the
+//! work is in `ops.rs` (one key), `cache_many.rs` (many keys), `cache_build.rs` (making a
+//! handle, its bounds) and `snapshot.rs` (dump and load).
 
 use std::sync::{Arc, Mutex};
 
-use polycache::{entry_charge, CacheBuilder, Config, Error, Eviction, Key, SystemClock, Timeout};
-use pyo3::exceptions::PyTypeError;
+use polycache::{Config, Timeout};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::error::to_py_nokey;
 use crate::keys::KeyMode;
 use crate::namespace::Namespace;
 use crate::ops::{negate, Write};
 use crate::store::{config_of, stats_dict, values_of};
-use crate::timeout::{timeout_of, PyClock, TimeoutArg};
+use crate::timeout::TimeoutArg;
 use crate::value::{Value, ValueRules};
 
 pub(crate) type Shared = Arc<polycache::Cache<Value>>;
@@ -67,22 +66,7 @@ impl Cache {
     ) -> PyResult<Self> {
         let values = values_of(values, compress_min_length, Default::default())?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
-        let default_timeout = default_timeout.resolve(py, None)?;
-        default_timeout.check().map_err(to_py_nokey)?;
-        let builder = CacheBuilder::new(config.max_entries);
-        let builder = match clock {
-            Some(c) => builder.clock(PyClock(c)),
-            None => builder.clock(SystemClock),
-        };
-        let shared = Arc::new(builder.build().map_err(to_py_nokey)?);
-        Ok(Cache {
-            shared,
-            config: Mutex::new(config),
-            default_timeout,
-            keys: KeyMode::Raw,
-            marker: None,
-            values,
-        })
+        Cache::build(py, config, default_timeout, clock, values)
     }
 
     /// Another handle on the same store, with its own bounds, default timeout and key
@@ -113,25 +97,11 @@ impl Cache {
     ) -> PyResult<Cache> {
         let values = values_of(values, compress_min_length, self.values.dictionary.clone())?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
-        let default_timeout = timeout_of(default_timeout, default_marker.as_ref())?;
-        default_timeout.check().map_err(to_py_nokey)?;
         let keys = match key_prefix {
             None => KeyMode::Raw,
-            Some(prefix) => KeyMode::Django {
-                prefix,
-                version,
-                key_func,
-                validate: validate_key,
-            },
+            Some(prefix) => KeyMode::Django { prefix, version, key_func, validate: validate_key },
         };
-        Ok(Cache {
-            shared: self.shared.clone(),
-            config: Mutex::new(config),
-            default_timeout,
-            keys,
-            marker: default_marker,
-            values,
-        })
+        self.view_of(config, default_timeout, default_marker, keys, values)
     }
 
     /// Reads `key`: its value, or `default` when it is absent or expired.
@@ -182,8 +152,7 @@ impl Cache {
         timeout: TimeoutArg,
         version: Option<i64>,
     ) -> PyResult<()> {
-        self.store_in(key, value, &timeout, version, None, Write::Set)
-            .map(|_| ())
+        self.store_in(key, value, &timeout, version, None, Write::Set).map(|_| ())
     }
 
     /// Stores only if `key` holds no live value; True when it stored.
@@ -208,12 +177,7 @@ impl Cache {
     /// >>> c.touch("a", 60), c.ttl("a"), c.touch("missing")
     /// (True, 60.0, False)
     #[pyo3(signature = (key, timeout=TimeoutArg(None), version=None))]
-    fn touch(
-        &self,
-        key: &Bound<'_, PyAny>,
-        timeout: TimeoutArg,
-        version: Option<i64>,
-    ) -> PyResult<bool> {
+    fn touch(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
         self.touch_in(key, &timeout, version, None)
     }
 
@@ -223,12 +187,7 @@ impl Cache {
     /// >>> c.expire("a", 5), c.ttl("a")
     /// (True, 5.0)
     #[pyo3(signature = (key, timeout, version=None))]
-    fn expire(
-        &self,
-        key: &Bound<'_, PyAny>,
-        timeout: TimeoutArg,
-        version: Option<i64>,
-    ) -> PyResult<bool> {
+    fn expire(&self, key: &Bound<'_, PyAny>, timeout: TimeoutArg, version: Option<i64>) -> PyResult<bool> {
         self.touch_in(key, &timeout, version, None)
     }
 
@@ -238,12 +197,7 @@ impl Cache {
     /// >>> c.persist("a"), c.ttl("a")
     /// (True, None)
     #[pyo3(signature = (key, version=None))]
-    fn persist(
-        &self,
-        py: Python<'_>,
-        key: &Bound<'_, PyAny>,
-        version: Option<i64>,
-    ) -> PyResult<bool> {
+    fn persist(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<bool> {
         self.touch_in(key, &TimeoutArg(Some(py.None())), version, None)
     }
 
@@ -253,12 +207,7 @@ impl Cache {
     /// >>> c.ttl("a"), c.ttl("b"), c.ttl("absent")
     /// (2.5, None, 0)
     #[pyo3(signature = (key, version=None))]
-    fn ttl(
-        &self,
-        py: Python<'_>,
-        key: &Bound<'_, PyAny>,
-        version: Option<i64>,
-    ) -> PyResult<Py<PyAny>> {
+    fn ttl(&self, py: Python<'_>, key: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<Py<PyAny>> {
         self.ttl_in(py, key, version, None)
     }
 
@@ -333,18 +282,7 @@ impl Cache {
         timeout: TimeoutArg,
         version: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        let missing = crate::timeout::default_marker(py)?.clone_ref(py).into_any();
-        let found = self.get_in(py, key, Some(missing.clone_ref(py)), version, None)?;
-        if !found.is(&missing) {
-            return Ok(found);
-        }
-        let value = if default.is_callable() {
-            default.call0()?
-        } else {
-            default.clone()
-        };
-        self.store_in(key, &value, &timeout, version, None, Write::Add)?;
-        self.get_in(py, key, Some(value.unbind()), version, None)
+        self.get_or_set_in(py, key, default, &timeout, version)
     }
 
     /// The live values of `keys` that are present, keyed as given.
@@ -359,25 +297,7 @@ impl Cache {
         keys: &Bound<'py, PyAny>,
         version: Option<i64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let mut wanted = Vec::new();
-        for key in keys.try_iter()? {
-            let key = key?;
-            let k = self.key(&key, version, None)?.into_owned();
-            wanted.push((key, k));
-        }
-        let found: Vec<Option<Value>> = self.shared.with_store(|s, now| {
-            wanted
-                .iter()
-                .map(|(_, k)| s.get_with(k.as_str(), now, |v| v.clone_ref(py)))
-                .collect()
-        });
-        let out = PyDict::new(py);
-        for ((key, _), v) in wanted.into_iter().zip(found) {
-            if let Some(v) = v {
-                out.set_item(key, v.decode(py, &self.values)?)?;
-            }
-        }
-        Ok(out)
+        self.get_many_in(py, keys, version)
     }
 
     /// Stores every item of a mapping with one timeout; the keys that could not be
@@ -395,37 +315,7 @@ impl Cache {
         timeout: TimeoutArg,
         version: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let timeout = self.timeout(py, &timeout)?;
-        let items = match data.cast::<PyDict>() {
-            Ok(d) => d.items().into_any(),
-            Err(_) => data.cast::<PyMapping>()?.items()?.into_any(),
-        };
-        let mut todo = Vec::new();
-        for item in items.try_iter()? {
-            let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
-            let k = self.key(&key, version, None)?.into_owned();
-            let (v, size) = Value::encode(&value, &self.values)?;
-            let charge = entry_charge(k.len(), size);
-            todo.push((key, k, v, charge));
-        }
-        let default = self.default_timeout;
-        let mut keys = Vec::with_capacity(todo.len());
-        let refused: Vec<usize> = self
-            .write(|s, now| {
-                let expiry = timeout.expiry(now, default)?;
-                let mut refused = Vec::new();
-                for (i, (key, k, v, charge)) in todo.into_iter().enumerate() {
-                    keys.push(key);
-                    match s.set(Key::from(k), v, charge, expiry, now) {
-                        Ok(()) => {}
-                        Err(Error::ValueTooLarge { .. }) => refused.push(i),
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(refused)
-            })
-            .map_err(to_py_nokey)?;
-        PyList::new(py, refused.into_iter().map(|i| keys[i].clone()))
+        self.set_many_in(py, data, &timeout, version)
     }
 
     /// Removes every key given; how many held a live value.
@@ -436,13 +326,7 @@ impl Cache {
     /// 2
     #[pyo3(signature = (keys, version=None))]
     fn delete_many(&self, keys: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<usize> {
-        let mut ks = Vec::new();
-        for key in keys.try_iter()? {
-            ks.push(self.key(&key?, version, None)?.into_owned());
-        }
-        Ok(self
-            .shared
-            .with_store(|s, now| ks.iter().filter(|k| s.delete(k.as_str(), now)).count()))
+        self.delete_many_in(keys, version)
     }
 
     /// Removes every entry of the store (shared by every handle on it). Namespace
@@ -513,11 +397,7 @@ impl Cache {
     /// >>> snap[:8], snap[9]  # the magic; flags: signed
     /// (b'POLYSNAP', 1)
     #[pyo3(signature = (key=None))]
-    fn dump<'py>(
-        &self,
-        py: Python<'py>,
-        key: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    fn dump<'py>(&self, py: Python<'py>, key: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
         let key = crate::snapshot::snapshot_key(key)?;
         Ok(PyBytes::new(py, &self.dump_in(py, key.as_ref())?))
     }
@@ -547,24 +427,7 @@ impl Cache {
         max_age: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let key = crate::snapshot::snapshot_key(key)?;
-        // `bytes` is read in place; a `bytearray` is copied, since unpickling runs
-        // Python code that could resize it under our feet.
-        let r = if let Ok(b) = data.cast::<PyBytes>() {
-            self.load_in(py, b.as_bytes(), key.as_ref(), allow_unsigned, max_age)?
-        } else if let Ok(b) = data.cast::<PyByteArray>() {
-            self.load_in(py, &b.to_vec(), key.as_ref(), allow_unsigned, max_age)?
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "load() takes the bytes dump() returns, not {}",
-                data.get_type().name()?
-            )));
-        };
-        let out = PyDict::new(py);
-        out.set_item("verified", r.verified)?;
-        out.set_item("entries", r.entries)?;
-        out.set_item("skipped_pickles", r.skipped_pickles)?;
-        out.set_item("skipped_unknown", r.skipped_unknown)?;
-        Ok(out)
+        self.load_any(py, data, key.as_ref(), allow_unsigned, max_age)
     }
 
     /// Invalidates every key of namespace `name` in O(1); its new generation.
@@ -594,30 +457,19 @@ impl Cache {
     /// `"lru"`, `"cull"` or `"adaptive"`.
     #[getter]
     fn eviction(&self) -> &'static str {
-        match self.config().eviction {
-            Eviction::Lru => "lru",
-            Eviction::Cull { .. } => "cull",
-            Eviction::Adaptive => "adaptive",
-        }
+        self.eviction_name()
     }
 
     /// Django's cull frequency, None for LRU and adaptive eviction.
     #[getter]
     fn cull_frequency(&self) -> Option<usize> {
-        match self.config().eviction {
-            Eviction::Lru | Eviction::Adaptive => None,
-            Eviction::Cull { frequency } => Some(frequency),
-        }
+        self.cull_frequency_of()
     }
 
     /// The default timeout in seconds; None when entries never expire by default.
     #[getter]
     fn default_timeout(&self) -> Option<f64> {
-        match self.default_timeout {
-            Timeout::Never => None,
-            Timeout::Default => Some(polycache::DEFAULT_TIMEOUT_SECS),
-            Timeout::Seconds(s) => Some(s),
-        }
+        self.default_timeout_secs()
     }
 
     /// Changes this handle's entry bound (at least 1); the store shrinks on the next write.
@@ -625,11 +477,7 @@ impl Cache {
     /// >>> c = Cache(10); c.set_max_entries(2); c.max_entries
     /// 2
     fn set_max_entries(&self, max_entries: i64) -> PyResult<()> {
-        let c = self.config();
-        let e = self.eviction();
-        let f = self.cull_frequency().unwrap_or(3) as i64;
-        let next = config_of(max_entries, c.max_bytes.map(|b| b as i64), e, f)?;
-        self.set_config(next)
+        self.rebound(Some(max_entries), None, None)
     }
 
     /// Changes the cull frequency (0 = clear all); switches to Django's cull.
@@ -637,14 +485,7 @@ impl Cache {
     /// >>> c = Cache(10); c.set_cull_frequency(0); c.eviction, c.cull_frequency
     /// ('cull', 0)
     fn set_cull_frequency(&self, cull_frequency: i64) -> PyResult<()> {
-        let c = self.config();
-        let next = config_of(
-            c.max_entries as i64,
-            c.max_bytes.map(|b| b as i64),
-            "cull",
-            cull_frequency,
-        )?;
-        self.set_config(next)
+        self.rebound(None, None, Some(cull_frequency))
     }
 
     /// Changes the byte bound (None = unbounded).
@@ -653,9 +494,6 @@ impl Cache {
     /// 1048576
     #[pyo3(signature = (max_bytes))]
     fn set_max_bytes(&self, max_bytes: Option<i64>) -> PyResult<()> {
-        let c = self.config();
-        let f = self.cull_frequency().unwrap_or(3) as i64;
-        let next = config_of(c.max_entries as i64, max_bytes, self.eviction(), f)?;
-        self.set_config(next)
+        self.rebound(None, Some(max_bytes), None)
     }
 }

@@ -3,6 +3,9 @@
 
 mod backend;
 mod cache;
+mod cache_build;
+mod cache_many;
+mod capi;
 mod compress;
 mod drf_types;
 mod error;

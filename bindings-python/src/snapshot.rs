@@ -25,7 +25,7 @@ use polycache::{entry_charge, Expiry, Key, Store};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 
 use crate::cache::Cache;
 use crate::error::{to_py_nokey, SnapshotError};
@@ -214,6 +214,34 @@ pub struct Loaded {
 }
 
 impl Cache {
+    /// `Cache.load`: `data` as `bytes` (read in place) or `bytearray` (copied, since
+    /// unpickling runs Python code that could resize it under our feet); what it found.
+    pub(crate) fn load_any<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        key: Option<&SnapshotKey>,
+        allow_unsigned: bool,
+        max_age: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let r = if let Ok(b) = data.cast::<PyBytes>() {
+            self.load_in(py, b.as_bytes(), key, allow_unsigned, max_age)?
+        } else if let Ok(b) = data.cast::<PyByteArray>() {
+            self.load_in(py, &b.to_vec(), key, allow_unsigned, max_age)?
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "load() takes the bytes dump() returns, not {}",
+                data.get_type().name()?
+            )));
+        };
+        let out = PyDict::new(py);
+        out.set_item("verified", r.verified)?;
+        out.set_item("entries", r.entries)?;
+        out.set_item("skipped_pickles", r.skipped_pickles)?;
+        out.set_item("skipped_unknown", r.skipped_unknown)?;
+        Ok(out)
+    }
+
     /// The whole store (every handle's keys) as snapshot bytes, signed when `key` is given.
     pub(crate) fn dump_in(&self, py: Python<'_>, key: Option<&SnapshotKey>) -> PyResult<Vec<u8>> {
         // Under the lock: references and numbers only, no Python code.

@@ -39,10 +39,14 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::tree_size::{dict_size, headers, leaf_size, Headers};
+use crate::capi::{ascii_len, list_item, list_len, tuple_item, tuple_len};
+use crate::tree_size::{headers, leaf_size, str_size, Headers};
 
 /// Deeper values are pickled (pickle itself recurses as deep as Python allows).
 pub const MAX_DEPTH: usize = 32;
+
+/// Slots of a walk's memo of str sizes (`Walk::strs`).
+const STR_SLOTS: usize = 64;
 
 /// A private copy of a JSON-like value and the bytes it keeps alive.
 pub struct Tree {
@@ -53,9 +57,10 @@ pub struct Tree {
 /// Copies `value` in if it is a tree (see the module comment); `None` if it is not.
 pub fn copy_in(value: &Bound<'_, PyAny>) -> PyResult<Option<Tree>> {
     let py = value.py();
-    let mut walk = Walk { h: headers(py)?, seen: Vec::new(), big: None, size: 0 };
+    let mut walk = Walk { h: headers(py)?, strs: [(0, 0); STR_SLOTS], seen: Vec::new(), big: None, size: 0 };
     // SAFETY: `value` is a live object and the GIL is held (`py`).
-    let copied = unsafe { walk.copy(py, value.as_ptr(), 0)? };
+    // The caller's reference is the one the walk knows of (`Walk::copy`).
+    let copied = unsafe { walk.copy(py, value.as_ptr(), 0, 1)? };
     Ok(copied.map(|root| Tree { root: root.unbind(), size: walk.size }))
 }
 
@@ -132,10 +137,10 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             Ok(copy)
         }
         Kind::List => {
-            let n = ffi::PyList_Size(o);
+            let n = list_len(o);
             let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
             for i in 0..n {
-                let v = ffi::PyList_GetItem(o, i);
+                let v = list_item(o, i);
                 if kind(v).is_container() {
                     let c = out(py, v)?;
                     // PyList_SetItem steals the new reference.
@@ -150,11 +155,11 @@ unsafe fn out<'py>(py: Python<'py>, o: *mut ffi::PyObject) -> PyResult<Bound<'py
             // A tuple with no list or dict anywhere below it was shared on the way in and is
             // shared on the way out (the same object everywhere it appears, as pickle
             // gives it); one that holds one is rebuilt around the copies.
-            let n = ffi::PyTuple_Size(o);
+            let n = tuple_len(o);
             let mut items = Vec::with_capacity(n as usize);
             let mut rebuilt = false;
             for i in 0..n {
-                let v = ffi::PyTuple_GetItem(o, i);
+                let v = tuple_item(o, i);
                 let item = out(py, v)?;
                 rebuilt |= item.as_ptr() != v;
                 items.push(item);
@@ -179,6 +184,11 @@ enum Item<'py> {
 
 struct Walk {
     h: &'static Headers,
+    /// Sizes of the str met in this walk that had to be asked for (all of them in the abi3
+    /// build, the non-ASCII ones in a native one), by address, direct-mapped: the rows of
+    /// a page hold the same key objects. Nothing runs Python code during a walk, so an
+    /// address names one str from start to end; the memo dies with the walk.
+    strs: [(usize, usize); STR_SLOTS],
     /// Addresses of the mutable containers met so far (to refuse aliasing and cycles).
     seen: Vec<usize>,
     big: Option<HashSet<usize>>,
@@ -204,23 +214,42 @@ impl Walk {
     }
 
     /// Counts the leaf `o` of kind `k`; false if it is not one a tree may hold.
-    #[inline]
-    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> PyResult<bool> {
-        let size = leaf_size(py, self.h, o, k);
+    #[inline(always)]
+    unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> bool {
+        let size = if k != Kind::Str {
+            leaf_size(py, self.h, o, k)
+        } else if let Some(len) = ascii_len(o) {
+            self.h.ascii_size(len)
+        } else {
+            self.str(o)
+        };
         self.size += size;
-        Ok(size != 0)
+        size != 0
     }
 
-    /// What becomes of the item `v` of a container at `depth`: a leaf or a tuple of leaves
-    /// stays as it is (a leaf without a handle: no reference-count calls), a container is
-    /// replaced by its copy.
-    #[inline]
+    #[inline(always)]
+    unsafe fn str(&mut self, o: *mut ffi::PyObject) -> usize {
+        let slot = &mut self.strs[((o as usize >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % STR_SLOTS];
+        if slot.0 != o as usize {
+            *slot = (o as usize, str_size(self.h, o));
+        }
+        slot.1
+    }
+
+    /// What becomes of the item `v` of a dict or list at `depth`: a leaf is counted and
+    /// kept as it is (no handle, no reference-count call), a container is replaced by its
+    /// copy, kept (a tuple of leaves) or refused. Always inlined: the loops then take the
+    /// leaf path without moving a result.
+    ///
+    /// The container holding `v` has been copied already: `v` has a reference from it
+    /// and one from its copy.
+    #[inline(always)]
     unsafe fn item<'py>(&mut self, py: Python<'py>, v: *mut ffi::PyObject, depth: usize) -> PyResult<Item<'py>> {
         let k = kind(v);
         if !k.is_container() {
-            return Ok(if self.leaf(py, v, k)? { Item::Same } else { Item::Refused });
+            return Ok(if self.leaf(py, v, k) { Item::Same } else { Item::Refused });
         }
-        Ok(match self.copy(py, v, depth + 1)? {
+        Ok(match self.copy(py, v, depth + 1, 2)? {
             None => Item::Refused,
             Some(c) if c.as_ptr() == v => Item::Same,
             Some(c) => Item::Copied(c),
@@ -229,32 +258,40 @@ impl Walk {
 
     /// A new reference to the copy of `o` (to `o` itself for a leaf or a tuple of leaves),
     /// or `None` if `o` is not a tree.
-    unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
+    ///
+    /// `refs` is how many references to `o` the walk accounts for on this path (0: it
+    /// cannot tell). A container with no more than those is reached only this once: it is
+    /// neither recorded nor looked up in `seen` (a page's rows and their nested dicts and
+    /// lists, usually; the scan and the set were ~1.4k instructions of a DRF-like set).
+    /// Anything reachable twice has a reference for each way in, so it is recorded on its
+    /// first visit. The exception is under a tuple, which is shared without a trace when
+    /// reached twice (tuples are not recorded): below a tuple that is not alone, nothing is.
+    unsafe fn copy<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize, refs: isize) -> PyResult<Option<Bound<'py, PyAny>>> {
         let k = kind(o);
         if !k.is_container() {
-            return Ok(self.leaf(py, o, k)?.then(|| Bound::from_borrowed_ptr(py, o)));
+            return Ok(self.leaf(py, o, k).then(|| Bound::from_borrowed_ptr(py, o)));
         }
-        if depth >= MAX_DEPTH || (k != Kind::Tuple && !self.first_visit(o)) {
+        let alone = ffi::Py_REFCNT(o) <= refs;
+        if depth >= MAX_DEPTH || (k != Kind::Tuple && !alone && !self.first_visit(o)) {
             return Ok(None);
         }
         match k {
             Kind::Dict => self.dict(py, o, depth),
             Kind::List => self.list(py, o, depth),
-            _ => self.tuple(py, o, depth),
+            _ => self.tuple(py, o, depth, if alone { 1 } else { 0 }),
         }
     }
 
     unsafe fn dict<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        // Merged into an empty dict: a clone of the source's table when that one is tight,
-        // a fresh one otherwise (`PyDict_Copy` would keep a table that grew and shrank).
-        let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
-        if ffi::PyDict_Merge(copy.as_ptr(), o, 1) != 0 {
-            return Err(PyErr::fetch(py));
-        }
+        // CPython clones the source's table when at most a third of its entries were
+        // deleted (holes and all), and builds a fresh one otherwise; a split table (an
+        // instance's `__dict__`) gives a split copy. Each is charged as it is (`Headers::dict_size`).
+        // Merging into a new dict would drop the holes too, for ~50 more instructions a dict.
+        let copy = Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(o))?;
         let (mut pos, mut key, mut v) = (0, std::ptr::null_mut(), std::ptr::null_mut());
         while ffi::PyDict_Next(o, &mut pos, &mut key, &mut v) != 0 {
             let kk = kind(key);
-            if kk.is_container() || !self.leaf(py, key, kk)? {
+            if kk.is_container() || !self.leaf(py, key, kk) {
                 return Ok(None);
             }
             match self.item(py, v, depth)? {
@@ -267,15 +304,15 @@ impl Walk {
                 }
             }
         }
-        self.size += dict_size(&copy)?;
+        self.size += self.h.dict_size(py, copy.as_ptr())?;
         Ok(Some(untracked(copy)))
     }
 
     unsafe fn list<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let n = ffi::PyList_Size(o);
+        let n = list_len(o);
         let copy = Bound::from_owned_ptr_or_err(py, ffi::PyList_GetSlice(o, 0, n))?;
         for i in 0..n {
-            match self.item(py, ffi::PyList_GetItem(o, i), depth)? {
+            match self.item(py, list_item(o, i), depth)? {
                 Item::Refused => return Ok(None),
                 Item::Same => {}
                 // PyList_SetItem steals the new reference.
@@ -290,13 +327,15 @@ impl Walk {
         Ok(Some(untracked(copy)))
     }
 
-    unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let n = ffi::PyTuple_Size(o);
+    /// `refs`: what `copy` should assume of each item (1 when the tuple is reached only
+    /// once, the item's slot in it; 0 otherwise).
+    unsafe fn tuple<'py>(&mut self, py: Python<'py>, o: *mut ffi::PyObject, depth: usize, refs: isize) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let n = tuple_len(o);
         let mut items = Vec::with_capacity(n as usize);
         let mut rebuilt = false;
         for i in 0..n {
-            let v = ffi::PyTuple_GetItem(o, i);
-            match self.copy(py, v, depth + 1)? {
+            let v = tuple_item(o, i);
+            match self.copy(py, v, depth + 1, refs)? {
                 Some(c) => {
                     rebuilt |= c.as_ptr() != v;
                     items.push(c);

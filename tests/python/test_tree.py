@@ -112,6 +112,38 @@ def test_aliasing_and_cycles_are_kept_as_pickle_keeps_them():
     assert got[0][0] is got[1][0]
 
 
+def test_containers_reached_twice_without_a_second_reference_keep_their_aliasing():
+    # The walk skips its aliasing check for containers with no more references than the
+    # path it came by; a tuple reached twice gives its items a second way in without a
+    # second reference, and so do the other shapes here. Each built in a helper, so no
+    # local name adds a reference.
+    def through_a_shared_tuple():
+        t = ([1], {"k": [2]})
+        return [t, {"again": t}]
+
+    def a_tuple_in_a_tuple():
+        t = ({"a": 1},)
+        return ((t,), (t, t))
+
+    def a_cycle_through_a_tuple():
+        items: list = []
+        items.append(({"back": items},))
+        return {"items": items}
+
+    def a_list_under_a_dict_and_a_list():
+        inner = [1]
+        return {"a": inner, "b": [inner]}
+
+    got = same_in_both(through_a_shared_tuple())
+    assert got[0] is got[1]["again"] and got[0][0] is got[1]["again"][0]
+    got = same_in_both(a_tuple_in_a_tuple())
+    assert got[0][0][0] is got[1][0][0] is got[1][1][0]
+    got = same_in_both(a_cycle_through_a_tuple())
+    assert got["items"][0][0]["back"] is got["items"]
+    got = same_in_both(a_list_under_a_dict_and_a_list())
+    assert got["a"] is got["b"][0]
+
+
 @pytest.mark.parametrize("values", ["copy", "pickle"])
 def test_mutating_what_was_stored_or_read_never_changes_the_cache(values):
     c = Cache(values=values)
@@ -176,8 +208,22 @@ def dicts_of_every_make():
         del presized[k]
     had_int = {"a": 1, 5: 2}
     del had_int[5]
+    class Row:
+        pass
+
+    row = Row()
+    row.a, row.b = 1, "x"
+    mixed = {"a": 1, "b": 2, "c": 3, 4: 4, "e": 5}
+    del mixed["e"]
+    popped = {f"k{i}": i for i in range(30)}
+    while len(popped) > 3:
+        popped.popitem()
     return {
         "literal": {"a": 1, "b": "x"},
+        "an instance's __dict__ (split table)": vars(row),
+        "str keys then an int key, one deleted": mixed,
+        "grown then popped": popped,
+        "a copy of a copy": dict(dict(presized)),
         "comprehension": {f"k{i}": i for i in range(40)},
         "shrunk from 1000": big,
         "shrunk literal": presized,
@@ -195,6 +241,43 @@ def test_a_tree_is_charged_at_least_what_its_copy_takes(name):
     charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
     held = c.get("k")  # a copy of the stored containers: the same table sizes
     assert real_size(held) <= charged
+
+
+def charged_exactly(obj):
+    """What the cache charges a value of exact str, dict and list: every container and
+    every str at its `__sizeof__`, once each time it appears (a shared key twice)."""
+    if isinstance(obj, dict):
+        return obj.__sizeof__() + sum(charged_exactly(k) + charged_exactly(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return obj.__sizeof__() + sum(charged_exactly(v) for v in obj)
+    assert type(obj) is str and obj.isascii()
+    return obj.__sizeof__()
+
+
+def text_dicts():
+    """The dicts of every make whose keys are ASCII str, their values made str in place
+    (which keeps each table as its history left it)."""
+    out = {}
+    for name, d in dicts_of_every_make().items():
+        if all(type(k) is str and k.isascii() for k in d):
+            for k in d:
+                d[k] = f"{k}={d[k]}"
+            out[name] = d
+    return out
+
+
+@pytest.mark.parametrize("name", list(text_dicts()))
+def test_text_trees_are_charged_exactly_in_every_build(name):
+    # ASCII str, dict and list only: what both builds charge is exact (the native build
+    # reads an ASCII str's length, the abi3 one asks for its UTF-8; both ask each dict
+    # copy its size), so `make test-python-native` and `make test-python-311` pin the same
+    # number. The dict, and another made alike nested beside a list of its keys.
+    d = text_dicts()[name]
+    value = [d, {"in": text_dicts()[name], "keys": list(d)}]
+    c = Cache()
+    c.set("k", value)
+    charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
+    assert charged == charged_exactly(c.get("k"))
 
 
 def test_max_bytes_bounds_the_memory_of_tree_values():
