@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildLruBundle } from './lru-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
+import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -52,14 +53,13 @@ for (const [feature, name] of MODULES) {
   run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', own]);
   const wasm = join(dist, `${name}_bg.wasm`);
   const before = statSync(wasm).size;
+  // wasm-bindgen's output with its function names, for tests/js/wasm-panics.test.mjs.
+  copyFileSync(wasm, join(dirname(own), `${feature}.bindgen.wasm`));
+  // Panics trap at once, without formatting a message nobody reads (wasm-panics.mjs).
+  console.log(`wasm-panics ${name}: ${trapPanics(wasm, WASM_FEATURES)} functions now trap`);
   run(join(bin, 'wasm-opt'), [
     '-Oz',
-    '--enable-bulk-memory',
-    '--enable-mutable-globals',
-    '--enable-nontrapping-float-to-int',
-    '--enable-sign-ext',
-    '--enable-reference-types',
-    '--enable-multivalue',
+    ...WASM_FEATURES.map((f) => `--enable-${f}`),
     // Custom sections nothing reads once wasm-bindgen has run (260 bytes).
     '--strip-producers',
     '--strip-target-features',
