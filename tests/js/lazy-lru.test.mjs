@@ -3,7 +3,7 @@
 // class) does. The ESM entry reads it with fs.readFileSync (watched here by a wrapper
 // that calls the real one), the CommonJS entry requires it (seen in require.cache). The class then behaves as the class it stands for: `instanceof`,
 // `.constructor`, subclasses, static reads, and the errors it throws are the package's
-// own error classes (the bundle shares the package's modules; build.mjs, lru-bundle.mjs).
+// own error classes (the bundle shares the package's modules; build.mjs, lazy-bundle.mjs).
 // In a process of its own (node --test runs each file apart).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
