@@ -11,10 +11,12 @@ import { basename, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 // The bundles: their entry, their own files, the module that hands the rest over (and its
-// map's export name), and what the bundle returns (one export, or all of them).
+// map's export name), and what the bundle returns (one export, or all of them). A file
+// both bundles own (snapshot-values.js) holds no state of its own: a copy in each is the
+// same code, and the package's import reads neither.
 const LAZY = {
-  lru: { entry: 'lru.js', own: /^lru(-[a-z]+)?\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'LRUCache', keepNames: true },
-  extras: { entry: 'extras.js', own: /^(extras|persist|snapshot|fetch)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
+  lru: { entry: 'lru.js', own: /^(lru(-[a-z]+)?|snapshot-values)\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'LRUCache', keepNames: true },
+  extras: { entry: 'extras.js', own: /^(extras|persist|snapshot|snapshot-values|fetch)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
 };
 
 // The names of the modules a *-node.js hands over. Imported when the bundle is built, after

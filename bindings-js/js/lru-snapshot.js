@@ -9,9 +9,8 @@
 
 import { codec, codecTrap } from './codec.js';
 import { CacheKeyError, CacheLoadError, fromWasm } from './errors.js';
-import { signingKey } from './options.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
 
 function crosses(key) {
   try {

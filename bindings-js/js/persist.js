@@ -4,10 +4,9 @@
 
 import { codec, codecTrap } from './codec.js';
 import { CacheConfigError, CacheLoadError, fromWasm } from './errors.js';
-import { signingKey } from './options.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
+import { HEAD_LEN, checkSnapshot, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
 
 export function dumpOf(c) {
   const t = c.store.entries(c.time());
