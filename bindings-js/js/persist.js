@@ -6,7 +6,7 @@ import { codec, codecTrap } from './codec.js';
 import { CacheConfigError, CacheLoadError, fromWasm } from './errors.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
+import { openReader, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
 
 export function dumpOf(c) {
   const t = c.store.entries(c.time());
@@ -59,14 +59,7 @@ export function loadSnapshotInto(c, bytes, options) {
   if (maxAge !== undefined && typeof maxAge !== 'number') {
     throw new CacheConfigError(`maxAge must be a number of milliseconds, got ${describe(maxAge)}`);
   }
-  let reader;
-  try {
-    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, c.now(), maxAge);
-    checkSnapshot(reader, bytes);
-  } catch (e) {
-    release(reader);
-    throw codecTrap(fromWasm(e));
-  }
+  const reader = openReader(bytes, signing, options.allowUnsigned, c.now(), maxAge);
   try {
     // An encoded length is a size of at least 1: an empty value still holds an entry.
     const sizeOf = (raw) => (c.sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);

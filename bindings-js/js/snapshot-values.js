@@ -3,7 +3,8 @@
 // which is loaded on first use (persist.js, lru-snapshot.js): each of Node's lazily read
 // bundles carries this file (lazy-bundle.mjs), and imports the rest from the package.
 
-import { CacheArgumentError, CacheLoadError } from './errors.js';
+import { codec, codecTrap } from './codec.js';
+import { CacheArgumentError, CacheLoadError, fromWasm } from './errors.js';
 import { text } from './text.js';
 import { BYTES_CODEC, JSON_CODEC, OpaqueValue } from './values.js';
 
@@ -119,5 +120,21 @@ export function* readEntries(reader, bytes, sizeOf) {
       const raw = bytes.subarray(found[i + 4], found[i + 4] + found[i + 5]);
       yield [key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]];
     }
+  }
+}
+
+/**
+ * A reader of snapshot `bytes` from the snapshot and key module, its head and length
+ * checked; on failure the reader is released and the error to throw is thrown.
+ */
+export function openReader(bytes, signing, allowUnsigned, now, maxAge) {
+  let reader;
+  try {
+    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, allowUnsigned === true, now, maxAge);
+    checkSnapshot(reader, bytes);
+    return reader;
+  } catch (e) {
+    release(reader);
+    throw codecTrap(fromWasm(e));
   }
 }

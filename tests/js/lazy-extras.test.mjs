@@ -5,21 +5,14 @@
 // the package's own classes, and a fetch reads the cache's held values through the same
 // hook. In a process of its own (node --test runs each file apart).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { readsOf } from './file-reads.mjs';
 import { Cache, CacheConfigError, CacheLoadError } from 'polycache';
 
 const require = createRequire(import.meta.url);
 const bundle = require.resolve('../../dist/polycache_extras.cjs');
-const read = [];
-const readFileSync = fs.readFileSync;
-fs.readFileSync = (path, ...rest) => {
-  read.push(String(path));
-  return readFileSync(path, ...rest);
-};
-syncBuiltinESMExports();
-const readBundle = () => read.filter((p) => p.endsWith('/dist/polycache_extras.cjs')).length;
+const readBundle = () => readsOf('/dist/polycache_extras.cjs');
 
 test('gets and sets do not load the extras; the first dump does, once, and they work', async () => {
   const c = new Cache({ max: 10, fetchMethod: async (k) => `fetched ${k}` });
