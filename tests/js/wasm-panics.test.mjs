@@ -1,19 +1,14 @@
 // The build step that makes panics trap without formatting (bindings-js/wasm-panics.mjs):
 // its table pruning on small modules whose answer is known, and its effect on the real
-// store module (wasm-bindgen's output, which keeps the function names; build.mjs keeps a
-// copy of it before the step).
+// store module, read with its function names (wasm-named.mjs).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
-import { WASM_FEATURES, deadEntries, graph, trapPanics } from '../../bindings-js/wasm-panics.mjs';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bindgenModule = join(root, 'target/wasm32-unknown-unknown/release/js-modules/store.bindgen.wasm');
+import { deadEntries, graph } from '../../bindings-js/wasm-panics.mjs';
+import { bindgenModule, namedModule, optimizeNamed } from '../../bindings-js/wasm-named.mjs';
 
 /** The table entries wasm-panics.mjs finds dead in the module `wat`. */
 function dead(wat) {
@@ -100,18 +95,13 @@ function named(file, pattern) {
   }
 }
 
-test('the store module keeps no formatting once its panics trap', { skip: !existsSync(bindgenModule) && 'run npm run build first' }, () => {
+test('the store module keeps no formatting once its panics trap', { skip: !existsSync(bindgenModule('store')) && 'run npm run build first' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'polycache-panics-'));
   try {
-    const wasm = join(dir, 'store.wasm');
-    copyFileSync(bindgenModule, wasm);
-    const optimize = (out) =>
-      execFileSync(join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', ...WASM_FEATURES.map((f) => `--enable-${f}`), wasm, '-o', out]);
     const FORMATTING = /core(\[[0-9a-f]+\])?::fmt::(write|Display>::fmt|Write>::write_fmt)$/;
-    optimize(join(dir, 'before.wasm'));
+    optimizeNamed(bindgenModule('store'), join(dir, 'before.wasm'));
     assert.ok(named(join(dir, 'before.wasm'), FORMATTING).length >= 3, 'the formatter is there without the step');
-    assert.ok(trapPanics(wasm, WASM_FEATURES) > 1);
-    optimize(join(dir, 'after.wasm'));
+    namedModule('store', join(dir, 'after.wasm'));
     assert.deepEqual(named(join(dir, 'after.wasm'), FORMATTING), []);
     assert.ok(named(join(dir, 'after.wasm'), /slotstore_set/).length > 0, "the store's exports are still there");
   } finally {
