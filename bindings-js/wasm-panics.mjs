@@ -23,8 +23,9 @@ import binaryen from 'binaryen';
 // And std's default out-of-memory hook, which formats "memory allocation of N bytes
 // failed" for the same discarding stderr (or panics) before the same trap.
 const HANDLER = /(^|::)rust_begin_unwind$/;
-// (A method of a payload is named `<std::panicking::panic_handler::Type as Trait>::name`.)
-const ALSO = /^<?std(\[[0-9a-f]+\])?::(panicking::panic_handler::|alloc::default_alloc_error_hook$)/;
+// (A method of a payload is named `<std::panicking::panic_handler::Type as Trait>::name`;
+// Rust before 1.88 or so called the handler `begin_panic_handler`.)
+const ALSO = /^<?std(\[[0-9a-f]+\])?::(panicking::(begin_)?panic_handler::|alloc::default_alloc_error_hook$)/;
 
 // A `$name` in binaryen's text, quoted when it holds spaces or brackets.
 const NAME = String.raw`\$(?:"(?:[^"\\]|\\.)*"|[^\s()]+)`;
