@@ -9,8 +9,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildLruBundle } from './lru-bundle.mjs';
+import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
+import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -52,14 +53,13 @@ for (const [feature, name] of MODULES) {
   run(wasmBindgen, ['--target', 'web', '--out-dir', dist, '--out-name', name, '--no-typescript', own]);
   const wasm = join(dist, `${name}_bg.wasm`);
   const before = statSync(wasm).size;
+  // wasm-bindgen's output with its function names, for tests/js/wasm-panics.test.mjs.
+  copyFileSync(wasm, join(dirname(own), `${feature}.bindgen.wasm`));
+  // Panics trap at once, without formatting a message nobody reads (wasm-panics.mjs).
+  console.log(`wasm-panics ${name}: ${trapPanics(wasm, WASM_FEATURES)} functions now trap`);
   run(join(bin, 'wasm-opt'), [
     '-Oz',
-    '--enable-bulk-memory',
-    '--enable-mutable-globals',
-    '--enable-nontrapping-float-to-int',
-    '--enable-sign-ext',
-    '--enable-reference-types',
-    '--enable-multivalue',
+    ...WASM_FEATURES.map((f) => `--enable-${f}`),
     // Custom sections nothing reads once wasm-bindgen has run (260 bytes).
     '--strip-producers',
     '--strip-target-features',
@@ -82,8 +82,9 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache_codec.cjs')}`,
 ]);
-// Node loads LRUCache's code on first use too (lru-bundle.mjs).
-await buildLruBundle(root, join(dist, 'polycache_lru.cjs'));
+// Node loads LRUCache's code and the Cache's extras on first use too (lazy-bundle.mjs).
+await buildLazyBundle(root, 'lru', join(dist, 'polycache_lru.cjs'));
+await buildLazyBundle(root, 'extras', join(dist, 'polycache_extras.cjs'));
 run(join(bin, 'esbuild'), [
   'bindings-js/js/node-cjs.js',
   '--bundle',
@@ -96,8 +97,9 @@ run(join(bin, 'esbuild'), [
 ]);
 // Node ESM: our modules and the store's glue in one minified file. One file to read and
 // link instead of twenty halved the import time, and the glue inside it saves another
-// module load (docs/js-size-and-speed.md). The snapshot and key module's glue and
-// LRUCache's code (lru-bundle.mjs) stay apart: they are required on first use.
+// module load (docs/js-size-and-speed.md). The snapshot and key module's glue,
+// LRUCache's code and the Cache's extras (lazy-bundle.mjs) stay apart: they are read on
+// first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -116,6 +118,7 @@ for (const [from, to] of [
   [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
   [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
   [fromSources('polycache_lru.cjs'), './polycache_lru.cjs'],
+  [fromSources('polycache_extras.cjs'), './polycache_extras.cjs'],
 ]) {
   const parts = bundled.split(from);
   if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);

@@ -50,13 +50,14 @@ TWIGGY := $(TOOLS)/twiggy-$(TWIGGY_VERSION)/bin/twiggy
 $(TWIGGY):
 	$(call install-tool,$@,cargo install twiggy --version $(TWIGGY_VERSION) --locked --root $(TOOLS)/twiggy-$(TWIGGY_VERSION))
 
-# It reads cargo's modules (function names kept), before wasm-bindgen and wasm-opt: the
+# It reads the modules as they ship but with their function names (wasm-named.mjs): the
 # store's, which every import loads, and the snapshot and key module (build.mjs).
 WASM_RAW := target/wasm32-unknown-unknown/release/js-modules
 .PHONY: size-js-wasm
 size-js-wasm: js-build $(TWIGGY) ## The wasm modules' biggest items and what retains them (twiggy)
 	@for m in store codec; do \
 	  echo "== $$m"; \
-	  $(TWIGGY) top -n 40 $(WASM_RAW)/$$m.wasm && \
-	  $(TWIGGY) dominators -d 2 -r 60 $(WASM_RAW)/$$m.wasm || exit 1; \
+	  node bindings-js/wasm-named.mjs $$m $(WASM_RAW)/$$m.named.wasm && \
+	  $(TWIGGY) top -n 40 $(WASM_RAW)/$$m.named.wasm && \
+	  $(TWIGGY) dominators -d 2 -r 60 $(WASM_RAW)/$$m.named.wasm || exit 1; \
 	done

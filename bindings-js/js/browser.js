@@ -4,7 +4,9 @@
 // ship the files.
 import * as codecGlue from '../../dist/polycache_codec.js';
 import init from '../../dist/polycache_wasm.js';
+import { extrasFrom } from './cache-extras.js';
 import { codecFrom } from './codec.js';
+import * as extras from './extras.js';
 import { LRUCache } from './lru.js';
 import { lruFrom } from './lru-lazy.js';
 
@@ -20,5 +22,6 @@ const [, codecModule] = await Promise.all([
 ]);
 codecFrom(() => codecGlue, () => codecModule);
 lruFrom(() => LRUCache);
+extrasFrom(() => extras);
 
 export * from './lib.js';

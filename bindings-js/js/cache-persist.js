@@ -1,12 +1,9 @@
 // The Cache's dump/load and snapshot/loadSnapshot, over what the Cache lets them reach
 // (`cache[INSIDE]()` in cache.js): its store, its slots' keys and values, its clock.
+// Their code (persist.js) is loaded on first use (cache-extras.js): a cache that never
+// dumps or loads does not parse it.
 
-import { codec, codecTrap } from './codec.js';
-import { CacheConfigError, CacheLoadError, fromWasm } from './errors.js';
-import { signingKey } from './options.js';
-import { parseDump } from './snapshot.js';
-import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
+import { extras } from './cache-extras.js';
 
 export const INSIDE = Symbol('polycache.inside');
 
@@ -18,7 +15,7 @@ export class Persisting {
    * namespace generations. `load()` takes it back.
    */
   dump() {
-    return dumpOf(this[INSIDE]());
+    return extras().dumpOf(this[INSIDE]());
   }
 
   /**
@@ -28,7 +25,7 @@ export class Persisting {
    * The counters go on (as in Python).
    */
   load(input) {
-    loadInto(this[INSIDE](), input);
+    extras().loadInto(this[INSIDE](), input);
   }
 
   /**
@@ -37,7 +34,7 @@ export class Persisting {
    * (a string or bytes, at least 16 bytes) signs it with HMAC-SHA256.
    */
   snapshot(options = {}) {
-    return snapshotOf(this[INSIDE](), options);
+    return extras().snapshotOf(this[INSIDE](), options);
   }
 
   /**
@@ -48,145 +45,6 @@ export class Persisting {
    * `sizeCalculation`, else the value's encoded length. `{ verified, entries }`.
    */
   loadSnapshot(bytes, options = {}) {
-    return loadSnapshotInto(this[INSIDE](), bytes, options);
+    return extras().loadSnapshotInto(this[INSIDE](), bytes, options);
   }
-}
-
-export function dumpOf(c) {
-  const t = c.store.entries(c.time());
-  const entries = [];
-  for (let i = 0; i < t.length; i += 3) {
-    const slot = t[i];
-    const expiresAt = t[i + 1] === Infinity ? null : t[i + 1];
-    entries.push([c.key(slot), { value: c.value(slot), size: t[i + 2], expiresAt }]);
-  }
-  const names = c.store.generation_names();
-  const gens = c.store.generation_values();
-  const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
-  const floor = c.store.generation_floor();
-  if (floor > 1n) dumped.floor = Number(floor);
-  return dumped;
-}
-
-export function loadInto(c, input) {
-  const { entries, namespaces, floor } = parseDump(input);
-  replace(c, entries, BigInt(floor), namespaces.map((n) => n[0]), namespaces.map((n) => BigInt(n[1])));
-}
-
-export function snapshotOf(c, options) {
-  const signing = signingKey(options.key);
-  const now = c.now(); // also the snapshot's created_at, so the real time
-  const t = c.store.entries(now);
-  const n = t.length / 3;
-  let writer;
-  try {
-    writer = new (codec().SnapshotWriter)(now, c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact(), n, signing);
-    return writeSnapshot(writer, n, (i) => {
-      const slot = t[3 * i];
-      return [text(c.key(slot), 'a key written to a snapshot'), t[3 * i + 1], c.value(slot)];
-    });
-  } catch (e) {
-    // A trap in the store's calls has poisoned the cache already (slot-store.js); one in
-    // the writer leaves it as it was.
-    throw codecTrap(fromWasm(e));
-  } finally {
-    release(writer);
-  }
-}
-
-export function loadSnapshotInto(c, bytes, options) {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
-  }
-  const signing = signingKey(options.key);
-  const { maxAge } = options;
-  if (maxAge !== undefined && typeof maxAge !== 'number') {
-    throw new CacheConfigError(`maxAge must be a number of milliseconds, got ${describe(maxAge)}`);
-  }
-  let reader;
-  try {
-    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, c.now(), maxAge);
-    checkSnapshot(reader, bytes);
-  } catch (e) {
-    release(reader);
-    throw codecTrap(fromWasm(e));
-  }
-  try {
-    // An encoded length is a size of at least 1: an empty value still holds an entry.
-    const sizeOf = (raw) => (c.sizeCalculation === undefined ? Math.max(raw.length, 1) : undefined);
-    const names = reader.generation_names();
-    const gens = Array.from(reader.generation_values());
-    const held = replace(c, readEntries(reader, bytes, sizeOf), reader.generation_floor(), names, gens);
-    return { verified: reader.verified(), entries: held };
-  } finally {
-    release(reader);
-  }
-}
-
-// Builds the new contents in a fresh store, then swaps them in: a failure on the way
-// leaves the cache as it was. Entries go in by batches, and the fresh store evicts as
-// they come, so a load holds about what the cache can hold, not the whole input. The
-// cache's generations (its floor and rows) go in first, then the input's, so each
-// namespace ends at the larger of the two and the core's forward-only rule holds
-// across loads. How many entries the cache holds after.
-function replace(c, entries, floor, names, generations) {
-  const next = c.fresh();
-  let slots = [];
-  let charges = [];
-  let expiries = [];
-  let bytes = 0;
-  let gens = [floor, names, generations];
-  const flush = () => {
-    const gone = next.store.load(
-      Uint32Array.from(slots),
-      Float64Array.from(charges),
-      Float64Array.from(expiries),
-      gens[0],
-      gens[1],
-      BigUint64Array.from(gens[2]),
-      next.time(),
-    );
-    for (const slot of gone) next.release(slot);
-    slots = [];
-    charges = [];
-    expiries = [];
-    bytes = 0;
-    gens = [1n, [], []];
-  };
-  try {
-    // Two merges, not one: a row of this cache must still rise to the input's floor.
-    next.store.load(
-      new Uint32Array(0),
-      new Float64Array(0),
-      new Float64Array(0),
-      c.store.generation_floor(),
-      c.store.generation_names(),
-      c.store.generation_values_exact(),
-      0,
-    );
-    for (const [key, value, size, expiresAt] of entries) {
-      const charge = next.size(key, value, size);
-      if (expiresAt !== Infinity) next.expiring();
-      const earlier = next.held(key);
-      if (earlier !== undefined) {
-        // A repeated key (no writer makes one): the later entry wins, even expired.
-        flush();
-        if (next.held(key) === earlier) {
-          next.store.delete(earlier, next.time());
-          next.release(earlier);
-        }
-      }
-      slots.push(next.put(key, value));
-      charges.push(charge);
-      expiries.push(expiresAt);
-      bytes += charge;
-      if (slots.length >= 1024 || bytes >= 1 << 20) flush();
-    }
-    flush();
-  } catch (e) {
-    next.store.free();
-    const err = fromWasm(e);
-    throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
-  }
-  return c.takeFrom(next);
 }

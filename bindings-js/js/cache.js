@@ -9,7 +9,8 @@
 import { CacheKeyError, fromMessage, fromWasm } from './errors.js';
 import { CacheBase, LIVE } from './cache-lifetimes.js';
 import { INSIDE } from './cache-persist.js';
-import { Fetches, HELD, checkFetchOptions } from './fetch.js';
+import { extras } from './cache-extras.js';
+import { HELD, checkFetchOptions } from './fetch-options.js';
 import { PREFIX, Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
@@ -308,7 +309,7 @@ export class Cache extends CacheBase {
    * stores, `noDeleteOnFetchRejection`, `allowStaleOnFetchRejection`. See fetch.js.
    */
   fetch(key, options) {
-    if (this.#fetches === undefined) this.#fetches = new Fetches(this, this.#options);
+    if (this.#fetches === undefined) this.#fetches = new (extras().Fetches)(this, this.#options);
     return this.#fetches.fetch(key, options);
   }
 

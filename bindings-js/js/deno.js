@@ -2,7 +2,9 @@
 // synchronously; the snapshot and key module is read on first use.
 import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { extrasFrom } from './cache-extras.js';
 import { codecFrom } from './codec.js';
+import * as extras from './extras.js';
 import { LRUCache } from './lru.js';
 import { lruFrom } from './lru-lazy.js';
 
@@ -12,5 +14,6 @@ codecFrom(
   () => Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
 );
 lruFrom(() => LRUCache);
+extrasFrom(() => extras);
 
 export * from './lib.js';

@@ -16,26 +16,9 @@
 // fetch of such an entry resolves to the stale value at once while the method refreshes
 // it in the background (stale-while-revalidate); without, it waits for the new value.
 
-import { CacheArgumentError, CacheConfigError } from './errors.js';
+import { CacheArgumentError } from './errors.js';
+import { FLAGS, HELD } from './fetch-options.js';
 import { describe } from './text.js';
-
-/** The cache's hook: the value held under a key even if expired, else undefined. */
-export const HELD = Symbol('polycache.heldValue');
-
-const FLAGS = ['allowStale', 'noDeleteOnFetchRejection', 'allowStaleOnFetchRejection'];
-
-/** Checks the Cache constructor's fetch options (so a typo fails at construction). */
-export function checkFetchOptions(options) {
-  const { fetchMethod } = options;
-  if (fetchMethod !== undefined && typeof fetchMethod !== 'function') {
-    throw new CacheConfigError(`fetchMethod must be a function, got ${describe(fetchMethod)}`);
-  }
-  for (const name of FLAGS) {
-    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
-      throw new CacheConfigError(`${name} must be a boolean, got ${describe(options[name])}`);
-    }
-  }
-}
 
 function storeOptions(options) {
   const out = {};

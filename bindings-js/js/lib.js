@@ -21,7 +21,7 @@ export { LRUCache } from './lru-lazy.js';
 // Node's bundles are minified without esbuild's --keep-names (its `__name` calls for every
 // function cost 0.9 KiB gzip): what the package exports gets its own name back, so that
 // `Cache.name` and `console.log(cache)` say `Cache`. (`LRUCache` stands for a class that
-// has its name: lru-bundle.mjs keeps names.)
+// has its name: lazy-bundle.mjs keeps its names.)
 for (const [name, value] of Object.entries(exported)) {
   if (name !== 'LRUCache') Object.defineProperty(value, 'name', { value: name });
 }

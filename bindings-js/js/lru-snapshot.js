@@ -9,9 +9,8 @@
 
 import { codec, codecTrap } from './codec.js';
 import { CacheKeyError, CacheLoadError, fromWasm } from './errors.js';
-import { signingKey } from './options.js';
 import { describe, text } from './text.js';
-import { HEAD_LEN, checkSnapshot, readEntries, release, writeSnapshot } from './values.js';
+import { openReader, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
 
 function crosses(key) {
   try {
@@ -76,14 +75,7 @@ export function loadSnapshotInto(cache, bytes, options = {}) {
     throw new CacheLoadError(`loadSnapshot() takes the Uint8Array snapshot() returns, got ${describe(bytes)}`);
   }
   const signing = signingKey(options.key);
-  let reader;
-  try {
-    reader = codec().openSnapshot(bytes.subarray(0, HEAD_LEN), bytes.length, signing, options.allowUnsigned === true, Date.now(), undefined);
-    checkSnapshot(reader, bytes);
-  } catch (e) {
-    release(reader);
-    throw codecTrap(fromWasm(e));
-  }
+  const reader = openReader(bytes, signing, options.allowUnsigned, Date.now(), undefined);
   try {
     const sized = cache.maxSize || cache.maxEntrySize;
     const entries = readEntries(reader, bytes, (raw) => (sized && !cache.sizeCalculation ? Math.max(1, raw.length) : undefined));

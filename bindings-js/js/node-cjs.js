@@ -1,10 +1,11 @@
 // Node, CommonJS: bundled by build.mjs into dist/polycache.cjs, where __dirname is dist/.
-// As node.js: the store's wasm now, the snapshot and key module and LRUCache's code on
-// first use.
+// As node.js: the store's wasm now, the snapshot and key module, LRUCache's code and the
+// Cache's extras on first use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { extrasFromBundle } from './extras-node.js';
 import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
@@ -15,6 +16,7 @@ codecFrom(
   () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
 );
 lruFromBundle(() => require(join(__dirname, 'polycache_lru.cjs')));
+extrasFromBundle(() => require(join(__dirname, 'polycache_extras.cjs')));
 randomFrom(urandom);
 
 export * from './lib.js';

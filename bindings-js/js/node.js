@@ -1,12 +1,13 @@
 // Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously,
 // so importing needs no top-level await. The snapshot and key module, its glue (as
 // CommonJS, which Node can load synchronously) and its wasm, are read on first use, and
-// so is `LRUCache`'s code (lru-node.js).
+// so are `LRUCache`'s code (lru-node.js) and the Cache's extras (extras-node.js).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { codecFrom } from './codec.js';
+import { extrasFromBundle } from './extras-node.js';
 import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
@@ -20,12 +21,13 @@ codecFrom(
 // sets up Node's CommonJS loader, which made a first LRUCache cost 9 M instructions
 // (about 2 ms) more than with the class inside the bundle; this way, the same within
 // noise (docs/js-size-and-speed.md). (The CommonJS entry requires it: its loader is up.)
-lruFromBundle(() => {
-  const url = new URL('../../dist/polycache_lru.cjs', import.meta.url);
+function compiled(url) {
   const module = { exports: {} };
   compileFunction(readFileSync(url, 'utf8'), ['module'], { filename: url.href })(module);
   return module.exports;
-});
+}
+lruFromBundle(() => compiled(new URL('../../dist/polycache_lru.cjs', import.meta.url)));
+extrasFromBundle(() => compiled(new URL('../../dist/polycache_extras.cjs', import.meta.url)));
 randomFrom(urandom);
 
 export * from './lib.js';

@@ -2,7 +2,7 @@
 // signing keys, hasher seeds. Values are checked for type here; their rules are the core's.
 
 import { CacheArgumentError, CacheConfigError, CacheTimeoutError } from './errors.js';
-import { describe, text } from './text.js';
+import { describe } from './text.js';
 
 // Must match bindings-js/src/ttl.rs.
 export const KIND_DEFAULT = 0;
@@ -81,13 +81,6 @@ export function readOptions(options) {
     kind,
     amount,
   };
-}
-
-/** A snapshot signing key as bytes: a string (UTF-8) or a Uint8Array. */
-export function signingKey(key) {
-  if (key === undefined || key === null) return undefined;
-  if (key instanceof Uint8Array) return key;
-  return new TextEncoder().encode(text(key, 'a snapshot key'));
 }
 
 // Seeds for the core's keyed hasher (wasm32 has no OS randomness), drawn once per

@@ -5,12 +5,15 @@ import wasmModule from '../../dist/polycache_wasm_bg.wasm';
 import codecModule from '../../dist/polycache_codec_bg.wasm';
 import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
+import { extrasFrom } from './cache-extras.js';
 import { codecFrom } from './codec.js';
+import * as extras from './extras.js';
 import { LRUCache } from './lru.js';
 import { lruFrom } from './lru-lazy.js';
 
 initSync({ module: wasmModule });
 codecFrom(() => codecGlue, () => codecModule);
 lruFrom(() => LRUCache);
+extrasFrom(() => extras);
 
 export * from './lib.js';

@@ -103,10 +103,16 @@ impl<S: BuildHasher> Generations<S> {
             let g = self.peek(name).max(*g);
             self.put(name, g);
         }
-        let listed: std::collections::HashSet<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
-        for (name, g) in self.rows.iter_mut() {
-            if *g < floor && !listed.contains(name.as_str()) {
-                *g = floor;
+        // Every row rises to the floor but the listed ones, which keep what they have now:
+        // found through the table itself rather than a set of the listed names (a set
+        // would bring its own hasher and hash table into the wasm module).
+        let listed: Vec<(&str, Option<u64>)> = rows.iter().map(|(n, _)| (n.as_str(), self.rows.peek(n.as_str()).copied())).collect();
+        for (_, g) in self.rows.iter_mut() {
+            *g = (*g).max(floor);
+        }
+        for (name, g) in listed {
+            if let (Some(row), Some(g)) = (self.rows.peek_mut(name), g) {
+                *row = g;
             }
         }
         self.floor = self.floor.max(floor);

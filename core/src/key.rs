@@ -5,7 +5,6 @@
 //! UTF-16 units or bytes, so the three bindings agree on every key.
 
 use sha2::{Digest, Sha256};
-use std::fmt::Write;
 
 /// Memcached's key limit, which Django warns about.
 pub const MEMCACHE_MAX_KEY_LENGTH: usize = 250;
@@ -27,7 +26,10 @@ pub fn make_key(prefix: &str, version: i64, key: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + key.len() + 8);
     out.push_str(prefix);
     out.push(':');
-    let _ = write!(out, "{version}");
+    if version < 0 {
+        out.push('-');
+    }
+    push_decimal(&mut out, version.unsigned_abs());
     out.push(':');
     out.push_str(key);
     out
@@ -88,7 +90,8 @@ fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '%' | ':' | ',' | '?' | '&' | '=' | '@' | '#' | '|' | '\u{0}'..='\u{20}' | '\u{7f}' => {
-                let _ = write!(out, "%{:02X}", c as u32);
+                out.push('%');
+                push_hex_byte(out, c as u8, b"0123456789ABCDEF");
             }
             _ => out.push(c),
         }
@@ -128,7 +131,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for b in digest.iter() {
-        let _ = write!(out, "{b:02x}");
+        push_hex_byte(&mut out, *b, b"0123456789abcdef");
     }
     out
 }
@@ -144,7 +147,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn namespaced_key(namespace: &str, generation: u64, key: &str) -> String {
     let mut out = String::with_capacity(namespace.len() + key.len() + 8);
     escape_into(namespace, &mut out);
-    let _ = write!(out, "|{generation}|");
+    out.push('|');
+    push_decimal(&mut out, generation);
+    out.push('|');
     out.push_str(key);
     out
 }
@@ -234,9 +239,49 @@ impl KeyBuilder {
     }
 }
 
+// Numbers are written digit by digit rather than with `write!`: `core::fmt` is the bulk
+// of what a panic-free wasm module would otherwise link for these three calls
+// (docs/js-size-and-speed.md).
+
+/// `n` in decimal.
+fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in digits.iter().skip(digits.len() - len) {
+        out.push(char::from(d));
+    }
+}
+
+/// `b` as two hex digits from `alphabet` (upper or lower case).
+fn push_hex_byte(out: &mut String, b: u8, alphabet: &[u8; 16]) {
+    out.push(char::from(alphabet[usize::from(b >> 4)]));
+    out.push(char::from(alphabet[usize::from(b & 15)]));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_escapes_read_as_formatting_wrote_them() {
+        for v in [0i64, 7, 10, -1, 1234567890, i64::MAX, i64::MIN] {
+            assert_eq!(make_key("p", v, "k"), format!("p:{v}:k"));
+        }
+        for g in [0u64, 1, 9, 10, 99, 100, u64::MAX] {
+            assert_eq!(namespaced_key("n", g, "k"), format!("n|{g}|k"));
+        }
+        assert_eq!(escape_component("\u{0}\u{1f} %\u{7f}|"), "%00%1F%20%25%7F%7C");
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
 
     #[test]
     fn empty_id_differs_from_no_id() {
@@ -266,3 +311,4 @@ mod tests {
         assert_eq!(key_warnings("a\u{7f}"), vec![KeyWarning::ForbiddenCharacter]);
     }
 }
+

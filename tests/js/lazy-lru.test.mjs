@@ -3,24 +3,17 @@
 // class) does. The ESM entry reads it with fs.readFileSync (watched here by a wrapper
 // that calls the real one), the CommonJS entry requires it (seen in require.cache). The class then behaves as the class it stands for: `instanceof`,
 // `.constructor`, subclasses, static reads, and the errors it throws are the package's
-// own error classes (the bundle shares the package's modules; build.mjs, lru-bundle.mjs).
+// own error classes (the bundle shares the package's modules; build.mjs, lazy-bundle.mjs).
 // In a process of its own (node --test runs each file apart).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { readsOf } from './file-reads.mjs';
 import { Cache, CacheLoadError, LRUCache } from 'polycache';
 
 const require = createRequire(import.meta.url);
 const bundle = require.resolve('../../dist/polycache_lru.cjs');
-const read = [];
-const readFileSync = fs.readFileSync;
-fs.readFileSync = (path, ...rest) => {
-  read.push(String(path));
-  return readFileSync(path, ...rest);
-};
-syncBuiltinESMExports();
-const readBundle = () => read.some((p) => p.endsWith('/dist/polycache_lru.cjs'));
+const readBundle = () => readsOf('/dist/polycache_lru.cjs') > 0;
 
 test('a Cache does not load LRUCache; the first LRUCache does, and it is the class it stands for', () => {
   const c = new Cache({ max: 10 });
