@@ -208,7 +208,11 @@ export class Cache extends CacheBase {
     if (options === undefined && this.#plain && !this.#timed) {
       // No user code runs on the way: the lookup holds for the whole call.
       slot = this.#slots.get(key);
-      if (slot !== undefined && value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+      if (value !== undefined) {
+        if (slot === undefined) {
+          if (this.#slots.size < this.#max && typeof key === 'string' && this.#insert(key, value)) return this;
+        } else if (slot < this.#exp.length) return this.#update(slot, key, value);
+      }
     }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
@@ -269,9 +273,23 @@ export class Cache extends CacheBase {
   // from the ring, in order (views.rs); nothing is freed by it.
   #update(slot, key, value) {
     this.#values[slot] = value;
-    this.#record(-(slot + 2));
+    this.#record(-(2 * slot + 2));
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
+  }
+
+  // A new key, where nothing expires or is sized and fewer than `max` entries are held:
+  // the store can neither evict nor refuse, so it takes the write from the ring too.
+  // Only for a slot its expiry array covers (the replay must not move the array under
+  // the views); false, and nothing done, for any other.
+  #insert(key, value) {
+    const free = this.#free;
+    if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
+    const slot = this.#alloc(key);
+    this.#values[slot] = value;
+    this.#record(-(2 * slot + 3));
+    if (this.#fetches !== undefined) this.#fetches.written(key);
+    return true;
   }
 
   /** Removes `key`; true when it was live. */

@@ -12,7 +12,8 @@ export const FREED_MANY = -2;
 export const FAILED = -3;
 
 // Must match bindings-js/src/views.rs: the ring holds RING operations after its count;
-// a hit is the slot, a miss MISS, an update -(slot + 2).
+// a hit is the slot, a miss MISS, an update -(2 * slot + 2), a new key's write
+// -(2 * slot + 3).
 export const RING = 512;
 export const MISS = -1;
 // Must match KEY_BYTES in bindings-js/src/views.rs. A JS string's UTF-8 is at most 3

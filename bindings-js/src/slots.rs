@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
-use crate::views::{read, SlotMap, Views};
+use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -314,14 +314,17 @@ impl SlotStore {
     #[inline]
     pub(crate) fn flush(&mut self) {
         let SlotStore { store, views, freed, .. } = self;
-        // Updates go in the ring only in a cache where nothing expires and nothing is
-        // sized (cache.js), for a held slot: nothing else is freed. Were anything freed,
+        // Writes go in the ring only in a cache where nothing expires and nothing is
+        // sized (cache.js): updates of a held slot, and new slots while the store holds
+        // fewer entries than its bound, so nothing else is freed. Were anything freed,
         // the next write reports it.
-        views.flush(store, |store, slot| {
-            // The same value, charge and expiry: a rewrite is a move and a count.
-            if store.rewrite(&slot) {
-                return;
-            }
+        views.flush(store, |store, op| {
+            let slot = match op {
+                // The same value, charge and expiry: a rewrite is a move and a count.
+                Op::Update(slot) if store.rewrite(&slot) => return,
+                Op::Update(slot) | Op::Insert(slot) => slot,
+                Op::Hit(_) | Op::Miss => return,
+            };
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             for s in store.drain_dead() {
                 if s != slot {
