@@ -159,6 +159,42 @@ export class LruEntries {
     return r !== undefined ? r.stale : value;
   }
 
+  /**
+   * `set(k, v)` with no options, where nothing can run, be timed or be sized (no
+   * callback, no ttl so far, no size tracking): the same writes as `set`, without
+   * reading its options. False, and nothing done, when it does not apply.
+   */
+  quickSet(k, v) {
+    const c = this.cache;
+    if (!this.#quiet || this.#ttlTracking || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
+      return false;
+    }
+    let slot = this.#keyMap.get(k);
+    if (slot === undefined) {
+      const held = this.#keyMap.size;
+      // Below the bound the store evicts nothing: the write goes into its ring, at the
+      // slot #insert would pick.
+      slot = held === 0 ? 0 : this.#free.length > 0 ? this.#free[this.#free.length - 1] : held;
+      if (held >= this.#o.max || !this.#views.covers(slot)) {
+        this.#insert(k, v, undefined, 0, NaN, 0);
+        return true;
+      }
+      if (held !== 0 && this.#free.length > 0) this.#free.pop();
+      this.#keys[slot] = k;
+      this.#vals[slot] = v;
+      this.#keyMap.set(k, slot);
+      this.#views.insert(slot);
+      return true;
+    }
+    const old = this.#vals[slot];
+    // A background fetch being replaced is aborted by `set`.
+    if (v !== old && fetchRecord(old) !== undefined) return false;
+    this.#vals[slot] = v;
+    // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
+    this.#views.hit(slot);
+    return true;
+  }
+
   set(k, v, setOptions, bf) {
     const { ttl = this.cache.ttl, start, noDisposeOnSet = this.cache.noDisposeOnSet } = setOptions;
     const { sizeCalculation = this.cache.sizeCalculation, status } = setOptions;
@@ -343,6 +379,7 @@ export class LruEntries {
     this.#keyMap.clear();
     this.#untracked?.clear();
     this.#store.clear();
+    this.#views.cleared();
     this.#keys = [];
     this.#vals = [];
     this.#free = [];

@@ -75,6 +75,7 @@ export class LRUCache extends Entries {
   }
 
   set(k, v, setOptions = NONE) {
+    if (setOptions === NONE && this.#e.quickSet(k, v)) return this;
     const { status } = setOptions;
     if (status) {
       Object.assign(status, { op: 'set', key: k });

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{read, SlotMap, Views};
+use crate::views::{read, write, Op, SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -184,6 +184,8 @@ impl LruStore {
 
     /// Gives `slot` a lifetime of `ttl` from `start` (lru-cache's setItemTTL).
     pub fn set_age(&mut self, slot: u32, ttl: f64, start: f64) {
+        // A queued write of the slot first: it would reset the lifetime after this one.
+        self.flush();
         if (slot as usize) < self.ages.len() {
             self.put_age(slot as usize, Age::new(ttl, start));
         }
@@ -191,6 +193,7 @@ impl LruStore {
 
     /// Restarts `slot`'s lifetime at `now`, keeping its ttl.
     pub fn restart(&mut self, slot: u32, now: f64) {
+        self.flush();
         if let Some(&a) = self.ages.get(slot as usize) {
             self.put_age(slot as usize, a.restarted(now));
         }
@@ -279,6 +282,7 @@ impl LruStore {
         self.flush();
         self.store.clear();
         drop(self.store.drain_dead());
+        // JS drops its view on `fresh` with this (lru-views.js): no slot is covered now.
         self.ages.clear();
         self.fresh.clear();
         self.sizes.clear();
@@ -299,10 +303,35 @@ impl LruStore {
 }
 
 impl LruStore {
-    /// Replays the hits JS answered alone (it records nothing else here).
+    /// Replays what JS answered alone: hits (a move, also for a rewrite of a held
+    /// slot that keeps its size and lifetime) and writes of new slots that JS queues
+    /// only below the bound, untimed and unsized, within the arrays (lru-entries.js).
     #[inline]
     fn flush(&mut self) {
-        self.views.flush(&mut self.store, |_, _| {});
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self) {
+        let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
+        views.flush(store, |store, op| {
+            let Op::Insert(slot) = op else { return };
+            let i = slot as usize;
+            if i < ages.len() {
+                ages[i] = Age::default();
+                fresh[i] = fresh_until(Age::default());
+                sizes[i] = 0.0;
+            }
+            let _ = write(store, slot, 0, Expiry::Never, 0);
+            // Nothing is evicted below the bound; were anything, the next write reports it.
+            for dead in store.drain_dead() {
+                if dead != slot {
+                    freed.push(dead);
+                }
+            }
+        });
     }
 
     /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.
@@ -318,7 +347,7 @@ impl LruStore {
         if !held {
             self.put_age(i, Age::default());
         }
-        if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
+        if let Err(e) = write(&mut self.store, slot, charge(size), Expiry::Never, 0) {
             self.error = Some(coded(e));
             return FAILED;
         }

@@ -38,6 +38,13 @@ pub fn read(store: &mut SlotMap, slot: u32, now: u64) -> bool {
     store.get_with(&slot, now, |_| ()).is_some()
 }
 
+/// The core's write of `slot` (its own value). One copy for every call that makes one
+/// (the replays and both stores' `set`; inlined into each, the module grew 1.4 KB).
+#[inline(never)]
+pub fn write(store: &mut SlotMap, slot: u32, charge: usize, expiry: Expiry, now: u64) -> polycache::Result<()> {
+    store.set(slot, slot, charge, expiry, now)
+}
+
 /// Operations the ring holds before JS must call `sync`. Must match views.js.
 pub const RING: usize = 512;
 /// Bytes of key text the key buffer holds. Must match slot-store.js.
@@ -133,8 +140,11 @@ impl Views {
                 op @ Op::Update(_) => write(store, op),
                 op @ Op::Insert(slot) => {
                     write(store, op);
-                    // Within what JS laid out (cache.js), so the array does not move.
-                    self.set_expiry(slot, Expiry::Never);
+                    // JS queues a slot the array covers (cache.js), so it does not move
+                    // (the LRUCache's store keeps no expiries here: nothing to write).
+                    if let Some(e) = self.expiries.get_mut(slot as usize) {
+                        *e = f64::INFINITY;
+                    }
                 }
             }
         }
