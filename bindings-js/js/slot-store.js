@@ -83,6 +83,21 @@ export function writeKey(bytes, key) {
   return encoder.encodeInto(key, bytes).written;
 }
 /**
+ * The adaptive policy learns `key` for the store's next write: its text goes through
+ * the key buffer view `bytes` (a string argument costs an allocation and a free in
+ * wasm), or as a string when it might not fit. False, and nothing learnt, when the view
+ * is detached (its owner opens it again and retries).
+ */
+export function learnKey(store, bytes, key) {
+  if (key.length <= KEY_CHARS) {
+    const len = writeKey(bytes, key);
+    if (len < 0) return false;
+    if (store.next_key_at(len)) return true;
+  }
+  store.next_key(key);
+  return true;
+}
+/**
  * `Cache[STORE_MEMORY]`: the store module's WebAssembly.Memory, for tests and diagnostics.
  * The Node ESM bundle carries the glue inside it, so the glue file is another instance.
  */
