@@ -46,6 +46,11 @@ export class LruEntries {
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
     this.#store = new LruStore(o.max, o.maxSize, seeds());
+    // Laid out whole for a bound of moderate size, as the store lays out its arrays.
+    if (o.max > 0 && o.max <= 1 << 16) {
+      this.#keys = new Array(o.max).fill(undefined);
+      this.#vals = new Array(o.max).fill(undefined);
+    }
     this.#views = new LruViews(this.#store);
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;

@@ -99,7 +99,13 @@ impl LruStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
-        Ok(LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
+        // For a bound of moderate size the per-slot arrays are laid out whole now, as
+        // lru-cache lays out its own (and JS its keys and values): every slot is covered.
+        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };
+        if max_entries <= 1 << 16 {
+            lru.lay_out(max_entries);
+        }
+        Ok(lru)
     }
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
@@ -339,10 +345,7 @@ impl LruStore {
         let i = slot as usize;
         if i >= self.ages.len() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
-            let len = (i + 1).max(2 * self.ages.len()).max(64);
-            self.ages.resize(len, Age::default());
-            self.fresh.resize(len, f64::INFINITY);
-            self.sizes.resize(len, 0.0);
+            self.lay_out((i + 1).max(2 * self.ages.len()).max(64));
         }
         if !held {
             self.put_age(i, Age::default());
@@ -362,6 +365,13 @@ impl LruStore {
             1 => f64::from(self.freed.pop().expect("one freed slot")),
             _ => FREED_MANY,
         }
+    }
+
+    /// Lengthens the per-slot arrays to `len` (they may move).
+    fn lay_out(&mut self, len: usize) {
+        self.ages.resize(len, Age::default());
+        self.fresh.resize(len, f64::INFINITY);
+        self.sizes.resize(len, 0.0);
     }
 
     fn put_age(&mut self, i: usize, age: Age) {
