@@ -115,6 +115,21 @@ export class LruEntries {
     return val;
   }
 
+  /** `get(k)` with no options: `get`'s answer and effects, the cache's flags read only where they count. */
+  quickGet(k) {
+    const slot = this.#keyMap.get(k);
+    if (slot === undefined) return undefined;
+    const value = this.#vals[slot];
+    if (fetchRecord(value) !== undefined) return this.get(k, {});
+    const c = this.cache;
+    if (this.#life.readStale(slot)) {
+      if (!c.noDeleteOnStaleGet) this.del(k, 'expire');
+      return c.allowStale ? value : undefined;
+    }
+    if (c.updateAgeOnGet) this.#life.updateAge(slot);
+    return value;
+  }
+
   get(k, getOptions = {}) {
     const { allowStale = this.cache.allowStale, updateAgeOnGet = this.cache.updateAgeOnGet } = getOptions;
     const { noDeleteOnStaleGet = this.cache.noDeleteOnStaleGet, status } = getOptions;
@@ -158,21 +173,9 @@ export class LruEntries {
     if (!this.#quiet || this.#life.tracking || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
       return false;
     }
-    let slot = this.#keyMap.get(k);
+    const slot = this.#keyMap.get(k);
     if (slot === undefined) {
-      const held = this.#keyMap.size;
-      // Below the bound the store evicts nothing: the write goes into its ring, at the
-      // slot #insert would pick.
-      slot = held === 0 ? 0 : this.#free.length > 0 ? this.#free[this.#free.length - 1] : held;
-      if (held >= this.#o.max || !this.#views.covers(slot)) {
-        this.#insert(k, v, undefined, 0, NaN, 0);
-        return true;
-      }
-      if (held !== 0 && this.#free.length > 0) this.#free.pop();
-      this.#keys[slot] = k;
-      this.#vals[slot] = v;
-      this.#keyMap.set(k, slot);
-      this.#views.insert(slot);
+      this.#insert(k, v, undefined, 0, NaN, 0, true);
       return true;
     }
     const old = this.#vals[slot];
@@ -281,8 +284,9 @@ export class LruEntries {
   // NaN: untimed) at the slot lru-cache would pick for it: 0 in an empty cache, else
   // the last one freed, else (a full cache) the one of the entry the store evicts for
   // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
-  // Evicted entries go into `gone` (when given), for #disposals.evicted.
-  #insert(k, v, gone, size, t, s) {
+  // Evicted entries go into `gone` (when given), for #disposals.evicted. `queue`: the
+  // write is untimed and unsized, and no callback can run (quickSet).
+  #insert(k, v, gone, size, t, s, queue) {
     const held = this.#keyMap.size;
     let slot;
     let freed;
@@ -301,6 +305,11 @@ export class LruEntries {
     this.#keys[slot] = k;
     this.#vals[slot] = v;
     this.#keyMap.set(k, slot);
+    // Below the bound the store evicts nothing: the write goes into its ring.
+    if (queue && held < this.#o.max && this.#views.covers(slot)) {
+      this.#views.insert(slot);
+      return slot;
+    }
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);

@@ -67,6 +67,7 @@ export class LRUCache extends Entries {
   }
 
   get(k, getOptions = NONE) {
+    if (getOptions === NONE) return this.#e.quickGet(k);
     const { status } = getOptions;
     if (status) Object.assign(status, { op: 'get', key: k, cache: this });
     const result = this.#e.get(k, getOptions);

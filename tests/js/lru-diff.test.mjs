@@ -229,3 +229,24 @@ test('long runs of option-less sets (new keys below the bound and rewrites go th
     same((c) => [[...c.entries()], [...c.rkeys()]], `entries at the end, max ${max}`);
   }
 });
+
+test('option-less gets of stale entries follow the cache flags as lru-cache 11 reads them', () => {
+  const flagSets = [{}, { allowStale: true }, { noDeleteOnStaleGet: true }, { updateAgeOnGet: true }, { allowStale: true, noDeleteOnStaleGet: true, updateAgeOnGet: true }];
+  for (const flags of flagSets) {
+    const r = rng(7);
+    clock = 1000;
+    const options = { max: 50, ttl: 20, perf, ttlResolution: 0, ...flags };
+    const real = new Real(options);
+    const ours = new Ours(options);
+    const same = (f, what) => assert.deepEqual(f(ours), f(real), `${what}, ${JSON.stringify(flags)}`);
+    for (let i = 0; i < 3000; i++) {
+      const k = `g${Math.floor(r() * 70)}`;
+      if (r() < 0.7) same((c) => c.get(k), `get ${k} at ${i}`);
+      else same((c) => c.set(k, i) === c, `set ${k} at ${i}`);
+      // Flags changed on the cache, as lru-cache's public fields may be.
+      if (i === 1500) for (const c of [ours, real]) c.allowStale = !c.allowStale;
+      clock += r() * 0.9;
+      if (i % 250 === 0) same((c) => [[...c.keys()], c.size], `order at ${i}`);
+    }
+  }
+});
