@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{read, write, Op, SlotMap, Views};
+use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -330,7 +330,7 @@ impl LruStore {
                 fresh[i] = fresh_until(Age::default());
                 sizes[i] = 0.0;
             }
-            let _ = write(store, slot, 0, Expiry::Never, 0);
+            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             // Nothing is evicted below the bound; were anything, the next write reports it.
             for dead in store.drain_dead() {
                 if dead != slot {
@@ -350,7 +350,7 @@ impl LruStore {
         if !held {
             self.put_age(i, Age::default());
         }
-        if let Err(e) = write(&mut self.store, slot, charge(size), Expiry::Never, 0) {
+        if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
             self.error = Some(coded(e));
             return FAILED;
         }

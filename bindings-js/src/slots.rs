@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
-use crate::views::{read, write, Op, SlotMap, Views};
+use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -177,7 +177,7 @@ impl SlotStore {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
             (Ok(expiry), Ok(charge)) => {
-                let done = write(&mut self.store, slot, charge, expiry, now).map_err(coded);
+                let done = self.store.set(slot, slot, charge, expiry, now).map_err(coded);
                 // Only once stored: a refused write keeps the old entry and its expiry.
                 if done.is_ok() {
                     self.views.set_expiry(slot, expiry);
@@ -325,7 +325,7 @@ impl SlotStore {
                 Op::Update(slot) | Op::Insert(slot) => slot,
                 Op::Hit(_) | Op::Miss => return,
             };
-            let _ = write(store, slot, 0, Expiry::Never, 0);
+            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             for s in store.drain_dead() {
                 if s != slot {
                     freed.push(s);

@@ -38,13 +38,6 @@ pub fn read(store: &mut SlotMap, slot: u32, now: u64) -> bool {
     store.get_with(&slot, now, |_| ()).is_some()
 }
 
-/// The core's write of `slot` (its own value). One copy for every call that makes one
-/// (the replays and both stores' `set`; inlined into each, the module grew 1.4 KB).
-#[inline(never)]
-pub fn write(store: &mut SlotMap, slot: u32, charge: usize, expiry: Expiry, now: u64) -> polycache::Result<()> {
-    store.set(slot, slot, charge, expiry, now)
-}
-
 /// Operations the ring holds before JS must call `sync`. Must match views.js.
 pub const RING: usize = 512;
 /// Bytes of key text the key buffer holds. Must match slot-store.js.
