@@ -101,10 +101,10 @@ impl LruStore {
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
-        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };
-        if max_entries <= 1 << 16 {
-            lru.lay_out(max_entries);
-        }
+        let n = if max_entries <= 1 << 16 { max_entries } else { 0 };
+        // (The views' expiries are written by a queued write's replay, unread here.)
+        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(n) };
+        lru.lay_out(n);
         Ok(lru)
     }
 
