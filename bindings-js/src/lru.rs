@@ -101,10 +101,10 @@ impl LruStore {
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
-        let n = if max_entries <= 1 << 16 { max_entries } else { 0 };
-        // (The views' expiries are written by a queued write's replay, unread here.)
-        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(n) };
-        lru.lay_out(n);
+        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };
+        if max_entries <= 1 << 16 {
+            lru.lay_out(max_entries);
+        }
         Ok(lru)
     }
 
@@ -322,7 +322,7 @@ impl LruStore {
     #[inline(never)]
     fn replay(&mut self) {
         let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
-        views.flush(store, |store, op| {
+        views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
             let i = slot as usize;
             if i < ages.len() {

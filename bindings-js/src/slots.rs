@@ -318,7 +318,7 @@ impl SlotStore {
         // sized (cache.js): updates of a held slot, and new slots while the store holds
         // fewer entries than its bound, so nothing else is freed. Were anything freed,
         // the next write reports it.
-        views.flush(store, |store, op| {
+        views.flush::<true>(store, |store, op| {
             let slot = match op {
                 // The same value, charge and expiry: a rewrite is a move and a count.
                 Op::Update(slot) if store.rewrite(&slot) => return,
