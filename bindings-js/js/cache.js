@@ -172,11 +172,9 @@ export class Cache extends CacheBase {
     if (options === undefined && this.#plain && !this.#timed) {
       // No user code runs on the way: the lookup holds for the whole call.
       slot = this.#slots.get(key);
-      if (value !== undefined) {
-        if (slot === undefined) {
-          if (this.#slots.size < this.#max && typeof key === 'string' && this.#insert(key, value)) return this;
-        } else if (slot < this.#exp.length) return this.#update(slot, key, value);
-      }
+      if (slot !== undefined) {
+        if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+      } else if (this.#insert(key, value)) return this;
     }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
@@ -241,6 +239,7 @@ export class Cache extends CacheBase {
   // Only for a slot its expiry array covers (the replay must not move the array under
   // the views); false, and nothing done, for any other.
   #insert(key, value) {
+    if (this.#slots.size >= this.#max || value === undefined || typeof key !== 'string') return false;
     const free = this.#free;
     if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
     const slot = this.#alloc(key);
