@@ -27,16 +27,16 @@ export class Cache extends CacheBase {
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
-  // True when an update of a live key may go through the ring: nothing sized, no
-  // adaptive policy (and, checked apart, nothing can expire).
+  // Writes that may go through the ring: nothing sized, no adaptive policy (and,
+  // checked apart, nothing can expire); #recycles: besides, no cull (see #insert).
   #plain = false;
+  #recycles = false;
   #slots = new Map();
   #keys = [];
   #values = [];
   #free = [];
   #nextSlot = 0;
-  // Namespace prefixes (namespace.js).
-  #names = new Prefixes();
+  #names = new Prefixes(); // namespace prefixes (namespace.js)
   #inside;
   #options;
   #now;
@@ -46,8 +46,7 @@ export class Cache extends CacheBase {
   #max;
   #maxSize;
   #sizeCalculation;
-  // Running fetch() calls (fetch.js), from the first fetch on.
-  #fetches;
+  #fetches; // running fetch() calls (fetch.js), from the first fetch on
   /** The adaptive policy learns each new key's text, so its decisions match other hosts'. */
   #adaptive = false;
 
@@ -82,6 +81,7 @@ export class Cache extends CacheBase {
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
     this.#plain = maxSize === undefined && sizeCalculation === undefined && !adaptive;
+    this.#recycles = this.#plain && cull === undefined;
   }
 
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
@@ -167,8 +167,7 @@ export class Cache extends CacheBase {
    * already expired), `size`.
    */
   set(key, value, options) {
-    // -1: not looked up yet (user code may run first, and may write this key).
-    let slot = -1;
+    let slot = -1; // not looked up yet (user code may run first, and may write this key)
     if (options === undefined && this.#plain && !this.#timed) {
       // No user code runs on the way: the lookup holds for the whole call.
       slot = this.#slots.get(key);
@@ -225,8 +224,7 @@ export class Cache extends CacheBase {
     }
   }
 
-  // An update of a held key, where nothing expires or is sized: the store replays it
-  // from the ring, in order (views.rs); nothing is freed by it.
+  // An update of a held key, nothing expiring or sized: replayed from the ring (views.rs).
   #update(slot, key, value) {
     this.#values[slot] = value;
     this.#record(-(2 * slot + 2));
@@ -234,17 +232,26 @@ export class Cache extends CacheBase {
     return this;
   }
 
-  // A new key, where nothing expires or is sized and fewer than `max` entries are held:
-  // the store can neither evict nor refuse, so it takes the write from the ring too.
-  // Only for a slot its expiry array covers (the replay must not move the array under
-  // the views); false, and nothing done, for any other.
+  // A new key, nothing expiring or sized. Below `max` the store can neither evict nor
+  // refuse it: the write goes into the ring (for a slot the expiry array covers). At
+  // `max` with LRU alone, one call evicts and lets the victim's slot stand for the new
+  // key (core: `recycle_lru`). False, and nothing done, in any other case.
   #insert(key, value) {
-    if (this.#slots.size >= this.#max || value === undefined || typeof key !== 'string') return false;
-    const free = this.#free;
-    if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
-    const slot = this.#alloc(key);
+    if (value === undefined || typeof key !== 'string') return false;
+    let slot;
+    if (this.#slots.size < this.#max) {
+      const free = this.#free;
+      if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
+      slot = this.#alloc(key);
+      this.#record(-(2 * slot + 3));
+    } else {
+      slot = this.#recycles ? this.#store.recycle() : -1;
+      if (slot < 0) return false;
+      this.#slots.delete(this.#keys[slot]);
+      this.#keys[slot] = key;
+      this.#slots.set(key, slot);
+    }
     this.#values[slot] = value;
-    this.#record(-(2 * slot + 3));
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return true;
   }

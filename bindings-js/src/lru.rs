@@ -190,8 +190,8 @@ impl LruStore {
 
     /// Gives `slot` a lifetime of `ttl` from `start` (lru-cache's setItemTTL).
     pub fn set_age(&mut self, slot: u32, ttl: f64, start: f64) {
-        // A queued write of the slot first: it would reset the lifetime after this one.
-        self.flush();
+        // (No replay first: a write JS queued for `slot` was replayed by the call that
+        // wrote it before any lifetime is set, lru-entries.js.)
         if (slot as usize) < self.ages.len() {
             self.put_age(slot as usize, Age::new(ttl, start));
         }
@@ -199,7 +199,8 @@ impl LruStore {
 
     /// Restarts `slot`'s lifetime at `now`, keeping its ttl.
     pub fn restart(&mut self, slot: u32, now: f64) {
-        self.flush();
+        // (No replay first: JS queues writes only before any entry is timed, and a
+        // restart of an untimed age is the default age a queued write gives it.)
         if let Some(&a) = self.ages.get(slot as usize) {
             self.put_age(slot as usize, a.restarted(now));
         }
@@ -326,8 +327,9 @@ impl LruStore {
             let Op::Insert(slot) = op else { return };
             let i = slot as usize;
             if i < ages.len() {
+                // Untimed (fresh_until: Infinity), unsized.
                 ages[i] = Age::default();
-                fresh[i] = fresh_until(Age::default());
+                fresh[i] = f64::INFINITY;
                 sizes[i] = 0.0;
             }
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);

@@ -194,6 +194,15 @@ impl SlotStore {
         }
     }
 
+    /// A new key's write into a full LRU store where nothing expires or is sized, made in
+    /// the place of the entry it evicts (the core's `recycle_lru`): the slot the new key
+    /// takes, whose old key JS releases; -1, and nothing done, in any other store (JS
+    /// then writes as usual).
+    pub fn recycle(&mut self) -> f64 {
+        self.flush();
+        self.store.recycle_lru().map_or(-1.0, f64::from)
+    }
+
     /// The adaptive policy learns `key` as the key of the slot the next `set`/`add`
     /// stores (slots are reused by other keys; the key's fingerprint is what every host
     /// shares).
