@@ -28,15 +28,12 @@ export class LruEntries {
   // entry's index has been reused.
   #free = [];
   #o;
-  // Entry lifetimes (lru-lifetimes.js).
-  #life;
-  // dispose and disposeAfter calls (lru-dispose.js).
-  #disposals;
-  // The store's ring of hits and fresh-until times (lru-views.js).
-  #views;
-  // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
-  // fetchMethod): nothing can then look at the cache between a write and the setting of
-  // its lifetime, so the store takes both in one call, and evicted values need no list.
+  #life; // entry lifetimes (lru-lifetimes.js)
+  #disposals; // dispose and disposeAfter calls (lru-dispose.js)
+  #views; // the store's ring and fresh-until times (lru-views.js)
+  // No callback can run (no dispose, disposeAfter, onInsert or fetchMethod): nothing can
+  // look at the cache between a write and its lifetime's, so the store takes both in one
+  // call, and evicted values need no list.
   #quiet;
 
   /** `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags. */
@@ -173,9 +170,19 @@ export class LruEntries {
     if (!this.#quiet || this.#life.tracking || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
       return false;
     }
-    const slot = this.#keyMap.get(k);
+    let slot = this.#keyMap.get(k);
     if (slot === undefined) {
-      this.#insert(k, v, undefined, 0, NaN, 0, true);
+      const held = this.#keyMap.size;
+      if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
+      else {
+        // Full: #insert's one call, without its lists (nothing is timed or disposed).
+        slot = this.#store.reuse_lru(0, NaN, 0);
+        if (slot === FAILED) throw fromMessage(this.#store.take_error());
+        this.#keyMap.delete(this.#keys[slot]);
+        this.#keys[slot] = k;
+        this.#vals[slot] = v;
+        this.#keyMap.set(k, slot);
+      }
       return true;
     }
     const old = this.#vals[slot];
@@ -317,9 +324,8 @@ export class LruEntries {
     return slot;
   }
 
-  // Stores the slot's new size and lifetime (`t` NaN: kept), making it the most
-  // recently used, then disposes of what the store evicted to make room, least
-  // recently used first.
+  // Stores the slot's new size and lifetime (`t` NaN: kept), the most recently used, then
+  // disposes of what the store evicted to make room, least recently used first.
   #storeSet(slot, size, status, t, s) {
     const gone = this.#quiet ? undefined : [];
     this.#reap(this.#store.set(slot, size, t, s), gone);
@@ -340,8 +346,8 @@ export class LruEntries {
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
   }
 
-  // A slot the store no longer holds leaves the key map at once, so it and the store
-  // agree whatever a callback does afterwards; its key and value go into `gone`.
+  // A slot the store left leaves the key map at once (the two agree whatever a callback
+  // does afterwards); its key and value go into `gone`.
   #forget(slot, gone) {
     gone?.push([this.#keys[slot], this.#vals[slot]]);
     this.#release(slot);
