@@ -167,7 +167,7 @@ export class LruEntries {
    */
   quickSet(k, v) {
     const c = this.cache;
-    if (!this.#quiet || this.#life.tracking || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
+    if (this.#life.tracking || !this.#quiet || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
       return false;
     }
     let slot = this.#keyMap.get(k);

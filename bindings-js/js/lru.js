@@ -76,7 +76,8 @@ export class LRUCache extends Entries {
   }
 
   set(k, v, setOptions = NONE) {
-    if (setOptions === NONE && this.#e.quickSet(k, v)) return this;
+    const e = this.#e;
+    if (setOptions === NONE && !e.life.tracking && e.quickSet(k, v)) return this;
     const { status } = setOptions;
     if (status) {
       Object.assign(status, { op: 'set', key: k });
