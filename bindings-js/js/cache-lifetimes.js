@@ -4,6 +4,8 @@
 
 import { INSIDE, Persisting } from './cache-persist.js';
 import { fromWasm } from './errors.js';
+import { HELD } from './fetch-options.js';
+import { STORE_MEMORY, storeMemory } from './slot-store.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
 import { Namespace } from './namespace.js';
 import { text } from './text.js';
@@ -13,6 +15,49 @@ export const LIVE = Symbol('polycache.live');
 
 /** The Cache's methods that need no private state of its own (cache.js). */
 export class CacheBase extends Persisting {
+  /** The value of a live `key` without touching its recency or the counters. */
+  peek(key) {
+    const c = this[INSIDE]();
+    const slot = c.slotOf(key);
+    return slot !== undefined && c.store.has(slot, c.time()) ? c.value(slot) : undefined;
+  }
+
+  /** True when `key` is live (no recency change). */
+  has(key) {
+    const c = this[INSIDE]();
+    const slot = c.slotOf(key);
+    return slot !== undefined && c.store.has(slot, c.time());
+  }
+
+  /**
+   * lru-cache's `fetch()`: the value of `key`, from the cache or from the cache's
+   * `fetchMethod` (called once per key however many fetches wait for it). Options:
+   * `allowStale`, `forceRefresh`, `signal`, `context`, `ttl`/`timeout`/`size` for what it
+   * stores, `noDeleteOnFetchRejection`, `allowStaleOnFetchRejection`. See fetch.js.
+   */
+  fetch(key, options) {
+    return this[INSIDE]().fetches().fetch(key, options);
+  }
+
+  [HELD](key) {
+    const c = this[INSIDE]();
+    const slot = c.held(key);
+    return slot === undefined ? undefined : c.value(slot);
+  }
+
+  /** The store module's WebAssembly.Memory (slot-store.js). */
+  static get [STORE_MEMORY]() {
+    return storeMemory();
+  }
+
+  // Live [key, value] pairs, most recently used first, read before any caller code runs
+  // (a slot freed and reused while a loop runs must not show another key); the
+  // iterators above walk them.
+  [LIVE]() {
+    const c = this[INSIDE]();
+    return Array.from(c.store.keys(c.time()), (slot) => [c.key(slot), c.value(slot)]);
+  }
+
   /** Live keys, most recently used first (as they are when iteration starts). */
   *keys() {
     for (const [k] of this[LIVE]()) yield k;

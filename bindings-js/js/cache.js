@@ -6,37 +6,18 @@
 // a view on the store's memory and writes the hit into the store's ring, which the
 // store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { CacheKeyError, fromMessage, fromWasm } from './errors.js';
-import { CacheBase, LIVE } from './cache-lifetimes.js';
+import { fromMessage, fromWasm } from './errors.js';
+import { CacheBase } from './cache-lifetimes.js';
 import { INSIDE } from './cache-persist.js';
 import { extras } from './cache-extras.js';
-import { HELD, checkFetchOptions } from './fetch-options.js';
+import { checkFetchOptions } from './fetch-options.js';
 import { PREFIX, Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED,
-  FREED_MANY,
-  FREED_NONE,
-  KEY_CHARS,
-  MISS,
-  NO_BYTES,
-  NO_EXPIRIES,
-  NO_RING,
-  ON_TRAP,
-  RING,
-  STORE_MEMORY,
-  SlotStore,
-  coarseNow,
-  openViews,
-  poison,
-  storeMemory,
-  writeKey,
+  FAILED, FREED_MANY, FREED_NONE, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  SlotStore, coarseNow, learnKey, openViews, poison,
 } from './slot-store.js';
-import { describe } from './text.js';
-
-function keyError(key) {
-  return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
-}
+import { keyError } from './text.js';
 
 export class Cache extends CacheBase {
   #store;
@@ -47,16 +28,16 @@ export class Cache extends CacheBase {
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
-  // True when an update of a live key may go through the ring: nothing sized, no
-  // adaptive policy (and, checked apart, nothing can expire).
+  // Writes that may go through the ring: nothing sized, no adaptive policy (and,
+  // checked apart, nothing can expire); #recycles: besides, no cull (see #insert).
   #plain = false;
+  #recycles = false;
   #slots = new Map();
   #keys = [];
   #values = [];
   #free = [];
   #nextSlot = 0;
-  // Namespace prefixes (namespace.js).
-  #names = new Prefixes();
+  #names = new Prefixes(); // namespace prefixes (namespace.js)
   #inside;
   #options;
   #now;
@@ -66,8 +47,7 @@ export class Cache extends CacheBase {
   #max;
   #maxSize;
   #sizeCalculation;
-  // Running fetch() calls (fetch.js), from the first fetch on.
-  #fetches;
+  #fetches; // running fetch() calls (fetch.js), from the first fetch on
   /** The adaptive policy learns each new key's text, so its decisions match other hosts'. */
   #adaptive = false;
 
@@ -82,26 +62,27 @@ export class Cache extends CacheBase {
     super();
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
     checkFetchOptions(options);
+    // Slots run from 0 to max (one more than max while a write evicts): for a bound
+    // of moderate size the arrays are laid out whole now, as lru-cache does.
+    const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
     try {
-      // Slots run from 0 to max (one more than max while a write evicts): for a bound
-      // of moderate size the arrays are laid out whole now, as lru-cache does.
-      const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
       this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
-      this.#adaptive = adaptive;
     } catch (e) {
       throw fromWasm(e);
     }
+    this.#adaptive = adaptive;
     this.#options = { ...options };
     this.#now = now === Date.now ? coarseNow : now;
-    if (max !== undefined && max <= 1 << 16) {
-      this.#keys = new Array(max + 1).fill(undefined);
-      this.#values = new Array(max + 1).fill(undefined);
+    if (slots > 0) {
+      this.#keys = new Array(slots).fill(undefined);
+      this.#values = new Array(slots).fill(undefined);
     }
     this.#timed = kind !== KIND_DEFAULT && kind !== KIND_NEVER;
     this.#max = options.max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
     this.#plain = maxSize === undefined && sizeCalculation === undefined && !adaptive;
+    this.#recycles = this.#plain && cull === undefined;
   }
 
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
@@ -118,11 +99,6 @@ export class Cache extends CacheBase {
   #views() {
     [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
     this.#covered = this.#exp.length;
-  }
-
-  /** The store module's WebAssembly.Memory (slot-store.js). */
-  static get [STORE_MEMORY]() {
-    return storeMemory();
   }
 
   /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
@@ -186,30 +162,19 @@ export class Cache extends CacheBase {
     if (n === RING) this.#store.sync();
   }
 
-  /** The value of a live `key` without touching its recency or the counters. */
-  peek(key) {
-    const slot = this.#slotOf(key);
-    return slot !== undefined && this.#store.has(slot, this.#time()) ? this.#values[slot] : undefined;
-  }
-
-  /** True when `key` is live (no recency change). */
-  has(key) {
-    const slot = this.#slotOf(key);
-    return slot !== undefined && this.#store.has(slot, this.#time());
-  }
-
   /**
    * Stores `value` under `key` (`undefined` deletes it, as in lru-cache). Options:
    * `ttl` (ms; 0 = no TTL) or `timeout` (seconds, Django: null = never, 0 or less =
    * already expired), `size`.
    */
   set(key, value, options) {
-    // -1: not looked up yet (user code may run first, and may write this key).
-    let slot = -1;
+    let slot = -1; // not looked up yet (user code may run first, and may write this key)
     if (options === undefined && this.#plain && !this.#timed) {
       // No user code runs on the way: the lookup holds for the whole call.
       slot = this.#slots.get(key);
-      if (slot !== undefined && value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+      if (slot !== undefined) {
+        if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+      } else if (this.#insert(key, value)) return this;
     }
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
@@ -252,27 +217,44 @@ export class Cache extends CacheBase {
     return this;
   }
 
-  // The adaptive policy learns `key` for the next write: its text goes through the
-  // store's key buffer (a string argument costs an allocation and a free in wasm).
+  // The adaptive policy learns `key` for the next write (slot-store.js).
   #nextKey(key) {
-    if (key.length <= KEY_CHARS) {
-      let len = writeKey(this.#keyBytes, key);
-      if (len < 0) {
-        this.#views();
-        len = writeKey(this.#keyBytes, key);
-      }
-      if (len >= 0 && this.#store.next_key_at(len)) return;
+    if (!learnKey(this.#store, this.#keyBytes, key)) {
+      this.#views();
+      learnKey(this.#store, this.#keyBytes, key);
     }
-    this.#store.next_key(key);
   }
 
-  // An update of a held key, where nothing expires or is sized: the store replays it
-  // from the ring, in order (views.rs); nothing is freed by it.
+  // An update of a held key, nothing expiring or sized: replayed from the ring (views.rs).
   #update(slot, key, value) {
     this.#values[slot] = value;
-    this.#record(-(slot + 2));
+    this.#record(-(2 * slot + 2));
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
+  }
+
+  // A new key, nothing expiring or sized. Below `max` the store can neither evict nor
+  // refuse it: the write goes into the ring (for a slot the expiry array covers). At
+  // `max` with LRU alone, one call evicts and lets the victim's slot stand for the new
+  // key (core: `recycle_lru`). False, and nothing done, in any other case.
+  #insert(key, value) {
+    if (value === undefined || typeof key !== 'string') return false;
+    let slot;
+    if (this.#slots.size < this.#max) {
+      const free = this.#free;
+      if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
+      slot = this.#alloc(key);
+      this.#record(-(2 * slot + 3));
+    } else {
+      slot = this.#recycles ? this.#store.recycle() : -1;
+      if (slot < 0) return false;
+      this.#slots.delete(this.#keys[slot]);
+      this.#keys[slot] = key;
+      this.#slots.set(key, slot);
+    }
+    this.#values[slot] = value;
+    if (this.#fetches !== undefined) this.#fetches.written(key);
+    return true;
   }
 
   /** Removes `key`; true when it was live. */
@@ -302,29 +284,6 @@ export class Cache extends CacheBase {
     this.#nextSlot = 0;
   }
 
-  /**
-   * lru-cache's `fetch()`: the value of `key`, from the cache or from the cache's
-   * `fetchMethod` (called once per key however many fetches wait for it). Options:
-   * `allowStale`, `forceRefresh`, `signal`, `context`, `ttl`/`timeout`/`size` for what it
-   * stores, `noDeleteOnFetchRejection`, `allowStaleOnFetchRejection`. See fetch.js.
-   */
-  fetch(key, options) {
-    if (this.#fetches === undefined) this.#fetches = new (extras().Fetches)(this, this.#options);
-    return this.#fetches.fetch(key, options);
-  }
-
-  [HELD](key) {
-    const slot = this.#slots.get(key);
-    return slot === undefined ? undefined : this.#values[slot];
-  }
-
-  // Live [key, value] pairs, most recently used first, read before any caller code runs
-  // (a slot freed and reused while a loop runs must not show another key); the
-  // iterators of LiveEntries (cache-lifetimes.js) walk them.
-  [LIVE]() {
-    return Array.from(this.#store.keys(this.#time()), (slot) => [this.#keys[slot], this.#values[slot]]);
-  }
-
   [PREFIX](name) {
     return this.#names.prefix(this.#store, name);
   }
@@ -342,6 +301,8 @@ export class Cache extends CacheBase {
       // Whether the cache sizes its entries (else its counters' `bytes` is null).
       sized: this.#maxSize !== undefined || this.#sizeCalculation !== undefined,
       names: () => this.#names,
+      // The running fetch() calls (fetch.js), made on the first.
+      fetches: () => (this.#fetches ??= new (extras().Fetches)(this, this.#options)),
       now: () => this.#now(),
       time: () => this.#time(),
       key: (slot) => this.#keys[slot],

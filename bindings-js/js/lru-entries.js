@@ -6,9 +6,9 @@
 
 import { LruStore } from '../../dist/polycache_wasm.js';
 import { fromMessage } from './errors.js';
-import { Clock, PurgeTimers } from './lru-clock.js';
 import { fetchRecord } from './lru-fetch.js';
 import { Disposals } from './lru-dispose.js';
+import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
 import { LruViews } from './lru-views.js';
@@ -17,8 +17,6 @@ import { LruViews } from './lru-views.js';
 const FREED_NONE = -1;
 const FREED_MANY = -2;
 const FAILED = -3;
-const STALE = 1;
-const NEEDS_TIME = 2;
 
 export class LruEntries {
   #store;
@@ -30,20 +28,12 @@ export class LruEntries {
   // entry's index has been reused.
   #free = [];
   #o;
-  #ttlTracking = false;
-  #clock;
-  #timers;
-  // Slots held since before ttl tracking began, in a cache with no `max`: lru-cache's
-  // ttl arrays then have no cell for them, so its dump() shows `ttl: undefined` and a
-  // start of NaN, or the time an updateAgeOnGet/Has restarted them. Slot -> start.
-  #untracked;
-  // dispose and disposeAfter calls (lru-dispose.js).
-  #disposals;
-  // The store's ring of hits and fresh-until times (lru-views.js).
-  #views;
-  // True when no callback of this cache can run (no dispose, disposeAfter, onInsert or
-  // fetchMethod): nothing can then look at the cache between a write and the setting of
-  // its lifetime, so the store takes both in one call, and evicted values need no list.
+  #life; // entry lifetimes (lru-lifetimes.js)
+  #disposals; // dispose and disposeAfter calls (lru-dispose.js)
+  #views; // the store's ring and fresh-until times (lru-views.js)
+  // No callback can run (no dispose, disposeAfter, onInsert or fetchMethod): nothing can
+  // look at the cache between a write and its lifetime's, so the store takes both in one
+  // call, and evicted values need no list.
   #quiet;
 
   /** `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags. */
@@ -53,11 +43,16 @@ export class LruEntries {
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
     this.#store = new LruStore(o.max, o.maxSize, seeds());
+    // Laid out whole for a bound of moderate size, as the store lays out its arrays.
+    if (o.max > 0 && o.max <= 1 << 16) {
+      this.#keys = new Array(o.max).fill(undefined);
+      this.#vals = new Array(o.max).fill(undefined);
+    }
     this.#views = new LruViews(this.#store);
-    this.#clock = new Clock(o.perf, cache);
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
-    if (o.ttl) this.#startTtlTracking();
+    this.#life = new LruLifetimes(this.#store, this.#views, o, cache, (slot) => this.del(this.#keys[slot], 'expire'));
+    if (o.ttl) this.#life.start(this.#keyMap.values());
   }
 
   get size() {
@@ -66,9 +61,9 @@ export class LruEntries {
   get calculatedSize() {
     return this.#o.sizeTracking ? this.#store.calculated_size() : 0;
   }
-  /** True once any entry may have had a ttl (lru-cache's dump and info show ttl fields from then on). */
-  get ttlTracking() {
-    return this.#ttlTracking;
+  /** The entries' lifetimes (lru-lifetimes.js). */
+  get life() {
+    return this.#life;
   }
   slot(k) {
     return this.#keyMap.get(k);
@@ -91,19 +86,10 @@ export class LruEntries {
   start(slot) {
     return this.#store.start(slot);
   }
-  /** For a slot lru-cache's ttl arrays have no cell for (see #untracked), its start; else undefined. */
-  untrackedStart(slot) {
-    return this.#untracked?.get(slot);
-  }
   sizeOf(slot) {
     return this.#store.size(slot);
   }
 
-  /** Time left for a held slot: negative once stale, Infinity when untimed. */
-  remaining(slot) {
-    if (!this.#store.timed(slot)) return Infinity;
-    return this.#store.remaining(slot, this.#clock.read());
-  }
 
   /** Held slots, newest first (or oldest first), stale ones only with `allowStale`. */
   *slots(allowStale, oldestFirst = false) {
@@ -111,7 +97,7 @@ export class LruEntries {
     if (oldestFirst) order.reverse();
     for (const slot of order) {
       if (this.#keyMap.get(this.#keys[slot]) !== slot) continue;
-      if (allowStale || !this.isStale(slot)) yield slot;
+      if (allowStale || !this.#life.isStale(slot)) yield slot;
     }
   }
 
@@ -126,6 +112,21 @@ export class LruEntries {
     return val;
   }
 
+  /** `get(k)` with no options: `get`'s answer and effects, the cache's flags read only where they count. */
+  quickGet(k) {
+    const slot = this.#keyMap.get(k);
+    if (slot === undefined) return undefined;
+    const value = this.#vals[slot];
+    if (fetchRecord(value) !== undefined) return this.get(k, {});
+    const c = this.cache;
+    if (this.#life.readStale(slot)) {
+      if (!c.noDeleteOnStaleGet) this.del(k, 'expire');
+      return c.allowStale ? value : undefined;
+    }
+    if (c.updateAgeOnGet) this.#life.updateAge(slot);
+    return value;
+  }
+
   get(k, getOptions = {}) {
     const { allowStale = this.cache.allowStale, updateAgeOnGet = this.cache.updateAgeOnGet } = getOptions;
     const { noDeleteOnStaleGet = this.cache.noDeleteOnStaleGet, status } = getOptions;
@@ -136,8 +137,8 @@ export class LruEntries {
     }
     const value = this.#vals[slot];
     const r = fetchRecord(value);
-    if (status) this.statusTTL(status, slot);
-    if (this.#readStale(slot)) {
+    if (status) this.#life.statusTTL(status, slot);
+    if (this.#life.readStale(slot)) {
       if (r === undefined) {
         if (!noDeleteOnStaleGet) this.del(k, 'expire');
         if (status) status.get = 'stale';
@@ -155,8 +156,42 @@ export class LruEntries {
       return undefined;
     }
     if (status) status.get = r !== undefined ? 'fetching' : 'hit';
-    if (updateAgeOnGet) this.updateAge(slot);
+    if (updateAgeOnGet) this.#life.updateAge(slot);
     return r !== undefined ? r.stale : value;
+  }
+
+  /**
+   * `set(k, v)` with no options, where nothing can run, be timed or be sized (no
+   * callback, no ttl so far, no size tracking): the same writes as `set`, without
+   * reading its options. False, and nothing done, when it does not apply.
+   */
+  quickSet(k, v) {
+    const c = this.cache;
+    if (this.#life.tracking || !this.#quiet || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
+      return false;
+    }
+    let slot = this.#keyMap.get(k);
+    if (slot === undefined) {
+      const held = this.#keyMap.size;
+      if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
+      else {
+        // Full: #insert's one call, without its lists (nothing is timed or disposed).
+        slot = this.#store.reuse_lru(0, NaN, 0);
+        if (slot === FAILED) throw fromMessage(this.#store.take_error());
+        this.#keyMap.delete(this.#keys[slot]);
+        this.#keys[slot] = k;
+        this.#vals[slot] = v;
+        this.#keyMap.set(k, slot);
+      }
+      return true;
+    }
+    const old = this.#vals[slot];
+    // A background fetch being replaced is aborted by `set`.
+    if (v !== old && fetchRecord(old) !== undefined) return false;
+    this.#vals[slot] = v;
+    // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
+    this.#views.hit(slot);
+    return true;
   }
 
   set(k, v, setOptions, bf) {
@@ -187,8 +222,9 @@ export class LruEntries {
     // between them (#quiet), else NaN: set after the callbacks, as lru-cache does.
     let t = NaN;
     let s = 0;
-    if (this.#quiet && !noUpdateTTL && (ttl !== 0 || this.#ttlTracking) && !Number.isNaN(Number(ttl))) {
-      if (!this.#ttlTracking) this.#startTtlTracking();
+    const life = this.#life;
+    if (this.#quiet && !noUpdateTTL && (ttl !== 0 || life.tracking) && !Number.isNaN(Number(ttl))) {
+      if (!life.tracking) life.start(this.#keyMap.values());
       t = Number(ttl);
       s = start === undefined ? o.perf.now() : Number(start);
     }
@@ -234,8 +270,8 @@ export class LruEntries {
         }
       }
     }
-    if (ttl !== 0 && !this.#ttlTracking) this.#startTtlTracking();
-    if (this.#ttlTracking) {
+    if (ttl !== 0 && !life.tracking) life.start(this.#keyMap.values());
+    if (life.tracking) {
       if (!noUpdateTTL) {
         if (Number.isNaN(t)) {
           t = Number(ttl);
@@ -244,10 +280,9 @@ export class LruEntries {
         } else if (!lifetimeSet) {
           this.#store.set_age(slot, t, s);
         }
-        this.#untracked?.delete(slot);
-        this.#schedulePurge(slot, t);
+        life.written(slot, t);
       }
-      if (status) this.statusTTL(status, slot);
+      if (status) this.#life.statusTTL(status, slot);
     }
     if (!noDisposeOnSet) this.flushDisposed();
   }
@@ -256,8 +291,9 @@ export class LruEntries {
   // NaN: untimed) at the slot lru-cache would pick for it: 0 in an empty cache, else
   // the last one freed, else (a full cache) the one of the entry the store evicts for
   // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
-  // Evicted entries go into `gone` (when given), for #disposals.evicted.
-  #insert(k, v, gone, size, t, s) {
+  // Evicted entries go into `gone` (when given), for #disposals.evicted. `queue`: the
+  // write is untimed and unsized, and no callback can run (quickSet).
+  #insert(k, v, gone, size, t, s, queue) {
     const held = this.#keyMap.size;
     let slot;
     let freed;
@@ -276,6 +312,11 @@ export class LruEntries {
     this.#keys[slot] = k;
     this.#vals[slot] = v;
     this.#keyMap.set(k, slot);
+    // Below the bound the store evicts nothing: the write goes into its ring.
+    if (queue && held < this.#o.max && this.#views.covers(slot)) {
+      this.#views.insert(slot);
+      return slot;
+    }
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);
@@ -283,9 +324,8 @@ export class LruEntries {
     return slot;
   }
 
-  // Stores the slot's new size and lifetime (`t` NaN: kept), making it the most
-  // recently used, then disposes of what the store evicted to make room, least
-  // recently used first.
+  // Stores the slot's new size and lifetime (`t` NaN: kept), the most recently used, then
+  // disposes of what the store evicted to make room, least recently used first.
   #storeSet(slot, size, status, t, s) {
     const gone = this.#quiet ? undefined : [];
     this.#reap(this.#store.set(slot, size, t, s), gone);
@@ -306,8 +346,8 @@ export class LruEntries {
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
   }
 
-  // A slot the store no longer holds leaves the key map at once, so it and the store
-  // agree whatever a callback does afterwards; its key and value go into `gone`.
+  // A slot the store left leaves the key map at once (the two agree whatever a callback
+  // does afterwards); its key and value go into `gone`.
   #forget(slot, gone) {
     gone?.push([this.#keys[slot], this.#vals[slot]]);
     this.#release(slot);
@@ -341,18 +381,17 @@ export class LruEntries {
       else this.#disposals.one(v, this.#keys[slot], reason);
     }
     this.#keyMap.clear();
-    this.#untracked?.clear();
     this.#store.clear();
+    this.#views.cleared();
     this.#keys = [];
     this.#vals = [];
     this.#free = [];
-    this.#timers?.cancelAll();
+    this.#life.cleared();
     this.flushDisposed();
   }
 
   #release(slot) {
-    this.#untracked?.delete(slot);
-    this.#timers?.cancel(slot);
+    this.#life.released(slot);
     this.#keyMap.delete(this.#keys[slot]);
     this.#keys[slot] = undefined;
     this.#vals[slot] = undefined;
@@ -364,65 +403,8 @@ export class LruEntries {
     this.#disposals.flush();
   }
 
-
-
-  #startTtlTracking() {
-    this.#ttlTracking = true;
-    if (this.#o.max === 0) this.#untracked = new Map([...this.#keyMap.values()].map((slot) => [slot, NaN]));
-    if (this.cache.ttlAutopurge) this.#timers = new PurgeTimers();
-  }
-
-  isStale(slot) {
-    // Before any ttl, no entry has a lifetime: nothing to ask the store.
-    if (!this.#ttlTracking) return false;
-    const answer = this.#store.stale(slot, this.#clock.cached);
-    if (answer !== NEEDS_TIME) return answer === STALE;
-    return this.#store.stale(slot, this.#clock.now()) === STALE;
-  }
-
-  // isStale for a get; a fresh slot is also made the most recently used. With no call
-  // when the slot is untimed or before the time up to which the store says it is
-  // certainly fresh: the hit goes into the ring the store replays, in order, before
-  // anything that reads or changes the recency order. Else the store decides (and
-  // promotes a fresh slot) at the time lru-cache would read.
-  #readStale(slot) {
-    if (this.#ttlTracking) {
-      const until = this.#views.freshUntil(slot);
-      if (until !== Infinity) {
-        const now = this.#clock.cached ?? this.#clock.now();
-        if (!(now <= until)) return this.#store.hit(slot, now) === STALE;
-      }
-    }
-    this.#views.hit(slot);
-    return false;
-  }
-
-
   promote(slot, updateAge) {
     this.#store.promote(slot);
-    if (updateAge) this.updateAge(slot);
-  }
-
-  updateAge(slot) {
-    if (this.#untracked?.has(slot)) this.#untracked.set(slot, this.#o.perf.now());
-    const ttl = this.#store.ttl(slot);
-    this.#store.restart(slot, ttl !== 0 ? this.#o.perf.now() : 0);
-    this.#schedulePurge(slot, ttl);
-  }
-
-  statusTTL(status, slot) {
-    if (!this.#store.timed(slot)) return;
-    const start = this.#store.start(slot);
-    status.ttl = this.#store.ttl(slot);
-    status.start = start;
-    status.now = this.#clock.read();
-    status.remainingTTL = status.ttl - (status.now - start);
-  }
-
-  #schedulePurge(slot, ttl) {
-    this.#timers?.schedule(slot, ttl, () => {
-      if (this.isStale(slot)) this.del(this.#keys[slot], 'expire');
-      else this.#schedulePurge(slot, this.remaining(slot));
-    });
+    if (updateAge) this.#life.updateAge(slot);
   }
 }

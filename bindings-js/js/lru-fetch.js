@@ -176,11 +176,11 @@ export async function fetchValue(inner, cache, k, fetchOptions) {
     inFlight.returned = v;
     return v;
   }
-  const isStale = inner.isStale(slot);
+  const isStale = inner.life.isStale(slot);
   if (!forceRefresh && !isStale) {
     if (status) status.fetch = 'hit';
     inner.promote(slot, updateAgeOnGet);
-    if (status) inner.statusTTL(status, slot);
+    if (status) inner.life.statusTTL(status, slot);
     return v;
   }
   const p = backgroundFetch(inner, k, slot, options, context);

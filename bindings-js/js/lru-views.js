@@ -35,17 +35,42 @@ export class LruViews {
     return fresh[slot];
   }
 
+  /** After the store was cleared: its arrays cover no slot. */
+  cleared() {
+    this.#fresh = NO_EXPIRIES;
+  }
+
   /** After the store wrote `slot` as a new entry. */
   wrote(slot) {
     if (slot >= this.#fresh.length) this.#fresh = NO_EXPIRIES;
   }
 
-  /** A hit of a held `slot`, for the store to replay (a call only when the ring fills). */
+  /** True when the store's per-slot arrays reach `slot` (a write of it will not move them). */
+  covers(slot) {
+    if (slot < this.#fresh.length) return true;
+    this.freshUntil(0);
+    return slot < this.#fresh.length;
+  }
+
+  /**
+   * A hit of a held `slot`, for the store to replay (a call only when the ring fills):
+   * also a write of it that keeps its size and lifetime, which the store makes a move.
+   */
   hit(slot) {
+    this.#record(slot);
+  }
+
+  /** A write of a new `slot` below the bound, untimed and unsized, within `covers`. */
+  insert(slot) {
+    this.#record(-(2 * slot + 3));
+  }
+
+  // Must match bindings-js/src/views.rs: a hit is the slot, a new slot -(2 * slot + 3).
+  #record(op) {
     let ring = this.#ring;
     if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
     const n = ring[0] + 1;
-    ring[n] = slot;
+    ring[n] = op;
     ring[0] = n;
     if (n === RING) this.#store.sync();
   }

@@ -67,6 +67,7 @@ export class LRUCache extends Entries {
   }
 
   get(k, getOptions = NONE) {
+    if (getOptions === NONE) return this.#e.quickGet(k);
     const { status } = getOptions;
     if (status) Object.assign(status, { op: 'get', key: k, cache: this });
     const result = this.#e.get(k, getOptions);
@@ -75,6 +76,8 @@ export class LRUCache extends Entries {
   }
 
   set(k, v, setOptions = NONE) {
+    const e = this.#e;
+    if (setOptions === NONE && !e.life.tracking && e.quickSet(k, v)) return this;
     const { status } = setOptions;
     if (status) {
       Object.assign(status, { op: 'set', key: k });
@@ -96,17 +99,17 @@ export class LRUCache extends Entries {
     const v = this.#e.val(slot);
     const r = fetchRecord(v);
     if (r !== undefined && r.stale === undefined) return false;
-    if (!this.#e.isStale(slot)) {
-      if (updateAgeOnHas) this.#e.updateAge(slot);
+    if (!this.#e.life.isStale(slot)) {
+      if (updateAgeOnHas) this.#e.life.updateAge(slot);
       if (status) {
         status.has = 'hit';
-        this.#e.statusTTL(status, slot);
+        this.#e.life.statusTTL(status, slot);
       }
       return true;
     }
     if (status) {
       status.has = 'stale';
-      this.#e.statusTTL(status, slot);
+      this.#e.life.statusTTL(status, slot);
     }
     return false;
   }
@@ -115,7 +118,7 @@ export class LRUCache extends Entries {
     const { status, allowStale = this.allowStale } = peekOptions;
     if (status) Object.assign(status, { op: 'peek', key: k, cache: this });
     const slot = this.#e.slot(k);
-    if (slot === undefined || (!allowStale && this.#e.isStale(slot))) {
+    if (slot === undefined || (!allowStale && this.#e.life.isStale(slot))) {
       if (status) status.peek = slot === undefined ? 'miss' : 'stale';
       return undefined;
     }
@@ -186,14 +189,14 @@ export class LRUCache extends Entries {
   getRemainingTTL(k) {
     const slot = this.#e.slot(k);
     if (slot === undefined) return 0;
-    return this.#e.remaining(slot);
+    return this.#e.life.remaining(slot);
   }
 
   /** Removes every stale entry; true when there was one. */
   purgeStale() {
     let deleted = false;
     for (const slot of this[SLOTS](true, true)) {
-      if (this.#e.isStale(slot)) {
+      if (this.#e.life.isStale(slot)) {
         this.#e.del(this.#e.key(slot), 'expire');
         deleted = true;
       }
@@ -208,7 +211,7 @@ export class LRUCache extends Entries {
     const value = visible(this.#e.val(slot));
     if (value === undefined) return undefined;
     const entry = { value };
-    if (this.#e.ttlTracking && this.#e.timed(slot)) {
+    if (this.#e.life.tracking && this.#e.timed(slot)) {
       entry.ttl = this.#e.ttl(slot) - (this.#o.perf.now() - this.#e.start(slot));
       entry.start = Date.now();
     }
@@ -224,8 +227,8 @@ export class LRUCache extends Entries {
       const value = visible(this.#e.val(slot));
       if (value === undefined || key === undefined) continue;
       const entry = { value };
-      if (this.#e.ttlTracking) {
-        const untracked = this.#e.untrackedStart(slot);
+      if (this.#e.life.tracking) {
+        const untracked = this.#e.life.untrackedStart(slot);
         entry.ttl = untracked === undefined ? this.#e.ttl(slot) : undefined;
         const age = this.#o.perf.now() - (untracked === undefined ? this.#e.start(slot) : untracked);
         entry.start = Math.floor(Date.now() - age);

@@ -12,7 +12,8 @@ export const FREED_MANY = -2;
 export const FAILED = -3;
 
 // Must match bindings-js/src/views.rs: the ring holds RING operations after its count;
-// a hit is the slot, a miss MISS, an update -(slot + 2).
+// a hit is the slot, a miss MISS, an update -(2 * slot + 2), a new key's write
+// -(2 * slot + 3).
 export const RING = 512;
 export const MISS = -1;
 // Must match KEY_BYTES in bindings-js/src/views.rs. A JS string's UTF-8 is at most 3
@@ -80,6 +81,21 @@ const encoder = new TextEncoder();
 export function writeKey(bytes, key) {
   if (bytes.length === 0) return -1;
   return encoder.encodeInto(key, bytes).written;
+}
+/**
+ * The adaptive policy learns `key` for the store's next write: its text goes through
+ * the key buffer view `bytes` (a string argument costs an allocation and a free in
+ * wasm), or as a string when it might not fit. False, and nothing learnt, when the view
+ * is detached (its owner opens it again and retries).
+ */
+export function learnKey(store, bytes, key) {
+  if (key.length <= KEY_CHARS) {
+    const len = writeKey(bytes, key);
+    if (len < 0) return false;
+    if (store.next_key_at(len)) return true;
+  }
+  store.next_key(key);
+  return true;
 }
 /**
  * `Cache[STORE_MEMORY]`: the store module's WebAssembly.Memory, for tests and diagnostics.

@@ -24,6 +24,11 @@ export function text(s, what) {
   return s;
 }
 
+/** The error for a key of another type than string. */
+export function keyError(key) {
+  return new CacheKeyError(`cache keys must be strings, got ${describe(key)}`);
+}
+
 /** A short description of a value for error messages. */
 export function describe(v) {
   if (v === null) return 'null';

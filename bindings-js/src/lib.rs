@@ -14,6 +14,8 @@ mod slot_hash;
 #[cfg(feature = "store")]
 mod slots;
 #[cfg(feature = "store")]
+mod slots_persist;
+#[cfg(feature = "store")]
 mod ttl;
 #[cfg(feature = "store")]
 mod views;

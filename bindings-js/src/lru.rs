@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{read, SlotMap, Views};
+use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -99,7 +99,13 @@ impl LruStore {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
         let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
-        Ok(LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) })
+        // For a bound of moderate size the per-slot arrays are laid out whole now, as
+        // lru-cache lays out its own (and JS its keys and values): every slot is covered.
+        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };
+        if max_entries <= 1 << 16 {
+            lru.lay_out(max_entries);
+        }
+        Ok(lru)
     }
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
@@ -184,6 +190,8 @@ impl LruStore {
 
     /// Gives `slot` a lifetime of `ttl` from `start` (lru-cache's setItemTTL).
     pub fn set_age(&mut self, slot: u32, ttl: f64, start: f64) {
+        // (No replay first: a write JS queued for `slot` was replayed by the call that
+        // wrote it before any lifetime is set, lru-entries.js.)
         if (slot as usize) < self.ages.len() {
             self.put_age(slot as usize, Age::new(ttl, start));
         }
@@ -191,6 +199,8 @@ impl LruStore {
 
     /// Restarts `slot`'s lifetime at `now`, keeping its ttl.
     pub fn restart(&mut self, slot: u32, now: f64) {
+        // (No replay first: JS queues writes only before any entry is timed, and a
+        // restart of an untimed age is the default age a queued write gives it.)
         if let Some(&a) = self.ages.get(slot as usize) {
             self.put_age(slot as usize, a.restarted(now));
         }
@@ -279,6 +289,7 @@ impl LruStore {
         self.flush();
         self.store.clear();
         drop(self.store.drain_dead());
+        // JS drops its view on `fresh` with this (lru-views.js): no slot is covered now.
         self.ages.clear();
         self.fresh.clear();
         self.sizes.clear();
@@ -299,10 +310,36 @@ impl LruStore {
 }
 
 impl LruStore {
-    /// Replays the hits JS answered alone (it records nothing else here).
+    /// Replays what JS answered alone: hits (a move, also for a rewrite of a held
+    /// slot that keeps its size and lifetime) and writes of new slots that JS queues
+    /// only below the bound, untimed and unsized, within the arrays (lru-entries.js).
     #[inline]
     fn flush(&mut self) {
-        self.views.flush(&mut self.store, |_, _| {});
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self) {
+        let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
+        views.flush::<false>(store, |store, op| {
+            let Op::Insert(slot) = op else { return };
+            let i = slot as usize;
+            if i < ages.len() {
+                // Untimed (fresh_until: Infinity), unsized.
+                ages[i] = Age::default();
+                fresh[i] = f64::INFINITY;
+                sizes[i] = 0.0;
+            }
+            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+            // Nothing is evicted below the bound; were anything, the next write reports it.
+            for dead in store.drain_dead() {
+                if dead != slot {
+                    freed.push(dead);
+                }
+            }
+        });
     }
 
     /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.
@@ -310,10 +347,7 @@ impl LruStore {
         let i = slot as usize;
         if i >= self.ages.len() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
-            let len = (i + 1).max(2 * self.ages.len()).max(64);
-            self.ages.resize(len, Age::default());
-            self.fresh.resize(len, f64::INFINITY);
-            self.sizes.resize(len, 0.0);
+            self.lay_out((i + 1).max(2 * self.ages.len()).max(64));
         }
         if !held {
             self.put_age(i, Age::default());
@@ -333,6 +367,13 @@ impl LruStore {
             1 => f64::from(self.freed.pop().expect("one freed slot")),
             _ => FREED_MANY,
         }
+    }
+
+    /// Lengthens the per-slot arrays to `len` (they may move).
+    fn lay_out(&mut self, len: usize) {
+        self.ages.resize(len, Age::default());
+        self.fresh.resize(len, f64::INFINITY);
+        self.sizes.resize(len, 0.0);
     }
 
     fn put_age(&mut self, i: usize, age: Age) {

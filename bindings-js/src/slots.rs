@@ -4,6 +4,9 @@
 //! index. The store holds `slot -> slot`, so the values it drops (evicted, expired,
 //! culled) *are* the slots JS must free. A slot that is dropped and re-inserted in the
 //! same call (a replacement) is still held, and is not reported.
+//!
+//! What snapshots and namespaces use of it (entries, loads, generations) is in
+//! slots_persist.rs.
 
 use polycache::{Config, Error, Eviction, Expiry, Store};
 use wasm_bindgen::prelude::*;
@@ -11,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl};
-use crate::views::{read, SlotMap, Views};
+use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -23,14 +26,14 @@ const FAILED: f64 = -3.0;
 
 #[wasm_bindgen]
 pub struct SlotStore {
-    store: SlotMap,
+    pub(crate) store: SlotMap,
     default_ttl: Ttl,
     freed: Vec<u32>,
     error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
     last_written: Option<u32>,
     /// The expiries JS reads and the ring of operations it answered alone (views.rs).
-    views: Views,
+    pub(crate) views: Views,
     /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
@@ -49,19 +52,8 @@ fn config_count(x: f64, name: &str) -> Result<usize, JsError> {
     count(x, name).map_err(|m| to_js(Error::InvalidConfig(m)))
 }
 
-fn to_charge(x: f64) -> Result<usize, JsError> {
+pub(crate) fn to_charge(x: f64) -> Result<usize, JsError> {
     count(x, "size").map_err(invalid_argument)
-}
-
-/// An absolute expiry from JS: epoch ms, or `Infinity` for never.
-pub(crate) fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
-    if at == f64::INFINITY {
-        Ok(Expiry::Never)
-    } else if at.is_finite() && at >= 0.0 {
-        Ok(Expiry::At(at as u64))
-    } else {
-        Err(invalid_argument(cat(&["expiry must be a time in epoch milliseconds, got ", &show(at)])))
-    }
 }
 
 #[wasm_bindgen]
@@ -202,6 +194,15 @@ impl SlotStore {
         }
     }
 
+    /// A new key's write into a full LRU store where nothing expires or is sized, made in
+    /// the place of the entry it evicts (the core's `recycle_lru`): the slot the new key
+    /// takes, whose old key JS releases; -1, and nothing done, in any other store (JS
+    /// then writes as usual).
+    pub fn recycle(&mut self) -> f64 {
+        self.flush();
+        self.store.recycle_lru().map_or(-1.0, f64::from)
+    }
+
     /// The adaptive policy learns `key` as the key of the slot the next `set`/`add`
     /// stores (slots are reused by other keys; the key's fingerprint is what every host
     /// shares).
@@ -295,67 +296,6 @@ impl SlotStore {
         self.store.keys(now_ms(now))
     }
 
-    /// Live entries, least recently used first, as `[slot, expires_at, charge]`
-    /// triples (`expires_at` is epoch ms or `Infinity`).
-    pub fn entries(&mut self, now: f64) -> Vec<f64> {
-        self.flush();
-        let mut out = Vec::with_capacity(self.store.len() * 3);
-        for (slot, _, expiry, charge) in self.store.entries(now_ms(now)) {
-            out.push(f64::from(*slot));
-            out.push(expiry.as_epoch_ms().map_or(f64::INFINITY, |at| at as f64));
-            out.push(charge as f64);
-        }
-        out
-    }
-
-    /// Loads entries (slots least recently used first, with sizes and absolute expiries in
-    /// epoch ms or `Infinity`) and namespace generations by the core's load rules:
-    /// expired or oversized entries are skipped, generations only move forward (the
-    /// floor first, see `polycache::generations`). Returns every slot the store does not
-    /// hold afterwards, given now or evicted by this load (so a loader may call it batch
-    /// by batch), for JS to release.
-    #[allow(clippy::too_many_arguments)]
-    pub fn load(
-        &mut self,
-        slots: Vec<u32>,
-        charges: Vec<f64>,
-        expiries: Vec<f64>,
-        floor: u64,
-        names: Vec<String>,
-        generations: Vec<u64>,
-        now: f64,
-    ) -> Result<Vec<u32>, JsError> {
-        self.flush();
-        if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
-            return Err(invalid_argument("load: parts of different lengths"));
-        }
-        let mut entries = Vec::with_capacity(slots.len());
-        for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
-            entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
-        }
-        for &(slot, _, _, expiry) in &entries {
-            self.views.set_expiry(slot, expiry);
-        }
-        let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
-        self.store.merge_generations(floor, &gens);
-        self.store.load_prepared(entries, &gens, now_ms(now));
-        // The store's values are its slots: what it dropped is what JS may free, unless
-        // the same slot went back in later in the batch.
-        // Each slot once, by a mark per slot (they are dense), not a sort: the store module
-        // would carry a sort for this call alone (3 KB).
-        let mut gone: Vec<u32> = self.store.drain_dead().collect();
-        gone.extend(slots);
-        let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
-        gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
-        Ok(gone)
-    }
-
-    /// Every namespace's generation as u64, in the order of `generation_names`.
-    pub fn generation_values_exact(&mut self) -> Vec<u64> {
-        self.flush();
-        self.store.generations().map(|(_, g)| g).collect()
-    }
-
     /// Entries held, expired ones not yet reclaimed included.
     pub fn len(&mut self) -> u32 {
         self.flush();
@@ -376,65 +316,24 @@ impl SlotStore {
         out
     }
 
-    pub fn generation(&mut self, namespace: &str) -> f64 {
-        self.flush();
-        self.store.generation(namespace) as f64
-    }
-
-    /// Bumps a namespace's generation (O(1)); the new generation.
-    pub fn invalidate(&mut self, namespace: &str) -> f64 {
-        self.flush();
-        self.store.invalidate(namespace) as f64
-    }
-
-    /// Raises a namespace's generation (never lowers it).
-    pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
-        self.flush();
-        if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
-            return Err(invalid_argument(cat(&["a namespace generation must be a positive integer, got ", &show(generation)])));
-        }
-        self.store.set_generation(namespace, generation as u64);
-        Ok(())
-    }
-
-    /// Every namespace's name, in the order of [`SlotStore::generation_values`].
-    pub fn generation_names(&mut self) -> Vec<String> {
-        self.flush();
-        self.store.generations().map(|(n, _)| n.to_owned()).collect()
-    }
-
-    pub fn generation_values(&mut self) -> Vec<f64> {
-        self.flush();
-        self.store.generations().map(|(_, g)| g as f64).collect()
-    }
-
-    /// What every namespace the store no longer lists reads as (a snapshot carries it).
-    pub fn generation_floor(&mut self) -> u64 {
-        self.flush();
-        self.store.generation_floor()
-    }
-
-    /// The prefix every key of `namespace` carries at its current generation:
-    /// `namespaced_key(ns, gen, "")`, so `prefix + key` is the core's namespaced key.
-    pub fn namespace_prefix(&mut self, namespace: &str) -> String {
-        self.flush();
-        polycache::namespaced_key(namespace, self.store.generation(namespace), "")
-    }
 }
 
 impl SlotStore {
     /// Replays the ring when something waits in it.
     #[inline]
-    fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         let SlotStore { store, views, freed, .. } = self;
-        // Updates go in the ring only in a cache where nothing expires and nothing is
-        // sized (cache.js), for a held slot: nothing else is freed. Were anything freed,
+        // Writes go in the ring only in a cache where nothing expires and nothing is
+        // sized (cache.js): updates of a held slot, and new slots while the store holds
+        // fewer entries than its bound, so nothing else is freed. Were anything freed,
         // the next write reports it.
-        views.flush(store, |store, slot| {
-            // The same value, charge and expiry: a rewrite is a move and a count.
-            if store.rewrite(&slot) {
-                return;
-            }
+        views.flush::<true>(store, |store, op| {
+            let slot = match op {
+                // The same value, charge and expiry: a rewrite is a move and a count.
+                Op::Update(slot) if store.rewrite(&slot) => return,
+                Op::Update(slot) | Op::Insert(slot) => slot,
+                Op::Hit(_) | Op::Miss => return,
+            };
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             for s in store.drain_dead() {
                 if s != slot {

@@ -24,6 +24,8 @@ use crate::ttl::Expiry;
 mod internals;
 /// Namespace generations, snapshots and the invariants check.
 mod persist;
+/// Writes by a host whose keys and values are slots it numbers itself.
+mod hosted;
 
 /// How a full store makes room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,24 +410,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
             self.evict_one();
         }
         Ok(())
-    }
-
-    /// A write of a held `key` that keeps its value, charge and expiry, by a host whose
-    /// store values stand for values it keeps itself (the JS binding's slots): counted as
-    /// a set, and the entry is used as a write uses it (LRU: the most recently used).
-    /// Only for an entry that never expires: false, and nothing done, for any other.
-    pub fn rewrite<Q>(&mut self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        if !matches!(self.map.peek(key), Some(e) if e.expires_at == NEVER) {
-            return false;
-        }
-        self.next_fingerprint = None;
-        self.map.rewrite(key);
-        self.stats.sets += 1;
-        true
     }
 
     /// Stores only if `key` holds no live entry; true when it stored (Django's `add`,

@@ -205,3 +205,48 @@ test('long runs of gets (the store replays them from a ring of 512) keep lru-cac
     assert.deepEqual([...ours.entries()], [...real.entries()]);
   }
 });
+
+test('long runs of option-less sets (new keys below the bound and rewrites go through the ring) keep lru-cache 11 order', () => {
+  // A cache with no callbacks, ttl or sizes takes such writes into its store's ring;
+  // deletes and clears bring it below the bound again, new keys past it evict.
+  for (const max of [30, 500]) {
+    const r = rng(max);
+    const real = new Real({ max });
+    const ours = new Ours({ max });
+    const same = (f, what) => assert.deepEqual(f(ours), f(real), what);
+    for (let i = 0; i < 8000; i++) {
+      const k = `s${Math.floor(r() * 90)}`;
+      const x = r();
+      // Values from a small pool, so some writes keep the value they replace.
+      const v = Math.floor(r() * 3);
+      if (x < 0.45) same((c) => c.set(k, v) === c && c.size, `set ${k} at ${i}, max ${max}`);
+      else if (x < 0.85) same((c) => c.get(k), `get ${k} at ${i}, max ${max}`);
+      else if (x < 0.9) same((c) => [c.has(k), c.peek(k)], `has/peek ${k} at ${i}, max ${max}`);
+      else if (x < 0.999) same((c) => c.delete(k), `delete ${k} at ${i}, max ${max}`);
+      else same((c) => (c.clear(), c.size), `clear at ${i}, max ${max}`);
+      if (i % 333 === 0) same((c) => [[...c.keys()], c.dump()], `order at ${i}, max ${max}`);
+    }
+    same((c) => [[...c.entries()], [...c.rkeys()]], `entries at the end, max ${max}`);
+  }
+});
+
+test('option-less gets of stale entries follow the cache flags as lru-cache 11 reads them', () => {
+  const flagSets = [{}, { allowStale: true }, { noDeleteOnStaleGet: true }, { updateAgeOnGet: true }, { allowStale: true, noDeleteOnStaleGet: true, updateAgeOnGet: true }];
+  for (const flags of flagSets) {
+    const r = rng(7);
+    clock = 1000;
+    const options = { max: 50, ttl: 20, perf, ttlResolution: 0, ...flags };
+    const real = new Real(options);
+    const ours = new Ours(options);
+    const same = (f, what) => assert.deepEqual(f(ours), f(real), `${what}, ${JSON.stringify(flags)}`);
+    for (let i = 0; i < 3000; i++) {
+      const k = `g${Math.floor(r() * 70)}`;
+      if (r() < 0.7) same((c) => c.get(k), `get ${k} at ${i}`);
+      else same((c) => c.set(k, i) === c, `set ${k} at ${i}`);
+      // Flags changed on the cache, as lru-cache's public fields may be.
+      if (i === 1500) for (const c of [ours, real]) c.allowStale = !c.allowStale;
+      clock += r() * 0.9;
+      if (i % 250 === 0) same((c) => [[...c.keys()], c.size], `order at ${i}`);
+    }
+  }
+});

@@ -228,3 +228,33 @@ test('views: a key learnt through the key buffer is the key passed as a string (
   assert.ok(viaString.stats()[4] > 0, 'the run evicted, so the policy decided');
   assert.equal(viaBuffer.next_key_at(4097), false, 'past the buffer: nothing learnt');
 });
+
+test('views: new keys written through the ring below the bound decide as one call per write', () => {
+  // A plain cache below its bound takes a new key's write into the ring too; one that
+  // sizes its entries (sizes of 0 bound nothing) makes a call per write. Deletes and
+  // clears bring it below the bound again, evictions and culls take it back to it.
+  for (const eviction of ['lru', 'cull']) {
+    const r = rng(eviction === 'lru' ? 41 : 43);
+    const options = { max: 300, eviction, cullFrequency: 3 };
+    const fast = new Cache(options);
+    const calls = new Cache({ ...options, sizeCalculation: () => 0 });
+    const both = (f, what) => assert.deepEqual(f(fast), f(calls), `${eviction}: ${what}`);
+    let i = 0;
+    const check = () => {
+      both((c) => [...c.keys()], `keys at op ${i}`);
+      both((c) => ({ ...c.stats(), bytes: null }), `stats at op ${i}`);
+    };
+    for (; i < 30 * RING; i++) {
+      const key = `n${Math.floor(r() * 420)}`;
+      const x = r();
+      if (x < 0.4) both((c) => c.get(key), `get(${key}) at op ${i}`);
+      else if (x < 0.85) both((c) => (c.set(key, i), c.size), `set(${key}) at op ${i}`);
+      else if (x < 0.999) both((c) => c.delete(key), `delete(${key}) at op ${i}`);
+      else both((c) => (c.clear(), c.size), `clear at op ${i}`);
+      if (i % 4999 === 2500) memory.grow(1);
+      if (i % 997 === 0) check();
+    }
+    check();
+    assert.ok(fast.stats().evictions > 0, `${eviction}: the run filled the cache`);
+  }
+});

@@ -196,3 +196,37 @@ fn touch_and_namespaces() {
     assert_eq!(s.generation("ns"), 2);
     s.validate().unwrap();
 }
+
+#[test]
+fn recycle_lru_is_a_set_of_a_new_key_that_evicts_the_least_recently_used() {
+    // Keys stand for slots: a store that sets a new key and evicts, beside one that
+    // recycles the victim's key for it; the same order (by slot) and counters.
+    let (mut by_set, mut by_recycle) = (lru(3), lru(3));
+    for s in [&mut by_set, &mut by_recycle] {
+        for (i, k) in ["a", "b", "c"].into_iter().enumerate() {
+            s.set(k.into(), i as i64, 0, Expiry::Never, 0).unwrap();
+        }
+        s.get("a", 0);
+    }
+    by_set.set("d".into(), 3, 0, Expiry::Never, 0).unwrap();
+    assert_eq!(by_recycle.recycle_lru().as_deref(), Some("b"), "b was the victim");
+    assert_eq!(by_set.keys(0), ["d", "a", "c"]);
+    assert_eq!(by_recycle.keys(0), ["b", "a", "c"], "b's key now stands for d's entry");
+    assert_eq!(by_recycle.stats(), by_set.stats());
+    by_recycle.validate().unwrap();
+    // Not full, timed, sized, or another policy: nothing done.
+    let mut not_full = lru(4);
+    not_full.set("a".into(), 1, 0, Expiry::Never, 0).unwrap();
+    let mut timed = lru(1);
+    timed.set("a".into(), 1, 0, Expiry::At(50), 0).unwrap();
+    let mut charged = lru(1);
+    charged.set("a".into(), 1, 1, Expiry::Never, 0).unwrap();
+    for mut s in [not_full, timed, charged] {
+        let before = s.stats();
+        assert_eq!(s.recycle_lru(), None);
+        assert_eq!(s.stats(), before);
+    }
+    let mut culls = Store::<String, i64>::new(Config::django(1, 2)).unwrap();
+    culls.set("a".into(), 1, 0, Expiry::Never, 0).unwrap();
+    assert_eq!(culls.recycle_lru(), None);
+}
