@@ -61,15 +61,19 @@ MODES = {
     "django-polycache": ("gunicorn", {}),
     "fast-polycache": ("gunicorn", {"POLYCACHE_FAST": "1"}),
     "fast-locmem": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_BACKEND": LOCMEM}),
+    "worker-polycache": ("gunicorn-worker", {"POLYCACHE_FAST": "1"}),
+    "worker-locmem": ("gunicorn-worker", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_BACKEND": LOCMEM}),
     "bare-wsgi": ("gunicorn", {"POLYCACHE_FAST": "bare"}),
     "bare-same-answer": ("gunicorn", {"POLYCACHE_FAST": "bare-same"}),
     "django-redis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "django-redis-hiredis": ("gunicorn", {"POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}", "PYTHONPATH": "{hiredis}"}),
     "fast-redis-hiredis": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}", "PYTHONPATH": "{hiredis}"}),
+    "worker-redis": ("gunicorn-worker", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-tiered": ("gunicorn", {"POLYCACHE_FAST": "1", "POLYCACHE_FAST_REDIS_URL": "{redis-tiered}"}),
     "drf-polycache": ("gunicorn", {"BENCH_PAGES": "api"}),
     "fast-drf-polycache": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
+    "worker-drf-polycache": ("gunicorn-worker", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api"}),
     "drf-redis": ("gunicorn", {"BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "fast-drf-redis": ("gunicorn", {"POLYCACHE_FAST": "1", "BENCH_PAGES": "api", "POLYCACHE_FAST_DJANGO_REDIS_URL": "{redis}"}),
     "asgi-django-locmem": ("uvicorn", {"POLYCACHE_FAST_BACKEND": LOCMEM}),
@@ -97,7 +101,7 @@ def warm(port: int, mode: str, pages: List[str]) -> None:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}") as r:
                 r.read()
                 served_by = r.headers.get("X-Polycache")
-    if mode.startswith("fast") and served_by != "fast":
+    if mode.startswith(("fast", "worker")) and served_by != "fast":
         raise RuntimeError(f"{mode}: a warm page was not answered by the fast path ({served_by})")
 
 
@@ -163,10 +167,14 @@ BASELINE = {
     "fast-locmem": "django-locmem",
     "bare-wsgi": "django-locmem",
     "bare-same-answer": "django-locmem",
+    "worker-polycache": "django-locmem",
+    "worker-locmem": "django-locmem",
     "fast-redis": "django-redis",
+    "worker-redis": "django-redis",
     "fast-redis-hiredis": "django-redis-hiredis",
     "fast-tiered": "django-redis",
     "fast-drf-polycache": "drf-polycache",
+    "worker-drf-polycache": "drf-polycache",
     "fast-drf-redis": "drf-redis",
     "asgi-django-polycache": "asgi-django-locmem",
     "asgi-fast-polycache": "asgi-django-locmem",

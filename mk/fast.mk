@@ -33,7 +33,7 @@ test-fast: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed 
 		POLYCACHE_DRF_DB_DIR=$(DRF_DB_DIR) POLYCACHE_FAST_DJANGO_REDIS_URL=redis://127.0.0.1:$$port/0 \
 		POLYCACHE_FAST_HIREDIS=1 PYTHONPATH=$(HIREDIS_DIR) $(DRF_PY) -m pytest -q test_redis.py test_redis_reply.py
 	cd $(ROOT) && $(DRF_PY) -m mypy --no-incremental --ignore-missing-imports --warn-unused-ignores \
-		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer -m polycache.fast_store -m polycache.fast_resp
+		--disallow-untyped-defs -m polycache.fast -m polycache.fast_rules -m polycache.fast_keys -m polycache.fast_users -m polycache.fast_answer -m polycache.fast_store -m polycache.fast_resp -m polycache.fast_gunicorn
 
 $(DRF_VENV)/.fast-stamp: $(DRF_VENV)/.polycache-stamp mk/fast.mk
 	$(DRF_PY) -m pip install $(PIP_FLAGS) $(FAST_DEPS)

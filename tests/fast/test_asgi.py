@@ -123,7 +123,7 @@ def test_other_scopes_pass_through():
 
     fast_app = FastPathASGI(app)
     asyncio.run(fast_app({"type": "lifespan"}, None, None))
-    assert seen == ["lifespan"] and fast_app.stats() == {"hits": 0, "misses": 0, "refusals": {}}
+    assert seen == ["lifespan"] and fast_app.stats() == {"hits": 0, "misses": 0, "refusals": {}, "server_hits": 0}
 
 
 def test_async_view_is_stamped_and_invalidated(asgi_apps):

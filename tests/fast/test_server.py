@@ -1,4 +1,5 @@
-"""The fast path through real servers: gunicorn (gthread, 4 threads) serving the fastsite
+"""The fast path through real servers: gunicorn (gthread, 4 threads; and the same with
+polycache.fast_gunicorn.Worker, which writes hits itself) serving the fastsite
 project behind FastPathWSGI, and uvicorn behind FastPathASGI; requests over HTTP from
 this process."""
 
@@ -14,7 +15,7 @@ import pytest
 from fastsite import serve
 
 
-@pytest.fixture(scope="module", params=["gunicorn", "uvicorn"])
+@pytest.fixture(scope="module", params=["gunicorn", "gunicorn-worker", "uvicorn"])
 def server(request):
     tmp = tempfile.mkdtemp(prefix="polycache-fast-server-")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings", POLYCACHE_DRF_DB_DIR=tmp, POLYCACHE_FAST="1", POLYCACHE_FAST_BENCH="1")

@@ -32,7 +32,7 @@ def test_hit_is_served_fast_and_matches_django(apps):
     assert views.CALLS["books"] == runs  # neither Django nor the view ran
     assert hit.comparable() == call(django_app, "/books/?page=2").comparable() == first.comparable()
     assert hit.header("Content-Length") == str(len(hit.body))
-    assert fast_app.stats() == {"hits": 1, "misses": 1, "refusals": {}}
+    assert fast_app.stats() == {"hits": 1, "misses": 1, "refusals": {}, "server_hits": 0}
 
 
 def test_other_query_string_is_a_miss(apps):
@@ -122,7 +122,7 @@ def test_private_and_no_store_are_never_stored_so_never_served(apps, path):
     for n in (1, 2, 3):
         answer = call(fast_app, path)
         assert answer.header("X-Polycache") == "django" and run_of(answer) == n
-    assert fast_app.stats() == {"hits": 0, "misses": 3, "refusals": {}}
+    assert fast_app.stats() == {"hits": 0, "misses": 3, "refusals": {}, "server_hits": 0}
 
 
 @pytest.mark.parametrize("directive,reason", [("private", "private"), ("no-store", "no-store"), ("public, no-store", "no-store")])

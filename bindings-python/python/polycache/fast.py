@@ -62,7 +62,7 @@ from polycache.drf_fast import PREFIX as _DRF_PREFIX
 from polycache.drf_fast import environ_key
 from polycache.drf_registry import generation_key
 from polycache.fast_keys import KeyBuilder, _language, matches_django
-from polycache.fast_answer import Answers, Copies, Copy, Handles, Threads
+from polycache.fast_answer import UNDECIDED, Answers, Copies, Copy, Handles, Threads
 from polycache.fast_store import off_loop
 from polycache.fast_rules import STAMP, eligible
 from polycache.fast_users import watch_credentials
@@ -139,12 +139,18 @@ class _FastPath:
 
     def stats(self) -> Dict[str, Any]:
         """``{"hits": fast answers, "misses": handed to Django with no copy stored,
-        "refusals": {reason: count}}`` (requests or copies the fast path would not serve)."""
+        "refusals": {reason: count}, "server_hits": n}`` (refusals: requests or copies the
+        fast path would not serve; server_hits: the hits among ``hits`` that
+        :class:`polycache.fast_gunicorn.Worker` wrote itself)."""
         return self._threads.stats()
 
     def _answer(self, environ: Dict[str, Any], make_request: Callable[[], Any]) -> Any:
         """``_serve``, counted."""
         handles = self._threads.mine()
+        found = handles.decided
+        if found is not UNDECIDED:  # looked up already by polycache.fast_gunicorn.Worker
+            handles.decided = UNDECIDED
+            return found
         found = self._serve(environ, make_request, handles)
         if isinstance(found, Copy):
             handles.hits += 1

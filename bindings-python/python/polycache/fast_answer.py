@@ -166,6 +166,10 @@ def _size(copy: Copy) -> int:
     return len(copy.raw or b"") + len(copy.body)
 
 
+#: ``Handles.decided`` when no lookup is pending.
+UNDECIDED = object()
+
+
 class Handles:
     """One per thread (Django's ``caches`` are per thread too): the cache objects, the
     namespace views the rules read generations from, and the thread's counters (no lock
@@ -173,6 +177,11 @@ class Handles:
 
     def __init__(self) -> None:
         self.hits = self.misses = 0
+        #: Hits answered by polycache.fast_gunicorn.Worker without gunicorn's response.
+        self.server_hits = 0
+        #: What that worker's lookup found for the request it hands on to gunicorn's own
+        #: handling (then to FastPathWSGI, which takes it instead of looking up again).
+        self.decided: Any = UNDECIDED
         self.refusals: Dict[str, int] = {}
         self.caches: Dict[str, Any] = {}
         self.stores: Dict[str, Optional[Store]] = {}
@@ -286,4 +295,5 @@ class Threads:
         for handles in every:
             for reason, n in list(handles.refusals.items()):
                 refusals[reason] = refusals.get(reason, 0) + n
-        return {"hits": sum(h.hits for h in every), "misses": sum(h.misses for h in every), "refusals": refusals}
+        return {"hits": sum(h.hits for h in every), "misses": sum(h.misses for h in every), "refusals": refusals,
+                "server_hits": sum(h.server_hits for h in every)}

@@ -31,6 +31,9 @@ def prepare_db(env: Dict[str, str], books: int) -> None:
 COMMANDS = {
     "gunicorn": ["-m", "gunicorn", "-k", "gthread", "--workers", "1", "--threads", "4", "-b", "127.0.0.1:{port}",
                  "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
+    # gunicorn's gthread worker with polycache's hit writer (polycache.fast_gunicorn)
+    "gunicorn-worker": ["-m", "gunicorn", "-k", "polycache.fast_gunicorn.Worker", "--workers", "1", "--threads", "4",
+                        "-b", "127.0.0.1:{port}", "--chdir", SITE, "--log-level", "warning", "fastsite.wsgi:application"],
     "uvicorn": ["-m", "uvicorn", "--workers", "1", "--host", "127.0.0.1", "--port", "{port}", "--app-dir", SITE,
                 "--log-level", "warning", "--no-access-log", "fastsite.asgi:application"],
 }

@@ -12,7 +12,7 @@ from polycache import fast
 
 CALLS = collections.Counter()
 
-PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page", "prefixed"]
+PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page", "prefixed", "fast_stats"]
 
 
 def _page(name, request, **extra):
@@ -99,3 +99,12 @@ async def async_page(request):
 @fast.eligible
 def prefixed(request):
     return _page("prefixed", request)
+
+
+def fast_stats(request):
+    """The counters of the FastPathWSGI this server runs (fastsite.wsgi), uncached."""
+    import sys
+
+    wsgi = sys.modules.get("fastsite.wsgi")
+    stats = wsgi.application.stats() if wsgi is not None and hasattr(wsgi.application, "stats") else None
+    return HttpResponse(json.dumps(stats), content_type="application/json")
