@@ -51,7 +51,7 @@ bench-fast-instructions: $(DRF_VENV)/.fast-stamp ## Instructions per cached-page
 	$(call apt-install,valgrind,valgrind,bench-fast-instructions)
 	cd $(ROOT) && $(DRF_PY) bench/fast_instructions.py
 
-FAST_SERVER_MODES := django-locmem,fast-polycache,fast-locmem,bare-same-answer,bare-wsgi,django-redis,fast-redis,django-redis-hiredis,fast-redis-hiredis,fast-tiered,asgi-django-redis,asgi-fast-redis,asgi-fast-redis-thread
+FAST_SERVER_MODES := django-locmem,fast-polycache,fast-locmem,worker-polycache,worker-locmem,worker-redis,bare-same-answer,bare-wsgi,django-redis,fast-redis,django-redis-hiredis,fast-redis-hiredis,fast-tiered,asgi-django-redis,asgi-fast-redis,asgi-fast-redis-thread
 
 bench-fast-server-instructions: $(DRF_VENV)/.fast-stamp $(HIREDIS_DIR)/.stamp redis-server-installed ## Instructions per request of the whole server (valgrind; gunicorn, and uvicorn on django-redis): Django's hit, the fast path, a bare app with the same answer
 	$(call apt-install,valgrind,valgrind,bench-fast-server-instructions)
