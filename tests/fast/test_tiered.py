@@ -37,9 +37,10 @@ def servers():
     processes = []
     try:
         serve.prepare_db(env, books=2)
-        for _ in range(2):
+        # a (read fast by the tests) writes its hits itself (polycache.fast_gunicorn), b is gthread
+        for kind in ("gunicorn-worker", "gunicorn"):
             web = serve.free_port()
-            processes.append(serve.start(env, web, "gunicorn"))
+            processes.append(serve.start(env, web, kind))
             processes[-1].url = f"http://127.0.0.1:{web}"
         yield [p.url for p in processes]
     finally:
@@ -92,6 +93,8 @@ def test_a_write_in_one_process_stops_fast_hits_in_the_other(servers):
     took = watch(a, "/books/?x=1", lambda body: "Excession" in json.loads(body)["titles"])
     print(f"write in b reached a's fast path after {took:.3f}s (bound {BOUND}s)")
     assert "Excession" in json.loads(fast_in(a, "/books/?x=1"))["titles"]  # and a serves the new copy fast
+    with urllib.request.urlopen(a + "/fast_stats/") as r:
+        assert json.loads(r.read())["server_hits"] > 0  # written by a's gunicorn worker itself
 
 
 def test_a_logout_in_one_process_stops_the_sessions_copies_in_the_other(servers):
