@@ -10,12 +10,12 @@
 use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
-use crate::policy::{cull, Adaptive, Lru, Policy};
+use crate::policy::{cull, Adaptive, Indexing, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -26,71 +26,10 @@ mod internals;
 mod persist;
 /// Writes by a host whose keys and values are slots it numbers itself.
 mod hosted;
+/// Bounds, eviction policy, counter values.
+mod config;
 
-/// How a full store makes room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eviction {
-    /// Evict the least recently used entry, one at a time.
-    Lru,
-    /// Django's batch cull: when a new key arrives and the store holds `max_entries`,
-    /// drop the `len / frequency` least recently used entries (at least one), or every
-    /// entry when `frequency` is 0. Expired entries are purged before culling.
-    Cull { frequency: usize },
-    /// Scan-resistant and frequency-aware (W-TinyLFU with a ghost-sized window; see
-    /// `core/src/policy/adaptive.rs`): a one-off scan does not flush the hot set, and a
-    /// loop larger than the cache still hits. Deterministic on every host.
-    Adaptive,
-}
-
-/// Bounds and eviction policy of a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Config {
-    /// Most entries held at once (at least 1).
-    pub max_entries: usize,
-    /// Most bytes charged at once, if bounded (at least 1).
-    pub max_bytes: Option<usize>,
-    pub eviction: Eviction,
-}
-
-impl Config {
-    /// An LRU store of at most `max_entries` entries.
-    pub fn lru(max_entries: usize) -> Self {
-        Config { max_entries, max_bytes: None, eviction: Eviction::Lru }
-    }
-
-    /// A store that culls as Django's LocMemCache does.
-    pub fn django(max_entries: usize, cull_frequency: usize) -> Self {
-        Config { max_entries, max_bytes: None, eviction: Eviction::Cull { frequency: cull_frequency } }
-    }
-
-    /// Rejects bounds that would let the store misbehave.
-    pub fn validate(&self) -> Result<()> {
-        if self.max_entries == 0 {
-            return Err(Error::InvalidConfig("max_entries must be at least 1".into()));
-        }
-        if self.max_bytes == Some(0) {
-            return Err(Error::InvalidConfig("max_bytes must be at least 1".into()));
-        }
-        Ok(())
-    }
-}
-
-/// Values that `incr`/`decr` can work on.
-pub trait Counter: Sized {
-    /// The integer this value holds, if it is one.
-    fn as_counter(&self) -> Option<i64>;
-    /// A value holding `n`.
-    fn from_counter(n: i64) -> Self;
-}
-
-impl Counter for i64 {
-    fn as_counter(&self) -> Option<i64> {
-        Some(*self)
-    }
-    fn from_counter(n: i64) -> Self {
-        n
-    }
-}
+pub use config::{Config, Counter, Eviction};
 
 const NEVER: u64 = u64::MAX;
 
@@ -111,11 +50,12 @@ struct Entry<V> {
     charge: usize,
 }
 
-/// The policy `eviction` asks for, holding at most `max_entries`.
-fn policy_for<K: Hash + Eq, V, S: BuildHasher>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
+/// The policy `eviction` asks for, holding at most `max_entries`; the LRU family's
+/// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
+fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
         Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, hasher)),
-        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(Lru::new(config.max_entries, hasher)),
+        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(S::lru(config.max_entries, hasher)),
     }
 }
 
@@ -152,8 +92,9 @@ fn decode_expiry(at: u64) -> Expiry {
 ///
 /// `S` hashes the keys. The default is keyed with random seeds, for keys an attacker
 /// may choose; a host whose keys are numbers it allocates itself (the JS binding's slots)
-/// can pass a cheaper one with [`Store::with_hasher`].
-pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
+/// can pass a cheaper one with [`Store::with_hasher`], and, wrapped in [`crate::Slots`],
+/// have LRU and Django's cull keep the entries in arrays indexed by those numbers.
+pub struct Store<K: Hash + Eq + Ord + Clone, V, S: Indexing<K> = KeyHasher> {
     map: Policy<K, Entry<V>, S>,
     /// A copy of the policy's hasher, for a policy that replaces it (`set_config`).
     hasher: S,
@@ -191,7 +132,7 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     }
 }
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
     /// the keyed hasher seeded by `seeds`.
     pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
