@@ -57,6 +57,9 @@ pub trait Recency<K, E> {
     where
         K: Borrow<Q>;
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Inserts as most recently used; the entry it displaced: the old one of `key`, or
     /// the least recently used when full.
     fn push(&mut self, key: K, entry: E) -> Option<(K, E)>;
