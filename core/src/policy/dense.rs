@@ -85,14 +85,16 @@ fn index<Q: Hash + ?Sized>(key: &Q) -> usize {
     usize::try_from(h.finish().saturating_add(1)).unwrap_or(usize::MAX)
 }
 
-/// Indexes laid out up front: a bounded cache reaches its bound, and growing by
-/// doubling moves the arrays (on wasm, maybe the memory) several times on the way.
+/// Keys laid out up front: a bounded cache reaches its bound, and growing by doubling
+/// moves the arrays (on wasm, maybe the memory) several times on the way.
 const RESERVE_UP_TO: usize = 1 << 16;
 
 impl<K: Hash + Eq, E> Dense<K, E> {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
-        let n = capacity.min(RESERVE_UP_TO) + 1;
+        // Keys 0..=capacity (a full host hands out one more number for the key that
+        // evicts), after the sentinel.
+        let n = capacity.min(RESERVE_UP_TO) + 2;
         let mut slots = Vec::with_capacity(n);
         slots.resize_with(n, || None);
         Dense { links: vec![Link::default(); n], slots, len: 0, capacity }
