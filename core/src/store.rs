@@ -54,7 +54,7 @@ struct Entry<V> {
 /// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
 fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
-        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, hasher)),
+        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, S::table(hasher))),
         Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(S::lru(config.max_entries, hasher)),
     }
 }
@@ -486,3 +486,5 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod slot_tests;

@@ -79,7 +79,7 @@ impl Hasher for SlotIndex {
 /// Where `key` lives in the vectors; past their end for a key never written
 /// (`usize::MAX` when the number does not fit, so `get` finds nothing).
 #[inline]
-fn index<Q: Hash + ?Sized>(key: &Q) -> usize {
+pub(super) fn index<Q: Hash + ?Sized>(key: &Q) -> usize {
     let mut h = SlotIndex::default();
     key.hash(&mut h);
     usize::try_from(h.finish().saturating_add(1)).unwrap_or(usize::MAX)

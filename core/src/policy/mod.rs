@@ -6,6 +6,7 @@
 mod adaptive;
 mod dense;
 mod ghost;
+mod key_table;
 pub mod cull;
 mod lru;
 mod queues;
@@ -16,6 +17,7 @@ use std::hash::{BuildHasher, Hash};
 
 pub use adaptive::Adaptive;
 pub use dense::{Dense, Slots};
+pub use key_table::{ByKey, Hashed, KeyTable};
 pub use sketch::fingerprint;
 pub use lru::Lru;
 
@@ -25,20 +27,31 @@ pub use lru::Lru;
 /// links only the one it uses.
 pub trait Indexing<K>: BuildHasher + Clone {
     type Lru<E>: Recency<K, E>;
+    /// Where the adaptive policy finds a key's slot.
+    type Table: KeyTable<K>;
     fn lru<E>(max_entries: usize, hasher: Self) -> Self::Lru<E>;
+    fn table(hasher: Self) -> Self::Table;
 }
 
 impl<K: Hash + Eq> Indexing<K> for crate::KeyHasher {
     type Lru<E> = Lru<K, E, Self>;
+    type Table = Hashed<Self>;
     fn lru<E>(max_entries: usize, hasher: Self) -> Self::Lru<E> {
         Lru::new(max_entries, hasher)
+    }
+    fn table(hasher: Self) -> Self::Table {
+        Hashed::new(hasher)
     }
 }
 
 impl<S: BuildHasher + Clone> Indexing<u32> for Slots<S> {
     type Lru<E> = Dense<u32, E>;
+    type Table = ByKey;
     fn lru<E>(max_entries: usize, _: Self) -> Self::Lru<E> {
         Dense::new(max_entries)
+    }
+    fn table(_: Self) -> Self::Table {
+        ByKey::default()
     }
 }
 
@@ -77,7 +90,7 @@ pub trait Recency<K, E> {
 pub enum Policy<K, E, S: Indexing<K>> {
     /// LRU order; also Django's cull, which takes its victims in that order.
     Lru(S::Lru<E>),
-    Adaptive(Adaptive<K, E, S>),
+    Adaptive(Adaptive<K, E, S::Table>),
 }
 
 /// Dispatches one call to whichever policy is in use.
