@@ -8,7 +8,7 @@
 //! clock, fractions kept), asked per slot. The JS side keeps keys (any JS value) and
 //! values at slot indices, and runs every callback after the store has answered.
 
-use polycache::{Age, Config, Error, Eviction, Expiry, Store};
+use polycache::{Age, Config, Error, Eviction, Expiry, Slots, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
@@ -98,7 +98,7 @@ impl LruStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(|e| JsError::new(&coded(e)))?;
+        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(|e| JsError::new(&coded(e)))?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };

@@ -1,8 +1,10 @@
-//! The hasher of the store's slot keys. Slots are numbers this binding hands out
+//! The hasher type of the store's slot keys. Slots are numbers this binding hands out
 //! (0, 1, 2, ... and reused ones), never text a user or an attacker picks, so they need
-//! no keyed hasher: a Fibonacci multiply spreads them over the table's buckets. The
-//! keyed default costs ~12 ns per lookup on wasm32 (its 64-bit multiplies and byte
-//! swaps are emulated there), about as much as the rest of a `get`.
+//! no keyed hasher. Wrapped in `polycache::Slots` (views.rs), the store hashes none of
+//! them: LRU, cull and the adaptive policy index them in arrays. A store type still
+//! names a hasher, and this one is the cheapest to carry: a Fibonacci multiply, where
+//! the keyed default costs ~12 ns per hash on wasm32 (its 64-bit multiplies and byte
+//! swaps are emulated there).
 
 use std::hash::{BuildHasherDefault, Hasher};
 

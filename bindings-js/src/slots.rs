@@ -8,7 +8,7 @@
 //! What snapshots and namespaces use of it (entries, loads, generations) is in
 //! slots_persist.rs.
 
-use polycache::{Config, Error, Eviction, Expiry, Store};
+use polycache::{Config, Error, Eviction, Expiry, Slots, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
@@ -91,7 +91,7 @@ impl SlotStore {
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_hasher(config, SlotHasher::default(), s).map_err(to_js)?;
+        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(to_js)?;
         Ok(SlotStore {
             store,
             default_ttl,

@@ -23,12 +23,13 @@
 //! after any call that may have grown the wasm memory (which detaches every view: their
 //! length reads 0).
 
-use polycache::{Expiry, Store};
+use polycache::{Expiry, Slots, Store};
 
 use crate::slot_hash::SlotHasher;
 
-/// The core's store on the binding's integer slots, as both JS stores hold it.
-pub type SlotMap = Store<u32, u32, SlotHasher>;
+/// The core's store on the binding's integer slots, as both JS stores hold it: LRU and
+/// cull index entries by slot in arrays (`Slots`), the adaptive policy hashes them.
+pub type SlotMap = Store<u32, u32, Slots<SlotHasher>>;
 
 /// Reads `slot` as a use at time `now` (a hit: recency, counts); false when it is not
 /// live. One copy of the core's read for every call that makes one (inlined into each,

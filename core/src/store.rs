@@ -10,12 +10,12 @@
 use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
-use crate::policy::{cull, Adaptive, Lru, Policy};
+use crate::policy::{cull, Adaptive, Indexing, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -26,71 +26,12 @@ mod internals;
 mod persist;
 /// Writes by a host whose keys and values are slots it numbers itself.
 mod hosted;
+/// Bounds, eviction policy, counter values.
+mod config;
+/// Reads: gets, peeks, expiries, keys and entries in order.
+mod reads;
 
-/// How a full store makes room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eviction {
-    /// Evict the least recently used entry, one at a time.
-    Lru,
-    /// Django's batch cull: when a new key arrives and the store holds `max_entries`,
-    /// drop the `len / frequency` least recently used entries (at least one), or every
-    /// entry when `frequency` is 0. Expired entries are purged before culling.
-    Cull { frequency: usize },
-    /// Scan-resistant and frequency-aware (W-TinyLFU with a ghost-sized window; see
-    /// `core/src/policy/adaptive.rs`): a one-off scan does not flush the hot set, and a
-    /// loop larger than the cache still hits. Deterministic on every host.
-    Adaptive,
-}
-
-/// Bounds and eviction policy of a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Config {
-    /// Most entries held at once (at least 1).
-    pub max_entries: usize,
-    /// Most bytes charged at once, if bounded (at least 1).
-    pub max_bytes: Option<usize>,
-    pub eviction: Eviction,
-}
-
-impl Config {
-    /// An LRU store of at most `max_entries` entries.
-    pub fn lru(max_entries: usize) -> Self {
-        Config { max_entries, max_bytes: None, eviction: Eviction::Lru }
-    }
-
-    /// A store that culls as Django's LocMemCache does.
-    pub fn django(max_entries: usize, cull_frequency: usize) -> Self {
-        Config { max_entries, max_bytes: None, eviction: Eviction::Cull { frequency: cull_frequency } }
-    }
-
-    /// Rejects bounds that would let the store misbehave.
-    pub fn validate(&self) -> Result<()> {
-        if self.max_entries == 0 {
-            return Err(Error::InvalidConfig("max_entries must be at least 1".into()));
-        }
-        if self.max_bytes == Some(0) {
-            return Err(Error::InvalidConfig("max_bytes must be at least 1".into()));
-        }
-        Ok(())
-    }
-}
-
-/// Values that `incr`/`decr` can work on.
-pub trait Counter: Sized {
-    /// The integer this value holds, if it is one.
-    fn as_counter(&self) -> Option<i64>;
-    /// A value holding `n`.
-    fn from_counter(n: i64) -> Self;
-}
-
-impl Counter for i64 {
-    fn as_counter(&self) -> Option<i64> {
-        Some(*self)
-    }
-    fn from_counter(n: i64) -> Self {
-        n
-    }
-}
+pub use config::{Config, Counter, Eviction};
 
 const NEVER: u64 = u64::MAX;
 
@@ -111,11 +52,12 @@ struct Entry<V> {
     charge: usize,
 }
 
-/// The policy `eviction` asks for, holding at most `max_entries`.
-fn policy_for<K: Hash + Eq, V, S: BuildHasher>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
+/// The policy `eviction` asks for, holding at most `max_entries`; the LRU family's
+/// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
+fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
-        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, hasher)),
-        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(Lru::new(config.max_entries, hasher)),
+        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, S::table(hasher))),
+        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(S::lru(config.max_entries, hasher)),
     }
 }
 
@@ -152,8 +94,9 @@ fn decode_expiry(at: u64) -> Expiry {
 ///
 /// `S` hashes the keys. The default is keyed with random seeds, for keys an attacker
 /// may choose; a host whose keys are numbers it allocates itself (the JS binding's slots)
-/// can pass a cheaper one with [`Store::with_hasher`].
-pub struct Store<K: Hash + Eq + Ord + Clone, V, S = KeyHasher> {
+/// can pass a cheaper one with [`Store::with_hasher`], and, wrapped in [`crate::Slots`],
+/// have LRU and Django's cull keep the entries in arrays indexed by those numbers.
+pub struct Store<K: Hash + Eq + Ord + Clone, V, S: Indexing<K> = KeyHasher> {
     map: Policy<K, Entry<V>, S>,
     /// A copy of the policy's hasher, for a policy that replaces it (`set_config`).
     hasher: S,
@@ -191,7 +134,7 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
     }
 }
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
     /// the keyed hasher seeded by `seeds`.
     pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
@@ -271,74 +214,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
     /// after every operation (the JS binding) allocates nothing for it.
     pub fn drain_dead(&mut self) -> std::vec::Drain<'_, V> {
         self.dead.drain(..)
-    }
-
-    /// Reads `key` as a use (it becomes most recently used), applying `f` to the value.
-    /// Expired entries are reclaimed and read as missing.
-    #[inline]
-    pub fn get_with<Q, R>(&mut self, key: &Q, now: u64, f: impl FnOnce(&V) -> R) -> Option<R>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        match self.map.get(key) {
-            Some(e) if e.expires_at > now => {
-                self.stats.hits += 1;
-                return Some(f(&e.value));
-            }
-            Some(_) => self.expire(key),
-            None => {}
-        }
-        self.stats.misses += 1;
-        None
-    }
-
-    /// Like [`Store::get_with`], returning a clone of the value.
-    pub fn get<Q>(&mut self, key: &Q, now: u64) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-        V: Clone,
-    {
-        self.get_with(key, now, V::clone)
-    }
-
-    /// Looks at a live value without making it recently used or counting a read.
-    pub fn peek<Q>(&self, key: &Q, now: u64) -> Option<&V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        self.map.peek(key).filter(|e| e.expires_at > now).map(|e| &e.value)
-    }
-
-    /// True when `key` holds a live entry (no recency change, no read counted).
-    pub fn contains<Q>(&self, key: &Q, now: u64) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        self.peek(key, now).is_some()
-    }
-
-    /// True when `key` holds an entry, live or expired but not yet reclaimed. Hosts that
-    /// map their own keys to store keys (the JS binding's integer slots) use it to tell a
-    /// value that left the store from one that was replaced in place.
-    pub fn holds<Q>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        self.map.contains(key)
-    }
-
-    /// The expiry of a live entry; `None` when there is none.
-    pub fn expiry<Q>(&self, key: &Q, now: u64) -> Option<Expiry>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + Ord + ?Sized,
-    {
-        self.map.peek(key).filter(|e| e.expires_at > now).map(|e| decode_expiry(e.expires_at))
     }
 
     /// The adaptive policy knows keys by [`crate::fingerprint`]; a host whose store keys
@@ -520,28 +395,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
     pub fn purge_expired(&mut self, now: u64) -> usize {
         self.purge_expired_at_most(now, usize::MAX)
     }
-
-    /// Live keys, most recently used first.
-    pub fn keys(&self, now: u64) -> Vec<K> {
-        self.map.iter().filter(|(_, e)| e.expires_at > now).map(|(k, _)| k.clone()).collect()
-    }
-
-    /// The key the policy's order lists last, expired or not (LRU: the least recently
-    /// used, its next victim), without walking the entries.
-    pub fn last_key(&self) -> Option<&K> {
-        self.map.last()
-    }
-
-    /// Live entries with their expiries and charges, least recently used first (the
-    /// order in which re-inserting them rebuilds the same recency).
-    pub fn entries(&self, now: u64) -> impl Iterator<Item = (&K, &V, Expiry, usize)> {
-        self.map
-            .iter()
-            .rev()
-            .filter(move |(_, e)| e.expires_at > now)
-            .map(|(k, e)| (k, &e.value, decode_expiry(e.expires_at), e.charge))
-    }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod slot_tests;

@@ -44,17 +44,16 @@
 //! so every host makes the same ones (pinned by tests/vectors/adaptive.json).
 
 use std::borrow::Borrow;
-use std::hash::{BuildHasher, Hash};
-
-use hashbrown::HashTable;
+use std::hash::Hash;
 
 use super::ghost::Ghost;
+use super::key_table::KeyTable;
 use super::queues::{Queue, Queues, Slot, NIL};
 use super::sketch::{fingerprint, Sketch};
 
-pub struct Adaptive<K, E, S> {
-    table: HashTable<u32>,
-    hasher: S,
+pub struct Adaptive<K, E, T> {
+    /// Where each key's slot is (key_table.rs).
+    table: T,
     q: Queues<K, E>,
     capacity: usize,
     /// Entries the sketch and the ghost lists are sized for: the capacity, up to
@@ -75,13 +74,12 @@ pub struct Adaptive<K, E, S> {
     newest: u32,
 }
 
-impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
-    pub fn new(capacity: usize, hasher: S) -> Self {
+impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
+    pub fn new(capacity: usize, table: T) -> Self {
         let capacity = capacity.max(1);
         let history_for = capacity.min(HISTORY_FROM);
         let mut a = Adaptive {
-            table: HashTable::new(),
-            hasher,
+            table,
             q: Queues::new(),
             capacity,
             history_for,
@@ -104,9 +102,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let h = self.hasher.hash_one(key);
-        let slots = &self.q.slots;
-        self.table.find(h, |&i| slots[i as usize].kv.as_ref().is_some_and(|(k, _)| k.borrow() == key)).copied()
+        self.table.find(key, &self.q.slots)
     }
 
     /// A read of entry `i`: counted on the entry itself; the slot, for the caller's value.
@@ -211,10 +207,8 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
         } else if self.evicted.contains(fp) {
             self.set_window(self.window_max.saturating_sub(1).max(1));
         }
-        let h = self.hasher.hash_one(&key);
         let i = self.q.insert(Queue::Window, fp, key, entry);
-        let (slots, hasher) = (&self.q.slots, &self.hasher);
-        self.table.insert_unique(h, i, |&j| hasher.hash_one(&slots[j as usize].kv.as_ref().expect("live").0));
+        self.table.insert(&self.q.kv(i).0, i, &self.q.slots);
         self.newest = i;
         if self.len() > self.history_for && self.history_for < self.capacity.min(HISTORY_AT_MOST) {
             self.grow_history();
@@ -240,8 +234,7 @@ impl<K: Hash + Eq, E, S: BuildHasher> Adaptive<K, E, S> {
     }
 
     fn take(&mut self, i: u32) -> (K, E) {
-        let h = self.hasher.hash_one(&self.q.kv(i).0);
-        self.table.find_entry(h, |&j| j == i).expect("indexed").remove();
+        self.table.remove(&self.q.kv(i).0, i);
         if self.newest == i {
             self.newest = NIL;
         }

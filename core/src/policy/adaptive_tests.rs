@@ -3,15 +3,17 @@
 
 use std::collections::hash_map::RandomState;
 
+use crate::policy::Hashed;
+
 use super::*;
 
-fn order(a: &Adaptive<u32, (), RandomState>) -> Vec<u32> {
+fn order(a: &Adaptive<u32, (), Hashed<RandomState>>) -> Vec<u32> {
     a.iter().map(|(k, _)| *k).collect()
 }
 
 #[test]
 fn a_hit_moves_nothing_and_counts_on_the_entry_until_its_tail_is_reached() {
-    let mut a = Adaptive::new(10, RandomState::new());
+    let mut a = Adaptive::new(10, Hashed::new(RandomState::new()));
     for k in 0..10 {
         assert!(a.push(k, (), None).is_none());
     }
@@ -35,7 +37,7 @@ fn a_hit_moves_nothing_and_counts_on_the_entry_until_its_tail_is_reached() {
 
 #[test]
 fn a_miss_on_a_ghost_moves_the_window_one_entry() {
-    let mut a = Adaptive::new(100, RandomState::new());
+    let mut a = Adaptive::new(100, Hashed::new(RandomState::new()));
     for k in 0..100 {
         a.push(k, (), None);
     }
@@ -61,7 +63,7 @@ fn a_miss_on_a_ghost_moves_the_window_one_entry() {
     let mut gone = None;
     for k in 6_000.. {
         assert!(a.get(&popular).is_some(), "the popular key stays");
-        let in_main = |a: &Adaptive<u32, (), RandomState>, k: &u32| {
+        let in_main = |a: &Adaptive<u32, (), Hashed<RandomState>>, k: &u32| {
             a.find(k).is_some_and(|i| a.q.slots[i as usize].queue != Queue::Window)
         };
         let held: Vec<u32> = (0..100).filter(|k| in_main(&a, k)).collect();
@@ -79,7 +81,7 @@ fn a_miss_on_a_ghost_moves_the_window_one_entry() {
 fn a_bound_far_above_the_entries_held_sizes_the_history_for_what_is_held() {
     // JS gives a maxSize-only cache 2^32 - 1 entries: the sketch must not be sized (or,
     // on wasm32, overflow) for that.
-    let mut a = Adaptive::new(u32::MAX as usize, RandomState::new());
+    let mut a = Adaptive::new(u32::MAX as usize, Hashed::new(RandomState::new()));
     assert_eq!(a.history_for, HISTORY_FROM);
     assert_eq!(a.sketch.words.len(), HISTORY_FROM, "8 bytes of sketch per entry of history");
     for k in 0..40_000u32 {
@@ -90,6 +92,6 @@ fn a_bound_far_above_the_entries_held_sizes_the_history_for_what_is_held() {
     assert_eq!(a.len(), 40_000);
     // A bound within HISTORY_FROM keeps its whole-capacity history, as the pinned
     // decisions expect.
-    let small = Adaptive::<u32, (), _>::new(10_000, RandomState::new());
+    let small = Adaptive::<u32, (), _>::new(10_000, Hashed::new(RandomState::new()));
     assert_eq!(small.history_for, 10_000);
 }

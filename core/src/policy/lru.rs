@@ -1,12 +1,15 @@
 //! Least recently used: the `lru` crate's map, whose hash table and recency list are one
 //! structure, so a hit costs one lookup and one relink. Django's cull ([`super::cull`])
-//! picks its victims from the same order.
+//! picks its victims from the same order. For any key; a host's dense slot numbers
+//! have their own, unhashed order ([`super::Dense`]).
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
+
+use super::Recency;
 
 pub struct Lru<K, E, S> {
     map: LruCache<K, E, S>,
@@ -20,67 +23,65 @@ impl<K: Hash + Eq, E, S: BuildHasher> Lru<K, E, S> {
         map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
         Lru { map }
     }
+}
 
+impl<K: Hash + Eq, E, S: BuildHasher> Recency<K, E> for Lru<K, E, S> {
     #[inline]
-    pub fn get<Q>(&mut self, key: &Q) -> Option<&mut E>
+    fn get<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut E>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
     {
         self.map.get_mut(key)
     }
 
-    pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    fn get_key_value_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
     {
         self.map.get_key_value_mut(key)
     }
 
     #[inline]
-    pub fn peek<Q>(&self, key: &Q) -> Option<&E>
+    fn peek<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&E>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
     {
         self.map.peek(key)
     }
 
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Inserts as most recently used; hands back the entry it displaced: the old one of
-    /// `key`, or the least recently used when the map was full.
-    #[inline]
-    pub fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
-        self.map.push(key, entry)
-    }
-
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<(K, E)>
+    fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
     {
         self.map.pop_entry(key)
     }
 
-    pub fn pop_victim(&mut self) -> Option<(K, E)> {
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    #[inline]
+    fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
+        self.map.push(key, entry)
+    }
+
+    fn pop_victim(&mut self) -> Option<(K, E)> {
         self.map.pop_lru()
     }
 
-    pub fn resize(&mut self, max_entries: usize) {
+    fn resize(&mut self, max_entries: usize) {
         self.map.resize(NonZeroUsize::new(max_entries.max(1)).expect("at least 1"));
     }
 
-    /// The least recently used key.
-    pub fn last(&self) -> Option<&K> {
+    fn last(&self) -> Option<&K> {
         self.map.peek_lru().map(|(k, _)| k)
     }
 
-    /// Most recently used first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &E)> {
+    fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = (&'a K, &'a E)>
+    where
+        K: 'a,
+        E: 'a,
+    {
         self.map.iter()
     }
 }

@@ -4,7 +4,9 @@
 //! policy's own code, which LRU's speed needs.
 
 mod adaptive;
+mod dense;
 mod ghost;
+mod key_table;
 pub mod cull;
 mod lru;
 mod queues;
@@ -14,13 +16,81 @@ use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 
 pub use adaptive::Adaptive;
+pub use dense::{Dense, Slots};
+pub use key_table::{ByKey, Hashed, KeyTable};
 pub use sketch::fingerprint;
 pub use lru::Lru;
 
-pub enum Policy<K, E, S> {
+/// How a store's hasher type has the LRU family keep its entries: in the `lru` crate's
+/// hash map (the keyed default, for any key), or in arrays indexed by the key
+/// ([`Slots`], for `u32` slots a host numbers densely). A type, not a flag, so a host
+/// links only the one it uses.
+pub trait Indexing<K>: BuildHasher + Clone {
+    type Lru<E>: Recency<K, E>;
+    /// Where the adaptive policy finds a key's slot.
+    type Table: KeyTable<K>;
+    fn lru<E>(max_entries: usize, hasher: Self) -> Self::Lru<E>;
+    fn table(hasher: Self) -> Self::Table;
+}
+
+impl<K: Hash + Eq> Indexing<K> for crate::KeyHasher {
+    type Lru<E> = Lru<K, E, Self>;
+    type Table = Hashed<Self>;
+    fn lru<E>(max_entries: usize, hasher: Self) -> Self::Lru<E> {
+        Lru::new(max_entries, hasher)
+    }
+    fn table(hasher: Self) -> Self::Table {
+        Hashed::new(hasher)
+    }
+}
+
+impl<S: BuildHasher + Clone> Indexing<u32> for Slots<S> {
+    type Lru<E> = Dense<u32, E>;
+    type Table = ByKey;
+    fn lru<E>(max_entries: usize, _: Self) -> Self::Lru<E> {
+        Dense::new(max_entries)
+    }
+    fn table(_: Self) -> Self::Table {
+        ByKey::default()
+    }
+}
+
+/// An LRU order of entries (`lru.rs`, `dense.rs`): the calls of [`Policy`] below.
+pub trait Recency<K, E> {
+    fn get<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut E>
+    where
+        K: Borrow<Q>;
+    fn get_key_value_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    where
+        K: Borrow<Q>;
+    fn peek<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&E>
+    where
+        K: Borrow<Q>;
+    fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>
+    where
+        K: Borrow<Q>;
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Inserts as most recently used; the entry it displaced: the old one of `key`, or
+    /// the least recently used when full.
+    fn push(&mut self, key: K, entry: E) -> Option<(K, E)>;
+    fn pop_victim(&mut self) -> Option<(K, E)>;
+    fn resize(&mut self, max_entries: usize);
+    /// The least recently used key.
+    fn last(&self) -> Option<&K>;
+    /// Most recently used first.
+    fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = (&'a K, &'a E)>
+    where
+        K: 'a,
+        E: 'a;
+}
+
+pub enum Policy<K, E, S: Indexing<K>> {
     /// LRU order; also Django's cull, which takes its victims in that order.
-    Lru(Lru<K, E, S>),
-    Adaptive(Adaptive<K, E, S>),
+    Lru(S::Lru<E>),
+    Adaptive(Adaptive<K, E, S::Table>),
 }
 
 /// Dispatches one call to whichever policy is in use.
@@ -33,7 +103,7 @@ macro_rules! each {
     };
 }
 
-impl<K: Hash + Eq, E, S: BuildHasher> Policy<K, E, S> {
+impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     /// A read: the entry, counted as used.
     #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&mut E>

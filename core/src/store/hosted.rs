@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// A write of a held `key` that keeps its value, charge and expiry: counted as a
     /// set, and the entry is used as a write uses it (LRU: the most recently used).
     /// Only for an entry that never expires: false, and nothing done, for any other.

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     pub(super) fn over_bytes(&self, incoming: usize) -> bool {
         matches!(self.config.max_bytes, Some(max) if self.bytes + incoming as u64 > max as u64)
     }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl<K: Hash + Eq + Ord + Clone, V, S: BuildHasher + Clone> Store<K, V, S> {
+impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// The current generation of a namespace (1 for one never invalidated), remembered
     /// as used. The table is bounded (see [`crate::generations`]): a generation read
     /// never goes back, but one forgotten may read higher, its keys then missed.

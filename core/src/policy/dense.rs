@@ -1,0 +1,290 @@
+//! Least recently used over dense integer keys: a host that numbers its own keys
+//! 0, 1, 2, ... and reuses freed numbers (the JS binding's slots) needs no hash table.
+//! Entries sit in a vector at their key's index and the recency list is threaded
+//! through a second vector by index, so a hit is a bounds check and four link writes,
+//! and a new key is a link at the head: no hashing, no allocation per entry. The same
+//! order, counts and victims as [`super::Lru`] (a test runs both side by side).
+//!
+//! The index of a key is what the key writes when hashed (`u32::hash` writes itself),
+//! read by [`SlotIndex`]; a store uses this policy only for `u32` keys, when its hasher
+//! is wrapped in [`Slots`]. The arrays grow to the largest key seen, so the host must
+//! keep its numbers dense.
+
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use super::Recency;
+
+/// A store hasher whose `u32` keys are slot numbers the host hands out densely (0, 1,
+/// 2, ... and freed ones reused): LRU and Django's cull then index entries by slot, in
+/// arrays that grow to the largest slot written. `S` hashes the slots for the adaptive
+/// policy, which keeps its hash table.
+///
+/// ```
+/// use polycache::{Config, Expiry, Slots, Store};
+/// let mut s: Store<u32, &str, Slots<polycache::KeyHasher>> =
+///     Store::with_hasher(Config::lru(2), Slots(polycache::seeded_hasher([1, 2, 3, 4])), [5, 6, 7, 8]).unwrap();
+/// s.set(0, "a", 0, Expiry::Never, 0).unwrap();
+/// s.set(1, "b", 0, Expiry::Never, 0).unwrap();
+/// s.get(&0, 0);
+/// s.set(2, "c", 0, Expiry::Never, 0).unwrap(); // evicts slot 1
+/// assert_eq!(s.keys(0), vec![2, 0]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Slots<S>(pub S);
+
+impl<S: BuildHasher> BuildHasher for Slots<S> {
+    type Hasher = S::Hasher;
+    fn build_hasher(&self) -> S::Hasher {
+        self.0.build_hasher()
+    }
+}
+
+/// Index 0 of `links` is the list's sentinel: its `next` is the most recently used,
+/// its `prev` the least. Key `n` lives at index `n + 1` of both vectors.
+const HEAD: usize = 0;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Link {
+    prev: u32,
+    next: u32,
+}
+
+pub struct Dense<K, E> {
+    links: Vec<Link>,
+    slots: Vec<Option<(K, E)>>,
+    len: usize,
+    capacity: usize,
+}
+
+/// Reads the integer a key hashes as; a key that is not one integer (never built:
+/// the store makes this policy only for `u32` keys) reads as an index past any array.
+#[derive(Default)]
+struct SlotIndex(Option<u64>);
+
+impl Hasher for SlotIndex {
+    fn finish(&self) -> u64 {
+        self.0.unwrap_or(u64::MAX)
+    }
+
+    fn write(&mut self, _bytes: &[u8]) {
+        self.0 = Some(u64::MAX);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = Some(if self.0.is_none() { u64::from(n) } else { u64::MAX });
+    }
+}
+
+/// Where `key` lives in the vectors; past their end for a key never written
+/// (`usize::MAX` when the number does not fit, so `get` finds nothing).
+#[inline]
+pub(super) fn index<Q: Hash + ?Sized>(key: &Q) -> usize {
+    let mut h = SlotIndex::default();
+    key.hash(&mut h);
+    usize::try_from(h.finish().saturating_add(1)).unwrap_or(usize::MAX)
+}
+
+/// Keys laid out up front: a bounded cache reaches its bound, and growing by doubling
+/// moves the arrays (on wasm, maybe the memory) several times on the way.
+const RESERVE_UP_TO: usize = 1 << 16;
+
+impl<K: Hash + Eq, E> Dense<K, E> {
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        // Keys 0..=capacity (a full host hands out one more number for the key that
+        // evicts), after the sentinel.
+        let n = capacity.min(RESERVE_UP_TO) + 2;
+        let mut slots = Vec::with_capacity(n);
+        slots.resize_with(n, || None);
+        Dense { links: vec![Link::default(); n], slots, len: 0, capacity }
+    }
+
+    /// Makes index `i` (held) the most recently used.
+    #[inline]
+    fn to_front(links: &mut [Link], i: usize) {
+        let Link { prev, next } = links[i];
+        if prev as usize == HEAD {
+            return;
+        }
+        links[prev as usize].next = next;
+        links[next as usize].prev = prev;
+        Self::link_front(links, i);
+    }
+
+    #[inline]
+    fn link_front(links: &mut [Link], i: usize) {
+        let first = links[HEAD].next;
+        links[i] = Link { prev: HEAD as u32, next: first };
+        links[first as usize].prev = i as u32;
+        links[HEAD].next = i as u32;
+    }
+
+    fn unlink(links: &mut [Link], i: usize) {
+        let Link { prev, next } = links[i];
+        links[prev as usize].next = next;
+        links[next as usize].prev = prev;
+    }
+
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        let n = (i + 1).max(self.slots.len() * 2);
+        self.slots.resize_with(n, || None);
+        self.links.resize(n, Link::default());
+    }
+
+    /// Checks the list against the slots: every held index linked once, both ways.
+    #[cfg(test)]
+    pub fn validate(&self) {
+        let mut seen = 0;
+        let mut i = self.links[HEAD].next as usize;
+        let mut prev = HEAD;
+        while i != HEAD {
+            assert!(self.slots[i].is_some(), "linked index {i} holds nothing");
+            assert_eq!(self.links[i].prev as usize, prev);
+            seen += 1;
+            assert!(seen <= self.len, "cycle");
+            prev = i;
+            i = self.links[i].next as usize;
+        }
+        assert_eq!(self.links[HEAD].prev as usize, prev);
+        assert_eq!(seen, self.len);
+        assert_eq!(self.slots.iter().filter(|s| s.is_some()).count(), self.len);
+        assert!(self.len <= self.capacity);
+    }
+}
+
+pub struct Iter<'a, K, E> {
+    d: &'a Dense<K, E>,
+    front: usize,
+    back: usize,
+    left: usize,
+}
+
+impl<'a, K, E> Iter<'a, K, E> {
+    fn at(&self, i: usize) -> Option<(&'a K, &'a E)> {
+        self.d.slots[i].as_ref().map(|(k, e)| (k, e))
+    }
+}
+
+impl<'a, K, E> Iterator for Iter<'a, K, E> {
+    type Item = (&'a K, &'a E);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let i = self.front;
+        self.front = self.d.links[i].next as usize;
+        self.at(i)
+    }
+}
+
+impl<K, E> DoubleEndedIterator for Iter<'_, K, E> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let i = self.back;
+        self.back = self.d.links[i].prev as usize;
+        self.at(i)
+    }
+}
+
+impl<K: Hash + Eq, E> Recency<K, E> for Dense<K, E> {
+    #[inline]
+    fn get<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut E>
+    where
+        K: Borrow<Q>,
+    {
+        let i = index(key);
+        let (_, e) = self.slots.get_mut(i)?.as_mut()?;
+        Self::to_front(&mut self.links, i);
+        Some(e)
+    }
+
+    fn get_key_value_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    where
+        K: Borrow<Q>,
+    {
+        let i = index(key);
+        let (k, e) = self.slots.get_mut(i)?.as_mut()?;
+        Self::to_front(&mut self.links, i);
+        Some((&*k, e))
+    }
+
+    #[inline]
+    fn peek<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&E>
+    where
+        K: Borrow<Q>,
+    {
+        self.slots.get(index(key))?.as_ref().map(|(_, e)| e)
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
+        let i = index(&key);
+        if i >= self.slots.len() {
+            self.grow(i);
+        }
+        if let Some(old) = self.slots[i].replace((key, entry)) {
+            Self::to_front(&mut self.links, i);
+            return Some(old);
+        }
+        // `i` is not linked yet, so the victim is another entry.
+        let victim = if self.len >= self.capacity { self.pop_victim() } else { None };
+        Self::link_front(&mut self.links, i);
+        self.len += 1;
+        victim
+    }
+
+    fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>
+    where
+        K: Borrow<Q>,
+    {
+        let i = index(key);
+        let kv = self.slots.get_mut(i)?.take()?;
+        Self::unlink(&mut self.links, i);
+        self.len -= 1;
+        Some(kv)
+    }
+
+    fn pop_victim(&mut self) -> Option<(K, E)> {
+        let tail = self.links[HEAD].prev as usize;
+        if tail == HEAD {
+            return None;
+        }
+        Self::unlink(&mut self.links, tail);
+        self.len -= 1;
+        self.slots[tail].take()
+    }
+
+    fn resize(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        while self.len > self.capacity {
+            self.pop_victim();
+        }
+    }
+
+    fn last(&self) -> Option<&K> {
+        self.slots[self.links[HEAD].prev as usize].as_ref().map(|(k, _)| k)
+    }
+
+    fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = (&'a K, &'a E)>
+    where
+        K: 'a,
+        E: 'a,
+    {
+        Iter { d: self, front: self.links[HEAD].next as usize, back: self.links[HEAD].prev as usize, left: self.len }
+    }
+}
+
+#[cfg(test)]
+#[path = "dense_tests.rs"]
+mod tests;

@@ -1,0 +1,101 @@
+//! A store on dense slots ([`crate::Slots`]: LRU and cull in arrays, the adaptive
+//! policy's keys in an array) against the same store hashing its keys: the same answers,
+//! order and counters after every operation, in every policy, with expiries, a byte
+//! bound, policy changes and loads, over slots freed and reused.
+
+use super::*;
+use crate::policy::Slots;
+use crate::seeded_hasher;
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+type Dense = Store<u32, u32, Slots<KeyHasher>>;
+type Hashed = Store<u32, u32>;
+
+fn pair(config: Config) -> (Dense, Hashed) {
+    let h = seeded_hasher([9, 8, 7, 6]);
+    (Store::with_hasher(config, Slots(h.clone()), [1, 2, 3, 4]).unwrap(), Store::with_hasher(config, h, [1, 2, 3, 4]).unwrap())
+}
+
+fn agree(d: &Dense, h: &Hashed, now: u64, what: &str) {
+    assert_eq!(d.keys(now), h.keys(now), "order {what}");
+    assert_eq!(d.stats(), h.stats(), "counters {what}");
+    assert_eq!(d.bytes(), h.bytes(), "bytes {what}");
+    d.validate().unwrap();
+}
+
+#[test]
+fn slots_decide_as_hashed_keys_in_every_policy() {
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(24) };
+    let sized = Config { max_bytes: Some(60), ..Config::lru(24) };
+    for (n, config) in [Config::lru(24), Config::django(24, 3), Config::django(24, 0), adaptive, sized].into_iter().enumerate() {
+        let (mut d, mut h) = pair(config);
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ n as u64);
+        let mut now = 1_000;
+        for step in 0..12_000 {
+            let k = rng.below(60) as u32;
+            let what = format!("at {step} ({config:?})");
+            match rng.below(20) {
+                0..=7 => assert_eq!(d.get(&k, now), h.get(&k, now), "get {k} {what}"),
+                8..=13 => {
+                    let expiry = match rng.below(4) {
+                        0 => Expiry::At(now + rng.below(400)),
+                        _ => Expiry::Never,
+                    };
+                    let charge = rng.below(8) as usize;
+                    let fp = rng.below(1 << 20);
+                    d.next_key_fingerprint(fp);
+                    h.next_key_fingerprint(fp);
+                    assert_eq!(d.set(k, k, charge, expiry, now).is_ok(), h.set(k, k, charge, expiry, now).is_ok(), "set {k} {what}");
+                }
+                14 | 15 => assert_eq!(d.delete(&k, now), h.delete(&k, now), "delete {k} {what}"),
+                16 => assert_eq!(d.touch(&k, Expiry::At(now + 300), now), h.touch(&k, Expiry::At(now + 300), now), "touch {what}"),
+                17 => assert_eq!((d.rewrite(&k), d.recycle_lru()), (h.rewrite(&k), h.recycle_lru()), "rewrite {what}"),
+                18 if step % 7 == 0 => {
+                    d.clear();
+                    h.clear();
+                }
+                18 => assert_eq!(d.purge_expired(now), h.purge_expired(now)),
+                _ if step % 1_500 == 19 => {
+                    // Into and out of the adaptive policy, and a smaller bound.
+                    let next = Config { max_entries: 8 + rng.below(30) as usize, eviction: [Eviction::Lru, Eviction::Adaptive][step % 2], ..config };
+                    d.set_config(next).unwrap();
+                    h.set_config(next).unwrap();
+                }
+                _ => {
+                    // A load of what the other holds, as the JS binding loads a dump.
+                    let entries: Vec<_> = h.entries(now).map(|(k, v, e, c)| (*k, *v, c, e)).collect();
+                    assert_eq!(d.load_prepared(entries.clone(), &[], now), h.load_prepared(entries, &[], now), "load {what}");
+                }
+            }
+            assert_eq!(d.drain_dead().collect::<Vec<_>>(), h.drain_dead().collect::<Vec<_>>(), "freed {what}");
+            now += rng.below(9);
+            if step % 53 == 0 {
+                agree(&d, &h, now, &what);
+            }
+        }
+        agree(&d, &h, now, "at the end");
+    }
+}
+
+#[test]
+fn a_slot_past_the_laid_out_arrays_and_the_largest_slot() {
+    for config in [Config::lru(3), Config { eviction: Eviction::Adaptive, ..Config::lru(3) }] {
+        let (mut d, _) = pair(config);
+        d.set(100_000, 1, 0, Expiry::Never, 0).unwrap();
+        d.set(2, 2, 0, Expiry::Never, 0).unwrap();
+        assert_eq!(d.get(&100_000, 0), Some(1));
+        assert_eq!(d.get(&u32::MAX, 0), None, "a slot never written reads as missing");
+        assert!(!d.delete(&u32::MAX, 0));
+        d.validate().unwrap();
+    }
+}
