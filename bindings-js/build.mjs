@@ -35,12 +35,14 @@ if (version !== `wasm-bindgen ${WASM_BINDGEN_VERSION}`) {
   process.exit(1);
 }
 
-// Two modules from one crate (bindings-js/Cargo.toml's features): the store, which every
-// import loads, and the codec (snapshots, SHA-256/HMAC, key functions), loaded on first use.
+// Three modules from one crate (bindings-js/Cargo.toml's features): the store, which every
+// import loads; the LRUCache's store, loaded with its code on first use; and the codec
+// (snapshots, SHA-256/HMAC, key functions), loaded on first use.
 mkdirSync(dist, { recursive: true });
 const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'polycache_wasm.wasm');
 const MODULES = [
   ['store', 'polycache_wasm'],
+  ['lru', 'polycache_lrustore'],
   ['codec', 'polycache_codec'],
 ];
 for (const [feature, name] of MODULES) {
@@ -82,7 +84,8 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache_codec.cjs')}`,
 ]);
-// Node loads LRUCache's code and the Cache's extras on first use too (lazy-bundle.mjs).
+// Node loads LRUCache's code (with its store's glue) and the Cache's extras on first use
+// too (lazy-bundle.mjs).
 await buildLazyBundle(root, 'lru', join(dist, 'polycache_lru.cjs'));
 await buildLazyBundle(root, 'extras', join(dist, 'polycache_extras.cjs'));
 run(join(bin, 'esbuild'), [
@@ -98,8 +101,8 @@ run(join(bin, 'esbuild'), [
 // Node ESM: our modules and the store's glue in one minified file. One file to read and
 // link instead of twenty halved the import time, and the glue inside it saves another
 // module load (docs/js-size-and-speed.md). The snapshot and key module's glue,
-// LRUCache's code and the Cache's extras (lazy-bundle.mjs) stay apart: they are read on
-// first use.
+// LRUCache's code with its store's glue and the Cache's extras (lazy-bundle.mjs) stay
+// apart: they are read on first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -118,6 +121,7 @@ for (const [from, to] of [
   [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
   [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
   [fromSources('polycache_lru.cjs'), './polycache_lru.cjs'],
+  [fromSources('polycache_lrustore_bg.wasm'), './polycache_lrustore_bg.wasm'],
   [fromSources('polycache_extras.cjs'), './polycache_extras.cjs'],
 ]) {
   const parts = bundled.split(from);
