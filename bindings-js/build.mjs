@@ -1,7 +1,8 @@
 // Builds the npm package's generated files into dist/:
 //   cargo (wasm32), once per module -> target_features without multivalue
-//   (wasm-features.mjs) -> wasm-bindgen --target web -> wasm-opt -Oz ->
-//   esbuild (the Node ESM bundle and the CJS bundle).
+//   (wasm-features.mjs) -> wasm-bindgen --target web -> panics that trap
+//   (wasm-panics.mjs) -> wasm-opt -Oz -> short import and export names (wasm-names.mjs)
+//   -> esbuild (the glue, the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
+import { shortNames } from './wasm-names.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +61,10 @@ for (const [feature, name] of MODULES) {
   copyFileSync(wasm, join(dirname(own), `${feature}.bindgen.wasm`));
   // Panics trap at once, without formatting a message nobody reads (wasm-panics.mjs).
   console.log(`wasm-panics ${name}: ${trapPanics(wasm, WASM_FEATURES)} functions now trap`);
+  const glue = join(dist, `${name}.js`);
+  // Short names for the imports and exports, in the module and its glue (wasm-names.mjs).
+  const renamed = shortNames(wasm, glue);
+  console.log(`wasm-names ${name}: ${renamed.imports} imports, ${renamed.exports} exports renamed; dropped ${renamed.dropped.join(', ') || 'none'}`);
   run(join(bin, 'wasm-opt'), [
     '-Oz',
     ...WASM_FEATURES.map((f) => `--enable-${f}`),
@@ -71,7 +77,6 @@ for (const [feature, name] of MODULES) {
   ]);
   console.log(`wasm-opt ${name}: ${before} -> ${statSync(wasm).size} bytes`);
   // The glue, minified in place (every runtime loads it; half the bytes gzipped).
-  const glue = join(dist, `${name}.js`);
   run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
 }
 // Node loads the snapshot and key module's glue on first use, through require (ESM has no

@@ -22,7 +22,8 @@ export function readLeb(buf, at) {
   return [value, at];
 }
 
-function leb(n) {
+/** `n` as unsigned LEB128 bytes. */
+export function leb(n) {
   const out = [];
   do {
     let byte = n % 128;
