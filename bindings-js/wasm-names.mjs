@@ -90,7 +90,7 @@ export function shortNames(wasmFile, glueFile) {
           const kind = wasm[p++];
           const indexAt = p;
           p = readLeb(wasm, p)[1];
-          if (!reads(name)) {
+          if (name !== 'memory' && !reads(name)) {
             dropped.push(name);
             continue;
           }
