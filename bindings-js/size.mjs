@@ -32,13 +32,9 @@ const rows = [
 const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
 rows.push(['what Node ESM loads at import (store wasm + bundle)', nodeEsm]);
 rows.push(['... and after a first `new LRUCache` (+ its code and its store\'s wasm)', [...nodeEsm, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
-rows.push(['... and after a first `dump`, `load` or `fetch` of a Cache (+ its extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
+rows.push(['... and after a first `dump`, `load` or `fetch` of a Cache (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
 rows.push([
-  '... and after a first key function (+ the second wasm and its glue)',
-  [...nodeEsm, 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
-]);
-rows.push([
-  '... and after a first snapshot of a Cache (+ the extras, the second wasm and its glue)',
+  '... and after a first key function or snapshot (+ the extras, the snapshot and key wasm and its glue)',
   [...nodeEsm, 'dist/polycache_extras.cjs', 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
 ]);
 
