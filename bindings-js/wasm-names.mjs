@@ -15,7 +15,7 @@
 // The step stops the build if a name it renames is left anywhere in the glue, or is not
 // found there, rather than ship a module and a glue that disagree.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { leb, readLeb } from './wasm-features.mjs';
+import { leb, readLeb, sections } from './wasm-features.mjs';
 
 /** `a`, `b`, ... `z`, `A` ... `Z`, `aa`, `ab`, ...: the i-th short name. */
 function short(i) {
@@ -62,12 +62,7 @@ export function shortNames(wasmFile, glueFile) {
   const reads = (name) => new RegExp(`\\bwasm\\.${escape(name)}\\b`).test(glue);
   let importModule = null;
   const parts = [wasm.subarray(0, 8)];
-  for (let at = 8; at < wasm.length; ) {
-    const start = at;
-    const id = wasm[at++];
-    let size;
-    [size, at] = readLeb(wasm, at);
-    const end = at + size;
+  for (const { id, start, at, end } of sections(wasm)) {
     let section = wasm.subarray(start, end);
     if (id === 2 || id === 7) {
       let [count, p] = readLeb(wasm, at);
@@ -103,7 +98,6 @@ export function shortNames(wasmFile, glueFile) {
       section = Buffer.from([id, ...leb(body.length), ...body]);
     }
     parts.push(section);
-    at = end;
   }
   const replace = (pattern, to, what) => {
     const before = glue;
