@@ -131,19 +131,39 @@ run(join(bin, 'esbuild'), [
   '--minify',
   `--outfile=${esm}`,
 ]);
-let bundled = readFileSync(esm, 'utf8');
-for (const [from, to] of [
-  [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
-  [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
-  [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
-  [fromSources('polycache_lru.cjs'), './polycache_lru.cjs'],
-  [fromSources('polycache_lrustore_bg.wasm'), './polycache_lrustore_bg.wasm'],
-  [fromSources('polycache_extras.cjs'), './polycache_extras.cjs'],
-]) {
-  const parts = bundled.split(from);
-  if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);
-  bundled = parts.join(to);
+/** Rewrites `file`'s paths to the dist/ files named, as bindings-js/js/ wrote them, to `./name`. */
+function asNeighbours(file, names) {
+  let bundled = readFileSync(file, 'utf8');
+  for (const name of names) {
+    const parts = bundled.split(fromSources(name));
+    if (parts.length < 2) throw new Error(`${relative(root, file)}: expected ${fromSources(name)}, found none`);
+    bundled = parts.join(`./${name}`);
+  }
+  writeFileSync(file, bundled);
 }
-writeFileSync(esm, bundled);
+asNeighbours(esm, [
+  'polycache_wasm_bg.wasm',
+  'polycache_codec.cjs',
+  'polycache_codec_bg.wasm',
+  'polycache_lru.cjs',
+  'polycache_lrustore_bg.wasm',
+  'polycache_extras.cjs',
+]);
+// workerd: all our JS and the glues in one minified file, each wasm imported beside it
+// (compiled, as Workers require). A Worker parses it at every start: minified, that is 5 M
+// instructions less per Worker than the sources as wrangler bundles them, unminified
+// (docs/js-size-and-speed.md). The package's exports map names it for `workerd`.
+const workerdEntry = join(dist, 'polycache.workerd.mjs');
+run(join(bin, 'esbuild'), [
+  'bindings-js/js/workerd.js',
+  '--bundle',
+  '--platform=neutral',
+  '--format=esm',
+  '--target=es2022',
+  '--minify',
+  '--external:*.wasm',
+  `--outfile=${workerdEntry}`,
+]);
+asNeighbours(workerdEntry, ['polycache_wasm_bg.wasm', 'polycache_codec_bg.wasm', 'polycache_lrustore_bg.wasm']);
 copyFileSync(join(root, 'bindings-js', 'js', 'index.d.ts'), join(dist, 'polycache.d.cts'));
 console.log('built dist/');

@@ -5,16 +5,17 @@
 // workerd loads the Worker (compiling its wasm modules, evaluating its JS), runs its
 // test() and exits; a case's cost is its count less that of `none`. Cases:
 //   none       a Worker that imports nothing
-//   cache, lru polycache bundled as wrangler bundles it (workerd-coldstart.mjs's way), a
+//   cache, lru polycache, the exports map's `workerd` entry bundled as wrangler bundles it
+//              (workerd-coldstart.mjs's way), a
 //              `Cache` or `LRUCache` of 10,000 built at module scope, one set and get
 //   import     the same bundle imported, nothing built
 //   lru-cache  lru-cache 11 (bench/js's copy), as `lru`
 //   wasm:A,B   only the listed dist/ wasm modules imported (compiled, not instantiated)
 // POLYCACHE_ROOT: another build of the package (a checkout with dist/ built).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { root } from '../../tests/edge/exports.mjs';
 
 const pkg = process.env.POLYCACHE_ROOT || root;
@@ -35,16 +36,19 @@ function worker(what, dir) {
     const imports = files.map((f, i) => `import m${i} from './dist/${f}';`).join('\n');
     return [`${imports}\nglobalThis.modules = [${files.map((_, i) => `m${i}`).join(', ')}];\n`, files.map(wasmOf)];
   }
-  const entry = join(pkg, 'bindings-js/js/workerd.js');
+  const workerdEntry = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).exports['.'].workerd.default;
+  const entry = join(pkg, workerdEntry);
+  // Beside the entry, so that its imports of the wasm modules name them as listed.
+  const bundle = join(dirname(workerdEntry), 'bundle.js');
   const args = [entry, '--bundle', '--format=esm', '--platform=neutral', '--external:*.wasm', '--log-level=warning'];
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [...args, `--outfile=${join(dir, 'bindings-js/js/bundle.js')}`]);
+  execFileSync(join(root, 'node_modules/.bin/esbuild'), [...args, `--outfile=${join(dir, bundle)}`]);
   const modules = [
-    embed('bindings-js/js/bundle.js', join(dir, 'bindings-js/js/bundle.js'), 'esModule'),
+    embed(bundle, join(dir, bundle), 'esModule'),
     ...readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('_bg.wasm')).map(wasmOf),
   ];
   const bodies = { import: 'globalThis.m = m;\n', cache: use('m.Cache'), lru: use('m.LRUCache') };
   if (!(what in bodies)) throw new Error(`unknown case ${what}`);
-  return [`import * as m from './bindings-js/js/bundle.js';\n${bodies[what]}`, modules];
+  return [`import * as m from './${bundle}';\n${bodies[what]}`, modules];
 }
 
 for (const what of cases) {

@@ -13,3 +13,6 @@ export function lruWith(module) {
   initSync({ module });
   return LRUCache;
 }
+
+// `LRUCache.name` says `LRUCache` in a minified bundle too (workerd's, build.mjs).
+Object.defineProperty(LRUCache, 'name', { value: 'LRUCache' });

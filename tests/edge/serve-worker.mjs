@@ -30,6 +30,8 @@ export async function serveWorker({ dir, worker, esModules = [], textModules = [
     `(name = "worker.js", esModule = embed ${embed(worker)})`,
     `(name = "polycache", esModule = embed "entry.js")`,
     ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
+    // The entry the exports map names for workerd: one minified file (build.mjs).
+    js('dist/polycache.workerd.mjs'),
     // The store's module, the LRUCache's store's and the snapshot and key module, each its
     // glue and its wasm.
     ...['polycache_wasm', 'polycache_lrustore', 'polycache_codec'].flatMap((m) => [
