@@ -35,7 +35,8 @@ const registry = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'regi
 const wasmEnv = { ...process.env };
 if (existsSync(registry) && wasmEnv.RUSTFLAGS === undefined) {
   const remaps = readdirSync(registry).map((d) => `--remap-path-prefix=${join(registry, d)}=/c`);
-  wasmEnv.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = [wasmEnv.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS, ...remaps].filter(Boolean).join(' ');
+  const flags = 'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS';
+  wasmEnv[flags] = [wasmEnv[flags], ...remaps].filter(Boolean).join(' ');
 }
 
 if (!existsSync(wasmBindgen)) {
