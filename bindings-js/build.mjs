@@ -1,16 +1,18 @@
 // Builds the npm package's generated files into dist/:
 //   cargo (wasm32), once per module -> target_features without multivalue
-//   (wasm-features.mjs) -> wasm-bindgen --target web -> wasm-opt -Oz ->
-//   esbuild (the Node ESM bundle and the CJS bundle).
+//   (wasm-features.mjs) -> wasm-bindgen --target web -> panics that trap
+//   (wasm-panics.mjs) -> wasm-opt -Oz -> short import and export names (wasm-names.mjs)
+//   -> esbuild (the glue, the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
+import { shortNames } from './wasm-names.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,9 +22,21 @@ const WASM_BINDGEN_VERSION = '0.2.130';
 const wasmBindgen =
   process.env.WASM_BINDGEN || join(homedir(), '.cache', 'polycache', `wasm-bindgen-${WASM_BINDGEN_VERSION}`, 'bin', 'wasm-bindgen');
 
-function run(cmd, args) {
+function run(cmd, args, env = process.env) {
   console.log(`$ ${[cmd, ...args].join(' ')}`);
-  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+}
+
+// The paths of the crates cargo downloaded (`~/.cargo/registry/src/index.crates.io-<hash>/`)
+// stay in the modules, in the locations of panics that no code formats any more: written
+// as `/c` instead, 50 bytes shorter each, and the same on every machine. (Set for the
+// wasm target alone, and not over a RUSTFLAGS of the caller's.)
+const registry = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'registry', 'src');
+const wasmEnv = { ...process.env };
+if (existsSync(registry) && wasmEnv.RUSTFLAGS === undefined) {
+  const remaps = readdirSync(registry).map((d) => `--remap-path-prefix=${join(registry, d)}=/c`);
+  const flags = 'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS';
+  wasmEnv[flags] = [wasmEnv[flags], ...remaps].filter(Boolean).join(' ');
 }
 
 if (!existsSync(wasmBindgen)) {
@@ -35,16 +49,18 @@ if (version !== `wasm-bindgen ${WASM_BINDGEN_VERSION}`) {
   process.exit(1);
 }
 
-// Two modules from one crate (bindings-js/Cargo.toml's features): the store, which every
-// import loads, and the codec (snapshots, SHA-256/HMAC, key functions), loaded on first use.
+// Three modules from one crate (bindings-js/Cargo.toml's features): the store, which every
+// import loads; the LRUCache's store, loaded with its code on first use; and the codec
+// (snapshots, SHA-256/HMAC, key functions), loaded on first use.
 mkdirSync(dist, { recursive: true });
 const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'polycache_wasm.wasm');
 const MODULES = [
   ['store', 'polycache_wasm'],
+  ['lru', 'polycache_lrustore'],
   ['codec', 'polycache_codec'],
 ];
 for (const [feature, name] of MODULES) {
-  run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release', '--no-default-features', '--features', feature]);
+  run('cargo', ['build', '-p', 'polycache-wasm', '--target', 'wasm32-unknown-unknown', '--release', '--no-default-features', '--features', feature], wasmEnv);
   // A copy per module (cargo's file is the last build's), kept for `make size-js-wasm`.
   const own = join(dirname(raw), 'js-modules', `${feature}.wasm`);
   mkdirSync(dirname(own), { recursive: true });
@@ -57,6 +73,10 @@ for (const [feature, name] of MODULES) {
   copyFileSync(wasm, join(dirname(own), `${feature}.bindgen.wasm`));
   // Panics trap at once, without formatting a message nobody reads (wasm-panics.mjs).
   console.log(`wasm-panics ${name}: ${trapPanics(wasm, WASM_FEATURES)} functions now trap`);
+  const glue = join(dist, `${name}.js`);
+  // Short names for the imports and exports, in the module and its glue (wasm-names.mjs).
+  const renamed = shortNames(wasm, glue);
+  console.log(`wasm-names ${name}: ${renamed.imports} imports, ${renamed.exports} exports renamed; dropped ${renamed.dropped.join(', ') || 'none'}`);
   run(join(bin, 'wasm-opt'), [
     '-Oz',
     ...WASM_FEATURES.map((f) => `--enable-${f}`),
@@ -69,7 +89,6 @@ for (const [feature, name] of MODULES) {
   ]);
   console.log(`wasm-opt ${name}: ${before} -> ${statSync(wasm).size} bytes`);
   // The glue, minified in place (every runtime loads it; half the bytes gzipped).
-  const glue = join(dist, `${name}.js`);
   run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
 }
 // Node loads the snapshot and key module's glue on first use, through require (ESM has no
@@ -82,7 +101,8 @@ run(join(bin, 'esbuild'), [
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache_codec.cjs')}`,
 ]);
-// Node loads LRUCache's code and the Cache's extras on first use too (lazy-bundle.mjs).
+// Node loads LRUCache's code (with its store's glue) and the Cache's extras on first use
+// too (lazy-bundle.mjs).
 await buildLazyBundle(root, 'lru', join(dist, 'polycache_lru.cjs'));
 await buildLazyBundle(root, 'extras', join(dist, 'polycache_extras.cjs'));
 run(join(bin, 'esbuild'), [
@@ -98,8 +118,8 @@ run(join(bin, 'esbuild'), [
 // Node ESM: our modules and the store's glue in one minified file. One file to read and
 // link instead of twenty halved the import time, and the glue inside it saves another
 // module load (docs/js-size-and-speed.md). The snapshot and key module's glue,
-// LRUCache's code and the Cache's extras (lazy-bundle.mjs) stay apart: they are read on
-// first use.
+// LRUCache's code with its store's glue and the Cache's extras (lazy-bundle.mjs) stay
+// apart: they are read on first use.
 const esm = join(dist, 'polycache.mjs');
 // How bindings-js/js/*.js name the glue and the wasm; in dist/ they are neighbours.
 const fromSources = (file) => relative(join(root, 'bindings-js', 'js'), join(dist, file));
@@ -112,18 +132,39 @@ run(join(bin, 'esbuild'), [
   '--minify',
   `--outfile=${esm}`,
 ]);
-let bundled = readFileSync(esm, 'utf8');
-for (const [from, to] of [
-  [fromSources('polycache_wasm_bg.wasm'), './polycache_wasm_bg.wasm'],
-  [fromSources('polycache_codec.cjs'), './polycache_codec.cjs'],
-  [fromSources('polycache_codec_bg.wasm'), './polycache_codec_bg.wasm'],
-  [fromSources('polycache_lru.cjs'), './polycache_lru.cjs'],
-  [fromSources('polycache_extras.cjs'), './polycache_extras.cjs'],
-]) {
-  const parts = bundled.split(from);
-  if (parts.length < 2) throw new Error(`dist/polycache.mjs: expected ${from}, found none`);
-  bundled = parts.join(to);
+/** Rewrites `file`'s paths to the dist/ files named, as bindings-js/js/ wrote them, to `./name`. */
+function asNeighbours(file, names) {
+  let bundled = readFileSync(file, 'utf8');
+  for (const name of names) {
+    const parts = bundled.split(fromSources(name));
+    if (parts.length < 2) throw new Error(`${relative(root, file)}: expected ${fromSources(name)}, found none`);
+    bundled = parts.join(`./${name}`);
+  }
+  writeFileSync(file, bundled);
 }
-writeFileSync(esm, bundled);
+asNeighbours(esm, [
+  'polycache_wasm_bg.wasm',
+  'polycache_codec.cjs',
+  'polycache_codec_bg.wasm',
+  'polycache_lru.cjs',
+  'polycache_lrustore_bg.wasm',
+  'polycache_extras.cjs',
+]);
+// workerd: all our JS and the glues in one minified file, each wasm imported beside it
+// (compiled, as Workers require). A Worker parses it at every start: minified, that is 5 M
+// instructions less per Worker than the sources as wrangler bundles them, unminified
+// (docs/js-size-and-speed.md). The package's exports map names it for `workerd`.
+const workerdEntry = join(dist, 'polycache.workerd.mjs');
+run(join(bin, 'esbuild'), [
+  'bindings-js/js/workerd.js',
+  '--bundle',
+  '--platform=neutral',
+  '--format=esm',
+  '--target=es2022',
+  '--minify',
+  '--external:*.wasm',
+  `--outfile=${workerdEntry}`,
+]);
+asNeighbours(workerdEntry, ['polycache_wasm_bg.wasm', 'polycache_codec_bg.wasm', 'polycache_lrustore_bg.wasm']);
 copyFileSync(join(root, 'bindings-js', 'js', 'index.d.ts'), join(dist, 'polycache.d.cts'));
 console.log('built dist/');

@@ -1,7 +1,8 @@
 // Build step (build.mjs): the parts of the package Node reads on first use, each one
-// CommonJS file: dist/polycache_lru.cjs, `LRUCache`'s code (lru.js and the lru-*.js files;
-// js/lru-lazy.js, lru-node.js), and dist/polycache_extras.cjs, the Cache's dump/load,
-// snapshots and fetch() (js/extras.js; cache-extras.js, extras-node.js). Each bundles its
+// CommonJS file: dist/polycache_lru.cjs, `LRUCache`'s code (lru.js and the lru-*.js files)
+// and its store's wasm-bindgen glue (js/lru-module.js, lru-lazy.js, lru-node.js), and
+// dist/polycache_extras.cjs, the Cache's dump/load, snapshots and fetch() and the key
+// functions (js/extras.js; cache-extras.js, keys-lazy.js, extras-node.js). Each bundles its
 // own files only. Every other module they import is the one the package has already
 // loaded: the bundle reads it from what its *-node.js hands over (its SHARED map), so one
 // wasm instance and one set of error classes serve the whole package. An import of a
@@ -15,8 +16,8 @@ import { build } from 'esbuild';
 // both bundles own (snapshot-values.js) holds no state of its own: a copy in each is the
 // same code, and the package's import reads neither.
 const LAZY = {
-  lru: { entry: 'lru.js', own: /^(lru(-[a-z]+)?|snapshot-values)\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'LRUCache', keepNames: true },
-  extras: { entry: 'extras.js', own: /^(extras|persist|snapshot|snapshot-values|fetch)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
+  lru: { entry: 'lru-module.js', own: /^(lru(-[a-z]+)?|snapshot-values|polycache_lrustore)\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'lruWith', keepNames: true },
+  extras: { entry: 'extras.js', own: /^(extras|persist|snapshot|snapshot-values|fetch|keys)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
 };
 
 // The names of the modules a *-node.js hands over. Imported when the bundle is built, after

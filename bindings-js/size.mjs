@@ -18,25 +18,24 @@ const lib = readdirSync(join(root, 'bindings-js/js'))
 const rows = [
   ['store wasm module (`dist/polycache_wasm_bg.wasm`, after wasm-opt -Oz)', ['dist/polycache_wasm_bg.wasm']],
   ['its wasm-bindgen glue (`dist/polycache_wasm.js`, minified; inside the Node bundles)', ['dist/polycache_wasm.js']],
+  ['LRUCache\'s store wasm module (`dist/polycache_lrustore_bg.wasm`, read on first use)', ['dist/polycache_lrustore_bg.wasm']],
+  ['its wasm-bindgen glue (`dist/polycache_lrustore.js`, minified; inside `dist/polycache_lru.cjs` for Node)', ['dist/polycache_lrustore.js']],
   ['snapshot and key wasm module (`dist/polycache_codec_bg.wasm`, read on first use)', ['dist/polycache_codec_bg.wasm']],
   ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified; `.cjs` for Node, read on first use)', ['dist/polycache_codec.js']],
-  ['LRUCache\'s code for Node (`dist/polycache_lru.cjs`, minified; read on first use)', ['dist/polycache_lru.cjs']],
+  ['LRUCache\'s code and its store\'s glue for Node (`dist/polycache_lru.cjs`, minified; read on first use)', ['dist/polycache_lru.cjs']],
   ['the Cache\'s dump/load, snapshots and fetch() for Node (`dist/polycache_extras.cjs`, minified; read on first use)', ['dist/polycache_extras.cjs']],
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
   ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS but LRUCache\'s and the extras, minified)', ['dist/polycache.mjs']],
   ['CommonJS bundle (`dist/polycache.cjs`: the same for `require`)', ['dist/polycache.cjs']],
+  ['workerd\'s entry (`dist/polycache.workerd.mjs`: all our JS and the three glues, minified; the wasm modules beside it)', ['dist/polycache.workerd.mjs']],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
 const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
 rows.push(['what Node ESM loads at import (store wasm + bundle)', nodeEsm]);
-rows.push(['... and after a first `new LRUCache` (+ its code)', [...nodeEsm, 'dist/polycache_lru.cjs']]);
-rows.push(['... and after a first `dump`, `load` or `fetch` of a Cache (+ its extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
+rows.push(['... and after a first `new LRUCache` (+ its code and its store\'s wasm)', [...nodeEsm, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
+rows.push(['... and after a first `dump`, `load` or `fetch` of a Cache (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
 rows.push([
-  '... and after a first key function (+ the second wasm and its glue)',
-  [...nodeEsm, 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
-]);
-rows.push([
-  '... and after a first snapshot of a Cache (+ the extras, the second wasm and its glue)',
+  '... and after a first key function or snapshot (+ the extras, the snapshot and key wasm and its glue)',
   [...nodeEsm, 'dist/polycache_extras.cjs', 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
 ]);
 

@@ -22,7 +22,8 @@ export function readLeb(buf, at) {
   return [value, at];
 }
 
-function leb(n) {
+/** `n` as unsigned LEB128 bytes. */
+export function leb(n) {
   const out = [];
   do {
     let byte = n % 128;
@@ -35,17 +36,24 @@ function leb(n) {
 
 const utf8 = (s) => [...Buffer.from(s, 'utf8')];
 
-/** Rewrites `file` without `feature` in its target_features section; whether it was there. */
-export function dropTargetFeature(file, feature) {
-  const wasm = readFileSync(file);
-  const parts = [wasm.subarray(0, 8)]; // magic and version
-  let dropped = false;
+/** A module's sections in order, each `{ id, start, at, end }` (`at`: where its body starts). */
+export function* sections(wasm) {
   for (let at = 8; at < wasm.length; ) {
     const start = at;
     const id = wasm[at++];
     let size;
     [size, at] = readLeb(wasm, at);
-    const end = at + size;
+    yield { id, start, at, end: at + size };
+    at += size;
+  }
+}
+
+/** Rewrites `file` without `feature` in its target_features section; whether it was there. */
+export function dropTargetFeature(file, feature) {
+  const wasm = readFileSync(file);
+  const parts = [wasm.subarray(0, 8)]; // magic and version
+  let dropped = false;
+  for (const { id, start, at, end } of sections(wasm)) {
     let section = wasm.subarray(start, end);
     if (id === 0) {
       const [nameLen, nameAt] = readLeb(wasm, at);
@@ -67,7 +75,6 @@ export function dropTargetFeature(file, feature) {
       }
     }
     parts.push(section);
-    at = end;
   }
   writeFileSync(file, Buffer.concat(parts));
   return dropped;

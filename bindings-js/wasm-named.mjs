@@ -3,7 +3,7 @@
 // beside cargo's module (target/.../js-modules/<feature>.bindgen.wasm); this runs the rest
 // of the build's steps on a copy, wasm-opt with `-g` so that the names stay.
 //
-//   node bindings-js/wasm-named.mjs FEATURE OUT   (FEATURE: store or codec)
+//   node bindings-js/wasm-named.mjs FEATURE OUT   (FEATURE: store, lru or codec)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,8 +29,8 @@ export function namedModule(feature, out) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [feature, out] = process.argv.slice(2);
-  if (!['store', 'codec'].includes(feature) || out === undefined) {
-    console.error('usage: node bindings-js/wasm-named.mjs store|codec OUT');
+  if (!['store', 'lru', 'codec'].includes(feature) || out === undefined) {
+    console.error('usage: node bindings-js/wasm-named.mjs store|lru|codec OUT');
     process.exit(2);
   }
   namedModule(feature, out);

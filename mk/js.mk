@@ -51,11 +51,12 @@ $(TWIGGY):
 	$(call install-tool,$@,cargo install twiggy --version $(TWIGGY_VERSION) --locked --root $(TOOLS)/twiggy-$(TWIGGY_VERSION))
 
 # It reads the modules as they ship but with their function names (wasm-named.mjs): the
-# store's, which every import loads, and the snapshot and key module (build.mjs).
+# store's, which every import loads, the LRUCache's store's and the snapshot and key module
+# (build.mjs).
 WASM_RAW := target/wasm32-unknown-unknown/release/js-modules
 .PHONY: size-js-wasm
 size-js-wasm: js-build $(TWIGGY) ## The wasm modules' biggest items and what retains them (twiggy)
-	@for m in store codec; do \
+	@for m in store lru codec; do \
 	  echo "== $$m"; \
 	  node bindings-js/wasm-named.mjs $$m $(WASM_RAW)/$$m.named.wasm && \
 	  $(TWIGGY) top -n 40 $(WASM_RAW)/$$m.named.wasm && \

@@ -27,9 +27,15 @@ export const IMPLS = {
   polycache: {
     specifier: () => polycacheEntry(),
     // Read only by the first snapshot or key function (bindings-js/js/codec.js), the
-    // first LRUCache (bindings-js/js/lru-lazy.js) and a Cache's first dump, load or fetch
+    // first LRUCache (bindings-js/js/lru-lazy.js, with its store's wasm) and a Cache's first dump, load or fetch
     // (bindings-js/js/cache-extras.js), not by the import: size.mjs counts them apart.
-    firstUse: ['dist/polycache_codec.cjs', 'dist/polycache_codec_bg.wasm', 'dist/polycache_lru.cjs', 'dist/polycache_extras.cjs'],
+    firstUse: [
+      'dist/polycache_codec.cjs',
+      'dist/polycache_codec_bg.wasm',
+      'dist/polycache_lru.cjs',
+      'dist/polycache_lrustore_bg.wasm',
+      'dist/polycache_extras.cjs',
+    ],
     pick: (m) => m.Cache,
     ttl: true,
     make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl, eviction: 'lru' } : { max, eviction: 'lru' }),

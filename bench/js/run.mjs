@@ -293,8 +293,8 @@ const result = {
     notes: [
       'quick-lru keeps between maxSize and 2 x maxSize entries (two generations of maps); it is given maxSize = N.',
       'mnemonist is loaded as mnemonist/lru-map.js (require): its ESM root re-exports the whole library.',
-      "polycache's snapshot and key module (dist/polycache_codec_bg.wasm) is read and compiled on the first snapshot or key function, not by the import: " +
-        "it is the 'first use' column, apart from what the import loads.",
+      "polycache's snapshot and key module (dist/polycache_codec_bg.wasm) is read and compiled on the first snapshot or key function, and LRUCache's code and its store's module " +
+        "(dist/polycache_lru.cjs, dist/polycache_lrustore_bg.wasm) on the first LRUCache, not by the import: they are the 'first use' column, apart from what the import loads.",
       'With a TTL, lru-cache and polycache (its default clock) read the time at most once per millisecond of event-loop time ' +
         '(reset by a timer: lru-cache calls it ttlResolution), so a synchronous phase reads it once; tiny-lru and quick-lru read Date.now() on every operation.',
       'The event loop turns between iterations (as between requests), the same for every implementation.',

@@ -10,7 +10,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { root } from '../../tests/edge/exports.mjs';
 import { freePort } from '../../tests/edge/serve-worker.mjs';
@@ -20,14 +20,18 @@ const rounds = Number(process.argv[3] ?? 7);
 const pkg = process.env.POLYCACHE_ROOT || root;
 const lruCache = join(root, 'bench/js/node_modules/lru-cache/dist/esm/browser/index.min.js');
 
-// The bundle sits where the entry was (bindings-js/js/), so that its imports of
-// ../../dist/*.wasm name the wasm modules as listed.
+// The entry the exports map names for workerd (bindings-js/js/workerd.js before session 7,
+// dist/polycache.workerd.mjs since).
+const workerdEntry = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).exports['.'].workerd.default;
+// The bundle sits where the entry is, so that its imports of the wasm modules (relative
+// to the entry) name them as listed.
+const bundleName = join(dirname(workerdEntry), 'bundle.js');
 function polycacheModules(dir) {
-  const entry = join(pkg, JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).exports['.'].workerd.default);
+  const entry = join(pkg, workerdEntry);
   execFileSync(join(root, 'node_modules/.bin/esbuild'), [entry, '--bundle', '--format=esm', '--platform=neutral', '--external:*.wasm', '--log-level=warning', `--outfile=${join(dir, 'bundle.js')}`]);
   const wasm = readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('_bg.wasm'));
   return [
-    '(name = "bindings-js/js/bundle.js", esModule = embed "bundle.js")',
+    `(name = "${bundleName}", esModule = embed "bundle.js")`,
     ...wasm.map((f) => `(name = "dist/${f}", wasm = embed ${JSON.stringify(relative(dir, join(pkg, 'dist', f)))})`),
   ];
 }
@@ -38,7 +42,7 @@ if (c.get('foo1bar') !== 1) throw new Error('the first get did not return the va
 const serve = "export default { fetch() { return new Response('ok'); } };";
 const IMPLS = {
   none: { source: serve, modules: () => [] },
-  polycache: { source: `import { Cache } from './bindings-js/js/bundle.js';\n${use('Cache')}\n${serve}`, modules: polycacheModules },
+  polycache: { source: `import { Cache } from './${bundleName}';\n${use('Cache')}\n${serve}`, modules: polycacheModules },
   'lru-cache': {
     source: `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}\n${serve}`,
     modules: (dir) => [`(name = "lru-cache", esModule = embed ${JSON.stringify(relative(dir, lruCache))})`],

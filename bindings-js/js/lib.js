@@ -6,7 +6,7 @@ import * as exported from './lib.js';
 export { Cache } from './cache.js';
 export { Namespace } from './namespace.js';
 export { OpaqueValue } from './values.js';
-export { buildKey, keyWarnings, makeKey, namespacedKey, shortenKey } from './keys.js';
+export { buildKey, keyWarnings, makeKey, namespacedKey, shortenKey } from './keys-lazy.js';
 export {
   CacheArgumentError,
   CacheConfigError,

@@ -4,7 +4,7 @@
 // order lru-cache runs them. The flags a call does not override are read from the cache
 // at each call, as lru-cache reads its public fields.
 
-import { LruStore } from '../../dist/polycache_wasm.js';
+import { LruStore } from '../../dist/polycache_lrustore.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
 import { Disposals } from './lru-dispose.js';

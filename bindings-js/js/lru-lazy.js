@@ -1,7 +1,8 @@
 // The `LRUCache` the package exports: its code (lru.js and the lru-*.js files, a third of
-// our JS) is loaded on first use, so an import that only needs `Cache` does not parse it.
-// Node's entries read it then from dist/polycache_lru.cjs (lru-node.js); the other
-// runtimes import it with the package and hand it over at once.
+// our JS) and its store's wasm module (lru-module.js) are loaded on first use, so an
+// import that only needs `Cache` does not parse the one nor instantiate the other. Node's
+// entries read both then (lru-node.js); the other runtimes import the code with the
+// package and instantiate the module then.
 //
 // What is exported is a Proxy of a function that stands for the class: `new`, `extends`,
 // `instanceof`, static reads and `.prototype` all reach the real class, loading it first;
@@ -13,7 +14,12 @@ let Real = null;
 function real() {
   if (Real === null) {
     if (load === null) throw new Error('polycache: no entry point said where LRUCache is');
-    Real = load();
+    try {
+      Real = load();
+    } catch (e) {
+      // A file missing from dist/, say: the next use tries again.
+      throw new Error(`polycache: loading LRUCache's code and its wasm module failed: ${e.message}`, { cause: e });
+    }
     // `cache.constructor === LRUCache`, and `new cache.constructor(options)`, as with lru-cache.
     Object.defineProperty(Real.prototype, 'constructor', { value: LRUCache, writable: true, configurable: true });
   }

@@ -5,7 +5,7 @@
 // empty or detached (its length reads 0 once the wasm memory grows), and the fresh-until
 // view after a write of a slot past it (the store's array may have moved).
 
-import { wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
+import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
 // Must match RING in bindings-js/src/views.rs.
 const RING = 512;

@@ -1,6 +1,6 @@
 // Node, CommonJS: bundled by build.mjs into dist/polycache.cjs, where __dirname is dist/.
-// As node.js: the store's wasm now, the snapshot and key module, LRUCache's code and the
-// Cache's extras on first use.
+// As node.js: the store's wasm now, the snapshot and key module, LRUCache's code with its
+// store's wasm and the Cache's extras on first use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../../dist/polycache_wasm.js';
@@ -15,7 +15,10 @@ codecFrom(
   () => require(join(__dirname, 'polycache_codec.cjs')),
   () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
 );
-lruFromBundle(() => require(join(__dirname, 'polycache_lru.cjs')));
+lruFromBundle(
+  () => require(join(__dirname, 'polycache_lru.cjs')),
+  () => readFileSync(join(__dirname, 'polycache_lrustore_bg.wasm')),
+);
 extrasFromBundle(() => require(join(__dirname, 'polycache_extras.cjs')));
 randomFrom(urandom);
 

@@ -1,7 +1,8 @@
 // Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously,
 // so importing needs no top-level await. The snapshot and key module, its glue (as
 // CommonJS, which Node can load synchronously) and its wasm, are read on first use, and
-// so are `LRUCache`'s code (lru-node.js) and the Cache's extras (extras-node.js).
+// so are `LRUCache`'s code with its store's wasm (lru-node.js) and the Cache's extras
+// (extras-node.js).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
@@ -26,7 +27,10 @@ function compiled(url) {
   compileFunction(readFileSync(url, 'utf8'), ['module'], { filename: url.href })(module);
   return module.exports;
 }
-lruFromBundle(() => compiled(new URL('../../dist/polycache_lru.cjs', import.meta.url)));
+lruFromBundle(
+  () => compiled(new URL('../../dist/polycache_lru.cjs', import.meta.url)),
+  () => readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)),
+);
 extrasFromBundle(() => compiled(new URL('../../dist/polycache_extras.cjs', import.meta.url)));
 randomFrom(urandom);
 

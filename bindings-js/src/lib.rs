@@ -6,11 +6,7 @@
 //! the boundary with numbers only. Text crosses only where the core must read it:
 //! key building, namespaces, snapshots.
 
-// The module every import loads: the stores of `Cache` and `LRUCache`.
-#[cfg(feature = "store")]
-mod lru;
-#[cfg(feature = "store")]
-mod slot_hash;
+// The module every import loads: the `Cache`'s store.
 #[cfg(feature = "store")]
 mod slots;
 #[cfg(feature = "store")]
@@ -18,11 +14,21 @@ mod slots_persist;
 #[cfg(feature = "store")]
 mod ttl;
 #[cfg(feature = "store")]
-mod views;
-#[cfg(feature = "store")]
-pub use lru::LruStore;
-#[cfg(feature = "store")]
 pub use slots::SlotStore;
+
+// The module loaded with `LRUCache`'s code, on its first use: the `LRUCache`'s store.
+#[cfg(feature = "lru")]
+mod lru;
+#[cfg(feature = "lru")]
+pub use lru::LruStore;
+
+// What both stores are made of. The `LRUCache`'s store alone reads fewer views than the
+// `Cache`'s: a build of it alone leaves the rest unused.
+#[cfg(any(feature = "store", feature = "lru"))]
+mod slot_hash;
+#[cfg(any(feature = "store", feature = "lru"))]
+#[cfg_attr(not(feature = "store"), allow(dead_code))]
+mod views;
 
 // The module loaded on first use: snapshots (the codec, SHA-256/HMAC) and the key
 // functions (the builder shortens long keys with SHA-256).
@@ -35,10 +41,12 @@ pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 #[cfg(feature = "codec")]
 pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};
 
+// Every module's errors (`to_js`: the `Cache`'s and the snapshots').
+#[cfg_attr(not(any(feature = "store", feature = "codec")), allow(dead_code))]
 mod error;
 
 /// The module's memory, for the views JS keeps on a store's expiries and ring.
-#[cfg(feature = "store")]
+#[cfg(any(feature = "store", feature = "lru"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wasm_memory() -> wasm_bindgen::JsValue {
     wasm_bindgen::memory()

@@ -280,6 +280,8 @@ impl LruStore {
     }
 
     /// Every slot held whose entry is stale at `now`, least recently used first.
+    /// (For the tests: no JS calls it, nor `len` and `is_empty`; not exported.)
+    #[cfg(test)]
     pub fn stale_slots(&mut self, now: f64) -> Vec<u32> {
         self.flush();
         self.store.entries(0).map(|(s, ..)| *s).filter(|&s| self.age(s).is_stale(now)).collect()
@@ -300,10 +302,12 @@ impl LruStore {
         self.store.bytes() as f64
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> u32 {
         self.store.len() as u32
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.store.is_empty()
     }

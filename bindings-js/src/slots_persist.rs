@@ -95,7 +95,8 @@ impl SlotStore {
         self.store.invalidate(namespace) as f64
     }
 
-    /// Raises a namespace's generation (never lowers it).
+    /// Raises a namespace's generation (never lowers it). (No JS calls it: not exported.)
+    #[cfg(test)]
     pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
         self.flush();
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {

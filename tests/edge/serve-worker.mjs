@@ -30,8 +30,11 @@ export async function serveWorker({ dir, worker, esModules = [], textModules = [
     `(name = "worker.js", esModule = embed ${embed(worker)})`,
     `(name = "polycache", esModule = embed "entry.js")`,
     ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
-    // The store's module and the snapshot and key module, each its glue and its wasm.
-    ...['polycache_wasm', 'polycache_codec'].flatMap((m) => [
+    // The entry the exports map names for workerd: one minified file (build.mjs).
+    js('dist/polycache.workerd.mjs'),
+    // The store's module, the LRUCache's store's and the snapshot and key module, each its
+    // glue and its wasm.
+    ...['polycache_wasm', 'polycache_lrustore', 'polycache_codec'].flatMap((m) => [
       js(`dist/${m}.js`),
       `(name = "dist/${m}_bg.wasm", wasm = embed ${embed(`dist/${m}_bg.wasm`)})`,
     ]),

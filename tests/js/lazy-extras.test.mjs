@@ -1,6 +1,7 @@
 // The Cache's dump/load, snapshots and fetch() are loaded on first use in Node, as
 // LRUCache's code is (lazy-lru.test.mjs): importing the package and getting and setting
-// does not read dist/polycache_extras.cjs; the first dump, load, snapshot or fetch does.
+// does not read dist/polycache_extras.cjs; the first dump, load, snapshot or fetch does,
+// and so does a first key function (keys-lazy.js), in the CommonJS entry here.
 // The code then shares the package's modules (build.mjs, lazy-bundle.mjs): its errors are
 // the package's own classes, and a fetch reads the cache's held values through the same
 // hook. In a process of its own (node --test runs each file apart).
@@ -44,11 +45,17 @@ test('gets and sets do not load the extras; the first dump does, once, and they 
   assert.equal(readBundle(), 1, 'read once');
 });
 
-test("the CommonJS entry requires the extras on first use too", () => {
+test('the CommonJS entry requires the extras on first use too, a first key function as a dump', () => {
   const cjs = require('polycache');
   const c = new cjs.Cache({ max: 10 });
   c.set('a', 1);
   assert.equal(require.cache[bundle], undefined, 'requiring the package and using Cache left it unloaded');
+  assert.equal(cjs.makeKey('p', 2, 'k'), 'p:2:k');
+  assert.ok(require.cache[bundle], 'makeKey required it');
+  assert.deepEqual(
+    [cjs.buildKey, cjs.keyWarnings, cjs.makeKey, cjs.namespacedKey, cjs.shortenKey].map((f) => f.name),
+    ['buildKey', 'keyWarnings', 'makeKey', 'namespacedKey', 'shortenKey'],
+  );
+  assert.throws(() => cjs.makeKey('p', 'two', 'k'), (e) => e instanceof cjs.CacheArgumentError, "the package's own error class");
   assert.equal(c.dump().entries.length, 1);
-  assert.ok(require.cache[bundle], 'dump() required it');
 });

@@ -1,6 +1,6 @@
 // LRUCache's code is loaded on first use in Node: importing the package and using a Cache
-// does not read dist/polycache_lru.cjs; the first `new LRUCache` (or any read of the
-// class) does. The ESM entry reads it with fs.readFileSync (watched here by a wrapper
+// does not read dist/polycache_lru.cjs nor its store's wasm (dist/polycache_lrustore_bg.wasm);
+// the first `new LRUCache` (or any read of the class) reads each once. The ESM entry reads it with fs.readFileSync (watched here by a wrapper
 // that calls the real one), the CommonJS entry requires it (seen in require.cache). The class then behaves as the class it stands for: `instanceof`,
 // `.constructor`, subclasses, static reads, and the errors it throws are the package's
 // own error classes (the bundle shares the package's modules; build.mjs, lazy-bundle.mjs).
@@ -14,6 +14,7 @@ import { Cache, CacheLoadError, LRUCache } from 'polycache';
 const require = createRequire(import.meta.url);
 const bundle = require.resolve('../../dist/polycache_lru.cjs');
 const readBundle = () => readsOf('/dist/polycache_lru.cjs') > 0;
+const wasmReads = () => readsOf('/dist/polycache_lrustore_bg.wasm');
 
 test('a Cache does not load LRUCache; the first LRUCache does, and it is the class it stands for', () => {
   const c = new Cache({ max: 10 });
@@ -21,9 +22,12 @@ test('a Cache does not load LRUCache; the first LRUCache does, and it is the cla
   assert.equal(c.get('a'), 1);
   assert.equal(typeof LRUCache, 'function');
   assert.ok(!readBundle(), 'importing and using Cache left it unread');
+  assert.equal(wasmReads(), 0, 'and its store\'s wasm');
 
   const l = new LRUCache({ max: 2 });
   assert.ok(readBundle(), 'new LRUCache read it');
+  new LRUCache({ max: 2 });
+  assert.equal(wasmReads(), 1, 'and its store\'s wasm, once');
   l.set('x', 1).set('y', 2).set('z', 3);
   assert.deepEqual([...l.keys()], ['z', 'y'], 'the least recently used went');
   assert.ok(l instanceof LRUCache);

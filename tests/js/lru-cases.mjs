@@ -22,6 +22,8 @@ export function lruCases(lib) {
       eq(log, [['one', 'evict']], 'the least recently used went');
       eq([...c.keys()].length, 3, 'three held');
       eq(Object.prototype.toString.call(c), '[object LRUCache]', 'toStringTag');
+      // workerd's entry is minified (build.mjs): the class keeps its name there too.
+      eq([LRUCache.name, c.constructor.name, lib.Cache.name], ['LRUCache', 'LRUCache', 'Cache'], 'class names');
     }],
     ['LRUCache: stale when age > ttl, getRemainingTTL negative once stale', () => {
       const k = clock();

@@ -2,8 +2,10 @@
 // a scratch project outside the repository (offline: the package has no dependencies),
 // then import and require it there. Catches files missing from package.json's "files",
 // paths that only resolve inside the repository, and a tarball npm refuses to install.
+// Then, with the LRUCache's store's wasm taken out of the install, the first LRUCache
+// must throw an error that says what failed, and a Cache must still work.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +20,27 @@ try {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'uses-polycache', private: true }));
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, filename)], { cwd: dir, stdio: 'pipe' });
   const use = `c.set('k', 41); if (c.get('k') + 1 !== 42) throw new Error('wrong value');
-    if (m.makeKey('p', 1, 'k') !== 'p:1:k') throw new Error('wrong key');`;
+    if (m.makeKey('p', 1, 'k') !== 'p:1:k') throw new Error('wrong key');
+    const l = new m.LRUCache({ max: 1 }); l.set('a', 1).set('b', 2);
+    if (l.get('a') !== undefined || l.get('b') !== 2) throw new Error('wrong LRUCache');`;
   writeFileSync(join(dir, 'esm.mjs'), `import * as m from 'polycache'; const c = new m.Cache({ max: 2 }); ${use}\n`);
   writeFileSync(join(dir, 'cjs.cjs'), `const m = require('polycache'); const c = new m.Cache({ max: 2 }); ${use}\n`);
-  for (const file of ['esm.mjs', 'cjs.cjs']) {
+  const missing = `for (let i = 0; i < 2; i++) {
+      try { new m.LRUCache({ max: 1 }); throw new Error('no error'); } catch (e) {
+        if (!/^polycache: loading LRUCache's code and its wasm module failed: ENOENT/.test(e.message)) throw e;
+      }
+    }
+    const c = new m.Cache({ max: 2 }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('wrong value');`;
+  writeFileSync(join(dir, 'missing-esm.mjs'), `import * as m from 'polycache'; ${missing}\n`);
+  writeFileSync(join(dir, 'missing-cjs.cjs'), `const m = require('polycache'); ${missing}\n`);
+  const runs = [
+    ['esm.mjs', () => {}],
+    ['cjs.cjs', () => {}],
+    ['missing-esm.mjs', () => renameSync(join(dir, 'node_modules/polycache/dist/polycache_lrustore_bg.wasm'), join(dir, 'gone.wasm'))],
+    ['missing-cjs.cjs', () => {}],
+  ];
+  for (const [file, before] of runs) {
+    before();
     try {
       execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
       checks.push([file, null]);
