@@ -283,6 +283,9 @@ def bench_memory(rounds: int, rows: str = "rows") -> dict:
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
                                    ("polycache VALUES=pickle COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
                                     {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
+                                   ("polycache VALUES=compact", "polycache.django.PolyCache", {"VALUES": "compact"}),
+                                   ("polycache VALUES=compact COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
+                                    {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):

@@ -35,8 +35,7 @@ pub struct Cache {
     pub(crate) keys: KeyMode,
     /// The host's "use the default timeout" object (Django's `DEFAULT_TIMEOUT`).
     pub(crate) marker: Option<Py<PyAny>>,
-    /// `values="copy"` (JSON-like values kept as copies, `tree.rs`) or `"pickle"`, and
-    /// `compress_min_length` (`compress.rs`).
+    /// `values=` (`value.rs`, `Trees`) and `compress_min_length` (`compress.rs`).
     pub(crate) values: ValueRules,
 }
 
@@ -48,8 +47,9 @@ impl Cache {
     /// `default_timeout` is in seconds (None: never expire); `clock` is a callable
     /// returning seconds since the epoch (default: the system clock). `values="copy"`
     /// keeps JSON-like values as private copies of their containers (fast reads);
-    /// `values="pickle"` pickles them (less memory). `compress_min_length=N` keeps pickles
-    /// of at least N bytes LZ4-compressed when that saves an eighth or more.
+    /// `values="pickle"` pickles them (less memory); `values="compact"` keeps them in
+    /// polycache's own encoding (less still). `compress_min_length=N` keeps pickles and
+    /// compact encodings of at least N bytes LZ4-compressed when that saves an eighth or more.
     #[new]
     #[pyo3(signature = (max_entries=10_000, *, max_bytes=None, default_timeout=TimeoutArg(None), eviction="adaptive", cull_frequency=3, clock=None, values="copy", compress_min_length=None))]
     #[allow(clippy::too_many_arguments)]
@@ -64,7 +64,7 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Self> {
-        let values = values_of(values, compress_min_length, Default::default())?;
+        let values = values_of(values, compress_min_length, None)?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         Cache::build(py, config, default_timeout, clock, values)
     }
@@ -95,7 +95,7 @@ impl Cache {
         values: &str,
         compress_min_length: Option<i64>,
     ) -> PyResult<Cache> {
-        let values = values_of(values, compress_min_length, self.values.dictionary.clone())?;
+        let values = values_of(values, compress_min_length, Some(&self.values))?;
         let config = config_of(max_entries, max_bytes, eviction, cull_frequency)?;
         let keys = match key_prefix {
             None => KeyMode::Raw,

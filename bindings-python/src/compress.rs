@@ -29,6 +29,9 @@ pub const DICTIONARY_BYTES: usize = 1024;
 /// The header's top bit: the block was compressed against the store's dictionary.
 const WITH_DICTIONARY: u32 = 1 << 31;
 
+/// The header's next bit: the block holds a compact encoding (`compact.rs`), not a pickle.
+const COMPACT: u32 = 1 << 30;
+
 /// A store's dictionary: samples until it holds [`DICTIONARY_BYTES`], then frozen for the
 /// store's life (every block compressed against it needs it to be read). Shared by every
 /// handle on the store, as they read each other's values.
@@ -67,11 +70,13 @@ pub struct Packed(Py<PyBytes>);
 
 /// `pickle` compressed, when it is at least `min` bytes long and compression saves at
 /// least an eighth of it (less is not worth a decompression on every read).
-pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Option<Packed> {
+/// `compact`: `pickle` is a compact encoding instead (`compact.rs`), compressed the same way.
+pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary, compact: bool) -> Option<Packed> {
     let min = min?;
     let len = u32::try_from(pickle.len())
         .ok()
-        .filter(|n| n & WITH_DICTIONARY == 0)?;
+        .filter(|n| n & (WITH_DICTIONARY | COMPACT) == 0)?;
+    let len = if compact { len | COMPACT } else { len };
     if pickle.len() < min {
         return None;
     }
@@ -114,6 +119,11 @@ impl Packed {
         u32::from_le_bytes([b[0], b[1], b[2], b[3]])
     }
 
+    /// True when the block holds a compact encoding, false for a pickle.
+    pub fn is_compact(&self, py: Python<'_>) -> bool {
+        self.header(py) & COMPACT != 0
+    }
+
     pub fn clone_ref(&self, py: Python<'_>) -> Packed {
         Packed(self.0.clone_ref(py))
     }
@@ -123,14 +133,14 @@ impl Packed {
         self.0.bind(py)
     }
 
-    /// The pickle again, as a new `bytes`.
+    /// The pickle (or compact encoding) again, as a new `bytes`.
     pub fn unpack<'py>(
         &self,
         py: Python<'py>,
         dictionary: &Dictionary,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let header = self.header(py);
-        let len = (header & !WITH_DICTIONARY) as usize;
+        let len = (header & !(WITH_DICTIONARY | COMPACT)) as usize;
         let dict = if header & WITH_DICTIONARY != 0 {
             // Set before any block that needs it was written, and never unset.
             dictionary.frozen.get().map(|d| &**d)
