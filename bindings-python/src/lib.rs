@@ -10,6 +10,7 @@ mod compact;
 mod compact_read;
 mod compress;
 mod drf_types;
+mod entropy;
 mod error;
 mod keys;
 mod names;
