@@ -112,7 +112,9 @@ pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dict
         };
         let mut size = 4 + written;
         // Text that repeats nothing the dictionary holds: the Huffman code may do better.
-        if let Some(h) = learned.map(|d| &d.huffman).filter(|h| h.coded_len(pickle) + 4 < size) {
+        // Not asked when LZ4 halved the block: a code of one byte at a time rarely does.
+        let worth_asking = |h: &&Huffman| size > pickle.len() / 2 && h.coded_len(pickle) + 4 < size;
+        if let Some(h) = learned.map(|d| &d.huffman).filter(worth_asking) {
             block.truncate(4);
             h.encode(pickle, block);
             header = len | HUFFMAN;

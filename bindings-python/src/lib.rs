@@ -5,6 +5,7 @@ mod backend;
 mod cache;
 mod cache_build;
 mod cache_many;
+mod cache_store;
 mod capi;
 mod compact;
 mod compact_read;
