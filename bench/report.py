@@ -204,8 +204,9 @@ def js_only() -> None:
 
 def python_only() -> None:
     """Replaces docs/benchmarks.md's Python sections (from "## Django cache API" up to
-    "## JavaScript") with ones rendered from bench/results/python.json, leaving the rest as it
-    was: `make bench-python` alone refreshes the page's Python tables."""
+    "## JavaScript") with ones rendered from bench/results/python.json, and its copy of
+    bench/misses.md, leaving the rest as it was: `make bench-python` alone refreshes the
+    page's Python tables."""
     py = load("python.json")
     if not py or "django" not in py:
         raise SystemExit("bench/report.py --python-only: no full bench/results/python.json (run make bench-python)")
@@ -224,8 +225,15 @@ def python_only() -> None:
     m = py["machine"]
     lines += [f"(Python sections: {m['cores']} cores, Python {m['python']}, Django {m['django']}, "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, `{py['command']}`.)", ""]
+    text = text[:start + 1] + "\n".join(lines) + text[end:]
+    # The reading of the figures (bench/misses.md) is rendered again too, as the full report does.
+    misses = os.path.join(HERE, "misses.md")
+    m_start, m_end = text.find("\n## Where polycache misses a target"), text.find("\n## Two tiers\n")
+    if os.path.exists(misses) and 0 <= m_start < m_end:
+        with open(misses) as f:
+            text = text[:m_start + 1] + f.read() + "\n" + text[m_end:]
     with open(out, "w") as f:
-        f.write(text[:start + 1] + "\n".join(lines) + text[end:])
+        f.write(text)
     print(f"rewrote the Python sections of {out}")
 
 
