@@ -34,7 +34,7 @@
 
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use pyo3::ffi;
@@ -44,7 +44,7 @@ use pyo3::types::PyBytes;
 use crate::capi::{list_item, list_len, tuple_item, tuple_len};
 use crate::names::{Fnv, Names};
 use crate::text::utf8_raw;
-use crate::tree::{kind, Kind, MAX_DEPTH};
+use crate::tree::{kind, Kind, Seen, MAX_DEPTH};
 
 pub(crate) const NONE: u8 = 0x00;
 pub(crate) const FALSE: u8 = 0x01;
@@ -79,7 +79,7 @@ pub fn encode<'py>(value: &Bound<'py, PyAny>, names: &Names) -> PyResult<Option<
     let py = value.py();
     SCRATCH.with_borrow_mut(|out| {
         out.clear();
-        let mut w = Writer { out, names, seen: Vec::new(), big: None, memo: [(0, 0); MEMO_SLOTS], texts: HashMap::default(), n_texts: 0 };
+        let mut w = Writer { out, names, seen: Seen::default(), memo: [(0, 0); MEMO_SLOTS], texts: HashMap::default(), n_texts: 0 };
         // SAFETY: `value` is live and the GIL is held.
         let done = unsafe { w.item(py, value.as_ptr(), 0, true)? };
         let bytes = done.then(|| PyBytes::new(py, w.out));
@@ -102,10 +102,9 @@ struct Writer<'a> {
     texts: HashMap<&'a [u8], u32, BuildHasherDefault<Fnv>>,
     n_texts: u32,
     names: &'a Names,
-    /// Addresses of the containers that could be reached twice, met so far (aliasing and
-    /// cycles are refused); a set past 64.
-    seen: Vec<usize>,
-    big: Option<HashSet<usize>>,
+    /// The containers that could be reached twice, met so far (aliasing and cycles are
+    /// refused).
+    seen: Seen,
     memo: [(usize, u32); MEMO_SLOTS],
 }
 
@@ -123,21 +122,7 @@ impl<'a> Writer<'a> {
     /// anything below a tuple that has more (a tuple holds no reference of its own to what
     /// it shares).
     unsafe fn first_visit(&mut self, o: *mut ffi::PyObject, shared: bool) -> bool {
-        if !shared && ffi::Py_REFCNT(o) <= 1 {
-            return true;
-        }
-        let o = o as usize;
-        if let Some(set) = &mut self.big {
-            return set.insert(o);
-        }
-        if self.seen.contains(&o) {
-            return false;
-        }
-        self.seen.push(o);
-        if self.seen.len() == 64 {
-            self.big = Some(self.seen.drain(..).collect());
-        }
-        true
+        (!shared && ffi::Py_REFCNT(o) <= 1) || self.seen.first_visit(o)
     }
 
     fn counted(&mut self, tag: u8, n: ffi::Py_ssize_t) {
@@ -178,34 +163,13 @@ impl<'a> Writer<'a> {
                 Ok(true)
             }
             Kind::List | Kind::Dict | Kind::Tuple if depth >= MAX_DEPTH => Ok(false),
-            Kind::List => {
-                if !self.first_visit(o, shared) {
-                    return Ok(false);
-                }
-                let n = list_len(o);
-                self.counted(LIST, n);
-                for i in 0..n {
-                    if !self.item(py, list_item(o, i), depth + 1, false)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
+            // A tuple reached twice comes back from a pickle as one object: refused too, so
+            // what a reader gets has pickle's shape or is a pickle.
+            Kind::List | Kind::Tuple if !self.first_visit(o, shared) => Ok(false),
+            Kind::List => self.items(py, LIST, o, list_len(o), list_item, depth, false),
             Kind::Tuple => {
-                // A tuple reached twice comes back from a pickle as one object: refused too,
-                // so what a reader gets has pickle's shape or is a pickle.
-                if !self.first_visit(o, shared) {
-                    return Ok(false);
-                }
-                let n = tuple_len(o);
-                self.counted(TUPLE, n);
                 let below = shared || ffi::Py_REFCNT(o) > 1;
-                for i in 0..n {
-                    if !self.item(py, tuple_item(o, i), depth + 1, below)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
+                self.items(py, TUPLE, o, tuple_len(o), tuple_item, depth, below)
             }
             Kind::Dict => {
                 if !self.first_visit(o, shared) {
@@ -227,6 +191,27 @@ impl<'a> Writer<'a> {
             }
             Kind::Other => Ok(false),
         }
+    }
+
+    /// The `n` items of the list or tuple `o` (read with `get`) after their tag and count.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn items(
+        &mut self,
+        py: Python<'_>,
+        tag: u8,
+        o: *mut ffi::PyObject,
+        n: ffi::Py_ssize_t,
+        get: unsafe fn(*mut ffi::PyObject, ffi::Py_ssize_t) -> *mut ffi::PyObject,
+        depth: usize,
+        shared: bool,
+    ) -> PyResult<bool> {
+        self.counted(tag, n);
+        for i in 0..n {
+            if !self.item(py, get(o, i), depth + 1, shared)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     unsafe fn str(&mut self, o: *mut ffi::PyObject) -> bool {

@@ -89,6 +89,29 @@ impl<'py> Reader<'_, 'py> {
         Ok(self.names.get(py, i).ok_or_else(corrupt)?.into_bound(py).into_any())
     }
 
+    /// A list or tuple: its count, then its items, each set into the new container with
+    /// `set` (which steals the reference it is given).
+    fn sequence(
+        &mut self,
+        py: Python<'py>,
+        new: unsafe extern "C" fn(ffi::Py_ssize_t) -> *mut ffi::PyObject,
+        set: unsafe extern "C" fn(*mut ffi::PyObject, ffi::Py_ssize_t, *mut ffi::PyObject) -> std::os::raw::c_int,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let n = self.count()?;
+        // SAFETY: the GIL is held; the new container is owned by `seq`, and `set` is given
+        // a new reference to each item, at an index below `n`.
+        unsafe {
+            let seq = Bound::from_owned_ptr_or_err(py, new(n))?;
+            for i in 0..n {
+                let v = self.item(py)?;
+                if set(seq.as_ptr(), i, v.into_ptr()) != 0 {
+                    return Err(PyErr::fetch(py));
+                }
+            }
+            Ok(seq)
+        }
+    }
+
     fn item(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let tag = self.byte()?;
         // SAFETY (every block): the GIL is held; each new reference is owned by the
@@ -126,28 +149,8 @@ impl<'py> Reader<'_, 'py> {
                     let i = usize::try_from(self.varint()?).map_err(|_| corrupt())?;
                     Ok(self.texts.get(i).ok_or_else(corrupt)?.clone())
                 }
-                LIST => {
-                    let n = self.count()?;
-                    let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(n))?;
-                    for i in 0..n {
-                        let v = self.item(py)?;
-                        if ffi::PyList_SetItem(list.as_ptr(), i, v.into_ptr()) != 0 {
-                            return Err(PyErr::fetch(py));
-                        }
-                    }
-                    Ok(list)
-                }
-                TUPLE => {
-                    let n = self.count()?;
-                    let tuple = Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(n))?;
-                    for i in 0..n {
-                        let v = self.item(py)?;
-                        if ffi::PyTuple_SetItem(tuple.as_ptr(), i, v.into_ptr()) != 0 {
-                            return Err(PyErr::fetch(py));
-                        }
-                    }
-                    Ok(tuple)
-                }
+                LIST => self.sequence(py, ffi::PyList_New, ffi::PyList_SetItem),
+                TUPLE => self.sequence(py, ffi::PyTuple_New, ffi::PyTuple_SetItem),
                 DICT => {
                     let n = self.count()?;
                     let dict = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
