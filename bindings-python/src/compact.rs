@@ -39,7 +39,6 @@ use std::hash::BuildHasherDefault;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::capi::{list_item, list_len, tuple_item, tuple_len};
 use crate::names::{Fnv, Names};
@@ -73,20 +72,20 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The compact encoding of `value` as a new `bytes`, or None when it is not JSON-like (see
-/// the module comment).
-pub fn encode<'py>(value: &Bound<'py, PyAny>, names: &Names) -> PyResult<Option<Bound<'py, PyBytes>>> {
+/// What `keep` makes of the compact encoding of `value`, or None when it is not JSON-like
+/// (see the module comment).
+pub fn encode<T>(value: &Bound<'_, PyAny>, names: &Names, keep: impl FnOnce(&[u8]) -> T) -> PyResult<Option<T>> {
     let py = value.py();
     SCRATCH.with_borrow_mut(|out| {
         out.clear();
         let mut w = Writer { out, names, seen: Seen::default(), memo: [(0, 0); MEMO_SLOTS], texts: HashMap::default(), n_texts: 0 };
         // SAFETY: `value` is live and the GIL is held.
         let done = unsafe { w.item(py, value.as_ptr(), 0, true)? };
-        let bytes = done.then(|| PyBytes::new(py, w.out));
+        let kept = done.then(|| keep(w.out));
         if out.capacity() > SCRATCH_KEPT {
             *out = Vec::new();
         }
-        Ok(bytes)
+        Ok(kept)
     })
 }
 

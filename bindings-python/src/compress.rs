@@ -76,8 +76,8 @@ impl Dictionary {
 }
 
 /// A pickle kept compressed: a header (the pickle's length, 4 bytes little-endian, its top
-/// bit set when the block needs the dictionary) then the LZ4 block, in a `bytes` of exactly
-/// that size. A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
+/// bits saying how it was compressed and what it holds) then the block, in a `bytes` of
+/// exactly that size (a compact encoding's block is kept in a `Blob`: `blob.rs`). A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
 /// of one size each, so the pickles freed once compressed, which `pickle.dumps` shrank in
 /// place out of a 4 KB buffer, leave no holes between the blocks kept. In glibc's heap they
 /// did: ~40 bytes an entry on the memory bench's varied rows, more than the `bytes`
@@ -87,7 +87,15 @@ pub struct Packed(Py<PyBytes>);
 /// `pickle` compressed, when it is at least `min` bytes long and compression saves at
 /// least an eighth of it (less is not worth a decompression on every read).
 /// `compact`: `pickle` is a compact encoding instead (`compact.rs`), compressed the same way.
-pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary, compact: bool) -> Option<Packed> {
+/// `keep` makes what is kept of the block (header and all): a `Packed` for a pickle, a
+/// `Blob` for a compact encoding (`value.rs`).
+pub fn pack<T>(
+    pickle: &[u8],
+    min: Option<usize>,
+    dictionary: &Dictionary,
+    compact: bool,
+    keep: impl FnOnce(&[u8]) -> Option<T>,
+) -> Option<T> {
     let min = min?;
     let len = u32::try_from(pickle.len()).ok().filter(|n| n & FLAGS == 0)?;
     let len = if compact { len | COMPACT } else { len };
@@ -121,7 +129,7 @@ pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dict
             size = block.len();
         }
         block[..4].copy_from_slice(&header.to_le_bytes());
-        let packed = (size <= pickle.len() - pickle.len() / 8).then(|| Packed(PyBytes::new(py, &block[..size]).unbind()));
+        let packed = if size <= pickle.len() - pickle.len() / 8 { keep(&block[..size]) } else { None };
         if block.capacity() > SCRATCH_KEPT {
             *block = Vec::new();
         }
@@ -137,14 +145,9 @@ thread_local! {
 }
 
 impl Packed {
-    fn header(&self, py: Python<'_>) -> u32 {
-        let b = self.0.as_bytes(py);
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-    }
-
-    /// True when the block holds a compact encoding, false for a pickle.
-    pub fn is_compact(&self, py: Python<'_>) -> bool {
-        self.header(py) & COMPACT != 0
+    /// A packed pickle (`pack`'s block) kept in a `bytes`.
+    pub fn new(py: Python<'_>, block: &[u8]) -> Packed {
+        Packed(PyBytes::new(py, block).unbind())
     }
 
     pub fn clone_ref(&self, py: Python<'_>) -> Packed {
@@ -162,26 +165,32 @@ impl Packed {
         py: Python<'py>,
         dictionary: &Dictionary,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let header = self.header(py);
-        let len = (header & !FLAGS) as usize;
-        // Set before any block that needs it was written, and never unset.
-        let learned = dictionary.frozen.get();
-        let block = &self.0.as_bytes(py)[4..];
-        PyBytes::new_with(py, len, |buf| {
-            let out = if header & HUFFMAN != 0 {
-                learned.map(|d| if d.huffman.decode(block, len, buf) { Ok(len) } else { Err(None) })
-            } else if header & WITH_DICTIONARY != 0 {
-                learned.map(|d| lz4_flex::block::decompress_into_with_dict(block, buf, &d.dictionary).map_err(Some))
-            } else {
-                Some(lz4_flex::block::decompress_into(block, buf).map_err(Some))
-            };
-            match out {
-                Some(Ok(n)) if n == len => Ok(()),
-                // Only this module writes blocks, so this is a bug, reported as one.
-                other => Err(PyRuntimeError::new_err(format!(
-                    "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
-                ))),
-            }
-        })
+        unpack(py, self.0.as_bytes(py), dictionary)
     }
+}
+
+/// The pickle (or compact encoding) of the packed block `b` (header and all), as a new
+/// `bytes`.
+pub fn unpack<'py>(py: Python<'py>, b: &[u8], dictionary: &Dictionary) -> PyResult<Bound<'py, PyBytes>> {
+    let header = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let len = (header & !FLAGS) as usize;
+    // Set before any block that needs it was written, and never unset.
+    let learned = dictionary.frozen.get();
+    let block = &b[4..];
+    PyBytes::new_with(py, len, |buf| {
+        let out = if header & HUFFMAN != 0 {
+            learned.map(|d| if d.huffman.decode(block, len, buf) { Ok(len) } else { Err(None) })
+        } else if header & WITH_DICTIONARY != 0 {
+            learned.map(|d| lz4_flex::block::decompress_into_with_dict(block, buf, &d.dictionary).map_err(Some))
+        } else {
+            Some(lz4_flex::block::decompress_into(block, buf).map_err(Some))
+        };
+        match out {
+            Some(Ok(n)) if n == len => Ok(()),
+            // Only this module writes blocks, so this is a bug, reported as one.
+            other => Err(PyRuntimeError::new_err(format!(
+                "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
+            ))),
+        }
+    })
 }

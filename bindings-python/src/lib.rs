@@ -2,6 +2,7 @@
 //! only; every cache rule lives in the core crate.
 
 mod backend;
+mod blob;
 mod cache;
 mod cache_build;
 mod cache_many;

@@ -171,8 +171,7 @@ fn encode_value(py: Python<'_>, v: &Value, rules: &ValueRules) -> PyResult<(Code
         Value::Tree(root) => json_or_pickle(py, root.bind(py)),
         // A compact encoding is this process's own: what it holds goes as JSON (or, for a
         // tuple, bytes-keyed dict and the like, as a pickle), as a copy would.
-        Value::Compact(_) => json_or_pickle(py, &v.clone_ref(py).decode(py, rules)?.into_bound(py)),
-        Value::Packed(packed) if packed.is_compact(py) => {
+        Value::Compact(_) | Value::CompactPacked(_) => {
             json_or_pickle(py, &v.clone_ref(py).decode(py, rules)?.into_bound(py))
         }
         Value::Packed(packed) => pickle_or_json(py, &packed.unpack(py, &rules.dictionary)?),

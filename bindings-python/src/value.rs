@@ -19,7 +19,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
-use crate::compress::{pack, Dictionary, Packed};
+use crate::blob::Blob;
+use crate::compress::{pack, unpack, Dictionary, Packed};
 use crate::names::Names;
 
 /// What a cache does with JSON-like values (`values=`).
@@ -54,9 +55,10 @@ pub enum Value {
     /// Anything else, as its pickle.
     Pickled(Py<PyBytes>),
     /// A JSON-like value in the compact encoding (`compact.rs`).
-    Compact(Py<PyBytes>),
-    /// A pickle or compact encoding of at least `compress_min_length` bytes, compressed
-    /// (`compress.rs`).
+    Compact(Blob),
+    /// A compact encoding of at least `compress_min_length` bytes, compressed.
+    CompactPacked(Blob),
+    /// A pickle of at least `compress_min_length` bytes, compressed (`compress.rs`).
     Packed(Packed),
 }
 
@@ -117,17 +119,17 @@ impl Value {
             Value::Shared(value.clone().unbind())
         } else if let Some(tree) = (rules.trees == Trees::Copy).then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok((Value::Tree(tree.root), tree.size));
-        } else if let Some(bytes) =
-            (rules.trees == Trees::Compact).then(|| crate::compact::encode(value, &rules.names)).transpose()?.flatten()
+        } else if let Some(v) = (rules.trees == Trees::Compact)
+            .then(|| crate::compact::encode(value, &rules.names, |data| compact_value(data, rules)))
+            .transpose()?
+            .flatten()
+            .flatten()
         {
-            match pack(py, bytes.as_bytes(), rules.compress_from, &rules.dictionary, true) {
-                Some(packed) => Value::Packed(packed),
-                None => Value::Compact(bytes.unbind()),
-            }
+            v
         } else {
             let p = pickle(py)?;
             let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
-            match pack(py, bytes.as_bytes(), rules.compress_from, &rules.dictionary, false) {
+            match pack(bytes.as_bytes(), rules.compress_from, &rules.dictionary, false, |b| Some(Packed::new(py, b))) {
                 Some(packed) => Value::Packed(packed),
                 None => Value::Pickled(bytes.unbind()),
             }
@@ -144,14 +146,13 @@ impl Value {
             Value::Shared(obj) => Ok(obj),
             Value::Tree(root) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
-            Value::Compact(bytes) => Ok(crate::compact_read::decode(py, bytes.as_bytes(py), &rules.names)?.unbind()),
+            Value::Compact(blob) => Ok(crate::compact_read::decode(py, blob.as_bytes(), &rules.names)?.unbind()),
+            Value::CompactPacked(blob) => {
+                let data = unpack(py, blob.as_bytes(), &rules.dictionary)?;
+                Ok(crate::compact_read::decode(py, data.as_bytes(), &rules.names)?.unbind())
+            }
             Value::Packed(packed) => {
-                let data = packed.unpack(py, &rules.dictionary)?;
-                if packed.is_compact(py) {
-                    Ok(crate::compact_read::decode(py, data.as_bytes(), &rules.names)?.unbind())
-                } else {
-                    Ok(pickle(py)?.loads.bind(py).call1((data,))?.unbind())
-                }
+                Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py, &rules.dictionary)?,))?.unbind())
             }
         }
     }
@@ -163,7 +164,8 @@ impl Value {
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root) => Value::Tree(root.clone_ref(py)),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
-            Value::Compact(bytes) => Value::Compact(bytes.clone_ref(py)),
+            Value::Compact(blob) => Value::Compact(blob.share()),
+            Value::CompactPacked(blob) => Value::CompactPacked(blob.share()),
             Value::Packed(packed) => Value::Packed(packed.clone_ref(py)),
         }
     }
@@ -177,7 +179,8 @@ impl Value {
         Ok(match self {
             Value::Int(_) => 8,
             Value::Tree(_) => 0,
-            Value::Pickled(bytes) | Value::Compact(bytes) => bytes_size(py, bytes.bind(py))?,
+            Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
+            Value::Compact(blob) | Value::CompactPacked(blob) => blob.size(),
             Value::Packed(packed) => bytes_size(py, packed.bytes(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
@@ -195,6 +198,14 @@ impl Value {
             }
         })
     }
+}
+
+/// A compact encoding as it is kept: compressed when `compress_min_length` asks and that
+/// pays, else as it is; None past 4 GiB (it is pickled then).
+fn compact_value(data: &[u8], rules: &ValueRules) -> Option<Value> {
+    pack(data, rules.compress_from, &rules.dictionary, true, Blob::new)
+        .map(Value::CompactPacked)
+        .or_else(|| Blob::new(data).map(Value::Compact))
 }
 
 fn sizeof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
