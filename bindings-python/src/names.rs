@@ -19,7 +19,8 @@ use std::sync::{Mutex, PoisonError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-/// Names a store's table holds at most: ~100 KB at most per store, kept for its life.
+/// Names a store's table holds at most: under ~200 KB a store (the text twice, a `str`
+/// and a map entry each), kept for its life and not charged to `MAX_BYTES`.
 pub const MAX_NAMES: usize = 1024;
 
 /// Longer keys are written as text (field names are short; long keys are data).

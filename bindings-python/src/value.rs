@@ -172,8 +172,9 @@ impl Value {
 
     /// Bytes the value counts for against `MAX_BYTES`: what the object it keeps alive
     /// takes, as `sys.getsizeof` tells (a `str` at 1, 2 or 4 bytes a character, an
-    /// `int` of any length, the pickle's `bytes` object), 8 for a 64-bit `int` held in
-    /// Rust and for the shared constants `True`, `False`, `None`.
+    /// `int` of any length, the pickle's `bytes` object, a compact encoding's allocation),
+    /// 8 for a 64-bit `int` held in Rust and for the shared constants `True`, `False`,
+    /// `None`.
     /// A tree's size is counted while it is copied in ([`Value::encode`]).
     fn size(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(match self {
