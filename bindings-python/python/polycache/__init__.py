@@ -102,6 +102,15 @@ class Cache(_native.Cache):
     {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
     >>> other.get("a"), other.get("c")
     (11, 3)
+
+    With ``values="compact"``, JSON-like values are kept in polycache's own encoding,
+    smaller than their pickle (field names are stored once per store), and every read
+    rebuilds them:
+
+    >>> rows = Cache(values="compact")
+    >>> rows.set("page", [{"id": 1, "tags": ["a"]}, {"id": 2, "tags": []}])
+    >>> page = rows.get("page"); page[0]["tags"].append("b"); rows.get("page")
+    [{'id': 1, 'tags': ['a']}, {'id': 2, 'tags': []}]
     """
 
     __slots__ = ()
