@@ -34,6 +34,9 @@ BACKENDS = {
     "PolyCache VALUES=pickle": ("polycache.django.PolyCache", {"VALUES": "pickle"}),
     "PolyCache VALUES=pickle COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
                                                        {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
+    "PolyCache VALUES=compact": ("polycache.django.PolyCache", {"VALUES": "compact"}),
+    "PolyCache VALUES=compact COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
+                                                        {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
     "LocMemCache": ("django.core.cache.backends.locmem.LocMemCache", {}),
 }
 

@@ -90,6 +90,8 @@ def django_caches(services: Services) -> dict:
     opts = {"MAX_ENTRIES": MAX_ENTRIES}
     caches = {
         "polycache": {"BACKEND": "polycache.django.PolyCache", "LOCATION": "bench", "OPTIONS": opts},
+        "polycache VALUES=compact": {"BACKEND": "polycache.django.PolyCache", "LOCATION": "bench-compact",
+                                     "OPTIONS": {**opts, "VALUES": "compact"}},
         "LocMemCache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench", "OPTIONS": opts},
         "theine": {"BACKEND": "theine.adapters.django.Cache", "OPTIONS": opts},
     }
@@ -167,7 +169,7 @@ def bench_django(services: Services, rounds: int, n_local: int, n_net: int) -> d
                 cache = caches.create_connection(name)
                 if name != "theine":
                     cache.clear()
-                n = n_local if name in ("polycache", "LocMemCache", "theine") else n_net
+                n = n_local if name.startswith("polycache") or name in ("LocMemCache", "theine") else n_net
                 try:
                     samples[name].append(django_workloads(cache, n, value))
                 except Exception as e:  # a peer that breaks is reported, not hidden
@@ -283,6 +285,9 @@ def bench_memory(rounds: int, rows: str = "rows") -> dict:
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
                                    ("polycache VALUES=pickle COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
                                     {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
+                                   ("polycache VALUES=compact", "polycache.django.PolyCache", {"VALUES": "compact"}),
+                                   ("polycache VALUES=compact COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
+                                    {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):

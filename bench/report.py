@@ -151,9 +151,12 @@ def memory_section(py: dict, lines: list[str]) -> None:
               "Growth of the process's resident memory for 100,000 entries (each a fresh dict of ~200 bytes "
               "pickled: an int, a 120-character str, a list of two str, a short str; bench/rows.py), each backend "
               "in a fresh process. `VALUES=pickle` keeps such values pickled as LocMemCache does; the default keeps "
-              "them as copies of their objects, faster to read and larger; `COMPRESS_MIN_LENGTH=128` also keeps "
-              "pickles of 128 bytes or more LZ4-compressed, each against a dictionary of the first 1 KB of pickles "
-              "the store compressed (bindings-python/src/compress.rs). Rows: each title is one sentence rotated, "
+              "them as copies of their objects, faster to read and larger; `VALUES=compact` keeps them in "
+              "polycache's own encoding (bindings-python/src/compact.rs: field names as indexes into a table of the "
+              "store's, no pickle framing); `COMPRESS_MIN_LENGTH=128` also keeps "
+              "pickles or compact encodings of 128 bytes or more compressed, each with LZ4 against a dictionary of "
+              "the first 1 KB the store compressed or with a Huffman code learned from the same bytes, whichever is "
+              "smaller (bindings-python/src/compress.rs, entropy.rs). Rows: each title is one sentence rotated, "
               "so rows share most of their text; varied rows: words drawn at random from 5,000 made-up ones, so "
               "rows share their structure only. What compression costs a set and a get: "
               "`python bench/django_cost.py` (bench/misses.md).", ""]
@@ -199,14 +202,54 @@ def js_only() -> None:
     print(f"rewrote the JavaScript section of {out}")
 
 
+def python_only() -> None:
+    """Replaces docs/benchmarks.md's Python sections (from "## Django cache API" up to
+    "## JavaScript") with ones rendered from bench/results/python.json, and its copy of
+    bench/misses.md, leaving the rest as it was: `make bench-python` alone refreshes the
+    page's Python tables."""
+    py = load("python.json")
+    if not py or "django" not in py:
+        raise SystemExit("bench/report.py --python-only: no full bench/results/python.json (run make bench-python)")
+    out = os.path.join(DOCS, "benchmarks.md")
+    with open(out) as f:
+        text = f.read()
+    start, end = text.find("\n## Django cache API\n"), text.find("\n## JavaScript\n")
+    if start < 0 or end < start:
+        raise SystemExit(f"bench/report.py --python-only: {out} has no Python sections before its JavaScript one")
+    lines: list[str] = []
+    django_section(py, lines)
+    plain_section(py, lines)
+    memory_section(py, lines)
+    if "django_get_by_size" in py:
+        sizes_section(py, lines)
+    m = py["machine"]
+    lines += [f"(Python sections: {m['cores']} cores, Python {m['python']}, Django {m['django']}, "
+              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, `{py['command']}`.)", ""]
+    text = text[:start + 1] + "\n".join(lines) + text[end:]
+    # The reading of the figures (bench/misses.md) is rendered again too, as the full report does.
+    misses = os.path.join(HERE, "misses.md")
+    m_start, m_end = text.find("\n## Where polycache misses a target"), text.find("\n## Two tiers\n")
+    if os.path.exists(misses) and 0 <= m_start < m_end:
+        with open(misses) as f:
+            text = text[:m_start + 1] + f.read() + "\n" + text[m_end:]
+    with open(out, "w") as f:
+        f.write(text)
+    print(f"rewrote the Python sections of {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="render the smoke-run results to bench/results/ only")
     ap.add_argument("--js-only", action="store_true",
                     help="re-render only the JavaScript section of docs/benchmarks.md from bench/results/js.json")
+    ap.add_argument("--python-only", action="store_true",
+                    help="re-render only the Python sections of docs/benchmarks.md from bench/results/python.json")
     args = ap.parse_args()
     if args.js_only:
         js_only()
+        return
+    if args.python_only:
+        python_only()
         return
     suffix = "-quick" if args.quick else ""
     global IMG

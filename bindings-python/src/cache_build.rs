@@ -1,5 +1,6 @@
 //! How a `Cache` handle is made (a new store, or a view on another handle's store) and
-//! how its bounds are read and changed. The Python methods are in `cache.rs`.
+//! how its bounds are read and changed: the Python methods of the bounds, then the work
+//! (`Cache(...)` and `view` are in `cache.rs`).
 
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +13,62 @@ use crate::keys::KeyMode;
 use crate::store::config_of;
 use crate::timeout::{timeout_of, PyClock, TimeoutArg};
 use crate::value::ValueRules;
+
+#[pymethods]
+impl Cache {
+    #[getter]
+    fn max_entries(&self) -> usize {
+        self.config().max_entries
+    }
+
+    #[getter]
+    fn max_bytes(&self) -> Option<usize> {
+        self.config().max_bytes
+    }
+
+    /// `"lru"`, `"cull"` or `"adaptive"`.
+    #[getter]
+    fn eviction(&self) -> &'static str {
+        self.eviction_name()
+    }
+
+    /// Django's cull frequency, None for LRU and adaptive eviction.
+    #[getter]
+    fn cull_frequency(&self) -> Option<usize> {
+        self.cull_frequency_of()
+    }
+
+    /// The default timeout in seconds; None when entries never expire by default.
+    #[getter]
+    fn default_timeout(&self) -> Option<f64> {
+        self.default_timeout_secs()
+    }
+
+    /// Changes this handle's entry bound (at least 1); the store shrinks on the next write.
+    ///
+    /// >>> c = Cache(10); c.set_max_entries(2); c.max_entries
+    /// 2
+    fn set_max_entries(&self, max_entries: i64) -> PyResult<()> {
+        self.rebound(Some(max_entries), None, None)
+    }
+
+    /// Changes the cull frequency (0 = clear all); switches to Django's cull.
+    ///
+    /// >>> c = Cache(10); c.set_cull_frequency(0); c.eviction, c.cull_frequency
+    /// ('cull', 0)
+    fn set_cull_frequency(&self, cull_frequency: i64) -> PyResult<()> {
+        self.rebound(None, None, Some(cull_frequency))
+    }
+
+    /// Changes the byte bound (None = unbounded).
+    ///
+    /// >>> c = Cache(); c.set_max_bytes(1 << 20); c.max_bytes
+    /// 1048576
+    #[pyo3(signature = (max_bytes))]
+    fn set_max_bytes(&self, max_bytes: Option<i64>) -> PyResult<()> {
+        self.rebound(None, Some(max_bytes), None)
+    }
+}
 
 impl Cache {
     /// A handle on a new store (`Cache(...)`), its bounds and value rules checked.

@@ -1,6 +1,7 @@
 //! The operations of a `Cache` handle on many keys at once (`get_many`, `set_many`,
-//! `delete_many`) and `get_or_set`, built on the single-key ones of `ops.rs`. Python code
-//! (key functions, pickling) runs before the store's lock is taken.
+//! `delete_many`) and `get_or_set`, built on the single-key ones of `ops.rs`: their Python
+//! methods, then the work. Python code (key functions, pickling) runs before the store's
+//! lock is taken.
 
 use polycache::{entry_charge, Error, Key};
 use pyo3::prelude::*;
@@ -11,6 +12,53 @@ use crate::error::to_py_nokey;
 use crate::ops::Write;
 use crate::timeout::TimeoutArg;
 use crate::value::Value;
+
+#[pymethods]
+impl Cache {
+    /// The live values of `keys` that are present, keyed as given.
+    ///
+    /// >>> c = Cache(); c.set("a", 1); c.set("b", 2)
+    /// >>> c.get_many(["a", "b", "c"])
+    /// {'a': 1, 'b': 2}
+    #[pyo3(signature = (keys, version=None))]
+    fn get_many<'py>(
+        &self,
+        py: Python<'py>,
+        keys: &Bound<'py, PyAny>,
+        version: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        self.get_many_in(py, keys, version)
+    }
+
+    /// Stores every item of a mapping with one timeout; the keys that could not be
+    /// stored (values larger than `max_bytes`), as Django's `set_many` returns them.
+    /// Every value is pickled before anything is stored.
+    ///
+    /// >>> c = Cache(max_bytes=500)
+    /// >>> c.set_many({"a": 1, "big": "x" * 1000})
+    /// ['big']
+    #[pyo3(signature = (data, timeout=TimeoutArg(None), version=None))]
+    fn set_many<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        timeout: TimeoutArg,
+        version: Option<i64>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        self.set_many_in(py, data, &timeout, version)
+    }
+
+    /// Removes every key given; how many held a live value.
+    ///
+    /// >>> c = Cache(); c.set_many({"a": 1, "b": 2})
+    /// []
+    /// >>> c.delete_many(["a", "b", "c"])
+    /// 2
+    #[pyo3(signature = (keys, version=None))]
+    fn delete_many(&self, keys: &Bound<'_, PyAny>, version: Option<i64>) -> PyResult<usize> {
+        self.delete_many_in(keys, version)
+    }
+}
 
 impl Cache {
     pub(crate) fn get_or_set_in(

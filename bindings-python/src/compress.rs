@@ -21,6 +21,8 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::entropy::Huffman;
+
 /// How much of the first pickles a store's dictionary keeps. Every compression hashes it
 /// again (~10k instructions for 1 KB); twice as long found 1% more on rows of random
 /// words, and nothing more on rows that share their text.
@@ -29,19 +31,35 @@ pub const DICTIONARY_BYTES: usize = 1024;
 /// The header's top bit: the block was compressed against the store's dictionary.
 const WITH_DICTIONARY: u32 = 1 << 31;
 
+/// The header's next bit: the block holds a compact encoding (`compact.rs`), not a pickle.
+const COMPACT: u32 = 1 << 30;
+
+/// The next: the block is Huffman-coded with the store's code (`entropy.rs`), not LZ4.
+const HUFFMAN: u32 = 1 << 29;
+
+const FLAGS: u32 = WITH_DICTIONARY | COMPACT | HUFFMAN;
+
 /// A store's dictionary: samples until it holds [`DICTIONARY_BYTES`], then frozen for the
 /// store's life (every block compressed against it needs it to be read). Shared by every
 /// handle on the store, as they read each other's values.
 #[derive(Default)]
 pub struct Dictionary {
-    frozen: OnceLock<Box<[u8]>>,
+    frozen: OnceLock<Learned>,
     samples: Mutex<Vec<u8>>,
 }
 
+/// What a store learned from its first [`DICTIONARY_BYTES`]: the LZ4 dictionary (those
+/// bytes) and a Huffman code for bytes distributed as they are (`entropy.rs`).
+struct Learned {
+    dictionary: Box<[u8]>,
+    huffman: Huffman,
+}
+
 impl Dictionary {
-    /// The dictionary, once it is complete; until then, `pickle` is taken as a sample and
-    /// compressed alone (against its own bytes it would seem to compress when it does not).
-    fn learn(&self, pickle: &[u8]) -> Option<&[u8]> {
+    /// What the store learned, once it is complete; until then, `pickle` is taken as a
+    /// sample and compressed alone (against its own bytes it would seem to compress when
+    /// it does not).
+    fn learn(&self, pickle: &[u8]) -> Option<&Learned> {
         if let Some(d) = self.frozen.get() {
             return Some(d);
         }
@@ -50,15 +68,16 @@ impl Dictionary {
         samples.extend_from_slice(&pickle[..pickle.len().min(room)]);
         if samples.len() >= DICTIONARY_BYTES {
             let full = std::mem::take(&mut *samples).into_boxed_slice();
-            let _ = self.frozen.set(full);
+            let huffman = Huffman::learn(&full);
+            let _ = self.frozen.set(Learned { dictionary: full, huffman });
         }
         None
     }
 }
 
 /// A pickle kept compressed: a header (the pickle's length, 4 bytes little-endian, its top
-/// bit set when the block needs the dictionary) then the LZ4 block, in a `bytes` of exactly
-/// that size. A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
+/// bits saying how it was compressed and what it holds) then the block, in a `bytes` of
+/// exactly that size (a compact encoding's block is kept in a `Blob`: `blob.rs`). A `bytes` rather than a Rust allocation: CPython keeps small objects in pools
 /// of one size each, so the pickles freed once compressed, which `pickle.dumps` shrank in
 /// place out of a 4 KB buffer, leave no holes between the blocks kept. In glibc's heap they
 /// did: ~40 bytes an entry on the memory bench's varied rows, more than the `bytes`
@@ -67,33 +86,50 @@ pub struct Packed(Py<PyBytes>);
 
 /// `pickle` compressed, when it is at least `min` bytes long and compression saves at
 /// least an eighth of it (less is not worth a decompression on every read).
-pub fn pack(py: Python<'_>, pickle: &[u8], min: Option<usize>, dictionary: &Dictionary) -> Option<Packed> {
+/// `compact`: `pickle` is a compact encoding instead (`compact.rs`), compressed the same way.
+/// `keep` makes what is kept of the block (header and all): a `Packed` for a pickle, a
+/// `Blob` for a compact encoding (`value.rs`).
+pub fn pack<T>(
+    pickle: &[u8],
+    min: Option<usize>,
+    dictionary: &Dictionary,
+    compact: bool,
+    keep: impl FnOnce(&[u8]) -> Option<T>,
+) -> Option<T> {
     let min = min?;
-    let len = u32::try_from(pickle.len())
-        .ok()
-        .filter(|n| n & WITH_DICTIONARY == 0)?;
+    let len = u32::try_from(pickle.len()).ok().filter(|n| n & FLAGS == 0)?;
+    let len = if compact { len | COMPACT } else { len };
     if pickle.len() < min {
         return None;
     }
-    let dict = dictionary.learn(pickle);
+    let learned = dictionary.learn(pickle);
     SCRATCH.with_borrow_mut(|block| {
         // One buffer per thread, kept: one allocated and freed on every write would be
         // work for nothing, and a hole between the allocations that outlive the write.
         block.clear();
         block.resize(4 + lz4_flex::block::get_maximum_output_size(pickle.len()), 0);
-        let written = match dict {
-            Some(d) => lz4_flex::block::compress_into_with_dict(pickle, &mut block[4..], d),
+        let written = match learned {
+            Some(d) => lz4_flex::block::compress_into_with_dict(pickle, &mut block[4..], &d.dictionary),
             None => lz4_flex::block::compress_into(pickle, &mut block[4..]),
         }
         .ok()?;
-        let header = if dict.is_some() {
+        let mut header = if learned.is_some() {
             len | WITH_DICTIONARY
         } else {
             len
         };
+        let mut size = 4 + written;
+        // Text that repeats nothing the dictionary holds: the Huffman code may do better.
+        // Not asked when LZ4 halved the block: a code of one byte at a time rarely does.
+        let worth_asking = |h: &&Huffman| size > pickle.len() / 2 && h.coded_len(pickle) + 4 < size;
+        if let Some(h) = learned.map(|d| &d.huffman).filter(worth_asking) {
+            block.truncate(4);
+            h.encode(pickle, block);
+            header = len | HUFFMAN;
+            size = block.len();
+        }
         block[..4].copy_from_slice(&header.to_le_bytes());
-        let size = 4 + written;
-        let packed = (size <= pickle.len() - pickle.len() / 8).then(|| Packed(PyBytes::new(py, &block[..size]).unbind()));
+        let packed = if size <= pickle.len() - pickle.len() / 8 { keep(&block[..size]) } else { None };
         if block.capacity() > SCRATCH_KEPT {
             *block = Vec::new();
         }
@@ -109,9 +145,9 @@ thread_local! {
 }
 
 impl Packed {
-    fn header(&self, py: Python<'_>) -> u32 {
-        let b = self.0.as_bytes(py);
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    /// A packed pickle (`pack`'s block) kept in a `bytes`.
+    pub fn new(py: Python<'_>, block: &[u8]) -> Packed {
+        Packed(PyBytes::new(py, block).unbind())
     }
 
     pub fn clone_ref(&self, py: Python<'_>) -> Packed {
@@ -123,30 +159,38 @@ impl Packed {
         self.0.bind(py)
     }
 
-    /// The pickle again, as a new `bytes`.
+    /// The pickle (or compact encoding) again, as a new `bytes`.
     pub fn unpack<'py>(
         &self,
         py: Python<'py>,
         dictionary: &Dictionary,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let header = self.header(py);
-        let len = (header & !WITH_DICTIONARY) as usize;
-        let dict = if header & WITH_DICTIONARY != 0 {
-            // Set before any block that needs it was written, and never unset.
-            dictionary.frozen.get().map(|d| &**d)
-        } else {
-            Some(&[][..])
-        };
-        PyBytes::new_with(py, len, |buf| {
-            let out =
-                dict.map(|d| lz4_flex::block::decompress_into_with_dict(&self.0.as_bytes(py)[4..], buf, d));
-            match out {
-                Some(Ok(n)) if n == len => Ok(()),
-                // Only this module writes blocks, so this is a bug, reported as one.
-                other => Err(PyRuntimeError::new_err(format!(
-                    "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
-                ))),
-            }
-        })
+        unpack(py, self.0.as_bytes(py), dictionary)
     }
+}
+
+/// The pickle (or compact encoding) of the packed block `b` (header and all), as a new
+/// `bytes`.
+pub fn unpack<'py>(py: Python<'py>, b: &[u8], dictionary: &Dictionary) -> PyResult<Bound<'py, PyBytes>> {
+    let header = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let len = (header & !FLAGS) as usize;
+    // Set before any block that needs it was written, and never unset.
+    let learned = dictionary.frozen.get();
+    let block = &b[4..];
+    PyBytes::new_with(py, len, |buf| {
+        let out = if header & HUFFMAN != 0 {
+            learned.map(|d| if d.huffman.decode(block, len, buf) { Ok(len) } else { Err(None) })
+        } else if header & WITH_DICTIONARY != 0 {
+            learned.map(|d| lz4_flex::block::decompress_into_with_dict(block, buf, &d.dictionary).map_err(Some))
+        } else {
+            Some(lz4_flex::block::decompress_into(block, buf).map_err(Some))
+        };
+        match out {
+            Some(Ok(n)) if n == len => Ok(()),
+            // Only this module writes blocks, so this is a bug, reported as one.
+            other => Err(PyRuntimeError::new_err(format!(
+                "polycache: a compressed value did not decompress to its {len} bytes ({other:?})"
+            ))),
+        }
+    })
 }

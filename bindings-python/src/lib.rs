@@ -2,14 +2,20 @@
 //! only; every cache rule lives in the core crate.
 
 mod backend;
+mod blob;
 mod cache;
 mod cache_build;
 mod cache_many;
+mod cache_store;
 mod capi;
+mod compact;
+mod compact_read;
 mod compress;
 mod drf_types;
+mod entropy;
 mod error;
 mod keys;
+mod names;
 mod namespace;
 mod ops;
 mod snapshot;

@@ -166,25 +166,27 @@ fn encode_value(py: Python<'_>, v: &Value, rules: &ValueRules) -> PyResult<(Code
             if let Ok(b) = obj.cast_exact::<PyBytes>() {
                 return Ok((Codec::Bytes, b.as_bytes().to_vec()));
             }
-            if json_like(obj, 0) {
-                if let Some(json) = json_of(py, obj) {
-                    return Ok((Codec::Json, json));
-                }
-            }
-            Ok((Codec::Pickle, pickle_of(py, obj)?))
+            json_or_pickle(py, obj)
         }
-        Value::Tree(root) => {
-            let root = root.bind(py);
-            if json_like(root, 0) {
-                if let Some(json) = json_of(py, root) {
-                    return Ok((Codec::Json, json));
-                }
-            }
-            Ok((Codec::Pickle, pickle_of(py, root)?))
+        Value::Tree(root) => json_or_pickle(py, root.bind(py)),
+        // A compact encoding is this process's own: what it holds goes as JSON (or, for a
+        // tuple, bytes-keyed dict and the like, as a pickle), as a copy would.
+        Value::Compact(_) | Value::CompactPacked(_) => {
+            json_or_pickle(py, &v.clone_ref(py).decode(py, rules)?.into_bound(py))
         }
         Value::Packed(packed) => pickle_or_json(py, &packed.unpack(py, &rules.dictionary)?),
         Value::Pickled(bytes) => pickle_or_json(py, bytes.bind(py)),
     }
+}
+
+/// A JSON-like value as JSON, anything else as its pickle.
+fn json_or_pickle(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<(Codec, Vec<u8>)> {
+    if json_like(obj, 0) {
+        if let Some(json) = json_of(py, obj) {
+            return Ok((Codec::Json, json));
+        }
+    }
+    Ok((Codec::Pickle, pickle_of(py, obj)?))
 }
 
 /// How a value kept as a pickle is written: as JSON when it holds a JSON-like value.

@@ -10,7 +10,8 @@ use pyo3::types::PyDict;
 
 use crate::compress::Dictionary;
 use crate::error::{to_py, to_py_nokey, InvalidConfigError};
-use crate::value::ValueRules;
+use crate::names::Names;
+use crate::value::{Trees, ValueRules};
 
 /// A store configuration from Python-side settings. `eviction` is `"lru"`, `"cull"`
 /// (Django's batch cull, `cull_frequency` 0 = clear everything) or `"adaptive"`.
@@ -191,19 +192,20 @@ impl Store {
     }
 }
 
-/// `values="copy"` (true: JSON-like values kept as copies) or `"pickle"` (false).
-/// `dictionary` is the compression dictionary of the store the handle writes to.
+/// `values="copy"`, `"pickle"` or `"compact"` ([`Trees`]). `store`: the rules of another
+/// handle on the same store, whose compression dictionary and names this one shares.
 pub fn values_of(
     values: &str,
     compress_min_length: Option<i64>,
-    dictionary: Arc<Dictionary>,
+    store: Option<&ValueRules>,
 ) -> PyResult<ValueRules> {
-    let copy_trees = match values {
-        "copy" => true,
-        "pickle" => false,
+    let trees = match values {
+        "copy" => Trees::Copy,
+        "pickle" => Trees::Pickle,
+        "compact" => Trees::Compact,
         other => {
             return Err(InvalidConfigError::new_err(format!(
-                "values must be \"copy\" or \"pickle\", got {other:?}"
+                "values must be \"copy\", \"pickle\" or \"compact\", got {other:?}"
             )))
         }
     };
@@ -216,5 +218,9 @@ pub fn values_of(
             )))
         }
     };
-    Ok(ValueRules { copy_trees, compress_from, dictionary })
+    let (dictionary, names) = match store {
+        Some(r) => (r.dictionary.clone(), r.names.clone()),
+        None => (Arc::new(Dictionary::default()), Arc::new(Names::default())),
+    };
+    Ok(ValueRules { trees, compress_from, dictionary, names })
 }

@@ -57,7 +57,7 @@ pub struct Tree {
 /// Copies `value` in if it is a tree (see the module comment); `None` if it is not.
 pub fn copy_in(value: &Bound<'_, PyAny>) -> PyResult<Option<Tree>> {
     let py = value.py();
-    let mut walk = Walk { h: headers(py)?, strs: [(0, 0); STR_SLOTS], seen: Vec::new(), big: None, size: 0 };
+    let mut walk = Walk { h: headers(py)?, strs: [(0, 0); STR_SLOTS], seen: Seen::default(), size: 0 };
     // SAFETY: `value` is a live object and the GIL is held (`py`).
     // The caller's reference is the one the walk knows of (`Walk::copy`).
     let copied = unsafe { walk.copy(py, value.as_ptr(), 0, 1)? };
@@ -189,30 +189,38 @@ struct Walk {
     /// a page hold the same key objects. Nothing runs Python code during a walk, so an
     /// address names one str from start to end; the memo dies with the walk.
     strs: [(usize, usize); STR_SLOTS],
-    /// Addresses of the mutable containers met so far (to refuse aliasing and cycles).
-    seen: Vec<usize>,
-    big: Option<HashSet<usize>>,
+    /// The mutable containers met so far (to refuse aliasing and cycles).
+    seen: Seen,
     size: usize,
 }
 
-impl Walk {
+/// Addresses of the containers a walk has met.
+#[derive(Default)]
+pub struct Seen {
+    few: Vec<usize>,
+    many: Option<HashSet<usize>>,
+}
+
+impl Seen {
     /// False when the container at `ptr` was met before. A linear scan: the values this
     /// is for hold tens of containers; past 64 it switches to a set.
-    fn first_visit(&mut self, ptr: *mut ffi::PyObject) -> bool {
+    pub fn first_visit(&mut self, ptr: *mut ffi::PyObject) -> bool {
         let ptr = ptr as usize;
-        if let Some(set) = &mut self.big {
+        if let Some(set) = &mut self.many {
             return set.insert(ptr);
         }
-        if self.seen.contains(&ptr) {
+        if self.few.contains(&ptr) {
             return false;
         }
-        self.seen.push(ptr);
-        if self.seen.len() == 64 {
-            self.big = Some(self.seen.drain(..).collect());
+        self.few.push(ptr);
+        if self.few.len() == 64 {
+            self.many = Some(self.few.drain(..).collect());
         }
         true
     }
+}
 
+impl Walk {
     /// Counts the leaf `o` of kind `k`; false if it is not one a tree may hold.
     #[inline(always)]
     unsafe fn leaf(&mut self, py: Python<'_>, o: *mut ffi::PyObject, k: Kind) -> bool {
@@ -272,7 +280,7 @@ impl Walk {
             return Ok(self.leaf(py, o, k).then(|| Bound::from_borrowed_ptr(py, o)));
         }
         let alone = ffi::Py_REFCNT(o) <= refs;
-        if depth >= MAX_DEPTH || (k != Kind::Tuple && !alone && !self.first_visit(o)) {
+        if depth >= MAX_DEPTH || (k != Kind::Tuple && !alone && !self.seen.first_visit(o)) {
             return Ok(None);
         }
         match k {

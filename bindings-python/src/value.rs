@@ -8,7 +8,8 @@
 //! after `set` or after `get` never changes what the cache holds. JSON-like values
 //! (`tree.rs`: dicts, lists and tuples of such leaves) are kept as a private copy of their
 //! containers instead, and each reader gets a fresh copy: the same isolation, without
-//! rebuilding every string and number through pickle.
+//! rebuilding every string and number through pickle. With `values="compact"` they are
+//! kept in an encoding of their own instead, smaller than their pickle (`compact.rs`).
 
 use std::sync::Arc;
 
@@ -18,16 +19,30 @@ use pyo3::sync::PyOnceLock;
 use pyo3::intern;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
-use crate::compress::{pack, Dictionary, Packed};
+use crate::blob::Blob;
+use crate::compress::{pack, unpack, Dictionary, Packed};
+use crate::names::Names;
 
-/// How a cache takes values in: `values="copy"` (JSON-like values kept as copies) or
-/// `"pickle"`, and `compress_min_length` (pickles from that length kept compressed),
-/// with the dictionary of the store the handle writes to (`compress.rs`).
+/// What a cache does with JSON-like values (`values=`).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Trees {
+    /// `"copy"`: kept as private copies of their containers (`tree.rs`).
+    Copy,
+    /// `"pickle"`: pickled, as everything else.
+    Pickle,
+    /// `"compact"`: kept in the compact encoding (`compact.rs`).
+    Compact,
+}
+
+/// How a cache takes values in: `values=` (see [`Trees`]), and `compress_min_length`
+/// (pickles and compact encodings from that length kept compressed), with the dictionary
+/// and the names of the store the handle writes to (`compress.rs`, `names.rs`).
 #[derive(Clone)]
 pub struct ValueRules {
-    pub copy_trees: bool,
+    pub trees: Trees,
     pub compress_from: Option<usize>,
     pub dictionary: Arc<Dictionary>,
+    pub names: Arc<Names>,
 }
 
 pub enum Value {
@@ -39,6 +54,10 @@ pub enum Value {
     Tree(Py<PyAny>),
     /// Anything else, as its pickle.
     Pickled(Py<PyBytes>),
+    /// A JSON-like value in the compact encoding (`compact.rs`).
+    Compact(Blob),
+    /// A compact encoding of at least `compress_min_length` bytes, compressed.
+    CompactPacked(Blob),
     /// A pickle of at least `compress_min_length` bytes, compressed (`compress.rs`).
     Packed(Packed),
 }
@@ -81,8 +100,9 @@ fn pickle(py: Python<'_>) -> PyResult<&Pickle> {
 impl Value {
     /// Takes a Python value in: shared when immutable, pickled otherwise, and the bytes it
     /// counts for against `MAX_BYTES` (see [`Value::size`]). A value that cannot be
-    /// pickled raises the pickling error (before the store is touched). With `copy_trees`
-    /// off (`values="pickle"`), JSON-like values are pickled too.
+    /// pickled raises the pickling error (before the store is touched). With `values="copy"`
+    /// off (`values="pickle"`), JSON-like values are pickled too; with `values="compact"`
+    /// they are encoded compactly.
     pub fn encode(value: &Bound<'_, PyAny>, rules: &ValueRules) -> PyResult<(Value, usize)> {
         let py = value.py();
         let v = if value.is_exact_instance_of::<PyInt>() {
@@ -97,12 +117,19 @@ impl Value {
             || value.is_none()
         {
             Value::Shared(value.clone().unbind())
-        } else if let Some(tree) = rules.copy_trees.then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
+        } else if let Some(tree) = (rules.trees == Trees::Copy).then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok((Value::Tree(tree.root), tree.size));
+        } else if let Some(v) = (rules.trees == Trees::Compact)
+            .then(|| crate::compact::encode(value, &rules.names, |data| compact_value(data, rules)))
+            .transpose()?
+            .flatten()
+            .flatten()
+        {
+            v
         } else {
             let p = pickle(py)?;
             let bytes = p.dumps.bind(py).call1((value, p.protocol))?.cast_into::<PyBytes>()?;
-            match pack(py, bytes.as_bytes(), rules.compress_from, &rules.dictionary) {
+            match pack(bytes.as_bytes(), rules.compress_from, &rules.dictionary, false, |b| Some(Packed::new(py, b))) {
                 Some(packed) => Value::Packed(packed),
                 None => Value::Pickled(bytes.unbind()),
             }
@@ -119,7 +146,14 @@ impl Value {
             Value::Shared(obj) => Ok(obj),
             Value::Tree(root) => Ok(crate::tree::copy_out(root.bind(py))?.unbind()),
             Value::Pickled(bytes) => Ok(pickle(py)?.loads.bind(py).call1((bytes,))?.unbind()),
-            Value::Packed(packed) => Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py, &rules.dictionary)?,))?.unbind()),
+            Value::Compact(blob) => Ok(crate::compact_read::decode(py, blob.as_bytes(), &rules.names)?.unbind()),
+            Value::CompactPacked(blob) => {
+                let data = unpack(py, blob.as_bytes(), &rules.dictionary)?;
+                Ok(crate::compact_read::decode(py, data.as_bytes(), &rules.names)?.unbind())
+            }
+            Value::Packed(packed) => {
+                Ok(pickle(py)?.loads.bind(py).call1((packed.unpack(py, &rules.dictionary)?,))?.unbind())
+            }
         }
     }
 
@@ -130,20 +164,24 @@ impl Value {
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root) => Value::Tree(root.clone_ref(py)),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
+            Value::Compact(blob) => Value::Compact(blob.share()),
+            Value::CompactPacked(blob) => Value::CompactPacked(blob.share()),
             Value::Packed(packed) => Value::Packed(packed.clone_ref(py)),
         }
     }
 
     /// Bytes the value counts for against `MAX_BYTES`: what the object it keeps alive
     /// takes, as `sys.getsizeof` tells (a `str` at 1, 2 or 4 bytes a character, an
-    /// `int` of any length, the pickle's `bytes` object), 8 for a 64-bit `int` held in
-    /// Rust and for the shared constants `True`, `False`, `None`.
+    /// `int` of any length, the pickle's `bytes` object, a compact encoding's allocation),
+    /// 8 for a 64-bit `int` held in Rust and for the shared constants `True`, `False`,
+    /// `None`.
     /// A tree's size is counted while it is copied in ([`Value::encode`]).
     fn size(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(match self {
             Value::Int(_) => 8,
             Value::Tree(_) => 0,
             Value::Pickled(bytes) => bytes_size(py, bytes.bind(py))?,
+            Value::Compact(blob) | Value::CompactPacked(blob) => blob.size(),
             Value::Packed(packed) => bytes_size(py, packed.bytes(py))?,
             Value::Shared(obj) => {
                 let obj = obj.bind(py);
@@ -161,6 +199,14 @@ impl Value {
             }
         })
     }
+}
+
+/// A compact encoding as it is kept: compressed when `compress_min_length` asks and that
+/// pays, else as it is; None past 4 GiB (it is pickled then).
+fn compact_value(data: &[u8], rules: &ValueRules) -> Option<Value> {
+    pack(data, rules.compress_from, &rules.dictionary, true, Blob::new)
+        .map(Value::CompactPacked)
+        .or_else(|| Blob::new(data).map(Value::Compact))
 }
 
 fn sizeof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {

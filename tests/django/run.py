@@ -2,7 +2,10 @@
 ``tests/cache/tests.py``, and the tests there of what sits on top of a cache, see
 ``ON_TOP``) against ``polycache.django.PolyCache``.
 
-    python tests/django/run.py path/to/Django-X.tar.gz
+    python tests/django/run.py path/to/Django-X.tar.gz [--values compact]
+
+With ``--values MODE``, every PolyCache of the suite gets ``OPTIONS["VALUES"] = MODE``
+(the default, ``"copy"``, otherwise).
 
 The sdist's ``tests/cache`` folder is extracted to ``tests/django/_django_src/<name>/cache``
 (gitignored) and imported as the top-level app ``cache``, as Django's own runner does.
@@ -36,8 +39,19 @@ ON_TOP = [
 ]
 
 
+def with_values(caches: dict, values: str | None) -> dict:
+    """`caches` with every cache's OPTIONS["VALUES"] set to `values` (unchanged if None)."""
+    if values is not None:
+        for c in caches.values():
+            c["OPTIONS"] = {**c.get("OPTIONS", {}), "VALUES": values}
+    return caches
+
+
 def main() -> int:
-    if len(sys.argv) != 2:
+    values = None
+    if len(sys.argv) == 4 and sys.argv[2] == "--values":
+        values = sys.argv[3]
+    elif len(sys.argv) != 2:
         raise SystemExit(__doc__)
     sys.path.insert(0, str(extract_cache_tests(Path(sys.argv[1]), HERE)))
 
@@ -59,15 +73,16 @@ def main() -> int:
     from django.test import TestCase, override_settings
     from django.test.runner import DiscoverRunner
 
-    @override_settings(CACHES=caches_setting_for_tests(BACKEND=BACKEND))
+    @override_settings(CACHES=with_values(caches_setting_for_tests(BACKEND=BACKEND), values))
     class PolyCacheTests(BaseCacheTests, TestCase):
         pass
 
     from django.core.cache import caches
     from polycache.django import PolyCache
 
-    with override_settings(CACHES=caches_setting_for_tests(BACKEND=BACKEND)):
+    with override_settings(CACHES=with_values(caches_setting_for_tests(BACKEND=BACKEND), values)):
         assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
+        assert all(caches[alias]._values == (values or "copy") for alias in settings.CACHES), "not these VALUES"
 
     import copy
 
@@ -85,6 +100,7 @@ def main() -> int:
         assert all(c["BACKEND"] == LOCMEM for c in caches_setting.values()), name
         for c in caches_setting.values():
             c["BACKEND"] = BACKEND
+        with_values(caches_setting, values)
         on_polycache = override_settings(CACHES=caches_setting)(type(f"PolyCache{name}", (base,), {"setUp": setUp}))
         suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(on_polycache))
 
@@ -103,7 +119,8 @@ def main() -> int:
     skipped = len(result.skipped) + len(result.expectedFailures)
     passed = result.testsRun - problems - skipped
     print(
-        f"Django {django.get_version()}'s own cache tests against {BACKEND} (Python {sys.version.split()[0]}): "
+        f"Django {django.get_version()}'s own cache tests against {BACKEND}"
+        f"{f' VALUES={values}' if values else ''} (Python {sys.version.split()[0]}): "
         f"{result.testsRun} run ({base_count} BaseCacheTests, {result.testsRun - base_count} of "
         f"{', '.join(ON_TOP)}), {passed} passed, "
         f"{len(result.failures)} failed, {len(result.errors)} errors, {skipped} skipped, in {took:.1f}s"

@@ -75,10 +75,11 @@ class Cache(_native.Cache):
     Timeouts follow Django: ``None`` never expires, ``0`` or less is already expired,
     fractions are allowed. ``str``, ``bytes``, ``int``, ``float``, ``bool`` and ``None``
     are stored as they are; JSON-like values (dicts, lists and tuples of those) are kept
-    as a private copy of their containers (``values="pickle"``: pickled, smaller), and
-    other values are pickled; so mutating a value after ``set`` or ``get`` never changes
+    as a private copy of their containers (``values="pickle"``: pickled, smaller;
+    ``values="compact"``: in polycache's own encoding, smaller still), and other values
+    are pickled; so mutating a value after ``set`` or ``get`` never changes
     what the cache holds. With ``compress_min_length=N``, a pickle of at least N bytes is
-    kept LZ4-compressed when that saves an eighth or more (each read decompresses it),
+    (or a compact encoding) kept LZ4-compressed when that saves an eighth or more (each read decompresses it),
     against the first 1 KB of pickles the store compressed once it has them.
 
     >>> c = Cache(max_entries=2)
@@ -101,6 +102,15 @@ class Cache(_native.Cache):
     {'verified': True, 'entries': 2, 'skipped_pickles': 0, 'skipped_unknown': 0}
     >>> other.get("a"), other.get("c")
     (11, 3)
+
+    With ``values="compact"``, JSON-like values are kept in polycache's own encoding,
+    smaller than their pickle (field names are stored once per store), and every read
+    rebuilds them:
+
+    >>> rows = Cache(values="compact")
+    >>> rows.set("page", [{"id": 1, "tags": ["a"]}, {"id": 2, "tags": []}])
+    >>> page = rows.get("page"); page[0]["tags"].append("b"); rows.get("page")
+    [{'id': 1, 'tags': ['a']}, {'id': 2, 'tags': []}]
     """
 
     __slots__ = ()

@@ -18,9 +18,12 @@ least recently used entry, one at a time) or ``"adaptive"`` (scan-resistant and
 frequency-aware: more hits than LRU on most workloads); ``VALUES`` is ``"copy"`` (the
 default: JSON-like values, such as ``serializer.data``, kept as private copies of their
 containers, several times faster to read than a pickle) or ``"pickle"`` (pickled as
-LocMemCache does: about half the memory for such values); ``COMPRESS_MIN_LENGTH`` (an int,
-default None: off), as django-redis's compressors read it, keeps every pickled value of at
-least that many bytes LZ4-compressed when that saves an eighth or more (a pickled page of
+LocMemCache does: about half the memory for such values) or ``"compact"`` (such values
+kept in an encoding of polycache's own, smaller than their pickle: dict keys are indexes
+into a table of the store's field names; rebuilt as fresh objects on every read; other
+values pickled); ``COMPRESS_MIN_LENGTH`` (an int,
+default None: off), as django-redis's compressors read it, keeps every pickled (or
+compact) value of at least that many bytes LZ4-compressed when that saves an eighth or more (a pickled page of
 ``cache_page`` shrinks several times; each read decompresses it); once the store has seen
 1 KB of such pickles it compresses each against those, so small rows that share their
 field names and words shrink too (``VALUES: "pickle"`` with ``COMPRESS_MIN_LENGTH: 128``
@@ -136,8 +139,8 @@ class PolyCache(PolyHabits, _native.DjangoBackend, BaseCache):
         if eviction not in ("cull", "lru", "adaptive"):
             raise ValueError(f'polycache: EVICTION must be "cull", "lru" or "adaptive", got {eviction!r}')
         values = _option(options, "VALUES", "copy")
-        if values not in ("copy", "pickle"):
-            raise ValueError(f'polycache: VALUES must be "copy" or "pickle", got {values!r}')
+        if values not in ("copy", "pickle", "compact"):
+            raise ValueError(f'polycache: VALUES must be "copy", "pickle" or "compact", got {values!r}')
         compress = _option(options, "COMPRESS_MIN_LENGTH", None)
         if compress is not None and (isinstance(compress, bool) or not isinstance(compress, int) or compress < 0):
             raise ValueError(f"polycache: COMPRESS_MIN_LENGTH must be a length (an int >= 0) or None, got {compress!r}")
