@@ -12,6 +12,8 @@ pub mod snapshot;
 mod stats;
 mod store;
 mod store_key;
+#[cfg(test)]
+mod test_rng;
 mod ttl;
 
 pub use age::Age;

@@ -8,18 +8,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LRUCache as Real } from 'lru-cache';
 import { Cache, LRUCache } from 'polycache';
-import { Model, START } from './model.mjs';
+import { Model, START, rng } from './model.mjs';
 
 // The store module's memory: grown now and then so that JS's views detach.
 const memory = Cache[Symbol.for('polycache.storeMemory')];
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function agree(cache, model, what) {
   assert.deepEqual([...cache.keys()], model.liveKeysMostRecentFirst(), `order ${what}`);

@@ -5,6 +5,15 @@
 export const START = 1_700_000_000_000;
 export const DEFAULT_TTL = 5000; // the `ttl` option every cache under test gets
 
+// A seeded generator of numbers in [0, 1): the same sequence on every run.
+export function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
 export class Model {
   /**
    * @param {() => number} now the clock the cache reads too

@@ -7,19 +7,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Cache } from 'polycache';
-import { Model, START } from './model.mjs';
+import { Model, START, rng } from './model.mjs';
 
 const RING = 512; // bindings-js/src/views.rs
 // The store module's memory (bindings-js/js/slot-store.js).
 const memory = Cache[Symbol.for('polycache.storeMemory')];
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function agree(cache, model, at) {
   assert.deepEqual([...cache.keys()], model.liveKeysMostRecentFirst(), `recency order at op ${at}`);

@@ -6,18 +6,8 @@ use super::*;
 use crate::policy::Recency;
 use crate::policy::Lru;
 use crate::seeded_hasher;
+use crate::test_rng::Rng;
 
-/// xorshift: the same sequence on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 fn order<'a>(it: impl Iterator<Item = (&'a u32, &'a u64)>) -> Vec<(u32, u64)> {
     it.map(|(k, e)| (*k, *e)).collect()

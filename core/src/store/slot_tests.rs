@@ -6,17 +6,8 @@
 use super::*;
 use crate::policy::Slots;
 use crate::seeded_hasher;
+use crate::test_rng::Rng;
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 type Dense = Store<u32, u32, Slots<KeyHasher>>;
 type Hashed = Store<u32, u32>;
