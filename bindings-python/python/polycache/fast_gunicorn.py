@@ -24,7 +24,6 @@ Hits it wrote are counted in ``FastPathWSGI.stats()["server_hits"]``.
 
 from __future__ import annotations
 
-import re
 import time
 from email.utils import formatdate
 from typing import Any, Dict, Optional, Tuple
@@ -33,6 +32,9 @@ from django.core.handlers.wsgi import WSGIRequest
 from gunicorn import SERVER
 from gunicorn import config as gunicorn_config
 from gunicorn.http import wsgi as gunicorn_wsgi
+# What gunicorn's start_response accepts in a response header (its own patterns): a copy
+# with anything else goes through gunicorn, which refuses it as it would have.
+from gunicorn.http.wsgi import HEADER_VALUE_RE, TOKEN_RE
 from gunicorn.util import is_hoppish
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -40,13 +42,6 @@ from polycache.fast import FastPathWSGI
 from polycache.fast_answer import UNDECIDED, Copy
 
 __all__ = ["Worker"]
-
-# What gunicorn accepts in a response header (RFC 9110 tokens; visible characters,
-# spaces and tabs, obs-text): a copy with anything else goes through gunicorn, which
-# refuses it as it would have.
-_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_VALUE = re.compile(r"[ \t\x21-\x7e\x80-\xff]*")
-
 
 class _Wire:
     """A copy's headers as gunicorn would send them after its own first four lines,
@@ -65,7 +60,7 @@ def _lines(copy: Copy) -> Optional[bytes]:
     out = []
     length = None
     for name, value in copy.headers():
-        if not isinstance(name, str) or not isinstance(value, str) or not _NAME.fullmatch(name) or not _VALUE.fullmatch(value):
+        if not isinstance(name, str) or not isinstance(value, str) or not TOKEN_RE.fullmatch(name) or not HEADER_VALUE_RE.fullmatch(value):
             return None
         value = value.strip(" \t")
         if name.lower() == "content-length":
