@@ -151,3 +151,22 @@ def test_with_an_access_log_every_request_goes_through_gunicorn(tmp_path):
         serve.stop(process)
         shutil.rmtree(tmp, ignore_errors=True)
     assert log.read_text().count("/books/?logged=1") == 3
+
+
+def test_a_copy_gunicorn_would_reframe_is_handed_to_gunicorn(pair):
+    """A copy with a header gunicorn drops (hop-by-hop) is not written by the worker: the
+    lookup it made is handed to FastPathWSGI inside gunicorn's handling, which answers
+    with the same copy (one lookup), and gunicorn sends it as gthread does."""
+    gthread, worker = pair
+    for port in pair:
+        exchange(port, get(b"/hop_header/"))
+    before = stats(worker)
+    replies = {port: exchange(port, get(b"/hop_header/"))[0][0] for port in pair}
+    after = stats(worker)
+    assert b"X-Polycache: fast" in replies[worker][0]
+    assert b"Keep-Alive" not in replies[worker][0]
+    assert without_date(replies[worker][0]) == without_date(replies[gthread][0])
+    assert replies[worker][1] == replies[gthread][1]
+    assert after["server_hits"] == before["server_hits"]
+    # the /hop_header/ hit, looked up once; the miss is the second /fast_stats/ request's
+    assert (after["hits"] - before["hits"], after["misses"] - before["misses"]) == (1, 1)

@@ -12,7 +12,7 @@ from polycache import fast
 
 CALLS = collections.Counter()
 
-PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page", "prefixed", "fast_stats"]
+PAGES = ["books", "plain", "by_accept", "cookie", "no_store", "private", "per_user", "uncached", "lang", "add_book", "async_page", "prefixed", "hop_header", "fast_stats"]
 
 
 def _page(name, request, **extra):
@@ -99,6 +99,15 @@ async def async_page(request):
 @fast.eligible
 def prefixed(request):
     return _page("prefixed", request)
+
+
+@cache_page(60)
+@fast.eligible
+def hop_header(request):
+    """A copy with a hop-by-hop header, which gunicorn drops when it sends a response."""
+    response = _page("hop_header", request)
+    response["Keep-Alive"] = "timeout=5"
+    return response
 
 
 def fast_stats(request):
