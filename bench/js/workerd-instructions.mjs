@@ -6,7 +6,7 @@
 // test() and exits; a case's cost is its count less that of `none`. Cases:
 //   none       a Worker that imports nothing
 //   cache, lru a Worker that imports `Cache` (or `LRUCache`) from 'polycache', bundled as
-//              wrangler bundles it (workerd-bundle.mjs: the exports map's `workerd`
+//              wrangler bundles it (tests/edge/wrangler-bundle.mjs: the exports map's `workerd`
 //              entry, tree-shaken), builds a cache of 10,000 at module scope, one set
 //              and get
 //   import     `import * as m from 'polycache'`: all of the package, nothing built
@@ -23,9 +23,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { root } from '../../tests/edge/exports.mjs';
-import { bundleWorker, lruCacheDir } from './workerd-bundle.mjs';
+import { bundleWorker } from '../../tests/edge/wrangler-bundle.mjs';
 
 const pkg = process.env.POLYCACHE_ROOT || root;
+const lruCacheDir = join(root, 'bench/js/node_modules/lru-cache');
 const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['none', 'import', 'cache', 'lru', 'lru-cache'];
 const use = (Class) => `const c = new ${Class}({ max: 10000 });
 c.set('foo1bar', 1);
@@ -52,7 +53,7 @@ function worker(what, dir) {
     return ['(name = "worker.js", esModule = embed "worker.js")', ...files.map(wasm)];
   }
   if (!(what in SOURCES)) throw new Error(`unknown case ${what}`);
-  return bundleWorker(dir, `${SOURCES[what]}${test}`, { polycache: pkg, 'lru-cache': lruCacheDir });
+  return bundleWorker(dir, `${SOURCES[what]}${test}`, { polycache: pkg, 'lru-cache': lruCacheDir }, { keepNames: process.env.KEEP_NAMES === '1' });
 }
 
 for (const what of cases) {

@@ -1,24 +1,22 @@
-// A Worker bundled the way a Cloudflare project deploys it, for workerd-instructions.mjs
-// and workerd-coldstart.mjs: the Worker's source imports the package by name
-// ('polycache', or 'lru-cache' for the side-by-side), and esbuild bundles it with
-// wrangler's resolution (conditions workerd, worker, browser; each .wasm copied beside
-// the bundle and imported as a compiled module, as `workerd test wrangler.json` does).
-// Tree-shaking is on, as in wrangler: what the Worker does not import is left out (the
-// package says `"sideEffects": false`). `keepNames` (wrangler's default, not workerd's)
-// adds esbuild's `__name` calls for every function: KEEP_NAMES=1 measures with it.
+// A Worker bundled the way a Cloudflare project deploys it, for workerd-split.mjs and
+// bench/js/workerd-*.mjs: the Worker's source imports the package by name ('polycache',
+// or 'lru-cache' for the side-by-side), and esbuild bundles it with wrangler's
+// resolution (conditions workerd, worker, browser; each .wasm copied beside the bundle
+// and imported as a compiled module, as `workerd test wrangler.json` does). Tree-shaking
+// is on, as in wrangler: what the Worker does not import is left out (the package says
+// `"sideEffects": false`). `keepNames` (wrangler's default, not workerd's) adds esbuild's
+// `__name` calls for every function.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { root } from '../../tests/edge/exports.mjs';
-
-export const lruCacheDir = join(root, 'bench/js/node_modules/lru-cache');
+import { root } from './exports.mjs';
 
 /**
  * Writes `source` as `dir`/worker.js with `packages` (name -> folder) linked under
  * `dir`/node_modules, bundles it into `dir`/out and returns the capnp module lines: the
  * bundle as "worker.js", each copied .wasm under the name the bundle imports it by.
  */
-export function bundleWorker(dir, source, packages) {
+export function bundleWorker(dir, source, packages, { keepNames = false } = {}) {
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   for (const [name, folder] of Object.entries(packages)) symlinkSync(folder, join(dir, 'node_modules', name), 'dir');
   writeFileSync(join(dir, 'src.js'), source);
@@ -31,7 +29,7 @@ export function bundleWorker(dir, source, packages) {
     '--target=es2022',
     '--conditions=workerd,worker,browser',
     '--loader:.wasm=copy',
-    ...(process.env.KEEP_NAMES === '1' ? ['--keep-names'] : []),
+    ...(keepNames ? ['--keep-names'] : []),
     '--log-level=warning',
     `--outdir=${out}`,
   ]);
