@@ -2,10 +2,24 @@
 // imported compiled as Workers require (its glue with it), the random source, and the
 // error classes' names.
 import codecModule from '../../dist/polycache_codec_bg.wasm';
-import * as codecGlue from '../../dist/polycache_codec.js';
+import {
+  SnapshotWriter,
+  buildKeyParts,
+  initSync,
+  keyWarnings,
+  makeKey,
+  namespacedKey,
+  openSnapshot,
+  shortenKey,
+} from '../../dist/polycache_codec.js';
 import { codecFrom } from './codec.js';
 import { randomFrom } from './options.js';
 import { nameErrors } from './workerd-errors.js';
+
+// What codec.js's callers use of the glue (persist.js, snapshot-values.js, lru-snapshot.js,
+// keys.js), by name rather than `import * as`: a Worker's bundle then leaves out the glue's
+// asynchronous loader (fetch, instantiateStreaming), which Workers never run.
+const codecGlue = { SnapshotWriter, buildKeyParts, initSync, keyWarnings, makeKey, namespacedKey, openSnapshot, shortenKey };
 
 /** Says where the snapshot and key module and the seeds come from; calling it again changes nothing. */
 export function setUp() {
