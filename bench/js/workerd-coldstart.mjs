@@ -59,7 +59,7 @@ ${ids.map((id) => `const ${id} :Workerd.Worker = (\n  modules = [\n    ${modules
   );
   const bin = join(root, 'node_modules/.bin/workerd');
   const config = join(dir, name, 'config.bin');
-  writeFileSync(config, execFileSync(bin, ['compile', '--config-only', join(dir, name, 'config.capnp')]));
+  writeFileSync(config, execFileSync(bin, ['compile', '--config-only', join(dir, name, 'config.capnp')], { maxBuffer: 1 << 30 }));
   const started = performance.now();
   const workerd = spawn(bin, ['serve', '--binary', config], {
     stdio: ['ignore', 'ignore', 'inherit'],

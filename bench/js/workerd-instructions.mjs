@@ -84,7 +84,7 @@ const w :Workerd.Worker = (
       : ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null'];
     let config = [join(dir, 'config.capnp')];
     if (process.env.CONFIG !== 'text') {
-      writeFileSync(join(dir, 'config.bin'), execFileSync(workerd, ['compile', '--config-only', config[0]]));
+      writeFileSync(join(dir, 'config.bin'), execFileSync(workerd, ['compile', '--config-only', config[0]], { maxBuffer: 1 << 30 }));
       config = ['--binary', join(dir, 'config.bin')];
     }
     const r = spawnSync('valgrind', [...tool, workerd, 'test', ...config], { encoding: 'utf8' });
