@@ -19,6 +19,9 @@
 // CALLGRIND=DIR: run callgrind instead, its profile of each case in DIR/CASE.callgrind
 // (`callgrind_annotate --inclusive=yes` reads it: which part of the start costs what).
 // KEEP_NAMES=1: bundle with esbuild's keepNames, as wrangler does by default.
+// TASK_CLOCK=N: no valgrind; the config holds N copies of the Worker and `perf stat -r 5`
+// prints workerd's CPU time (task-clock: every thread, user and kernel), which the load
+// moves less than the wall clock: (case - none) / N is one Worker's.
 // The config is compiled to capnp's binary form first (`workerd compile --config-only`)
 // and read with `workerd test --binary`, as tools that generate configs hand it over:
 // the text form costs workerd about 35 instructions a byte of every file it embeds (5 M
@@ -67,14 +70,12 @@ for (const what of cases) {
   const dir = mkdtempSync(join(tmpdir(), 'polycache-workerd-ir-'));
   try {
     const modules = worker(what, dir);
+    const ids = Array.from({ length: Number(process.env.TASK_CLOCK || 1) }, (_, i) => `w${i}`);
     writeFileSync(
       join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .w)]);
-const w :Workerd.Worker = (
-  modules = [${modules.join(', ')}],
-  compatibilityDate = "2024-09-23",
-);
+const config :Workerd.Config = (services = [${ids.map((id) => `(name = "${id}", worker = .${id})`).join(', ')}]);
+${ids.map((id) => `const ${id} :Workerd.Worker = (modules = [${modules.join(', ')}], compatibilityDate = "2024-09-23");`).join('\n')}
 `,
     );
     const workerd = join(root, 'node_modules/workerd/bin/workerd');
@@ -86,6 +87,13 @@ const w :Workerd.Worker = (
     if (process.env.CONFIG !== 'text') {
       writeFileSync(join(dir, 'config.bin'), execFileSync(workerd, ['compile', '--config-only', config[0]], { maxBuffer: 1 << 30 }));
       config = ['--binary', join(dir, 'config.bin')];
+    }
+    if (process.env.TASK_CLOCK) {
+      const t = spawnSync('perf', ['stat', '-r', '5', '-x', ',', '-e', 'task-clock', workerd, 'test', ...config], { encoding: 'utf8' });
+      const ms = /^([\d.]+),msec,task-clock/m.exec(t.stderr);
+      if (t.status !== 0 || ms === null) throw new Error(`${what}: perf stat failed\n${t.stderr.slice(-3000)}`);
+      console.log(`${what.padEnd(12)} ${ms[1].padStart(10)} ms task-clock (${ids.length} Workers, mean of 5)`);
+      continue;
     }
     const r = spawnSync('valgrind', [...tool, workerd, 'test', ...config], { encoding: 'utf8' });
     const ir = /(?:I\s+refs|Collected)\s*:\s+([\d,]+)/.exec(r.stderr);
