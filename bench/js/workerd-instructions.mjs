@@ -11,6 +11,7 @@
 //              and get
 //   import     `import * as m from 'polycache'`: all of the package, nothing built
 //   cache-all  the same, and a `Cache` as in `cache`
+//   cache-lru  `cache` with `eviction: 'lru'` (the default is 'adaptive')
 //   lru-cache  lru-cache 11 (bench/js's copy), bundled the same way, as `lru`
 //   wasm:A,B   only the listed dist/ wasm modules imported (compiled, not instantiated)
 // Before session 8 the package's entry was bundled alone and imported whole (as `import`
@@ -37,12 +38,13 @@ import { bundleWorker } from '../../tests/edge/wrangler-bundle.mjs';
 const pkg = process.env.POLYCACHE_ROOT || root;
 const lruCacheDir = join(root, 'bench/js/node_modules/lru-cache');
 const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['none', 'import', 'cache', 'lru', 'lru-cache'];
-const use = (Class) => `const c = new ${Class}({ max: 10000 });
+const use = (Class, options = '') => `const c = new ${Class}({ max: 10000${options} });
 c.set('foo1bar', 1);
 if (c.get('foo1bar') !== 1) throw new Error('the first get did not return the value set');\n`;
 const SOURCES = {
   import: "import * as m from 'polycache';\nglobalThis.m = m;\n",
   cache: `import { Cache } from 'polycache';\n${use('Cache')}`,
+  'cache-lru': `import { Cache } from 'polycache';\n${use('Cache', ", eviction: 'lru'")}`,
   'cache-all': `import * as m from 'polycache';\nglobalThis.m = m;\n${use('m.Cache')}`,
   lru: `import { LRUCache } from 'polycache';\n${use('LRUCache')}`,
   'lru-cache': `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}`,
