@@ -2,7 +2,8 @@
 // bundles it keeps only the parts it imports, and each part works alone. For each import,
 // the Worker is bundled from the package (tests/edge/wrangler-bundle.mjs), the wasm
 // modules its bundle imports are checked, and `workerd test` runs it: its test() throws
-// on a wrong answer. Run by workerd.mjs after the suite.
+// on a wrong answer. Run by workerd.mjs after the suite, and by tests/js/pack.mjs on the
+// package as npm installs it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,14 +49,23 @@ const CASES = [
   },
 ];
 
-/** Runs every case; returns `{ passed, failed, failures }`. */
-export function runSplit() {
+/**
+ * Runs every case on the package at `pkg` (this repository, or an installed copy: pack.mjs);
+ * returns `{ passed, failed, failures }`.
+ */
+export function runSplit(pkg = root) {
   const failures = [];
   for (const c of CASES) {
     const dir = mkdtempSync(join(tmpdir(), 'polycache-workerd-split-'));
     try {
       const source = `import { ${c.imports} } from 'polycache';\n${check}export default { test() {\n${c.body}\n} };\n`;
-      const modules = bundleWorker(dir, source, { polycache: root });
+      let modules;
+      try {
+        modules = bundleWorker(dir, source, { polycache: pkg });
+      } catch (e) {
+        failures.push(`${c.name}: bundling failed: ${e.stderr || e.message}`);
+        continue;
+      }
       const wasm = modules.flatMap((m) => /name = "([a-z_]+)-[A-Z0-9]+\.wasm"/.exec(m)?.[1] ?? []).sort();
       if (wasm.join() !== c.wasm.join()) {
         failures.push(`${c.name}: the bundle imports the wasm modules [${wasm}], expected [${c.wasm}]`);
