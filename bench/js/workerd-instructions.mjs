@@ -19,7 +19,8 @@
 // POLYCACHE_ROOT: another build of the package (a checkout with dist/ built).
 // CALLGRIND=DIR: run callgrind instead, its profile of each case in DIR/CASE.callgrind
 // (`callgrind_annotate --inclusive=yes` reads it: which part of the start costs what).
-// KEEP_NAMES=1: bundle with esbuild's keepNames, as wrangler does by default.
+// KEEP_NAMES=1: bundle with esbuild's keepNames, as wrangler does by default; MINIFY=1:
+// minified, as `wrangler deploy --minify` bundles it.
 // TASK_CLOCK=N: no valgrind; the config holds N copies of the Worker and `perf stat -r 5`
 // prints workerd's CPU time (task-clock: every thread, user and kernel), which the load
 // moves less than the wall clock: (case - none) / N is one Worker's.
@@ -65,7 +66,10 @@ function worker(what, dir) {
     return ['(name = "worker.js", esModule = embed "worker.js")', ...files.map(wasm)];
   }
   if (!(what in SOURCES)) throw new Error(`unknown case ${what}`);
-  return bundleWorker(dir, `${SOURCES[what]}${test}`, { polycache: pkg, 'lru-cache': lruCacheDir }, { keepNames: process.env.KEEP_NAMES === '1' });
+  return bundleWorker(dir, `${SOURCES[what]}${test}`, { polycache: pkg, 'lru-cache': lruCacheDir }, {
+    keepNames: process.env.KEEP_NAMES === '1',
+    minify: process.env.MINIFY === '1',
+  });
 }
 
 for (const what of cases) {

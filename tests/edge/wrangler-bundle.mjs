@@ -5,7 +5,7 @@
 // and imported as a compiled module, as `workerd test wrangler.json` does). Tree-shaking
 // is on, as in wrangler: what the Worker does not import is left out (the package says
 // `"sideEffects": false`). `keepNames` (wrangler's default, not workerd's) adds esbuild's
-// `__name` calls for every function.
+// `__name` calls for every function; `minify` is wrangler's `--minify`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,7 +16,7 @@ import { root } from './exports.mjs';
  * `dir`/node_modules, bundles it into `dir`/out and returns the capnp module lines: the
  * bundle as "worker.js", each copied .wasm under the name the bundle imports it by.
  */
-export function bundleWorker(dir, source, packages, { keepNames = false } = {}) {
+export function bundleWorker(dir, source, packages, { keepNames = false, minify = false } = {}) {
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   for (const [name, folder] of Object.entries(packages)) symlinkSync(folder, join(dir, 'node_modules', name), 'dir');
   writeFileSync(join(dir, 'src.js'), source);
@@ -30,6 +30,7 @@ export function bundleWorker(dir, source, packages, { keepNames = false } = {}) 
     '--conditions=workerd,worker,browser',
     '--loader:.wasm=copy',
     ...(keepNames ? ['--keep-names'] : []),
+    ...(minify ? ['--minify'] : []),
     '--log-level=warning',
     `--outdir=${out}`,
   ]);
