@@ -14,6 +14,7 @@ import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
 import { shortNames } from './wasm-names.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
+import { buildWorkerd } from './workerd-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -150,21 +151,10 @@ asNeighbours(esm, [
   'polycache_lrustore_bg.wasm',
   'polycache_extras.cjs',
 ]);
-// workerd: all our JS and the glues in one minified file, each wasm imported beside it
-// (compiled, as Workers require). A Worker parses it at every start: minified, that is 5 M
-// instructions less per Worker than the sources as wrangler bundles them, unminified
-// (docs/js-size-and-speed.md). The package's exports map names it for `workerd`.
-const workerdEntry = join(dist, 'polycache.workerd.mjs');
-run(join(bin, 'esbuild'), [
-  'bindings-js/js/workerd.js',
-  '--bundle',
-  '--platform=neutral',
-  '--format=esm',
-  '--target=es2022',
-  '--minify',
-  '--external:*.wasm',
-  `--outfile=${workerdEntry}`,
-]);
-asNeighbours(workerdEntry, ['polycache_wasm_bg.wasm', 'polycache_codec_bg.wasm', 'polycache_lrustore_bg.wasm']);
+// workerd: its entry and the files it re-exports, minified (workerd-bundle.mjs). A Worker
+// parses what it bundles at every start: minified, our sources cost 5 M instructions less
+// than as wrangler bundles them, and a Worker bundles only the parts it imports
+// (docs/js-size-and-speed.md). The package's exports map names dist/polycache.workerd.mjs.
+await buildWorkerd(root, dist);
 copyFileSync(join(root, 'bindings-js', 'js', 'index.d.ts'), join(dist, 'polycache.d.cts'));
 console.log('built dist/');

@@ -27,7 +27,10 @@ const rows = [
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
   ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS but LRUCache\'s and the extras, minified)', ['dist/polycache.mjs']],
   ['CommonJS bundle (`dist/polycache.cjs`: the same for `require`)', ['dist/polycache.cjs']],
-  ['workerd\'s entry (`dist/polycache.workerd.mjs`: all our JS and the three glues, minified; the wasm modules beside it)', ['dist/polycache.workerd.mjs']],
+  [
+    'workerd\'s entry and its parts (`dist/polycache.workerd*.mjs`: our JS and the three glues, minified; a Worker bundles the parts it imports, the wasm modules beside them)',
+    readdirSync(join(root, 'dist')).filter((f) => f.startsWith('polycache.workerd')).map((f) => `dist/${f}`),
+  ],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
 const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];

@@ -4,50 +4,39 @@
 // implementation and build a first cache at module scope (as coldstart.mjs does in Node)
 // is timed from starting workerd to its first answer, against the same config whose
 // Workers import nothing; the difference over N is one Worker's import, compile and
-// first cache. polycache is bundled as wrangler bundles it (esbuild, the `workerd` entry,
-// each .wasm its own module). Rounds alternate the implementations; medians, as JSON.
-// POLYCACHE_ROOT: time another build of the package (a checkout with dist/ built).
+// first cache. Each Worker is bundled as wrangler bundles it (tests/edge/wrangler-bundle.mjs:
+// `import { Cache } from 'polycache'`, tree-shaken, each .wasm its own module), and the
+// config handed to workerd in capnp's binary form, compiled before the clock starts (as
+// workerd-instructions.mjs does). Rounds alternate the implementations; medians, as JSON.
+// POLYCACHE_ROOT: time another build of the package (a checkout with dist/ built);
+// POLYCACHE_BASE: time one more beside this one, in the same rounds ('polycache-base').
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { root } from '../../tests/edge/exports.mjs';
 import { freePort } from '../../tests/edge/serve-worker.mjs';
+import { bundleWorker } from '../../tests/edge/wrangler-bundle.mjs';
 
 const workers = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 7);
 const pkg = process.env.POLYCACHE_ROOT || root;
-const lruCache = join(root, 'bench/js/node_modules/lru-cache/dist/esm/browser/index.min.js');
-
-// The entry the exports map names for workerd (bindings-js/js/workerd.js before session 7,
-// dist/polycache.workerd.mjs since).
-const workerdEntry = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).exports['.'].workerd.default;
-// The bundle sits where the entry is, so that its imports of the wasm modules (relative
-// to the entry) name them as listed.
-const bundleName = join(dirname(workerdEntry), 'bundle.js');
-function polycacheModules(dir) {
-  const entry = join(pkg, workerdEntry);
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [entry, '--bundle', '--format=esm', '--platform=neutral', '--external:*.wasm', '--log-level=warning', `--outfile=${join(dir, 'bundle.js')}`]);
-  const wasm = readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('_bg.wasm'));
-  return [
-    `(name = "${bundleName}", esModule = embed "bundle.js")`,
-    ...wasm.map((f) => `(name = "dist/${f}", wasm = embed ${JSON.stringify(relative(dir, join(pkg, 'dist', f)))})`),
-  ];
-}
+const packages = { polycache: pkg, 'lru-cache': join(root, 'bench/js/node_modules/lru-cache') };
+if (process.env.POLYCACHE_BASE) packages['polycache-base'] = process.env.POLYCACHE_BASE;
 
 const use = (Class) => `const c = new ${Class}({ max: 10000 });
 c.set('foo1bar', 1);
 if (c.get('foo1bar') !== 1) throw new Error('the first get did not return the value set');`;
 const serve = "export default { fetch() { return new Response('ok'); } };";
-const IMPLS = {
-  none: { source: serve, modules: () => [] },
-  polycache: { source: `import { Cache } from './${bundleName}';\n${use('Cache')}\n${serve}`, modules: polycacheModules },
-  'lru-cache': {
-    source: `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}\n${serve}`,
-    modules: (dir) => [`(name = "lru-cache", esModule = embed ${JSON.stringify(relative(dir, lruCache))})`],
-  },
+// Each Worker's source, bundled once per run (tests/edge/wrangler-bundle.mjs): its modules.
+const SOURCES = {
+  none: serve,
+  polycache: `import { Cache } from 'polycache';\n${use('Cache')}\n${serve}`,
+  'lru-cache': `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}\n${serve}`,
 };
+if (process.env.POLYCACHE_BASE) SOURCES['polycache-base'] = SOURCES.polycache.replace("'polycache'", "'polycache-base'");
+const IMPLS = {};
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,13 +44,11 @@ function median(xs) {
 }
 
 async function startUp(name, dir) {
-  const impl = IMPLS[name];
-  writeFileSync(join(dir, 'worker.js'), impl.source);
-  const modules = [`(name = "worker.js", esModule = embed "worker.js")`, ...impl.modules(dir)].join(',\n    ');
+  const modules = IMPLS[name].join(',\n    ');
   const port = await freePort();
   const ids = Array.from({ length: workers }, (_, i) => `w${i}`);
   writeFileSync(
-    join(dir, 'config.capnp'),
+    join(dir, name, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [${ids.map((id) => `(name = "${id}", worker = .${id})`).join(', ')}],
@@ -70,8 +57,11 @@ const config :Workerd.Config = (
 ${ids.map((id) => `const ${id} :Workerd.Worker = (\n  modules = [\n    ${modules}\n  ],\n  compatibilityDate = "2024-09-23",\n);`).join('\n')}
 `,
   );
+  const bin = join(root, 'node_modules/.bin/workerd');
+  const config = join(dir, name, 'config.bin');
+  writeFileSync(config, execFileSync(bin, ['compile', '--config-only', join(dir, name, 'config.capnp')], { maxBuffer: 1 << 30 }));
   const started = performance.now();
-  const workerd = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', join(dir, 'config.capnp')], {
+  const workerd = spawn(bin, ['serve', '--binary', config], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -93,8 +83,12 @@ ${ids.map((id) => `const ${id} :Workerd.Worker = (\n  modules = [\n    ${modules
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'polycache-workerd-start-'));
-const times = Object.fromEntries(Object.keys(IMPLS).map((k) => [k, []]));
+const times = Object.fromEntries(Object.keys(SOURCES).map((k) => [k, []]));
 try {
+  for (const [name, source] of Object.entries(SOURCES)) {
+    mkdirSync(join(dir, name));
+    IMPLS[name] = bundleWorker(join(dir, name), source, packages);
+  }
   for (let r = 0; r < rounds; r++) for (const name of Object.keys(IMPLS)) times[name].push(await startUp(name, dir));
 } finally {
   rmSync(dir, { recursive: true, force: true });

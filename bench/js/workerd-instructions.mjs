@@ -5,70 +5,104 @@
 // workerd loads the Worker (compiling its wasm modules, evaluating its JS), runs its
 // test() and exits; a case's cost is its count less that of `none`. Cases:
 //   none       a Worker that imports nothing
-//   cache, lru polycache, the exports map's `workerd` entry bundled as wrangler bundles it
-//              (workerd-coldstart.mjs's way), a
-//              `Cache` or `LRUCache` of 10,000 built at module scope, one set and get
-//   import     the same bundle imported, nothing built
-//   lru-cache  lru-cache 11 (bench/js's copy), as `lru`
+//   cache, lru a Worker that imports `Cache` (or `LRUCache`) from 'polycache', bundled as
+//              wrangler bundles it (tests/edge/wrangler-bundle.mjs: the exports map's `workerd`
+//              entry, tree-shaken), builds a cache of 10,000 at module scope, one set
+//              and get
+//   import     `import * as m from 'polycache'`: all of the package, nothing built
+//   cache-all  the same, and a `Cache` as in `cache`
+//   cache-lru  `cache` with `eviction: 'lru'` (the default is 'adaptive')
+//   lru-cache  lru-cache 11 (bench/js's copy), bundled the same way, as `lru`
 //   wasm:A,B   only the listed dist/ wasm modules imported (compiled, not instantiated)
+// Before session 8 the package's entry was bundled alone and imported whole (as `import`
+// is now): a Worker paid for all of it whatever it imported.
 // POLYCACHE_ROOT: another build of the package (a checkout with dist/ built).
+// CALLGRIND=DIR: run callgrind instead, its profile of each case in DIR/CASE.callgrind
+// (`callgrind_annotate --inclusive=yes` reads it: which part of the start costs what).
+// KEEP_NAMES=1: bundle with esbuild's keepNames, as wrangler does by default; MINIFY=1:
+// minified, as `wrangler deploy --minify` bundles it.
+// TASK_CLOCK=N: no valgrind; the config holds N copies of the Worker and `perf stat -r 5`
+// prints workerd's CPU time (task-clock: every thread, user and kernel), which the load
+// moves less than the wall clock: (case - none) / N is one Worker's.
+// The config is compiled to capnp's binary form first (`workerd compile --config-only`)
+// and read with `workerd test --binary`, as tools that generate configs hand it over:
+// the text form costs workerd about 35 instructions a byte of every file it embeds (5 M
+// for a Worker with a Cache), which a deployed Worker never pays. CONFIG=text: read the
+// text form, as session 7 measured.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { root } from '../../tests/edge/exports.mjs';
+import { bundleWorker } from '../../tests/edge/wrangler-bundle.mjs';
 
 const pkg = process.env.POLYCACHE_ROOT || root;
+const lruCacheDir = join(root, 'bench/js/node_modules/lru-cache');
 const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['none', 'import', 'cache', 'lru', 'lru-cache'];
-const lruCache = join(root, 'bench/js/node_modules/lru-cache/dist/esm/browser/index.min.js');
-const use = (Class) => `const c = new ${Class}({ max: 10000 });
+const use = (Class, options = '') => `const c = new ${Class}({ max: 10000${options} });
 c.set('foo1bar', 1);
 if (c.get('foo1bar') !== 1) throw new Error('the first get did not return the value set');\n`;
+const SOURCES = {
+  import: "import * as m from 'polycache';\nglobalThis.m = m;\n",
+  cache: `import { Cache } from 'polycache';\n${use('Cache')}`,
+  'cache-lru': `import { Cache } from 'polycache';\n${use('Cache', ", eviction: 'lru'")}`,
+  'cache-all': `import * as m from 'polycache';\nglobalThis.m = m;\n${use('m.Cache')}`,
+  lru: `import { LRUCache } from 'polycache';\n${use('LRUCache')}`,
+  'lru-cache': `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}`,
+};
 
-/** The Worker's source and its other modules (capnp lines), for case `what`. */
+/** The capnp module list of the Worker for case `what`. */
 function worker(what, dir) {
-  const embed = (name, file, kind) => `(name = "${name}", ${kind} = embed ${JSON.stringify(relative(dir, file))})`;
-  const wasmOf = (f) => embed(`dist/${f}`, join(pkg, 'dist', f), 'wasm');
-  if (what === 'none') return ['', []];
-  if (what === 'lru-cache') return [`import { LRUCache } from 'lru-cache';\n${use('LRUCache')}`, [embed('lru-cache', lruCache, 'esModule')]];
+  const test = 'export default { test() {} };\n';
+  if (what === 'none') {
+    writeFileSync(join(dir, 'worker.js'), test);
+    return ['(name = "worker.js", esModule = embed "worker.js")'];
+  }
   if (what.startsWith('wasm:')) {
     const files = what.slice(5).split(',');
     const imports = files.map((f, i) => `import m${i} from './dist/${f}';`).join('\n');
-    return [`${imports}\nglobalThis.modules = [${files.map((_, i) => `m${i}`).join(', ')}];\n`, files.map(wasmOf)];
+    writeFileSync(join(dir, 'worker.js'), `${imports}\nglobalThis.modules = [${files.map((_, i) => `m${i}`).join(', ')}];\n${test}`);
+    const wasm = (f) => `(name = "dist/${f}", wasm = embed ${JSON.stringify(relative(dir, join(pkg, 'dist', f)))})`;
+    return ['(name = "worker.js", esModule = embed "worker.js")', ...files.map(wasm)];
   }
-  const workerdEntry = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).exports['.'].workerd.default;
-  const entry = join(pkg, workerdEntry);
-  // Beside the entry, so that its imports of the wasm modules name them as listed.
-  const bundle = join(dirname(workerdEntry), 'bundle.js');
-  const args = [entry, '--bundle', '--format=esm', '--platform=neutral', '--external:*.wasm', '--log-level=warning'];
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [...args, `--outfile=${join(dir, bundle)}`]);
-  const modules = [
-    embed(bundle, join(dir, bundle), 'esModule'),
-    ...readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('_bg.wasm')).map(wasmOf),
-  ];
-  const bodies = { import: 'globalThis.m = m;\n', cache: use('m.Cache'), lru: use('m.LRUCache') };
-  if (!(what in bodies)) throw new Error(`unknown case ${what}`);
-  return [`import * as m from './${bundle}';\n${bodies[what]}`, modules];
+  if (!(what in SOURCES)) throw new Error(`unknown case ${what}`);
+  return bundleWorker(dir, `${SOURCES[what]}${test}`, { polycache: pkg, 'lru-cache': lruCacheDir }, {
+    keepNames: process.env.KEEP_NAMES === '1',
+    minify: process.env.MINIFY === '1',
+  });
 }
 
 for (const what of cases) {
   const dir = mkdtempSync(join(tmpdir(), 'polycache-workerd-ir-'));
   try {
-    const [source, modules] = worker(what, dir);
-    writeFileSync(join(dir, 'worker.js'), `${source}export default { test() {} };\n`);
+    const modules = worker(what, dir);
+    const ids = Array.from({ length: Number(process.env.TASK_CLOCK || 1) }, (_, i) => `w${i}`);
     writeFileSync(
       join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .w)]);
-const w :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js"), ${modules.join(', ')}],
-  compatibilityDate = "2024-09-23",
-);
+const config :Workerd.Config = (services = [${ids.map((id) => `(name = "${id}", worker = .${id})`).join(', ')}]);
+${ids.map((id) => `const ${id} :Workerd.Worker = (modules = [${modules.join(', ')}], compatibilityDate = "2024-09-23");`).join('\n')}
 `,
     );
     const workerd = join(root, 'node_modules/workerd/bin/workerd');
-    const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', workerd, 'test', join(dir, 'config.capnp')], { encoding: 'utf8' });
-    const ir = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
+    const out = process.env.CALLGRIND;
+    const tool = out
+      ? ['--tool=callgrind', `--callgrind-out-file=${join(out, `${what.replace(/[^\w.-]+/g, '_')}.callgrind`)}`]
+      : ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null'];
+    let config = [join(dir, 'config.capnp')];
+    if (process.env.CONFIG !== 'text') {
+      writeFileSync(join(dir, 'config.bin'), execFileSync(workerd, ['compile', '--config-only', config[0]], { maxBuffer: 1 << 30 }));
+      config = ['--binary', join(dir, 'config.bin')];
+    }
+    if (process.env.TASK_CLOCK) {
+      const t = spawnSync('perf', ['stat', '-r', '5', '-x', ',', '-e', 'task-clock', workerd, 'test', ...config], { encoding: 'utf8' });
+      const ms = /^([\d.]+),msec,task-clock/m.exec(t.stderr);
+      if (t.status !== 0 || ms === null) throw new Error(`${what}: perf stat failed\n${t.stderr.slice(-3000)}`);
+      console.log(`${what.padEnd(12)} ${ms[1].padStart(10)} ms task-clock (${ids.length} Workers, mean of 5)`);
+      continue;
+    }
+    const r = spawnSync('valgrind', [...tool, workerd, 'test', ...config], { encoding: 'utf8' });
+    const ir = /(?:I\s+refs|Collected)\s*:\s+([\d,]+)/.exec(r.stderr);
     if (r.status !== 0 || ir === null) throw new Error(`${what}: workerd test failed\n${r.stderr.slice(-3000)}`);
     console.log(`${what.padEnd(12)} ${ir[1].padStart(14)} instructions`);
   } finally {

@@ -2,6 +2,7 @@
 // browser.js, workerd.js, deno.js) load the wasm module first, each its own way.
 
 import * as exported from './lib.js';
+import { named } from './names.js';
 
 export { Cache } from './cache.js';
 export { Namespace } from './namespace.js';
@@ -18,10 +19,7 @@ export {
 } from './errors.js';
 export { LRUCache } from './lru-lazy.js';
 
-// Node's bundles are minified without esbuild's --keep-names (its `__name` calls for every
-// function cost 0.9 KiB gzip): what the package exports gets its own name back, so that
-// `Cache.name` and `console.log(cache)` say `Cache`. (`LRUCache` stands for a class that
-// has its name: lazy-bundle.mjs keeps its names.)
-for (const [name, value] of Object.entries(exported)) {
-  if (name !== 'LRUCache') Object.defineProperty(value, 'name', { value: name });
-}
+// What the package exports gets its own name back (names.js). `LRUCache` stands for a
+// class that has its name (lazy-bundle.mjs keeps its names): naming it would load it.
+const { LRUCache: _, ...toName } = exported;
+named(toName);

@@ -93,7 +93,10 @@ export function readOptions(options) {
 let fill = null;
 let drawn = null;
 
-/** The entry point's random source: `fill(Uint32Array)` fills it, or throws. */
+/**
+ * The entry point's random source: `fill(Uint32Array)` fills it, or throws, or returns
+ * false where no source may be asked now (then the seeds come from Math.random).
+ */
 export function randomFrom(f) {
   fill = f;
 }
@@ -104,7 +107,7 @@ export function seeds() {
   for (const source of [fill, (o) => globalThis.crypto.getRandomValues(o)]) {
     if (source === null) continue;
     try {
-      source(out);
+      if (source(out) === false) break;
       drawn = out;
       return out;
     } catch {

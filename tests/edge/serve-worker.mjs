@@ -30,8 +30,9 @@ export async function serveWorker({ dir, worker, esModules = [], textModules = [
     `(name = "worker.js", esModule = embed ${embed(worker)})`,
     `(name = "polycache", esModule = embed "entry.js")`,
     ...readdirSync(join(root, 'bindings-js/js')).filter((f) => f.endsWith('.js')).map((f) => js(`bindings-js/js/${f}`)),
-    // The entry the exports map names for workerd: one minified file (build.mjs).
-    js('dist/polycache.workerd.mjs'),
+    // The entry the exports map names for workerd and the minified files it re-exports
+    // (bindings-js/workerd-bundle.mjs).
+    ...readdirSync(join(root, 'dist')).filter((f) => /^polycache\.workerd.*\.mjs$/.test(f)).map((f) => js(`dist/${f}`)),
     // The store's module, the LRUCache's store's and the snapshot and key module, each its
     // glue and its wasm.
     ...['polycache_wasm', 'polycache_lrustore', 'polycache_codec'].flatMap((m) => [

@@ -2,13 +2,16 @@
 // a scratch project outside the repository (offline: the package has no dependencies),
 // then import and require it there. Catches files missing from package.json's "files",
 // paths that only resolve inside the repository, and a tarball npm refuses to install.
-// Then, with the LRUCache's store's wasm taken out of the install, the first LRUCache
-// must throw an error that says what failed, and a Cache must still work.
+// Then a Worker bundled from the install as wrangler bundles it, for each part of
+// workerd's entry (tests/edge/workerd-split.mjs). Then, with the LRUCache's store's wasm
+// taken out of the install, the first LRUCache must throw an error that says what failed,
+// and a Cache must still work.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSplit } from '../edge/workerd-split.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'polycache-pack-'));
@@ -33,6 +36,8 @@ try {
     const c = new m.Cache({ max: 2 }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('wrong value');`;
   writeFileSync(join(dir, 'missing-esm.mjs'), `import * as m from 'polycache'; ${missing}\n`);
   writeFileSync(join(dir, 'missing-cjs.cjs'), `const m = require('polycache'); ${missing}\n`);
+  const split = runSplit(join(dir, 'node_modules/polycache'));
+  checks.push(['workerd parts', split.failed === 0 ? null : split.failures.join('\n')]);
   const runs = [
     ['esm.mjs', () => {}],
     ['cjs.cjs', () => {}],
