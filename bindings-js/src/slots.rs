@@ -177,6 +177,11 @@ impl SlotStore {
         let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
+            // A held key written again: JS keeps the value, so only its expiry changes.
+            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) => {
+                self.views.set_expiry(slot, expiry);
+                Ok(())
+            }
             (Ok(expiry), Ok(charge)) => {
                 let done = self.store.set(slot, slot, charge, expiry, now).map_err(coded);
                 // Only once stored: a refused write keeps the old entry and its expiry.

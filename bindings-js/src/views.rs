@@ -124,11 +124,10 @@ impl Views {
     fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op)) {
         for i in 1..=self.take() {
             match self.op(i) {
-                // Time 0: JS found the entry live when it answered, so it still is at its
-                // own time; the store reads the time here only to test expiry.
-                // Inlined here (not `read`): the replay is where most hits are counted.
+                // JS found the entry live when it answered, so it still is at its own
+                // time: the store makes the read without looking at the entry.
                 Op::Hit(slot) => {
-                    store.get_with(&slot, 0, |_| ());
+                    store.read_held(&slot);
                 }
                 Op::Miss => {
                     read(store, u32::MAX, 0);

@@ -90,3 +90,61 @@ fn a_slot_past_the_laid_out_arrays_and_the_largest_slot() {
         d.validate().unwrap();
     }
 }
+
+#[test]
+fn retime_writes_as_set_does() {
+    // A host that keeps its values writes a held key again with a new expiry: `retime`
+    // where it applies, else `set`, must leave what `set` alone leaves.
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_retime, _) = pair(config);
+        let mut rng = Rng(0x9e37_79b9 ^ n as u64);
+        let mut now = 1_000;
+        let mut retimed = 0;
+        for step in 0..8_000 {
+            let k = rng.below(40) as u32;
+            let what = format!("at {step} ({config:?})");
+            match rng.below(6) {
+                0 | 1 => assert_eq!(by_set.get(&k, now), by_retime.get(&k, now), "get {k} {what}"),
+                2 => assert_eq!(by_set.delete(&k, now), by_retime.delete(&k, now)),
+                _ => {
+                    let expiry = match rng.below(5) {
+                        0 => Expiry::Never,
+                        1 => Expiry::At(now.saturating_sub(rng.below(3))),
+                        _ => Expiry::At(now + 1 + rng.below(300)),
+                    };
+                    let charge = rng.below(2) as usize;
+                    let held = by_set.holds(&k);
+                    by_set.set(k, k, charge, expiry, now).unwrap();
+                    if by_retime.retime(&k, charge, expiry, now) {
+                        retimed += 1;
+                    } else {
+                        by_retime.set(k, k, charge, expiry, now).unwrap();
+                    }
+                    // `set` hands back the value it replaced; `retime` keeps it in place.
+                    let mut freed: Vec<u32> = by_set.drain_dead().collect();
+                    if held && by_set.holds(&k) {
+                        let at = freed.iter().position(|&s| s == k).expect("the replaced value");
+                        freed.remove(at);
+                    }
+                    let mut other: Vec<u32> = by_retime.drain_dead().collect();
+                    if held && by_retime.holds(&k) {
+                        if let Some(at) = other.iter().position(|&s| s == k) {
+                            other.remove(at);
+                        }
+                    }
+                    assert_eq!(freed, other, "freed {what}");
+                }
+            }
+            by_set.drain_dead().for_each(drop);
+            by_retime.drain_dead().for_each(drop);
+            now += rng.below(7);
+            assert_eq!(by_set.keys(now), by_retime.keys(now), "order {what}");
+            assert_eq!(by_set.stats(), by_retime.stats(), "counters {what}");
+            by_retime.validate().unwrap();
+        }
+        assert_eq!(retimed > 0, n < 2, "retime applies in the LRU family without a byte bound only");
+    }
+}
