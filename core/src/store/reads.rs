@@ -83,6 +83,11 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.map.last()
     }
 
+    /// A copy of [`Store::last_key`], which a dense LRU names without reading its entry.
+    pub fn lru_key(&self) -> Option<K> {
+        self.map.last_key()
+    }
+
     /// Live entries with their expiries and charges, least recently used first (the
     /// order in which re-inserting them rebuilds the same recency).
     pub fn entries(&self, now: u64) -> impl Iterator<Item = (&K, &V, Expiry, usize)> {

@@ -21,6 +21,7 @@ fn agree(d: &Dense, h: &Hashed, now: u64, what: &str) {
     assert_eq!(d.keys(now), h.keys(now), "order {what}");
     assert_eq!(d.stats(), h.stats(), "counters {what}");
     assert_eq!(d.bytes(), h.bytes(), "bytes {what}");
+    assert_eq!(d.lru_key(), h.last_key().copied(), "the next victim {what}");
     d.validate().unwrap();
 }
 
