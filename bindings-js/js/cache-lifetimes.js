@@ -1,11 +1,11 @@
 // The Cache's less frequent operations, over what it lets them reach (`cache[INSIDE]()`
-// in cache.js): Django's add and touch, remaining lifetimes, purging, the counters, and
-// iteration in recency order.
+// in cache.js): deletes, Django's add and touch, remaining lifetimes, purging, the
+// counters, and iteration in recency order.
 
 import { INSIDE, Persisting } from './cache-persist.js';
 import { fromWasm } from './errors.js';
 import { HELD } from './fetch-options.js';
-import { STORE_MEMORY, storeMemory } from './slot-store.js';
+import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
 import { Namespace } from './namespace.js';
 import { text } from './text.js';
@@ -20,6 +20,23 @@ export class CacheBase extends Persisting {
     const c = this[INSIDE]();
     const slot = c.slotOf(key);
     return slot !== undefined && c.store.has(slot, c.time()) ? c.value(slot) : undefined;
+  }
+
+  /** Removes `key`; true when it was live. */
+  delete(key) {
+    const c = this[INSIDE]();
+    c.written(key);
+    const slot = c.slotOf(key);
+    if (slot === undefined) return false;
+    const now = c.time();
+    let live;
+    try {
+      live = c.store.delete(slot, now);
+    } catch (e) {
+      throw poison(c.store, e);
+    }
+    c.release(slot);
+    return live;
   }
 
   /** True when `key` is live (no recency change). */

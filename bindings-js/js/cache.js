@@ -257,22 +257,6 @@ export class Cache extends CacheBase {
     return true;
   }
 
-  /** Removes `key`; true when it was live. */
-  delete(key) {
-    if (this.#fetches !== undefined) this.#fetches.written(key);
-    const slot = this.#slotOf(key);
-    if (slot === undefined) return false;
-    const now = this.#time();
-    let live;
-    try {
-      live = this.#store.delete(slot, now);
-    } catch (e) {
-      throw poison(this.#store, e);
-    }
-    this.#release(slot);
-    return live;
-  }
-
   /** Removes every entry; namespace generations are kept. */
   clear() {
     if (this.#fetches !== undefined) this.#fetches.cleared();
@@ -303,6 +287,10 @@ export class Cache extends CacheBase {
       names: () => this.#names,
       // The running fetch() calls (fetch.js), made on the first.
       fetches: () => (this.#fetches ??= new (extras().Fetches)(this, this.#options)),
+      // A write of `key` (running fetches of it then store nothing).
+      written: (key) => {
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+      },
       now: () => this.#now(),
       time: () => this.#time(),
       key: (slot) => this.#keys[slot],

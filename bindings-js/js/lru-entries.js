@@ -7,6 +7,7 @@
 import { LruStore } from '../../dist/polycache_lrustore.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
+import { getWith } from './lru-get.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
@@ -128,36 +129,7 @@ export class LruEntries {
   }
 
   get(k, getOptions = {}) {
-    const { allowStale = this.cache.allowStale, updateAgeOnGet = this.cache.updateAgeOnGet } = getOptions;
-    const { noDeleteOnStaleGet = this.cache.noDeleteOnStaleGet, status } = getOptions;
-    const slot = this.#keyMap.get(k);
-    if (slot === undefined) {
-      if (status) status.get = 'miss';
-      return undefined;
-    }
-    const value = this.#vals[slot];
-    const r = fetchRecord(value);
-    if (status) this.#life.statusTTL(status, slot);
-    if (this.#life.readStale(slot)) {
-      if (r === undefined) {
-        if (!noDeleteOnStaleGet) this.del(k, 'expire');
-        if (status) status.get = 'stale';
-        if (allowStale) {
-          if (status) status.returnedStale = true;
-          return value;
-        }
-        return undefined;
-      }
-      if (status) status.get = 'stale-fetching';
-      if (allowStale && r.stale !== undefined) {
-        if (status) status.returnedStale = true;
-        return r.stale;
-      }
-      return undefined;
-    }
-    if (status) status.get = r !== undefined ? 'fetching' : 'hit';
-    if (updateAgeOnGet) this.#life.updateAge(slot);
-    return r !== undefined ? r.stale : value;
+    return getWith(this, k, getOptions);
   }
 
   /**
