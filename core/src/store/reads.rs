@@ -83,6 +83,11 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.map.last()
     }
 
+    /// True when some entry held may expire (it has an expiry record).
+    pub fn may_expire(&self) -> bool {
+        !self.expiries.is_empty()
+    }
+
     /// A copy of [`Store::last_key`], which a dense LRU names without reading its entry.
     pub fn lru_key(&self) -> Option<K> {
         self.map.last_key()
