@@ -1,5 +1,5 @@
 // The Cache's less frequent operations, over what it lets them reach (`cache[INSIDE]()`
-// in cache.js): deletes, Django's add and touch, remaining lifetimes, purging, the
+// in cache.js): its bounds, deletes, Django's add and touch, remaining lifetimes, purging, the
 // counters, and iteration in recency order.
 
 import { INSIDE, Persisting } from './cache-persist.js';
@@ -7,7 +7,7 @@ import { fromWasm } from './errors.js';
 import { HELD } from './fetch-options.js';
 import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
-import { Namespace } from './namespace.js';
+import { Namespace, PREFIX } from './namespace.js';
 import { text } from './text.js';
 
 /** The Cache's live `[key, value]` pairs, most recently used first (read at once). */
@@ -15,6 +15,26 @@ export const LIVE = Symbol('polycache.live');
 
 /** The Cache's methods that need no private state of its own (cache.js). */
 export class CacheBase extends Persisting {
+  /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
+  get max() {
+    return this[INSIDE]().max;
+  }
+
+  /** The size bound, or `undefined`. */
+  get maxSize() {
+    return this[INSIDE]().maxSize;
+  }
+
+  /** The sum of the sizes of the entries held. */
+  get calculatedSize() {
+    return this[INSIDE]().store.stats()[7];
+  }
+
+  [PREFIX](name) {
+    const c = this[INSIDE]();
+    return c.names().prefix(c.store, name);
+  }
+
   /** The value of a live `key` without touching its recency or the counters. */
   peek(key) {
     const c = this[INSIDE]();

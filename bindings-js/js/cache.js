@@ -11,7 +11,7 @@ import { CacheBase } from './cache-lifetimes.js';
 import { INSIDE } from './cache-persist.js';
 import { extras } from './cache-extras.js';
 import { checkFetchOptions } from './fetch-options.js';
-import { PREFIX, Prefixes } from './namespace.js';
+import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, FREED_NONE, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
@@ -101,24 +101,9 @@ export class Cache extends CacheBase {
     this.#covered = this.#exp.length;
   }
 
-  /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
-  get max() {
-    return this.#max;
-  }
-
-  /** The size bound, or `undefined`. */
-  get maxSize() {
-    return this.#maxSize;
-  }
-
   /** Entries held (expired ones not yet reclaimed included, as lru-cache counts). */
   get size() {
     return this.#slots.size;
-  }
-
-  /** The sum of the sizes of the entries held. */
-  get calculatedSize() {
-    return this.#store.stats()[7];
   }
 
   /** The value of a live `key` (it becomes the most recently used), else undefined. */
@@ -168,14 +153,40 @@ export class Cache extends CacheBase {
    * already expired), `size`.
    */
   set(key, value, options) {
-    let slot = -1; // not looked up yet (user code may run first, and may write this key)
-    if (options === undefined && this.#plain && !this.#timed) {
-      // No user code runs on the way: the lookup holds for the whole call.
-      slot = this.#slots.get(key);
-      if (slot !== undefined) {
-        if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
-      } else if (this.#insert(key, value)) return this;
+    if (options === undefined && this.#plain) {
+      if (!this.#timed) {
+        // No user code runs on the way: the lookup holds for the whole call.
+        const slot = this.#slots.get(key);
+        if (slot !== undefined) {
+          if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+        } else if (this.#insert(key, value)) return this;
+        return this.#write(key, value, undefined, slot, 0);
+      }
+      if (this.#recycles && value !== undefined && this.#slots.size >= this.#max) return this.#setFull(key, value);
     }
+    return this.#write(key, value, options, -1, undefined);
+  }
+
+  // A write into a full timed LRU cache (nothing sized, no options): the clock is the
+  // only user code on the way, read once. A new key takes the victim's slot in one call
+  // (core: `recycle_lru_until`, which declines when some entry expired, say).
+  #setFull(key, value) {
+    if (typeof key !== 'string') throw keyError(key);
+    const now = this.#now();
+    const slot = this.#slots.get(key);
+    const victim = slot === undefined ? this.#store.recycle_until(KIND_DEFAULT, 0, now) : -1;
+    if (victim < 0) return this.#write(key, value, undefined, slot, now);
+    this.#slots.delete(this.#keys[victim]);
+    this.#keys[victim] = key;
+    this.#slots.set(key, victim);
+    this.#values[victim] = value;
+    if (this.#fetches !== undefined) this.#fetches.written(key);
+    return this;
+  }
+
+  // `set` as it goes when no shortcut applies. `slot`: -1 when not looked up yet (user
+  // code may run first, and may write this key); `now`: undefined when not read yet.
+  #write(key, value, options, slot, now) {
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -195,7 +206,7 @@ export class Cache extends CacheBase {
     const size = this.#size(key, value, given);
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
-    const now = this.#timed ? this.#now() : 0;
+    now ??= this.#timed ? this.#now() : 0;
     if (slot === -1) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
@@ -268,10 +279,6 @@ export class Cache extends CacheBase {
     this.#nextSlot = 0;
   }
 
-  [PREFIX](name) {
-    return this.#names.prefix(this.#store, name);
-  }
-
   // What cache-persist.js and cache-lifetimes.js reach of this cache (made once).
   [INSIDE]() {
     if (this.#inside !== undefined) return this.#inside;
@@ -282,6 +289,8 @@ export class Cache extends CacheBase {
         return self.#store;
       },
       sizeCalculation: this.#sizeCalculation,
+      max: this.#max,
+      maxSize: this.#maxSize,
       // Whether the cache sizes its entries (else its counters' `bytes` is null).
       sized: this.#maxSize !== undefined || this.#sizeCalculation !== undefined,
       names: () => this.#names,
@@ -292,11 +301,16 @@ export class Cache extends CacheBase {
         if (this.#fetches !== undefined) this.#fetches.written(key);
       },
       now: () => this.#now(),
-      time: () => this.#time(),
+      time: () => (this.#timed ? this.#now() : 0),
       key: (slot) => this.#keys[slot],
       value: (slot) => this.#values[slot],
       held: (key) => this.#slots.get(key),
-      slotOf: (key) => this.#slotOf(key),
+      // The slot of `key`, or undefined; a non-string key is an error, not a miss.
+      slotOf: (key) => {
+        const slot = this.#slots.get(key);
+        if (slot === undefined && typeof key !== 'string') throw keyError(key);
+        return slot;
+      },
       // A slot for a new `key`, known to the adaptive policy when it is on.
       alloc: (key) => {
         const slot = this.#alloc(key);
@@ -346,17 +360,6 @@ export class Cache extends CacheBase {
     this.#timed = next.#timed;
     this.#names = new Prefixes(this.#store);
     return this.#slots.size;
-  }
-
-  /** The slot of `key`, or undefined; a non-string key is an error, not a miss. */
-  #slotOf(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined && typeof key !== 'string') throw keyError(key);
-    return slot;
-  }
-
-  #time() {
-    return this.#timed ? this.#now() : 0;
   }
 
   #size(key, value, size) {

@@ -209,6 +209,24 @@ impl SlotStore {
         self.store.recycle_lru().map_or(-1.0, f64::from)
     }
 
+    /// `recycle` in a store where entries may expire: the new key's write with the
+    /// lifetime `(ttl_kind, ttl_amount)` from `now` (the core's `recycle_lru_until`);
+    /// -1, and nothing done, in any other case (JS then writes as usual).
+    pub fn recycle_until(&mut self, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
+        self.flush();
+        let now = now_ms(now);
+        let Ok(expiry) = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)) else {
+            return -1.0;
+        };
+        match self.store.recycle_lru_until(expiry, now) {
+            Some(slot) => {
+                self.views.set_expiry(slot, expiry);
+                f64::from(slot)
+            }
+            None => -1.0,
+        }
+    }
+
     /// The adaptive policy learns `key` as the key of the slot the next `set`/`add`
     /// stores (slots are reused by other keys; the key's fingerprint is what every host
     /// shares).

@@ -99,4 +99,34 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         true
     }
+
+    /// `recycle_lru` in a store where entries may expire: a write of a new key that
+    /// expires at `expiry`, into a full LRU store where nothing is charged and no entry
+    /// has expired at `now`, made in the place of the entry it evicts (the least
+    /// recently used, which then has that expiry): the order, counters and expiry of
+    /// `set`. The key, for the host to give the new entry; None, and nothing done, in any
+    /// other case (some entry expired, say: `set` then reclaims it instead).
+    pub fn recycle_lru_until(&mut self, expiry: Expiry, now: u64) -> Option<K> {
+        let expires_at = encode_expiry(expiry);
+        let lru_only = matches!(self.config.eviction, Eviction::Lru) && self.config.max_bytes.is_none() && self.bytes == 0;
+        if !lru_only || expires_at <= now || self.map.len() < self.config.max_entries {
+            return None;
+        }
+        // The earliest record is at or before every live entry's expiry: none has expired.
+        if matches!(self.expiries.peek(), Some(Reverse((at, _, _))) if *at <= now) {
+            return None;
+        }
+        let key = self.map.last_key()?;
+        let seq = self.next_seq(expires_at);
+        let (_, e) = self.map.get_key_value_mut(&key)?;
+        e.expires_at = expires_at;
+        e.seq = seq;
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        self.stats.evictions += 1;
+        if expires_at != NEVER {
+            self.index_expiry(expires_at, seq, key.clone());
+        }
+        Some(key)
+    }
 }
