@@ -8,7 +8,14 @@ import { HELD } from './fetch-options.js';
 import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
 import { Namespace, PREFIX } from './namespace.js';
-import { text } from './text.js';
+import { keyError, text } from './text.js';
+
+/** The slot of `key` in `c` (a cache's INSIDE), or undefined; a non-string key is an error, not a miss. */
+function slotOf(c, key) {
+  const slot = c.held(key);
+  if (slot === undefined && typeof key !== 'string') throw keyError(key);
+  return slot;
+}
 
 /** The Cache's live `[key, value]` pairs, most recently used first (read at once). */
 export const LIVE = Symbol('polycache.live');
@@ -38,7 +45,7 @@ export class CacheBase extends Persisting {
   /** The value of a live `key` without touching its recency or the counters. */
   peek(key) {
     const c = this[INSIDE]();
-    const slot = c.slotOf(key);
+    const slot = slotOf(c, key);
     return slot !== undefined && c.store.has(slot, c.time()) ? c.value(slot) : undefined;
   }
 
@@ -46,7 +53,7 @@ export class CacheBase extends Persisting {
   delete(key) {
     const c = this[INSIDE]();
     c.written(key);
-    const slot = c.slotOf(key);
+    const slot = slotOf(c, key);
     if (slot === undefined) return false;
     const now = c.time();
     let live;
@@ -62,7 +69,7 @@ export class CacheBase extends Persisting {
   /** True when `key` is live (no recency change). */
   has(key) {
     const c = this[INSIDE]();
-    const slot = c.slotOf(key);
+    const slot = slotOf(c, key);
     return slot !== undefined && c.store.has(slot, c.time());
   }
 
@@ -170,7 +177,7 @@ export class CacheBase extends Persisting {
 
 /** Django's `add` (see Cache.add). */
 export function addTo(c, key, value, options) {
-  c.slotOf(key); // throws for a key that is not a string
+  slotOf(c, key); // throws for a key that is not a string
   const given = options === undefined ? undefined : options.size;
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
   const ttlAmount = amount;
@@ -198,7 +205,7 @@ export function addTo(c, key, value, options) {
 export function touchIn(c, key, options) {
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
   const ttlAmount = amount;
-  const slot = c.slotOf(key);
+  const slot = slotOf(c, key);
   if (slot === undefined) return false;
   let live;
   try {
@@ -212,7 +219,7 @@ export function touchIn(c, key, options) {
 }
 
 export function remainingOf(c, key) {
-  const slot = c.slotOf(key);
+  const slot = slotOf(c, key);
   return slot === undefined ? 0 : c.store.remaining(slot, c.time());
 }
 

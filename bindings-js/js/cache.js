@@ -14,7 +14,7 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, FREED_NONE, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
   SlotStore, coarseNow, learnKey, openViews, poison,
 } from './slot-store.js';
 import { keyError } from './text.js';
@@ -51,13 +51,7 @@ export class Cache extends CacheBase {
   /** The adaptive policy learns each new key's text, so its decisions match other hosts'. */
   #adaptive = false;
 
-  /**
-   * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
-   *   `sizeCalculation(value, key)`), a default `ttl` in ms or Django `timeout` in
-   *   seconds (`timeouts: 'django'` makes Django's 300 s the default), `now()` in epoch
-   *   ms, `eviction: 'adaptive' | 'lru' | 'cull'` (the scan-resistant adaptive policy, the
-   *   default; LRU; Django's batch cull) and `cullFrequency`.
-   */
+  /** @param {object} options `max`, `maxSize`, `ttl`, `eviction`...: see index.d.ts. */
   constructor(options = {}) {
     super();
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
@@ -162,26 +156,38 @@ export class Cache extends CacheBase {
         } else if (this.#insert(key, value)) return this;
         return this.#write(key, value, undefined, slot, 0);
       }
-      if (this.#recycles && value !== undefined && this.#slots.size >= this.#max) return this.#setFull(key, value);
+      if (this.#recycles && value !== undefined) return this.#setTimed(key, value);
     }
     return this.#write(key, value, options, -1, undefined);
   }
 
-  // A write into a full timed LRU cache (nothing sized, no options): the clock is the
-  // only user code on the way, read once. A new key takes the victim's slot in one call
-  // (core: `recycle_lru_until`, which declines when some entry expired, say).
-  #setFull(key, value) {
+  // A write into a timed LRU cache (nothing sized, no options): the clock is the only
+  // user code on the way, read once. In a full cache a new key takes the victim's slot
+  // in one call (core: `recycle_lru_until`, which declines when some entry expired, say).
+  #setTimed(key, value) {
     if (typeof key !== 'string') throw keyError(key);
     const now = this.#now();
-    const slot = this.#slots.get(key);
-    const victim = slot === undefined ? this.#store.recycle_until(KIND_DEFAULT, 0, now) : -1;
-    if (victim < 0) return this.#write(key, value, undefined, slot, now);
-    this.#slots.delete(this.#keys[victim]);
-    this.#keys[victim] = key;
-    this.#slots.set(key, victim);
-    this.#values[victim] = value;
-    if (this.#fetches !== undefined) this.#fetches.written(key);
-    return this;
+    let slot = this.#slots.get(key);
+    const fresh = slot === undefined;
+    if (fresh) {
+      const victim = this.#slots.size >= this.#max ? this.#store.recycle_until(KIND_DEFAULT, 0, now) : -1;
+      if (victim >= 0) {
+        this.#slots.delete(this.#keys[victim]);
+        this.#keys[victim] = key;
+        this.#slots.set(key, victim);
+        this.#values[victim] = value;
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+        return this;
+      }
+      slot = this.#alloc(key);
+    }
+    let freed;
+    try {
+      freed = this.#store.set(slot, 0, KIND_DEFAULT, 0, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
+    return this.#finish(slot, fresh, key, value, freed);
   }
 
   // `set` as it goes when no shortcut applies. `slot`: -1 when not looked up yet (user
@@ -217,13 +223,20 @@ export class Cache extends CacheBase {
     } catch (e) {
       throw poison(this.#store, e);
     }
+    return this.#finish(slot, fresh, key, value, freed);
+  }
+
+  // After the store's write of `slot` (`fresh`: taken for `key` by this write) answered
+  // `freed`.
+  #finish(slot, fresh, key, value, freed) {
     if (slot >= this.#covered) this.#views();
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
     }
     this.#values[slot] = value;
-    if (freed !== FREED_NONE) this.#reap(freed);
+    if (freed >= 0) this.#release(freed);
+    else if (freed === FREED_MANY) this.#reapAll();
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
   }
@@ -305,12 +318,6 @@ export class Cache extends CacheBase {
       key: (slot) => this.#keys[slot],
       value: (slot) => this.#values[slot],
       held: (key) => this.#slots.get(key),
-      // The slot of `key`, or undefined; a non-string key is an error, not a miss.
-      slotOf: (key) => {
-        const slot = this.#slots.get(key);
-        if (slot === undefined && typeof key !== 'string') throw keyError(key);
-        return slot;
-      },
       // A slot for a new `key`, known to the adaptive policy when it is on.
       alloc: (key) => {
         const slot = this.#alloc(key);
@@ -380,11 +387,6 @@ export class Cache extends CacheBase {
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#free.push(slot);
-  }
-
-  #reap(freed) {
-    if (freed >= 0) this.#release(freed);
-    else if (freed === FREED_MANY) this.#reapAll();
   }
 
   #reapAll() {
