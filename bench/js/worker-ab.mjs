@@ -33,6 +33,14 @@ const phases = Object.keys(runs[dirs[0]][0]);
 console.log(`${impl}, ${shape} keys, ttl ${ttl}: ops/ms (best iteration, median of ${procs} processes)`);
 console.log(`| build | ${phases.join(' | ')} |`);
 console.log(`|---|${phases.map(() => '---:').join('|')}|`);
+const row = (dir) => phases.map((ph) => median(runs[dir].map((r) => r[ph])));
 for (const dir of dirs) {
-  console.log(`| ${dir} | ${phases.map((ph) => Math.round(median(runs[dir].map((r) => r[ph])))).join(' | ')} |`);
+  console.log(`| ${dir} | ${row(dir).map(Math.round).join(' | ')} |`);
+}
+// Each build against lru-cache in the same run, the figure issue 15 sets a target for.
+if (runs['lru-cache'] !== undefined) {
+  const lru = row('lru-cache');
+  for (const dir of dirs.filter((d) => d !== 'lru-cache')) {
+    console.log(`| ${dir} / lru-cache | ${row(dir).map((x, i) => (x / lru[i]).toFixed(2)).join(' | ')} |`);
+  }
 }

@@ -1,31 +1,75 @@
 // The Cache's less frequent operations, over what it lets them reach (`cache[INSIDE]()`
-// in cache.js): Django's add and touch, remaining lifetimes, purging, the counters, and
-// iteration in recency order.
+// in cache.js): its bounds, deletes, Django's add and touch, remaining lifetimes, purging, the
+// counters, and iteration in recency order.
 
 import { INSIDE, Persisting } from './cache-persist.js';
 import { fromWasm } from './errors.js';
 import { HELD } from './fetch-options.js';
-import { STORE_MEMORY, storeMemory } from './slot-store.js';
+import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
-import { Namespace } from './namespace.js';
-import { text } from './text.js';
+import { Namespace, PREFIX } from './namespace.js';
+import { keyError, text } from './text.js';
+
+/** The slot of `key` in `c` (a cache's INSIDE), or undefined; a non-string key is an error, not a miss. */
+function slotOf(c, key) {
+  const slot = c.held(key);
+  if (slot === undefined && typeof key !== 'string') throw keyError(key);
+  return slot;
+}
 
 /** The Cache's live `[key, value]` pairs, most recently used first (read at once). */
 export const LIVE = Symbol('polycache.live');
 
 /** The Cache's methods that need no private state of its own (cache.js). */
 export class CacheBase extends Persisting {
+  /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
+  get max() {
+    return this[INSIDE]().max;
+  }
+
+  /** The size bound, or `undefined`. */
+  get maxSize() {
+    return this[INSIDE]().maxSize;
+  }
+
+  /** The sum of the sizes of the entries held. */
+  get calculatedSize() {
+    return this[INSIDE]().store.stats()[7];
+  }
+
+  [PREFIX](name) {
+    const c = this[INSIDE]();
+    return c.names().prefix(c.store, name);
+  }
+
   /** The value of a live `key` without touching its recency or the counters. */
   peek(key) {
     const c = this[INSIDE]();
-    const slot = c.slotOf(key);
+    const slot = slotOf(c, key);
     return slot !== undefined && c.store.has(slot, c.time()) ? c.value(slot) : undefined;
+  }
+
+  /** Removes `key`; true when it was live. */
+  delete(key) {
+    const c = this[INSIDE]();
+    c.written(key);
+    const slot = slotOf(c, key);
+    if (slot === undefined) return false;
+    const now = c.time();
+    let live;
+    try {
+      live = c.store.delete(slot, now);
+    } catch (e) {
+      throw poison(c.store, e);
+    }
+    c.release(slot);
+    return live;
   }
 
   /** True when `key` is live (no recency change). */
   has(key) {
     const c = this[INSIDE]();
-    const slot = c.slotOf(key);
+    const slot = slotOf(c, key);
     return slot !== undefined && c.store.has(slot, c.time());
   }
 
@@ -133,7 +177,7 @@ export class CacheBase extends Persisting {
 
 /** Django's `add` (see Cache.add). */
 export function addTo(c, key, value, options) {
-  c.slotOf(key); // throws for a key that is not a string
+  slotOf(c, key); // throws for a key that is not a string
   const given = options === undefined ? undefined : options.size;
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
   const ttlAmount = amount;
@@ -161,7 +205,7 @@ export function addTo(c, key, value, options) {
 export function touchIn(c, key, options) {
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
   const ttlAmount = amount;
-  const slot = c.slotOf(key);
+  const slot = slotOf(c, key);
   if (slot === undefined) return false;
   let live;
   try {
@@ -175,7 +219,7 @@ export function touchIn(c, key, options) {
 }
 
 export function remainingOf(c, key) {
-  const slot = c.slotOf(key);
+  const slot = slotOf(c, key);
   return slot === undefined ? 0 : c.store.remaining(slot, c.time());
 }
 

@@ -11,10 +11,10 @@ import { CacheBase } from './cache-lifetimes.js';
 import { INSIDE } from './cache-persist.js';
 import { extras } from './cache-extras.js';
 import { checkFetchOptions } from './fetch-options.js';
-import { PREFIX, Prefixes } from './namespace.js';
+import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, FREED_NONE, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
   SlotStore, coarseNow, learnKey, openViews, poison,
 } from './slot-store.js';
 import { keyError } from './text.js';
@@ -51,13 +51,7 @@ export class Cache extends CacheBase {
   /** The adaptive policy learns each new key's text, so its decisions match other hosts'. */
   #adaptive = false;
 
-  /**
-   * @param {object} options `max` entries and/or `maxSize` (with `size` per set or a
-   *   `sizeCalculation(value, key)`), a default `ttl` in ms or Django `timeout` in
-   *   seconds (`timeouts: 'django'` makes Django's 300 s the default), `now()` in epoch
-   *   ms, `eviction: 'adaptive' | 'lru' | 'cull'` (the scan-resistant adaptive policy, the
-   *   default; LRU; Django's batch cull) and `cullFrequency`.
-   */
+  /** @param {object} options `max`, `maxSize`, `ttl`, `eviction`...: see index.d.ts. */
   constructor(options = {}) {
     super();
     const { max, maxSize, sizeCalculation, now, cull, adaptive, kind, amount: ttlAmount } = readOptions(options);
@@ -101,24 +95,9 @@ export class Cache extends CacheBase {
     this.#covered = this.#exp.length;
   }
 
-  /** The entry bound (`Infinity` when only `maxSize` bounds the cache). */
-  get max() {
-    return this.#max;
-  }
-
-  /** The size bound, or `undefined`. */
-  get maxSize() {
-    return this.#maxSize;
-  }
-
   /** Entries held (expired ones not yet reclaimed included, as lru-cache counts). */
   get size() {
     return this.#slots.size;
-  }
-
-  /** The sum of the sizes of the entries held. */
-  get calculatedSize() {
-    return this.#store.stats()[7];
   }
 
   /** The value of a live `key` (it becomes the most recently used), else undefined. */
@@ -168,14 +147,52 @@ export class Cache extends CacheBase {
    * already expired), `size`.
    */
   set(key, value, options) {
-    let slot = -1; // not looked up yet (user code may run first, and may write this key)
-    if (options === undefined && this.#plain && !this.#timed) {
-      // No user code runs on the way: the lookup holds for the whole call.
-      slot = this.#slots.get(key);
-      if (slot !== undefined) {
-        if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
-      } else if (this.#insert(key, value)) return this;
+    if (options === undefined && this.#plain) {
+      if (!this.#timed) {
+        // No user code runs on the way: the lookup holds for the whole call.
+        const slot = this.#slots.get(key);
+        if (slot !== undefined) {
+          if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+        } else if (this.#insert(key, value)) return this;
+        return this.#write(key, value, undefined, slot, 0);
+      }
+      if (this.#recycles && value !== undefined) return this.#setTimed(key, value);
     }
+    return this.#write(key, value, options, -1, undefined);
+  }
+
+  // A write into a timed LRU cache (nothing sized, no options): the clock is the only
+  // user code on the way, read once. In a full cache a new key takes the victim's slot
+  // in one call (core: `recycle_lru_until`, which declines when some entry expired, say).
+  #setTimed(key, value) {
+    if (typeof key !== 'string') throw keyError(key);
+    const now = this.#now();
+    let slot = this.#slots.get(key);
+    const fresh = slot === undefined;
+    if (fresh) {
+      const victim = this.#slots.size >= this.#max ? this.#store.recycle_until(KIND_DEFAULT, 0, now) : -1;
+      if (victim >= 0) {
+        this.#slots.delete(this.#keys[victim]);
+        this.#keys[victim] = key;
+        this.#slots.set(key, victim);
+        this.#values[victim] = value;
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+        return this;
+      }
+      slot = this.#alloc(key);
+    }
+    let freed;
+    try {
+      freed = this.#store.set(slot, 0, KIND_DEFAULT, 0, now);
+    } catch (e) {
+      throw poison(this.#store, e);
+    }
+    return this.#finish(slot, fresh, key, value, freed);
+  }
+
+  // `set` as it goes when no shortcut applies. `slot`: -1 when not looked up yet (user
+  // code may run first, and may write this key); `now`: undefined when not read yet.
+  #write(key, value, options, slot, now) {
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -195,7 +212,7 @@ export class Cache extends CacheBase {
     const size = this.#size(key, value, given);
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
-    const now = this.#timed ? this.#now() : 0;
+    now ??= this.#timed ? this.#now() : 0;
     if (slot === -1) slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) slot = this.#alloc(key);
@@ -206,13 +223,20 @@ export class Cache extends CacheBase {
     } catch (e) {
       throw poison(this.#store, e);
     }
+    return this.#finish(slot, fresh, key, value, freed);
+  }
+
+  // After the store's write of `slot` (`fresh`: taken for `key` by this write) answered
+  // `freed`.
+  #finish(slot, fresh, key, value, freed) {
     if (slot >= this.#covered) this.#views();
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
     }
     this.#values[slot] = value;
-    if (freed !== FREED_NONE) this.#reap(freed);
+    if (freed >= 0) this.#release(freed);
+    else if (freed === FREED_MANY) this.#reapAll();
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
   }
@@ -257,22 +281,6 @@ export class Cache extends CacheBase {
     return true;
   }
 
-  /** Removes `key`; true when it was live. */
-  delete(key) {
-    if (this.#fetches !== undefined) this.#fetches.written(key);
-    const slot = this.#slotOf(key);
-    if (slot === undefined) return false;
-    const now = this.#time();
-    let live;
-    try {
-      live = this.#store.delete(slot, now);
-    } catch (e) {
-      throw poison(this.#store, e);
-    }
-    this.#release(slot);
-    return live;
-  }
-
   /** Removes every entry; namespace generations are kept. */
   clear() {
     if (this.#fetches !== undefined) this.#fetches.cleared();
@@ -282,10 +290,6 @@ export class Cache extends CacheBase {
     this.#values = [];
     this.#free = [];
     this.#nextSlot = 0;
-  }
-
-  [PREFIX](name) {
-    return this.#names.prefix(this.#store, name);
   }
 
   // What cache-persist.js and cache-lifetimes.js reach of this cache (made once).
@@ -298,17 +302,22 @@ export class Cache extends CacheBase {
         return self.#store;
       },
       sizeCalculation: this.#sizeCalculation,
+      max: this.#max,
+      maxSize: this.#maxSize,
       // Whether the cache sizes its entries (else its counters' `bytes` is null).
       sized: this.#maxSize !== undefined || this.#sizeCalculation !== undefined,
       names: () => this.#names,
       // The running fetch() calls (fetch.js), made on the first.
       fetches: () => (this.#fetches ??= new (extras().Fetches)(this, this.#options)),
+      // A write of `key` (running fetches of it then store nothing).
+      written: (key) => {
+        if (this.#fetches !== undefined) this.#fetches.written(key);
+      },
       now: () => this.#now(),
-      time: () => this.#time(),
+      time: () => (this.#timed ? this.#now() : 0),
       key: (slot) => this.#keys[slot],
       value: (slot) => this.#values[slot],
       held: (key) => this.#slots.get(key),
-      slotOf: (key) => this.#slotOf(key),
       // A slot for a new `key`, known to the adaptive policy when it is on.
       alloc: (key) => {
         const slot = this.#alloc(key);
@@ -360,17 +369,6 @@ export class Cache extends CacheBase {
     return this.#slots.size;
   }
 
-  /** The slot of `key`, or undefined; a non-string key is an error, not a miss. */
-  #slotOf(key) {
-    const slot = this.#slots.get(key);
-    if (slot === undefined && typeof key !== 'string') throw keyError(key);
-    return slot;
-  }
-
-  #time() {
-    return this.#timed ? this.#now() : 0;
-  }
-
   #size(key, value, size) {
     // Nothing sized: no call (the common case, on every write).
     if (size === undefined && this.#maxSize === undefined && this.#sizeCalculation === undefined) return 0;
@@ -389,11 +387,6 @@ export class Cache extends CacheBase {
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#free.push(slot);
-  }
-
-  #reap(freed) {
-    if (freed >= 0) this.#release(freed);
-    else if (freed === FREED_MANY) this.#reapAll();
   }
 
   #reapAll() {

@@ -7,6 +7,8 @@
 import { LruStore } from '../../dist/polycache_lrustore.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
+import { getWith } from './lru-get.js';
+import { heldSlots } from './lru-iterate.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
@@ -91,14 +93,9 @@ export class LruEntries {
   }
 
 
-  /** Held slots, newest first (or oldest first), stale ones only with `allowStale`. */
-  *slots(allowStale, oldestFirst = false) {
-    const order = this.#store.order();
-    if (oldestFirst) order.reverse();
-    for (const slot of order) {
-      if (this.#keyMap.get(this.#keys[slot]) !== slot) continue;
-      if (allowStale || !this.#life.isStale(slot)) yield slot;
-    }
+  /** Every slot held, most recently used first, stale ones included. */
+  order() {
+    return this.#store.order();
   }
 
   /** Removes the least recently used entry as an eviction; its value. */
@@ -128,49 +125,26 @@ export class LruEntries {
   }
 
   get(k, getOptions = {}) {
-    const { allowStale = this.cache.allowStale, updateAgeOnGet = this.cache.updateAgeOnGet } = getOptions;
-    const { noDeleteOnStaleGet = this.cache.noDeleteOnStaleGet, status } = getOptions;
-    const slot = this.#keyMap.get(k);
-    if (slot === undefined) {
-      if (status) status.get = 'miss';
-      return undefined;
-    }
-    const value = this.#vals[slot];
-    const r = fetchRecord(value);
-    if (status) this.#life.statusTTL(status, slot);
-    if (this.#life.readStale(slot)) {
-      if (r === undefined) {
-        if (!noDeleteOnStaleGet) this.del(k, 'expire');
-        if (status) status.get = 'stale';
-        if (allowStale) {
-          if (status) status.returnedStale = true;
-          return value;
-        }
-        return undefined;
-      }
-      if (status) status.get = 'stale-fetching';
-      if (allowStale && r.stale !== undefined) {
-        if (status) status.returnedStale = true;
-        return r.stale;
-      }
-      return undefined;
-    }
-    if (status) status.get = r !== undefined ? 'fetching' : 'hit';
-    if (updateAgeOnGet) this.#life.updateAge(slot);
-    return r !== undefined ? r.stale : value;
+    return getWith(this, k, getOptions);
   }
 
   /**
-   * `set(k, v)` with no options, where nothing can run, be timed or be sized (no
-   * callback, no ttl so far, no size tracking): the same writes as `set`, without
-   * reading its options. False, and nothing done, when it does not apply.
+   * `set(k, v)` with no options, where nothing can run or be sized (no callback, no size
+   * tracking): the same writes as `set`, without reading its options. Untimed so far,
+   * the write of a held key is a move; once lifetimes are tracked, the default `ttl`
+   * goes to the store with the write. False, and nothing done, when it does not apply.
    */
   quickSet(k, v) {
     const c = this.cache;
-    if (this.#life.tracking || !this.#quiet || this.#o.sizeTracking || v === undefined || c.ttl !== 0 || c.sizeCalculation) {
-      return false;
-    }
+    const ttl = c.ttl;
+    if (!this.#quiet || this.#o.sizeTracking || v === undefined || c.sizeCalculation) return false;
+    const tracking = this.#life.tracking;
+    if (tracking ? c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl) : ttl !== 0) return false;
     let slot = this.#keyMap.get(k);
+    const old = slot === undefined ? undefined : this.#vals[slot];
+    // A background fetch being replaced is aborted by `set`.
+    if (slot !== undefined && v !== old && fetchRecord(old) !== undefined) return false;
+    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
     if (slot === undefined) {
       const held = this.#keyMap.size;
       if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
@@ -185,12 +159,25 @@ export class LruEntries {
       }
       return true;
     }
-    const old = this.#vals[slot];
-    // A background fetch being replaced is aborted by `set`.
-    if (v !== old && fetchRecord(old) !== undefined) return false;
     this.#vals[slot] = v;
     // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
     this.#views.hit(slot);
+    return true;
+  }
+
+  // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
+  // given with the store's write (no callback can run between them).
+  #setTimed(k, v, slot, old, ttl) {
+    const start = this.#o.perf.now();
+    if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start);
+    else if (v !== old) {
+      this.#vals[slot] = v;
+      this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
+    } else {
+      this.#store.promote(slot);
+      this.#store.set_age(slot, ttl, start);
+    }
+    this.#life.written(slot, ttl);
     return true;
   }
 
@@ -374,7 +361,7 @@ export class LruEntries {
   }
 
   clear(reason) {
-    for (const slot of this.slots(true, true)) {
+    for (const slot of heldSlots(this, true, true)) {
       const v = this.#vals[slot];
       const r = fetchRecord(v);
       if (r !== undefined) r.ac.abort(new Error('deleted'));

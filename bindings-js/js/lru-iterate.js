@@ -11,6 +11,16 @@ export const KEY = Symbol('polycache.lru.key');
 export const VAL = Symbol('polycache.lru.value');
 export const GET = Symbol('polycache.lru.get');
 
+/** `entries`' held slots (lru-entries.js), newest first (or oldest first), stale ones only with `allowStale`. */
+export function* heldSlots(entries, allowStale, oldestFirst = false) {
+  const order = entries.order();
+  if (oldestFirst) order.reverse();
+  for (const slot of order) {
+    if (entries.slot(entries.key(slot)) !== slot) continue;
+    if (allowStale || !entries.life.isStale(slot)) yield slot;
+  }
+}
+
 export class Entries {
   /** `[key, value]` pairs, most recently used first (stale ones only with allowStale). */
   *entries() {

@@ -8,7 +8,7 @@
 
 import { fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
 import { LruEntries } from './lru-entries.js';
-import { Entries, GET, KEY, SLOTS, VAL } from './lru-iterate.js';
+import { Entries, GET, KEY, SLOTS, VAL, heldSlots } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
 import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
 
@@ -77,7 +77,7 @@ export class LRUCache extends Entries {
 
   set(k, v, setOptions = NONE) {
     const e = this.#e;
-    if (setOptions === NONE && !e.life.tracking && e.quickSet(k, v)) return this;
+    if (setOptions === NONE && e.quickSet(k, v)) return this;
     const { status } = setOptions;
     if (status) {
       Object.assign(status, { op: 'set', key: k });
@@ -267,7 +267,7 @@ export class LRUCache extends Entries {
 
   // Iteration support for Entries (lru-iterate.js): slots in order, key and value.
   [SLOTS](allowStale = this.allowStale, oldestFirst = false) {
-    return this.#e.slots(allowStale, oldestFirst);
+    return heldSlots(this.#e, allowStale, oldestFirst);
   }
   [KEY](slot) {
     return this.#e.key(slot);

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{read, Op, SlotMap, Views};
+use crate::views::{Op, SlotMap, Views};
 
 /// Returned by [`LruStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -120,7 +120,7 @@ impl LruStore {
         // A held slot keeping its size: in an LRU store with nothing expiring, writing it
         // again is moving it to the head, one lookup (and nothing is evicted).
         // (A slot past the arrays was never stored.)
-        let held = i < self.sizes.len() && read(&mut self.store, slot, 0);
+        let held = i < self.sizes.len() && self.store.read_held(&slot);
         let freed = if held && self.sizes[i] == size { FREED_NONE } else { self.store_new(slot, size, held) };
         if freed != FAILED && !ttl.is_nan() {
             self.put_age(i, Age::new(ttl, start));
@@ -135,11 +135,11 @@ impl LruStore {
     /// evicted are read with `take_freed` (see `set`'s `-2`: here any count of them).
     pub fn reuse_lru(&mut self, size: f64, ttl: f64, start: f64) -> f64 {
         self.flush();
-        let Some(&slot) = self.store.last_key() else { return FREED_NONE };
+        let Some(slot) = self.store.lru_key() else { return FREED_NONE };
         let i = slot as usize;
         if self.sizes[i] == size {
             // Removing the tail and pushing it at the head leaves the order a move does.
-            read(&mut self.store, slot, 0);
+            self.store.read_held(&slot);
         } else if let Some(max_bytes) = self.store.config().max_bytes.filter(|&m| charge(size) > m) {
             // Refused before anything is evicted, as the core refuses a set.
             self.error = Some(coded(Error::ValueTooLarge { key: String::new(), size: charge(size), max_bytes }));
@@ -245,7 +245,7 @@ impl LruStore {
     /// Makes `slot` the most recently used.
     pub fn promote(&mut self, slot: u32) {
         self.flush();
-        read(&mut self.store, slot, 0);
+        self.store.read_held(&slot);
     }
 
     /// A read of a held `slot`: `stale` in one call, the slot made the most recently

@@ -177,6 +177,11 @@ impl SlotStore {
         let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
+            // A held key written again: JS keeps the value, so only its expiry changes.
+            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) => {
+                self.views.set_expiry(slot, expiry);
+                Ok(())
+            }
             (Ok(expiry), Ok(charge)) => {
                 let done = self.store.set(slot, slot, charge, expiry, now).map_err(coded);
                 // Only once stored: a refused write keeps the old entry and its expiry.
@@ -202,6 +207,24 @@ impl SlotStore {
     pub fn recycle(&mut self) -> f64 {
         self.flush();
         self.store.recycle_lru().map_or(-1.0, f64::from)
+    }
+
+    /// `recycle` in a store where entries may expire: the new key's write with the
+    /// lifetime `(ttl_kind, ttl_amount)` from `now` (the core's `recycle_lru_until`);
+    /// -1, and nothing done, in any other case (JS then writes as usual).
+    pub fn recycle_until(&mut self, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
+        self.flush();
+        let now = now_ms(now);
+        let Ok(expiry) = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)) else {
+            return -1.0;
+        };
+        match self.store.recycle_lru_until(expiry, now) {
+            Some(slot) => {
+                self.views.set_expiry(slot, expiry);
+                f64::from(slot)
+            }
+            None => -1.0,
+        }
     }
 
     /// The adaptive policy learns `key` as the key of the slot the next `set`/`add`

@@ -124,11 +124,17 @@ impl Views {
     fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op)) {
         for i in 1..=self.take() {
             match self.op(i) {
-                // Time 0: JS found the entry live when it answered, so it still is at its
-                // own time; the store reads the time here only to test expiry.
-                // Inlined here (not `read`): the replay is where most hits are counted.
-                Op::Hit(slot) => {
+                // JS found the entry live when it answered, so it still is at its own
+                // time: the store makes the read without looking at the entry. Except
+                // where entries may expire: a timed write reads its entry (the
+                // `Cache`'s update with a ttl), and reading it with the hit keeps it in
+                // the CPU's cache for that (without, timed updates after a run of gets
+                // read 10-25% slower, docs/js-speed.md).
+                Op::Hit(slot) if store.may_expire() => {
                     store.get_with(&slot, 0, |_| ());
+                }
+                Op::Hit(slot) => {
+                    store.read_held(&slot);
                 }
                 Op::Miss => {
                     read(store, u32::MAX, 0);

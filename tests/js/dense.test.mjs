@@ -150,3 +150,33 @@ test('dense slots: a clear with hits waiting in the ring and views on grown memo
     agree(cache, model, `after the clear in round ${round}`);
   }
 });
+
+test('dense slots: a full timed LRU cache gives a new key the victim\'s slot, and falls back once entries expired', () => {
+  // Cache.set's one-call eviction in a timed cache (core: recycle_lru_until) against the
+  // model: the victim's slot must take the new key's value and expiry, and leave the
+  // work to the usual write once some entry has expired.
+  const r = rng(17);
+  const clock = { t: START };
+  const cache = new Cache({ max: 30, ttl: 40, eviction: 'lru', now: () => clock.t });
+  const model = new Model(() => clock.t, { max: 30, defaultTtl: 40 });
+  let evictions = 0;
+  for (let i = 0; i < 12_000; i++) {
+    const key = `t${Math.floor(r() * 70)}`;
+    const x = r();
+    if (x < 0.4) assert.equal(cache.get(key), model.get(key), `get(${key}) at ${i}`);
+    else if (x < 0.95) {
+      const before = cache.stats().evictions;
+      cache.set(key, i);
+      model.set(key, i);
+      evictions += cache.stats().evictions - before;
+    } else assert.equal(cache.delete(key), model.delete(key), `delete(${key}) at ${i}`);
+    if (r() < 0.3) clock.t += Math.floor(r() * 3);
+    if (i % 3_001 === 1_000) memory.grow(1);
+    if (i % 97 === 0) {
+      assert.deepEqual([...cache.keys()], model.liveKeysMostRecentFirst(), `order at ${i}`);
+      for (const k of model.liveKeys()) assert.equal(cache.peek(k), model.peek(k), `value of ${k} at ${i}`);
+      assert.deepEqual([cache.stats().hits, cache.stats().misses], [model.hits, model.misses], `counters at ${i}`);
+    }
+  }
+  assert.ok(evictions > 1_000, `${evictions} evictions`);
+});

@@ -209,3 +209,25 @@ test('where timers are refused (a Worker global scope), ttlAutopurge and ttlReso
     globalThis.setTimeout = real;
   }
 });
+
+side(
+  'with nothing to call back, a write with no options gives the default ttl: the same value again restarts it',
+  (LRU, { perf, advance }, log) => {
+    // No callbacks: LRUCache's quickSet takes these writes, lifetimes tracked from the start.
+    const c = new LRU({ max: 3, ttl: 10, ttlResolution: 0, perf });
+    const v = { same: true };
+    c.set('a', v);
+    c.set('b', 2);
+    advance(8);
+    c.set('a', v);
+    c.set('b', 3);
+    advance(8);
+    log.push(c.get('a') === v, c.getRemainingTTL('a'), c.get('b'), c.getRemainingTTL('b'));
+    advance(3);
+    log.push(c.get('a'), c.get('b'), c.size);
+    for (const k of ['c', 'd', 'e', 'f']) c.set(k, k);
+    advance(5);
+    log.push([...c.keys()], c.getRemainingTTL('f'), c.getRemainingTTL('d'));
+  },
+  (log) => assert.deepEqual(log.slice(0, 4), [true, 2, 3, 2]),
+);

@@ -44,6 +44,10 @@ impl<S: BuildHasher> BuildHasher for Slots<S> {
 /// its `prev` the least. Key `n` lives at index `n + 1` of both vectors.
 const HEAD: usize = 0;
 
+/// The link of an index that holds nothing. A held index is also known by its link, so
+/// a hit or a rewrite reads 8 bytes of links and never the entry (`touch`).
+const FREE: Link = Link { prev: u32::MAX, next: u32::MAX };
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Link {
     prev: u32,
@@ -85,6 +89,20 @@ pub(super) fn index<Q: Hash + ?Sized>(key: &Q) -> usize {
     usize::try_from(h.finish().saturating_add(1)).unwrap_or(usize::MAX)
 }
 
+/// A key a dense policy can name from its index alone: the LRU victim's key comes from
+/// the links, without reading its entry (which hits and rewrites leave out of the CPU's
+/// cache, see `touch`).
+pub trait DenseKey: Hash + Eq + Clone {
+    /// The key that lives at index `n + 1` (the one that writes `n` when hashed).
+    fn numbered(n: u32) -> Self;
+}
+
+impl DenseKey for u32 {
+    fn numbered(n: u32) -> u32 {
+        n
+    }
+}
+
 /// Keys laid out up front: a bounded cache reaches its bound, and growing by doubling
 /// moves the arrays (on wasm, maybe the memory) several times on the way.
 const RESERVE_UP_TO: usize = 1 << 16;
@@ -97,7 +115,9 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         let n = capacity.min(RESERVE_UP_TO) + 2;
         let mut slots = Vec::with_capacity(n);
         slots.resize_with(n, || None);
-        Dense { links: vec![Link::default(); n], slots, len: 0, capacity }
+        let mut links = vec![FREE; n];
+        links[HEAD] = Link::default();
+        Dense { links, slots, len: 0, capacity }
     }
 
     /// Makes index `i` (held) the most recently used.
@@ -120,17 +140,19 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         links[HEAD].next = i as u32;
     }
 
+    /// Takes index `i` (held) out of the list; its link then reads as free.
     fn unlink(links: &mut [Link], i: usize) {
         let Link { prev, next } = links[i];
         links[prev as usize].next = next;
         links[next as usize].prev = prev;
+        links[i] = FREE;
     }
 
     #[cold]
     fn grow(&mut self, i: usize) {
         let n = (i + 1).max(self.slots.len() * 2);
         self.slots.resize_with(n, || None);
-        self.links.resize(n, Link::default());
+        self.links.resize(n, FREE);
     }
 
     /// Checks the list against the slots: every held index linked once, both ways.
@@ -150,6 +172,9 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         assert_eq!(self.links[HEAD].prev as usize, prev);
         assert_eq!(seen, self.len);
         assert_eq!(self.slots.iter().filter(|s| s.is_some()).count(), self.len);
+        for (i, s) in self.slots.iter().enumerate().skip(1) {
+            assert_eq!(s.is_none(), self.links[i].prev == FREE.prev, "index {i}: its link says held when it is not, or the reverse");
+        }
         assert!(self.len <= self.capacity);
     }
 }
@@ -193,7 +218,7 @@ impl<K, E> DoubleEndedIterator for Iter<'_, K, E> {
     }
 }
 
-impl<K: Hash + Eq, E> Recency<K, E> for Dense<K, E> {
+impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
     #[inline]
     fn get<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut E>
     where
@@ -203,6 +228,22 @@ impl<K: Hash + Eq, E> Recency<K, E> for Dense<K, E> {
         let (_, e) = self.slots.get_mut(i)?.as_mut()?;
         Self::to_front(&mut self.links, i);
         Some(e)
+    }
+
+    /// Presence from the link alone: the entry is not read.
+    #[inline]
+    fn touch<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        let i = index(key);
+        match self.links.get(i) {
+            Some(l) if l.prev != FREE.prev => {
+                Self::to_front(&mut self.links, i);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn get_key_value_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(&K, &mut E)>
@@ -274,6 +315,11 @@ impl<K: Hash + Eq, E> Recency<K, E> for Dense<K, E> {
 
     fn last(&self) -> Option<&K> {
         self.slots[self.links[HEAD].prev as usize].as_ref().map(|(k, _)| k)
+    }
+
+    fn last_key(&self) -> Option<K> {
+        let tail = self.links[HEAD].prev;
+        (tail as usize != HEAD).then(|| K::numbered(tail - 1))
     }
 
     fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = (&'a K, &'a E)>

@@ -26,6 +26,7 @@ fn matches_the_hashed_lru_under_random_operations() {
                 4..=6 => assert_eq!(dense.push(k, step), lru.push(k, step), "push {k} at {step}"),
                 7 => assert_eq!(dense.remove(&k), lru.remove(&k), "remove {k} at {step}"),
                 8 => assert_eq!(dense.pop_victim(), lru.pop_victim(), "victim at {step}"),
+                9 if step % 2 == 0 => assert_eq!(dense.touch(&k), lru.get(&k).is_some(), "touch {k} at {step}"),
                 _ if step % 500 == 9 => {
                     while dense.pop_victim().is_some() {}
                     while lru.pop_victim().is_some() {}
@@ -37,6 +38,7 @@ fn matches_the_hashed_lru_under_random_operations() {
             }
             assert_eq!(dense.len(), lru.len());
             assert_eq!(dense.last(), lru.last());
+            assert_eq!(dense.last_key(), lru.last().copied());
             if step % 97 == 0 {
                 dense.validate();
                 assert_eq!(order(dense.iter()), order(lru.iter()), "order at {step}");

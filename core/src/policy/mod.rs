@@ -66,6 +66,13 @@ pub trait Recency<K, E> {
     fn peek<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&E>
     where
         K: Borrow<Q>;
+    /// `get` for its effect on the order alone: true when `key` is held.
+    fn touch<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.get(key).is_some()
+    }
     fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>
     where
         K: Borrow<Q>;
@@ -80,6 +87,13 @@ pub trait Recency<K, E> {
     fn resize(&mut self, max_entries: usize);
     /// The least recently used key.
     fn last(&self) -> Option<&K>;
+    /// A copy of the least recently used key.
+    fn last_key(&self) -> Option<K>
+    where
+        K: Clone,
+    {
+        self.last().cloned()
+    }
     /// Most recently used first.
     fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = (&'a K, &'a E)>
     where
@@ -122,8 +136,22 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         Q: Hash + Eq + ?Sized,
     {
         match self {
-            Policy::Lru(p) => p.get(key).is_some(),
+            Policy::Lru(p) => p.touch(key),
             Policy::Adaptive(p) => p.rewrite(key),
+        }
+    }
+
+    /// `get` for its effect alone (the order, the adaptive policy's counts): true when
+    /// `key` is held.
+    #[inline]
+    pub fn touch<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self {
+            Policy::Lru(p) => p.touch(key),
+            Policy::Adaptive(p) => p.get(key).is_some(),
         }
     }
 
@@ -191,6 +219,17 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         match self {
             Policy::Lru(p) => p.last(),
             Policy::Adaptive(p) => p.iter().next_back().map(|(k, _)| k),
+        }
+    }
+
+    /// A copy of the key `last` gives, which a dense LRU names without reading its entry.
+    pub fn last_key(&self) -> Option<K>
+    where
+        K: Clone,
+    {
+        match self {
+            Policy::Lru(p) => p.last_key(),
+            Policy::Adaptive(_) => self.last().cloned(),
         }
     }
 

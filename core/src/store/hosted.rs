@@ -13,13 +13,37 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + Ord + ?Sized,
     {
-        if !matches!(self.map.peek(key), Some(e) if e.expires_at == NEVER) {
+        // No expiry record: every held entry never expires (see `recycle_lru`), and
+        // the entry need not be read (a dense LRU finds it held by its link alone).
+        if !self.expiries.is_empty() && !matches!(self.map.peek(key), Some(e) if e.expires_at == NEVER) {
+            return false;
+        }
+        if !self.map.rewrite(key) {
             return false;
         }
         self.next_fingerprint = None;
-        self.map.rewrite(key);
         self.stats.sets += 1;
         true
+    }
+
+    /// A read of `key` by a host that has checked, at its own time, that the entry is
+    /// live: its recency (and the adaptive policy's counts) and the hit counter, as
+    /// `get_with` at that time; a miss when it is not held. The entry itself is not read
+    /// (a dense LRU knows a held key by its link), so replaying many such reads leaves
+    /// the entries out of the CPU's cache.
+    #[inline]
+    pub fn read_held<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        let held = self.map.touch(key);
+        if held {
+            self.stats.hits += 1;
+        } else {
+            self.stats.misses += 1;
+        }
+        held
     }
 
     /// A write of a new key into a full LRU store where nothing expires and nothing is
@@ -36,11 +60,73 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if !lru_only || !self.expiries.is_empty() || self.bytes != 0 || self.map.len() < self.config.max_entries {
             return None;
         }
-        let key = self.map.last()?.clone();
+        let key = self.map.last_key()?;
         self.next_fingerprint = None;
         self.map.rewrite(&key);
         self.stats.sets += 1;
         self.stats.evictions += 1;
+        Some(key)
+    }
+
+    /// A write of a held, live `key` by a host that keeps its values: the same value and
+    /// `charge`, a new `expiry` still ahead of `now`. The order, counters and reclamation
+    /// of `set` (the entry becomes the most recently used; up to `PURGE_PER_WRITE`
+    /// expired entries go) without taking the entry out and putting it back. In the LRU
+    /// family without a byte bound only: false, and nothing done, in any other case.
+    pub fn retime<Q>(&mut self, key: &Q, charge: usize, expiry: Expiry, now: u64) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + Ord + ?Sized,
+    {
+        let expires_at = encode_expiry(expiry);
+        if expires_at <= now || self.config.max_bytes.is_some() || self.config.eviction == Eviction::Adaptive {
+            return false;
+        }
+        if !matches!(self.map.peek(key), Some(e) if e.expires_at > now && e.charge == charge) {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        // The key is live, so this leaves it.
+        self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        let seq = self.next_seq(expires_at);
+        let (k, e) = self.map.get_key_value_mut(key).expect("live: peeked above");
+        e.expires_at = expires_at;
+        e.seq = seq;
+        if expires_at != NEVER {
+            let k = k.clone();
+            self.index_expiry(expires_at, seq, k);
+        }
+        true
+    }
+
+    /// `recycle_lru` in a store where entries may expire: a write of a new key that
+    /// expires at `expiry`, into a full LRU store where nothing is charged and no entry
+    /// has expired at `now`, made in the place of the entry it evicts (the least
+    /// recently used, which then has that expiry): the order, counters and expiry of
+    /// `set`. The key, for the host to give the new entry; None, and nothing done, in any
+    /// other case (some entry expired, say: `set` then reclaims it instead).
+    pub fn recycle_lru_until(&mut self, expiry: Expiry, now: u64) -> Option<K> {
+        let expires_at = encode_expiry(expiry);
+        let lru_only = matches!(self.config.eviction, Eviction::Lru) && self.config.max_bytes.is_none() && self.bytes == 0;
+        if !lru_only || expires_at <= now || self.map.len() < self.config.max_entries {
+            return None;
+        }
+        // The earliest record is at or before every live entry's expiry: none has expired.
+        if matches!(self.expiries.peek(), Some(Reverse((at, _, _))) if *at <= now) {
+            return None;
+        }
+        let key = self.map.last_key()?;
+        let seq = self.next_seq(expires_at);
+        let (_, e) = self.map.get_key_value_mut(&key)?;
+        e.expires_at = expires_at;
+        e.seq = seq;
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        self.stats.evictions += 1;
+        if expires_at != NEVER {
+            self.index_expiry(expires_at, seq, key.clone());
+        }
         Some(key)
     }
 }

@@ -83,6 +83,16 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.map.last()
     }
 
+    /// True when some entry held may expire (it has an expiry record).
+    pub fn may_expire(&self) -> bool {
+        !self.expiries.is_empty()
+    }
+
+    /// A copy of [`Store::last_key`], which a dense LRU names without reading its entry.
+    pub fn lru_key(&self) -> Option<K> {
+        self.map.last_key()
+    }
+
     /// Live entries with their expiries and charges, least recently used first (the
     /// order in which re-inserting them rebuilds the same recency).
     pub fn entries(&self, now: u64) -> impl Iterator<Item = (&K, &V, Expiry, usize)> {

@@ -21,6 +21,7 @@ fn agree(d: &Dense, h: &Hashed, now: u64, what: &str) {
     assert_eq!(d.keys(now), h.keys(now), "order {what}");
     assert_eq!(d.stats(), h.stats(), "counters {what}");
     assert_eq!(d.bytes(), h.bytes(), "bytes {what}");
+    assert_eq!(d.lru_key(), h.last_key().copied(), "the next victim {what}");
     d.validate().unwrap();
 }
 
@@ -88,5 +89,123 @@ fn a_slot_past_the_laid_out_arrays_and_the_largest_slot() {
         assert_eq!(d.get(&u32::MAX, 0), None, "a slot never written reads as missing");
         assert!(!d.delete(&u32::MAX, 0));
         d.validate().unwrap();
+    }
+}
+
+#[test]
+fn retime_writes_as_set_does() {
+    // A host that keeps its values writes a held key again with a new expiry: `retime`
+    // where it applies, else `set`, must leave what `set` alone leaves.
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_retime, _) = pair(config);
+        let mut rng = Rng(0x9e37_79b9 ^ n as u64);
+        let mut now = 1_000;
+        let mut retimed = 0;
+        for step in 0..8_000 {
+            let k = rng.below(40) as u32;
+            let what = format!("at {step} ({config:?})");
+            match rng.below(6) {
+                0 | 1 => assert_eq!(by_set.get(&k, now), by_retime.get(&k, now), "get {k} {what}"),
+                2 => assert_eq!(by_set.delete(&k, now), by_retime.delete(&k, now)),
+                _ => {
+                    let expiry = match rng.below(5) {
+                        0 => Expiry::Never,
+                        1 => Expiry::At(now.saturating_sub(rng.below(3))),
+                        _ => Expiry::At(now + 1 + rng.below(300)),
+                    };
+                    let charge = rng.below(2) as usize;
+                    let held = by_set.holds(&k);
+                    by_set.set(k, k, charge, expiry, now).unwrap();
+                    if by_retime.retime(&k, charge, expiry, now) {
+                        retimed += 1;
+                    } else {
+                        by_retime.set(k, k, charge, expiry, now).unwrap();
+                    }
+                    // `set` hands back the value it replaced; `retime` keeps it in place.
+                    let mut freed: Vec<u32> = by_set.drain_dead().collect();
+                    if held && by_set.holds(&k) {
+                        let at = freed.iter().position(|&s| s == k).expect("the replaced value");
+                        freed.remove(at);
+                    }
+                    let mut other: Vec<u32> = by_retime.drain_dead().collect();
+                    if held && by_retime.holds(&k) {
+                        if let Some(at) = other.iter().position(|&s| s == k) {
+                            other.remove(at);
+                        }
+                    }
+                    assert_eq!(freed, other, "freed {what}");
+                }
+            }
+            by_set.drain_dead().for_each(drop);
+            by_retime.drain_dead().for_each(drop);
+            now += rng.below(7);
+            assert_eq!(by_set.keys(now), by_retime.keys(now), "order {what}");
+            assert_eq!(by_set.stats(), by_retime.stats(), "counters {what}");
+            by_retime.validate().unwrap();
+        }
+        assert_eq!(retimed > 0, n < 2, "retime applies in the LRU family without a byte bound only");
+    }
+}
+
+#[test]
+fn recycle_lru_until_writes_as_set_does() {
+    // A new key into a full store: `recycle_lru_until` where it applies (the victim's
+    // slot stands for the new key), else `set`, must leave what `set` alone leaves.
+    let sized = Config { max_bytes: Some(40), ..Config::lru(8) };
+    for (n, config) in [Config::lru(8), Config::django(8, 3), sized].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_recycle, _) = pair(config);
+        let mut rng = Rng(0x51_7cc1_b727 ^ n as u64);
+        let mut now = 1_000;
+        let mut recycled = 0;
+        // Store keys 0..16 stand for the host's keys; `held` maps host keys to the
+        // recycling store's slots, which differ once a slot stands for another key.
+        let mut held: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut free: Vec<u32> = (0..16).rev().collect();
+        for step in 0..6_000 {
+            let k = 100 + rng.below(30) as u32;
+            let what = format!("at {step} ({config:?})");
+            let expiry = if rng.below(4) == 0 { Expiry::Never } else { Expiry::At(now + 1 + rng.below(200)) };
+            if rng.below(3) == 0 {
+                let a = by_set.get(&k, now).is_some();
+                let b = by_recycle.get(held.get(&k).unwrap_or(&u32::MAX), now).is_some();
+                assert_eq!(a, b, "get {k} {what}");
+            } else if !by_set.holds(&k) {
+                assert!(!held.contains_key(&k), "held by one store only {what}");
+                by_set.set(k, k, 0, expiry, now).unwrap();
+                match by_recycle.recycle_lru_until(expiry, now) {
+                    Some(slot) => {
+                        recycled += 1;
+                        held.retain(|_, s| *s != slot);
+                        held.insert(k, slot);
+                    }
+                    None => {
+                        let slot = free.pop().expect("a free slot");
+                        by_recycle.set(slot, slot, 0, expiry, now).unwrap();
+                        held.insert(k, slot);
+                    }
+                }
+            }
+            by_set.drain_dead().for_each(drop);
+            for slot in by_recycle.drain_dead() {
+                held.retain(|_, s| *s != slot);
+                free.push(slot);
+            }
+            free.sort_unstable_by(|a, b| b.cmp(a));
+            free.dedup();
+            assert_eq!(by_set.stats(), by_recycle.stats(), "counters {what}");
+            let order: Vec<u32> = by_recycle
+                .keys(now)
+                .iter()
+                .map(|s| *held.iter().find(|(_, v)| *v == s).expect("a held slot").0)
+                .collect();
+            assert_eq!(by_set.keys(now), order, "order {what}");
+            by_recycle.validate().unwrap();
+            now += rng.below(15);
+        }
+        assert_eq!(recycled > 0, n == 0, "only in LRU without a byte bound");
     }
 }
