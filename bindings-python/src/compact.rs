@@ -29,6 +29,7 @@
 //! | 0x0A | a name from the store's table, varint index |
 //! | 0x0B | the same text as the n-th str of 2-64 bytes written before in this value, varint n |
 //! | 0x0C | a dict of the store's shape n (`names.rs`), varint n, then its values in the shape's order |
+//! | 0x0E | `str` of 65-256 UTF-8 bytes in the store's code (`text_code.rs`), varint length, the code |
 //! | 0x0D | in a shaped dict, the shape's usual value for that key (`shapes.rs`) |
 //! | 0x10-0x1F | a dict of the shape at index 0-15, then its values |
 //! | 0x20-0x3F | `str` of 0-31 UTF-8 bytes, the bytes follow |
@@ -46,6 +47,7 @@ use pyo3::prelude::*;
 use crate::capi::{list_item, list_len, tuple_item, tuple_len};
 use crate::names::{Fnv, Names, MAX_SHAPE_KEYS};
 use crate::text::utf8_raw;
+use crate::text_code::CODED;
 use crate::tree::{kind, Kind, Seen, MAX_DEPTH};
 
 pub(crate) const NONE: u8 = 0x00;
@@ -62,6 +64,7 @@ pub(crate) const NAME: u8 = 0x0A;
 pub(crate) const AGAIN: u8 = 0x0B;
 pub(crate) const SHAPE: u8 = 0x0C;
 pub(crate) const USUAL: u8 = 0x0D;
+pub(crate) const CODED_STR: u8 = 0x0E;
 pub(crate) const SHORT_SHAPE: u8 = 0x10;
 pub(crate) const SHORT_STR: u8 = 0x20;
 pub(crate) const SHORT_NAME: u8 = 0x40;
@@ -90,7 +93,7 @@ pub fn encode<T>(value: &Bound<'_, PyAny>, names: &Names, keep: impl FnOnce(&[u8
             seen: Seen::default(),
             memo: [(0, 0); MEMO_SLOTS],
             shapes: [(0, u32::MAX); SHAPE_SLOTS],
-            texts: HashMap::default(),
+            texts: HashMap::with_capacity_and_hasher(16, BuildHasherDefault::default()),
             n_texts: 0,
         };
         // SAFETY: `value` is live and the GIL is held.
@@ -112,7 +115,7 @@ struct Writer<'a> {
     /// The strings of [`REPEATS`] bytes written so far, by text, and how many. The text is
     /// borrowed from the value's own `str` objects, alive and unchanged for the whole
     /// write (no Python code runs during it).
-    texts: HashMap<&'a [u8], u32, BuildHasherDefault<Fnv>>,
+    texts: HashMap<&'a [u8], u32, BuildHasherDefault<Words>>,
     n_texts: u32,
     names: &'a Names,
     /// The containers that could be reached twice, met so far (aliasing and cycles are
@@ -126,6 +129,32 @@ struct Writer<'a> {
 
 /// Slots of a write's memo of shapes (`Writer::shapes`).
 const SHAPE_SLOTS: usize = 8;
+
+/// A hash of a string of [`REPEATS`] bytes from its first and last 8 (overlapping when
+/// shorter than 16): two loads and a multiply, where FNV takes a multiply a byte.
+#[derive(Default)]
+struct Words(u64);
+
+impl Hasher for Words {
+    #[inline]
+    fn write(&mut self, b: &[u8]) {
+        let word = |s: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..s.len()].copy_from_slice(s);
+            u64::from_le_bytes(w)
+        };
+        let (head, tail) = if b.len() >= 8 { (word(&b[..8]), word(&b[b.len() - 8..])) } else { (word(b), 0) };
+        let x = (self.0 ^ head).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ tail;
+        self.0 = x.wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(29);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0 ^= n as u64;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 pub(crate) fn varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
@@ -265,6 +294,17 @@ impl<'a> Writer<'a> {
                     e.insert(self.n_texts);
                     self.n_texts += 1;
                 }
+            }
+        }
+        if CODED.contains(&n) {
+            if let Some(code) = self.names.text.learn(text) {
+                let start = self.out.len();
+                self.counted(CODED_STR, n as ffi::Py_ssize_t);
+                code.encode(text, self.out);
+                if self.out.len() - start < n - n / 8 {
+                    return true;
+                }
+                self.out.truncate(start);
             }
         }
         if n < 32 {

@@ -15,10 +15,11 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::compact::{
-    AGAIN, BYTES, DICT, FALSE, FLOAT, INT, LIST, NAME, NONE, REPEATS, SHAPE, SHORT_NAME, SHORT_SHAPE, SHORT_STR,
+    AGAIN, BYTES, CODED_STR, DICT, FALSE, FLOAT, INT, LIST, NAME, NONE, REPEATS, SHAPE, SHORT_NAME, SHORT_SHAPE, SHORT_STR,
     SMALL_INT, STR, TRUE, TUPLE, USUAL,
 };
 use crate::names::Names;
+use crate::text_code::CODED;
 use crate::tree::MAX_DEPTH;
 
 thread_local! {
@@ -115,6 +116,16 @@ impl Reader<'_> {
             self.texts.push(new_ref(s));
         }
         s
+    }
+
+    /// A string in the store's code (`text_code.rs`) of `n` bytes of UTF-8.
+    unsafe fn coded(&mut self, n: Option<u64>) -> *mut ffi::PyObject {
+        let mut text = [0u8; *CODED.end()];
+        let (Some(n), Some(code)) = (n, self.names.text.get()) else { return null_mut() };
+        let Some(n) = usize::try_from(n).ok().filter(|n| CODED.contains(n)) else { return null_mut() };
+        let Some(used) = code.decode_prefix(&self.data[self.at..], n, &mut text) else { return null_mut() };
+        self.at += used;
+        ffi::PyUnicode_DecodeUTF8(text.as_ptr().cast(), n as ffi::Py_ssize_t, c"strict".as_ptr())
     }
 
     unsafe fn name(&mut self, i: Option<u64>) -> *mut ffi::PyObject {
@@ -225,6 +236,10 @@ impl Reader<'_> {
                 Some(n) => self.str(n),
                 None => null_mut(),
             },
+            CODED_STR => {
+                let n = self.varint();
+                self.coded(n)
+            }
             BYTES => match self.count().and_then(|n| self.take(n)) {
                 Some(b) => ffi::PyBytes_FromStringAndSize(b.as_ptr().cast(), b.len() as ffi::Py_ssize_t),
                 None => null_mut(),

@@ -23,6 +23,7 @@ mod shapes;
 mod snapshot;
 mod store;
 mod text;
+mod text_code;
 mod timeout;
 mod tree;
 mod tree_size;

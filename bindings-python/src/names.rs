@@ -22,6 +22,7 @@ use pyo3::types::PyString;
 
 use crate::appended::Appended;
 use crate::shapes::Shape;
+use crate::text_code::TextCode;
 
 /// Names a store's table holds at most: under ~200 KB a store (the text twice, a `str`
 /// and a map entry each), kept for its life and not charged to `MAX_BYTES`.
@@ -42,6 +43,8 @@ pub struct Names {
     table: Mutex<Table>,
     objects: Appended<Py<PyString>, 16>,
     shapes: Appended<Shape, 4>,
+    /// The code of longer strings (`text_code.rs`).
+    pub text: TextCode,
 }
 
 #[derive(Default)]
