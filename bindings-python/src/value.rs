@@ -6,10 +6,10 @@
 //! are kept as Rust integers so `incr` runs in the core. Every other value is pickled on
 //! the way in and unpickled on the way out, as Django's LocMemCache does, so mutating it
 //! after `set` or after `get` never changes what the cache holds. JSON-like values
-//! (`tree.rs`: dicts, lists and tuples of such leaves) are kept as a private copy of their
-//! containers instead, and each reader gets a fresh copy: the same isolation, without
-//! rebuilding every string and number through pickle. With `values="compact"` they are
-//! kept in an encoding of their own instead, smaller than their pickle (`compact.rs`).
+//! (`tree.rs`: dicts, lists and tuples of such leaves) are kept in an encoding of their
+//! own (`values="compact"`, the default: `compact.rs`), under half their pickle and
+//! rebuilt in Rust on every read; or, with `values="copy"`, as a private copy of their
+//! containers, each reader getting a fresh copy that shares the leaves.
 
 use std::sync::Arc;
 

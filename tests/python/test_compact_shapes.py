@@ -130,3 +130,15 @@ def test_blocks_are_freed_with_their_entries_and_after_every_read():
         assert tracemalloc.get_traced_memory()[0] - start < 64 * 1024
     finally:
         tracemalloc.stop()
+
+
+def test_compact_is_the_default_of_cache_and_of_the_django_backend():
+    from polycache.django import PolyCache
+
+    assert charge([1]) == 16
+    plain = Cache()
+    plain.set("k", [1])
+    assert plain.stats()["bytes"] - polycache.entry_charge(1, 0) == 16
+    django = PolyCache("default-values", {})
+    django.set("k", [1])
+    assert django.stats()["bytes"] - polycache.entry_charge(len(django.make_key("k")), 0) == 16
