@@ -82,7 +82,7 @@ def main() -> int:
 
     with override_settings(CACHES=with_values(caches_setting_for_tests(BACKEND=BACKEND), values)):
         assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
-        assert all(caches[alias]._values == (values or "copy") for alias in settings.CACHES), "not these VALUES"
+        assert all(caches[alias]._values == (values or "compact") for alias in settings.CACHES), "not these VALUES"
 
     import copy
 
