@@ -9,13 +9,19 @@
 //! bench's ~200-byte rows, ~150 bytes against ~200. A string repeated within one value
 //! (a page's rows with the same author or tag) is written once, as pickle's memo does for
 //! the same object, but by its text: rows read from a database hold equal strings that are
-//! different objects. A reader gets one object for them, as from a pickle. What it takes: the same types as a
+//! different objects. A reader gets one object for them, as from a pickle. A dict whose
+//! keys are all names is written as the store's shape of those keys (`shapes.rs`): a
+//! byte for the keys, and a byte for each value that is the one the shape's first row had
+//! (read back from a copy of the shape's template dict, whose hash table is cloned in one
+//! step where a new dict grows its own key by key).
+//! Strings of 65-256 bytes are written in a Huffman code the store learns from its first
+//! 1 KB of them (`text_code.rs`), when that saves an eighth. What it takes: the same types as a
 //! tree (`tree.rs`: exact `dict`, `list`, `tuple`, `str`, `int`, `float`, `bool`, `None`,
 //! `bytes`, DRF's `ReturnList`/`ReturnDict` as a list and a dict), ints of 64 bits, no
 //! container reached twice (pickle keeps such aliasing, this would split it), no deeper
 //! than `tree::MAX_DEPTH`; anything else is pickled as before.
 //!
-//! The layout, a tag byte per item (only this file reads it; snapshots carry JSON or a
+//! The layout, a tag byte per item (only this file and `compact_read.rs` read it; snapshots carry JSON or a
 //! pickle, never this):
 //!
 //! | tag | item |
@@ -45,7 +51,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::capi::{list_item, list_len, tuple_item, tuple_len};
-use crate::names::{Fnv, Names, MAX_SHAPE_KEYS};
+use crate::names::{Fnv, Names, Words, MAX_SHAPE_KEYS};
 use crate::text::utf8_raw;
 use crate::text_code::CODED;
 use crate::tree::{kind, Kind, Seen, MAX_DEPTH};
@@ -129,32 +135,6 @@ struct Writer<'a> {
 
 /// Slots of a write's memo of shapes (`Writer::shapes`).
 const SHAPE_SLOTS: usize = 8;
-
-/// A hash of a string of [`REPEATS`] bytes from its first and last 8 (overlapping when
-/// shorter than 16): two loads and a multiply, where FNV takes a multiply a byte.
-#[derive(Default)]
-struct Words(u64);
-
-impl Hasher for Words {
-    #[inline]
-    fn write(&mut self, b: &[u8]) {
-        let word = |s: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..s.len()].copy_from_slice(s);
-            u64::from_le_bytes(w)
-        };
-        let (head, tail) = if b.len() >= 8 { (word(&b[..8]), word(&b[b.len() - 8..])) } else { (word(b), 0) };
-        let x = (self.0 ^ head).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ tail;
-        self.0 = x.wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(29);
-    }
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.0 ^= n as u64;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 pub(crate) fn varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {

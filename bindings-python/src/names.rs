@@ -1,4 +1,5 @@
-//! A store's table of dict keys for the compact encoding (`compact.rs`).
+//! A store's tables for the compact encoding (`compact.rs`): dict keys, the shapes of
+//! dicts (`shapes.rs`), and the code of longer strings (`text_code.rs`).
 //!
 //! The rows a cache holds repeat the same few field names (`"id"`, `"title"`, ...) in
 //! every entry: pickle writes each name's text again in every value. The compact encoding
@@ -9,8 +10,10 @@
 //! The table only grows, up to [`MAX_NAMES`] names of at most [`MAX_NAME_BYTES`] bytes
 //! (dicts keyed by ids or other data would otherwise fill it with names used once); past
 //! that, keys are written as text. Every handle on a store shares its table, as they read
-//! each other's values. Its lock is held only to find or add one name, never while Python
-//! objects are made (a collection could run a finalizer that reads the cache).
+//! each other's values. Its lock is held only to find or add one name or shape, never
+//! while Python objects are made (a collection could run a finalizer that reads the
+//! cache). Reads take no lock (`appended.rs`): a compact read asks for a name or a shape
+//! for every dict and key it makes, and a lock each time cost ~50 instructions a key.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -142,6 +145,32 @@ impl Hasher for Fnv {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash of a string of `compact::REPEATS` bytes from its first and last 8 (overlapping when
+/// shorter than 16): two loads and a multiply, where FNV takes a multiply a byte.
+#[derive(Default)]
+pub(crate) struct Words(u64);
+
+impl Hasher for Words {
+    #[inline]
+    fn write(&mut self, b: &[u8]) {
+        let word = |s: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..s.len()].copy_from_slice(s);
+            u64::from_le_bytes(w)
+        };
+        let (head, tail) = if b.len() >= 8 { (word(&b[..8]), word(&b[b.len() - 8..])) } else { (word(b), 0) };
+        let x = (self.0 ^ head).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ tail;
+        self.0 = x.wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(29);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0 ^= n as u64;
     }
     fn finish(&self) -> u64 {
         self.0
