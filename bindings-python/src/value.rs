@@ -120,7 +120,7 @@ impl Value {
         } else if let Some(tree) = (rules.trees == Trees::Copy).then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok((Value::Tree(tree.root), tree.size));
         } else if let Some(v) = (rules.trees == Trees::Compact)
-            .then(|| crate::compact::encode(value, &rules.names, |data| compact_value(py, data, rules)))
+            .then(|| crate::compact::encode(value, &rules.names, rules.compress_from.is_none(), |data| compact_value(py, data, rules)))
             .transpose()?
             .flatten()
             .flatten()
