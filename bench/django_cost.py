@@ -36,6 +36,7 @@ BACKENDS = {
     "PolyCache VALUES=pickle COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
                                                        {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
     "PolyCache VALUES=compact": ("polycache.django.PolyCache", {"VALUES": "compact"}),
+    "PolyCache COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache", {"COMPRESS_MIN_LENGTH": 128}),
     "PolyCache VALUES=compact COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
                                                         {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
     "LocMemCache": ("django.core.cache.backends.locmem.LocMemCache", {}),
