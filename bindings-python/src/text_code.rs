@@ -21,30 +21,56 @@ pub const CODED: std::ops::RangeInclusive<usize> = 65..=256;
 /// Text a store learns its code from.
 pub const SAMPLE_BYTES: usize = 1024;
 
-#[derive(Default)]
-pub struct TextCode {
-    frozen: OnceLock<Huffman>,
+/// What a store learns once from the first `n` bytes it is given (its compression
+/// dictionary, `compress.rs`; its code of strings, here), then keeps for its life: every
+/// block made with it needs it to be read.
+pub struct Sampled<T> {
+    frozen: OnceLock<T>,
     samples: Mutex<Vec<u8>>,
 }
+
+impl<T> Default for Sampled<T> {
+    fn default() -> Self {
+        Sampled { frozen: OnceLock::new(), samples: Mutex::new(Vec::new()) }
+    }
+}
+
+impl<T> Sampled<T> {
+    /// What was learned, once `n` bytes were given; until then `data` is taken as a
+    /// sample, and `make` learns from all `n` once they are there.
+    pub fn learn(&self, data: &[u8], n: usize, make: impl FnOnce(Box<[u8]>) -> T) -> Option<&T> {
+        if let Some(t) = self.frozen.get() {
+            return Some(t);
+        }
+        let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
+        let room = n.saturating_sub(samples.len());
+        samples.extend_from_slice(&data[..data.len().min(room)]);
+        if samples.len() >= n {
+            let _ = self.frozen.set(make(std::mem::take(&mut *samples).into_boxed_slice()));
+        }
+        None
+    }
+
+    /// What was learned, if it was.
+    #[inline]
+    pub fn get(&self) -> Option<&T> {
+        self.frozen.get()
+    }
+}
+
+/// The code of a store's longer strings: learned from the first [`SAMPLE_BYTES`].
+#[derive(Default)]
+pub struct TextCode(Sampled<Huffman>);
 
 impl TextCode {
     /// The code, once learned; until then `text` is taken as a sample.
     pub fn learn(&self, text: &[u8]) -> Option<&Huffman> {
-        if let Some(h) = self.frozen.get() {
-            return Some(h);
-        }
-        let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
-        let room = SAMPLE_BYTES.saturating_sub(samples.len());
-        samples.extend_from_slice(&text[..text.len().min(room)]);
-        if samples.len() >= SAMPLE_BYTES {
-            let _ = self.frozen.set(Huffman::learn(&std::mem::take(&mut *samples)));
-        }
-        None
+        self.0.learn(text, SAMPLE_BYTES, |sample| Huffman::learn(&sample))
     }
 
     /// The code, if learned.
     #[inline]
     pub fn get(&self) -> Option<&Huffman> {
-        self.frozen.get()
+        self.0.get()
     }
 }
