@@ -103,7 +103,7 @@ class Cache(_native.Cache):
     >>> other.get("a"), other.get("c")
     (11, 3)
 
-    With ``values="compact"``, JSON-like values are kept in polycache's own encoding,
+    With ``values="compact"`` (the default), JSON-like values are kept in polycache's own encoding,
     smaller than their pickle (field names are stored once per store), and every read
     rebuilds them:
 
