@@ -31,10 +31,12 @@ from callgrind import per_op
 N = 2000  # distinct keys, written first, then set again or read (--entries)
 BACKENDS = {
     "PolyCache": ("polycache.django.PolyCache", {}),
+    "PolyCache VALUES=copy": ("polycache.django.PolyCache", {"VALUES": "copy"}),
     "PolyCache VALUES=pickle": ("polycache.django.PolyCache", {"VALUES": "pickle"}),
     "PolyCache VALUES=pickle COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
                                                        {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
     "PolyCache VALUES=compact": ("polycache.django.PolyCache", {"VALUES": "compact"}),
+    "PolyCache COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache", {"COMPRESS_MIN_LENGTH": 128}),
     "PolyCache VALUES=compact COMPRESS_MIN_LENGTH=128": ("polycache.django.PolyCache",
                                                         {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
     "LocMemCache": ("django.core.cache.backends.locmem.LocMemCache", {}),

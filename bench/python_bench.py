@@ -90,8 +90,8 @@ def django_caches(services: Services) -> dict:
     opts = {"MAX_ENTRIES": MAX_ENTRIES}
     caches = {
         "polycache": {"BACKEND": "polycache.django.PolyCache", "LOCATION": "bench", "OPTIONS": opts},
-        "polycache VALUES=compact": {"BACKEND": "polycache.django.PolyCache", "LOCATION": "bench-compact",
-                                     "OPTIONS": {**opts, "VALUES": "compact"}},
+        "polycache VALUES=copy": {"BACKEND": "polycache.django.PolyCache", "LOCATION": "bench-copy",
+                                  "OPTIONS": {**opts, "VALUES": "copy"}},
         "LocMemCache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench", "OPTIONS": opts},
         "theine": {"BACKEND": "theine.adapters.django.Cache", "OPTIONS": opts},
     }
@@ -282,12 +282,12 @@ def bench_memory(rounds: int, rows: str = "rows") -> dict:
     rotated) or "varied" (random words: little for a compressor to find across rows)."""
     out = {}
     for name, backend, options in [("polycache", "polycache.django.PolyCache", {}),
+                                   ("polycache VALUES=copy", "polycache.django.PolyCache", {"VALUES": "copy"}),
                                    ("polycache VALUES=pickle", "polycache.django.PolyCache", {"VALUES": "pickle"}),
                                    ("polycache VALUES=pickle COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
                                     {"VALUES": "pickle", "COMPRESS_MIN_LENGTH": 128}),
-                                   ("polycache VALUES=compact", "polycache.django.PolyCache", {"VALUES": "compact"}),
-                                   ("polycache VALUES=compact COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
-                                    {"VALUES": "compact", "COMPRESS_MIN_LENGTH": 128}),
+                                   ("polycache COMPRESS_MIN_LENGTH=128", "polycache.django.PolyCache",
+                                    {"COMPRESS_MIN_LENGTH": 128}),
                                    ("LocMemCache", "django.core.cache.backends.locmem.LocMemCache", {})]:
         vals = []
         for _ in range(rounds):

@@ -98,13 +98,13 @@ test-python-311: $(ROOT)/.venv311/.polycache-stamp ## pytest + stubtest on Pytho
 test-python-312: $(ROOT)/.venv312/.polycache-stamp ## pytest + stubtest on Python 3.12
 	$(call pytest-rule,.venv312)
 
-test-django-5.2: $(ROOT)/.venv311/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz ## Django 5.2's own cache tests on PolyCache (Python 3.11), default VALUES and "compact"
+test-django-5.2: $(ROOT)/.venv311/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz ## Django 5.2's own cache tests on PolyCache (Python 3.11), default VALUES ("compact") and "copy"
 	$(ROOT)/.venv311/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz
-	$(ROOT)/.venv311/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz --values compact
+	$(ROOT)/.venv311/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_52).tar.gz --values copy
 
-test-django-6.1: $(ROOT)/.venv312/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz ## Django 6.1's own cache tests on PolyCache (Python 3.12), default VALUES and "compact"
+test-django-6.1: $(ROOT)/.venv312/.polycache-stamp $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz ## Django 6.1's own cache tests on PolyCache (Python 3.12), default VALUES ("compact") and "copy"
 	$(ROOT)/.venv312/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz
-	$(ROOT)/.venv312/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz --values compact
+	$(ROOT)/.venv312/bin/python $(ROOT)/tests/django/run.py $(DJANGO_SDISTS)/django-$(DJANGO_61).tar.gz --values copy
 
 # The cp39-abi3 wheel on the oldest Python it claims (no Django there: the docstring examples).
 $(ROOT)/.venv39/.polycache-stamp: $(PY39_WHEEL_DIR)/.stamp

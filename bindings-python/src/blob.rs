@@ -1,82 +1,102 @@
-//! Bytes in one Rust allocation behind one pointer, shared by count: how a compact
-//! encoding is kept (`compact.rs`, `compress.rs`).
+//! Bytes behind one pointer, in CPython's small-object allocator: how a compact encoding
+//! is kept (`compact.rs`, `compress.rs`).
 //!
 //! A `bytes` object costs 33 bytes of header (reference count, type, length, cached hash,
-//! a trailing zero); this costs 8 (a count and a length) beside the allocator's own word.
-//! It is one pointer wide, so a `Value` stays one word and a tag. Reads take a second
-//! reference under the store's lock and decode after it is released, as with a `bytes`.
-//! Only compact encodings are kept this way: they are written from a buffer each thread
-//! keeps, so nothing short-lived is allocated and freed between them in the heap (session
-//! 5 saw pickles, whose buffers `pickle.dumps` frees, leave holes between such blocks).
+//! a trailing zero). This is the length as a varint (1 byte under 128, 2 under 16 KB)
+//! then the bytes, in a block of `PyObject_Malloc`: pymalloc keeps blocks of up to 512
+//! bytes in pools of one size class each, 16-byte steps with no header, where glibc's
+//! malloc adds a word to every block and rounds to 16 past it (16 bytes an entry more on
+//! the memory bench's rows, session 8). Pools of one size also leave no holes between
+//! blocks of other sizes, which glibc's heap did for blocks freed among long-lived ones
+//! (session 5). A block has one owner: a read copies it under the store's lock (a
+//! `memcpy` of a row, cheaper than a shared count kept in every block) and decodes the
+//! copy after the lock is released.
+//!
+//! pymalloc needs the GIL: blocks are made and copied by code that holds it, and freed
+//! through `Python::try_attach`, which takes it if this thread does not hold it (a store
+//! dropped after the interpreter has finalized leaks its blocks instead).
 
-use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Where the count and the length sit, before the bytes.
-const HEADER: usize = 8;
+use pyo3::ffi;
+use pyo3::prelude::*;
 
 pub struct Blob(NonNull<u8>);
 
-// SAFETY: the bytes never change after `new`, and the count is atomic.
+// SAFETY: the bytes never change after `new`, and the one owner frees them under the GIL.
 unsafe impl Send for Blob {}
 unsafe impl Sync for Blob {}
 
+/// Bytes of the varint before `len` bytes.
+fn prefix_len(len: usize) -> usize {
+    (usize::BITS - (len | 1).leading_zeros()).div_ceil(7) as usize
+}
+
 impl Blob {
-    /// A copy of `data` (at most `u32::MAX` bytes), counted once.
-    pub fn new(data: &[u8]) -> Option<Blob> {
-        let len = u32::try_from(data.len()).ok()?;
-        let layout = layout(data.len());
-        // SAFETY: the layout is not zero-sized; the header and `data` are written within it.
+    /// A copy of `data` (at most `u32::MAX` bytes).
+    pub fn new(_py: Python<'_>, data: &[u8]) -> Option<Blob> {
+        u32::try_from(data.len()).ok()?;
+        let prefix = prefix_len(data.len());
+        // SAFETY: the GIL is held (`_py`); the block is `prefix + data.len()` bytes, all
+        // written below.
         unsafe {
-            let p = NonNull::new(alloc(layout)).unwrap_or_else(|| handle_alloc_error(layout));
-            p.as_ptr().cast::<AtomicU32>().write(AtomicU32::new(1));
-            p.as_ptr().add(4).cast::<u32>().write(len);
-            std::ptr::copy_nonoverlapping(data.as_ptr(), p.as_ptr().add(HEADER), data.len());
+            let p = ffi::PyObject_Malloc(prefix + data.len()).cast::<u8>();
+            let p = NonNull::new(p).unwrap_or_else(|| {
+                std::alloc::handle_alloc_error(std::alloc::Layout::array::<u8>(prefix + data.len()).expect("small"))
+            });
+            let (mut n, mut at) = (data.len(), p.as_ptr());
+            while n >= 0x80 {
+                at.write((n as u8) | 0x80);
+                n >>= 7;
+                at = at.add(1);
+            }
+            at.write(n as u8);
+            std::ptr::copy_nonoverlapping(data.as_ptr(), at.add(1), data.len());
             Some(Blob(p))
         }
     }
 
-    fn count(&self) -> &AtomicU32 {
-        // SAFETY: written by `new`, aligned (the allocation is aligned to 4), alive while
-        // `self` is.
-        unsafe { &*self.0.as_ptr().cast::<AtomicU32>() }
-    }
-
     pub fn as_bytes(&self) -> &[u8] {
-        // SAFETY: `new` wrote the length and that many bytes after the header.
+        // SAFETY: `new` wrote a varint of at most 5 bytes, then that many bytes.
         unsafe {
-            let len = self.0.as_ptr().add(4).cast::<u32>().read() as usize;
-            std::slice::from_raw_parts(self.0.as_ptr().add(HEADER), len)
+            let (mut n, mut shift, mut at) = (0usize, 0, self.0.as_ptr());
+            loop {
+                let b = at.read();
+                at = at.add(1);
+                n |= usize::from(b & 0x7f) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
+                }
+            }
+            std::slice::from_raw_parts(at, n)
         }
     }
 
-    /// What it takes in memory: the allocation and glibc's word before it, in its 16-byte
-    /// steps.
+    /// What it takes in memory: pymalloc's size class (16-byte steps) up to 512 bytes,
+    /// past that glibc's block (a word more, in 16-byte steps).
     pub fn size(&self) -> usize {
-        (HEADER + self.as_bytes().len() + 8).next_multiple_of(16).max(32)
+        let n = self.as_bytes().len();
+        let block = prefix_len(n) + n;
+        if block <= 512 {
+            block.next_multiple_of(16).max(16)
+        } else {
+            (block + 8).next_multiple_of(16)
+        }
     }
 
-    /// A second reference to the same bytes.
-    pub fn share(&self) -> Blob {
-        self.count().fetch_add(1, Ordering::Relaxed);
-        Blob(self.0)
+    /// A copy, owned by the caller: what a read takes under the store's lock.
+    pub fn copy(&self, py: Python<'_>) -> Blob {
+        Blob::new(py, self.as_bytes()).expect("a blob's own length fits")
     }
 }
 
 impl Drop for Blob {
     fn drop(&mut self) {
-        if self.count().fetch_sub(1, Ordering::Release) == 1 {
-            std::sync::atomic::fence(Ordering::Acquire);
-            let len = self.as_bytes().len();
-            // SAFETY: the last reference; allocated by `new` with this layout.
-            unsafe { dealloc(self.0.as_ptr(), layout(len)) };
-        }
+        let p = self.0.as_ptr();
+        // SAFETY: allocated by `PyObject_Malloc` in `new`, freed once, with the GIL.
+        Python::try_attach(|_| unsafe { ffi::PyObject_Free(p.cast()) });
     }
-}
-
-fn layout(len: usize) -> Layout {
-    Layout::from_size_align(HEADER + len, 4).expect("a length that fits in u32")
 }
 
 #[cfg(test)]
@@ -84,13 +104,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_round_trip_and_are_freed_with_the_last_reference() {
-        let a = Blob::new(b"compact").expect("small");
-        let b = a.share();
-        drop(a);
-        assert_eq!(b.as_bytes(), b"compact");
-        assert_eq!(b.size(), 32);
-        assert_eq!(Blob::new(&[7; 100]).expect("small").size(), 128);
-        assert_eq!(Blob::new(b"").expect("empty").as_bytes(), b"");
+    fn lengths_take_a_varint() {
+        assert_eq!([0, 1, 127, 128, 16383, 16384].map(prefix_len), [1, 1, 1, 2, 2, 3]);
     }
 }

@@ -15,13 +15,13 @@
 //! words, ~200 to ~165 (docs/benchmarks.md, "Memory"). Its cost: a compression hashes the
 //! dictionary again (~0.5 us), a decompression only copies from it.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::entropy::Huffman;
+use crate::text_code::Sampled;
 
 /// How much of the first pickles a store's dictionary keeps. Every compression hashes it
 /// again (~10k instructions for 1 KB); twice as long found 1% more on rows of random
@@ -43,10 +43,7 @@ const FLAGS: u32 = WITH_DICTIONARY | COMPACT | HUFFMAN;
 /// store's life (every block compressed against it needs it to be read). Shared by every
 /// handle on the store, as they read each other's values.
 #[derive(Default)]
-pub struct Dictionary {
-    frozen: OnceLock<Learned>,
-    samples: Mutex<Vec<u8>>,
-}
+pub struct Dictionary(Sampled<Learned>);
 
 /// What a store learned from its first [`DICTIONARY_BYTES`]: the LZ4 dictionary (those
 /// bytes) and a Huffman code for bytes distributed as they are (`entropy.rs`).
@@ -60,18 +57,10 @@ impl Dictionary {
     /// sample and compressed alone (against its own bytes it would seem to compress when
     /// it does not).
     fn learn(&self, pickle: &[u8]) -> Option<&Learned> {
-        if let Some(d) = self.frozen.get() {
-            return Some(d);
-        }
-        let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
-        let room = DICTIONARY_BYTES.saturating_sub(samples.len());
-        samples.extend_from_slice(&pickle[..pickle.len().min(room)]);
-        if samples.len() >= DICTIONARY_BYTES {
-            let full = std::mem::take(&mut *samples).into_boxed_slice();
+        self.0.learn(pickle, DICTIONARY_BYTES, |full| {
             let huffman = Huffman::learn(&full);
-            let _ = self.frozen.set(Learned { dictionary: full, huffman });
-        }
-        None
+            Learned { dictionary: full, huffman }
+        })
     }
 }
 
@@ -175,7 +164,7 @@ pub fn unpack<'py>(py: Python<'py>, b: &[u8], dictionary: &Dictionary) -> PyResu
     let header = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let len = (header & !FLAGS) as usize;
     // Set before any block that needs it was written, and never unset.
-    let learned = dictionary.frozen.get();
+    let learned = dictionary.0.get();
     let block = &b[4..];
     PyBytes::new_with(py, len, |buf| {
         let out = if header & HUFFMAN != 0 {

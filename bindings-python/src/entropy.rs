@@ -85,27 +85,41 @@ impl Huffman {
 
     /// Decodes `len` bytes from `bits` into `out`; false if `bits` runs out first.
     pub fn decode(&self, bits: &[u8], len: usize, out: &mut [u8]) -> bool {
+        self.decode_prefix(bits, len, out).is_some()
+    }
+
+    /// Decodes `len` bytes from the start of `bits` into `out`; the bytes of `bits` their
+    /// codes took (the last one padded), or None if `bits` runs out first.
+    pub fn decode_prefix(&self, bits: &[u8], len: usize, out: &mut [u8]) -> Option<usize> {
         let (mut acc, mut n, mut next) = (0u64, 0u32, 0usize);
-        let mut avail = bits.len() * 8;
+        let mut used = 0usize;
         for slot in out.iter_mut().take(len) {
-            while n < MAX_BITS {
-                // Past the end, zeros: the last code's padding; `avail` catches a short input.
-                let byte = bits.get(next).copied().unwrap_or(0);
-                next += 1;
-                acc = (acc << 8) | u64::from(byte);
-                n += 8;
+            if n < MAX_BITS {
+                if let Some(w) = bits.get(next..next + 8) {
+                    // As many whole bytes as the accumulator has room for, in one load.
+                    let k = (63 - n) / 8;
+                    let w = u64::from_be_bytes(w.try_into().expect("8 bytes"));
+                    acc = (acc << (k * 8)) | (w >> (64 - k * 8));
+                    n += k * 8;
+                    next += k as usize;
+                } else {
+                    while n < MAX_BITS {
+                        // Past the end, zeros: the last code's padding; `used` catches a
+                        // short input.
+                        let byte = bits.get(next).copied().unwrap_or(0);
+                        next += 1;
+                        acc = (acc << 8) | u64::from(byte);
+                        n += 8;
+                    }
+                }
             }
             let window = ((acc >> (n - MAX_BITS)) as usize) & ((1 << MAX_BITS) - 1);
             let (b, l) = self.table[window];
-            let l = u32::from(l);
-            if l as usize > avail {
-                return false;
-            }
-            avail -= l as usize;
-            n -= l;
+            n -= u32::from(l);
+            used += usize::from(l);
             *slot = b;
         }
-        true
+        (used <= bits.len() * 8).then(|| used.div_ceil(8))
     }
 }
 
@@ -153,6 +167,9 @@ mod tests {
         let mut back = vec![0; text.len()];
         assert!(h.decode(&out, text.len(), &mut back));
         assert_eq!(&back[..], &text[..]);
+        let mut followed = out.clone();
+        followed.extend_from_slice(b"next");
+        assert_eq!(h.decode_prefix(&followed, text.len(), &mut back), Some(out.len()));
         let every: Vec<u8> = (0..=255).collect();
         let mut out = Vec::new();
         h.encode(&every, &mut out);

@@ -1,6 +1,7 @@
 //! `polycache._native`: the Python face of the polycache core. Conversion and host glue
 //! only; every cache rule lives in the core crate.
 
+mod appended;
 mod backend;
 mod blob;
 mod cache;
@@ -18,9 +19,11 @@ mod keys;
 mod names;
 mod namespace;
 mod ops;
+mod shapes;
 mod snapshot;
 mod store;
 mod text;
+mod text_code;
 mod timeout;
 mod tree;
 mod tree_size;

@@ -6,10 +6,10 @@
 //! are kept as Rust integers so `incr` runs in the core. Every other value is pickled on
 //! the way in and unpickled on the way out, as Django's LocMemCache does, so mutating it
 //! after `set` or after `get` never changes what the cache holds. JSON-like values
-//! (`tree.rs`: dicts, lists and tuples of such leaves) are kept as a private copy of their
-//! containers instead, and each reader gets a fresh copy: the same isolation, without
-//! rebuilding every string and number through pickle. With `values="compact"` they are
-//! kept in an encoding of their own instead, smaller than their pickle (`compact.rs`).
+//! (`tree.rs`: dicts, lists and tuples of such leaves) are kept in an encoding of their
+//! own (`values="compact"`, the default: `compact.rs`), under half their pickle and
+//! rebuilt in Rust on every read; or, with `values="copy"`, as a private copy of their
+//! containers, each reader getting a fresh copy that shares the leaves.
 
 use std::sync::Arc;
 
@@ -120,7 +120,7 @@ impl Value {
         } else if let Some(tree) = (rules.trees == Trees::Copy).then(|| crate::tree::copy_in(value)).transpose()?.flatten() {
             return Ok((Value::Tree(tree.root), tree.size));
         } else if let Some(v) = (rules.trees == Trees::Compact)
-            .then(|| crate::compact::encode(value, &rules.names, |data| compact_value(data, rules)))
+            .then(|| crate::compact::encode(value, &rules.names, rules.compress_from.is_none(), |data| compact_value(py, data, rules)))
             .transpose()?
             .flatten()
             .flatten()
@@ -157,15 +157,16 @@ impl Value {
         }
     }
 
-    /// A second reference to the same stored value (no copy, no unpickling).
+    /// A second reference to the same stored value (no unpickling; a compact encoding's
+    /// bytes are copied, `blob.rs`).
     pub fn clone_ref(&self, py: Python<'_>) -> Value {
         match self {
             Value::Int(n) => Value::Int(*n),
             Value::Shared(obj) => Value::Shared(obj.clone_ref(py)),
             Value::Tree(root) => Value::Tree(root.clone_ref(py)),
             Value::Pickled(bytes) => Value::Pickled(bytes.clone_ref(py)),
-            Value::Compact(blob) => Value::Compact(blob.share()),
-            Value::CompactPacked(blob) => Value::CompactPacked(blob.share()),
+            Value::Compact(blob) => Value::Compact(blob.copy(py)),
+            Value::CompactPacked(blob) => Value::CompactPacked(blob.copy(py)),
             Value::Packed(packed) => Value::Packed(packed.clone_ref(py)),
         }
     }
@@ -203,10 +204,10 @@ impl Value {
 
 /// A compact encoding as it is kept: compressed when `compress_min_length` asks and that
 /// pays, else as it is; None past 4 GiB (it is pickled then).
-fn compact_value(data: &[u8], rules: &ValueRules) -> Option<Value> {
-    pack(data, rules.compress_from, &rules.dictionary, true, Blob::new)
+fn compact_value(py: Python<'_>, data: &[u8], rules: &ValueRules) -> Option<Value> {
+    pack(data, rules.compress_from, &rules.dictionary, true, |b| Blob::new(py, b))
         .map(Value::CompactPacked)
-        .or_else(|| Blob::new(data).map(Value::Compact))
+        .or_else(|| Blob::new(py, data).map(Value::Compact))
 }
 
 fn sizeof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {

@@ -2,10 +2,10 @@
 ``tests/cache/tests.py``, and the tests there of what sits on top of a cache, see
 ``ON_TOP``) against ``polycache.django.PolyCache``.
 
-    python tests/django/run.py path/to/Django-X.tar.gz [--values compact]
+    python tests/django/run.py path/to/Django-X.tar.gz [--values copy]
 
 With ``--values MODE``, every PolyCache of the suite gets ``OPTIONS["VALUES"] = MODE``
-(the default, ``"copy"``, otherwise).
+(the default, ``"compact"``, otherwise).
 
 The sdist's ``tests/cache`` folder is extracted to ``tests/django/_django_src/<name>/cache``
 (gitignored) and imported as the top-level app ``cache``, as Django's own runner does.
@@ -82,7 +82,7 @@ def main() -> int:
 
     with override_settings(CACHES=with_values(caches_setting_for_tests(BACKEND=BACKEND), values)):
         assert all(isinstance(caches[alias], PolyCache) for alias in settings.CACHES), "not testing PolyCache"
-        assert all(caches[alias]._values == (values or "copy") for alias in settings.CACHES), "not these VALUES"
+        assert all(caches[alias]._values == (values or "compact") for alias in settings.CACHES), "not these VALUES"
 
     import copy
 

@@ -81,13 +81,13 @@ def test_below_the_length_or_incompressible_is_kept_as_it_was():
 
 def test_json_like_values_are_compressed_only_when_pickled():
     rows = [{"id": i, "title": "a book title " * 4, "tags": ["x", "y"]} for i in range(100)]
-    copy = Cache(compress_min_length=0)
+    copy = Cache(values="copy", compress_min_length=0)
     pickled, packed = Cache(values="pickle"), Cache(values="pickle", compress_min_length=0)
     for c in (copy, pickled, packed):
         c.set("rows", rows)
         assert c.get("rows") == rows
     assert charged(packed) < charged(pickled)
-    fresh = Cache()
+    fresh = Cache(values="copy")
     fresh.set("rows", rows)
     assert charged(copy) == charged(fresh)  # copies are never compressed
 

@@ -164,7 +164,7 @@ def test_mutating_what_was_stored_or_read_never_changes_the_cache(values):
 
 
 def test_get_many_namespaces_and_get_or_set_give_fresh_copies():
-    c = Cache()
+    c = Cache(values="copy")
     c.set_many({"a": [1], "b": {"x": [2]}})
     many = c.get_many(["a", "b"])
     many["a"].append(9)
@@ -236,7 +236,7 @@ def dicts_of_every_make():
 @pytest.mark.parametrize("name", list(dicts_of_every_make()))
 def test_a_tree_is_charged_at_least_what_its_copy_takes(name):
     value = dicts_of_every_make()[name]
-    c = Cache()
+    c = Cache(values="copy")
     c.set("k", [value, (value["literal"] if "literal" in value else 1,)])
     charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
     held = c.get("k")  # a copy of the stored containers: the same table sizes
@@ -274,7 +274,7 @@ def test_text_trees_are_charged_exactly_in_every_build(name):
     # number. The dict, and another made alike nested beside a list of its keys.
     d = text_dicts()[name]
     value = [d, {"in": text_dicts()[name], "keys": list(d)}]
-    c = Cache()
+    c = Cache(values="copy")
     c.set("k", value)
     charged = c.stats()["bytes"] - polycache.entry_charge(1, 0)
     assert charged == charged_exactly(c.get("k"))
@@ -282,7 +282,7 @@ def test_text_trees_are_charged_exactly_in_every_build(name):
 
 def test_max_bytes_bounds_the_memory_of_tree_values():
     limit = 64 << 10
-    c = Cache(100_000, max_bytes=limit)
+    c = Cache(100_000, max_bytes=limit, values="copy")
     for i in range(2000):
         c.set(f"k{i}", {"id": i, "name": "é" * (i % 50), "tags": [str(i)] * (i % 7), "n": (2**70 + i, i)})
     held = [v for v in (c.get(f"k{i}") for i in range(2000)) if v is not None]

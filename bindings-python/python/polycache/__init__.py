@@ -70,13 +70,13 @@ class Cache(_native.Cache):
     """A bounded, thread-safe cache of Python values with timeouts in seconds.
 
     ``Cache(max_entries=10_000, *, max_bytes=None, default_timeout=300,
-    eviction="adaptive", cull_frequency=3, clock=None, values="copy", compress_min_length=None)``
+    eviction="adaptive", cull_frequency=3, clock=None, values="compact", compress_min_length=None)``
 
     Timeouts follow Django: ``None`` never expires, ``0`` or less is already expired,
     fractions are allowed. ``str``, ``bytes``, ``int``, ``float``, ``bool`` and ``None``
     are stored as they are; JSON-like values (dicts, lists and tuples of those) are kept
-    as a private copy of their containers (``values="pickle"``: pickled, smaller;
-    ``values="compact"``: in polycache's own encoding, smaller still), and other values
+    in polycache's own encoding and rebuilt on every read (``values="copy"``: as a private
+    copy of their containers, larger; ``values="pickle"``: pickled), and other values
     are pickled; so mutating a value after ``set`` or ``get`` never changes
     what the cache holds. With ``compress_min_length=N``, a pickle of at least N bytes is
     (or a compact encoding) kept LZ4-compressed when that saves an eighth or more (each read decompresses it),
@@ -103,7 +103,7 @@ class Cache(_native.Cache):
     >>> other.get("a"), other.get("c")
     (11, 3)
 
-    With ``values="compact"``, JSON-like values are kept in polycache's own encoding,
+    With ``values="compact"`` (the default), JSON-like values are kept in polycache's own encoding,
     smaller than their pickle (field names are stored once per store), and every read
     rebuilds them:
 

@@ -58,7 +58,7 @@ class Cache:
         eviction: str = "adaptive",
         cull_frequency: int = 3,
         clock: Optional[Callable[[], float]] = None,
-        values: str = "copy",
+        values: str = "compact",
         compress_min_length: Optional[int] = None,
     ) -> "Cache": ...
     def view(
@@ -74,7 +74,7 @@ class Cache:
         key_func: Optional[Callable[[Any, str, int], str]] = None,
         validate_key: Optional[Callable[[str], object]] = None,
         default_marker: Optional[object] = None,
-        values: str = "copy",
+        values: str = "compact",
         compress_min_length: Optional[int] = None,
     ) -> "Cache": ...
     def get(self, key: Any, default: Any = None, version: Optional[int] = None) -> Any: ...
