@@ -62,6 +62,17 @@ struct Reader<'a> {
     texts: Vec<*mut ffi::PyObject>,
 }
 
+/// `dict[k] = v`, taking the new reference `v` (null: reading it failed, with its error
+/// set); `k` stays the caller's. False when nothing was set.
+unsafe fn put(dict: *mut ffi::PyObject, k: *mut ffi::PyObject, v: *mut ffi::PyObject) -> bool {
+    if v.is_null() {
+        return false;
+    }
+    let done = ffi::PyDict_SetItem(dict, k, v) == 0;
+    ffi::Py_DecRef(v);
+    done
+}
+
 /// A new reference to `o`.
 #[inline]
 unsafe fn new_ref(o: *mut ffi::PyObject) -> *mut ffi::PyObject {
@@ -173,12 +184,7 @@ impl Reader<'_> {
                 self.at += 1;
                 continue;
             }
-            let v = self.item(depth + 1);
-            let failed = v.is_null() || ffi::PyDict_SetItem(dict, key.as_ptr(), v) != 0;
-            if !v.is_null() {
-                ffi::Py_DecRef(v);
-            }
-            if failed {
+            if !put(dict, key.as_ptr(), self.item(depth + 1)) {
                 ffi::Py_DecRef(dict);
                 return null_mut();
             }
@@ -195,13 +201,11 @@ impl Reader<'_> {
         for _ in 0..n {
             let k = self.item(depth + 1);
             let v = if k.is_null() { null_mut() } else { self.item(depth + 1) };
-            let failed = v.is_null() || ffi::PyDict_SetItem(dict, k, v) != 0;
-            for o in [k, v] {
-                if !o.is_null() {
-                    ffi::Py_DecRef(o);
-                }
+            let done = put(dict, k, v);
+            if !k.is_null() {
+                ffi::Py_DecRef(k);
             }
-            if failed {
+            if !done {
                 ffi::Py_DecRef(dict);
                 return null_mut();
             }
