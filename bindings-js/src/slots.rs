@@ -355,6 +355,8 @@ impl SlotStore {
             let slot = match op {
                 // The same value, charge and expiry: a rewrite is a move and a count.
                 Op::Update(slot) if store.rewrite(&slot) => return,
+                // A new slot below the bound (what JS queues): `set` without its checks.
+                Op::Insert(slot) if store.insert_below_bound(slot, slot) => return,
                 Op::Update(slot) | Op::Insert(slot) => slot,
                 Op::Hit(_) | Op::Miss => return,
             };

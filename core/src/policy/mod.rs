@@ -83,6 +83,11 @@ pub trait Recency<K, E> {
     /// Inserts as most recently used; the entry it displaced: the old one of `key`, or
     /// the least recently used when full.
     fn push(&mut self, key: K, entry: E) -> Option<(K, E)>;
+    /// `push` of the entry `entry` makes, made where it is stored when the order can.
+    #[inline]
+    fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
+        self.push(key, entry())
+    }
     fn pop_victim(&mut self) -> Option<(K, E)>;
     fn resize(&mut self, max_entries: usize);
     /// The least recently used key.
@@ -183,6 +188,15 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
 
     pub fn len(&self) -> usize {
         each!(self, p => p.len())
+    }
+
+    /// `push` of the entry `entry` makes (the LRU family makes it where it stores it).
+    #[inline]
+    pub fn push_with(&mut self, key: K, entry: impl FnOnce() -> E, fingerprint: Option<u64>) -> Option<(K, E)> {
+        match self {
+            Policy::Lru(p) => p.push_with(key, entry),
+            Policy::Adaptive(p) => p.push(key, entry(), fingerprint),
+        }
     }
 
     /// Inserts; the displaced entry: the old one of `key`, or a victim when full.

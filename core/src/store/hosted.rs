@@ -26,6 +26,30 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// A write of a `key` that never expires, charged nothing, into an LRU-family store
+    /// below its bound, where nothing expires or is charged (a host's queued insert of
+    /// a new key): what `set` does there, the push at the head and the set counter,
+    /// without its checks.
+    /// The entry is made where the policy stores it: made in `set` and handed on, it
+    /// was copied through wasm's stack in pieces that missed the CPU's store forwarding
+    /// (16.7 -> 8.3 ns a replayed insert, docs/js-speed.md, session 9). False, and
+    /// nothing done, in any other store (`set` then decides).
+    #[inline]
+    pub fn insert_below_bound(&mut self, key: K, value: V) -> bool {
+        // No expiry record: nothing can have expired, so `set` would reclaim nothing.
+        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
+        if !lru_family || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        // Below the bound, what the push hands back can only be `key`'s old entry.
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+            self.forget(k, old);
+        }
+        true
+    }
+
     /// A read of `key` by a host that has checked, at its own time, that the entry is
     /// live: its recency (and the adaptive policy's counts) and the hit counter, as
     /// `get_with` at that time; a miss when it is not held. The entry itself is not read

@@ -209,3 +209,51 @@ fn recycle_lru_until_writes_as_set_does() {
         assert_eq!(recycled > 0, n == 0, "only in LRU without a byte bound");
     }
 }
+
+#[test]
+fn insert_below_bound_writes_as_set_does() {
+    // A write that never expires and is charged nothing: `insert_below_bound` where it
+    // applies, else `set`, must leave what `set` alone leaves (timed writes among them,
+    // after which it declines).
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_insert, _) = pair(config);
+        let mut rng = Rng(0x2f6b_41d3 ^ n as u64);
+        let mut now = 1_000;
+        let mut inserted = 0;
+        for step in 0..8_000 {
+            let k = rng.below(24) as u32;
+            let what = format!("at {step} ({config:?})");
+            match rng.below(10) {
+                0..=2 => assert_eq!(by_set.get(&k, now), by_insert.get(&k, now), "get {k} {what}"),
+                3 | 4 => assert_eq!(by_set.delete(&k, now), by_insert.delete(&k, now), "delete {k} {what}"),
+                5 if step % 40 == 5 => {
+                    let expiry = Expiry::At(now + 1 + rng.below(50));
+                    by_set.set(k, k, 0, expiry, now).unwrap();
+                    by_insert.set(k, k, 0, expiry, now).unwrap();
+                }
+                6 if step % 900 == 6 => {
+                    by_set.clear();
+                    by_insert.clear();
+                }
+                _ => {
+                    by_set.set(k, k, 0, Expiry::Never, now).unwrap();
+                    if by_insert.insert_below_bound(k, k) {
+                        inserted += 1;
+                    } else {
+                        by_insert.set(k, k, 0, Expiry::Never, now).unwrap();
+                    }
+                }
+            }
+            let freed: Vec<u32> = by_set.drain_dead().collect();
+            assert_eq!(freed, by_insert.drain_dead().collect::<Vec<_>>(), "freed {what}");
+            now += rng.below(5);
+            assert_eq!(by_set.keys(now), by_insert.keys(now), "order {what}");
+            assert_eq!(by_set.stats(), by_insert.stats(), "counters {what}");
+            by_insert.validate().unwrap();
+        }
+        assert_eq!(inserted > 0, n < 2, "in the LRU family without a byte bound only");
+    }
+}
