@@ -178,7 +178,7 @@ impl SlotStore {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
             // A held key written again: JS keeps the value, so only its expiry changes.
-            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) => {
+            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) || self.store.insert_below_bound(slot, slot, charge, expiry, now) => {
                 self.views.set_expiry(slot, expiry);
                 Ok(())
             }
@@ -356,7 +356,7 @@ impl SlotStore {
                 // The same value, charge and expiry: a rewrite is a move and a count.
                 Op::Update(slot) if store.rewrite(&slot) => return,
                 // A new slot below the bound (what JS queues): `set` without its checks.
-                Op::Insert(slot) if store.insert_below_bound(slot, slot) => return,
+                Op::Insert(slot) if store.insert_below_bound(slot, slot, 0, Expiry::Never, 0) => return,
                 Op::Update(slot) | Op::Insert(slot) => slot,
                 Op::Hit(_) | Op::Miss => return,
             };

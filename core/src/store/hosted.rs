@@ -26,26 +26,35 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
-    /// A write of a `key` that never expires, charged nothing, into an LRU-family store
-    /// below its bound, where nothing expires or is charged (a host's queued insert of
-    /// a new key): what `set` does there, the push at the head and the set counter,
-    /// without its checks.
-    /// The entry is made where the policy stores it: made in `set` and handed on, it
-    /// was copied through wasm's stack in pieces that missed the CPU's store forwarding
-    /// (16.7 -> 8.3 ns a replayed insert, docs/js-speed.md, session 9). False, and
-    /// nothing done, in any other store (`set` then decides).
+    /// `set` of a key into an LRU-family store below its bound and without a byte bound
+    /// (a host's write of a new key, mostly): the same order, counters, reclamation and
+    /// expiry, with the entry made where the policy stores it. Made in `set` and handed
+    /// on, it goes through wasm's stack in copies whose loads miss the CPU's store
+    /// forwarding (a replayed insert 16.7 -> 10 ns, a timed write 31 -> 29 ns,
+    /// docs/js-speed.md, session 9). False, and nothing done, in any other store, or
+    /// for an expiry already past (`set` then decides).
     #[inline]
-    pub fn insert_below_bound(&mut self, key: K, value: V) -> bool {
-        // No expiry record: nothing can have expired, so `set` would reclaim nothing.
+    pub fn insert_below_bound(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> bool {
+        let expires_at = encode_expiry(expiry);
         let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
-        if !lru_family || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
+        if !lru_family || expires_at <= now || self.map.len() >= self.config.max_entries {
             return false;
         }
         self.next_fingerprint = None;
         self.stats.sets += 1;
+        // Expired entries go first, as in `set` (none without an expiry record).
+        if !self.expiries.is_empty() {
+            self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        }
+        self.bytes += charge as u64;
+        let seq = self.next_seq(expires_at);
+        let probe = (expires_at != NEVER).then(|| key.clone());
         // Below the bound, what the push hands back can only be `key`'s old entry.
-        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at, seq, charge }, None) {
             self.forget(k, old);
+        }
+        if let Some(k) = probe {
+            self.index_expiry(expires_at, seq, k);
         }
         true
     }

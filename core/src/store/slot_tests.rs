@@ -212,9 +212,8 @@ fn recycle_lru_until_writes_as_set_does() {
 
 #[test]
 fn insert_below_bound_writes_as_set_does() {
-    // A write that never expires and is charged nothing: `insert_below_bound` where it
-    // applies, else `set`, must leave what `set` alone leaves (timed writes among them,
-    // after which it declines).
+    // `insert_below_bound` where it applies, else `set`, must leave what `set` alone
+    // leaves: the order, counters, bytes, freed slots and expiries.
     let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
     let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
     for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
@@ -229,21 +228,22 @@ fn insert_below_bound_writes_as_set_does() {
             match rng.below(10) {
                 0..=2 => assert_eq!(by_set.get(&k, now), by_insert.get(&k, now), "get {k} {what}"),
                 3 | 4 => assert_eq!(by_set.delete(&k, now), by_insert.delete(&k, now), "delete {k} {what}"),
-                5 if step % 40 == 5 => {
-                    let expiry = Expiry::At(now + 1 + rng.below(50));
-                    by_set.set(k, k, 0, expiry, now).unwrap();
-                    by_insert.set(k, k, 0, expiry, now).unwrap();
-                }
-                6 if step % 900 == 6 => {
+                5 if step % 900 == 5 => {
                     by_set.clear();
                     by_insert.clear();
                 }
                 _ => {
-                    by_set.set(k, k, 0, Expiry::Never, now).unwrap();
-                    if by_insert.insert_below_bound(k, k) {
+                    let expiry = match rng.below(6) {
+                        0..=2 => Expiry::Never,
+                        3 => Expiry::At(now.saturating_sub(rng.below(3))),
+                        _ => Expiry::At(now + 1 + rng.below(60)),
+                    };
+                    let charge = rng.below(3) as usize;
+                    by_set.set(k, k, charge, expiry, now).unwrap();
+                    if by_insert.insert_below_bound(k, k, charge, expiry, now) {
                         inserted += 1;
                     } else {
-                        by_insert.set(k, k, 0, Expiry::Never, now).unwrap();
+                        by_insert.set(k, k, charge, expiry, now).unwrap();
                     }
                 }
             }
@@ -252,6 +252,8 @@ fn insert_below_bound_writes_as_set_does() {
             now += rng.below(5);
             assert_eq!(by_set.keys(now), by_insert.keys(now), "order {what}");
             assert_eq!(by_set.stats(), by_insert.stats(), "counters {what}");
+            assert_eq!(by_set.bytes(), by_insert.bytes(), "bytes {what}");
+            assert_eq!(by_set.expiry(&k, now), by_insert.expiry(&k, now), "expiry {k} {what}");
             by_insert.validate().unwrap();
         }
         assert_eq!(inserted > 0, n < 2, "in the LRU family without a byte bound only");
