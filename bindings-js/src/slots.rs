@@ -356,7 +356,7 @@ impl SlotStore {
                 // The same value, charge and expiry: a rewrite is a move and a count.
                 Op::Update(slot) if store.rewrite(&slot) => return,
                 // A new slot below the bound (what JS queues): `set` without its checks.
-                Op::Insert(slot) if store.insert_below_bound(slot, slot, 0, Expiry::Never, 0) => return,
+                Op::Insert(slot) if store.insert_unexpiring_below_bound(slot, slot) => return,
                 Op::Update(slot) | Op::Insert(slot) => slot,
                 Op::Hit(_) | Op::Miss => return,
             };

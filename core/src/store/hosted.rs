@@ -59,6 +59,23 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// `insert_below_bound` of an entry that never expires and is charged nothing, in a
+    /// store with no expiry record (a host's queued write of a new key): nothing to
+    /// reclaim or index, so the push and the count alone (10 -> 8 ns a replayed insert).
+    #[inline]
+    pub fn insert_unexpiring_below_bound(&mut self, key: K, value: V) -> bool {
+        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
+        if !lru_family || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+            self.forget(k, old);
+        }
+        true
+    }
+
     /// A read of `key` by a host that has checked, at its own time, that the entry is
     /// live: its recency (and the adaptive policy's counts) and the hit counter, as
     /// `get_with` at that time; a miss when it is not held. The entry itself is not read
