@@ -160,6 +160,16 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         }
     }
 
+    /// `touch` of each key in turn, the policy chosen once for the run: how many were
+    /// held.
+    #[inline]
+    pub fn touch_all(&mut self, keys: impl Iterator<Item = K>) -> usize {
+        match self {
+            Policy::Lru(p) => keys.filter(|k| p.touch(k)).count(),
+            Policy::Adaptive(p) => keys.filter(|k| p.get(k).is_some()).count(),
+        }
+    }
+
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,

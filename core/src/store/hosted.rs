@@ -96,6 +96,16 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         held
     }
 
+    /// `read_held` of each of `keys` in turn (a run of a host's hits): the policy and
+    /// the counters are read and written once for the run, not once a key.
+    #[inline]
+    pub fn read_held_all(&mut self, keys: impl ExactSizeIterator<Item = K>) {
+        let n = keys.len() as u64;
+        let held = self.map.touch_all(keys) as u64;
+        self.stats.hits += held;
+        self.stats.misses += n - held;
+    }
+
     /// A write of a new key into a full LRU store where nothing expires and nothing is
     /// charged, made in the place of the entry it evicts: that entry (the least
     /// recently used) becomes the most recently used and stands for the new one, its key

@@ -266,3 +266,34 @@ fn insert_below_bound_writes_as_set_does() {
         assert_eq!(inserted > 0, n < 2, "in the LRU family without a byte bound only");
     }
 }
+
+#[test]
+fn read_held_all_reads_as_read_held_does() {
+    // A run of a host's hits read at once must leave the order and counters that
+    // reading them one by one leaves, held or not, in every policy.
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive].into_iter().enumerate() {
+        let (mut one_by_one, _) = pair(config);
+        let (mut in_runs, _) = pair(config);
+        let mut rng = Rng(0x7f4a_7c15 ^ n as u64);
+        for step in 0..3_000 {
+            let what = format!("at {step} ({config:?})");
+            if rng.below(3) == 0 {
+                let k = rng.below(24) as u32;
+                one_by_one.set(k, k, 0, Expiry::Never, 0).unwrap();
+                in_runs.set(k, k, 0, Expiry::Never, 0).unwrap();
+            } else {
+                let run: Vec<u32> = (0..rng.below(12)).map(|_| rng.below(30) as u32).collect();
+                for k in &run {
+                    one_by_one.read_held(k);
+                }
+                in_runs.read_held_all(run.into_iter());
+            }
+            one_by_one.drain_dead().for_each(drop);
+            in_runs.drain_dead().for_each(drop);
+            assert_eq!(one_by_one.keys(0), in_runs.keys(0), "order {what}");
+            assert_eq!(one_by_one.stats(), in_runs.stats(), "counters {what}");
+            in_runs.validate().unwrap();
+        }
+    }
+}
