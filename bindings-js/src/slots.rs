@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
-use crate::ttl::{now_ms, Ttl};
+use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
 use crate::views::{read, Op, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
@@ -28,6 +28,10 @@ const FAILED: f64 = -3.0;
 pub struct SlotStore {
     pub(crate) store: SlotMap,
     default_ttl: Ttl,
+    /// The default lifetime's expiry from the last `now` it was worked out at: the
+    /// `Cache` reads its clock at most once a millisecond, so the writes of a burst
+    /// share one (working it out was ~10% of a timed write's call).
+    default_expiry: Option<(u64, Expiry)>,
     freed: Vec<u32>,
     error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
@@ -95,6 +99,7 @@ impl SlotStore {
         Ok(SlotStore {
             store,
             default_ttl,
+            default_expiry: None,
             freed: Vec::new(),
             error: None,
             last_written: None,
@@ -174,7 +179,7 @@ impl SlotStore {
     pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
+        let outcome = match (self.expiry(ttl_kind, ttl_amount, now), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
             // A held key written again: JS keeps the value, so only its expiry changes.
@@ -215,7 +220,7 @@ impl SlotStore {
     pub fn recycle_until(&mut self, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let Ok(expiry) = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)) else {
+        let Ok(expiry) = self.expiry(ttl_kind, ttl_amount, now) else {
             return -1.0;
         };
         match self.store.recycle_lru_until(expiry, now) {
@@ -263,7 +268,7 @@ impl SlotStore {
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
         self.flush();
         let now = now_ms(now);
-        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
         self.last_written = Some(slot);
         let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
         if stored {
@@ -277,7 +282,7 @@ impl SlotStore {
     pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
         self.flush();
         let now = now_ms(now);
-        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
         let live = self.store.touch(&slot, expiry, now);
         if live {
             self.views.set_expiry(slot, expiry);
@@ -385,6 +390,21 @@ impl SlotStore {
         }
         if let Some(slot) = written.filter(|s| own && !store.holds(s)) {
             freed.push(slot);
+        }
+    }
+
+    /// When a write at `now` with the lifetime `(ttl_kind, ttl_amount)` expires.
+    fn expiry(&mut self, ttl_kind: u32, ttl_amount: f64, now: u64) -> Result<Expiry, Error> {
+        if ttl_kind != KIND_DEFAULT {
+            return Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl));
+        }
+        match self.default_expiry {
+            Some((at, expiry)) if at == now => Ok(expiry),
+            _ => {
+                let expiry = Ttl::Default.expiry(now, self.default_ttl)?;
+                self.default_expiry = Some((now, expiry));
+                Ok(expiry)
+            }
         }
     }
 
