@@ -125,9 +125,9 @@ impl Views {
         let n = self.take();
         let mut i = 1;
         while i <= n {
-            // A run of hits where nothing expires: the store reads them without
-            // looking at their entries, the policy and the counters once for the run.
-            if self.ring[i] >= 0 && !store.may_expire() {
+            // A run of hits, read at once: JS found each entry live when it answered,
+            // so it still is at its own time (the store's order and counters of a read).
+            if self.ring[i] >= 0 {
                 let run = self.ring[i..=n].iter().take_while(|&&op| op >= 0).count();
                 store.read_held_all(self.ring[i..i + run].iter().map(|&slot| slot as u32));
                 i += run;
@@ -136,16 +136,8 @@ impl Views {
             let op = self.op(i);
             i += 1;
             match op {
-                // Where entries may expire (a run of hits otherwise went above). JS
-                // found the entry live when it answered, so it still is at its own
-                // time, and the run above makes the read without looking at the entry.
-                // But a timed write reads its entry (the `Cache`'s update with a ttl),
-                // and reading it with the hit keeps it in the CPU's cache for that
-                // (without, timed updates after a run of gets read 10-25% slower,
-                // docs/js-speed.md).
-                Op::Hit(slot) => {
-                    store.get_with(&slot, 0, |_| ());
-                }
+                // (Hits went above, in runs.)
+                Op::Hit(slot) => store.read_held_all(std::iter::once(slot)),
                 Op::Miss => {
                     read(store, u32::MAX, 0);
                 }

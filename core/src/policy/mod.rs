@@ -160,11 +160,12 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         }
     }
 
-    /// `touch` of each key in turn, the policy chosen once for the run: how many were
-    /// held.
+    /// `touch` of each key in turn, the policy chosen once for the run (`get`, which
+    /// reads each entry, with `read_entries`): how many were held.
     #[inline]
-    pub fn touch_all(&mut self, keys: impl Iterator<Item = K>) -> usize {
+    pub fn touch_all(&mut self, keys: impl Iterator<Item = K>, read_entries: bool) -> usize {
         match self {
+            Policy::Lru(p) if read_entries => keys.filter(|k| p.get(k).is_some()).count(),
             Policy::Lru(p) => keys.filter(|k| p.touch(k)).count(),
             Policy::Adaptive(p) => keys.filter(|k| p.get(k).is_some()).count(),
         }

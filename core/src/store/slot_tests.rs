@@ -270,7 +270,8 @@ fn insert_below_bound_writes_as_set_does() {
 #[test]
 fn read_held_all_reads_as_read_held_does() {
     // A run of a host's hits read at once must leave the order and counters that
-    // reading them one by one leaves, held or not, in every policy.
+    // reading them one by one leaves, held or not, in every policy, with and without
+    // entries that may expire.
     let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
     for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive].into_iter().enumerate() {
         let (mut one_by_one, _) = pair(config);
@@ -279,9 +280,11 @@ fn read_held_all_reads_as_read_held_does() {
         for step in 0..3_000 {
             let what = format!("at {step} ({config:?})");
             if rng.below(3) == 0 {
+                // Some entries expire (far ahead): the runs then read each entry.
                 let k = rng.below(24) as u32;
-                one_by_one.set(k, k, 0, Expiry::Never, 0).unwrap();
-                in_runs.set(k, k, 0, Expiry::Never, 0).unwrap();
+                let expiry = if step > 1_500 && rng.below(2) == 0 { Expiry::At(1 << 40) } else { Expiry::Never };
+                one_by_one.set(k, k, 0, expiry, 0).unwrap();
+                in_runs.set(k, k, 0, expiry, 0).unwrap();
             } else {
                 let run: Vec<u32> = (0..rng.below(12)).map(|_| rng.below(30) as u32).collect();
                 for k in &run {
