@@ -56,9 +56,22 @@ struct Entry<V> {
 /// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
 fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
-        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, S::table(hasher))),
-        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(S::lru(config.max_entries, hasher)),
+        Eviction::Adaptive => adaptive_policy(config.max_entries, hasher),
+        Eviction::Lru | Eviction::Cull { .. } => lru_policy(config.max_entries, hasher),
     }
+}
+
+// Each policy's set-up in a function of its own, so that a runtime compiling wasm on
+// first call (V8's Liftoff) compiles only the one a store uses (kept apart by build.mjs:
+// bindings-js/wasm-outlined.mjs).
+#[inline(never)]
+fn adaptive_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
+    Policy::Adaptive(Adaptive::new(max_entries, S::table(hasher)))
+}
+
+#[inline(never)]
+fn lru_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
+    Policy::Lru(S::lru(max_entries, hasher))
 }
 
 fn encode_expiry(e: Expiry) -> u64 {
@@ -239,25 +252,18 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.stats.sets += 1;
         let expires_at = encode_expiry(expiry);
         if expires_at <= now {
-            self.remove(&key);
-            self.dead.push(value);
+            self.set_past(key, value);
             return Ok(());
         }
-        self.purge_expired_at_most(now, PURGE_PER_WRITE);
-        let max = self.config.max_entries;
+        // The less common work is in functions of their own (below), called only when
+        // there is some: a runtime that compiles each wasm function on its first call
+        // (V8's Liftoff) then compiles less for a cache's first write.
+        if !self.expiries.is_empty() {
+            self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        }
         let culls = matches!(self.config.eviction, Eviction::Cull { .. });
-        if self.map.len() >= max && (culls || !self.expiries.is_empty()) && !self.map.contains(&key) {
-            // A new key into a full store: expired entries go first, then Django's cull
-            // (LRU mode lets the map evict below, reusing the evicted entry's node).
-            self.purge_expired(now);
-            if let Eviction::Cull { frequency } = self.config.eviction {
-                if self.map.len() >= max {
-                    let count = cull::count(self.map.len(), frequency);
-                    for _ in 0..count {
-                        self.evict_one();
-                    }
-                }
-            }
+        if self.map.len() >= self.config.max_entries && (culls || !self.expiries.is_empty()) {
+            self.make_room(&key, now);
         }
         self.bytes += charge as u64;
         let probe = key.clone();
@@ -281,10 +287,46 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         // The new entry is the most recently used and fits on its own, so this stops
         // before reaching it.
+        if self.over_bytes(0) {
+            self.evict_over_bytes();
+        }
+        Ok(())
+    }
+
+    /// [`Store::set`] with an expiry already past: removes `key` instead.
+    #[cold]
+    #[inline(never)]
+    fn set_past(&mut self, key: K, value: V) {
+        self.remove(&key);
+        self.dead.push(value);
+    }
+
+    /// [`Store::set`] of a new key into a full store that culls or holds entries that
+    /// can expire: expired entries go first, then Django's cull (LRU mode lets the map
+    /// evict, reusing the evicted entry's node).
+    #[inline(never)]
+    fn make_room(&mut self, key: &K, now: u64) {
+        if self.map.contains(key) {
+            return;
+        }
+        self.purge_expired(now);
+        let max = self.config.max_entries;
+        if let Eviction::Cull { frequency } = self.config.eviction {
+            if self.map.len() >= max {
+                let count = cull::count(self.map.len(), frequency);
+                for _ in 0..count {
+                    self.evict_one();
+                }
+            }
+        }
+    }
+
+    /// Evicts until the byte bound holds (after [`Store::set`] of a charge that passed it).
+    #[inline(never)]
+    fn evict_over_bytes(&mut self) {
         while self.over_bytes(0) {
             self.evict_one();
         }
-        Ok(())
     }
 
     /// Stores only if `key` holds no live entry; true when it stored (Django's `add`,
