@@ -16,6 +16,8 @@ export const OUT_OF_LINE = [
   // core/src/store.rs: each policy's set-up, from Store::new.
   '*::store::adaptive_policy::*',
   '*::store::lru_policy::*',
+  // bindings-js/src/slots.rs: a cache-wide default lifetime, from SlotStore::new.
+  '*::slots::default_ttl::*',
   // bindings-js/src/error.rs: the making of a JsError.
   '*::error::invalid_argument_str::*',
   '*::error::to_js::*',
