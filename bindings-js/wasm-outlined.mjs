@@ -9,10 +9,10 @@
 
 /** Wildcard patterns of wasm-bindgen's function names (demangled Rust paths). */
 export const OUT_OF_LINE = [
-  // core/src/store.rs: Store::set's less common work.
-  '*::Store<K,V,S>::set_past::*',
-  '*::Store<K,V,S>::make_room::*',
-  '*::Store<K,V,S>::evict_over_bytes::*',
+  // core/src/store/outlined.rs: Store::set's less common work.
+  '*::store::outlined::<impl *>::set_past::*',
+  '*::store::outlined::<impl *>::make_room::*',
+  '*::store::outlined::<impl *>::evict_over_bytes::*',
   // core/src/store.rs: each policy's set-up, from Store::new.
   '*::store::adaptive_policy::*',
   '*::store::lru_policy::*',

@@ -15,7 +15,7 @@ use std::hash::Hash;
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
-use crate::policy::{cull, Adaptive, Indexing, Policy};
+use crate::policy::{Adaptive, Indexing, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -30,6 +30,8 @@ mod hosted;
 mod config;
 /// Reads: gets, peeks, expiries, keys and entries in order.
 mod reads;
+/// [`Store::set`]'s less common work, out of line.
+mod outlined;
 
 pub use config::{Config, Counter, Eviction};
 
@@ -255,9 +257,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
             self.set_past(key, value);
             return Ok(());
         }
-        // The less common work is in functions of their own (below), called only when
-        // there is some: a runtime that compiles each wasm function on its first call
-        // (V8's Liftoff) then compiles less for a cache's first write.
+        // The less common work is in functions of their own (store/outlined.rs), called
+        // only when there is some: a runtime that compiles each wasm function on its
+        // first call (V8's Liftoff) then compiles less for a cache's first write.
         if !self.expiries.is_empty() {
             self.purge_expired_at_most(now, PURGE_PER_WRITE);
         }
@@ -291,42 +293,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
             self.evict_over_bytes();
         }
         Ok(())
-    }
-
-    /// [`Store::set`] with an expiry already past: removes `key` instead.
-    #[cold]
-    #[inline(never)]
-    fn set_past(&mut self, key: K, value: V) {
-        self.remove(&key);
-        self.dead.push(value);
-    }
-
-    /// [`Store::set`] of a new key into a full store that culls or holds entries that
-    /// can expire: expired entries go first, then Django's cull (LRU mode lets the map
-    /// evict, reusing the evicted entry's node).
-    #[inline(never)]
-    fn make_room(&mut self, key: &K, now: u64) {
-        if self.map.contains(key) {
-            return;
-        }
-        self.purge_expired(now);
-        let max = self.config.max_entries;
-        if let Eviction::Cull { frequency } = self.config.eviction {
-            if self.map.len() >= max {
-                let count = cull::count(self.map.len(), frequency);
-                for _ in 0..count {
-                    self.evict_one();
-                }
-            }
-        }
-    }
-
-    /// Evicts until the byte bound holds (after [`Store::set`] of a charge that passed it).
-    #[inline(never)]
-    fn evict_over_bytes(&mut self) {
-        while self.over_bytes(0) {
-            self.evict_one();
-        }
     }
 
     /// Stores only if `key` holds no live entry; true when it stored (Django's `add`,
