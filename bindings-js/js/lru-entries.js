@@ -5,6 +5,7 @@
 // at each call, as lru-cache reads its public fields.
 
 import { LruStore } from '../../dist/polycache_lrustore.js';
+import { Clock } from './lru-clock.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
 import { getWith } from './lru-get.js';
@@ -50,10 +51,12 @@ export class LruEntries {
       this.#keys = new Array(o.max).fill(undefined);
       this.#vals = new Array(o.max).fill(undefined);
     }
-    this.#views = new LruViews(this.#store);
+    const clock = new Clock(o.perf, cache);
+    this.#views = new LruViews(this.#store, clock);
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
-    this.#life = new LruLifetimes(this.#store, this.#views, o, cache, (slot) => this.del(this.#keys[slot], 'expire'));
+    const expire = (slot) => this.del(this.#keys[slot], 'expire');
+    this.#life = new LruLifetimes(this.#store, this.#views, clock, o, cache, expire);
     if (o.ttl) this.#life.start(this.#keyMap.values());
   }
 
@@ -109,11 +112,25 @@ export class LruEntries {
     return val;
   }
 
-  /** `get(k)` with no options: `get`'s answer and effects, the cache's flags read only where they count. */
+  /**
+   * `get(k)` with no options: `get`'s answer and effects, the cache's flags read only
+   * where they count. A hit on a value that is no fetch, untimed or certainly fresh at
+   * the clock's reading in use, is answered from the views (lru-views.js, `hitIfFresh`).
+   */
   quickGet(k) {
     const slot = this.#keyMap.get(k);
     if (slot === undefined) return undefined;
     const value = this.#vals[slot];
+    if ((typeof value !== 'object' || fetchRecord(value) === undefined) && this.#views.hitIfFresh(slot)) {
+      if (this.cache.updateAgeOnGet) this.#life.updateAge(slot);
+      return value;
+    }
+    return this.#getAsking(k, slot, value);
+  }
+
+  // quickGet where the views could not answer: a fetch in flight, a view to open, or a
+  // lifetime the store decides at the time lru-cache would read.
+  #getAsking(k, slot, value) {
     if (fetchRecord(value) !== undefined) return this.get(k, {});
     const c = this.cache;
     if (this.#life.readStale(slot)) {

@@ -18,11 +18,32 @@ const storeMemory = () => (memory ??= wasmMemory());
 
 export class LruViews {
   #store;
+  #clock;
   #ring = NO_RING;
   #fresh = NO_EXPIRIES;
 
-  constructor(store) {
+  /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
+  constructor(store, clock) {
     this.#store = store;
+    this.#clock = clock;
+  }
+
+  /**
+   * A get of a held `slot` answered here when the view covers it and its entry is
+   * untimed, or certainly fresh at the clock's reading still in use: the hit goes into
+   * the ring and true comes back. Else false, nothing done (no view opened, no clock
+   * read): the caller asks the lifetimes (`readStale`), which do both.
+   */
+  hitIfFresh(slot) {
+    const fresh = this.#fresh;
+    if (slot >= fresh.length) return false;
+    const until = fresh[slot];
+    if (until !== Infinity) {
+      const now = this.#clock.reading;
+      if (now === 0 || !(now <= until)) return false;
+    }
+    this.#record(slot);
+    return true;
   }
 
   /** The time up to which `slot`'s entry is certainly fresh; Infinity when untimed. */

@@ -1,0 +1,118 @@
+// LRUCache against lru-cache 11 on the paths that skip its general code: a get or set
+// with no options answered from the store's views (lru-views.js `hitIfFresh`,
+// lru-entries.js `quickGet`/`quickSet`), and the cases that must leave them: a clock
+// reading no longer in use (ttlResolution's timer), an entry past its fresh-until time,
+// a lifetime given after the views were opened untimed, the cache's flags changed
+// between calls, object values and fetches in flight.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ours, Real, rng } from './lru-side.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// One clock for both caches, moved by the test; every step runs on both at the same time.
+let now = 1000;
+const perf = { now: () => now };
+
+function pair(options) {
+  const real = new Real({ perf, ...options });
+  const ours = new Ours({ perf, ...options });
+  const same = (f, what) => assert.deepEqual(f(ours), f(real), what);
+  return { real, ours, same };
+}
+
+test('gets without options under a clock reading kept for ttlResolution: stale exactly when lru-cache says', async () => {
+  // ttlResolution 2: a reading is reused until a timer clears it, so between the sleeps
+  // below every get compares the entries' fresh-until times with one reading, and after
+  // them with a new one; the clock moves past entries' lifetimes in both stretches.
+  for (const flags of [{}, { allowStale: true }, { noDeleteOnStaleGet: true }, { updateAgeOnGet: true }]) {
+    const r = rng(31);
+    now = 1000;
+    const { ours, real, same } = pair({ max: 40, ttl: 15, ttlResolution: 2, ...flags });
+    const tag = JSON.stringify(flags);
+    let stale = 0;
+    for (let i = 0; i < 2400; i++) {
+      const k = `q${Math.floor(r() * 50)}`;
+      if (r() < 0.75) {
+        // (peek and has neither move nor restart an entry; both read the clock as get does.)
+        const [wasStale, realStale] = [ours, real].map((c) => c.peek(k, { allowStale: true }) !== undefined && !c.has(k));
+        assert.equal(wasStale, realStale, `stale ${k} at ${i}, ${tag}`);
+        same((c) => c.get(k), `get ${k} at ${i}, ${tag}`);
+        if (wasStale) stale++;
+      } else {
+        same((c) => c.set(k, i) === c, `set ${k} at ${i}, ${tag}`);
+      }
+      now += r() * 0.8;
+      if (i % 97 === 0) await sleep(4);
+      if (i % 200 === 0) same((c) => [[...c.keys()], c.size, c.getRemainingTTL(k)], `order at ${i}, ${tag}`);
+    }
+    same((c) => [[...c.entries()], ...[...c.keys()].map((k) => c.getRemainingTTL(k))], `at the end, ${tag}`);
+    assert.ok(stale > 20, `${stale} stale entries read, ${tag}`);
+  }
+});
+
+test('updateAgeOnGet switched on after gets took the quick path restarts lifetimes from then on', async () => {
+  now = 1000;
+  const { ours, real, same } = pair({ max: 10, ttl: 10, ttlResolution: 1 });
+  for (const c of [ours, real]) c.set('a', 1).set('b', 2);
+  now += 6;
+  await sleep(3);
+  same((c) => [c.get('a'), c.get('b'), c.getRemainingTTL('a')], 'fresh, ages kept');
+  for (const c of [ours, real]) c.updateAgeOnGet = true;
+  same((c) => [c.get('a'), c.getRemainingTTL('a'), c.getRemainingTTL('b')], 'a restarted at the reading in use');
+  now += 6;
+  await sleep(3);
+  // b is 12 old, a 6 since its restart.
+  same((c) => [c.get('a'), c.get('b'), c.size], 'b stale and gone, a held');
+  assert.deepEqual([ours.get('a'), ours.has('b')], [1, false]);
+  for (const c of [ours, real]) c.updateAgeOnGet = false;
+  now += 6;
+  await sleep(3);
+  same((c) => [c.get('a'), c.getRemainingTTL('a')], 'no restart any more');
+  now += 6;
+  await sleep(3);
+  same((c) => [c.get('a'), c.size], 'a stale');
+  assert.equal(ours.size, 0);
+});
+
+test('a ttl given after untimed gets opened the views: the timed entry goes stale, the others never', () => {
+  now = 1000;
+  const { ours, same } = pair({ max: 20, ttlResolution: 0 });
+  for (let i = 0; i < 15; i++) same((c) => c.set(`u${i}`, i) === c, `set u${i}`);
+  // Untimed gets answered from the views.
+  for (let round = 0; round < 3; round++) for (let i = 0; i < 15; i++) same((c) => c.get(`u${i}`), `get u${i}`);
+  same((c) => c.set('t', 'timed', { ttl: 5 }) === c, 'first lifetime');
+  same((c) => [c.get('t'), c.get('u3')], 'both fresh');
+  now += 6;
+  same((c) => [c.get('u3'), c.get('t'), c.get('t'), c.size, [...c.keys()]], 't stale and deleted, u3 never');
+  assert.equal(ours.has('t'), false);
+  // Option-less writes from now on carry the cache's ttl (none): untimed.
+  same((c) => c.set('u3', 'again') === c && c.getRemainingTTL('u3'), 'rewrite');
+  now += 1e6;
+  same((c) => [...c.entries()], 'untimed entries live on');
+});
+
+test('object values and fetches in flight leave the quick path; other objects take it', async () => {
+  now = 1000;
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  const fetchMethod = async (k, stale) => {
+    await gate;
+    return { k, was: stale };
+  };
+  const { ours, real, same } = pair({ max: 5, ttl: 10, ttlResolution: 3, allowStale: true, fetchMethod });
+  const obj = { v: 1 };
+  for (const c of [ours, real]) c.set('o', obj).set('f', 'old');
+  same((c) => [c.get('o') === obj, c.get('f')], 'fresh objects and strings');
+  now += 11;
+  await sleep(5);
+  const pending = [ours, real].map((c) => c.fetch('f'));
+  // The entry is now a fetch in flight holding the stale value: a get shows that value.
+  same((c) => [c.get('f'), c.get('o'), c.size], 'stale value through the fetch, o stale');
+  release();
+  const [a, b] = await Promise.all(pending);
+  assert.deepEqual(a, b);
+  same((c) => [c.get('f'), c.size, [...c.keys()]], 'fetched');
+});
