@@ -184,13 +184,15 @@ export class LruEntries {
 
   // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
   // given with the store's write (no callback can run between them).
+  // A held key's write is the store's move and new age, which the views take without a
+  // call where they cover it (`retime`).
   #setTimed(k, v, slot, old, ttl) {
     const start = this.#o.perf.now();
     if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start);
     else if (v !== old) {
       this.#vals[slot] = v;
-      this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
-    } else {
+      if (!this.#views.retime(slot, ttl, start)) this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
+    } else if (!this.#views.retime(slot, ttl, start)) {
       this.#store.promote(slot);
       this.#store.set_age(slot, ttl, start);
     }

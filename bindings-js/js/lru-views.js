@@ -1,9 +1,11 @@
 // What an LRUCache reads and writes in its store's wasm memory without a call
 // (bindings-js/src/lru.rs, views.rs): the ring of hits the store replays, in order,
-// before anything that reads or changes the recency order, and each slot's time up to
-// which the store says its entry is certainly fresh. A view is made again when it is
-// empty or detached (its length reads 0 once the wasm memory grows), and the fresh-until
-// view after a write of a slot past it (the store's array may have moved).
+// before anything that reads or changes the recency order, each slot's time up to
+// which the store says its entry is certainly fresh, and each slot's age (ttl, start).
+// A view is made again when it is empty or detached (its length reads 0 once the wasm
+// memory grows), and the per-slot views after a write of a slot past them (the store's
+// arrays may have moved). The per-slot views and the ring are opened together: where
+// the fresh-until view covers a slot, the ring's view is attached too.
 
 import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
@@ -11,6 +13,8 @@ import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 const RING = 512;
 const NO_RING = new Int32Array(0);
 const NO_EXPIRIES = new Float64Array(0);
+// Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
+const MARGIN = 8 * Number.EPSILON;
 let memory;
 // The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
 // not slot-store.js, is what it shares with the rest, lru-node.js).
@@ -21,6 +25,8 @@ export class LruViews {
   #clock;
   #ring = NO_RING;
   #fresh = NO_EXPIRIES;
+  // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
+  #ages = NO_EXPIRIES;
 
   /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
   constructor(store, clock) {
@@ -42,18 +48,47 @@ export class LruViews {
       const now = this.#clock.reading;
       if (now === 0 || !(now <= until)) return false;
     }
-    this.#record(slot);
+    this.#push(slot);
+    return true;
+  }
+
+  /**
+   * A write of a held `slot` that keeps its size (none is tracked), with the lifetime
+   * `ttl` from `start`: the store's `set` without a call, the age written here and the
+   * move queued as a hit. True when done; false, nothing done, where the store's arrays
+   * do not reach the slot or the lifetime is one the store's rule treats apart (a ttl or
+   * start not positive, an end not finite): the caller writes through the store.
+   */
+  retime(slot, ttl, start) {
+    if (slot >= this.#fresh.length) {
+      this.#open();
+      if (slot >= this.#fresh.length) return false;
+    }
+    const fresh = this.#fresh;
+    const end = start + ttl;
+    if (!(ttl > 0 && start > 0 && end < Infinity)) return false;
+    const ages = this.#ages;
+    ages[2 * slot] = ttl;
+    ages[2 * slot + 1] = start;
+    fresh[slot] = end - end * MARGIN;
+    this.#push(slot);
     return true;
   }
 
   /** The time up to which `slot`'s entry is certainly fresh; Infinity when untimed. */
   freshUntil(slot) {
-    let fresh = this.#fresh;
-    if (slot >= fresh.length) {
-      const store = this.#store;
-      fresh = this.#fresh = new Float64Array(storeMemory().buffer, store.fresh_ptr(), store.fresh_len());
-    }
-    return fresh[slot];
+    if (slot >= this.#fresh.length) this.#open();
+    return this.#fresh[slot];
+  }
+
+  // The per-slot views and the ring, on the memory as it is now.
+  #open() {
+    const store = this.#store;
+    const buffer = storeMemory().buffer;
+    const len = store.fresh_len();
+    this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
+    this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
+    this.#ring = new Int32Array(buffer, store.ring_ptr(), RING + 1);
   }
 
   /** After the store was cleared: its arrays cover no slot. */
@@ -88,8 +123,13 @@ export class LruViews {
 
   // Must match bindings-js/src/views.rs: a hit is the slot, a new slot -(2 * slot + 3).
   #record(op) {
-    let ring = this.#ring;
-    if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
+    if (this.#ring.length === 0) this.#open();
+    this.#push(op);
+  }
+
+  // #record where the ring's view is known attached (the fresh-until view covers a slot).
+  #push(op) {
+    const ring = this.#ring;
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;

@@ -178,6 +178,13 @@ impl LruStore {
         self.fresh.len() as u32
     }
 
+    /// Where the per-slot ages are in wasm memory (`fresh_len` of them, each a ttl then a
+    /// start: `Age` is `repr(C)`; they move with `fresh`). JS writes a held slot's age
+    /// there, and its fresh-until time, with a move queued in the ring (lru-views.js).
+    pub fn ages_ptr(&self) -> u32 {
+        self.ages.as_ptr() as usize as u32
+    }
+
     /// Where the ring is in wasm memory (a byte offset; it never moves).
     pub fn ring_ptr(&self) -> u32 {
         self.views.ring_ptr()

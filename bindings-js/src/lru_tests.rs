@@ -199,6 +199,22 @@ fn fresh_follows_every_change_of_age() {
 }
 
 #[test]
+fn ages_are_laid_out_as_js_writes_them() {
+    // lru-views.js `retime`: slot i's ttl at f64 index 2i, its start at 2i + 1, and the
+    // fresh-until time it writes beside them is the store's own for that age.
+    let mut s = store(3.0, 0.0);
+    s.set(1, 0.0, 10.0, 100.0);
+    let flat = s.ages.as_ptr().cast::<f64>();
+    // SAFETY: `Age` is `repr(C)`, two f64; `ages` holds at least two of them.
+    let (ttl, start) = unsafe { (*flat.add(2), *flat.add(3)) };
+    assert_eq!((ttl, start), (10.0, 100.0));
+    assert_eq!(std::mem::size_of::<Age>(), 16);
+    let end: f64 = 100.0 + 10.0;
+    assert_eq!(s.fresh[1], end - end * (8.0 * f64::EPSILON));
+    assert_eq!(s.ages.len(), s.fresh_len() as usize);
+}
+
+#[test]
 fn bounds_out_of_range_are_refused() {
     for x in [-1.0, 1.5, f64::NAN, f64::INFINITY, 5e9] {
         assert!(bound(x, "max").is_err(), "{x}");

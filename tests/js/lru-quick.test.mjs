@@ -116,3 +116,69 @@ test('object values and fetches in flight leave the quick path; other objects ta
   assert.deepEqual(a, b);
   same((c) => [c.get('f'), c.size, [...c.keys()]], 'fetched');
 });
+
+test('timed option-less rewrites (age and move written through the views) keep lru-cache 11 lifetimes and order', async () => {
+  for (const ttlResolution of [0, 1]) {
+    const r = rng(53 + ttlResolution);
+    now = 1000.25;
+    const { ours, real, same } = pair({ max: 30, ttl: 20, ttlResolution });
+    const tag = `ttlResolution ${ttlResolution}`;
+    let rewrites = 0;
+    for (let i = 0; i < 3000; i++) {
+      const k = `w${Math.floor(r() * 40)}`;
+      const x = r();
+      if (x < 0.5) {
+        // Values from a small pool: some rewrites keep the value they replace.
+        const v = Math.floor(r() * 3);
+        // (has reads the clock as lru-cache's does: asked of both.)
+        const [held, realHeld] = [ours, real].map((c) => c.has(k));
+        assert.equal(held, realHeld, `has ${k} at ${i}, ${tag}`);
+        if (held) rewrites++;
+        same((c) => c.set(k, v) === c, `set ${k} at ${i}, ${tag}`);
+      } else if (x < 0.9) {
+        same((c) => c.get(k), `get ${k} at ${i}, ${tag}`);
+      } else {
+        same((c) => [c.peek(k), c.getRemainingTTL(k), c.has(k)], `peek ${k} at ${i}, ${tag}`);
+      }
+      // Fractions of a millisecond: ends land between the store's margin and the end.
+      now += r() < 0.05 ? 20 : r() * 0.7;
+      if (ttlResolution && i % 89 === 0) await sleep(3);
+      if (i % 150 === 0) same((c) => [[...c.keys()], [...c.keys()].map((key) => c.getRemainingTTL(key))], `order at ${i}, ${tag}`);
+    }
+    same((c) => [[...c.rentries()], c.size], `at the end, ${tag}`);
+    assert.ok(rewrites > 200, `${rewrites} rewrites of held keys, ${tag}`);
+  }
+});
+
+test('a rewrite exactly at and just past the end of its new lifetime', () => {
+  now = 1000.1;
+  const { ours, same } = pair({ max: 5, ttl: 7, ttlResolution: 0 });
+  same((c) => c.set('a', 1) === c, 'first write');
+  now += 3.3;
+  same((c) => c.set('a', 2) === c && c.set('b', 2) === c && c.set('b', 2) === c, 'rewrites, a new value and the same');
+  const end = now + 7;
+  now = end;
+  same((c) => [c.get('a'), c.get('b'), c.getRemainingTTL('a')], 'at the end: fresh');
+  now = end + 1e-9;
+  same((c) => [c.get('a'), c.get('b'), c.size], 'just past: stale');
+  assert.equal(ours.size, 0);
+});
+
+test('lifetimes the views leave to the store: ttl changed on the cache, a clock that reads 0', () => {
+  now = 1000;
+  const { ours, same } = pair({ max: 8, ttl: 10, ttlResolution: 0 });
+  same((c) => c.set('held', 0) === c && c.set('held', 0) === c && c.set('x', 1) === c, 'held with a ttl');
+  for (const ttl of [Infinity, -1, 0.25, 1e308, 10]) {
+    same((c) => {
+      c.ttl = ttl;
+      return c.set('held', ttl) === c && c.set('x', 2) === c && c.getRemainingTTL('held');
+    }, `rewrite with ttl ${ttl}`);
+    now += 0.5;
+    same((c) => [c.get('held'), c.get('x'), c.getRemainingTTL('x')], `after 0.5 ms, ttl ${ttl}`);
+  }
+  now = 0;
+  same((c) => c.set('held', 'at zero') === c && c.getRemainingTTL('held'), 'a start of 0: untimed, as lru-cache stores it');
+  now = 1e9;
+  same((c) => [c.get('held'), [...c.keys()]], 'never stale');
+  assert.equal(ours.get('held'), 'at zero');
+});
