@@ -14,7 +14,7 @@ import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
-import { LruViews } from './lru-views.js';
+import { FRESH, LruViews, UNTIMED } from './lru-views.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -121,9 +121,14 @@ export class LruEntries {
     const slot = this.#keyMap.get(k);
     if (slot === undefined) return undefined;
     const value = this.#vals[slot];
-    if ((typeof value !== 'object' || fetchRecord(value) === undefined) && this.#views.hitIfFresh(slot)) {
-      if (this.cache.updateAgeOnGet) this.#life.updateAge(slot);
-      return value;
+    if (typeof value !== 'object' || fetchRecord(value) === undefined) {
+      const answer = this.#views.hitIfFresh(slot);
+      // (Before any lifetime, updateAgeOnGet's restart of an untimed age changes nothing.)
+      if (answer === UNTIMED) return value;
+      if (answer === FRESH) {
+        if (this.cache.updateAgeOnGet) this.#life.updateAge(slot);
+        return value;
+      }
     }
     return this.#getAsking(k, slot, value);
   }

@@ -13,6 +13,10 @@ import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 const RING = 512;
 const NO_RING = new Int32Array(0);
 const NO_EXPIRIES = new Float64Array(0);
+/** `hitIfFresh`'s answers: not answered; a hit before any lifetime; a hit of a fresh entry. */
+export const UNANSWERED = 0;
+export const UNTIMED = 1;
+export const FRESH = 2;
 // Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
 const MARGIN = 8 * Number.EPSILON;
 let memory;
@@ -27,6 +31,8 @@ export class LruViews {
   #fresh = NO_EXPIRIES;
   // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
   #ages = NO_EXPIRIES;
+  // Until the cache's first lifetime every slot's fresh-until time is Infinity.
+  #timed = false;
 
   /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
   constructor(store, clock) {
@@ -37,19 +43,29 @@ export class LruViews {
   /**
    * A get of a held `slot` answered here when the view covers it and its entry is
    * untimed, or certainly fresh at the clock's reading still in use: the hit goes into
-   * the ring and true comes back. Else false, nothing done (no view opened, no clock
-   * read): the caller asks the lifetimes (`readStale`), which do both.
+   * the ring, and UNTIMED (no lifetime in the cache yet) or FRESH comes back. Else
+   * UNANSWERED, nothing done (no view opened, no clock read): the caller asks the
+   * lifetimes (`readStale`), which do both.
    */
   hitIfFresh(slot) {
     const fresh = this.#fresh;
-    if (slot >= fresh.length) return false;
+    if (slot >= fresh.length) return UNANSWERED;
+    if (!this.#timed) {
+      this.#push(slot);
+      return UNTIMED;
+    }
     const until = fresh[slot];
     if (until !== Infinity) {
       const now = this.#clock.reading;
-      if (now === 0 || !(now <= until)) return false;
+      if (now === 0 || !(now <= until)) return UNANSWERED;
     }
     this.#push(slot);
-    return true;
+    return FRESH;
+  }
+
+  /** The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`). */
+  timing() {
+    this.#timed = true;
   }
 
   /**

@@ -13,6 +13,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // One clock for both caches, moved by the test; every step runs on both at the same time.
 let now = 1000;
 const perf = { now: () => now };
+// dump()'s starts are Date.now() less an age: one wall clock for both caches.
+const EPOCH = 1_700_000_000_000;
+Date.now = () => EPOCH + Math.floor(now);
 
 function pair(options) {
   const real = new Real({ perf, ...options });
@@ -76,20 +79,30 @@ test('updateAgeOnGet switched on after gets took the quick path restarts lifetim
 });
 
 test('a ttl given after untimed gets opened the views: the timed entry goes stale, the others never', () => {
-  now = 1000;
-  const { ours, same } = pair({ max: 20, ttlResolution: 0 });
-  for (let i = 0; i < 15; i++) same((c) => c.set(`u${i}`, i) === c, `set u${i}`);
-  // Untimed gets answered from the views.
-  for (let round = 0; round < 3; round++) for (let i = 0; i < 15; i++) same((c) => c.get(`u${i}`), `get u${i}`);
-  same((c) => c.set('t', 'timed', { ttl: 5 }) === c, 'first lifetime');
-  same((c) => [c.get('t'), c.get('u3')], 'both fresh');
-  now += 6;
-  same((c) => [c.get('u3'), c.get('t'), c.get('t'), c.size, [...c.keys()]], 't stale and deleted, u3 never');
-  assert.equal(ours.has('t'), false);
-  // Option-less writes from now on carry the cache's ttl (none): untimed.
-  same((c) => c.set('u3', 'again') === c && c.getRemainingTTL('u3'), 'rewrite');
-  now += 1e6;
-  same((c) => [...c.entries()], 'untimed entries live on');
+  // updateAgeOnGet: untimed gets skip its restart (it changes nothing before the first
+  // lifetime), timed ones make it; a cache with no max keeps the starts of entries held
+  // before then apart (dump shows them).
+  const sized = { maxSize: 50, sizeCalculation: () => 1 };
+  for (const options of [{ max: 20 }, { max: 20, updateAgeOnGet: true }, { ...sized, updateAgeOnGet: true }]) {
+    const tag = JSON.stringify(options);
+    now = 1000;
+    const { ours, same } = pair({ ttlResolution: 0, ...options });
+    for (let i = 0; i < 15; i++) same((c) => c.set(`u${i}`, i) === c, `set u${i}, ${tag}`);
+    // Untimed gets answered from the views.
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 15; i++) same((c) => c.get(`u${i}`), `get u${i}, ${tag}`);
+    now += 2;
+    same((c) => c.set('t', 'timed', { ttl: 5 }) === c, `first lifetime, ${tag}`);
+    same((c) => [c.get('t'), c.get('u3'), c.dump()], `both fresh, ${tag}`);
+    now += 4;
+    same((c) => [c.get('t'), c.getRemainingTTL('t')], `t restarted or not, ${tag}`);
+    now += 4;
+    same((c) => [c.get('u3'), c.get('t'), c.get('t'), c.size, [...c.keys()], c.dump()], `t stale or restarted, u3 never, ${tag}`);
+    assert.equal(ours.has('t'), !!options.updateAgeOnGet, tag);
+    // Option-less writes from now on carry the cache's ttl (none): untimed.
+    same((c) => c.set('u3', 'again') === c && c.getRemainingTTL('u3'), `rewrite, ${tag}`);
+    now += 1e6;
+    same((c) => [[...c.entries()], c.dump()], `untimed entries live on, ${tag}`);
+  }
 });
 
 test('object values and fetches in flight leave the quick path; other objects take it', async () => {
