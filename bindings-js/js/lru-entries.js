@@ -172,8 +172,7 @@ export class LruEntries {
       if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
       else {
         // Full: #insert's one call, without its lists (nothing is timed or disposed).
-        slot = this.#store.reuse_lru(0, NaN, 0);
-        if (slot === FAILED) throw fromMessage(this.#store.take_error());
+        slot = this.#store.recycle_lru(NaN, 0);
         this.#keyMap.delete(this.#keys[slot]);
         this.#keys[slot] = k;
         this.#vals[slot] = v;
@@ -311,7 +310,10 @@ export class LruEntries {
     if (held !== 0 && this.#free.length === 0 && held === this.#o.max) {
       // One call: the store evicts its least recently used entry and stores the new
       // one at its slot (with another size, more may leave for the size bound).
-      slot = this.#store.reuse_lru(size, t, s);
+      // Nothing sized, and a lifetime given or none yet in the cache: the store need not
+      // read or reset the victim's size and age.
+      const plain = !this.#o.sizeTracking && (!Number.isNaN(t) || !this.#life.tracking);
+      slot = plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
       if (slot === FAILED) throw fromMessage(this.#store.take_error());
       this.#forget(slot, gone);
       // #forget freed it (or emptied the free list, for a cache of one).

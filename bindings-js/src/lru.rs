@@ -157,6 +157,22 @@ impl LruStore {
         f64::from(slot)
     }
 
+    /// `reuse_lru` for a cache that tracks no sizes (every slot's is 0, so none is read):
+    /// the least recently used slot becomes the most recently used, with the lifetime
+    /// `ttl` from `start`. `ttl` NaN: the cache has given no lifetime yet (every age is
+    /// the default one), and none is written. Returns the slot, `-1` when empty. Reading
+    /// nothing per slot but the links, evictions touch no more of the store's memory
+    /// than lru-cache's do of its own.
+    pub fn recycle_lru(&mut self, ttl: f64, start: f64) -> f64 {
+        self.flush();
+        let Some(slot) = self.store.lru_key() else { return FREED_NONE };
+        self.store.read_held(&slot);
+        if !ttl.is_nan() {
+            self.put_age(slot as usize, Age::new(ttl, start));
+        }
+        f64::from(slot)
+    }
+
     /// The message of the last refused write, as `polycache:<Code>:<message>`.
     pub fn take_error(&mut self) -> String {
         self.error.take().unwrap_or_default()
