@@ -192,7 +192,7 @@ export class LruEntries {
   // call where they cover it (`retime`).
   #setTimed(k, v, slot, old, ttl) {
     const start = this.#o.perf.now();
-    if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start);
+    if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start, true);
     else if (v !== old) {
       this.#vals[slot] = v;
       if (!this.#views.retime(slot, ttl, start)) this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
@@ -302,7 +302,9 @@ export class LruEntries {
   // the last one freed, else (a full cache) the one of the entry the store evicts for
   // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
   // Evicted entries go into `gone` (when given), for #disposals.evicted. `queue`: the
-  // write is untimed and unsized, and no callback can run (quickSet).
+  // write is unsized, no callback can run, and `t` is NaN only before the cache's first
+  // lifetime (quickSet): below the bound it goes into the store's ring, with its age
+  // written through the views.
   #insert(k, v, gone, size, t, s, queue) {
     const held = this.#keyMap.size;
     let slot;
@@ -326,10 +328,7 @@ export class LruEntries {
     this.#vals[slot] = v;
     this.#keyMap.set(k, slot);
     // Below the bound the store evicts nothing: the write goes into its ring.
-    if (queue && held < this.#o.max && this.#views.covers(slot)) {
-      this.#views.insert(slot);
-      return slot;
-    }
+    if (queue && held < this.#o.max && this.#views.covers(slot) && this.#views.insert(slot, t, s)) return slot;
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);

@@ -72,22 +72,36 @@ export class LruViews {
    * A write of a held `slot` that keeps its size (none is tracked), with the lifetime
    * `ttl` from `start`: the store's `set` without a call, the age written here and the
    * move queued as a hit. True when done; false, nothing done, where the store's arrays
-   * do not reach the slot or the lifetime is one the store's rule treats apart (a ttl or
-   * start not positive, an end not finite): the caller writes through the store.
+   * do not reach the slot or the lifetime is one `#age` leaves to the store: the caller
+   * writes through the store.
    */
   retime(slot, ttl, start) {
-    if (slot >= this.#fresh.length) {
-      this.#open();
-      if (slot >= this.#fresh.length) return false;
-    }
-    const fresh = this.#fresh;
+    if (!this.covers(slot) || !this.#age(slot, ttl, start)) return false;
+    this.#push(slot);
+    return true;
+  }
+
+  /**
+   * A write of a new `slot` below the bound, unsized, within `covers`: untimed (`ttl`
+   * NaN, before the cache's first lifetime: the slot's age is the default one) or with
+   * the lifetime `ttl` from `start`, written here. False, nothing done, for a lifetime
+   * `#age` leaves to the store.
+   */
+  insert(slot, ttl, start) {
+    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    this.#push(-(2 * slot + 3));
+    return true;
+  }
+
+  // The store's `put_age` for a covered slot, where its rule is the plain one (a ttl and
+  // start both positive, a finite end); false, nothing written, for the others.
+  #age(slot, ttl, start) {
     const end = start + ttl;
     if (!(ttl > 0 && start > 0 && end < Infinity)) return false;
     const ages = this.#ages;
     ages[2 * slot] = ttl;
     ages[2 * slot + 1] = start;
-    fresh[slot] = end - end * MARGIN;
-    this.#push(slot);
+    this.#fresh[slot] = end - end * MARGIN;
     return true;
   }
 
@@ -130,11 +144,6 @@ export class LruViews {
    */
   hit(slot) {
     this.#record(slot);
-  }
-
-  /** A write of a new `slot` below the bound, untimed and unsized, within `covers`. */
-  insert(slot) {
-    this.#record(-(2 * slot + 3));
   }
 
   // Must match bindings-js/src/views.rs: a hit is the slot, a new slot -(2 * slot + 3).

@@ -352,12 +352,13 @@ impl LruStore {
         let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
-            // Untimed and unsized already, and not written: JS queues new slots only in a
-            // cache that tracks no sizes (every slot's is 0), before its first lifetime
-            // (every age is the default one), within the arrays (lru-entries.js `quickSet`).
-            // Each write here is a line of memory per new key.
+            // Its size and age are not written here: JS queues new slots only in a cache
+            // that tracks no sizes (every slot's is 0), within the arrays, and gives a
+            // slot its age itself, the default one before the cache's first lifetime
+            // (every age is the default one then) or the write's (lru-views.js `insert`).
+            // Each write here would be another line of memory per new key.
             let i = slot as usize;
-            debug_assert!(ages[i] == Age::default() && fresh[i] == f64::INFINITY && sizes[i] == 0.0);
+            debug_assert!(sizes[i] == 0.0 && (fresh[i] == fresh_until(ages[i])));
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             // Nothing is evicted below the bound; were anything, the next write reports it.
             for dead in store.drain_dead() {

@@ -195,3 +195,27 @@ test('lifetimes the views leave to the store: ttl changed on the cache, a clock 
   same((c) => [c.get('held'), [...c.keys()]], 'never stale');
   assert.equal(ours.get('held'), 'at zero');
 });
+
+test('new keys below the bound with a ttl (queued, their age written through the views), slots freed and taken again', () => {
+  now = 500.5;
+  const { ours, same } = pair({ max: 50, ttl: 10, ttlResolution: 0 });
+  const r = rng(77);
+  for (let i = 0; i < 400; i++) {
+    const k = `n${Math.floor(r() * 45)}`;
+    const x = r();
+    if (x < 0.55) same((c) => c.set(k, i) === c, `set ${k} at ${i}`);
+    else if (x < 0.7) same((c) => c.delete(k), `delete ${k} at ${i}`);
+    else same((c) => [c.get(k), c.getRemainingTTL(k)], `get ${k} at ${i}`);
+    now += r() * 0.9;
+    if (i % 50 === 0) same((c) => [[...c.keys()], c.dump().map(([key, e]) => [key, e.ttl, e.start])], `order and lifetimes at ${i}`);
+  }
+  for (const ttl of [-1, 3]) {
+    same((c) => {
+      c.ttl = ttl;
+      return c.set(`t${ttl}`, ttl) === c && c.getRemainingTTL(`t${ttl}`);
+    }, `a new key with ttl ${ttl}`);
+  }
+  now += 3.5;
+  same((c) => [[...c.entries()], c.size, c.has('t-1'), c.has('t3')], 'at the end');
+  assert.ok(ours.size > 20);
+});
