@@ -166,23 +166,30 @@ export class LruEntries {
     const old = slot === undefined ? undefined : this.#vals[slot];
     // A background fetch being replaced is aborted by `set`.
     if (slot !== undefined && v !== old && fetchRecord(old) !== undefined) return false;
-    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
-    if (slot === undefined) {
+    if (slot === undefined && this.#free.length === 0) {
       const held = this.#keyMap.size;
-      if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
-      else {
-        // Full: #insert's one call, without its lists (nothing is timed or disposed).
-        slot = this.#store.recycle_lru(NaN, 0);
-        this.#keyMap.delete(this.#keys[slot]);
-        this.#keys[slot] = k;
-        this.#vals[slot] = v;
-        this.#keyMap.set(k, slot);
-      }
-      return true;
+      if (held !== 0 && held === this.#o.max) return this.#recycle(k, v, tracking ? ttl : NaN);
     }
+    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
+    if (slot === undefined) return this.#insert(k, v, undefined, 0, NaN, 0, true) >= 0;
     this.#vals[slot] = v;
     // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
     this.#views.hit(slot);
+    return true;
+  }
+
+  // quickSet's new key into a full cache: #insert's one call without its lists (nothing
+  // is sized or disposed), the store's least recently used slot becoming the key's with
+  // the lifetime `ttl` from now (NaN: none yet in the cache). `written` also cancels the
+  // victim's purge timer and forgets its untracked start (lru-lifetimes.js).
+  #recycle(k, v, ttl) {
+    const timed = !Number.isNaN(ttl);
+    const slot = this.#store.recycle_lru(ttl, timed ? this.#o.perf.now() : 0);
+    this.#keyMap.delete(this.#keys[slot]);
+    this.#keys[slot] = k;
+    this.#vals[slot] = v;
+    this.#keyMap.set(k, slot);
+    if (timed) this.#life.written(slot, ttl);
     return true;
   }
 

@@ -219,3 +219,25 @@ test('new keys below the bound with a ttl (queued, their age written through the
   same((c) => [[...c.entries()], c.size, c.has('t-1'), c.has('t3')], 'at the end');
   assert.ok(ours.size > 20);
 });
+
+test('new keys into a full timed cache (the store recycles its least recently used slot) get their own purge timers', async () => {
+  now = 1000;
+  const { ours, same } = pair({ max: 3, ttl: 5, ttlAutopurge: true, ttlResolution: 0 });
+  // Long lifetimes first (the cache's field, read at each set as lru-cache reads it).
+  same((c) => {
+    c.ttl = 1000;
+    return ['a', 'b', 'c'].map((k) => c.set(k, k) === c);
+  }, 'a, b, c for 1000 ms');
+  now += 2;
+  // Two evictions: d and e take a's and b's slots, for 5 ms; a's and b's timers go.
+  same((c) => {
+    c.ttl = 5;
+    return c.set('d', 'd') === c && c.set('e', 'e') === c && [...c.keys()];
+  }, 'evictions');
+  same((c) => [c.getRemainingTTL('d'), c.getRemainingTTL('c')], 'lifetimes');
+  now += 6;
+  await sleep(15);
+  // d's and e's timers (due after 6 ms) have fired: both purged, c lives on.
+  same((c) => [[...c.keys()], c.size], 'd and e purged by their timers');
+  assert.deepEqual([...ours.keys()], ['c']);
+});
