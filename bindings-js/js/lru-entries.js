@@ -8,7 +8,7 @@ import { LruStore } from '../../dist/polycache_lrustore.js';
 import { Clock } from './lru-clock.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
-import { getWith } from './lru-get.js';
+import { getAsking, getWith } from './lru-get.js';
 import { heldSlots } from './lru-iterate.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
@@ -82,19 +82,10 @@ export class LruEntries {
   setVal(slot, v) {
     this.#vals[slot] = v;
   }
-  timed(slot) {
-    return this.#store.timed(slot);
+  /** The wasm store, for reads of a slot's age and size (`timed`, `ttl`, `start`, `size`). */
+  get store() {
+    return this.#store;
   }
-  ttl(slot) {
-    return this.#store.ttl(slot);
-  }
-  start(slot) {
-    return this.#store.start(slot);
-  }
-  sizeOf(slot) {
-    return this.#store.size(slot);
-  }
-
 
   /** Every slot held, most recently used first, stale ones included. */
   order() {
@@ -130,20 +121,7 @@ export class LruEntries {
         return value;
       }
     }
-    return this.#getAsking(k, slot, value);
-  }
-
-  // quickGet where the views could not answer: a fetch in flight, a view to open, or a
-  // lifetime the store decides at the time lru-cache would read.
-  #getAsking(k, slot, value) {
-    if (fetchRecord(value) !== undefined) return this.get(k, {});
-    const c = this.cache;
-    if (this.#life.readStale(slot)) {
-      if (!c.noDeleteOnStaleGet) this.del(k, 'expire');
-      return c.allowStale ? value : undefined;
-    }
-    if (c.updateAgeOnGet) this.#life.updateAge(slot);
-    return value;
+    return getAsking(this, k, slot, value);
   }
 
   get(k, getOptions = {}) {
@@ -171,17 +149,18 @@ export class LruEntries {
       if (held !== 0 && held === this.#o.max) return this.#recycle(k, v, tracking ? ttl : NaN);
     }
     if (tracking) return this.#setTimed(k, v, slot, old, ttl);
-    if (slot === undefined) return this.#insert(k, v, undefined, 0, NaN, 0, true) >= 0;
-    this.#vals[slot] = v;
-    // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
-    this.#views.hit(slot);
+    if (slot === undefined) this.#insert(k, v, undefined, 0, NaN, 0, true);
+    else {
+      this.#vals[slot] = v;
+      // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
+      this.#views.hit(slot);
+    }
     return true;
   }
 
-  // quickSet's new key into a full cache: #insert's one call without its lists (nothing
-  // is sized or disposed), the store's least recently used slot becoming the key's with
-  // the lifetime `ttl` from now (NaN: none yet in the cache). `written` also cancels the
-  // victim's purge timer and forgets its untracked start (lru-lifetimes.js).
+  // quickSet's new key into a full cache: #insert's one call without its lists, the LRU
+  // slot becoming the key's with the lifetime `ttl` from now (NaN: none yet in the
+  // cache); `written` also cancels the victim's purge timer (lru-lifetimes.js).
   #recycle(k, v, ttl) {
     const timed = !Number.isNaN(ttl);
     const slot = this.#store.recycle_lru(ttl, timed ? this.#o.perf.now() : 0);
@@ -194,18 +173,15 @@ export class LruEntries {
   }
 
   // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
-  // given with the store's write (no callback can run between them).
-  // A held key's write is the store's move and new age, which the views take without a
-  // call where they cover it (`retime`).
+  // given with the store's write (no callback can run between them). A held key's, the
+  // same value or not, is a move and the new age, which the views take without a call
+  // where they cover the slot (`retime`).
   #setTimed(k, v, slot, old, ttl) {
     const start = this.#o.perf.now();
     if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start, true);
-    else if (v !== old) {
-      this.#vals[slot] = v;
+    else {
+      if (v !== old) this.#vals[slot] = v;
       if (!this.#views.retime(slot, ttl, start)) this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
-    } else if (!this.#views.retime(slot, ttl, start)) {
-      this.#store.promote(slot);
-      this.#store.set_age(slot, ttl, start);
     }
     this.#life.written(slot, ttl);
     return true;
