@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
 import { shortNames } from './wasm-names.mjs';
+import { noInlineFlags } from './wasm-outlined.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 import { buildWorkerd } from './workerd-bundle.mjs';
 
@@ -79,6 +80,8 @@ for (const [feature, name] of MODULES) {
   const renamed = shortNames(wasm, glue);
   console.log(`wasm-names ${name}: ${renamed.imports} imports, ${renamed.exports} exports renamed; dropped ${renamed.dropped.join(', ') || 'none'}`);
   run(join(bin, 'wasm-opt'), [
+    // Functions kept out of line stay so (wasm-outlined.mjs).
+    ...noInlineFlags(),
     '-Oz',
     ...WASM_FEATURES.map((f) => `--enable-${f}`),
     // Custom sections nothing reads once wasm-bindgen has run (260 bytes).

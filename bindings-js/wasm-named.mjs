@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noInlineFlags } from './wasm-outlined.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,7 @@ export const bindgenModule = (feature) => join(root, 'target/wasm32-unknown-unkn
 
 /** wasm-opt -Oz with the build's features, keeping the names, from `input` to `out`. */
 export function optimizeNamed(input, out) {
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', ...WASM_FEATURES.map((f) => `--enable-${f}`), input, '-o', out]);
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [...noInlineFlags(), '-Oz', '-g', ...WASM_FEATURES.map((f) => `--enable-${f}`), input, '-o', out]);
 }
 
 /** Writes module `feature` to `out` as it ships, names kept; `out` is also the work file. */

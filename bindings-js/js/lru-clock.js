@@ -18,6 +18,11 @@ export class Clock {
     return this.#reading || undefined;
   }
 
+  /** A reading still in use, else 0 (a number either way, for the views' fresh check). */
+  get reading() {
+    return this.#reading;
+  }
+
   /** lru-cache's `cachedNow || getNow()`. */
   read() {
     return this.#reading || this.now();

@@ -5,15 +5,16 @@
 // at each call, as lru-cache reads its public fields.
 
 import { LruStore } from '../../dist/polycache_lrustore.js';
+import { Clock } from './lru-clock.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
-import { getWith } from './lru-get.js';
+import { getAsking, getWith } from './lru-get.js';
 import { heldSlots } from './lru-iterate.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
-import { LruViews } from './lru-views.js';
+import { FRESH, LruViews, UNTIMED } from './lru-views.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -50,10 +51,12 @@ export class LruEntries {
       this.#keys = new Array(o.max).fill(undefined);
       this.#vals = new Array(o.max).fill(undefined);
     }
-    this.#views = new LruViews(this.#store);
+    const clock = new Clock(o.perf, cache);
+    this.#views = new LruViews(this.#store, clock);
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
-    this.#life = new LruLifetimes(this.#store, this.#views, o, cache, (slot) => this.del(this.#keys[slot], 'expire'));
+    const expire = (slot) => this.del(this.#keys[slot], 'expire');
+    this.#life = new LruLifetimes(this.#store, this.#views, clock, o, cache, expire);
     if (o.ttl) this.#life.start(this.#keyMap.values());
   }
 
@@ -79,19 +82,10 @@ export class LruEntries {
   setVal(slot, v) {
     this.#vals[slot] = v;
   }
-  timed(slot) {
-    return this.#store.timed(slot);
+  /** The wasm store, for reads of a slot's age and size (`timed`, `ttl`, `start`, `size`). */
+  get store() {
+    return this.#store;
   }
-  ttl(slot) {
-    return this.#store.ttl(slot);
-  }
-  start(slot) {
-    return this.#store.start(slot);
-  }
-  sizeOf(slot) {
-    return this.#store.size(slot);
-  }
-
 
   /** Every slot held, most recently used first, stale ones included. */
   order() {
@@ -109,19 +103,25 @@ export class LruEntries {
     return val;
   }
 
-  /** `get(k)` with no options: `get`'s answer and effects, the cache's flags read only where they count. */
+  /**
+   * `get(k)` with no options: `get`'s answer and effects, the cache's flags read only
+   * where they count. A hit on a value that is no fetch, untimed or certainly fresh at
+   * the clock's reading in use, is answered from the views (lru-views.js, `hitIfFresh`).
+   */
   quickGet(k) {
     const slot = this.#keyMap.get(k);
     if (slot === undefined) return undefined;
     const value = this.#vals[slot];
-    if (fetchRecord(value) !== undefined) return this.get(k, {});
-    const c = this.cache;
-    if (this.#life.readStale(slot)) {
-      if (!c.noDeleteOnStaleGet) this.del(k, 'expire');
-      return c.allowStale ? value : undefined;
+    if (typeof value !== 'object' || fetchRecord(value) === undefined) {
+      const answer = this.#views.hitIfFresh(slot);
+      // (Before any lifetime, updateAgeOnGet's restart of an untimed age changes nothing.)
+      if (answer === UNTIMED) return value;
+      if (answer === FRESH) {
+        if (this.cache.updateAgeOnGet) this.#life.updateAge(slot);
+        return value;
+      }
     }
-    if (c.updateAgeOnGet) this.#life.updateAge(slot);
-    return value;
+    return getAsking(this, k, slot, value);
   }
 
   get(k, getOptions = {}) {
@@ -144,38 +144,44 @@ export class LruEntries {
     const old = slot === undefined ? undefined : this.#vals[slot];
     // A background fetch being replaced is aborted by `set`.
     if (slot !== undefined && v !== old && fetchRecord(old) !== undefined) return false;
-    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
-    if (slot === undefined) {
+    if (slot === undefined && this.#free.length === 0) {
       const held = this.#keyMap.size;
-      if (held === 0 || this.#free.length > 0 || held !== this.#o.max) this.#insert(k, v, undefined, 0, NaN, 0, true);
-      else {
-        // Full: #insert's one call, without its lists (nothing is timed or disposed).
-        slot = this.#store.reuse_lru(0, NaN, 0);
-        if (slot === FAILED) throw fromMessage(this.#store.take_error());
-        this.#keyMap.delete(this.#keys[slot]);
-        this.#keys[slot] = k;
-        this.#vals[slot] = v;
-        this.#keyMap.set(k, slot);
-      }
-      return true;
+      if (held !== 0 && held === this.#o.max) return this.#recycle(k, v, tracking ? ttl : NaN);
     }
+    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
+    if (slot === undefined) this.#insert(k, v, undefined, 0, NaN, 0, true);
+    else {
+      this.#vals[slot] = v;
+      // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
+      this.#views.hit(slot);
+    }
+    return true;
+  }
+
+  // quickSet's new key into a full cache: #insert's one call without its lists, the LRU
+  // slot becoming the key's with the lifetime `ttl` from now (NaN: none yet in the
+  // cache); `written` also cancels the victim's purge timer (lru-lifetimes.js).
+  #recycle(k, v, ttl) {
+    const timed = !Number.isNaN(ttl);
+    const slot = this.#store.recycle_lru(ttl, timed ? this.#o.perf.now() : 0);
+    this.#keyMap.delete(this.#keys[slot]);
+    this.#keys[slot] = k;
     this.#vals[slot] = v;
-    // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
-    this.#views.hit(slot);
+    this.#keyMap.set(k, slot);
+    if (timed) this.#life.written(slot, ttl);
     return true;
   }
 
   // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
-  // given with the store's write (no callback can run between them).
+  // given with the store's write (no callback can run between them). A held key's, the
+  // same value or not, is a move and the new age, which the views take without a call
+  // where they cover the slot (`retime`).
   #setTimed(k, v, slot, old, ttl) {
     const start = this.#o.perf.now();
-    if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start);
-    else if (v !== old) {
-      this.#vals[slot] = v;
-      this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
-    } else {
-      this.#store.promote(slot);
-      this.#store.set_age(slot, ttl, start);
+    if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start, true);
+    else {
+      if (v !== old) this.#vals[slot] = v;
+      if (!this.#views.retime(slot, ttl, start)) this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
     }
     this.#life.written(slot, ttl);
     return true;
@@ -279,7 +285,9 @@ export class LruEntries {
   // the last one freed, else (a full cache) the one of the entry the store evicts for
   // it, else the next unused one (while no slot is free, slots 0..size-1 are all held).
   // Evicted entries go into `gone` (when given), for #disposals.evicted. `queue`: the
-  // write is untimed and unsized, and no callback can run (quickSet).
+  // write is unsized, no callback can run, and `t` is NaN only before the cache's first
+  // lifetime (quickSet): below the bound it goes into the store's ring, with its age
+  // written through the views.
   #insert(k, v, gone, size, t, s, queue) {
     const held = this.#keyMap.size;
     let slot;
@@ -287,7 +295,10 @@ export class LruEntries {
     if (held !== 0 && this.#free.length === 0 && held === this.#o.max) {
       // One call: the store evicts its least recently used entry and stores the new
       // one at its slot (with another size, more may leave for the size bound).
-      slot = this.#store.reuse_lru(size, t, s);
+      // Nothing sized, and a lifetime given or none yet in the cache: the store need not
+      // read or reset the victim's size and age.
+      const plain = !this.#o.sizeTracking && (!Number.isNaN(t) || !this.#life.tracking);
+      slot = plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
       if (slot === FAILED) throw fromMessage(this.#store.take_error());
       this.#forget(slot, gone);
       // #forget freed it (or emptied the free list, for a cache of one).
@@ -300,10 +311,7 @@ export class LruEntries {
     this.#vals[slot] = v;
     this.#keyMap.set(k, slot);
     // Below the bound the store evicts nothing: the write goes into its ring.
-    if (queue && held < this.#o.max && this.#views.covers(slot)) {
-      this.#views.insert(slot);
-      return slot;
-    }
+    if (queue && held < this.#o.max && this.#views.covers(slot) && this.#views.insert(slot, t, s)) return slot;
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
     this.#reap(freed, gone);

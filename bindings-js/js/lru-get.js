@@ -1,6 +1,7 @@
 // LRUCache's `get` with options: lru-cache 11's answers for stale entries and
 // background fetches, and its `status` reports, over the entries (lru-entries.js).
-// A get without options takes LruEntries.quickGet instead.
+// A get without options takes LruEntries.quickGet instead, and `getAsking` where the
+// store's views cannot answer it.
 
 import { fetchRecord } from './lru-fetch.js';
 
@@ -38,4 +39,21 @@ export function getWith(entries, k, getOptions) {
   if (status) status.get = r !== undefined ? 'fetching' : 'hit';
   if (updateAgeOnGet) life.updateAge(slot);
   return r !== undefined ? r.stale : value;
+}
+
+/**
+ * `entries.quickGet(k)` for a held `slot` holding `value` where the views could not
+ * answer: a fetch in flight, a view to open, or a lifetime the store decides at the time
+ * lru-cache would read.
+ */
+export function getAsking(entries, k, slot, value) {
+  if (fetchRecord(value) !== undefined) return entries.get(k, {});
+  const c = entries.cache;
+  const life = entries.life;
+  if (life.readStale(slot)) {
+    if (!c.noDeleteOnStaleGet) entries.del(k, 'expire');
+    return c.allowStale ? value : undefined;
+  }
+  if (c.updateAgeOnGet) life.updateAge(slot);
+  return value;
 }

@@ -3,7 +3,7 @@
 // rule), read at lru-cache's times (lru-clock.js), with its `ttlAutopurge` timers and
 // the starts of entries held since before tracking began in a cache with no `max`.
 
-import { Clock, PurgeTimers } from './lru-clock.js';
+import { PurgeTimers } from './lru-clock.js';
 
 // Must match bindings-js/src/lru.rs.
 const STALE = 1;
@@ -25,19 +25,23 @@ export class LruLifetimes {
   // Called with a slot whose purge timer found it stale.
   #expire;
 
-  /** `views`: the store's (lru-views.js); `expire(slot)`: deletes a stale slot's entry. */
-  constructor(store, views, o, cache, expire) {
+  /**
+   * `views`: the store's (lru-views.js); `clock`: the cache's (lru-clock.js, shared with
+   * the views); `expire(slot)`: deletes a stale slot's entry.
+   */
+  constructor(store, views, clock, o, cache, expire) {
     this.#store = store;
     this.#views = views;
     this.#o = o;
     this.#cache = cache;
-    this.#clock = new Clock(o.perf, cache);
+    this.#clock = clock;
     this.#expire = expire;
   }
 
   /** Tracking begins; `held`: the slots held now. */
   start(held) {
     this.tracking = true;
+    this.#views.timing();
     if (this.#o.max === 0) this.#untracked = new Map([...held].map((slot) => [slot, NaN]));
     if (this.#cache.ttlAutopurge) this.#timers = new PurgeTimers();
   }
@@ -70,14 +74,14 @@ export class LruLifetimes {
   // when the slot is untimed or before the time up to which the store says it is
   // certainly fresh: the hit goes into the ring the store replays, in order, before
   // anything that reads or changes the recency order. Else the store decides (and
-  // promotes a fresh slot) at the time lru-cache would read.
+  // promotes a fresh slot) at the time lru-cache would read. (The fresh-until view is
+  // opened here also before any lifetime, when every slot's time is Infinity, for the
+  // views to answer the next gets, `LruViews.hitIfFresh`.)
   readStale(slot) {
-    if (this.tracking) {
-      const until = this.#views.freshUntil(slot);
-      if (until !== Infinity) {
-        const now = this.#clock.cached ?? this.#clock.now();
-        if (!(now <= until)) return this.#store.hit(slot, now) === STALE;
-      }
+    const until = this.#views.freshUntil(slot);
+    if (this.tracking && until !== Infinity) {
+      const now = this.#clock.cached ?? this.#clock.now();
+      if (!(now <= until)) return this.#store.hit(slot, now) === STALE;
     }
     this.#views.hit(slot);
     return false;

@@ -1,9 +1,11 @@
 // What an LRUCache reads and writes in its store's wasm memory without a call
 // (bindings-js/src/lru.rs, views.rs): the ring of hits the store replays, in order,
-// before anything that reads or changes the recency order, and each slot's time up to
-// which the store says its entry is certainly fresh. A view is made again when it is
-// empty or detached (its length reads 0 once the wasm memory grows), and the fresh-until
-// view after a write of a slot past it (the store's array may have moved).
+// before anything that reads or changes the recency order, each slot's time up to
+// which the store says its entry is certainly fresh, and each slot's age (ttl, start).
+// A view is made again when it is empty or detached (its length reads 0 once the wasm
+// memory grows), and the per-slot views after a write of a slot past them (the store's
+// arrays may have moved). The per-slot views and the ring are opened together: where
+// the fresh-until view covers a slot, the ring's view is attached too.
 
 import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
@@ -11,6 +13,12 @@ import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 const RING = 512;
 const NO_RING = new Int32Array(0);
 const NO_EXPIRIES = new Float64Array(0);
+/** `hitIfFresh`'s answers: not answered; a hit before any lifetime; a hit of a fresh entry. */
+export const UNANSWERED = 0;
+export const UNTIMED = 1;
+export const FRESH = 2;
+// Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
+const MARGIN = 8 * Number.EPSILON;
 let memory;
 // The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
 // not slot-store.js, is what it shares with the rest, lru-node.js).
@@ -18,21 +26,99 @@ const storeMemory = () => (memory ??= wasmMemory());
 
 export class LruViews {
   #store;
+  #clock;
   #ring = NO_RING;
   #fresh = NO_EXPIRIES;
+  // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
+  #ages = NO_EXPIRIES;
+  // Until the cache's first lifetime every slot's fresh-until time is Infinity.
+  #timed = false;
 
-  constructor(store) {
+  /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
+  constructor(store, clock) {
     this.#store = store;
+    this.#clock = clock;
+  }
+
+  /**
+   * A get of a held `slot` answered here when the view covers it and its entry is
+   * untimed, or certainly fresh at the clock's reading still in use: the hit goes into
+   * the ring, and UNTIMED (no lifetime in the cache yet) or FRESH comes back. Else
+   * UNANSWERED, nothing done (no view opened, no clock read): the caller asks the
+   * lifetimes (`readStale`), which do both.
+   */
+  hitIfFresh(slot) {
+    const fresh = this.#fresh;
+    if (slot >= fresh.length) return UNANSWERED;
+    if (!this.#timed) {
+      this.#push(slot);
+      return UNTIMED;
+    }
+    const until = fresh[slot];
+    if (until !== Infinity) {
+      const now = this.#clock.reading;
+      if (now === 0 || !(now <= until)) return UNANSWERED;
+    }
+    this.#push(slot);
+    return FRESH;
+  }
+
+  /** The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`). */
+  timing() {
+    this.#timed = true;
+  }
+
+  /**
+   * A write of a held `slot` that keeps its size (none is tracked), with the lifetime
+   * `ttl` from `start`: the store's `set` without a call, the age written here and the
+   * move queued as a hit. True when done; false, nothing done, where the store's arrays
+   * do not reach the slot or the lifetime is one `#age` leaves to the store: the caller
+   * writes through the store.
+   */
+  retime(slot, ttl, start) {
+    if (!this.covers(slot) || !this.#age(slot, ttl, start)) return false;
+    this.#push(slot);
+    return true;
+  }
+
+  /**
+   * A write of a new `slot` below the bound, unsized, within `covers`: untimed (`ttl`
+   * NaN, before the cache's first lifetime: the slot's age is the default one) or with
+   * the lifetime `ttl` from `start`, written here. False, nothing done, for a lifetime
+   * `#age` leaves to the store.
+   */
+  insert(slot, ttl, start) {
+    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    this.#push(-(2 * slot + 3));
+    return true;
+  }
+
+  // The store's `put_age` for a covered slot, where its rule is the plain one (a ttl and
+  // start both positive, a finite end); false, nothing written, for the others.
+  #age(slot, ttl, start) {
+    const end = start + ttl;
+    if (!(ttl > 0 && start > 0 && end < Infinity)) return false;
+    const ages = this.#ages;
+    ages[2 * slot] = ttl;
+    ages[2 * slot + 1] = start;
+    this.#fresh[slot] = end - end * MARGIN;
+    return true;
   }
 
   /** The time up to which `slot`'s entry is certainly fresh; Infinity when untimed. */
   freshUntil(slot) {
-    let fresh = this.#fresh;
-    if (slot >= fresh.length) {
-      const store = this.#store;
-      fresh = this.#fresh = new Float64Array(storeMemory().buffer, store.fresh_ptr(), store.fresh_len());
-    }
-    return fresh[slot];
+    if (slot >= this.#fresh.length) this.#open();
+    return this.#fresh[slot];
+  }
+
+  // The per-slot views and the ring, on the memory as it is now.
+  #open() {
+    const store = this.#store;
+    const buffer = storeMemory().buffer;
+    const len = store.fresh_len();
+    this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
+    this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
+    this.#ring = new Int32Array(buffer, store.ring_ptr(), RING + 1);
   }
 
   /** After the store was cleared: its arrays cover no slot. */
@@ -60,15 +146,15 @@ export class LruViews {
     this.#record(slot);
   }
 
-  /** A write of a new `slot` below the bound, untimed and unsized, within `covers`. */
-  insert(slot) {
-    this.#record(-(2 * slot + 3));
-  }
-
   // Must match bindings-js/src/views.rs: a hit is the slot, a new slot -(2 * slot + 3).
   #record(op) {
-    let ring = this.#ring;
-    if (ring.length === 0) ring = this.#ring = new Int32Array(storeMemory().buffer, this.#store.ring_ptr(), RING + 1);
+    if (this.#ring.length === 0) this.#open();
+    this.#push(op);
+  }
+
+  // #record where the ring's view is known attached (the fresh-until view covers a slot).
+  #push(op) {
+    const ring = this.#ring;
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;

@@ -211,11 +211,11 @@ export class LRUCache extends Entries {
     const value = visible(this.#e.val(slot));
     if (value === undefined) return undefined;
     const entry = { value };
-    if (this.#e.life.tracking && this.#e.timed(slot)) {
-      entry.ttl = this.#e.ttl(slot) - (this.#o.perf.now() - this.#e.start(slot));
+    if (this.#e.life.tracking && this.#e.store.timed(slot)) {
+      entry.ttl = this.#e.store.ttl(slot) - (this.#o.perf.now() - this.#e.store.start(slot));
       entry.start = Date.now();
     }
-    if (this.#o.sizeTracking) entry.size = this.#e.sizeOf(slot);
+    if (this.#o.sizeTracking) entry.size = this.#e.store.size(slot);
     return entry;
   }
 
@@ -229,11 +229,11 @@ export class LRUCache extends Entries {
       const entry = { value };
       if (this.#e.life.tracking) {
         const untracked = this.#e.life.untrackedStart(slot);
-        entry.ttl = untracked === undefined ? this.#e.ttl(slot) : undefined;
-        const age = this.#o.perf.now() - (untracked === undefined ? this.#e.start(slot) : untracked);
+        entry.ttl = untracked === undefined ? this.#e.store.ttl(slot) : undefined;
+        const age = this.#o.perf.now() - (untracked === undefined ? this.#e.store.start(slot) : untracked);
         entry.start = Math.floor(Date.now() - age);
       }
-      if (this.#o.sizeTracking) entry.size = this.#e.sizeOf(slot);
+      if (this.#o.sizeTracking) entry.size = this.#e.store.size(slot);
       arr.push([key, entry]);
     }
     return arr;

@@ -4,18 +4,18 @@
 // that imports only `LRUCache` or the key functions leaves this file and the store's
 // module out of its bundle (workerd.js).
 import wasmModule from '../../dist/polycache_wasm_bg.wasm';
+import { SnapshotWriter, openSnapshot } from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { Cache } from './cache.js';
-import { extrasFrom } from './cache-extras.js';
-import * as extras from './extras.js';
+import { Fetches } from './fetch.js';
 import { named } from './names.js';
 import { Namespace } from './namespace.js';
+import { dumpOf, loadInto, loadSnapshotInto, snapshotOf } from './persist.js';
 import { OpaqueValue } from './values.js';
 import { setUp } from './workerd-setup.js';
 
-setUp();
+setUp({ SnapshotWriter, openSnapshot }, { Fetches, dumpOf, loadInto, loadSnapshotInto, snapshotOf });
 initSync({ module: wasmModule });
-extrasFrom(() => extras);
 named({ Cache, Namespace, OpaqueValue });
 
 export { Cache, Namespace, OpaqueValue };

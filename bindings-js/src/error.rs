@@ -74,10 +74,21 @@ pub const INVALID_ARGUMENT: &str = "polycache:InvalidArgument:";
 
 /// A binding-level failure: a JS argument that does not convert to what the core takes.
 pub fn invalid_argument(msg: impl AsRef<str>) -> JsError {
-    JsError::new(&cat(&[INVALID_ARGUMENT, msg.as_ref()]))
+    invalid_argument_str(msg.as_ref())
+}
+
+// The failures are out of line (#[cold], and kept so by build.mjs: wasm-outlined.mjs): a
+// JsError's making is not compiled with the functions that may fail, which every cache's
+// first calls compile in a runtime compiling wasm on first call (V8's Liftoff).
+#[cold]
+#[inline(never)]
+fn invalid_argument_str(msg: &str) -> JsError {
+    JsError::new(&cat(&[INVALID_ARGUMENT, msg]))
 }
 
 /// Maps a core error to its JS form.
+#[cold]
+#[inline(never)]
 pub fn to_js(e: Error) -> JsError {
     JsError::new(&coded(e))
 }

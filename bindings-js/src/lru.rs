@@ -157,6 +157,22 @@ impl LruStore {
         f64::from(slot)
     }
 
+    /// `reuse_lru` for a cache that tracks no sizes (every slot's is 0, so none is read):
+    /// the least recently used slot becomes the most recently used, with the lifetime
+    /// `ttl` from `start`. `ttl` NaN: the cache has given no lifetime yet (every age is
+    /// the default one), and none is written. Returns the slot, `-1` when empty. Reading
+    /// nothing per slot but the links, evictions touch no more of the store's memory
+    /// than lru-cache's do of its own.
+    pub fn recycle_lru(&mut self, ttl: f64, start: f64) -> f64 {
+        self.flush();
+        let Some(slot) = self.store.lru_key() else { return FREED_NONE };
+        self.store.read_held(&slot);
+        if !ttl.is_nan() {
+            self.put_age(slot as usize, Age::new(ttl, start));
+        }
+        f64::from(slot)
+    }
+
     /// The message of the last refused write, as `polycache:<Code>:<message>`.
     pub fn take_error(&mut self) -> String {
         self.error.take().unwrap_or_default()
@@ -176,6 +192,13 @@ impl LruStore {
 
     pub fn fresh_len(&self) -> u32 {
         self.fresh.len() as u32
+    }
+
+    /// Where the per-slot ages are in wasm memory (`fresh_len` of them, each a ttl then a
+    /// start: `Age` is `repr(C)`; they move with `fresh`). JS writes a held slot's age
+    /// there, and its fresh-until time, with a move queued in the ring (lru-views.js).
+    pub fn ages_ptr(&self) -> u32 {
+        self.ages.as_ptr() as usize as u32
     }
 
     /// Where the ring is in wasm memory (a byte offset; it never moves).
@@ -329,13 +352,13 @@ impl LruStore {
         let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
+            // Its size and age are not written here: JS queues new slots only in a cache
+            // that tracks no sizes (every slot's is 0), within the arrays, and gives a
+            // slot its age itself, the default one before the cache's first lifetime
+            // (every age is the default one then) or the write's (lru-views.js `insert`).
+            // Each write here would be another line of memory per new key.
             let i = slot as usize;
-            if i < ages.len() {
-                // Untimed (fresh_until: Infinity), unsized.
-                ages[i] = Age::default();
-                fresh[i] = f64::INFINITY;
-                sizes[i] = 0.0;
-            }
+            debug_assert!(sizes[i] == 0.0 && (fresh[i] == fresh_until(ages[i])));
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             // Nothing is evicted below the bound; were anything, the next write reports it.
             for dead in store.drain_dead() {

@@ -199,6 +199,60 @@ fn fresh_follows_every_change_of_age() {
 }
 
 #[test]
+fn recycle_lru_is_reuse_lru_where_nothing_is_sized() {
+    // Two stores, one evicting with reuse_lru and one with recycle_lru, through hits,
+    // rewrites and evictions, first untimed (recycle_lru(NaN): no age written), then with
+    // lifetimes: the same victims, order, ages and fresh-until times throughout.
+    let (mut a, mut b) = (filled(16.0, 0.0, 0.0), filled(16.0, 0.0, 0.0));
+    let mut r: u32 = 12345;
+    let mut next = move || {
+        r ^= r << 13;
+        r ^= r >> 17;
+        r ^= r << 5;
+        r
+    };
+    for step in 0..20_000 {
+        let timed = step >= 10_000;
+        let (ttl, start) = if timed { (f64::from(next() % 50 + 1), f64::from(step)) } else { (KEEP, 0.0) };
+        match next() % 4 {
+            0 => {
+                let slot = next() % 16;
+                a.promote(slot);
+                b.promote(slot);
+            }
+            1 => {
+                let slot = next() % 16;
+                assert_eq!(a.set(slot, 0.0, ttl, start), b.set(slot, 0.0, ttl, start));
+            }
+            _ => assert_eq!(a.reuse_lru(0.0, ttl, start), b.recycle_lru(ttl, start), "step {step}"),
+        }
+        if step % 500 == 0 {
+            assert_eq!(a.order(), b.order(), "step {step}");
+        }
+    }
+    assert_eq!(a.order(), b.order());
+    assert_eq!((a.ages.clone(), a.fresh.clone()), (b.ages.clone(), b.fresh.clone()));
+    assert!(a.ages.iter().any(|age| age.is_timed()));
+    assert_eq!(store(3.0, 0.0).recycle_lru(KEEP, 0.0), FREED_NONE, "empty");
+}
+
+#[test]
+fn ages_are_laid_out_as_js_writes_them() {
+    // lru-views.js `retime`: slot i's ttl at f64 index 2i, its start at 2i + 1, and the
+    // fresh-until time it writes beside them is the store's own for that age.
+    let mut s = store(3.0, 0.0);
+    s.set(1, 0.0, 10.0, 100.0);
+    let flat = s.ages.as_ptr().cast::<f64>();
+    // SAFETY: `Age` is `repr(C)`, two f64; `ages` holds at least two of them.
+    let (ttl, start) = unsafe { (*flat.add(2), *flat.add(3)) };
+    assert_eq!((ttl, start), (10.0, 100.0));
+    assert_eq!(std::mem::size_of::<Age>(), 16);
+    let end: f64 = 100.0 + 10.0;
+    assert_eq!(s.fresh[1], end - end * (8.0 * f64::EPSILON));
+    assert_eq!(s.ages.len(), s.fresh_len() as usize);
+}
+
+#[test]
 fn bounds_out_of_range_are_refused() {
     for x in [-1.0, 1.5, f64::NAN, f64::INFINITY, 5e9] {
         assert!(bound(x, "max").is_err(), "{x}");

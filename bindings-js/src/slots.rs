@@ -56,6 +56,16 @@ fn config_count(x: f64, name: &str) -> Result<usize, JsError> {
     count(x, name).map_err(|m| to_js(Error::InvalidConfig(m)))
 }
 
+/// A cache-wide default lifetime, checked ([`SlotStore::new`] with one). Out of line, and
+/// kept so by build.mjs (bindings-js/wasm-outlined.mjs): a runtime compiling wasm on first
+/// call (V8's Liftoff) then compiles it only for caches that have one.
+#[inline(never)]
+fn default_ttl(ttl_kind: u32, ttl_amount: f64) -> Result<Ttl, JsError> {
+    let ttl = Ttl::decode(ttl_kind, ttl_amount).map_err(to_js)?;
+    ttl.check_default().map_err(to_js)?;
+    Ok(ttl)
+}
+
 pub(crate) fn to_charge(x: f64) -> Result<usize, JsError> {
     count(x, "size").map_err(invalid_argument)
 }
@@ -86,8 +96,8 @@ impl SlotStore {
                 Some(f) => Eviction::Cull { frequency: config_count(f, "cullFrequency")? },
             },
         };
-        let default_ttl = Ttl::decode(ttl_kind, ttl_amount).map_err(to_js)?;
-        default_ttl.check_default().map_err(to_js)?;
+        // Most caches set no default lifetime; reading one is out of line (default_ttl).
+        let default_ttl = if ttl_kind == KIND_DEFAULT { Ttl::Default } else { default_ttl(ttl_kind, ttl_amount)? };
         if seeds.len() != 8 {
             return Err(invalid_argument("seeds must be 8 random u32"));
         }

@@ -9,7 +9,9 @@
 //! never drops them on its own, which is why this is not an [`crate::Expiry`].
 
 /// When an entry's life started and how long it lasts, in the host clock's units.
+/// (`repr(C)`: the JS `LRUCache` writes an array of them in wasm memory, ttl then start.)
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[repr(C)]
 pub struct Age {
     pub ttl: f64,
     pub start: f64,

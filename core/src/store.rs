@@ -15,7 +15,7 @@ use std::hash::Hash;
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
-use crate::policy::{cull, Adaptive, Indexing, Policy};
+use crate::policy::{Adaptive, Indexing, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -30,6 +30,8 @@ mod hosted;
 mod config;
 /// Reads: gets, peeks, expiries, keys and entries in order.
 mod reads;
+/// [`Store::set`]'s less common work, out of line.
+mod outlined;
 
 pub use config::{Config, Counter, Eviction};
 
@@ -56,9 +58,22 @@ struct Entry<V> {
 /// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
 fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
-        Eviction::Adaptive => Policy::Adaptive(Adaptive::new(config.max_entries, S::table(hasher))),
-        Eviction::Lru | Eviction::Cull { .. } => Policy::Lru(S::lru(config.max_entries, hasher)),
+        Eviction::Adaptive => adaptive_policy(config.max_entries, hasher),
+        Eviction::Lru | Eviction::Cull { .. } => lru_policy(config.max_entries, hasher),
     }
+}
+
+// Each policy's set-up in a function of its own, so that a runtime compiling wasm on
+// first call (V8's Liftoff) compiles only the one a store uses (kept apart by build.mjs:
+// bindings-js/wasm-outlined.mjs).
+#[inline(never)]
+fn adaptive_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
+    Policy::Adaptive(Adaptive::new(max_entries, S::table(hasher)))
+}
+
+#[inline(never)]
+fn lru_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
+    Policy::Lru(S::lru(max_entries, hasher))
 }
 
 fn encode_expiry(e: Expiry) -> u64 {
@@ -239,25 +254,18 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.stats.sets += 1;
         let expires_at = encode_expiry(expiry);
         if expires_at <= now {
-            self.remove(&key);
-            self.dead.push(value);
+            self.set_past(key, value);
             return Ok(());
         }
-        self.purge_expired_at_most(now, PURGE_PER_WRITE);
-        let max = self.config.max_entries;
+        // The less common work is in functions of their own (store/outlined.rs), called
+        // only when there is some: a runtime that compiles each wasm function on its
+        // first call (V8's Liftoff) then compiles less for a cache's first write.
+        if !self.expiries.is_empty() {
+            self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        }
         let culls = matches!(self.config.eviction, Eviction::Cull { .. });
-        if self.map.len() >= max && (culls || !self.expiries.is_empty()) && !self.map.contains(&key) {
-            // A new key into a full store: expired entries go first, then Django's cull
-            // (LRU mode lets the map evict below, reusing the evicted entry's node).
-            self.purge_expired(now);
-            if let Eviction::Cull { frequency } = self.config.eviction {
-                if self.map.len() >= max {
-                    let count = cull::count(self.map.len(), frequency);
-                    for _ in 0..count {
-                        self.evict_one();
-                    }
-                }
-            }
+        if self.map.len() >= self.config.max_entries && (culls || !self.expiries.is_empty()) {
+            self.make_room(&key, now);
         }
         self.bytes += charge as u64;
         let probe = key.clone();
@@ -281,8 +289,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         // The new entry is the most recently used and fits on its own, so this stops
         // before reaching it.
-        while self.over_bytes(0) {
-            self.evict_one();
+        if self.over_bytes(0) {
+            self.evict_over_bytes();
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 // on a wrong answer. Run by workerd.mjs after the suite, and by tests/js/pack.mjs on the
 // package as npm installs it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './exports.mjs';
@@ -25,6 +25,24 @@ const CASES = [
       const key = 'sixteen bytes ok';
       const d = new Cache({ max: 2 });
       check(d.loadSnapshot(c.snapshot({ key }), { key }).verified && d.get('a') === 1, 'a signed snapshot round trip');`,
+    // The key functions' code (keys.js, and its glue) is the keys part's alone.
+    absent: ['maxLength'],
+  },
+  {
+    // Two parts that each hand codec.js and the Cache's extras what they use
+    // (workerd-setup.js): the snapshot methods and the key functions both work.
+    name: 'Cache and key functions',
+    imports: 'Cache, makeKey, shortenKey',
+    wasm: ['polycache_codec_bg', 'polycache_wasm_bg'],
+    body: `const key = 'sixteen bytes ok';
+      const c = new Cache({ max: 2 });
+      c.set(makeKey('p', 1, 'k'), 1);
+      const d = new Cache({ max: 2 });
+      check(d.loadSnapshot(c.snapshot({ key }), { key }).verified && d.get('p:1:k') === 1, 'a signed snapshot round trip');
+      check(shortenKey('x'.repeat(300), 250).length <= 250, 'shortenKey');
+      const e = new Cache({ max: 2 });
+      e.load(c.dump());
+      check(e.get('p:1:k') === 1, 'a dump loaded');`,
   },
   {
     name: 'LRUCache alone',
@@ -33,7 +51,12 @@ const CASES = [
     body: `const l = new LRUCache({ max: 1 });
       l.set('a', 1).set('b', 2);
       check(l.get('a') === undefined && l.get('b') === 2, 'LRUCache evicts');
-      check(LRUCache.name === 'LRUCache', 'LRUCache.name');`,
+      check(LRUCache.name === 'LRUCache', 'LRUCache.name');
+      const key = 'sixteen bytes ok';
+      const m = new LRUCache({ max: 1 });
+      m.loadSnapshot(l.snapshot({ key }), { key });
+      check(m.get('b') === 2, "an LRUCache's signed snapshot round trip");`,
+    absent: ['maxLength'],
   },
   {
     name: 'key functions alone',
@@ -64,6 +87,12 @@ export function runSplit(pkg = root) {
         modules = bundleWorker(dir, source, { polycache: pkg });
       } catch (e) {
         failures.push(`${c.name}: bundling failed: ${e.stderr || e.message}`);
+        continue;
+      }
+      const bundled = readFileSync(join(dir, 'out', 'src.js'), 'utf8');
+      const held = (c.absent || []).filter((text) => bundled.includes(text));
+      if (held.length > 0) {
+        failures.push(`${c.name}: the bundle holds ${held.map((t) => JSON.stringify(t))}, code of a part it does not import`);
         continue;
       }
       const wasm = modules.flatMap((m) => /name = "([a-z_]+)-[A-Z0-9]+\.wasm"/.exec(m)?.[1] ?? []).sort();

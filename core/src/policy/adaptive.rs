@@ -299,7 +299,11 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
 
     /// A cache holding more entries than its history is sized for: the sketch and ghosts
     /// double (fresh, their counts dropped, as Caffeine's sketch does when it grows), up
-    /// to the capacity or [`HISTORY_AT_MOST`].
+    /// to the capacity or [`HISTORY_AT_MOST`]. Out of line: it runs a few times in a
+    /// cache's life, and [`Self::push`] (inlined in the store's write, which a runtime
+    /// compiling wasm on first call compiles at a cache's first write) is smaller without.
+    #[cold]
+    #[inline(never)]
     fn grow_history(&mut self) {
         self.history_for = (self.history_for * 2).min(self.capacity).min(HISTORY_AT_MOST);
         self.sketch = Sketch::new(self.history_for);
