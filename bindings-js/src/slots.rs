@@ -192,8 +192,12 @@ impl SlotStore {
         let outcome = match (self.expiry(ttl_kind, ttl_amount, now), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
-            // A held key written again: JS keeps the value, so only its expiry changes.
-            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) || self.store.insert_below_bound(slot, slot, charge, expiry, now) => {
+            // A held key written again (JS keeps the value, so only its expiry changes),
+            // or a new one below the bound: the entry made where it is stored.
+            (Ok(expiry), Ok(charge))
+                if self.store.retime(&slot, charge, expiry, now)
+                    || (self.store.config().eviction != Eviction::Adaptive && self.insert_below_bound(slot, charge, expiry, now)) =>
+            {
                 self.views.set_expiry(slot, expiry);
                 Ok(())
             }
@@ -403,7 +407,17 @@ impl SlotStore {
         }
     }
 
+    /// The core's `insert_below_bound` (a new slot below the bound, the entry made in
+    /// place), which `set` asks only of an LRU-family store: out of line, and kept so by build.mjs
+    /// (bindings-js/wasm-outlined.mjs), so that a runtime compiling wasm on first call
+    /// (V8's Liftoff) compiles it only for a store that can use it.
+    #[inline(never)]
+    fn insert_below_bound(&mut self, slot: u32, charge: usize, expiry: Expiry, now: u64) -> bool {
+        self.store.insert_below_bound(slot, slot, charge, expiry, now)
+    }
+
     /// When a write at `now` with the lifetime `(ttl_kind, ttl_amount)` expires.
+    #[inline]
     fn expiry(&mut self, ttl_kind: u32, ttl_amount: f64, now: u64) -> Result<Expiry, Error> {
         if ttl_kind != KIND_DEFAULT {
             return Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl));
