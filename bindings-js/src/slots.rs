@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
-use crate::views::{read, Op, SlotMap, Views};
+use crate::views::{read, SlotMap, Views};
 
 /// Returned by [`SlotStore::set`] when no slot was freed.
 const FREED_NONE: f64 = -1.0;
@@ -28,6 +28,10 @@ const FAILED: f64 = -3.0;
 pub struct SlotStore {
     pub(crate) store: SlotMap,
     default_ttl: Ttl,
+    /// The default lifetime's expiry from the last `now` it was worked out at: the
+    /// `Cache` reads its clock at most once a millisecond, so the writes of a burst
+    /// share one (working it out was ~10% of a timed write's call).
+    default_expiry: Option<(u64, Expiry)>,
     freed: Vec<u32>,
     error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
@@ -105,6 +109,7 @@ impl SlotStore {
         Ok(SlotStore {
             store,
             default_ttl,
+            default_expiry: None,
             freed: Vec::new(),
             error: None,
             last_written: None,
@@ -184,11 +189,15 @@ impl SlotStore {
     pub fn set(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let outcome = match (Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)), count(charge, "size")) {
+        let outcome = match (self.expiry(ttl_kind, ttl_amount, now), count(charge, "size")) {
             (Err(e), _) => Err(coded(e)),
             (_, Err(m)) => Err(cat(&[INVALID_ARGUMENT, &m])),
-            // A held key written again: JS keeps the value, so only its expiry changes.
-            (Ok(expiry), Ok(charge)) if self.store.retime(&slot, charge, expiry, now) => {
+            // A held key written again (JS keeps the value, so only its expiry changes),
+            // or a new one below the bound: the entry made where it is stored.
+            (Ok(expiry), Ok(charge))
+                if self.store.retime(&slot, charge, expiry, now)
+                    || (self.store.config().eviction != Eviction::Adaptive && self.insert_below_bound(slot, charge, expiry, now)) =>
+            {
                 self.views.set_expiry(slot, expiry);
                 Ok(())
             }
@@ -225,7 +234,7 @@ impl SlotStore {
     pub fn recycle_until(&mut self, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let Ok(expiry) = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)) else {
+        let Ok(expiry) = self.expiry(ttl_kind, ttl_amount, now) else {
             return -1.0;
         };
         match self.store.recycle_lru_until(expiry, now) {
@@ -273,7 +282,7 @@ impl SlotStore {
     pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
         self.flush();
         let now = now_ms(now);
-        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
         self.last_written = Some(slot);
         let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
         if stored {
@@ -287,7 +296,7 @@ impl SlotStore {
     pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
         self.flush();
         let now = now_ms(now);
-        let expiry = Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl)).map_err(to_js)?;
+        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
         let live = self.store.touch(&slot, expiry, now);
         if live {
             self.views.set_expiry(slot, expiry);
@@ -352,56 +361,6 @@ impl SlotStore {
 
 }
 
-impl SlotStore {
-    /// Replays the ring when something waits in it.
-    #[inline]
-    pub(crate) fn flush(&mut self) {
-        let SlotStore { store, views, freed, .. } = self;
-        // Writes go in the ring only in a cache where nothing expires and nothing is
-        // sized (cache.js): updates of a held slot, and new slots while the store holds
-        // fewer entries than its bound, so nothing else is freed. Were anything freed,
-        // the next write reports it.
-        views.flush::<true>(store, |store, op| {
-            let slot = match op {
-                // The same value, charge and expiry: a rewrite is a move and a count.
-                Op::Update(slot) if store.rewrite(&slot) => return,
-                Op::Update(slot) | Op::Insert(slot) => slot,
-                Op::Hit(_) | Op::Miss => return,
-            };
-            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
-            for s in store.drain_dead() {
-                if s != slot {
-                    freed.push(s);
-                }
-            }
-        });
-    }
-
-    /// Moves the slots whose entries left the store into `freed`. `written` is the slot
-    /// the call stored (if any): it may show up among the dropped values as the value it
-    /// replaced, so it alone needs a look at the map. Every other dropped slot is gone,
-    /// since a call stores one slot at most.
-    fn collect_freed(&mut self, written: Option<u32>) {
-        let SlotStore { store, freed, .. } = self;
-        let mut own = false;
-        for slot in store.drain_dead() {
-            if Some(slot) == written {
-                own = true;
-            } else {
-                freed.push(slot);
-            }
-        }
-        if let Some(slot) = written.filter(|s| own && !store.holds(s)) {
-            freed.push(slot);
-        }
-    }
-
-    fn freed_code(&mut self, written: u32) -> f64 {
-        self.collect_freed(Some(written));
-        match self.freed.len() {
-            0 => FREED_NONE,
-            1 => f64::from(self.freed.pop().expect("one freed slot")),
-            _ => FREED_MANY,
-        }
-    }
-}
+// What the calls above share: the replay, freed slots, a write's expiry.
+#[path = "slots_write.rs"]
+mod write;

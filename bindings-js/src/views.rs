@@ -122,20 +122,22 @@ impl Views {
 
     #[inline(never)]
     fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op)) {
-        for i in 1..=self.take() {
-            match self.op(i) {
-                // JS found the entry live when it answered, so it still is at its own
-                // time: the store makes the read without looking at the entry. Except
-                // where entries may expire: a timed write reads its entry (the
-                // `Cache`'s update with a ttl), and reading it with the hit keeps it in
-                // the CPU's cache for that (without, timed updates after a run of gets
-                // read 10-25% slower, docs/js-speed.md).
-                Op::Hit(slot) if store.may_expire() => {
-                    store.get_with(&slot, 0, |_| ());
-                }
-                Op::Hit(slot) => {
-                    store.read_held(&slot);
-                }
+        let n = self.take();
+        let mut i = 1;
+        while i <= n {
+            // A run of hits, read at once: JS found each entry live when it answered,
+            // so it still is at its own time (the store's order and counters of a read).
+            if self.ring[i] >= 0 {
+                let run = self.ring[i..=n].iter().take_while(|&&op| op >= 0).count();
+                store.read_held_all(self.ring[i..i + run].iter().map(|&slot| slot as u32));
+                i += run;
+                continue;
+            }
+            let op = self.op(i);
+            i += 1;
+            match op {
+                // (Hits went above, in runs.)
+                Op::Hit(slot) => store.read_held_all(std::iter::once(slot)),
                 Op::Miss => {
                     read(store, u32::MAX, 0);
                 }
@@ -216,6 +218,38 @@ mod tests {
         let seen: Vec<Op> = (1..=v.take()).map(|i| v.op(i)).collect();
         assert_eq!(seen, vec![Op::Hit(3), Op::Miss, Op::Update(7), Op::Hit(0), Op::Insert(7), Op::Insert(1_000_000), Op::Update(0)]);
         assert_eq!(v.take(), 0, "replayed once");
+    }
+
+    #[test]
+    fn runs_of_hits_replay_as_single_reads() {
+        // Hits, misses and queued writes in one ring: the order and counters of reading
+        // each in turn (a run of hits is read at once where nothing expires).
+        use polycache::{Config, Slots};
+        let new = || SlotMap::with_hasher(Config::lru(8), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
+        let (mut by_ring, mut one_by_one) = (new(), new());
+        let mut v = Views::new(9);
+        for slot in 0..6 {
+            by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+            one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+        }
+        let ops = [3, 5, 3, 0, OP_MISS, 7, 1, 2, -(2 * 6 + 3), 4, 4, 6];
+        for op in ops {
+            v.push(op);
+            match decode(op) {
+                Op::Hit(slot) => drop(one_by_one.read_held(&slot)),
+                Op::Miss => drop(read(&mut one_by_one, u32::MAX, 0)),
+                Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
+            }
+        }
+        v.flush::<true>(&mut by_ring, |store, op| {
+            if let Op::Insert(slot) | Op::Update(slot) = op {
+                store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+            }
+        });
+        assert_eq!(by_ring.keys(0), one_by_one.keys(0));
+        assert_eq!(by_ring.keys(0), vec![6, 4, 2, 1, 0, 3, 5]);
+        assert_eq!(by_ring.stats(), one_by_one.stats());
+        assert_eq!((by_ring.stats().hits, by_ring.stats().misses), (9, 2), "slot 7 is not held");
     }
 
     #[test]

@@ -218,6 +218,18 @@ impl<K, E> DoubleEndedIterator for Iter<'_, K, E> {
     }
 }
 
+impl<K: DenseKey, E> Dense<K, E> {
+    /// Links index `i`, just filled and not linked yet, at the head; the victim it
+    /// displaced when the list was full (another entry).
+    #[inline]
+    fn link_new(&mut self, i: usize) -> Option<(K, E)> {
+        let victim = if self.len >= self.capacity { self.pop_victim() } else { None };
+        Self::link_front(&mut self.links, i);
+        self.len += 1;
+        victim
+    }
+}
+
 impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
     #[inline]
     fn get<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut E>
@@ -278,11 +290,23 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
             Self::to_front(&mut self.links, i);
             return Some(old);
         }
-        // `i` is not linked yet, so the victim is another entry.
-        let victim = if self.len >= self.capacity { self.pop_victim() } else { None };
-        Self::link_front(&mut self.links, i);
-        self.len += 1;
-        victim
+        self.link_new(i)
+    }
+
+    /// `push`, the entry made here, where it is stored: made by the caller and handed
+    /// on, it went through wasm's stack in copies whose loads missed the CPU's store
+    /// forwarding (a replayed insert 16.7 -> 8 ns, docs/js-speed.md, session 9).
+    #[inline]
+    fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
+        let i = index(&key);
+        if i >= self.slots.len() {
+            self.grow(i);
+        }
+        if let Some(old) = self.slots[i].replace((key, entry())) {
+            Self::to_front(&mut self.links, i);
+            return Some(old);
+        }
+        self.link_new(i)
     }
 
     fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>

@@ -83,6 +83,11 @@ pub trait Recency<K, E> {
     /// Inserts as most recently used; the entry it displaced: the old one of `key`, or
     /// the least recently used when full.
     fn push(&mut self, key: K, entry: E) -> Option<(K, E)>;
+    /// `push` of the entry `entry` makes, made where it is stored when the order can.
+    #[inline]
+    fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
+        self.push(key, entry())
+    }
     fn pop_victim(&mut self) -> Option<(K, E)>;
     fn resize(&mut self, max_entries: usize);
     /// The least recently used key.
@@ -155,6 +160,17 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         }
     }
 
+    /// `touch` of each key in turn, the policy chosen once for the run (`get`, which
+    /// reads each entry, with `read_entries`): how many were held.
+    #[inline]
+    pub fn touch_all(&mut self, keys: impl Iterator<Item = K>, read_entries: bool) -> usize {
+        match self {
+            Policy::Lru(p) if read_entries => keys.filter(|k| p.get(k).is_some()).count(),
+            Policy::Lru(p) => keys.filter(|k| p.touch(k)).count(),
+            Policy::Adaptive(p) => keys.filter(|k| p.get(k).is_some()).count(),
+        }
+    }
+
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,
@@ -183,6 +199,15 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
 
     pub fn len(&self) -> usize {
         each!(self, p => p.len())
+    }
+
+    /// `push` of the entry `entry` makes (the LRU family makes it where it stores it).
+    #[inline]
+    pub fn push_with(&mut self, key: K, entry: impl FnOnce() -> E, fingerprint: Option<u64>) -> Option<(K, E)> {
+        match self {
+            Policy::Lru(p) => p.push_with(key, entry),
+            Policy::Adaptive(p) => p.push(key, entry(), fingerprint),
+        }
     }
 
     /// Inserts; the displaced entry: the old one of `key`, or a victim when full.

@@ -26,6 +26,56 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// `set` of a key into an LRU-family store below its bound and without a byte bound
+    /// (a host's write of a new key, mostly): the same order, counters, reclamation and
+    /// expiry, with the entry made where the policy stores it. Made in `set` and handed
+    /// on, it goes through wasm's stack in copies whose loads miss the CPU's store
+    /// forwarding (a replayed insert 16.7 -> 10 ns, a timed write 31 -> 29 ns,
+    /// docs/js-speed.md, session 9). False, and nothing done, in any other store, or
+    /// for an expiry already past (`set` then decides).
+    #[inline]
+    pub fn insert_below_bound(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> bool {
+        let expires_at = encode_expiry(expiry);
+        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
+        if !lru_family || expires_at <= now || self.map.len() >= self.config.max_entries {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        // Expired entries go first, as in `set` (none without an expiry record).
+        if !self.expiries.is_empty() {
+            self.purge_expired_at_most(now, PURGE_PER_WRITE);
+        }
+        self.bytes += charge as u64;
+        let seq = self.next_seq(expires_at);
+        let probe = (expires_at != NEVER).then(|| key.clone());
+        // Below the bound, what the push hands back can only be `key`'s old entry.
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at, seq, charge }, None) {
+            self.forget(k, old);
+        }
+        if let Some(k) = probe {
+            self.index_expiry(expires_at, seq, k);
+        }
+        true
+    }
+
+    /// `insert_below_bound` of an entry that never expires and is charged nothing, in a
+    /// store with no expiry record (a host's queued write of a new key): nothing to
+    /// reclaim or index, so the push and the count alone (10 -> 8 ns a replayed insert).
+    #[inline]
+    pub fn insert_unexpiring_below_bound(&mut self, key: K, value: V) -> bool {
+        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
+        if !lru_family || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
+            return false;
+        }
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+            self.forget(k, old);
+        }
+        true
+    }
+
     /// A read of `key` by a host that has checked, at its own time, that the entry is
     /// live: its recency (and the adaptive policy's counts) and the hit counter, as
     /// `get_with` at that time; a miss when it is not held. The entry itself is not read
@@ -44,6 +94,20 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
             self.stats.misses += 1;
         }
         held
+    }
+
+    /// `read_held` of each of `keys` in turn (a run of a host's hits): the policy and
+    /// the counters are read and written once for the run, not once a key. Where
+    /// entries may expire, each entry is read with its hit: a timed write reads its
+    /// entry next (the JS `Cache`'s update with a ttl), and one read with the hit is in
+    /// the CPU's cache for it (without, timed updates after a run of gets read 10-25%
+    /// slower, docs/js-speed.md, session 8).
+    #[inline]
+    pub fn read_held_all(&mut self, keys: impl ExactSizeIterator<Item = K>) {
+        let n = keys.len() as u64;
+        let held = self.map.touch_all(keys, !self.expiries.is_empty()) as u64;
+        self.stats.hits += held;
+        self.stats.misses += n - held;
     }
 
     /// A write of a new key into a full LRU store where nothing expires and nothing is

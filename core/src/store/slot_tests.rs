@@ -209,3 +209,94 @@ fn recycle_lru_until_writes_as_set_does() {
         assert_eq!(recycled > 0, n == 0, "only in LRU without a byte bound");
     }
 }
+
+#[test]
+fn insert_below_bound_writes_as_set_does() {
+    // `insert_below_bound` (or `insert_unexpiring_below_bound`) where it applies, else
+    // `set`, must leave what `set` alone leaves: the order, counters, bytes, freed slots
+    // and expiries.
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_insert, _) = pair(config);
+        let mut rng = Rng(0x2f6b_41d3 ^ n as u64);
+        let mut now = 1_000;
+        let mut inserted = 0;
+        for step in 0..8_000 {
+            let k = rng.below(24) as u32;
+            let what = format!("at {step} ({config:?})");
+            match rng.below(10) {
+                0..=2 => assert_eq!(by_set.get(&k, now), by_insert.get(&k, now), "get {k} {what}"),
+                3 | 4 => assert_eq!(by_set.delete(&k, now), by_insert.delete(&k, now), "delete {k} {what}"),
+                5 if step % 900 == 5 => {
+                    by_set.clear();
+                    by_insert.clear();
+                }
+                _ => {
+                    let expiry = match rng.below(6) {
+                        0..=2 => Expiry::Never,
+                        3 => Expiry::At(now.saturating_sub(rng.below(3))),
+                        _ => Expiry::At(now + 1 + rng.below(60)),
+                    };
+                    let charge = rng.below(3) as usize;
+                    by_set.set(k, k, charge, expiry, now).unwrap();
+                    let quick = expiry == Expiry::Never && charge == 0 && step % 2 == 0;
+                    let done = if quick {
+                        by_insert.insert_unexpiring_below_bound(k, k)
+                    } else {
+                        by_insert.insert_below_bound(k, k, charge, expiry, now)
+                    };
+                    if done {
+                        inserted += 1;
+                    } else {
+                        by_insert.set(k, k, charge, expiry, now).unwrap();
+                    }
+                }
+            }
+            let freed: Vec<u32> = by_set.drain_dead().collect();
+            assert_eq!(freed, by_insert.drain_dead().collect::<Vec<_>>(), "freed {what}");
+            now += rng.below(5);
+            assert_eq!(by_set.keys(now), by_insert.keys(now), "order {what}");
+            assert_eq!(by_set.stats(), by_insert.stats(), "counters {what}");
+            assert_eq!(by_set.bytes(), by_insert.bytes(), "bytes {what}");
+            assert_eq!(by_set.expiry(&k, now), by_insert.expiry(&k, now), "expiry {k} {what}");
+            by_insert.validate().unwrap();
+        }
+        assert_eq!(inserted > 0, n < 2, "in the LRU family without a byte bound only");
+    }
+}
+
+#[test]
+fn read_held_all_reads_as_read_held_does() {
+    // A run of a host's hits read at once must leave the order and counters that
+    // reading them one by one leaves, held or not, in every policy, with and without
+    // entries that may expire.
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive].into_iter().enumerate() {
+        let (mut one_by_one, _) = pair(config);
+        let (mut in_runs, _) = pair(config);
+        let mut rng = Rng(0x7f4a_7c15 ^ n as u64);
+        for step in 0..3_000 {
+            let what = format!("at {step} ({config:?})");
+            if rng.below(3) == 0 {
+                // Some entries expire (far ahead): the runs then read each entry.
+                let k = rng.below(24) as u32;
+                let expiry = if step > 1_500 && rng.below(2) == 0 { Expiry::At(1 << 40) } else { Expiry::Never };
+                one_by_one.set(k, k, 0, expiry, 0).unwrap();
+                in_runs.set(k, k, 0, expiry, 0).unwrap();
+            } else {
+                let run: Vec<u32> = (0..rng.below(12)).map(|_| rng.below(30) as u32).collect();
+                for k in &run {
+                    one_by_one.read_held(k);
+                }
+                in_runs.read_held_all(run.into_iter());
+            }
+            one_by_one.drain_dead().for_each(drop);
+            in_runs.drain_dead().for_each(drop);
+            assert_eq!(one_by_one.keys(0), in_runs.keys(0), "order {what}");
+            assert_eq!(one_by_one.stats(), in_runs.stats(), "counters {what}");
+            in_runs.validate().unwrap();
+        }
+    }
+}
