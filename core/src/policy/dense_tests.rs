@@ -39,7 +39,7 @@ fn matches_the_hashed_lru_under_random_operations() {
                 }
             }
             assert_eq!(dense.len(), lru.len());
-            assert_eq!(dense.last(), lru.last());
+            assert_eq!(dense.last(), lru.last(), "cap {cap} step {step}");
             assert_eq!(dense.last_key(), lru.last().copied());
             if step % 97 == 0 {
                 dense.validate();
