@@ -331,7 +331,7 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
     }
 
     /// From the links alone: the victim's entry is not read.
-    #[inline]
+    #[inline(always)]
     fn recycle_last(&mut self) -> Option<K> {
         let tail = self.links[HEAD].prev;
         if tail as usize == HEAD {
