@@ -358,7 +358,11 @@ impl LruStore {
             // (every age is the default one then) or the write's (lru-views.js `insert`).
             // Each write here would be another line of memory per new key.
             let i = slot as usize;
-            debug_assert!(sizes[i] == 0.0 && (fresh[i] == fresh_until(ages[i])));
+            debug_assert!(sizes[i] == 0.0 && (fresh[i] == fresh_until(ages[i])) && !store.holds(&slot));
+            // Below the bound, unsized, never expiring: the push and the count alone.
+            if store.insert_unexpiring_below_bound(slot, slot) {
+                return;
+            }
             let _ = store.set(slot, slot, 0, Expiry::Never, 0);
             // Nothing is evicted below the bound; were anything, the next write reports it.
             for dead in store.drain_dead() {
