@@ -6,16 +6,14 @@
 // over PROCS processes.
 //
 //   node bench/js/store-writes-ab.mjs PROCS DIR...   (DIR: a built checkout, `.` for this one)
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { main } from './child-ab.mjs';
 import { makeData } from './data.mjs';
 
 const N = 10_000;
 const RING = 512; // must match bindings-js/src/views.rs
 const KIND_DEFAULT = 0;
 const KIND_MILLIS = 3;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function child(dir) {
   const m = await import(`${dir}/dist/polycache_wasm.js`);
@@ -62,27 +60,4 @@ async function child(dir) {
   return best;
 }
 
-const [mode, ...rest] = process.argv.slice(2);
-if (mode === '--child') {
-  process.stdout.write(JSON.stringify(await child(rest[0])));
-} else {
-  const dirs = rest.length > 0 ? rest : ['.'];
-  const procs = Number(mode);
-  if (!(procs > 0)) {
-    console.error('usage: node bench/js/store-writes-ab.mjs PROCS DIR...');
-    process.exit(2);
-  }
-  const self = fileURLToPath(import.meta.url);
-  const runs = Object.fromEntries(dirs.map((d) => [d, []]));
-  for (let p = 0; p < procs; p++) {
-    for (const d of dirs) {
-      const out = execFileSync(process.execPath, [self, '--child', d === '.' ? root : d], { encoding: 'utf8' });
-      runs[d].push(JSON.parse(out));
-    }
-  }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const names = Object.keys(runs[dirs[0]][0]);
-  console.log(`| ns/op | ${dirs.join(' | ')} |`);
-  console.log(`|---|${dirs.map(() => '---:').join('|')}|`);
-  for (const name of names) console.log(`| ${name} | ${dirs.map((d) => median(runs[d].map((r) => r[name])).toFixed(1)).join(' | ')} |`);
-}
+await main(import.meta.url, child, 'node bench/js/store-writes-ab.mjs PROCS DIR...');

@@ -339,7 +339,7 @@ impl LruStore {
 impl LruStore {
     /// Replays what JS answered alone: hits (a move, also for a rewrite of a held
     /// slot that keeps its size and lifetime) and writes of new slots that JS queues
-    /// only below the bound, untimed and unsized, within the arrays (lru-entries.js).
+    /// only below the bound, unsized, within the arrays (lru-entries.js).
     #[inline]
     fn flush(&mut self) {
         if self.views.pending() {
@@ -352,19 +352,17 @@ impl LruStore {
         let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
-            // Its size and age are not written here: JS queues new slots only in a cache
-            // that tracks no sizes (every slot's is 0), within the arrays, and gives a
-            // slot its age itself, the default one before the cache's first lifetime
-            // (every age is the default one then) or the write's (lru-views.js `insert`).
-            // Each write here would be another line of memory per new key.
+            // The push and the count alone: JS queues a new slot only below the bound,
+            // within the arrays, in a cache that tracks no sizes (every slot's is 0), and
+            // gives the slot its age itself, the default one before the cache's first
+            // lifetime or the write's (lru-views.js `insert`); no entry here expires.
+            // Each size or age written here would be another line of memory per new key.
             let i = slot as usize;
-            debug_assert!(sizes[i] == 0.0 && (fresh[i] == fresh_until(ages[i])));
-            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
-            // Nothing is evicted below the bound; were anything, the next write reports it.
-            for dead in store.drain_dead() {
-                if dead != slot {
-                    freed.push(dead);
-                }
+            debug_assert!(sizes[i] == 0.0 && fresh[i] == fresh_until(ages[i]) && !store.holds(&slot));
+            if !store.insert_unexpiring_below_bound(slot, slot) {
+                // (Nothing is evicted below the bound; were anything, the next write reports it.)
+                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+                freed.extend(store.drain_dead().filter(|&dead| dead != slot));
             }
         });
     }

@@ -151,6 +151,63 @@ fn hits_in_the_ring_are_replayed_in_order_before_the_order_is_read_or_changed() 
     assert_eq!(s.order(), vec![2, 3, 0]);
 }
 
+/// The store's counters JS's writes stand for (`set` of a new slot also counts the miss
+/// of its held test, which no JS reads).
+fn counts(s: &LruStore) -> (u64, u64, u64, u64, u64) {
+    let st = s.store.stats();
+    (st.hits, st.sets, st.deletes, st.evictions, st.entries)
+}
+
+#[test]
+fn queued_new_slots_and_hits_replay_as_the_calls_they_stand_for() {
+    // What JS queues (lru-views.js `insert` and `hit`: new slots below the bound, hits)
+    // against the same operations as calls, on a twin store: the same order and
+    // counters, with runs of each and slots freed by deletes taken again, up to the bound
+    // and then past it (where JS calls the store itself).
+    let (mut queued, mut called) = (store(64.0, 0.0), store(64.0, 0.0));
+    let mut r: u32 = 99;
+    let mut next = move || {
+        r ^= r << 13;
+        r ^= r >> 17;
+        r ^= r << 5;
+        r
+    };
+    let mut held: Vec<u32> = Vec::new();
+    let mut free: Vec<u32> = Vec::new();
+    for step in 0..6_000 {
+        match next() % 8 {
+            0..=3 if held.len() < 64 => {
+                let slot = free.pop().unwrap_or(held.len() as u32);
+                queued.views.push(-(2 * slot as i32 + 3));
+                assert_eq!(called.set(slot, 0.0, KEEP, 0.0), FREED_NONE);
+                held.push(slot);
+            }
+            0..=5 if !held.is_empty() => {
+                let slot = held[next() as usize % held.len()];
+                queued.views.push(slot as i32);
+                called.promote(slot);
+            }
+            6 if !held.is_empty() => {
+                let slot = held.swap_remove(next() as usize % held.len());
+                assert!(queued.delete(slot) && called.delete(slot));
+                free.push(slot);
+            }
+            _ => {
+                let victim = queued.recycle_lru(KEEP, 0.0);
+                assert_eq!(victim, called.reuse_lru(0.0, KEEP, 0.0), "step {step}");
+            }
+        }
+        if step % 97 == 0 {
+            assert_eq!(queued.order(), called.order(), "step {step}");
+            assert_eq!(counts(&queued), counts(&called), "step {step}");
+        }
+    }
+    assert_eq!(queued.order(), called.order());
+    assert_eq!(counts(&queued), counts(&called));
+    assert_eq!(queued.len(), held.len() as u32);
+    assert_eq!(queued.store.validate(), Ok(()));
+}
+
 #[test]
 fn fresh_until_never_says_fresh_where_the_age_rule_says_stale() {
     let mut r = 0x2545_f491_4f6c_dd1du64;

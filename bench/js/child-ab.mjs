@@ -1,0 +1,35 @@
+// Builds side by side in their own processes, alternated: the driver of store-writes-ab.mjs
+// and lru-store-ab.mjs. `main(url, child, usage)`: with `--child DIR`, prints what
+// `child(dir)` measured (ns per named operation); else runs PROCS processes of the script
+// at `url` per DIR given and prints each operation's median over them.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function main(url, child, usage) {
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === '--child') {
+    process.stdout.write(JSON.stringify(await child(rest[0])));
+    return;
+  }
+  const dirs = rest.length > 0 ? rest : ['.'];
+  const procs = Number(mode);
+  if (!(procs > 0)) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  const self = fileURLToPath(url);
+  const runs = Object.fromEntries(dirs.map((d) => [d, []]));
+  for (let p = 0; p < procs; p++) {
+    for (const d of dirs) {
+      const out = execFileSync(process.execPath, [self, '--child', d === '.' ? root : d], { encoding: 'utf8' });
+      runs[d].push(JSON.parse(out));
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const names = Object.keys(runs[dirs[0]][0]);
+  console.log(`| ns/op | ${dirs.join(' | ')} |`);
+  console.log(`|---|${dirs.map(() => '---:').join('|')}|`);
+  for (const name of names) console.log(`| ${name} | ${dirs.map((d) => median(runs[d].map((r) => r[name])).toFixed(1)).join(' | ')} |`);
+}
