@@ -62,20 +62,25 @@ impl SlotStore {
         self.store.insert_below_bound(slot, slot, charge, expiry, now)
     }
 
-    /// When a write at `now` with the lifetime `(ttl_kind, ttl_amount)` expires.
-    #[inline]
+    /// When a write at `now` with the lifetime `(ttl_kind, ttl_amount)` expires. The
+    /// default lifetime's expiry kept for the last `now` is read in the caller; the rest
+    /// (a `Result` that goes through memory) is a call of its own.
+    #[inline(always)]
     pub(super) fn expiry(&mut self, ttl_kind: u32, ttl_amount: f64, now: u64) -> Result<Expiry, Error> {
+        match self.default_expiry {
+            Some((at, expiry)) if at == now && ttl_kind == KIND_DEFAULT => Ok(expiry),
+            _ => self.work_out_expiry(ttl_kind, ttl_amount, now),
+        }
+    }
+
+    #[inline(never)]
+    fn work_out_expiry(&mut self, ttl_kind: u32, ttl_amount: f64, now: u64) -> Result<Expiry, Error> {
         if ttl_kind != KIND_DEFAULT {
             return Ttl::decode(ttl_kind, ttl_amount).and_then(|t| t.expiry(now, self.default_ttl));
         }
-        match self.default_expiry {
-            Some((at, expiry)) if at == now => Ok(expiry),
-            _ => {
-                let expiry = Ttl::Default.expiry(now, self.default_ttl)?;
-                self.default_expiry = Some((now, expiry));
-                Ok(expiry)
-            }
-        }
+        let expiry = Ttl::Default.expiry(now, self.default_ttl)?;
+        self.default_expiry = Some((now, expiry));
+        Ok(expiry)
     }
 
     pub(super) fn freed_code(&mut self, written: u32) -> f64 {

@@ -330,6 +330,17 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         self.slots[tail].take()
     }
 
+    /// From the links alone: the victim's entry is not read.
+    #[inline(always)]
+    fn recycle_last(&mut self) -> Option<K> {
+        let tail = self.links[HEAD].prev;
+        if tail as usize == HEAD {
+            return None;
+        }
+        Self::to_front(&mut self.links, tail as usize);
+        Some(K::numbered(tail - 1))
+    }
+
     fn resize(&mut self, capacity: usize) {
         self.capacity = capacity.max(1);
         while self.len > self.capacity {

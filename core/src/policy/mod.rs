@@ -89,6 +89,17 @@ pub trait Recency<K, E> {
         self.push(key, entry())
     }
     fn pop_victim(&mut self) -> Option<(K, E)>;
+    /// The least recently used key made the most recently used, as a rewrite of it
+    /// would (a full host's new key taking the victim's place); that key.
+    #[inline]
+    fn recycle_last(&mut self) -> Option<K>
+    where
+        K: Clone + Hash + Eq,
+    {
+        let key = self.last_key()?;
+        self.touch(&key);
+        Some(key)
+    }
     fn resize(&mut self, max_entries: usize);
     /// The least recently used key.
     fn last(&self) -> Option<&K>;
@@ -244,6 +255,19 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         match self {
             Policy::Lru(p) => p.last(),
             Policy::Adaptive(p) => p.iter().next_back().map(|(k, _)| k),
+        }
+    }
+
+    /// `Recency::recycle_last` in the LRU order, one dispatch for the victim and its
+    /// move (the `Cache`'s evictions); None, and nothing done, for the adaptive policy.
+    #[inline]
+    pub fn recycle_last(&mut self) -> Option<K>
+    where
+        K: Clone,
+    {
+        match self {
+            Policy::Lru(p) => p.recycle_last(),
+            Policy::Adaptive(_) => None,
         }
     }
 

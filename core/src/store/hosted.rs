@@ -124,9 +124,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if !lru_only || !self.expiries.is_empty() || self.bytes != 0 || self.map.len() < self.config.max_entries {
             return None;
         }
-        let key = self.map.last_key()?;
+        let key = self.map.recycle_last()?;
         self.next_fingerprint = None;
-        self.map.rewrite(&key);
         self.stats.sets += 1;
         self.stats.evictions += 1;
         Some(key)
@@ -180,9 +179,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if matches!(self.expiries.peek(), Some(Reverse((at, _, _))) if *at <= now) {
             return None;
         }
-        let key = self.map.last_key()?;
+        let key = self.map.recycle_last()?;
         let seq = self.next_seq(expires_at);
-        let (_, e) = self.map.get_key_value_mut(&key)?;
+        let e = self.map.get(&key)?;
         e.expires_at = expires_at;
         e.seq = seq;
         self.next_fingerprint = None;
