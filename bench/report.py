@@ -203,6 +203,12 @@ def js_only() -> None:
     print(f"rewrote the JavaScript section of {out}")
 
 
+def ran_at(name: str) -> str:
+    """When the bench wrote bench/results/NAME (its file's time), so a re-render keeps the run's time."""
+    mtime = os.path.getmtime(os.path.join(RESULTS, name))
+    return f"{datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc):%Y-%m-%d %H:%M}"
+
+
 def python_only() -> None:
     """Replaces docs/benchmarks.md's Python sections (from "## Django cache API" up to
     "## JavaScript") with ones rendered from bench/results/python.json, and its copy of
@@ -225,7 +231,7 @@ def python_only() -> None:
         sizes_section(py, lines)
     m = py["machine"]
     lines += [f"(Python sections: {m['cores']} cores, Python {m['python']}, Django {m['django']}, "
-              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, `{py['command']}`.)", ""]
+              f"{ran_at('python.json')} UTC, `{py['command']}`.)", ""]
     text = text[:start + 1] + "\n".join(lines) + text[end:]
     # The reading of the figures (bench/misses.md) is rendered again too, as the full report does.
     misses = os.path.join(HERE, "misses.md")
