@@ -89,7 +89,7 @@ async function inWorkerd(c) {
 }
 
 async function inChromium(c) {
-  const { chromium } = await import('playwright-core');
+  const { launchChromium } = await import('../browser/launch.mjs');
   const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
   const page = `<!doctype html><meta charset="utf-8"><title>polycache e2e</title>
 <script type="importmap">${JSON.stringify({ imports: { polycache: `/${entryFor('browser')}` } })}</script>
@@ -106,11 +106,8 @@ async function inChromium(c) {
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
+
   try {
     const tab = await browser.newPage();
     const errors = [];
