@@ -5,6 +5,19 @@
 use super::*;
 
 impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
+    /// A store with no byte bound whose victim is the least recently used: the LRU policy
+    /// alone when `lru_only`, else the LRU family (LRU or cull, not adaptive). The stores
+    /// where a host's write may skip `set`'s general path.
+    #[inline]
+    fn unsized_recency(&self, lru_only: bool) -> bool {
+        let family = if lru_only {
+            matches!(self.config.eviction, Eviction::Lru)
+        } else {
+            self.config.eviction != Eviction::Adaptive
+        };
+        family && self.config.max_bytes.is_none()
+    }
+
     /// A write of a held `key` that keeps its value, charge and expiry: counted as a
     /// set, and the entry is used as a write uses it (LRU: the most recently used).
     /// Only for an entry that never expires: false, and nothing done, for any other.
@@ -36,8 +49,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     #[inline]
     pub fn insert_below_bound(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> bool {
         let expires_at = encode_expiry(expiry);
-        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
-        if !lru_family || expires_at <= now || self.map.len() >= self.config.max_entries {
+        if !self.unsized_recency(false) || expires_at <= now || self.map.len() >= self.config.max_entries {
             return false;
         }
         self.next_fingerprint = None;
@@ -64,8 +76,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// reclaim or index, so the push and the count alone (10 -> 8 ns a replayed insert).
     #[inline]
     pub fn insert_unexpiring_below_bound(&mut self, key: K, value: V) -> bool {
-        let lru_family = self.config.eviction != Eviction::Adaptive && self.config.max_bytes.is_none();
-        if !lru_family || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
+        if !self.unsized_recency(false) || !self.expiries.is_empty() || self.map.len() >= self.config.max_entries {
             return false;
         }
         self.next_fingerprint = None;
@@ -120,8 +131,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         // No expiry record means no entry has ever been given an expiry it still has
         // (records leave the index only with their entry, or as stale ones), and no
         // bytes means every charge is 0: the victim is what `set` would evict.
-        let lru_only = matches!(self.config.eviction, Eviction::Lru) && self.config.max_bytes.is_none();
-        if !lru_only || !self.expiries.is_empty() || self.bytes != 0 || self.map.len() < self.config.max_entries {
+        if !self.unsized_recency(true) || !self.expiries.is_empty() || self.bytes != 0 || self.map.len() < self.config.max_entries {
             return None;
         }
         let key = self.map.recycle_last()?;
@@ -171,7 +181,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// other case (some entry expired, say: `set` then reclaims it instead).
     pub fn recycle_lru_until(&mut self, expiry: Expiry, now: u64) -> Option<K> {
         let expires_at = encode_expiry(expiry);
-        let lru_only = matches!(self.config.eviction, Eviction::Lru) && self.config.max_bytes.is_none() && self.bytes == 0;
+        let lru_only = self.unsized_recency(true) && self.bytes == 0;
         if !lru_only || expires_at <= now || self.map.len() < self.config.max_entries {
             return None;
         }
