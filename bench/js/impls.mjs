@@ -22,7 +22,8 @@ export function polycacheEntry() {
 }
 
 // `specifier` is what each implementation's user writes in `import`; `pick` takes the
-// class from the module.
+// class from the module. `sized(cls, maxSize, sizeOf, ttl)`, where a library has one,
+// builds its byte-bounded cache: no entry count, `maxSize` over `sizeOf(value, key)`.
 export const IMPLS = {
   polycache: {
     specifier: () => polycacheEntry(),
@@ -39,6 +40,8 @@ export const IMPLS = {
     pick: (m) => m.Cache,
     ttl: true,
     make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl, eviction: 'lru' } : { max, eviction: 'lru' }),
+    sized: (Cache, maxSize, sizeCalculation, ttl) =>
+      new Cache({ maxSize, sizeCalculation, eviction: 'lru', ...(ttl ? { ttl } : {}) }),
   },
   'polycache LRUCache': {
     // The lru-cache 11 drop-in of the same package (same files: sized once, as polycache).
@@ -47,12 +50,14 @@ export const IMPLS = {
     ttl: true,
     samePackageAs: 'polycache',
     make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
+    sized: (LRUCache, maxSize, sizeCalculation, ttl) => new LRUCache({ maxSize, sizeCalculation, ...(ttl ? { ttl } : {}) }),
   },
   'lru-cache': {
     specifier: () => 'lru-cache',
     pick: (m) => m.LRUCache,
     ttl: true,
     make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
+    sized: (LRUCache, maxSize, sizeCalculation, ttl) => new LRUCache({ maxSize, sizeCalculation, ...(ttl ? { ttl } : {}) }),
   },
   'lru.min': {
     specifier: () => 'lru.min',
@@ -84,11 +89,20 @@ export const IMPLS = {
   },
 };
 
-export async function load(name) {
+/** The implementations that have a byte bound (`maxSize`), lru-cache first. */
+export const SIZED = Object.keys(IMPLS).filter((k) => IMPLS[k].sized !== undefined);
+
+/**
+ * `(max, ttl) => cache` for `name`; with `sizeOf`, `(maxSize, ttl) => cache` bounded by
+ * the total of `sizeOf(value, key)` instead of a count.
+ */
+export async function load(name, sizeOf) {
   const impl = IMPLS[name];
   if (impl === undefined) throw new Error(`unknown implementation ${name}; known: ${Object.keys(IMPLS).join(', ')}`);
   const mod = impl.require ? createRequire(import.meta.url)(impl.specifier()) : await import(impl.specifier());
   const cls = impl.pick(mod);
   if (typeof cls !== 'function') throw new Error(`${name}: ${impl.specifier()} exports no cache constructor`);
-  return (max, ttl) => impl.make(cls, max, ttl);
+  if (sizeOf === undefined) return (max, ttl) => impl.make(cls, max, ttl);
+  if (impl.sized === undefined) throw new Error(`${name} has no byte bound (maxSize)`);
+  return (maxSize, ttl) => impl.sized(cls, maxSize, sizeOf, ttl);
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
-import { IMPLS } from './impls.mjs';
+import { IMPLS, SIZED } from './impls.mjs';
 import { sizes } from './size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,6 +89,11 @@ for (const ttl of [0, TTL_MS]) {
     for (const impl of opts.only) if (ttl === 0 || IMPLS[impl].ttl) cases.push({ impl, shape, ttl, runs: [] });
   }
 }
+// Byte-bounded caches (maxSize, sizeCalculation; worker.mjs `sized`): short keys only.
+const SIZED_SHAPE = 'short';
+for (const ttl of [0, TTL_MS]) {
+  for (const impl of opts.only) if (SIZED.includes(impl)) cases.push({ impl, shape: SIZED_SHAPE, ttl, sized: true, runs: [] });
+}
 const started = new Date();
 const loadBefore = os.loadavg();
 const t0 = Date.now();
@@ -96,8 +101,8 @@ for (let r = 0; r < opts.runs; r++) {
   // One process per case per run; the runs interleave the implementations, so a burst of
   // load on the machine spreads over all of them rather than landing on one.
   for (const c of cases) {
-    const res = node(['worker.mjs', c.impl, c.shape, String(c.ttl), String(opts.n), String(opts.iterations)]);
-    if (res.error) errors.push(`${c.impl} ${c.shape} ttl=${c.ttl}: ${res.error}`);
+    const res = node(['worker.mjs', c.impl, c.shape, String(c.ttl), String(opts.n), String(opts.iterations), c.sized ? 'sized' : '']);
+    if (res.error) errors.push(`${c.impl} ${c.shape} ttl=${c.ttl}${c.sized ? ' sized' : ''}: ${res.error}`);
     else c.runs.push(res.opsPerMs);
   }
   process.stderr.write(`bench-js: run ${r + 1}/${opts.runs} done (${Math.round((Date.now() - t0) / 1000)} s)\n`);
@@ -159,7 +164,7 @@ const ratioRows = [];
 const dropInRows = [];
 for (const ttl of [0, TTL_MS]) {
   for (const shape of Object.keys(SHAPES)) {
-    const rows = cases.filter((c) => c.ttl === ttl && c.shape === shape);
+    const rows = cases.filter((c) => c.ttl === ttl && c.shape === shape && !c.sized);
     if (rows.length === 0) continue;
     const base = rows.find((c) => c.impl === BASELINE);
     const ttlText = ttl ? `ttl ${ttl / 1000} s` : 'no ttl';
@@ -193,6 +198,27 @@ tables.unshift({
   columns: ['keys', ...PHASES.map((p) => PHASE_TITLES[p])],
   rows: ratioRows,
 });
+// The byte-bounded runs: one table of throughput, and each of ours against lru-cache.
+const sizedCases = cases.filter((c) => c.sized);
+if (sizedCases.some((c) => c.impl !== BASELINE)) {
+  const ttlText = (ttl) => (ttl ? `ttl ${ttl / 1000} s` : 'no ttl');
+  tables.push({
+    title: `Throughput, byte-bounded (maxSize, sizeCalculation of 1-4 per entry, no max), ${SIZED_SHAPE} keys (ops/ms, median; higher is better)`,
+    columns: ['implementation', 'ttl', ...PHASES.map((p) => PHASE_TITLES[p])],
+    rows: sizedCases.map((c) => [c.impl, ttlText(c.ttl), ...PHASES.map((p) => c.opsPerMs[p])]),
+  });
+  const ratios = [];
+  for (const c of sizedCases) {
+    const base = sizedCases.find((b) => b.impl === BASELINE && b.ttl === c.ttl);
+    if (c.impl === BASELINE || base === undefined) continue;
+    ratios.push([`${c.impl}, ${ttlText(c.ttl)}`, ...PHASES.map((p) => (c.opsPerMs[p] && base.opsPerMs[p] ? round2(c.opsPerMs[p] / base.opsPerMs[p]) : null))]);
+  }
+  tables.push({
+    title: `Byte-bounded: polycache / ${BASELINE}, ops/ms ratio per phase (${SIZED_SHAPE} keys)`,
+    columns: ['cache', ...PHASES.map((p) => PHASE_TITLES[p])],
+    rows: ratios,
+  });
+}
 tables.push({
   title: 'Cold start: process start -> import -> new cache -> set -> first get (ms, median of fresh processes)',
   columns: ['implementation', 'node ready', 'import', 'first get (from process start)'],
@@ -301,7 +327,7 @@ const result = {
     ],
   },
   baseline: BASELINE,
-  throughput: cases.map(({ impl, shape, ttl, opsPerMs, runs }) => ({ impl, shape, ttl, opsPerMs, runs })),
+  throughput: cases.map(({ impl, shape, ttl, sized, opsPerMs, runs }) => ({ impl, shape, ttl, sized: sized === true, opsPerMs, runs })),
   coldStart,
   workerdStart: workerdStart.error ? null : workerdStart,
   components: components.error ? null : components.rows,

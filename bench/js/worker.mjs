@@ -2,7 +2,11 @@
 // method (set, get, update, get, evict), repeated ITER times on a fresh cache each time;
 // prints one JSON line with the median ops/ms of each phase.
 //
-//   node worker.mjs <implementation> <shape> <ttl ms, 0 = none> [n=10000] [iterations=10]
+//   node worker.mjs <implementation> <shape> <ttl ms, 0 = none> [n=10000] [iterations=10] [sized]
+//
+// `sized`: the cache is bounded by size instead of count (lru-cache's `maxSize` and
+// `sizeCalculation`): each entry weighs 1-4 by its key, and maxSize is what the first n
+// keys weigh, so the set phase fills it exactly and the evict phase evicts by weight.
 //
 // Every phase checks what it got back (hits, values), outside the timed loops' cost
 // only by one comparison per operation, the same for every implementation; a cache that
@@ -10,10 +14,14 @@
 import { makeData } from './data.mjs';
 import { load } from './impls.mjs';
 
-const [name, shape, ttlArg = '0', nArg = '10000', iterArg = '10'] = process.argv.slice(2);
+const [name, shape, ttlArg = '0', nArg = '10000', iterArg = '10', mode = ''] = process.argv.slice(2);
 const ttl = Number(ttlArg);
 const n = Number(nArg);
 const iterations = Number(iterArg);
+const sized = mode === 'sized';
+if (mode !== '' && !sized) throw new Error(`unknown mode ${mode}: 'sized' or nothing`);
+/** An entry's weight in a sized run: 1-4, from a character of its key. */
+const sizeOf = (_value, key) => 1 + (key.charCodeAt(key.length >> 1) & 3);
 const PHASES = ['set', 'get1', 'update', 'get2', 'evict'];
 
 function fail(message) {
@@ -27,8 +35,15 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const make = await load(name);
 const { keys, values1, values2, updateOrder, getOrder } = makeData(shape, n);
+const weigh = (from, to) => {
+  let total = 0;
+  for (let i = from; i < to; i++) total += sizeOf(values1[i], keys[i]);
+  return total;
+};
+// A cache holding the first `count` keys exactly: bounded by count, or by their weight.
+const load1 = await load(name, sized ? sizeOf : undefined);
+const make = sized ? (count, t) => load1(weigh(0, count), t) : load1;
 
 // lru-cache's correctness check, at a small size: what goes in comes out, and the
 // least recently used entry is evicted first.
@@ -102,7 +117,11 @@ for (let it = 0; it < iterations; it++) {
   if (c.get(keys[2 * n - 1]) !== values1[2 * n - 1]) fail('evict: the newest key is missing');
   let kept = 0;
   for (let i = n; i < 2 * n; i++) if (c.get(keys[i]) !== undefined) kept++;
-  if (kept !== n) fail(`evict: ${kept} of the ${n} newest keys held after evicting`);
+  if (!sized && kept !== n) fail(`evict: ${kept} of the ${n} newest keys held after evicting`);
+  // Sized: the newest keys that fit are held, no older one, and no more than fits.
+  if (sized && (c.calculatedSize > weigh(0, n) || c.calculatedSize !== weigh(2 * n - kept, 2 * n) || c.size !== kept)) {
+    fail(`evict (sized): ${kept} keys held weighing ${c.calculatedSize}, not the newest that fit in ${weigh(0, n)}`);
+  }
   // Between iterations the event loop turns, as it does between requests in a server:
   // finalizers run then (polycache's wasm store is freed by one), the same for every cache.
   await new Promise((resolve) => setImmediate(resolve));
@@ -110,4 +129,4 @@ for (let it = 0; it < iterations; it++) {
 
 const opsPerMs = {};
 for (const p of PHASES) opsPerMs[p] = Math.round(n / median(times[p]));
-process.stdout.write(`${JSON.stringify({ impl: name, shape, ttl, n, iterations, opsPerMs, ms: times })}\n`);
+process.stdout.write(`${JSON.stringify({ impl: name, shape, ttl, n, iterations, sized, opsPerMs, ms: times })}\n`);
