@@ -22,7 +22,7 @@ const MARGIN = 8 * Number.EPSILON;
 let memory;
 // The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
 // not slot-store.js, is what it shares with the rest, lru-node.js).
-const storeMemory = () => (memory ??= wasmMemory());
+export const storeMemory = () => (memory ??= wasmMemory());
 
 export class LruViews {
   #store;

@@ -11,6 +11,7 @@ import { LruEntries } from './lru-entries.js';
 import { Entries, GET, KEY, SLOTS, VAL, heldSlots } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
 import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
+import { storeMemory } from './lru-views.js';
 
 // The options of a call given none: one object, read only (a fresh `{}` per call is an
 // allocation on every get and set).
@@ -277,5 +278,9 @@ export class LRUCache extends Entries {
   }
   [GET](k, getOptions) {
     return this.#e.get(k, getOptions);
+  }
+  /** `LRUCache[Symbol.for('polycache.storeMemory')]`: its store module's memory, as `Cache`'s. */
+  static get [Symbol.for('polycache.storeMemory')]() {
+    return storeMemory();
   }
 }

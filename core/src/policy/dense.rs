@@ -104,15 +104,19 @@ impl DenseKey for u32 {
 }
 
 /// Keys laid out up front: a bounded cache reaches its bound, and growing by doubling
-/// moves the arrays (on wasm, maybe the memory) several times on the way.
+/// moves the arrays (on wasm, maybe the memory) several times on the way. Past this
+/// bound (no count bound at all, as a cache bounded by size alone), nothing says the
+/// cache will fill: the arrays start at GROW_FROM and double as keys arrive (laying
+/// out 65,536 entries cost every size-bounded JS cache 3.2 MB of wasm memory).
 const RESERVE_UP_TO: usize = 1 << 16;
+const GROW_FROM: usize = 64;
 
 impl<K: Hash + Eq, E> Dense<K, E> {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         // Keys 0..=capacity (a full host hands out one more number for the key that
         // evicts), after the sentinel.
-        let n = capacity.min(RESERVE_UP_TO) + 2;
+        let n = if capacity <= RESERVE_UP_TO { capacity + 2 } else { GROW_FROM };
         let mut slots = Vec::with_capacity(n);
         slots.resize_with(n, || None);
         let mut links = vec![FREE; n];

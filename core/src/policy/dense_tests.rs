@@ -78,3 +78,19 @@ fn a_reused_key_starts_fresh_at_the_head() {
     assert_eq!(order(d.iter()), vec![(0, 20)]);
     d.validate();
 }
+
+#[test]
+fn a_bound_past_the_reserve_lays_out_little_and_grows_as_keys_arrive() {
+    // A bound it will reach is laid out whole; none (a size-bounded host's u32::MAX) is not.
+    assert_eq!(Dense::<u32, u64>::new(1_000).slots.len(), 1_002);
+    let mut d: Dense<u32, u64> = Dense::new(u32::MAX as usize);
+    assert_eq!(d.slots.len(), GROW_FROM);
+    for k in 0..10_000u32 {
+        assert_eq!(d.push(k, u64::from(k)), None);
+    }
+    assert!(d.slots.len() >= 10_001 && d.slots.len() < 40_000, "doubled to fit: {}", d.slots.len());
+    assert_eq!(d.len(), 10_000);
+    assert_eq!(d.get(&0), Some(&mut 0));
+    assert_eq!(d.pop_victim(), Some((1, 1)));
+    d.validate();
+}

@@ -1,0 +1,54 @@
+// What a cache bounded by size alone (`maxSize`, no `max`) or by nothing but lifetimes (an
+// LRUCache with `ttl` and `ttlAutopurge`) costs in wasm memory when made: before session
+// 10 the store laid out 65,536 entries for it, 3 MiB each, in a memory that never
+// shrinks (a few hundred such caches, and the next one trapped). Measured as the store
+// module's WebAssembly.Memory byteLength around the constructors, in a process of its
+// own (node --test runs each file apart).
+import { test } from 'node:test';
+import { Cache, LRUCache } from 'polycache';
+import { eq, ok } from './assert.mjs';
+
+const MANY = 100;
+const weigh = (v) => 1 + (v % 4);
+
+/** Wasm memory (bytes) `make()` grows per cache, over MANY caches kept alive. */
+function perCache(cls, make) {
+  make(); // the module and its first allocations
+  const memory = cls[Symbol.for('polycache.storeMemory')];
+  const before = memory.buffer.byteLength;
+  const kept = Array.from({ length: MANY }, make);
+  const grown = (memory.buffer.byteLength - before) / MANY;
+  eq(kept.length, MANY);
+  return grown;
+}
+
+test('a Cache bounded by size alone lays out no entries up front', () => {
+  const lru = perCache(Cache, () => new Cache({ maxSize: 1000, sizeCalculation: weigh, eviction: 'lru' }));
+  ok(lru <= 32 << 10, `an LRU Cache of maxSize 1000 grew wasm memory by ${lru} bytes`);
+  // The adaptive policy's frequency sketch is laid out whole (128 KiB at most).
+  const adaptive = perCache(Cache, () => new Cache({ maxSize: 1000, sizeCalculation: weigh }));
+  ok(adaptive <= 192 << 10, `an adaptive Cache of maxSize 1000 grew wasm memory by ${adaptive} bytes`);
+});
+
+test('an LRUCache bounded by size or lifetimes alone lays out no entries up front', () => {
+  const sized = perCache(LRUCache, () => new LRUCache({ maxSize: 1000, sizeCalculation: weigh }));
+  ok(sized <= 32 << 10, `an LRUCache of maxSize 1000 grew wasm memory by ${sized} bytes`);
+  const timed = perCache(LRUCache, () => new LRUCache({ ttl: 60_000, ttlAutopurge: true }));
+  ok(timed <= 32 << 10, `an LRUCache with ttlAutopurge grew wasm memory by ${timed} bytes`);
+});
+
+test('caches bounded by size grow their arrays as keys arrive and keep the bound', () => {
+  for (const c of [new Cache({ maxSize: 5000, sizeCalculation: weigh, eviction: 'lru' }), new LRUCache({ maxSize: 5000, sizeCalculation: weigh })]) {
+    let weight = 0;
+    for (let i = 0; i < 20_000; i++) c.set(`k${i}`, i);
+    // The newest keys that fit are held, and nothing older.
+    let held = 0;
+    for (let i = 19_999; i >= 0 && c.get(`k${i}`) === i; i--) {
+      held++;
+      weight += weigh(i);
+    }
+    eq(c.size, held, `${c.constructor.name}: only the newest keys are held`);
+    eq(c.calculatedSize, weight);
+    ok(weight <= 5000 && weight > 5000 - 4, `${c.constructor.name}: ${weight} of maxSize 5000`);
+  }
+});
