@@ -33,6 +33,9 @@ export class LruViews {
   #ages = NO_EXPIRIES;
   // Until the cache's first lifetime every slot's fresh-until time is Infinity.
   #timed = false;
+  // How many slots the per-slot views cover, as a small integer (0 until they are
+  // opened again); attached as long as the ring is.
+  #covered = 0;
 
   /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
   constructor(store, clock) {
@@ -41,26 +44,36 @@ export class LruViews {
   }
 
   /**
-   * A get of a held `slot` answered here when the view covers it and its entry is
-   * untimed, or certainly fresh at the clock's reading still in use: the hit goes into
+   * A get of a held `slot` answered here when the ring is attached and the entry is
+   * untimed (no lifetime in the cache yet: any held slot), or covered by the views and
+   * certainly fresh at the clock's reading still in use: the hit goes into
    * the ring, and UNTIMED (no lifetime in the cache yet) or FRESH comes back. Else
    * UNANSWERED, nothing done (no view opened, no clock read): the caller asks the
    * lifetimes (`readStale`), which do both.
    */
   hitIfFresh(slot) {
-    const fresh = this.#fresh;
-    if (slot >= fresh.length) return UNANSWERED;
-    if (!this.#timed) {
-      this.#push(slot);
-      return UNTIMED;
+    // The ring's count first: it reads undefined when the views were never opened or
+    // the memory grew under them (every view detached). Its load checks that for free;
+    // a `.length` is a float conversion and check in V8's code on every get (a third
+    // of a get's JS time, perf annotate). `#covered` likewise, for the timed check.
+    const ring = this.#ring;
+    const count = ring[0];
+    if (count === undefined) return UNANSWERED;
+    let answer = UNTIMED;
+    if (this.#timed) {
+      if (slot >= this.#covered) return UNANSWERED;
+      const until = this.#fresh[slot];
+      if (until !== Infinity) {
+        const now = this.#clock.reading;
+        if (now === 0 || !(now <= until)) return UNANSWERED;
+      }
+      answer = FRESH;
     }
-    const until = fresh[slot];
-    if (until !== Infinity) {
-      const now = this.#clock.reading;
-      if (now === 0 || !(now <= until)) return UNANSWERED;
-    }
-    this.#push(slot);
-    return FRESH;
+    const n = count + 1;
+    ring[n] = slot;
+    ring[0] = n;
+    if (n === RING) this.#store.sync();
+    return answer;
   }
 
   /** The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`). */
@@ -119,16 +132,21 @@ export class LruViews {
     this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
     this.#ring = new Int32Array(buffer, store.ring_ptr(), RING + 1);
+    this.#covered = len;
   }
 
   /** After the store was cleared: its arrays cover no slot. */
   cleared() {
     this.#fresh = NO_EXPIRIES;
+    this.#covered = 0;
   }
 
   /** After the store wrote `slot` as a new entry. */
   wrote(slot) {
-    if (slot >= this.#fresh.length) this.#fresh = NO_EXPIRIES;
+    if (slot >= this.#fresh.length) {
+      this.#fresh = NO_EXPIRIES;
+      this.#covered = 0;
+    }
   }
 
   /** True when the store's per-slot arrays reach `slot` (a write of it will not move them). */

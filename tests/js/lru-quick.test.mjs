@@ -241,3 +241,31 @@ test('new keys into a full timed cache (the store recycles its least recently us
   same((c) => [[...c.keys()], c.size], 'd and e purged by their timers');
   assert.deepEqual([...ours.keys()], ['c']);
 });
+
+test('gets while another cache grows the store memory (every view detached) keep lru-cache 11 order', () => {
+  // Every LRUCache shares one wasm memory: another cache's new slots grow it, which
+  // detaches this cache's views with hits still in its ring. A get then finds the ring
+  // unreadable (lru-views.js `hitIfFresh`), opens the views again and records its hit.
+  for (const options of [{ max: 300 }, { max: 300, ttl: 1e6 }]) {
+    const tag = JSON.stringify(options);
+    now = 1000;
+    const r = rng(53);
+    const { ours, same } = pair({ ttlResolution: 0, ...options });
+    const big = new Ours({ max: 1 << 22 });
+    let held = 0;
+    for (let i = 0; i < 300; i++) same((c) => c.set(`d${i}`, i) === c, `set d${i}, ${tag}`);
+    for (let round = 0; round < 6; round++) {
+      // Fewer gets than the ring holds (512): some are still queued when the memory grows.
+      for (let i = 0; i < 200; i++) {
+        const k = `d${Math.floor(r() * 300)}`;
+        same((c) => c.get(k), `get ${k} in round ${round}, ${tag}`);
+      }
+      for (let i = 0; i < 60_000; i++) big.set(held++, i);
+      same((c) => [c.get('d7'), c.get('d150')], `first gets after the growth, round ${round}, ${tag}`);
+      for (let i = 0; i < 3; i++) same((c) => c.set(`n${round}-${i}`, i) === c, `evictions, round ${round}, ${tag}`);
+      same((c) => [...c.keys()], `order after round ${round}, ${tag}`);
+    }
+    assert.equal(big.size, 360_000);
+    assert.equal(ours.size, 300);
+  }
+});
