@@ -8,13 +8,13 @@ import { LruStore } from '../../dist/polycache_lrustore.js';
 import { Clock } from './lru-clock.js';
 import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
-import { getAsking, getWith } from './lru-get.js';
+import { getWith } from './lru-get.js';
 import { heldSlots } from './lru-iterate.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
-import { FRESH, LruViews, UNTIMED } from './lru-views.js';
+import { LruViews } from './lru-views.js';
 
 // Must match bindings-js/src/lru.rs.
 const FREED_NONE = -1;
@@ -23,6 +23,8 @@ const FAILED = -3;
 
 export class LruEntries {
   #store;
+  // The key map and the values are kept for the cache's life (emptied in place): the
+  // LRUCache's get reads them itself (lru.js).
   #keyMap = new Map();
   #keys = [];
   #vals = [];
@@ -39,8 +41,11 @@ export class LruEntries {
   // call, and evicted values need no list.
   #quiet;
 
-  /** `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags. */
-  constructor(o, cache) {
+  /**
+   * `o`: the options read by lru-options.js; `cache`: the LRUCache, for its flags;
+   * `publish`: the views' (lru-views.js).
+   */
+  constructor(o, cache, publish) {
     this.#o = o;
     this.cache = cache;
     this.fetchMethod = o.fetchMethod;
@@ -52,7 +57,8 @@ export class LruEntries {
       this.#vals = new Array(o.max).fill(undefined);
     }
     const clock = new Clock(o.perf, cache);
-    this.#views = new LruViews(this.#store, clock);
+    this.clock = clock;
+    this.#views = new LruViews(this.#store, publish);
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
     const expire = (slot) => this.del(this.#keys[slot], 'expire');
@@ -69,6 +75,14 @@ export class LruEntries {
   /** The entries' lifetimes (lru-lifetimes.js). */
   get life() {
     return this.#life;
+  }
+  /** Key -> slot, for the cache's life. */
+  get keyMap() {
+    return this.#keyMap;
+  }
+  /** Slot -> value, for the cache's life. */
+  get vals() {
+    return this.#vals;
   }
   slot(k) {
     return this.#keyMap.get(k);
@@ -101,27 +115,6 @@ export class LruEntries {
     this.#forget(slot, gone);
     this.#disposals.evicted(gone);
     return val;
-  }
-
-  /**
-   * `get(k)` with no options: `get`'s answer and effects, the cache's flags read only
-   * where they count. A hit on a value that is no fetch, untimed or certainly fresh at
-   * the clock's reading in use, is answered from the views (lru-views.js, `hitIfFresh`).
-   */
-  quickGet(k) {
-    const slot = this.#keyMap.get(k);
-    if (slot === undefined) return undefined;
-    const value = this.#vals[slot];
-    if (typeof value !== 'object' || fetchRecord(value) === undefined) {
-      const answer = this.#views.hitIfFresh(slot);
-      // (Before any lifetime, updateAgeOnGet's restart of an untimed age changes nothing.)
-      if (answer === UNTIMED) return value;
-      if (answer === FRESH) {
-        if (this.cache.updateAgeOnGet) this.#life.updateAge(slot);
-        return value;
-      }
-    }
-    return getAsking(this, k, slot, value);
   }
 
   get(k, getOptions = {}) {
@@ -378,8 +371,8 @@ export class LruEntries {
     this.#keyMap.clear();
     this.#store.clear();
     this.#views.cleared();
-    this.#keys = [];
-    this.#vals = [];
+    this.#keys.length = 0;
+    this.#vals.length = 0;
     this.#free = [];
     this.#life.cleared();
     this.flushDisposed();

@@ -1,7 +1,7 @@
 // LRUCache's `get` with options: lru-cache 11's answers for stale entries and
 // background fetches, and its `status` reports, over the entries (lru-entries.js).
-// A get without options takes LruEntries.quickGet instead, and `getAsking` where the
-// store's views cannot answer it.
+// A get without options is answered by LRUCache.get itself (lru.js), and by `getAsking`
+// where the store's views cannot answer it.
 
 import { fetchRecord } from './lru-fetch.js';
 
@@ -42,7 +42,7 @@ export function getWith(entries, k, getOptions) {
 }
 
 /**
- * `entries.quickGet(k)` for a held `slot` holding `value` where the views could not
+ * `get(k)` without options for a held `slot` holding `value` where the views could not
  * answer: a fetch in flight, a view to open, or a lifetime the store decides at the time
  * lru-cache would read.
  */

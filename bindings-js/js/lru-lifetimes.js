@@ -76,7 +76,7 @@ export class LruLifetimes {
   // anything that reads or changes the recency order. Else the store decides (and
   // promotes a fresh slot) at the time lru-cache would read. (The fresh-until view is
   // opened here also before any lifetime, when every slot's time is Infinity, for the
-  // views to answer the next gets, `LruViews.hitIfFresh`.)
+  // cache to answer the next gets from them, lru.js `get`.)
   readStale(slot) {
     const until = this.#views.freshUntil(slot);
     if (this.tracking && until !== Infinity) {

@@ -6,17 +6,18 @@
 // memory grows), and the per-slot views after a write of a slot past them (the store's
 // arrays may have moved). The per-slot views and the ring are opened together: where
 // the fresh-until view covers a slot, the ring's view is attached too.
+//
+// A get without options reads these views where the cache's other state is, in the
+// LRUCache itself (lru.js `get`), one object fewer on its way than through the
+// entries and this object: every change of the ring's view, the fresh-until view, its
+// cover or the timed flag is handed to it (`publish`).
 
 import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
 // Must match RING in bindings-js/src/views.rs.
-const RING = 512;
-const NO_RING = new Int32Array(0);
-const NO_EXPIRIES = new Float64Array(0);
-/** `hitIfFresh`'s answers: not answered; a hit before any lifetime; a hit of a fresh entry. */
-export const UNANSWERED = 0;
-export const UNTIMED = 1;
-export const FRESH = 2;
+export const RING = 512;
+export const NO_RING = new Int32Array(0);
+export const NO_EXPIRIES = new Float64Array(0);
 // Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
 const MARGIN = 8 * Number.EPSILON;
 let memory;
@@ -26,7 +27,7 @@ export const storeMemory = () => (memory ??= wasmMemory());
 
 export class LruViews {
   #store;
-  #clock;
+  #publish;
   #ring = NO_RING;
   #fresh = NO_EXPIRIES;
   // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
@@ -34,51 +35,28 @@ export class LruViews {
   // Until the cache's first lifetime every slot's fresh-until time is Infinity.
   #timed = false;
   // How many slots the per-slot views cover, as a small integer (0 until they are
-  // opened again); attached as long as the ring is.
+  // opened again; a view's `.length` is a float conversion in V8's code): attached as
+  // long as the ring is.
   #covered = 0;
 
-  /** `clock`: the cache's (lru-clock.js), whose reading in use `hitIfFresh` compares. */
-  constructor(store, clock) {
+  /**
+   * `publish(ring, fresh, covered, timed)`: called with the views a get reads, now and
+   * whenever one of them changes.
+   */
+  constructor(store, publish) {
     this.#store = store;
-    this.#clock = clock;
+    this.#publish = publish;
+    this.#changed();
   }
 
-  /**
-   * A get of a held `slot` answered here when the ring is attached and the entry is
-   * untimed (no lifetime in the cache yet: any held slot), or covered by the views and
-   * certainly fresh at the clock's reading still in use: the hit goes into
-   * the ring, and UNTIMED (no lifetime in the cache yet) or FRESH comes back. Else
-   * UNANSWERED, nothing done (no view opened, no clock read): the caller asks the
-   * lifetimes (`readStale`), which do both.
-   */
-  hitIfFresh(slot) {
-    // The ring's count first: it reads undefined when the views were never opened or
-    // the memory grew under them (every view detached). Its load checks that for free;
-    // a `.length` is a float conversion and check in V8's code on every get (a third
-    // of a get's JS time, perf annotate). `#covered` likewise, for the timed check.
-    const ring = this.#ring;
-    const count = ring[0];
-    if (count === undefined) return UNANSWERED;
-    let answer = UNTIMED;
-    if (this.#timed) {
-      if (slot >= this.#covered) return UNANSWERED;
-      const until = this.#fresh[slot];
-      if (until !== Infinity) {
-        const now = this.#clock.reading;
-        if (now === 0 || !(now <= until)) return UNANSWERED;
-      }
-      answer = FRESH;
-    }
-    const n = count + 1;
-    ring[n] = slot;
-    ring[0] = n;
-    if (n === RING) this.#store.sync();
-    return answer;
+  #changed() {
+    this.#publish(this.#ring, this.#fresh, this.#covered, this.#timed);
   }
 
   /** The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`). */
   timing() {
     this.#timed = true;
+    this.#changed();
   }
 
   /**
@@ -133,12 +111,14 @@ export class LruViews {
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
     this.#ring = new Int32Array(buffer, store.ring_ptr(), RING + 1);
     this.#covered = len;
+    this.#changed();
   }
 
   /** After the store was cleared: its arrays cover no slot. */
   cleared() {
     this.#fresh = NO_EXPIRIES;
     this.#covered = 0;
+    this.#changed();
   }
 
   /** After the store wrote `slot` as a new entry. */
@@ -146,6 +126,7 @@ export class LruViews {
     if (slot >= this.#fresh.length) {
       this.#fresh = NO_EXPIRIES;
       this.#covered = 0;
+      this.#changed();
     }
   }
 

@@ -8,10 +8,11 @@
 
 import { fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
 import { LruEntries } from './lru-entries.js';
+import { getAsking } from './lru-get.js';
 import { Entries, GET, KEY, SLOTS, VAL, heldSlots } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
 import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
-import { storeMemory } from './lru-views.js';
+import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './lru-views.js';
 
 // The options of a call given none: one object, read only (a fresh `{}` per call is an
 // allocation on every get and set).
@@ -20,6 +21,17 @@ const NONE = Object.freeze({});
 export class LRUCache extends Entries {
   #e;
   #o;
+  // What a get without options reads, here rather than behind the entries and their
+  // views (each object between is a dependent load and a map check on every get): the
+  // entries' key map and values, the store's ring and fresh-until views as the views
+  // publish them (lru-views.js), and the clock.
+  #keyMap;
+  #vals;
+  #ring = NO_RING;
+  #fresh = NO_EXPIRIES;
+  #covered = 0;
+  #timed = false;
+  #clock;
 
   constructor(options) {
     super();
@@ -32,7 +44,15 @@ export class LRUCache extends Entries {
     this.ttlResolution = o.ttlResolution;
     this.ttl = o.ttl;
     for (const name of FLAGS) this[name] = !!options[name];
-    this.#e = new LruEntries(o, this);
+    this.#e = new LruEntries(o, this, (ring, fresh, covered, timed) => {
+      this.#ring = ring;
+      this.#fresh = fresh;
+      this.#covered = covered;
+      this.#timed = timed;
+    });
+    this.#keyMap = this.#e.keyMap;
+    this.#vals = this.#e.vals;
+    this.#clock = this.#e.clock;
   }
 
   get max() {
@@ -68,7 +88,43 @@ export class LRUCache extends Entries {
   }
 
   get(k, getOptions = NONE) {
-    if (getOptions === NONE) return this.#e.quickGet(k);
+    if (getOptions !== NONE) return this.#getWith(k, getOptions);
+    const slot = this.#keyMap.get(k);
+    if (slot === undefined) return undefined;
+    const value = this.#vals[slot];
+    // A hit answered here, its move queued in the ring the store replays: a value that
+    // is no fetch in flight, untimed (no lifetime in the cache yet) or covered by the
+    // views and certainly fresh at the clock's reading in use. The ring's count reads
+    // undefined where its view was never opened or the memory grew under it (every view
+    // detached); `getAsking` then opens the views, as for anything else.
+    const ring = this.#ring;
+    const count = ring[0];
+    if (count !== undefined && (typeof value !== 'object' || fetchRecord(value) === undefined)) {
+      if (!this.#timed) return this.#hit(ring, count, slot, value);
+      if (slot < this.#covered) {
+        const until = this.#fresh[slot];
+        const now = until === Infinity ? Infinity : this.#clock.reading;
+        if (now !== 0 && now <= until) {
+          this.#hit(ring, count, slot, value);
+          if (this.updateAgeOnGet) this.#e.life.updateAge(slot);
+          return value;
+        }
+      }
+    }
+    return getAsking(this.#e, k, slot, value);
+  }
+
+  // The ring's write for a hit (`count`: the ops in it), which bindings-js/src/views.rs
+  // reads: a call only when it is full.
+  #hit(ring, count, slot, value) {
+    const n = count + 1;
+    ring[n] = slot;
+    ring[0] = n;
+    if (n === RING) this.#e.store.sync();
+    return value;
+  }
+
+  #getWith(k, getOptions) {
     const { status } = getOptions;
     if (status) Object.assign(status, { op: 'get', key: k, cache: this });
     const result = this.#e.get(k, getOptions);

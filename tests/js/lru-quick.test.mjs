@@ -1,6 +1,6 @@
 // LRUCache against lru-cache 11 on the paths that skip its general code: a get or set
-// with no options answered from the store's views (lru-views.js `hitIfFresh`,
-// lru-entries.js `quickGet`/`quickSet`), and the cases that must leave them: a clock
+// with no options answered from the store's views (lru.js `get`,
+// lru-entries.js `quickSet`), and the cases that must leave them: a clock
 // reading no longer in use (ttlResolution's timer), an entry past its fresh-until time,
 // a lifetime given after the views were opened untimed, the cache's flags changed
 // between calls, object values and fetches in flight.
@@ -245,7 +245,7 @@ test('new keys into a full timed cache (the store recycles its least recently us
 test('gets while another cache grows the store memory (every view detached) keep lru-cache 11 order', () => {
   // Every LRUCache shares one wasm memory: another cache's new slots grow it, which
   // detaches this cache's views with hits still in its ring. A get then finds the ring
-  // unreadable (lru-views.js `hitIfFresh`), opens the views again and records its hit.
+  // unreadable (lru.js `get`), opens the views again and records its hit.
   for (const options of [{ max: 300 }, { max: 300, ttl: 1e6 }]) {
     const tag = JSON.stringify(options);
     now = 1000;
