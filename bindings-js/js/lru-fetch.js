@@ -10,10 +10,14 @@
 
 /** Background fetch promise -> { ac, stale, returned }. */
 const running = new WeakMap();
+// False until the first background fetch of any cache (a cache may hold another's as a
+// value, as with lru-cache): until then no value is one, and an object value's get or
+// set looks nothing up.
+let anyFetch = false;
 
 /** The record of a background fetch, or undefined for any other value. */
 export function fetchRecord(v) {
-  return typeof v === 'object' && v !== null ? running.get(v) : undefined;
+  return typeof v === 'object' && v !== null && anyFetch ? running.get(v) : undefined;
 }
 
 /** The value a caller may see for `v`: a background fetch shows its stale value. */
@@ -102,6 +106,7 @@ function backgroundFetch(inner, k, slot, options, context) {
   p = new Promise(start).then(settled, rejected);
   record = { ac, stale: held, returned: undefined };
   running.set(p, record);
+  anyFetch = true;
   if (slot === undefined) {
     inner.set(k, p, { ...fetchOpts.options, status: undefined });
     slot = inner.slot(k);
