@@ -10,14 +10,18 @@
 
 /** Background fetch promise -> { ac, stale, returned }. */
 const running = new WeakMap();
-// False until the first background fetch of any cache (a cache may hold another's as a
-// value, as with lru-cache): until then no value is one, and an object value's get or
-// set looks nothing up.
-let anyFetch = false;
+/**
+ * False until the first background fetch of any cache (a cache may hold another's as a
+ * value, as with lru-cache): until then no value is one, and a get of an object value
+ * need not ask `fetchRecord` (lru.js). Tested there, not here: this function must stay
+ * within V8's 27 bytes of bytecode that it inlines wherever it is called (at 31, the
+ * timed updates' loop called it, docs/js-speed.md, session 10).
+ */
+export let anyFetch = false;
 
 /** The record of a background fetch, or undefined for any other value. */
 export function fetchRecord(v) {
-  return typeof v === 'object' && v !== null && anyFetch ? running.get(v) : undefined;
+  return typeof v === 'object' && v !== null ? running.get(v) : undefined;
 }
 
 /** The value a caller may see for `v`: a background fetch shows its stale value. */

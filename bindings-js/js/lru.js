@@ -6,7 +6,7 @@
 // This file is the public surface: status objects, the reads that do not change the
 // order (has, peek, info, dump), and the pieces that compose the others.
 
-import { fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
+import { anyFetch, fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
 import { LruEntries } from './lru-entries.js';
 import { getAsking } from './lru-get.js';
 import { Entries, GET, KEY, SLOTS, VAL, heldSlots } from './lru-iterate.js';
@@ -99,7 +99,7 @@ export class LRUCache extends Entries {
     // detached); `getAsking` then opens the views, as for anything else.
     const ring = this.#ring;
     const count = ring[0];
-    if (count !== undefined && (typeof value !== 'object' || fetchRecord(value) === undefined)) {
+    if (count !== undefined && (typeof value !== 'object' || !anyFetch || fetchRecord(value) === undefined)) {
       if (!this.#timed) return this.#hit(ring, count, slot, value);
       if (slot < this.#covered) {
         const until = this.#fresh[slot];

@@ -269,3 +269,27 @@ test('gets while another cache grows the store memory (every view detached) keep
     assert.equal(ours.size, 300);
   }
 });
+
+test('untimed gets of keys whose value is a fetch in flight (a new key, a forced refresh) leave the quick path', async () => {
+  // No lifetime, so nothing stale sends these gets off the quick path: only the value
+  // being a background fetch does (lru.js `get`, `anyFetch` and `fetchRecord`).
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  const fetchMethod = async (k, stale) => {
+    await gate;
+    return `${k} fetched over ${stale}`;
+  };
+  for (const allowStale of [false, true]) {
+    const { ours, real, same } = pair({ max: 5, allowStale, fetchMethod });
+    for (const c of [ours, real]) c.set('held', 'old').set('plain', { v: 1 });
+    same((c) => [c.get('held'), c.get('plain').v], `before any fetch, allowStale ${allowStale}`);
+    const pending = [ours, real].map((c) => [c.fetch('new'), c.fetch('held', { forceRefresh: true })]);
+    same((c) => [c.get('new'), c.get('held'), c.get('plain').v, c.size], `in flight, allowStale ${allowStale}`);
+    release();
+    const [a, b] = await Promise.all(pending.map((p) => Promise.all(p)));
+    assert.deepEqual(a, b);
+    same((c) => [c.get('new'), c.get('held'), [...c.keys()]], `fetched, allowStale ${allowStale}`);
+  }
+});
