@@ -2,9 +2,10 @@
 // (bindings-js/src/lru.rs, views.rs): the ring of hits the store replays, in order,
 // before anything that reads or changes the recency order, each slot's time up to
 // which the store says its entry is certainly fresh, and each slot's age (ttl, start).
-// A view is made again when it is empty or detached (its length reads 0 once the wasm
-// memory grows), and the per-slot views after a write of a slot past them (the store's
-// arrays may have moved). The per-slot views and the ring are opened together: where
+// A view is made again when it is empty or detached (the ring's count, `ring[0]`, reads
+// undefined once the wasm memory grows: tested instead of a view's `.length`, which is
+// a float conversion in V8's code), and the per-slot views after a write of a slot past
+// them (the store's arrays may have moved). The per-slot views and the ring are opened together: where
 // the fresh-until view covers a slot, the ring's view is attached too.
 //
 // A get without options reads these views where the cache's other state is, in the
@@ -98,7 +99,7 @@ export class LruViews {
 
   /** The time up to which `slot`'s entry is certainly fresh; Infinity when untimed. */
   freshUntil(slot) {
-    if (slot >= this.#fresh.length) this.#open();
+    if (slot >= this.#covered || this.#ring[0] === undefined) this.#open();
     return this.#fresh[slot];
   }
 
@@ -132,9 +133,9 @@ export class LruViews {
 
   /** True when the store's per-slot arrays reach `slot` (a write of it will not move them). */
   covers(slot) {
-    if (slot < this.#fresh.length) return true;
+    if (slot < this.#covered && this.#ring[0] !== undefined) return true;
     this.freshUntil(0);
-    return slot < this.#fresh.length;
+    return slot < this.#covered;
   }
 
   /**
@@ -147,7 +148,7 @@ export class LruViews {
 
   // Must match bindings-js/src/views.rs: a hit is the slot, a new slot -(2 * slot + 3).
   #record(op) {
-    if (this.#ring.length === 0) this.#open();
+    if (this.#ring[0] === undefined) this.#open();
     this.#push(op);
   }
 
