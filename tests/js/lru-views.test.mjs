@@ -43,6 +43,9 @@ test('every change of the views a get reads is published: opened, timed, moved p
   assert.equal(seen.ring[0], undefined, 'a detached ring reads undefined');
   views.hit(3);
   assert.equal(seen.ring[0], 1, 'the hit opened the views again and went into the ring');
+  wasmMemory().grow(1);
+  assert.equal(views.covers(1), true, 'covered again after another growth');
+  assert.equal(seen.ring[0], 1, 'covers opened the views again: the queued hit is there');
   store.clear();
   views.cleared();
   assert.deepEqual([seen.covered, seen.fresh.length], [0, 0], 'cleared: nothing covered');
