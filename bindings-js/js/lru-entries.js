@@ -57,6 +57,7 @@ export class LruEntries {
       this.#vals = new Array(o.max).fill(undefined);
     }
     const clock = new Clock(o.perf, cache);
+    /** The cache's clock (lru-clock.js), shared by the lifetimes and the cache's get. */
     this.clock = clock;
     this.#views = new LruViews(this.#store, publish);
     this.#disposals = new Disposals(o);

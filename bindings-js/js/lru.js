@@ -4,7 +4,8 @@
 // symbols) and stay in JS, mapped to integer slots; the wasm store sees only slots and
 // decides recency, bounds, victims and staleness (lru-entries.js, bindings-js/src/lru.rs).
 // This file is the public surface: status objects, the reads that do not change the
-// order (has, peek, info, dump), and the pieces that compose the others.
+// order (has, peek, info, dump), the pieces that compose the others, and a get without
+// options answered whole where it can be (the hottest call; its state is kept here).
 
 import { anyFetch, fetchRecord, fetchValue, memoValue, visible } from './lru-fetch.js';
 import { LruEntries } from './lru-entries.js';
@@ -100,6 +101,7 @@ export class LRUCache extends Entries {
     const ring = this.#ring;
     const count = ring[0];
     if (count !== undefined && (typeof value !== 'object' || !anyFetch || fetchRecord(value) === undefined)) {
+      // (Before any lifetime, updateAgeOnGet's restart of an untimed age changes nothing.)
       if (!this.#timed) return this.#hit(ring, count, slot, value);
       if (slot < this.#covered) {
         const until = this.#fresh[slot];
