@@ -14,8 +14,8 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
-  SlotStore, coarseNow, learnKey, openViews, poison,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, OWNER, RING,
+  SEND_COUNT, SlotStore, coarseNow, learnKey, openViews, poison,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -26,6 +26,8 @@ export class Cache extends CacheBase {
   #ring = NO_RING;
   #exp = NO_EXPIRIES;
   #keyBytes = NO_BYTES;
+  // How many operations wait in the ring (sent to ring[0] by [SEND_COUNT]).
+  #queued = 0;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
   // Writes that may go through the ring: nothing sized, no adaptive policy (and,
@@ -82,7 +84,9 @@ export class Cache extends CacheBase {
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
   #adopt(store) {
     this.#store = store;
+    store[OWNER] = this;
     store[ON_TRAP] = () => {
+      this.#queued = 0;
       this.#ring = NO_RING;
       this.#exp = NO_EXPIRIES;
       this.#keyBytes = NO_BYTES;
@@ -113,10 +117,9 @@ export class Cache extends CacheBase {
     const timed = this.#timed;
     const now = timed ? this.#now() : 0;
     if (slot < exp.length && (!timed || exp[slot] > now)) {
-      const ring = this.#ring;
-      const n = ring[0] + 1;
-      ring[n] = slot;
-      ring[0] = n;
+      const n = this.#queued + 1;
+      this.#ring[n] = slot;
+      this.#queued = n;
       if (n === RING) this.#store.sync();
       return this.#values[slot];
     }
@@ -135,10 +138,20 @@ export class Cache extends CacheBase {
       this.#views();
       return this.#record(op);
     }
-    const n = ring[0] + 1;
+    const n = this.#queued + 1;
     ring[n] = op;
-    ring[0] = n;
+    this.#queued = n;
     if (n === RING) this.#store.sync();
+  }
+
+  // Just before each store call that replays the ring (slot-store.js's OWNER). The ring
+  // never moves, but its view may be detached (opening it replays nothing: NO_REPLAY).
+  [SEND_COUNT]() {
+    const n = this.#queued;
+    if (n === 0) return;
+    this.#queued = 0;
+    if (this.#ring.length === 0) this.#views();
+    this.#ring[0] = n;
   }
 
   /**
@@ -355,7 +368,9 @@ export class Cache extends CacheBase {
   }
 
   #takeFrom(next) {
-    // The counters go on, as in Python: this cache's so far, plus what the load counted.
+    // The counters go on, as in Python: this cache's so far (its ring replayed: the
+    // call below reads them in wasm), plus what the load counted.
+    this.#store.sync();
     next.#store.carry_counters(this.#store);
     this.#store.free();
     this.#adopt(next.#store);
