@@ -144,8 +144,9 @@ export class Cache extends CacheBase {
     if (n === RING) this.#store.sync();
   }
 
-  // Just before each store call that replays the ring (slot-store.js's OWNER). The ring
-  // never moves, but its view may be detached (opening it replays nothing: NO_REPLAY).
+  // Just before each store call that replays the ring: from the store's wrappers
+  // (slot-store.js's OWNER), and here before each `set`, which has none. The ring never
+  // moves, but its view may be detached (opening it replays nothing).
   [SEND_COUNT]() {
     const n = this.#queued;
     if (n === 0) return;
@@ -196,6 +197,7 @@ export class Cache extends CacheBase {
     }
     let freed;
     try {
+      this[SEND_COUNT]();
       freed = this.#store.set(slot, 0, KIND_DEFAULT, 0, now);
     } catch (e) {
       throw poison(this.#store, e);
@@ -232,6 +234,7 @@ export class Cache extends CacheBase {
     if (fresh && this.#adaptive) this.#nextKey(key);
     let freed;
     try {
+      this[SEND_COUNT]();
       freed = this.#store.set(slot, size, kind, ttlAmount, now);
     } catch (e) {
       throw poison(this.#store, e);

@@ -53,13 +53,17 @@ export function poison(store, e) {
 }
 // Every method that allocates in wasm can trap (each replays the ring first, which may
 // allocate); `set` and `delete` are guarded where the Cache calls them (no try on the
-// hot path). Every method that replays the ring sends the owner's count first (OWNER);
-// the ones below do not replay it (slots.rs), so they must not (the count would stay
-// in ring[0] and the next gets would overwrite what it counts).
-const UNGUARDED = new Set(['set', 'delete']);
+// hot path). Every method that replays the ring sends the owner's count first (OWNER),
+// but `set`, the hottest, whose callers (cache.js) send it themselves: a wrapper made
+// timed updates ~4% slower (docs/js-speed.md, session 10). NO_REPLAY's methods do not
+// replay the ring (slots.rs), so they must not send it (the count would stay in
+// ring[0], and the next gets would overwrite what it counts).
+export const SENT_BY_CALLER = new Set(['set']);
+const UNGUARDED = new Set(['delete']);
 export const NO_REPLAY = new Set(['ring_ptr', 'expiries_ptr', 'expiries_len', 'key_ptr', 'take_error', 'take_dead', 'free', '__destroy_into_raw']);
 for (const name of METHODS) {
   const method = SlotStore.prototype[name];
+  if (SENT_BY_CALLER.has(name)) continue;
   if (NO_REPLAY.has(name)) {
     SlotStore.prototype[name] = function (a) {
       try {
