@@ -13,12 +13,15 @@ fn order<'a>(it: impl Iterator<Item = (&'a u32, &'a u64)>) -> Vec<(u32, u64)> {
     it.map(|(k, e)| (*k, *e)).collect()
 }
 
+/// A dense LRU and a hashed one of capacity `cap`, and the random steps to drive both.
+fn twins(cap: usize, seed: u64) -> (Dense<u32, u64>, Lru<u32, u64, crate::KeyHasher>, Rng) {
+    (Dense::new(cap), Lru::new(cap, seeded_hasher([1, 2, 3, 4])), Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+}
+
 #[test]
 fn matches_the_hashed_lru_under_random_operations() {
     for (cap, keys, seed) in [(1, 4, 1), (8, 12, 2), (64, 100, 3), (64, 400, 4), (300, 1_000, 5u64)] {
-        let mut dense: Dense<u32, u64> = Dense::new(cap);
-        let mut lru: Lru<u32, u64, _> = Lru::new(cap, seeded_hasher([1, 2, 3, 4]));
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let (mut dense, mut lru, mut rng) = twins(cap, seed);
         for step in 0..20_000u64 {
             let k = rng.below(keys) as u32;
             match rng.below(10) {
@@ -86,9 +89,7 @@ fn runs_of_touches_match_the_hashed_lru() {
     // held and keys past the arrays; between runs, writes and removals. The same counts
     // and order as `touch` one key at a time.
     for (cap, keys, seed) in [(1, 3, 11), (2, 4, 12), (8, 12, 13), (64, 80, 14), (300, 400, 15u64)] {
-        let mut dense: Dense<u32, u64> = Dense::new(cap);
-        let mut lru: Lru<u32, u64, _> = Lru::new(cap, seeded_hasher([1, 2, 3, 4]));
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let (mut dense, mut lru, mut rng) = twins(cap, seed);
         for step in 0..4_000u64 {
             let k = rng.below(keys) as u32;
             match rng.below(4) {
