@@ -14,8 +14,8 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, OWNER, RING,
-  SEND_COUNT, SlotStore, coarseNow, learnKey, openViews, poison,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  SlotStore, coarseNow, learnKey, openViews, poison,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -26,8 +26,6 @@ export class Cache extends CacheBase {
   #ring = NO_RING;
   #exp = NO_EXPIRIES;
   #keyBytes = NO_BYTES;
-  // How many operations wait in the ring (sent to ring[0] by [SEND_COUNT]).
-  #queued = 0;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
   // Writes that may go through the ring: nothing sized, no adaptive policy (and,
@@ -84,9 +82,7 @@ export class Cache extends CacheBase {
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
   #adopt(store) {
     this.#store = store;
-    store[OWNER] = this;
     store[ON_TRAP] = () => {
-      this.#queued = 0;
       this.#ring = NO_RING;
       this.#exp = NO_EXPIRIES;
       this.#keyBytes = NO_BYTES;
@@ -117,9 +113,10 @@ export class Cache extends CacheBase {
     const timed = this.#timed;
     const now = timed ? this.#now() : 0;
     if (slot < exp.length && (!timed || exp[slot] > now)) {
-      const n = this.#queued + 1;
-      this.#ring[n] = slot;
-      this.#queued = n;
+      const ring = this.#ring;
+      const n = ring[0] + 1;
+      ring[n] = slot;
+      ring[0] = n;
       if (n === RING) this.#store.sync();
       return this.#values[slot];
     }
@@ -138,25 +135,10 @@ export class Cache extends CacheBase {
       this.#views();
       return this.#record(op);
     }
-    const n = this.#queued + 1;
+    const n = ring[0] + 1;
     ring[n] = op;
-    this.#queued = n;
+    ring[0] = n;
     if (n === RING) this.#store.sync();
-  }
-
-  // Just before each store call that replays the ring: from the store's wrappers
-  // (slot-store.js's OWNER), and here before each `set`, which has none. Small, for V8
-  // to inline where it is called (the writes' budget of inlined code is tight).
-  [SEND_COUNT]() {
-    if (this.#queued !== 0) this.#send();
-  }
-
-  // The ring never moves, but its view may be detached (opening it replays nothing).
-  #send() {
-    const n = this.#queued;
-    this.#queued = 0;
-    if (this.#ring.length === 0) this.#views();
-    this.#ring[0] = n;
   }
 
   /**
@@ -201,7 +183,6 @@ export class Cache extends CacheBase {
     }
     let freed;
     try {
-      this[SEND_COUNT]();
       freed = this.#store.set(slot, 0, KIND_DEFAULT, 0, now);
     } catch (e) {
       throw poison(this.#store, e);
@@ -238,7 +219,6 @@ export class Cache extends CacheBase {
     if (fresh && this.#adaptive) this.#nextKey(key);
     let freed;
     try {
-      this[SEND_COUNT]();
       freed = this.#store.set(slot, size, kind, ttlAmount, now);
     } catch (e) {
       throw poison(this.#store, e);
@@ -375,9 +355,7 @@ export class Cache extends CacheBase {
   }
 
   #takeFrom(next) {
-    // The counters go on, as in Python: this cache's so far (its ring replayed: the
-    // call below reads them in wasm), plus what the load counted.
-    this.#store.sync();
+    // The counters go on, as in Python: this cache's so far, plus what the load counted.
     next.#store.carry_counters(this.#store);
     this.#store.free();
     this.#adopt(next.#store);

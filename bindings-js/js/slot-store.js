@@ -23,15 +23,6 @@ export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 
 /** Called on a store that trapped, so its owner drops its views (no answer without a call). */
 export const ON_TRAP = Symbol('polycache.onTrap');
-/**
- * `store[OWNER]`: the Cache that keeps the count of the operations waiting in the
- * store's ring in a field of its own (a get then writes one slot of wasm memory, not
- * two, and reads none). Each store call that replays the ring goes through
- * `owner[SEND_COUNT]()` first, which writes that count into `ring[0]`, here, just
- * before the call: no user code can run between the two.
- */
-export const OWNER = Symbol('polycache.ringOwner');
-export const SEND_COUNT = Symbol('polycache.sendCount');
 
 // A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
 // wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
@@ -52,43 +43,19 @@ export function poison(store, e) {
   return new CacheTrappedError(message);
 }
 // Every method that allocates in wasm can trap (each replays the ring first, which may
-// allocate); `set` and `delete` are guarded where the Cache calls them (no try on the
-// hot path). Every method that replays the ring sends the owner's count first (OWNER),
-// but `set`, the hottest, whose callers (cache.js) send it themselves: a wrapper made
-// timed updates ~4% slower (docs/js-speed.md, session 10). NO_REPLAY's methods do not
-// replay the ring (slots.rs), so they must not send it (the count would stay in
-// ring[0], and the next gets would overwrite what it counts).
-export const SENT_BY_CALLER = new Set(['set']);
-const UNGUARDED = new Set(['delete']);
-export const NO_REPLAY = new Set(['ring_ptr', 'expiries_ptr', 'expiries_len', 'key_ptr', 'take_error', 'take_dead', 'free', '__destroy_into_raw']);
+// allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
+// the hot path).
+const UNGUARDED = new Set(['set', 'delete']);
 for (const name of METHODS) {
+  if (UNGUARDED.has(name)) continue;
   const method = SlotStore.prototype[name];
-  if (SENT_BY_CALLER.has(name)) continue;
-  if (NO_REPLAY.has(name)) {
-    SlotStore.prototype[name] = function (a) {
-      try {
-        return method.call(this, a);
-      } catch (err) {
-        throw poison(this, err);
-      }
-    };
-    continue;
-  }
-  SlotStore.prototype[name] = UNGUARDED.has(name)
-    ? function (a, b, c, d, e) {
-        const owner = this[OWNER];
-        if (owner !== undefined) owner[SEND_COUNT]();
-        return method.call(this, a, b, c, d, e);
-      }
-    : function (a, b, c, d, e, f, g, h) {
-        try {
-          const owner = this[OWNER];
-          if (owner !== undefined) owner[SEND_COUNT]();
-          return method.call(this, a, b, c, d, e, f, g, h);
-        } catch (err) {
-          throw poison(this, err);
-        }
-      };
+  SlotStore.prototype[name] = function (a, b, c, d, e, f, g, h) {
+    try {
+      return method.call(this, a, b, c, d, e, f, g, h);
+    } catch (err) {
+      throw poison(this, err);
+    }
+  };
 }
 
 let memory;

@@ -119,9 +119,7 @@ impl SlotStore {
     }
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method
-    /// does it first, but for the views' places, `take_error` and `take_dead` (JS writes
-    /// the ring's count just before each call that replays: slot-store.js's NO_REPLAY
-    /// lists the others); JS calls it when the ring is full.
+    /// does it first; JS calls it when the ring is full.
     pub fn sync(&mut self) {
         self.flush();
     }

@@ -9,11 +9,10 @@
 //!   counts, the hit counter), a miss (the miss counter), an update of a live key
 //!   in a cache where nothing expires and nothing is sized, and, in such a cache while
 //!   it holds fewer entries than its bound, a write of a new key (which then can
-//!   neither evict nor fail). `ring[0]` is how many are waiting: JS keeps the count
-//!   and writes it there just before each call (slot-store.js), and calls `sync` when
-//!   the ring is full. Every `SlotStore` method that decides anything replays the ring
-//!   first (and so empties it), so the store's decisions are exactly those of one call
-//!   per operation, in the same order.
+//!   neither evict nor fail). `ring[0]` is how many are
+//!   waiting; JS calls `sync` when the ring is full. Every `SlotStore` method replays
+//!   the ring first, so the store's decisions are exactly those of one call per
+//!   operation, in the same order.
 //!
 //! - `key`: where JS writes a new key's text (UTF-8) before a write the adaptive policy
 //!   learns it for, so the key crosses without wasm-bindgen's allocation and free of a
