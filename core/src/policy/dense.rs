@@ -262,6 +262,12 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         }
     }
 
+    /// Runs of hits on the least recently used entry as a rotation (dense_runs.rs).
+    #[inline]
+    fn touch_all(&mut self, keys: impl Iterator<Item = K>) -> usize {
+        self.touch_run(keys)
+    }
+
     fn get_key_value_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(&K, &mut E)>
     where
         K: Borrow<Q>,
@@ -369,6 +375,9 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         Iter { d: self, front: self.links[HEAD].next as usize, back: self.links[HEAD].prev as usize, left: self.len }
     }
 }
+
+#[path = "dense_runs.rs"]
+mod runs;
 
 #[cfg(test)]
 #[path = "dense_tests.rs"]

@@ -13,12 +13,15 @@ fn order<'a>(it: impl Iterator<Item = (&'a u32, &'a u64)>) -> Vec<(u32, u64)> {
     it.map(|(k, e)| (*k, *e)).collect()
 }
 
+/// A dense LRU and a hashed one of capacity `cap`, and the random steps to drive both.
+fn twins(cap: usize, seed: u64) -> (Dense<u32, u64>, Lru<u32, u64, crate::KeyHasher>, Rng) {
+    (Dense::new(cap), Lru::new(cap, seeded_hasher([1, 2, 3, 4])), Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+}
+
 #[test]
 fn matches_the_hashed_lru_under_random_operations() {
     for (cap, keys, seed) in [(1, 4, 1), (8, 12, 2), (64, 100, 3), (64, 400, 4), (300, 1_000, 5u64)] {
-        let mut dense: Dense<u32, u64> = Dense::new(cap);
-        let mut lru: Lru<u32, u64, _> = Lru::new(cap, seeded_hasher([1, 2, 3, 4]));
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let (mut dense, mut lru, mut rng) = twins(cap, seed);
         for step in 0..20_000u64 {
             let k = rng.below(keys) as u32;
             match rng.below(10) {
@@ -92,5 +95,56 @@ fn a_bound_past_the_reserve_lays_out_little_and_grows_as_keys_arrive() {
     assert_eq!(d.len(), 10_000);
     assert_eq!(d.get(&0), Some(&mut 0));
     assert_eq!(d.pop_victim(), Some((1, 1)));
+    d.validate();
+}
+
+#[test]
+fn runs_of_touches_match_the_hashed_lru() {
+    // Runs as a host replays them: scans from the least recently used (each hit on the
+    // tail, past a whole round of the list too), broken by other hits, repeats, keys not
+    // held and keys past the arrays; between runs, writes and removals. The same counts
+    // and order as `touch` one key at a time.
+    for (cap, keys, seed) in [(1, 3, 11), (2, 4, 12), (8, 12, 13), (64, 80, 14), (300, 400, 15u64)] {
+        let (mut dense, mut lru, mut rng) = twins(cap, seed);
+        for step in 0..4_000u64 {
+            let k = rng.below(keys) as u32;
+            match rng.below(4) {
+                0 => assert_eq!(dense.push(k, step), lru.push(k, step)),
+                1 if step % 3 == 0 => assert_eq!(dense.remove(&k), lru.remove(&k)),
+                _ => {
+                    let from_tail: Vec<u32> = lru.iter().rev().map(|(k, _)| *k).collect();
+                    let len = rng.below(2 * from_tail.len() as u64 + 4) as usize;
+                    let mut run = Vec::with_capacity(len);
+                    for j in 0..len {
+                        run.push(match rng.below(12) {
+                            0 => rng.below(keys + 3) as u32,
+                            1 => u32::MAX,
+                            2 if !run.is_empty() => run[run.len() - 1],
+                            _ if from_tail.is_empty() => k,
+                            _ => from_tail[j % from_tail.len()],
+                        });
+                    }
+                    let held = run.iter().filter(|k| lru.get(k).is_some()).count();
+                    assert_eq!(dense.touch_all(run.iter().copied()), held, "run {run:?} at {step}");
+                }
+            }
+            dense.validate();
+            assert_eq!(order(dense.iter()), order(lru.iter()), "order at {step} (cap {cap})");
+            assert_eq!(order(dense.iter().rev()), order(lru.iter().rev()));
+        }
+    }
+}
+
+#[test]
+fn a_scan_from_the_tail_rotates_the_list() {
+    let mut d: Dense<u32, u64> = Dense::new(4);
+    for k in 0..4 {
+        d.push(k, u64::from(k));
+    }
+    // Oldest first: 0, 1, 2. A whole round and one more: 0, 1, 2, 3, 0.
+    assert_eq!(d.touch_all([0, 1, 2].into_iter()), 3);
+    assert_eq!(order(d.iter()).iter().map(|p| p.0).collect::<Vec<_>>(), vec![2, 1, 0, 3]);
+    assert_eq!(d.touch_all([3, 0, 1, 2, 3, 7, 2].into_iter()), 6);
+    assert_eq!(order(d.iter()).iter().map(|p| p.0).collect::<Vec<_>>(), vec![2, 3, 1, 0]);
     d.validate();
 }

@@ -73,6 +73,14 @@ pub trait Recency<K, E> {
     {
         self.get(key).is_some()
     }
+    /// `touch` of each key in turn: how many were held.
+    #[inline]
+    fn touch_all(&mut self, keys: impl Iterator<Item = K>) -> usize
+    where
+        K: Hash + Eq,
+    {
+        keys.filter(|k| self.touch(k)).count()
+    }
     fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>
     where
         K: Borrow<Q>;
@@ -177,7 +185,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     pub fn touch_all(&mut self, keys: impl Iterator<Item = K>, read_entries: bool) -> usize {
         match self {
             Policy::Lru(p) if read_entries => keys.filter(|k| p.get(k).is_some()).count(),
-            Policy::Lru(p) => keys.filter(|k| p.touch(k)).count(),
+            Policy::Lru(p) => p.touch_all(keys),
             Policy::Adaptive(p) => keys.filter(|k| p.get(k).is_some()).count(),
         }
     }

@@ -286,7 +286,14 @@ fn read_held_all_reads_as_read_held_does() {
                 one_by_one.set(k, k, 0, expiry, 0).unwrap();
                 in_runs.set(k, k, 0, expiry, 0).unwrap();
             } else {
-                let run: Vec<u32> = (0..rng.below(12)).map(|_| rng.below(30) as u32).collect();
+                let mut run: Vec<u32> = (0..rng.below(12)).map(|_| rng.below(30) as u32).collect();
+                if rng.below(2) == 0 {
+                    // A scan from the least recently used (the dense LRU rotates its list).
+                    let from_tail: Vec<u32> = one_by_one.keys(0).into_iter().rev().collect();
+                    let len = rng.below(2 * from_tail.len() as u64 + 2) as usize;
+                    let at = run.len() / 2;
+                    run.splice(at..at, from_tail.iter().cycle().take(len).copied());
+                }
                 for k in &run {
                     one_by_one.read_held(k);
                 }
