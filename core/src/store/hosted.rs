@@ -71,6 +71,15 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// The earliest time the expiry index names (its stale records included), `u64::MAX`
+    /// when it is empty: no entry expires before it, so a write at an earlier `now`
+    /// reclaims nothing. A host that queues writes to replay later (the JS `Cache`'s
+    /// timed rewrites) queues only those.
+    #[inline]
+    pub fn expiry_floor(&self) -> u64 {
+        self.expiries.peek().map_or(NEVER, |Reverse((at, _, _))| *at)
+    }
+
     /// `insert_below_bound` of an entry that never expires and is charged nothing, in a
     /// store with no expiry record (a host's queued write of a new key): nothing to
     /// reclaim or index, so the push and the count alone (10 -> 8 ns a replayed insert).
