@@ -133,5 +133,9 @@ impl SlotStore {
 /// replay of an untimed cache compiles without it.
 #[inline(never)]
 fn write_queued(store: &mut SlotMap, slot: u32, expiry: Expiry, now: u64) -> bool {
-    store.retime(&slot, 0, expiry, now) || (!store.holds(&slot) && store.insert_below_bound(slot, slot, 0, expiry, now))
+    if store.holds(&slot) {
+        store.retime(&slot, 0, expiry, now)
+    } else {
+        store.insert_below_bound(slot, slot, 0, expiry, now)
+    }
 }
