@@ -14,8 +14,8 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, MISS, NO_BYTES, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
-  SlotStore, coarseNow, learnKey, openViews, poison,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  SlotStore, coarseNow, learnKey, openViews, poison, queueTimed,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -28,6 +28,8 @@ export class Cache extends CacheBase {
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
+  // [now, expiry, floor] (bindings-js/src/slots.rs, `clock`): see queueTimed.
+  #clock = NO_CLOCK;
   // Writes that may go through the ring: nothing sized, no adaptive policy (and,
   // checked apart, nothing can expire); #recycles: besides, no cull (see #insert).
   #plain = false;
@@ -86,12 +88,13 @@ export class Cache extends CacheBase {
       this.#ring = NO_RING;
       this.#exp = NO_EXPIRIES;
       this.#keyBytes = NO_BYTES;
+      this.#clock = NO_CLOCK;
     };
     this.#views();
   }
 
   #views() {
-    [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
+    [this.#ring, this.#exp, this.#keyBytes, this.#clock] = openViews(this.#store);
     this.#covered = this.#exp.length;
   }
 
@@ -161,16 +164,16 @@ export class Cache extends CacheBase {
     return this.#write(key, value, options, -1, undefined);
   }
 
-  // A write into a timed LRU cache (nothing sized, no options): the clock is the only
-  // user code on the way, read once. In a full cache a new key takes the victim's slot
-  // in one call (core: `recycle_lru_until`, which declines when some entry expired, say).
+  // A write into a timed LRU cache (nothing sized, no options), the clock (user code)
+  // read once. Into the ring where queueTimed allows; a new key into a full cache takes
+  // the victim's slot in one call (core: `recycle_lru_until`, which may decline).
   #setTimed(key, value) {
     if (typeof key !== 'string') throw keyError(key);
     const now = this.#now();
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
-    if (fresh) {
-      const victim = this.#slots.size >= this.#max ? this.#store.recycle_until(KIND_DEFAULT, 0, now) : -1;
+    if (fresh && this.#slots.size >= this.#max) {
+      const victim = this.#store.recycle_until(KIND_DEFAULT, 0, now);
       if (victim >= 0) {
         this.#slots.delete(this.#keys[victim]);
         this.#keys[victim] = key;
@@ -180,6 +183,10 @@ export class Cache extends CacheBase {
         return this;
       }
       slot = this.#alloc(key);
+    } else {
+      // (A new key below `max`: the store can neither evict nor refuse it.)
+      if (fresh) slot = this.#alloc(key);
+      if (queueTimed(this.#exp, this.#clock, slot, now)) return this.#update(slot, key, value);
     }
     let freed;
     try {
@@ -229,7 +236,7 @@ export class Cache extends CacheBase {
   // After the store's write of `slot` (`fresh`: taken for `key` by this write) answered
   // `freed`.
   #finish(slot, fresh, key, value, freed) {
-    if (slot >= this.#covered) this.#views();
+    if (slot >= this.#covered || this.#clock.length === 0) this.#views(); // (detached)
     if (freed === FAILED) {
       if (fresh) this.#release(slot);
       throw fromMessage(this.#store.take_error());
@@ -249,7 +256,8 @@ export class Cache extends CacheBase {
     }
   }
 
-  // An update of a held key, nothing expiring or sized: replayed from the ring (views.rs).
+  // An update of a held key, nothing expiring or sized, or a write of the default
+  // lifetime queueTimed let through: replayed from the ring (views.rs, slots_write.rs).
   #update(slot, key, value) {
     this.#values[slot] = value;
     this.#record(-(2 * slot + 2));

@@ -60,7 +60,8 @@ for (const name of METHODS) {
 
 let memory;
 /**
- * Views on a store's ring, expiries and key buffer, made from the memory as it is after
+ * Views on a store's ring, expiries, key buffer and clock (`[now, expiry, floor]`,
+ * bindings-js/src/slots.rs: see queueTimed), made from the memory as it is after
  * the calls that locate them. Any later call of any store may grow the memory, which
  * detaches them (their length reads 0): the Cache checks a length before trusting them.
  */
@@ -69,10 +70,33 @@ export function openViews(store) {
   const at = store.expiries_ptr();
   const len = store.expiries_len();
   const key = store.key_ptr();
+  const clock = store.clock_ptr();
   const buf = storeMemory().buffer;
-  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
+  return [
+    new Int32Array(buf, ring, RING + 1),
+    new Float64Array(buf, at, len),
+    new Uint8Array(buf, key, KEY_BYTES),
+    new Float64Array(buf, clock, 3),
+  ];
 }
 export const NO_BYTES = new Uint8Array(0);
+export const NO_CLOCK = new Float64Array(0);
+/**
+ * Whether a write of `slot` with the cache's default lifetime at `now` may go into the
+ * ring (a timed LRU cache, nothing sized, no options: cache.js): the expiries `exp` cover
+ * the slot, the store kept that lifetime's expiry for this `now` (`clock`, see
+ * `openClock`), and no entry expires at it, so the write frees nothing. If so, the
+ * slot's expiry is written as the store's write would write it; the caller queues the
+ * write (bindings-js/src/slots_write.rs replays it).
+ */
+export function queueTimed(exp, clock, slot, now) {
+  // The length first: a detached view (the memory grew) is read by no index, which would
+  // make V8's loads of it generic. The clock's view detaches with the expiries'.
+  if (slot >= exp.length) return false;
+  if (now !== clock[0] || !(now < clock[2])) return false;
+  exp[slot] = clock[1];
+  return true;
+}
 const encoder = new TextEncoder();
 /**
  * Writes `key` (at most KEY_CHARS long) into the key buffer view `bytes`; its length in

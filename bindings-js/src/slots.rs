@@ -38,6 +38,12 @@ pub struct SlotStore {
     last_written: Option<u32>,
     /// The expiries JS reads and the ring of operations it answered alone (views.rs).
     pub(crate) views: Views,
+    /// What JS reads to queue a write of the default lifetime in the ring instead of
+    /// calling `set` (slots_write.rs): `[now, expiry, floor]`, the `now` (ms) of the kept
+    /// default expiry, that expiry as the views hold it, and the expiry index's floor;
+    /// `now` NaN when none holds (every call clears it, `set` writes it). JS reads f64s;
+    /// their bits are kept (a NaN is then one short constant in each call's clearing).
+    pub(crate) clock: Box<[u64; 3]>,
     /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
@@ -114,6 +120,7 @@ impl SlotStore {
             error: None,
             last_written: None,
             views: Views::new(slots as usize),
+            clock: Box::new([u64::MAX; 3]),
             carried: [0.0; 6],
         })
     }
@@ -137,6 +144,11 @@ impl SlotStore {
     /// How many slots the expiries cover.
     pub fn expiries_len(&self) -> u32 {
         self.views.expiries_len()
+    }
+
+    /// Where `[now, expiry, floor]` is in wasm memory (a byte offset; it never moves).
+    pub fn clock_ptr(&self) -> u32 {
+        self.clock.as_ptr() as usize as u32
     }
 
     /// Adds the counters of the store this one replaces (a load keeps them).
@@ -210,6 +222,7 @@ impl SlotStore {
                 done
             }
         };
+        self.publish_clock();
         match outcome {
             Ok(()) => self.freed_code(slot),
             Err(msg) => {

@@ -5,33 +5,66 @@ use polycache::{Error, Expiry};
 
 use super::{SlotStore, FREED_MANY, FREED_NONE};
 use crate::ttl::{Ttl, KIND_DEFAULT};
-use crate::views::Op;
+use crate::views::{expiry_ms, Op, SlotMap};
 
 impl SlotStore {
-    /// Replays the ring when something waits in it.
+    /// Replays the ring when something waits in it, and clears the clock JS queues
+    /// timed writes by (`SlotStore::clock`): after any call, until `set` writes it again.
     #[inline]
     pub(crate) fn flush(&mut self) {
-        let SlotStore { store, views, freed, .. } = self;
-        // Writes go in the ring only in a cache where nothing expires and nothing is
-        // sized (cache.js): updates of a held slot, and new slots while the store holds
-        // fewer entries than its bound, so nothing else is freed. Were anything freed,
-        // the next write reports it.
+        self.clock[0] = u64::MAX; // NaN
+        if self.views.pending() {
+            self.replay();
+        }
+    }
+
+    #[inline(never)]
+    fn replay(&mut self) {
+        let SlotStore { store, views, freed, default_expiry, .. } = self;
+        let queued = *default_expiry;
+        // Writes go in the ring only in a cache where nothing is sized, from the LRU
+        // family (cache.js). Where nothing expires: updates of a held slot, and new slots
+        // while the store holds fewer entries than its bound. Where entries expire: a
+        // write of the default lifetime at the clock's `now` of a slot held with an
+        // expiry, or of a new one below the bound, while no entry expires at that `now`;
+        // their expiry is the kept default one for that `now`, as `set`'s would be. So
+        // nothing else is freed; were anything freed, the next write reports it.
+        // A default lifetime that expires is a timed cache's (cache.js never queues an
+        // untimed update there): its updates are writes of that lifetime.
+        let timed = queued.filter(|&(_, expiry)| expiry != Expiry::Never);
         views.flush::<true>(store, |store, op| {
-            let slot = match op {
-                // The same value, charge and expiry: a rewrite is a move and a count.
-                Op::Update(slot) if store.rewrite(&slot) => return,
+            // What `set` writes where the quicker writes below decline.
+            let (slot, expiry, now) = match (op, timed) {
+                (Op::Update(slot), Some((now, expiry))) if write_queued(store, slot, expiry, now) => return,
+                (Op::Update(slot), Some((now, expiry))) => (slot, expiry, now),
+                // The same value, charge and expiry: a rewrite is a move and a count
+                // (where the default lifetime never expires, as in every untimed cache).
+                (Op::Update(slot), None) if store.rewrite(&slot) => return,
+                (Op::Update(slot), None) => match queued {
+                    Some((now, expiry)) if write_queued(store, slot, expiry, now) => return,
+                    _ => (slot, Expiry::Never, 0),
+                },
                 // A new slot below the bound (what JS queues): `set` without its checks.
-                Op::Insert(slot) if store.insert_unexpiring_below_bound(slot, slot) => return,
-                Op::Update(slot) | Op::Insert(slot) => slot,
-                Op::Hit(_) | Op::Miss => return,
+                (Op::Insert(slot), _) if store.insert_unexpiring_below_bound(slot, slot) => return,
+                (Op::Insert(slot), _) => (slot, Expiry::Never, 0),
+                (Op::Hit(_) | Op::Miss, _) => return,
             };
-            let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+            let _ = store.set(slot, slot, 0, expiry, now);
             for s in store.drain_dead() {
                 if s != slot {
                     freed.push(s);
                 }
             }
         });
+    }
+
+    /// Publishes the kept default expiry for JS to queue timed writes by (`clock`).
+    pub(super) fn publish_clock(&mut self) {
+        if let Some((now, expiry)) = self.default_expiry {
+            self.clock[1] = expiry_ms(expiry).to_bits();
+            self.clock[2] = (self.store.expiry_floor() as f64).to_bits();
+            self.clock[0] = (now as f64).to_bits();
+        }
     }
 
     /// Moves the slots whose entries left the store into `freed`. `written` is the slot
@@ -90,5 +123,19 @@ impl SlotStore {
             1 => f64::from(self.freed.pop().expect("one freed slot")),
             _ => FREED_MANY,
         }
+    }
+}
+
+/// A queued write of `slot` with the default lifetime's `expiry` at `now`, while no entry
+/// expires at `now`: a held slot's is `retime`, a new one's `insert_below_bound`, as in
+/// `SlotStore::set`. False, and nothing done, where they decline (a held entry charged
+/// a size given with an earlier write, say: `set` then replaces it). Out of line: the
+/// replay of an untimed cache compiles without it.
+#[inline(never)]
+fn write_queued(store: &mut SlotMap, slot: u32, expiry: Expiry, now: u64) -> bool {
+    if store.holds(&slot) {
+        store.retime(&slot, 0, expiry, now)
+    } else {
+        store.insert_below_bound(slot, slot, 0, expiry, now)
     }
 }

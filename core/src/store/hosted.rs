@@ -71,6 +71,15 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// The earliest time the expiry index names (its stale records included), `u64::MAX`
+    /// when it is empty: no entry expires before it, so a write at an earlier `now`
+    /// reclaims nothing. A host that queues writes to replay later (the JS `Cache`'s
+    /// timed rewrites) queues only those.
+    #[inline]
+    pub fn expiry_floor(&self) -> u64 {
+        self.expiries.peek().map_or(NEVER, |Reverse((at, _, _))| *at)
+    }
+
     /// `insert_below_bound` of an entry that never expires and is charged nothing, in a
     /// store with no expiry record (a host's queued write of a new key): nothing to
     /// reclaim or index, so the push and the count alone (10 -> 8 ns a replayed insert).
@@ -155,9 +164,10 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if expires_at <= now || self.config.max_bytes.is_some() || self.config.eviction == Eviction::Adaptive {
             return false;
         }
-        if !matches!(self.map.peek(key), Some(e) if e.expires_at > now && e.charge == charge) {
-            return false;
-        }
+        let old_at = match self.map.peek(key) {
+            Some(e) if e.expires_at > now && e.charge == charge => e.expires_at,
+            _ => return false,
+        };
         self.next_fingerprint = None;
         self.stats.sets += 1;
         // The key is live, so this leaves it.
@@ -166,7 +176,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         let (k, e) = self.map.get_key_value_mut(key).expect("live: peeked above");
         e.expires_at = expires_at;
         e.seq = seq;
-        if expires_at != NEVER {
+        // The same expiry as before (a burst of rewrites in one millisecond): its record
+        // stands for this write too (`is_current`), so the index does not grow.
+        if expires_at != NEVER && expires_at != old_at {
             let k = k.clone();
             self.index_expiry(expires_at, seq, k);
         }
@@ -192,12 +204,14 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         let key = self.map.recycle_last()?;
         let seq = self.next_seq(expires_at);
         let e = self.map.get(&key)?;
-        e.expires_at = expires_at;
+        // The victim's record, when it had the same expiry, stands for the new entry (as in
+        // `retime`).
+        let old_at = std::mem::replace(&mut e.expires_at, expires_at);
         e.seq = seq;
         self.next_fingerprint = None;
         self.stats.sets += 1;
         self.stats.evictions += 1;
-        if expires_at != NEVER {
+        if expires_at != NEVER && expires_at != old_at {
             self.index_expiry(expires_at, seq, key.clone());
         }
         Some(key)

@@ -230,3 +230,21 @@ fn recycle_lru_is_a_set_of_a_new_key_that_evicts_the_least_recently_used() {
     culls.set("a".into(), 1, 0, Expiry::Never, 0).unwrap();
     assert_eq!(culls.recycle_lru(), None);
 }
+
+#[test]
+fn expiry_floor_is_at_or_before_every_live_expiry() {
+    let mut s = lru(8);
+    assert_eq!(s.expiry_floor(), NEVER, "nothing indexed");
+    s.set("a".into(), 1, 0, Expiry::Never, 0).unwrap();
+    assert_eq!(s.expiry_floor(), NEVER, "an entry that never expires is not indexed");
+    s.set("b".into(), 2, 0, Expiry::At(500), 100).unwrap();
+    s.set("c".into(), 3, 0, Expiry::At(300), 100).unwrap();
+    assert_eq!(s.expiry_floor(), 300);
+    // Written again later: the old record stays (stale) and the floor with it.
+    s.set("c".into(), 3, 0, Expiry::At(900), 100).unwrap();
+    assert_eq!(s.expiry_floor(), 300);
+    // A write at or past it reclaims what expired and drops stale records on the way.
+    s.set("d".into(), 4, 0, Expiry::At(1_000), 600).unwrap();
+    assert_eq!(s.expiry_floor(), 900);
+    assert!(s.get("b", 600).is_none());
+}
