@@ -82,7 +82,9 @@ for (const [feature, name] of MODULES) {
   run(join(bin, 'wasm-opt'), [
     // Functions kept out of line stay so (wasm-outlined.mjs).
     ...noInlineFlags(),
+    // Run until nothing changes (54 bytes gzip off the store module).
     '-Oz',
+    '--converge',
     ...WASM_FEATURES.map((f) => `--enable-${f}`),
     // Custom sections nothing reads once wasm-bindgen has run (260 bytes).
     '--strip-producers',

@@ -122,7 +122,9 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
     }
 
     /// Hands entry `i`'s reads to the sketch (at most 15, the counters' ceiling); true if
-    /// it had any.
+    /// it had any. Out of line, as `settled_tail`: each of their five callers had a copy
+    /// (700 bytes of the wasm the npm import reads).
+    #[inline(never)]
     fn settle(&mut self, i: u32) -> bool {
         let slot = &mut self.q.slots[i as usize];
         let reads = std::mem::take(&mut slot.reads);
@@ -135,6 +137,7 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
     /// The oldest entry of `q` (window or protected) not read since it got there: read
     /// ones on the way are settled and go back to the head (CLOCK's second chance). Ends:
     /// each turn clears one entry's reads.
+    #[inline(never)]
     fn settled_tail(&mut self, q: Queue) -> u32 {
         loop {
             let t = self.q.tail(q);

@@ -95,6 +95,13 @@ impl<K, E> Queues<K, E> {
         if self.head[q as usize] == i {
             return; // already there: a popular key read again touches no neighbour
         }
+        self.relink(i, q);
+    }
+
+    /// `move_to`'s move, out of line: its six callers in the adaptive policy each had a
+    /// copy (wasm the npm import reads).
+    #[inline(never)]
+    fn relink(&mut self, i: u32, q: Queue) {
         self.unlink(i);
         self.link(i, q);
     }
