@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
-  SlotStore, coarseNow, learnKey, openViews, poison, queueTimed,
+  SlotStore, coarseNow, learnKey, openClock, openViews, poison, queueTimed,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -94,8 +94,9 @@ export class Cache extends CacheBase {
   }
 
   #views() {
-    [this.#ring, this.#exp, this.#keyBytes, this.#clock] = openViews(this.#store);
+    [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
     this.#covered = this.#exp.length;
+    this.#clock = openClock(this.#store);
   }
 
   /** Entries held (expired ones not yet reclaimed included, as lru-cache counts). */
@@ -172,21 +173,25 @@ export class Cache extends CacheBase {
     const now = this.#now();
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
-    if (fresh && this.#slots.size >= this.#max) {
-      const victim = this.#store.recycle_until(KIND_DEFAULT, 0, now);
-      if (victim >= 0) {
-        this.#slots.delete(this.#keys[victim]);
-        this.#keys[victim] = key;
-        this.#slots.set(key, victim);
-        this.#values[victim] = value;
-        if (this.#fetches !== undefined) this.#fetches.written(key);
-        return this;
+    if (fresh) {
+      if (this.#slots.size < this.#max) {
+        const free = this.#free;
+        const next = free.length > 0 ? free[free.length - 1] : this.#nextSlot;
+        if (queueTimed(this.#exp, this.#clock, next, now)) return this.#update(this.#alloc(key), key, value);
+      } else {
+        const victim = this.#store.recycle_until(KIND_DEFAULT, 0, now);
+        if (victim >= 0) {
+          this.#slots.delete(this.#keys[victim]);
+          this.#keys[victim] = key;
+          this.#slots.set(key, victim);
+          this.#values[victim] = value;
+          if (this.#fetches !== undefined) this.#fetches.written(key);
+          return this;
+        }
       }
       slot = this.#alloc(key);
-    } else {
-      // (A new key below `max`: the store can neither evict nor refuse it.)
-      if (fresh) slot = this.#alloc(key);
-      if (queueTimed(this.#exp, this.#clock, slot, now)) return this.#update(slot, key, value);
+    } else if (queueTimed(this.#exp, this.#clock, slot, now)) {
+      return this.#update(slot, key, value);
     }
     let freed;
     try {

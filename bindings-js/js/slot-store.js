@@ -60,8 +60,7 @@ for (const name of METHODS) {
 
 let memory;
 /**
- * Views on a store's ring, expiries, key buffer and clock (`[now, expiry, floor]`,
- * bindings-js/src/slots.rs: see queueTimed), made from the memory as it is after
+ * Views on a store's ring, expiries and key buffer, made from the memory as it is after
  * the calls that locate them. Any later call of any store may grow the memory, which
  * detaches them (their length reads 0): the Cache checks a length before trusting them.
  */
@@ -70,16 +69,17 @@ export function openViews(store) {
   const at = store.expiries_ptr();
   const len = store.expiries_len();
   const key = store.key_ptr();
-  const clock = store.clock_ptr();
   const buf = storeMemory().buffer;
-  return [
-    new Int32Array(buf, ring, RING + 1),
-    new Float64Array(buf, at, len),
-    new Uint8Array(buf, key, KEY_BYTES),
-    new Float64Array(buf, clock, 3),
-  ];
+  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
 }
 export const NO_BYTES = new Uint8Array(0);
+/**
+ * A view on a store's `[now, expiry, floor]` (bindings-js/src/slots.rs, `clock`), made
+ * as `openViews`'s are and detached with them.
+ */
+export function openClock(store) {
+  return new Float64Array(storeMemory().buffer, store.clock_ptr(), 3);
+}
 export const NO_CLOCK = new Float64Array(0);
 /**
  * Whether a write of `slot` with the cache's default lifetime at `now` may go into the

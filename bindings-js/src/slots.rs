@@ -41,9 +41,8 @@ pub struct SlotStore {
     /// What JS reads to queue a write of the default lifetime in the ring instead of
     /// calling `set` (slots_write.rs): `[now, expiry, floor]`, the `now` (ms) of the kept
     /// default expiry, that expiry as the views hold it, and the expiry index's floor;
-    /// `now` NaN when none holds (every call clears it, `set` writes it). JS reads f64s;
-    /// their bits are kept (a NaN is then one short constant in each call's clearing).
-    pub(crate) clock: Box<[u64; 3]>,
+    /// `now` NaN when none holds (every call clears it, `set` writes it).
+    pub(crate) clock: Box<[f64; 3]>,
     /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
@@ -120,7 +119,7 @@ impl SlotStore {
             error: None,
             last_written: None,
             views: Views::new(slots as usize),
-            clock: Box::new([u64::MAX; 3]),
+            clock: Box::new([f64::NAN; 3]),
             carried: [0.0; 6],
         })
     }

@@ -12,7 +12,7 @@ impl SlotStore {
     /// timed writes by (`SlotStore::clock`): after any call, until `set` writes it again.
     #[inline]
     pub(crate) fn flush(&mut self) {
-        self.clock[0] = u64::MAX; // NaN
+        self.clock[0] = f64::NAN;
         if self.views.pending() {
             self.replay();
         }
@@ -34,20 +34,25 @@ impl SlotStore {
         let timed = queued.filter(|&(_, expiry)| expiry != Expiry::Never);
         views.flush::<true>(store, |store, op| {
             // What `set` writes where the quicker writes below decline.
-            let (slot, expiry, now) = match (op, timed) {
-                (Op::Update(slot), Some((now, expiry))) if write_queued(store, slot, expiry, now) => return,
-                (Op::Update(slot), Some((now, expiry))) => (slot, expiry, now),
+            let (slot, expiry, now) = match op {
+                Op::Update(slot) if timed.is_some() => {
+                    let (now, expiry) = timed.expect("checked");
+                    if write_queued(store, slot, expiry, now) {
+                        return;
+                    }
+                    (slot, expiry, now)
+                }
                 // The same value, charge and expiry: a rewrite is a move and a count
                 // (where the default lifetime never expires, as in every untimed cache).
-                (Op::Update(slot), None) if store.rewrite(&slot) => return,
-                (Op::Update(slot), None) => match queued {
+                Op::Update(slot) if store.rewrite(&slot) => return,
+                Op::Update(slot) => match queued {
                     Some((now, expiry)) if write_queued(store, slot, expiry, now) => return,
                     _ => (slot, Expiry::Never, 0),
                 },
                 // A new slot below the bound (what JS queues): `set` without its checks.
-                (Op::Insert(slot), _) if store.insert_unexpiring_below_bound(slot, slot) => return,
-                (Op::Insert(slot), _) => (slot, Expiry::Never, 0),
-                (Op::Hit(_) | Op::Miss, _) => return,
+                Op::Insert(slot) if store.insert_unexpiring_below_bound(slot, slot) => return,
+                Op::Insert(slot) => (slot, Expiry::Never, 0),
+                Op::Hit(_) | Op::Miss => return,
             };
             let _ = store.set(slot, slot, 0, expiry, now);
             for s in store.drain_dead() {
@@ -61,9 +66,9 @@ impl SlotStore {
     /// Publishes the kept default expiry for JS to queue timed writes by (`clock`).
     pub(super) fn publish_clock(&mut self) {
         if let Some((now, expiry)) = self.default_expiry {
-            self.clock[1] = expiry_ms(expiry).to_bits();
-            self.clock[2] = (self.store.expiry_floor() as f64).to_bits();
-            self.clock[0] = (now as f64).to_bits();
+            self.clock[1] = expiry_ms(expiry);
+            self.clock[2] = self.store.expiry_floor() as f64;
+            self.clock[0] = now as f64;
         }
     }
 

@@ -164,10 +164,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if expires_at <= now || self.config.max_bytes.is_some() || self.config.eviction == Eviction::Adaptive {
             return false;
         }
-        let old_at = match self.map.peek(key) {
-            Some(e) if e.expires_at > now && e.charge == charge => e.expires_at,
-            _ => return false,
-        };
+        if !matches!(self.map.peek(key), Some(e) if e.expires_at > now && e.charge == charge) {
+            return false;
+        }
         self.next_fingerprint = None;
         self.stats.sets += 1;
         // The key is live, so this leaves it.
@@ -176,9 +175,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         let (k, e) = self.map.get_key_value_mut(key).expect("live: peeked above");
         e.expires_at = expires_at;
         e.seq = seq;
-        // The same expiry as before (a burst of rewrites in one millisecond): its record
-        // stands for this write too (`is_current`), so the index does not grow.
-        if expires_at != NEVER && expires_at != old_at {
+        if expires_at != NEVER {
             let k = k.clone();
             self.index_expiry(expires_at, seq, k);
         }
@@ -204,14 +201,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         let key = self.map.recycle_last()?;
         let seq = self.next_seq(expires_at);
         let e = self.map.get(&key)?;
-        // The victim's record, when it had the same expiry, stands for the new entry (as in
-        // `retime`).
-        let old_at = std::mem::replace(&mut e.expires_at, expires_at);
+        e.expires_at = expires_at;
         e.seq = seq;
         self.next_fingerprint = None;
         self.stats.sets += 1;
         self.stats.evictions += 1;
-        if expires_at != NEVER && expires_at != old_at {
+        if expires_at != NEVER {
             self.index_expiry(expires_at, seq, key.clone());
         }
         Some(key)

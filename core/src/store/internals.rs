@@ -1,8 +1,6 @@
 //! What the store's operations share: removing an entry, reclaiming expired ones,
 //! indexing expiries and evicting.
 
-use std::collections::binary_heap::PeekMut;
-
 use super::*;
 
 impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
@@ -40,23 +38,12 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     pub(super) fn purge_expired_at_most(&mut self, now: u64, budget: usize) -> usize {
         let mut n = 0;
         while n < budget {
-            let Some(mut top) = self.expiries.peek_mut() else { break };
-            let Reverse((at, seq, k)) = &*top;
-            if *at > now {
-                break;
+            match self.expiries.peek() {
+                Some(Reverse((at, _, _))) if *at <= now => {}
+                _ => break,
             }
-            let latest = match self.map.peek(k) {
-                Some(e) if e.expires_at == *at => e.seq,
-                _ => 0,
-            };
-            if latest > *seq {
-                // Written again since with the same expiry (`retime`): the record stands
-                // for the latest write, whose place in the order its seq gives.
-                top.0 .1 = latest;
-                continue;
-            }
-            let Reverse((_, seq, k)) = PeekMut::pop(top);
-            if latest != seq {
+            let Reverse((at, seq, k)) = self.expiries.pop().expect("checked above");
+            if !self.is_current(at, seq, &k) {
                 continue;
             }
             if let Some((_, e)) = self.map.remove(&k) {
@@ -69,12 +56,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         n
     }
 
-    /// True when the expiry record (at, seq) stands for `k`'s entry: its expiry, from its
-    /// latest write or an earlier one with the same expiry (a record is not pushed again
-    /// for those: see `retime`, and `purge_expired_at_most`, which orders it by the
-    /// latest).
+    /// True when the expiry record (at, seq) is the one of `k`'s entry.
     pub(super) fn is_current(&self, at: u64, seq: u64, k: &K) -> bool {
-        matches!(self.map.peek(k), Some(e) if e.expires_at == at && e.seq >= seq)
+        matches!(self.map.peek(k), Some(e) if e.expires_at == at && e.seq == seq)
     }
 
     /// Records an entry's expiry; drops stale records once they outnumber live ones.
@@ -83,7 +67,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         if self.expiries.len() > 2 * self.map.len() + COMPACT_SLACK {
             let map = &self.map;
             self.expiries
-                .retain(|Reverse((at, seq, k))| matches!(map.peek(k), Some(e) if e.expires_at == *at && e.seq >= *seq));
+                .retain(|Reverse((at, seq, k))| matches!(map.peek(k), Some(e) if e.expires_at == *at && e.seq == *seq));
         }
     }
 

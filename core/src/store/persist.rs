@@ -103,12 +103,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
             }
         }
         let timed = self.map.iter().filter(|(_, e)| e.expires_at != NEVER).count();
-        // (An entry may have two records that stand for it: one from a write with the
-        // same expiry, kept, and one pushed for a later write, `touch` or `set`, say.)
-        let indexed: std::collections::BTreeSet<&K> =
-            self.expiries.iter().filter(|Reverse((at, seq, k))| self.is_current(*at, *seq, k)).map(|Reverse((_, _, k))| k).collect();
-        if timed != indexed.len() {
-            return Err(format!("{timed} timed entries but {} with current records in the expiry index", indexed.len()));
+        let indexed = self.expiries.iter().filter(|Reverse((at, seq, k))| self.is_current(*at, *seq, k)).count();
+        if timed != indexed {
+            return Err(format!("{timed} timed entries but {indexed} current records in the expiry index"));
         }
         if self.expiries.len() > 2 * self.config.max_entries + COMPACT_SLACK + 1 {
             return Err(format!("expiry index of {} records for at most {} entries", self.expiries.len(), self.config.max_entries));

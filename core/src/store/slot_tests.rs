@@ -98,17 +98,10 @@ fn retime_writes_as_set_does() {
     // where it applies, else `set`, must leave what `set` alone leaves.
     let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
     let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
-    // `coarse`: every lifetime 60 ms, the clock still for bursts (a host that reads it
-    // once a millisecond): rewrites with the expiry they had, and more than
-    // `PURGE_PER_WRITE` entries expiring at once, reclaimed in the order of their writes.
-    for (n, config, coarse) in [Config::lru(16), Config::django(16, 3), adaptive, sized]
-        .into_iter()
-        .enumerate()
-        .flat_map(|(n, c)| [(n, c, false), (n, c, true)])
-    {
+    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
         let (mut by_set, _) = pair(config);
         let (mut by_retime, _) = pair(config);
-        let mut rng = Rng(0x9e37_79b9 ^ n as u64 ^ (coarse as u64) << 40);
+        let mut rng = Rng(0x9e37_79b9 ^ n as u64);
         let mut now = 1_000;
         let mut retimed = 0;
         for step in 0..8_000 {
@@ -121,7 +114,6 @@ fn retime_writes_as_set_does() {
                     let expiry = match rng.below(5) {
                         0 => Expiry::Never,
                         1 => Expiry::At(now.saturating_sub(rng.below(3))),
-                        _ if coarse => Expiry::At(now + 60),
                         _ => Expiry::At(now + 1 + rng.below(300)),
                     };
                     let charge = rng.below(2) as usize;
@@ -149,7 +141,7 @@ fn retime_writes_as_set_does() {
             }
             by_set.drain_dead().for_each(drop);
             by_retime.drain_dead().for_each(drop);
-            now += if !coarse { rng.below(7) } else if rng.below(10) == 0 { rng.below(90) } else { 0 };
+            now += rng.below(7);
             assert_eq!(by_set.keys(now), by_retime.keys(now), "order {what}");
             assert_eq!(by_set.stats(), by_retime.stats(), "counters {what}");
             by_retime.validate().unwrap();
@@ -163,11 +155,10 @@ fn recycle_lru_until_writes_as_set_does() {
     // A new key into a full store: `recycle_lru_until` where it applies (the victim's
     // slot stands for the new key), else `set`, must leave what `set` alone leaves.
     let sized = Config { max_bytes: Some(40), ..Config::lru(8) };
-    // `coarse`: as in `retime_writes_as_set_does`.
-    for (n, config, coarse) in [Config::lru(8), Config::django(8, 3), sized].into_iter().enumerate().flat_map(|(n, c)| [(n, c, false), (n, c, true)]) {
+    for (n, config) in [Config::lru(8), Config::django(8, 3), sized].into_iter().enumerate() {
         let (mut by_set, _) = pair(config);
         let (mut by_recycle, _) = pair(config);
-        let mut rng = Rng(0x51_7cc1_b727 ^ n as u64 ^ (coarse as u64) << 40);
+        let mut rng = Rng(0x51_7cc1_b727 ^ n as u64);
         let mut now = 1_000;
         let mut recycled = 0;
         // Store keys 0..16 stand for the host's keys; `held` maps host keys to the
@@ -177,11 +168,7 @@ fn recycle_lru_until_writes_as_set_does() {
         for step in 0..6_000 {
             let k = 100 + rng.below(30) as u32;
             let what = format!("at {step} ({config:?})");
-            let expiry = match rng.below(4) {
-                0 => Expiry::Never,
-                _ if coarse => Expiry::At(now + 40),
-                _ => Expiry::At(now + 1 + rng.below(200)),
-            };
+            let expiry = if rng.below(4) == 0 { Expiry::Never } else { Expiry::At(now + 1 + rng.below(200)) };
             if rng.below(3) == 0 {
                 let a = by_set.get(&k, now).is_some();
                 let b = by_recycle.get(held.get(&k).unwrap_or(&u32::MAX), now).is_some();
@@ -217,7 +204,7 @@ fn recycle_lru_until_writes_as_set_does() {
                 .collect();
             assert_eq!(by_set.keys(now), order, "order {what}");
             by_recycle.validate().unwrap();
-            now += if !coarse { rng.below(15) } else if rng.below(10) == 0 { rng.below(60) } else { 0 };
+            now += rng.below(15);
         }
         assert_eq!(recycled > 0, n == 0, "only in LRU without a byte bound");
     }
