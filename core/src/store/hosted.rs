@@ -121,7 +121,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// entries may expire, each entry is read with its hit: a timed write reads its
     /// entry next (the JS `Cache`'s update with a ttl), and one read with the hit is in
     /// the CPU's cache for it (without, timed updates after a run of gets read 10-25%
-    /// slower, docs/js-speed.md, session 8).
+    /// slower, docs/js-speed-history.md, session 8).
     #[inline]
     pub fn read_held_all(&mut self, keys: impl ExactSizeIterator<Item = K>) {
         let n = keys.len() as u64;
