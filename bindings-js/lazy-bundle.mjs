@@ -1,12 +1,13 @@
 // Build step (build.mjs): the parts of the package Node reads on first use, each one
 // CommonJS file: dist/polycache_lru.cjs, `LRUCache`'s code (lru.js and the lru-*.js files)
 // and its store's wasm-bindgen glue (js/lru-module.js, lru-lazy.js, lru-node.js), and
-// dist/polycache_extras.cjs, the Cache's dump/load, snapshots and fetch() and the key
-// functions (js/extras.js; cache-extras.js, keys-lazy.js, extras-node.js). Each bundles its
-// own files only. Every other module they import is the one the package has already
-// loaded: the bundle reads it from what its *-node.js hands over (its SHARED map), so one
-// wasm instance and one set of error classes serve the whole package. An import of a
-// module that is neither stops the build, rather than ship a second copy.
+// dist/polycache_extras.cjs, the Cache's dump/load, snapshots, fetch(), add/touch/
+// getRemainingTTL/purgeStale and the key functions (js/extras.js; cache-extras.js,
+// keys-lazy.js, extras-node.js). Each bundles its own files only. Every other module
+// they import is the one the package has already loaded: the bundle reads it from what
+// its *-node.js hands over (its SHARED map), so one wasm instance and one set of error
+// classes serve the whole package. An import of a module that is neither stops the
+// build, rather than ship a second copy.
 import { writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -17,7 +18,7 @@ import { build } from 'esbuild';
 // same code, and the package's import reads neither.
 const LAZY = {
   lru: { entry: 'lru-module.js', own: /^(lru(-[a-z]+)?|snapshot-values|polycache_lrustore)\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'lruWith', keepNames: true },
-  extras: { entry: 'extras.js', own: /^(extras|persist|snapshot|snapshot-values|fetch|keys)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
+  extras: { entry: 'extras.js', own: /^(extras|cache-rare|persist|snapshot|snapshot-values|fetch|keys)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
 };
 
 // The names of the modules a *-node.js hands over. Imported when the bundle is built, after

@@ -13,15 +13,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 /**
  * `{ dir: { phase: ns/op } }` for `impl` (polycache or 'polycache LRUCache') built in each
  * of `dirs` (a built checkout, or `.` for this one; `lru-cache` runs lru-cache's own
- * processes), on `shape` keys with `ttl` ms (0: none), `procs` processes each.
+ * processes), on `shape` keys with `ttl` ms (0: none), `procs` processes each; `mode`
+ * 'sized' bounds the caches by size (worker.mjs).
  */
-export function bestOf({ impl, shape, ttl, procs, iterations = '10', dirs }) {
+export function bestOf({ impl, shape, ttl, procs, iterations = '10', dirs, mode = '' }) {
   const runs = Object.fromEntries(dirs.map((d) => [d, []]));
   for (let p = 0; p < Number(procs); p++) {
     for (const dir of dirs) {
       const lru = dir === 'lru-cache';
       const env = { ...process.env, POLYCACHE_ROOT: lru || dir === '.' ? root : dir };
-      const args = ['worker.mjs', lru ? 'lru-cache' : impl, shape, String(ttl), '10000', String(iterations)];
+      const args = ['worker.mjs', lru ? 'lru-cache' : impl, shape, String(ttl), '10000', String(iterations), mode];
       const { n, ms } = JSON.parse(execFileSync(process.execPath, args, { cwd: here, env, encoding: 'utf8' }));
       runs[dir].push(Object.fromEntries(Object.entries(ms).map(([phase, xs]) => [phase, (1e6 * Math.min(...xs)) / n])));
     }

@@ -1,7 +1,7 @@
 // Where an implementation spends its time in the five phases: runs worker.mjs under
 // `node --cpu-prof` and prints the functions with the most self time.
 //
-//   node bench/js/profile.mjs [implementation=polycache] [shape=namespaced] [ttl=0] [iterations=200]
+//   node bench/js/profile.mjs [implementation=polycache] [shape=namespaced] [ttl=0] [iterations=200] [sized]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const [impl = 'polycache', shape = 'namespaced', ttl = '0', iterations = '200'] = process.argv.slice(2);
+const [impl = 'polycache', shape = 'namespaced', ttl = '0', iterations = '200', mode = ''] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'polycache-prof-'));
 const r = spawnSync(
   process.execPath,
-  ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', 'worker.mjs', impl, shape, ttl, '10000', iterations],
+  ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', 'worker.mjs', impl, shape, ttl, '10000', iterations, mode],
   { cwd: here, encoding: 'utf8' },
 );
 if (r.status !== 0) throw new Error(r.stderr);
@@ -33,7 +33,7 @@ for (let i = 0; i < prof.samples.length; i++) {
   self.set(key, (self.get(key) ?? 0) + us);
   total += us;
 }
-console.log(`self time, ${impl} ${shape} ttl=${ttl}: ${(total / 1000).toFixed(0)} ms sampled (profile in ${dir})`);
+console.log(`self time, ${impl} ${shape} ttl=${ttl}${mode && ` ${mode}`}: ${(total / 1000).toFixed(0)} ms sampled (profile in ${dir})`);
 for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
   console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
 }

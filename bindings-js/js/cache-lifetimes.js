@@ -1,17 +1,17 @@
 // The Cache's less frequent operations, over what it lets them reach (`cache[INSIDE]()`
-// in cache.js): its bounds, deletes, Django's add and touch, remaining lifetimes, purging, the
-// counters, and iteration in recency order.
+// in cache.js): its bounds, deletes, the counters, and iteration in recency order.
+// Django's add and touch, remaining lifetimes and purging are loaded on first use with
+// the extras (cache-rare.js).
 
 import { INSIDE, Persisting } from './cache-persist.js';
-import { fromWasm } from './errors.js';
+import { extras } from './cache-extras.js';
 import { HELD } from './fetch-options.js';
 import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
-import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
 import { Namespace, PREFIX } from './namespace.js';
 import { keyError, text } from './text.js';
 
 /** The slot of `key` in `c` (a cache's INSIDE), or undefined; a non-string key is an error, not a miss. */
-function slotOf(c, key) {
+export function slotOf(c, key) {
   const slot = c.held(key);
   if (slot === undefined && typeof key !== 'string') throw keyError(key);
   return slot;
@@ -156,77 +156,23 @@ export class CacheBase extends Persisting {
 
   /** Django's `add`: stores only when `key` is not live; true when it stored. */
   add(key, value, options) {
-    return addTo(this[INSIDE](), key, value, options);
+    return extras().addTo(this[INSIDE](), key, value, options);
   }
 
   /** Gives a live `key` a new lifetime (`{ttl}` or `{timeout}`); true when it was live. */
   touch(key, options) {
-    return touchIn(this[INSIDE](), key, options);
+    return extras().touchIn(this[INSIDE](), key, options);
   }
 
   /** Milliseconds `key` has left: `Infinity` without expiry, 0 when not live. */
   getRemainingTTL(key) {
-    return remainingOf(this[INSIDE](), key);
+    return extras().remainingOf(this[INSIDE](), key);
   }
 
   /** Reclaims expired entries now; true when there were any. */
   purgeStale() {
-    return purgeIn(this[INSIDE]());
+    return extras().purgeIn(this[INSIDE]());
   }
-}
-
-/** Django's `add` (see Cache.add). */
-export function addTo(c, key, value, options) {
-  slotOf(c, key); // throws for a key that is not a string
-  const given = options === undefined ? undefined : options.size;
-  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-  const ttlAmount = amount;
-  const size = c.size(key, value, given);
-  if (kind > KIND_NEVER) c.expiring();
-  const now = c.time();
-  // Looked up again: sizeCalculation and now() are user code, which may have written.
-  let slot = c.held(key);
-  const fresh = slot === undefined;
-  if (fresh) slot = c.alloc(key);
-  let stored;
-  try {
-    stored = c.store.add(slot, size, kind, ttlAmount, now);
-  } catch (e) {
-    if (fresh) c.release(slot);
-    throw fromWasm(e);
-  }
-  c.wrote(slot);
-  if (stored) c.store_value(slot, value);
-  c.reapAll();
-  return stored;
-}
-
-/** Gives a live `key` a new lifetime (see Cache.touch). */
-export function touchIn(c, key, options) {
-  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-  const ttlAmount = amount;
-  const slot = slotOf(c, key);
-  if (slot === undefined) return false;
-  let live;
-  try {
-    if (kind > KIND_NEVER) c.expiring();
-    live = c.store.touch(slot, kind, ttlAmount, c.time());
-  } catch (e) {
-    throw fromWasm(e);
-  }
-  c.reapAll();
-  return live;
-}
-
-export function remainingOf(c, key) {
-  const slot = slotOf(c, key);
-  return slot === undefined ? 0 : c.store.remaining(slot, c.time());
-}
-
-export function purgeIn(c) {
-  const n = c.store.purge(c.time());
-  c.reapAll();
-  return n > 0;
 }
 
 /**

@@ -248,6 +248,8 @@ export class Cache extends CacheBase {
     }
     this.#values[slot] = value;
     if (freed >= 0) this.#release(freed);
+    // -(2 + k): k slots in the ring's places 1..k (the views are attached: see above).
+    else if (freed < FAILED) for (let i = 1, ring = this.#ring; i <= -freed - 2; i++) this.#release(ring[i]);
     else if (freed === FREED_MANY) this.#reapAll();
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;

@@ -4,6 +4,7 @@
 // package are handed to it from here, by file name (build.mjs builds it against these).
 import * as codec from './codec.js';
 import { extrasFrom } from './cache-extras.js';
+import * as lifetimes from './cache-lifetimes.js';
 import * as errors from './errors.js';
 import * as fetchOptions from './fetch-options.js';
 import * as options from './options.js';
@@ -12,6 +13,7 @@ import * as values from './values.js';
 
 /** The modules the extras bundle imports from the rest, by file name. */
 export const EXTRAS_SHARED = {
+  'cache-lifetimes.js': lifetimes,
   'codec.js': codec,
   'errors.js': errors,
   'fetch-options.js': fetchOptions,

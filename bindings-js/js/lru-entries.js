@@ -16,7 +16,7 @@ import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
 import { LruViews } from './lru-views.js';
 
-// Must match bindings-js/src/lru.rs.
+// A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
 const FREED_NONE = -1;
 const FREED_MANY = -2;
 const FAILED = -3;
@@ -330,7 +330,10 @@ export class LruEntries {
   // The slots a store write freed (its answer): out of the maps, into `gone`.
   #reap(freed, gone) {
     if (freed >= 0) this.#forget(freed, gone);
-    else if (freed === FREED_MANY) for (const slot of this.#store.take_freed()) this.#forget(slot, gone);
+    else if (freed < FAILED) {
+      const ring = this.#views.handedOver();
+      for (let i = 1, end = -freed - 2; i <= end; i++) this.#forget(ring[i], gone);
+    } else if (freed === FREED_MANY) for (const slot of this.#store.take_freed()) this.#forget(slot, gone);
     else if (freed === FAILED) throw fromMessage(this.#store.take_error());
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);
   }

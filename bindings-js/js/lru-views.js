@@ -138,6 +138,12 @@ export class LruViews {
     return slot < this.#covered;
   }
 
+  /** The ring, attached: a write's answer -(2 + k) put k slots in its places 1..k. */
+  handedOver() {
+    if (this.#ring[0] === undefined) this.#open();
+    return this.#ring;
+  }
+
   /**
    * A hit of a held `slot`, for the store to replay (a call only when the ring fills):
    * also a write of it that keeps its size and lifetime, which the store makes a move.

@@ -6,7 +6,9 @@ import { CacheTrappedError } from './errors.js';
 
 export { SlotStore };
 
-// Must match bindings-js/src/slots.rs.
+// A write's answer (must match bindings-js/src/views.rs): the one slot it freed, none,
+// several to take with a call, refused; below FAILED, -(2 + k): k slots freed, in the
+// ring's places 1..k (read before anything is recorded in it).
 export const FREED_NONE = -1;
 export const FREED_MANY = -2;
 export const FAILED = -3;

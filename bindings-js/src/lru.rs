@@ -13,16 +13,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{Op, SlotMap, Views};
+use crate::views::{Op, SlotMap, Views, FAILED, FREED_NONE};
 
-/// Returned by [`LruStore::set`] when no slot was freed.
-const FREED_NONE: f64 = -1.0;
-/// Returned by [`LruStore::set`] when several slots were freed: call `take_freed`.
-const FREED_MANY: f64 = -2.0;
-/// Returned by [`LruStore::set`] and [`LruStore::reuse_lru`] when the store refused the
-/// write: call `take_error`. (A `Result` comes back to JS through memory, three reads
-/// of it and two calls more on every write.)
-const FAILED: f64 = -3.0;
 
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
@@ -110,9 +102,9 @@ impl LruStore {
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
     /// say, and gives it the lifetime `ttl` from `start` unless `ttl` is NaN (then a new
-    /// slot starts untimed and a held one keeps its lifetime). Returns the one slot
-    /// evicted, `-1` for none, `-2` for several (then `take_freed`, least recently used
-    /// first), `-3` when the core refused it (then `take_error`; JS checks that `size`
+    /// slot starts untimed and a held one keeps its lifetime). Returns the slots evicted,
+    /// least recently used first, as `Views::hand_over` answers (`-2`: then `take_freed`),
+    /// or `-3` when the core refused it (then `take_error`; JS checks that `size`
     /// fits the size bound first, so the core's "too large" cannot happen).
     pub fn set(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
         self.flush();
@@ -121,7 +113,13 @@ impl LruStore {
         // again is moving it to the head, one lookup (and nothing is evicted).
         // (A slot past the arrays was never stored.)
         let held = i < self.sizes.len() && self.store.read_held(&slot);
-        let freed = if held && self.sizes[i] == size { FREED_NONE } else { self.store_new(slot, size, held) };
+        let freed = if held && self.sizes[i] == size {
+            FREED_NONE
+        } else if self.store_new(slot, size, held) {
+            self.views.hand_over(&mut self.freed)
+        } else {
+            FAILED
+        };
         if freed != FAILED && !ttl.is_nan() {
             self.put_age(i, Age::new(ttl, start));
         }
@@ -147,10 +145,8 @@ impl LruStore {
         } else {
             self.store.delete(&slot, 0);
             drop(self.store.drain_dead());
-            match self.store_new(slot, size, false) {
-                FAILED => return FAILED,
-                FREED_NONE | FREED_MANY => {}
-                one => self.freed.push(one as u32),
+            if !self.store_new(slot, size, false) {
+                return FAILED;
             }
         }
         self.put_age(i, if ttl.is_nan() { Age::default() } else { Age::new(ttl, start) });
@@ -368,7 +364,8 @@ impl LruStore {
     }
 
     /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.
-    fn store_new(&mut self, slot: u32, size: f64, held: bool) -> f64 {
+    /// The slots it evicts go into `freed`; false when the core refused it.
+    fn store_new(&mut self, slot: u32, size: f64, held: bool) -> bool {
         let i = slot as usize;
         if i >= self.ages.len() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
@@ -379,7 +376,7 @@ impl LruStore {
         }
         if let Err(e) = self.store.set(slot, slot, charge(size), Expiry::Never, 0) {
             self.error = Some(coded(e));
-            return FAILED;
+            return false;
         }
         self.sizes[i] = size;
         for dead in self.store.drain_dead() {
@@ -387,11 +384,7 @@ impl LruStore {
                 self.freed.push(dead);
             }
         }
-        match self.freed.len() {
-            0 => FREED_NONE,
-            1 => f64::from(self.freed.pop().expect("one freed slot")),
-            _ => FREED_MANY,
-        }
+        true
     }
 
     /// Lengthens the per-slot arrays to `len` (they may move).

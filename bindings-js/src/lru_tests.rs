@@ -37,8 +37,10 @@ fn size_bound_evicts_as_many_as_needed_oldest_first() {
     }
     // 9 held after one eviction; an entry of 8 leaves room only for itself.
     assert_eq!(s.calculated_size(), 9.0);
-    assert_eq!(s.set(9, 8.0, KEEP, 0.0), FREED_MANY);
-    assert_eq!(s.take_freed(), vec![1, 2, 3]);
+    let answer = s.set(9, 8.0, KEEP, 0.0);
+    assert_eq!(answer, -5.0, "three slots, in the ring");
+    assert_eq!(s.views.handed_over(answer), vec![1, 2, 3]);
+    assert!(s.take_freed().is_empty());
     assert_eq!(s.calculated_size(), 8.0);
     // Replacing a slot's size in place frees nothing but the others it must.
     assert_eq!(s.set(9, 10.0, KEEP, 0.0), FREED_NONE);

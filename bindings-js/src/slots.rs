@@ -14,15 +14,8 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
-use crate::views::{read, SlotMap, Views};
+use crate::views::{read, SlotMap, Views, FAILED};
 
-/// Returned by [`SlotStore::set`] when no slot was freed.
-const FREED_NONE: f64 = -1.0;
-/// Returned by [`SlotStore::set`] when several slots were freed: call `take_dead`.
-const FREED_MANY: f64 = -2.0;
-/// Returned by [`SlotStore::set`] when it failed: call `take_error`. (A `Result` would
-/// come back to JS as a fresh array on every call; the hot path allocates nothing.)
-const FAILED: f64 = -3.0;
 
 #[wasm_bindgen]
 pub struct SlotStore {

@@ -3,7 +3,7 @@
 
 use polycache::{Error, Expiry};
 
-use super::{SlotStore, FREED_MANY, FREED_NONE};
+use super::SlotStore;
 use crate::ttl::{Ttl, KIND_DEFAULT};
 use crate::views::{expiry_ms, Op, SlotMap};
 
@@ -121,13 +121,10 @@ impl SlotStore {
         Ok(expiry)
     }
 
+    /// `set`'s answer: the slots it freed, as `Views::hand_over` gives them to JS.
     pub(super) fn freed_code(&mut self, written: u32) -> f64 {
         self.collect_freed(Some(written));
-        match self.freed.len() {
-            0 => FREED_NONE,
-            1 => f64::from(self.freed.pop().expect("one freed slot")),
-            _ => FREED_MANY,
-        }
+        self.views.hand_over(&mut self.freed)
     }
 }
 

@@ -71,6 +71,15 @@ pub fn decode(op: i32) -> Op {
     }
 }
 
+/// What the stores' writes answer JS (slot-store.js and lru-entries.js must match): no
+/// slot freed; several, taken with a call (`take_dead`, `take_freed`); the write refused
+/// (then `take_error`). One slot freed is answered as the slot, and `k` of them that fit
+/// in the ring as `-(2 + k)` (`Views::hand_over`). (A `Result` or an array would come
+/// back to JS through memory or as a fresh object on every write.)
+pub const FREED_NONE: f64 = -1.0;
+pub const FREED_MANY: f64 = -2.0;
+pub const FAILED: f64 = -3.0;
+
 pub struct Views {
     ring: Box<[i32]>,
     key: Box<[u8]>,
@@ -156,6 +165,29 @@ impl Views {
         }
     }
 
+    /// The answer to a write that freed the slots in `freed` (see `FREED_NONE`), which it
+    /// empties unless they are too many for the ring: then `FREED_MANY`, and JS takes
+    /// them with a call. Several slots go into the ring's places `1..=k`, which are free
+    /// after any call (its replay comes first): JS reads them before it records
+    /// anything, with no array made and no call.
+    pub fn hand_over(&mut self, freed: &mut Vec<u32>) -> f64 {
+        match freed.len() {
+            0 => FREED_NONE,
+            1 => f64::from(freed.pop().expect("one freed slot")),
+            k if k <= RING && self.ring[0] == 0 => {
+                let places = &mut self.ring[1..=k];
+                // SAFETY: `places` and `freed` are `k` 4-byte integers each, apart (the ring
+                // is not the Vec), and every u32 bit pattern is an i32: slots are below
+                // 2^31, so JS reads them as they are. One `memory.copy` (a loop of casts
+                // unrolled into 300 bytes of the module every import loads).
+                unsafe { std::ptr::copy_nonoverlapping(freed.as_ptr().cast::<i32>(), places.as_mut_ptr(), k) };
+                freed.clear();
+                -(2.0 + k as f64)
+            }
+            _ => FREED_MANY,
+        }
+    }
+
     #[inline]
     pub fn set_expiry(&mut self, slot: u32, e: Expiry) {
         let i = slot as usize;
@@ -191,6 +223,13 @@ impl Views {
 
     pub fn expiries_len(&self) -> u32 {
         self.expiries.len() as u32
+    }
+
+    /// The slots `hand_over` put in the ring for its answer `answer` (as JS reads them).
+    #[cfg(test)]
+    pub(crate) fn handed_over(&self, answer: f64) -> Vec<u32> {
+        let k = (-answer - 2.0) as usize;
+        self.ring[1..=k].iter().map(|&s| s as u32).collect()
     }
 
     #[cfg(test)]
@@ -250,6 +289,33 @@ mod tests {
         assert_eq!(by_ring.keys(0), vec![6, 4, 2, 1, 0, 3, 5]);
         assert_eq!(by_ring.stats(), one_by_one.stats());
         assert_eq!((by_ring.stats().hits, by_ring.stats().misses), (9, 2), "slot 7 is not held");
+    }
+
+    #[test]
+    fn freed_slots_come_back_as_the_slot_in_the_ring_or_by_call() {
+        let mut v = Views::new(0);
+        let mut freed = vec![];
+        assert_eq!(v.hand_over(&mut freed), FREED_NONE);
+        freed.push(7);
+        assert_eq!(v.hand_over(&mut freed), 7.0);
+        assert!(freed.is_empty());
+        freed.extend([4, 2, 9]);
+        let answer = v.hand_over(&mut freed);
+        assert_eq!(answer, -5.0);
+        assert_eq!(v.handed_over(answer), vec![4, 2, 9], "in order, least recently used first");
+        assert!(freed.is_empty() && !v.pending(), "the count stays 0: nothing to replay");
+        // As many as the ring holds, then one more: that many stay for a call.
+        freed.extend(0..RING as u32);
+        let answer = v.hand_over(&mut freed);
+        assert_eq!(v.handed_over(answer), (0..RING as u32).collect::<Vec<_>>());
+        freed.extend(0..=RING as u32);
+        assert_eq!(v.hand_over(&mut freed), FREED_MANY);
+        assert_eq!(freed.len(), RING + 1);
+        // Never over operations waiting to be replayed (no call hands over before its replay).
+        freed.truncate(2);
+        v.push(3);
+        assert_eq!(v.hand_over(&mut freed), FREED_MANY);
+        assert_eq!(v.take(), 1);
     }
 
     #[test]

@@ -1,0 +1,64 @@
+// The Cache's add, touch, getRemainingTTL and purgeStale (cache-lifetimes.js's methods),
+// over what the Cache lets them reach (`cache[INSIDE]()` in cache.js). Loaded on first
+// use with the extras (extras.js, cache-extras.js): a cache that only gets and sets does
+// not parse them at import.
+
+import { slotOf } from './cache-lifetimes.js';
+import { fromWasm } from './errors.js';
+import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
+
+/** Django's `add` (see Cache.add). */
+export function addTo(c, key, value, options) {
+  slotOf(c, key); // throws for a key that is not a string
+  const given = options === undefined ? undefined : options.size;
+  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+  const ttlAmount = amount;
+  const size = c.size(key, value, given);
+  if (kind > KIND_NEVER) c.expiring();
+  const now = c.time();
+  // Looked up again: sizeCalculation and now() are user code, which may have written.
+  let slot = c.held(key);
+  const fresh = slot === undefined;
+  if (fresh) slot = c.alloc(key);
+  let stored;
+  try {
+    stored = c.store.add(slot, size, kind, ttlAmount, now);
+  } catch (e) {
+    if (fresh) c.release(slot);
+    throw fromWasm(e);
+  }
+  c.wrote(slot);
+  if (stored) c.store_value(slot, value);
+  c.reapAll();
+  return stored;
+}
+
+/** Gives a live `key` a new lifetime (see Cache.touch). */
+export function touchIn(c, key, options) {
+  const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
+  const ttlAmount = amount;
+  const slot = slotOf(c, key);
+  if (slot === undefined) return false;
+  let live;
+  try {
+    if (kind > KIND_NEVER) c.expiring();
+    live = c.store.touch(slot, kind, ttlAmount, c.time());
+  } catch (e) {
+    throw fromWasm(e);
+  }
+  c.reapAll();
+  return live;
+}
+
+/** Milliseconds `key` has left (see Cache.getRemainingTTL). */
+export function remainingOf(c, key) {
+  const slot = slotOf(c, key);
+  return slot === undefined ? 0 : c.store.remaining(slot, c.time());
+}
+
+/** Reclaims expired entries now (see Cache.purgeStale). */
+export function purgeIn(c) {
+  const n = c.store.purge(c.time());
+  c.reapAll();
+  return n > 0;
+}
