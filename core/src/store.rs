@@ -272,7 +272,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         let seq = self.next_seq(expires_at);
         // The map's capacity is max_entries: pushing a new key into a full map hands back
         // the least recently used entry; pushing an existing key hands back its old entry.
-        if let Some((k, old)) = self.map.push(key, Entry { value, expires_at, seq, charge }, fingerprint) {
+        if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at, seq, charge }, fingerprint) {
             let replaced = k == probe;
             let was_expired = old.expires_at <= now;
             self.forget(k, old);

@@ -39,9 +39,10 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
-    /// `set` of a key into an LRU-family store below its bound and without a byte bound
-    /// (a host's write of a new key, mostly): the same order, counters, reclamation and
-    /// expiry, with the entry made where the policy stores it. Made in `set` and handed
+    /// `set` of a key into an LRU-family store below its bounds (the count, and the byte
+    /// bound with room for `charge` besides what the store holds): a host's write of a
+    /// new key, mostly. The same order, counters, reclamation, bytes and expiry, with the
+    /// entry made where the policy stores it. Made in `set` and handed
     /// on, it goes through wasm's stack in copies whose loads miss the CPU's store
     /// forwarding (a replayed insert 16.7 -> 10 ns, a timed write 31 -> 29 ns,
     /// docs/js-speed.md, session 9). False, and nothing done, in any other store, or
@@ -49,7 +50,10 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     #[inline]
     pub fn insert_below_bound(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> bool {
         let expires_at = encode_expiry(expiry);
-        if !self.unsized_recency(false) || expires_at <= now || self.map.len() >= self.config.max_entries {
+        // Room for `charge` on top of every held entry's (a held `key`'s old charge, which
+        // leaves, counted too): nothing is evicted for the bytes.
+        let family = self.config.eviction != Eviction::Adaptive;
+        if !family || expires_at <= now || self.map.len() >= self.config.max_entries || self.over_bytes(charge) {
             return false;
         }
         self.next_fingerprint = None;
