@@ -158,14 +158,15 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// `charge`, a new `expiry` still ahead of `now`. The order, counters and reclamation
     /// of `set` (the entry becomes the most recently used; up to `PURGE_PER_WRITE`
     /// expired entries go) without taking the entry out and putting it back. In the LRU
-    /// family without a byte bound only: false, and nothing done, in any other case.
+    /// family only: false, and nothing done, in any other case.
     pub fn retime<Q>(&mut self, key: &Q, charge: usize, expiry: Expiry, now: u64) -> bool
     where
         K: Borrow<Q>,
         Q: Hash + Eq + Ord + ?Sized,
     {
         let expires_at = encode_expiry(expiry);
-        if expires_at <= now || self.config.max_bytes.is_some() || self.config.eviction == Eviction::Adaptive {
+        // (The same charge: under a byte bound, nothing is evicted for it.)
+        if expires_at <= now || self.config.eviction == Eviction::Adaptive {
             return false;
         }
         if !matches!(self.map.peek(key), Some(e) if e.expires_at > now && e.charge == charge) {
