@@ -305,7 +305,7 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
 
     /// `push`, the entry made here, where it is stored: made by the caller and handed
     /// on, it went through wasm's stack in copies whose loads missed the CPU's store
-    /// forwarding (a replayed insert 16.7 -> 8 ns, docs/js-speed.md, session 9).
+    /// forwarding (a replayed insert 16.7 -> 8 ns, docs/js-speed-history.md, session 9).
     #[inline]
     fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
         let i = index(&key);

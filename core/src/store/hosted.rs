@@ -45,7 +45,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// entry made where the policy stores it. Made in `set` and handed
     /// on, it goes through wasm's stack in copies whose loads miss the CPU's store
     /// forwarding (a replayed insert 16.7 -> 10 ns, a timed write 31 -> 29 ns,
-    /// docs/js-speed.md, session 9). False, and nothing done, in any other store, or
+    /// docs/js-speed-history.md, session 9). False, and nothing done, in any other store, or
     /// for an expiry already past (`set` then decides).
     #[inline]
     pub fn insert_below_bound(&mut self, key: K, value: V, charge: usize, expiry: Expiry, now: u64) -> bool {
