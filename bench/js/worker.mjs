@@ -118,9 +118,23 @@ for (let it = 0; it < iterations; it++) {
   let kept = 0;
   for (let i = n; i < 2 * n; i++) if (c.get(keys[i]) !== undefined) kept++;
   if (!sized && kept !== n) fail(`evict: ${kept} of the ${n} newest keys held after evicting`);
-  // Sized: the newest keys that fit are held, no older one, and no more than fits.
-  if (sized && (c.calculatedSize > weigh(0, n) || c.calculatedSize !== weigh(2 * n - kept, 2 * n) || c.size !== kept)) {
-    fail(`evict (sized): ${kept} keys held weighing ${c.calculatedSize}, not the newest that fit in ${weigh(0, n)}`);
+  // Sized: the most recently used keys that fit are held and no other, the next one
+  // would not fit. Most recent last: the first n keys as the second get phase read
+  // them, then the n new ones (when the new keys weigh less, some old ones stay).
+  if (sized) {
+    const recency = [...getOrder, ...Array.from({ length: n }, (_, j) => n + j)];
+    const max = weigh(0, n);
+    let held = 0;
+    let weight = 0;
+    while (held < recency.length && c.get(keys[recency[recency.length - 1 - held]]) !== undefined) {
+      weight += sizeOf(values1[recency[recency.length - 1 - held]], keys[recency[recency.length - 1 - held]]);
+      held++;
+    }
+    const next = recency[recency.length - 1 - held];
+    const fits = next !== undefined && weight + sizeOf(values1[next], keys[next]) <= max;
+    if (c.size !== held || c.calculatedSize !== weight || weight > max || fits) {
+      fail(`evict (sized): ${c.size} keys held weighing ${c.calculatedSize}, not the ${held} most recent that fit in ${max}`);
+    }
   }
   // Between iterations the event loop turns, as it does between requests in a server:
   // finalizers run then (polycache's wasm store is freed by one), the same for every cache.
