@@ -131,7 +131,9 @@ export class LruEntries {
   quickSet(k, v) {
     const c = this.cache;
     const ttl = c.ttl;
-    if (!this.#quiet || this.#o.sizeTracking || v === undefined || c.sizeCalculation) return false;
+    if (!this.#quiet || v === undefined) return false;
+    if (this.#o.sizeTracking) return ttl === 0 && !this.#life.tracking && this.#sizedSet(k, v, c);
+    if (c.sizeCalculation) return false;
     const tracking = this.#life.tracking;
     if (tracking ? c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl) : ttl !== 0) return false;
     let slot = this.#keyMap.get(k);
@@ -148,6 +150,26 @@ export class LruEntries {
       this.#vals[slot] = v;
       // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
       this.#views.hit(slot);
+    }
+    return true;
+  }
+
+  // quickSet in a cache that sizes its entries, where nothing is timed: `set`'s steps
+  // for a write without options (no callbacks, so no fetch, dispose or status), none of
+  // the options read. The store's write is a call (it decides what the size evicts).
+  #sizedSet(k, v, c) {
+    if (fetchRecord(v) !== undefined) return false;
+    const size = entrySize(true, false, k, v, 0, c.sizeCalculation);
+    if (c.maxEntrySize && size > c.maxEntrySize) this.del(k, 'set');
+    else {
+      // Looked up after sizeCalculation, as `set` does (it may have written `k`).
+      const slot = this.#keyMap.get(k);
+      if (slot === undefined) this.#insert(k, v, undefined, size, NaN, 0);
+      else if (v === this.#vals[slot]) this.#store.promote(slot);
+      else {
+        this.#vals[slot] = v;
+        this.#storeSet(slot, size, undefined, NaN, 0);
+      }
     }
     return true;
   }

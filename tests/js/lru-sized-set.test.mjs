@@ -1,0 +1,78 @@
+// A `set` without options in an LRUCache that sizes its entries and has no callbacks
+// takes a shorter path (lru-entries.js `#sizedSet`): side by side with lru-cache 11, it
+// must answer as `set` does when sizeCalculation throws, returns a bad size, writes the
+// key it is sizing, or gives a size past maxEntrySize, and when the value is the same.
+import { side } from './lru-side.mjs';
+
+/** What the cache holds, least recently used last, and its calculated size. */
+const state = (c) => ({ entries: [...c.entries()], size: c.size, calculated: c.calculatedSize });
+
+function attempt(log, what, fn) {
+  try {
+    fn();
+    log.push([what, 'ok']);
+  } catch (e) {
+    log.push([what, e.constructor.name, e.message]);
+  }
+}
+
+side('sizeCalculation that throws or returns a bad size leaves the cache as it was', (LRUCache, _clock, log) => {
+  let mode = 'ok';
+  const c = new LRUCache({
+    maxSize: 10,
+    sizeCalculation: (v) => {
+      if (mode === 'throw') throw new RangeError('no size');
+      if (mode === 'bad') return 0;
+      return v.length;
+    },
+  });
+  c.set('a', 'xx');
+  c.set('b', 'yyy');
+  for (mode of ['throw', 'bad']) {
+    attempt(log, `new key, ${mode}`, () => c.set('c', 'zz'));
+    attempt(log, `held key, ${mode}`, () => c.set('a', 'zzzz'));
+    log.push(state(c));
+  }
+}, (log) => log.some((r) => r[1] === 'RangeError'));
+
+side('sizeCalculation that writes the key it sizes', (LRUCache, _clock, log) => {
+  let inner = true;
+  const c = new LRUCache({
+    maxSize: 20,
+    sizeCalculation: (v, k) => {
+      if (inner && k === 'k') {
+        inner = false;
+        c.set('k', 'inner');
+      }
+      return v.length;
+    },
+  });
+  c.set('x', 'x');
+  c.set('k', 'outer');
+  log.push(state(c));
+  inner = true;
+  c.set('k', 'outer, again');
+  log.push(state(c));
+}, (log) => log[1].entries.some(([k]) => k === 'k'));
+
+side('maxEntrySize: a new entry past it is refused, a held key written past it leaves', (LRUCache, _clock, log) => {
+  const c = new LRUCache({ maxSize: 20, maxEntrySize: 5, sizeCalculation: (v) => v.length });
+  c.set('a', 'aa');
+  c.set('b', 'bbbbbbb');
+  log.push(state(c));
+  c.set('a', 'aaaaaaaa');
+  log.push(state(c));
+}, (log) => log[1].size === 0);
+
+side('the same value again is a use; a new one of another size moves the bound', (LRUCache, _clock, log) => {
+  const c = new LRUCache({ maxSize: 6, sizeCalculation: (v) => v.length });
+  const one = 'x';
+  c.set('a', one);
+  c.set('b', 'yy');
+  c.set('a', one);
+  log.push(state(c));
+  c.set('c', 'zzz');
+  log.push(state(c));
+  c.set('a', 'wwwww');
+  log.push(state(c));
+}, (log) => log[2].entries.length === 1);
