@@ -132,7 +132,7 @@ export class LruEntries {
     const c = this.cache;
     const ttl = c.ttl;
     if (!this.#quiet || v === undefined) return false;
-    if (this.#o.sizeTracking) return ttl === 0 && !this.#life.tracking && this.#sizedSet(k, v, c);
+    if (this.#o.sizeTracking) return this.#sizedSet(k, v, c, ttl);
     if (c.sizeCalculation) return false;
     const tracking = this.#life.tracking;
     if (tracking ? c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl) : ttl !== 0) return false;
@@ -154,23 +154,38 @@ export class LruEntries {
     return true;
   }
 
-  // quickSet in a cache that sizes its entries, where nothing is timed: `set`'s steps
-  // for a write without options (no callbacks, so no fetch, dispose or status), none of
-  // the options read. The store's write is a call (it decides what the size evicts).
-  #sizedSet(k, v, c) {
-    if (fetchRecord(v) !== undefined) return false;
+  // quickSet in a cache that sizes its entries: `set`'s steps for a write without
+  // options (no callbacks, so no fetch, dispose or status), none of the options read,
+  // and the lifetime `ttl` (the cache's) from now given with the store's write, as `set`
+  // gives it in such a cache. The store's write is a call (it decides what the size
+  // evicts). False, and nothing done, where `set` must decide (noUpdateTTL, say).
+  #sizedSet(k, v, c, ttl) {
+    const life = this.#life;
+    const timed = ttl !== 0 || life.tracking;
+    if (fetchRecord(v) !== undefined || (timed && (c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl)))) return false;
     const size = entrySize(true, false, k, v, 0, c.sizeCalculation);
-    if (c.maxEntrySize && size > c.maxEntrySize) this.del(k, 'set');
-    else {
-      // Looked up after sizeCalculation, as `set` does (it may have written `k`).
-      const slot = this.#keyMap.get(k);
-      if (slot === undefined) this.#insert(k, v, undefined, size, NaN, 0);
-      else if (v === this.#vals[slot]) this.#store.promote(slot);
-      else {
-        this.#vals[slot] = v;
-        this.#storeSet(slot, size, undefined, NaN, 0);
-      }
+    if (c.maxEntrySize && size > c.maxEntrySize) {
+      this.del(k, 'set');
+      return true;
     }
+    // Looked up after sizeCalculation, as `set` does (it may have written `k`).
+    let slot = this.#keyMap.get(k);
+    let t = NaN;
+    let s = 0;
+    if (timed) {
+      if (!life.tracking) life.start(this.#keyMap.values());
+      t = ttl;
+      s = this.#o.perf.now();
+    }
+    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s);
+    else if (v === this.#vals[slot]) {
+      this.#store.promote(slot);
+      if (timed) this.#store.set_age(slot, t, s);
+    } else {
+      this.#vals[slot] = v;
+      this.#storeSet(slot, size, undefined, t, s);
+    }
+    if (timed) life.written(slot, t);
     return true;
   }
 

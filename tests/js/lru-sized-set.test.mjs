@@ -76,3 +76,22 @@ side('the same value again is a use; a new one of another size moves the bound',
   c.set('a', 'wwwww');
   log.push(state(c));
 }, (log) => log[2].entries.length === 1);
+
+side('with a ttl: lifetimes, staleness and evictions as set gives them', async (LRUCache, clock, log) => {
+  const c = new LRUCache({ maxSize: 8, ttl: 100, sizeCalculation: (v) => v.length, perf: clock.perf });
+  const same = 'aa';
+  c.set('a', same);
+  clock.advance(40);
+  c.set('b', 'bbb');
+  clock.advance(40);
+  c.set('a', same); // the same value: a use, and a new lifetime
+  log.push(state(c), c.getRemainingTTL('a'), c.getRemainingTTL('b'));
+  clock.advance(70); // 'b' is stale (110 ms), 'a' not (70 ms)
+  log.push(c.get('b'), c.get('a'), c.size);
+  c.set('c', 'cccccc'); // evicts by size
+  log.push(state(c), c.getRemainingTTL('c'));
+  c.ttl = 0; // the cache's ttl changed afterwards: later writes are untimed, earlier ones keep theirs
+  c.set('d', 'd');
+  clock.advance(200);
+  log.push(state(c), c.getRemainingTTL('d'));
+}, (log) => log[1] === 100 && log[2] === 20);
