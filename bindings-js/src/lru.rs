@@ -15,7 +15,6 @@ use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
 use crate::views::{Op, SlotMap, Views, FAILED, FREED_NONE};
 
-
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
 const STALE: u32 = 1;

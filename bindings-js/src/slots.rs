@@ -16,7 +16,6 @@ use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
 use crate::views::{read, SlotMap, Views, FAILED};
 
-
 #[wasm_bindgen]
 pub struct SlotStore {
     pub(crate) store: SlotMap,
