@@ -323,18 +323,28 @@ export class LruEntries {
     const held = this.#keyMap.size;
     let slot;
     let freed;
+    // reuse_lru's other freed slots: from take_freed, or the ring's places from `from` on.
+    let taken;
+    let from = 1;
     if (held !== 0 && this.#free.length === 0 && held === this.#o.max) {
       // One call: the store evicts its least recently used entry and stores the new
-      // one at its slot (with another size, more may leave for the size bound).
+      // one at its slot, answering as a write that freed that slot first (with another
+      // size, more may leave for the size bound: reaped once the key is in).
       // Nothing sized, and a lifetime given or none yet in the cache: the store need not
       // read or reset the victim's size and age.
       const plain = !this.#o.sizeTracking && (!Number.isNaN(t) || !this.#life.tracking);
-      slot = plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
-      if (slot === FAILED) throw fromMessage(this.#store.take_error());
+      freed = plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
+      if (freed === FAILED) throw fromMessage(this.#store.take_error());
+      if (freed >= 0) slot = freed;
+      else if (freed === FREED_MANY) slot = (taken = this.#store.take_freed())[0];
+      else {
+        slot = this.#views.handedOver()[1];
+        from = 2;
+      }
+      if (from === 1) freed = FREED_NONE;
       this.#forget(slot, gone);
       // #forget freed it (or emptied the free list, for a cache of one).
       if (this.#free.length > 0) this.#free.pop();
-      freed = this.#o.sizeTracking ? FREED_MANY : FREED_NONE;
     } else {
       slot = held === 0 ? 0 : this.#free.length > 0 ? this.#free.pop() : held;
     }
@@ -345,7 +355,8 @@ export class LruEntries {
     if (queue && held < this.#o.max && this.#views.covers(slot) && this.#views.insert(slot, t, s)) return slot;
     freed ??= this.#store.set(slot, size, t, s);
     if (freed === FAILED) this.#release(slot);
-    this.#reap(freed, gone);
+    if (taken !== undefined) for (let i = 1; i < taken.length; i++) this.#forget(taken[i], gone);
+    this.#reap(freed, gone, from);
     this.#views.wrote(slot);
     return slot;
   }
@@ -364,12 +375,13 @@ export class LruEntries {
     status.totalCalculatedSize = this.#store.calculated_size();
   }
 
-  // The slots a store write freed (its answer): out of the maps, into `gone`.
-  #reap(freed, gone) {
+  // The slots a store write freed (its answer): out of the maps, into `gone`; those in
+  // the ring from its place `from` (1, or 2 past a reused slot).
+  #reap(freed, gone, from = 1) {
     if (freed >= 0) this.#forget(freed, gone);
     else if (freed < FAILED) {
       const ring = this.#views.handedOver();
-      for (let i = 1, end = -freed - 2; i <= end; i++) this.#forget(ring[i], gone);
+      for (let i = from, end = -freed - 2; i <= end; i++) this.#forget(ring[i], gone);
     } else if (freed === FREED_MANY) for (const slot of this.#store.take_freed()) this.#forget(slot, gone);
     else if (freed === FAILED) throw fromMessage(this.#store.take_error());
     else if (freed !== FREED_NONE) throw new Error(`polycache: unexpected store answer ${freed}`);

@@ -127,29 +127,38 @@ impl LruStore {
 
     /// The least recently used slot is evicted and stored again as a new entry of `size`
     /// (the most recently used; lifetime as in `set`): lru-cache's write of a new key
-    /// into a full cache, which takes the evicted entry's index. Returns that slot, and
-    /// `-1` when the store is empty, `-3` as `set`; with a size bound, further slots
-    /// evicted are read with `take_freed` (see `set`'s `-2`: here any count of them).
+    /// into a full cache, which takes the evicted entry's index. Answers as `set` does
+    /// for the slots freed, the reused slot first: that slot alone, or `-(2 + k)` with it
+    /// in the ring's place 1 and the slots the size bound evicted after it, or `-2` with
+    /// all of them from `take_freed`; `-1` when the store is empty, `-3` as `set`.
     pub fn reuse_lru(&mut self, size: f64, ttl: f64, start: f64) -> f64 {
         self.flush();
         let Some(slot) = self.store.lru_key() else { return FREED_NONE };
         let i = slot as usize;
+        let charge = charge(size);
+        if let Some(max_bytes) = self.store.config().max_bytes.filter(|&m| charge > m) {
+            // Refused before anything is evicted, as the core refuses a set.
+            self.error = Some(coded(Error::ValueTooLarge { key: String::new(), size: charge, max_bytes }));
+            return FAILED;
+        }
+        // (Anything a replay freed is reported after it: see `replay`.)
+        self.freed.insert(0, slot);
         if self.sizes[i] == size {
             // Removing the tail and pushing it at the head leaves the order a move does.
             self.store.read_held(&slot);
-        } else if let Some(max_bytes) = self.store.config().max_bytes.filter(|&m| charge(size) > m) {
-            // Refused before anything is evicted, as the core refuses a set.
-            self.error = Some(coded(Error::ValueTooLarge { key: String::new(), size: charge(size), max_bytes }));
-            return FAILED;
+        } else if self.store.recycle_lru_charged(charge) == Some(slot) {
+            self.sizes[i] = size;
+            self.freed.extend(self.store.drain_dead());
         } else {
             self.store.delete(&slot, 0);
             drop(self.store.drain_dead());
             if !self.store_new(slot, size, false) {
+                self.freed.remove(0);
                 return FAILED;
             }
         }
         self.put_age(i, if ttl.is_nan() { Age::default() } else { Age::new(ttl, start) });
-        f64::from(slot)
+        self.views.hand_over(&mut self.freed)
     }
 
     /// `reuse_lru` for a cache that tracks no sizes (every slot's is 0, so none is read):

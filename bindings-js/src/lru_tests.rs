@@ -2,6 +2,7 @@
 //! fresh-until times.
 
 use super::*;
+use crate::views::{FREED_MANY, RING};
 
 const KEEP: f64 = f64::NAN;
 
@@ -109,10 +110,31 @@ fn reuse_lru_evicts_the_tail_and_stores_its_slot_anew_at_the_head() {
 #[test]
 fn reuse_lru_with_another_size_evicts_what_the_size_bound_needs() {
     let mut s = filled(3.0, 10.0, 3.0);
-    assert_eq!(s.reuse_lru(7.0, KEEP, 0.0), 0.0);
-    assert_eq!(s.take_freed(), vec![1]);
+    // Slot 0 reused, slot 1 evicted for the bytes: both handed over, the reused first.
+    let answer = s.reuse_lru(7.0, KEEP, 0.0);
+    assert_eq!(answer, -4.0);
+    assert_eq!(s.views.handed_over(answer), vec![0, 1]);
+    assert!(s.take_freed().is_empty());
     assert_eq!(s.order(), vec![0, 2]);
-    assert_eq!(s.calculated_size(), 10.0);
+    assert_eq!((s.size(0), s.calculated_size()), (7.0, 10.0));
+    // Nothing more to evict: the reused slot alone.
+    assert_eq!(s.reuse_lru(1.0, KEEP, 0.0), 2.0);
+    assert_eq!(s.order(), vec![2, 0]);
+    assert_eq!(s.calculated_size(), 8.0);
+    // A size too large for the bound: refused, nothing changed.
+    assert_eq!(s.reuse_lru(11.0, KEEP, 0.0), FAILED);
+    assert_eq!((s.order(), s.calculated_size()), (vec![2, 0], 8.0));
+}
+
+#[test]
+fn reuse_lru_hands_over_more_slots_than_the_ring_holds_through_take_freed() {
+    let n = RING as u32 + 10;
+    let mut s = filled(f64::from(n), f64::from(n), 1.0);
+    // The new entry takes the whole bound: every other slot leaves, slot 0 first.
+    assert_eq!(s.reuse_lru(f64::from(n), KEEP, 0.0), FREED_MANY);
+    assert_eq!(s.take_freed(), (0..n).collect::<Vec<_>>());
+    assert_eq!(s.order(), vec![0]);
+    assert_eq!(s.calculated_size(), f64::from(n));
 }
 
 #[test]

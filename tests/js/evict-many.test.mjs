@@ -53,6 +53,54 @@ test('several evictions per write: the LRUCache as lru-cache 11', () => {
   assert.ok(counts.some((c) => c > 1 && c <= 512) && counts.some((c) => c > 512), `evicted per write: ${counts}`);
 });
 
+/**
+ * `scenario` for a cache full by count as well as by size (max and maxSize 3000): each
+ * large write then takes the least recently used entry's slot and the size bound evicts
+ * the rest. The large entry is deleted and the cache filled again before the next one.
+ */
+function countFull(cache, disposed) {
+  const record = [];
+  let next = 0;
+  const fill = () => {
+    while (cache.size < 3000) cache.set(`f${next}`, next++, { size: 1 });
+  };
+  fill();
+  for (let i = 0; i < 3000; i += 7) cache.get(`f${i}`);
+  for (const [n, size] of LARGE.entries()) {
+    const before = disposed.length;
+    cache.set(`big${n}`, n, { size });
+    record.push({
+      size: cache.size,
+      calculated: cache.calculatedSize,
+      evicted: disposed.slice(before),
+      got: [cache.get(`big${n}`), cache.get('f7'), cache.get(`f${next - 1}`)],
+    });
+    cache.delete(`big${n}`);
+    fill();
+  }
+  record.push({ keys: [...cache.keys()], size: cache.size, calculated: cache.calculatedSize });
+  return record;
+}
+
+test('a cache full by count and size: the reused slot, then the others, as lru-cache 11', () => {
+  // The store hands the slots over after the reused one: in the ring up to 512 in all,
+  // else through a call (513 and 900 here).
+  const log = (make) => {
+    const disposed = [];
+    const cache = make((value, key, reason) => {
+      if (reason === 'evict') disposed.push(key);
+    });
+    return countFull(cache, disposed);
+  };
+  const theirs = log((dispose) => new Real({ max: 3000, maxSize: 3000, dispose }));
+  const ours = log((dispose) => new LRUCache({ max: 3000, maxSize: 3000, dispose }));
+  assert.deepEqual(ours, theirs);
+  assert.deepEqual(
+    theirs.slice(0, -1).map((r) => r.evicted.length),
+    [1, 4, 512, 513, 900],
+  );
+});
+
 test('several evictions per write: the Cache holds what lru-cache holds', () => {
   // The Cache has no dispose: the record is its keys, counts and hits.
   const keysOf = (make) => {

@@ -216,4 +216,32 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         Some(key)
     }
+
+    /// `recycle_lru` where entries are charged: a write of a new key that never expires,
+    /// charged `charge`, into an LRU store full by its count where no entry expires (no
+    /// expiry record), made in the place of the least recently used entry, which becomes
+    /// the most recently used with that charge; then the least recently used entries
+    /// leave until the byte bound holds. The order, counters, bytes and freed values of
+    /// `set`, which pushes first and evicts after, never reaching the new entry (it fits
+    /// alone); the recycled entry's value is the one `set` frees first, and is not freed
+    /// here. The key, for the host to give the new entry; None, and nothing done, in any
+    /// other store, or for a charge past the byte bound (`set` refuses it).
+    pub fn recycle_lru_charged(&mut self, charge: usize) -> Option<K> {
+        let fits = self.config.max_bytes.is_none_or(|max| charge <= max);
+        let lru = matches!(self.config.eviction, Eviction::Lru) && self.expiries.is_empty();
+        if !lru || !fits || self.map.len() < self.config.max_entries {
+            return None;
+        }
+        let key = self.map.recycle_last()?;
+        let e = self.map.get(&key)?;
+        let old = std::mem::replace(&mut e.charge, charge);
+        self.bytes = self.bytes - old as u64 + charge as u64;
+        self.next_fingerprint = None;
+        self.stats.sets += 1;
+        self.stats.evictions += 1;
+        if self.over_bytes(0) {
+            self.evict_over_bytes();
+        }
+        Some(key)
+    }
 }

@@ -212,6 +212,75 @@ fn recycle_lru_until_writes_as_set_does() {
 }
 
 #[test]
+fn recycle_lru_charged_writes_as_set_does() {
+    // A new key charged 0-5 into a store full by its count: `recycle_lru_charged` where
+    // it applies (the victim's slot stands for the new key), else `set`, must leave what
+    // `set` alone leaves, and free the same keys in the same order (`set` frees the
+    // recycled victim first).
+    let sized = Config { max_bytes: Some(20), ..Config::lru(8) };
+    let sized_cull = Config { max_bytes: Some(20), ..Config::django(8, 3) };
+    for (n, config) in [sized, Config::lru(8), sized_cull].into_iter().enumerate() {
+        let (mut by_set, _) = pair(config);
+        let (mut by_recycle, _) = pair(config);
+        let mut rng = Rng(0x7e_c1c1_ed ^ n as u64);
+        let mut recycled = 0;
+        // Host keys 100..130; `held` maps them to the recycling store's slots.
+        let mut held: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut free: Vec<u32> = (0..16).rev().collect();
+        let host = |held: &std::collections::HashMap<u32, u32>, slot: u32| *held.iter().find(|(_, s)| **s == slot).expect("a held slot").0;
+        for step in 0..6_000 {
+            let k = 100 + rng.below(30) as u32;
+            let what = format!("at {step} ({config:?})");
+            if rng.below(3) == 0 {
+                let a = by_set.get(&k, 0).is_some();
+                let b = by_recycle.get(held.get(&k).unwrap_or(&u32::MAX), 0).is_some();
+                assert_eq!(a, b, "get {k} {what}");
+                continue;
+            }
+            if by_set.holds(&k) {
+                continue;
+            }
+            let charge = rng.below(6) as usize;
+            by_set.set(k, k, charge, Expiry::Never, 0).unwrap();
+            let mut gone = Vec::new();
+            match by_recycle.recycle_lru_charged(charge) {
+                Some(slot) => {
+                    recycled += 1;
+                    gone.push(host(&held, slot));
+                    held.insert(k, slot);
+                    held.retain(|h, s| *s != slot || *h == k);
+                }
+                None => {
+                    let slot = free.pop().expect("a free slot");
+                    by_recycle.set(slot, slot, charge, Expiry::Never, 0).unwrap();
+                    held.insert(k, slot);
+                }
+            }
+            for slot in by_recycle.drain_dead().collect::<Vec<_>>() {
+                gone.push(host(&held, slot));
+                held.retain(|_, s| *s != slot);
+                free.push(slot);
+            }
+            assert_eq!(by_set.drain_dead().collect::<Vec<_>>(), gone, "freed {what}");
+            assert_eq!(by_set.stats(), by_recycle.stats(), "counters {what}");
+            assert_eq!(by_set.bytes(), by_recycle.bytes(), "bytes {what}");
+            let order: Vec<u32> = by_recycle.keys(0).iter().map(|s| host(&held, *s)).collect();
+            assert_eq!(by_set.keys(0), order, "order {what}");
+            by_recycle.validate().unwrap();
+        }
+        assert_eq!(recycled > 0, n < 2, "in LRU stores only");
+    }
+    // The adaptive policy picks its own victim (its decisions follow the keys, so it is
+    // not compared with host keys above).
+    let (mut adaptive, _) = pair(Config { eviction: Eviction::Adaptive, ..sized });
+    for slot in 0..8 {
+        adaptive.set(slot, slot, 1, Expiry::Never, 0).unwrap();
+    }
+    assert_eq!(adaptive.recycle_lru_charged(1), None);
+    assert_eq!((adaptive.len(), adaptive.bytes()), (8, 8));
+}
+
+#[test]
 fn insert_below_bound_writes_as_set_does() {
     // `insert_below_bound` (or `insert_unexpiring_below_bound`) where it applies, else
     // `set`, must leave what `set` alone leaves: the order, counters, bytes, freed slots
