@@ -14,7 +14,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * `{ dir: { phase: ns/op } }` for `impl` (polycache or 'polycache LRUCache') built in each
  * of `dirs` (a built checkout, or `.` for this one; `lru-cache` runs lru-cache's own
  * processes), on `shape` keys with `ttl` ms (0: none), `procs` processes each; `mode`
- * 'sized' bounds the caches by size (worker.mjs).
+ * 'sized' bounds the caches by size, 'both' by size and count (worker.mjs).
  */
 export function bestOf({ impl, shape, ttl, procs, iterations = '10', dirs, mode = '' }) {
   const runs = Object.fromEntries(dirs.map((d) => [d, []]));

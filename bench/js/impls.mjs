@@ -22,8 +22,9 @@ export function polycacheEntry() {
 }
 
 // `specifier` is what each implementation's user writes in `import`; `pick` takes the
-// class from the module. `sized(cls, maxSize, sizeOf, ttl)`, where a library has one,
-// builds its byte-bounded cache: no entry count, `maxSize` over `sizeOf(value, key)`.
+// class from the module. `sized(cls, maxSize, sizeOf, ttl, max)`, where a library has
+// one, builds its byte-bounded cache: `maxSize` over `sizeOf(value, key)`, and no entry
+// count unless `max` is given.
 export const IMPLS = {
   polycache: {
     specifier: () => polycacheEntry(),
@@ -40,8 +41,8 @@ export const IMPLS = {
     pick: (m) => m.Cache,
     ttl: true,
     make: (Cache, max, ttl) => new Cache(ttl ? { max, ttl, eviction: 'lru' } : { max, eviction: 'lru' }),
-    sized: (Cache, maxSize, sizeCalculation, ttl) =>
-      new Cache({ maxSize, sizeCalculation, eviction: 'lru', ...(ttl ? { ttl } : {}) }),
+    sized: (Cache, maxSize, sizeCalculation, ttl, max) =>
+      new Cache({ maxSize, sizeCalculation, eviction: 'lru', ...(max ? { max } : {}), ...(ttl ? { ttl } : {}) }),
   },
   'polycache LRUCache': {
     // The lru-cache 11 drop-in of the same package (same files: sized once, as polycache).
@@ -50,14 +51,16 @@ export const IMPLS = {
     ttl: true,
     samePackageAs: 'polycache',
     make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
-    sized: (LRUCache, maxSize, sizeCalculation, ttl) => new LRUCache({ maxSize, sizeCalculation, ...(ttl ? { ttl } : {}) }),
+    sized: (LRUCache, maxSize, sizeCalculation, ttl, max) =>
+      new LRUCache({ maxSize, sizeCalculation, ...(max ? { max } : {}), ...(ttl ? { ttl } : {}) }),
   },
   'lru-cache': {
     specifier: () => 'lru-cache',
     pick: (m) => m.LRUCache,
     ttl: true,
     make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
-    sized: (LRUCache, maxSize, sizeCalculation, ttl) => new LRUCache({ maxSize, sizeCalculation, ...(ttl ? { ttl } : {}) }),
+    sized: (LRUCache, maxSize, sizeCalculation, ttl, max) =>
+      new LRUCache({ maxSize, sizeCalculation, ...(max ? { max } : {}), ...(ttl ? { ttl } : {}) }),
   },
   'lru.min': {
     specifier: () => 'lru.min',
@@ -93,8 +96,8 @@ export const IMPLS = {
 export const SIZED = Object.keys(IMPLS).filter((k) => IMPLS[k].sized !== undefined);
 
 /**
- * `(max, ttl) => cache` for `name`; with `sizeOf`, `(maxSize, ttl) => cache` bounded by
- * the total of `sizeOf(value, key)` instead of a count.
+ * `(max, ttl) => cache` for `name`; with `sizeOf`, `(maxSize, ttl, max) => cache` bounded
+ * by the total of `sizeOf(value, key)`, and by a count as well when `max` is given.
  */
 export async function load(name, sizeOf) {
   const impl = IMPLS[name];
@@ -104,5 +107,5 @@ export async function load(name, sizeOf) {
   if (typeof cls !== 'function') throw new Error(`${name}: ${impl.specifier()} exports no cache constructor`);
   if (sizeOf === undefined) return (max, ttl) => impl.make(cls, max, ttl);
   if (impl.sized === undefined) throw new Error(`${name} has no byte bound (maxSize)`);
-  return (maxSize, ttl) => impl.sized(cls, maxSize, sizeOf, ttl);
+  return (maxSize, ttl, max) => impl.sized(cls, maxSize, sizeOf, ttl, max);
 }

@@ -2,9 +2,10 @@
 // beside them (best-of.mjs: the best iteration per process, the median over processes).
 // ops/ms.
 //
-//   node bench/js/worker-ab.mjs IMPL SHAPE[:sized] TTL_MS PROCS DIR... [lru-cache]
+//   node bench/js/worker-ab.mjs IMPL SHAPE[:sized|:both] TTL_MS PROCS DIR... [lru-cache]
 //
-// `:sized` after the shape: the caches are bounded by size (worker.mjs's `sized`).
+// `:sized` after the shape: the caches are bounded by size (worker.mjs's `sized`); `:both`
+// by size and by count.
 // IMPL: polycache or 'polycache LRUCache'; DIR: a built checkout (as for ab.mjs), or `.`
 // for this one; `lru-cache` adds lru-cache's own processes.
 import { bestOf } from './best-of.mjs';

@@ -2,11 +2,13 @@
 // method (set, get, update, get, evict), repeated ITER times on a fresh cache each time;
 // prints one JSON line with the median ops/ms of each phase.
 //
-//   node worker.mjs <implementation> <shape> <ttl ms, 0 = none> [n=10000] [iterations=10] [sized]
+//   node worker.mjs <implementation> <shape> <ttl ms, 0 = none> [n=10000] [iterations=10] [sized|both]
 //
 // `sized`: the cache is bounded by size instead of count (lru-cache's `maxSize` and
 // `sizeCalculation`): each entry weighs 1-4 by its key, and maxSize is what the first n
 // keys weigh, so the set phase fills it exactly and the evict phase evicts by weight.
+// `both`: as `sized`, with `max` n as well (full by count and by size at once: a new
+// key takes the least recently used entry's place, and the size bound evicts more).
 //
 // Every phase checks what it got back (hits, values), outside the timed loops' cost
 // only by one comparison per operation, the same for every implementation; a cache that
@@ -18,8 +20,9 @@ const [name, shape, ttlArg = '0', nArg = '10000', iterArg = '10', mode = ''] = p
 const ttl = Number(ttlArg);
 const n = Number(nArg);
 const iterations = Number(iterArg);
-const sized = mode === 'sized';
-if (mode !== '' && !sized) throw new Error(`unknown mode ${mode}: 'sized' or nothing`);
+const both = mode === 'both';
+const sized = mode === 'sized' || both;
+if (mode !== '' && !sized) throw new Error(`unknown mode ${mode}: 'sized', 'both' or nothing`);
 /** An entry's weight in a sized run: 1-4, from a character of its key. */
 const sizeOf = (_value, key) => 1 + (key.charCodeAt(key.length >> 1) & 3);
 const PHASES = ['set', 'get1', 'update', 'get2', 'evict'];
@@ -43,7 +46,7 @@ const weigh = (from, to) => {
 };
 // A cache holding the first `count` keys exactly: bounded by count, or by their weight.
 const load1 = await load(name, sized ? sizeOf : undefined);
-const make = sized ? (count, t) => load1(weigh(0, count), t) : load1;
+const make = sized ? (count, t) => load1(weigh(0, count), t, both ? count : 0) : load1;
 
 // lru-cache's correctness check, at a small size: what goes in comes out, and the
 // least recently used entry is evicted first.
@@ -126,12 +129,14 @@ for (let it = 0; it < iterations; it++) {
     const max = weigh(0, n);
     let held = 0;
     let weight = 0;
-    while (held < recency.length && c.get(keys[recency[recency.length - 1 - held]]) !== undefined) {
+    // (With `max` n as well, at most n of them.)
+    const most = both ? n : recency.length;
+    while (held < most && c.get(keys[recency[recency.length - 1 - held]]) !== undefined) {
       weight += sizeOf(values1[recency[recency.length - 1 - held]], keys[recency[recency.length - 1 - held]]);
       held++;
     }
     const next = recency[recency.length - 1 - held];
-    const fits = next !== undefined && weight + sizeOf(values1[next], keys[next]) <= max;
+    const fits = held < most && next !== undefined && weight + sizeOf(values1[next], keys[next]) <= max;
     if (c.size !== held || c.calculatedSize !== weight || weight > max || fits) {
       fail(`evict (sized): ${c.size} keys held weighing ${c.calculatedSize}, not the ${held} most recent that fit in ${max}`);
     }
@@ -143,4 +148,4 @@ for (let it = 0; it < iterations; it++) {
 
 const opsPerMs = {};
 for (const p of PHASES) opsPerMs[p] = Math.round(n / median(times[p]));
-process.stdout.write(`${JSON.stringify({ impl: name, shape, ttl, n, iterations, sized, opsPerMs, ms: times })}\n`);
+process.stdout.write(`${JSON.stringify({ impl: name, shape, ttl, n, iterations, sized, both, opsPerMs, ms: times })}\n`);
