@@ -89,10 +89,17 @@ for (const ttl of [0, TTL_MS]) {
     for (const impl of opts.only) if (ttl === 0 || IMPLS[impl].ttl) cases.push({ impl, shape, ttl, runs: [] });
   }
 }
-// Byte-bounded caches (maxSize, sizeCalculation; worker.mjs `sized`): short keys only.
+// Byte-bounded caches (maxSize, sizeCalculation; worker.mjs `sized`), and bounded by size
+// and count at once (`both`): short keys only.
 const SIZED_SHAPE = 'short';
-for (const ttl of [0, TTL_MS]) {
-  for (const impl of opts.only) if (SIZED.includes(impl)) cases.push({ impl, shape: SIZED_SHAPE, ttl, sized: true, runs: [] });
+const BOUNDED = {
+  sized: 'byte-bounded (maxSize, sizeCalculation of 1-4 per entry, no max)',
+  both: 'bounded by size and count (maxSize as above, and max)',
+};
+for (const mode of Object.keys(BOUNDED)) {
+  for (const ttl of [0, TTL_MS]) {
+    for (const impl of opts.only) if (SIZED.includes(impl)) cases.push({ impl, shape: SIZED_SHAPE, ttl, mode, sized: true, runs: [] });
+  }
 }
 const started = new Date();
 const loadBefore = os.loadavg();
@@ -101,8 +108,8 @@ for (let r = 0; r < opts.runs; r++) {
   // One process per case per run; the runs interleave the implementations, so a burst of
   // load on the machine spreads over all of them rather than landing on one.
   for (const c of cases) {
-    const res = node(['worker.mjs', c.impl, c.shape, String(c.ttl), String(opts.n), String(opts.iterations), c.sized ? 'sized' : '']);
-    if (res.error) errors.push(`${c.impl} ${c.shape} ttl=${c.ttl}${c.sized ? ' sized' : ''}: ${res.error}`);
+    const res = node(['worker.mjs', c.impl, c.shape, String(c.ttl), String(opts.n), String(opts.iterations), c.mode ?? '']);
+    if (res.error) errors.push(`${c.impl} ${c.shape} ttl=${c.ttl}${c.mode ? ` ${c.mode}` : ''}: ${res.error}`);
     else c.runs.push(res.opsPerMs);
   }
   process.stderr.write(`bench-js: run ${r + 1}/${opts.runs} done (${Math.round((Date.now() - t0) / 1000)} s)\n`);
@@ -198,12 +205,14 @@ tables.unshift({
   columns: ['keys', ...PHASES.map((p) => PHASE_TITLES[p])],
   rows: ratioRows,
 });
-// The byte-bounded runs: one table of throughput, and each of ours against lru-cache.
-const sizedCases = cases.filter((c) => c.sized);
-if (sizedCases.some((c) => c.impl !== BASELINE)) {
+// The bounded runs: per mode, one table of throughput, and each of ours against lru-cache.
+for (const [mode, what] of Object.entries(BOUNDED)) {
+  const sizedCases = cases.filter((c) => c.mode === mode);
+  if (!sizedCases.some((c) => c.impl !== BASELINE)) continue;
   const ttlText = (ttl) => (ttl ? `ttl ${ttl / 1000} s` : 'no ttl');
+  const title = what[0].toUpperCase() + what.slice(1);
   tables.push({
-    title: `Throughput, byte-bounded (maxSize, sizeCalculation of 1-4 per entry, no max), ${SIZED_SHAPE} keys (ops/ms, median; higher is better)`,
+    title: `Throughput, ${what}, ${SIZED_SHAPE} keys (ops/ms, median; higher is better)`,
     columns: ['implementation', 'ttl', ...PHASES.map((p) => PHASE_TITLES[p])],
     rows: sizedCases.map((c) => [c.impl, ttlText(c.ttl), ...PHASES.map((p) => c.opsPerMs[p])]),
   });
@@ -214,7 +223,7 @@ if (sizedCases.some((c) => c.impl !== BASELINE)) {
     ratios.push([`${c.impl}, ${ttlText(c.ttl)}`, ...PHASES.map((p) => (c.opsPerMs[p] && base.opsPerMs[p] ? round2(c.opsPerMs[p] / base.opsPerMs[p]) : null))]);
   }
   tables.push({
-    title: `Byte-bounded: polycache / ${BASELINE}, ops/ms ratio per phase (${SIZED_SHAPE} keys)`,
+    title: `${title.split(' (')[0]}: polycache / ${BASELINE}, ops/ms ratio per phase (${SIZED_SHAPE} keys)`,
     columns: ['cache', ...PHASES.map((p) => PHASE_TITLES[p])],
     rows: ratios,
   });
@@ -327,7 +336,7 @@ const result = {
     ],
   },
   baseline: BASELINE,
-  throughput: cases.map(({ impl, shape, ttl, sized, opsPerMs, runs }) => ({ impl, shape, ttl, sized: sized === true, opsPerMs, runs })),
+  throughput: cases.map(({ impl, shape, ttl, sized, mode, opsPerMs, runs }) => ({ impl, shape, ttl, sized: sized === true, mode: mode ?? '', opsPerMs, runs })),
   coldStart,
   workerdStart: workerdStart.error ? null : workerdStart,
   components: components.error ? null : components.rows,
