@@ -13,11 +13,21 @@ import { Cache, LRUCache } from 'polycache';
 // about that many entries (one, a few, the ring's whole length, one past it, most).
 const LARGE = [1, 4, 512, 513, 900];
 
-/** Runs the same writes on `cache` (built with `disposed` as its dispose log); its record. */
-function scenario(cache, disposed) {
+/**
+ * Runs the same writes on `cache` (built with `disposed` as its dispose log); its record.
+ * After each large write one more entry of size 1 is written; with `refill`, the large
+ * entry is deleted instead and the cache filled with entries of size 1 again (a cache
+ * full by count as well as size then has each large write take the least recently used
+ * entry's slot, and the size bound evict the rest).
+ */
+function scenario(cache, disposed, refill = false) {
   const record = [];
+  let next = 0;
+  const fill = () => {
+    while (cache.size < 3000) cache.set(`k${next}`, next++, { size: 1 });
+  };
   // 3000 entries of size 1, some read so that the order is not insertion order.
-  for (let i = 0; i < 3000; i++) cache.set(`k${i}`, i, { size: 1 });
+  fill();
   for (let i = 0; i < 3000; i += 7) cache.get(`k${i}`);
   for (const [n, size] of LARGE.entries()) {
     const before = disposed.length;
@@ -27,20 +37,25 @@ function scenario(cache, disposed) {
       calculated: cache.calculatedSize,
       evicted: disposed.slice(before),
       // Gets and sets after the write: the ring carries on from an empty count.
-      got: [cache.get(`big${n}`), cache.get('k7'), cache.get(`k2999`)],
+      got: [cache.get(`big${n}`), cache.get('k7'), cache.get(`k${next - 1}`)],
     });
-    cache.set(`after${n}`, n, { size: 1 });
+    if (refill) {
+      cache.delete(`big${n}`);
+      fill();
+    } else {
+      cache.set(`after${n}`, n, { size: 1 });
+    }
   }
   record.push({ keys: [...cache.keys()], size: cache.size, calculated: cache.calculatedSize });
   return record;
 }
 
-function withLog(make) {
+function withLog(make, refill) {
   const disposed = [];
   const cache = make((value, key, reason) => {
     if (reason === 'evict') disposed.push(key);
   });
-  return scenario(cache, disposed);
+  return scenario(cache, disposed, refill);
 }
 
 test('several evictions per write: the LRUCache as lru-cache 11', () => {
@@ -53,47 +68,11 @@ test('several evictions per write: the LRUCache as lru-cache 11', () => {
   assert.ok(counts.some((c) => c > 1 && c <= 512) && counts.some((c) => c > 512), `evicted per write: ${counts}`);
 });
 
-/**
- * `scenario` for a cache full by count as well as by size (max and maxSize 3000): each
- * large write then takes the least recently used entry's slot and the size bound evicts
- * the rest. The large entry is deleted and the cache filled again before the next one.
- */
-function countFull(cache, disposed) {
-  const record = [];
-  let next = 0;
-  const fill = () => {
-    while (cache.size < 3000) cache.set(`f${next}`, next++, { size: 1 });
-  };
-  fill();
-  for (let i = 0; i < 3000; i += 7) cache.get(`f${i}`);
-  for (const [n, size] of LARGE.entries()) {
-    const before = disposed.length;
-    cache.set(`big${n}`, n, { size });
-    record.push({
-      size: cache.size,
-      calculated: cache.calculatedSize,
-      evicted: disposed.slice(before),
-      got: [cache.get(`big${n}`), cache.get('f7'), cache.get(`f${next - 1}`)],
-    });
-    cache.delete(`big${n}`);
-    fill();
-  }
-  record.push({ keys: [...cache.keys()], size: cache.size, calculated: cache.calculatedSize });
-  return record;
-}
-
 test('a cache full by count and size: the reused slot, then the others, as lru-cache 11', () => {
   // The store hands the slots over after the reused one: in the ring up to 512 in all,
   // else through a call (513 and 900 here).
-  const log = (make) => {
-    const disposed = [];
-    const cache = make((value, key, reason) => {
-      if (reason === 'evict') disposed.push(key);
-    });
-    return countFull(cache, disposed);
-  };
-  const theirs = log((dispose) => new Real({ max: 3000, maxSize: 3000, dispose }));
-  const ours = log((dispose) => new LRUCache({ max: 3000, maxSize: 3000, dispose }));
+  const theirs = withLog((dispose) => new Real({ max: 3000, maxSize: 3000, dispose }), true);
+  const ours = withLog((dispose) => new LRUCache({ max: 3000, maxSize: 3000, dispose }), true);
   assert.deepEqual(ours, theirs);
   assert.deepEqual(
     theirs.slice(0, -1).map((r) => r.evicted.length),
