@@ -341,6 +341,7 @@ export class LruEntries {
         slot = this.#views.handedOver()[1];
         from = 2;
       }
+      // (Read here but for the ring's, which #reap reads from place 2 once the key is in.)
       if (from === 1) freed = FREED_NONE;
       this.#forget(slot, gone);
       // #forget freed it (or emptied the free list, for a cache of one).

@@ -146,7 +146,8 @@ impl LruStore {
         if self.sizes[i] == size {
             // Removing the tail and pushing it at the head leaves the order a move does.
             self.store.read_held(&slot);
-        } else if self.store.recycle_lru_charged(charge) == Some(slot) {
+        } else if let Some(recycled) = self.store.recycle_lru_charged(charge) {
+            debug_assert_eq!(recycled, slot, "the least recently used slot is recycled");
             self.sizes[i] = size;
             self.freed.extend(self.store.drain_dead());
         } else {
