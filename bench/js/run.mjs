@@ -92,13 +92,14 @@ for (const ttl of [0, TTL_MS]) {
 // Byte-bounded caches (maxSize, sizeCalculation; worker.mjs `sized`), and bounded by size
 // and count at once (`both`): short keys only.
 const SIZED_SHAPE = 'short';
+// Per mode: its tables' name, and what bounds the caches.
 const BOUNDED = {
-  sized: 'byte-bounded (maxSize, sizeCalculation of 1-4 per entry, no max)',
-  both: 'bounded by size and count (maxSize as above, and max)',
+  sized: ['Byte-bounded', 'maxSize, sizeCalculation of 1-4 per entry, no max'],
+  both: ['Bounded by size and count', 'maxSize as above, and max'],
 };
 for (const mode of Object.keys(BOUNDED)) {
   for (const ttl of [0, TTL_MS]) {
-    for (const impl of opts.only) if (SIZED.includes(impl)) cases.push({ impl, shape: SIZED_SHAPE, ttl, mode, sized: true, runs: [] });
+    for (const impl of opts.only) if (SIZED.includes(impl)) cases.push({ impl, shape: SIZED_SHAPE, ttl, mode, runs: [] });
   }
 }
 const started = new Date();
@@ -171,7 +172,7 @@ const ratioRows = [];
 const dropInRows = [];
 for (const ttl of [0, TTL_MS]) {
   for (const shape of Object.keys(SHAPES)) {
-    const rows = cases.filter((c) => c.ttl === ttl && c.shape === shape && !c.sized);
+    const rows = cases.filter((c) => c.ttl === ttl && c.shape === shape && c.mode === undefined);
     if (rows.length === 0) continue;
     const base = rows.find((c) => c.impl === BASELINE);
     const ttlText = ttl ? `ttl ${ttl / 1000} s` : 'no ttl';
@@ -206,13 +207,12 @@ tables.unshift({
   rows: ratioRows,
 });
 // The bounded runs: per mode, one table of throughput, and each of ours against lru-cache.
-for (const [mode, what] of Object.entries(BOUNDED)) {
+for (const [mode, [name, what]] of Object.entries(BOUNDED)) {
   const sizedCases = cases.filter((c) => c.mode === mode);
   if (!sizedCases.some((c) => c.impl !== BASELINE)) continue;
   const ttlText = (ttl) => (ttl ? `ttl ${ttl / 1000} s` : 'no ttl');
-  const title = what[0].toUpperCase() + what.slice(1);
   tables.push({
-    title: `Throughput, ${what}, ${SIZED_SHAPE} keys (ops/ms, median; higher is better)`,
+    title: `Throughput, ${name.toLowerCase()} (${what}), ${SIZED_SHAPE} keys (ops/ms, median; higher is better)`,
     columns: ['implementation', 'ttl', ...PHASES.map((p) => PHASE_TITLES[p])],
     rows: sizedCases.map((c) => [c.impl, ttlText(c.ttl), ...PHASES.map((p) => c.opsPerMs[p])]),
   });
@@ -223,7 +223,7 @@ for (const [mode, what] of Object.entries(BOUNDED)) {
     ratios.push([`${c.impl}, ${ttlText(c.ttl)}`, ...PHASES.map((p) => (c.opsPerMs[p] && base.opsPerMs[p] ? round2(c.opsPerMs[p] / base.opsPerMs[p]) : null))]);
   }
   tables.push({
-    title: `${title.split(' (')[0]}: polycache / ${BASELINE}, ops/ms ratio per phase (${SIZED_SHAPE} keys)`,
+    title: `${name}: polycache / ${BASELINE}, ops/ms ratio per phase (${SIZED_SHAPE} keys)`,
     columns: ['cache', ...PHASES.map((p) => PHASE_TITLES[p])],
     rows: ratios,
   });
@@ -336,7 +336,7 @@ const result = {
     ],
   },
   baseline: BASELINE,
-  throughput: cases.map(({ impl, shape, ttl, sized, mode, opsPerMs, runs }) => ({ impl, shape, ttl, sized: sized === true, mode: mode ?? '', opsPerMs, runs })),
+  throughput: cases.map(({ impl, shape, ttl, mode = '', opsPerMs, runs }) => ({ impl, shape, ttl, sized: mode !== '', mode, opsPerMs, runs })),
   coldStart,
   workerdStart: workerdStart.error ? null : workerdStart,
   components: components.error ? null : components.rows,
