@@ -17,6 +17,11 @@ fn pair(config: Config) -> (Dense, Hashed) {
     (Store::with_hasher(config, Slots(h.clone()), [1, 2, 3, 4]).unwrap(), Store::with_hasher(config, h, [1, 2, 3, 4]).unwrap())
 }
 
+/// The host key a recycling store's `slot` stands for (`held`: host key -> slot).
+fn host(held: &std::collections::HashMap<u32, u32>, slot: u32) -> u32 {
+    *held.iter().find(|(_, s)| **s == slot).expect("a held slot").0
+}
+
 fn agree(d: &Dense, h: &Hashed, now: u64, what: &str) {
     assert_eq!(d.keys(now), h.keys(now), "order {what}");
     assert_eq!(d.stats(), h.stats(), "counters {what}");
@@ -201,7 +206,7 @@ fn recycle_lru_until_writes_as_set_does() {
             let order: Vec<u32> = by_recycle
                 .keys(now)
                 .iter()
-                .map(|s| *held.iter().find(|(_, v)| *v == s).expect("a held slot").0)
+                .map(|s| host(&held, *s))
                 .collect();
             assert_eq!(by_set.keys(now), order, "order {what}");
             by_recycle.validate().unwrap();
@@ -227,7 +232,6 @@ fn recycle_lru_charged_writes_as_set_does() {
         // Host keys 100..130; `held` maps them to the recycling store's slots.
         let mut held: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
         let mut free: Vec<u32> = (0..16).rev().collect();
-        let host = |held: &std::collections::HashMap<u32, u32>, slot: u32| *held.iter().find(|(_, s)| **s == slot).expect("a held slot").0;
         for step in 0..6_000 {
             let k = 100 + rng.below(30) as u32;
             let what = format!("at {step} ({config:?})");
