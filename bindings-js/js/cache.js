@@ -30,9 +30,12 @@ export class Cache extends CacheBase {
   #covered = 0;
   // [now, expiry, floor] (bindings-js/src/slots.rs, `clock`): see queueTimed.
   #clock = NO_CLOCK;
-  // Writes that may go through the ring: nothing sized, no adaptive policy (and,
-  // checked apart, nothing can expire); #recycles: besides, no cull (see #insert).
+  // Writes that may go through the ring (checked apart: nothing can expire): #plain,
+  // updates, where nothing is sized; #inserts, new keys too, where besides the policy
+  // is no adaptive one (it learns each new key's text); #recycles: besides, no cull
+  // (see #insert).
   #plain = false;
+  #inserts = false;
   #recycles = false;
   #slots = new Map();
   #keys = [];
@@ -77,8 +80,9 @@ export class Cache extends CacheBase {
     this.#max = options.max === undefined ? Infinity : max;
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
-    this.#plain = maxSize === undefined && sizeCalculation === undefined && !adaptive;
-    this.#recycles = this.#plain && cull === undefined;
+    this.#plain = maxSize === undefined && sizeCalculation === undefined;
+    this.#inserts = this.#plain && !adaptive;
+    this.#recycles = this.#inserts && cull === undefined;
   }
 
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
@@ -157,7 +161,7 @@ export class Cache extends CacheBase {
         const slot = this.#slots.get(key);
         if (slot !== undefined) {
           if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
-        } else if (this.#insert(key, value)) return this;
+        } else if (this.#inserts && this.#insert(key, value)) return this;
         return this.#write(key, value, undefined, slot, 0);
       }
       if (this.#recycles && value !== undefined) return this.#setTimed(key, value);

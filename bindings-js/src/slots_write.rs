@@ -22,11 +22,13 @@ impl SlotStore {
     fn replay(&mut self) {
         let SlotStore { store, views, freed, default_expiry, .. } = self;
         let queued = *default_expiry;
-        // Writes go in the ring only in a cache where nothing is sized, from the LRU
-        // family (cache.js). Where nothing expires: updates of a held slot, and new slots
-        // while the store holds fewer entries than its bound. Where entries expire: a
-        // write of the default lifetime at the clock's `now` of a slot held with an
-        // expiry, or of a new one below the bound, while no entry expires at that `now`;
+        // Writes go in the ring only in a cache where nothing is sized (cache.js). Where
+        // nothing expires: updates of a held slot (the adaptive policy's too: `rewrite`
+        // counts its read), and new slots while the store holds fewer entries than its
+        // bound (LRU family only: the adaptive policy learns a new key's text by a
+        // call). Where entries expire (LRU only): a write of the default lifetime
+        // at the clock's `now` of a slot held with an expiry, or of a new one below the
+        // bound, while no entry expires at that `now`;
         // their expiry is the kept default one for that `now`, as `set`'s would be. So
         // nothing else is freed; were anything freed, the next write reports it.
         // A default lifetime that expires is a timed cache's (cache.js never queues an
