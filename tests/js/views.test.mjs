@@ -221,6 +221,22 @@ test('views: a key learnt through the key buffer is the key passed as a string (
   assert.equal(viaBuffer.next_key_at(4097), false, 'past the buffer: nothing learnt');
 });
 
+test('views: a key written into the key buffer is its UTF-8, short ASCII keys (copied in JS) or not', async () => {
+  const { writeKey } = await import('../../bindings-js/js/slot-store.js');
+  const encoder = new TextEncoder();
+  const buffer = new Uint8Array(64);
+  // Around the 16 characters copied in JS; a non-ASCII character first, in the middle,
+  // last; a lone surrogate (U+FFFD, as encodeInto writes it); nothing.
+  const keys = ['', 'a', 'foo1bar', 'x'.repeat(15), 'x'.repeat(16), 'x'.repeat(17), 'é', 'aé', 'abcdefghijklmnoé',
+    'ébcdefghijklmnop', 'a\u007f\u0080', 'a\ud800', '𝄞', '日本', 'x'.repeat(16) + 'é'];
+  for (const key of keys) {
+    buffer.fill(0xaa);
+    const len = writeKey(buffer, key);
+    assert.deepEqual([...buffer.subarray(0, len)], [...encoder.encode(key)], JSON.stringify(key));
+  }
+  assert.equal(writeKey(new Uint8Array(0), 'a'), -1, 'a detached view: nothing written');
+});
+
 test('views: new keys written through the ring below the bound decide as one call per write', () => {
   // A plain cache below its bound takes a new key's write into the ring too; one that
   // sizes its entries (sizes of 0 bound nothing) makes a call per write. Deletes and
