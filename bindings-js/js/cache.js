@@ -164,20 +164,23 @@ export class Cache extends CacheBase {
         } else if (this.#inserts && this.#insert(key, value)) return this;
         return this.#write(key, value, undefined, slot, 0);
       }
-      if (this.#recycles && value !== undefined) return this.#setTimed(key, value);
+      if (value !== undefined) return this.#setTimed(key, value);
     }
     return this.#write(key, value, options, -1, undefined);
   }
 
-  // A write into a timed LRU cache (nothing sized, no options), the clock (user code)
-  // read once. Into the ring where queueTimed allows; a new key into a full cache takes
-  // the victim's slot in one call (core: `recycle_lru_until`, which may decline).
+  // A write into a timed cache (nothing sized, no options), the clock (user code) read
+  // once. A held key's into the ring where queueTimed allows. In an LRU cache a new key's
+  // too, and into a full cache it takes the victim's slot in one call (core:
+  // `recycle_lru_until`, which may decline); elsewhere (cull, or an adaptive policy,
+  // which learns the key) it is written as usual.
   #setTimed(key, value) {
     if (typeof key !== 'string') throw keyError(key);
     const now = this.#now();
     let slot = this.#slots.get(key);
     const fresh = slot === undefined;
     if (fresh) {
+      if (!this.#recycles) return this.#write(key, value, undefined, slot, now);
       if (this.#slots.size < this.#max) {
         const free = this.#free;
         const next = free.length > 0 ? free[free.length - 1] : this.#nextSlot;

@@ -29,8 +29,8 @@ function agree(queued, calling, at) {
 function twins(options, seed, { sized = false, grow = false } = {}) {
   const r = rng(seed);
   const clock = { t: START };
-  const queued = new Cache({ ...options, eviction: 'lru', now: () => clock.t });
-  const calling = new Cache({ ...options, eviction: 'lru', now: () => clock.t + 0.5 });
+  const queued = new Cache({ eviction: 'lru', ...options, now: () => clock.t });
+  const calling = new Cache({ eviction: 'lru', ...options, now: () => clock.t + 0.5 });
   const OPS = 24 * RING;
   for (let i = 0; i < OPS; i++) {
     const key = `k${Math.floor(r() * 90)}`;
@@ -83,6 +83,16 @@ test('timed ring: no default lifetime (it never expires) but some writes with on
   twins({ max: 40 }, 8);
   twins({ max: 40, ttl: 700 }, 9, { sized: true });
   twins({ max: 40, ttl: 700, timeouts: 'django' }, 10);
+});
+
+test('timed ring: an adaptive or culling cache queues writes of held keys alone, answering as calls', () => {
+  // New keys are calls there (the adaptive policy learns each one's text; a cull may
+  // free many), held keys' writes of the default lifetime go into the ring.
+  for (const [eviction, seed] of [['adaptive', 14], ['cull', 15]]) {
+    const c = twins({ max: 40, ttl: 700, eviction }, seed);
+    assert.ok(c.stats().evictions > 100, `${eviction}: the run evicted`);
+    twins({ max: 40, ttl: 700, eviction }, seed + 10, { grow: true });
+  }
 });
 
 test('timed ring: side by side with lru-cache 11, bursts of writes in one millisecond', () => {

@@ -155,6 +155,7 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
+        self.newest = i;
         self.hit(i).kv.as_mut().map(|(_, e)| e)
     }
 
@@ -165,10 +166,18 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let Some(i) = self.find(key) else { return false };
-        self.hit(i);
+        self.rewrite_mut(key).is_some()
+    }
+
+    /// `rewrite`, handing back the entry to change in place.
+    pub fn rewrite_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.find(key)?;
         self.newest = i;
-        true
+        self.hit(i).kv.as_mut().map(|(k, e)| (&*k, e))
     }
 
     pub fn get_key_value_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
@@ -177,6 +186,7 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
+        self.newest = i;
         self.hit(i).kv.as_mut().map(|(k, e)| (&*k, e))
     }
 

@@ -165,6 +165,18 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         }
     }
 
+    /// `rewrite`, handing back the entry to change in place.
+    pub fn rewrite_mut<Q>(&mut self, key: &Q) -> Option<(&K, &mut E)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self {
+            Policy::Lru(p) => p.get_key_value_mut(key),
+            Policy::Adaptive(p) => p.rewrite_mut(key),
+        }
+    }
+
     /// `get` for its effect alone (the order, the adaptive policy's counts): true when
     /// `key` is held.
     #[inline]

@@ -157,8 +157,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// A write of a held, live `key` by a host that keeps its values: the same value and
     /// `charge`, a new `expiry` still ahead of `now`. The order, counters and reclamation
     /// of `set` (the entry becomes the most recently used; up to `PURGE_PER_WRITE`
-    /// expired entries go) without taking the entry out and putting it back. In the LRU
-    /// family only: false, and nothing done, in any other case.
+    /// expired entries go; the adaptive policy counts a read and takes it as the newest
+    /// write) without taking the entry out and putting it back. False, and nothing done,
+    /// in any other case.
     pub fn retime<Q>(&mut self, key: &Q, charge: usize, expiry: Expiry, now: u64) -> bool
     where
         K: Borrow<Q>,
@@ -166,7 +167,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     {
         let expires_at = encode_expiry(expiry);
         // (The same charge: under a byte bound, nothing is evicted for it.)
-        if expires_at <= now || self.config.eviction == Eviction::Adaptive {
+        if expires_at <= now {
             return false;
         }
         if !matches!(self.map.peek(key), Some(e) if e.expires_at > now && e.charge == charge) {
@@ -177,7 +178,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         // The key is live, so this leaves it.
         self.purge_expired_at_most(now, PURGE_PER_WRITE);
         let seq = self.next_seq(expires_at);
-        let (k, e) = self.map.get_key_value_mut(key).expect("live: peeked above");
+        let (k, e) = self.map.rewrite_mut(key).expect("live: peeked above");
         e.expires_at = expires_at;
         e.seq = seq;
         if expires_at != NEVER {

@@ -152,7 +152,7 @@ fn retime_writes_as_set_does() {
             assert_eq!(by_set.bytes(), by_retime.bytes(), "bytes {what}");
             by_retime.validate().unwrap();
         }
-        assert_eq!(retimed > 0, n != 2, "retime applies in the LRU family only");
+        assert!(retimed > 200, "retime applied {retimed} times ({config:?})");
     }
 }
 
