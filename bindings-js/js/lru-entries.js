@@ -177,7 +177,7 @@ export class LruEntries {
       t = ttl;
       s = this.#o.perf.now();
     }
-    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s);
+    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s, false, this.#o.maxSize > 0);
     else if (v === this.#vals[slot]) {
       this.#store.promote(slot);
       if (timed) this.#store.set_age(slot, t, s);
@@ -318,22 +318,32 @@ export class LruEntries {
   // Evicted entries go into `gone` (when given), for #disposals.evicted. `queue`: the
   // write is unsized, no callback can run, and `t` is NaN only before the cache's first
   // lifetime (quickSet): below the bound it goes into the store's ring, with its age
-  // written through the views.
-  #insert(k, v, gone, size, t, s, queue) {
+  // written through the views. `place`: a sized write no callback sees (#sizedSet),
+  // which, short of room for `size`, takes the least recently used entry's slot (the
+  // store's `place`) as a write into a cache full by count does.
+  #insert(k, v, gone, size, t, s, queue, place) {
     const held = this.#keyMap.size;
     let slot;
     let freed;
     // reuse_lru's other freed slots: from take_freed, or the ring's places from `from` on.
     let taken;
     let from = 1;
-    if (held !== 0 && this.#free.length === 0 && held === this.#o.max) {
+    let reuse = held !== 0 && this.#free.length === 0 && held === this.#o.max;
+    if (place && !reuse && held !== 0) {
+      // The slot #insert would take, taken only if the store stores the key there.
+      const free = this.#free;
+      freed = this.#store.place(free.length > 0 ? free[free.length - 1] : held, size, t, s);
+      // (Refused: as a refused write below, the slot taken and released.)
+      reuse = freed !== FREED_NONE && freed !== FAILED;
+    }
+    if (reuse) {
       // One call: the store evicts its least recently used entry and stores the new
       // one at its slot, answering as a write that freed that slot first (with another
       // size, more may leave for the size bound: reaped once the key is in).
       // Nothing sized, and a lifetime given or none yet in the cache: the store need not
       // read or reset the victim's size and age.
       const plain = !this.#o.sizeTracking && (!Number.isNaN(t) || !this.#life.tracking);
-      freed = plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
+      freed ??= plain ? this.#store.recycle_lru(t, s) : this.#store.reuse_lru(size, t, s);
       if (freed === FAILED) throw fromMessage(this.#store.take_error());
       if (freed >= 0) slot = freed;
       else if (freed === FREED_MANY) slot = (taken = this.#store.take_freed())[0];

@@ -162,6 +162,21 @@ impl LruStore {
         self.views.hand_over(&mut self.freed)
     }
 
+    /// A new key's write of `size` at `slot` where it fits beside what the store holds
+    /// (as `set`, which then evicts nothing: `-1`, or `-3`), else where the least
+    /// recently used entry was (as `reuse_lru`, the reused slot answered first, `slot`
+    /// left unused): a byte-bounded cache's new key in one call, the first victim's
+    /// place taken as a count-bounded cache's is.
+    pub fn place(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
+        self.flush();
+        let (bytes, max) = (self.store.bytes(), self.store.config().max_bytes);
+        if self.store.len() > 0 && max.is_some_and(|m| bytes + charge(size) as u64 > m as u64) {
+            self.reuse_lru(size, ttl, start)
+        } else {
+            self.set(slot, size, ttl, start)
+        }
+    }
+
     /// `reuse_lru` for a cache that tracks no sizes (every slot's is 0, so none is read):
     /// the least recently used slot becomes the most recently used, with the lifetime
     /// `ttl` from `start`. `ttl` NaN: the cache has given no lifetime yet (every age is

@@ -162,6 +162,29 @@ fn a_refused_write_changes_nothing_and_leaves_its_message() {
 }
 
 #[test]
+fn place_stores_at_the_slot_given_where_it_fits_else_where_the_lru_entry_was() {
+    // Bounded by size alone (no max): slots 0..4 of 3 each, 12 of 13 held.
+    let mut s = store(0.0, 13.0);
+    for slot in 0..4 {
+        s.set(slot, 3.0, KEEP, 0.0);
+    }
+    // 1 fits beside 12: stored at the slot given, nothing freed.
+    assert_eq!(s.place(7, 1.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!((s.order(), s.calculated_size()), (vec![7, 3, 2, 1, 0], 13.0));
+    // 3 does not: slot 0 (the least recently used) takes it, answered alone; 9 unused.
+    assert_eq!(s.place(9, 3.0, KEEP, 0.0), 0.0);
+    assert_eq!((s.order(), s.size(0), s.calculated_size()), (vec![0, 7, 3, 2, 1], 3.0, 13.0));
+    // 8 needs three more to leave: slot 1 takes it, 2 and 3 leave after it (the ring).
+    let answer = s.place(9, 8.0, KEEP, 0.0);
+    assert_eq!(s.views.handed_over(answer), vec![1, 2, 3]);
+    assert_eq!((s.order(), s.size(1), s.calculated_size()), (vec![1, 0, 7], 8.0, 12.0));
+    // Past the bound: refused, nothing changed.
+    assert_eq!(s.place(9, 14.0, KEEP, 0.0), FAILED);
+    assert!(s.take_error().contains("ValueTooLarge"));
+    assert_eq!((s.order(), s.calculated_size()), (vec![1, 0, 7], 12.0));
+}
+
+#[test]
 fn hits_in_the_ring_are_replayed_in_order_before_the_order_is_read_or_changed() {
     let mut s = filled(3.0, 0.0, 0.0);
     s.views.push(0);

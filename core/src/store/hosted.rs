@@ -219,8 +219,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     }
 
     /// `recycle_lru` where entries are charged: a write of a new key that never expires,
-    /// charged `charge`, into an LRU store full by its count where no entry expires (no
-    /// expiry record), made in the place of the least recently used entry, which becomes
+    /// charged `charge`, into an LRU store where no entry expires (no expiry record),
+    /// full by its count or with no room for `charge` in its bytes (so `set` would evict
+    /// at least that entry), made in the place of the least recently used entry, which becomes
     /// the most recently used with that charge; then the least recently used entries
     /// leave until the byte bound holds. The order, counters, bytes and freed values of
     /// `set`, which pushes first and evicts after, never reaching the new entry (it fits
@@ -230,7 +231,9 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     pub fn recycle_lru_charged(&mut self, charge: usize) -> Option<K> {
         let fits = self.config.max_bytes.is_none_or(|max| charge <= max);
         let lru = matches!(self.config.eviction, Eviction::Lru) && self.expiries.is_empty();
-        if !lru || !fits || self.map.len() < self.config.max_entries {
+        // Full by its count, or too full by its bytes for `charge`: `set` evicts at least
+        // the least recently used entry.
+        if !lru || !fits || (self.map.len() < self.config.max_entries && !self.over_bytes(charge)) {
             return None;
         }
         let key = self.map.recycle_last()?;

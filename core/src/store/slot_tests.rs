@@ -218,20 +218,21 @@ fn recycle_lru_until_writes_as_set_does() {
 
 #[test]
 fn recycle_lru_charged_writes_as_set_does() {
-    // A new key charged 0-5 into a store full by its count: `recycle_lru_charged` where
-    // it applies (the victim's slot stands for the new key), else `set`, must leave what
-    // `set` alone leaves, and free the same keys in the same order (`set` frees the
-    // recycled victim first).
+    // A new key charged 0-5 into a store full by its count or too full by its bytes:
+    // `recycle_lru_charged` where it applies (the victim's slot stands for the new key),
+    // else `set`, must leave what `set` alone leaves, and free the same keys in the same
+    // order (`set` frees the recycled victim first).
     let sized = Config { max_bytes: Some(20), ..Config::lru(8) };
     let sized_cull = Config { max_bytes: Some(20), ..Config::django(8, 3) };
-    for (n, config) in [sized, Config::lru(8), sized_cull].into_iter().enumerate() {
+    let bytes_alone = Config { max_bytes: Some(20), ..Config::lru(1 << 20) };
+    for (n, config) in [sized, Config::lru(8), bytes_alone, sized_cull].into_iter().enumerate() {
         let (mut by_set, _) = pair(config);
         let (mut by_recycle, _) = pair(config);
         let mut rng = Rng(0x7e_c1c1_ed ^ n as u64);
         let mut recycled = 0;
         // Host keys 100..130; `held` maps them to the recycling store's slots.
         let mut held: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-        let mut free: Vec<u32> = (0..16).rev().collect();
+        let mut free: Vec<u32> = (0..40).rev().collect();
         for step in 0..6_000 {
             let k = 100 + rng.below(30) as u32;
             let what = format!("at {step} ({config:?})");
@@ -272,7 +273,7 @@ fn recycle_lru_charged_writes_as_set_does() {
             assert_eq!(by_set.keys(0), order, "order {what}");
             by_recycle.validate().unwrap();
         }
-        assert_eq!(recycled > 0, n < 2, "in LRU stores only");
+        assert_eq!(recycled > 100, n < 3, "in LRU stores only: {recycled} ({config:?})");
     }
     // The adaptive policy picks its own victim (its decisions follow the keys, so it is
     // not compared with host keys above).
