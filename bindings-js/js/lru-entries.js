@@ -177,7 +177,7 @@ export class LruEntries {
       t = ttl;
       s = this.#o.perf.now();
     }
-    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s, false, this.#o.maxSize > 0);
+    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s, false, !this.#o.max);
     else if (v === this.#vals[slot]) {
       this.#store.promote(slot);
       if (timed) this.#store.set_age(slot, t, s);

@@ -112,17 +112,24 @@ impl LruStore {
         // again is moving it to the head, one lookup (and nothing is evicted).
         // (A slot past the arrays was never stored.)
         let held = i < self.sizes.len() && self.store.read_held(&slot);
-        let freed = if held && self.sizes[i] == size {
-            FREED_NONE
-        } else if self.store_new(slot, size, held) {
-            self.views.hand_over(&mut self.freed)
-        } else {
-            FAILED
-        };
-        if freed != FAILED && !ttl.is_nan() {
-            self.put_age(i, Age::new(ttl, start));
+        if held && self.sizes[i] == size {
+            if !ttl.is_nan() {
+                self.put_age(i, Age::new(ttl, start));
+            }
+            return FREED_NONE;
         }
-        freed
+        self.write(slot, size, ttl, start, held)
+    }
+
+    /// `set`'s write of an entry of another size (`held`), or of a new one.
+    fn write(&mut self, slot: u32, size: f64, ttl: f64, start: f64, held: bool) -> f64 {
+        if !self.store_new(slot, size, held) {
+            return FAILED;
+        }
+        if !ttl.is_nan() {
+            self.put_age(slot as usize, Age::new(ttl, start));
+        }
+        self.views.hand_over(&mut self.freed)
     }
 
     /// The least recently used slot is evicted and stored again as a new entry of `size`
@@ -162,18 +169,19 @@ impl LruStore {
         self.views.hand_over(&mut self.freed)
     }
 
-    /// A new key's write of `size` at `slot` where it fits beside what the store holds
-    /// (as `set`, which then evicts nothing: `-1`, or `-3`), else where the least
-    /// recently used entry was (as `reuse_lru`, the reused slot answered first, `slot`
-    /// left unused): a byte-bounded cache's new key in one call, the first victim's
-    /// place taken as a count-bounded cache's is.
+    /// A new key's write of `size` at `slot` (a slot JS holds for no key) where it fits
+    /// beside what the store holds (as `set`, which then evicts nothing: `-1`, or
+    /// `-3`), else where the least recently used entry was (as `reuse_lru`, the reused
+    /// slot answered first, `slot` left unused): a byte-bounded cache's new key in one
+    /// call, the first victim's place taken as a count-bounded cache's is.
     pub fn place(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
         self.flush();
         let (bytes, max) = (self.store.bytes(), self.store.config().max_bytes);
         if self.store.len() > 0 && max.is_some_and(|m| bytes + charge(size) as u64 > m as u64) {
             self.reuse_lru(size, ttl, start)
         } else {
-            self.set(slot, size, ttl, start)
+            // A new key (JS gives a slot it holds for no key).
+            self.write(slot, size, ttl, start, false)
         }
     }
 
