@@ -155,7 +155,6 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
-        self.newest = i;
         self.hit(i).kv.as_mut().map(|(_, e)| e)
     }
 
@@ -186,7 +185,6 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
-        self.newest = i;
         self.hit(i).kv.as_mut().map(|(k, e)| (&*k, e))
     }
 
