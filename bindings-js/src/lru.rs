@@ -176,8 +176,7 @@ impl LruStore {
     /// call, the first victim's place taken as a count-bounded cache's is.
     pub fn place(&mut self, slot: u32, size: f64, ttl: f64, start: f64) -> f64 {
         self.flush();
-        let (bytes, max) = (self.store.bytes(), self.store.config().max_bytes);
-        if self.store.len() > 0 && max.is_some_and(|m| bytes + charge(size) as u64 > m as u64) {
+        if self.store.evicts_for(charge(size)) {
             self.reuse_lru(size, ttl, start)
         } else {
             // A new key (JS gives a slot it holds for no key).

@@ -218,6 +218,14 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         Some(key)
     }
 
+    /// Whether `set` of a new key charged `charge` evicts at least the least recently
+    /// used entry (entries that expired aside): the store holds some and is full by its
+    /// count or has no room for `charge` in its bytes. A host that picks the slot of a
+    /// new key asks it to choose between its own and `recycle_lru_charged`'s.
+    pub fn evicts_for(&self, charge: usize) -> bool {
+        self.map.len() > 0 && (self.map.len() >= self.config.max_entries || self.over_bytes(charge))
+    }
+
     /// `recycle_lru` where entries are charged: a write of a new key that never expires,
     /// charged `charge`, into an LRU store where no entry expires (no expiry record),
     /// full by its count or with no room for `charge` in its bytes (so `set` would evict
@@ -231,9 +239,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     pub fn recycle_lru_charged(&mut self, charge: usize) -> Option<K> {
         let fits = self.config.max_bytes.is_none_or(|max| charge <= max);
         let lru = matches!(self.config.eviction, Eviction::Lru) && self.expiries.is_empty();
-        // Full by its count, or too full by its bytes for `charge`: `set` evicts at least
-        // the least recently used entry.
-        if !lru || !fits || (self.map.len() < self.config.max_entries && !self.over_bytes(charge)) {
+        if !lru || !fits || !self.evicts_for(charge) {
             return None;
         }
         let key = self.map.recycle_last()?;
