@@ -6,7 +6,7 @@
 // a view on the store's memory and writes the hit into the store's ring, which the
 // store replays, in order, before anything else it does (bindings-js/src/views.rs).
 
-import { fromMessage, fromWasm } from './errors.js';
+import { fromMessage, trappedMaking } from './errors.js';
 import { CacheBase } from './cache-lifetimes.js';
 import { INSIDE } from './cache-persist.js';
 import { extras } from './cache-extras.js';
@@ -14,7 +14,7 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP, RING,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
   SlotStore, coarseNow, learnKey, openClock, openViews, poison, queueTimed,
 } from './slot-store.js';
 import { keyError } from './text.js';
@@ -67,7 +67,7 @@ export class Cache extends CacheBase {
     try {
       this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
     } catch (e) {
-      throw fromWasm(e);
+      throw trappedMaking(e, 'Cache');
     }
     this.#adaptive = adaptive;
     this.#options = { ...options };
@@ -125,7 +125,7 @@ export class Cache extends CacheBase {
       const n = ring[0] + 1;
       ring[n] = slot;
       ring[0] = n;
-      if (n === RING) this.#store.sync();
+      if (n === ring.length - 1) this.#store.sync();
       return this.#values[slot];
     }
     // Expired (the store decides and counts), or the views need opening again.
@@ -146,7 +146,7 @@ export class Cache extends CacheBase {
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;
-    if (n === RING) this.#store.sync();
+    if (n === ring.length - 1) this.#store.sync();
   }
 
   /**

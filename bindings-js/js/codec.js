@@ -5,7 +5,7 @@
 // the import), Deno reads the wasm then, workerd imports it compiled, and browsers
 // compile it while the package loads (they cannot fetch synchronously).
 
-import { CacheTrappedError } from './errors.js';
+import { trapped } from './errors.js';
 
 let load = null;
 let glue = null;
@@ -37,8 +37,5 @@ export function codec() {
  * borrowed and is left to leak; later calls make new ones.
  */
 export function codecTrap(e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  return new CacheTrappedError(
-    `the snapshot and key module's WebAssembly call trapped (${e.message}), most likely out of wasm memory; the cache is unchanged`,
-  );
+  return trapped(e, "the snapshot and key module's WebAssembly call", 'the cache is unchanged');
 }

@@ -83,3 +83,64 @@ export function fromMessage(message) {
 export function fromWasm(e) {
   return e instanceof Error && e.message.startsWith('polycache:') ? fromMessage(e.message) : e;
 }
+
+/** Called on a store that trapped, so its owner drops its views (no answer without a call). */
+export const ON_TRAP = Symbol('polycache.onTrap');
+
+/**
+ * A wasm trap (`WebAssembly.RuntimeError`) as the CacheTrappedError to throw, saying
+ * `what` trapped and `then` what to do; any other error as it is.
+ */
+export function trapped(e, what, then) {
+  return e instanceof WebAssembly.RuntimeError
+    ? new CacheTrappedError(`${what} trapped (${e.message}), most likely out of wasm memory; ${then}`)
+    : e;
+}
+
+/**
+ * A trap of a store's constructor (making a `Class`). The wasm memory of dropped caches
+ * comes back once their finalizers have run, after the current task: a loop that makes
+ * caches without end holds it all till then.
+ */
+export const trappedMaking = (e, Class) =>
+  trapped(fromWasm(e), `making a ${Class}`, "dropped caches' wasm memory comes back after the current task");
+
+// A wasm trap (out of memory, say) unwinds out of a store's method without releasing
+// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
+// or pass (a `&self` method after a trap in another), on a store that may be half way
+// through a change. So a trap poisons that store: each of its methods is replaced, on
+// that object only, by one that throws one clear error. Other stores go on.
+/**
+ * Guards every method of `Store` (a wasm-bindgen class) but those named in `unguarded`
+ * (each caller guards those where it calls them): a trap poisons the store. Returns
+ * `poison(store, e)`, which poisons `store` if `e` is a trap and returns the error to
+ * throw. `Class`: the cache class whose store it is, for the message.
+ */
+export function guardTraps(Store, unguarded, Class) {
+  const proto = Store.prototype;
+  const methods = Object.getOwnPropertyNames(proto).filter(
+    (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name).value === 'function',
+  );
+  const poison = (store, e) => {
+    const error = trapped(e, 'a WebAssembly call of this cache', `build a new ${Class}`);
+    if (error === e) return e;
+    const refuse = () => {
+      throw new CacheTrappedError(error.message);
+    };
+    for (const name of methods) Object.defineProperty(store, name, { value: refuse });
+    if (typeof store[ON_TRAP] === 'function') store[ON_TRAP]();
+    return error;
+  };
+  for (const name of methods) {
+    if (unguarded.includes(name)) continue;
+    const method = proto[name];
+    proto[name] = function (a, b, c, d, e, f, g, h) {
+      try {
+        return method.call(this, a, b, c, d, e, f, g, h);
+      } catch (err) {
+        throw poison(this, err);
+      }
+    };
+  }
+  return poison;
+}

@@ -6,7 +6,7 @@
 
 import { LruStore } from '../../dist/polycache_lrustore.js';
 import { Clock } from './lru-clock.js';
-import { fromMessage } from './errors.js';
+import { ON_TRAP, fromMessage, guardTraps, trappedMaking } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
 import { getWith } from './lru-get.js';
 import { heldSlots } from './lru-iterate.js';
@@ -15,6 +15,10 @@ import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
 import { seeds } from './options.js';
 import { LruViews } from './lru-views.js';
+
+// A trap (out of memory) in any call poisons that cache's store (errors.js): each call
+// after it throws CacheTrappedError, and gets, which read the views, ask the store.
+guardTraps(LruStore, [], 'LRUCache');
 
 // A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
 const FREED_NONE = -1;
@@ -50,7 +54,11 @@ export class LruEntries {
     this.cache = cache;
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
-    this.#store = new LruStore(o.max, o.maxSize, seeds());
+    try {
+      this.#store = new LruStore(o.max, o.maxSize, seeds());
+    } catch (e) {
+      throw trappedMaking(e, 'LRUCache');
+    }
     // Laid out whole for a bound of moderate size, as the store lays out its arrays.
     if (o.max > 0 && o.max <= 1 << 16) {
       this.#keys = new Array(o.max).fill(undefined);
@@ -60,6 +68,12 @@ export class LruEntries {
     /** The cache's clock (lru-clock.js), shared by the lifetimes and the cache's get. */
     this.clock = clock;
     this.#views = new LruViews(this.#store, publish);
+    // After a trap nothing is answered without the store (which throws): gets read no
+    // views, has and peek ask it whether the entry is stale.
+    this.#store[ON_TRAP] = () => {
+      this.#views.dropped();
+      this.#life.tracking = true;
+    };
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
     const expire = (slot) => this.del(this.#keys[slot], 'expire');

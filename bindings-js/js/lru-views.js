@@ -15,8 +15,6 @@
 
 import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
-// Must match RING in bindings-js/src/views.rs.
-export const RING = 512;
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);
 // Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
@@ -110,8 +108,17 @@ export class LruViews {
     const len = store.fresh_len();
     this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
-    this.#ring = new Int32Array(buffer, store.ring_ptr(), RING + 1);
+    this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
     this.#covered = len;
+    this.#changed();
+  }
+
+  /** After the store trapped (errors.js `guardTraps`): no view, so every get asks it. */
+  dropped() {
+    this.#ring = NO_RING;
+    this.#fresh = NO_EXPIRIES;
+    this.#ages = NO_EXPIRIES;
+    this.#covered = 0;
     this.#changed();
   }
 
@@ -164,6 +171,6 @@ export class LruViews {
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;
-    if (n === RING) this.#store.sync();
+    if (n === ring.length - 1) this.#store.sync();
   }
 }

@@ -13,7 +13,7 @@ import { getAsking } from './lru-get.js';
 import { Entries, GET, KEY, SLOTS, VAL, heldSlots } from './lru-iterate.js';
 import { FLAGS, readLruOptions } from './lru-options.js';
 import { loadSnapshotInto, snapshotOf } from './lru-snapshot.js';
-import { NO_EXPIRIES, NO_RING, RING, storeMemory } from './lru-views.js';
+import { NO_EXPIRIES, NO_RING, storeMemory } from './lru-views.js';
 
 // The options of a call given none: one object, read only (a fresh `{}` per call is an
 // allocation on every get and set).
@@ -122,7 +122,7 @@ export class LRUCache extends Entries {
     const n = count + 1;
     ring[n] = slot;
     ring[0] = n;
-    if (n === RING) this.#e.store.sync();
+    if (n === ring.length - 1) this.#e.store.sync();
     return value;
   }
 

@@ -2,9 +2,9 @@
 // around it: trap handling, views on the store's memory, the default clock.
 
 import { SlotStore, wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
-import { CacheTrappedError } from './errors.js';
+import { ON_TRAP, guardTraps } from './errors.js';
 
-export { SlotStore };
+export { ON_TRAP, SlotStore };
 
 // A write's answer (must match bindings-js/src/views.rs): the one slot it freed, none,
 // several to take with a call, refused; below FAILED, -(2 + k): k slots freed, in the
@@ -13,52 +13,19 @@ export const FREED_NONE = -1;
 export const FREED_MANY = -2;
 export const FAILED = -3;
 
-// Must match bindings-js/src/views.rs: the ring holds RING operations after its count;
-// a hit is the slot, a miss MISS, an update -(2 * slot + 2), a new key's write
-// -(2 * slot + 3).
-export const RING = 512;
+// Must match bindings-js/src/views.rs: the ring holds operations after its count (as
+// many as its view's length less one: fewer in a small cache); a hit is the slot, a
+// miss MISS, an update -(2 * slot + 2), a new key's write -(2 * slot + 3).
 export const MISS = -1;
 // Must match KEY_BYTES in bindings-js/src/views.rs. A JS string's UTF-8 is at most 3
 // bytes per UTF-16 unit, so a key of up to KEY_CHARS units always fits.
 const KEY_BYTES = 4096;
 export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 
-/** Called on a store that trapped, so its owner drops its views (no answer without a call). */
-export const ON_TRAP = Symbol('polycache.onTrap');
-
-// A wasm trap (out of memory, say) unwinds out of a SlotStore method without releasing
-// wasm-bindgen's borrow of it: later calls would fail with "recursive use of an object",
-// or pass (a `&self` method after a trap in another), on a store that may be half way
-// through a change. So a trap poisons that store: each of its methods is replaced, on
-// that object only, by one that throws one clear error. Other stores go on.
-const METHODS = Object.getOwnPropertyNames(SlotStore.prototype).filter(
-  (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(SlotStore.prototype, name).value === 'function',
-);
-export function poison(store, e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  const message = `a WebAssembly call of this cache trapped (${e.message}), most likely out of wasm memory; build a new Cache`;
-  const refuse = () => {
-    throw new CacheTrappedError(message);
-  };
-  for (const name of METHODS) Object.defineProperty(store, name, { value: refuse });
-  if (typeof store[ON_TRAP] === 'function') store[ON_TRAP]();
-  return new CacheTrappedError(message);
-}
 // Every method that allocates in wasm can trap (each replays the ring first, which may
 // allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
 // the hot path).
-const UNGUARDED = new Set(['set', 'delete']);
-for (const name of METHODS) {
-  if (UNGUARDED.has(name)) continue;
-  const method = SlotStore.prototype[name];
-  SlotStore.prototype[name] = function (a, b, c, d, e, f, g, h) {
-    try {
-      return method.call(this, a, b, c, d, e, f, g, h);
-    } catch (err) {
-      throw poison(this, err);
-    }
-  };
-}
+export const poison = guardTraps(SlotStore, ['set', 'delete'], 'Cache');
 
 let memory;
 /**
@@ -72,7 +39,7 @@ export function openViews(store) {
   const len = store.expiries_len();
   const key = store.key_ptr();
   const buf = storeMemory().buffer;
-  return [new Int32Array(buf, ring, RING + 1), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
+  return [new Int32Array(buf, ring, store.ring_len()), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
 }
 export const NO_BYTES = new Uint8Array(0);
 /**

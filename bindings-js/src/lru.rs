@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::slot_hash::SlotHasher;
-use crate::views::{Op, SlotMap, Views, FAILED, FREED_NONE};
+use crate::views::{ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
 
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
@@ -92,10 +92,10 @@ impl LruStore {
         let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(|e| JsError::new(&coded(e)))?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
-        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views: Views::new(0) };
-        if max_entries <= 1 << 16 {
-            lru.lay_out(max_entries);
-        }
+        let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
+        let views = Views::new(0, ring_for(laid_out));
+        let mut lru = LruStore { store, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views };
+        lru.lay_out(laid_out);
         Ok(lru)
     }
 
@@ -231,6 +231,12 @@ impl LruStore {
     /// Where the ring is in wasm memory (a byte offset; it never moves).
     pub fn ring_ptr(&self) -> u32 {
         self.views.ring_ptr()
+    }
+
+    /// The ring's length: its count, then the operations it holds (fewer in a small
+    /// cache: views.rs, `ring_for`).
+    pub fn ring_len(&self) -> u32 {
+        self.views.ring_len()
     }
 
     /// The slots the last `set` evicted, least recently used first.

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
-use crate::views::{read, SlotMap, Views, FAILED};
+use crate::views::{read, ring_for, SlotMap, Views, FAILED};
 
 #[wasm_bindgen]
 pub struct SlotStore {
@@ -110,7 +110,7 @@ impl SlotStore {
             freed: Vec::new(),
             error: None,
             last_written: None,
-            views: Views::new(slots as usize),
+            views: Views::new(slots as usize, ring_for(slots as usize)),
             clock: Box::new([f64::NAN; 3]),
             carried: [0.0; 6],
         })
@@ -125,6 +125,12 @@ impl SlotStore {
     /// Where the ring is in wasm memory (a byte offset; it never moves).
     pub fn ring_ptr(&self) -> u32 {
         self.views.ring_ptr()
+    }
+
+    /// The ring's length: its count, then the operations it holds (fewer in a small
+    /// cache: views.rs, `ring_for`).
+    pub fn ring_len(&self) -> u32 {
+        self.views.ring_len()
     }
 
     /// Where the expiries are in wasm memory (a byte offset; moves when they grow).
@@ -262,18 +268,19 @@ impl SlotStore {
     /// bytes. False, and nothing learnt, when they are not UTF-8 within the buffer.
     pub fn next_key_at(&mut self, len: u32) -> bool {
         self.flush();
-        match self.views.key_text(len as usize) {
-            Some(key) => {
-                self.store.next_key_fingerprint(polycache::fingerprint(key));
+        match Views::key_text(len as usize, polycache::fingerprint) {
+            Some(fingerprint) => {
+                self.store.next_key_fingerprint(fingerprint);
                 true
             }
             None => false,
         }
     }
 
-    /// Where the key buffer is in wasm memory (a byte offset; it never moves).
+    /// Where the key buffer is in wasm memory (a byte offset; it never moves, and every
+    /// store shares it).
     pub fn key_ptr(&self) -> u32 {
-        self.views.key_ptr()
+        Views::key_ptr()
     }
 
     /// The message of the last failed `set`, as `polycache:<Code>:<message>`.

@@ -16,9 +16,15 @@
 //!
 //! - `key`: where JS writes a new key's text (UTF-8) before a write the adaptive policy
 //!   learns it for, so the key crosses without wasm-bindgen's allocation and free of a
-//!   string (`SlotStore::next_key_at`).
+//!   string (`SlotStore::next_key_at`). One buffer serves every store: JS writes it and
+//!   the call that reads it follows, with nothing between (JS is single-threaded).
 //!
-//! The ring and the key buffer never move (boxed slices). `expiries` moves when it grows, only in a call
+//! A store's wasm memory is given back only when JS has collected its owner and run its
+//! finalizer, after the current task: a loop making small caches holds all of theirs till
+//! it ends. So a small cache takes little: its ring is as long as its bound (at least
+//! `RING_MIN`, at most `RING`), and the key buffer is shared.
+//!
+//! The ring and the key buffer never move (a boxed slice, a static). `expiries` moves when it grows, only in a call
 //! that writes a slot at or past its length; JS renews its views after such a call, and
 //! after any call that may have grown the wasm memory (which detaches every view: their
 //! length reads 0).
@@ -39,10 +45,29 @@ pub fn read(store: &mut SlotMap, slot: u32, now: u64) -> bool {
     store.get_with(&slot, now, |_| ()).is_some()
 }
 
-/// Operations the ring holds before JS must call `sync`. Must match views.js.
+/// Operations the longest ring holds before JS must call `sync`.
 pub const RING: usize = 512;
+/// The shortest ring: replaying a ring costs a call, so a tiny cache's syncs still
+/// come at most one per 16 operations.
+pub const RING_MIN: usize = 16;
 /// Bytes of key text the key buffer holds. Must match slot-store.js.
 pub const KEY_BYTES: usize = 4096;
+
+std::thread_local! {
+    // A thread-local, not a plain static, so that native tests on several threads each
+    // have their own; on wasm32 (one thread) it is one static.
+    static KEY: std::cell::UnsafeCell<[u8; KEY_BYTES]> = const { std::cell::UnsafeCell::new([0; KEY_BYTES]) };
+}
+
+/// The ring's length (operations it holds) for a store of `bound` slots (0: unbounded or
+/// too many to lay out now). JS reads it as its view's length less one.
+pub fn ring_for(bound: usize) -> usize {
+    if bound == 0 {
+        RING
+    } else {
+        bound.clamp(RING_MIN, RING)
+    }
+}
 /// A ring entry for a miss. A hit is the slot (>= 0); an update is `-(2 * slot + 2)`, a
 /// write of a new key `-(2 * slot + 3)`.
 pub const OP_MISS: i32 = -1;
@@ -82,7 +107,6 @@ pub const FAILED: f64 = -3.0;
 
 pub struct Views {
     ring: Box<[i32]>,
-    key: Box<[u8]>,
     expiries: Vec<f64>,
 }
 
@@ -92,9 +116,15 @@ pub fn expiry_ms(e: Expiry) -> f64 {
 }
 
 impl Views {
-    /// `slots`: how many slots to lay out now (JS's own arrays are that long).
-    pub fn new(slots: usize) -> Views {
-        Views { ring: vec![0; RING + 1].into_boxed_slice(), key: vec![0; KEY_BYTES].into_boxed_slice(), expiries: vec![0.0; slots] }
+    /// `slots`: how many slots to lay out now (JS's own arrays are that long); `ring`:
+    /// how many operations the ring holds (`ring_for`).
+    pub fn new(slots: usize, ring: usize) -> Views {
+        Views { ring: vec![0; ring + 1].into_boxed_slice(), expiries: vec![0.0; slots] }
+    }
+
+    /// How many operations the ring holds.
+    fn capacity(&self) -> usize {
+        self.ring.len() - 1
     }
 
     /// True when operations wait in the ring.
@@ -107,7 +137,7 @@ impl Views {
     /// oldest first (emptied first, so a call made while replaying them cannot see them
     /// again).
     fn take(&mut self) -> usize {
-        let n = (self.ring[0].max(0) as usize).min(RING);
+        let n = (self.ring[0].max(0) as usize).min(self.capacity());
         self.ring[0] = 0;
         n
     }
@@ -174,7 +204,7 @@ impl Views {
         match freed.len() {
             0 => FREED_NONE,
             1 => f64::from(freed.pop().expect("one freed slot")),
-            k if k <= RING && self.ring[0] == 0 => {
+            k if k <= self.capacity() && self.ring[0] == 0 => {
                 let places = &mut self.ring[1..=k];
                 // SAFETY: `places` and `freed` are `k` 4-byte integers each, apart (the ring
                 // is not the Vec), and every u32 bit pattern is an i32: slots are below
@@ -204,17 +234,24 @@ impl Views {
         self.expiries.resize(len, 0.0);
     }
 
-    /// The first `len` bytes of the key buffer as text, if they are UTF-8.
-    pub fn key_text(&self, len: usize) -> Option<&str> {
-        std::str::from_utf8(self.key.get(..len)?).ok()
+    /// `f` of the first `len` bytes of the key buffer as text, if they are UTF-8.
+    pub fn key_text<T>(len: usize, f: impl FnOnce(&str) -> T) -> Option<T> {
+        // SAFETY: no reference to the buffer outlives this call, and none is made while
+        // it runs: JS writes the buffer only between calls, and `f` never reaches it.
+        KEY.with(|key| std::str::from_utf8(unsafe { &*key.get() }.get(..len)?).ok().map(f))
     }
 
-    pub fn key_ptr(&self) -> u32 {
-        self.key.as_ptr() as usize as u32
+    pub fn key_ptr() -> u32 {
+        KEY.with(|key| key.get() as usize as u32)
     }
 
     pub fn ring_ptr(&self) -> u32 {
         self.ring.as_ptr() as usize as u32
+    }
+
+    /// The ring's length as JS views it: its count and `capacity` places.
+    pub fn ring_len(&self) -> u32 {
+        self.ring.len() as u32
     }
 
     pub fn expiries_ptr(&self) -> u32 {
@@ -246,7 +283,7 @@ mod tests {
 
     #[test]
     fn ring_replays_in_order_once() {
-        let mut v = Views::new(4);
+        let mut v = Views::new(4, RING);
         v.push(3);
         v.push(OP_MISS);
         v.push(-(2 * 7 + 2));
@@ -266,7 +303,7 @@ mod tests {
         use polycache::{Config, Slots};
         let new = || SlotMap::with_hasher(Config::lru(8), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
         let (mut by_ring, mut one_by_one) = (new(), new());
-        let mut v = Views::new(9);
+        let mut v = Views::new(9, RING);
         for slot in 0..6 {
             by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
             one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
@@ -293,7 +330,7 @@ mod tests {
 
     #[test]
     fn freed_slots_come_back_as_the_slot_in_the_ring_or_by_call() {
-        let mut v = Views::new(0);
+        let mut v = Views::new(0, RING);
         let mut freed = vec![];
         assert_eq!(v.hand_over(&mut freed), FREED_NONE);
         freed.push(7);
@@ -319,17 +356,33 @@ mod tests {
     }
 
     #[test]
+    fn a_small_cache_has_a_short_ring() {
+        assert_eq!([ring_for(0), ring_for(3), ring_for(100), ring_for(1 << 16)], [RING, RING_MIN, 100, RING]);
+        let mut v = Views::new(4, ring_for(4));
+        assert_eq!(v.ring_len() as usize, RING_MIN + 1);
+        let mut freed: Vec<u32> = (0..RING_MIN as u32).collect();
+        let answer = v.hand_over(&mut freed);
+        assert_eq!(v.handed_over(answer), (0..RING_MIN as u32).collect::<Vec<_>>(), "as many as it holds");
+        freed.extend(0..=RING_MIN as u32);
+        assert_eq!(v.hand_over(&mut freed), FREED_MANY, "one more than it holds");
+        // A count past the ring (JS never writes one) replays only what the ring holds.
+        v.ring[0] = RING as i32;
+        assert_eq!(v.take(), RING_MIN);
+    }
+
+    #[test]
     fn key_text_reads_only_utf8_within_the_buffer() {
-        let mut v = Views::new(0);
-        v.key[..5].copy_from_slice("ké y".as_bytes());
-        assert_eq!(v.key_text(5), Some("ké y"));
-        assert_eq!(v.key_text(2), None, "half of é");
-        assert_eq!(v.key_text(KEY_BYTES + 1), None);
+        KEY.with(|key| unsafe { &mut *key.get() }[..5].copy_from_slice("ké y".as_bytes()));
+        let text = |len| Views::key_text(len, str::to_owned);
+        assert_eq!(text(5).as_deref(), Some("ké y"));
+        assert_eq!(text(2), None, "half of é");
+        assert_eq!(text(KEY_BYTES + 1), None);
+        assert_eq!(Views::key_ptr(), Views::key_ptr(), "one buffer, which never moves");
     }
 
     #[test]
     fn expiries_grow_for_late_slots() {
-        let mut v = Views::new(2);
+        let mut v = Views::new(2, RING);
         v.set_expiry(1, Expiry::Never);
         v.set_expiry(100, Expiry::At(5));
         assert!(v.expiries_len() >= 101);

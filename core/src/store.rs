@@ -68,7 +68,7 @@ fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Po
 // bindings-js/wasm-outlined.mjs).
 #[inline(never)]
 fn adaptive_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
-    Policy::Adaptive(Adaptive::new(max_entries, S::table(hasher)))
+    Policy::Adaptive(Box::new(Adaptive::new(max_entries, S::table(hasher))))
 }
 
 #[inline(never)]

@@ -128,7 +128,9 @@ pub trait Recency<K, E> {
 pub enum Policy<K, E, S: Indexing<K>> {
     /// LRU order; also Django's cull, which takes its victims in that order.
     Lru(S::Lru<E>),
-    Adaptive(Adaptive<K, E, S::Table>),
+    /// Boxed: its sketch, ghosts and queues would make every store as large as an
+    /// adaptive one (~1 KB in wasm), and a host that makes many small caches pays per store.
+    Adaptive(Box<Adaptive<K, E, S::Table>>),
 }
 
 /// Dispatches one call to whichever policy is in use.
