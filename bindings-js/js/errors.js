@@ -118,9 +118,8 @@ export const trappedMaking = (e, Class) =>
  */
 export function guardTraps(Store, unguarded, Class) {
   const proto = Store.prototype;
-  const methods = Object.getOwnPropertyNames(proto).filter(
-    (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name).value === 'function',
-  );
+  // (The stores' classes have methods only: no getter runs here.)
+  const methods = Object.getOwnPropertyNames(proto).filter((name) => name !== 'constructor' && typeof proto[name] === 'function');
   const poison = (store, e) => {
     const error = trapped(e, 'a WebAssembly call of this cache', `build a new ${Class}`);
     if (error === e) return e;

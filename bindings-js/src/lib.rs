@@ -52,7 +52,9 @@ pub fn wasm_memory() -> wasm_bindgen::JsValue {
     wasm_bindgen::memory()
 }
 
-// Single-threaded wasm (no `atomics`): talc's allocator without a lock.
+// Single-threaded wasm (no `atomics`): talc's allocator without a lock (grow.rs).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+mod grow;
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: grow::Allocator = grow::allocator();
