@@ -24,6 +24,7 @@ export class Cache extends CacheBase {
   // Views on the store's ring and expiries (slot-store.js); empty until opened and after
   // a trap, detached (length 0) after the memory grows: either way the next op calls.
   #ring = NO_RING;
+  #ringEnd = 0; // the ring's last place (its view's length is a float in V8's code)
   #exp = NO_EXPIRIES;
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
@@ -99,6 +100,7 @@ export class Cache extends CacheBase {
 
   #views() {
     [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
+    this.#ringEnd = this.#ring.length - 1;
     this.#covered = this.#exp.length;
     this.#clock = openClock(this.#store);
   }
@@ -125,7 +127,7 @@ export class Cache extends CacheBase {
       const n = ring[0] + 1;
       ring[n] = slot;
       ring[0] = n;
-      if (n === ring.length - 1) this.#store.sync();
+      if (n === this.#ringEnd) this.#store.sync();
       return this.#values[slot];
     }
     // Expired (the store decides and counts), or the views need opening again.
@@ -146,7 +148,7 @@ export class Cache extends CacheBase {
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;
-    if (n === ring.length - 1) this.#store.sync();
+    if (n === this.#ringEnd) this.#store.sync();
   }
 
   /**

@@ -28,6 +28,7 @@ export class LruViews {
   #store;
   #publish;
   #ring = NO_RING;
+  #ringEnd = 0; // its last place, as a small integer (see #covered)
   #fresh = NO_EXPIRIES;
   // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
   #ages = NO_EXPIRIES;
@@ -109,6 +110,7 @@ export class LruViews {
     this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
     this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
+    this.#ringEnd = this.#ring.length - 1;
     this.#covered = len;
     this.#changed();
   }
@@ -171,6 +173,6 @@ export class LruViews {
     const n = ring[0] + 1;
     ring[n] = op;
     ring[0] = n;
-    if (n === ring.length - 1) this.#store.sync();
+    if (n === this.#ringEnd) this.#store.sync();
   }
 }

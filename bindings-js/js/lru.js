@@ -29,6 +29,9 @@ export class LRUCache extends Entries {
   #keyMap;
   #vals;
   #ring = NO_RING;
+  // The ring's last place, where a hit makes it full (a small integer: a view's `.length`
+  // is a float conversion in V8's code).
+  #ringEnd = 0;
   #fresh = NO_EXPIRIES;
   #covered = 0;
   #timed = false;
@@ -47,6 +50,7 @@ export class LRUCache extends Entries {
     for (const name of FLAGS) this[name] = !!options[name];
     this.#e = new LruEntries(o, this, (ring, fresh, covered, timed) => {
       this.#ring = ring;
+      this.#ringEnd = ring.length - 1;
       this.#fresh = fresh;
       this.#covered = covered;
       this.#timed = timed;
@@ -122,7 +126,7 @@ export class LRUCache extends Entries {
     const n = count + 1;
     ring[n] = slot;
     ring[0] = n;
-    if (n === ring.length - 1) this.#e.store.sync();
+    if (n === this.#ringEnd) this.#e.store.sync();
     return value;
   }
 
