@@ -1,4 +1,4 @@
-// Lead 3 of session 10 (docs/js-speed.md): the `Cache`'s key index as a `Map` (what it
+// Lead 3 of session 10 (docs/js-speed-history.md): the `Cache`'s key index as a `Map` (what it
 // is), as an `Object.create(null)` dictionary with `delete` (tiny-lru's), and as one whose
 // evictions leave a tombstone (the victim's key set to -1) and rebuild it once tombstones
 // outnumber live keys (memory stays within twice the live keys). Plain JS, only what the

@@ -15,7 +15,7 @@ const running = new WeakMap();
  * value, as with lru-cache): until then no value is one, and a get of an object value
  * need not ask `fetchRecord` (lru.js). Tested there, not here: this function must stay
  * within V8's 27 bytes of bytecode that it inlines wherever it is called (at 31, the
- * timed updates' loop called it, docs/js-speed.md, session 10).
+ * timed updates' loop called it, docs/js-speed-history.md, session 10).
  */
 export let anyFetch = false;
 

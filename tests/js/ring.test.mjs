@@ -4,7 +4,7 @@
 // the memory's growth detached, a clock or sizeCalculation that reads the same cache
 // between a get and a call, and a load that replaces the store while hits wait. Each run
 // checks answers, order and counters against the model or lru-cache 11. (Written for a
-// count kept in JS, which session 10 tried and left out: docs/js-speed.md.)
+// count kept in JS, which session 10 tried and left out: docs/js-speed-history.md.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LRUCache as Real } from 'lru-cache';
