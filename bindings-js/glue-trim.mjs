@@ -1,8 +1,9 @@
 // Code wasm-bindgen writes into each glue file that no entry point of ours can run, cut
 // before the glue is minified (build.mjs): every import reads the store module's glue,
-// and these are ~130 bytes of its gzip. Each cut names the text it expects, exactly as
-// the pinned wasm-bindgen writes it; a glue file that has the cut's anchor but not that
-// text fails the build (a new wasm-bindgen: look again), one without the anchor is left.
+// and these are ~190 bytes of its gzip. Each cut names the text it expects, exactly as
+// the pinned wasm-bindgen writes it (or a pattern for code it writes per class); a glue
+// file that has the cut's anchor but not that text fails the build (a new wasm-bindgen:
+// look again), one without the anchor is left.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const CUTS = [
@@ -49,6 +50,17 @@ const CUTS = [
 `,
     with: '    ({module} = module);\n',
   },
+  {
+    why: 'no code of ours disposes of a store with `using` (a cache frees its own: free())',
+    anchor: 'if (Symbol.dispose) ',
+    pattern: /^if \(Symbol\.dispose\) (\w+)\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n/gm,
+  },
+  {
+    why: 'the one store argument (carry_counters) is always a store of ours',
+    anchor: 'function _assertClass(instance, klass) {',
+    pattern: /^ +_assertClass\(\w+, \w+\);\n|^function _assertClass\(instance, klass\) \{\n {4}if \(!\(instance instanceof klass\)\) \{\n {8}throw new Error\(`expected instance of \$\{klass\.name\}`\);\n {4}\}\n\}\n/gm,
+    matches: 2,
+  },
 ];
 
 /** Cuts the dead code out of the glue `file`; how many bytes went. */
@@ -57,6 +69,13 @@ export function trimGlue(file) {
   const before = glue.length;
   for (const cut of CUTS) {
     if (!glue.includes(cut.anchor)) continue;
+    if (cut.pattern) {
+      // Every match goes; at least `matches` (1) of them, else wasm-bindgen wrote it otherwise.
+      const found = glue.match(cut.pattern)?.length ?? 0;
+      if (found < (cut.matches ?? 1)) throw new Error(`${file}: expected wasm-bindgen's code for "${cut.anchor}" (${cut.why}), found ${found} piece(s)`);
+      glue = glue.replace(cut.pattern, '');
+      continue;
+    }
     const parts = glue.split(cut.text);
     if (parts.length !== 2) {
       throw new Error(`${file}: expected wasm-bindgen's text once after "${cut.anchor}", found it ${parts.length - 1} times (${cut.why})`);

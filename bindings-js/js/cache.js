@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, learnKey, openClock, openViews, poison, queueTimed,
+  SlotStore, coarseNow, learnKey, openClock, openViews, poison, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -103,6 +103,16 @@ export class Cache extends CacheBase {
     this.#ringEnd = this.#ring.length - 1;
     this.#covered = this.#exp.length;
     this.#clock = openClock(this.#store);
+  }
+
+  /**
+   * Gives the cache's wasm memory back now; every later call throws CacheTrappedError.
+   * A dropped cache's memory comes back when its finalizer runs, after the current task,
+   * and never where FinalizationRegistry is missing (Cloudflare Workers without the
+   * `enable_weak_ref` compatibility flag).
+   */
+  free() {
+    release(this.#store);
   }
 
   /** Entries held (expired ones not yet reclaimed included, as lru-cache counts). */

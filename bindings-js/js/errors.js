@@ -44,6 +44,7 @@ export class CacheLoadError extends Error {
 /**
  * A cache whose WebAssembly call trapped (ran out of wasm memory): the store may be half
  * way through a change, so every later call on that cache throws this. Other caches go on.
+ * Also what a cache throws once its `free()` has given its wasm memory back.
  */
 export class CacheTrappedError extends Error {
   constructor(message) {
@@ -113,22 +114,27 @@ export const trappedMaking = (e, Class) =>
 /**
  * Guards every method of `Store` (a wasm-bindgen class) but those named in `unguarded`
  * (each caller guards those where it calls them): a trap poisons the store. Returns
- * `poison(store, e)`, which poisons `store` if `e` is a trap and returns the error to
- * throw. `Class`: the cache class whose store it is, for the message.
+ * `[poison, release]`: `poison(store, e)` poisons `store` if `e` is a trap and returns
+ * the error to throw; `release(store)` frees `store`'s wasm memory now, after which each
+ * of its calls throws. `Class`: the cache class whose store it is, for the messages.
  */
 export function guardTraps(Store, unguarded, Class) {
   const proto = Store.prototype;
   // (The stores' classes have methods only: no getter runs here.)
   const methods = Object.getOwnPropertyNames(proto).filter((name) => name !== 'constructor' && typeof proto[name] === 'function');
-  const poison = (store, e) => {
-    const error = trapped(e, 'a WebAssembly call of this cache', `build a new ${Class}`);
-    if (error === e) return e;
+  // From now on every method of `store` throws `error`'s message, and its owner drops
+  // its views (so that no answer comes without a call).
+  const retire = (store, error) => {
     const refuse = () => {
       throw new CacheTrappedError(error.message);
     };
     for (const name of methods) Object.defineProperty(store, name, { value: refuse });
     if (typeof store[ON_TRAP] === 'function') store[ON_TRAP]();
     return error;
+  };
+  const poison = (store, e) => {
+    const error = trapped(e, 'a WebAssembly call of this cache', `build a new ${Class}`);
+    return error === e ? e : retire(store, error);
   };
   for (const name of methods) {
     if (unguarded.includes(name)) continue;
@@ -141,5 +147,12 @@ export function guardTraps(Store, unguarded, Class) {
       }
     };
   }
-  return poison;
+  // A retired store's methods are its own properties: freed once (after a trap, not at
+  // all: wasm-bindgen's borrow of it was never given back).
+  const release = (store) => {
+    if (Object.hasOwn(store, 'free')) return;
+    store.free();
+    retire(store, new CacheTrappedError(`this ${Class} was freed (free()); build a new one`));
+  };
+  return [poison, release];
 }

@@ -121,6 +121,8 @@ export class Cache<V = unknown> implements Iterable<[string, V]> {
   touch(key: string, options?: Lifetime): boolean;
   delete(key: string): boolean;
   clear(): void;
+  /** Gives the cache's wasm memory back now (else after a GC, or never where FinalizationRegistry is missing); later calls throw CacheTrappedError. */
+  free(): void;
   /** lru-cache's fetch(): from the cache, else from `fetchMethod` (one call per key among concurrent fetches). */
   fetch(key: string, options?: FetchOptions<V>): Promise<V | undefined>;
   getRemainingTTL(key: string): number;
@@ -395,6 +397,8 @@ export declare class LRUCache<K extends {}, V extends {}, FC = unknown> {
   peek(k: K, peekOptions?: LRUCache.PeekOptions<K, V, FC>): V | undefined;
   delete(k: K): boolean;
   clear(): void;
+  /** Not in lru-cache: gives the cache's wasm memory back now; later calls that reach the store throw CacheTrappedError. */
+  free(): void;
   pop(): V | undefined;
   fetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V | undefined>;
   forceFetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V>;

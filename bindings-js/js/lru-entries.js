@@ -18,7 +18,7 @@ import { LruViews } from './lru-views.js';
 
 // A trap (out of memory) in any call poisons that cache's store (errors.js): each call
 // after it throws CacheTrappedError, and gets, which read the views, ask the store.
-guardTraps(LruStore, [], 'LRUCache');
+const [, release] = guardTraps(LruStore, [], 'LRUCache');
 
 // A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
 const FREED_NONE = -1;
@@ -111,6 +111,11 @@ export class LruEntries {
   setVal(slot, v) {
     this.#vals[slot] = v;
   }
+  /** The cache's `free()`: its store's wasm memory back now (errors.js `guardTraps`). */
+  free() {
+    release(this.#store);
+  }
+
   /** The wasm store, for reads of a slot's age and size (`timed`, `ttl`, `start`, `size`). */
   get store() {
     return this.#store;

@@ -60,6 +60,16 @@ export class LRUCache extends Entries {
     this.#clock = this.#e.clock;
   }
 
+  /**
+   * Gives the cache's wasm memory back now; later calls that reach the store throw
+   * CacheTrappedError. Not in lru-cache: without it a dropped cache's memory comes back
+   * when its finalizer runs, after the current task, and never where FinalizationRegistry
+   * is missing (Cloudflare Workers without the `enable_weak_ref` compatibility flag).
+   */
+  free() {
+    this.#e.free();
+  }
+
   get max() {
     return this.#o.max;
   }

@@ -25,7 +25,7 @@ export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 // Every method that allocates in wasm can trap (each replays the ring first, which may
 // allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
 // the hot path).
-export const poison = guardTraps(SlotStore, ['set', 'delete'], 'Cache');
+export const [poison, release] = guardTraps(SlotStore, ['set', 'delete'], 'Cache');
 
 let memory;
 /**
