@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Cache } from 'polycache';
+import { countStoreSets } from './store-calls.mjs';
 import { rng } from './model.mjs';
 
 const RING = 512; // bindings-js/src/views.rs
@@ -68,8 +69,16 @@ test('adaptive ring: a held key written again is counted once, with its new valu
   const c = new Cache({ max: 100 });
   for (let i = 0; i < 100; i++) c.set(`k${i}`, i);
   const sets = c.stats().sets;
-  for (let i = 0; i < 100; i++) c.set(`k${i}`, -i);
-  assert.equal(c.stats().sets, sets + 100);
+  const [calls, stop] = countStoreSets(c);
+  try {
+    for (let i = 0; i < 100; i++) c.set(`k${i}`, -i);
+    assert.equal(calls(), 0, 'no store call: the writes went into the ring');
+    c.set('new', 1);
+    assert.equal(calls(), 1, "a new key's write calls (the policy learns its text)");
+  } finally {
+    stop();
+  }
+  assert.equal(c.stats().sets, sets + 101);
   assert.equal(c.get('k7'), -7);
   assert.equal(c.size, 100);
 });

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { LRUCache as Real } from 'lru-cache';
 import { Cache } from 'polycache';
 import { START, rng } from './model.mjs';
+import { countStoreSets } from './store-calls.mjs';
 
 const RING = 512; // bindings-js/src/views.rs
 const memory = Cache[Symbol.for('polycache.storeMemory')];
@@ -115,22 +116,6 @@ test('timed ring: side by side with lru-cache 11, bursts of writes in one millis
     if (i % 997 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `live keys, most recent first, at op ${i}`);
   }
 });
-
-/**
- * Counts the calls of the store's `set` on `cache` (its store reached through the
- * package's internal accessor, a symbol method of Cache.prototype): `[count(), stop()]`.
- */
-function countStoreSets(cache) {
-  const inside = Object.getOwnPropertySymbols(Object.getPrototypeOf(cache)).find((s) => s.description === 'polycache.inside');
-  const proto = Object.getPrototypeOf(cache[inside]().store);
-  const set = proto.set;
-  let calls = 0;
-  proto.set = function (...args) {
-    calls++;
-    return set.apply(this, args);
-  };
-  return [() => calls, () => (proto.set = set)];
-}
 
 test('timed ring: a held key written again in one millisecond makes no store call', () => {
   const clock = { t: START };
