@@ -68,11 +68,13 @@ export class LruEntries {
     /** The cache's clock (lru-clock.js), shared by the lifetimes and the cache's get. */
     this.clock = clock;
     this.#views = new LruViews(this.#store, publish);
-    // After a trap nothing is answered without the store (which throws): gets read no
-    // views, has and peek ask it whether the entry is stale.
+    // After a trap or free() nothing is answered without the store (which throws): gets
+    // read no views, has and peek ask it whether the entry is stale; and no purge timer
+    // fires into it (its throw would be uncaught, ending the host process).
     this.#store[ON_TRAP] = () => {
       this.#views.dropped();
       this.#life.tracking = true;
+      this.#life.cleared();
     };
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
