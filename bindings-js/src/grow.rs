@@ -6,9 +6,8 @@
 //! external to the JS heap): 50,000 `new Cache({ max: 10 })` in a loop grew the memory
 //! ~1,700 times and ran 120 Mark-Compacts. Growing by an eighth makes the growths, and so
 //! those GCs, logarithmic in the memory used (up to the wasm32 limit, which it nears by
-//! halves). Pages grown but not yet used cost address
-//! space, not RAM: the runtime reserves the whole wasm32 range and commits pages as they
-//! are touched.
+//! halves). Pages grown but not yet used cost address space, not RAM: the runtime
+//! reserves the whole wasm32 range and commits pages as they are touched.
 
 use core::alloc::Layout;
 use core::arch::wasm32::{memory_grow, memory_size};
@@ -47,7 +46,9 @@ unsafe impl talc::source::Source for Grow {
             }
         };
         let base = (prev * PAGE) as *mut u8;
-        let end = base.wrapping_add(pages * PAGE);
+        // Saturating: growth up to the wasm32 limit ends at 2^32, past the last address
+        // (talc, like its own sources, then stops just short of it).
+        let end = base.wrapping_add((pages * PAGE).min(usize::MAX - base as usize));
         if let Some(old_end) = talc.source.end.take() {
             if old_end.as_ptr() == base {
                 // SAFETY: the arena ends where the new pages start.
