@@ -4,26 +4,16 @@
 // order lru-cache runs them. The flags a call does not override are read from the cache
 // at each call, as lru-cache reads its public fields.
 
-import { LruStore } from '../../dist/polycache_lrustore.js';
 import { Clock } from './lru-clock.js';
-import { ON_TRAP, fromMessage, guardTraps, trappedMaking } from './errors.js';
+import { fromMessage } from './errors.js';
 import { fetchRecord } from './lru-fetch.js';
 import { getWith } from './lru-get.js';
 import { heldSlots } from './lru-iterate.js';
 import { Disposals } from './lru-dispose.js';
 import { LruLifetimes } from './lru-lifetimes.js';
 import { entrySize } from './lru-options.js';
-import { seeds } from './options.js';
+import { FAILED, FREED_MANY, FREED_NONE, newStore, release } from './lru-store.js';
 import { LruViews } from './lru-views.js';
-
-// A trap (out of memory) in any call poisons that cache's store (errors.js): each call
-// after it throws CacheTrappedError, and gets, which read the views, ask the store.
-const [, release] = guardTraps(LruStore, [], 'LRUCache');
-
-// A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
-const FREED_NONE = -1;
-const FREED_MANY = -2;
-const FAILED = -3;
 
 export class LruEntries {
   #store;
@@ -54,11 +44,14 @@ export class LruEntries {
     this.cache = cache;
     this.fetchMethod = o.fetchMethod;
     this.memoMethod = o.memoMethod;
-    try {
-      this.#store = new LruStore(o.max, o.maxSize, seeds());
-    } catch (e) {
-      throw trappedMaking(e, 'LRUCache');
-    }
+    // After a trap or free() nothing is answered without the store (which throws): gets
+    // read no views, has and peek ask it whether the entry is stale; and no purge timer
+    // fires into it (its throw would be uncaught, ending the host process).
+    this.#store = newStore(o, () => {
+      this.#views.dropped();
+      this.#life.tracking = true;
+      this.#life.cleared();
+    });
     // Laid out whole for a bound of moderate size, as the store lays out its arrays.
     if (o.max > 0 && o.max <= 1 << 16) {
       this.#keys = new Array(o.max).fill(undefined);
@@ -68,14 +61,6 @@ export class LruEntries {
     /** The cache's clock (lru-clock.js), shared by the lifetimes and the cache's get. */
     this.clock = clock;
     this.#views = new LruViews(this.#store, publish);
-    // After a trap or free() nothing is answered without the store (which throws): gets
-    // read no views, has and peek ask it whether the entry is stale; and no purge timer
-    // fires into it (its throw would be uncaught, ending the host process).
-    this.#store[ON_TRAP] = () => {
-      this.#views.dropped();
-      this.#life.tracking = true;
-      this.#life.cleared();
-    };
     this.#disposals = new Disposals(o);
     this.#quiet = !o.dispose && !o.disposeAfter && !o.onInsert && !o.fetchMethod;
     const expire = (slot) => this.del(this.#keys[slot], 'expire');
