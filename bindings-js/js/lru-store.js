@@ -10,10 +10,9 @@ export const FREED_NONE = -1;
 export const FREED_MANY = -2;
 export const FAILED = -3;
 
-// Every call is guarded: a trap (out of memory) poisons that cache's store.
-const [, releaseStore] = guardTraps(LruStore, [], 'LRUCache');
-/** The cache's `free()`: the store's wasm memory back now; each later call throws. */
-export const release = releaseStore;
+// Every call is guarded: a trap (out of memory) poisons that cache's store. `release`:
+// the cache's `free()`, the store's wasm memory back now; each later call throws.
+export const [, release] = guardTraps(LruStore, [], 'LRUCache');
 
 /**
  * A store for `o.max` entries and `o.maxSize` in total (0: unbounded); `retired()` runs

@@ -115,7 +115,7 @@ export class LruViews {
     this.#changed();
   }
 
-  /** After the store trapped (errors.js `guardTraps`): no view, so every get asks it. */
+  /** After the store trapped or was freed (errors.js `guardTraps`): no view, so every get asks it. */
   dropped() {
     this.#ring = NO_RING;
     this.#fresh = NO_EXPIRIES;
