@@ -33,12 +33,14 @@ const rows = [
   ],
   ['types (`bindings-js/js/index.d.ts`)', ['bindings-js/js/index.d.ts']],
 ];
-const nodeEsm = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
-rows.push(['what Node ESM loads at import (store wasm + bundle)', nodeEsm]);
-rows.push(['... and after a first `new LRUCache` (+ its code and its store\'s wasm)', [...nodeEsm, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
-rows.push(['... and after a first `dump`, `load`, `fetch`, `add` or `touch` of a Cache (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
+const bundle = 'dist/polycache.mjs';
+const nodeEsm = ['dist/polycache_wasm_bg.wasm', bundle];
+rows.push(['what Node ESM reads at import (the bundle; the store wasm waits for the first `new Cache`)', [bundle]]);
+rows.push(['... and after a first `new Cache` (+ the store wasm)', nodeEsm]);
+rows.push(['... or after a first `new LRUCache` (+ its code and its store\'s wasm, not the Cache\'s)', [bundle, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
+rows.push(['... and after a Cache\'s first `dump`, `load`, `fetch`, `add` or `touch` (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
 rows.push([
-  '... and after a first key function or snapshot (+ the extras, the snapshot and key wasm and its glue)',
+  '... and after a Cache\'s first snapshot, or a key function (+ the extras, the snapshot and key wasm and its glue)',
   [...nodeEsm, 'dist/polycache_extras.cjs', 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],
 ]);
 

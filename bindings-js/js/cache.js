@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, learnKey, openClock, openViews, poison, queueTimed, release,
+  SlotStore, coarseNow, ensureStore, learnKey, openClock, openViews, poison, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -65,6 +65,7 @@ export class Cache extends CacheBase {
     // Slots run from 0 to max (one more than max while a write evicts): for a bound
     // of moderate size the arrays are laid out whole now, as lru-cache does.
     const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
+    ensureStore();
     try {
       this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
     } catch (e) {

@@ -1,5 +1,5 @@
 // Deno: reads the store's wasm beside the glue (needs --allow-read) and instantiates it
-// synchronously; the LRUCache's store's module and the snapshot and key module are read
+// synchronously when the first Cache is made; the LRUCache's store's module and the snapshot and key module are read
 // on first use.
 import * as codecGlue from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
@@ -8,8 +8,9 @@ import { codecFrom } from './codec.js';
 import * as extras from './extras.js';
 import { lruFrom } from './lru-lazy.js';
 import { lruWith } from './lru-module.js';
+import { storeFrom } from './slot-store.js';
 
-initSync({ module: Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
+storeFrom(() => initSync({ module: Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) }));
 codecFrom(
   () => codecGlue,
   () => Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),

@@ -1,5 +1,5 @@
 // Node, CommonJS: bundled by build.mjs into dist/polycache.cjs, where __dirname is dist/.
-// As node.js: the store's wasm now, the snapshot and key module, LRUCache's code with its
+// As node.js: the store's wasm at the first Cache, the snapshot and key module, LRUCache's code with its
 // store's wasm and the Cache's extras on first use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,9 @@ import { extrasFromBundle } from './extras-node.js';
 import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
+import { storeFrom } from './slot-store.js';
 
-initSync({ module: readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')) });
+storeFrom(() => initSync({ module: readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')) }));
 codecFrom(
   () => require(join(__dirname, 'polycache_codec.cjs')),
   () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),

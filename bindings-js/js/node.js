@@ -1,5 +1,6 @@
-// Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously,
-// so importing needs no top-level await. The snapshot and key module, its glue (as
+// Node, ESM: reads the store's wasm next to the glue and instantiates it synchronously
+// (no top-level await) when the first Cache is made, not at import: a program that uses
+// only LRUCache never compiles it (slot-store.js `storeFrom`). The snapshot and key module, its glue (as
 // CommonJS, which Node can load synchronously) and its wasm, are read on first use, and
 // so are `LRUCache`'s code with its store's wasm (lru-node.js) and the Cache's extras
 // (extras-node.js).
@@ -12,8 +13,9 @@ import { extrasFromBundle } from './extras-node.js';
 import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
+import { storeFrom } from './slot-store.js';
 
-initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
+storeFrom(() => initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) }));
 codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
   () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),

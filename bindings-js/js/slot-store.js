@@ -27,6 +27,25 @@ export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 // the hot path).
 export const [poison, release] = guardTraps(SlotStore, ['set', 'delete'], 'Cache');
 
+// The store module's instantiation, where the entry point defers it to first use
+// (Node and Deno read and compile the wasm synchronously: 1.5-2 ms at import that an
+// `LRUCache` user, or a program that makes its caches later, need not pay then).
+let instantiate = null;
+/** Where the store module comes from: `f()` instantiates it, run before its first use. */
+export function storeFrom(f) {
+  instantiate = f;
+}
+/** Instantiates the store module if it is not yet (a failure is thrown, and tried again next time). */
+export function ensureStore() {
+  if (instantiate === null) return;
+  try {
+    instantiate();
+  } catch (e) {
+    throw new Error(`polycache: loading the Cache's wasm module failed: ${e.message}`, { cause: e });
+  }
+  instantiate = null;
+}
+
 let memory;
 /**
  * Views on a store's ring, expiries and key buffer, made from the memory as it is after
@@ -103,6 +122,7 @@ export function learnKey(store, bytes, key) {
  */
 export const STORE_MEMORY = Symbol.for('polycache.storeMemory');
 export function storeMemory() {
+  if (memory === undefined) ensureStore();
   memory ??= wasmMemory();
   return memory;
 }

@@ -34,6 +34,16 @@ try {
       }
     }
     const c = new m.Cache({ max: 2 }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('wrong value');`;
+  // The Cache's store wasm, read at the first `new Cache`: without it the import and an
+  // LRUCache work, and each `new Cache` says what failed.
+  const missingStore = `const l = new m.LRUCache({ max: 1 }); l.set('a', 1); if (l.get('a') !== 1) throw new Error('wrong LRUCache');
+    for (let i = 0; i < 2; i++) {
+      try { new m.Cache({ max: 1 }); throw new Error('no error'); } catch (e) {
+        if (!/^polycache: loading the Cache's wasm module failed: ENOENT/.test(e.message)) throw e;
+      }
+    }`;
+  writeFileSync(join(dir, 'missing-store-esm.mjs'), `import * as m from 'polycache'; ${missingStore}\n`);
+  writeFileSync(join(dir, 'missing-store-cjs.cjs'), `const m = require('polycache'); ${missingStore}\n`);
   writeFileSync(join(dir, 'missing-esm.mjs'), `import * as m from 'polycache'; ${missing}\n`);
   writeFileSync(join(dir, 'missing-cjs.cjs'), `const m = require('polycache'); ${missing}\n`);
   const split = runSplit(join(dir, 'node_modules/polycache'));
@@ -43,6 +53,12 @@ try {
     ['cjs.cjs', () => {}],
     ['missing-esm.mjs', () => renameSync(join(dir, 'node_modules/polycache/dist/polycache_lrustore_bg.wasm'), join(dir, 'gone.wasm'))],
     ['missing-cjs.cjs', () => {}],
+    ['missing-store-esm.mjs', () => {
+      const dist = join(dir, 'node_modules/polycache/dist');
+      renameSync(join(dir, 'gone.wasm'), join(dist, 'polycache_lrustore_bg.wasm'));
+      renameSync(join(dist, 'polycache_wasm_bg.wasm'), join(dir, 'gone.wasm'));
+    }],
+    ['missing-store-cjs.cjs', () => {}],
   ];
   for (const [file, before] of runs) {
     before();

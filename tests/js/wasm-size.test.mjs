@@ -75,7 +75,9 @@ test('the store module carries no error formatting, no dlmalloc, no sort, no Sip
 // docs/js-size-and-speed.md give the figure (38.9 KiB when this was set).
 const IMPORT_BUDGET_GZIP = 39 * 1024;
 
-test('what Node ESM reads at import stays within its budget (gzip -9)', () => {
+// (Since session 16 the store wasm is read at the first `new Cache`, not at import: the
+// budget is what a Cache user's program reads by then.)
+test('what Node ESM reads for a first Cache (the bundle at import, the store wasm then) stays within its budget (gzip -9)', () => {
   const files = ['dist/polycache_wasm_bg.wasm', 'dist/polycache.mjs'];
   const gzip = files.reduce((n, f) => n + gzipSync(readFileSync(new URL(f, root)), { level: 9 }).length, 0);
   assert.ok(gzip <= IMPORT_BUDGET_GZIP, `${files.join(' + ')}: ${(gzip / 1024).toFixed(1)} KiB gzip, over the budget of ${IMPORT_BUDGET_GZIP / 1024} KiB`);
