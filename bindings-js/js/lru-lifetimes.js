@@ -41,6 +41,7 @@ export class LruLifetimes {
   /** Tracking begins; `held`: the slots held now. */
   start(held) {
     this.tracking = true;
+    this.#store.time_slots();
     this.#views.timing();
     if (this.#o.max === 0) this.#untracked = new Map([...held].map((slot) => [slot, NaN]));
     if (this.#cache.ttlAutopurge) this.#timers = new PurgeTimers();

@@ -53,9 +53,16 @@ export class LruViews {
     this.#publish(this.#ring, this.#fresh, this.#covered, this.#timed);
   }
 
-  /** The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`). */
+  /**
+   * The cache's lifetimes are tracked from now on (lru-lifetimes.js `start`), and the store
+   * has laid out its ages and fresh-until times (`time_slots`): the views are opened
+   * again before their next use.
+   */
   timing() {
     this.#timed = true;
+    this.#fresh = NO_EXPIRIES;
+    this.#ages = NO_EXPIRIES;
+    this.#covered = 0;
     this.#changed();
   }
 
@@ -106,12 +113,13 @@ export class LruViews {
   #open() {
     const store = this.#store;
     const buffer = storeMemory().buffer;
+    // (No ages nor fresh-until times before the first lifetime: views of none.)
     const len = store.fresh_len();
     this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
     this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
     this.#ringEnd = this.#ring.length - 1;
-    this.#covered = len;
+    this.#covered = store.covered_len();
     this.#changed();
   }
 
@@ -133,7 +141,7 @@ export class LruViews {
 
   /** After the store wrote `slot` as a new entry. */
   wrote(slot) {
-    if (slot >= this.#fresh.length) {
+    if (slot >= this.#covered) {
       this.#fresh = NO_EXPIRIES;
       this.#covered = 0;
       this.#changed();

@@ -364,3 +364,45 @@ fn bounds_out_of_range_are_refused() {
     assert_eq!(bound(0.0, "max"), Ok(None));
     assert_eq!(bound(7.0, "max"), Ok(Some(7)));
 }
+
+#[test]
+fn per_slot_arrays_are_laid_out_only_once_used() {
+    // A cache with no lifetime and no size holds nothing per slot beyond the core's
+    // entries, yet covers its bound (JS queues writes of the slots below it).
+    let mut s = store(100.0, 0.0);
+    for slot in 0..100 {
+        s.set(slot, 0.0, KEEP, 0.0);
+    }
+    assert_eq!(s.covered_len(), 100);
+    assert!(s.ages.is_empty() && s.fresh.is_empty() && s.sizes.is_empty());
+    assert_eq!((s.fresh_len(), s.ttl(5), s.start(5), s.size(5), s.stale(5, None)), (0, 0.0, 0.0, 0.0, FRESH));
+    s.restart(5, 7.0);
+    assert!(s.ages.is_empty(), "restarting an untimed age writes nothing");
+    // The first lifetime lays out ages and fresh-until times for every covered slot.
+    s.set(3, 0.0, 10.0, 100.0);
+    assert_eq!((s.ages.len(), s.fresh.len(), s.fresh_len()), (100, 100, 100));
+    assert_eq!((s.fresh[2], s.stale(3, Some(111.0))), (f64::INFINITY, STALE));
+    assert!(s.sizes.is_empty());
+    // ...and stays laid out through a clear, as JS keeps tracking lifetimes after one.
+    s.clear();
+    assert_eq!((s.covered_len(), s.fresh_len()), (0, 0));
+    s.set(0, 0.0, KEEP, 0.0);
+    assert_eq!((s.covered_len(), s.fresh_len()), (64, 64), "laid out again with the slots");
+    // JS asks for them at the first lifetime it tracks, before writing one itself.
+    let mut t = store(10.0, 0.0);
+    t.time_slots();
+    assert_eq!((t.fresh_len(), t.covered_len(), t.fresh[9]), (10, 10, f64::INFINITY));
+}
+
+#[test]
+fn sizes_are_laid_out_at_the_first_one() {
+    let mut s = store(10.0, 100.0);
+    s.set(0, 0.0, KEEP, 0.0);
+    assert!(s.sizes.is_empty());
+    s.set(1, 7.0, KEEP, 0.0);
+    assert_eq!((s.sizes.len(), s.size(1), s.size(0), s.calculated_size()), (10, 7.0, 0.0, 7.0));
+    // A held slot written again with its size is a move; with another, a write.
+    assert_eq!(s.set(1, 7.0, KEEP, 0.0), FREED_NONE);
+    s.set(1, 9.0, KEEP, 0.0);
+    assert_eq!((s.size(1), s.calculated_size()), (9.0, 9.0));
+}

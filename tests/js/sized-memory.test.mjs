@@ -52,3 +52,18 @@ test('caches bounded by size grow their arrays as keys arrive and keep the bound
     ok(weight <= 5000 && weight > 5000 - 4, `${c.constructor.name}: ${weight} of maxSize 5000`);
   }
 });
+
+// Session 16: an LRUCache's store lays out a slot's age and fresh-until time only once
+// the cache has a lifetime, and its size only once one is not 0 (bindings-js/src/lru.rs,
+// whose tests check each array): a cache with neither holds the core's entry and links
+// per slot, ~52 bytes (84 before). The memory grows by an eighth at a time, so an
+// average over many caches moves by a few bytes an entry: the bound leaves room for it.
+test('an LRUCache holds no ages or sizes per entry until it has one', () => {
+  const filled = () => {
+    const c = new LRUCache({ max: 10_000 });
+    for (let i = 0; i < 10_000; i++) c.set(i, i);
+    return c;
+  };
+  const perEntry = perCache(LRUCache, filled) / 10_000;
+  ok(perEntry <= 64, `a full LRUCache of max 10,000 took ${perEntry} bytes of wasm memory per entry`);
+});
