@@ -20,6 +20,8 @@ pub use slots::SlotStore;
 #[cfg(feature = "lru")]
 mod lru;
 #[cfg(feature = "lru")]
+mod lru_slots;
+#[cfg(feature = "lru")]
 pub use lru::LruStore;
 
 // What both stores are made of. The `LRUCache`'s store alone reads fewer views than the

@@ -12,6 +12,7 @@ use polycache::{Age, Config, Error, Eviction, Expiry, Slots, Store};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{cat, coded, invalid_argument, show};
+use crate::lru_slots::SlotArrays;
 use crate::slot_hash::SlotHasher;
 use crate::views::{ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
 
@@ -23,20 +24,8 @@ const NEEDS_TIME: u32 = 2;
 #[wasm_bindgen]
 pub struct LruStore {
     store: SlotMap,
-    /// How many slots the per-slot arrays below cover (JS's `covered_len`): each is laid
-    /// out for all of them, or empty while every slot's value is its default (no
-    /// lifetime yet, no size), which costs a cache that never has one nothing per slot.
-    cap: usize,
-    /// Whether `ages` and `fresh` are laid out: from the first lifetime on (`time_slots`,
-    /// or a timed age written), for the cache's life (a `clear` too keeps it).
-    timed: bool,
-    /// Whether `sizes` is laid out: from the first size other than 0 on.
-    sized: bool,
-    ages: Vec<Age>,
-    /// Per slot, a time up to which its entry is certainly fresh ([`fresh_until`]), for
-    /// JS to read through a view and answer a get with no call; kept with `ages`.
-    fresh: Vec<f64>,
-    sizes: Vec<f64>,
+    /// Each slot's age, fresh-until time and size (lru_slots.rs).
+    slots: SlotArrays,
     freed: Vec<u32>,
     error: Option<String>,
     /// The ring of gets JS answered alone (views.rs; only hits go in it here), replayed
@@ -51,23 +40,6 @@ fn charge(size: f64) -> usize {
         size as usize
     } else {
         usize::MAX
-    }
-}
-
-/// A time up to which an entry of this age is certainly fresh, so that JS can answer a get
-/// at `now <= fresh_until` without asking: `Infinity` when it never goes stale, else
-/// `start + ttl` less a margin for rounding (`now - start > ttl` is the rule, in the core's
-/// [`Age`], and the sum rounds differently), and `-Infinity` (ask the store every time)
-/// where no such margin is simple: a ttl or start not positive, or a sum not finite.
-fn fresh_until(age: Age) -> f64 {
-    if !age.is_timed() {
-        return f64::INFINITY;
-    }
-    let end = age.start + age.ttl;
-    if age.ttl > 0.0 && age.start > 0.0 && end.is_finite() {
-        end - end * 8.0 * f64::EPSILON
-    } else {
-        f64::NEG_INFINITY
     }
 }
 
@@ -103,8 +75,8 @@ impl LruStore {
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
         let views = Views::new(0, ring_for(laid_out));
-        let mut lru = LruStore { store, cap: 0, timed: false, sized: false, ages: Vec::new(), fresh: Vec::new(), sizes: Vec::new(), freed: Vec::new(), error: None, views };
-        lru.lay_out(laid_out);
+        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views };
+        lru.slots.lay_out(laid_out);
         Ok(lru)
     }
 
@@ -120,8 +92,8 @@ impl LruStore {
         // A held slot keeping its size: in an LRU store with nothing expiring, writing it
         // again is moving it to the head, one lookup (and nothing is evicted).
         // (A slot past the arrays was never stored.)
-        let held = i < self.cap && self.store.read_held(&slot);
-        if held && self.size_at(i) == size {
+        let held = i < self.slots.cap() && self.store.read_held(&slot);
+        if held && self.slots.size(i) == size {
             if !ttl.is_nan() {
                 self.put_age(i, Age::new(ttl, start));
             }
@@ -159,12 +131,12 @@ impl LruStore {
         }
         // (Anything a replay freed is reported after it: see `replay`.)
         self.freed.insert(0, slot);
-        if self.size_at(i) == size {
+        if self.slots.size(i) == size {
             // Removing the tail and pushing it at the head leaves the order a move does.
             self.store.read_held(&slot);
         } else if let Some(recycled) = self.store.recycle_lru_charged(charge) {
             debug_assert_eq!(recycled, slot, "the least recently used slot is recycled");
-            self.put_size(i, size);
+            self.slots.put_size(i, size);
             self.freed.extend(self.store.drain_dead());
         } else {
             self.store.delete(&slot, 0);
@@ -224,36 +196,32 @@ impl LruStore {
     /// only in a write of a slot at or past `covered_len`, or when laid out at the first
     /// lifetime).
     pub fn fresh_ptr(&self) -> u32 {
-        self.fresh.as_ptr() as usize as u32
+        self.slots.fresh.as_ptr() as usize as u32
     }
 
     /// How many fresh-until times (and ages) there are: `covered_len`, or 0 before the
     /// cache's first lifetime.
     pub fn fresh_len(&self) -> u32 {
-        self.fresh.len() as u32
+        self.slots.fresh.len() as u32
     }
 
     /// How many slots the per-slot arrays cover: a write of a slot below it moves none.
     pub fn covered_len(&self) -> u32 {
-        self.cap as u32
+        self.slots.cap() as u32
     }
 
     /// Lays out the ages and fresh-until times (each slot's the default: untimed) if they
     /// are not yet: JS calls it when the cache's first lifetime is tracked, before it
     /// writes ages through its view (lru-lifetimes.js `start`).
     pub fn time_slots(&mut self) {
-        if !self.timed {
-            self.timed = true;
-            self.ages.resize(self.cap, Age::default());
-            self.fresh.resize(self.cap, f64::INFINITY);
-        }
+        self.slots.time_slots();
     }
 
     /// Where the per-slot ages are in wasm memory (`fresh_len` of them, each a ttl then a
     /// start: `Age` is `repr(C)`; they move with `fresh`). JS writes a held slot's age
     /// there, and its fresh-until time, with a move queued in the ring (lru-views.js).
     pub fn ages_ptr(&self) -> u32 {
-        self.ages.as_ptr() as usize as u32
+        self.slots.ages.as_ptr() as usize as u32
     }
 
     /// Where the ring is in wasm memory (a byte offset; it never moves).
@@ -276,7 +244,7 @@ impl LruStore {
     pub fn set_age(&mut self, slot: u32, ttl: f64, start: f64) {
         // (No replay first: a write JS queued for `slot` was replayed by the call that
         // wrote it before any lifetime is set, lru-entries.js.)
-        if (slot as usize) < self.cap {
+        if (slot as usize) < self.slots.cap() {
             self.put_age(slot as usize, Age::new(ttl, start));
         }
     }
@@ -285,7 +253,7 @@ impl LruStore {
     pub fn restart(&mut self, slot: u32, now: f64) {
         // (No replay first: JS queues writes only before any entry is timed, and a
         // restart of an untimed age is the default age a queued write gives it.)
-        if (slot as usize) < self.cap {
+        if (slot as usize) < self.slots.cap() {
             self.put_age(slot as usize, self.age(slot).restarted(now));
         }
     }
@@ -323,7 +291,7 @@ impl LruStore {
     }
 
     pub fn size(&self, slot: u32) -> f64 {
-        self.sizes.get(slot as usize).copied().unwrap_or(0.0)
+        self.slots.size(slot as usize)
     }
 
     /// Makes `slot` the most recently used.
@@ -376,10 +344,7 @@ impl LruStore {
         self.store.clear();
         drop(self.store.drain_dead());
         // JS drops its view on `fresh` with this (lru-views.js): no slot is covered now.
-        self.cap = 0;
-        self.ages.clear();
-        self.fresh.clear();
-        self.sizes.clear();
+        self.slots.clear();
     }
 
     /// The sum of the sizes held.
@@ -411,7 +376,7 @@ impl LruStore {
 
     #[inline(never)]
     fn replay(&mut self) {
-        let LruStore { store, views, ages, fresh, sizes, freed, .. } = self;
+        let LruStore { store, views, slots, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
             // The push and the count alone: JS queues a new slot only below the bound,
@@ -420,11 +385,7 @@ impl LruStore {
             // lifetime or the write's (lru-views.js `insert`); no entry here expires.
             // Each size or age written here would be another line of memory per new key.
             let i = slot as usize;
-            debug_assert!(
-                sizes.get(i).map_or(true, |&z| z == 0.0)
-                    && fresh.get(i).map_or(true, |&f| f == fresh_until(ages[i]))
-                    && !store.holds(&slot)
-            );
+            debug_assert!(slots.as_queued(i) && !store.holds(&slot));
             if !store.insert_unexpiring_below_bound(slot, slot) {
                 // (Nothing is evicted below the bound; were anything, the next write reports it.)
                 let _ = store.set(slot, slot, 0, Expiry::Never, 0);
@@ -437,9 +398,9 @@ impl LruStore {
     /// The slots it evicts go into `freed`; false when the core refused it.
     fn store_new(&mut self, slot: u32, size: f64, held: bool) -> bool {
         let i = slot as usize;
-        if i >= self.cap {
+        if i >= self.slots.cap() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
-            self.lay_out((i + 1).max(2 * self.cap).max(64));
+            self.slots.lay_out((i + 1).max(2 * self.slots.cap()).max(64));
         }
         if !held {
             self.put_age(i, Age::default());
@@ -450,7 +411,7 @@ impl LruStore {
             self.error = Some(coded(e));
             return false;
         }
-        self.put_size(i, size);
+        self.slots.put_size(i, size);
         for dead in self.store.drain_dead() {
             if dead != slot {
                 self.freed.push(dead);
@@ -459,48 +420,12 @@ impl LruStore {
         true
     }
 
-    /// Covers `len` slots: lengthens the per-slot arrays laid out so far (they may move).
-    fn lay_out(&mut self, len: usize) {
-        self.cap = len;
-        if self.timed {
-            self.ages.resize(len, Age::default());
-            self.fresh.resize(len, f64::INFINITY);
-        }
-        if self.sized {
-            self.sizes.resize(len, 0.0);
-        }
-    }
-
-    /// Slot `i`'s age (`i` below `cap`); the first timed one lays the ages out.
     fn put_age(&mut self, i: usize, age: Age) {
-        if !self.timed {
-            if !age.is_timed() {
-                return;
-            }
-            self.time_slots();
-        }
-        self.ages[i] = age;
-        self.fresh[i] = fresh_until(age);
-    }
-
-    fn size_at(&self, i: usize) -> f64 {
-        self.sizes.get(i).copied().unwrap_or(0.0)
-    }
-
-    /// Slot `i`'s size (`i` below `cap`); the first other than 0 lays the sizes out.
-    fn put_size(&mut self, i: usize, size: f64) {
-        if !self.sized {
-            if size == 0.0 {
-                return;
-            }
-            self.sized = true;
-            self.sizes.resize(self.cap, 0.0);
-        }
-        self.sizes[i] = size;
+        self.slots.put_age(i, age);
     }
 
     fn age(&self, slot: u32) -> Age {
-        self.ages.get(slot as usize).copied().unwrap_or_default()
+        self.slots.age(slot as usize)
     }
 }
 

@@ -2,6 +2,7 @@
 //! fresh-until times.
 
 use super::*;
+use crate::lru_slots::fresh_until;
 use crate::views::{FREED_MANY, RING};
 
 const KEEP: f64 = f64::NAN;
@@ -288,18 +289,18 @@ fn fresh_until_never_says_fresh_where_the_age_rule_says_stale() {
 fn fresh_follows_every_change_of_age() {
     let mut s = store(3.0, 0.0);
     s.set(0, 0.0, 10.0, 100.0);
-    assert!(s.fresh[0] < 110.0 && s.fresh[0] > 109.99);
+    assert!(s.slots.fresh[0] < 110.0 && s.slots.fresh[0] > 109.99);
     s.restart(0, 200.0);
-    assert!(s.fresh[0] > 209.99);
+    assert!(s.slots.fresh[0] > 209.99);
     s.set_age(0, 0.0, 5.0);
-    assert_eq!(s.fresh[0], f64::INFINITY);
+    assert_eq!(s.slots.fresh[0], f64::INFINITY);
     s.set(1, 0.0, 5.0, 1.0);
     s.set(2, 0.0, KEEP, 0.0);
     assert_eq!(s.reuse_lru(0.0, KEEP, 0.0), 0.0);
-    assert_eq!(s.fresh[0], f64::INFINITY, "a new entry is untimed");
+    assert_eq!(s.slots.fresh[0], f64::INFINITY, "a new entry is untimed");
     assert_eq!(s.reuse_lru(0.0, 2.0, 3.0), 1.0);
-    assert!(s.fresh[1] < 5.0);
-    assert_eq!(s.fresh_len() as usize, s.ages.len());
+    assert!(s.slots.fresh[1] < 5.0);
+    assert_eq!(s.fresh_len() as usize, s.slots.ages.len());
 }
 
 #[test]
@@ -335,8 +336,8 @@ fn recycle_lru_is_reuse_lru_where_nothing_is_sized() {
         }
     }
     assert_eq!(a.order(), b.order());
-    assert_eq!((a.ages.clone(), a.fresh.clone()), (b.ages.clone(), b.fresh.clone()));
-    assert!(a.ages.iter().any(|age| age.is_timed()));
+    assert_eq!((a.slots.ages.clone(), a.slots.fresh.clone()), (b.slots.ages.clone(), b.slots.fresh.clone()));
+    assert!(a.slots.ages.iter().any(|age| age.is_timed()));
     assert_eq!(store(3.0, 0.0).recycle_lru(KEEP, 0.0), FREED_NONE, "empty");
 }
 
@@ -346,14 +347,14 @@ fn ages_are_laid_out_as_js_writes_them() {
     // fresh-until time it writes beside them is the store's own for that age.
     let mut s = store(3.0, 0.0);
     s.set(1, 0.0, 10.0, 100.0);
-    let flat = s.ages.as_ptr().cast::<f64>();
+    let flat = s.slots.ages.as_ptr().cast::<f64>();
     // SAFETY: `Age` is `repr(C)`, two f64; `ages` holds at least two of them.
     let (ttl, start) = unsafe { (*flat.add(2), *flat.add(3)) };
     assert_eq!((ttl, start), (10.0, 100.0));
     assert_eq!(std::mem::size_of::<Age>(), 16);
     let end: f64 = 100.0 + 10.0;
-    assert_eq!(s.fresh[1], end - end * (8.0 * f64::EPSILON));
-    assert_eq!(s.ages.len(), s.fresh_len() as usize);
+    assert_eq!(s.slots.fresh[1], end - end * (8.0 * f64::EPSILON));
+    assert_eq!(s.slots.ages.len(), s.fresh_len() as usize);
 }
 
 #[test]
@@ -374,15 +375,15 @@ fn per_slot_arrays_are_laid_out_only_once_used() {
         s.set(slot, 0.0, KEEP, 0.0);
     }
     assert_eq!(s.covered_len(), 100);
-    assert!(s.ages.is_empty() && s.fresh.is_empty() && s.sizes.is_empty());
+    assert!(s.slots.ages.is_empty() && s.slots.fresh.is_empty() && s.slots.sizes.is_empty());
     assert_eq!((s.fresh_len(), s.ttl(5), s.start(5), s.size(5), s.stale(5, None)), (0, 0.0, 0.0, 0.0, FRESH));
     s.restart(5, 7.0);
-    assert!(s.ages.is_empty(), "restarting an untimed age writes nothing");
+    assert!(s.slots.ages.is_empty(), "restarting an untimed age writes nothing");
     // The first lifetime lays out ages and fresh-until times for every covered slot.
     s.set(3, 0.0, 10.0, 100.0);
-    assert_eq!((s.ages.len(), s.fresh.len(), s.fresh_len()), (100, 100, 100));
-    assert_eq!((s.fresh[2], s.stale(3, Some(111.0))), (f64::INFINITY, STALE));
-    assert!(s.sizes.is_empty());
+    assert_eq!((s.slots.ages.len(), s.slots.fresh.len(), s.fresh_len()), (100, 100, 100));
+    assert_eq!((s.slots.fresh[2], s.stale(3, Some(111.0))), (f64::INFINITY, STALE));
+    assert!(s.slots.sizes.is_empty());
     // ...and stays laid out through a clear, as JS keeps tracking lifetimes after one.
     s.clear();
     assert_eq!((s.covered_len(), s.fresh_len()), (0, 0));
@@ -391,16 +392,16 @@ fn per_slot_arrays_are_laid_out_only_once_used() {
     // JS asks for them at the first lifetime it tracks, before writing one itself.
     let mut t = store(10.0, 0.0);
     t.time_slots();
-    assert_eq!((t.fresh_len(), t.covered_len(), t.fresh[9]), (10, 10, f64::INFINITY));
+    assert_eq!((t.fresh_len(), t.covered_len(), t.slots.fresh[9]), (10, 10, f64::INFINITY));
 }
 
 #[test]
 fn sizes_are_laid_out_at_the_first_one() {
     let mut s = store(10.0, 100.0);
     s.set(0, 0.0, KEEP, 0.0);
-    assert!(s.sizes.is_empty());
+    assert!(s.slots.sizes.is_empty());
     s.set(1, 7.0, KEEP, 0.0);
-    assert_eq!((s.sizes.len(), s.size(1), s.size(0), s.calculated_size()), (10, 7.0, 0.0, 7.0));
+    assert_eq!((s.slots.sizes.len(), s.size(1), s.size(0), s.calculated_size()), (10, 7.0, 0.0, 7.0));
     // A held slot written again with its size is a move; with another, a write.
     assert_eq!(s.set(1, 7.0, KEEP, 0.0), FREED_NONE);
     s.set(1, 9.0, KEEP, 0.0);
