@@ -138,6 +138,9 @@ for (const [impl, v] of Object.entries(cold)) {
     processes: v.firstGet.length,
     nodeReadyMs: round2(nodeReady),
     importMs: round2(median(v.imported.map((x, i) => x - v.nodeReady[i]))),
+    // Import, instantiation and the first cache's work together: polycache reads and
+    // compiles its wasm at the first `new Cache` or `new LRUCache`, not at import.
+    readyToFirstGetMs: round2(median(v.firstGet.map((x, i) => x - v.nodeReady[i]))),
     firstGetMs: round2(median(v.firstGet)),
   };
 }
@@ -230,8 +233,14 @@ for (const [mode, [name, what]] of Object.entries(BOUNDED)) {
 }
 tables.push({
   title: 'Cold start: process start -> import -> new cache -> set -> first get (ms, median of fresh processes)',
-  columns: ['implementation', 'node ready', 'import', 'first get (from process start)'],
-  rows: Object.entries(coldStart).map(([impl, v]) => [impl === 'none' ? '(node alone)' : impl, v.nodeReadyMs, impl === 'none' ? null : v.importMs, impl === 'none' ? null : v.firstGetMs]),
+  columns: ['implementation', 'node ready', 'import', 'import to first get (wasm compiled at the first new cache)', 'first get (from process start)'],
+  rows: Object.entries(coldStart).map(([impl, v]) => [
+    impl === 'none' ? '(node alone)' : impl,
+    v.nodeReadyMs,
+    impl === 'none' ? null : v.importMs,
+    impl === 'none' ? null : v.readyToFirstGetMs,
+    impl === 'none' ? null : v.firstGetMs,
+  ]),
 });
 if (!workerdStart.error) {
   tables.push({
