@@ -18,6 +18,11 @@ import { noInlineFlags } from './wasm-outlined.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
 import { buildWorkerd } from './workerd-bundle.mjs';
 
+// `POLYCACHE_READABLE=1 npm run build`: the same bundles with their names kept (esbuild
+// minifies whitespace and syntax only), for profiles that name our functions
+// (bench/js/profile.mjs); larger, so the size tests fail on it. Never for a release.
+const READABLE = Boolean(process.env.POLYCACHE_READABLE);
+const MINIFY = READABLE ? ['--minify-whitespace', '--minify-syntax'] : ['--minify'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const bin = join(root, 'node_modules', '.bin');
@@ -97,13 +102,13 @@ for (const [feature, name] of MODULES) {
   console.log(`wasm-opt ${name}: ${before} -> ${statSync(wasm).size} bytes`);
   console.log(`glue-trim ${name}: ${trimGlue(glue)} bytes of code none of ours runs`);
   // The glue, minified in place (every runtime loads it; half the bytes gzipped).
-  run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
+  run(join(bin, 'esbuild'), [glue, ...MINIFY, '--format=esm', '--target=es2020', `--outfile=${glue}`, '--allow-overwrite']);
 }
 // Node loads the snapshot and key module's glue on first use, through require (ESM has no
 // synchronous import): a CommonJS copy of it.
 run(join(bin, 'esbuild'), [
   join(dist, 'polycache_codec.js'),
-  '--minify',
+  ...MINIFY,
   '--format=cjs',
   '--target=node18',
   '--log-override:empty-import-meta=silent',
@@ -119,7 +124,7 @@ run(join(bin, 'esbuild'), [
   '--platform=node',
   '--format=cjs',
   '--target=node18',
-  '--minify',
+  ...MINIFY,
   '--log-override:empty-import-meta=silent',
   `--outfile=${join(dist, 'polycache.cjs')}`,
 ]);
@@ -137,7 +142,7 @@ run(join(bin, 'esbuild'), [
   '--platform=node',
   '--format=esm',
   '--target=node18',
-  '--minify',
+  ...MINIFY,
   `--outfile=${esm}`,
 ]);
 /** Rewrites `file`'s paths to the dist/ files named, as bindings-js/js/ wrote them, to `./name`. */

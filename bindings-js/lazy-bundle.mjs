@@ -64,7 +64,9 @@ export async function buildLazyBundle(root, which, outfile) {
     platform: 'node',
     format: 'esm',
     target: 'node18',
-    minify: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    minifyIdentifiers: !process.env.POLYCACHE_READABLE, // (build.mjs READABLE)
     keepNames: lazy.keepNames === true,
     write: false,
     plugins: [sharing(await sharedNames(lazy), lazy)],

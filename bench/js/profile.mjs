@@ -2,6 +2,9 @@
 // `node --cpu-prof` and prints the functions with the most self time.
 //
 //   node bench/js/profile.mjs [implementation=polycache] [shape=namespaced] [ttl=0] [iterations=200] [sized]
+//
+// Our functions are named in the profile after `POLYCACHE_READABLE=1 npm run build`
+// (build.mjs; build again without it before the tests: the size tests fail on it).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
