@@ -200,7 +200,10 @@ export class LruEntries {
   // cache); `written` also cancels the victim's purge timer (lru-lifetimes.js).
   #recycle(k, v, ttl) {
     const timed = !Number.isNaN(ttl);
-    const slot = this.#store.recycle_lru(ttl, timed ? this.#o.perf.now() : 0);
+    const start = timed ? this.#o.perf.now() : 0;
+    // The victim read from the store's links and its move queued, where the views can.
+    let slot = this.#views.recycle(ttl, start);
+    if (slot < 0) slot = this.#store.recycle_lru(ttl, start);
     this.#keyMap.delete(this.#keys[slot]);
     this.#keys[slot] = k;
     this.#vals[slot] = v;

@@ -17,6 +17,7 @@ import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);
+const NO_LINKS = new Uint32Array(0);
 // Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
 const MARGIN = 8 * Number.EPSILON;
 let memory;
@@ -38,6 +39,17 @@ export class LruViews {
   // opened again; a view's `.length` is a float conversion in V8's code): attached as
   // long as the ring is.
   #covered = 0;
+  // The core's recency links, where they never move (bindings-js/src/lru.rs `links_ptr`:
+  // two per index, its previous then its next; index 0 the head, whose previous is the
+  // least recently used; slot n at index n + 1), and the count of the ring's replays.
+  #links = NO_LINKS;
+  #replays = NO_RING;
+  // The index of the last victim `recycle` named, and the ring's count and replays just
+  // after it queued its move: while both read the same, the ring holds nothing but such
+  // moves, the links still read as before them, and the next victim is its previous.
+  #runAt = 0;
+  #runCount = -1;
+  #runReplays = 0;
 
   /**
    * `publish(ring, fresh, covered, timed)`: called with the views a get reads, now and
@@ -120,11 +132,16 @@ export class LruViews {
     this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
     this.#ringEnd = this.#ring.length - 1;
     this.#covered = store.covered_len();
+    const links = store.links_ptr();
+    this.#links = links === 0 ? NO_LINKS : new Uint32Array(buffer, links, store.links_len());
+    this.#replays = new Int32Array(buffer, store.replays_ptr(), 1);
+    this.#runCount = -1;
     this.#changed();
   }
 
   /** After the store trapped or was freed (errors.js `guardTraps`): no view, so every get asks it. */
   dropped() {
+    this.#links = NO_LINKS;
     this.#ring = NO_RING;
     this.#fresh = NO_EXPIRIES;
     this.#ages = NO_EXPIRIES;
@@ -153,6 +170,38 @@ export class LruViews {
     if (slot < this.#covered && this.#ring[0] !== undefined) return true;
     this.freshUntil(0);
     return slot < this.#covered;
+  }
+
+  /**
+   * A new key's write into a full cache without a call, where it can be made so (quiet,
+   * unsized: lru-entries.js `#recycle`): the least recently used slot, read from the
+   * store's links, takes the lifetime `ttl` from `start` (NaN: none in the cache yet),
+   * and its move to the front is queued as a hit (the store's `recycle_lru` is that move
+   * and that age). Only while the ring is empty, or holds nothing but the moves this
+   * queued since the last replay. The slot; -1, and nothing done, where the store must
+   * be asked.
+   */
+  recycle(ttl, start) {
+    let count = this.#ring[0];
+    if (count === undefined) {
+      this.#open();
+      count = this.#ring[0];
+    }
+    const links = this.#links;
+    let at;
+    if (count === 0) at = links[0];
+    else if (count === this.#runCount && this.#replays[0] === this.#runReplays) at = links[2 * this.#runAt];
+    else return -1;
+    // (Undefined: no links to read; 0: the list walked back to its head.)
+    if (!(at > 0)) return -1;
+    const slot = at - 1;
+    if (!Number.isNaN(ttl) && !(slot < this.#covered && this.#age(slot, ttl, start))) return -1;
+    this.#push(slot);
+    this.#runAt = at;
+    // (A full ring was replayed by the push: its count is 0, and the next reads afresh.)
+    this.#runCount = this.#ring[0] ?? -1;
+    this.#runReplays = this.#replays[0];
+    return slot;
   }
 
   /** The ring, attached: a write's answer -(2 + k) put k slots in its places 1..k. */

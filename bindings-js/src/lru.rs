@@ -31,6 +31,9 @@ pub struct LruStore {
     /// The ring of gets JS answered alone (views.rs; only hits go in it here), replayed
     /// in order before anything that reads or changes the recency order.
     views: Views,
+    /// Whether the core laid out its links for every slot JS can use, so that they never
+    /// move (`links_ptr`).
+    fixed_links: bool,
 }
 
 /// What the store charges for a size from JS (one it cannot count is too large for any
@@ -75,7 +78,7 @@ impl LruStore {
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
         let views = Views::new(0, ring_for(laid_out));
-        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views };
+        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views, fixed_links: laid_out > 0 };
         lru.slots.lay_out(laid_out);
         Ok(lru)
     }
@@ -233,6 +236,28 @@ impl LruStore {
     /// cache: views.rs, `ring_for`).
     pub fn ring_len(&self) -> u32 {
         self.views.ring_len()
+    }
+
+    /// Where the count of the ring's replays is (views.rs).
+    pub fn replays_ptr(&self) -> u32 {
+        self.views.replays_ptr()
+    }
+
+    /// Where the core's recency links are (the core's `Recency::links`: two u32 per
+    /// index, index 0 the head, whose first is the least recently used index, slot `n` at
+    /// index `n + 1`): JS reads its next victims there while the ring holds nothing but
+    /// its own moves of them (lru-views.js `recycle`). 0 where they may move (a bound
+    /// past what the core lays out whole).
+    pub fn links_ptr(&self) -> u32 {
+        match self.store.recency_links() {
+            Some((at, _)) if self.fixed_links => at as usize as u32,
+            _ => 0,
+        }
+    }
+
+    /// How many u32 `links_ptr` covers.
+    pub fn links_len(&self) -> u32 {
+        self.store.recency_links().map_or(0, |(_, n)| 2 * n as u32)
     }
 
     /// The slots the last `set` evicted, least recently used first.

@@ -407,3 +407,46 @@ fn sizes_are_laid_out_at_the_first_one() {
     s.set(1, 9.0, KEEP, 0.0);
     assert_eq!((s.size(1), s.calculated_size()), (9.0, 9.0));
 }
+
+/// The victims JS reads in place (lru-views.js `recycle`): from the head's previous, each
+/// index's previous, slot `n` at index `n + 1`.
+fn victims_in_place(s: &LruStore) -> Vec<u32> {
+    // (`links_ptr` is the address as wasm32 has it: natively, the core's own pointer.)
+    assert_ne!(s.links_ptr(), 0);
+    let (ptr, n) = s.store.recency_links().expect("a dense LRU");
+    assert_eq!(2 * n, s.links_len() as usize);
+    // SAFETY: the core's links are laid out whole for this store (`links_ptr` is not 0),
+    // two u32 for each of `n` indexes, and nothing writes them while the slice lives.
+    let links = unsafe { std::slice::from_raw_parts(ptr, 2 * n) };
+    let mut out = Vec::new();
+    let mut at = links[0];
+    while at != 0 {
+        out.push(at - 1);
+        at = links[2 * at as usize];
+    }
+    out
+}
+
+#[test]
+fn js_reads_the_victims_and_the_replays_in_place() {
+    let mut s = store(4.0, 0.0);
+    for slot in [2, 0, 3, 1] {
+        s.set(slot, 0.0, KEEP, 0.0);
+    }
+    s.promote(0);
+    let mut order = s.order();
+    order.reverse();
+    assert_eq!(victims_in_place(&s), order, "least recently used first");
+    assert_eq!(victims_in_place(&s), vec![2, 3, 1, 0]);
+    // A move JS queues is replayed at the next call, which counts the replay; the count
+    // sits right after the ring's places.
+    assert_eq!(s.replays_ptr(), s.ring_ptr() + 4 * s.ring_len());
+    let before = s.views.replays();
+    s.views.push(2);
+    assert_eq!(s.views.replays(), before, "queued, not replayed");
+    assert_eq!(s.lru(), 3.0);
+    assert_eq!(s.views.replays(), before.wrapping_add(1));
+    assert_eq!(victims_in_place(&s), vec![3, 1, 0, 2]);
+    // Where the links may move (no count bound to lay them out for), none is offered.
+    assert_eq!(store(0.0, 100.0).links_ptr(), 0);
+}

@@ -119,12 +119,13 @@ impl Views {
     /// `slots`: how many slots to lay out now (JS's own arrays are that long); `ring`:
     /// how many operations the ring holds (`ring_for`).
     pub fn new(slots: usize, ring: usize) -> Views {
-        Views { ring: vec![0; ring + 1].into_boxed_slice(), expiries: vec![0.0; slots] }
+        // The count, the places, and after them how many replays there have been.
+        Views { ring: vec![0; ring + 2].into_boxed_slice(), expiries: vec![0.0; slots] }
     }
 
     /// How many operations the ring holds.
     fn capacity(&self) -> usize {
-        self.ring.len() - 1
+        self.ring.len() - 2
     }
 
     /// True when operations wait in the ring.
@@ -139,6 +140,8 @@ impl Views {
     fn take(&mut self) -> usize {
         let n = (self.ring[0].max(0) as usize).min(self.capacity());
         self.ring[0] = 0;
+        let replays = self.ring.len() - 1;
+        self.ring[replays] = self.ring[replays].wrapping_add(1);
         n
     }
 
@@ -251,7 +254,20 @@ impl Views {
 
     /// The ring's length as JS views it: its count and `capacity` places.
     pub fn ring_len(&self) -> u32 {
-        self.ring.len() as u32
+        self.ring.len() as u32 - 1
+    }
+
+    /// Where the count of replays is (an i32 after the ring's places, wrapping): JS reads
+    /// it to tell that nothing it queued was replayed since it last looked (the
+    /// `LRUCache`'s victims read in place, lru-views.js `recycle`).
+    pub fn replays_ptr(&self) -> u32 {
+        (self.ring.as_ptr() as usize + 4 * (self.ring.len() - 1)) as u32
+    }
+
+    /// The count `replays_ptr` locates.
+    #[cfg(test)]
+    pub(crate) fn replays(&self) -> i32 {
+        self.ring[self.ring.len() - 1]
     }
 
     pub fn expiries_ptr(&self) -> u32 {

@@ -48,7 +48,9 @@ const HEAD: usize = 0;
 /// a hit or a rewrite reads 8 bytes of links and never the entry (`touch`).
 const FREE: Link = Link { prev: u32::MAX, next: u32::MAX };
 
+/// `repr(C)`: a host reads the links in place, two u32 per index ([`Recency::links`]).
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 struct Link {
     prev: u32,
     next: u32,
@@ -288,6 +290,10 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
 
     fn len(&self) -> usize {
         self.len
+    }
+
+    fn links(&self) -> Option<(*const u32, usize)> {
+        Some((self.links.as_ptr().cast(), self.links.len()))
     }
 
     #[inline]

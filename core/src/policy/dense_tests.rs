@@ -148,3 +148,27 @@ fn a_scan_from_the_tail_rotates_the_list() {
     assert_eq!(order(d.iter()).iter().map(|p| p.0).collect::<Vec<_>>(), vec![2, 3, 1, 0]);
     d.validate();
 }
+
+#[test]
+fn the_links_a_host_reads_list_the_victims() {
+    // What the JS LRUCache reads in place to name its victims without a call (its test in
+    // bindings-js/src/lru_tests.rs reads the memory): index 0's previous is the least
+    // recently used index, each index's previous the next victim after it.
+    let (mut dense, _, _) = twins(4, 9);
+    for k in [3u32, 1, 0, 2] {
+        dense.push(k, 0);
+    }
+    dense.touch(&1);
+    let (ptr, len) = dense.links().expect("a dense policy's links");
+    assert_eq!((ptr, len), (dense.links.as_ptr().cast(), 4 + 2));
+    let mut victims = Vec::new();
+    let mut at = dense.links[HEAD].prev;
+    while at != 0 {
+        victims.push(at - 1);
+        at = dense.links[at as usize].prev;
+    }
+    assert_eq!(victims, vec![3, 0, 2, 1], "least recently used first");
+    assert_eq!(victims.first(), dense.last());
+    assert_eq!(std::mem::size_of::<Link>(), 8);
+    assert_eq!(Lru::<u32, u64, crate::KeyHasher>::new(4, seeded_hasher([1, 2, 3, 4])).links(), None);
+}

@@ -109,6 +109,14 @@ pub trait Recency<K, E> {
         Some(key)
     }
     fn resize(&mut self, max_entries: usize);
+    /// Where the order's links are, for a host that reads them in place: two u32 per
+    /// index, its previous (less recently used) index then its next; index 0 is the
+    /// list's head, whose previous is the least recently used index (0 when empty), and
+    /// key `n` is index `n + 1`. The address holds until the policy grows past the keys it
+    /// laid out. A dense policy's; None for the others.
+    fn links(&self) -> Option<(*const u32, usize)> {
+        None
+    }
     /// The least recently used key.
     fn last(&self) -> Option<&K>;
     /// A copy of the least recently used key.
@@ -269,6 +277,14 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
 
     pub fn resize(&mut self, max_entries: usize) {
         each!(self, p => p.resize(max_entries))
+    }
+
+    /// [`Recency::links`] of the LRU order; None for the adaptive policy.
+    pub fn links(&self) -> Option<(*const u32, usize)> {
+        match self {
+            Policy::Lru(p) => p.links(),
+            Policy::Adaptive(_) => None,
+        }
     }
 
     /// The key [`Policy::iter`] lists last (LRU: the least recently used), without

@@ -18,6 +18,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         family && self.config.max_bytes.is_none()
     }
 
+    /// Where a dense LRU's links are, for a host that reads its order in place (the JS
+    /// `LRUCache` finds its victims there): [`crate::Recency::links`]. None for
+    /// other policies and keys.
+    pub fn recency_links(&self) -> Option<(*const u32, usize)> {
+        self.map.links()
+    }
+
     /// A write of a held `key` that keeps its value, charge and expiry: counted as a
     /// set, and the entry is used as a write uses it (LRU: the most recently used).
     /// Only for an entry that never expires: false, and nothing done, for any other.
