@@ -4,19 +4,10 @@
 // Node's entries read it then from dist/polycache_extras.cjs (extras-node.js); the other
 // runtimes import it with the package and hand it over at once (extras.js).
 
-let load = null;
-let loaded = null;
+import { firstUse } from './first-use.js';
 
-/** Where the code comes from: `f()` returns extras.js's exports, asked on first use. */
-export function extrasFrom(f) {
-  load = f;
-}
-
-/** extras.js's exports, loading them on the first call. */
-export function extras() {
-  if (loaded === null) {
-    if (load === null) throw new Error('polycache: no entry point said where the Cache\'s extras are');
-    loaded = load();
-  }
-  return loaded;
-}
+/**
+ * `extrasFrom(f)`: where the code comes from, `f()` returning extras.js's exports, asked
+ * on first use; `extras()`: those exports, loading them on the first call.
+ */
+export const [extrasFrom, extras] = firstUse("where the Cache's extras are");

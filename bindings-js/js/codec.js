@@ -6,30 +6,24 @@
 // compile it while the package loads (they cannot fetch synchronously).
 
 import { trapped } from './errors.js';
+import { firstUse } from './first-use.js';
 
-let load = null;
-let glue = null;
+const [from, codecGlue] = firstUse('where the snapshot and key module is');
 
 /**
  * Where the module comes from, both asked on first use: `glue()` gives its wasm-bindgen
  * glue, `wasm()` its bytes or its compiled WebAssembly.Module.
  */
 export function codecFrom(glue, wasm) {
-  load = () => {
+  from(() => {
     const g = glue();
     g.initSync({ module: wasm() });
     return g;
-  };
+  });
 }
 
 /** The module's exports, instantiating it on the first call. */
-export function codec() {
-  if (glue === null) {
-    if (load === null) throw new Error('polycache: no entry point said where the snapshot and key module is');
-    glue = load();
-  }
-  return glue;
-}
+export const codec = codecGlue;
 
 /**
  * The error to throw for a trap in this module (out of its wasm memory). The cache that

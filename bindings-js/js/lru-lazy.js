@@ -8,27 +8,19 @@
 // `instanceof`, static reads and `.prototype` all reach the real class, loading it first;
 // instances are the real class's own, so their methods run with nothing in between.
 
-let load = null;
-let Real = null;
+import { firstUse } from './first-use.js';
 
-function real() {
-  if (Real === null) {
-    if (load === null) throw new Error('polycache: no entry point said where LRUCache is');
-    try {
-      Real = load();
-    } catch (e) {
-      // A file missing from dist/, say: the next use tries again.
-      throw new Error(`polycache: loading LRUCache's code and its wasm module failed: ${e.message}`, { cause: e });
-    }
-    // `cache.constructor === LRUCache`, and `new cache.constructor(options)`, as with lru-cache.
-    Object.defineProperty(Real.prototype, 'constructor', { value: LRUCache, writable: true, configurable: true });
-  }
-  return Real;
-}
+// (A failure, a file missing from dist/ say, is thrown, and the next use tries again.)
+const [from, real] = firstUse('where LRUCache is', "LRUCache's code and its wasm module");
 
 /** Where the class comes from: `f()` returns it, asked on first use. */
 export function lruFrom(f) {
-  load = f;
+  from(() => {
+    const Real = f();
+    // `cache.constructor === LRUCache`, and `new cache.constructor(options)`, as with lru-cache.
+    Object.defineProperty(Real.prototype, 'constructor', { value: LRUCache, writable: true, configurable: true });
+    return Real;
+  });
 }
 
 export const LRUCache = new Proxy(function LRUCache() {}, {

@@ -3,6 +3,7 @@
 
 import { SlotStore, wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
 import { ON_TRAP, guardTraps } from './errors.js';
+import { firstUse } from './first-use.js';
 
 export { ON_TRAP, SlotStore };
 
@@ -29,22 +30,10 @@ export const [poison, release] = guardTraps(SlotStore, ['set', 'delete'], 'Cache
 
 // The store module's instantiation, where the entry point defers it to first use
 // (Node and Deno read and compile the wasm synchronously: 1.5-2 ms at import that an
-// `LRUCache` user, or a program that makes its caches later, need not pay then).
-let instantiate = null;
-/** Where the store module comes from: `f()` instantiates it, run before its first use. */
-export function storeFrom(f) {
-  instantiate = f;
-}
-/** Instantiates the store module if it is not yet (a failure is thrown, and tried again next time). */
-export function ensureStore() {
-  if (instantiate === null) return;
-  try {
-    instantiate();
-  } catch (e) {
-    throw new Error(`polycache: loading the Cache's wasm module failed: ${e.message}`, { cause: e });
-  }
-  instantiate = null;
-}
+// `LRUCache` user, or a program that makes its caches later, need not pay then):
+// `storeFrom(f)`, `f()` instantiating it; `ensureStore()` before its first use (nothing
+// to do where the entry point instantiated it at import: browsers, workerd).
+export const [storeFrom, ensureStore] = firstUse(null, "the Cache's wasm module");
 
 let memory;
 /**
