@@ -260,6 +260,7 @@ impl Views {
     /// Where the count of replays is (an i32 after the ring's places, wrapping): JS reads
     /// it to tell that nothing it queued was replayed since it last looked (the
     /// `LRUCache`'s victims read in place, lru-views.js `recycle`).
+    #[cfg_attr(not(feature = "lru"), allow(dead_code))]
     pub fn replays_ptr(&self) -> u32 {
         (self.ring.as_ptr() as usize + 4 * (self.ring.len() - 1)) as u32
     }
