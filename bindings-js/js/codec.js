@@ -8,7 +8,9 @@
 import { trapped } from './errors.js';
 import { firstUse } from './first-use.js';
 
-const [from, codecGlue] = firstUse('where the snapshot and key module is');
+// `codec()`: the module's exports, instantiating it on the first call.
+const [from, codec] = firstUse('where the snapshot and key module is');
+export { codec };
 
 /**
  * Where the module comes from, both asked on first use: `glue()` gives its wasm-bindgen
@@ -22,8 +24,6 @@ export function codecFrom(glue, wasm) {
   });
 }
 
-/** The module's exports, instantiating it on the first call. */
-export const codec = codecGlue;
 
 /**
  * The error to throw for a trap in this module (out of its wasm memory). The cache that

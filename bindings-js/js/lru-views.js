@@ -18,7 +18,7 @@ import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);
 const NO_LINKS = new Uint32Array(0);
-// Must match fresh_until in bindings-js/src/lru.rs: its margin for rounding.
+// Must match fresh_until in bindings-js/src/lru_slots.rs: its margin for rounding.
 const MARGIN = 8 * Number.EPSILON;
 let memory;
 // The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
