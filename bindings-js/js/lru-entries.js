@@ -57,6 +57,8 @@ export class LruEntries {
       this.#keys = new Array(o.max).fill(undefined);
       this.#vals = new Array(o.max).fill(undefined);
     }
+    // Sizes laid out now, so that the views read each slot's from the first write on.
+    if (o.sizeTracking) this.#store.size_slots();
     const clock = new Clock(o.perf, cache);
     /** The cache's clock (lru-clock.js), shared by the lifetimes and the cache's get. */
     this.clock = clock;
@@ -183,16 +185,34 @@ export class LruEntries {
       t = ttl;
       s = this.#o.perf.now();
     }
-    if (slot === undefined) slot = this.#insert(k, v, undefined, size, t, s, false, !this.#o.max);
+    if (slot === undefined) slot = this.#sizedInsert(k, v, size, t, s);
     else if (v === this.#vals[slot]) {
       this.#store.promote(slot);
       if (timed) this.#store.set_age(slot, t, s);
     } else {
       this.#vals[slot] = v;
-      this.#storeSet(slot, size, undefined, t, s);
+      // The size it has: a move (and the age), which the views take without a call.
+      if (!this.#views.rewrite(slot, size, t, s)) this.#storeSet(slot, size, undefined, t, s);
     }
     if (timed) life.written(slot, t);
     return true;
+  }
+
+  // #sizedSet's new key: into the ring where it fits below both bounds (lru-views.js
+  // `insertSized`), else #insert's call.
+  #sizedInsert(k, v, size, t, s) {
+    const free = this.#free;
+    const held = this.#keyMap.size;
+    const max = this.#o.max;
+    const slot = free.length > 0 ? free[free.length - 1] : held;
+    if ((max === 0 || held < max) && this.#views.insertSized(slot, size, t, s, this.#o.maxSize)) {
+      if (free.length > 0) free.pop();
+      this.#keys[slot] = k;
+      this.#vals[slot] = v;
+      this.#keyMap.set(k, slot);
+      return slot;
+    }
+    return this.#insert(k, v, undefined, size, t, s, false, max === 0);
   }
 
   // quickSet's new key into a full cache: #insert's one call without its lists, the LRU

@@ -31,6 +31,14 @@ export class LruViews {
   #ring = NO_RING;
   #ringEnd = 0; // its last place, as a small integer (see #covered)
   #fresh = NO_EXPIRIES;
+  // Each slot's size, as the store holds it (laid out for a cache that sizes its entries).
+  #sizes = NO_EXPIRIES;
+  // The sum of the held entries' sizes (the core's, a u64 as two u32, low first), and
+  // the sizes of the new slots queued since the replay the count of replays read
+  // `#queuedAt` (`insertSized`).
+  #bytes = NO_LINKS;
+  #queued = 0;
+  #queuedAt = -1;
   // Two per slot, the store's `Age` (ttl, then start; `#[repr(C)]` in core/src/age.rs).
   #ages = NO_EXPIRIES;
   // Until the cache's first lifetime every slot's fresh-until time is Infinity.
@@ -92,6 +100,18 @@ export class LruViews {
   }
 
   /**
+   * `retime` in a cache that sizes its entries: a write of a held `slot` with the `size`
+   * it has (`ttl` NaN: its lifetime kept), which the store makes a move. False, nothing
+   * done, for another size or where `retime` declines.
+   */
+  rewrite(slot, size, ttl, start) {
+    if (!this.covers(slot) || this.#sizes[slot] !== size) return false;
+    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    this.#push(slot);
+    return true;
+  }
+
+  /**
    * A write of a new `slot` below the bound, unsized, within `covers`: untimed (`ttl`
    * NaN, before the cache's first lifetime: the slot's age is the default one) or with
    * the lifetime `ttl` from `start`, written here. False, nothing done, for a lifetime
@@ -99,6 +119,29 @@ export class LruViews {
    */
   insert(slot, ttl, start) {
     if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    this.#push(-(2 * slot + 3));
+    return true;
+  }
+
+  /**
+   * `insert` in a cache that sizes its entries: a new `slot` of `size` (written here, in
+   * the store's sizes), queued where the store's sizes and those queued before it leave
+   * room for it below `maxSize` (0: no such bound), so that the store's write evicts
+   * nothing. False, nothing done, where it does not fit, the arrays do not reach the slot,
+   * or `insert` declines. The caller checks the count bound.
+   */
+  insertSized(slot, size, ttl, start, maxSize) {
+    if (!this.covers(slot)) return false;
+    const replays = this.#replays[0];
+    if (replays !== this.#queuedAt) {
+      this.#queued = 0;
+      this.#queuedAt = replays;
+    }
+    const bytes = this.#bytes;
+    if (maxSize !== 0 && !(bytes[0] + bytes[1] * 4294967296 + this.#queued + size <= maxSize)) return false;
+    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    this.#sizes[slot] = size;
+    this.#queued += size;
     this.#push(-(2 * slot + 3));
     return true;
   }
@@ -129,12 +172,14 @@ export class LruViews {
     const len = store.fresh_len();
     this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
     this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
+    this.#sizes = new Float64Array(buffer, store.sizes_ptr(), store.sizes_len());
     this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
     this.#ringEnd = this.#ring.length - 1;
     this.#covered = store.covered_len();
     const links = store.links_ptr();
     this.#links = links === 0 ? NO_LINKS : new Uint32Array(buffer, links, store.links_len());
     this.#replays = new Int32Array(buffer, store.replays_ptr(), 1);
+    this.#bytes = new Uint32Array(buffer, store.bytes_ptr(), 2);
     this.#runCount = -1;
     this.#changed();
   }
@@ -142,9 +187,11 @@ export class LruViews {
   /** After the store trapped or was freed (errors.js `guardTraps`): no view, so every get asks it. */
   dropped() {
     this.#links = NO_LINKS;
+    this.#bytes = NO_LINKS;
     this.#ring = NO_RING;
     this.#fresh = NO_EXPIRIES;
     this.#ages = NO_EXPIRIES;
+    this.#sizes = NO_EXPIRIES;
     this.#covered = 0;
     this.#changed();
   }

@@ -220,6 +220,33 @@ impl LruStore {
         self.slots.time_slots();
     }
 
+    /// Lays out the sizes (each slot's 0) if they are not yet: JS calls it when it makes a
+    /// cache that sizes its entries, so that its view of them covers every slot from the
+    /// first write on (lru-views.js `rewrite`).
+    pub fn size_slots(&mut self) {
+        self.slots.size_slots();
+    }
+
+    /// Where the per-slot sizes are in wasm memory (`sizes_len` of them; they move with
+    /// `fresh`). JS reads a held slot's there: a write of the size it has is a move.
+    pub fn sizes_ptr(&self) -> u32 {
+        self.slots.sizes.as_ptr() as usize as u32
+    }
+
+    /// How many sizes there are: `covered_len`, or 0 before `size_slots` or the first
+    /// size other than 0.
+    pub fn sizes_len(&self) -> u32 {
+        self.slots.sizes.len() as u32
+    }
+
+    /// Where the sum of the entries' sizes is in wasm memory (the core's `bytes_ptr`: a u64,
+    /// read by JS as two u32, low first; it never moves, as the store is boxed for JS).
+    /// With the sizes of the new slots queued since the ring's last replay, JS knows
+    /// whether a new entry fits below `maxSize` (lru-views.js `insertSized`).
+    pub fn bytes_ptr(&self) -> u32 {
+        self.store.bytes_ptr() as usize as u32
+    }
+
     /// Where the per-slot ages are in wasm memory (`fresh_len` of them, each a ttl then a
     /// start: `Age` is `repr(C)`; they move with `fresh`). JS writes a held slot's age
     /// there, and its fresh-until time, with a move queued in the ring (lru-views.js).
@@ -373,7 +400,9 @@ impl LruStore {
     }
 
     /// The sum of the sizes held.
-    pub fn calculated_size(&self) -> f64 {
+    pub fn calculated_size(&mut self) -> f64 {
+        // (The new slots JS queued hold sizes too.)
+        self.flush();
         self.store.bytes() as f64
     }
 
@@ -404,16 +433,23 @@ impl LruStore {
         let LruStore { store, views, slots, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
-            // The push and the count alone: JS queues a new slot only below the bound,
-            // within the arrays, in a cache that tracks no sizes (every slot's is 0), and
-            // gives the slot its age itself, the default one before the cache's first
-            // lifetime or the write's (lru-views.js `insert`); no entry here expires.
-            // Each size or age written here would be another line of memory per new key.
+            // The push and the count alone: JS queues a new slot only below the bounds
+            // (with room for its size, which it wrote in the sizes, in a cache that sizes
+            // its entries: lru-views.js `insertSized`), within the arrays, and gives the
+            // slot its age itself, the default one before the cache's first lifetime or
+            // the write's (lru-views.js `insert`); no entry here expires. Each size or age
+            // written here would be another line of memory per new key.
             let i = slot as usize;
             debug_assert!(slots.as_queued(i) && !store.holds(&slot));
-            if !store.insert_unexpiring_below_bound(slot, slot) {
+            let size = slots.size(i);
+            let below = if size == 0.0 {
+                store.insert_unexpiring_below_bound(slot, slot)
+            } else {
+                store.insert_below_bound(slot, slot, charge(size), Expiry::Never, 0)
+            };
+            if !below {
                 // (Nothing is evicted below the bound; were anything, the next write reports it.)
-                let _ = store.set(slot, slot, 0, Expiry::Never, 0);
+                let _ = store.set(slot, slot, charge(size), Expiry::Never, 0);
                 freed.extend(store.drain_dead().filter(|&dead| dead != slot));
             }
         });

@@ -4,7 +4,8 @@
 //!
 //! They cover `cap` slots. Each array is laid out for all of them, or empty while every
 //! slot's value is its default: ages and fresh-until times from the cache's first
-//! lifetime on, sizes from the first size other than 0. A cache with neither (lru-cache's
+//! lifetime on, sizes from the first size other than 0 (or when made, for a cache
+//! that sizes its entries: `LruStore::size_slots`). A cache with neither (lru-cache's
 //! most common form) so holds nothing here per slot: ~52 bytes of wasm memory an entry,
 //! not ~84, and nothing to write when made.
 
@@ -66,6 +67,14 @@ impl SlotArrays {
         }
     }
 
+    /// Lays out the sizes (every slot's 0) if they are not yet.
+    pub(crate) fn size_slots(&mut self) {
+        if !self.sized {
+            self.sized = true;
+            self.lay_out(self.cap);
+        }
+    }
+
     /// Covers no slot (the arrays kept laid out, empty, for the slots to come).
     pub(crate) fn clear(&mut self) {
         self.cap = 0;
@@ -100,15 +109,15 @@ impl SlotArrays {
             if size == 0.0 {
                 return;
             }
-            self.sized = true;
-            self.lay_out(self.cap);
+            self.size_slots();
         }
         self.sizes[i] = size;
     }
 
-    /// True when slot `i` holds the values a new key's write queued by JS leaves it: no
-    /// size, and a fresh-until time that is its age's (lru.rs `replay`).
+    /// True when slot `i` holds the values a new key's write queued by JS leaves it: a
+    /// size other than 0 only where the sizes are laid out, and a fresh-until time that is
+    /// its age's (lru.rs `replay`).
     pub(crate) fn as_queued(&self, i: usize) -> bool {
-        self.sizes.get(i).is_none_or(|&z| z == 0.0) && self.fresh.get(i).is_none_or(|&f| f == fresh_until(self.ages[i]))
+        (self.sized || self.size(i) == 0.0) && self.fresh.get(i).is_none_or(|&f| f == fresh_until(self.ages[i]))
     }
 }

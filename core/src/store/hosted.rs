@@ -25,6 +25,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.map.links()
     }
 
+    /// Where the sum of the held entries' charges is ([`Store::bytes`], a u64), for a host
+    /// that reads it in place between calls (the JS `LRUCache` queues a sized write where
+    /// it sees room for it). It holds for as long as the store is not moved.
+    pub fn bytes_ptr(&self) -> *const u64 {
+        &self.bytes
+    }
+
     /// A write of a held `key` that keeps its value, charge and expiry: counted as a
     /// set, and the entry is used as a write uses it (LRU: the most recently used).
     /// Only for an entry that never expires: false, and nothing done, for any other.
