@@ -450,3 +450,23 @@ fn js_reads_the_victims_and_the_replays_in_place() {
     // Where the links may move (no count bound to lay them out for), none is offered.
     assert_eq!(store(0.0, 100.0).links_ptr(), 0);
 }
+
+#[test]
+fn a_sized_write_js_queued_is_charged_the_size_it_wrote() {
+    let mut s = store(0.0, 10.0);
+    s.size_slots();
+    s.set(0, 4.0, KEEP, 0.0);
+    // JS reads the byte sum in place (natively, the core's own pointer) ...
+    // SAFETY: the store is not moved while the reference lives.
+    let bytes = || unsafe { *s.store.bytes_ptr() };
+    assert_eq!(bytes(), 4);
+    // ... writes the new slot's size where `sizes_ptr` points, and queues its write.
+    assert!(s.sizes_len() as usize > 1);
+    s.slots.sizes[1] = 6.0;
+    s.views.push(-(2 * 1 + 3));
+    assert_eq!(s.calculated_size(), 10.0, "replayed, charged 6: nothing evicted");
+    assert_eq!(s.order(), vec![1, 0]);
+    // A held slot's write with the size it has is a move (JS queues it as a hit).
+    assert_eq!(s.set(0, 4.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!(s.order(), vec![0, 1]);
+}

@@ -8,7 +8,14 @@ import { LRUCache as Real } from 'lru-cache';
 import { LRUCache as Ours } from '../../bindings-js/js/node.js';
 
 // The benchmarks' seeded generator: the same draws for both caches.
-export { prng as rng } from '../../bench/js/data.mjs';
+import { prng } from '../../bench/js/data.mjs';
+export { prng as rng };
+
+/** `rng`'s draws (floats in [0, 1)) as whole numbers below 2^32, for `% n`. */
+export function ints(seed) {
+  const draw = prng(seed);
+  return () => Math.floor(draw() * 4294967296);
+}
 
 export { Real, Ours };
 

@@ -1,0 +1,96 @@
+// A Cache that sizes its entries writes without a call where it can (cache-sized.js): an
+// update of a held key with the charge it has, and a new key that fits below maxSize
+// beside the charges held and those queued since the ring's last replay, go into the
+// ring. The answers, order and counters are those of a call per write, which these check
+// against lru-cache 11 (the same LRU victims by size) and the store's own counters.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LRUCache as Real } from 'lru-cache';
+import { Cache } from 'polycache';
+import { countStoreSets } from './store-calls.mjs';
+import { ints } from './lru-side.mjs';
+
+const sizeOf = (v) => v.length;
+
+test('sized writes that fit, and updates of the same size, make no call', () => {
+  for (const options of [{ maxSize: 4_000, max: 1_000 }, { maxSize: 4_000 }, { maxSize: 4_000, eviction: 'cull' }]) {
+    const c = new Cache({ eviction: 'lru', ...options, sizeCalculation: sizeOf });
+    const [calls, stop] = countStoreSets(c);
+    try {
+      for (let i = 0; i < 999; i++) c.set(`k${i}`, 'abc');
+      // (A cache without max lays out its arrays as they fill: a call each time they double.)
+      assert.ok(calls() <= (options.max ? 0 : 5), `${JSON.stringify(options)}: ${calls()} calls for 999 new keys`);
+      const before = calls();
+      for (let i = 0; i < 999; i++) c.set(`k${i}`, 'xyz');
+      assert.equal(calls(), before, 'a new value of the same size: no call');
+      c.set('k1', 'longer');
+      assert.equal(calls(), before + 1, 'another size: a call');
+    } finally {
+      stop();
+    }
+    assert.equal(c.get('k5'), 'xyz');
+    const s = c.stats();
+    assert.deepEqual([s.entries, s.bytes, s.sets, s.evictions], [999, 3 * 998 + 6, 2 * 999 + 1, 0]);
+  }
+});
+
+test('the charges queued since the last replay count: the write that passes the bound is a call', () => {
+  const c = new Cache({ maxSize: 10, max: 100, eviction: 'lru', sizeCalculation: sizeOf });
+  const [calls, stop] = countStoreSets(c);
+  try {
+    for (const k of 'abcde') c.set(k, 'vv');
+    assert.equal(calls(), 0, 'five of size 2 fill it exactly, queued');
+    c.set('f', 'vv');
+    assert.equal(calls(), 1, 'the sixth does not fit: the store evicts for it');
+  } finally {
+    stop();
+  }
+  assert.equal(c.has('a'), false);
+  assert.deepEqual([...c.keys()], ['f', 'e', 'd', 'c', 'b']);
+  assert.deepEqual([c.stats().bytes, c.stats().evictions], [10, 1]);
+});
+
+test('sized writes through the ring are lru-cache\'s, whatever runs between them', () => {
+  const cases = [[{ maxSize: 40 }, 1], [{ maxSize: 40, max: 12 }, 2], [{ maxSize: 100, max: 30 }, 3], [{ maxSize: 300 }, 4]];
+  for (const [options, seed] of cases) {
+    const ours = new Cache({ ...options, eviction: 'lru', sizeCalculation: sizeOf });
+    const real = new Real({ ...options, sizeCalculation: sizeOf });
+    const next = ints(seed);
+    const [calls, stop] = countStoreSets(ours);
+    let fresh = 0;
+    let writes = 0;
+    const where = (step) => `${JSON.stringify(options)} at ${step}`;
+    for (let step = 0; step < 5_000; step++) {
+      const r = next() % 100;
+      const old = `k${next() % 40}`;
+      const value = 'v'.repeat(1 + (next() % 6));
+      if (r < 45) {
+        const key = `n${fresh++}`;
+        writes++;
+        ours.set(key, value);
+        real.set(key, value);
+      } else if (r < 70) {
+        assert.equal(ours.get(old), real.get(old), `get ${old}, ${where(step)}`);
+      } else if (r < 85) {
+        // A held key again: the same size as it has, or another.
+        const same = real.has(old) && next() % 2 === 0 ? real.peek(old) : value;
+        writes++;
+        ours.set(old, same.slice(0, -1) + 'w');
+        real.set(old, same.slice(0, -1) + 'w');
+      } else if (r < 92) {
+        assert.equal(ours.delete(old), real.delete(old), `delete ${old}, ${where(step)}`);
+      } else {
+        writes++;
+        ours.set(old, value);
+        real.set(old, value);
+      }
+      if (step % 7 === 0) assert.equal(ours.stats().bytes, real.calculatedSize, `bytes, ${where(step)}`);
+      if (step % 53 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `order, ${where(step)}`);
+    }
+    stop();
+    // (So that the ring's writes are what this checks: a case that always called would pass.)
+    assert.ok(calls() < 0.8 * writes, `${JSON.stringify(options)}: ${calls()} calls for ${writes} writes`);
+    assert.deepEqual([...ours.entries()], [...real.entries()], JSON.stringify(options));
+    assert.equal(ours.size, real.size);
+  }
+});
