@@ -94,3 +94,44 @@ test('sized writes through the ring are lru-cache\'s, whatever runs between them
     assert.equal(ours.size, real.size);
   }
 });
+
+test('queued sizes survive the memory growing under the views, a load, a reentrant sizeCalculation and free()', () => {
+  // Queued below the bound, then the memory grows (another cache's arrays): the views
+  // detach, the queued sizes still count.
+  const c = new Cache({ maxSize: 20, max: 100, eviction: 'lru', sizeCalculation: sizeOf });
+  const real = new Real({ maxSize: 20, max: 100, sizeCalculation: sizeOf });
+  const write = (k, v) => {
+    c.set(k, v);
+    real.set(k, v);
+  };
+  for (const k of 'abcd') write(k, 'vvvv');
+  const big = new Cache({ max: 200_000, eviction: 'lru' });
+  for (let i = 0; i < 200_000; i++) big.set(`b${i}`, i);
+  for (const k of 'efgh') write(k, 'vvv');
+  assert.deepEqual([...c.keys()], [...real.keys()]);
+  assert.equal(c.stats().bytes, real.calculatedSize);
+  big.free();
+  // A load replaces the store (and its views); writes go on from what it holds.
+  c.load(c.dump());
+  for (const k of 'ijk') write(k, 'vv');
+  assert.deepEqual([...c.keys()], [...real.keys()]);
+  assert.equal(c.stats().bytes, real.calculatedSize);
+  // A sizeCalculation that writes the same cache runs before the write is decided.
+  let nested = 0;
+  const r = new Cache({
+    maxSize: 12,
+    eviction: 'lru',
+    sizeCalculation: (v, k) => {
+      if (k.startsWith('x') && nested++ < 3) r.set(`in${nested}`, 'ww');
+      return v.length;
+    },
+  });
+  for (const k of ['x1', 'x2', 'x3', 'y']) r.set(k, 'vv');
+  assert.deepEqual([...r.keys()], ['y', 'x3', 'in3', 'x2', 'in2', 'x1']);
+  assert.equal(r.stats().bytes, 12);
+  r.set('z', 'vv');
+  assert.equal(r.has('x1'), false, 'full: the oldest left for the new one');
+  // After free() a write throws and crashes nothing.
+  c.free();
+  assert.throws(() => c.set('after', 'v'), { name: 'CacheTrappedError' });
+});

@@ -130,3 +130,40 @@ test('sized writes through the ring are lru-cache\'s, whatever runs between them
     assert.equal(ours.size, real.size);
   }
 });
+
+test('queued sizes survive the memory growing under the views, a reentrant sizeCalculation, load() and free()', () => {
+  const ours = new LRUCache({ maxSize: 20, max: 100, sizeCalculation: sizeOf });
+  const real = new RealLRU({ maxSize: 20, max: 100, sizeCalculation: sizeOf });
+  const write = (k, v) => {
+    ours.set(k, v);
+    real.set(k, v);
+  };
+  for (const k of 'abcd') write(k, 'vvvv');
+  // Another store's arrays grow the module's memory: every view detaches.
+  const big = new LRUCache({ max: 60_000 });
+  for (let i = 0; i < 60_000; i++) big.set(`b${i}`, i);
+  for (const k of 'efgh') write(k, 'vvv');
+  assert.deepEqual([...ours.keys()], [...real.keys()]);
+  assert.equal(ours.calculatedSize, real.calculatedSize);
+  big.free();
+  ours.load(real.dump());
+  for (const k of 'ijk') write(k, 'vv');
+  assert.deepEqual([...ours.entries()], [...real.entries()]);
+  assert.equal(ours.calculatedSize, real.calculatedSize);
+  // A sizeCalculation that writes the same cache, on both sides.
+  const reentrant = (C) => {
+    let nested = 0;
+    const c = new C({
+      maxSize: 12,
+      sizeCalculation: (v, k) => {
+        if (k.startsWith('x') && nested++ < 3) c.set(`in${nested}`, 'ww');
+        return v.length;
+      },
+    });
+    for (const k of ['x1', 'x2', 'x3', 'y', 'z']) c.set(k, 'vv');
+    return [[...c.keys()], c.calculatedSize];
+  };
+  assert.deepEqual(reentrant(LRUCache), reentrant(RealLRU));
+  ours.free();
+  assert.throws(() => ours.set('after', 'v'), { name: 'CacheTrappedError' });
+});
