@@ -196,33 +196,26 @@ export class Cache extends CacheBase {
     return this.#write(key, value, options, -1, undefined);
   }
 
-  // A write into a sized cache (#sized), no options: its charge and then the clock worked
-  // out first (user code, which may write this key). An update of a held key with the
-  // charge it has, or a new key that fits, goes into the ring (cache-sized.js): where
-  // nothing expires, or with the default lifetime where queueTimed allows (a new key's as
-  // #setTimed queues one). Anything else is written as usual, with that charge.
+  // A write into a sized cache (#sized), no options: its charge worked out first (user
+  // code, which may write this key), then, where nothing expires, an update of a held key
+  // with the charge it has or a new key that fits goes into the ring (cache-sized.js);
+  // anything else is written as usual, with that charge.
   #setSized(key, value) {
     const size = this.#size(key, value, undefined);
-    const timed = this.#timed;
-    const now = timed ? this.#now() : 0;
     const slot = this.#slots.get(key);
-    const sized = this.#sized;
-    const exp = this.#exp;
-    if (slot !== undefined) {
-      if (sized.holds(slot, size) && (timed ? queueTimed(exp, this.#clock, slot, now) : slot < exp.length)) {
-        return this.#update(slot, key, value);
-      }
-    } else if (this.#slots.size < this.#max) {
-      const free = this.#free;
-      const next = free.length > 0 ? free[free.length - 1] : this.#nextSlot;
-      if ((timed ? queueTimed(exp, this.#clock, next, now) : next < exp.length) && sized.fits(next, size)) {
-        this.#alloc(key);
-        if (timed) return this.#update(next, key, value);
-        this.#record(-(2 * next + 3));
-        return this.#update(next, key, value, true);
+    if (!this.#timed) {
+      if (slot !== undefined) {
+        if (slot < this.#exp.length && this.#sized.holds(slot, size)) return this.#update(slot, key, value);
+      } else if (this.#slots.size < this.#max) {
+        const free = this.#free;
+        const next = free.length > 0 ? free[free.length - 1] : this.#nextSlot;
+        if (next < this.#exp.length && this.#sized.fits(next, size)) {
+          this.#record(-(2 * this.#alloc(key) + 3));
+          return this.#update(next, key, value, true);
+        }
       }
     }
-    return this.#write(key, value, undefined, slot, now, size);
+    return this.#write(key, value, undefined, slot, undefined, size);
   }
 
   // A write into a timed cache (nothing sized, no options), the clock (user code) read

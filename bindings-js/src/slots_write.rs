@@ -22,8 +22,8 @@ impl SlotStore {
     fn replay(&mut self) {
         let SlotStore { store, views, freed, default_expiry, .. } = self;
         let queued = *default_expiry;
-        // Writes go in the ring only in a cache where nothing is sized (cache.js), or with
-        // the charges JS read or wrote in the sizes (cache-sized.js). Where
+        // Writes go in the ring only in a cache where nothing is sized (cache.js), or where
+        // nothing expires and JS knows their charges (cache-sized.js). Where
         // nothing expires: updates of a held slot (the adaptive policy's too: `rewrite`
         // counts its read), and new slots while the store holds fewer entries than its
         // bound (LRU family only: the adaptive policy learns a new key's text by a
@@ -40,7 +40,7 @@ impl SlotStore {
             let (slot, expiry, now) = match op {
                 Op::Update(slot) if timed.is_some() => {
                     let (now, expiry) = timed.expect("checked");
-                    if write_queued(store, slot, charge, expiry, now) {
+                    if write_queued(store, slot, expiry, now) {
                         return;
                     }
                     (slot, expiry, now)
@@ -49,7 +49,7 @@ impl SlotStore {
                 // (where the default lifetime never expires, as in every untimed cache).
                 Op::Update(slot) if store.rewrite(&slot) => return,
                 Op::Update(slot) => match queued {
-                    Some((now, expiry)) if write_queued(store, slot, charge, expiry, now) => return,
+                    Some((now, expiry)) if write_queued(store, slot, expiry, now) => return,
                     _ => (slot, Expiry::Never, 0),
                 },
                 // A new slot below the bound (what JS queues): `set` without its checks; in
@@ -128,17 +128,15 @@ impl SlotStore {
 
 /// A queued write of `slot` with the default lifetime's `expiry` at `now`, while no entry
 /// expires at `now`: a held slot's is `retime`, a new one's `insert_below_bound`, as in
-/// `SlotStore::set`, with the slot's `charge` from the sizes (0 where nothing is sized;
-/// JS wrote a new slot's, and queues a held one's only with the charge it has). False,
-/// and nothing done, where they decline (a held entry charged a size given with an
-/// earlier write, say: `set` then replaces it). Out of line: the replay of an untimed
-/// cache compiles without it.
+/// `SlotStore::set`. False, and nothing done, where they decline (a held entry charged
+/// a size given with an earlier write, say: `set` then replaces it). Out of line: the
+/// replay of an untimed cache compiles without it.
 #[inline(never)]
-fn write_queued(store: &mut SlotMap, slot: u32, charge: usize, expiry: Expiry, now: u64) -> bool {
+fn write_queued(store: &mut SlotMap, slot: u32, expiry: Expiry, now: u64) -> bool {
     if store.holds(&slot) {
-        store.retime(&slot, charge, expiry, now)
+        store.retime(&slot, 0, expiry, now)
     } else {
-        insert_below_bound(store, slot, charge, expiry, now)
+        insert_below_bound(store, slot, 0, expiry, now)
     }
 }
 
