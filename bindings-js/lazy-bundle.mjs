@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 // same code, and the package's import reads neither.
 const LAZY = {
   lru: { entry: 'lru-module.js', own: /^(lru(-[a-z]+)?|snapshot-values|polycache_lrustore)\.js$/, node: 'lru-node.js', shared: 'LRU_SHARED', only: 'lruWith', keepNames: true },
-  extras: { entry: 'extras.js', own: /^(extras|cache-rare|cache-sized|persist|snapshot|snapshot-values|fetch|keys)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
+  extras: { entry: 'extras.js', own: /^(extras|cache-rare|persist|snapshot|snapshot-values|fetch|keys)\.js$/, node: 'extras-node.js', shared: 'EXTRAS_SHARED' },
 };
 
 // The names of the modules a *-node.js hands over. Imported when the bundle is built, after

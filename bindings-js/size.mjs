@@ -23,7 +23,7 @@ const rows = [
   ['snapshot and key wasm module (`dist/polycache_codec_bg.wasm`, read on first use)', ['dist/polycache_codec_bg.wasm']],
   ['its wasm-bindgen glue (`dist/polycache_codec.js`, minified; `.cjs` for Node, read on first use)', ['dist/polycache_codec.js']],
   ['LRUCache\'s code and its store\'s glue for Node (`dist/polycache_lru.cjs`, minified; read on first use)', ['dist/polycache_lru.cjs']],
-  ['the Cache\'s dump/load, snapshots, fetch(), add, touch, getRemainingTTL, purgeStale and a sized cache\'s views for Node (`dist/polycache_extras.cjs`, minified; read on first use)', ['dist/polycache_extras.cjs']],
+  ['the Cache\'s dump/load, snapshots, fetch(), add, touch, getRemainingTTL and purgeStale for Node (`dist/polycache_extras.cjs`, minified; read on first use)', ['dist/polycache_extras.cjs']],
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
   ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS but LRUCache\'s and the extras, minified)', ['dist/polycache.mjs']],
   ['CommonJS bundle (`dist/polycache.cjs`: the same for `require`)', ['dist/polycache.cjs']],
@@ -38,7 +38,7 @@ const nodeEsm = ['dist/polycache_wasm_bg.wasm', bundle];
 rows.push(['what Node ESM reads at import (the bundle; the store wasm waits for the first `new Cache`)', [bundle]]);
 rows.push(['... and after a first `new Cache` (+ the store wasm)', nodeEsm]);
 rows.push(['... or after a first `new LRUCache` (+ its code and its store\'s wasm, not the Cache\'s)', [bundle, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
-rows.push(['... and after a Cache\'s first `dump`, `load`, `fetch`, `add` or `touch`, or a first sized Cache (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
+rows.push(['... and after a Cache\'s first `dump`, `load`, `fetch`, `add` or `touch` (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
 rows.push([
   '... and after a Cache\'s first snapshot, or a key function (+ the extras, the snapshot and key wasm and its glue)',
   [...nodeEsm, 'dist/polycache_extras.cjs', 'dist/polycache_codec_bg.wasm', 'dist/polycache_codec.cjs'],

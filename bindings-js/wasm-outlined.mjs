@@ -18,9 +18,8 @@ export const OUT_OF_LINE = [
   '*::store::lru_policy::*',
   // bindings-js/src/slots.rs: a cache-wide default lifetime, from SlotStore::new.
   '*::slots::default_ttl::*',
-  // bindings-js/src/slots_write.rs: a new slot below the bound, from SlotStore::set and the
-  // replay (LRU family only).
-  '*::slots::write::insert_below_bound::*',
+  // bindings-js/src/slots_write.rs: a new slot below the bound, from SlotStore::set (LRU family only).
+  '*::slots::write::<impl *>::insert_below_bound::*',
   // bindings-js/src/slots_write.rs: a queued timed write, from the replay (timed caches only).
   '*::slots::write::write_queued::*',
   // bindings-js/src/error.rs: the making of a JsError.

@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, ensureStore, learnKey, openClock, openViews, poison, queueTimed, release, storeMemory,
+  SlotStore, coarseNow, ensureStore, learnKey, openClock, openViews, poison, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -36,9 +36,6 @@ export class Cache extends CacheBase {
   // is no adaptive one (it learns each new key's text); #recycles: besides, no cull
   // (see #insert).
   #plain = false;
-  // Where entries are sized, the policy of the LRU family: the views of their charges
-  // (cache-sized.js), for #setSized.
-  #sized;
   #inserts = false;
   #recycles = false;
   #slots = new Map();
@@ -88,11 +85,6 @@ export class Cache extends CacheBase {
     this.#plain = maxSize === undefined && sizeCalculation === undefined;
     this.#inserts = this.#plain && !adaptive;
     this.#recycles = this.#inserts && cull === undefined;
-    if (!this.#plain && !adaptive) {
-      // (Loaded with the extras: most caches size nothing.)
-      this.#sized = new (extras().SizedViews)(this.#store, maxSize ?? 0, storeMemory);
-      this.#views();
-    }
   }
 
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
@@ -103,7 +95,6 @@ export class Cache extends CacheBase {
       this.#exp = NO_EXPIRIES;
       this.#keyBytes = NO_BYTES;
       this.#clock = NO_CLOCK;
-      this.#sized?.dropped();
     };
     this.#views();
   }
@@ -113,7 +104,6 @@ export class Cache extends CacheBase {
     this.#ringEnd = this.#ring.length - 1;
     this.#covered = this.#exp.length;
     this.#clock = openClock(this.#store);
-    this.#sized?.open(this.#store);
   }
 
   /**
@@ -178,44 +168,18 @@ export class Cache extends CacheBase {
    * already expired), `size`.
    */
   set(key, value, options) {
-    if (options === undefined) {
-      if (this.#plain) {
-        if (!this.#timed) {
-          // No user code runs on the way: the lookup holds for the whole call.
-          const slot = this.#slots.get(key);
-          if (slot !== undefined) {
-            if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
-          } else if (this.#inserts && this.#insert(key, value)) return this;
-          return this.#write(key, value, undefined, slot, 0);
-        }
-        if (value !== undefined) return this.#setTimed(key, value);
-      } else if (this.#sized !== undefined && typeof key === 'string' && value !== undefined) {
-        return this.#setSized(key, value);
+    if (options === undefined && this.#plain) {
+      if (!this.#timed) {
+        // No user code runs on the way: the lookup holds for the whole call.
+        const slot = this.#slots.get(key);
+        if (slot !== undefined) {
+          if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
+        } else if (this.#inserts && this.#insert(key, value)) return this;
+        return this.#write(key, value, undefined, slot, 0);
       }
+      if (value !== undefined) return this.#setTimed(key, value);
     }
     return this.#write(key, value, options, -1, undefined);
-  }
-
-  // A write into a sized cache (#sized), no options: its charge worked out first (user
-  // code, which may write this key), then, where nothing expires, an update of a held key
-  // with the charge it has or a new key that fits goes into the ring (cache-sized.js);
-  // anything else is written as usual, with that charge.
-  #setSized(key, value) {
-    const size = this.#size(key, value, undefined);
-    const slot = this.#slots.get(key);
-    if (!this.#timed) {
-      if (slot !== undefined) {
-        if (slot < this.#exp.length && this.#sized.holds(slot, size)) return this.#update(slot, key, value);
-      } else if (this.#slots.size < this.#max) {
-        const free = this.#free;
-        const next = free.length > 0 ? free[free.length - 1] : this.#nextSlot;
-        if (next < this.#exp.length && this.#sized.fits(next, size)) {
-          this.#record(-(2 * this.#alloc(key) + 3));
-          return this.#update(next, key, value, true);
-        }
-      }
-    }
-    return this.#write(key, value, undefined, slot, undefined, size);
   }
 
   // A write into a timed cache (nothing sized, no options), the clock (user code) read
@@ -260,7 +224,7 @@ export class Cache extends CacheBase {
 
   // `set` as it goes when no shortcut applies. `slot`: -1 when not looked up yet (user
   // code may run first, and may write this key); `now`: undefined when not read yet.
-  #write(key, value, options, slot, now, size) {
+  #write(key, value, options, slot, now) {
     if (typeof key !== 'string') throw keyError(key);
     if (value === undefined) {
       // As in lru-cache: storing undefined is deleting (a get could not tell them apart).
@@ -277,7 +241,7 @@ export class Cache extends CacheBase {
       kind = ttlKind(options.ttl, options.timeout);
       ttlAmount = amount;
     }
-    size ??= this.#size(key, value, given);
+    const size = this.#size(key, value, given);
     if (kind > KIND_NEVER) this.#timed = true;
     // User code (sizeCalculation, now) runs before a slot is taken, so a throw leaves nothing.
     now ??= this.#timed ? this.#now() : 0;
@@ -319,12 +283,11 @@ export class Cache extends CacheBase {
     }
   }
 
-  // An update of a held key, nothing expiring or sized (or with the charge it has), or a
-  // write of the default lifetime queueTimed let through: replayed from the ring
-  // (views.rs, slots_write.rs). (`queued`: a new key's write the caller queued.)
-  #update(slot, key, value, queued = false) {
+  // An update of a held key, nothing expiring or sized, or a write of the default
+  // lifetime queueTimed let through: replayed from the ring (views.rs, slots_write.rs).
+  #update(slot, key, value) {
     this.#values[slot] = value;
-    if (!queued) this.#record(-(2 * slot + 2));
+    this.#record(-(2 * slot + 2));
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return this;
   }

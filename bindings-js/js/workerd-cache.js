@@ -1,6 +1,6 @@
 // workerd's `Cache`, with `Namespace` and `OpaqueValue`: the store's module, imported
 // compiled and instantiated now, and the Cache's extras (dump/load, snapshots, fetch(),
-// add/touch/getRemainingTTL/purgeStale, a sized cache's views), which Workers must import with the package (no
+// add/touch/getRemainingTTL/purgeStale), which Workers must import with the package (no
 // code is loaded later there). A Worker that imports only `LRUCache` or the key
 // functions leaves this file and the store's module out of its bundle (workerd.js).
 import wasmModule from '../../dist/polycache_wasm_bg.wasm';
@@ -8,7 +8,6 @@ import { SnapshotWriter, openSnapshot } from '../../dist/polycache_codec.js';
 import { initSync } from '../../dist/polycache_wasm.js';
 import { Cache } from './cache.js';
 import { addTo, purgeIn, remainingOf, touchIn } from './cache-rare.js';
-import { SizedViews } from './cache-sized.js';
 import { Fetches } from './fetch.js';
 import { named } from './names.js';
 import { Namespace } from './namespace.js';
@@ -16,8 +15,7 @@ import { dumpOf, loadInto, loadSnapshotInto, snapshotOf } from './persist.js';
 import { OpaqueValue } from './values.js';
 import { setUp } from './workerd-setup.js';
 
-const extras = { Fetches, dumpOf, loadInto, loadSnapshotInto, snapshotOf, addTo, purgeIn, remainingOf, touchIn, SizedViews };
-setUp({ SnapshotWriter, openSnapshot }, extras);
+setUp({ SnapshotWriter, openSnapshot }, { Fetches, dumpOf, loadInto, loadSnapshotInto, snapshotOf, addTo, purgeIn, remainingOf, touchIn });
 initSync({ module: wasmModule });
 named({ Cache, Namespace, OpaqueValue });
 

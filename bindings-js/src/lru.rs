@@ -431,7 +431,7 @@ impl LruStore {
     #[inline(never)]
     fn replay(&mut self) {
         let LruStore { store, views, slots, freed, .. } = self;
-        views.flush::<false>(store, |store, op, _| {
+        views.flush::<false>(store, |store, op| {
             let Op::Insert(slot) = op else { return };
             // The push and the count alone: JS queues a new slot only below the bounds
             // (with room for its size, which it wrote in the sizes, in a cache that sizes

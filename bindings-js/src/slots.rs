@@ -122,25 +122,6 @@ impl SlotStore {
         self.flush();
     }
 
-    /// Lays out each slot's charge beside its expiry, for a cache that sizes its entries:
-    /// JS reads them (`sizes_ptr`, `expiries_len` of them, moving with the expiries) and
-    /// writes a new slot's before it queues its write (cache-sized.js).
-    pub fn size_slots(&mut self) {
-        self.views.size_slots();
-    }
-
-    pub fn sizes_ptr(&self) -> u32 {
-        self.views.sizes_ptr()
-    }
-
-    /// Where the sum of the entries' charges is in wasm memory (the core's `bytes_ptr`: a
-    /// u64, read by JS as two u32, low first; it never moves, the store being boxed for
-    /// JS). With the count of the ring's replays (views.rs, right after the ring's places)
-    /// and the sizes it queued since, JS knows whether a new entry fits below `maxSize`.
-    pub fn bytes_ptr(&self) -> u32 {
-        self.store.bytes_ptr() as usize as u32
-    }
-
     /// Where the ring is in wasm memory (a byte offset; it never moves).
     pub fn ring_ptr(&self) -> u32 {
         self.views.ring_ptr()
@@ -224,10 +205,9 @@ impl SlotStore {
             // or a new one below the bound: the entry made where it is stored.
             (Ok(expiry), Ok(charge))
                 if self.store.retime(&slot, charge, expiry, now)
-                    || (self.store.config().eviction != Eviction::Adaptive && write::insert_below_bound(&mut self.store, slot, charge, expiry, now)) =>
+                    || (self.store.config().eviction != Eviction::Adaptive && self.insert_below_bound(slot, charge, expiry, now)) =>
             {
                 self.views.set_expiry(slot, expiry);
-                self.views.set_charge(slot, charge);
                 Ok(())
             }
             (Ok(expiry), Ok(charge)) => {
@@ -235,7 +215,6 @@ impl SlotStore {
                 // Only once stored: a refused write keeps the old entry and its expiry.
                 if done.is_ok() {
                     self.views.set_expiry(slot, expiry);
-                    self.views.set_charge(slot, charge);
                 }
                 done
             }
@@ -316,11 +295,9 @@ impl SlotStore {
         let now = now_ms(now);
         let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
         self.last_written = Some(slot);
-        let charge = to_charge(charge)?;
-        let stored = self.store.add(slot, slot, charge, expiry, now).map_err(to_js)?;
+        let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
         if stored {
             self.views.set_expiry(slot, expiry);
-            self.views.set_charge(slot, charge);
         }
         Ok(stored)
     }

@@ -60,9 +60,8 @@ impl SlotStore {
         for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
             entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
         }
-        for &(slot, _, charge, expiry) in &entries {
+        for &(slot, _, _, expiry) in &entries {
             self.views.set_expiry(slot, expiry);
-            self.views.set_charge(slot, charge);
         }
         let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
         self.store.merge_generations(floor, &gens);

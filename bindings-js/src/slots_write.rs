@@ -22,8 +22,7 @@ impl SlotStore {
     fn replay(&mut self) {
         let SlotStore { store, views, freed, default_expiry, .. } = self;
         let queued = *default_expiry;
-        // Writes go in the ring only in a cache where nothing is sized (cache.js), or where
-        // nothing expires and JS knows their charges (cache-sized.js). Where
+        // Writes go in the ring only in a cache where nothing is sized (cache.js). Where
         // nothing expires: updates of a held slot (the adaptive policy's too: `rewrite`
         // counts its read), and new slots while the store holds fewer entries than its
         // bound (LRU family only: the adaptive policy learns a new key's text by a
@@ -35,7 +34,7 @@ impl SlotStore {
         // A default lifetime that expires is a timed cache's (cache.js never queues an
         // untimed update there): its updates are writes of that lifetime.
         let timed = queued.filter(|&(_, expiry)| expiry != Expiry::Never);
-        views.flush::<true>(store, |store, op, charge| {
+        views.flush::<true>(store, |store, op| {
             // What `set` writes where the quicker writes below decline.
             let (slot, expiry, now) = match op {
                 Op::Update(slot) if timed.is_some() => {
@@ -52,15 +51,12 @@ impl SlotStore {
                     Some((now, expiry)) if write_queued(store, slot, expiry, now) => return,
                     _ => (slot, Expiry::Never, 0),
                 },
-                // A new slot below the bound (what JS queues): `set` without its checks; in
-                // a cache that sizes its entries, with room for the charge JS wrote in the
-                // sizes (cache-sized.js).
-                Op::Insert(slot) if charge == 0 && store.insert_unexpiring_below_bound(slot, slot) => return,
-                Op::Insert(slot) if charge > 0 && insert_below_bound(store, slot, charge, Expiry::Never, 0) => return,
+                // A new slot below the bound (what JS queues): `set` without its checks.
+                Op::Insert(slot) if store.insert_unexpiring_below_bound(slot, slot) => return,
                 Op::Insert(slot) => (slot, Expiry::Never, 0),
                 Op::Hit(_) | Op::Miss => return,
             };
-            let _ = store.set(slot, slot, charge, expiry, now);
+            let _ = store.set(slot, slot, 0, expiry, now);
             for s in store.drain_dead() {
                 if s != slot {
                     freed.push(s);
@@ -97,6 +93,14 @@ impl SlotStore {
         }
     }
 
+    /// The core's `insert_below_bound` (a new slot below the bound, the entry made in
+    /// place), which `set` asks only of an LRU-family store: out of line, and kept so by build.mjs
+    /// (bindings-js/wasm-outlined.mjs), so that a runtime compiling wasm on first call
+    /// (V8's Liftoff) compiles it only for a store that can use it.
+    #[inline(never)]
+    pub(super) fn insert_below_bound(&mut self, slot: u32, charge: usize, expiry: Expiry, now: u64) -> bool {
+        self.store.insert_below_bound(slot, slot, charge, expiry, now)
+    }
 
     /// When a write at `now` with the lifetime `(ttl_kind, ttl_amount)` expires. The
     /// default lifetime's expiry kept for the last `now` is read in the caller; the rest
@@ -136,16 +140,6 @@ fn write_queued(store: &mut SlotMap, slot: u32, expiry: Expiry, now: u64) -> boo
     if store.holds(&slot) {
         store.retime(&slot, 0, expiry, now)
     } else {
-        insert_below_bound(store, slot, 0, expiry, now)
+        store.insert_below_bound(slot, slot, 0, expiry, now)
     }
-}
-
-/// The core's `insert_below_bound` (a new slot below the bound, the entry made in place),
-/// which `set` asks only of an LRU-family store, and the replay of a queued write: out of
-/// line, one copy for all of them, and kept so by build.mjs (bindings-js/wasm-outlined.mjs),
-/// so that a runtime compiling wasm on first call (V8's Liftoff) compiles it only for a
-/// store that can use it.
-#[inline(never)]
-pub(super) fn insert_below_bound(store: &mut SlotMap, slot: u32, charge: usize, expiry: Expiry, now: u64) -> bool {
-    store.insert_below_bound(slot, slot, charge, expiry, now)
 }

@@ -108,12 +108,6 @@ pub const FAILED: f64 = -3.0;
 pub struct Views {
     ring: Box<[i32]>,
     expiries: Vec<f64>,
-    /// Each slot's charge as the store holds it, laid out with `expiries` in a store that
-    /// charges its entries (`size_slots`; empty in any other): JS reads a held slot's to
-    /// queue a write of the same size as an update, and writes a new slot's before it
-    /// queues its write, which the replay charges so.
-    sizes: Vec<f64>,
-    sized: bool,
 }
 
 /// An expiry as JS compares it with its clock (`expiry > now` is live, as in the core).
@@ -126,21 +120,7 @@ impl Views {
     /// how many operations the ring holds (`ring_for`).
     pub fn new(slots: usize, ring: usize) -> Views {
         // The count, the places, and after them how many replays there have been.
-        Views { ring: vec![0; ring + 2].into_boxed_slice(), expiries: vec![0.0; slots], sizes: Vec::new(), sized: false }
-    }
-
-    /// Lays out the sizes (`sizes`), for a store that charges its entries.
-    pub fn size_slots(&mut self) {
-        self.sized = true;
-        self.sizes.resize(self.expiries.len(), 0.0);
-    }
-
-    /// `slot`'s charge, once `set_expiry` has written it (so the sizes cover it).
-    #[inline]
-    pub fn set_charge(&mut self, slot: u32, charge: usize) {
-        if let Some(size) = self.sizes.get_mut(slot as usize) {
-            *size = charge as f64;
-        }
+        Views { ring: vec![0; ring + 2].into_boxed_slice(), expiries: vec![0.0; slots] }
     }
 
     /// How many operations the ring holds.
@@ -176,15 +156,14 @@ impl Views {
     #[inline]
     /// `EXPIRIES`: whether the owner keeps its expiries here (the `Cache`'s store; the
     /// `LRUCache`'s keeps ages of its own).
-    /// `write` is given the op and the slot's charge from `sizes` (0 where none is laid out).
-    pub fn flush<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op, usize)) {
+    pub fn flush<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op)) {
         if self.pending() {
             self.replay::<EXPIRIES>(store, write);
         }
     }
 
     #[inline(never)]
-    fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op, usize)) {
+    fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op)) {
         let n = self.take();
         let mut i = 1;
         while i <= n {
@@ -204,9 +183,9 @@ impl Views {
                 Op::Miss => {
                     read(store, u32::MAX, 0);
                 }
-                op @ Op::Update(slot) => write(store, op, self.charge(slot)),
+                op @ Op::Update(_) => write(store, op),
                 op @ Op::Insert(slot) => {
-                    write(store, op, self.charge(slot));
+                    write(store, op);
                     // JS queues a slot the array covers (cache.js), so it does not move.
                     // (A const, not a test of the array's length: each store's replay
                     // compiles as fast as it did without queued writes; with the test,
@@ -242,10 +221,6 @@ impl Views {
         }
     }
 
-    fn charge(&self, slot: u32) -> usize {
-        self.sizes.get(slot as usize).map_or(0, |&size| size as usize)
-    }
-
     #[inline]
     pub fn set_expiry(&mut self, slot: u32, e: Expiry) {
         let i = slot as usize;
@@ -260,9 +235,6 @@ impl Views {
     fn grow(&mut self, i: usize) {
         let len = (i + 1).max(self.expiries.len() * 2).max(64);
         self.expiries.resize(len, 0.0);
-        if self.sized {
-            self.sizes.resize(len, 0.0);
-        }
     }
 
     /// `f` of the first `len` bytes of the key buffer as text, if they are UTF-8.
@@ -287,8 +259,7 @@ impl Views {
 
     /// Where the count of replays is (an i32 after the ring's places, wrapping): JS reads
     /// it to tell that nothing it queued was replayed since it last looked (the
-    /// `LRUCache`'s victims read in place, lru-views.js `recycle`; the sizes both
-    /// classes queued since, lru-views.js `insertSized`, cache-sized.js).
+    /// `LRUCache`'s victims read in place, lru-views.js `recycle`).
     #[cfg_attr(not(feature = "lru"), allow(dead_code))]
     pub fn replays_ptr(&self) -> u32 {
         (self.ring.as_ptr() as usize + 4 * (self.ring.len() - 1)) as u32
@@ -306,15 +277,6 @@ impl Views {
 
     pub fn expiries_len(&self) -> u32 {
         self.expiries.len() as u32
-    }
-
-    pub fn sizes_ptr(&self) -> u32 {
-        self.sizes.as_ptr() as usize as u32
-    }
-
-    #[cfg(test)]
-    pub fn sizes_len(&self) -> u32 {
-        self.sizes.len() as u32
     }
 
     /// The slots `hand_over` put in the ring for its answer `answer` (as JS reads them).
@@ -372,7 +334,7 @@ mod tests {
                 Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
             }
         }
-        v.flush::<true>(&mut by_ring, |store, op, _| {
+        v.flush::<true>(&mut by_ring, |store, op| {
             if let Op::Insert(slot) | Op::Update(slot) = op {
                 store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
             }
@@ -433,31 +395,6 @@ mod tests {
         assert_eq!(text(2), None, "half of é");
         assert_eq!(text(KEY_BYTES + 1), None);
         assert_eq!(Views::key_ptr(), Views::key_ptr(), "one buffer, which never moves");
-    }
-
-    #[test]
-    fn queued_writes_replay_with_the_charges_js_wrote() {
-        use polycache::{Config, Eviction, Slots};
-        let config = Config { max_entries: 8, max_bytes: Some(10), eviction: Eviction::Lru };
-        let mut store = SlotMap::with_hasher(config, Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
-        let mut v = Views::new(4, RING);
-        assert_eq!(v.sizes_len(), 0, "laid out only for a store that charges its entries");
-        v.size_slots();
-        assert_eq!(v.sizes_len(), 4);
-        // JS writes a new slot's charge, then queues its write.
-        v.sizes[1] = 6.0;
-        v.push(-(2 * 1 + 3));
-        let mut seen = vec![];
-        v.flush::<true>(&mut store, |store, op, charge| {
-            seen.push((op, charge));
-            assert!(store.insert_below_bound(1, 1, charge, Expiry::Never, 0));
-        });
-        assert_eq!(seen, vec![(Op::Insert(1), 6)]);
-        assert_eq!(store.bytes(), 6);
-        // The store's writes keep the sizes, which grow with the expiries.
-        v.set_expiry(9, Expiry::Never);
-        v.set_charge(9, 3);
-        assert_eq!((v.sizes_len(), v.charge(9)), (v.expiries_len(), 3));
     }
 
     #[test]
