@@ -1,5 +1,5 @@
 // What an LRUCache reads and writes in its store's wasm memory without a call
-// (bindings-js/src/lru.rs, views.rs): the ring of hits the store replays, in order,
+// (bindings-js/src/lru_views.rs, views.rs): the ring of hits the store replays, in order,
 // before anything that reads or changes the recency order, each slot's time up to
 // which the store says its entry is certainly fresh, and each slot's age (ttl, start).
 // A view is made again when it is empty or detached (the ring's count, `ring[0]`, reads
@@ -47,7 +47,7 @@ export class LruViews {
   // opened again; a view's `.length` is a float conversion in V8's code): attached as
   // long as the ring is.
   #covered = 0;
-  // The core's recency links, where they never move (bindings-js/src/lru.rs `links_ptr`:
+  // The core's recency links, where they never move (bindings-js/src/lru_views.rs `links_ptr`:
   // two per index, its previous then its next; index 0 the head, whose previous is the
   // least recently used; slot n at index n + 1), and the count of the ring's replays.
   #links = NO_LINKS;
