@@ -33,7 +33,8 @@ export class LruViews {
   #fresh = NO_EXPIRIES;
   // Each slot's size, as the store holds it (laid out for a cache that sizes its entries).
   #sizes = NO_EXPIRIES;
-  // The sum of the held entries' sizes (the core's, a u64 as two u32, low first), and
+  // The sum of the held entries' sizes (the core's, a u64 as two u32, low first; empty
+  // as the links' view is until opened), and
   // the sizes of the new slots queued since the replay the count of replays read
   // `#queuedAt` (`insertSized`).
   #bytes = NO_LINKS;
@@ -106,8 +107,8 @@ export class LruViews {
    */
   rewrite(slot, size, ttl, start) {
     if (!this.covers(slot) || this.#sizes[slot] !== size) return false;
-    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
-    this.#push(slot);
+    if (!Number.isNaN(ttl)) return this.retime(slot, ttl, start);
+    this.hit(slot);
     return true;
   }
 
@@ -139,10 +140,11 @@ export class LruViews {
     }
     const bytes = this.#bytes;
     if (maxSize !== 0 && !(bytes[0] + bytes[1] * 4294967296 + this.#queued + size <= maxSize)) return false;
-    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return false;
+    // (Written before `insert` queues the slot, which it may decline: a free slot's size
+    // is read by nothing.)
     this.#sizes[slot] = size;
+    if (!this.insert(slot, ttl, start)) return false;
     this.#queued += size;
-    this.#push(-(2 * slot + 3));
     return true;
   }
 
