@@ -5,14 +5,14 @@
 
 import { slotOf } from './cache-lifetimes.js';
 import { fromWasm } from './errors.js';
-import { KIND_DEFAULT, KIND_NEVER, amount, ttlKind } from './options.js';
+import { KIND_DEFAULT, KIND_NEVER, lastAmount, ttlKind } from './options.js';
 
 /** Django's `add` (see Cache.add). */
 export function addTo(c, key, value, options) {
   slotOf(c, key); // throws for a key that is not a string
   const given = options === undefined ? undefined : options.size;
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-  const ttlAmount = amount;
+  const ttlAmount = lastAmount();
   const size = c.size(key, value, given);
   if (kind > KIND_NEVER) c.expiring();
   const now = c.time();
@@ -36,7 +36,7 @@ export function addTo(c, key, value, options) {
 /** Gives a live `key` a new lifetime (see Cache.touch). */
 export function touchIn(c, key, options) {
   const kind = options === undefined ? KIND_DEFAULT : ttlKind(options.ttl, options.timeout);
-  const ttlAmount = amount;
+  const ttlAmount = lastAmount();
   const slot = slotOf(c, key);
   if (slot === undefined) return false;
   let live;

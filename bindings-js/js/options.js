@@ -23,6 +23,9 @@ function bothError() {
  */
 export let amount = 0;
 
+/** `amount`, for the code a bundle of its own holds (lazy-bundle.mjs hands over no `let`). */
+export const lastAmount = () => amount;
+
 /** The kind of a lifetime request (`ttl` in ms or `timeout` in s); sets `amount`. */
 export function ttlKind(ttl, timeout) {
   amount = 0;
