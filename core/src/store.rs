@@ -15,7 +15,9 @@ use std::hash::Hash;
 use crate::error::{Error, Result};
 use crate::generations::Generations;
 use crate::hasher::{random_seeds, seeded_hasher, KeyHasher};
-use crate::policy::{Adaptive, Indexing, Policy};
+#[cfg(feature = "adaptive")]
+use crate::policy::Adaptive;
+use crate::policy::{Indexing, Policy};
 use crate::snapshot::{Codec, Snapshot, SnapshotEntry};
 use crate::stats::Stats;
 use crate::ttl::Expiry;
@@ -58,7 +60,10 @@ struct Entry<V> {
 /// entries indexed as the hasher type says ([`Indexing`]: hashed, or by dense slot).
 fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Policy<K, Entry<V>, S> {
     match config.eviction {
+        #[cfg(feature = "adaptive")]
         Eviction::Adaptive => adaptive_policy(config.max_entries, hasher),
+        #[cfg(not(feature = "adaptive"))]
+        Eviction::Adaptive => panic!("polycache was built without the adaptive policy (the `adaptive` feature)"),
         Eviction::Lru | Eviction::Cull { .. } => lru_policy(config.max_entries, hasher),
     }
 }
@@ -66,6 +71,7 @@ fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Po
 // Each policy's set-up in a function of its own, so that a runtime compiling wasm on
 // first call (V8's Liftoff) compiles only the one a store uses (kept apart by build.mjs:
 // bindings-js/wasm-outlined.mjs).
+#[cfg(feature = "adaptive")]
 #[inline(never)]
 fn adaptive_policy<K: Hash + Eq, V, S: Indexing<K>>(max_entries: usize, hasher: S) -> Policy<K, Entry<V>, S> {
     Policy::Adaptive(Box::new(Adaptive::new(max_entries, S::table(hasher))))

@@ -3,18 +3,24 @@
 //! An enum rather than a trait object: a hit is one predictable branch away from the
 //! policy's own code, which LRU's speed needs.
 
+#[cfg(feature = "adaptive")]
 mod adaptive;
 mod dense;
+#[cfg(feature = "adaptive")]
 mod ghost;
 mod key_table;
 pub mod cull;
 mod lru;
+// (Without the adaptive policy, only what the LRU family shares with it is used.)
+#[cfg_attr(not(feature = "adaptive"), allow(dead_code))]
 mod queues;
+#[cfg_attr(not(feature = "adaptive"), allow(dead_code))]
 mod sketch;
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 
+#[cfg(feature = "adaptive")]
 pub use adaptive::Adaptive;
 pub use dense::{Dense, Slots};
 pub use key_table::{ByKey, Hashed, KeyTable};
@@ -138,6 +144,7 @@ pub enum Policy<K, E, S: Indexing<K>> {
     Lru(S::Lru<E>),
     /// Boxed: its sketch, ghosts and queues would make every store as large as an
     /// adaptive one (~1 KB in wasm), and a host that makes many small caches pays per store.
+    #[cfg(feature = "adaptive")]
     Adaptive(Box<Adaptive<K, E, S::Table>>),
 }
 
@@ -146,6 +153,7 @@ macro_rules! each {
     ($self:expr, $p:ident => $body:expr) => {
         match $self {
             Policy::Lru($p) => $body,
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive($p) => $body,
         }
     };
@@ -171,6 +179,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     {
         match self {
             Policy::Lru(p) => p.touch(key),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.rewrite(key),
         }
     }
@@ -183,6 +192,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     {
         match self {
             Policy::Lru(p) => p.get_key_value_mut(key),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.rewrite_mut(key),
         }
     }
@@ -197,6 +207,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     {
         match self {
             Policy::Lru(p) => p.touch(key),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.get(key).is_some(),
         }
     }
@@ -208,6 +219,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
         match self {
             Policy::Lru(p) if read_entries => keys.filter(|k| p.get(k).is_some()).count(),
             Policy::Lru(p) => p.touch_all(keys),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => keys.filter(|k| p.get(k).is_some()).count(),
         }
     }
@@ -244,9 +256,11 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
 
     /// `push` of the entry `entry` makes (the LRU family makes it where it stores it).
     #[inline]
+    #[cfg_attr(not(feature = "adaptive"), allow(unused_variables))]
     pub fn push_with(&mut self, key: K, entry: impl FnOnce() -> E, fingerprint: Option<u64>) -> Option<(K, E)> {
         match self {
             Policy::Lru(p) => p.push_with(key, entry),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.push(key, entry(), fingerprint),
         }
     }
@@ -254,9 +268,11 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     /// Inserts; the displaced entry: the old one of `key`, or a victim when full.
     /// `fingerprint` stands for the key's own in the adaptive policy's history.
     #[inline]
+    #[cfg_attr(not(feature = "adaptive"), allow(unused_variables))]
     pub fn push(&mut self, key: K, entry: E, fingerprint: Option<u64>) -> Option<(K, E)> {
         match self {
             Policy::Lru(p) => p.push(key, entry),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.push(key, entry, fingerprint),
         }
     }
@@ -283,6 +299,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     pub fn links(&self) -> Option<(*const u32, usize)> {
         match self {
             Policy::Lru(p) => p.links(),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(_) => None,
         }
     }
@@ -292,6 +309,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     pub fn last(&self) -> Option<&K> {
         match self {
             Policy::Lru(p) => p.last(),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.iter().next_back().map(|(k, _)| k),
         }
     }
@@ -305,6 +323,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     {
         match self {
             Policy::Lru(p) => p.recycle_last(),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(_) => None,
         }
     }
@@ -316,6 +335,7 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     {
         match self {
             Policy::Lru(p) => p.last_key(),
+            #[cfg(feature = "adaptive")]
             Policy::Adaptive(_) => self.last().cloned(),
         }
     }
