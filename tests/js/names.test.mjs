@@ -1,5 +1,5 @@
-// Node's bundles are minified without esbuild's --keep-names; what the package exports
-// keeps its own name all the same (bindings-js/js/lib.js), in ESM and CommonJS.
+// Node's bundles (LRUCache's too) are minified without esbuild's --keep-names; what the
+// package exports keeps its own name all the same (js/lib.js, lru-module.js), in ESM and CommonJS.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
@@ -15,5 +15,10 @@ test('every export of the package has its own name, and a cache prints as one', 
     for (const name of names) assert.equal(lib[name].name, name, `${kind}: ${name}.name`);
     assert.match(inspect(new lib.Cache({ max: 1 })), /^Cache /, `${kind}: a Cache prints as one`);
     assert.match(inspect(lib.Cache), /\[class Cache/, `${kind}: the class prints as Cache`);
+    // LRUCache's bundle (dist/polycache_lru.cjs) is minified without keepNames too.
+    const lru = new lib.LRUCache({ max: 1 });
+    assert.equal(lru.constructor.name, 'LRUCache', `${kind}: an LRUCache's constructor.name`);
+    assert.match(inspect(lru), /^LRUCache /, `${kind}: an LRUCache prints as one`);
+    assert.equal(Object.prototype.toString.call(lru), '[object LRUCache]');
   }
 });
