@@ -10,6 +10,8 @@ rust-toolchain: ## Install the wasm32 target if missing
 test-rust: rust-toolchain ## Rust core tests (x86_64) + wasm32 build check
 	cargo test -p polycache --release
 	cargo build -p polycache --target wasm32-unknown-unknown --release
+	# Without the default `adaptive` feature (as the LRUCache's wasm store builds it).
+	cargo test -p polycache --no-default-features --lib without_adaptive
 
 DEMO_BUILDS += demo-rust-build
 .PHONY: demo-rust-build

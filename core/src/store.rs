@@ -62,8 +62,9 @@ fn policy_for<K: Hash + Eq, V, S: Indexing<K>>(config: &Config, hasher: S) -> Po
     match config.eviction {
         #[cfg(feature = "adaptive")]
         Eviction::Adaptive => adaptive_policy(config.max_entries, hasher),
+        // (Config::validate refuses it first.)
         #[cfg(not(feature = "adaptive"))]
-        Eviction::Adaptive => panic!("polycache was built without the adaptive policy (the `adaptive` feature)"),
+        Eviction::Adaptive => unreachable!("the adaptive policy needs the `adaptive` feature"),
         Eviction::Lru | Eviction::Cull { .. } => lru_policy(config.max_entries, hasher),
     }
 }

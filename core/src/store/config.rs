@@ -47,6 +47,10 @@ impl Config {
         if self.max_bytes == Some(0) {
             return Err(Error::InvalidConfig("max_bytes must be at least 1".into()));
         }
+        #[cfg(not(feature = "adaptive"))]
+        if self.eviction == Eviction::Adaptive {
+            return Err(Error::InvalidConfig("the adaptive policy needs polycache's `adaptive` feature".into()));
+        }
         Ok(())
     }
 }
@@ -65,5 +69,27 @@ impl Counter for i64 {
     }
     fn from_counter(n: i64) -> Self {
         n
+    }
+}
+
+// Run by `make test` with the core's default features off (mk/rust.mk).
+#[cfg(all(test, not(feature = "adaptive")))]
+mod without_adaptive {
+    use super::*;
+    use crate::{CacheBuilder, Store};
+
+    #[test]
+    fn the_adaptive_policy_is_a_config_error_and_lru_works() {
+        let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(8) };
+        assert!(matches!(Store::<u32, u32>::new(adaptive), Err(Error::InvalidConfig(m)) if m.contains("`adaptive` feature")));
+        // The core's Cache defaults to it: a clear error, not a panic.
+        assert!(matches!(CacheBuilder::<u32>::new(8).build(), Err(Error::InvalidConfig(_))));
+        let mut lru = Store::<u32, u32>::new(Config::lru(2)).unwrap();
+        for k in 0..3 {
+            lru.set(k, k, 0, crate::Expiry::Never, 0).unwrap();
+        }
+        assert_eq!(lru.keys(0), vec![2, 1]);
+        let mut store = Store::<u32, u32>::new(Config::lru(2)).unwrap();
+        assert!(store.set_config(Config { eviction: Eviction::Adaptive, ..Config::lru(2) }).is_err());
     }
 }
