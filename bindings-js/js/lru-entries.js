@@ -26,6 +26,8 @@ export class LruEntries {
   // indexes (see #insert), because one of its fetch rules looks at whether a removed
   // entry's index has been reused.
   #free = [];
+  // The slots a sized write short of room evicted without a call (#sizedInsert).
+  #left = [0];
   #o;
   #life; // entry lifetimes (lru-lifetimes.js)
   #disposals; // dispose and disposeAfter calls (lru-dispose.js)
@@ -199,7 +201,9 @@ export class LruEntries {
   }
 
   // #sizedSet's new key: into the ring where it fits below both bounds (lru-views.js
-  // `insertSized`), else #insert's call.
+  // `insertSized`); short of room or full by count, into the least recently used slot,
+  // what its size then evicts taken back here (`recycleSized`, where the views can read
+  // the order: a bound `max` of moderate size); else #insert's call.
   #sizedInsert(k, v, size, t, s) {
     const free = this.#free;
     const held = this.#keyMap.size;
@@ -211,6 +215,19 @@ export class LruEntries {
       this.#vals[slot] = v;
       this.#keyMap.set(k, slot);
       return slot;
+    }
+    if (held !== 0) {
+      const left = this.#left;
+      const reused = this.#views.recycleSized(size, t, s, this.#o.maxSize, left);
+      if (reused >= 0) {
+        const keys = this.#keys;
+        this.#keyMap.delete(keys[reused]);
+        keys[reused] = k;
+        this.#vals[reused] = v;
+        this.#keyMap.set(k, reused);
+        for (let i = 1, k = left[0]; i <= k; i++) this.#release(left[i]);
+        return reused;
+      }
     }
     return this.#insert(k, v, undefined, size, t, s, false, max === 0);
   }

@@ -133,18 +133,18 @@ export class LruViews {
    */
   insertSized(slot, size, ttl, start, maxSize) {
     if (!this.covers(slot)) return false;
-    const replays = this.#replays[0];
-    if (replays !== this.#queuedAt) {
-      this.#queued = 0;
-      this.#queuedAt = replays;
-    }
+    const queued = this.#queuedSince();
     const bytes = this.#bytes;
-    if (maxSize !== 0 && !(bytes[0] + bytes[1] * 4294967296 + this.#queued + size <= maxSize)) return false;
+    if (maxSize !== 0 && !(bytes[0] + bytes[1] * 4294967296 + queued + size <= maxSize)) return false;
+    // A new slot is not in the links, and a slot `recycleSized` freed is behind where
+    // it reads them: its run goes on past this write (checked before the push).
+    const run = this.#ring[0] === this.#runCount && this.#replays[0] === this.#runReplays;
     // (Written before `insert` queues the slot, which it may decline: a free slot's size
     // is read by nothing.)
     this.#sizes[slot] = size;
     if (!this.insert(slot, ttl, start)) return false;
     this.#queued += size;
+    if (run) this.#ranOn();
     return true;
   }
 
@@ -247,10 +247,80 @@ export class LruViews {
     if (!Number.isNaN(ttl) && !(slot < this.#covered && this.#age(slot, ttl, start))) return -1;
     this.#push(slot);
     this.#runAt = at;
-    // (A full ring was replayed by the push: its count is 0, and the next reads afresh.)
-    this.#runCount = this.#ring[0] ?? -1;
-    this.#runReplays = this.#replays[0];
+    this.#ranOn();
     return slot;
+  }
+
+  /**
+   * `recycle` for a new key of `size` short of room in a cache that sizes its entries
+   * (`maxSize`, 0: none), or full by count: the least recently used slot takes the key's
+   * size and lifetime (as the store's `place` and `reuse_lru` make it), and
+   * where the sizes then pass `maxSize` the slots after it in the order leave, as the
+   * store's write would evict them (read from the links and the store's sizes, with what
+   * was queued since the last replay). Those go into `out` (their count in `out[0]`, the
+   * slots after it) for the caller to take back; the write is queued as an update of the slot, which the store replays
+   * as its write with the size written here. The slot; -1, and nothing done, where the
+   * store must be asked.
+   */
+  recycleSized(size, ttl, start, maxSize, out) {
+    let count = this.#ring[0];
+    if (count === undefined) {
+      this.#open();
+      count = this.#ring[0];
+    }
+    const links = this.#links;
+    let at;
+    if (count === 0) at = links[0];
+    else if (count === this.#runCount && this.#replays[0] === this.#runReplays) at = links[2 * this.#runAt];
+    else return -1;
+    if (!(at > 0)) return -1;
+    const slot = at - 1;
+    if (!(slot < this.#covered)) return -1;
+    const sizes = this.#sizes;
+    const queued = this.#queuedSince();
+    // What the sizes change by: the slot's new size for its old one, less what leaves.
+    let change = size - sizes[slot];
+    // (`out[0]` counts them: setting an array's length is a call into V8's runtime.)
+    let k = 0;
+    if (maxSize !== 0) {
+      const bytes = this.#bytes;
+      for (let i = at; bytes[0] + bytes[1] * 4294967296 + queued + change > maxSize; ) {
+        i = links[2 * i];
+        // (Walked back to the head: the store decides.)
+        if (!(i > 0)) return -1;
+        out[++k] = i - 1;
+        change -= sizes[i - 1];
+        at = i;
+      }
+    }
+    out[0] = k;
+    // (Nothing written before: `#age` writes nothing where it declines.)
+    if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return -1;
+    sizes[slot] = size;
+    this.#queued = queued + change;
+    this.#push(-(2 * slot + 2));
+    this.#runAt = at;
+    this.#ranOn();
+    return slot;
+  }
+
+  // The ring's count and replays as a run of victims read from the links leaves them.
+  #ranOn() {
+    // (A full ring was replayed by the push: its count is 0, the run is over, and the
+    // next reads the links afresh.)
+    const count = this.#ring[0];
+    this.#runCount = count > 0 ? count : -1;
+    this.#runReplays = this.#replays[0];
+  }
+
+  // The sizes queued since the store's last replay (`insertSized`, `recycleSized`).
+  #queuedSince() {
+    const replays = this.#replays[0];
+    if (replays !== this.#queuedAt) {
+      this.#queued = 0;
+      this.#queuedAt = replays;
+    }
+    return this.#queued;
   }
 
   /** The ring, attached: a write's answer -(2 + k) put k slots in its places 1..k. */

@@ -340,6 +340,20 @@ impl LruStore {
     fn replay(&mut self) {
         let LruStore { store, views, slots, freed, .. } = self;
         views.flush::<false>(store, |store, op| {
+            if let Op::Update(slot) = op {
+                // The least recently used slot, written again with the size JS wrote in
+                // the sizes for a new key short of room (lru-views.js `recycleSized`): it
+                // moves to the front as the new key's, and the core evicts for its size the
+                // slots after it in the order, which JS read from the links and has taken
+                // back already: not reported again. As `reuse_lru` takes it (the replay
+                // keeps the order JS read: the slot is the least recently used).
+                let charge = charge(slots.size(slot as usize));
+                if store.lru_key() != Some(slot) || store.recycle_lru_charged(charge).is_none() {
+                    let _ = store.set(slot, slot, charge, Expiry::Never, 0);
+                }
+                drop(store.drain_dead());
+                return;
+            }
             let Op::Insert(slot) = op else { return };
             // The push and the count alone: JS queues a new slot only below the bounds
             // (with room for its size, which it wrote in the sizes, in a cache that sizes

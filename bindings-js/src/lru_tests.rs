@@ -470,3 +470,24 @@ fn a_sized_write_js_queued_is_charged_the_size_it_wrote() {
     assert_eq!(s.set(0, 4.0, KEEP, 0.0), FREED_NONE);
     assert_eq!(s.order(), vec![0, 1]);
 }
+
+#[test]
+fn a_queued_rewrite_of_the_oldest_slot_evicts_for_its_new_size_what_follows_it() {
+    // Full by count (4) and by size (4 x 2 = 8): JS reads slot 0 as the least recently
+    // used, writes its new size, 5, and queues its write; for 5 the core must drop 1 and
+    // 2 (2 + 2 + 2 + 5 = 11 > 8, then 9, then 7), which JS took back already.
+    let mut s = store(4.0, 8.0);
+    s.size_slots();
+    for slot in 0..4 {
+        s.set(slot, 2.0, KEEP, 0.0);
+    }
+    assert_eq!(s.order(), vec![3, 2, 1, 0]);
+    s.slots.sizes[0] = 5.0;
+    s.views.push(-(2 * 0 + 2));
+    assert_eq!(s.calculated_size(), 7.0, "replayed: 5 + 2");
+    assert_eq!(s.order(), vec![0, 3]);
+    // Nothing reported: the next write (a free slot, 1) hands back no slot.
+    assert_eq!(s.set(1, 1.0, KEEP, 0.0), FREED_NONE);
+    assert_eq!(s.order(), vec![1, 0, 3]);
+    assert_eq!(s.calculated_size(), 8.0);
+}

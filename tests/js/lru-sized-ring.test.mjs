@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { LRUCache as RealLRU } from 'lru-cache';
 import { LruStore, initSync } from '../../dist/polycache_lrustore.js';
 import { LRUCache } from '../../bindings-js/js/lru.js';
+import { ints } from './lru-side.mjs';
 import { sizedRun } from './sized-runs.mjs';
 
 initSync({ module: readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)) });
@@ -135,4 +136,59 @@ test('queued sizes survive the memory growing under the views, a reentrant sizeC
   assert.deepEqual(reentrant(LRUCache), reentrant(RealLRU));
   ours.free();
   assert.throws(() => ours.set('after', 'v'), { name: 'CacheTrappedError' });
+});
+
+test('new keys into a cache full by count and size: victims read in place, lru-cache\'s order and sizes', () => {
+  // Writes alone keep the run going (lru-views.js `recycleSized`, and the queued writes
+  // of the slots it freed): a call only where the walk through the links reaches their
+  // head, about once a cache's worth of victims. Sizes 1-5 (lru-cache's sizeCalculation),
+  // so a write evicts one or several, or fits in a slot an earlier one freed; lifetimes
+  // with and without.
+  for (const [options, seed] of [[{ max: 100, maxSize: 250 }, 21], [{ max: 100, maxSize: 250, ttl: 60_000 }, 22], [{ max: 40, maxSize: 60 }, 23]]) {
+    const label = JSON.stringify(options);
+    const ours = new LRUCache({ ...options, sizeCalculation: sizeOf });
+    const real = new RealLRU({ ...options, sizeCalculation: sizeOf });
+    for (let i = 0; i < options.max; i++) {
+      ours.set(`f${i}`, 'vv');
+      real.set(`f${i}`, 'vv');
+    }
+    const next = ints(seed);
+    const writes = 3_000;
+    const calls = writeCalls(() => {
+      for (let i = 0; i < writes; i++) {
+        const v = 'v'.repeat(1 + (next() % 5));
+        ours.set(`n${i}`, v);
+        real.set(`n${i}`, v);
+        if (i % 97 === 0) assert.equal(ours.calculatedSize, real.calculatedSize, `${label}: bytes at ${i}`);
+      }
+    });
+    assert.deepEqual([...ours.entries()], [...real.entries()], label);
+    assert.equal(ours.calculatedSize, real.calculatedSize, label);
+    // (49, 48 and 194 here: one about every time the victims come round to the newest;
+    // every write was a call before.)
+    assert.ok(calls <= writes / 10, `${label}: ${calls} write calls for ${writes} evicting writes`);
+    if (options.ttl) {
+      const left = ours.getRemainingTTL(`n${writes - 1}`);
+      assert.ok(left > 59_000 && left <= 60_000, `the queued write's lifetime: ${left} ms left`);
+    }
+  }
+});
+
+test('a get between evicting writes ends their run: the next write asks the store, and the order holds', () => {
+  const options = { max: 30, maxSize: 70, sizeCalculation: sizeOf };
+  const ours = new LRUCache(options);
+  const real = new RealLRU(options);
+  const next = ints(31);
+  for (let i = 0; i < 4_000; i++) {
+    const r = next() % 10;
+    const key = r < 6 ? `n${i}` : `n${i - 1 - (next() % 40)}`;
+    if (r < 8) {
+      const v = 'v'.repeat(1 + (next() % 6));
+      ours.set(key, v);
+      real.set(key, v);
+    } else assert.equal(ours.get(key), real.get(key), `get ${key} at ${i}`);
+    if (i % 50 === 0) assert.deepEqual([...ours.keys()], [...real.keys()], `order at ${i}`);
+  }
+  assert.deepEqual([...ours.entries()], [...real.entries()]);
+  assert.equal(ours.calculatedSize, real.calculatedSize);
 });
