@@ -218,7 +218,7 @@ export class LruEntries {
     }
     if (held !== 0) {
       const left = this.#left;
-      const reused = this.#views.recycleSized(size, t, s, this.#o.maxSize, left);
+      const reused = this.#views.recycleSized(size, t, s, this.#o.maxSize, held === max, left);
       if (reused >= 0) {
         const keys = this.#keys;
         this.#keyMap.delete(keys[reused]);

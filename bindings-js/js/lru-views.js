@@ -253,7 +253,7 @@ export class LruViews {
 
   /**
    * `recycle` for a new key of `size` short of room in a cache that sizes its entries
-   * (`maxSize`, 0: none), or full by count: the least recently used slot takes the key's
+   * (`maxSize`, 0: none), or `full` by count: the least recently used slot takes the key's
    * size and lifetime (as the store's `place` and `reuse_lru` make it), and where the
    * sizes then pass `maxSize` the slots after it in the order leave, as the store's write
    * would evict them (read from the links and the store's sizes, with what was queued
@@ -262,7 +262,7 @@ export class LruViews {
    * the store replays as its write with the size written here. The slot; -1, and nothing
    * done, where the store must be asked.
    */
-  recycleSized(size, ttl, start, maxSize, out) {
+  recycleSized(size, ttl, start, maxSize, full, out) {
     // The victim as `recycle` reads it, restated: with a function of its own for both, the
     // count-bounded evictions (`recycle`, inlined into the LRUCache's set) took 124-132 ns
     // a write against 87-92 (V8's inlining budget).
@@ -280,14 +280,16 @@ export class LruViews {
     const slot = at - 1;
     if (!(slot < this.#covered)) return -1;
     const sizes = this.#sizes;
-    const queued = this.#queuedSince();
+    const bytes = this.#bytes;
+    const held = bytes[0] + bytes[1] * 4294967296 + this.#queuedSince();
+    // A key that fits, in a cache not `full` by count, evicts nothing: the store writes it.
+    if (!full && !(maxSize !== 0 && held + size > maxSize)) return -1;
     // What the sizes change by: the slot's new size for its old one, less what leaves.
     let change = size - sizes[slot];
     // (`out[0]` counts them: setting an array's length is a call into V8's runtime.)
     let k = 0;
     if (maxSize !== 0) {
-      const bytes = this.#bytes;
-      for (let i = at; bytes[0] + bytes[1] * 4294967296 + queued + change > maxSize; ) {
+      for (let i = at; held + change > maxSize; ) {
         i = links[2 * i];
         // (Walked back to the head: the store decides.)
         if (!(i > 0)) return -1;
@@ -300,7 +302,7 @@ export class LruViews {
     // (Nothing written before: `#age` writes nothing where it declines.)
     if (!Number.isNaN(ttl) && !this.#age(slot, ttl, start)) return -1;
     sizes[slot] = size;
-    this.#queued = queued + change;
+    this.#queued += change;
     this.#push(-(2 * slot + 2));
     this.#runAt = at;
     this.#ranOn();

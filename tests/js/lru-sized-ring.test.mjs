@@ -192,3 +192,17 @@ test('a get between evicting writes ends their run: the next write asks the stor
   assert.deepEqual([...ours.entries()], [...real.entries()]);
   assert.equal(ours.calculatedSize, real.calculatedSize);
 });
+
+test('a new key that fits evicts nothing, where its slot is past the store\'s arrays and the ring is empty', () => {
+  // Bounded by size alone, the store lays out 64 slots first; the 65th key fits but its
+  // slot is not covered, so it is the store's write (a call), which evicts nothing. (A
+  // build that let `recycleSized` take such a write, its victims readable, evicted the
+  // least recently used entry here: its `full` check is what stops it.)
+  const c = new LRUCache({ maxSize: 1_000, sizeCalculation: sizeOf });
+  for (let i = 0; i < 64; i++) c.set(`k${i}`, 'v');
+  assert.equal(c.calculatedSize, 64, 'replayed: the ring is empty');
+  c.set('k64', 'v');
+  assert.equal(c.size, 65);
+  assert.equal(c.calculatedSize, 65);
+  assert.ok(c.has('k0'), 'the least recently used entry stays: there is room');
+});
