@@ -196,8 +196,10 @@ test('a get between evicting writes ends their run: the next write asks the stor
 test('a new key that fits evicts nothing, where its slot is past the store\'s arrays and the ring is empty', () => {
   // Bounded by size alone, the store lays out 64 slots first; the 65th key fits but its
   // slot is not covered, so it is the store's write (a call), which evicts nothing. (A
-  // build that let `recycleSized` take such a write, its victims readable, evicted the
-  // least recently used entry here: its `full` check is what stops it.)
+  // session-18 build that made a size-bounded cache's links readable let `recycleSized`
+  // take this write and evict the least recently used entry; today nothing readable
+  // reaches it here, and `recycleSized`'s `full` check is the guard for the day it does:
+  // no test reaches that check.)
   const c = new LRUCache({ maxSize: 1_000, sizeCalculation: sizeOf });
   for (let i = 0; i < 64; i++) c.set(`k${i}`, 'v');
   assert.equal(c.calculatedSize, 64, 'replayed: the ring is empty');
