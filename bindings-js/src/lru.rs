@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::lru_slots::SlotArrays;
 use crate::slot_hash::SlotHasher;
-use crate::views::{ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
+use crate::views::{decode, ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
 
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
@@ -339,7 +339,17 @@ impl LruStore {
     #[inline(never)]
     fn replay(&mut self) {
         let LruStore { store, views, slots, freed, .. } = self;
-        views.flush::<false>(store, |store, op| {
+        // A run of new keys (a fill below the bound), stored at once where nothing is
+        // sized: the same pushes and count as one by one below.
+        let plain = !slots.sized();
+        let inserts = |store: &mut SlotMap, ops: &[i32]| {
+            let run = ops.iter().map_while(|&op| match decode(op) {
+                Op::Insert(slot) => Some((slot, slot)),
+                _ => None,
+            });
+            if plain { store.insert_all_unexpiring_below_bound(run) } else { 0 }
+        };
+        views.flush_runs(store, |store, op| {
             if let Op::Update(slot) = op {
                 // The least recently used slot, written again with the size JS wrote in
                 // the sizes for a new key short of room (lru-views.js `recycleSized`): it
@@ -374,7 +384,7 @@ impl LruStore {
                 let _ = store.set(slot, slot, charge(size), Expiry::Never, 0);
                 freed.extend(store.drain_dead().filter(|&dead| dead != slot));
             }
-        });
+        }, inserts);
     }
 
     /// The write of `set` when it is not a move: a new slot (`held` false) starts untimed.

@@ -99,6 +99,11 @@ impl SlotArrays {
         self.fresh[i] = fresh_until(age);
     }
 
+    /// Whether any slot has had a size other than 0 (the sizes are laid out).
+    pub(crate) fn sized(&self) -> bool {
+        self.sized
+    }
+
     pub(crate) fn size(&self, i: usize) -> f64 {
         self.sizes.get(i).copied().unwrap_or(0.0)
     }

@@ -158,12 +158,29 @@ impl Views {
     /// `LRUCache`'s keeps ages of its own).
     pub fn flush<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op)) {
         if self.pending() {
-            self.replay::<EXPIRIES>(store, write);
+            self.replay::<EXPIRIES>(store, write, |_, _| 0);
+        }
+    }
+
+    /// `flush`, where a new key starts a run the owner stores at once: `inserts` gets the
+    /// ring's ops from that key's on and answers how many of them, from the first, it has
+    /// replayed (new keys all; 0 leaves the key to `write`). The `LRUCache`'s store, whose
+    /// set phase is mostly such runs.
+    #[inline]
+    #[cfg_attr(not(feature = "lru"), allow(dead_code))]
+    pub fn flush_runs(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op), inserts: impl FnMut(&mut SlotMap, &[i32]) -> usize) {
+        if self.pending() {
+            self.replay::<false>(store, write, inserts);
         }
     }
 
     #[inline(never)]
-    fn replay<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, mut write: impl FnMut(&mut SlotMap, Op)) {
+    fn replay<const EXPIRIES: bool>(
+        &mut self,
+        store: &mut SlotMap,
+        mut write: impl FnMut(&mut SlotMap, Op),
+        mut inserts: impl FnMut(&mut SlotMap, &[i32]) -> usize,
+    ) {
         let n = self.take();
         let mut i = 1;
         while i <= n {
@@ -176,6 +193,13 @@ impl Views {
                 continue;
             }
             let op = self.op(i);
+            if let Op::Insert(_) = op {
+                let run = inserts(store, &self.ring[i..=n]);
+                if run > 0 {
+                    i += run;
+                    continue;
+                }
+            }
             i += 1;
             match op {
                 // (Hits went above, in runs.)

@@ -416,3 +416,5 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
 mod tests;
 #[cfg(test)]
 mod slot_tests;
+#[cfg(test)]
+mod run_tests;

@@ -318,6 +318,10 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         if i >= self.slots.len() {
             self.grow(i);
         }
+        if self.links[i].prev == FREE.prev {
+            self.slots[i] = Some((key, entry()));
+            return self.link_new(i);
+        }
         if let Some(old) = self.slots[i].replace((key, entry())) {
             Self::to_front(&mut self.links, i);
             return Some(old);

@@ -114,6 +114,30 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
+    /// `insert_unexpiring_below_bound` of each of `entries` in turn (a run of a host's
+    /// queued new keys), the checks made once for the run: how many it stored, from the
+    /// first; it takes no more of `entries` than it stores, so the rest are the caller's
+    /// (none in a store where the single write would refuse, or once the count bound is
+    /// reached).
+    pub fn insert_all_unexpiring_below_bound(&mut self, entries: impl Iterator<Item = (K, V)>) -> usize {
+        if !self.unsized_recency(false) || !self.expiries.is_empty() {
+            return 0;
+        }
+        let room = self.config.max_entries.saturating_sub(self.map.len());
+        let mut stored = 0;
+        for (key, value) in entries.take(room) {
+            if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+                self.forget(k, old);
+            }
+            stored += 1;
+        }
+        if stored > 0 {
+            self.next_fingerprint = None;
+            self.stats.sets += stored as u64;
+        }
+        stored
+    }
+
     /// A read of `key` by a host that has checked, at its own time, that the entry is
     /// live: its recency (and the adaptive policy's counts) and the hit counter, as
     /// `get_with` at that time; a miss when it is not held. The entry itself is not read
