@@ -12,6 +12,7 @@
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::iter::Peekable;
 
 use super::Recency;
 
@@ -327,6 +328,28 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
             return Some(old);
         }
         self.link_new(i)
+    }
+
+    /// The run linked as it goes, the list's head kept out of memory until its end.
+    #[inline]
+    fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize {
+        let mut first = self.links[HEAD].next;
+        let mut pushed = 0;
+        while let Some((key, _)) = items.peek() {
+            let i = index(key);
+            if i >= self.slots.len() || self.links[i].prev != FREE.prev || self.len >= self.capacity {
+                break;
+            }
+            let (key, entry) = items.next().expect("peeked");
+            self.slots[i] = Some((key, entry));
+            self.links[i] = Link { prev: HEAD as u32, next: first };
+            self.links[first as usize].prev = i as u32;
+            first = i as u32;
+            self.len += 1;
+            pushed += 1;
+        }
+        self.links[HEAD].next = first;
+        pushed
     }
 
     fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>

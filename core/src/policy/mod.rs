@@ -19,6 +19,7 @@ mod sketch;
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
+use std::iter::Peekable;
 
 #[cfg(feature = "adaptive")]
 pub use adaptive::Adaptive;
@@ -101,6 +102,25 @@ pub trait Recency<K, E> {
     #[inline]
     fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
         self.push(key, entry())
+    }
+    /// `push` of each of `items` in turn while its key is not held: a host's run of new
+    /// keys below the bound (the caller has checked the room for them). How many it
+    /// pushed; it takes from `items` only what it pushes.
+    #[inline]
+    fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize
+    where
+        K: Hash + Eq,
+    {
+        let mut pushed = 0;
+        while let Some((key, _)) = items.peek() {
+            if self.peek(key).is_some() {
+                break;
+            }
+            let (key, entry) = items.next().expect("peeked");
+            self.push(key, entry);
+            pushed += 1;
+        }
+        pushed
     }
     fn pop_victim(&mut self) -> Option<(K, E)>;
     /// The least recently used key made the most recently used, as a rewrite of it
@@ -262,6 +282,16 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
             Policy::Lru(p) => p.push_with(key, entry),
             #[cfg(feature = "adaptive")]
             Policy::Adaptive(p) => p.push(key, entry(), fingerprint),
+        }
+    }
+
+    /// [`Recency::push_new`]; the adaptive policy takes none.
+    #[inline]
+    pub fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize {
+        match self {
+            Policy::Lru(p) => p.push_new(items),
+            #[cfg(feature = "adaptive")]
+            Policy::Adaptive(_) => 0,
         }
     }
 

@@ -124,9 +124,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
             return 0;
         }
         let room = self.config.max_entries.saturating_sub(self.map.len());
+        let mut run = entries.take(room).map(|(key, value)| (key, Entry { value, expires_at: NEVER, seq: 0, charge: 0 })).peekable();
         let mut stored = 0;
-        for (key, value) in entries.take(room) {
-            if let Some((k, old)) = self.map.push_with(key, || Entry { value, expires_at: NEVER, seq: 0, charge: 0 }, None) {
+        loop {
+            // New keys at once; a held one (or one past a dense policy's arrays) alone.
+            stored += self.map.push_new(&mut run);
+            let Some((key, entry)) = run.next() else { break };
+            if let Some((k, old)) = self.map.push(key, entry, None) {
                 self.forget(k, old);
             }
             stored += 1;
