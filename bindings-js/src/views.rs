@@ -81,6 +81,15 @@ pub enum Op {
     Insert(u32),
 }
 
+/// The new keys at the start of `ops` (a ring's), each as its slot twice (the store's key
+/// and value), up to the first other op.
+pub fn new_keys(ops: &[i32]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    ops.iter().map_while(|&op| match decode(op) {
+        Op::Insert(slot) => Some((slot, slot)),
+        _ => None,
+    })
+}
+
 pub fn decode(op: i32) -> Op {
     if op >= 0 {
         Op::Hit(op as u32)
@@ -152,25 +161,21 @@ impl Views {
     /// Replays the waiting operations on `store`, oldest first, if there are any: a hit
     /// reads its slot (recency, the adaptive policy's counts, the hit counter), a miss
     /// reads a slot no entry has (the miss counter), an update or a new key's write goes
-    /// to `write` (a new key's expiry is then never).
-    #[inline]
+    /// to `write` (a new key's expiry is then never). A new key may start a run the owner
+    /// stores at once (a fill below the bound): `inserts` gets the ring's ops from that
+    /// key's on and answers how many of them, from the first, it has stored (new keys all,
+    /// `new_keys` reads them; 0 leaves the key to `write`).
     /// `EXPIRIES`: whether the owner keeps its expiries here (the `Cache`'s store; the
     /// `LRUCache`'s keeps ages of its own).
-    pub fn flush<const EXPIRIES: bool>(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op)) {
-        if self.pending() {
-            self.replay::<EXPIRIES>(store, write, |_, _| 0);
-        }
-    }
-
-    /// `flush`, where a new key starts a run the owner stores at once: `inserts` gets the
-    /// ring's ops from that key's on and answers how many of them, from the first, it has
-    /// replayed (new keys all; 0 leaves the key to `write`). The `LRUCache`'s store, whose
-    /// set phase is mostly such runs.
     #[inline]
-    #[cfg_attr(not(feature = "lru"), allow(dead_code))]
-    pub fn flush_runs(&mut self, store: &mut SlotMap, write: impl FnMut(&mut SlotMap, Op), inserts: impl FnMut(&mut SlotMap, &[i32]) -> usize) {
+    pub fn flush<const EXPIRIES: bool>(
+        &mut self,
+        store: &mut SlotMap,
+        write: impl FnMut(&mut SlotMap, Op),
+        inserts: impl FnMut(&mut SlotMap, &[i32]) -> usize,
+    ) {
         if self.pending() {
-            self.replay::<false>(store, write, inserts);
+            self.replay::<EXPIRIES>(store, write, inserts);
         }
     }
 
@@ -196,6 +201,12 @@ impl Views {
             if let Op::Insert(_) = op {
                 let run = inserts(store, &self.ring[i..=n]);
                 if run > 0 {
+                    if EXPIRIES {
+                        for j in i..i + run {
+                            let Op::Insert(slot) = self.op(j) else { unreachable!("a run of new keys") };
+                            self.set_expiry(slot, Expiry::Never);
+                        }
+                    }
                     i += run;
                     continue;
                 }
@@ -358,15 +369,61 @@ mod tests {
                 Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
             }
         }
-        v.flush::<true>(&mut by_ring, |store, op| {
+        let write = |store: &mut SlotMap, op| {
             if let Op::Insert(slot) | Op::Update(slot) = op {
                 store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
             }
-        });
+        };
+        v.flush::<true>(&mut by_ring, write, |_, _| 0);
         assert_eq!(by_ring.keys(0), one_by_one.keys(0));
         assert_eq!(by_ring.keys(0), vec![6, 4, 2, 1, 0, 3, 5]);
         assert_eq!(by_ring.stats(), one_by_one.stats());
         assert_eq!((by_ring.stats().hits, by_ring.stats().misses), (9, 2), "slot 7 is not held");
+    }
+
+    #[test]
+    fn runs_of_new_keys_are_stored_at_once_and_never_expire() {
+        // New keys in runs between other ops: `inserts` gets each run from its first key
+        // on and stores it at once; the order and counters of writing each in turn, and
+        // each new key's expiry in the view is never (as `write`'s would be).
+        use polycache::{Config, Slots};
+        let new = || SlotMap::with_hasher(Config::lru(16), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
+        let (mut by_ring, mut one_by_one) = (new(), new());
+        let mut v = Views::new(16, RING);
+        for slot in 0..4 {
+            by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+            one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+        }
+        for slot in 4..12 {
+            v.set_expiry(slot, Expiry::At(5));
+        }
+        let insert = |slot: i32| -(2 * slot + 3);
+        let ops = [1, insert(6), insert(7), insert(4), 6, insert(8), -(2 * 2 + 2), insert(9), insert(10)];
+        for op in ops {
+            v.push(op);
+            match decode(op) {
+                Op::Hit(slot) => drop(one_by_one.read_held(&slot)),
+                Op::Miss => unreachable!(),
+                Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
+            }
+        }
+        let mut runs = vec![];
+        let write = |store: &mut SlotMap, op| {
+            let Op::Update(slot) = op else { panic!("{op:?} went to write") };
+            store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+        };
+        v.flush::<true>(&mut by_ring, write, |store, ops| {
+            let took = store.insert_all_unexpiring_below_bound(new_keys(ops));
+            runs.push(took);
+            took
+        });
+        assert_eq!(runs, vec![3, 1, 2], "each run whole, from its first key");
+        assert_eq!(by_ring.keys(0), one_by_one.keys(0));
+        assert_eq!(by_ring.keys(0), vec![10, 9, 2, 8, 6, 4, 7, 1, 3, 0]);
+        assert_eq!(by_ring.stats(), one_by_one.stats());
+        let never = expiry_ms(Expiry::Never);
+        assert_eq!([4, 6, 7, 8, 9, 10].map(|i| v.expiries[i] == never), [true; 6]);
+        assert_ne!(v.expiries[5], never, "a slot no op named keeps its expiry");
     }
 
     #[test]
