@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, invalid_argument, show};
 use crate::lru_slots::SlotArrays;
 use crate::slot_hash::SlotHasher;
-use crate::views::{new_keys, ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
+use crate::views::{new_key, ring_for, Op, SlotMap, Views, FAILED, FREED_NONE};
 
 /// [`LruStore::stale`] answers.
 const FRESH: u32 = 0;
@@ -342,7 +342,7 @@ impl LruStore {
         // A run of new keys (a fill below the bound), stored at once where nothing is
         // sized: the same pushes and count as one by one below.
         let plain = !slots.sized();
-        let inserts = |store: &mut SlotMap, ops: &[i32]| if plain { store.insert_all_unexpiring_below_bound(new_keys(ops)) } else { 0 };
+        let inserts = |store: &mut SlotMap, ops: &[i32]| if plain { store.insert_all_unexpiring_below_bound(|n| new_key(ops, n)) } else { 0 };
         views.flush::<false>(store, |store, op| {
             if let Op::Update(slot) = op {
                 // The least recently used slot, written again with the size JS wrote in

@@ -5,7 +5,7 @@ use polycache::{Error, Expiry};
 
 use super::SlotStore;
 use crate::ttl::{Ttl, KIND_DEFAULT};
-use crate::views::{expiry_ms, new_keys, Op, SlotMap};
+use crate::views::{expiry_ms, new_key, Op, SlotMap};
 
 impl SlotStore {
     /// Replays the ring when something waits in it, and clears the clock JS queues
@@ -35,7 +35,7 @@ impl SlotStore {
         // untimed update there): its updates are writes of that lifetime.
         let timed = queued.filter(|&(_, expiry)| expiry != Expiry::Never);
         // A run of new keys (a fill below the bound) at once, where the store takes it.
-        let inserts = |store: &mut SlotMap, ops: &[i32]| store.insert_all_unexpiring_below_bound(new_keys(ops));
+        let inserts = |store: &mut SlotMap, ops: &[i32]| store.insert_all_unexpiring_below_bound(|n| new_key(ops, n));
         views.flush::<true>(store, |store, op| {
             // What `set` writes where the quicker writes below decline.
             let (slot, expiry, now) = match op {

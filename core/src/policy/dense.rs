@@ -12,7 +12,6 @@
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::iter::Peekable;
 
 use super::Recency;
 
@@ -319,10 +318,6 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         if i >= self.slots.len() {
             self.grow(i);
         }
-        if self.links[i].prev == FREE.prev {
-            self.slots[i] = Some((key, entry()));
-            return self.link_new(i);
-        }
         if let Some(old) = self.slots[i].replace((key, entry())) {
             Self::to_front(&mut self.links, i);
             return Some(old);
@@ -332,15 +327,14 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
 
     /// The run linked as it goes, the list's head kept out of memory until its end.
     #[inline]
-    fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize {
+    fn push_new(&mut self, mut nth: impl FnMut(usize) -> Option<(K, E)>) -> usize {
         let mut first = self.links[HEAD].next;
         let mut pushed = 0;
-        while let Some((key, _)) = items.peek() {
-            let i = index(key);
+        while let Some((key, entry)) = nth(pushed) {
+            let i = index(&key);
             if i >= self.slots.len() || self.links[i].prev != FREE.prev || self.len >= self.capacity {
                 break;
             }
-            let (key, entry) = items.next().expect("peeked");
             self.slots[i] = Some((key, entry));
             self.links[i] = Link { prev: HEAD as u32, next: first };
             self.links[first as usize].prev = i as u32;

@@ -19,7 +19,6 @@ mod sketch;
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
-use std::iter::Peekable;
 
 #[cfg(feature = "adaptive")]
 pub use adaptive::Adaptive;
@@ -103,20 +102,19 @@ pub trait Recency<K, E> {
     fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
         self.push(key, entry())
     }
-    /// `push` of each of `items` in turn while its key is not held: a host's run of new
-    /// keys below the bound (the caller has checked the room for them). How many it
-    /// pushed; it takes from `items` only what it pushes.
+    /// `push` of the run `nth(0)`, `nth(1)`, ... (None past its end) while its key is not
+    /// held: a host's run of new keys below the bound (the caller has checked the room
+    /// for them). How many it pushed, from the first.
     #[inline]
-    fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize
+    fn push_new(&mut self, mut nth: impl FnMut(usize) -> Option<(K, E)>) -> usize
     where
         K: Hash + Eq,
     {
         let mut pushed = 0;
-        while let Some((key, _)) = items.peek() {
-            if self.peek(key).is_some() {
+        while let Some((key, entry)) = nth(pushed) {
+            if self.peek(&key).is_some() {
                 break;
             }
-            let (key, entry) = items.next().expect("peeked");
             self.push(key, entry);
             pushed += 1;
         }
@@ -287,9 +285,9 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
 
     /// [`Recency::push_new`]; the adaptive policy takes none.
     #[inline]
-    pub fn push_new<I: Iterator<Item = (K, E)>>(&mut self, items: &mut Peekable<I>) -> usize {
+    pub fn push_new(&mut self, nth: impl FnMut(usize) -> Option<(K, E)>) -> usize {
         match self {
-            Policy::Lru(p) => p.push_new(items),
+            Policy::Lru(p) => p.push_new(nth),
             #[cfg(feature = "adaptive")]
             Policy::Adaptive(_) => 0,
         }

@@ -114,27 +114,18 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
-    /// `insert_unexpiring_below_bound` of each of `entries` in turn (a run of a host's
-    /// queued new keys), the checks made once for the run: how many it stored, from the
-    /// first; it takes no more of `entries` than it stores, so the rest are the caller's
-    /// (none in a store where the single write would refuse, or once the count bound is
-    /// reached).
-    pub fn insert_all_unexpiring_below_bound(&mut self, entries: impl Iterator<Item = (K, V)>) -> usize {
+    /// `insert_unexpiring_below_bound` of the run `nth(0)`, `nth(1)`, ... (None past its
+    /// end) while its key is new (a host's queued new keys), the checks made once for the
+    /// run: how many it stored, from the first. The rest (from a held key, a key past a
+    /// dense policy's arrays, or the count bound on) are the caller's to write; all of
+    /// them in a store where the single write would refuse.
+    pub fn insert_all_unexpiring_below_bound(&mut self, mut nth: impl FnMut(usize) -> Option<(K, V)>) -> usize {
         if !self.unsized_recency(false) || !self.expiries.is_empty() {
             return 0;
         }
         let room = self.config.max_entries.saturating_sub(self.map.len());
-        let mut run = entries.take(room).map(|(key, value)| (key, Entry { value, expires_at: NEVER, seq: 0, charge: 0 })).peekable();
-        let mut stored = 0;
-        loop {
-            // New keys at once; a held one (or one past a dense policy's arrays) alone.
-            stored += self.map.push_new(&mut run);
-            let Some((key, entry)) = run.next() else { break };
-            if let Some((k, old)) = self.map.push(key, entry, None) {
-                self.forget(k, old);
-            }
-            stored += 1;
-        }
+        let entry = |n| if n < room { nth(n).map(|(key, value)| (key, Entry { value, expires_at: NEVER, seq: 0, charge: 0 })) } else { None };
+        let stored = self.map.push_new(entry);
         if stored > 0 {
             self.next_fingerprint = None;
             self.stats.sets += stored as u64;

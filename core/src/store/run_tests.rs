@@ -48,9 +48,7 @@ fn runs_agree<S: Indexing<u32>>(make: impl Fn(Config) -> Store<u32, u32, S>) {
                             one.set(k, k, 0, Expiry::Never, now).unwrap();
                         }
                     }
-                    let mut pulled = 0;
-                    let took = runs.insert_all_unexpiring_below_bound(keys.iter().inspect(|_| pulled += 1).map(|&k| (k, k)));
-                    assert_eq!(pulled, took, "pulls only what it stores {what}");
+                    let took = runs.insert_all_unexpiring_below_bound(|n| keys.get(n).map(|&k| (k, k)));
                     taken_somewhere |= took > 0;
                     if n >= 2 {
                         assert_eq!(took, 0, "the adaptive policy and a byte bound take no run {what}");
