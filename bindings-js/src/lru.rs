@@ -339,10 +339,17 @@ impl LruStore {
     #[inline(never)]
     fn replay(&mut self) {
         let LruStore { store, views, slots, freed, .. } = self;
-        // A run of new keys (a fill below the bound), stored at once where nothing is
-        // sized: the same pushes and count as one by one below.
-        let plain = !slots.sized();
-        let inserts = |store: &mut SlotMap, ops: &[i32]| if plain { store.insert_all_unexpiring_below_bound(|n| new_key(ops, n)) } else { 0 };
+        // A run of new keys (a fill below the bounds) stored at once, each with the size
+        // JS wrote for it (0 where nothing is sized): the same pushes, charges and count
+        // as one by one below.
+        let sized = slots.sizes_laid_out();
+        let inserts = |store: &mut SlotMap, ops: &[i32]| {
+            if sized {
+                store.insert_all_below_bound(|n| new_key(ops, n).map(|slot| (slot, slot, charge(slots.size(slot as usize)))))
+            } else {
+                store.insert_all_below_bound(|n| new_key(ops, n).map(|slot| (slot, slot, 0)))
+            }
+        };
         views.flush::<false>(store, |store, op| {
             if let Op::Update(slot) = op {
                 // The least recently used slot, written again with the size JS wrote in

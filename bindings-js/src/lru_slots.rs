@@ -100,7 +100,7 @@ impl SlotArrays {
     }
 
     /// Whether any slot has had a size other than 0 (the sizes are laid out).
-    pub(crate) fn sized(&self) -> bool {
+    pub(crate) fn sizes_laid_out(&self) -> bool {
         self.sized
     }
 

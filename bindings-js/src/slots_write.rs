@@ -35,7 +35,7 @@ impl SlotStore {
         // untimed update there): its updates are writes of that lifetime.
         let timed = queued.filter(|&(_, expiry)| expiry != Expiry::Never);
         // A run of new keys (a fill below the bound) at once, where the store takes it.
-        let inserts = |store: &mut SlotMap, ops: &[i32]| store.insert_all_unexpiring_below_bound(|n| new_key(ops, n));
+        let inserts = |store: &mut SlotMap, ops: &[i32]| store.insert_all_below_bound(|n| new_key(ops, n).map(|slot| (slot, slot, 0)));
         views.flush::<true>(store, |store, op| {
             // What `set` writes where the quicker writes below decline.
             let (slot, expiry, now) = match op {

@@ -81,11 +81,11 @@ pub enum Op {
     Insert(u32),
 }
 
-/// The `n`th of the new keys at the start of `ops` (a ring's), as its slot twice (the
-/// store's key and value); None from the first other op on.
-pub fn new_key(ops: &[i32], n: usize) -> Option<(u32, u32)> {
+/// The slot of the `n`th of the new keys at the start of `ops` (a ring's); None from the
+/// first other op on.
+pub fn new_key(ops: &[i32], n: usize) -> Option<u32> {
     match decode(*ops.get(n)?) {
-        Op::Insert(slot) => Some((slot, slot)),
+        Op::Insert(slot) => Some(slot),
         _ => None,
     }
 }
@@ -414,7 +414,7 @@ mod tests {
             store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
         };
         v.flush::<true>(&mut by_ring, write, |store, ops| {
-            let took = store.insert_all_unexpiring_below_bound(|n| new_key(ops, n));
+            let took = store.insert_all_below_bound(|n| new_key(ops, n).map(|slot| (slot, slot, 0)));
             runs.push(took);
             took
         });

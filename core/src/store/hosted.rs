@@ -114,18 +114,36 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         true
     }
 
-    /// `insert_unexpiring_below_bound` of the run `nth(0)`, `nth(1)`, ... (None past its
-    /// end) while its key is new (a host's queued new keys), the checks made once for the
-    /// run: how many it stored, from the first. The rest (from a held key, a key past a
-    /// dense policy's arrays, or the count bound on) are the caller's to write; all of
-    /// them in a store where the single write would refuse.
-    pub fn insert_all_unexpiring_below_bound(&mut self, mut nth: impl FnMut(usize) -> Option<(K, V)>) -> usize {
-        if !self.unsized_recency(false) || !self.expiries.is_empty() {
+    /// `insert_below_bound` of the run `nth(0)`, `nth(1)`, ... (None past its end), each
+    /// `(key, value, charge)` never expiring, while its key is new (a host's queued new
+    /// keys), in a store with no expiry record: how many it stored, from the first. The
+    /// checks made once for the run, and each charge's against the byte bound. The rest
+    /// (from a held key, a key past a dense policy's arrays, or a bound on) are the
+    /// caller's to write; all of them in a store where the single write would refuse.
+    pub fn insert_all_below_bound(&mut self, mut nth: impl FnMut(usize) -> Option<(K, V, usize)>) -> usize {
+        if self.config.eviction == Eviction::Adaptive || !self.expiries.is_empty() {
             return 0;
         }
-        let room = self.config.max_entries.saturating_sub(self.map.len());
-        let entry = |n| if n < room { nth(n).map(|(key, value)| (key, Entry { value, expires_at: NEVER, seq: 0, charge: 0 })) } else { None };
-        let stored = self.map.push_new(entry);
+        let Store { map, config, bytes, .. } = self;
+        let room = config.max_entries.saturating_sub(map.len());
+        let max_bytes = config.max_bytes.map_or(u64::MAX, |max| max as u64);
+        // The bytes of the entries pushed so far; `nth(n)` is asked once `n - 1` is in.
+        let (mut held, mut last, mut handed) = (*bytes, 0, 0);
+        let stored = map.push_new(|n| {
+            held += last;
+            last = 0;
+            if n >= room {
+                return None;
+            }
+            let (key, value, charge) = nth(n)?;
+            if held + charge as u64 > max_bytes {
+                return None;
+            }
+            (last, handed) = (charge as u64, n + 1);
+            Some((key, Entry { value, expires_at: NEVER, seq: 0, charge }))
+        });
+        // (The last one handed over may have been refused: a held key.)
+        *bytes = held + if stored == handed { last } else { 0 };
         if stored > 0 {
             self.next_fingerprint = None;
             self.stats.sets += stored as u64;

@@ -1,7 +1,8 @@
-//! A host's run of new keys stored at once ([`Store::insert_all_unexpiring_below_bound`])
-//! against the same keys stored one by one: the same order, counters and freed slots,
-//! in every policy, dense or hashed, with the run cut short by the count bound, by
-//! keys already held, and not taken at all where the single write would not apply.
+//! A host's run of new keys stored at once ([`Store::insert_all_below_bound`]) against
+//! the same keys stored one by one: the same order, counters, bytes and freed slots, in
+//! every policy, dense or hashed, with the run cut short by the count bound, the byte
+//! bound and keys already held, and not taken at all where the single write would not
+//! apply.
 
 use super::*;
 use crate::policy::Slots;
@@ -13,12 +14,13 @@ fn dense(config: Config) -> Store<u32, u32, Slots<KeyHasher>> {
 }
 
 /// Every run is replayed as the JS `LRUCache`'s store replays it: what the run method
-/// does not take goes, in order, to `insert_unexpiring_below_bound` and then `set`.
+/// does not take goes, in order, to `insert_below_bound` and then `set`.
 fn runs_agree<S: Indexing<u32>>(make: impl Fn(Config) -> Store<u32, u32, S>) {
     let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(16) };
-    let sized = Config { max_bytes: Some(40), ..Config::lru(16) };
-    let mut taken_somewhere = false;
-    for (n, config) in [Config::lru(16), Config::django(16, 3), adaptive, sized].into_iter().enumerate() {
+    let sized = Config { max_bytes: Some(30), ..Config::lru(16) };
+    let sized_cull = Config { max_bytes: Some(30), ..Config::django(16, 3) };
+    let mut taken_somewhere = [false; 4];
+    for (n, config) in [Config::lru(16), Config::django(16, 3), sized, sized_cull, adaptive].into_iter().enumerate() {
         let (mut one, mut runs) = (make(config), make(config));
         let mut rng = Rng(0x51f0_9e3b ^ n as u64);
         let mut now = 1_000;
@@ -43,19 +45,22 @@ fn runs_agree<S: Indexing<u32>>(make: impl Fn(Config) -> Store<u32, u32, S>) {
                     // Mostly new keys, sometimes a held one, up to past the bound.
                     let start = rng.below(40) as u32;
                     let keys: Vec<u32> = (0..1 + rng.below(20) as u32).map(|j| (start + j * (1 + (j % 3))) % 40).collect();
+                    // Charged 0-3 where a byte bound counts them.
+                    let charge = |k: u32| if config.max_bytes.is_some() { (k as usize * 7) % 4 } else { 0 };
                     for &k in &keys {
-                        if !one.insert_unexpiring_below_bound(k, k) {
-                            one.set(k, k, 0, Expiry::Never, now).unwrap();
+                        if !one.insert_below_bound(k, k, charge(k), Expiry::Never, now) {
+                            one.set(k, k, charge(k), Expiry::Never, now).unwrap();
                         }
                     }
-                    let took = runs.insert_all_unexpiring_below_bound(|n| keys.get(n).map(|&k| (k, k)));
-                    taken_somewhere |= took > 0;
-                    if n >= 2 {
-                        assert_eq!(took, 0, "the adaptive policy and a byte bound take no run {what}");
+                    let took = runs.insert_all_below_bound(|n| keys.get(n).map(|&k| (k, k, charge(k))));
+                    if n == 4 {
+                        assert_eq!(took, 0, "the adaptive policy takes no run {what}");
+                    } else {
+                        taken_somewhere[n] |= took > 0;
                     }
                     for &k in &keys[took..] {
-                        if !runs.insert_unexpiring_below_bound(k, k) {
-                            runs.set(k, k, 0, Expiry::Never, now).unwrap();
+                        if !runs.insert_below_bound(k, k, charge(k), Expiry::Never, now) {
+                            runs.set(k, k, charge(k), Expiry::Never, now).unwrap();
                         }
                     }
                 }
@@ -64,10 +69,11 @@ fn runs_agree<S: Indexing<u32>>(make: impl Fn(Config) -> Store<u32, u32, S>) {
             now += rng.below(3);
             assert_eq!(one.keys(now), runs.keys(now), "order {what}");
             assert_eq!(one.stats(), runs.stats(), "counters {what}");
+            assert_eq!(one.bytes(), runs.bytes(), "bytes {what}");
             runs.validate().unwrap();
         }
     }
-    assert!(taken_somewhere, "some runs were stored at once");
+    assert_eq!(taken_somewhere, [true; 4], "some runs were stored at once in every LRU-family store");
 }
 
 #[test]
