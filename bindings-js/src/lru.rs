@@ -426,6 +426,9 @@ impl LruStore {
 #[cfg(test)]
 #[path = "lru_tests.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "lru_place_tests.rs"]
+mod place_tests;
 
 // What JS reads and writes in wasm memory without a call: where the views are.
 #[path = "lru_views.rs"]

@@ -329,28 +329,10 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
         self.link_new(i)
     }
 
-    /// The run linked as it goes, the list's head kept out of memory until its end.
+    /// A run of new keys linked at once (dense_runs.rs).
     #[inline]
-    fn push_new(&mut self, mut nth: impl FnMut(usize) -> Option<(K, E)>) -> usize {
-        let mut first = self.links[HEAD].next;
-        let mut pushed = 0;
-        while let Some((key, entry)) = nth(pushed) {
-            let i = index(&key);
-            if i >= self.slots.len() {
-                self.grow(i);
-            }
-            if self.links[i].prev != FREE.prev || self.len >= self.capacity {
-                break;
-            }
-            self.slots[i] = Some((key, entry));
-            self.links[i] = Link { prev: HEAD as u32, next: first };
-            self.links[first as usize].prev = i as u32;
-            first = i as u32;
-            self.len += 1;
-            pushed += 1;
-        }
-        self.links[HEAD].next = first;
-        pushed
+    fn push_new(&mut self, nth: impl FnMut(usize) -> Option<(K, E)>) -> usize {
+        self.push_run(nth)
     }
 
     fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<(K, E)>

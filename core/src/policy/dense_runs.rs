@@ -1,11 +1,12 @@
-//! A run of hits replayed at once. Hosts that answer reads themselves (the JS binding's
-//! ring, bindings-js/src/views.rs) replay their hits in runs, and a common run is a scan
-//! in the order the keys went in: each hit is on the least recently used entry. Moving
+//! Runs replayed at once. Hosts that answer reads themselves (the JS binding's ring,
+//! bindings-js/src/views.rs) replay their hits in runs, and a common run is a scan in
+//! the order the keys went in: each hit is on the least recently used entry. Moving
 //! the tail to the head of a circular list is moving the sentinel one place back, so a
 //! run of such hits moves a cursor (one link read a hit) and the sentinel once, at the
 //! end, instead of six link writes a hit. Any other hit puts the sentinel in place first
 //! and moves as `touch` does: the order is exactly that of `touch` one key at a time.
-
+//! A run of new keys (a host's fill below the bound, `push_run`) links each at the head
+//! with the head's link read and written once for the run.
 use std::hash::Hash;
 
 use super::{index, Dense, DenseKey, Link, FREE, HEAD};
@@ -56,5 +57,33 @@ impl<K: DenseKey, E> Dense<K, E> {
         links[cut].next = HEAD as u32;
         links[first as usize].prev = HEAD as u32;
         links[HEAD] = Link { prev: cut as u32, next: first };
+    }
+}
+
+impl<K: DenseKey, E> Dense<K, E> {
+    /// `push` of the run `nth(0)`, `nth(1)`, ... while its key is new and the bound has
+    /// room ([`super::Recency::push_new`]): linked as it goes, the list's head kept out
+    /// of memory until the run's end. How many it pushed.
+    #[inline]
+    pub(super) fn push_run(&mut self, mut nth: impl FnMut(usize) -> Option<(K, E)>) -> usize {
+        let mut first = self.links[HEAD].next;
+        let mut pushed = 0;
+        while let Some((key, entry)) = nth(pushed) {
+            let i = index(&key);
+            if i >= self.slots.len() {
+                self.grow(i);
+            }
+            if self.links[i].prev != FREE.prev || self.len >= self.capacity {
+                break;
+            }
+            self.slots[i] = Some((key, entry));
+            self.links[i] = Link { prev: HEAD as u32, next: first };
+            self.links[first as usize].prev = i as u32;
+            first = i as u32;
+            self.len += 1;
+            pushed += 1;
+        }
+        self.links[HEAD].next = first;
+        pushed
     }
 }
