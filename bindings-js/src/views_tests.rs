@@ -17,27 +17,38 @@ fn ring_replays_in_order_once() {
     assert_eq!(v.take(), 0, "replayed once");
 }
 
+/// Two LRU stores of `max` on slots, each holding slots `0..held` written in order: one
+/// to replay a ring into, one to apply the same operations to one by one.
+fn twins(max: usize, held: u32) -> (SlotMap, SlotMap) {
+    use polycache::{Config, Slots};
+    let new = || SlotMap::with_hasher(Config::lru(max), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
+    let (mut by_ring, mut one_by_one) = (new(), new());
+    for slot in 0..held {
+        by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+        one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
+    }
+    (by_ring, one_by_one)
+}
+
+/// Queues each of `ops` in `v`'s ring and applies it to `store` as the call it stands for.
+fn queue_and_apply(v: &mut Views, store: &mut SlotMap, ops: &[i32]) {
+    for &op in ops {
+        v.push(op);
+        match decode(op) {
+            Op::Hit(slot) => drop(store.read_held(&slot)),
+            Op::Miss => drop(read(store, u32::MAX, 0)),
+            Op::Insert(slot) | Op::Update(slot) => store.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
+        }
+    }
+}
+
 #[test]
 fn runs_of_hits_replay_as_single_reads() {
     // Hits, misses and queued writes in one ring: the order and counters of reading
     // each in turn (a run of hits is read at once where nothing expires).
-    use polycache::{Config, Slots};
-    let new = || SlotMap::with_hasher(Config::lru(8), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
-    let (mut by_ring, mut one_by_one) = (new(), new());
+    let (mut by_ring, mut one_by_one) = twins(8, 6);
     let mut v = Views::new(9, RING);
-    for slot in 0..6 {
-        by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
-        one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
-    }
-    let ops = [3, 5, 3, 0, OP_MISS, 7, 1, 2, -(2 * 6 + 3), 4, 4, 6];
-    for op in ops {
-        v.push(op);
-        match decode(op) {
-            Op::Hit(slot) => drop(one_by_one.read_held(&slot)),
-            Op::Miss => drop(read(&mut one_by_one, u32::MAX, 0)),
-            Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
-        }
-    }
+    queue_and_apply(&mut v, &mut one_by_one, &[3, 5, 3, 0, OP_MISS, 7, 1, 2, -(2 * 6 + 3), 4, 4, 6]);
     let write = |store: &mut SlotMap, op| {
         if let Op::Insert(slot) | Op::Update(slot) = op {
             store.set(slot, slot, 0, Expiry::Never, 0).unwrap();
@@ -55,27 +66,14 @@ fn runs_of_new_keys_are_stored_at_once_and_never_expire() {
     // New keys in runs between other ops: `inserts` gets each run from its first key
     // on and stores it at once; the order and counters of writing each in turn, and
     // each new key's expiry in the view is never (as `write`'s would be).
-    use polycache::{Config, Slots};
-    let new = || SlotMap::with_hasher(Config::lru(16), Slots(SlotHasher::default()), [1, 2, 3, 4]).unwrap();
-    let (mut by_ring, mut one_by_one) = (new(), new());
+    let (mut by_ring, mut one_by_one) = twins(16, 4);
     let mut v = Views::new(16, RING);
-    for slot in 0..4 {
-        by_ring.set(slot, slot, 0, Expiry::Never, 0).unwrap();
-        one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap();
-    }
     for slot in 4..12 {
         v.set_expiry(slot, Expiry::At(5));
     }
     let insert = |slot: i32| -(2 * slot + 3);
     let ops = [1, insert(6), insert(7), insert(4), 6, insert(8), -(2 * 2 + 2), insert(9), insert(10)];
-    for op in ops {
-        v.push(op);
-        match decode(op) {
-            Op::Hit(slot) => drop(one_by_one.read_held(&slot)),
-            Op::Miss => unreachable!(),
-            Op::Insert(slot) | Op::Update(slot) => one_by_one.set(slot, slot, 0, Expiry::Never, 0).unwrap(),
-        }
-    }
+    queue_and_apply(&mut v, &mut one_by_one, &ops);
     let mut runs = vec![];
     let write = |store: &mut SlotMap, op| {
         let Op::Update(slot) = op else { panic!("{op:?} went to write") };
