@@ -80,7 +80,9 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
         let history_for = capacity.min(HISTORY_FROM);
         let mut a = Adaptive {
             table,
-            q: Queues::new(),
+            // Laid out for a bound of moderate size, as the dense LRU's arrays are: a
+            // bounded cache fills, and growing the entries by doubling moves them.
+            q: Queues::with_capacity(if capacity <= 1 << 16 { capacity + 1 } else { 0 }),
             capacity,
             history_for,
             window_max: 0,

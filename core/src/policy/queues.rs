@@ -41,8 +41,9 @@ pub struct Queues<K, E> {
 }
 
 impl<K, E> Queues<K, E> {
-    pub fn new() -> Self {
-        Queues { slots: Vec::new(), free: Vec::new(), head: [NIL; 3], tail: [NIL; 3], len: [0; 3] }
+    /// Room for `n` entries before the slots' vector moves.
+    pub fn with_capacity(n: usize) -> Self {
+        Queues { slots: Vec::with_capacity(n), free: Vec::new(), head: [NIL; 3], tail: [NIL; 3], len: [0; 3] }
     }
 
     pub fn len(&self, q: Queue) -> usize {
