@@ -156,8 +156,9 @@ impl<K: Hash + Eq, E> Dense<K, E> {
 
     /// Makes index `i` exist, every index up to it free: the vectors' length grows by
     /// GROW_FROM keys past `i` at a time, their capacity doubling as a vector's does,
-    /// and the memory past the length is not written (laid out in step with the
-    /// capacity, twice the keys held, a cache bounded by size alone wrote ~4% slower).
+    /// and the memory past the length is not written (laying out each doubling whole
+    /// made a size-bounded cache's fill slower, and growing a key at a time cost a call
+    /// a key: docs/js-speed.md, session 19).
     #[cold]
     fn grow(&mut self, i: usize) {
         let n = (i + 1).max(self.slots.len() + GROW_FROM);
