@@ -71,7 +71,7 @@ async function replay() {
     for (let r = 0; r < ROUNDS; r++) {
       let total = 0n;
       for (let at = 0; at + RING <= N; at += RING) {
-        const ring = new Int32Array(m.wasm_memory().buffer, s.ring_ptr(), RING + 1);
+        const ring = new Int32Array(m.wasm_memory().buffer, s.views_at ? new Uint32Array(m.wasm_memory().buffer, s.views_at(), 1)[0] : s.ring_ptr(), RING + 1);
         for (let j = 0; j < RING; j++) ring[j + 1] = order[at + j];
         ring[0] = RING;
         const t0 = process.hrtime.bigint();

@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, ensureStore, learnKey, openClock, openViews, poison, queueTimed, release,
+  SlotStore, coarseNow, ensureStore, learnKey, openViews, poison, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -100,10 +100,9 @@ export class Cache extends CacheBase {
   }
 
   #views() {
-    [this.#ring, this.#exp, this.#keyBytes] = openViews(this.#store);
+    [this.#ring, this.#exp, this.#keyBytes, this.#clock] = openViews(this.#store);
     this.#ringEnd = this.#ring.length - 1;
     this.#covered = this.#exp.length;
-    this.#clock = openClock(this.#store);
   }
 
   /**

@@ -37,32 +37,24 @@ export const [storeFrom, ensureStore] = firstUse(null, "the Cache's wasm module"
 
 let memory;
 /**
- * Views on a store's ring, expiries and key buffer, made from the memory as it is after
- * the calls that locate them. Any later call of any store may grow the memory, which
- * detaches them (their length reads 0): the Cache checks a length before trusting them.
+ * Views on a store's ring, expiries, key buffer and `[now, expiry, floor]` (its clock,
+ * bindings-js/src/slots.rs `clock`), made from the memory as it is after the call that
+ * locates them. Any later call of any store may grow the memory, which detaches them
+ * (their length reads 0): the Cache checks a length before trusting them.
  */
 export function openViews(store) {
-  const ring = store.ring_ptr();
-  const at = store.expiries_ptr();
-  const len = store.expiries_len();
-  const key = store.key_ptr();
+  const at = store.views_at();
   const buf = storeMemory().buffer;
-  return [new Int32Array(buf, ring, store.ring_len()), new Float64Array(buf, at, len), new Uint8Array(buf, key, KEY_BYTES)];
+  const [ring, ringLen, exp, expLen, key, clock] = new Uint32Array(buf, at, 6);
+  return [new Int32Array(buf, ring, ringLen), new Float64Array(buf, exp, expLen), new Uint8Array(buf, key, KEY_BYTES), new Float64Array(buf, clock, 3)];
 }
 export const NO_BYTES = new Uint8Array(0);
-/**
- * A view on a store's `[now, expiry, floor]` (bindings-js/src/slots.rs, `clock`), made
- * as `openViews`'s are and detached with them.
- */
-export function openClock(store) {
-  return new Float64Array(storeMemory().buffer, store.clock_ptr(), 3);
-}
 export const NO_CLOCK = new Float64Array(0);
 /**
  * Whether a write of `slot` with the cache's default lifetime at `now` may go into the
  * ring (a timed LRU cache, nothing sized, no options: cache.js): the expiries `exp` cover
  * the slot, the store kept that lifetime's expiry for this `now` (`clock`, see
- * `openClock`), and no entry expires at it, so the write frees nothing. If so, the
+ * `openViews`), and no entry expires at it, so the write frees nothing. If so, the
  * slot's expiry is written as the store's write would write it; the caller queues the
  * write (bindings-js/src/slots_write.rs replays it).
  */
@@ -111,8 +103,9 @@ export function learnKey(store, bytes, key) {
  */
 export const STORE_MEMORY = Symbol.for('polycache.storeMemory');
 export function storeMemory() {
-  if (memory === undefined) ensureStore();
-  memory ??= wasmMemory();
+  // The instance's exports where the entry point made them on first use (a call to the
+  // glue's `wasm_memory` cost a first Cache 0.06 ms, its wasm compiled on first call).
+  memory ??= ensureStore()?.memory ?? wasmMemory();
   return memory;
 }
 export const NO_RING = new Int32Array(0);

@@ -38,6 +38,8 @@ pub struct SlotStore {
     /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
+    /// What `views_at` last wrote (where its answer points).
+    places: std::cell::Cell<[u32; 6]>,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -113,6 +115,7 @@ impl SlotStore {
             views: Views::new(slots as usize, ring_for(slots as usize)),
             clock: Box::new([f64::NAN; 3]),
             carried: [0.0; 6],
+            places: std::cell::Cell::new([0; 6]),
         })
     }
 
@@ -122,30 +125,17 @@ impl SlotStore {
         self.flush();
     }
 
-    /// Where the ring is in wasm memory (a byte offset; it never moves).
-    pub fn ring_ptr(&self) -> u32 {
-        self.views.ring_ptr()
-    }
-
-    /// The ring's length: its count, then the operations it holds (fewer in a small
-    /// cache: views.rs, `ring_for`).
-    pub fn ring_len(&self) -> u32 {
-        self.views.ring_len()
-    }
-
-    /// Where the expiries are in wasm memory (a byte offset; moves when they grow).
-    pub fn expiries_ptr(&self) -> u32 {
-        self.views.expiries_ptr()
-    }
-
-    /// How many slots the expiries cover.
-    pub fn expiries_len(&self) -> u32 {
-        self.views.expiries_len()
-    }
-
-    /// Where `[now, expiry, floor]` is in wasm memory (a byte offset; it never moves).
-    pub fn clock_ptr(&self) -> u32 {
-        self.clock.as_ptr() as usize as u32
+    /// Where JS opens its views, as six u32 at the byte offset returned (written by this
+    /// call): the ring (it never moves) and its length (its count, then the operations it
+    /// holds: fewer in a small cache, views.rs `ring_for`), the expiries (they move when
+    /// they grow) and how many slots they cover, the key buffer (every store shares it;
+    /// it never moves), and `[now, expiry, floor]` (it never moves). One call, where one
+    /// a place cost a first `Cache` a wasm function compiled on first call each
+    /// (docs/js-speed.md, session 20).
+    pub fn views_at(&self) -> u32 {
+        let v = &self.views;
+        self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), Views::key_ptr(), self.clock.as_ptr() as usize as u32]);
+        self.places.as_ptr() as usize as u32
     }
 
     /// Adds the counters of the store this one replaces (a load keeps them).
@@ -275,12 +265,6 @@ impl SlotStore {
             }
             None => false,
         }
-    }
-
-    /// Where the key buffer is in wasm memory (a byte offset; it never moves, and every
-    /// store shares it).
-    pub fn key_ptr(&self) -> u32 {
-        Views::key_ptr()
     }
 
     /// The message of the last failed `set`, as `polycache:<Code>:<message>`.

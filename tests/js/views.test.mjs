@@ -205,7 +205,7 @@ test('views: a key learnt through the key buffer is the key passed as a string (
     const n = Math.floor(r() ** 2 * 24);
     const key = `${texts[n % texts.length]}${n}`;
     viaString.next_key(key);
-    const bytes = new Uint8Array(glue.wasm_memory().buffer, viaBuffer.key_ptr(), 4096);
+    const bytes = new Uint8Array(glue.wasm_memory().buffer, new Uint32Array(glue.wasm_memory().buffer, viaBuffer.views_at(), 6)[4], 4096);
     const { read, written } = encoder.encodeInto(key, bytes);
     assert.equal(read, key.length);
     assert.equal(viaBuffer.next_key_at(written), true);
