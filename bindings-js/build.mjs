@@ -163,6 +163,11 @@ asNeighbours(esm, [
   'polycache_lrustore_bg.wasm',
   'polycache_extras.cjs',
 ]);
+// Node ESM, `polycache/lru-cache`: the lru-cache drop-in alone, its store's glue inside
+// (lru-cache-node.js).
+const lruEsm = join(dist, 'polycache.lru-cache.mjs');
+run(join(bin, 'esbuild'), ['bindings-js/js/lru-cache-node.js', '--bundle', '--platform=node', '--format=esm', '--target=node18', ...MINIFY, `--outfile=${lruEsm}`]);
+asNeighbours(lruEsm, ['polycache_lrustore_bg.wasm', 'polycache_codec.cjs', 'polycache_codec_bg.wasm']);
 // workerd: its entry and the files it re-exports, minified (workerd-bundle.mjs). A Worker
 // parses what it bundles at every start: minified, our sources cost 5 M instructions less
 // than as wrangler bundles them, and a Worker bundles only the parts it imports

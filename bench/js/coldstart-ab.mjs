@@ -20,6 +20,9 @@ const CASES = [
   ['this Cache', 'polycache', null],
   ['base LRUCache', 'polycache LRUCache', base],
   ['this LRUCache', 'polycache LRUCache', null],
+  // (The drop-in's own entry, where the build has one: polycache/lru-cache.)
+  ...(existsSync(join(base, 'dist/polycache.lru-cache.mjs')) ? [['base polycache/lru-cache', 'polycache/lru-cache', base]] : []),
+  ['this polycache/lru-cache', 'polycache/lru-cache', null],
   ['lru-cache', 'lru-cache', null],
 ];
 

@@ -9,14 +9,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * polycache's Node ESM entry, read from the root package.json's exports map; or from the
+ * polycache's Node ESM entry (or `subpath`'s), read from the root package.json's exports map; or from the
  * package at POLYCACHE_ROOT (a copy built another way, e.g. with symbol names kept for
  * profiling).
  */
-export function polycacheEntry() {
+export function polycacheEntry(subpath = '.') {
   const base = process.env.POLYCACHE_ROOT ? `${process.env.POLYCACHE_ROOT.replace(/\/$/, '')}/` : root;
   const pkg = JSON.parse(readFileSync(`${base}package.json`, 'utf8'));
-  let target = pkg.exports['.'];
+  let target = pkg.exports[subpath];
+  if (target === undefined) throw new Error(`${base}package.json exports no ${subpath}`);
   while (typeof target === 'object') target = target.import ?? target.node ?? target.default;
   return pathToFileURL(`${base}${target}`).href;
 }
@@ -53,6 +54,16 @@ export const IMPLS = {
     make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
     sized: (LRUCache, maxSize, sizeCalculation, ttl, max) =>
       new LRUCache({ maxSize, sizeCalculation, ...(max ? { max } : {}), ...(ttl ? { ttl } : {}) }),
+  },
+  'polycache/lru-cache': {
+    // The drop-in's own entry (bindings-js/js/lru-cache-node.js): the same class, so it
+    // runs in the cold start only (`coldOnly`), not in the throughput runs.
+    specifier: () => polycacheEntry('./lru-cache'),
+    pick: (m) => m.LRUCache,
+    ttl: true,
+    samePackageAs: 'polycache',
+    coldOnly: true,
+    make: (LRUCache, max, ttl) => new LRUCache(ttl ? { max, ttl } : { max }),
   },
   'lru-cache': {
     specifier: () => 'lru-cache',

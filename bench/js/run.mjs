@@ -30,7 +30,7 @@ function parseArgs(argv) {
     n: 10_000,
     cold: smoke ? 1 : 15,
     out: join(root, 'bench', 'results', smoke ? 'js-quick.json' : 'js.json'),
-    only: Object.keys(IMPLS),
+    only: Object.keys(IMPLS).filter((k) => !IMPLS[k].coldOnly),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -129,7 +129,8 @@ for (const c of cases) {
 
 // --- cold start -----------------------------------------------------------------------
 const cold = {};
-for (const impl of ['none', ...opts.only]) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
+const coldOnly = Object.keys(IMPLS).filter((k) => IMPLS[k].coldOnly && opts.only.includes(IMPLS[k].samePackageAs));
+for (const impl of ['none', ...opts.only, ...coldOnly]) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
 for (let i = 0; i < opts.cold; i++) {
   for (const impl of Object.keys(cold)) {
     const res = node(['coldstart.mjs', impl]);

@@ -5,7 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LRUCache as Real } from 'lru-cache';
-import { LRUCache as Ours } from '../../bindings-js/js/node.js';
+
+// The package's LRUCache (from its sources), or the one of the entry named in
+// POLYCACHE_LRU_ENTRY (lru-entry.test.mjs runs these tests on `polycache/lru-cache`).
+const { LRUCache: Ours } = await import(process.env.POLYCACHE_LRU_ENTRY || '../../bindings-js/js/node.js');
 
 // The benchmarks' seeded generator: the same draws for both caches.
 import { prng } from '../../bench/js/data.mjs';

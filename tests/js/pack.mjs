@@ -1,7 +1,8 @@
 // The package as a user gets it from a clone: `npm pack`, then `npm install <tarball>` into
 // a scratch project outside the repository (offline: the package has no dependencies),
 // then import and require it there. Catches files missing from package.json's "files",
-// paths that only resolve inside the repository, and a tarball npm refuses to install.
+// paths that only resolve inside the repository, and a tarball npm refuses to install
+// (the package's entry and `polycache/lru-cache`).
 // Then a Worker bundled from the install as wrangler bundles it, for each part of
 // workerd's entry (tests/edge/workerd-split.mjs). Then, with the LRUCache's store's wasm
 // taken out of the install, the first LRUCache must throw an error that says what failed,
@@ -28,6 +29,12 @@ try {
     if (l.get('a') !== undefined || l.get('b') !== 2) throw new Error('wrong LRUCache');`;
   writeFileSync(join(dir, 'esm.mjs'), `import * as m from 'polycache'; const c = new m.Cache({ max: 2 }); ${use}\n`);
   writeFileSync(join(dir, 'cjs.cjs'), `const m = require('polycache'); const c = new m.Cache({ max: 2 }); ${use}\n`);
+  // The drop-in's own entry: the class alone in Node ESM (the package's in CommonJS).
+  const lruOnly = `const l = new m.LRUCache({ max: 1 }); l.set('a', 1).set('b', 2);
+    if (l.get('a') !== undefined || l.get('b') !== 2) throw new Error('wrong LRUCache');
+    if (typeof m.CacheLoadError !== 'function') throw new Error('no CacheLoadError');`;
+  writeFileSync(join(dir, 'lru-esm.mjs'), `import * as m from 'polycache/lru-cache'; if (m.Cache) throw new Error('the Cache too'); ${lruOnly}\n`);
+  writeFileSync(join(dir, 'lru-cjs.cjs'), `const m = require('polycache/lru-cache'); ${lruOnly}\n`);
   const missing = `for (let i = 0; i < 2; i++) {
       try { new m.LRUCache({ max: 1 }); throw new Error('no error'); } catch (e) {
         if (!/^polycache: loading LRUCache's code and its wasm module failed: ENOENT/.test(e.message)) throw e;
@@ -46,13 +53,19 @@ try {
   writeFileSync(join(dir, 'missing-store-cjs.cjs'), `const m = require('polycache'); ${missingStore}\n`);
   writeFileSync(join(dir, 'missing-esm.mjs'), `import * as m from 'polycache'; ${missing}\n`);
   writeFileSync(join(dir, 'missing-cjs.cjs'), `const m = require('polycache'); ${missing}\n`);
+  writeFileSync(join(dir, 'missing-lru-esm.mjs'), `try { await import('polycache/lru-cache'); throw new Error('no error'); } catch (e) {
+      if (!/^polycache: loading LRUCache's wasm module failed: ENOENT/.test(e.message)) throw e;
+    }\n`);
   const split = runSplit(join(dir, 'node_modules/polycache'));
   checks.push(['workerd parts', split.failed === 0 ? null : split.failures.join('\n')]);
   const runs = [
     ['esm.mjs', () => {}],
     ['cjs.cjs', () => {}],
+    ['lru-esm.mjs', () => {}],
+    ['lru-cjs.cjs', () => {}],
     ['missing-esm.mjs', () => renameSync(join(dir, 'node_modules/polycache/dist/polycache_lrustore_bg.wasm'), join(dir, 'gone.wasm'))],
     ['missing-cjs.cjs', () => {}],
+    ['missing-lru-esm.mjs', () => {}],
     ['missing-store-esm.mjs', () => {
       const dist = join(dir, 'node_modules/polycache/dist');
       renameSync(join(dir, 'gone.wasm'), join(dist, 'polycache_lrustore_bg.wasm'));
