@@ -130,7 +130,10 @@ for (const c of cases) {
 // --- cold start -----------------------------------------------------------------------
 const cold = {};
 const coldOnly = Object.keys(IMPLS).filter((k) => IMPLS[k].coldOnly && opts.only.includes(IMPLS[k].samePackageAs));
-for (const impl of ['none', ...opts.only, ...coldOnly]) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
+const coldOrder = ['none', ...opts.only];
+// (Each beside its package's rows.)
+for (const k of coldOnly) coldOrder.splice(coldOrder.findLastIndex((i) => i.startsWith(IMPLS[k].samePackageAs)) + 1, 0, k);
+for (const impl of coldOrder) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
 for (let i = 0; i < opts.cold; i++) {
   for (const impl of Object.keys(cold)) {
     const res = node(['coldstart.mjs', impl]);
