@@ -118,13 +118,11 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         let capacity = capacity.max(1);
         // Keys 0..=capacity (a full host hands out one more number for the key that
         // evicts), after the sentinel.
-        // Reserved, not written: only the sentinel is laid out, and each index after it
-        // is written when it is first stored (`store_at`).
-        let reserve = if capacity <= RESERVE_UP_TO { capacity + 2 } else { GROW_FROM };
-        let mut slots = Vec::with_capacity(reserve);
-        slots.push(None);
-        let mut links = Vec::with_capacity(reserve);
-        links.push(Link::default());
+        let n = if capacity <= RESERVE_UP_TO { capacity + 2 } else { GROW_FROM };
+        let mut slots = Vec::with_capacity(n);
+        slots.resize_with(n, || None);
+        let mut links = vec![FREE; n];
+        links[HEAD] = Link::default();
         Dense { links, slots, len: 0, capacity }
     }
 
@@ -156,33 +154,14 @@ impl<K: Hash + Eq, E> Dense<K, E> {
         links[i] = FREE;
     }
 
-    /// Stores `kv` at index `i`: the entry it replaced, None where `i` was free (its link
-    /// then reads as free). The index just past what is laid out, where the vectors
-    /// have room, is written once, as it is stored: laying out every index up front
-    /// wrote each twice, and cost a 10,000-key cache's constructor 0.23 ms
-    /// (docs/js-speed.md, session 20).
-    #[inline(always)]
-    fn store_at(&mut self, i: usize, kv: (K, E)) -> Option<(K, E)> {
-        let n = self.slots.len();
-        if i == n && n < self.slots.capacity() && n < self.links.capacity() {
-            self.slots.push(Some(kv));
-            self.links.push(FREE);
-            return None;
-        }
-        if i >= n {
-            self.grow(i);
-        }
-        self.slots[i].replace(kv)
-    }
-
-    /// Makes index `i` exist, every index up to it free: within the vectors' capacity,
-    /// to `i` alone; past it, the length grows by GROW_FROM keys past `i`, the capacity
-    /// doubling as a vector's does and the memory past the length not written (laying
-    /// out each doubling whole made a size-bounded cache's fill slower, and a call a key
-    /// cost the fill: docs/js-speed.md, session 19).
+    /// Makes index `i` exist, every index up to it free: the vectors' length grows by
+    /// GROW_FROM keys past `i` at a time, their capacity doubling as a vector's does,
+    /// and the memory past the length is not written (laying out each doubling whole
+    /// made a size-bounded cache's fill slower, and growing a key at a time cost a call
+    /// a key: docs/js-speed.md, session 19).
     #[cold]
     fn grow(&mut self, i: usize) {
-        let n = if i < self.slots.capacity() { i + 1 } else { (i + 1).max(self.slots.len() + GROW_FROM) };
+        let n = (i + 1).max(self.slots.len() + GROW_FROM);
         self.slots.resize_with(n, || None);
         self.links.resize(n, FREE);
     }
@@ -319,13 +298,16 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
     }
 
     fn links(&self) -> Option<(*const u32, usize)> {
-        Some((self.links.as_ptr().cast(), self.links.capacity()))
+        Some((self.links.as_ptr().cast(), self.links.len()))
     }
 
     #[inline]
     fn push(&mut self, key: K, entry: E) -> Option<(K, E)> {
         let i = index(&key);
-        if let Some(old) = self.store_at(i, (key, entry)) {
+        if i >= self.slots.len() {
+            self.grow(i);
+        }
+        if let Some(old) = self.slots[i].replace((key, entry)) {
             Self::to_front(&mut self.links, i);
             return Some(old);
         }
@@ -338,7 +320,10 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
     #[inline]
     fn push_with(&mut self, key: K, entry: impl FnOnce() -> E) -> Option<(K, E)> {
         let i = index(&key);
-        if let Some(old) = self.store_at(i, (key, entry())) {
+        if i >= self.slots.len() {
+            self.grow(i);
+        }
+        if let Some(old) = self.slots[i].replace((key, entry())) {
             Self::to_front(&mut self.links, i);
             return Some(old);
         }

@@ -70,10 +70,13 @@ impl<K: DenseKey, E> Dense<K, E> {
         let mut pushed = 0;
         while let Some((key, entry)) = nth(pushed) {
             let i = index(&key);
-            if self.len >= self.capacity || self.links.get(i).is_some_and(|l| l.prev != FREE.prev) {
+            if i >= self.slots.len() {
+                self.grow(i);
+            }
+            if self.links[i].prev != FREE.prev || self.len >= self.capacity {
                 break;
             }
-            self.store_at(i, (key, entry));
+            self.slots[i] = Some((key, entry));
             self.links[i] = Link { prev: HEAD as u32, next: first };
             self.links[first as usize].prev = i as u32;
             first = i as u32;
