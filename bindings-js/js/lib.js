@@ -8,15 +8,7 @@ export { Cache } from './cache.js';
 export { Namespace } from './namespace.js';
 export { OpaqueValue } from './values.js';
 export { buildKey, keyWarnings, makeKey, namespacedKey, shortenKey } from './keys-lazy.js';
-export {
-  CacheArgumentError,
-  CacheConfigError,
-  CacheKeyError,
-  CacheLoadError,
-  CacheTimeoutError,
-  CacheTrappedError,
-  ValueTooLargeError,
-} from './errors.js';
+export * from './error-classes.js';
 export { LRUCache } from './lru-lazy.js';
 
 // What the package exports gets its own name back (names.js). `LRUCache` stands for a

@@ -29,15 +29,7 @@ function load() {
 }
 
 export const LRUCache = load();
-export {
-  CacheArgumentError,
-  CacheConfigError,
-  CacheKeyError,
-  CacheLoadError,
-  CacheTimeoutError,
-  CacheTrappedError,
-  ValueTooLargeError,
-} from './errors.js';
+export * from './error-classes.js';
 export { OpaqueValue } from './values.js';
 
 // Named as the package entry names its exports (names.js; lru-module.js names LRUCache).
