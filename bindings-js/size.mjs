@@ -27,6 +27,7 @@ const rows = [
   [`our JS, ESM sources (\`bindings-js/js/*.js\`, ${lib.length} files, all entry points)`, lib],
   ['Node ESM bundle (`dist/polycache.mjs`: the store glue + our JS but LRUCache\'s and the extras, minified)', ['dist/polycache.mjs']],
   ['CommonJS bundle (`dist/polycache.cjs`: the same for `require`)', ['dist/polycache.cjs']],
+  ['`polycache/lru-cache` for Node ESM (`dist/polycache.lru-cache.mjs`: LRUCache\'s code and its store\'s glue, minified)', ['dist/polycache.lru-cache.mjs']],
   [
     'workerd\'s entry and its parts (`dist/polycache.workerd*.mjs`: our JS and the three glues, minified; a Worker bundles the parts it imports, the wasm modules beside them)',
     readdirSync(join(root, 'dist')).filter((f) => f.startsWith('polycache.workerd')).map((f) => `dist/${f}`),
@@ -38,6 +39,7 @@ const nodeEsm = ['dist/polycache_wasm_bg.wasm', bundle];
 rows.push(['what Node ESM reads at import (the bundle; the store wasm waits for the first `new Cache`)', [bundle]]);
 rows.push(['... and after a first `new Cache` (+ the store wasm)', nodeEsm]);
 rows.push(['... or after a first `new LRUCache` (+ its code and its store\'s wasm, not the Cache\'s)', [bundle, 'dist/polycache_lru.cjs', 'dist/polycache_lrustore_bg.wasm']]);
+rows.push(['what Node ESM reads for `polycache/lru-cache` (its module and its store\'s wasm, both at import)', ['dist/polycache.lru-cache.mjs', 'dist/polycache_lrustore_bg.wasm']]);
 rows.push(['... and after a Cache\'s first `dump`, `load`, `fetch`, `add` or `touch` (+ the extras)', [...nodeEsm, 'dist/polycache_extras.cjs']]);
 rows.push([
   '... and after a Cache\'s first snapshot, or a key function (+ the extras, the snapshot and key wasm and its glue)',
