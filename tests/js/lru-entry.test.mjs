@@ -7,6 +7,7 @@
 import { readsOf } from './file-reads.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +25,17 @@ test('its import reads its store\'s wasm once and nothing of the Cache', () => {
   l.set('x', 1).set('y', 2).set('z', 3);
   assert.deepEqual([...l.keys()], ['z', 'y']);
   assert.equal(readsOf('/dist/polycache_lrustore_bg.wasm'), 1, 'one instance for every cache');
+});
+
+test("elsewhere it is the package's own entry, whose runtime tests cover it", () => {
+  const { exports } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const sub = exports['./lru-cache'];
+  assert.deepEqual(Object.keys(sub), Object.keys(exports['.']), 'the same conditions, in the same order');
+  for (const condition of ['workerd', 'deno', 'browser', 'require']) {
+    assert.equal(sub[condition].default, exports['.'][condition].default, condition);
+  }
+  assert.equal(sub.import.default, './dist/polycache.lru-cache.mjs');
+  assert.equal(sub.import.types, './bindings-js/js/lru-cache.d.ts');
 });
 
 test('it exports the class and the errors it throws, each named', () => {
