@@ -33,6 +33,7 @@ const serve = "export default { fetch() { return new Response('ok'); } };";
 const SOURCES = {
   none: serve,
   polycache: `import { Cache } from 'polycache';\n${use('Cache')}\n${serve}`,
+  'polycache LRUCache': `import { LRUCache } from 'polycache';\n${use('LRUCache')}\n${serve}`,
   'lru-cache': `import { LRUCache } from 'lru-cache';\n${use('LRUCache')}\n${serve}`,
 };
 if (process.env.POLYCACHE_BASE) SOURCES['polycache-base'] = SOURCES.polycache.replace("'polycache'", "'polycache-base'");
