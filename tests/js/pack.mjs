@@ -56,6 +56,23 @@ try {
   writeFileSync(join(dir, 'missing-lru-esm.mjs'), `try { await import('polycache/lru-cache'); throw new Error('no error'); } catch (e) {
       if (!/^polycache: loading LRUCache's wasm module failed: ENOENT/.test(e.message)) throw e;
     }\n`);
+  // TypeScript's resolutions that read the exports map, and node10's, which does not
+  // (package.json's typesVersions names the subpath's types for it).
+  writeFileSync(join(dir, 'types.ts'), `import { LRUCache, CacheLoadError } from 'polycache/lru-cache';
+    import { Cache } from 'polycache';
+    const l: LRUCache<string, number> = new LRUCache({ max: 1 });
+    const c: Cache<number> = new Cache({ max: 1 });
+    export const both: [number | undefined, number | undefined, boolean] = [l.get('a'), c.get('a'), new CacheLoadError('x') instanceof Error];\n`);
+  for (const [module, resolution] of [['nodenext', 'nodenext'], ['commonjs', 'node10'], ['esnext', 'bundler']]) {
+    const config = `tsconfig.${resolution}.json`;
+    writeFileSync(join(dir, config), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module, moduleResolution: resolution, types: [], lib: ['es2022', 'dom'] }, files: ['types.ts'] }));
+    try {
+      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      checks.push([`types (${resolution})`, null]);
+    } catch (e) {
+      checks.push([`types (${resolution})`, e.stdout || e.message]);
+    }
+  }
   const split = runSplit(join(dir, 'node_modules/polycache'));
   checks.push(['workerd parts', split.failed === 0 ? null : split.failures.join('\n')]);
   const runs = [
