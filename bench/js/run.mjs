@@ -13,11 +13,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
 import { IMPLS, SIZED } from './impls.mjs';
+import { PHASES, PHASE_TITLES, markdownTable, printTable, startUpLine, targetLine } from './report.mjs';
 import { sizes } from './size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const PHASES = ['set', 'get1', 'update', 'get2', 'evict'];
 const BASELINE = 'lru-cache';
 const TTL_MS = 60_000;
 
@@ -178,7 +178,6 @@ try {
 }
 
 // --- tables ---------------------------------------------------------------------------
-const PHASE_TITLES = { set: 'set', get1: 'get', update: 'update', get2: 'get (shuffled)', evict: 'evict' };
 const tables = [];
 // polycache's two APIs, each against lru-cache: the Cache, and the lru-cache drop-in.
 const OURS = ['polycache', 'polycache LRUCache'];
@@ -291,43 +290,7 @@ tables.push({
   ]),
 });
 
-// --- markdown for bench/report.py (docs/benchmarks.md) ----------------------------------
-function markdownTable(t) {
-  const cell = (x) => (x === null || x === undefined ? '–' : String(x));
-  const head = `| ${t.columns.join(' | ')} |`;
-  const rule = `|${t.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
-  return [`**${t.title}**`, '', head, rule, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
-// How many of a ratio table's cells reach 1.0, and its worst and best.
-function cellsMeeting(rowsOf) {
-  const cells = rowsOf.flatMap((r) => r.slice(1).map((x, i) => ({ x, where: `${PHASE_TITLES[PHASES[i]]}, ${r[0]}` })));
-  const measured = cells.filter((c) => c.x !== null);
-  if (measured.length === 0) return null;
-  const worst = measured.reduce((a, c) => (a === null || c.x < a.x ? c : a), null);
-  const best = measured.reduce((a, c) => (a === null || c.x > a.x ? c : a), null);
-  return `${measured.filter((c) => c.x >= 1).length} of ${measured.length} cells meet it; worst ${worst.x}x (${worst.where}), best ${best.x}x (${best.where})`;
-}
-function targetLine(name, rowsOf, bestRowsOf) {
-  const byMedian = cellsMeeting(rowsOf);
-  if (byMedian === null) return `No ${name} / lru-cache ratio was measured.`;
-  const best = cellsMeeting(bestRowsOf);
-  return (
-    `Target: ${name} >= 1.0x lru-cache in every phase and key shape. ${byMedian}.` +
-    (best === null ? '' : ` By each process's best iteration instead of its median: ${best}.`)
-  );
-}
-// The start-up target (issue 15): import, instantiation and a first cache within 5 ms of
-// Node being ready, in Node (medians of fresh processes) and per Worker in workerd.
-const START_MS = 5;
-function startUpLine() {
-  const parts = Object.entries(coldStart)
-    .filter(([impl]) => impl.startsWith('polycache'))
-    .map(([impl, v]) => `${impl} ${v.readyToFirstGetMs} ms`);
-  if (!workerdStart.error) parts.push(...Object.entries(workerdStart.perWorkerMs).filter(([impl]) => impl.startsWith('polycache')).map(([impl, ms]) => `${impl} in workerd ${ms} ms a Worker`));
-  const met = parts.filter((p) => Number(/ ([\d.]+) ms/.exec(p)[1]) <= START_MS).length;
-  const lru = coldStart[BASELINE];
-  return `Start-up target: <= ${START_MS} ms from Node ready to a first get (and per Worker in workerd): ${met} of ${parts.length} meet it: ${parts.join(', ')}${lru ? `; lru-cache ${lru.readyToFirstGetMs} ms` : ''}.`;
-}
+// --- markdown for bench/report.py (docs/benchmarks.md): report.mjs ------------------------
 const m0 = machine();
 const summaryMarkdown = [
   ...(opts.smoke
@@ -349,7 +312,7 @@ const summaryMarkdown = [
   '',
   opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows, bestRatioRows),
   opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows, bestDropInRows)}`,
-  opts.smoke ? '' : `\n${startUpLine()}`,
+  opts.smoke ? '' : `\n${startUpLine(coldStart, workerdStart, BASELINE)}`,
 ].join('\n');
 
 const result = {
@@ -397,15 +360,6 @@ result.machine.loadAverageAfter = os.loadavg().map(round2);
 mkdirSync(dirname(opts.out), { recursive: true });
 writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
 
-function printTable(t) {
-  const cells = [t.columns, ...t.rows.map((r) => r.map((x) => (x === null ? '-' : String(x))))];
-  const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
-  console.log(`\n${t.title}`);
-  for (const [j, r] of cells.entries()) {
-    console.log(`  ${r.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join('  ')}`);
-    if (j === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  }
-}
 console.log(`bench-js: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}; load average ${loadBefore.map(round2).join(' ')} before, ${result.machine.loadAverageAfter.join(' ')} after`);
 for (const t of tables) printTable(t);
 console.log(`\nwrote ${relative(process.cwd(), opts.out)}`);

@@ -1,0 +1,60 @@
+// What bench/js/run.mjs writes besides the numbers: its tables as markdown and as text,
+// and a sentence per target (issue 15) saying how many cells meet it.
+
+export const PHASES = ['set', 'get1', 'update', 'get2', 'evict'];
+export const PHASE_TITLES = { set: 'set', get1: 'get', update: 'update', get2: 'get (shuffled)', evict: 'evict' };
+
+export function markdownTable(t) {
+  const cell = (x) => (x === null || x === undefined ? '–' : String(x));
+  const head = `| ${t.columns.join(' | ')} |`;
+  const rule = `|${t.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
+  return [`**${t.title}**`, '', head, rule, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function printTable(t) {
+  const cells = [t.columns, ...t.rows.map((r) => r.map((x) => (x === null ? '-' : String(x))))];
+  const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  console.log(`\n${t.title}`);
+  for (const [j, r] of cells.entries()) {
+    console.log(`  ${r.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join('  ')}`);
+    if (j === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  }
+}
+
+// How many of a ratio table's cells reach 1.0, and its worst and best.
+function cellsMeeting(rowsOf) {
+  const cells = rowsOf.flatMap((r) => r.slice(1).map((x, i) => ({ x, where: `${PHASE_TITLES[PHASES[i]]}, ${r[0]}` })));
+  const measured = cells.filter((c) => c.x !== null);
+  if (measured.length === 0) return null;
+  const worst = measured.reduce((a, c) => (a === null || c.x < a.x ? c : a), null);
+  const best = measured.reduce((a, c) => (a === null || c.x > a.x ? c : a), null);
+  return `${measured.filter((c) => c.x >= 1).length} of ${measured.length} cells meet it; worst ${worst.x}x (${worst.where}), best ${best.x}x (${best.where})`;
+}
+
+/** The throughput target's sentence for `name`, by medians and by best iterations. */
+export function targetLine(name, rowsOf, bestRowsOf) {
+  const byMedian = cellsMeeting(rowsOf);
+  if (byMedian === null) return `No ${name} / lru-cache ratio was measured.`;
+  const best = cellsMeeting(bestRowsOf);
+  return (
+    `Target: ${name} >= 1.0x lru-cache in every phase and key shape. ${byMedian}.` +
+    (best === null ? '' : ` By each process's best iteration instead of its median: ${best}.`)
+  );
+}
+
+// The start-up target: import, instantiation and a first cache within 5 ms of Node
+// being ready, in Node (medians of fresh processes) and per Worker in workerd.
+const START_MS = 5;
+
+/** The start-up target's sentence, from the cold start results (run.mjs). */
+export function startUpLine(coldStart, workerdStart, baseline) {
+  const parts = Object.entries(coldStart)
+    .filter(([impl]) => impl.startsWith('polycache'))
+    .map(([impl, v]) => `${impl} ${v.readyToFirstGetMs} ms`);
+  if (!workerdStart.error) {
+    for (const [impl, ms] of Object.entries(workerdStart.perWorkerMs)) if (impl.startsWith('polycache')) parts.push(`${impl} in workerd ${ms} ms a Worker`);
+  }
+  const met = parts.filter((p) => Number(/ ([\d.]+) ms/.exec(p)[1]) <= START_MS).length;
+  const base = coldStart[baseline];
+  return `Start-up target: <= ${START_MS} ms from Node ready to a first get (and per Worker in workerd): ${met} of ${parts.length} meet it: ${parts.join(', ')}${base ? `; ${baseline} ${base.readyToFirstGetMs} ms` : ''}.`;
+}
