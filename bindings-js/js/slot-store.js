@@ -70,7 +70,7 @@ const encoder = new TextEncoder();
 /**
  * Writes `key` (at most KEY_CHARS long) into the key buffer view `bytes`; its length in
  * bytes, or -1 when the view is detached. A short ASCII key is copied a character at a
- * time: Node's encodeInto costs ~55 ns whatever the length (docs/js-speed.md, session 13).
+ * time: Node's encodeInto costs ~55 ns whatever the length (docs/js-speed-history.md, session 13).
  */
 export function writeKey(bytes, key) {
   if (bytes.length === 0) return -1;
