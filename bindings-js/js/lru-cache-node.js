@@ -1,8 +1,8 @@
 // Node ESM, `polycache/lru-cache`: the lru-cache drop-in alone, for programs that use no
 // `Cache`. Its code and its store's glue are in the module the import reads, and its
 // store's wasm is read and instantiated then: a first LRUCache skips the package entry's
-// bundle (the Cache's code) and the compile of a second file on first use (from Node
-// ready to a first get, 8.1 -> 5.7 ms here: docs/js-speed.md, session 20). The classes
+// bundle (the Cache's code) and the compile of a second file on first use (what that
+// saves: docs/js-speed.md, session 20; `make bench-js` times both). The classes
 // are this module's own: the errors it throws are the ones it exports, not
 // `polycache`'s (a program that uses both entries gets two of each).
 import { readFileSync } from 'node:fs';

@@ -103,8 +103,9 @@ export function learnKey(store, bytes, key) {
  */
 export const STORE_MEMORY = Symbol.for('polycache.storeMemory');
 export function storeMemory() {
-  // The instance's exports where the entry point made them on first use (a call to the
-  // glue's `wasm_memory` cost a first Cache 0.06 ms, its wasm compiled on first call).
+  // The instance's exports where the entry point made them on first use: the glue's
+  // `wasm_memory` is a call, whose wasm a first Cache compiled (docs/js-speed.md,
+  // session 20).
   memory ??= ensureStore()?.memory ?? wasmMemory();
   return memory;
 }

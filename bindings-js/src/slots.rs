@@ -129,8 +129,8 @@ impl SlotStore {
     /// call): the ring (it never moves) and its length (its count, then the operations it
     /// holds: fewer in a small cache, views.rs `ring_for`), the expiries (they move when
     /// they grow) and how many slots they cover, the key buffer (every store shares it;
-    /// it never moves), and `[now, expiry, floor]` (it never moves). One call, where one
-    /// a place cost a first `Cache` a wasm function compiled on first call each
+    /// it never moves), and `[now, expiry, floor]` (it never moves). One call: a call a
+    /// place cost a first `Cache` a wasm function compiled on its first call each
     /// (docs/js-speed.md, session 20).
     pub fn views_at(&self) -> u32 {
         let v = &self.views;
