@@ -399,6 +399,15 @@ export declare class LRUCache<K extends {}, V extends {}, FC = unknown> {
   clear(): void;
   /** Not in lru-cache: gives the cache's wasm memory back now; later calls that reach the store throw CacheTrappedError. */
   free(): void;
+  /**
+   * polycache only: the cache in the core's snapshot format, which `Cache`, other
+   * `LRUCache`s and Django's `PolyCache` read; signed with `key` (16+ bytes) if given.
+   * Only string keys cross: any other makes it throw a `CacheKeyError`, unless
+   * `skipNonStringKeys`, and then `status.skipped` counts them.
+   */
+  snapshot(options?: { key?: string | Uint8Array; skipNonStringKeys?: boolean; status?: { entries?: number; skipped?: number } }): Uint8Array;
+  /** polycache only: replaces the contents with a snapshot's entries (expired ones left out). */
+  loadSnapshot(bytes: Uint8Array, options?: { key?: string | Uint8Array; allowUnsigned?: boolean }): { verified: boolean; entries: number };
   pop(): V | undefined;
   fetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V | undefined>;
   forceFetch(k: K, fetchOptions?: LRUCache.FetchOptions<K, V, FC>): Promise<V>;

@@ -10,6 +10,10 @@ const status: LRUCache.Status<string, number> = {};
 c.get('a', { status });
 try {
   c.load(c.dump());
+  const key = 'an app secret, 16+ bytes';
+  const snap: { entries?: number; skipped?: number } = {};
+  const loaded: { verified: boolean; entries: number } = c.loadSnapshot(c.snapshot({ key, skipNonStringKeys: true, status: snap }), { key });
+  console.log(loaded.verified, snap.skipped);
 } catch (e) {
   if (e instanceof CacheLoadError) console.log(e.message, n, same);
 }
