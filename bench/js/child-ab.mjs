@@ -33,3 +33,14 @@ export async function main(url, child, usage) {
   console.log(`|---|${dirs.map(() => '---:').join('|')}|`);
   for (const name of names) console.log(`| ${name} | ${dirs.map((d) => median(runs[d].map((r) => r[name])).toFixed(1)).join(' | ')} |`);
 }
+
+/**
+ * A view of `length` i32 on the ring of a `SlotStore` `store` of the glue module `glue`:
+ * located by `views_at` (its first place), or by `ring_ptr` in builds from before session
+ * 20, which had no `views_at`.
+ */
+export function storeRing(glue, store, length) {
+  const buffer = glue.wasm_memory().buffer;
+  const at = store.views_at ? new Uint32Array(buffer, store.views_at(), 1)[0] : store.ring_ptr();
+  return new Int32Array(buffer, at, length);
+}

@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { storeRing } from './child-ab.mjs';
 import { makeData } from './data.mjs';
 import { load, polycacheEntry } from './impls.mjs';
 
@@ -71,7 +72,7 @@ async function replay() {
     for (let r = 0; r < ROUNDS; r++) {
       let total = 0n;
       for (let at = 0; at + RING <= N; at += RING) {
-        const ring = new Int32Array(m.wasm_memory().buffer, s.views_at ? new Uint32Array(m.wasm_memory().buffer, s.views_at(), 1)[0] : s.ring_ptr(), RING + 1);
+        const ring = storeRing(m, s, RING + 1);
         for (let j = 0; j < RING; j++) ring[j + 1] = order[at + j];
         ring[0] = RING;
         const t0 = process.hrtime.bigint();

@@ -7,7 +7,7 @@
 //
 //   node bench/js/store-writes-ab.mjs PROCS DIR...   (DIR: a built checkout, `.` for this one)
 import { readFileSync } from 'node:fs';
-import { main } from './child-ab.mjs';
+import { main, storeRing } from './child-ab.mjs';
 import { makeData } from './data.mjs';
 
 const N = 10_000;
@@ -27,7 +27,7 @@ async function child(dir) {
     let ns = 0n;
     const whole = Math.floor(N / RING) * RING;
     for (let at = 0; at < whole; at += RING) {
-      const ring = new Int32Array(m.wasm_memory().buffer, s.views_at ? new Uint32Array(m.wasm_memory().buffer, s.views_at(), 1)[0] : s.ring_ptr(), RING + 1);
+      const ring = storeRing(m, s, RING + 1);
       for (let j = 0; j < RING; j++) ring[j + 1] = op(order[at + j]);
       ring[0] = RING;
       const t0 = process.hrtime.bigint();
