@@ -1,7 +1,7 @@
 // Builds the npm package's generated files into dist/:
 //   cargo (wasm32), once per module -> target_features without multivalue
 //   (wasm-features.mjs) -> wasm-bindgen --target web -> panics that trap
-//   (wasm-panics.mjs) -> wasm-opt -Oz -> short import and export names (wasm-names.mjs)
+//   (wasm-panics.mjs) -> the stores without imports (wasm-imports.mjs) -> wasm-opt -Oz -> short import and export names (wasm-names.mjs)
 //   -> esbuild (the glue, the Node ESM bundle and the CJS bundle).
 // Tools: WASM_BINDGEN (default: the pinned CLI that mk/js.mk installs), wasm-opt and
 // esbuild from node_modules.
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildLazyBundle } from './lazy-bundle.mjs';
 import { dropTargetFeature } from './wasm-features.mjs';
 import { trimGlue } from './glue-trim.mjs';
+import { dropImports } from './wasm-imports.mjs';
 import { shortNames } from './wasm-names.mjs';
 import { noInlineFlags } from './wasm-outlined.mjs';
 import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
@@ -82,6 +83,8 @@ for (const [feature, name] of MODULES) {
   // Panics trap at once, without formatting a message nobody reads (wasm-panics.mjs).
   console.log(`wasm-panics ${name}: ${trapPanics(wasm, WASM_FEATURES)} functions now trap`);
   const glue = join(dist, `${name}.js`);
+  // The stores' modules import nothing: no wrapper for V8 to compile (wasm-imports.mjs).
+  if (feature !== 'codec') console.log(`wasm-imports ${name}: removed ${dropImports(wasm, glue, WASM_FEATURES).join(', ')}`);
   // Short names for the imports and exports, in the module and its glue (wasm-names.mjs).
   const renamed = shortNames(wasm, glue);
   console.log(`wasm-names ${name}: ${renamed.imports} imports, ${renamed.exports} exports renamed; dropped ${renamed.dropped.join(', ') || 'none'}`);

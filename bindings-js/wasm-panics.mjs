@@ -116,15 +116,21 @@ const FEATURES = {
   multivalue: ['Multivalue'],
 };
 
+/** The module in `file` as binaryen's, names kept, with the `features` it uses (WASM_FEATURES). */
+export function readModule(file, features) {
+  binaryen.setDebugInfo(true);
+  const m = binaryen.readBinary(readFileSync(file));
+  m.setFeatures(features.flatMap((f) => FEATURES[f]).reduce((all, f) => all | binaryen.Features[f], binaryen.Features.MVP));
+  return m;
+}
+
 /**
  * Rewrites `file` in place; `features` are the module's (WASM_FEATURES). Returns
  * how many bodies became traps. Stops the build if std's handler is not found (a Rust
  * release that renamed it): the module would then keep its formatting, unnoticed.
  */
 export function trapPanics(file, features) {
-  binaryen.setDebugInfo(true);
-  const m = binaryen.readBinary(readFileSync(file));
-  m.setFeatures(features.flatMap((f) => FEATURES[f]).reduce((all, f) => all | binaryen.Features[f], binaryen.Features.MVP));
+  const m = readModule(file, features);
   const trap = (f) => binaryen._BinaryenFunctionSetBody(f, m.unreachable());
   let handlers = 0;
   let stubbed = 0;

@@ -7,6 +7,8 @@ import { INSIDE, Persisting } from './cache-persist.js';
 import { extras } from './cache-extras.js';
 import { HELD } from './fetch-options.js';
 import { STORE_MEMORY, poison, storeMemory } from './slot-store.js';
+// (For the extras bundle, which reaches slot-store.js only through this module.)
+export { FAILED } from './slot-store.js';
 import { Namespace, PREFIX } from './namespace.js';
 import { keyError, text } from './text.js';
 

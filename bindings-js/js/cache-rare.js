@@ -3,8 +3,8 @@
 // use with the extras (extras.js, cache-extras.js): a cache that only gets and sets does
 // not parse them at import.
 
-import { slotOf } from './cache-lifetimes.js';
-import { fromWasm } from './errors.js';
+import { FAILED, slotOf } from './cache-lifetimes.js';
+import { fromMessage, fromWasm } from './errors.js';
 import { KIND_DEFAULT, KIND_NEVER, lastAmount, ttlKind } from './options.js';
 
 /** Django's `add` (see Cache.add). */
@@ -23,10 +23,12 @@ export function addTo(c, key, value, options) {
   let stored;
   try {
     stored = c.store.add(slot, size, kind, ttlAmount, now);
+    if (stored === FAILED) throw fromMessage(c.store.take_error());
   } catch (e) {
     if (fresh) c.release(slot);
     throw fromWasm(e);
   }
+  stored = stored === 1;
   c.wrote(slot);
   if (stored) c.store_value(slot, value);
   c.reapAll();
@@ -43,9 +45,11 @@ export function touchIn(c, key, options) {
   try {
     if (kind > KIND_NEVER) c.expiring();
     live = c.store.touch(slot, kind, ttlAmount, c.time());
+    if (live === FAILED) throw fromMessage(c.store.take_error());
   } catch (e) {
     throw fromWasm(e);
   }
+  live = live === 1;
   c.reapAll();
   return live;
 }

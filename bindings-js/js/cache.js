@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, ensureStore, learnKey, openViews, poison, queueTimed, release,
+  SlotStore, coarseNow, ensureStore, failedMaking, learnKey, openViews, poison, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -67,7 +67,7 @@ export class Cache extends CacheBase {
     const slots = max !== undefined && max <= 1 << 16 ? max + 1 : 0;
     ensureStore();
     try {
-      this.#adopt(new SlotStore(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots));
+      this.#adopt(SlotStore.make(max, maxSize, cull, kind, ttlAmount, seeds(), adaptive, slots) ?? failedMaking());
     } catch (e) {
       throw trappedMaking(e, 'Cache');
     }

@@ -1,8 +1,8 @@
 // The LRUCache's wasm store (bindings-js/src/lru.rs): made, its answers named, and a trap
 // or `free()` turned into one clear error on every later call (errors.js `guardTraps`).
 
-import { LruStore } from '../../dist/polycache_lrustore.js';
-import { ON_TRAP, guardTraps, trappedMaking } from './errors.js';
+import { LruStore, take_failure as takeFailure } from '../../dist/polycache_lrustore.js';
+import { ON_TRAP, fromMessage, guardTraps, trappedMaking } from './errors.js';
 import { seeds } from './options.js';
 
 // A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
@@ -22,10 +22,12 @@ export const [, release] = guardTraps(LruStore, [], 'LRUCache');
 export function newStore(o, retired) {
   let store;
   try {
-    store = new LruStore(o.max, o.maxSize, seeds());
+    store = LruStore.make(o.max, o.maxSize, seeds());
   } catch (e) {
     throw trappedMaking(e, 'LRUCache');
   }
+  // (error.rs: the store's module makes no JS errors; a maker that fails answers undefined.)
+  if (store === undefined) throw fromMessage(takeFailure());
   store[ON_TRAP] = retired;
   return store;
 }

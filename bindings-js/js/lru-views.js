@@ -13,7 +13,7 @@
 // entries and this object: every change of the ring's view, the fresh-until view, its
 // cover or the timed flag is handed to it (`publish`).
 
-import { wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
+import { initSync } from '../../dist/polycache_lrustore.js';
 
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);
@@ -23,7 +23,8 @@ const MARGIN = 8 * Number.EPSILON;
 let memory;
 // The store module's memory (the LRUCache's code may be a bundle of its own: the glue,
 // not slot-store.js, is what it shares with the rest, lru-node.js).
-export const storeMemory = () => (memory ??= wasmMemory());
+// (The glue's `initSync` answers the instance's exports once it has made them.)
+export const storeMemory = () => (memory ??= initSync().memory);
 
 export class LruViews {
   #store;

@@ -3,7 +3,7 @@
 // its clock. Loaded on first use (cache-extras.js).
 
 import { codec, codecTrap } from './codec.js';
-import { CacheConfigError, CacheLoadError, fromWasm } from './errors.js';
+import { CacheConfigError, CacheLoadError, fromMessage, fromWasm } from './errors.js';
 import { parseDump } from './snapshot.js';
 import { describe, text } from './text.js';
 import { openReader, readEntries, release, signingKey, writeSnapshot } from './snapshot-values.js';
@@ -16,7 +16,7 @@ export function dumpOf(c) {
     const expiresAt = t[i + 1] === Infinity ? null : t[i + 1];
     entries.push([c.key(slot), { value: c.value(slot), size: t[i + 2], expiresAt }]);
   }
-  const names = c.store.generation_names();
+  const names = splitNames(c.store.generation_names());
   const gens = c.store.generation_values();
   const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
   const floor = c.store.generation_floor();
@@ -36,7 +36,7 @@ export function snapshotOf(c, options) {
   const n = t.length / 3;
   let writer;
   try {
-    writer = new (codec().SnapshotWriter)(now, c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact(), n, signing);
+    writer = new (codec().SnapshotWriter)(now, c.store.generation_floor(), splitNames(c.store.generation_names()), c.store.generation_values_exact(), n, signing);
     return writeSnapshot(writer, n, (i) => {
       const slot = t[3 * i];
       return [text(c.key(slot), 'a key written to a snapshot'), t[3 * i + 1], c.value(slot)];
@@ -86,15 +86,15 @@ function replace(c, entries, floor, names, generations) {
   let bytes = 0;
   let gens = [floor, names, generations];
   const flush = () => {
-    const gone = next.store.load(
+    const gone = loaded(next.store.load(
       Uint32Array.from(slots),
       Float64Array.from(charges),
       Float64Array.from(expiries),
       gens[0],
-      gens[1],
+      joinNames(gens[1]),
       BigUint64Array.from(gens[2]),
       next.time(),
-    );
+    ), next.store);
     for (const slot of gone) next.release(slot);
     slots = [];
     charges = [];
@@ -104,7 +104,7 @@ function replace(c, entries, floor, names, generations) {
   };
   try {
     // Two merges, not one: a row of this cache must still rise to the input's floor.
-    next.store.load(
+    loaded(next.store.load(
       new Uint32Array(0),
       new Float64Array(0),
       new Float64Array(0),
@@ -112,7 +112,7 @@ function replace(c, entries, floor, names, generations) {
       c.store.generation_names(),
       c.store.generation_values_exact(),
       0,
-    );
+    ), next.store);
     for (const [key, value, size, expiresAt] of entries) {
       const charge = next.size(key, value, size);
       if (expiresAt !== Infinity) next.expiring();
@@ -138,4 +138,27 @@ function replace(c, entries, floor, names, generations) {
     throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
   }
   return c.takeFrom(next);
+}
+
+/** What a store's `load` answered: the slots it let go, or its error thrown. */
+function loaded(gone, store) {
+  if (gone === undefined) throw fromMessage(store.take_error());
+  return gone;
+}
+
+// Namespace names cross to and from the store's module as one text, each as its
+// length (UTF-16 units), `:`, then the name (bindings-js/src/slots_persist.rs `join_names`).
+function joinNames(names) {
+  return names.map((n) => `${n.length}:${n}`).join('');
+}
+
+function splitNames(joined) {
+  const names = [];
+  for (let at = 0; at < joined.length; ) {
+    const colon = joined.indexOf(':', at);
+    const end = colon + 1 + Number(joined.slice(at, colon));
+    names.push(joined.slice(colon + 1, end));
+    at = end;
+  }
+  return names;
 }

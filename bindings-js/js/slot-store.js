@@ -1,8 +1,8 @@
 // The wasm store the Cache drives (bindings-js/src/slots.rs), and what the Cache needs
 // around it: trap handling, views on the store's memory, the default clock.
 
-import { SlotStore, wasm_memory as wasmMemory } from '../../dist/polycache_wasm.js';
-import { ON_TRAP, guardTraps } from './errors.js';
+import { SlotStore, initSync, take_failure as takeFailure } from '../../dist/polycache_wasm.js';
+import { ON_TRAP, fromMessage, guardTraps } from './errors.js';
 import { firstUse } from './first-use.js';
 
 export { ON_TRAP, SlotStore };
@@ -27,6 +27,11 @@ export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
 // allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
 // the hot path).
 export const [poison, release] = guardTraps(SlotStore, ['set', 'delete'], 'Cache');
+
+/** Throws what `SlotStore.make` answered `undefined` for (error.rs: the module makes no JS errors). */
+export function failedMaking() {
+  throw fromMessage(takeFailure());
+}
 
 // The store module's instantiation, where the entry point defers it to first use
 // (Node and Deno read and compile the wasm synchronously: 1.5-2 ms at import that an
@@ -103,10 +108,10 @@ export function learnKey(store, bytes, key) {
  */
 export const STORE_MEMORY = Symbol.for('polycache.storeMemory');
 export function storeMemory() {
-  // The instance's exports where the entry point made them on first use: the glue's
-  // `wasm_memory` is a call, whose wasm a first Cache compiled (docs/js-speed.md,
-  // session 20).
-  memory ??= ensureStore()?.memory ?? wasmMemory();
+  // The instance's exports, where the entry point made them on first use, or as the
+  // glue's `initSync` answers them once instantiated (an entry point that instantiates
+  // at import: workerd's, the browser's).
+  memory ??= (ensureStore() ?? initSync()).memory;
   return memory;
 }
 export const NO_RING = new Int32Array(0);

@@ -3,7 +3,10 @@
 //! subclass, so JS users never see a bare string or a generic `Error`.
 
 use polycache::Error;
+#[cfg(feature = "codec")]
 use wasm_bindgen::JsError;
+#[cfg(any(feature = "store", feature = "lru"))]
+use wasm_bindgen::prelude::wasm_bindgen;
 
 // Messages are joined from pieces, never with `format!` or a `Display` impl: the store
 // module then carries none of `core::fmt` for them (docs/js-size-and-speed.md).
@@ -72,7 +75,47 @@ pub fn show(x: f64) -> String {
 /// The prefix of a binding-level failure's message.
 pub const INVALID_ARGUMENT: &str = "polycache:InvalidArgument:";
 
+/// A binding-level failure as a message (`polycache:InvalidArgument:...`).
+#[cfg(any(feature = "store", feature = "lru"))]
+pub fn invalid(msg: &str) -> String {
+    cat(&[INVALID_ARGUMENT, msg])
+}
+
+// The stores' modules (`store`, `lru`) import nothing from JS: V8 compiles each import's
+// wrapper, and a module's first, with its optimizing compiler (TurboFan) when it compiles
+// the module, ~0.5 ms of a first cache's start (docs/js-speed.md, session 21). So they
+// make no JS `Error` (nor any other JS value): a constructor that fails answers
+// `undefined` and leaves its message here, read once by `take_failure`; a method that
+// fails answers a value that says so and leaves its message in its store (`take_error`).
+#[cfg(any(feature = "store", feature = "lru"))]
+thread_local! {
+    static FAILURE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// A constructor's failure: `None`, its message left for [`take_failure`].
+#[cfg(any(feature = "store", feature = "lru"))]
+pub fn failed<T>(message: String) -> Option<T> {
+    fail(message);
+    None
+}
+
+#[cfg(any(feature = "store", feature = "lru"))]
+#[cold]
+#[inline(never)]
+fn fail(message: String) {
+    FAILURE.with(|f| *f.borrow_mut() = message);
+}
+
+/// The message of the last constructor that answered `undefined`, as
+/// `polycache:<Code>:<message>` (once; empty after).
+#[cfg(any(feature = "store", feature = "lru"))]
+#[wasm_bindgen]
+pub fn take_failure() -> String {
+    FAILURE.with(|f| std::mem::take(&mut *f.borrow_mut()))
+}
+
 /// A binding-level failure: a JS argument that does not convert to what the core takes.
+#[cfg(feature = "codec")]
 pub fn invalid_argument(msg: impl AsRef<str>) -> JsError {
     invalid_argument_str(msg.as_ref())
 }
@@ -80,6 +123,7 @@ pub fn invalid_argument(msg: impl AsRef<str>) -> JsError {
 // The failures are out of line (#[cold], and kept so by build.mjs: wasm-outlined.mjs): a
 // JsError's making is not compiled with the functions that may fail, which every cache's
 // first calls compile in a runtime compiling wasm on first call (V8's Liftoff).
+#[cfg(feature = "codec")]
 #[cold]
 #[inline(never)]
 fn invalid_argument_str(msg: &str) -> JsError {
@@ -87,6 +131,7 @@ fn invalid_argument_str(msg: &str) -> JsError {
 }
 
 /// Maps a core error to its JS form.
+#[cfg(feature = "codec")]
 #[cold]
 #[inline(never)]
 pub fn to_js(e: Error) -> JsError {

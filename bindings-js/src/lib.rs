@@ -43,16 +43,12 @@ pub use keys::{build_key, key_warnings, make_key, namespaced_key, shorten_key};
 #[cfg(feature = "codec")]
 pub use snapshot::{open_snapshot, SnapshotReader, SnapshotWriter};
 
-// Every module's errors (`to_js`: the `Cache`'s and the snapshots').
+// Every module's errors: the stores' as messages, the snapshots' as JS errors (`to_js`).
 #[cfg_attr(not(any(feature = "store", feature = "codec")), allow(dead_code))]
 mod error;
 
-/// The module's memory, for the views JS keeps on a store's expiries and ring.
-#[cfg(any(feature = "store", feature = "lru"))]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn wasm_memory() -> wasm_bindgen::JsValue {
-    wasm_bindgen::memory()
-}
+// (No `wasm_memory`: the stores' modules import nothing, error.rs. JS reads a module's
+// memory from its exports, which the glue's `initSync` answers.)
 
 // Single-threaded wasm (no `atomics`): talc's allocator without a lock (grow.rs).
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]

@@ -11,7 +11,7 @@
 use polycache::{Age, Config, Error, Eviction, Slots, Store};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{cat, coded, invalid_argument, show};
+use crate::error::{cat, coded, failed, invalid, show};
 use crate::lru_slots::SlotArrays;
 use crate::slot_hash::SlotHasher;
 use crate::views::{ring_for, SlotMap, Views, FAILED, FREED_NONE};
@@ -61,19 +61,25 @@ fn bound(x: f64, name: &str) -> Result<Option<usize>, String> {
 impl LruStore {
     /// `max` entries and `max_size` total size, 0 meaning unbounded. `seeds`: 8 u32 for
     /// the namespace hasher the core builds (unused here, but the store needs them).
-    #[wasm_bindgen(constructor)]
-    pub fn new(max: f64, max_size: f64, seeds: &[u32]) -> Result<LruStore, JsError> {
-        let max_entries = bound(max, "max").map_err(invalid_argument)?.unwrap_or(u32::MAX as usize);
-        let max_bytes = bound(max_size, "maxSize").map_err(invalid_argument)?;
+    /// `undefined` when they are not a cache's (then `take_failure` says why).
+    pub fn make(max: f64, max_size: f64, seeds: &[u32]) -> Option<LruStore> {
+        LruStore::new(max, max_size, seeds).map_or_else(failed, Some)
+    }
+}
+
+impl LruStore {
+    pub(crate) fn new(max: f64, max_size: f64, seeds: &[u32]) -> Result<LruStore, String> {
+        let max_entries = bound(max, "max").map_err(|m| invalid(&m))?.unwrap_or(u32::MAX as usize);
+        let max_bytes = bound(max_size, "maxSize").map_err(|m| invalid(&m))?;
         let config = Config { max_entries, max_bytes, eviction: Eviction::Lru };
         if seeds.len() != 8 {
-            return Err(invalid_argument("seeds must be 8 random u32"));
+            return Err(invalid("seeds must be 8 random u32"));
         }
         let mut s = [0u64; 4];
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(|e| JsError::new(&coded(e)))?;
+        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
@@ -82,6 +88,10 @@ impl LruStore {
         lru.slots.lay_out(laid_out);
         Ok(lru)
     }
+}
+
+#[wasm_bindgen]
+impl LruStore {
 
     /// Stores `slot` (now the most recently used) with `size`, evicting as the bounds
     /// say, and gives it the lifetime `ttl` from `start` unless `ttl` is NaN (then a new

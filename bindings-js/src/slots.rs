@@ -11,7 +11,7 @@
 use polycache::{Config, Error, Eviction, Expiry, Slots, Store};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{cat, coded, invalid_argument, show, to_js, INVALID_ARGUMENT};
+use crate::error::{cat, coded, failed, invalid, show, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
 use crate::views::{read, ring_for, SlotMap, Views, FAILED};
@@ -25,7 +25,7 @@ pub struct SlotStore {
     /// share one (working it out was ~10% of a timed write's call).
     default_expiry: Option<(u64, Expiry)>,
     freed: Vec<u32>,
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
     last_written: Option<u32>,
     /// The expiries JS reads and the ring of operations it answered alone (views.rs).
@@ -51,22 +51,22 @@ fn count(x: f64, name: &str) -> Result<usize, String> {
     }
 }
 
-fn config_count(x: f64, name: &str) -> Result<usize, JsError> {
-    count(x, name).map_err(|m| to_js(Error::InvalidConfig(m)))
+fn config_count(x: f64, name: &str) -> Result<usize, String> {
+    count(x, name).map_err(|m| coded(Error::InvalidConfig(m)))
 }
 
 /// A cache-wide default lifetime, checked ([`SlotStore::new`] with one). Out of line, and
 /// kept so by build.mjs (bindings-js/wasm-outlined.mjs): a runtime compiling wasm on first
 /// call (V8's Liftoff) then compiles it only for caches that have one.
 #[inline(never)]
-fn default_ttl(ttl_kind: u32, ttl_amount: f64) -> Result<Ttl, JsError> {
-    let ttl = Ttl::decode(ttl_kind, ttl_amount).map_err(to_js)?;
-    ttl.check_default().map_err(to_js)?;
+fn default_ttl(ttl_kind: u32, ttl_amount: f64) -> Result<Ttl, String> {
+    let ttl = Ttl::decode(ttl_kind, ttl_amount).map_err(coded)?;
+    ttl.check_default().map_err(coded)?;
     Ok(ttl)
 }
 
-pub(crate) fn to_charge(x: f64) -> Result<usize, JsError> {
-    count(x, "size").map_err(invalid_argument)
+pub(crate) fn to_charge(x: f64) -> Result<usize, String> {
+    count(x, "size").map_err(|m| invalid(&m))
 }
 
 #[wasm_bindgen]
@@ -74,9 +74,8 @@ impl SlotStore {
     /// `max_bytes`: `None` for no byte bound. `cull_frequency`: `None` for LRU eviction,
     /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
     /// `adaptive`: the adaptive policy (with `cull_frequency` `None`).
-    #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn make(
         max_entries: f64,
         max_bytes: Option<f64>,
         cull_frequency: Option<f64>,
@@ -85,7 +84,23 @@ impl SlotStore {
         seeds: &[u32],
         adaptive: Option<bool>,
         slots: u32,
-    ) -> Result<SlotStore, JsError> {
+    ) -> Option<SlotStore> {
+        SlotStore::new(max_entries, max_bytes, cull_frequency, ttl_kind, ttl_amount, seeds, adaptive, slots).map_or_else(failed, Some)
+    }
+}
+
+impl SlotStore {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        max_entries: f64,
+        max_bytes: Option<f64>,
+        cull_frequency: Option<f64>,
+        ttl_kind: u32,
+        ttl_amount: f64,
+        seeds: &[u32],
+        adaptive: Option<bool>,
+        slots: u32,
+    ) -> Result<SlotStore, String> {
         let config = Config {
             max_entries: config_count(max_entries, "max")?,
             max_bytes: max_bytes.map(|b| config_count(b, "maxSize")).transpose()?,
@@ -98,13 +113,13 @@ impl SlotStore {
         // Most caches set no default lifetime; reading one is out of line (default_ttl).
         let default_ttl = if ttl_kind == KIND_DEFAULT { Ttl::Default } else { default_ttl(ttl_kind, ttl_amount)? };
         if seeds.len() != 8 {
-            return Err(invalid_argument("seeds must be 8 random u32"));
+            return Err(invalid("seeds must be 8 random u32"));
         }
         let mut s = [0u64; 4];
         for (i, seed) in s.iter_mut().enumerate() {
             *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
         }
-        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(to_js)?;
+        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
         Ok(SlotStore {
             store,
             default_ttl,
@@ -118,6 +133,10 @@ impl SlotStore {
             places: std::cell::Cell::new([0; 6]),
         })
     }
+}
+
+#[wasm_bindgen]
+impl SlotStore {
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method
     /// does it first; JS calls it when the ring is full.
@@ -272,31 +291,37 @@ impl SlotStore {
         self.error.take().unwrap_or_default()
     }
 
-    /// Django's `add`: stores only when `slot` is not live; true when it stored. Freed
-    /// slots are then read with `take_dead`.
-    pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+    /// Django's `add`: stores only when `slot` is not live; 1 when it stored, 0 when not,
+    /// `-3` when it failed and changed nothing (then `take_error`). Freed slots are then
+    /// read with `take_dead`.
+    pub fn add(&mut self, slot: u32, charge: f64, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
-        self.last_written = Some(slot);
-        let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(to_js)?;
-        if stored {
-            self.views.set_expiry(slot, expiry);
-        }
-        Ok(stored)
+        let stored = self.expiry(ttl_kind, ttl_amount, now).map_err(coded).and_then(|expiry| {
+            self.last_written = Some(slot);
+            let stored = self.store.add(slot, slot, to_charge(charge)?, expiry, now).map_err(coded)?;
+            if stored {
+                self.views.set_expiry(slot, expiry);
+            }
+            Ok(stored)
+        });
+        self.answer(stored)
     }
 
-    /// Gives a live slot a new expiry; true when it was live. Freed slots (a past
-    /// expiry removes it) are then read with `take_dead`.
-    pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> Result<bool, JsError> {
+    /// Gives a live slot a new expiry; 1 when it was live, 0 when not, `-3` when it
+    /// failed and changed nothing (then `take_error`). Freed slots (a past expiry
+    /// removes it) are then read with `take_dead`.
+    pub fn touch(&mut self, slot: u32, ttl_kind: u32, ttl_amount: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
-        let expiry = self.expiry(ttl_kind, ttl_amount, now).map_err(to_js)?;
-        let live = self.store.touch(&slot, expiry, now);
-        if live {
-            self.views.set_expiry(slot, expiry);
-        }
-        Ok(live)
+        let live = self.expiry(ttl_kind, ttl_amount, now).map_err(coded).map(|expiry| {
+            let live = self.store.touch(&slot, expiry, now);
+            if live {
+                self.views.set_expiry(slot, expiry);
+            }
+            live
+        });
+        self.answer(live)
     }
 
     /// Removes `slot`; true when it was live. The slot is gone either way.

@@ -5,18 +5,18 @@
 use polycache::Expiry;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{cat, invalid_argument, show};
+use crate::error::{cat, invalid, push_int, show};
 use crate::slots::{to_charge, SlotStore};
 use crate::ttl::now_ms;
 
 /// An absolute expiry from JS: epoch ms, or `Infinity` for never.
-fn epoch_expiry(at: f64) -> Result<Expiry, JsError> {
+fn epoch_expiry(at: f64) -> Result<Expiry, String> {
     if at == f64::INFINITY {
         Ok(Expiry::Never)
     } else if at.is_finite() && at >= 0.0 {
         Ok(Expiry::At(at as u64))
     } else {
-        Err(invalid_argument(cat(&["expiry must be a time in epoch milliseconds, got ", &show(at)])))
+        Err(invalid(&cat(&["expiry must be a time in epoch milliseconds, got ", &show(at)])))
     }
 }
 
@@ -48,34 +48,20 @@ impl SlotStore {
         charges: Vec<f64>,
         expiries: Vec<f64>,
         floor: u64,
-        names: Vec<String>,
+        names: &str,
         generations: Vec<u64>,
         now: f64,
-    ) -> Result<Vec<u32>, JsError> {
+    ) -> Option<Vec<u32>> {
         self.flush();
-        if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
-            return Err(invalid_argument("load: parts of different lengths"));
+        match self.load_parts(slots, charges, expiries, floor, names, generations, now) {
+            Ok(gone) => Some(gone),
+            Err(message) => {
+                self.error = Some(message);
+                None
+            }
         }
-        let mut entries = Vec::with_capacity(slots.len());
-        for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
-            entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
-        }
-        for &(slot, _, _, expiry) in &entries {
-            self.views.set_expiry(slot, expiry);
-        }
-        let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
-        self.store.merge_generations(floor, &gens);
-        self.store.load_prepared(entries, &gens, now_ms(now));
-        // The store's values are its slots: what it dropped is what JS may free, unless
-        // the same slot went back in later in the batch.
-        // Each slot once, by a mark per slot (they are dense), not a sort: the store module
-        // would carry a sort for this call alone (3 KB).
-        let mut gone: Vec<u32> = self.store.drain_dead().collect();
-        gone.extend(slots);
-        let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
-        gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
-        Ok(gone)
     }
+
 
     /// Every namespace's generation as u64, in the order of `generation_names`.
     pub fn generation_values_exact(&mut self) -> Vec<u64> {
@@ -97,19 +83,20 @@ impl SlotStore {
 
     /// Raises a namespace's generation (never lowers it). (No JS calls it: not exported.)
     #[cfg(test)]
-    pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), JsError> {
+    pub fn set_generation(&mut self, namespace: &str, generation: f64) -> Result<(), String> {
         self.flush();
         if !(generation.is_finite() && generation.fract() == 0.0 && generation >= 1.0 && generation <= 2f64.powi(53)) {
-            return Err(invalid_argument(cat(&["a namespace generation must be a positive integer, got ", &show(generation)])));
+            return Err(invalid(&cat(&["a namespace generation must be a positive integer, got ", &show(generation)])));
         }
         self.store.set_generation(namespace, generation as u64);
         Ok(())
     }
 
-    /// Every namespace's name, in the order of [`SlotStore::generation_values`].
-    pub fn generation_names(&mut self) -> Vec<String> {
+    /// Every namespace's name, in the order of [`SlotStore::generation_values`], joined
+    /// as `join_names` says.
+    pub fn generation_names(&mut self) -> String {
         self.flush();
-        self.store.generations().map(|(n, _)| n.to_owned()).collect()
+        join_names(self.store.generations().map(|(n, _)| n))
     }
 
     pub fn generation_values(&mut self) -> Vec<f64> {
@@ -128,5 +115,126 @@ impl SlotStore {
     pub fn namespace_prefix(&mut self, namespace: &str) -> String {
         self.flush();
         polycache::namespaced_key(namespace, self.store.generation(namespace), "")
+    }
+}
+
+impl SlotStore {
+    /// `load`'s work: a message when a part is not what JS should pass.
+    #[allow(clippy::too_many_arguments)]
+    fn load_parts(
+        &mut self,
+        slots: Vec<u32>,
+        charges: Vec<f64>,
+        expiries: Vec<f64>,
+        floor: u64,
+        names: &str,
+        generations: Vec<u64>,
+        now: f64,
+    ) -> Result<Vec<u32>, String> {
+        let names = split_names(names).ok_or_else(|| invalid("load: namespace names not as generation_names gives them"))?;
+        if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
+            return Err(invalid("load: parts of different lengths"));
+        }
+        let mut entries = Vec::with_capacity(slots.len());
+        for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
+            entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
+        }
+        for &(slot, _, _, expiry) in &entries {
+            self.views.set_expiry(slot, expiry);
+        }
+        let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
+        self.store.merge_generations(floor, &gens);
+        self.store.load_prepared(entries, &gens, now_ms(now));
+        // The store's values are its slots: what it dropped is what JS may free, unless
+        // the same slot went back in later in the batch.
+        // Each slot once, by a mark per slot (they are dense), not a sort: the store module
+        // would carry a sort for this call alone (3 KB).
+        let mut gone: Vec<u32> = self.store.drain_dead().collect();
+        gone.extend(slots);
+        let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
+        gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
+        Ok(gone)
+    }
+}
+
+/// Names as one text, each as its length in UTF-16 code units (a JS string's `length`),
+/// `:`, then the name: how they cross to and from JS without a JS value each (the store
+/// module makes and reads none, error.rs).
+fn join_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    for name in names {
+        push_int(&mut text, name.encode_utf16().count() as u64);
+        text.push(':');
+        text.push_str(name);
+    }
+    text
+}
+
+/// The names `join_names` joined; `None` when `text` is not such a join.
+fn split_names(mut text: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    while !text.is_empty() {
+        let (len, rest) = text.split_once(':')?;
+        let mut units: usize = len.parse().ok()?;
+        let mut end = 0;
+        for c in rest.chars() {
+            if units == 0 {
+                break;
+            }
+            units = units.checked_sub(c.len_utf16())?;
+            end += c.len_utf8();
+        }
+        if units != 0 {
+            return None;
+        }
+        names.push(rest[..end].to_owned());
+        text = &rest[end..];
+    }
+    Some(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{join_names, split_names, SlotStore};
+    use crate::error::take_failure;
+
+    #[test]
+    fn names_cross_as_one_text_and_back() {
+        // UTF-16 lengths: an astral character counts 2, as JS's `length` does.
+        let names = ["", "a", "users:v2", "🙂x", "é:1:", "12:ab"];
+        let joined = join_names(names.iter().copied());
+        assert_eq!(joined, "0:1:a8:users:v23:🙂x4:é:1:5:12:ab");
+        assert_eq!(split_names(&joined).unwrap(), names);
+        assert_eq!(split_names("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn text_not_joined_so_is_refused() {
+        for bad in ["3:ab", "x:ab", "2", "1:🙂", "-1:", "2:a"] {
+            assert_eq!(split_names(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_load_with_bad_parts_answers_none_and_keeps_its_message() {
+        let mut s = SlotStore::new(10.0, None, None, 0, 0.0, &[1; 8], None, 11).unwrap();
+        assert_eq!(s.load(vec![1], vec![], vec![], 1, "", vec![], 0.0), None);
+        assert!(s.take_error().starts_with("polycache:InvalidArgument:load: parts of different lengths"));
+        assert_eq!(s.load(vec![], vec![], vec![], 1, "5:ab", vec![2], 0.0), None);
+        assert!(s.take_error().contains("namespace names"));
+        assert_eq!(s.load(vec![], vec![], vec![], 1, "2:ab", vec![7], 0.0), Some(vec![]));
+        assert_eq!(s.generation_names(), "2:ab");
+    }
+
+    #[test]
+    fn a_maker_that_fails_answers_none_and_leaves_why() {
+        assert!(SlotStore::make(-1.0, None, None, 0, 0.0, &[1; 8], None, 0).is_none());
+        let why = take_failure();
+        assert!(why.starts_with("polycache:InvalidConfig:") && why.contains("max must be a whole number"), "{why}");
+        assert_eq!(take_failure(), "", "read once");
+        assert!(SlotStore::make(10.0, None, None, 0, 0.0, &[1; 3], None, 0).is_none());
+        assert!(take_failure().contains("seeds must be 8"));
+        assert!(SlotStore::make(10.0, None, None, 0, 0.0, &[1; 8], None, 11).is_some());
+        assert_eq!(take_failure(), "");
     }
 }

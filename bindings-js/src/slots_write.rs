@@ -5,7 +5,7 @@ use polycache::{Error, Expiry};
 
 use super::SlotStore;
 use crate::ttl::{Ttl, KIND_DEFAULT};
-use crate::views::{expiry_ms, new_key, Op, SlotMap};
+use crate::views::{expiry_ms, new_key, Op, SlotMap, FAILED};
 
 impl SlotStore {
     /// Replays the ring when something waits in it, and clears the clock JS queues
@@ -123,6 +123,18 @@ impl SlotStore {
         let expiry = Ttl::Default.expiry(now, self.default_ttl)?;
         self.default_expiry = Some((now, expiry));
         Ok(expiry)
+    }
+
+    /// A yes-or-no call's answer (`add`, `touch`): 1 or 0, or `FAILED` with its message
+    /// kept for `take_error`.
+    pub(super) fn answer(&mut self, outcome: Result<bool, String>) -> f64 {
+        match outcome {
+            Ok(yes) => f64::from(u8::from(yes)),
+            Err(message) => {
+                self.error = Some(message);
+                FAILED
+            }
+        }
     }
 
     /// `set`'s answer: the slots it freed, as `Views::hand_over` gives them to JS.
