@@ -22,9 +22,8 @@ export const OUT_OF_LINE = [
   '*::slots::write::<impl *>::insert_below_bound::*',
   // bindings-js/src/slots_write.rs: a queued timed write, from the replay (timed caches only).
   '*::slots::write::write_queued::*',
-  // bindings-js/src/error.rs: the making of a JsError.
-  '*::error::invalid_argument_str::*',
-  '*::error::to_js::*',
+  // bindings-js/src/error.rs: a maker's failure, kept for take_failure.
+  '*::error::fail::*',
   // core/src/policy/adaptive.rs: the history's growth, from Adaptive::push.
   '*::Adaptive<K,E,T>::grow_history::*',
 ];

@@ -40,7 +40,7 @@ export async function main(url, child, usage) {
  * 20, which had no `views_at`.
  */
 export function storeRing(glue, store, length) {
-  const buffer = glue.wasm_memory().buffer;
+  const buffer = glue.initSync().memory.buffer;
   const at = store.views_at ? new Uint32Array(buffer, store.views_at(), 1)[0] : store.ring_ptr();
   return new Int32Array(buffer, at, length);
 }

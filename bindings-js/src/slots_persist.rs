@@ -170,7 +170,8 @@ fn join_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     text
 }
 
-/// The names `join_names` joined; `None` when `text` is not such a join.
+/// The names `join_names` joined; `None` when `text` is not such a join. (No slicing
+/// by index: a slice that can panic brings core's message formatting into the module.)
 fn split_names(mut text: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
     while !text.is_empty() {
@@ -187,8 +188,9 @@ fn split_names(mut text: &str) -> Option<Vec<String>> {
         if units != 0 {
             return None;
         }
-        names.push(rest[..end].to_owned());
-        text = &rest[end..];
+        let (name, after) = rest.split_at_checked(end)?;
+        names.push(name.to_owned());
+        text = after;
     }
     Some(names)
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { LruStore, initSync, wasm_memory as wasmMemory } from '../../dist/polycache_lrustore.js';
+import { LruStore, initSync } from '../../dist/polycache_lrustore.js';
 import { LruViews } from '../../bindings-js/js/lru-views.js';
 
 initSync({ module: readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)) });
@@ -14,7 +14,7 @@ initSync({ module: readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm',
 test('every change of the views a get reads is published: opened, timed, moved past, detached, cleared', () => {
   // A bound past what the store lays out up front: its per-slot arrays start small and
   // move as slots past them are written.
-  const store = new LruStore(1 << 20, 0, new Uint32Array(8).fill(3));
+  const store = LruStore.make(1 << 20, 0, new Uint32Array(8).fill(3));
   let seen;
   const views = new LruViews(store, (ring, fresh, covered, timed) => {
     seen = { ring, fresh, covered, timed };
@@ -39,11 +39,11 @@ test('every change of the views a get reads is published: opened, timed, moved p
   assert.ok(seen.covered > opened.covered && seen.fresh.length === seen.covered, 'opened again, wider');
   assert.equal(seen.fresh[opened.covered], views.freshUntil(opened.covered));
   // The memory grows: every view detaches, the ring's count reads undefined (lru.js).
-  wasmMemory().grow(1);
+  initSync().memory.grow(1);
   assert.equal(seen.ring[0], undefined, 'a detached ring reads undefined');
   views.hit(3);
   assert.equal(seen.ring[0], 1, 'the hit opened the views again and went into the ring');
-  wasmMemory().grow(1);
+  initSync().memory.grow(1);
   assert.equal(views.covers(1), true, 'covered again after another growth');
   assert.equal(seen.ring[0], 1, 'covers opened the views again: the queued hit is there');
   store.clear();

@@ -194,8 +194,8 @@ test('views: a key learnt through the key buffer is the key passed as a string (
   const glue = await import(new URL('../../dist/polycache_wasm.js', import.meta.url).href);
   glue.initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
   const seeds = new Uint32Array(8).fill(3);
-  const viaString = new glue.SlotStore(8, undefined, undefined, 0, 0, seeds, true, 9);
-  const viaBuffer = new glue.SlotStore(8, undefined, undefined, 0, 0, seeds, true, 9);
+  const viaString = glue.SlotStore.make(8, undefined, undefined, 0, 0, seeds, true, 9);
+  const viaBuffer = glue.SlotStore.make(8, undefined, undefined, 0, 0, seeds, true, 9);
   const encoder = new TextEncoder();
   // Non-ASCII text, an astral character, a lone surrogate (both ways give U+FFFD).
   const texts = ['é', 'ß\u00ff', '𝄞', 'a\ud800b', '日本', 'x'.repeat(1000), 'plain'];
@@ -205,7 +205,7 @@ test('views: a key learnt through the key buffer is the key passed as a string (
     const n = Math.floor(r() ** 2 * 24);
     const key = `${texts[n % texts.length]}${n}`;
     viaString.next_key(key);
-    const bytes = new Uint8Array(glue.wasm_memory().buffer, new Uint32Array(glue.wasm_memory().buffer, viaBuffer.views_at(), 6)[4], 4096);
+    const bytes = new Uint8Array(glue.initSync().memory.buffer, new Uint32Array(glue.initSync().memory.buffer, viaBuffer.views_at(), 6)[4], 4096);
     const { read, written } = encoder.encodeInto(key, bytes);
     assert.equal(read, key.length);
     assert.equal(viaBuffer.next_key_at(written), true);
