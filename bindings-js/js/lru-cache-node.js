@@ -11,14 +11,11 @@ import { codecFrom } from './codec.js';
 import * as exported from './lru-cache-node.js';
 import { lruWith } from './lru-module.js';
 import { named } from './names.js';
-import { urandom } from './node-random.js';
-import { randomFrom } from './options.js';
 
 codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
   () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
 );
-randomFrom(urandom);
 
 function load() {
   try {

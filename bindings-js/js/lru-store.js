@@ -3,7 +3,6 @@
 
 import { LruStore, take_failure as takeFailure } from '../../dist/polycache_lrustore.js';
 import { ON_TRAP, fromMessage, guardTraps, trappedMaking } from './errors.js';
-import { seeds } from './options.js';
 
 // A write's answer, as the Cache's store gives it (slot-store.js, views.rs).
 export const FREED_NONE = -1;
@@ -22,7 +21,7 @@ export const [, release] = guardTraps(LruStore, [], 'LRUCache');
 export function newStore(o, retired) {
   let store;
   try {
-    store = LruStore.make(o.max, o.maxSize, seeds());
+    store = LruStore.make(o.max, o.maxSize);
   } catch (e) {
     throw trappedMaking(e, 'LRUCache');
   }

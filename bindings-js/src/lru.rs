@@ -59,27 +59,22 @@ fn bound(x: f64, name: &str) -> Result<Option<usize>, String> {
 
 #[wasm_bindgen]
 impl LruStore {
-    /// `max` entries and `max_size` total size, 0 meaning unbounded. `seeds`: 8 u32 for
-    /// the namespace hasher the core builds (unused here, but the store needs them).
-    /// `undefined` when they are not a cache's (then `take_failure` says why).
-    pub fn make(max: f64, max_size: f64, seeds: &[u32]) -> Option<LruStore> {
-        LruStore::new(max, max_size, seeds).map_or_else(failed, Some)
+    /// `max` entries and `max_size` total size, 0 meaning unbounded; `undefined` when
+    /// they are not a cache's (then `take_failure` says why).
+    pub fn make(max: f64, max_size: f64) -> Option<LruStore> {
+        LruStore::new(max, max_size).map_or_else(failed, Some)
     }
 }
 
 impl LruStore {
-    pub(crate) fn new(max: f64, max_size: f64, seeds: &[u32]) -> Result<LruStore, String> {
+    pub(crate) fn new(max: f64, max_size: f64) -> Result<LruStore, String> {
         let max_entries = bound(max, "max").map_err(|m| invalid(&m))?.unwrap_or(u32::MAX as usize);
         let max_bytes = bound(max_size, "maxSize").map_err(|m| invalid(&m))?;
         let config = Config { max_entries, max_bytes, eviction: Eviction::Lru };
-        if seeds.len() != 8 {
-            return Err(invalid("seeds must be 8 random u32"));
-        }
-        let mut s = [0u64; 4];
-        for (i, seed) in s.iter_mut().enumerate() {
-            *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
-        }
-        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
+        // The seeds key the hasher of the core's namespace table, and an `LRUCache` has no
+        // namespaces: that table stays empty, so they key nothing and need no random
+        // source (reading one was 0.1 ms of a first LRUCache: docs/js-speed.md, session 21).
+        let store = Store::with_hasher(config, Slots(SlotHasher::default()), [0; 4]).map_err(coded)?;
         // For a bound of moderate size the per-slot arrays are laid out whole now, as
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };

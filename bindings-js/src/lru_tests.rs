@@ -8,7 +8,7 @@ use crate::views::{FREED_MANY, RING};
 pub(super) const KEEP: f64 = f64::NAN;
 
 pub(super) fn store(max: f64, max_size: f64) -> LruStore {
-    LruStore::new(max, max_size, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap()
+    LruStore::new(max, max_size).unwrap()
 }
 
 /// A store of `max` holding slots 0..max of `size` each, untimed, 0 the oldest.

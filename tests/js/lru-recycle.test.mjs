@@ -97,7 +97,7 @@ test('a replay between two victims read in place ends the run, even where the ri
   // The store and the views alone, driven as the entries drive them: the case itself.
   // (The random test above fails a build without the replay check too, since session 17;
   // before, its draws were fractions taken `% 100`, so every step wrote a new key.)
-  const store = LruStore.make(3, 0, new Uint32Array(8).fill(3));
+  const store = LruStore.make(3, 0);
   const views = new LruViews(store, () => {});
   for (const slot of [0, 1, 2]) store.set(slot, 0, NaN, 0);
   assert.equal(views.recycle(NaN, 0), 0, 'the least recently used, its move queued');

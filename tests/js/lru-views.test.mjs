@@ -14,7 +14,7 @@ initSync({ module: readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm',
 test('every change of the views a get reads is published: opened, timed, moved past, detached, cleared', () => {
   // A bound past what the store lays out up front: its per-slot arrays start small and
   // move as slots past them are written.
-  const store = LruStore.make(1 << 20, 0, new Uint32Array(8).fill(3));
+  const store = LruStore.make(1 << 20, 0);
   let seen;
   const views = new LruViews(store, (ring, fresh, covered, timed) => {
     seen = { ring, fresh, covered, timed };

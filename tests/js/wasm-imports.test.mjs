@@ -41,9 +41,9 @@ test("a store maker's failure: undefined, and its message once", () => {
   store.free();
 
   lruGlue.initSync({ module: bytes('polycache_lrustore_bg.wasm') });
-  assert.equal(lruGlue.LruStore.make(-1, 0, SEEDS), undefined);
+  assert.equal(lruGlue.LruStore.make(-1, 0), undefined);
   assert.match(lruGlue.take_failure(), /^polycache:InvalidArgument:max must be a whole number/);
-  lruGlue.LruStore.make(3, 0, SEEDS).free();
+  lruGlue.LruStore.make(3, 0).free();
 });
 
 test("a Cache whose options the core refuses throws the core's message as CacheConfigError", () => {
