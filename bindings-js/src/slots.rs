@@ -85,58 +85,42 @@ impl SlotStore {
         adaptive: Option<bool>,
         slots: u32,
     ) -> Option<SlotStore> {
-        SlotStore::new(max_entries, max_bytes, cull_frequency, ttl_kind, ttl_amount, seeds, adaptive, slots).map_or_else(failed, Some)
-    }
-}
-
-impl SlotStore {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        max_entries: f64,
-        max_bytes: Option<f64>,
-        cull_frequency: Option<f64>,
-        ttl_kind: u32,
-        ttl_amount: f64,
-        seeds: &[u32],
-        adaptive: Option<bool>,
-        slots: u32,
-    ) -> Result<SlotStore, String> {
-        let config = Config {
-            max_entries: config_count(max_entries, "max")?,
-            max_bytes: max_bytes.map(|b| config_count(b, "maxSize")).transpose()?,
-            eviction: match cull_frequency {
-                None if adaptive == Some(true) => Eviction::Adaptive,
-                None => Eviction::Lru,
-                Some(f) => Eviction::Cull { frequency: config_count(f, "cullFrequency")? },
-            },
+        // (The work in a closure: its errors are `?`'s, the answer one place's.)
+        let made = || -> Result<SlotStore, String> {
+            let config = Config {
+                max_entries: config_count(max_entries, "max")?,
+                max_bytes: max_bytes.map(|b| config_count(b, "maxSize")).transpose()?,
+                eviction: match cull_frequency {
+                    None if adaptive == Some(true) => Eviction::Adaptive,
+                    None => Eviction::Lru,
+                    Some(f) => Eviction::Cull { frequency: config_count(f, "cullFrequency")? },
+                },
+            };
+            // Most caches set no default lifetime; reading one is out of line (default_ttl).
+            let default_ttl = if ttl_kind == KIND_DEFAULT { Ttl::Default } else { default_ttl(ttl_kind, ttl_amount)? };
+            if seeds.len() != 8 {
+                return Err(invalid("seeds must be 8 random u32"));
+            }
+            let mut s = [0u64; 4];
+            for (i, seed) in s.iter_mut().enumerate() {
+                *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
+            }
+            let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
+            Ok(SlotStore {
+                store,
+                default_ttl,
+                default_expiry: None,
+                freed: Vec::new(),
+                error: None,
+                last_written: None,
+                views: Views::new(slots as usize, ring_for(slots as usize)),
+                clock: Box::new([f64::NAN; 3]),
+                carried: [0.0; 6],
+                places: std::cell::Cell::new([0; 6]),
+            })
         };
-        // Most caches set no default lifetime; reading one is out of line (default_ttl).
-        let default_ttl = if ttl_kind == KIND_DEFAULT { Ttl::Default } else { default_ttl(ttl_kind, ttl_amount)? };
-        if seeds.len() != 8 {
-            return Err(invalid("seeds must be 8 random u32"));
-        }
-        let mut s = [0u64; 4];
-        for (i, seed) in s.iter_mut().enumerate() {
-            *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
-        }
-        let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
-        Ok(SlotStore {
-            store,
-            default_ttl,
-            default_expiry: None,
-            freed: Vec::new(),
-            error: None,
-            last_written: None,
-            views: Views::new(slots as usize, ring_for(slots as usize)),
-            clock: Box::new([f64::NAN; 3]),
-            carried: [0.0; 6],
-            places: std::cell::Cell::new([0; 6]),
-        })
+        made().map_or_else(failed, Some)
     }
-}
-
-#[wasm_bindgen]
-impl SlotStore {
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method
     /// does it first; JS calls it when the ring is full.

@@ -53,7 +53,33 @@ impl SlotStore {
         now: f64,
     ) -> Option<Vec<u32>> {
         self.flush();
-        match self.load_parts(slots, charges, expiries, floor, names, generations, now) {
+        // (The work in a closure: its errors are `?`'s, the answer one place's.)
+        let work = || -> Result<Vec<u32>, String> {
+            let names = split_names(names).ok_or_else(|| invalid("load: namespace names not as generation_names gives them"))?;
+            if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
+                return Err(invalid("load: parts of different lengths"));
+            }
+            let mut entries = Vec::with_capacity(slots.len());
+            for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
+                entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
+            }
+            for &(slot, _, _, expiry) in &entries {
+                self.views.set_expiry(slot, expiry);
+            }
+            let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
+            self.store.merge_generations(floor, &gens);
+            self.store.load_prepared(entries, &gens, now_ms(now));
+            // The store's values are its slots: what it dropped is what JS may free, unless
+            // the same slot went back in later in the batch.
+            // Each slot once, by a mark per slot (they are dense), not a sort: the store module
+            // would carry a sort for this call alone (3 KB).
+            let mut gone: Vec<u32> = self.store.drain_dead().collect();
+            gone.extend(slots);
+            let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
+            gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
+            Ok(gone)
+        };
+        match work() {
             Ok(gone) => Some(gone),
             Err(message) => {
                 self.error = Some(message);
@@ -61,7 +87,6 @@ impl SlotStore {
             }
         }
     }
-
 
     /// Every namespace's generation as u64, in the order of `generation_names`.
     pub fn generation_values_exact(&mut self) -> Vec<u64> {
@@ -118,44 +143,6 @@ impl SlotStore {
     }
 }
 
-impl SlotStore {
-    /// `load`'s work: a message when a part is not what JS should pass.
-    #[allow(clippy::too_many_arguments)]
-    fn load_parts(
-        &mut self,
-        slots: Vec<u32>,
-        charges: Vec<f64>,
-        expiries: Vec<f64>,
-        floor: u64,
-        names: &str,
-        generations: Vec<u64>,
-        now: f64,
-    ) -> Result<Vec<u32>, String> {
-        let names = split_names(names).ok_or_else(|| invalid("load: namespace names not as generation_names gives them"))?;
-        if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
-            return Err(invalid("load: parts of different lengths"));
-        }
-        let mut entries = Vec::with_capacity(slots.len());
-        for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
-            entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
-        }
-        for &(slot, _, _, expiry) in &entries {
-            self.views.set_expiry(slot, expiry);
-        }
-        let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
-        self.store.merge_generations(floor, &gens);
-        self.store.load_prepared(entries, &gens, now_ms(now));
-        // The store's values are its slots: what it dropped is what JS may free, unless
-        // the same slot went back in later in the batch.
-        // Each slot once, by a mark per slot (they are dense), not a sort: the store module
-        // would carry a sort for this call alone (3 KB).
-        let mut gone: Vec<u32> = self.store.drain_dead().collect();
-        gone.extend(slots);
-        let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
-        gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
-        Ok(gone)
-    }
-}
 
 /// Names as one text, each as its length in UTF-16 code units (a JS string's `length`),
 /// `:`, then the name: how they cross to and from JS without a JS value each (the store
@@ -219,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_load_with_bad_parts_answers_none_and_keeps_its_message() {
-        let mut s = SlotStore::new(10.0, None, None, 0, 0.0, &[1; 8], None, 11).unwrap();
+        let mut s = SlotStore::make(10.0, None, None, 0, 0.0, &[1; 8], None, 11).unwrap();
         assert_eq!(s.load(vec![1], vec![], vec![], 1, "", vec![], 0.0), None);
         assert!(s.take_error().starts_with("polycache:InvalidArgument:load: parts of different lengths"));
         assert_eq!(s.load(vec![], vec![], vec![], 1, "5:ab", vec![2], 0.0), None);
