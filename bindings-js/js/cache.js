@@ -15,7 +15,7 @@ import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
   FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
-  SlotStore, coarseNow, ensureStore, failedMaking, learnKey, openViews, poison, queueTimed, release,
+  SlotStore, coarseNow, ensureStore, failedMaking, learnKey, openViews, poison, queueKey, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
 
@@ -32,11 +32,9 @@ export class Cache extends CacheBase {
   // [now, expiry, floor] (bindings-js/src/slots.rs, `clock`): see queueTimed.
   #clock = NO_CLOCK;
   // Writes that may go through the ring (checked apart: nothing can expire): #plain,
-  // updates, where nothing is sized; #inserts, new keys too, where besides the policy
-  // is no adaptive one (it learns each new key's text); #recycles: besides, no cull
-  // (see #insert).
+  // updates and new keys below the bound, where nothing is sized (the adaptive policy's
+  // with their text, queueKey); #recycles: besides, an LRU policy (see #insert).
   #plain = false;
-  #inserts = false;
   #recycles = false;
   #slots = new Map();
   #keys = [];
@@ -83,8 +81,7 @@ export class Cache extends CacheBase {
     this.#maxSize = maxSize;
     this.#sizeCalculation = sizeCalculation;
     this.#plain = maxSize === undefined && sizeCalculation === undefined;
-    this.#inserts = this.#plain && !adaptive;
-    this.#recycles = this.#inserts && cull === undefined;
+    this.#recycles = this.#plain && !adaptive && cull === undefined;
   }
 
   // Takes `store` as this cache's store: its views, and dropping them if it traps.
@@ -173,7 +170,7 @@ export class Cache extends CacheBase {
         const slot = this.#slots.get(key);
         if (slot !== undefined) {
           if (value !== undefined && slot < this.#exp.length) return this.#update(slot, key, value);
-        } else if (this.#inserts && this.#insert(key, value)) return this;
+        } else if (this.#insert(key, value)) return this;
         return this.#write(key, value, undefined, slot, 0);
       }
       if (value !== undefined) return this.#setTimed(key, value);
@@ -274,8 +271,12 @@ export class Cache extends CacheBase {
     return this;
   }
 
-  // The adaptive policy learns `key` for the next write (slot-store.js).
+  // The adaptive policy learns `key` for the next write (slot-store.js), in the key
+  // buffer once the texts queued there are replayed (read through views open now: the
+  // memory may have grown under them, by another cache's call, with texts queued).
   #nextKey(key) {
+    if (this.#clock.length === 0) this.#views();
+    if (this.#clock[3] > 0) this.#store.sync();
     if (!learnKey(this.#store, this.#keyBytes, key)) {
       this.#views();
       learnKey(this.#store, this.#keyBytes, key);
@@ -292,15 +293,17 @@ export class Cache extends CacheBase {
   }
 
   // A new key, nothing expiring or sized. Below `max` the store can neither evict nor
-  // refuse it: the write goes into the ring (for a slot the expiry array covers). At
-  // `max` with LRU alone, one call evicts and lets the victim's slot stand for the new
-  // key (core: `recycle_lru`). False, and nothing done, in any other case.
+  // refuse it: the write goes into the ring (for a slot the expiry array covers; the
+  // adaptive policy's with its text, where the key buffer has room). At `max` with LRU
+  // alone, one call evicts and lets the victim's slot stand for the new key (core:
+  // `recycle_lru`). False, and nothing done, in any other case.
   #insert(key, value) {
     if (value === undefined || typeof key !== 'string') return false;
     let slot;
     if (this.#slots.size < this.#max) {
       const free = this.#free;
       if ((free.length > 0 ? free[free.length - 1] : this.#nextSlot) >= this.#covered) return false;
+      if (this.#adaptive && !queueKey(this.#keyBytes, this.#clock, key)) return false;
       slot = this.#alloc(key);
       this.#record(-(2 * slot + 3));
     } else {

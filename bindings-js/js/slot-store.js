@@ -18,11 +18,6 @@ export const FAILED = -3;
 // many as its view's length less one: fewer in a small cache); a hit is the slot, a
 // miss MISS, an update -(2 * slot + 2), a new key's write -(2 * slot + 3).
 export const MISS = -1;
-// Must match KEY_BYTES in bindings-js/src/views.rs. A JS string's UTF-8 is at most 3
-// bytes per UTF-16 unit, so a key of up to KEY_CHARS units always fits.
-const KEY_BYTES = 4096;
-export const KEY_CHARS = Math.floor(KEY_BYTES / 3);
-
 // Every method that allocates in wasm can trap (each replays the ring first, which may
 // allocate); `set` and `delete` are guarded where the Cache calls them (no wrapper on
 // the hot path).
@@ -50,8 +45,8 @@ let memory;
 export function openViews(store) {
   const at = store.views_at();
   const buf = storeMemory().buffer;
-  const [ring, ringLen, exp, expLen, key, clock] = new Uint32Array(buf, at, 6);
-  return [new Int32Array(buf, ring, ringLen), new Float64Array(buf, exp, expLen), new Uint8Array(buf, key, KEY_BYTES), new Float64Array(buf, clock, 3)];
+  const [ring, ringLen, exp, expLen, key, keyLen, clock] = new Uint32Array(buf, at, 7);
+  return [new Int32Array(buf, ring, ringLen), new Float64Array(buf, exp, expLen), new Uint8Array(buf, key, keyLen), new Float64Array(buf, clock, 4)];
 }
 export const NO_BYTES = new Uint8Array(0);
 export const NO_CLOCK = new Float64Array(0);
@@ -73,33 +68,49 @@ export function queueTimed(exp, clock, slot, now) {
 }
 const encoder = new TextEncoder();
 /**
- * Writes `key` (at most KEY_CHARS long) into the key buffer view `bytes`; its length in
- * bytes, or -1 when the view is detached. A short ASCII key is copied a character at a
- * time: Node's encodeInto costs ~55 ns whatever the length (docs/js-speed-history.md, session 13).
+ * Writes `key` into the key buffer view `bytes` from byte `at`; its length in bytes, or
+ * -1 when it does not fit there (a detached view fits nothing). A short ASCII key is
+ * copied a character at a time: Node's encodeInto costs ~55 ns whatever the length
+ * (docs/js-speed-history.md, session 13).
  */
-export function writeKey(bytes, key) {
-  if (bytes.length === 0) return -1;
+export function writeKey(bytes, key, at = 0) {
   const n = key.length;
+  if (!(at + n <= bytes.length)) return -1;
   if (n <= 16) {
     let i = 0;
-    for (let c; i < n && (c = key.charCodeAt(i)) < 128; i++) bytes[i] = c;
+    for (let c; i < n && (c = key.charCodeAt(i)) < 128; i++) bytes[at + i] = c;
     if (i === n) return n;
   }
-  return encoder.encodeInto(key, bytes).written;
+  const { read, written } = encoder.encodeInto(key, at === 0 ? bytes : bytes.subarray(at));
+  return read === n ? written : -1;
 }
 /**
  * The adaptive policy learns `key` for the store's next write: its text goes through
  * the key buffer view `bytes` (a string argument costs an allocation and a free in
- * wasm), or as a string when it might not fit. False, and nothing learnt, when the view
- * is detached (its owner opens it again and retries).
+ * wasm), or as a string when it does not fit. False, and nothing learnt, when the view
+ * is detached (its owner opens it again and retries). The buffer must hold no queued
+ * text (`queueKey`): the caller syncs the store first.
  */
 export function learnKey(store, bytes, key) {
-  if (key.length <= KEY_CHARS) {
-    const len = writeKey(bytes, key);
-    if (len < 0) return false;
-    if (store.next_key_at(len)) return true;
-  }
-  store.next_key(key);
+  if (bytes.length === 0) return false;
+  const len = writeKey(bytes, key);
+  if (len < 0 || !store.next_key_at(len)) store.next_key(key);
+  return true;
+}
+/**
+ * Queues `key`'s text for the replay of a new key's write the caller queues in the
+ * ring (an adaptive store's; bindings-js/src/views.rs `queued_text`): after the texts
+ * queued since the last replay, whose bytes `clock[3]` counts, as its length in two
+ * bytes and its UTF-8. False, nothing queued, where it does not fit or the views are
+ * detached.
+ */
+export function queueKey(bytes, clock, key) {
+  const at = clock[3];
+  const len = writeKey(bytes, key, at + 2);
+  if (len < 0) return false;
+  bytes[at] = len & 255;
+  bytes[at + 1] = len >> 8;
+  clock[3] = at + 2 + len;
   return true;
 }
 /**

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{cat, coded, failed, invalid, show, INVALID_ARGUMENT};
 use crate::slot_hash::SlotHasher;
 use crate::ttl::{now_ms, Ttl, KIND_DEFAULT};
-use crate::views::{read, ring_for, SlotMap, Views, FAILED};
+use crate::views::{key_bytes, key_text, read, ring_for, SlotMap, Views, FAILED};
 
 #[wasm_bindgen]
 pub struct SlotStore {
@@ -33,13 +33,18 @@ pub struct SlotStore {
     /// What JS reads to queue a write of the default lifetime in the ring instead of
     /// calling `set` (slots_write.rs): `[now, expiry, floor]`, the `now` (ms) of the kept
     /// default expiry, that expiry as the views hold it, and the expiry index's floor;
-    /// `now` NaN when none holds (every call clears it, `set` writes it).
-    pub(crate) clock: Box<[f64; 3]>,
+    /// `now` NaN when none holds (every call clears it, `set` writes it); and, fourth,
+    /// how many bytes of the key buffer the texts JS queued since the last replay take
+    /// (the replay reads them, then sets it to 0).
+    pub(crate) clock: Box<[f64; 4]>,
+    /// The key buffer JS writes new keys' text in (views.rs; empty but for the adaptive
+    /// policy, which learns them).
+    pub(crate) keys: Box<[u8]>,
     /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
     /// What `views_at` last wrote (where its answer points).
-    places: std::cell::Cell<[u32; 6]>,
+    places: std::cell::Cell<[u32; 7]>,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -105,6 +110,7 @@ impl SlotStore {
             for (i, seed) in s.iter_mut().enumerate() {
                 *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
             }
+            let learns = config.eviction == Eviction::Adaptive;
             let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
             Ok(SlotStore {
                 store,
@@ -114,9 +120,10 @@ impl SlotStore {
                 error: None,
                 last_written: None,
                 views: Views::new(slots as usize, ring_for(slots as usize)),
-                clock: Box::new([f64::NAN; 3]),
+                clock: Box::new([f64::NAN, f64::NAN, f64::NAN, 0.0]),
+                keys: vec![0; key_bytes(learns, slots as usize)].into_boxed_slice(),
                 carried: [0.0; 6],
-                places: std::cell::Cell::new([0; 6]),
+                places: std::cell::Cell::new([0; 7]),
             })
         };
         made().map_or_else(failed, Some)
@@ -128,16 +135,17 @@ impl SlotStore {
         self.flush();
     }
 
-    /// Where JS opens its views, as six u32 at the byte offset returned (written by this
+    /// Where JS opens its views, as seven u32 at the byte offset returned (written by this
     /// call): the ring (it never moves) and its length (its count, then the operations it
     /// holds: fewer in a small cache, views.rs `ring_for`), the expiries (they move when
-    /// they grow) and how many slots they cover, the key buffer (every store shares it;
-    /// it never moves), and `[now, expiry, floor]` (it never moves). One call: a call a
+    /// they grow) and how many slots they cover, the key buffer and its length (it never
+    /// moves), and `[now, expiry, floor, queued text]` (it never moves). One call: a call a
     /// place cost a first `Cache` a wasm function compiled on its first call each
     /// (docs/js-speed.md, session 20).
     pub fn views_at(&self) -> u32 {
         let v = &self.views;
-        self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), Views::key_ptr(), self.clock.as_ptr() as usize as u32]);
+        let keys = (self.keys.as_ptr() as usize as u32, self.keys.len() as u32);
+        self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), keys.0, keys.1, self.clock.as_ptr() as usize as u32]);
         self.places.as_ptr() as usize as u32
     }
 
@@ -257,13 +265,14 @@ impl SlotStore {
         self.store.next_key_fingerprint(polycache::fingerprint(key));
     }
 
-    /// `next_key` for the text JS wrote in the key buffer (`key_ptr`): its first `len`
-    /// bytes. False, and nothing learnt, when they are not UTF-8 within the buffer.
+    /// `next_key` for the text JS wrote in the key buffer (`views_at`): its first `len`
+    /// bytes. False, and nothing learnt, when they are not UTF-8 within the buffer. (JS
+    /// writes it there only when no queued text waits in it: slot-store.js `learnKey`.)
     pub fn next_key_at(&mut self, len: u32) -> bool {
         self.flush();
-        match Views::key_text(len as usize, polycache::fingerprint) {
-            Some(fingerprint) => {
-                self.store.next_key_fingerprint(fingerprint);
+        match key_text(&self.keys, len as usize) {
+            Some(text) => {
+                self.store.next_key_fingerprint(polycache::fingerprint(text));
                 true
             }
             None => false,

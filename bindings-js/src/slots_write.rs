@@ -5,7 +5,7 @@ use polycache::{Error, Expiry};
 
 use super::SlotStore;
 use crate::ttl::{Ttl, KIND_DEFAULT};
-use crate::views::{expiry_ms, new_key, Op, SlotMap, FAILED};
+use crate::views::{expiry_ms, new_key, queued_text, Op, SlotMap, FAILED};
 
 impl SlotStore {
     /// Replays the ring when something waits in it, and clears the clock JS queues
@@ -18,15 +18,23 @@ impl SlotStore {
         }
     }
 
+    /// Whether the adaptive policy learns the keys (the store has a key buffer).
+    fn learns(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
     #[inline(never)]
     fn replay(&mut self) {
-        let SlotStore { store, views, freed, default_expiry, .. } = self;
+        let learns = self.learns();
+        let SlotStore { store, views, freed, default_expiry, keys, clock, .. } = self;
         let queued = *default_expiry;
+        // Where the next queued new key's text starts in the key buffer (views.rs).
+        let mut text_at = 0;
         // Writes go in the ring only in a cache where nothing is sized (cache.js). Where
         // nothing expires: updates of a held slot (the adaptive policy's too: `rewrite`
         // counts its read), and new slots while the store holds fewer entries than its
-        // bound (LRU family only: the adaptive policy learns a new key's text by a
-        // call). Where entries expire (LRU only): a write of the default lifetime
+        // bound (the adaptive policy's with their text, queued in the key buffer in the
+        // same order, which it learns first). Where entries expire (LRU only): a write of the default lifetime
         // at the clock's `now` of a slot held with an expiry, or of a new one below the
         // bound, while no entry expires at that `now`;
         // their expiry is the kept default one for that `now`, as `set`'s would be. So
@@ -53,6 +61,15 @@ impl SlotStore {
                     Some((now, expiry)) if write_queued(store, slot, expiry, now) => return,
                     _ => (slot, Expiry::Never, 0),
                 },
+                // The adaptive policy's: the key learnt from its text, then `set`'s write
+                // (below the bound: it evicts nothing).
+                Op::Insert(slot) if learns => {
+                    if let Some((text, next)) = queued_text(keys, text_at) {
+                        store.next_key_fingerprint(polycache::fingerprint(text));
+                        text_at = next;
+                    }
+                    (slot, Expiry::Never, 0)
+                }
                 // A new slot below the bound (what JS queues): `set` without its checks.
                 Op::Insert(slot) if store.insert_unexpiring_below_bound(slot, slot) => return,
                 Op::Insert(slot) => (slot, Expiry::Never, 0),
@@ -65,6 +82,7 @@ impl SlotStore {
                 }
             }
         }, inserts);
+        clock[3] = 0.0;
     }
 
     /// Publishes the kept default expiry for JS to queue timed writes by (`clock`).

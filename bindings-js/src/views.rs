@@ -14,17 +14,21 @@
 //!   the ring first, so the store's decisions are exactly those of one call per
 //!   operation, in the same order.
 //!
-//! - `key`: where JS writes a new key's text (UTF-8) before a write the adaptive policy
-//!   learns it for, so the key crosses without wasm-bindgen's allocation and free of a
-//!   string (`SlotStore::next_key_at`). One buffer serves every store: JS writes it and
-//!   the call that reads it follows, with nothing between (JS is single-threaded).
+//! - `keys` (an adaptive store's; slots.rs): where JS writes a new key's text (UTF-8)
+//!   for the adaptive policy to learn, so the key crosses without wasm-bindgen's
+//!   allocation and free of a string: before a write, for `SlotStore::next_key_at`; or,
+//!   for a new key JS queues in the ring below the bound, after the texts queued since
+//!   the last replay, each as its length (two bytes) and its text, which the replay reads
+//!   in order (`queued_text`), one per queued new key. The store's own, as its ring is: a
+//!   text another cache wrote would be read as this one's.
 //!
 //! A store's wasm memory is given back only when JS has collected its owner and run its
 //! finalizer, after the current task: a loop making small caches holds all of theirs till
 //! it ends. So a small cache takes little: its ring is as long as its bound (at least
-//! `RING_MIN`, at most `RING`), and the key buffer is shared.
+//! `RING_MIN`, at most `RING`), and so is its key buffer (`key_bytes`; none but an
+//! adaptive store's).
 //!
-//! The ring and the key buffer never move (a boxed slice, a static). `expiries` moves when it grows, only in a call
+//! The ring and the key buffer never move (boxed slices). `expiries` moves when it grows, only in a call
 //! that writes a slot at or past its length; JS renews its views after such a call, and
 //! after any call that may have grown the wasm memory (which detaches every view: their
 //! length reads 0).
@@ -50,13 +54,32 @@ pub const RING: usize = 512;
 /// The shortest ring: replaying a ring costs a call, so a tiny cache's syncs still
 /// come at most one per 16 operations.
 pub const RING_MIN: usize = 16;
-/// Bytes of key text the key buffer holds. Must match slot-store.js.
+/// Bytes of key text the largest key buffer holds (a key of up to a third as many UTF-16
+/// units always fits: its UTF-8 is at most 3 bytes a unit).
 pub const KEY_BYTES: usize = 4096;
 
-std::thread_local! {
-    // A thread-local, not a plain static, so that native tests on several threads each
-    // have their own; on wasm32 (one thread) it is one static.
-    static KEY: std::cell::UnsafeCell<[u8; KEY_BYTES]> = const { std::cell::UnsafeCell::new([0; KEY_BYTES]) };
+/// The key buffer's length for a store of `bound` slots (0: unbounded or too many to
+/// lay out now): room for its bound's keys at ~24 bytes each, from 256 to `KEY_BYTES`;
+/// none where the policy learns no key (all but the adaptive one).
+pub fn key_bytes(adaptive: bool, bound: usize) -> usize {
+    match (adaptive, bound) {
+        (false, _) => 0,
+        (true, 0) => KEY_BYTES,
+        (true, b) => b.saturating_mul(24).clamp(256, KEY_BYTES),
+    }
+}
+
+/// The first `len` bytes of a key buffer as text, if they are UTF-8.
+pub fn key_text(keys: &[u8], len: usize) -> Option<&str> {
+    std::str::from_utf8(keys.get(..len)?).ok()
+}
+
+/// The text queued at byte `at` of a key buffer (its length in two bytes, little end
+/// first, then its UTF-8): the text and where the next starts; None where there is none.
+pub fn queued_text(keys: &[u8], at: usize) -> Option<(&str, usize)> {
+    let len = usize::from(u16::from_le_bytes([*keys.get(at)?, *keys.get(at + 1)?]));
+    let text = std::str::from_utf8(keys.get(at + 2..at + 2 + len)?).ok()?;
+    Some((text, at + 2 + len))
 }
 
 /// The ring's length (operations it holds) for a store of `bound` slots (0: unbounded or
@@ -271,17 +294,6 @@ impl Views {
     fn grow(&mut self, i: usize) {
         let len = (i + 1).max(self.expiries.len() * 2).max(64);
         self.expiries.resize(len, 0.0);
-    }
-
-    /// `f` of the first `len` bytes of the key buffer as text, if they are UTF-8.
-    pub fn key_text<T>(len: usize, f: impl FnOnce(&str) -> T) -> Option<T> {
-        // SAFETY: no reference to the buffer outlives this call, and none is made while
-        // it runs: JS writes the buffer only between calls, and `f` never reaches it.
-        KEY.with(|key| std::str::from_utf8(unsafe { &*key.get() }.get(..len)?).ok().map(f))
-    }
-
-    pub fn key_ptr() -> u32 {
-        KEY.with(|key| key.get() as usize as u32)
     }
 
     pub fn ring_ptr(&self) -> u32 {

@@ -137,12 +137,34 @@ fn a_small_cache_has_a_short_ring() {
 
 #[test]
 fn key_text_reads_only_utf8_within_the_buffer() {
-    KEY.with(|key| unsafe { &mut *key.get() }[..5].copy_from_slice("ké y".as_bytes()));
-    let text = |len| Views::key_text(len, str::to_owned);
-    assert_eq!(text(5).as_deref(), Some("ké y"));
-    assert_eq!(text(2), None, "half of é");
-    assert_eq!(text(KEY_BYTES + 1), None);
-    assert_eq!(Views::key_ptr(), Views::key_ptr(), "one buffer, which never moves");
+    let mut keys = vec![0u8; 8];
+    keys[..5].copy_from_slice("ké y".as_bytes());
+    assert_eq!(key_text(&keys, 5), Some("ké y"));
+    assert_eq!(key_text(&keys, 2), None, "half of é");
+    assert_eq!(key_text(&keys, 9), None);
+}
+
+#[test]
+fn queued_texts_read_in_order_and_none_past_them() {
+    let mut keys = vec![0u8; 16];
+    keys[..4].copy_from_slice(&[2, 0, b'a', b'b']);
+    keys[4..9].copy_from_slice(&[3, 0, 0xc3, 0xa9, b'x']);
+    assert_eq!(queued_text(&keys, 0), Some(("ab", 4)));
+    assert_eq!(queued_text(&keys, 4), Some(("éx", 9)));
+    keys[9..11].copy_from_slice(&[9, 0]);
+    assert_eq!(queued_text(&keys, 9), None, "longer than the buffer");
+    keys[9..12].copy_from_slice(&[1, 0, 0xc3]);
+    assert_eq!(queued_text(&keys, 9), None, "not UTF-8");
+    assert_eq!(queued_text(&keys, 15), None);
+}
+
+#[test]
+fn key_buffers_only_for_the_adaptive_policy_and_by_bound() {
+    assert_eq!(key_bytes(false, 10), 0);
+    assert_eq!(key_bytes(true, 10), 256);
+    assert_eq!(key_bytes(true, 100), 2400);
+    assert_eq!(key_bytes(true, 10_000), KEY_BYTES);
+    assert_eq!(key_bytes(true, 0), KEY_BYTES);
 }
 
 #[test]
