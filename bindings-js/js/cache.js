@@ -29,7 +29,8 @@ export class Cache extends CacheBase {
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
-  // [now, expiry, floor] (bindings-js/src/slots.rs, `clock`): see queueTimed.
+  // [now, expiry, floor, queued text bytes] (bindings-js/src/slots.rs, `clock`): see
+  // queueTimed and queueKey.
   #clock = NO_CLOCK;
   // Writes that may go through the ring (checked apart: nothing can expire): #plain,
   // updates and new keys below the bound, where nothing is sized (the adaptive policy's

@@ -37,9 +37,9 @@ export const [storeFrom, ensureStore] = firstUse(null, "the Cache's wasm module"
 
 let memory;
 /**
- * Views on a store's ring, expiries, key buffer and `[now, expiry, floor]` (its clock,
- * bindings-js/src/slots.rs `clock`), made from the memory as it is after the call that
- * locates them. Any later call of any store may grow the memory, which detaches them
+ * Views on a store's ring, expiries, key buffer and `[now, expiry, floor, queued text
+ * bytes]` (its clock, bindings-js/src/slots.rs `clock`), made from the memory as it is
+ * after the call that locates them. Any later call of any store may grow the memory, which detaches them
  * (their length reads 0): the Cache checks a length before trusting them.
  */
 export function openViews(store) {
