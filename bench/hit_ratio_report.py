@@ -49,7 +49,7 @@ def chart(path: str, sizes: list[int], by_policy: dict) -> None:
 def hit_ratio_section(hr: dict, peers: dict | None, lines: list[str], img: str) -> None:
     sizes = [r["size"] for r in hr["lru"]]
     names, by_policy = table(hr, peers or {})
-    lines += ["## Hit ratio", "", "Command: `make bench-hit-ratio` (then `make bench-report`).", "",
+    lines += ["## Hit ratio", "", "Command: `make bench-hit-ratio` (then `make bench-report-hit-ratio`, or `make bench-report` for the whole page).", "",
               "Every row from one `make bench-hit-ratio` on the same requests: the OLTP trace (914,145 requests; "
               "Megiddo & Modha, \"ARC: A Self-Tuning, Low Overhead Replacement Cache\", FAST 2003) and the "
               "synthetic patterns of core/tests/common/synthetic.rs. polycache's LRU matches the reference LRU "

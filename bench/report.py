@@ -181,26 +181,42 @@ def js_section(js: dict, lines: list[str]) -> None:
         lines += [table, ""]
 
 
-def js_only() -> None:
-    """Replaces the "## JavaScript" section of docs/benchmarks.md (up to the next "## "
-    heading) with one rendered from bench/results/js.json, leaving the rest as it was:
-    `make bench-js` alone refreshes the page's JS tables."""
-    js = load("js.json")
-    if not js:
-        raise SystemExit("bench/report.py --js-only: no bench/results/js.json (run make bench-js first)")
+def replace_section(heading: str, lines: list[str], flag: str, needs: str) -> None:
+    """Replaces docs/benchmarks.md's section `heading` (up to the next "## " heading) with
+    `lines`, leaving the rest as it was."""
     out = os.path.join(DOCS, "benchmarks.md")
     with open(out) as f:
         text = f.read()
-    start = text.find("\n## JavaScript\n")
+    start = text.find(f"\n{heading}\n")
     if start < 0:
-        raise SystemExit(f"bench/report.py --js-only: {out} has no JavaScript section")
+        raise SystemExit(f"bench/report.py {flag}: {out} has no {needs} section")
     end = text.find("\n## ", start + 1)
-    lines: list[str] = []
-    js_section(js, lines)
     text = text[:start + 1] + "\n".join(lines) + (text[end:] if end >= 0 else "\n")
     with open(out, "w") as f:
         f.write(text)
-    print(f"rewrote the JavaScript section of {out}")
+    print(f"rewrote the {needs} section of {out}")
+
+
+def js_only() -> None:
+    """Re-renders the "## JavaScript" section from bench/results/js.json: `make bench-js`
+    alone refreshes the page's JS tables."""
+    js = load("js.json")
+    if not js:
+        raise SystemExit("bench/report.py --js-only: no bench/results/js.json (run make bench-js first)")
+    lines: list[str] = []
+    js_section(js, lines)
+    replace_section("## JavaScript", lines, "--js-only", "JavaScript")
+
+
+def hit_ratio_only() -> None:
+    """Re-renders the "## Hit ratio" section (and its chart) from bench/results/hit_ratio.json
+    and hit_ratio_peers.json: `make bench-hit-ratio` alone refreshes it."""
+    hr = load("hit_ratio.json")
+    if not hr:
+        raise SystemExit("bench/report.py --hit-ratio-only: no bench/results/hit_ratio.json (run make bench-hit-ratio)")
+    lines: list[str] = []
+    hit_ratio_section(hr, load("hit_ratio_peers.json"), lines, IMG)
+    replace_section("## Hit ratio", lines, "--hit-ratio-only", "Hit ratio")
 
 
 def ran_at(name: str) -> str:
@@ -249,6 +265,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="render the smoke-run results to bench/results/ only")
     ap.add_argument("--js-only", action="store_true",
                     help="re-render only the JavaScript section of docs/benchmarks.md from bench/results/js.json")
+    ap.add_argument("--hit-ratio-only", action="store_true",
+                    help="re-render only the Hit ratio section of docs/benchmarks.md from bench/results/hit_ratio*.json")
     ap.add_argument("--python-only", action="store_true",
                     help="re-render only the Python sections of docs/benchmarks.md from bench/results/python.json")
     args = ap.parse_args()
@@ -257,6 +275,9 @@ def main() -> None:
         return
     if args.python_only:
         python_only()
+        return
+    if args.hit_ratio_only:
+        hit_ratio_only()
         return
     suffix = "-quick" if args.quick else ""
     global IMG

@@ -9,7 +9,7 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_PEERS := "Django==$(DJANGO_52)" theine==2.0.0 cachebox==6.2.10 cachetools==8.0.1 lru-dict==1.4.1 \
 	moka-py==0.5.0 django-redis==7.0.0 redis==8.1.0 pymemcache==4.0.0 matplotlib==3.11.2 libcachesim==0.3.5
 
-.PHONY: bench-calls bench-services bench-env bench-python bench-hit-ratio bench-hit-ratio-ours bench-report bench-report-js bench-report-python bench-smoke
+.PHONY: bench-calls bench-services bench-env bench-python bench-hit-ratio bench-hit-ratio-ours bench-report bench-report-js bench-report-hit-ratio bench-report-python bench-smoke
 
 bench-services: ## Install redis-server and memcached if missing (started per run by the bench)
 	$(call apt-install,redis-server memcached,redis-server memcached,the benchmarks (bench-smoke; bench-python))
@@ -45,6 +45,9 @@ bench-report: bench-env ## Render docs/benchmarks.md and charts from bench/resul
 
 bench-report-js: ## Re-render only docs/benchmarks.md's JavaScript section (after make bench-js)
 	python3 bench/report.py --js-only
+
+bench-report-hit-ratio: bench-env ## Re-render only docs/benchmarks.md's Hit ratio section and chart (after make bench-hit-ratio)
+	$(BENCH_PY) bench/report.py --hit-ratio-only
 
 bench-report-python: bench-env ## Re-render only docs/benchmarks.md's Python sections (after make bench-python)
 	$(BENCH_PY) bench/report.py --python-only

@@ -262,7 +262,7 @@ impl SlotStore {
     /// shares).
     pub fn next_key(&mut self, key: &str) {
         self.flush();
-        self.store.next_key_fingerprint(polycache::fingerprint(key));
+        self.store.next_key_fingerprint(polycache::fingerprint_text(key));
     }
 
     /// `next_key` for the text JS wrote in the key buffer (`views_at`): its first `len`
@@ -272,7 +272,7 @@ impl SlotStore {
         self.flush();
         match key_text(&self.keys, len as usize) {
             Some(text) => {
-                self.store.next_key_fingerprint(polycache::fingerprint(text));
+                self.store.next_key_fingerprint(polycache::fingerprint_text(text));
                 true
             }
             None => false,

@@ -28,18 +28,17 @@ SEEDS = [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F1
 
 
 def fingerprint(key):
-    """FNV-1a over the key's UTF-8 bytes and a 0xff terminator, then SplitMix64's finaliser;
-    a key longer than 64 bytes is taken 8 bytes (a little-endian word) per step, its last
-    len % 8 bytes one at a time."""
+    """FNV-1a's step taken a little-endian word at a time over the key's UTF-8 bytes, then
+    over a 0xff terminator (each a separate write), then SplitMix64's finaliser. A write's
+    last len % 8 bytes make one more word, their count in its top byte."""
     h = 0xCBF29CE484222325
-    data = key.encode("utf-8")
-    if len(data) > 64:
-        whole = len(data) - len(data) % 8
-        for i in range(0, whole, 8):
-            h = ((h ^ int.from_bytes(data[i:i + 8], "little")) * 0x100000001B3) & M64
-        data = data[whole:]
-    for b in data + b"\xff":
-        h = ((h ^ b) * 0x100000001B3) & M64
+    for part in (key.encode("utf-8"), b"\xff"):
+        whole = len(part) - len(part) % 8
+        words = [int.from_bytes(part[i:i + 8], "little") for i in range(0, whole, 8)]
+        if whole < len(part):
+            words.append(int.from_bytes(part[whole:], "little") | (len(part) - whole) << 56)
+        for w in words:
+            h = ((h ^ w) * 0x100000001B3) & M64
     h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & M64
     h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & M64
     return h ^ (h >> 31)

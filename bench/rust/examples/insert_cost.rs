@@ -9,6 +9,8 @@
 //! ```
 //!
 //! POLICY: `lru` or `adaptive`; 3 fresh stores of 10,000 keys each (divide by 30,000).
+//! With a second argument `evict`, each store is filled first (not counted) and the
+//! measured keys are 10,000 new ones past the bound, each evicting one.
 //! Session 21 (docs/js-speed.md): LRU 81 instructions a key, adaptive 446, of which the
 //! frequency sketch's increments ~136 and the window's overflow into probation ~80.
 use polycache::{fingerprint, Config, Eviction, Expiry, Slots, Store};
@@ -17,12 +19,17 @@ use std::hash::{BuildHasherDefault, DefaultHasher};
 type S = Slots<BuildHasherDefault<DefaultHasher>>;
 
 #[inline(never)]
-fn measured_inserts(store: &mut Store<u32, u32, S>, keys: &[String], learn: bool) {
+fn measured_inserts(store: &mut Store<u32, u32, S>, keys: &[String], from: u32, learn: bool) {
+    inserts(store, keys, from, learn);
+}
+
+fn inserts(store: &mut Store<u32, u32, S>, keys: &[String], from: u32, learn: bool) {
     for (i, k) in keys.iter().enumerate() {
         if learn {
             store.next_key_fingerprint(fingerprint(k.as_str()));
         }
-        let _ = store.set(i as u32, i as u32, 0, Expiry::Never, 0);
+        let slot = from + i as u32;
+        let _ = store.set(slot, slot, 0, Expiry::Never, 0);
     }
 }
 
@@ -30,10 +37,17 @@ fn main() {
     let policy = std::env::args().nth(1).unwrap_or_default();
     let n = 10_000;
     let eviction = if policy == "adaptive" { Eviction::Adaptive } else { Eviction::Lru };
-    let keys: Vec<String> = (0..n).map(|i| format!("foo{i}bar")).collect();
+    let evict = std::env::args().nth(2).as_deref() == Some("evict");
+    let keys: Vec<String> = (0..2 * n).map(|i| format!("foo{i}bar")).collect();
+    let learn = policy == "adaptive";
     for _ in 0..3 {
         let mut s: Store<u32, u32, S> = Store::with_hasher(Config { eviction, ..Config::lru(n) }, Slots(Default::default()), [1, 2, 3, 4]).unwrap();
-        measured_inserts(&mut s, &keys, policy == "adaptive");
+        if evict {
+            inserts(&mut s, &keys[..n], 0, learn);
+            measured_inserts(&mut s, &keys[n..], n as u32, learn);
+        } else {
+            measured_inserts(&mut s, &keys[..n], 0, learn);
+        }
         assert_eq!(s.len(), n);
     }
 }

@@ -124,10 +124,16 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
     }
 
     /// Hands entry `i`'s reads to the sketch (at most 15, the counters' ceiling); true if
-    /// it had any. Out of line, as `settled_tail`: each of their five callers had a copy
-    /// (700 bytes of the wasm the npm import reads).
-    #[inline(never)]
+    /// it had any. An entry unread answers inline; the handing over is out of line, as
+    /// `settle_tail`: each of their callers had a copy (700 bytes of the wasm the npm
+    /// import reads).
+    #[inline]
     fn settle(&mut self, i: u32) -> bool {
+        self.q.slots[i as usize].reads != 0 && self.settle_reads(i)
+    }
+
+    #[inline(never)]
+    fn settle_reads(&mut self, i: u32) -> bool {
         let slot = &mut self.q.slots[i as usize];
         let reads = std::mem::take(&mut slot.reads);
         for _ in 0..reads.min(15) {
@@ -138,9 +144,19 @@ impl<K: Hash + Eq, E, T: KeyTable<K>> Adaptive<K, E, T> {
 
     /// The oldest entry of `q` (window or protected) not read since it got there: read
     /// ones on the way are settled and go back to the head (CLOCK's second chance). Ends:
-    /// each turn clears one entry's reads.
-    #[inline(never)]
+    /// each turn clears one entry's reads. The tail unread (a fill, a scan) answers
+    /// without a call.
+    #[inline]
     fn settled_tail(&mut self, q: Queue) -> u32 {
+        let t = self.q.tail(q);
+        if t == NIL || self.q.slots[t as usize].reads == 0 {
+            return t;
+        }
+        self.settle_tail(q)
+    }
+
+    #[inline(never)]
+    fn settle_tail(&mut self, q: Queue) -> u32 {
         loop {
             let t = self.q.tail(q);
             if t == NIL || !self.settle(t) {
