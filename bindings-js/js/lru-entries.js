@@ -155,12 +155,29 @@ export class LruEntries {
       if (held !== 0 && held === this.#o.max) return this.#recycle(k, v, tracking ? ttl : NaN);
     }
     if (tracking) return this.#setTimed(k, v, slot, old, ttl);
-    if (slot === undefined) this.#insert(k, v, undefined, 0, NaN, 0, true);
-    else {
+    if (slot === undefined) {
+      if (!this.#insertQuiet(k, v)) this.#insert(k, v, undefined, 0, NaN, 0, true);
+    } else {
       this.#vals[slot] = v;
       // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
       this.#views.hit(slot);
     }
+    return true;
+  }
+
+  // quickSet's new key below the bound, nothing timed or sized: #insert's write into the
+  // ring without its other cases (a lean path, as the Cache's set has: V8 inlines it
+  // into quickSet). False, and nothing done, where #insert must decide.
+  #insertQuiet(k, v) {
+    const held = this.#keyMap.size;
+    if (held === 0 || !(held < this.#o.max)) return false;
+    const free = this.#free;
+    const slot = free.length > 0 ? free[free.length - 1] : held;
+    if (!this.#views.insertUntimed(slot)) return false;
+    if (free.length > 0) free.pop();
+    this.#keys[slot] = k;
+    this.#vals[slot] = v;
+    this.#keyMap.set(k, slot);
     return true;
   }
 

@@ -125,6 +125,13 @@ export class LruViews {
     return true;
   }
 
+  /** `insert` of a new `slot` with no lifetime: false, nothing done, where the views do not cover it. */
+  insertUntimed(slot) {
+    if (!this.covers(slot)) return false;
+    this.#push(-(2 * slot + 3));
+    return true;
+  }
+
   /**
    * `insert` in a cache that sizes its entries: a new `slot` of `size` (written here, in
    * the store's sizes), queued where the store's sizes and those queued before it leave
