@@ -37,8 +37,9 @@ use polycache::{Expiry, Slots, Store};
 
 use crate::slot_hash::SlotHasher;
 
-/// The core's store on the binding's integer slots, as both JS stores hold it: LRU and
-/// cull index entries by slot in arrays (`Slots`), the adaptive policy hashes them.
+/// The core's store on the binding's integer slots, as both JS stores hold it: LRU, cull
+/// and the adaptive policy index entries by slot in arrays (`Slots`: a dense LRU, the
+/// adaptive policy's `ByKey` table), hashing none.
 pub type SlotMap = Store<u32, u32, Slots<SlotHasher>>;
 
 /// Reads `slot` as a use at time `now` (a hit: recency, counts); false when it is not
