@@ -181,10 +181,10 @@ def js_section(js: dict, lines: list[str]) -> None:
         lines += [table, ""]
 
 
-def replace_section(heading: str, lines: list[str], flag: str, needs: str) -> None:
-    """Replaces docs/benchmarks.md's section `heading` (up to the next "## " heading) with
-    `lines`, leaving the rest as it was."""
-    out = os.path.join(DOCS, "benchmarks.md")
+def replace_section(heading: str, lines: list[str], flag: str, needs: str, where: str = DOCS) -> None:
+    """Replaces the section `heading` of `where`/benchmarks.md (docs/, or bench/results for
+    a smoke run's page) up to the next "## " heading with `lines`, leaving the rest as it was."""
+    out = os.path.join(where, "benchmarks.md")
     with open(out) as f:
         text = f.read()
     start = text.find(f"\n{heading}\n")
@@ -208,15 +208,18 @@ def js_only() -> None:
     replace_section("## JavaScript", lines, "--js-only", "JavaScript")
 
 
-def hit_ratio_only() -> None:
+def hit_ratio_only(where: str = DOCS) -> None:
     """Re-renders the "## Hit ratio" section (and its chart) from bench/results/hit_ratio.json
-    and hit_ratio_peers.json: `make bench-hit-ratio` alone refreshes it."""
+    and hit_ratio_peers.json: `make bench-hit-ratio` alone refreshes it. With --quick, in the
+    smoke run's page (bench/results/benchmarks.md) instead."""
     hr = load("hit_ratio.json")
     if not hr:
         raise SystemExit("bench/report.py --hit-ratio-only: no bench/results/hit_ratio.json (run make bench-hit-ratio)")
     lines: list[str] = []
-    hit_ratio_section(hr, load("hit_ratio_peers.json"), lines, IMG)
-    replace_section("## Hit ratio", lines, "--hit-ratio-only", "Hit ratio")
+    img = os.path.join(where, "img")
+    os.makedirs(img, exist_ok=True)
+    hit_ratio_section(hr, load("hit_ratio_peers.json"), lines, img)
+    replace_section("## Hit ratio", lines, "--hit-ratio-only", "Hit ratio", where)
 
 
 def ran_at(name: str) -> str:
@@ -277,7 +280,7 @@ def main() -> None:
         python_only()
         return
     if args.hit_ratio_only:
-        hit_ratio_only()
+        hit_ratio_only(RESULTS if args.quick else DOCS)
         return
     suffix = "-quick" if args.quick else ""
     global IMG

@@ -56,3 +56,7 @@ bench-smoke: bench-env bench-hit-ratio-ours ## Every benchmark with tiny counts 
 	$(BENCH_PY) bench/python_bench.py --quick > bench/results/python-quick.log
 	$(BENCH_PY) bench/report.py --quick
 	@grep -q '| polycache |' bench/results/benchmarks.md || { echo "bench smoke: no polycache row in the report"; exit 1; }
+	@# One section re-rendered in place (what make bench-report-hit-ratio does to docs/): once, the rest kept.
+	$(BENCH_PY) bench/report.py --quick --hit-ratio-only
+	@test "$$(grep -c '^## Hit ratio$$' bench/results/benchmarks.md)" = 1 && grep -q '^## Rust$$' bench/results/benchmarks.md \
+	  && grep -q '| \*\*polycache adaptive\*\* |' bench/results/benchmarks.md || { echo "bench smoke: --hit-ratio-only did not re-render its section alone"; exit 1; }
