@@ -88,6 +88,8 @@ for (const [feature, name] of MODULES) {
   // Short names for the imports and exports, in the module and its glue (wasm-names.mjs).
   const renamed = shortNames(wasm, glue);
   console.log(`wasm-names ${name}: ${renamed.imports} imports, ${renamed.exports} exports renamed; dropped ${renamed.dropped.join(', ') || 'none'}`);
+  // What wasm-opt starts from, names kept, for bindings-js/wasm-named.mjs.
+  copyFileSync(wasm, join(dirname(own), `${feature}.preopt.wasm`));
   run(join(bin, 'wasm-opt'), [
     // Functions kept out of line stay so (wasm-outlined.mjs).
     ...noInlineFlags(),

@@ -1,7 +1,11 @@
 // The module as it ships, but with its function names: what `make size-js-wasm` shows
-// (twiggy) and tests/js/wasm-panics.test.mjs reads. build.mjs keeps wasm-bindgen's output
-// beside cargo's module (target/.../js-modules/<feature>.bindgen.wasm); this runs the rest
-// of the build's steps on a copy, wasm-opt with `-g` so that the names stay.
+// (twiggy), tests/js/wasm-panics.test.mjs reads and bench/js/coldstart-liftoff.mjs names
+// V8's compiles by. build.mjs keeps wasm-bindgen's output beside cargo's module
+// (target/.../js-modules/<feature>.bindgen.wasm) and what its wasm-opt step starts from
+// (<feature>.preopt.wasm: panics trapping, imports dropped, exports renamed); this runs
+// that step on a copy, with `-g` so that the names stay. (Built from the bindgen output
+// with its own steps, the module kept two imports the shipped one drops: every function's
+// index was off by two, and V8's compiles were put down to the wrong functions.)
 //
 //   node bindings-js/wasm-named.mjs FEATURE OUT   (FEATURE: store, lru or codec)
 import { execFileSync } from 'node:child_process';
@@ -9,22 +13,25 @@ import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noInlineFlags } from './wasm-outlined.mjs';
-import { WASM_FEATURES, trapPanics } from './wasm-panics.mjs';
+import { WASM_FEATURES } from './wasm-panics.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+const modules = join(root, 'target/wasm32-unknown-unknown/release/js-modules');
 /** wasm-bindgen's output of module `feature`, as build.mjs kept it. */
-export const bindgenModule = (feature) => join(root, 'target/wasm32-unknown-unknown/release/js-modules', `${feature}.bindgen.wasm`);
+export const bindgenModule = (feature) => join(modules, `${feature}.bindgen.wasm`);
+/** What build.mjs's wasm-opt step started from for module `feature`. */
+export const preoptModule = (feature) => join(modules, `${feature}.preopt.wasm`);
 
-/** wasm-opt -Oz with the build's features, keeping the names, from `input` to `out`. */
+/** build.mjs's wasm-opt step, keeping the names, from `input` to `out`. */
 export function optimizeNamed(input, out) {
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [...noInlineFlags(), '-Oz', '-g', ...WASM_FEATURES.map((f) => `--enable-${f}`), input, '-o', out]);
+  const features = WASM_FEATURES.map((f) => `--enable-${f}`);
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [...noInlineFlags(), '-Oz', '--converge', '-g', ...features, input, '-o', out]);
 }
 
 /** Writes module `feature` to `out` as it ships, names kept; `out` is also the work file. */
 export function namedModule(feature, out) {
-  copyFileSync(bindgenModule(feature), out);
-  trapPanics(out, WASM_FEATURES);
+  copyFileSync(preoptModule(feature), out);
   optimizeNamed(out, out);
 }
 
