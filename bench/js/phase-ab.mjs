@@ -2,9 +2,12 @@
 // phase (10,000 new keys into a fresh cache) or the evict phase (10,000 new keys into a
 // full one), short keys, best of 40 iterations per process, the median over PROCS
 // processes alternating the builds and lru-cache (ns a write). Cheaper and steadier
-// than the whole bench for one phase's A/B (docs/js-speed.md, session 19).
+// than the whole bench for one phase's A/B (docs/js-speed.md, session 19). `evict2` is
+// the evict phase as the five-phase bench meets it: the full cache read in a shuffled
+// order first (untimed), so the evictions take the entries in that order, scattered
+// through memory, not in the order they were written (docs/js-speed.md, session 23).
 //
-//   node bench/js/phase-ab.mjs IMPL set|evict TTL_MS [''|sized|both] PROCS DIR...
+//   node bench/js/phase-ab.mjs IMPL set|evict|evict2 TTL_MS [''|sized|both] PROCS DIR...
 //
 // IMPL: polycache or 'polycache LRUCache'; DIR: a built checkout (a package.json and its
 // dist/ are enough) or `.` for this one; sized/both bound the caches as worker.mjs does.
@@ -20,7 +23,7 @@ const sizeOf = (_value, key) => 1 + (key.charCodeAt(key.length >> 1) & 3);
 /** In a child process: the best ns a write of `phase` over `iterations` fresh caches. */
 async function child(name, phase, ttl, mode, iterations) {
   const n = 10_000;
-  const { keys, values1 } = makeData('short', n);
+  const { keys, values1, getOrder } = makeData('short', n);
   let make;
   if (mode) {
     const sized = await load(name, sizeOf);
@@ -37,8 +40,10 @@ async function child(name, phase, ttl, mode, iterations) {
   let best = Infinity;
   for (let it = 0; it < iterations; it++) {
     const c = make();
-    if (phase === 'evict') setAll(c, 0, n);
-    const from = phase === 'evict' ? n : 0;
+    const evict = phase !== 'set';
+    if (evict) setAll(c, 0, n);
+    if (phase === 'evict2') for (let j = 0; j < n; j++) if (c.get(keys[getOrder[j]]) !== values1[getOrder[j]]) throw new Error('a miss');
+    const from = evict ? n : 0;
     const t0 = process.hrtime.bigint();
     setAll(c, from, from + n);
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / n);
@@ -52,8 +57,8 @@ const [impl, phase, ttl, mode, procs, ...dirs] = process.argv.slice(2);
 if (process.env.PHASE_AB_CHILD) {
   console.log(await child(impl, phase, Number(ttl), mode, 40));
 } else {
-  if (!['set', 'evict'].includes(phase) || !(Number(procs) > 0) || dirs.length === 0 || !['', 'sized', 'both'].includes(mode)) {
-    console.error("usage: node bench/js/phase-ab.mjs IMPL set|evict TTL_MS [''|sized|both] PROCS DIR...");
+  if (!['set', 'evict', 'evict2'].includes(phase) || !(Number(procs) > 0) || dirs.length === 0 || !['', 'sized', 'both'].includes(mode)) {
+    console.error("usage: node bench/js/phase-ab.mjs IMPL set|evict|evict2 TTL_MS [''|sized|both] PROCS DIR...");
     process.exit(2);
   }
   const runs = Object.fromEntries([...dirs, 'lru-cache'].map((d) => [d, []]));
