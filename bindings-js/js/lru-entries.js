@@ -213,7 +213,7 @@ export class LruEntries {
       // The size it has: a move (and the age), which the views take without a call.
       if (!this.#views.rewrite(slot, size, t, s)) this.#storeSet(slot, size, undefined, t, s);
     }
-    if (timed) life.written(slot, t);
+    if (timed && life.watched) life.written(slot, t);
     return true;
   }
 
@@ -262,7 +262,7 @@ export class LruEntries {
     this.#keys[slot] = k;
     this.#vals[slot] = v;
     this.#keyMap.set(k, slot);
-    if (timed) this.#life.written(slot, ttl);
+    if (timed && this.#life.watched) this.#life.written(slot, ttl);
     return true;
   }
 
@@ -277,7 +277,7 @@ export class LruEntries {
       if (v !== old) this.#vals[slot] = v;
       if (!this.#views.retime(slot, ttl, start)) this.#reap(this.#store.set(slot, 0, ttl, start), undefined);
     }
-    this.#life.written(slot, ttl);
+    if (this.#life.watched) this.#life.written(slot, ttl);
     return true;
   }
 
@@ -367,7 +367,7 @@ export class LruEntries {
         } else if (!lifetimeSet) {
           this.#store.set_age(slot, t, s);
         }
-        life.written(slot, t);
+        if (life.watched) life.written(slot, t);
       }
       if (status) this.#life.statusTTL(status, slot);
     }
@@ -506,7 +506,7 @@ export class LruEntries {
   }
 
   #release(slot) {
-    this.#life.released(slot);
+    if (this.#life.watched) this.#life.released(slot);
     this.#keyMap.delete(this.#keys[slot]);
     this.#keys[slot] = undefined;
     this.#vals[slot] = undefined;
