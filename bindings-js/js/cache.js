@@ -14,7 +14,7 @@ import { checkFetchOptions } from './fetch-options.js';
 import { Prefixes } from './namespace.js';
 import { KIND_DEFAULT, KIND_NEVER, amount, charge, readOptions, seeds, ttlKind } from './options.js';
 import {
-  FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_RING, ON_TRAP,
+  FAILED, FREED_MANY, MISS, NO_BYTES, NO_CLOCK, NO_EXPIRIES, NO_LINKS, NO_RING, ON_TRAP,
   SlotStore, coarseNow, ensureStore, failedMaking, learnKey, openViews, poison, queueKey, queueTimed, release,
 } from './slot-store.js';
 import { keyError } from './text.js';
@@ -29,9 +29,16 @@ export class Cache extends CacheBase {
   #keyBytes = NO_BYTES;
   // The slots the expiries covered when opened: a write of a slot past them may move them.
   #covered = 0;
-  // [now, expiry, floor, queued text bytes] (bindings-js/src/slots.rs, `clock`): see
-  // queueTimed and queueKey.
+  // [now, expiry, floor, queued text bytes, queued recycles] (bindings-js/src/slots.rs,
+  // `clock`): see queueTimed, queueKey and #recycle.
   #clock = NO_CLOCK;
+  // The core's recency links (two u32 an index: its previous, then its next; index 0 the
+  // head, whose previous is the least recently used; slot n at index n + 1), for
+  // #recycle; and where its run of victims is: the index of the last it read, and
+  // the ring's count just after it.
+  #links = NO_LINKS;
+  #runAt = 0;
+  #runCount = -1;
   // Writes that may go through the ring (checked apart: nothing can expire): #plain,
   // updates and new keys below the bound, where nothing is sized (the adaptive policy's
   // with their text, queueKey); #recycles: besides, an LRU policy (see #insert).
@@ -93,13 +100,15 @@ export class Cache extends CacheBase {
       this.#exp = NO_EXPIRIES;
       this.#keyBytes = NO_BYTES;
       this.#clock = NO_CLOCK;
+      this.#links = NO_LINKS;
     };
     this.#views();
   }
 
   #views() {
-    [this.#ring, this.#exp, this.#keyBytes, this.#clock] = openViews(this.#store);
+    [this.#ring, this.#exp, this.#keyBytes, this.#clock, this.#links] = openViews(this.#store);
     this.#ringEnd = this.#ring.length - 1;
+    this.#runCount = -1;
     this.#covered = this.#exp.length;
   }
 
@@ -296,8 +305,9 @@ export class Cache extends CacheBase {
   // A new key, nothing expiring or sized. Below `max` the store can neither evict nor
   // refuse it: the write goes into the ring (for a slot the expiry array covers; the
   // adaptive policy's with its text, where the key buffer has room). At `max` with LRU
-  // alone, one call evicts and lets the victim's slot stand for the new key (core:
-  // `recycle_lru`). False, and nothing done, in any other case.
+  // alone, the victim's slot stands for the new key (core: `recycle_lru`), read from the
+  // links without a call where it can be (#recycle). False, and nothing done, in
+  // any other case.
   #insert(key, value) {
     if (value === undefined || typeof key !== 'string') return false;
     let slot;
@@ -308,7 +318,7 @@ export class Cache extends CacheBase {
       slot = this.#alloc(key);
       this.#record(-(2 * slot + 3));
     } else {
-      slot = this.#recycles ? this.#store.recycle() : -1;
+      slot = this.#recycles ? this.#recycle() : -1;
       if (slot < 0) return false;
       this.#slots.delete(this.#keys[slot]);
       this.#keys[slot] = key;
@@ -317,6 +327,45 @@ export class Cache extends CacheBase {
     this.#values[slot] = value;
     if (this.#fetches !== undefined) this.#fetches.written(key);
     return true;
+  }
+
+  // `recycle_lru` without a call, as the LRUCache's `recycle` (lru-views.js): the least
+  // recently used slot read from the links while they still give the order (the ring
+  // empty, or holding nothing but the recycles this queued since the last replay, which
+  // counts them in the clock and resets the count: the next victim is then the last
+  // one's previous), queued as a hit of it (the same move; a run from the tail is a
+  // rotation, core/src/policy/dense_runs.rs), counted for the replay to count as a set
+  // and an eviction instead (core: `count_recycles`). The slot; -1, and nothing done,
+  // where the store must be asked (a detached view reads undefined).
+  #recycle() {
+    const ring = this.#ring;
+    const count = ring[0];
+    const links = this.#links;
+    const clock = this.#clock;
+    let at;
+    if (count === 0) at = links[0];
+    else if (count === this.#runCount && clock[4] !== 0) at = links[2 * this.#runAt];
+    else return this.#recycleCalled();
+    // (Undefined: no links to read; 0: the list walked back to its head.)
+    if (!(at > 0)) return this.#recycleCalled();
+    clock[4] += 1;
+    const n = count + 1;
+    ring[n] = at - 1;
+    ring[0] = n;
+    this.#runAt = at;
+    this.#runCount = n;
+    if (n === this.#ringEnd) {
+      this.#store.sync();
+      this.#runCount = -1;
+    }
+    return at - 1;
+  }
+
+  // #recycle where the store is asked: the victim's slot, or -1 where it declines.
+  #recycleCalled() {
+    const slot = this.#store.recycle();
+    if (this.#ring.length === 0) this.#views(); // (detached)
+    return slot;
   }
 
   /** Removes every entry; namespace generations are kept. */

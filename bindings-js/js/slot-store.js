@@ -37,16 +37,23 @@ export const [storeFrom, ensureStore] = firstUse(null, "the Cache's wasm module"
 
 let memory;
 /**
- * Views on a store's ring, expiries, key buffer and `[now, expiry, floor, queued text
- * bytes]` (its clock, bindings-js/src/slots.rs `clock`), made from the memory as it is
+ * Views on a store's ring, expiries, key buffer, `[now, expiry, floor, queued text
+ * bytes, queued recycles]` (its clock, bindings-js/src/slots.rs `clock`) and recency
+ * links (empty where they may move), made from the memory as it is
  * after the call that locates them. Any later call of any store may grow the memory, which detaches them
  * (their length reads 0): the Cache checks a length before trusting them.
  */
 export function openViews(store) {
   const at = store.views_at();
   const buf = storeMemory().buffer;
-  const [ring, ringLen, exp, expLen, key, keyLen, clock] = new Uint32Array(buf, at, 7);
-  return [new Int32Array(buf, ring, ringLen), new Float64Array(buf, exp, expLen), new Uint8Array(buf, key, keyLen), new Float64Array(buf, clock, 4)];
+  const [ring, ringLen, exp, expLen, key, keyLen, clock, links, linksLen] = new Uint32Array(buf, at, 9);
+  return [
+    new Int32Array(buf, ring, ringLen),
+    new Float64Array(buf, exp, expLen),
+    new Uint8Array(buf, key, keyLen),
+    new Float64Array(buf, clock, 5),
+    new Uint32Array(buf, links, linksLen),
+  ];
 }
 export const NO_BYTES = new Uint8Array(0);
 export const NO_CLOCK = new Float64Array(0);
@@ -127,6 +134,7 @@ export function storeMemory() {
 }
 export const NO_RING = new Int32Array(0);
 export const NO_EXPIRIES = new Float64Array(0);
+export const NO_LINKS = new Uint32Array(0);
 
 // The default clock: Date.now() costs 35+ ns, over a third of a get with a TTL, so it
 // is read at most once per millisecond of event-loop time, as lru-cache does (its

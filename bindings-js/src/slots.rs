@@ -33,10 +33,12 @@ pub struct SlotStore {
     /// What JS reads to queue a write of the default lifetime in the ring instead of
     /// calling `set` (slots_write.rs): `[now, expiry, floor]`, the `now` (ms) of the kept
     /// default expiry, that expiry as the views hold it, and the expiry index's floor;
-    /// `now` NaN when none holds (every call clears it, `set` writes it); and, fourth,
-    /// how many bytes of the key buffer the texts JS queued since the last replay take
-    /// (the replay reads them, then sets it to 0).
-    pub(crate) clock: Box<[f64; 4]>,
+    /// `now` NaN when none holds (every call clears it, `set` writes it); fourth, how
+    /// many bytes of the key buffer the texts JS queued since the last replay take (the
+    /// replay reads them, then sets it to 0); fifth, how many of the hits JS queued since
+    /// then were recycles (cache.js `#recycleQueued`; the replay counts them as such,
+    /// then sets it to 0).
+    pub(crate) clock: Box<[f64; 5]>,
     /// The key buffer JS writes new keys' text in (views.rs; empty but for the adaptive
     /// policy, which learns them).
     pub(crate) keys: Box<[u8]>,
@@ -44,7 +46,10 @@ pub struct SlotStore {
     /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
     carried: [f64; 6],
     /// What `views_at` last wrote (where its answer points).
-    places: std::cell::Cell<[u32; 7]>,
+    places: std::cell::Cell<[u32; 9]>,
+    /// Whether the core laid out its links for every slot JS can use, so that they never
+    /// move (`views_at`: the `Cache` reads its LRU victims there).
+    fixed_links: bool,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -120,10 +125,11 @@ impl SlotStore {
                 error: None,
                 last_written: None,
                 views: Views::new(slots as usize, ring_for(slots as usize)),
-                clock: Box::new([f64::NAN, f64::NAN, f64::NAN, 0.0]),
+                clock: Box::new([f64::NAN, f64::NAN, f64::NAN, 0.0, 0.0]),
                 keys: vec![0; key_bytes(learns, slots as usize)].into_boxed_slice(),
                 carried: [0.0; 6],
-                places: std::cell::Cell::new([0; 7]),
+                places: std::cell::Cell::new([0; 9]),
+                fixed_links: slots > 0,
             })
         };
         made().map_or_else(failed, Some)
@@ -135,17 +141,24 @@ impl SlotStore {
         self.flush();
     }
 
-    /// Where JS opens its views, as seven u32 at the byte offset returned (written by this
+    /// Where JS opens its views, as nine u32 at the byte offset returned (written by this
     /// call): the ring (it never moves) and its length (its count, then the operations it
     /// holds: fewer in a small cache, views.rs `ring_for`), the expiries (they move when
     /// they grow) and how many slots they cover, the key buffer and its length (it never
-    /// moves), and `[now, expiry, floor, queued text]` (it never moves). One call: a call a
-    /// place cost a first `Cache` a wasm function compiled on its first call each
-    /// (docs/js-speed.md, session 20).
+    /// moves), `[now, expiry, floor, queued text, queued recycles]` (`clock`; it never
+    /// moves), and the core's recency links and how many u32 they are (as the
+    /// `LRUCache`'s store gives them, lru_views.rs `links_ptr`; 0 and 0 where they may
+    /// move or the policy has none). One call: a call a place cost a first `Cache` a wasm function
+    /// compiled on its first call each (docs/js-speed.md, session 20).
     pub fn views_at(&self) -> u32 {
         let v = &self.views;
         let keys = (self.keys.as_ptr() as usize as u32, self.keys.len() as u32);
-        self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), keys.0, keys.1, self.clock.as_ptr() as usize as u32]);
+        let links = match self.store.recency_links() {
+            Some((at, n)) if self.fixed_links => (at as usize as u32, 2 * n as u32),
+            _ => (0, 0),
+        };
+        let clock = self.clock.as_ptr() as usize as u32;
+        self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), keys.0, keys.1, clock, links.0, links.1]);
         self.places.as_ptr() as usize as u32
     }
 

@@ -83,6 +83,10 @@ impl SlotStore {
             }
         }, inserts);
         clock[3] = 0.0;
+        if clock[4] != 0.0 {
+            store.count_recycles(clock[4] as u64);
+            clock[4] = 0.0;
+        }
     }
 
     /// Publishes the kept default expiry for JS to queue timed writes by (`clock`).

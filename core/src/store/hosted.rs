@@ -185,6 +185,20 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.stats.misses += n - held;
     }
 
+    /// `n` of the reads a host's run just counted as hits ([`Store::read_held_all`]) were
+    /// [`Store::recycle_lru`]s it made without a call, reading each victim from the
+    /// order's links ([`Store::recency_links`]) as the least recently used at its turn, in
+    /// a store where `recycle_lru` answers (the host checks the same) and queuing it as a
+    /// hit of that key (the same move: a run of them from the tail rotates a dense list):
+    /// counted as what they were, a set and an eviction each.
+    pub fn count_recycles(&mut self, n: u64) {
+        debug_assert!(n <= self.stats.hits && self.unsized_recency(true) && self.expiries.is_empty() && self.bytes == 0);
+        self.next_fingerprint = None;
+        self.stats.hits -= n;
+        self.stats.sets += n;
+        self.stats.evictions += n;
+    }
+
     /// A write of a new key into a full LRU store where nothing expires and nothing is
     /// charged, made in the place of the entry it evicts: that entry (the least
     /// recently used) becomes the most recently used and stands for the new one, its key
