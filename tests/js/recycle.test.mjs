@@ -115,6 +115,27 @@ test('recycle: a replay between two recycles sends the next to the store (the li
   }
 });
 
+test('recycle: the memory grows in the middle of a run (the views detach): the next asks the store', () => {
+  const memory = Cache[Symbol.for('polycache.storeMemory')];
+  const cache = new Cache({ max: 50, eviction: 'lru' });
+  const lru = new Lru(50);
+  let next = 0;
+  const write = () => {
+    cache.set(`k${next}`, next);
+    lru.set(`k${next}`, next++);
+  };
+  for (let i = 0; i < 50; i++) write();
+  cache.stats(); // (the fill replayed: the recycles below are queued)
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 7; i++) write();
+    if (round % 2 === 0) memory.grow(1);
+    // Another cache's write may grow it too.
+    else for (let j = 0; j < 2000; j++) new Cache({ max: 10, eviction: 'lru' }).set('x', j);
+    for (let i = 0; i < 7; i++) write();
+    agree(cache, lru, `round ${round}`);
+  }
+});
+
 const KEY = fc.integer({ min: 0, max: 11 }).map((i) => `k${i}`);
 const OP = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constant('set'), KEY, fc.integer()) },
