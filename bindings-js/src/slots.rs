@@ -36,7 +36,7 @@ pub struct SlotStore {
     /// `now` NaN when none holds (every call clears it, `set` writes it); fourth, how
     /// many bytes of the key buffer the texts JS queued since the last replay take (the
     /// replay reads them, then sets it to 0); fifth, how many of the hits JS queued since
-    /// then were recycles (cache.js `#recycleQueued`; the replay counts them as such,
+    /// then were recycles (cache.js `#recycle`; the replay counts them as such,
     /// then sets it to 0).
     pub(crate) clock: Box<[f64; 5]>,
     /// The key buffer JS writes new keys' text in (views.rs; empty but for the adaptive

@@ -194,7 +194,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     pub fn count_recycles(&mut self, n: u64) {
         debug_assert!(n <= self.stats.hits && self.unsized_recency(true) && self.expiries.is_empty() && self.bytes == 0);
         self.next_fingerprint = None;
-        self.stats.hits -= n;
+        // (Saturating: a host that miscounted gets wrong counters, never a trap.)
+        self.stats.hits = self.stats.hits.saturating_sub(n);
         self.stats.sets += n;
         self.stats.evictions += n;
     }

@@ -383,3 +383,33 @@ fn read_held_all_reads_as_read_held_does() {
         }
     }
 }
+
+#[test]
+fn recycles_replayed_as_hits_and_counted_are_recycle_lru() {
+    // A host's recycles made without a call (each victim read from the links as the
+    // least recently used at its turn, queued as a hit, then counted with
+    // `count_recycles`) leave the order and counters of `recycle_lru` one by one:
+    // runs shorter than the list, as long, and longer (round it more than once).
+    for len in [1usize, 3, 16, 40] {
+        let (mut called, _) = pair(Config::lru(16));
+        let (mut queued, _) = pair(Config::lru(16));
+        for k in 0..16u32 {
+            called.set(k, k, 0, Expiry::Never, 0).unwrap();
+            queued.set(k, k, 0, Expiry::Never, 0).unwrap();
+        }
+        // Some reads first, so that the order is not the writes'.
+        for k in [3u32, 9, 0, 3] {
+            called.read_held(&k);
+            queued.read_held(&k);
+        }
+        let mut run = Vec::new();
+        for _ in 0..len {
+            run.push(called.recycle_lru().expect("full, untimed, unsized LRU"));
+        }
+        queued.read_held_all(run.into_iter());
+        queued.count_recycles(len as u64);
+        assert_eq!(called.keys(0), queued.keys(0), "order after a run of {len}");
+        assert_eq!(called.stats(), queued.stats(), "counters after a run of {len}");
+        queued.validate().unwrap();
+    }
+}
