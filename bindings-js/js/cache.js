@@ -38,7 +38,7 @@ export class Cache extends CacheBase {
   // the ring's count just after it.
   #links = NO_LINKS;
   #runAt = 0;
-  #runCount = -1;
+  #runCount = 0;
   // Writes that may go through the ring (checked apart: nothing can expire): #plain,
   // updates and new keys below the bound, where nothing is sized (the adaptive policy's
   // with their text, queueKey); #recycles: besides, an LRU policy (see #insert).
@@ -108,7 +108,6 @@ export class Cache extends CacheBase {
   #views() {
     [this.#ring, this.#exp, this.#keyBytes, this.#clock, this.#links] = openViews(this.#store);
     this.#ringEnd = this.#ring.length - 1;
-    this.#runCount = -1;
     this.#covered = this.#exp.length;
   }
 
@@ -335,37 +334,30 @@ export class Cache extends CacheBase {
   // counts them in the clock and resets the count: the next victim is then the last
   // one's previous), queued as a hit of it (the same move; a run from the tail is a
   // rotation, core/src/policy/dense_runs.rs), counted for the replay to count as a set
-  // and an eviction instead (core: `count_recycles`). The slot; -1, and nothing done,
-  // where the store must be asked (a detached view reads undefined).
+  // and an eviction instead (core: `count_recycles`). Where it cannot (a detached view
+  // reads undefined), the store's call: the slot; -1, and nothing done, where it declines.
   #recycle() {
     const ring = this.#ring;
     const count = ring[0];
     const links = this.#links;
     const clock = this.#clock;
-    let at;
-    if (count === 0) at = links[0];
-    else if (count === this.#runCount && clock[4] !== 0) at = links[2 * this.#runAt];
-    else return this.#recycleCalled();
-    // (Undefined: no links to read; 0: the list walked back to its head.)
-    if (!(at > 0)) return this.#recycleCalled();
+    // (Undefined: no links to read; 0: the list walked back to its head, or not a run.)
+    const at = count === 0 ? links[0] : count === this.#runCount && clock[4] !== 0 ? links[2 * this.#runAt] : 0;
+    if (!(at > 0)) {
+      const slot = this.#store.recycle();
+      if (this.#ring.length === 0) this.#views(); // (detached)
+      return slot;
+    }
     clock[4] += 1;
     const n = count + 1;
     ring[n] = at - 1;
     ring[0] = n;
     this.#runAt = at;
+    // (A replay, this one's or any call's, sets the clock's count back to 0: the run
+    // ends with it.)
     this.#runCount = n;
-    if (n === this.#ringEnd) {
-      this.#store.sync();
-      this.#runCount = -1;
-    }
+    if (n === this.#ringEnd) this.#store.sync();
     return at - 1;
-  }
-
-  // #recycle where the store is asked: the victim's slot, or -1 where it declines.
-  #recycleCalled() {
-    const slot = this.#store.recycle();
-    if (this.#ring.length === 0) this.#views(); // (detached)
-    return slot;
   }
 
   /** Removes every entry; namespace generations are kept. */

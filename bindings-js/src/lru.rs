@@ -31,9 +31,6 @@ pub struct LruStore {
     /// The ring of gets JS answered alone (views.rs; only hits go in it here), replayed
     /// in order before anything that reads or changes the recency order.
     views: Views,
-    /// Whether the core laid out its links for every slot JS can use, so that they never
-    /// move (`links_ptr`).
-    fixed_links: bool,
 }
 
 /// What the store charges for a size from JS (one it cannot count is too large for any
@@ -79,7 +76,7 @@ impl LruStore {
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
         let views = Views::new(0, ring_for(laid_out));
-        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views, fixed_links: laid_out > 0 };
+        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views };
         lru.slots.lay_out(laid_out);
         Ok(lru)
     }

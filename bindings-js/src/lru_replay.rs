@@ -74,6 +74,7 @@ impl LruStore {
     /// The slots it evicts go into `freed`; false when the core refused it.
     pub(super) fn store_new(&mut self, slot: u32, size: f64, held: bool) -> bool {
         let i = slot as usize;
+        let links_stay = self.store.recency_links_stay().map_or(0, |(stay, _)| stay);
         if i >= self.slots.cap() {
             // Doubling: the arrays (and the view JS keeps on `fresh`) move O(log n) times.
             self.slots.lay_out((i + 1).max(2 * self.slots.cap()).max(64));
@@ -88,6 +89,16 @@ impl LruStore {
             return false;
         }
         self.slots.put_size(i, size);
+        // Where the write moved the core's links (a slot past `covered_len`: JS opens its
+        // views again after it), the arrays follow them to where they stay now, so that
+        // `covered_len` (the lesser of the two) moves past both at once, and JS opens its
+        // views again once a doubling, not twice. (Never otherwise: JS writes the arrays
+        // through its views while it covers the slot.)
+        if let Some((stay, _)) = self.store.recency_links_stay() {
+            if stay != links_stay && stay - 1 > self.slots.cap() {
+                self.slots.lay_out(stay - 1);
+            }
+        }
         for dead in self.store.drain_dead() {
             if dead != slot {
                 self.freed.push(dead);

@@ -22,9 +22,11 @@ impl LruStore {
         self.slots.fresh.len() as u32
     }
 
-    /// How many slots the per-slot arrays cover: a write of a slot below it moves none.
+    /// How many slots the per-slot arrays cover, and the core's links stay put for: a
+    /// write of a slot below it moves neither (slot `n` is the links' index `n + 1`).
     pub fn covered_len(&self) -> u32 {
-        self.slots.cap() as u32
+        let links = self.store.recency_links_stay().map_or(usize::MAX, |(below, _)| below.saturating_sub(1));
+        self.slots.cap().min(links) as u32
     }
 
     /// Lays out the ages and fresh-until times (each slot's the default: untimed) if they
@@ -87,17 +89,18 @@ impl LruStore {
     /// Where the core's recency links are (the core's `Recency::links`: two u32 per
     /// index, index 0 the head, whose first is the least recently used index, slot `n` at
     /// index `n + 1`): JS reads its next victims there while the ring holds nothing but
-    /// its own moves of them (lru-views.js `recycle`). 0 where they may move (a bound
-    /// past what the core lays out whole).
+    /// its own moves of them (lru-views.js `recycle`). They move only in a write of a slot
+    /// at or past `covered_len` (as the per-slot arrays), after which JS opens its views
+    /// again; where they are laid out for every slot JS can use (a bound of moderate
+    /// size), never.
     pub fn links_ptr(&self) -> u32 {
-        match self.store.recency_links() {
-            Some((at, _)) if self.fixed_links => at as usize as u32,
-            _ => 0,
-        }
+        self.store.recency_links().map_or(0, |(at, _)| at as usize as u32)
     }
 
-    /// How many u32 `links_ptr` covers.
+    /// How many u32 `links_ptr` covers: the allocation's, so that indexes the store lays
+    /// out later in it (pushes of slots below `covered_len`) are in JS's view too. JS
+    /// reads only held indexes' links, which are written.
     pub fn links_len(&self) -> u32 {
-        self.store.recency_links().map_or(0, |(_, n)| 2 * n as u32)
+        self.store.recency_links_stay().map_or(0, |(_, room)| 2 * room as u32)
     }
 }

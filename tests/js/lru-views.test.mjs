@@ -28,7 +28,8 @@ test('every change of the views a get reads is published: opened, timed, moved p
   assert.equal(views.covers(0), true);
   const opened = seen;
   assert.ok(opened.covered > 0 && opened.ring.length > 0, 'opened');
-  assert.equal(opened.fresh.length, opened.covered);
+  // (The arrays may reach a little past the cover: the core's links stay put for fewer.)
+  assert.ok(opened.fresh.length >= opened.covered);
   assert.equal(opened.fresh[0], views.freshUntil(0), 'the fresh-until times the views read');
   views.timing();
   assert.equal(seen.timed, true, 'timed');
@@ -36,7 +37,7 @@ test('every change of the views a get reads is published: opened, timed, moved p
   for (let slot = 1; slot <= opened.covered; slot++) write(slot);
   assert.equal(seen.covered, 0, 'a write past the views: nothing covered');
   assert.equal(views.covers(opened.covered), true);
-  assert.ok(seen.covered > opened.covered && seen.fresh.length === seen.covered, 'opened again, wider');
+  assert.ok(seen.covered > opened.covered && seen.fresh.length >= seen.covered, 'opened again, wider');
   assert.equal(seen.fresh[opened.covered], views.freshUntil(opened.covered));
   // The memory grows: every view detaches, the ring's count reads undefined (lru.js).
   initSync().memory.grow(1);

@@ -155,13 +155,14 @@ impl<K: Hash + Eq, E> Dense<K, E> {
     }
 
     /// Makes index `i` exist, every index up to it free: the vectors' length grows by
-    /// GROW_FROM keys past `i` at a time, their capacity doubling as a vector's does,
-    /// and the memory past the length is not written (laying out each doubling whole
-    /// made a size-bounded cache's fill slower, and growing a key at a time cost a call
-    /// a key: docs/js-speed.md, session 19).
+    /// GROW_FROM keys past `i` at a time (no further than the links' allocation, while
+    /// `i` is within it: so an index below it never moves them, `links_stay`), their
+    /// capacity doubling as a vector's does, and the memory past the length is not
+    /// written (laying out each doubling whole made a size-bounded cache's fill slower,
+    /// and growing a key at a time cost a call a key: docs/js-speed.md, session 19).
     #[cold]
     fn grow(&mut self, i: usize) {
-        let n = (i + 1).max(self.slots.len() + GROW_FROM);
+        let n = (i + 1).max((self.slots.len() + GROW_FROM).min(self.links.capacity()));
         self.slots.resize_with(n, || None);
         self.links.resize(n, FREE);
     }
@@ -299,6 +300,13 @@ impl<K: DenseKey, E> Recency<K, E> for Dense<K, E> {
 
     fn links(&self) -> Option<(*const u32, usize)> {
         Some((self.links.as_ptr().cast(), self.links.len()))
+    }
+
+    /// A push of an index within the links' allocation lays them out no further than it
+    /// (`grow`), and a vector's `resize` within its capacity does not move it.
+    fn links_stay(&self) -> Option<(usize, usize)> {
+        let room = self.links.capacity();
+        Some((room, room))
     }
 
     #[inline]

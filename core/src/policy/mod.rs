@@ -141,6 +141,13 @@ pub trait Recency<K, E> {
     fn links(&self) -> Option<(*const u32, usize)> {
         None
     }
+    /// Where [`Recency::links`] stay: `(below, room)`, a push of any index below `below`
+    /// (any number of them) leaves the links where they are, and their allocation holds
+    /// `room` indexes (those past the links' length unwritten until pushed). None where
+    /// there are no links.
+    fn links_stay(&self) -> Option<(usize, usize)> {
+        None
+    }
     /// The least recently used key.
     fn last(&self) -> Option<&K>;
     /// A copy of the least recently used key.
@@ -327,6 +334,15 @@ impl<K: Hash + Eq, E, S: Indexing<K>> Policy<K, E, S> {
     pub fn links(&self) -> Option<(*const u32, usize)> {
         match self {
             Policy::Lru(p) => p.links(),
+            #[cfg(feature = "adaptive")]
+            Policy::Adaptive(_) => None,
+        }
+    }
+
+    /// [`Recency::links_stay`] of the LRU order; None for the adaptive policy.
+    pub fn links_stay(&self) -> Option<(usize, usize)> {
+        match self {
+            Policy::Lru(p) => p.links_stay(),
             #[cfg(feature = "adaptive")]
             Policy::Adaptive(_) => None,
         }

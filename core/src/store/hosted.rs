@@ -25,6 +25,11 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.map.links()
     }
 
+    /// Where those links stay: [`crate::Recency::links_stay`].
+    pub fn recency_links_stay(&self) -> Option<(usize, usize)> {
+        self.map.links_stay()
+    }
+
     /// Where the sum of the held entries' charges is ([`Store::bytes`], a u64), for a host
     /// that reads it in place between calls (the JS `LRUCache` queues a sized write where
     /// it sees room for it). It holds for as long as the store is not moved.
@@ -193,7 +198,6 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// counted as what they were, a set and an eviction each.
     pub fn count_recycles(&mut self, n: u64) {
         debug_assert!(n <= self.stats.hits && self.unsized_recency(true) && self.expiries.is_empty() && self.bytes == 0);
-        self.next_fingerprint = None;
         // (Saturating: a host that miscounted gets wrong counters, never a trap.)
         self.stats.hits = self.stats.hits.saturating_sub(n);
         self.stats.sets += n;
