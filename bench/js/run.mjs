@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
 import { IMPLS, SIZED } from './impls.mjs';
-import { PHASES, PHASE_TITLES, markdownTable, printTable, startUpLine, targetLine } from './report.mjs';
+import { PHASES, PHASE_TITLES, markdownTable, printTable, separation, startUpLine, targetLine } from './report.mjs';
 import { sizes } from './size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -186,6 +186,9 @@ const dropInRows = [];
 // The same ratios from each process's best iteration (`bestOpsPerMs`).
 const bestRatioRows = [];
 const bestDropInRows = [];
+// Per cell, whether the processes tell the two apart (report.mjs `separation`).
+const separationRows = [];
+const dropInSeparationRows = [];
 const ratio = (a, b) => (a && b ? round2(a / b) : null);
 for (const ttl of [0, TTL_MS]) {
   for (const shape of Object.keys(SHAPES)) {
@@ -198,14 +201,15 @@ for (const ttl of [0, TTL_MS]) {
       columns: ['implementation', ...PHASES.map((p) => PHASE_TITLES[p])],
       rows: rows.map((c) => [c.impl, ...PHASES.map((p) => c.opsPerMs[p])]),
     });
-    for (const [impl, out, bestOut] of [
-      [OURS[0], ratioRows, bestRatioRows],
-      [OURS[1], dropInRows, bestDropInRows],
+    for (const [impl, out, bestOut, sepOut] of [
+      [OURS[0], ratioRows, bestRatioRows, separationRows],
+      [OURS[1], dropInRows, bestDropInRows, dropInSeparationRows],
     ]) {
       const poly = rows.find((c) => c.impl === impl);
       if (!poly || !base) continue;
       out.push([`${shape}, ${ttlText}`, ...PHASES.map((p) => ratio(poly.opsPerMs[p], base.opsPerMs[p]))]);
       bestOut.push([`${shape}, ${ttlText}`, ...PHASES.map((p) => ratio(poly.bestOpsPerMs[p], base.bestOpsPerMs[p]))]);
+      sepOut.push([`${shape}, ${ttlText}`, ...PHASES.map((p) => separation(poly.runs.map((x) => x[p]), base.runs.map((x) => x[p])))]);
     }
   }
 }
@@ -310,8 +314,8 @@ const summaryMarkdown = [
     "(in the tables 'by each process's best iteration', N over the process's fastest iteration instead of its median). " +
     `TTL runs give every cache a ${TTL_MS / 1000} s TTL; ${Object.keys(IMPLS).filter((k) => !IMPLS[k].ttl).join(' and ')} have no TTL and are left out of them.`,
   '',
-  opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows, bestRatioRows),
-  opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows, bestDropInRows)}`,
+  opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows, bestRatioRows, separationRows),
+  opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows, bestDropInRows, dropInSeparationRows)}`,
   opts.smoke ? '' : `\n${startUpLine(coldStart, workerdStart, BASELINE)}`,
 ].join('\n');
 
