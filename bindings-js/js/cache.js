@@ -403,14 +403,11 @@ export class Cache extends CacheBase {
         if (this.#adaptive) this.#nextKey(key);
         return slot;
       },
-      put: (key, value) => {
-        const slot = this.#alloc(key);
-        this.#values[slot] = value;
-        return slot;
-      },
       store_value: (slot, value) => {
         this.#values[slot] = value;
       },
+      // After the store's write of `slot`, a new key's: as `set` takes its answer.
+      finish: (slot, key, value, freed) => this.#finish(slot, true, key, value, freed),
       release: (slot) => this.#release(slot),
       reapAll: () => this.#reapAll(),
       // After a call that wrote `slot`: the expiry array may have moved.

@@ -73,65 +73,35 @@ export function loadSnapshotInto(c, bytes, options) {
 }
 
 // Builds the new contents in a fresh store, then swaps them in: a failure on the way
-// leaves the cache as it was. Entries go in by batches, and the fresh store evicts as
-// they come, so a load holds about what the cache can hold, not the whole input. The
-// cache's generations (its floor and rows) go in first, then the input's, so each
-// namespace ends at the larger of the two and the core's forward-only rule holds
-// across loads. How many entries the cache holds after.
+// leaves the cache as it was. The cache's generations (its floor and rows) go in first,
+// then the input's, so each namespace ends at the larger of the two and the core's
+// forward-only rule holds across loads. Then each entry, least recently used first, as
+// the core's load writes it (`load_prepared`): the store's write, the adaptive policy
+// learning the key first as for a `set` (so the load decides as those writes would, and
+// as Python's load does), an entry expired already skipped and not counted, one larger
+// than the byte bound skipped; the fresh store evicts as they come, so a load holds
+// what the cache can hold, not the whole input. How many entries the cache holds after.
 function replace(c, entries, floor, names, generations) {
   const next = c.fresh();
-  let slots = [];
-  let charges = [];
-  let expiries = [];
-  let bytes = 0;
-  let gens = [floor, names, generations];
-  const flush = () => {
-    const gone = loaded(next.store.load(
-      Uint32Array.from(slots),
-      Float64Array.from(charges),
-      Float64Array.from(expiries),
-      gens[0],
-      joinNames(gens[1]),
-      BigUint64Array.from(gens[2]),
-      next.time(),
-    ), next.store);
-    for (const slot of gone) next.release(slot);
-    slots = [];
-    charges = [];
-    expiries = [];
-    bytes = 0;
-    gens = [1n, [], []];
-  };
   try {
     // Two merges, not one: a row of this cache must still rise to the input's floor.
-    loaded(next.store.load(
-      new Uint32Array(0),
-      new Float64Array(0),
-      new Float64Array(0),
-      c.store.generation_floor(),
-      c.store.generation_names(),
-      c.store.generation_values_exact(),
-      0,
-    ), next.store);
+    merged(next.store.merge_generations(c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact()), next.store);
+    merged(next.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), next.store);
     for (const [key, value, size, expiresAt] of entries) {
       const charge = next.size(key, value, size);
       if (expiresAt !== Infinity) next.expiring();
+      const now = next.time();
       const earlier = next.held(key);
       if (earlier !== undefined) {
         // A repeated key (no writer makes one): the later entry wins, even expired.
-        flush();
-        if (next.held(key) === earlier) {
-          next.store.delete(earlier, next.time());
-          next.release(earlier);
-        }
+        next.store.delete(earlier, now);
+        next.release(earlier);
       }
-      slots.push(next.put(key, value));
-      charges.push(charge);
-      expiries.push(expiresAt);
-      bytes += charge;
-      if (slots.length >= 1024 || bytes >= 1 << 20) flush();
+      // (As the store reads both: whole milliseconds. A bad time is the store's to refuse.)
+      if (expiresAt >= 0 && Math.trunc(expiresAt) <= Math.trunc(now)) continue;
+      const slot = next.alloc(key);
+      next.finish(slot, key, value, next.store.load_entry(slot, charge, expiresAt, now));
     }
-    flush();
   } catch (e) {
     next.store.free();
     const err = fromWasm(e);
@@ -140,10 +110,9 @@ function replace(c, entries, floor, names, generations) {
   return c.takeFrom(next);
 }
 
-/** What a store's `load` answered: the slots it let go, or its error thrown. */
-function loaded(gone, store) {
-  if (gone === undefined) throw fromMessage(store.take_error());
-  return gone;
+/** What a store's `merge_generations` answered: its error thrown where it refused. */
+function merged(ok, store) {
+  if (!ok) throw fromMessage(store.take_error());
 }
 
 // Namespace names cross to and from the store's module as one text, each as its

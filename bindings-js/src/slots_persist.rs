@@ -1,13 +1,14 @@
 //! The `SlotStore` calls of snapshots, loads and namespaces (cache-persist.js,
-//! namespace.js): its live entries, a load by the core's rules, and the namespace
+//! namespace.js): its live entries, a load's writes by the core's rules, and the namespace
 //! generations. The hot path is in slots.rs.
 
 use polycache::Expiry;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{cat, invalid, push_int, show};
+use crate::error::{cat, coded, invalid, push_int, show};
 use crate::slots::{to_charge, SlotStore};
 use crate::ttl::now_ms;
+use crate::views::FAILED;
 
 /// An absolute expiry from JS: epoch ms, or `Infinity` for never.
 fn epoch_expiry(at: f64) -> Result<Expiry, String> {
@@ -35,55 +36,52 @@ impl SlotStore {
         out
     }
 
-    /// Loads entries (slots least recently used first, with sizes and absolute expiries in
-    /// epoch ms or `Infinity`) and namespace generations by the core's load rules:
-    /// expired or oversized entries are skipped, generations only move forward (the
-    /// floor first, see `polycache::generations`). Returns every slot the store does not
-    /// hold afterwards, given now or evicted by this load (so a loader may call it batch
-    /// by batch), for JS to release.
-    #[allow(clippy::too_many_arguments)]
-    pub fn load(
-        &mut self,
-        slots: Vec<u32>,
-        charges: Vec<f64>,
-        expiries: Vec<f64>,
-        floor: u64,
-        names: &str,
-        generations: Vec<u64>,
-        now: f64,
-    ) -> Option<Vec<u32>> {
+    /// Takes in namespace generations as the core's load does (`Store::merge_generations`:
+    /// each ends at the larger of the two, the floor first); `names` as `generation_names`
+    /// joins them. False, nothing changed and the message kept for `take_error`, when the
+    /// names are not such a join or their count is not the generations'.
+    pub fn merge_generations(&mut self, floor: u64, names: &str, generations: Vec<u64>) -> bool {
         self.flush();
-        // (The work in a closure: its errors are `?`'s, the answer one place's.)
-        let work = || -> Result<Vec<u32>, String> {
-            let names = split_names(names).ok_or_else(|| invalid("load: namespace names not as generation_names gives them"))?;
-            if slots.len() != charges.len() || slots.len() != expiries.len() || names.len() != generations.len() {
-                return Err(invalid("load: parts of different lengths"));
+        match split_names(names) {
+            Some(names) if names.len() == generations.len() => {
+                let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
+                self.store.merge_generations(floor, &gens);
+                true
             }
-            let mut entries = Vec::with_capacity(slots.len());
-            for ((&slot, &c), &at) in slots.iter().zip(&charges).zip(&expiries) {
-                entries.push((slot, slot, to_charge(c)?, epoch_expiry(at)?));
+            _ => {
+                self.error = Some(invalid("load: namespace names not as generation_names gives them"));
+                false
             }
-            for &(slot, _, _, expiry) in &entries {
-                self.views.set_expiry(slot, expiry);
-            }
-            let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
-            self.store.merge_generations(floor, &gens);
-            self.store.load_prepared(entries, &gens, now_ms(now));
-            // The store's values are its slots: what it dropped is what JS may free, unless
-            // the same slot went back in later in the batch.
-            // Each slot once, by a mark per slot (they are dense), not a sort: the store module
-            // would carry a sort for this call alone (3 KB).
-            let mut gone: Vec<u32> = self.store.drain_dead().collect();
-            gone.extend(slots);
-            let mut seen = vec![false; gone.iter().max().map_or(0, |&m| m as usize + 1)];
-            gone.retain(|&s| !std::mem::replace(&mut seen[s as usize], true) && !self.store.holds(&s));
-            Ok(gone)
+        }
+    }
+
+    /// One entry of a load (JS writes them least recently used first, each new key's text
+    /// learnt first, as for `set`), charged `charge` and expiring at `at` (epoch ms, or
+    /// `Infinity`): the core's `Store::set`, as `load_prepared` writes each entry, so a
+    /// load decides as the same writes would (and as Python's load does). JS skips an
+    /// entry expired at `now` without a call. `set`'s answer; `slot` itself when the entry
+    /// is larger than the byte bound (the load skips it, nothing else changed).
+    pub fn load_entry(&mut self, slot: u32, charge: f64, at: f64, now: f64) -> f64 {
+        self.flush();
+        let now = now_ms(now);
+        let outcome = match (to_charge(charge), epoch_expiry(at)) {
+            (Err(m), _) | (_, Err(m)) => Err(m),
+            (Ok(charge), Ok(expiry)) => match self.store.set(slot, slot, charge, expiry, now) {
+                Ok(()) => {
+                    self.views.set_expiry(slot, expiry);
+                    Ok(true)
+                }
+                Err(polycache::Error::ValueTooLarge { .. }) => Ok(false),
+                Err(e) => Err(coded(e)),
+            },
         };
-        match work() {
-            Ok(gone) => Some(gone),
+        self.publish_clock();
+        match outcome {
+            Ok(true) => self.freed_code(slot),
+            Ok(false) => f64::from(slot),
             Err(message) => {
                 self.error = Some(message);
-                None
+                FAILED
             }
         }
     }
@@ -184,7 +182,7 @@ fn split_names(mut text: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{join_names, split_names, SlotStore};
+    use super::{join_names, split_names, SlotStore, FAILED};
     use crate::error::take_failure;
 
     #[test]
@@ -205,14 +203,31 @@ mod tests {
     }
 
     #[test]
-    fn a_load_with_bad_parts_answers_none_and_keeps_its_message() {
+    fn a_load_with_bad_parts_answers_failed_and_keeps_its_message() {
         let mut s = SlotStore::make(10.0, None, None, 0, 0.0, &[1; 8], None, 11).unwrap();
-        assert_eq!(s.load(vec![1], vec![], vec![], 1, "", vec![], 0.0), None);
-        assert!(s.take_error().starts_with("polycache:InvalidArgument:load: parts of different lengths"));
-        assert_eq!(s.load(vec![], vec![], vec![], 1, "5:ab", vec![2], 0.0), None);
+        assert!(!s.merge_generations(1, "2:ab", vec![]));
         assert!(s.take_error().contains("namespace names"));
-        assert_eq!(s.load(vec![], vec![], vec![], 1, "2:ab", vec![7], 0.0), Some(vec![]));
+        assert!(!s.merge_generations(1, "5:ab", vec![2]));
+        assert!(s.take_error().contains("namespace names"));
+        assert!(s.merge_generations(1, "2:ab", vec![7]));
         assert_eq!(s.generation_names(), "2:ab");
+        assert_eq!(s.load_entry(1, -1.0, f64::INFINITY, 0.0), FAILED);
+        assert!(s.take_error().starts_with("polycache:InvalidArgument:size must be"));
+        assert_eq!(s.load_entry(1, 1.0, f64::NAN, 0.0), FAILED);
+        assert!(s.take_error().contains("expiry must be a time"));
+        assert_eq!(s.len(), 0, "nothing written");
+        assert_eq!(s.load_entry(1, 1.0, 500.0, 100.0), -1.0);
+        assert_eq!(s.remaining(1, 100.0), 400.0);
+    }
+
+    #[test]
+    fn a_loaded_entry_over_the_byte_bound_is_skipped_and_answers_its_slot() {
+        let mut s = SlotStore::make(10.0, Some(8.0), None, 0, 0.0, &[1; 8], None, 11).unwrap();
+        assert_eq!(s.load_entry(3, 5.0, f64::INFINITY, 0.0), -1.0);
+        assert_eq!(s.load_entry(4, 9.0, f64::INFINITY, 0.0), 4.0, "too large: its own slot back");
+        assert_eq!(s.len(), 1);
+        // The next one that does not fit with slot 3 evicts it, as `set` does.
+        assert_eq!(s.load_entry(5, 6.0, f64::INFINITY, 0.0), 3.0);
     }
 
     #[test]

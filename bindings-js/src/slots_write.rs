@@ -90,7 +90,7 @@ impl SlotStore {
     }
 
     /// Publishes the kept default expiry for JS to queue timed writes by (`clock`).
-    pub(super) fn publish_clock(&mut self) {
+    pub(crate) fn publish_clock(&mut self) {
         if let Some((now, expiry)) = self.default_expiry {
             self.clock[1] = expiry_ms(expiry);
             self.clock[2] = self.store.expiry_floor() as f64;
@@ -160,7 +160,7 @@ impl SlotStore {
     }
 
     /// `set`'s answer: the slots it freed, as `Views::hand_over` gives them to JS.
-    pub(super) fn freed_code(&mut self, written: u32) -> f64 {
+    pub(crate) fn freed_code(&mut self, written: u32) -> f64 {
         self.collect_freed(Some(written));
         self.views.hand_over(&mut self.freed)
     }

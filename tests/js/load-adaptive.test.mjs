@@ -1,0 +1,68 @@
+// A load writes its entries as the core's load does (`load_prepared`: the store's write of
+// each, least recently used first), so an adaptive Cache that loads a dump or a snapshot
+// decides from then on exactly as one that wrote the same entries in that order: its
+// policy knows each loaded key by the key's own fingerprint, as Python's load does (its
+// store keys are the keys). Before session 24 the JS load handed the store its slots
+// alone, and the policy counted loaded entries under the slots' numbers: 484 of these
+// 5,000 answers differed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Cache } from 'polycache';
+import { rng } from './model.mjs';
+
+const KEY = 'a snapshot key of 16+ bytes';
+
+/** Skewed reads over 4x the keys the cache holds, each miss written: the hits, in order. */
+function workload(cache, seed, ops) {
+  const r = rng(seed);
+  const hits = [];
+  for (let i = 0; i < ops; i++) {
+    const key = `k${Math.floor(r() * r() * 200)}`;
+    const hit = cache.get(key) !== undefined;
+    hits.push(hit ? 1 : 0);
+    if (!hit) cache.set(key, i);
+  }
+  return hits.join('');
+}
+
+for (const options of [{ max: 50 }, { max: 50, maxSize: 400, sizeCalculation: (v) => 1 + (v % 7) }, { max: 40, ttl: 60_000 }]) {
+  test(`an adaptive cache that loads decides as one that wrote the same entries (${Object.keys(options).join(', ')})`, () => {
+    const written = new Cache({ ...options, eviction: 'adaptive' });
+    // Keys not in the workload's range too, and a fill past the bound: the load gets what
+    // the writes left, in their order.
+    for (let i = 0; i < 70; i++) written.set(i % 3 ? `k${i}` : `other${i}`, i);
+    const fromDump = new Cache({ ...options, eviction: 'adaptive' });
+    fromDump.load(written.dump());
+    const fromSnapshot = new Cache({ ...options, eviction: 'adaptive' });
+    fromSnapshot.loadSnapshot(written.snapshot({ key: KEY }), { key: KEY });
+    // What the writes left: the entries and their order. The twin that wrote them again,
+    // as the load writes them, least recently used first.
+    const twin = new Cache({ ...options, eviction: 'adaptive' });
+    for (const [k, { value }] of written.dump().entries) twin.set(k, value);
+    for (const loaded of [fromDump, fromSnapshot]) {
+      assert.deepEqual([...loaded.keys()], [...twin.keys()], "the policy's order after the load");
+    }
+    const expected = workload(twin, 11, 5000);
+    assert.equal(workload(fromDump, 11, 5000), expected, 'after load(dump())');
+    assert.equal(workload(fromSnapshot, 11, 5000), expected, 'after loadSnapshot()');
+    assert.ok(expected.includes('0') && expected.includes('1'), 'the workload both hits and misses');
+  });
+}
+
+test('a load skips an entry expired already and one larger than maxSize, and counts neither', () => {
+  const cache = new Cache({ maxSize: 10, eviction: 'adaptive' });
+  const now = Date.now();
+  const held = cache.load({
+    format: 'polycache',
+    version: 1,
+    entries: [
+      ['gone', { value: 1, size: 1, expiresAt: now - 1000 }],
+      ['big', { value: 2, size: 11 }],
+      ['kept', { value: 3, size: 4, expiresAt: now + 60_000 }],
+    ],
+  });
+  assert.equal(held, undefined);
+  assert.deepEqual([...cache.keys()], ['kept']);
+  assert.equal(cache.get('kept'), 3);
+  assert.equal(cache.stats().sets, 1);
+});
