@@ -78,9 +78,9 @@ export function loadSnapshotInto(c, bytes, options) {
 // forward-only rule holds across loads. Then each entry, least recently used first, as
 // the core's load writes it (`load_prepared`): the store's write, the adaptive policy
 // learning the key first as for a `set` (so the load decides as those writes would, and
-// as Python's load does), an entry expired already skipped and not counted, one larger
-// than the byte bound skipped; the fresh store evicts as they come, so a load holds
-// what the cache can hold, not the whole input. How many entries the cache holds after.
+// as Python's load does); the store skips an entry expired already or larger than the
+// byte bound (not counted) and evicts as they come, so a load holds what the cache can
+// hold, not the whole input. How many entries the cache holds after.
 function replace(c, entries, floor, names, generations) {
   const next = c.fresh();
   try {
@@ -97,8 +97,6 @@ function replace(c, entries, floor, names, generations) {
         next.store.delete(earlier, now);
         next.release(earlier);
       }
-      // (As the store reads both: whole milliseconds. A bad time is the store's to refuse.)
-      if (expiresAt >= 0 && Math.trunc(expiresAt) <= Math.trunc(now)) continue;
       const slot = next.alloc(key);
       next.finish(slot, key, value, next.store.load_entry(slot, charge, expiresAt, now));
     }

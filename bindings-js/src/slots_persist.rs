@@ -5,7 +5,7 @@
 use polycache::Expiry;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{cat, coded, invalid, push_int, show};
+use crate::error::{cat, invalid, push_int, show};
 use crate::slots::{to_charge, SlotStore};
 use crate::ttl::now_ms;
 use crate::views::FAILED;
@@ -57,23 +57,24 @@ impl SlotStore {
 
     /// One entry of a load (JS writes them least recently used first, each new key's text
     /// learnt first, as for `set`), charged `charge` and expiring at `at` (epoch ms, or
-    /// `Infinity`): the core's `Store::set`, as `load_prepared` writes each entry, so a
-    /// load decides as the same writes would (and as Python's load does). JS skips an
-    /// entry expired at `now` without a call. `set`'s answer; `slot` itself when the entry
-    /// is larger than the byte bound (the load skips it, nothing else changed).
+    /// `Infinity`): the core's load of it (`load_prepared`, Python's load, one entry), so
+    /// a load decides as Python's does and as the same writes would. `set`'s answer;
+    /// `slot` itself where the load skips the entry (expired at `now`, or larger than the
+    /// byte bound: not counted, nothing else changed).
     pub fn load_entry(&mut self, slot: u32, charge: f64, at: f64, now: f64) -> f64 {
         self.flush();
         let now = now_ms(now);
         let outcome = match (to_charge(charge), epoch_expiry(at)) {
             (Err(m), _) | (_, Err(m)) => Err(m),
-            (Ok(charge), Ok(expiry)) => match self.store.set(slot, slot, charge, expiry, now) {
-                Ok(()) => {
-                    self.views.set_expiry(slot, expiry);
-                    Ok(true)
-                }
-                Err(polycache::Error::ValueTooLarge { .. }) => Ok(false),
-                Err(e) => Err(coded(e)),
-            },
+            (Ok(charge), Ok(expiry)) if self.store.load_prepared(vec![(slot, slot, charge, expiry)], &[], now) == 1 => {
+                self.views.set_expiry(slot, expiry);
+                Ok(true)
+            }
+            _ => {
+                // (Skipped: its slot is all the dead can hold, where it expired.)
+                drop(self.store.drain_dead());
+                Ok(false)
+            }
         };
         self.publish_clock();
         match outcome {
@@ -218,6 +219,11 @@ mod tests {
         assert_eq!(s.len(), 0, "nothing written");
         assert_eq!(s.load_entry(1, 1.0, 500.0, 100.0), -1.0);
         assert_eq!(s.remaining(1, 100.0), 400.0);
+        // Expired at `now` (at <= now, in whole ms): skipped, its slot answered, not counted.
+        let sets = s.stats()[2];
+        assert_eq!(s.load_entry(2, 1.0, 100.9, 100.5), 2.0);
+        assert_eq!((s.len(), s.stats()[2]), (1, sets));
+        assert_eq!(s.load_entry(2, 1.0, 101.0, 100.5), -1.0, "a millisecond later it is not");
     }
 
     #[test]

@@ -66,3 +66,21 @@ test('a load skips an entry expired already and one larger than maxSize, and cou
   assert.equal(cache.get('kept'), 3);
   assert.equal(cache.stats().sets, 1);
 });
+
+test("an expired entry the load skips leaves no trace in the adaptive policy's decisions", () => {
+  // Every third entry expired already: the load learns its key, the store skips it (and
+  // answers its slot, which JS takes back); the next entry's write learns its own key, so
+  // the load decides as writes of the live ones alone.
+  const now = Date.now();
+  const entries = [];
+  for (let i = 0; i < 60; i++) {
+    const expiresAt = i % 3 === 0 ? now - 1000 : now + 600_000;
+    entries.push([`k${i}`, { value: i, size: 0, expiresAt }]);
+  }
+  const loaded = new Cache({ max: 50, ttl: 600_000, eviction: 'adaptive' });
+  loaded.load({ format: 'polycache', version: 1, entries });
+  const twin = new Cache({ max: 50, ttl: 600_000, eviction: 'adaptive' });
+  for (const [k, { value }] of entries) if (value % 3 !== 0) twin.set(k, value);
+  assert.deepEqual([...loaded.keys()], [...twin.keys()]);
+  assert.equal(workload(loaded, 5, 5000), workload(twin, 5, 5000));
+});
