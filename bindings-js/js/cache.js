@@ -363,6 +363,11 @@ export class Cache extends CacheBase {
   /** Removes every entry; namespace generations are kept. */
   clear() {
     if (this.#fetches !== undefined) this.#fetches.cleared();
+    this.#empty();
+  }
+
+  // Every entry gone (the store's clear: the adaptive policy's history stays, as in Python).
+  #empty() {
     this.#store.clear();
     this.#slots.clear();
     this.#keys = [];
@@ -424,25 +429,13 @@ export class Cache extends CacheBase {
         next.#timed = this.#timed;
         return next[INSIDE]();
       },
-      // Takes `next`'s contents (a `fresh()` loaded); how many entries it holds now.
-      takeFrom: (next) => this.#takeFrom(next.cache),
+      // A load's swap: the entries gone, then the generations moved (persist.js).
+      empty: () => this.#empty(),
+      generationsMoved: () => {
+        this.#names = new Prefixes(this.#store);
+      },
     };
     return this.#inside;
-  }
-
-  #takeFrom(next) {
-    // The counters go on, as in Python: this cache's so far, plus what the load counted.
-    next.#store.carry_counters(this.#store);
-    this.#store.free();
-    this.#adopt(next.#store);
-    this.#slots = next.#slots;
-    this.#keys = next.#keys;
-    this.#values = next.#values;
-    this.#free = next.#free;
-    this.#nextSlot = next.#nextSlot;
-    this.#timed = next.#timed;
-    this.#names = new Prefixes(this.#store);
-    return this.#slots.size;
   }
 
   #size(key, value, size) {

@@ -72,40 +72,53 @@ export function loadSnapshotInto(c, bytes, options) {
   }
 }
 
-// Builds the new contents in a fresh store, then swaps them in: a failure on the way
-// leaves the cache as it was. The cache's generations (its floor and rows) go in first,
-// then the input's, so each namespace ends at the larger of the two and the core's
-// forward-only rule holds across loads. Then each entry, least recently used first, as
-// the core's load writes it (`load_prepared`): the store's write, the adaptive policy
-// learning the key first as for a `set` (so the load decides as those writes would, and
-// as Python's load does); the store skips an entry expired already or larger than the
-// byte bound (not counted) and evicts as they come, so a load holds what the cache can
-// hold, not the whole input. How many entries the cache holds after.
+// A load as Python's does it (bindings-python/src/snapshot.rs `load_in`): first into a
+// scratch store bounded like the cache, each entry, least recently used first, through
+// the core's load of it (`load_entry`: an entry expired already or larger than the byte
+// bound skipped), each new key learnt first as for a `set`, the store evicting as they
+// come; a failure there leaves the cache as it was. Then the swap: the cache's entries
+// cleared (the adaptive policy's history stays, as the core's clear keeps it), the
+// input's generations merged (each namespace ends at the larger of the two), and what
+// the scratch store held loaded the same way. So an adaptive cache decides after a load
+// as Python's does, and counts the load as Python does (a set a held entry). How many
+// entries the cache holds after.
 function replace(c, entries, floor, names, generations) {
-  const next = c.fresh();
+  const scratch = c.fresh();
+  const held = [];
   try {
-    // Two merges, not one: a row of this cache must still rise to the input's floor.
-    merged(next.store.merge_generations(c.store.generation_floor(), c.store.generation_names(), c.store.generation_values_exact()), next.store);
-    merged(next.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), next.store);
+    // (Names checked here: the cache's own merge below cannot then refuse them.)
+    merged(scratch.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), scratch.store);
+    // (The clock's time whether or not the cache is timed yet, as Python's load reads it.)
+    const now = scratch.now();
     for (const [key, value, size, expiresAt] of entries) {
-      const charge = next.size(key, value, size);
-      if (expiresAt !== Infinity) next.expiring();
-      const now = next.time();
-      const earlier = next.held(key);
+      const charge = scratch.size(key, value, size);
+      const earlier = scratch.held(key);
       if (earlier !== undefined) {
         // A repeated key (no writer makes one): the later entry wins, even expired.
-        next.store.delete(earlier, now);
-        next.release(earlier);
+        scratch.store.delete(earlier, now);
+        scratch.release(earlier);
       }
-      const slot = next.alloc(key);
-      next.finish(slot, key, value, next.store.load_entry(slot, charge, expiresAt, now));
+      const slot = scratch.alloc(key);
+      scratch.finish(slot, key, value, scratch.store.load_entry(slot, charge, expiresAt, now));
     }
+    const t = scratch.store.entries(now);
+    for (let i = 0; i < t.length; i += 3) held.push([scratch.key(t[i]), scratch.value(t[i]), t[i + 2], t[i + 1]]);
   } catch (e) {
-    next.store.free();
     const err = fromWasm(e);
     throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
+  } finally {
+    scratch.store.free();
   }
-  return c.takeFrom(next);
+  c.empty();
+  merged(c.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), c.store);
+  c.generationsMoved();
+  if (held.some((e) => e[3] !== Infinity)) c.expiring();
+  const now = c.time();
+  for (const [key, value, charge, expiresAt] of held) {
+    const slot = c.alloc(key);
+    c.finish(slot, key, value, c.store.load_entry(slot, charge, expiresAt, now));
+  }
+  return c.cache.size;
 }
 
 /** What a store's `merge_generations` answered: its error thrown where it refused. */

@@ -42,9 +42,6 @@ pub struct SlotStore {
     /// The key buffer JS writes new keys' text in (views.rs; empty but for the adaptive
     /// policy, which learns them).
     pub(crate) keys: Box<[u8]>,
-    /// Counters of the stores this one replaced (`load`, `loadSnapshot`): hits, misses,
-    /// sets, deletes, evictions, expirations. A load keeps them, as in Python.
-    carried: [f64; 6],
     /// What `views_at` last wrote (where its answer points).
     places: std::cell::Cell<[u32; 9]>,
     /// Whether the core laid out its links for every slot JS can use, so that they never
@@ -127,7 +124,6 @@ impl SlotStore {
                 views: Views::new(slots as usize, ring_for(slots as usize)),
                 clock: Box::new([f64::NAN, f64::NAN, f64::NAN, 0.0, 0.0]),
                 keys: vec![0; key_bytes(learns, slots as usize)].into_boxed_slice(),
-                carried: [0.0; 6],
                 places: std::cell::Cell::new([0; 9]),
                 fixed_links: slots > 0,
             })
@@ -160,15 +156,6 @@ impl SlotStore {
         let clock = self.clock.as_ptr() as usize as u32;
         self.places.set([v.ring_ptr(), v.ring_len(), v.expiries_ptr(), v.expiries_len(), keys.0, keys.1, clock, links.0, links.1]);
         self.places.as_ptr() as usize as u32
-    }
-
-    /// Adds the counters of the store this one replaces (a load keeps them).
-    pub fn carry_counters(&mut self, from: &mut SlotStore) {
-        self.flush();
-        let s = from.stats();
-        for (i, c) in self.carried.iter_mut().enumerate() {
-            *c += s[i];
-        }
     }
 
     /// Reads `slot` as a use. False means the slot's entry had expired and is gone.
@@ -375,14 +362,10 @@ impl SlotStore {
     pub fn stats(&mut self) -> Vec<f64> {
         self.flush();
         let s = self.store.stats();
-        let mut out: Vec<f64> = [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
+        [s.hits, s.misses, s.sets, s.deletes, s.evictions, s.expirations, s.entries, s.bytes, s.namespaces]
             .iter()
             .map(|&n| n as f64)
-            .collect();
-        for (o, c) in out.iter_mut().zip(self.carried) {
-            *o += c;
-        }
-        out
+            .collect()
     }
 
 }

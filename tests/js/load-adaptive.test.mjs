@@ -1,8 +1,10 @@
-// A load writes its entries as the core's load does (`load_prepared`: the store's write of
-// each, least recently used first), so an adaptive Cache that loads a dump or a snapshot
-// decides from then on exactly as one that wrote the same entries in that order: its
-// policy knows each loaded key by the key's own fingerprint, as Python's load does (its
-// store keys are the keys). Before session 24 the JS load handed the store its slots
+// A load is Python's (bindings-python/src/snapshot.rs `load_in`): the input into a scratch
+// cache bounded like this one, each entry through the core's load of it (`load_prepared`),
+// then this cache cleared (its adaptive policy's history stays) and what the scratch
+// cache held written in its order. So an adaptive Cache that loads a dump or a snapshot
+// decides from then on exactly as one that wrote those entries, its policy knowing each
+// loaded key by the key's own fingerprint, as Python's does (tests/e2e/adaptive-load.mjs
+// compares the two languages). Before session 24 the JS load handed the store its slots
 // alone, and the policy counted loaded entries under the slots' numbers: 484 of these
 // 5,000 answers differed.
 import assert from 'node:assert/strict';
@@ -83,4 +85,27 @@ test("an expired entry the load skips leaves no trace in the adaptive policy's d
   for (const [k, { value }] of entries) if (value % 3 !== 0) twin.set(k, value);
   assert.deepEqual([...loaded.keys()], [...twin.keys()]);
   assert.equal(workload(loaded, 5, 5000), workload(twin, 5, 5000));
+});
+
+test('a load into a cache with a history keeps it, as clear() does, and keeps only what fits', () => {
+  // Python's load: the input into a scratch cache first (the entries that do not fit go
+  // as they come), then the cache cleared (the policy's history stays) and what the
+  // scratch cache held written in its order. The twin does that by hand.
+  const big = new Cache({ max: 120, eviction: 'adaptive' });
+  for (let i = 0; i < 140; i++) big.set(i % 3 ? `k${i}` : `other${i}`, i);
+  const dump = big.dump();
+  const loaded = new Cache({ max: 50, eviction: 'adaptive' });
+  const twin = new Cache({ max: 50, eviction: 'adaptive' });
+  const history = [workload(loaded, 3, 2000), workload(twin, 3, 2000)];
+  assert.equal(history[0], history[1]);
+  const before = loaded.stats();
+  loaded.load(dump);
+  const scratch = new Cache({ max: 50, eviction: 'adaptive' });
+  for (const [k, { value }] of dump.entries) scratch.set(k, value);
+  twin.clear();
+  for (const [k, { value }] of scratch.dump().entries) twin.set(k, value);
+  assert.deepEqual([...loaded.keys()], [...twin.keys()]);
+  // The counters go on: a set for each entry the cache holds after the load, nothing else.
+  assert.deepEqual(loaded.stats(), { ...before, sets: before.sets + 50, entries: 50 });
+  assert.equal(workload(loaded, 11, 5000), workload(twin, 11, 5000));
 });
