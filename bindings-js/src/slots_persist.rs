@@ -57,7 +57,7 @@ impl SlotStore {
 
     /// One entry of a load (JS writes them least recently used first, each new key's text
     /// learnt first, as for `set`), charged `charge` and expiring at `at` (epoch ms, or
-    /// `Infinity`): the core's load of it (`load_prepared`, Python's load, one entry), so
+    /// `Infinity`): the core's load of it (`load_one`, `load_prepared`'s rule), so
     /// a load decides as Python's does and as the same writes would. `set`'s answer;
     /// `slot` itself where the load skips the entry (expired at `now`, or larger than the
     /// byte bound: not counted, nothing else changed).
@@ -66,7 +66,7 @@ impl SlotStore {
         let now = now_ms(now);
         let outcome = match (to_charge(charge), epoch_expiry(at)) {
             (Err(m), _) | (_, Err(m)) => Err(m),
-            (Ok(charge), Ok(expiry)) if self.store.load_prepared(vec![(slot, slot, charge, expiry)], &[], now) == 1 => {
+            (Ok(charge), Ok(expiry)) if self.store.load_one(slot, slot, charge, expiry, now) => {
                 self.views.set_expiry(slot, expiry);
                 Ok(true)
             }

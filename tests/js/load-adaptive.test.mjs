@@ -1,5 +1,5 @@
 // A load is Python's (bindings-python/src/snapshot.rs `load_in`): the input into a scratch
-// cache bounded like this one, each entry through the core's load of it (`load_prepared`),
+// cache bounded like this one, each entry through the core's load of it (`load_one`),
 // then this cache cleared (its adaptive policy's history stays) and what the scratch
 // cache held written in its order. So an adaptive Cache that loads a dump or a snapshot
 // decides from then on exactly as one that wrote those entries, its policy knowing each

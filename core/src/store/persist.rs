@@ -77,15 +77,21 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         let mut stored = 0;
         for (k, v, charge, expiry) in entries {
-            if expiry.is_expired(now) {
-                self.dead.push(v);
-                continue;
-            }
-            if self.set(k, v, charge, expiry, now).is_ok() {
-                stored += 1;
-            }
+            stored += usize::from(self.load_one(k, v, charge, expiry, now));
         }
         stored
+    }
+
+    /// One entry of [`Self::load_prepared`], by its rule: skipped (its value to the dead)
+    /// when already expired at `now`, refused when larger than the byte bound, else
+    /// stored as `set` stores it. Whether it was stored. (A host that loads entry by entry,
+    /// the JS binding, calls it for each.)
+    pub fn load_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64) -> bool {
+        if expiry.is_expired(now) {
+            self.dead.push(v);
+            return false;
+        }
+        self.set(k, v, charge, expiry, now).is_ok()
     }
 
     /// Checks the store's invariants; used by property tests and fuzzing.
