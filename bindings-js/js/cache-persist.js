@@ -20,9 +20,11 @@ export class Persisting {
 
   /**
    * Replaces the cache's entries with a `dump()` (or an lru-cache `dump()` array), by the
-   * core's load rules: expired or oversized entries are skipped, namespace generations
-   * only move forward. Unreadable input throws a CacheLoadError and changes nothing.
-   * The counters go on (as in Python).
+   * core's load rules, as Python's load: expired or oversized entries are skipped, the
+   * entries that do not fit go as they come, namespace generations only move forward,
+   * and the adaptive policy keeps what it learnt before. Unreadable input throws a
+   * CacheLoadError and changes nothing. The counters go on (as in Python: a set for each
+   * entry the cache holds after).
    */
   load(input) {
     extras().loadInto(this[INSIDE](), input);
