@@ -14,6 +14,23 @@ export function rng(seed) {
   };
 }
 
+/**
+ * Skewed reads and writes: `ops` reads of keys `k0`..`k199` (squared: low keys hot), each
+ * miss written; the hits as a string of 1s and 0s. tests/e2e/adaptive-load.mjs runs the
+ * same in Python, so the two languages' answers compare one by one.
+ */
+export function skewedReads(cache, seed, ops) {
+  const r = rng(seed);
+  const hits = [];
+  for (let i = 0; i < ops; i++) {
+    const key = `k${Math.floor(r() * r() * 200)}`;
+    const hit = cache.get(key) !== undefined;
+    hits.push(hit ? '1' : '0');
+    if (!hit) cache.set(key, i);
+  }
+  return hits.join('');
+}
+
 export class Model {
   /**
    * @param {() => number} now the clock the cache reads too
