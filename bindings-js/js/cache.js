@@ -429,8 +429,17 @@ export class Cache extends CacheBase {
         next.#timed = this.#timed;
         return next[INSIDE]();
       },
-      // A load's swap: the entries gone, then the generations moved (persist.js).
-      empty: () => this.#empty(),
+      adaptive: this.#adaptive,
+      // A load's swap (persist.js): after the store's `load_all`, its entries, in slots
+      // 0 to n - 1; then the generations moved.
+      install: (slots, keys, values) => {
+        this.#slots = slots;
+        this.#keys = keys;
+        this.#values = values;
+        this.#free = [];
+        this.#nextSlot = keys.length;
+        this.#views();
+      },
       generationsMoved: () => {
         this.#names = new Prefixes(this.#store);
       },

@@ -76,13 +76,23 @@ export function loadSnapshotInto(c, bytes, options) {
 // scratch store bounded like the cache, each entry, least recently used first, through
 // the core's load of it (`load_entry`: an entry expired already or larger than the byte
 // bound skipped), each new key learnt first as for a `set`, the store evicting as they
-// come; a failure there leaves the cache as it was. Then the swap: the cache's entries
-// cleared (the adaptive policy's history stays, as the core's clear keeps it), the
-// input's generations merged (each namespace ends at the larger of the two), and what
-// the scratch store held loaded the same way. So an adaptive cache decides after a load
-// as Python's does, and counts the load as Python does (a set a held entry). How many
+// come; a failure there leaves the cache as it was. Then the swap (`loadAll`): the
+// cache's entries cleared (the adaptive policy's history stays, as the core's clear
+// keeps it), the input's generations merged (each namespace ends at the larger of the
+// two), and what the scratch store held loaded the same way. So an adaptive cache
+// decides after a load as Python's does, and counts the load as Python does (a set a
+// held entry). Where the input fits the cache emptied and repeats no key, the scratch
+// store would hold it all, as it comes: the swap takes the input itself. How many
 // entries the cache holds after.
-function replace(c, entries, floor, names, generations) {
+function replace(c, input, floor, names, generations) {
+  const entries = Array.isArray(input) ? input : Array.from(input);
+  let loaded;
+  try {
+    loaded = loadAll(c, entries, floor, joinNames(names), BigUint64Array.from(generations));
+  } catch (e) {
+    throw loadError(e);
+  }
+  if (loaded !== undefined) return loaded;
   const scratch = c.fresh();
   const held = [];
   try {
@@ -104,21 +114,53 @@ function replace(c, entries, floor, names, generations) {
     const t = scratch.store.entries(now);
     for (let i = 0; i < t.length; i += 3) held.push([scratch.key(t[i]), scratch.value(t[i]), t[i + 2], t[i + 1]]);
   } catch (e) {
-    const err = fromWasm(e);
-    throw err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
+    throw loadError(e);
   } finally {
     scratch.store.free();
   }
-  c.empty();
-  merged(c.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), c.store);
-  c.generationsMoved();
-  if (held.some((e) => e[3] !== Infinity)) c.expiring();
-  const now = c.time();
-  for (const [key, value, charge, expiresAt] of held) {
-    const slot = c.alloc(key);
-    c.finish(slot, key, value, c.store.load_entry(slot, charge, expiresAt, now));
+  // What the scratch store held fits the cache emptied, with no key repeated.
+  return loadAll(c, held, floor, joinNames(names), BigUint64Array.from(generations));
+}
+
+// The load in one call of the store (`load_all`: the core's swap, entry i in slot i)
+// where the scratch store would change nothing: no key repeated and the entries all
+// fitting the cache emptied. Sizes are computed first (user code, as in the scratch
+// pass: the cache untouched if it throws). How many entries the cache holds after;
+// undefined, nothing changed, where the input needs the scratch store.
+function loadAll(c, entries, floor, names, generations) {
+  const n = entries.length;
+  const slots = new Map();
+  const keys = new Array(n);
+  const values = new Array(n);
+  const charges = new Float64Array(n);
+  const ats = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const [key, value, size, at] = entries[i];
+    charges[i] = c.size(key, value, size);
+    ats[i] = at;
+    keys[i] = key;
+    values[i] = value;
+    slots.set(key, i);
   }
-  return c.cache.size;
+  if (slots.size !== n) return undefined;
+  const timed = ats.some((at) => at !== Infinity);
+  // (The adaptive policy learns each key's text, as for a set. The real time where
+  // anything can expire, as the scratch pass reads it.)
+  const held = c.store.load_all(charges, ats, floor, names, generations, c.adaptive ? joinNames(keys) : '', timed ? c.now() : c.time());
+  if (held === -1) return undefined;
+  if (held < 0) throw fromMessage(c.store.take_error()); // (FAILED)
+  c.install(slots, keys, values);
+  c.reapAll(); // the entries skipped (expired at now)
+  c.generationsMoved();
+  if (keys.some((key, i) => key !== undefined && ats[i] !== Infinity)) c.expiring();
+  for (const key of keys) if (key !== undefined) c.written(key);
+  return held;
+}
+
+/** An error of a load as the CacheLoadError it throws. */
+function loadError(e) {
+  const err = fromWasm(e);
+  return err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
 }
 
 /** What a store's `merge_generations` answered: its error thrown where it refused. */

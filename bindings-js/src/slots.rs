@@ -24,7 +24,7 @@ pub struct SlotStore {
     /// `Cache` reads its clock at most once a millisecond, so the writes of a burst
     /// share one (working it out was ~10% of a timed write's call).
     default_expiry: Option<(u64, Expiry)>,
-    freed: Vec<u32>,
+    pub(crate) freed: Vec<u32>,
     pub(crate) error: Option<String>,
     /// The slot `add` last stored, for the `take_dead` that follows it.
     last_written: Option<u32>,

@@ -42,15 +42,81 @@ impl SlotStore {
     /// names are not such a join or their count is not the generations'.
     pub fn merge_generations(&mut self, floor: u64, names: &str, generations: Vec<u64>) -> bool {
         self.flush();
-        match split_names(names) {
-            Some(names) if names.len() == generations.len() => {
-                let gens: Vec<(String, u64)> = names.into_iter().zip(generations).collect();
-                self.store.merge_generations(floor, &gens);
-                true
+        let Some(gens) = self.generations_of(names, generations) else { return false };
+        self.store.merge_generations(floor, &gens);
+        true
+    }
+
+    /// A whole load in one call, where the input needs no bounding first: entry `i` in
+    /// slot `i`, charged `charges[i]`, expiring at `ats[i]` (epoch ms, or `Infinity`),
+    /// least recently used first, and the input's generations (as `merge_generations`
+    /// takes them), written by the core's swap (`Store::replace_learning`: the entries
+    /// cleared, the generations merged, each entry by `load_one`'s rule, each key's
+    /// text in `keys`, joined as `join_names` joins, learnt first where the adaptive
+    /// policy learns them). Every part is checked first: FAILED, nothing changed, where
+    /// one is refused (its message kept for `take_error`); -1, nothing changed, where
+    /// the entries would not all fit the store emptied (`Store::fits_empty`) or the
+    /// texts are not one a key (JS then loads through a scratch store). Else how many
+    /// entries the store holds; the slots it skipped (expired at `now`) for `take_dead`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load_all(
+        &mut self,
+        charges: Vec<f64>,
+        ats: Vec<f64>,
+        floor: u64,
+        names: &str,
+        generations: Vec<u64>,
+        keys: &str,
+        now: f64,
+    ) -> f64 {
+        let mut entries = Vec::with_capacity(charges.len());
+        let mut bytes = 0u64;
+        for (slot, (&charge, &at)) in (0u32..).zip(charges.iter().zip(&ats)) {
+            match (to_charge(charge), epoch_expiry(at)) {
+                (Ok(charge), Ok(expiry)) => {
+                    bytes += charge as u64;
+                    entries.push(((slot, slot, charge, expiry), None));
+                }
+                (Err(m), _) | (_, Err(m)) => {
+                    self.error = Some(m);
+                    return FAILED;
+                }
             }
+        }
+        let Some(gens) = self.generations_of(names, generations) else { return FAILED };
+        if self.learns() {
+            // The adaptive policy's fingerprints of the keys' texts, as `next_key` learns them.
+            let texts = split_joined(keys).unwrap_or_default();
+            if texts.len() != entries.len() {
+                return -1.0;
+            }
+            for (entry, text) in entries.iter_mut().zip(texts) {
+                entry.1 = Some(polycache::fingerprint_text(text));
+            }
+        }
+        if entries.len() != ats.len() || !self.store.fits_empty(entries.len(), bytes) {
+            return -1.0;
+        }
+        // (The cleared entries' slots first: JS has let go of them.)
+        self.clear();
+        self.store.replace_learning(floor, &gens, entries.into_iter(), now_ms(now));
+        for (slot, &at) in (0u32..).zip(&ats) {
+            if let (true, Ok(expiry)) = (self.store.holds(&slot), epoch_expiry(at)) {
+                self.views.set_expiry(slot, expiry);
+            }
+        }
+        self.publish_clock();
+        self.store.len() as f64
+    }
+
+    /// A load's generations as `merge_generations` takes them; `None`, the message kept,
+    /// where the names are not such a join or their count is not the generations'.
+    fn generations_of(&mut self, names: &str, generations: Vec<u64>) -> Option<Vec<(String, u64)>> {
+        match split_names(names) {
+            Some(names) if names.len() == generations.len() => Some(names.into_iter().zip(generations).collect()),
             _ => {
                 self.error = Some(invalid("load: namespace names not as generation_names gives them"));
-                false
+                None
             }
         }
     }
@@ -156,9 +222,14 @@ fn join_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     text
 }
 
-/// The names `join_names` joined; `None` when `text` is not such a join. (No slicing
-/// by index: a slice that can panic brings core's message formatting into the module.)
-fn split_names(mut text: &str) -> Option<Vec<String>> {
+/// The names `join_names` joined; `None` when `text` is not such a join.
+fn split_names(text: &str) -> Option<Vec<String>> {
+    Some(split_joined(text)?.into_iter().map(str::to_owned).collect())
+}
+
+/// The texts of a `join_names` join, in place. (No slicing by index: a slice that can
+/// panic brings core's message formatting into the module.)
+fn split_joined(mut text: &str) -> Option<Vec<&str>> {
     let mut names = Vec::new();
     while !text.is_empty() {
         let (len, rest) = text.split_once(':')?;
@@ -175,7 +246,7 @@ fn split_names(mut text: &str) -> Option<Vec<String>> {
             return None;
         }
         let (name, after) = rest.split_at_checked(end)?;
-        names.push(name.to_owned());
+        names.push(name);
         text = after;
     }
     Some(names)
@@ -234,6 +305,75 @@ mod tests {
         assert_eq!(s.len(), 1);
         // The next one that does not fit with slot 3 evicts it, as `set` does.
         assert_eq!(s.load_entry(5, 6.0, f64::INFINITY, 0.0), 3.0);
+    }
+
+    #[test]
+    fn a_whole_load_swaps_checks_everything_first_and_declines_what_needs_a_scratch_store() {
+        let make = |max_bytes, adaptive| SlotStore::make(4.0, max_bytes, None, 0, 0.0, &[1; 8], adaptive, 11).unwrap();
+        let inf = f64::INFINITY;
+        let mut s = make(Some(10.0), None);
+        assert_eq!(s.load_entry(7, 2.0, inf, 0.0), -1.0);
+        s.invalidate("ns");
+        let sets = s.stats()[2];
+        // A bad size or time: refused with its message, the store as it was.
+        assert_eq!(s.load_all(vec![1.0, -1.0], vec![inf, inf], 1, "", vec![], "", 0.0), FAILED);
+        assert!(s.take_error().starts_with("polycache:InvalidArgument:size must be"));
+        assert_eq!(s.load_all(vec![1.0], vec![f64::NAN], 1, "", vec![], "", 0.0), FAILED);
+        assert!(s.take_error().contains("expiry must be a time"));
+        assert_eq!(s.load_all(vec![1.0], vec![inf], 1, "5:ab", vec![2], "", 0.0), FAILED);
+        assert!(s.take_error().contains("namespace names"));
+        // More than the bounds hold: declined without a message.
+        assert_eq!(s.load_all(vec![1.0; 5], vec![inf; 5], 1, "", vec![], "", 0.0), -1.0);
+        assert_eq!(s.load_all(vec![5.0, 6.0], vec![inf; 2], 1, "", vec![], "", 0.0), -1.0);
+        assert_eq!(s.take_error(), "");
+        assert_eq!((s.len(), s.stats()[2], s.generation("ns")), (1, sets, 2.0), "nothing changed");
+        // Fits: the old entry gone, one skipped (expired at now), generations merged.
+        assert_eq!(s.load_all(vec![5.0, 2.0, 3.0], vec![inf, 50.0, 500.0], 1, "2:ns", vec![1], "", 100.0), 2.0);
+        assert_eq!(s.take_dead(), vec![1], "skipped");
+        assert_eq!(s.entries(100.0), vec![0.0, inf, 5.0, 2.0, 500.0, 3.0]);
+        assert_eq!((s.stats()[2], s.generation("ns")), (sets + 2.0, 2.0), "a set an entry held; a generation never moves back");
+        assert_eq!(s.remaining(2, 100.0), 400.0);
+        // A store that learns keys needs every key's text (else JS loads through a
+        // scratch store: no message).
+        let mut a = make(None, Some(true));
+        assert_eq!(a.load_all(vec![0.0], vec![inf], 1, "", vec![], "", 0.0), -1.0);
+        assert_eq!(a.load_all(vec![0.0; 2], vec![inf; 2], 1, "", vec![], "1:a", 0.0), -1.0);
+        assert_eq!((a.take_error(), a.len()), (String::new(), 0));
+    }
+
+    #[test]
+    fn an_adaptive_whole_load_learns_each_key_as_loads_entry_by_entry_do() {
+        let make = || SlotStore::make(4.0, None, None, 0, 0.0, &[1; 8], Some(true), 11).unwrap();
+        let inf = f64::INFINITY;
+        let (mut whole, mut each) = (make(), make());
+        let keys = ["a", "b", "é", "d"];
+        // The same history in both first.
+        for s in [&mut whole, &mut each] {
+            for i in 0..40u32 {
+                s.next_key(keys[(i % 3) as usize]);
+                s.load_entry(i % 5, 0.0, inf, 0.0);
+                s.get(i % 5, 0.0);
+            }
+        }
+        assert_eq!(whole.load_all(vec![0.0; 4], vec![inf, 5.0, inf, inf], 1, "", vec![], "1:a1:b1:é1:d", 10.0), 3.0);
+        assert_eq!(whole.take_dead(), vec![1]);
+        each.clear();
+        for (slot, key) in keys.iter().enumerate() {
+            each.next_key(key);
+            each.load_entry(slot as u32, 0.0, if slot == 1 { 5.0 } else { inf }, 10.0);
+        }
+        drop(each.take_dead());
+        // New keys then decide the same victims, from the same learnt counts.
+        for i in 0..60u32 {
+            let key = ["x", "a", "y", "é", "z", "d", "w"][(i % 7) as usize];
+            for s in [&mut whole, &mut each] {
+                s.next_key(key);
+                s.load_entry(10 + i % 9, 0.0, inf, 10.0);
+                drop(s.take_dead());
+            }
+            assert_eq!(whole.entries(10.0), each.entries(10.0), "after write {i}");
+        }
+        assert_eq!(whole.stats(), each.stats());
     }
 
     #[test]

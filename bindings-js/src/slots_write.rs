@@ -19,7 +19,7 @@ impl SlotStore {
     }
 
     /// Whether the adaptive policy learns the keys (the store has a key buffer).
-    fn learns(&self) -> bool {
+    pub(crate) fn learns(&self) -> bool {
         !self.keys.is_empty()
     }
 

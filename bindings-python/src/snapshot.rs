@@ -351,9 +351,7 @@ impl Cache {
         // after the lock (the core's with_store).
         let held = self
             .write(|s, now| {
-                s.clear();
-                s.merge_generations(floor, &generations);
-                s.load_prepared(entries, &generations, now);
+                s.replace_with(floor, &generations, entries, now);
                 Ok(s.len())
             })
             .map_err(to_py_nokey)?;

@@ -82,6 +82,52 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         stored
     }
 
+    /// A load's swap (what a host does once the input is read and bounded): every entry
+    /// cleared ([`Self::clear`]: the adaptive policy's history stays), the input's
+    /// generations merged ([`Self::merge_generations`]), then `entries` loaded as
+    /// [`Self::load_prepared`] loads them. How many entries were stored. Python's load
+    /// and the JS binding's make their swap with it.
+    pub fn replace_with(
+        &mut self,
+        floor: u64,
+        generations: &[(String, u64)],
+        entries: Vec<(K, V, usize, Expiry)>,
+        now: u64,
+    ) -> usize {
+        self.replace_learning(floor, generations, entries.into_iter().map(|e| (e, None)), now)
+    }
+
+    /// [`Self::replace_with`] for a host whose keys stand in for its real ones (the JS
+    /// binding's slots): each entry with its real key's fingerprint, where the host has
+    /// it, learnt before its write as [`Self::next_key_fingerprint`] says.
+    pub fn replace_learning(
+        &mut self,
+        floor: u64,
+        generations: &[(String, u64)],
+        entries: impl Iterator<Item = ((K, V, usize, Expiry), Option<u64>)>,
+        now: u64,
+    ) -> usize {
+        self.clear();
+        self.merge_generations(floor, generations);
+        let mut stored = 0;
+        for ((k, v, charge, expiry), fingerprint) in entries {
+            if let Some(fingerprint) = fingerprint {
+                self.next_key_fingerprint(fingerprint);
+            }
+            stored += usize::from(self.load_one(k, v, charge, expiry, now));
+        }
+        // (A skipped last entry's stays for no write.)
+        self.next_fingerprint = None;
+        stored
+    }
+
+    /// Whether `count` new keys charged `bytes` in all are all held when written into
+    /// this store once it is empty (none expired): nothing evicted, culled or refused
+    /// before the last is in. (A host can then skip bounding a load's input first.)
+    pub fn fits_empty(&self, count: usize, bytes: u64) -> bool {
+        count <= self.config.max_entries && self.config.max_bytes.map_or(true, |max| bytes <= max as u64)
+    }
+
     /// One entry of [`Self::load_prepared`], by its rule: skipped (its value to the dead)
     /// when already expired at `now`, refused when larger than the byte bound, else
     /// stored as `set` stores it. Whether it was stored. (A host that loads entry by entry,

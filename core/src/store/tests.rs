@@ -277,3 +277,36 @@ fn keys_reused_with_the_same_expiry_leave_no_records_behind() {
     assert_eq!(s.purge_expired_at_most(60_000, usize::MAX), held);
     assert_eq!(s.len(), 0);
 }
+
+#[test]
+fn what_fits_empty_says_fits_is_all_held_after_replace_with() {
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(8) };
+    let sized = Config { max_bytes: Some(20), ..Config::lru(8) };
+    let sized_cull = Config { max_bytes: Some(20), ..Config::django(8, 3) };
+    for config in [Config::lru(8), Config::django(8, 2), adaptive, sized, sized_cull] {
+        let mut s: Store<String, i64> = Store::new(config.clone()).unwrap();
+        // A history first: keys read often, then invalidated namespaces.
+        for i in 0..200 {
+            let k = format!("h{}", i % 13);
+            let _ = s.set(k.clone(), i, 2, Expiry::Never, 0);
+            s.get(&k, 0);
+        }
+        s.invalidate("ns");
+        let evictions = s.stats().evictions;
+        // The bounds exactly: 8 keys of 20 bytes in all where bytes are bounded.
+        let charges = [3, 2, 3, 2, 3, 2, 3, 2];
+        let total: u64 = charges.iter().sum::<usize>() as u64;
+        assert!(s.fits_empty(8, total), "{config:?}");
+        assert!(!s.fits_empty(9, total), "{config:?}");
+        let entries: Vec<_> = (0..8).map(|i| (format!("k{i}"), i as i64, charges[i], Expiry::Never)).collect();
+        assert_eq!(s.replace_with(1, &[("ns".to_string(), 1), ("other".to_string(), 4)], entries, 0), 8, "{config:?}");
+        assert_eq!(s.len(), 8);
+        assert_eq!(s.stats().evictions, evictions, "{config:?}: nothing evicted");
+        assert_eq!(s.generation("ns"), 2, "merged: the larger of the two");
+        assert_eq!(s.generation("other"), 4);
+        s.validate().unwrap();
+        if config.max_bytes.is_some() {
+            assert!(!s.fits_empty(8, total + 1));
+        }
+    }
+}
