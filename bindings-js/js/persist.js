@@ -86,22 +86,29 @@ export function loadSnapshotInto(c, bytes, options) {
 // entries the cache holds after.
 function replace(c, input, floor, names, generations) {
   const entries = Array.isArray(input) ? input : Array.from(input);
-  let loaded;
+  const joined = joinNames(names);
+  const gens = BigUint64Array.from(generations);
+  const charges = new Float64Array(entries.length);
   try {
-    loaded = loadAll(c, entries, floor, joinNames(names), BigUint64Array.from(generations));
+    // The sizes first (user code: the cache untouched if it throws), once an entry.
+    for (let i = 0; i < entries.length; i++) {
+      const [key, value, size] = entries[i];
+      charges[i] = c.size(key, value, size);
+    }
+    const loaded = loadAll(c, entries, charges, floor, joined, gens);
+    if (loaded !== undefined) return loaded;
   } catch (e) {
     throw loadError(e);
   }
-  if (loaded !== undefined) return loaded;
   const scratch = c.fresh();
   const held = [];
   try {
     // (Names checked here: the cache's own merge below cannot then refuse them.)
-    merged(scratch.store.merge_generations(floor, joinNames(names), BigUint64Array.from(generations)), scratch.store);
+    merged(scratch.store.merge_generations(floor, joined, gens), scratch.store);
     // (The clock's time whether or not the cache is timed yet, as Python's load reads it.)
     const now = scratch.now();
-    for (const [key, value, size, expiresAt] of entries) {
-      const charge = scratch.size(key, value, size);
+    for (let i = 0; i < entries.length; i++) {
+      const [key, value, , expiresAt] = entries[i];
       const earlier = scratch.held(key);
       if (earlier !== undefined) {
         // A repeated key (no writer makes one): the later entry wins, even expired.
@@ -109,7 +116,7 @@ function replace(c, input, floor, names, generations) {
         scratch.release(earlier);
       }
       const slot = scratch.alloc(key);
-      scratch.finish(slot, key, value, scratch.store.load_entry(slot, charge, expiresAt, now));
+      scratch.finish(slot, key, value, scratch.store.load_entry(slot, charges[i], expiresAt, now));
     }
     const t = scratch.store.entries(now);
     for (let i = 0; i < t.length; i += 3) held.push([scratch.key(t[i]), scratch.value(t[i]), t[i + 2], t[i + 1]]);
@@ -119,24 +126,24 @@ function replace(c, input, floor, names, generations) {
     scratch.store.free();
   }
   // What the scratch store held fits the cache emptied, with no key repeated.
-  return loadAll(c, held, floor, joinNames(names), BigUint64Array.from(generations));
+  for (let i = 0; i < held.length; i++) charges[i] = held[i][2];
+  return loadAll(c, held, charges.subarray(0, held.length), floor, joined, gens);
 }
 
-// The load in one call of the store (`load_all`: the core's swap, entry i in slot i)
-// where the scratch store would change nothing: no key repeated and the entries all
-// fitting the cache emptied. Sizes are computed first (user code, as in the scratch
-// pass: the cache untouched if it throws). How many entries the cache holds after;
-// undefined, nothing changed, where the input needs the scratch store.
-function loadAll(c, entries, floor, names, generations) {
+// The load in one call of the store (`load_all`: the core's swap, entry i in slot i,
+// charged charges[i]) where the scratch store would change nothing: no key repeated
+// and the entries all fitting the cache emptied. How many entries the cache holds
+// after; undefined, nothing changed, where the input needs the scratch store.
+function loadAll(c, entries, charges, floor, names, generations) {
   const n = entries.length;
+  // (More keys than the cache holds: the store would say no, after the work below.)
+  if (n > c.max) return undefined;
   const slots = new Map();
   const keys = new Array(n);
   const values = new Array(n);
-  const charges = new Float64Array(n);
   const ats = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const [key, value, size, at] = entries[i];
-    charges[i] = c.size(key, value, size);
+    const [key, value, , at] = entries[i];
     ats[i] = at;
     keys[i] = key;
     values[i] = value;

@@ -84,6 +84,9 @@ impl SlotStore {
             }
         }
         let Some(gens) = self.generations_of(names, generations) else { return FAILED };
+        if entries.len() != ats.len() || !self.store.fits_empty(entries.len(), bytes) {
+            return -1.0;
+        }
         if self.learns() {
             // The adaptive policy's fingerprints of the keys' texts, as `next_key` learns them.
             let texts = split_joined(keys).unwrap_or_default();
@@ -93,9 +96,6 @@ impl SlotStore {
             for (entry, text) in entries.iter_mut().zip(texts) {
                 entry.1 = Some(polycache::fingerprint_text(text));
             }
-        }
-        if entries.len() != ats.len() || !self.store.fits_empty(entries.len(), bytes) {
-            return -1.0;
         }
         // (The cleared entries' slots first: JS has let go of them.)
         self.clear();

@@ -97,3 +97,51 @@ test('a load into a cache with a history keeps it, as clear() does, and keeps on
   assert.deepEqual(loaded.stats(), { ...before, sets: before.sets + 50, entries: 50 });
   assert.equal(workload(loaded, 11, 5000), workload(twin, 11, 5000));
 });
+
+for (const options of [{ max: 50 }, { max: 50, maxSize: 400, sizeCalculation: (v) => 1 + (v % 7) }, { max: 50, eviction: 'lru' }]) {
+  test(`a load that fits into a cache with a history is its clear() and the entries' writes (${JSON.stringify(options)})`, () => {
+    // The input fits the cache emptied and repeats no key: the store takes it in one call
+    // (persist.js `loadAll`), which must decide as the scratch pass would have: as the
+    // cache cleared, then each entry written, least recently used first.
+    const source = new Cache({ max: 50, eviction: 'adaptive' });
+    for (let i = 0; i < 45; i++) source.set(i % 3 ? `k${i * 4}` : `other${i}`, i);
+    const dump = source.dump();
+    const make = () => new Cache({ eviction: 'adaptive', ...options });
+    const loaded = make();
+    const twin = make();
+    assert.equal(workload(loaded, 3, 3000), workload(twin, 3, 3000));
+    const before = loaded.stats();
+    assert.equal(loaded.load(dump), undefined);
+    twin.clear();
+    for (const [k, { value }] of dump.entries) twin.set(k, value);
+    assert.deepEqual([...loaded.keys()], [...twin.keys()]);
+    assert.deepEqual(loaded.stats(), { ...before, sets: before.sets + 45, entries: 45, bytes: twin.stats().bytes });
+    assert.equal(workload(loaded, 11, 5000), workload(twin, 11, 5000));
+    assert.deepEqual(loaded.stats(), twin.stats());
+  });
+}
+
+test('a load that fits in one call checks every entry before it clears the cache', () => {
+  const input = { format: 'polycache', version: 1, entries: [['a', { value: 1 }], ['b', { value: 2 }]] };
+  const sizes = [
+    // Refused by the store's check of every size (load_all), before it clears anything.
+    [(v) => (v === 2 ? -5 : 1), /size must be/],
+    // Refused in JS, as the sizes are computed.
+    [(v) => (v === 2 ? 'x' : 1), /size must be a number/],
+    [
+      (v) => {
+        if (v === 2) throw new Error('no size for you');
+        return 1;
+      },
+      /no size for you/,
+    ],
+  ];
+  for (const [sizeCalculation, message] of sizes) {
+    const cache = new Cache({ max: 10, sizeCalculation });
+    cache.set('kept', 1);
+    assert.throws(() => cache.load(input), { name: 'CacheLoadError', message });
+    assert.deepEqual([...cache.keys()], ['kept']);
+    assert.equal(cache.get('kept'), 1);
+    assert.equal(cache.stats().sets, 1);
+  }
+});
