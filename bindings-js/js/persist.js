@@ -103,8 +103,6 @@ function replace(c, input, floor, names, generations) {
   const scratch = c.fresh();
   const held = [];
   try {
-    // (Names checked here: the cache's own merge below cannot then refuse them.)
-    merged(scratch.store.merge_generations(floor, joined, gens), scratch.store);
     // (The clock's time whether or not the cache is timed yet, as Python's load reads it.)
     const now = scratch.now();
     for (let i = 0; i < entries.length; i++) {
@@ -127,7 +125,11 @@ function replace(c, input, floor, names, generations) {
   }
   // What the scratch store held fits the cache emptied, with no key repeated.
   for (let i = 0; i < held.length; i++) charges[i] = held[i][2];
-  return loadAll(c, held, charges.subarray(0, held.length), floor, joined, gens);
+  try {
+    return loadAll(c, held, charges.subarray(0, held.length), floor, joined, gens);
+  } catch (e) {
+    throw loadError(e);
+  }
 }
 
 // The load in one call of the store (`load_all`: the core's swap, entry i in slot i,
@@ -168,11 +170,6 @@ function loadAll(c, entries, charges, floor, names, generations) {
 function loadError(e) {
   const err = fromWasm(e);
   return err instanceof CacheLoadError ? err : new CacheLoadError(`cannot load: ${err.message}`);
-}
-
-/** What a store's `merge_generations` answered: its error thrown where it refused. */
-function merged(ok, store) {
-  if (!ok) throw fromMessage(store.take_error());
 }
 
 // Namespace names cross to and from the store's module as one text, each as its

@@ -36,20 +36,9 @@ impl SlotStore {
         out
     }
 
-    /// Takes in namespace generations as the core's load does (`Store::merge_generations`:
-    /// each ends at the larger of the two, the floor first); `names` as `generation_names`
-    /// joins them. False, nothing changed and the message kept for `take_error`, when the
-    /// names are not such a join or their count is not the generations'.
-    pub fn merge_generations(&mut self, floor: u64, names: &str, generations: Vec<u64>) -> bool {
-        self.flush();
-        let Some(gens) = self.generations_of(names, generations) else { return false };
-        self.store.merge_generations(floor, &gens);
-        true
-    }
-
     /// A whole load in one call, where the input needs no bounding first: entry `i` in
     /// slot `i`, charged `charges[i]`, expiring at `ats[i]` (epoch ms, or `Infinity`),
-    /// least recently used first, and the input's generations (as `merge_generations`
+    /// least recently used first, and the input's generations (as `generations_of`
     /// takes them), written by the core's swap (`Store::replace_learning`: the entries
     /// cleared, the generations merged, each entry by `load_one`'s rule, each key's
     /// text in `keys`, joined as `join_names` joins, learnt first where the adaptive
@@ -109,8 +98,9 @@ impl SlotStore {
         self.store.len() as f64
     }
 
-    /// A load's generations as `merge_generations` takes them; `None`, the message kept,
-    /// where the names are not such a join or their count is not the generations'.
+    /// A load's generations (`names` as `generation_names` joins them, and their
+    /// generations) as the core's `merge_generations` takes them; `None`, the message
+    /// kept, where the names are not such a join or their count is not the generations'.
     fn generations_of(&mut self, names: &str, generations: Vec<u64>) -> Option<Vec<(String, u64)>> {
         match split_names(names) {
             Some(names) if names.len() == generations.len() => Some(names.into_iter().zip(generations).collect()),
@@ -277,11 +267,11 @@ mod tests {
     #[test]
     fn a_load_with_bad_parts_answers_failed_and_keeps_its_message() {
         let mut s = SlotStore::make(10.0, None, None, 0, 0.0, &[1; 8], None, 11).unwrap();
-        assert!(!s.merge_generations(1, "2:ab", vec![]));
-        assert!(s.take_error().contains("namespace names"));
-        assert!(!s.merge_generations(1, "5:ab", vec![2]));
-        assert!(s.take_error().contains("namespace names"));
-        assert!(s.merge_generations(1, "2:ab", vec![7]));
+        for (names, generations) in [("2:ab", vec![]), ("5:ab", vec![2])] {
+            assert_eq!(s.load_all(vec![], vec![], 1, names, generations, "", 0.0), FAILED);
+            assert!(s.take_error().contains("namespace names"));
+        }
+        assert_eq!(s.load_all(vec![], vec![], 1, "2:ab", vec![7], "", 0.0), 0.0);
         assert_eq!(s.generation_names(), "2:ab");
         assert_eq!(s.load_entry(1, -1.0, f64::INFINITY, 0.0), FAILED);
         assert!(s.take_error().starts_with("polycache:InvalidArgument:size must be"));
