@@ -72,96 +72,58 @@ export function loadSnapshotInto(c, bytes, options) {
   }
 }
 
-// A load as Python's does it (bindings-python/src/snapshot.rs `load_in`): first into a
-// scratch store bounded like the cache, each entry, least recently used first, through
-// the core's load of it (`load_entry`: an entry expired already or larger than the byte
-// bound skipped), each new key learnt first as for a `set`, the store evicting as they
-// come; a failure there leaves the cache as it was. Then the swap (`loadAll`): the
-// cache's entries cleared (the adaptive policy's history stays, as the core's clear
-// keeps it), the input's generations merged (each namespace ends at the larger of the
-// two), and what the scratch store held loaded the same way. So an adaptive cache
-// decides after a load as Python's does, and counts the load as Python does (a set a
-// held entry). Where the input fits the cache emptied and repeats no key, the scratch
-// store would hold it all, as it comes: the swap takes the input itself. How many
-// entries the cache holds after.
+// A load as Python's does it (bindings-python/src/snapshot.rs `load_in`), in one call of
+// the store (`load_all`): the input first into a scratch store bounded like the cache,
+// each entry least recently used first by the core's rule for it (`Store::bound_one`: an
+// earlier entry of the same key gone, one expired already or larger than the byte bound
+// skipped, the key's text learnt first where the adaptive policy learns them, what the
+// bound has no room for going as it comes); then the swap: the cache's entries cleared
+// (the policy's history stays, as the core's clear keeps it), the input's generations
+// merged (each namespace ends at the larger of the two), and what the scratch store
+// held written in its order. So an adaptive cache decides after a load as Python's
+// does, and counts the load as Python does (a set a held entry). The sizes come first
+// (user code, once an entry) and the store checks every part before it changes
+// anything: a failure leaves the cache as it was. How many entries the cache holds after.
 function replace(c, input, floor, names, generations) {
   const entries = Array.isArray(input) ? input : Array.from(input);
-  const joined = joinNames(names);
-  const gens = BigUint64Array.from(generations);
-  const charges = new Float64Array(entries.length);
-  try {
-    // The sizes first (user code: the cache untouched if it throws), once an entry.
-    for (let i = 0; i < entries.length; i++) {
-      const [key, value, size] = entries[i];
-      charges[i] = c.size(key, value, size);
-    }
-    const loaded = loadAll(c, entries, charges, floor, joined, gens);
-    if (loaded !== undefined) return loaded;
-  } catch (e) {
-    throw loadError(e);
-  }
-  const scratch = c.fresh();
-  const held = [];
-  try {
-    // (The clock's time whether or not the cache is timed yet, as Python's load reads it.)
-    const now = scratch.now();
-    for (let i = 0; i < entries.length; i++) {
-      const [key, value, , expiresAt] = entries[i];
-      const earlier = scratch.held(key);
-      if (earlier !== undefined) {
-        // A repeated key (no writer makes one): the later entry wins, even expired.
-        scratch.store.delete(earlier, now);
-        scratch.release(earlier);
-      }
-      const slot = scratch.alloc(key);
-      scratch.finish(slot, key, value, scratch.store.load_entry(slot, charges[i], expiresAt, now));
-    }
-    const t = scratch.store.entries(now);
-    for (let i = 0; i < t.length; i += 3) held.push([scratch.key(t[i]), scratch.value(t[i]), t[i + 2], t[i + 1]]);
-  } catch (e) {
-    throw loadError(e);
-  } finally {
-    scratch.store.free();
-  }
-  // What the scratch store held fits the cache emptied, with no key repeated.
-  for (let i = 0; i < held.length; i++) charges[i] = held[i][2];
-  try {
-    return loadAll(c, held, charges.subarray(0, held.length), floor, joined, gens);
-  } catch (e) {
-    throw loadError(e);
-  }
-}
-
-// The load in one call of the store (`load_all`: the core's swap, entry i in slot i,
-// charged charges[i]) where the scratch store would change nothing: no key repeated
-// and the entries all fitting the cache emptied. How many entries the cache holds
-// after; undefined, nothing changed, where the input needs the scratch store.
-function loadAll(c, entries, charges, floor, names, generations) {
   const n = entries.length;
-  // (More keys than the cache holds: the store would say no, after the work below.)
-  if (n > c.max) return undefined;
+  // Each key's slot (a key repeated keeps its first one, the later entry's value wins).
   const slots = new Map();
-  const keys = new Array(n);
-  const values = new Array(n);
+  const keys = [];
+  const values = [];
+  const order = new Uint32Array(n);
+  const charges = new Float64Array(n);
   const ats = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const [key, value, , at] = entries[i];
-    ats[i] = at;
-    keys[i] = key;
-    values[i] = value;
-    slots.set(key, i);
+  const until = new Float64Array(n); // each slot's expiry: its key's last entry's
+  let held;
+  try {
+    for (let i = 0; i < n; i++) {
+      const [key, value, size, at] = entries[i];
+      charges[i] = c.size(key, value, size);
+      ats[i] = at;
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        slot = keys.length;
+        slots.set(key, slot);
+        keys.push(key);
+      }
+      values[slot] = value;
+      until[slot] = at;
+      order[i] = slot;
+    }
+    // (The adaptive policy learns each key's text, as for a set. The real time where
+    // anything can expire, as Python's load reads it.)
+    const texts = c.adaptive ? joinNames(entries.map((e) => e[0])) : '';
+    const timed = ats.some((at) => at !== Infinity);
+    held = c.store.load_all(order, charges, ats, floor, joinNames(names), BigUint64Array.from(generations), texts, timed ? c.now() : c.time());
+    if (held < 0) throw fromMessage(c.store.take_error()); // (FAILED)
+  } catch (e) {
+    throw loadError(e);
   }
-  if (slots.size !== n) return undefined;
-  const timed = ats.some((at) => at !== Infinity);
-  // (The adaptive policy learns each key's text, as for a set. The real time where
-  // anything can expire, as the scratch pass reads it.)
-  const held = c.store.load_all(charges, ats, floor, names, generations, c.adaptive ? joinNames(keys) : '', timed ? c.now() : c.time());
-  if (held === -1) return undefined;
-  if (held < 0) throw fromMessage(c.store.take_error()); // (FAILED)
   c.install(slots, keys, values);
-  c.reapAll(); // the entries skipped (expired at now)
+  c.reapAll(); // the input's slots the cache does not hold
   c.generationsMoved();
-  if (keys.some((key, i) => key !== undefined && ats[i] !== Infinity)) c.expiring();
+  if (keys.some((key, slot) => key !== undefined && until[slot] !== Infinity)) c.expiring();
   for (const key of keys) if (key !== undefined) c.written(key);
   return held;
 }

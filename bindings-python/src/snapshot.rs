@@ -311,7 +311,8 @@ impl Cache {
                 }
                 Codec::Pickle => {
                     if expiry.is_expired(before) {
-                        scratch.delete(e.key, before); // not worth unpickling
+                        // `bound_one`'s rule for an expired entry, without unpickling it.
+                        scratch.delete(e.key, before);
                         continue;
                     }
                     c.loads
@@ -329,12 +330,9 @@ impl Cache {
             let (v, size) = Value::encode(&obj, &self.values)
                 .map_err(|err| bad(format!("cannot store the value of {:?}: {err}", e.key)))?;
             let charge = entry_charge(e.key.len(), size);
-            // A repeated key (no writer makes one): the later entry wins, even expired.
-            scratch.delete(e.key, before);
-            if !expiry.is_expired(before) {
-                // Too large for the byte bound: skipped, as the core's load does.
-                let _ = scratch.set(Key::from(e.key), v, charge, expiry, before);
-            }
+            // (A repeated key's later entry wins, even expired; one too large for the byte
+            // bound is skipped: the core's rule for a load's entry.)
+            scratch.bound_one(Key::from(e.key), v, charge, expiry, before, None);
             drop(scratch.take_dead());
         }
         let entries: Vec<(Key, Value, usize, Expiry)> = scratch

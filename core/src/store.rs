@@ -158,7 +158,9 @@ impl<K: Hash + Eq + Ord + Clone, V> Store<K, V> {
 
 impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// A store whose keys are hashed by `hasher`; namespace names are still hashed with
-    /// the keyed hasher seeded by `seeds`.
+    /// the keyed hasher seeded by `seeds`. (Out of line: cold, and in the JS store module
+    /// called from two places.)
+    #[inline(never)]
     pub fn with_hasher(config: Config, hasher: S, seeds: [u64; 4]) -> Result<Self> {
         config.validate()?;
         Ok(Store {
@@ -315,6 +317,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     }
 
     /// Removes `key`; true when it held a live entry.
+    #[inline(never)]
     pub fn delete<Q>(&mut self, key: &Q, now: u64) -> bool
     where
         K: Borrow<Q>,
@@ -397,7 +400,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     }
 
     /// Removes every entry. Namespace generations are kept, so a key built before the
-    /// clear can never alias one built after it.
+    /// clear can never alias one built after it. (Out of line: cold.)
+    #[inline(never)]
     pub fn clear(&mut self) {
         while let Some((_, e)) = self.map.pop_victim() {
             self.dead.push(e.value);

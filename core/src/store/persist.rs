@@ -121,11 +121,21 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         stored
     }
 
-    /// Whether `count` new keys charged `bytes` in all are all held when written into
-    /// this store once it is empty (none expired): nothing evicted, culled or refused
-    /// before the last is in. (A host can then skip bounding a load's input first.)
-    pub fn fits_empty(&self, count: usize, bytes: u64) -> bool {
-        count <= self.config.max_entries && self.config.max_bytes.map_or(true, |max| bytes <= max as u64)
+    /// One entry of a load's input into the scratch store that bounds it first (a store
+    /// made like the loading one): an earlier entry of the same key goes (the later
+    /// wins, even expired), then this one by [`Self::load_one`]'s rule, `fingerprint`
+    /// learnt first where the host's keys stand in for its real ones
+    /// ([`Self::next_key_fingerprint`]); the entries the bound leaves no room for go as
+    /// they come. What the scratch store holds after the last is what the loading store
+    /// takes ([`Self::replace_with`]). Whether it was stored.
+    pub fn bound_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64, fingerprint: Option<u64>) -> bool {
+        self.delete(&k, now);
+        if let Some(fingerprint) = fingerprint {
+            self.next_key_fingerprint(fingerprint);
+        }
+        let stored = self.load_one(k, v, charge, expiry, now);
+        self.next_fingerprint = None; // (a skipped entry's stays for no write)
+        stored
     }
 
     /// One entry of [`Self::load_prepared`], by its rule: skipped (its value to the dead)

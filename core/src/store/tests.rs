@@ -279,34 +279,46 @@ fn keys_reused_with_the_same_expiry_leave_no_records_behind() {
 }
 
 #[test]
-fn what_fits_empty_says_fits_is_all_held_after_replace_with() {
-    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(8) };
-    let sized = Config { max_bytes: Some(20), ..Config::lru(8) };
-    let sized_cull = Config { max_bytes: Some(20), ..Config::django(8, 3) };
-    for config in [Config::lru(8), Config::django(8, 2), adaptive, sized, sized_cull] {
+fn a_load_is_bounded_by_a_scratch_store_then_swapped_in_keeping_the_history() {
+    let adaptive = Config { eviction: Eviction::Adaptive, ..Config::lru(4) };
+    let sized = Config { max_bytes: Some(10), ..Config::lru(4) };
+    for config in [Config::lru(4), Config::django(4, 2), adaptive, sized] {
         let mut s: Store<String, i64> = Store::new(config.clone()).unwrap();
-        // A history first: keys read often, then invalidated namespaces.
-        for i in 0..200 {
-            let k = format!("h{}", i % 13);
+        for i in 0..100 {
+            let k = format!("h{}", i % 7);
             let _ = s.set(k.clone(), i, 2, Expiry::Never, 0);
             s.get(&k, 0);
         }
         s.invalidate("ns");
-        let evictions = s.stats().evictions;
-        // The bounds exactly: 8 keys of 20 bytes in all where bytes are bounded.
-        let charges = [3, 2, 3, 2, 3, 2, 3, 2];
-        let total: u64 = charges.iter().sum::<usize>() as u64;
-        assert!(s.fits_empty(8, total), "{config:?}");
-        assert!(!s.fits_empty(9, total), "{config:?}");
-        let entries: Vec<_> = (0..8).map(|i| (format!("k{i}"), i as i64, charges[i], Expiry::Never)).collect();
-        assert_eq!(s.replace_with(1, &[("ns".to_string(), 1), ("other".to_string(), 4)], entries, 0), 8, "{config:?}");
-        assert_eq!(s.len(), 8);
-        assert_eq!(s.stats().evictions, evictions, "{config:?}: nothing evicted");
+        let stats = s.stats();
+        let mut scratch: Store<String, i64> = Store::new(config.clone()).unwrap();
+        let input = [("a", 3, Expiry::Never), ("b", 2, Expiry::At(50)), ("a", 2, Expiry::Never), ("c", 11, Expiry::Never)];
+        for (k, charge, expiry) in input {
+            scratch.bound_one(k.to_string(), charge as i64, charge, expiry, 100, None);
+        }
+        // "b" expired, the first "a" replaced by the later, "c" over the byte bound where there is one.
+        let sized = config.max_bytes.is_some();
+        // (`keys`: most recently used first.)
+        let expected: Vec<String> = if sized { vec!["a".into()] } else { vec!["c".into(), "a".into()] };
+        assert_eq!(scratch.keys(100), expected, "{config:?}");
+        // A later entry that expired removes the earlier one too.
+        scratch.bound_one("a".to_string(), 9, 1, Expiry::At(99), 100, None);
+        assert!(!scratch.holds("a"));
+        // More than the bound: the first ones go as they come.
+        for k in ["d", "e", "f", "g", "h"] {
+            scratch.bound_one(k.to_string(), 1, 1, Expiry::At(500), 100, None);
+        }
+        assert_eq!(scratch.len(), 4, "{config:?}");
+        let held: Vec<_> = scratch.entries(100).map(|(k, v, expiry, charge)| (k.clone(), *v, charge, expiry)).collect();
+        let stored = s.replace_with(1, &[("ns".to_string(), 1), ("other".to_string(), 4)], held.clone(), 100);
+        assert_eq!(stored, held.len());
+        assert_eq!(s.keys(100), held.iter().rev().map(|e| e.0.clone()).collect::<Vec<_>>(), "{config:?}: in the scratch store's order");
+        assert_eq!(s.expiry(&held[0].0, 100), Some(held[0].3));
         assert_eq!(s.generation("ns"), 2, "merged: the larger of the two");
         assert_eq!(s.generation("other"), 4);
+        // Counted as a set an entry held, nothing else.
+        let after = s.stats();
+        assert_eq!((after.sets, after.evictions, after.deletes), (stats.sets + held.len() as u64, stats.evictions, stats.deletes), "{config:?}");
         s.validate().unwrap();
-        if config.max_bytes.is_some() {
-            assert!(!s.fits_empty(8, total + 1));
-        }
     }
 }
