@@ -381,7 +381,6 @@ export class Cache extends CacheBase {
     if (this.#inside !== undefined) return this.#inside;
     const self = this;
     this.#inside = {
-      cache: this,
       get store() {
         return self.#store;
       },
@@ -411,8 +410,6 @@ export class Cache extends CacheBase {
       store_value: (slot, value) => {
         this.#values[slot] = value;
       },
-      // After the store's write of `slot`, a new key's: as `set` takes its answer.
-      finish: (slot, key, value, freed) => this.#finish(slot, true, key, value, freed),
       release: (slot) => this.#release(slot),
       reapAll: () => this.#reapAll(),
       // After a call that wrote `slot`: the expiry array may have moved.
@@ -422,12 +419,6 @@ export class Cache extends CacheBase {
       size: (key, value, size) => this.#size(key, value, size),
       expiring: () => {
         this.#timed = true;
-      },
-      // An empty cache with this one's options and clock state, to load into.
-      fresh: () => {
-        const next = new Cache(this.#options);
-        next.#timed = this.#timed;
-        return next[INSIDE]();
       },
       adaptive: this.#adaptive,
       // A load's swap (persist.js): after the store's `load_all`, its entries, in slots
