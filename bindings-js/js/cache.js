@@ -421,13 +421,13 @@ export class Cache extends CacheBase {
         this.#timed = true;
       },
       adaptive: this.#adaptive,
-      // A load's swap (persist.js): after the store's `load_all`, its entries, in slots
-      // 0 to n - 1; then the generations moved.
-      install: (slots, keys, values) => {
+      // A load's swap (persist.js): after the store's `load_all`, the keys it holds and
+      // their values by slot, the key map and the free slots; then the generations moved.
+      install: (slots, keys, values, free) => {
         this.#slots = slots;
         this.#keys = keys;
         this.#values = values;
-        this.#free = [];
+        this.#free = free;
         this.#nextSlot = keys.length;
         this.#views();
       },

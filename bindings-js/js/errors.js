@@ -139,9 +139,10 @@ export function guardTraps(Store, unguarded, Class) {
   for (const name of methods) {
     if (unguarded.includes(name)) continue;
     const method = proto[name];
-    proto[name] = function (a, b, c, d, e, f, g, h) {
+    // (Nine arguments forwarded, the most any store method takes: tests/js/guard-arity.test.mjs.)
+    proto[name] = function (a, b, c, d, e, f, g, h, i) {
       try {
-        return method.call(this, a, b, c, d, e, f, g, h);
+        return method.call(this, a, b, c, d, e, f, g, h, i);
       } catch (err) {
         throw poison(this, err);
       }

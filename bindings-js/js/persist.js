@@ -17,8 +17,8 @@ export function dumpOf(c) {
     entries.push([c.key(slot), { value: c.value(slot), size: t[i + 2], expiresAt }]);
   }
   const names = splitNames(c.store.generation_names());
-  const gens = c.store.generation_values();
-  const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, gens[i]]) };
+  const gens = c.store.generation_values_exact();
+  const dumped = { format: 'polycache', version: 1, entries, namespaces: names.map((n, i) => [n, Number(gens[i])]) };
   const floor = c.store.generation_floor();
   if (floor > 1n) dumped.floor = Number(floor);
   return dumped;
@@ -72,8 +72,12 @@ export function loadSnapshotInto(c, bytes, options) {
   }
 }
 
-// A load as Python's does it (bindings-python/src/snapshot.rs `load_in`), in one call of
-// the store (`load_all`): the input first into a scratch store bounded like the cache,
+// The entries a call of the store takes at a time (its memory, which never shrinks, then
+// holds a part of the input at most, beside the scratch store).
+const PART = 4096;
+
+// A load as Python's does it (bindings-python/src/snapshot.rs `load_in`), by the store's
+// `load_all`, a part at a time: the input first into a scratch store bounded like the cache,
 // each entry least recently used first by the core's rule for it (`Store::bound_one`: an
 // earlier entry of the same key gone, one expired already or larger than the byte bound
 // skipped, the key's text learnt first where the adaptive policy learns them, what the
@@ -81,47 +85,61 @@ export function loadSnapshotInto(c, bytes, options) {
 // (the policy's history stays, as the core's clear keeps it), the input's generations
 // merged (each namespace ends at the larger of the two), and what the scratch store
 // held written in its order. So an adaptive cache decides after a load as Python's
-// does, and counts the load as Python does (a set a held entry). The sizes come first
-// (user code, once an entry) and the store checks every part before it changes
-// anything: a failure leaves the cache as it was. How many entries the cache holds after.
+// does, and counts the load as Python does (a set a held entry). Sizes are computed as
+// the parts are made (user code, once an entry) and the store checks each part before it
+// takes it: a failure leaves the cache as it was. How many entries the cache holds after.
 function replace(c, input, floor, names, generations) {
   const entries = Array.isArray(input) ? input : Array.from(input);
   const n = entries.length;
-  // Each key's slot (a key repeated keeps its first one, the later entry's value wins).
+  const store = c.store;
+  // Each key's slot (a key repeated keeps its slot; its later entry's value wins), and
+  // the slots the scratch store let go, handed out again to the next part's new keys.
   const slots = new Map();
   const keys = [];
   const values = [];
-  const order = new Uint32Array(n);
-  const charges = new Float64Array(n);
-  const ats = new Float64Array(n);
-  const until = new Float64Array(n); // each slot's expiry: its key's last entry's
-  let held;
+  const until = []; // each slot's expiry: its key's last entry's
+  const free = [];
+  const joined = joinNames(names);
+  const gens = BigUint64Array.from(generations);
+  // (The real time where anything can expire, as Python's load reads it.)
+  const now = entries.some((e) => e[3] !== Infinity) ? c.now() : c.time();
+  let held = 0;
   try {
-    for (let i = 0; i < n; i++) {
-      const [key, value, size, at] = entries[i];
-      charges[i] = c.size(key, value, size);
-      ats[i] = at;
-      let slot = slots.get(key);
-      if (slot === undefined) {
-        slot = keys.length;
-        slots.set(key, slot);
-        keys.push(key);
+    for (let from = 0; from === 0 || from < n; from += PART) {
+      const to = Math.min(n, from + PART);
+      const order = new Uint32Array(to - from);
+      const charges = new Float64Array(to - from);
+      const ats = new Float64Array(to - from);
+      for (let i = from; i < to; i++) {
+        // The size first (user code: the cache untouched if it throws), once an entry.
+        const [key, value, size, at] = entries[i];
+        charges[i - from] = c.size(key, value, size);
+        ats[i - from] = at;
+        let slot = slots.get(key);
+        if (slot === undefined) {
+          slot = free.length > 0 ? free.pop() : keys.length;
+          slots.set(key, slot);
+          keys[slot] = key;
+        }
+        values[slot] = value;
+        until[slot] = at;
+        order[i - from] = slot;
       }
-      values[slot] = value;
-      until[slot] = at;
-      order[i] = slot;
+      // (The adaptive policy learns each key's text, as for a set.)
+      const texts = c.adaptive ? joinNames(entries.slice(from, to).map((e) => e[0])) : '';
+      held = store.load_all(order, charges, ats, texts, floor, joined, gens, now, (from === 0 ? 1 : 0) | (to === n ? 2 : 0));
+      if (held < 0) throw fromMessage(store.take_error()); // (FAILED)
+      for (const slot of store.take_dead()) {
+        if (keys[slot] === undefined) continue; // (let go twice)
+        slots.delete(keys[slot]);
+        keys[slot] = values[slot] = undefined;
+        free.push(slot);
+      }
     }
-    // (The adaptive policy learns each key's text, as for a set. The real time where
-    // anything can expire, as Python's load reads it.)
-    const texts = c.adaptive ? joinNames(entries.map((e) => e[0])) : '';
-    const timed = ats.some((at) => at !== Infinity);
-    held = c.store.load_all(order, charges, ats, floor, joinNames(names), BigUint64Array.from(generations), texts, timed ? c.now() : c.time());
-    if (held < 0) throw fromMessage(c.store.take_error()); // (FAILED)
   } catch (e) {
     throw loadError(e);
   }
-  c.install(slots, keys, values);
-  c.reapAll(); // the input's slots the cache does not hold
+  c.install(slots, keys, values, free);
   c.generationsMoved();
   if (keys.some((key, slot) => key !== undefined && until[slot] !== Infinity)) c.expiring();
   for (const key of keys) if (key !== undefined) c.written(key);

@@ -47,6 +47,9 @@ pub struct SlotStore {
     /// Whether the core laid out its links for every slot JS can use, so that they never
     /// move (`views_at`: the `Cache` reads its LRU victims there).
     fixed_links: bool,
+    /// A load under way (slots_persist.rs `load_all`): its scratch store, and each
+    /// slot's fingerprint where the adaptive policy learns them.
+    pub(crate) loading: Option<Box<(SlotMap, Vec<Option<u64>>)>>,
 }
 
 /// A JS number as a count: a whole number from 0 to `u32::MAX`.
@@ -126,6 +129,7 @@ impl SlotStore {
                 keys: vec![0; key_bytes(learns, slots as usize)].into_boxed_slice(),
                 places: std::cell::Cell::new([0; 9]),
                 fixed_links: slots > 0,
+                loading: None,
             })
         };
         made().map_or_else(failed, Some)

@@ -38,41 +38,67 @@ impl SlotStore {
         out
     }
 
-    /// A whole load in one call, by the core's rules, as Python's load makes it: entry
-    /// `i` of the input (least recently used first) in slot `slots[i]` (a key repeated
-    /// has one slot: the later entry wins), charged `charges[i]`, expiring at `ats[i]`
-    /// (epoch ms, or `Infinity`), each key's text in `keys` (one an entry, joined as
-    /// `join_names` joins) where the adaptive policy learns them. First a scratch store
-    /// made like this one takes the input, each entry by `Store::bound_one` (what it
-    /// has no room for goes as it comes); then this store takes what the scratch store
-    /// held, in its order, by the core's swap (`Store::replace_learning`: the entries
-    /// cleared, the policy's history kept, the input's generations merged, as
-    /// `generations_of` takes them). Every part is checked first: FAILED, nothing
-    /// changed, where one is refused (its message kept for `take_error`). Else how many
-    /// entries the store holds; the input's slots it does not hold are for `take_dead`.
+    /// A load, by the core's rules, as Python's load makes it, in parts of a few
+    /// thousand entries (so the module's memory, which never shrinks, stays the size of
+    /// the cache's, whatever the input's). `part`: 1 on the first part (a load left
+    /// unfinished is dropped), 2 on the last, 3 on one that is both. Entry `i` of the
+    /// part (least recently used first) in slot `slots[i]` (a key repeated has one slot),
+    /// charged `charges[i]`, expiring at `ats[i]` (epoch ms, or `Infinity`), its key's
+    /// text in `keys` (joined as `join_names` joins) where the adaptive policy learns
+    /// them. Each part goes into a scratch store made like this one, each entry by
+    /// `Store::bound_one` (what the bound has no room for going as it comes); the slots it
+    /// no longer holds are then for `take_dead` (one may come twice), so JS can hand them
+    /// out again. The last part then makes the swap: this store takes what the scratch
+    /// store holds, in its order (`Store::replace_learning`: the entries cleared, the
+    /// policy's history kept, the input's generations merged, as `generations_of` takes
+    /// them). Every part is checked before it goes in: FAILED where one is refused (its
+    /// message kept for `take_error`), the load dropped, this store as it was. Else the
+    /// number of entries held: the scratch store's, and after the last part this store's.
     #[allow(clippy::too_many_arguments)]
     pub fn load_all(
         &mut self,
         slots: Vec<u32>,
         charges: Vec<f64>,
         ats: Vec<f64>,
+        keys: &str,
         floor: u64,
         names: &str,
         generations: Vec<u64>,
-        keys: &str,
         now: f64,
+        part: u32,
     ) -> f64 {
+        if part & 1 != 0 {
+            self.loading = None;
+        }
+        let now = now_ms(now);
+        let done = self.load_part(&slots, &charges, &ats, keys, now).and_then(|held| {
+            if part & 2 == 0 {
+                return Ok(held);
+            }
+            let gens = self.generations_of(names, generations).ok_or(())?;
+            Ok(self.load_swap(floor, &gens, now))
+        });
+        match done {
+            Ok(held) => held as f64,
+            Err(()) => {
+                self.loading = None;
+                FAILED
+            }
+        }
+    }
+
+    /// One part of `load_all` into the scratch store; how many entries it holds.
+    fn load_part(&mut self, slots: &[u32], charges: &[f64], ats: &[f64], keys: &str, now: u64) -> Result<usize, ()> {
         let mut entries = Vec::with_capacity(slots.len());
-        for ((&slot, &charge), &at) in slots.iter().zip(&charges).zip(&ats) {
+        for ((&slot, &charge), &at) in slots.iter().zip(charges).zip(ats) {
             match (to_charge(charge), epoch_expiry(at)) {
                 (Ok(charge), Ok(expiry)) => entries.push((slot, charge, expiry, None)),
                 (Err(m), _) | (_, Err(m)) => {
                     self.error = Some(m);
-                    return FAILED;
+                    return Err(());
                 }
             }
         }
-        let Some(gens) = self.generations_of(names, generations) else { return FAILED };
         let mut texts = entries.len();
         if self.learns() {
             // The adaptive policy's fingerprints of the keys' texts, as `next_key` learns them.
@@ -83,40 +109,57 @@ impl SlotStore {
             }
         }
         if [ats.len(), slots.len(), texts] != [entries.len(); 3] {
-            self.error = Some(invalid("load: a slot, a size, a time and (adaptive) a key text an entry"));
-            return FAILED;
+            self.error = Some(invalid("load: unequal parts"));
+            return Err(());
         }
-        let now = now_ms(now);
-        // (The slots are the host's, never hashed: any seeds do.)
-        let Ok(mut scratch) = SlotMap::with_hasher(self.store.config().clone(), Slots(SlotHasher::default()), [0; 4]) else {
-            return FAILED;
-        };
-        let end = slots.iter().max().map_or(0, |&s| s as usize + 1);
-        let mut prints = vec![None; end];
+        if self.loading.is_none() {
+            // (The slots are the host's, never hashed: any seeds do.)
+            let scratch = SlotMap::with_hasher(self.store.config().clone(), Slots(SlotHasher::default()), [0; 4]).map_err(|_| ())?;
+            self.loading = Some(Box::new((scratch, Vec::new())));
+        }
+        let Some(loading) = self.loading.as_mut() else { return Err(()) };
+        let (scratch, prints) = &mut **loading;
         for (slot, charge, expiry, print) in entries {
-            if let Some(p) = prints.get_mut(slot as usize) {
+            let i = slot as usize;
+            if prints.len() <= i {
+                prints.resize(i + 1, None);
+            }
+            if let Some(p) = prints.get_mut(i) {
                 *p = print;
             }
             scratch.bound_one(slot, slot, charge, expiry, now, print);
         }
+        // The slots it let go (evicted, expired, refused, replaced and gone; one may come
+        // twice). (An entry refused for its size leaves no value behind: its slot is
+        // looked at too.)
+        let dead: Vec<u32> = scratch.drain_dead().collect();
+        for slot in dead.into_iter().chain(slots.iter().copied()) {
+            if !scratch.holds(&slot) {
+                self.freed.push(slot);
+            }
+        }
+        Ok(scratch.len())
+    }
+
+    /// The swap that ends `load_all`; how many entries this store then holds.
+    fn load_swap(&mut self, floor: u64, gens: &[(String, u64)], now: u64) -> usize {
+        let Some(loading) = self.loading.take() else { return self.store.len() };
+        let (scratch, prints) = *loading;
         let held: Vec<_> = scratch
             .entries(now)
             .map(|(&slot, _, expiry, charge)| ((slot, slot, charge, expiry), prints.get(slot as usize).copied().flatten()))
             .collect();
         drop(scratch);
-        // (The cleared entries' slots first: JS has let go of them.)
+        // (The cleared entries' slots: JS has let go of them. The last part's: JS takes them.)
+        let dropped = std::mem::take(&mut self.freed);
         self.clear();
+        self.freed = dropped;
         for ((slot, _, _, expiry), _) in &held {
             self.views.set_expiry(*slot, *expiry);
         }
-        self.store.replace_learning(floor, &gens, held.into_iter(), now);
-        for slot in 0..end as u32 {
-            if !self.store.holds(&slot) {
-                self.freed.push(slot);
-            }
-        }
+        self.store.replace_learning(floor, gens, held.into_iter(), now);
         self.publish_clock();
-        self.store.len() as f64
+        self.store.len()
     }
 
     /// A load's generations (`names` as `generation_names` joins them, and their
@@ -161,17 +204,13 @@ impl SlotStore {
         Ok(())
     }
 
-    /// Every namespace's name, in the order of [`SlotStore::generation_values`], joined
+    /// Every namespace's name, in the order of [`SlotStore::generation_values_exact`], joined
     /// as `join_names` says.
     pub fn generation_names(&mut self) -> String {
         self.flush();
         join_names(self.store.generations().map(|(n, _)| n))
     }
 
-    pub fn generation_values(&mut self) -> Vec<f64> {
-        self.flush();
-        self.store.generations().map(|(_, g)| g as f64).collect()
-    }
 
     /// What every namespace the store no longer lists reads as (a snapshot carries it).
     pub fn generation_floor(&mut self) -> u64 {
@@ -272,11 +311,11 @@ mod tests {
             (vec![0], vec![1.0], vec![f64::NAN], "", vec![], "1:a", "expiry must be a time"),
             (vec![0], vec![1.0], vec![INF], "2:ab", vec![], "1:a", "namespace names"),
             (vec![0], vec![1.0], vec![INF], "5:ab", vec![2], "1:a", "namespace names"),
-            (vec![0, 1], vec![1.0; 2], vec![INF; 2], "", vec![], "1:a", "a key text an entry"),
-            (vec![0, 1], vec![1.0], vec![INF], "", vec![], "1:a", "a slot, a size, a time"),
+            (vec![0, 1], vec![1.0; 2], vec![INF; 2], "", vec![], "1:a", "unequal parts"),
+            (vec![0, 1], vec![1.0], vec![INF], "", vec![], "1:a", "unequal parts"),
         ];
         for (slots, charges, ats, names, gens, keys, message) in cases {
-            assert_eq!(s.load_all(slots, charges, ats, 1, names, gens, keys, 0.0), FAILED);
+            assert_eq!(s.load_all(slots, charges, ats, keys, 1, names, gens, 0.0, 3), FAILED);
             let got = s.take_error();
             assert!(got.contains(message), "{got}");
             assert_eq!((s.entries(0.0), s.stats(), s.generation_names()), before, "nothing changed");
@@ -294,16 +333,48 @@ mod tests {
         let slots = vec![0, 1, 2, 0, 3, 4, 5, 6];
         let charges = vec![4.0, 1.0, 11.0, 2.0, 1.0, 1.0, 1.0, 1.0];
         let ats = vec![INF, 50.0, INF, 500.0, INF, INF, INF, INF];
-        assert_eq!(s.load_all(slots, charges, ats, 1, "2:ns3:new", vec![1, 5], "", 100.0), 3.0);
+        assert_eq!(s.load_all(slots, charges, ats, "", 1, "2:ns3:new", vec![1, 5], 100.0, 3), 3.0);
         assert_eq!(s.entries(100.0), vec![4.0, INF, 1.0, 5.0, INF, 1.0, 6.0, INF, 1.0]);
-        let mut gone = s.take_dead();
-        gone.sort_unstable();
-        assert_eq!(gone, vec![0, 1, 2, 3], "the input's slots not held");
+        assert_eq!(gone(&mut s), vec![0, 1, 2, 3], "the input's slots not held");
         assert_eq!(s.stats()[2], sets + 3.0, "a set an entry held");
         assert_eq!((s.generation("ns"), s.generation("new")), (2.0, 5.0), "merged: the larger of the two");
         // The expiry the views read for a held slot is the one loaded.
-        assert_eq!(s.load_all(vec![0], vec![1.0], vec![500.0], 1, "", vec![], "", 100.0), 1.0);
+        assert_eq!(s.load_all(vec![0], vec![1.0], vec![500.0], "", 1, "", vec![], 100.0, 3), 1.0);
         assert_eq!(s.remaining(0, 100.0), 400.0);
+    }
+
+    /// `take_dead`, each slot once, in order.
+    fn gone(s: &mut SlotStore) -> Vec<u32> {
+        let mut slots = s.take_dead();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
+    #[test]
+    fn a_load_in_parts_hands_back_the_slots_it_lets_go_and_swaps_at_the_last() {
+        let mut s = store(3.0, None, false);
+        assert_eq!(s.set(9, 0.0, NEVER, 0.0, 0.0), -1.0);
+        let before = s.entries(0.0);
+        // A first part of five into a bound of three: slots 0 and 1 go as they come.
+        assert_eq!(s.load_all(vec![0, 1, 2, 3, 4], vec![0.0; 5], vec![INF; 5], "", 1, "", vec![], 0.0, 1), 3.0);
+        assert_eq!(gone(&mut s), vec![0, 1]);
+        assert_eq!(s.entries(0.0), before, "the cache as it was until the last part");
+        // JS hands the two out again; a repeated key (slot 2) and one expired (slot 1).
+        assert_eq!(s.load_all(vec![0, 2, 1], vec![0.0; 3], vec![INF, INF, 5.0], "", 1, "", vec![], 10.0, 0), 3.0);
+        assert_eq!(gone(&mut s), vec![1, 3]);
+        // A refused last part drops the load; the cache stays as it was.
+        assert_eq!(s.load_all(vec![5], vec![-1.0], vec![INF], "", 1, "", vec![], 10.0, 2), FAILED);
+        assert!(s.take_error().contains("size must be"));
+        assert_eq!(s.entries(10.0), before);
+        // A last part with nothing left of the dropped load swaps in only its own.
+        assert_eq!(s.load_all(vec![6], vec![0.0], vec![INF], "", 1, "", vec![], 10.0, 2), 1.0);
+        assert_eq!(s.entries(10.0), vec![6.0, INF, 0.0]);
+        // And a whole load in parts: the swap takes the scratch store's order.
+        assert_eq!(s.load_all(vec![0, 1], vec![0.0; 2], vec![INF; 2], "", 1, "", vec![], 10.0, 1), 2.0);
+        assert_eq!(s.load_all(vec![2, 0], vec![0.0; 2], vec![INF; 2], "", 1, "", vec![], 10.0, 2), 3.0);
+        assert_eq!(s.entries(10.0), vec![1.0, INF, 0.0, 2.0, INF, 0.0, 0.0, INF, 0.0]);
+        assert_eq!(gone(&mut s), Vec::<u32>::new());
     }
 
     #[test]
@@ -321,7 +392,7 @@ mod tests {
                 s.get(10 + i % 5, 0.0);
             }
         }
-        assert_eq!(loaded.load_all(slots.clone(), vec![0.0; 7], vec![INF; 7], 1, "", vec![], &joined, 10.0), 4.0);
+        assert_eq!(loaded.load_all(slots.clone(), vec![0.0; 7], vec![INF; 7], &joined, 1, "", vec![], 10.0, 3), 4.0);
         drop(loaded.take_dead());
         // The twin: a fresh store of the same bound takes the input as writes, then the
         // twin, cleared, writes what that store held, in its order.

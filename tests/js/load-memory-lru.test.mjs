@@ -1,0 +1,3 @@
+import { loadMemoryTest } from './load-memory.mjs';
+
+loadMemoryTest('lru');
