@@ -109,6 +109,29 @@ export function snapshotCases(lib) {
       });
       eq(Array.from(cache.snapshot()), Array.from(want), 'bytes');
     }],
+    ['snapshot: keys and values in any text come back as they went, ASCII or not', () => {
+      // A load slices ASCII texts from a window decoded once (snapshot-values.js
+      // `readEntries`) and decodes the others one by one: both, side by side, and a
+      // value larger than a window (1 MiB), which is never sliced.
+      const texts = ['plain', 'é', 'Ω€', '🙂 emoji', '\u0080\u009f', 'tab\tnew\nline', '"quoted"', ''];
+      const src = new Cache({ max: 100 });
+      const expected = [];
+      for (const [i, t] of texts.entries()) {
+        for (const [k, v] of [[`k${i}`, t], [t + i, { text: t, n: i }], [`${t}/${i}`, [t, 'ascii', t]]]) {
+          src.set(k, v);
+          expected.push([k, v]);
+        }
+      }
+      const big = 'x'.repeat(1 << 20) + 'é';
+      src.set('big', big);
+      src.set('big ascii', 'y'.repeat(1 << 20));
+      const cache = new Cache({ max: 100 });
+      cache.loadSnapshot(src.snapshot({ key: K1 }), { key: K1 });
+      for (const [k, v] of expected) eq(cache.get(k), v, `the entry ${JSON.stringify(k)}`);
+      eq(cache.get('big'), big, 'a value past a window, not ASCII');
+      eq(cache.get('big ascii').length, 1 << 20, 'a value past a window, ASCII');
+      eq(cache.size, expected.length + 2, 'every entry');
+    }],
     ['snapshot: signed round trip keeps entries, recency, expiries and generations', () => {
       let t = T;
       const cache = new Cache({ max: 10, now: () => t });
