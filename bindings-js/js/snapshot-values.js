@@ -34,31 +34,15 @@ export function encodeValue(value, key) {
   return [JSON_CODEC, encoder.encode(json)];
 }
 
-/** The JS value of a snapshot entry; `json`, where given, the text of its JSON bytes. */
-export function decodeValue(codec, bytes, key, json) {
+/** The JS value of a snapshot entry. */
+export function decodeValue(codec, bytes, key) {
   if (codec === BYTES_CODEC) return bytes.slice();
   if (codec !== JSON_CODEC) return new OpaqueValue(codec, bytes.slice());
   try {
-    return JSON.parse(json ?? decoder.decode(bytes));
+    return JSON.parse(decoder.decode(bytes));
   } catch (e) {
     throw new CacheLoadError(`loadSnapshot() cannot read the value of ${JSON.stringify(key)}: ${e.message}`);
   }
-}
-
-// One character a byte (windows-1252 maps each byte to one code point): an ASCII text's
-// characters sit at its bytes' offsets, so it is a slice of the window decoded once.
-// Made on first use; null where the runtime has no such decoder (each text is then
-// decoded on its own, as before).
-let bytewise;
-function bytewiseDecoder() {
-  if (bytewise === undefined) {
-    try {
-      bytewise = new TextDecoder('latin1');
-    } catch {
-      bytewise = null;
-    }
-  }
-  return bytewise;
 }
 
 // A written snapshot leaves wasm in pieces of about this size, so wasm memory (which
@@ -106,15 +90,13 @@ export const HEAD_LEN = 26;
 // The input of a load stays in JS; the core sees it a window of about this size at a time.
 const WINDOW = 1 << 20;
 
-// Shows `bytes` to a wasm SnapshotReader window by window; yields, for each, the entry
-// positions found in it (seven numbers an entry: bindings-js/src/snapshot.rs `found`) and
-// where the window starts and ends.
+// Shows `bytes` to a wasm SnapshotReader window by window; yields the entry positions
+// found in each.
 function* windows(reader, bytes) {
   for (let need = WINDOW; ; ) {
     const at = reader.pos();
-    const window = bytes.subarray(at, at + Math.max(need, WINDOW));
-    const next = reader.walk(window);
-    yield [reader.found(), at, at + window.length];
+    const next = reader.walk(bytes.subarray(at, at + Math.max(need, WINDOW)));
+    yield reader.found();
     if (next < 0) return;
     need = next;
   }
@@ -132,15 +114,11 @@ export function checkSnapshot(reader, bytes) {
 
 /** A checked snapshot's entries as `[key, value, size, expiresAt]`, one window at a time. */
 export function* readEntries(reader, bytes, sizeOf) {
-  const byte = bytewiseDecoder();
-  for (const [found, start, end] of windows(reader, bytes)) {
-    let text; // the window, one character a byte, once an entry's text is ASCII
-    const slice = (at, len) => (text ??= byte.decode(bytes.subarray(start, end))).slice(at - start, at - start + len);
-    for (let i = 0; i < found.length; i += 7) {
-      const ascii = byte === null ? 0 : found[i + 6];
-      const key = ascii & 1 ? slice(found[i], found[i + 1]) : decoder.decode(bytes.subarray(found[i], found[i] + found[i + 1]));
+  for (const found of windows(reader, bytes)) {
+    for (let i = 0; i < found.length; i += 6) {
+      const key = decoder.decode(bytes.subarray(found[i], found[i] + found[i + 1]));
       const raw = bytes.subarray(found[i + 4], found[i + 4] + found[i + 5]);
-      yield [key, decodeValue(found[i + 3], raw, key, ascii & 2 ? slice(found[i + 4], found[i + 5]) : undefined), sizeOf(raw), found[i + 2]];
+      yield [key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]];
     }
   }
 }

@@ -89,10 +89,8 @@ impl SnapshotWriter {
 #[wasm_bindgen]
 pub struct SnapshotReader {
     windows: Windows,
-    /// What the last `walk` found: `[key_at, key_len, expiry, codec, value_at, value_len,
-    /// ascii]` per entry (expiry in epoch ms, `Infinity` for never; `ascii`: 1 when the
-    /// key's bytes are ASCII, plus 2 when a JSON value's are and it is in the window).
-    /// JS then slices those texts from the window decoded once (snapshot-values.js).
+    /// What the last `walk` found: `[key_at, key_len, expiry, codec, value_at, value_len]`
+    /// per entry (expiry in epoch ms, `Infinity` for never).
     found: Vec<f64>,
 }
 
@@ -174,22 +172,18 @@ impl SnapshotReader {
     pub fn walk(&mut self, window: &[u8]) -> Result<f64, JsError> {
         let found = &mut self.found;
         found.clear();
-        let base = self.windows.pos();
-        // Whether the bytes at `(at, len)` are all in the window, and ASCII.
-        let ascii = |(at, len): (usize, usize)| at.checked_sub(base).and_then(|i| window.get(i..i + len)).is_some_and(<[u8]>::is_ascii);
         let next = self
             .windows
             .walk(window, |e| {
                 let expiry = e.expires_at.map_or(f64::INFINITY, |t| t as f64);
                 let codec = f64::from(e.codec.to_u8());
-                let flags = u8::from(ascii(e.key)) | u8::from(e.codec == Codec::Json && ascii(e.value)) << 1;
-                found.extend([e.key.0 as f64, e.key.1 as f64, expiry, codec, e.value.0 as f64, e.value.1 as f64, f64::from(flags)]);
+                found.extend([e.key.0 as f64, e.key.1 as f64, expiry, codec, e.value.0 as f64, e.value.1 as f64]);
             })
             .map_err(to_js)?;
         Ok(next.map_or(-1.0, |n| n as f64))
     }
 
-    /// The entries the last `walk` found, seven numbers each (see the field).
+    /// The entries the last `walk` found, six numbers each (see the field).
     pub fn found(&self) -> Vec<f64> {
         self.found.clone()
     }

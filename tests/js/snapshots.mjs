@@ -110,9 +110,9 @@ export function snapshotCases(lib) {
       eq(Array.from(cache.snapshot()), Array.from(want), 'bytes');
     }],
     ['snapshot: keys and values in any text come back as they went, ASCII or not', () => {
-      // A load slices ASCII texts from a window decoded once (snapshot-values.js
-      // `readEntries`) and decodes the others one by one: both, side by side, and a
-      // value larger than a window (1 MiB), which is never sliced.
+      // Texts of one, two, three and four UTF-8 bytes a character side by side, C1
+      // controls, and values larger than the 1 MiB window the reader walks by (session 25
+      // tried slicing ASCII texts from a window decoded once: no faster, not kept).
       const texts = ['plain', 'é', 'Ω€', '🙂 emoji', '\u0080\u009f', 'tab\tnew\nline', '"quoted"', ''];
       const src = new Cache({ max: 100 });
       const expected = [];
