@@ -88,8 +88,7 @@ const PART = 4096;
 // does, and counts the load as Python does (a set a held entry). Sizes are computed as
 // the parts are made (user code, once an entry) and the store checks each part before it
 // takes it: a failure leaves the cache as it was. How many entries the cache holds after.
-function replace(c, input, floor, names, generations) {
-  const entries = Array.isArray(input) ? input : Array.from(input);
+function replace(c, entries, floor, names, generations) {
   const n = entries.length;
   const store = c.store;
   // Each key's slot (a key repeated keeps its slot; its later entry's value wins), and

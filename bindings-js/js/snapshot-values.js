@@ -112,15 +112,20 @@ export function checkSnapshot(reader, bytes) {
   reader.rewind();
 }
 
-/** A checked snapshot's entries as `[key, value, size, expiresAt]`, one window at a time. */
-export function* readEntries(reader, bytes, sizeOf) {
+/**
+ * A checked snapshot's entries as `[key, value, size, expiresAt]`, read one window at a
+ * time into one array (both callers take them all before the cache changes).
+ */
+export function readEntries(reader, bytes, sizeOf) {
+  const entries = [];
   for (const found of windows(reader, bytes)) {
     for (let i = 0; i < found.length; i += 6) {
       const key = decoder.decode(bytes.subarray(found[i], found[i] + found[i + 1]));
       const raw = bytes.subarray(found[i + 4], found[i + 4] + found[i + 5]);
-      yield [key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]];
+      entries.push([key, decodeValue(found[i + 3], raw, key), sizeOf(raw), found[i + 2]]);
     }
   }
+  return entries;
 }
 
 /**
