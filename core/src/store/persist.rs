@@ -77,7 +77,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         }
         let mut stored = 0;
         for (k, v, charge, expiry) in entries {
-            stored += usize::from(self.load_one(k, v, charge, expiry, now));
+            stored += usize::from(self.learn_one(k, v, charge, expiry, now, None));
         }
         stored
     }
@@ -111,13 +111,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.merge_generations(floor, generations);
         let mut stored = 0;
         for ((k, v, charge, expiry), fingerprint) in entries {
-            if let Some(fingerprint) = fingerprint {
-                self.next_key_fingerprint(fingerprint);
-            }
-            stored += usize::from(self.load_one(k, v, charge, expiry, now));
+            stored += usize::from(self.learn_one(k, v, charge, expiry, now, fingerprint));
         }
-        // (A skipped last entry's stays for no write.)
-        self.next_fingerprint = None;
         stored
     }
 
@@ -130,11 +125,17 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// takes ([`Self::replace_with`]). Whether it was stored.
     pub fn bound_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64, fingerprint: Option<u64>) -> bool {
         self.delete(&k, now);
+        self.learn_one(k, v, charge, expiry, now, fingerprint)
+    }
+
+    /// [`Self::load_one`], `fingerprint` learnt first where there is one (and dropped
+    /// after, where the entry was skipped and no write took it).
+    fn learn_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64, fingerprint: Option<u64>) -> bool {
         if let Some(fingerprint) = fingerprint {
             self.next_key_fingerprint(fingerprint);
         }
         let stored = self.load_one(k, v, charge, expiry, now);
-        self.next_fingerprint = None; // (a skipped entry's stays for no write)
+        self.next_fingerprint = None;
         stored
     }
 
