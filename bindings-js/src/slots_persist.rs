@@ -49,7 +49,7 @@ impl SlotStore {
     /// `Store::bound_one` (what the bound has no room for going as it comes); the slots it
     /// no longer holds are then for `take_dead` (one may come twice), so JS can hand them
     /// out again. The last part then makes the swap: this store takes what the scratch
-    /// store holds, in its order (`Store::replace_learning`: the entries cleared, the
+    /// store holds, in its order (`Store::replace_from`: the entries cleared, the
     /// policy's history kept, the input's generations merged, as `generations_of` takes
     /// them). Every part is checked before it goes in: FAILED where one is refused (its
     /// message kept for `take_error`), the load dropped, this store as it was. Else the
@@ -145,19 +145,15 @@ impl SlotStore {
     fn load_swap(&mut self, floor: u64, gens: &[(String, u64)], now: u64) -> usize {
         let Some(loading) = self.loading.take() else { return self.store.len() };
         let (scratch, prints) = *loading;
-        let held: Vec<_> = scratch
-            .entries(now)
-            .map(|(&slot, _, expiry, charge)| ((slot, slot, charge, expiry), prints.get(slot as usize).copied().flatten()))
-            .collect();
-        drop(scratch);
         // (The cleared entries' slots: JS has let go of them. The last part's: JS takes them.)
         let dropped = std::mem::take(&mut self.freed);
         self.clear();
         self.freed = dropped;
-        for ((slot, _, _, expiry), _) in &held {
-            self.views.set_expiry(*slot, *expiry);
-        }
-        self.store.replace_learning(floor, gens, held.into_iter(), now);
+        let views = &mut self.views;
+        self.store.replace_from(&scratch, floor, gens, now, |&slot| slot, |&slot, expiry| {
+            views.set_expiry(slot, expiry);
+            prints.get(slot as usize).copied().flatten()
+        });
         self.publish_clock();
         self.store.len()
     }

@@ -335,24 +335,20 @@ impl Cache {
             scratch.bound_one(Key::from(e.key), v, charge, expiry, before, None);
             drop(scratch.take_dead());
         }
-        let entries: Vec<(Key, Value, usize, Expiry)> = scratch
-            .entries(before)
-            .map(|(k, v, expiry, charge)| (k.clone(), v.clone_ref(py), charge, expiry))
-            .collect();
-        drop(scratch);
         let generations: Vec<(String, u64)> = checked
             .generations(data)
             .map(|(n, g)| (n.to_owned(), g))
             .collect();
         let floor = checked.generation_floor;
         // Under the lock: the swap, which cannot fail. Replaced values are released
-        // after the lock (the core's with_store).
+        // after the lock (the core's with_store), the scratch store's after the swap.
         let held = self
             .write(|s, now| {
-                s.replace_with(floor, &generations, entries, now);
+                s.replace_from(&scratch, floor, &generations, now, |v| v.clone_ref(py), |_, _| None);
                 Ok(s.len())
             })
             .map_err(to_py_nokey)?;
+        drop(scratch);
         Ok(Loaded {
             verified,
             entries: held,

@@ -82,36 +82,30 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         stored
     }
 
-    /// A load's swap (what a host does once the input is read and bounded): every entry
-    /// cleared ([`Self::clear`]: the adaptive policy's history stays), the input's
-    /// generations merged ([`Self::merge_generations`]), then `entries` loaded as
-    /// [`Self::load_prepared`] loads them. How many entries were stored. Python's load
-    /// and the JS binding's make their swap with it.
-    pub fn replace_with(
+    /// A load's swap, once its input went into `scratch` (a store made like this one,
+    /// each entry by [`Self::bound_one`]): every entry cleared ([`Self::clear`]: the
+    /// adaptive policy's history stays), the input's generations merged
+    /// ([`Self::merge_generations`]), then what `scratch` holds at `now`, least recently
+    /// used first, loaded by [`Self::load_one`]'s rule: each value as `value` copies it,
+    /// each key and expiry shown to `seen` first, which answers the real key's
+    /// fingerprint where the host's keys stand in for real ones (the JS binding's slots;
+    /// learnt as [`Self::next_key_fingerprint`] says). How many entries were stored.
+    /// Python's load and the JS binding's make their swap with it.
+    pub fn replace_from(
         &mut self,
+        scratch: &Self,
         floor: u64,
         generations: &[(String, u64)],
-        entries: Vec<(K, V, usize, Expiry)>,
         now: u64,
-    ) -> usize {
-        self.replace_learning(floor, generations, entries.into_iter().map(|e| (e, None)), now)
-    }
-
-    /// [`Self::replace_with`] for a host whose keys stand in for its real ones (the JS
-    /// binding's slots): each entry with its real key's fingerprint, where the host has
-    /// it, learnt before its write as [`Self::next_key_fingerprint`] says.
-    pub fn replace_learning(
-        &mut self,
-        floor: u64,
-        generations: &[(String, u64)],
-        entries: impl Iterator<Item = ((K, V, usize, Expiry), Option<u64>)>,
-        now: u64,
+        mut value: impl FnMut(&V) -> V,
+        mut seen: impl FnMut(&K, Expiry) -> Option<u64>,
     ) -> usize {
         self.clear();
         self.merge_generations(floor, generations);
         let mut stored = 0;
-        for ((k, v, charge, expiry), fingerprint) in entries {
-            stored += usize::from(self.learn_one(k, v, charge, expiry, now, fingerprint));
+        for (k, v, expiry, charge) in scratch.entries(now) {
+            let fingerprint = seen(k, expiry);
+            stored += usize::from(self.learn_one(k.clone(), value(v), charge, expiry, now, fingerprint));
         }
         stored
     }
@@ -122,7 +116,7 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
     /// learnt first where the host's keys stand in for its real ones
     /// ([`Self::next_key_fingerprint`]); the entries the bound leaves no room for go as
     /// they come. What the scratch store holds after the last is what the loading store
-    /// takes ([`Self::replace_with`]). Whether it was stored.
+    /// takes ([`Self::replace_from`]). Whether it was stored.
     pub fn bound_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64, fingerprint: Option<u64>) -> bool {
         self.delete(&k, now);
         self.learn_one(k, v, charge, expiry, now, fingerprint)
@@ -141,9 +135,8 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
 
     /// One entry of [`Self::load_prepared`], by its rule: skipped (its value to the dead)
     /// when already expired at `now`, refused when larger than the byte bound, else
-    /// stored as `set` stores it. Whether it was stored. (A host that loads entry by entry,
-    /// the JS binding, calls it for each.)
-    pub fn load_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64) -> bool {
+    /// stored as `set` stores it. Whether it was stored.
+    fn load_one(&mut self, k: K, v: V, charge: usize, expiry: Expiry, now: u64) -> bool {
         if expiry.is_expired(now) {
             self.dead.push(v);
             return false;

@@ -310,7 +310,13 @@ fn a_load_is_bounded_by_a_scratch_store_then_swapped_in_keeping_the_history() {
         }
         assert_eq!(scratch.len(), 4, "{config:?}");
         let held: Vec<_> = scratch.entries(100).map(|(k, v, expiry, charge)| (k.clone(), *v, charge, expiry)).collect();
-        let stored = s.replace_with(1, &[("ns".to_string(), 1), ("other".to_string(), 4)], held.clone(), 100);
+        let mut shown = Vec::new();
+        let gens = [("ns".to_string(), 1), ("other".to_string(), 4)];
+        let stored = s.replace_from(&scratch, 1, &gens, 100, |v| *v, |k, expiry| {
+            shown.push((k.clone(), expiry));
+            None
+        });
+        assert_eq!(shown, held.iter().map(|e| (e.0.clone(), e.3)).collect::<Vec<_>>(), "each key and expiry shown, in order");
         assert_eq!(stored, held.len());
         assert_eq!(s.keys(100), held.iter().rev().map(|e| e.0.clone()).collect::<Vec<_>>(), "{config:?}: in the scratch store's order");
         assert_eq!(s.expiry(&held[0].0, 100), Some(held[0].3));
