@@ -38,7 +38,7 @@ function bench(name, fn) {
   if (!json) console.log(`  ${name.padEnd(44)} ${ns.toFixed(1).padStart(6)} ns/op`);
 }
 
-const store = SlotStore.make(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), undefined, N + 1);
+const store = SlotStore.make(N, undefined, undefined, 0, 0, undefined, N + 1);
 for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
 const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
 const cache = new Cache({ max: N, eviction: 'lru' });

@@ -86,11 +86,12 @@ export function readOptions(options) {
   };
 }
 
-// Seeds for the core's keyed hasher (wasm32 has no OS randomness), drawn once per
-// process from its random source: the entry point's (Node reads /dev/urandom, which costs
-// a file read where the first crypto.getRandomValues loads Node's crypto module, ~2 ms),
-// else crypto.getRandomValues. Workers refuse crypto.getRandomValues at module scope,
-// where caches are often built; there the seeds come from Math.random, which suffices:
+// Seeds for the core's keyed hasher of namespace names (wasm32 has no OS randomness),
+// drawn once per process, when a Cache's first name comes (cache.js `names`), from its
+// random source: the entry point's (Node reads /dev/urandom, which costs a file read
+// where the first crypto.getRandomValues loads Node's crypto module, ~2 ms), else
+// crypto.getRandomValues. Workers refuse crypto.getRandomValues at module scope; a name
+// used there gets seeds from Math.random, which suffices:
 // the store hashes slot numbers the Cache allocates, never text an attacker picks
 // (namespace names are the application's), and the next cache asks crypto again.
 let fill = null;

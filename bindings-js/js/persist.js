@@ -91,6 +91,7 @@ const PART = 4096;
 function replace(c, entries, floor, names, generations) {
   const n = entries.length;
   const store = c.store;
+  c.names(); // (the store's names seeded before the input's come)
   // Each key's slot (a key repeated keeps its slot; its later entry's value wins), and
   // the slots the scratch store let go, handed out again to the next part's new keys.
   const slots = new Map();

@@ -82,8 +82,8 @@ pub(crate) fn to_charge(x: f64) -> Result<usize, String> {
 #[wasm_bindgen]
 impl SlotStore {
     /// `max_bytes`: `None` for no byte bound. `cull_frequency`: `None` for LRU eviction,
-    /// `Some(n)` for Django's batch cull. `seeds`: 8 random u32 for the map's hasher.
-    /// `adaptive`: the adaptive policy (with `cull_frequency` `None`).
+    /// `Some(n)` for Django's batch cull. `adaptive`: the adaptive policy (with
+    /// `cull_frequency` `None`). Namespace names are hashed unkeyed until [`SlotStore::seed`].
     #[allow(clippy::too_many_arguments)]
     pub fn make(
         max_entries: f64,
@@ -91,7 +91,6 @@ impl SlotStore {
         cull_frequency: Option<f64>,
         ttl_kind: u32,
         ttl_amount: f64,
-        seeds: &[u32],
         adaptive: Option<bool>,
         slots: u32,
     ) -> Option<SlotStore> {
@@ -108,15 +107,8 @@ impl SlotStore {
             };
             // Most caches set no default lifetime; reading one is out of line (default_ttl).
             let default_ttl = if ttl_kind == KIND_DEFAULT { Ttl::Default } else { default_ttl(ttl_kind, ttl_amount)? };
-            if seeds.len() != 8 {
-                return Err(invalid("seeds must be 8 random u32"));
-            }
-            let mut s = [0u64; 4];
-            for (i, seed) in s.iter_mut().enumerate() {
-                *seed = (u64::from(seeds[2 * i]) << 32) | u64::from(seeds[2 * i + 1]);
-            }
             let learns = config.eviction == Eviction::Adaptive;
-            let store = Store::with_hasher(config, Slots(SlotHasher::default()), s).map_err(coded)?;
+            let store = Store::with_hasher(config, Slots(SlotHasher::default()), [0; 4]).map_err(coded)?;
             Ok(SlotStore {
                 store,
                 default_ttl,
@@ -133,6 +125,15 @@ impl SlotStore {
             })
         };
         made().map_or_else(failed, Some)
+    }
+
+    /// Keys the hash of namespace names with 8 random u32, drawn by JS when a first name
+    /// comes (reading them costs a first cache more than making its store). False, and
+    /// nothing changed, once a name is held.
+    #[allow(clippy::too_many_arguments)]
+    pub fn seed(&mut self, a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32) -> bool {
+        let word = |hi: u32, lo: u32| (u64::from(hi) << 32) | u64::from(lo);
+        self.store.seed_namespaces([word(a, b), word(c, d), word(e, f), word(g, h)])
     }
 
     /// Replays the operations JS answered alone (views.rs), in order. Every other method

@@ -24,7 +24,7 @@ const INF: f64 = f64::INFINITY;
 const NEVER: u32 = crate::ttl::KIND_NEVER;
 
 fn store(max: f64, max_bytes: Option<f64>, adaptive: bool) -> SlotStore {
-    SlotStore::make(max, max_bytes, None, 0, 0.0, &[1; 8], Some(adaptive), 11).unwrap()
+    SlotStore::make(max, max_bytes, None, 0, 0.0, Some(adaptive), 11).unwrap()
 }
 
 #[test]
@@ -155,12 +155,20 @@ fn an_adaptive_load_learns_each_key_as_writes_of_what_it_holds_do() {
 
 #[test]
 fn a_maker_that_fails_answers_none_and_leaves_why() {
-    assert!(SlotStore::make(-1.0, None, None, 0, 0.0, &[1; 8], None, 0).is_none());
+    assert!(SlotStore::make(-1.0, None, None, 0, 0.0, None, 0).is_none());
     let why = take_failure();
     assert!(why.starts_with("polycache:InvalidConfig:") && why.contains("max must be a whole number"), "{why}");
     assert_eq!(take_failure(), "", "read once");
-    assert!(SlotStore::make(10.0, None, None, 0, 0.0, &[1; 3], None, 0).is_none());
-    assert!(take_failure().contains("seeds must be 8"));
-    assert!(SlotStore::make(10.0, None, None, 0, 0.0, &[1; 8], None, 11).is_some());
+    assert!(SlotStore::make(10.0, None, None, 0, 0.0, None, 11).is_some());
     assert_eq!(take_failure(), "");
+}
+
+#[test]
+fn namespace_names_are_seeded_before_the_first_name_and_never_after() {
+    let mut s = store(10.0, None, false);
+    assert!(s.seed(1, 2, 3, 4, 5, 6, 7, 8));
+    assert!(s.seed(8, 7, 6, 5, 4, 3, 2, 1), "no name yet: seeded again");
+    assert_eq!(s.invalidate("ns"), 2.0);
+    assert!(!s.seed(1, 2, 3, 4, 5, 6, 7, 8), "a name is held");
+    assert_eq!((s.generation("ns"), s.generation("other")), (2.0, 1.0), "its row still found");
 }

@@ -56,6 +56,17 @@ impl<S: BuildHasher> Generations<S> {
         g
     }
 
+    /// Hashes the names with `hasher` from now on: a host may draw its seeds only when a
+    /// first name comes (drawing them can cost more than making the store). Only while
+    /// no row is held (false, and nothing changed, otherwise); the floor and the bounds stay.
+    pub fn reseed(&mut self, hasher: S) -> bool {
+        let empty = self.rows.is_empty();
+        if empty {
+            self.rows = LruCache::unbounded_with_hasher(hasher);
+        }
+        empty
+    }
+
     /// Changes the bounds; rows over them are forgotten at once.
     pub fn set_bounds(&mut self, max_rows: usize, max_bytes: Option<u64>) {
         self.max_rows = max_rows.max(MIN_ROWS);
@@ -194,6 +205,18 @@ mod tests {
         assert_eq!(t.len(), MIN_ROWS, "the oldest row went");
         assert!(t.peek("a") >= 2, "read {} after being forgotten at 2", t.peek("a"));
         assert_eq!(t.invalidate("a"), 3);
+        t.validate().unwrap();
+    }
+
+    #[test]
+    fn a_table_is_reseeded_only_while_it_holds_no_row() {
+        let mut t = table(10);
+        let floor = t.floor();
+        assert!(t.reseed(seeded_hasher([5, 6, 7, 8])));
+        assert_eq!((t.floor(), t.len()), (floor, 0));
+        t.invalidate("a");
+        assert!(!t.reseed(seeded_hasher([9; 4])), "a row is held: its hash must not change");
+        assert_eq!((t.peek("a"), t.len()), (2, 1));
         t.validate().unwrap();
     }
 

@@ -193,9 +193,8 @@ test('views: a key learnt through the key buffer is the key passed as a string (
   const { readFileSync } = await import('node:fs');
   const glue = await import(new URL('../../dist/polycache_wasm.js', import.meta.url).href);
   glue.initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) });
-  const seeds = new Uint32Array(8).fill(3);
-  const viaString = glue.SlotStore.make(8, undefined, undefined, 0, 0, seeds, true, 9);
-  const viaBuffer = glue.SlotStore.make(8, undefined, undefined, 0, 0, seeds, true, 9);
+  const viaString = glue.SlotStore.make(8, undefined, undefined, 0, 0, true, 9);
+  const viaBuffer = glue.SlotStore.make(8, undefined, undefined, 0, 0, true, 9);
   const encoder = new TextEncoder();
   // Non-ASCII text, an astral character, a lone surrogate (both ways give U+FFFD).
   const texts = ['é', 'ß\u00ff', '𝄞', 'a\ud800b', '日本', 'x'.repeat(1000), 'plain'];

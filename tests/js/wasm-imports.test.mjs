@@ -12,7 +12,6 @@ import * as storeGlue from '../../dist/polycache_wasm.js';
 import * as lruGlue from '../../dist/polycache_lrustore.js';
 
 const bytes = (name) => readFileSync(new URL(`../../dist/${name}`, import.meta.url));
-const SEEDS = new Uint32Array(8).fill(5);
 
 for (const [name, glue] of [
   ['polycache_wasm_bg.wasm', storeGlue],
@@ -31,12 +30,10 @@ for (const [name, glue] of [
 
 test("a store maker's failure: undefined, and its message once", () => {
   storeGlue.initSync({ module: bytes('polycache_wasm_bg.wasm') });
-  assert.equal(storeGlue.SlotStore.make(1.5, undefined, undefined, 0, 0, SEEDS, false, 0), undefined);
+  assert.equal(storeGlue.SlotStore.make(1.5, undefined, undefined, 0, 0, false, 0), undefined);
   assert.match(storeGlue.take_failure(), /^polycache:InvalidConfig:.*max must be a whole number.*got 1\.5$/);
   assert.equal(storeGlue.take_failure(), '');
-  assert.equal(storeGlue.SlotStore.make(4, undefined, undefined, 0, 0, SEEDS.subarray(0, 3), false, 5), undefined);
-  assert.match(storeGlue.take_failure(), /^polycache:InvalidArgument:seeds must be 8/);
-  const store = storeGlue.SlotStore.make(4, undefined, undefined, 0, 0, SEEDS, false, 5);
+  const store = storeGlue.SlotStore.make(4, undefined, undefined, 0, 0, false, 5);
   assert.equal(store.len(), 0);
   store.free();
 
@@ -97,7 +94,7 @@ test('namespace names of any text cross dump, load, snapshot and loadSnapshot wh
 
 test('a store called after free() traps, and the Cache says it was freed before any call', () => {
   storeGlue.initSync({ module: bytes('polycache_wasm_bg.wasm') });
-  const store = storeGlue.SlotStore.make(4, undefined, undefined, 0, 0, SEEDS, false, 5);
+  const store = storeGlue.SlotStore.make(4, undefined, undefined, 0, 0, false, 5);
   store.free();
   assert.throws(() => store.len(), WebAssembly.RuntimeError);
   const c = new Cache({ max: 4 });

@@ -10,6 +10,13 @@ impl<K: Hash + Eq + Ord + Clone, V, S: Indexing<K>> Store<K, V, S> {
         self.generations.get(namespace)
     }
 
+    /// Seeds the keyed hasher of namespace names, for a host that draws its seeds when a
+    /// first name comes rather than when it makes the store ([`Store::with_hasher`]'s
+    /// `seeds` stand until then). False, and nothing changed, once a name is held.
+    pub fn seed_namespaces(&mut self, seeds: [u64; 4]) -> bool {
+        self.generations.reseed(seeded_hasher(seeds))
+    }
+
     /// The current generation of a namespace, without remembering the read.
     pub fn generation_peek(&self, namespace: &str) -> u64 {
         self.generations.peek(namespace)
