@@ -180,20 +180,20 @@ export class LruViews {
 
   // The per-slot views and the ring, on the memory as it is now.
   #open() {
-    const store = this.#store;
+    const at = this.#store.views_at();
     const buffer = storeMemory().buffer;
+    // (bindings-js/src/lru_views.rs `views_at`: the places, as one call writes them.)
+    const [ring, ringLen, fresh, len, ages, sizes, sizesLen, covered, links, linksLen, replays, bytes] = new Uint32Array(buffer, at, 12);
     // (No ages nor fresh-until times before the first lifetime: views of none.)
-    const len = store.fresh_len();
-    this.#fresh = new Float64Array(buffer, store.fresh_ptr(), len);
-    this.#ages = new Float64Array(buffer, store.ages_ptr(), 2 * len);
-    this.#sizes = new Float64Array(buffer, store.sizes_ptr(), store.sizes_len());
-    this.#ring = new Int32Array(buffer, store.ring_ptr(), store.ring_len());
-    this.#ringEnd = this.#ring.length - 1;
-    this.#covered = store.covered_len();
-    const links = store.links_ptr();
-    this.#links = links === 0 ? NO_LINKS : new Uint32Array(buffer, links, store.links_len());
-    this.#replays = new Int32Array(buffer, store.replays_ptr(), 1);
-    this.#bytes = new Uint32Array(buffer, store.bytes_ptr(), 2);
+    this.#fresh = new Float64Array(buffer, fresh, len);
+    this.#ages = new Float64Array(buffer, ages, 2 * len);
+    this.#sizes = new Float64Array(buffer, sizes, sizesLen);
+    this.#ring = new Int32Array(buffer, ring, ringLen);
+    this.#ringEnd = ringLen - 1;
+    this.#covered = covered;
+    this.#links = links === 0 ? NO_LINKS : new Uint32Array(buffer, links, linksLen);
+    this.#replays = new Int32Array(buffer, replays, 1);
+    this.#bytes = new Uint32Array(buffer, bytes, 2);
     this.#runCount = -1;
     this.#changed();
   }

@@ -31,6 +31,8 @@ pub struct LruStore {
     /// The ring of gets JS answered alone (views.rs; only hits go in it here), replayed
     /// in order before anything that reads or changes the recency order.
     views: Views,
+    /// Where JS's views are, written by `views_at` (lru_views.rs) for JS to read.
+    places: std::cell::Cell<[u32; 12]>,
 }
 
 /// What the store charges for a size from JS (one it cannot count is too large for any
@@ -76,7 +78,7 @@ impl LruStore {
         // lru-cache lays out its own (and JS its keys and values): every slot is covered.
         let laid_out = if max_entries <= 1 << 16 { max_entries } else { 0 };
         let views = Views::new(0, ring_for(laid_out));
-        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views };
+        let mut lru = LruStore { store, slots: SlotArrays::default(), freed: Vec::new(), error: None, views, places: Default::default() };
         lru.slots.lay_out(laid_out);
         Ok(lru)
     }

@@ -1,13 +1,54 @@
-//! The `LruStore`'s calls that locate what JS reads and writes in wasm memory without a
-//! call (lru-views.js): the per-slot fresh-until times, ages and sizes (lru_slots.rs), the
+//! Where the `LruStore` keeps what JS reads and writes in wasm memory without a call
+//! (lru-views.js): the per-slot fresh-until times, ages and sizes (lru_slots.rs), the
 //! ring and its count of replays (views.rs), and the core's byte sum and recency links.
-//! Each answers an address (a byte offset) or a length; they change only as each says.
+//! Each place is an address (a byte offset) or a length; they change only as each says.
+//! JS reads them all with one call, `views_at`.
 
 use wasm_bindgen::prelude::*;
 
 use super::LruStore;
 
 #[wasm_bindgen]
+impl LruStore {
+    /// Where JS opens its views, as twelve u32 at the byte offset returned (written by
+    /// this call): `ring_ptr`, `ring_len`, `fresh_ptr`, `fresh_len`, `ages_ptr`,
+    /// `sizes_ptr`, `sizes_len`, `covered_len`, `links_ptr`, `links_len`, `replays_ptr`,
+    /// `bytes_ptr` (below). One call: a call a place cost a first `LRUCache`'s first set a
+    /// JS and a wasm function compiled on their first call each, twelve times
+    /// (docs/js-speed.md, session 26), as it had cost a first `Cache` (session 20).
+    pub fn views_at(&self) -> u32 {
+        self.places.set([
+            self.ring_ptr(),
+            self.ring_len(),
+            self.fresh_ptr(),
+            self.fresh_len(),
+            self.ages_ptr(),
+            self.sizes_ptr(),
+            self.sizes_len(),
+            self.covered_len(),
+            self.links_ptr(),
+            self.links_len(),
+            self.replays_ptr(),
+            self.bytes_ptr(),
+        ]);
+        self.places.as_ptr() as usize as u32
+    }
+
+    /// Lays out the ages and fresh-until times (each slot's the default: untimed) if they
+    /// are not yet: JS calls it when the cache's first lifetime is tracked, before it
+    /// writes ages through its view (lru-lifetimes.js `start`).
+    pub fn time_slots(&mut self) {
+        self.slots.time_slots();
+    }
+
+    /// Lays out the sizes (each slot's 0) if they are not yet: JS calls it when it makes a
+    /// cache that sizes its entries, so that its view of them covers every slot from the
+    /// first write on (lru-views.js `rewrite`).
+    pub fn size_slots(&mut self) {
+        self.slots.size_slots();
+    }
+}
+
 impl LruStore {
     /// Where the per-slot fresh-until times are in wasm memory (a byte offset; they move
     /// only in a write of a slot at or past `covered_len`, or when laid out at the first
@@ -27,20 +68,6 @@ impl LruStore {
     pub fn covered_len(&self) -> u32 {
         let links = self.store.recency_links_stay().map_or(usize::MAX, |(below, _)| below.saturating_sub(1));
         self.slots.cap().min(links) as u32
-    }
-
-    /// Lays out the ages and fresh-until times (each slot's the default: untimed) if they
-    /// are not yet: JS calls it when the cache's first lifetime is tracked, before it
-    /// writes ages through its view (lru-lifetimes.js `start`).
-    pub fn time_slots(&mut self) {
-        self.slots.time_slots();
-    }
-
-    /// Lays out the sizes (each slot's 0) if they are not yet: JS calls it when it makes a
-    /// cache that sizes its entries, so that its view of them covers every slot from the
-    /// first write on (lru-views.js `rewrite`).
-    pub fn size_slots(&mut self) {
-        self.slots.size_slots();
     }
 
     /// Where the per-slot sizes are in wasm memory (`sizes_len` of them; they move with
