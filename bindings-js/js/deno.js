@@ -9,13 +9,14 @@ import * as extras from './extras.js';
 import { lruFrom } from './lru-lazy.js';
 import { lruWith } from './lru-module.js';
 import { storeFrom } from './slot-store.js';
+import { CODEC_PAGES, STORE_PAGES, roomy } from './wasm-room.js';
 
-storeFrom(() => initSync({ module: Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) }));
+storeFrom(() => initSync({ module: roomy(Deno.readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)), STORE_PAGES) }));
 codecFrom(
   () => codecGlue,
-  () => Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
+  () => roomy(Deno.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)), CODEC_PAGES),
 );
-lruFrom(() => lruWith(Deno.readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url))));
+lruFrom(() => lruWith(roomy(Deno.readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)), STORE_PAGES)));
 extrasFrom(() => extras);
 
 export * from './lib.js';

@@ -11,15 +11,16 @@ import { codecFrom } from './codec.js';
 import * as exported from './lru-cache-node.js';
 import { lruWith } from './lru-module.js';
 import { named } from './names.js';
+import { CODEC_PAGES, STORE_PAGES, roomy } from './wasm-room.js';
 
 codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
-  () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
+  () => roomy(readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)), CODEC_PAGES),
 );
 
 function load() {
   try {
-    return lruWith(readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)));
+    return lruWith(roomy(readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)), STORE_PAGES));
   } catch (e) {
     throw new Error(`polycache: loading LRUCache's wasm module failed: ${e.message}`, { cause: e });
   }

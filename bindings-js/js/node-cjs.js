@@ -10,15 +10,16 @@ import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
 import { storeFrom } from './slot-store.js';
+import { CODEC_PAGES, STORE_PAGES, roomy } from './wasm-room.js';
 
-storeFrom(() => initSync({ module: readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')) }));
+storeFrom(() => initSync({ module: roomy(readFileSync(join(__dirname, 'polycache_wasm_bg.wasm')), STORE_PAGES) }));
 codecFrom(
   () => require(join(__dirname, 'polycache_codec.cjs')),
-  () => readFileSync(join(__dirname, 'polycache_codec_bg.wasm')),
+  () => roomy(readFileSync(join(__dirname, 'polycache_codec_bg.wasm')), CODEC_PAGES),
 );
 lruFromBundle(
   () => require(join(__dirname, 'polycache_lru.cjs')),
-  () => readFileSync(join(__dirname, 'polycache_lrustore_bg.wasm')),
+  () => roomy(readFileSync(join(__dirname, 'polycache_lrustore_bg.wasm')), STORE_PAGES),
 );
 extrasFromBundle(() => require(join(__dirname, 'polycache_extras.cjs')));
 randomFrom(urandom);

@@ -14,11 +14,12 @@ import { lruFromBundle } from './lru-node.js';
 import { urandom } from './node-random.js';
 import { randomFrom } from './options.js';
 import { storeFrom } from './slot-store.js';
+import { CODEC_PAGES, STORE_PAGES, roomy } from './wasm-room.js';
 
-storeFrom(() => initSync({ module: readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)) }));
+storeFrom(() => initSync({ module: roomy(readFileSync(new URL('../../dist/polycache_wasm_bg.wasm', import.meta.url)), STORE_PAGES) }));
 codecFrom(
   () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
-  () => readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)),
+  () => roomy(readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)), CODEC_PAGES),
 );
 // Compiled as a function body, not required: a first `require` in an ES module process
 // sets up Node's CommonJS loader, which made a first LRUCache cost 9 M instructions
@@ -31,7 +32,7 @@ function compiled(url) {
 }
 lruFromBundle(
   () => compiled(new URL('../../dist/polycache_lru.cjs', import.meta.url)),
-  () => readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)),
+  () => roomy(readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)), STORE_PAGES),
 );
 extrasFromBundle(() => compiled(new URL('../../dist/polycache_extras.cjs', import.meta.url)));
 randomFrom(urandom);

@@ -26,11 +26,31 @@ const MIN_STEP: usize = 16;
 #[derive(Debug)]
 pub struct Grow {
     end: Option<NonNull<u8>>,
+    /// Whether the memory the module starts with (past the heap's base) was offered.
+    began: bool,
+}
+
+extern "C" {
+    /// Where the linker put the end of the stack and the data: the heap may start there.
+    static __heap_base: u8;
 }
 
 // SAFETY: `acquire` gives talc only pages it grew itself, each once, and allocates nothing.
 unsafe impl talc::source::Source for Grow {
     fn acquire<B: Binning>(talc: &mut Talc<Self, B>, layout: Layout) -> Result<(), ()> {
+        if !talc.source.began {
+            talc.source.began = true;
+            // First the memory the module starts with, past the stack and the data (Node
+            // and Deno start the stores with 16 MiB of it: bindings-js/js/wasm-room.js).
+            // If it is too small for this allocation, the growth below extends it.
+            let base = unsafe { core::ptr::addr_of!(__heap_base) } as *mut u8;
+            let size = (memory_size(0) * PAGE).saturating_sub(base as usize);
+            // SAFETY: nothing else uses the memory past the heap base.
+            talc.source.end = unsafe { talc.claim(base, size) };
+            if talc.source.end.is_some() {
+                return Ok(());
+            }
+        }
         // What one allocation needs with talc's bookkeeping (generous), in pages.
         let needed = (layout.size() + layout.align() + 256).div_ceil(PAGE);
         let step = needed.max(memory_size(0) / 8).max(MIN_STEP);
@@ -65,5 +85,5 @@ unsafe impl talc::source::Source for Grow {
 pub type Allocator = TalcSyncCell<Grow, WasmBinning>;
 
 pub const fn allocator() -> Allocator {
-    TalcSyncCell::new_wasm(Grow { end: None })
+    TalcSyncCell::new_wasm(Grow { end: None, began: false })
 }

@@ -22,8 +22,14 @@ test('a queued timed rewrite whose replay runs out of wasm memory poisons its ca
   const victim = new Cache({ max: n, ttl: 60_000, eviction: 'lru', now: () => clock.t });
   for (let i = 0; i < n; i++) victim.set(`k${i}`, i);
   victim.set('k0', 0); // a call at this `now`: the store keeps its expiry for the queued ones
-  // No page left to grow into: the expiry index (a record per rewrite) cannot grow.
+  // No page left to grow into, and the room the allocator holds (the Node entry starts
+  // the store with 16 MiB, bindings-js/js/wasm-room.js) taken by caches made until one
+  // cannot be: the expiry index (a record per rewrite) cannot grow.
   memory.grow(MAX_PAGES - memory.buffer.byteLength / PAGE);
+  const fillers = [];
+  assert.throws(() => {
+    for (;;) fillers.push(new Cache({ max: 1000 }));
+  }, CacheTrappedError);
   let thrown;
   let i = 0;
   for (let round = 0; round < 4 && thrown === undefined; round++) {
