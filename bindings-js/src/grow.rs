@@ -1,5 +1,8 @@
-//! The modules' allocator: talc, without a lock (single-threaded wasm), taking wasm memory
-//! in steps of at least an eighth of what the module has, and 1 MiB.
+//! The modules' allocator: talc, without a lock (single-threaded wasm), taking first the
+//! memory the module starts with (past the stack and the data), then wasm memory in steps
+//! of at least an eighth of what the module has, and 1 MiB. (Node and Deno start the stores
+//! with 16 MiB so that they seldom grow: growing detaches an ArrayBuffer, which costs every
+//! typed-array access of the process from then on; bindings-js/wasm-memory.mjs.)
 //!
 //! talc's own source grows the memory by what one allocation needs, a page at a time as
 //! caches are made. In V8 each `memory.grow` can start a full GC (the memory counts as
@@ -35,7 +38,8 @@ extern "C" {
     static __heap_base: u8;
 }
 
-// SAFETY: `acquire` gives talc only pages it grew itself, each once, and allocates nothing.
+// SAFETY: `acquire` gives talc the memory past the heap base once, then only pages it
+// grew itself, each once, and allocates nothing.
 unsafe impl talc::source::Source for Grow {
     fn acquire<B: Binning>(talc: &mut Talc<Self, B>, layout: Layout) -> Result<(), ()> {
         if !talc.source.began {
@@ -43,7 +47,7 @@ unsafe impl talc::source::Source for Grow {
             // First the memory the module starts with, past the stack and the data (Node
             // and Deno start the stores with 16 MiB of it: bindings-js/js/wasm-room.js).
             // If it is too small for this allocation, the growth below extends it.
-            let base = unsafe { core::ptr::addr_of!(__heap_base) } as *mut u8;
+            let base = core::ptr::addr_of!(__heap_base) as *mut u8;
             let size = (memory_size(0) * PAGE).saturating_sub(base as usize);
             // SAFETY: nothing else uses the memory past the heap base.
             talc.source.end = unsafe { talc.claim(base, size) };
