@@ -8,8 +8,8 @@
 // then on each typed-array access checks for detachment. A `Cache`'s gets, sets and
 // evictions read and write the store's memory through typed arrays (and so do lru-cache,
 // mnemonist, Node's Buffer code...). Every module started with 17 pages, the 1 MiB stack
-// and its data, so a process's first cache grew it. Node and Deno read the bytes and
-// start the stores with 16 MiB (untouched pages cost no RAM), which the allocator takes
+// and its data, so a process's first cache grew it. Node, Deno and browsers read the
+// bytes and start the stores with 16 MiB (untouched pages cost no RAM), which the allocator takes
 // before it grows anything (bindings-js/src/grow.rs); docs/js-speed.md, session 26.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { leb, readLeb, sections } from './wasm-features.mjs';

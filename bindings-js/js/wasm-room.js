@@ -1,5 +1,5 @@
 // Room in a wasm module's memory from the start, for the entry points that read a
-// module's bytes (Node, Deno): a memory that never grows never detaches an ArrayBuffer,
+// module's bytes (Node, Deno, browsers): a memory that never grows never detaches an ArrayBuffer,
 // and the first detached in a process makes every typed-array access in it check for
 // detachment from then on (bindings-js/wasm-memory.mjs says why it matters; the build
 // pads the number this rewrites to five bytes). Pages not yet used cost no RAM.

@@ -1,6 +1,6 @@
 //! The modules' allocator: talc, without a lock (single-threaded wasm), taking first the
 //! memory the module starts with (past the stack and the data), then wasm memory in steps
-//! of at least an eighth of what the module has, and 1 MiB. (Node and Deno start the stores
+//! of at least an eighth of what the module has, and 1 MiB. (Node, Deno and browsers start the stores
 //! with 16 MiB so that they seldom grow: growing detaches an ArrayBuffer, which costs every
 //! typed-array access of the process from then on; bindings-js/wasm-memory.mjs.)
 //!
@@ -44,8 +44,8 @@ unsafe impl talc::source::Source for Grow {
     fn acquire<B: Binning>(talc: &mut Talc<Self, B>, layout: Layout) -> Result<(), ()> {
         if !talc.source.began {
             talc.source.began = true;
-            // First the memory the module starts with, past the stack and the data (Node
-            // and Deno start the stores with 16 MiB of it: bindings-js/js/wasm-room.js).
+            // First the memory the module starts with, past the stack and the data (Node,
+            // Deno and browsers start the stores with 16 MiB of it: bindings-js/js/wasm-room.js).
             // If it is too small for this allocation, the growth below extends it.
             let base = core::ptr::addr_of!(__heap_base) as *mut u8;
             let size = (memory_size(0) * PAGE).saturating_sub(base as usize);

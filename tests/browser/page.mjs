@@ -6,7 +6,8 @@ import { parseVectors, runAll } from '/tests/js/suite.mjs';
 const read = (name) => fetch(`/tests/vectors/${name}.json`).then((r) => r.text());
 try {
   const [keys, timeouts, eviction] = await Promise.all([read('keys'), read('timeouts'), read('eviction')]);
-  window.__polycache = runAll(lib, parseVectors({ keys, timeouts, eviction }));
+  // (The browser entry starts the stores with 256 pages: bindings-js/js/wasm-room.js.)
+  window.__polycache = runAll(lib, parseVectors({ keys, timeouts, eviction }), 256);
 } catch (e) {
   window.__polycache = { passed: 0, failed: 1, failures: [`page: ${e && e.stack ? e.stack : e}`] };
 }

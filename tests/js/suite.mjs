@@ -28,11 +28,33 @@ export function cases(lib, vectors) {
   ];
 }
 
-/** Runs every case; `{passed, failed, failures}` (for runtimes without node:test). */
-export function runAll(lib, vectors) {
+/**
+ * Where the runtime's entry starts the stores' memory with room (`pages`: Deno's and
+ * browsers'; Node's has tests/js/wasm-room.test.mjs): the `Cache`'s store has at least
+ * that much, and a cache written a thousand times leaves its ArrayBuffer as it was.
+ */
+function roomCase(lib, pages) {
+  return [
+    `the store starts with room: ${pages} pages, used before growing`,
+    () => {
+      const memory = lib.Cache[Symbol.for('polycache.storeMemory')];
+      const cache = new lib.Cache({ max: 1000 });
+      const buffer = memory.buffer;
+      if (buffer.byteLength < pages * 65536) throw new Error(`${buffer.byteLength / 65536} pages`);
+      for (let i = 0; i < 2000; i++) cache.set(`k${i}`, i);
+      if (memory.buffer !== buffer) throw new Error('the memory grew: its ArrayBuffer was detached');
+    },
+  ];
+}
+
+/**
+ * Runs every case; `{passed, failed, failures}` (for runtimes without node:test).
+ * `room`: the pages the runtime's entry starts the stores with, if it gives them room.
+ */
+export function runAll(lib, vectors, room) {
   let passed = 0;
   const failures = [];
-  for (const [name, fn] of cases(lib, vectors)) {
+  for (const [name, fn] of [...cases(lib, vectors), ...(room ? [roomCase(lib, room)] : [])]) {
     try {
       fn();
       passed++;
