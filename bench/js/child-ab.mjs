@@ -35,12 +35,25 @@ export async function main(url, child, usage) {
 }
 
 /**
- * A view of `length` i32 on the ring of a `SlotStore` `store` of the glue module `glue`:
- * located by `views_at` (its first place), or by `ring_ptr` in builds from before session
- * 20, which had no `views_at`.
+ * A view of `length` i32 on the ring of a `SlotStore` or `LruStore` `store` of the glue
+ * module `glue`: located by `views_at` (its first place), or by `ring_ptr` in builds that
+ * had no `views_at` (the `SlotStore` before session 20, the `LruStore` before 26).
  */
 export function storeRing(glue, store, length) {
   const buffer = glue.initSync().memory.buffer;
   const at = store.views_at ? new Uint32Array(buffer, store.views_at(), 1)[0] : store.ring_ptr();
   return new Int32Array(buffer, at, length);
+}
+
+/**
+ * A `SlotStore` of the glue module `glue` for `max` slots (a lifetime `kind` and `ttl`,
+ * the adaptive policy or LRU), as each build makes one: `make` without seeds since
+ * session 26, with them before; a constructor before session 21.
+ */
+export function makeSlotStore(glue, max, kind, ttl, adaptive) {
+  const seeds = new Uint32Array(8).fill(7);
+  const { SlotStore } = glue;
+  if (SlotStore.make === undefined) return new SlotStore(max, undefined, undefined, kind, ttl, seeds, adaptive, max + 1);
+  if (SlotStore.make.length === 8) return SlotStore.make(max, undefined, undefined, kind, ttl, seeds, adaptive, max + 1);
+  return SlotStore.make(max, undefined, undefined, kind, ttl, adaptive, max + 1);
 }

@@ -6,6 +6,7 @@
 //   node bench/js/components.mjs [--json] [rounds=15]   (POLYCACHE_ROOT=dir: another build)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeSlotStore } from './child-ab.mjs';
 import { polycacheEntry } from './impls.mjs';
 
 const entry = polycacheEntry();
@@ -38,7 +39,7 @@ function bench(name, fn) {
   if (!json) console.log(`  ${name.padEnd(44)} ${ns.toFixed(1).padStart(6)} ns/op`);
 }
 
-const store = SlotStore.make(N, undefined, undefined, 0, 0, undefined, N + 1);
+const store = makeSlotStore({ SlotStore }, N, 0, 0, undefined);
 for (let i = 0; i < N; i++) store.set(i, 0, 0, 0, 0);
 const map = new Map(keys.slice(0, N).map((k, i) => [k, i]));
 const cache = new Cache({ max: N, eviction: 'lru' });

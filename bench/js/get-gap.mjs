@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { storeRing } from './child-ab.mjs';
+import { makeSlotStore, storeRing } from './child-ab.mjs';
 import { makeData } from './data.mjs';
 import { load, polycacheEntry } from './impls.mjs';
 
@@ -63,7 +63,7 @@ async function replay() {
   const m = await import(`${root}/dist/polycache_wasm.js`);
   m.initSync({ module: readFileSync(`${root}/dist/polycache_wasm_bg.wasm`) });
   const RING = 512;
-  const s = new m.SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), false, N + 1);
+  const s = makeSlotStore(m, N, 0, 0, false);
   for (let i = 0; i < N; i++) s.set(i, 0, 0, 0, 0);
   const shuffled = makeData('short', N).getOrder;
   const res = {};

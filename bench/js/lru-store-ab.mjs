@@ -7,7 +7,7 @@
 //
 //   node bench/js/lru-store-ab.mjs PROCS DIR...   (DIR: a built checkout, `.` for this one)
 import { readFileSync } from 'node:fs';
-import { main } from './child-ab.mjs';
+import { main, storeRing } from './child-ab.mjs';
 
 const N = 10_000;
 const RING = 512; // must match bindings-js/src/views.rs
@@ -22,7 +22,7 @@ async function child(dir) {
     let ns = 0n;
     const whole = Math.floor(N / RING) * RING;
     for (let at = 0; at < whole; at += RING) {
-      const ring = new Int32Array(m.initSync().memory.buffer, s.ring_ptr(), RING + 1);
+      const ring = storeRing(m, s, RING + 1);
       for (let j = 0; j < RING; j++) ring[j + 1] = op(at + j);
       ring[0] = RING;
       const t0 = process.hrtime.bigint();

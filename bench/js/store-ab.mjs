@@ -6,6 +6,7 @@
 //
 //   node bench/js/store-ab.mjs BASE_DIR   (BASE_DIR: a built checkout, as for ab.mjs)
 import { readFileSync } from 'node:fs';
+import { makeSlotStore } from './child-ab.mjs';
 import { fileURLToPath } from 'node:url';
 
 const base = process.argv[2];
@@ -38,7 +39,7 @@ for (let r = 0; r < 15; r++) {
   for (const [tag, m] of Object.entries(builds)) {
     for (const adaptive of [false, true]) {
       const p = `${tag} ${adaptive ? 'adaptive' : 'lru'}`;
-      const s = new m.SlotStore(N, undefined, undefined, 0, 0, new Uint32Array(8).fill(7), adaptive, N + 1);
+      const s = makeSlotStore(m, N, 0, 0, adaptive);
       for (let i = 0; i < N; i++) s.set(i, 0, 0, 0, 0);
       time(`${p}: call, no work (len)`, each(() => s.len()));
       time(`${p}: get`, each((i) => s.get(order[i], 0)));

@@ -7,7 +7,7 @@
 //
 //   node bench/js/store-writes-ab.mjs PROCS DIR...   (DIR: a built checkout, `.` for this one)
 import { readFileSync } from 'node:fs';
-import { main, storeRing } from './child-ab.mjs';
+import { main, makeSlotStore, storeRing } from './child-ab.mjs';
 import { makeData } from './data.mjs';
 
 const N = 10_000;
@@ -21,7 +21,7 @@ async function child(dir) {
   const shuffled = makeData('short', N).getOrder;
   const inOrder = Array.from({ length: N }, (_, i) => i);
   const now = Date.now();
-  const store = (ttl) => new m.SlotStore(N, undefined, undefined, ttl ? KIND_MILLIS : KIND_DEFAULT, ttl, new Uint32Array(8).fill(7), false, N + 1);
+  const store = (ttl) => makeSlotStore(m, N, ttl ? KIND_MILLIS : KIND_DEFAULT, ttl, false);
   // Replays `order` (encoded as the ring holds it) a ring at a time; ns per operation.
   const replay = (s, order, op) => {
     let ns = 0n;
