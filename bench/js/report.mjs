@@ -94,3 +94,30 @@ export function startUpLine(coldStart, workerdStart, baseline) {
   const base = coldStart[baseline];
   return `Start-up target: <= ${START_MS} ms from Node ready to a first get (and per Worker in workerd): ${met} of ${times.length} meet it: ${times.map(([text]) => text).join(', ')}${base ? `; ${baseline} ${base.readyToFirstGetMs} ms` : ''}.`;
 }
+
+// The gets target: each of ours ahead of mnemonist and tiny-lru in both get phases, every
+// key shape (medians, ops/ms); with a TTL, tiny-lru alone (mnemonist has none).
+export const GET_PEERS = ['mnemonist LRUMap', 'tiny-lru'];
+
+/** The gets target's sentence, from the five-phase cases (run.mjs `cases`). */
+export function getsLine(cases, ours) {
+  const plain = cases.filter((c) => !c.mode && c.opsPerMs);
+  const parts = [];
+  for (const impl of ours) {
+    let cells = 0;
+    const behind = [];
+    for (const c of plain.filter((x) => x.impl === impl)) {
+      const peers = plain.filter((x) => GET_PEERS.includes(x.impl) && x.shape === c.shape && x.ttl === c.ttl);
+      if (peers.length === 0) continue;
+      for (const phase of ['get1', 'get2']) {
+        cells++;
+        const ahead = peers.filter((p) => c.opsPerMs[phase] <= p.opsPerMs[phase]);
+        const cell = `${PHASE_TITLES[phase]}, ${c.shape}, ${c.ttl ? `ttl ${c.ttl / 1000} s` : 'no ttl'}`;
+        if (ahead.length > 0) behind.push(`${cell} (${c.opsPerMs[phase]} against ${ahead.map((p) => `${p.impl} ${p.opsPerMs[phase]}`).join(', ')})`);
+      }
+    }
+    if (cells > 0) parts.push(`${impl} ahead of both in ${cells - behind.length} of ${cells}${behind.length ? `; behind in ${behind.join('; ')}` : ''}`);
+  }
+  if (parts.length === 0) return '';
+  return `Gets target: ahead of ${GET_PEERS.join(' and ')} in both get phases, every key shape (with a TTL tiny-lru alone; medians): ${parts.join('. ')}.`;
+}

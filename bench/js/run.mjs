@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
 import { IMPLS, SIZED } from './impls.mjs';
-import { PHASES, PHASE_TITLES, markdownTable, printTable, separation, startUpLine, targetLine } from './report.mjs';
+import { PHASES, PHASE_TITLES, getsLine, markdownTable, printTable, separation, startUpLine, targetLine } from './report.mjs';
 import { sizes } from './size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -316,6 +316,7 @@ const summaryMarkdown = [
   '',
   opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows, bestRatioRows, separationRows),
   opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows, bestDropInRows, dropInSeparationRows)}`,
+  opts.smoke ? '' : `\n${getsLine(cases, OURS)}`,
   opts.smoke ? '' : `\n${startUpLine(coldStart, workerdStart, BASELINE)}`,
 ].join('\n');
 

@@ -2,7 +2,7 @@
 // processes are all slower than all of lru-cache's is counted as a gap; the rest overlap.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { separation, targetLine } from '../../bench/js/report.mjs';
+import { getsLine, separation, targetLine } from '../../bench/js/report.mjs';
 
 test('separation: below, above or overlapping, from every process of each side', () => {
   assert.equal(separation([90, 95, 97], [98, 100, 104]), 'below');
@@ -29,4 +29,24 @@ test("the target's sentence names the cells slower in every process, and counts 
   assert.match(line, /1 cells are faster in every process/);
   // Without separations (an older run's rows), the sentence is as before.
   assert.doesNotMatch(targetLine('X', rows, rows), /every process/);
+});
+
+test("the gets target's sentence: ahead of both peers where both ran, tiny-lru alone with a TTL, ties behind", () => {
+  const ops = (get1, get2) => ({ set: 1, get1, update: 1, get2, evict: 1 });
+  const cases = [
+    { impl: 'ours', shape: 'short', ttl: 0, opsPerMs: ops(110, 90) },
+    { impl: 'mnemonist LRUMap', shape: 'short', ttl: 0, opsPerMs: ops(100, 95) },
+    { impl: 'tiny-lru', shape: 'short', ttl: 0, opsPerMs: ops(105, 80) },
+    { impl: 'ours', shape: 'short', ttl: 60_000, opsPerMs: ops(50, 40) },
+    { impl: 'tiny-lru', shape: 'short', ttl: 60_000, opsPerMs: ops(20, 40) },
+    // A bounded run and a shape no peer ran are not cells.
+    { impl: 'ours', shape: 'short', ttl: 0, mode: 'sized', opsPerMs: ops(1, 1) },
+    { impl: 'ours', shape: '1KiB', ttl: 0, opsPerMs: ops(1, 1) },
+  ];
+  const line = getsLine(cases, ['ours']);
+  assert.match(line, /ours ahead of both in 2 of 4; behind in /);
+  assert.match(line, /get \(shuffled\), short, no ttl \(90 against mnemonist LRUMap 95\)/);
+  assert.match(line, /get \(shuffled\), short, ttl 60 s \(40 against tiny-lru 40\)/);
+  assert.doesNotMatch(line, /1KiB|get, short/);
+  assert.equal(getsLine(cases.slice(0, 1), ['ours']), '', 'no peer ran: no sentence');
 });
