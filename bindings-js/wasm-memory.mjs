@@ -12,9 +12,10 @@
 // bytes and start the stores with 16 MiB (untouched pages cost no RAM), which the allocator takes
 // before it grows anything (bindings-js/src/grow.rs); docs/js-speed.md, session 26.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { roomy } from './js/wasm-room.js';
 import { leb, readLeb, sections } from './wasm-features.mjs';
 
-/** Where the initial pages of `wasm`'s one memory are written (five bytes), or throws. */
+/** Where the initial pages of `wasm`'s one memory are written (five bytes, once padded), or throws. */
 export function initialPagesAt(wasm) {
   for (const { id, at } of sections(wasm)) {
     if (id !== 5) continue;
@@ -32,9 +33,12 @@ export function padInitialPages(file) {
   const pagesAt = initialPagesAt(wasm);
   const section = [...sections(wasm)].find((s) => s.id === 5);
   const [pages, end] = readLeb(wasm, pagesAt);
-  const padded = Array.from({ length: 5 }, (_, i) => (Math.floor(pages / 128 ** i) % 128) | (i < 4 ? 0x80 : 0));
-  const body = Buffer.concat([wasm.subarray(section.at, pagesAt), Buffer.from(padded), wasm.subarray(end, section.end)]);
+  // The section with five bytes of room for the pages, which the entry points' own
+  // writer then fills (so there is one way to write them).
+  const body = Buffer.concat([wasm.subarray(section.at, pagesAt), Buffer.alloc(5), wasm.subarray(end, section.end)]);
   const head = Buffer.from([5, ...leb(body.length)]);
-  writeFileSync(file, Buffer.concat([wasm.subarray(0, section.start), head, body, wasm.subarray(section.end)]));
+  const out = roomy(Buffer.concat([wasm.subarray(0, section.start), head, body, wasm.subarray(section.end)]), pages);
+  if (readLeb(out, initialPagesAt(out))[0] !== pages) throw new Error(`wasm-memory: ${file} does not read ${pages} pages back`);
+  writeFileSync(file, out);
   return pages;
 }
