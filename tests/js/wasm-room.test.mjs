@@ -7,6 +7,7 @@
 // In a process of its own (node --test runs each file apart): it reads the memories' first state.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Cache, LRUCache } from 'polycache';
 import { initialPagesAt } from '../../bindings-js/wasm-memory.mjs';
@@ -65,4 +66,15 @@ test("a program's caches fill their room without growing the memory, and grow it
   first.set('f', 1);
   assert.equal(first.get('f'), 1);
   assert.equal(lru.get('k19999'), 19_999);
+});
+
+test("Node's other entries raise the stores' pages too: CommonJS and polycache/lru-cache", async () => {
+  const cjs = createRequire(import.meta.url)('polycache');
+  new cjs.Cache({ max: 10 });
+  new cjs.LRUCache({ max: 10 });
+  const dropIn = await import('polycache/lru-cache');
+  new dropIn.LRUCache({ max: 10 });
+  for (const [what, Class] of [['CommonJS Cache', cjs.Cache], ['CommonJS LRUCache', cjs.LRUCache], ['polycache/lru-cache', dropIn.LRUCache]]) {
+    assert.ok(Class[MEMORY].buffer.byteLength >= STORE_PAGES * PAGE, `${what}: ${Class[MEMORY].buffer.byteLength / PAGE} pages`);
+  }
 });
