@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMPLS } from './impls.mjs';
 
 const [base, n = '21'] = process.argv.slice(2);
 if (base === undefined || !existsSync(join(base, 'package.json'))) {
@@ -29,10 +30,9 @@ const CASES = [
 const times = new Map(CASES.map(([name]) => [name, { imported: [], firstGet: [] }]));
 for (let i = 0; i < Number(n); i++) {
   for (const [name, impl, root] of CASES) {
-    const env = { ...process.env };
-    if (root === null) delete env.POLYCACHE_ROOT;
-    else env.POLYCACHE_ROOT = root;
-    const r = JSON.parse(execFileSync(process.execPath, [script, impl], { env, encoding: 'utf8' }));
+    // ('' for this checkout, whatever POLYCACHE_ROOT says.)
+    const specifier = IMPLS[impl].specifier(root ?? '');
+    const r = JSON.parse(execFileSync(process.execPath, [script, impl, specifier], { encoding: 'utf8' }));
     times.get(name).imported.push(r.imported - r.nodeReady);
     times.get(name).firstGet.push(r.firstGet - r.nodeReady);
   }

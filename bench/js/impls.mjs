@@ -2,20 +2,22 @@
 // `make(max, ttl)` returns the library's own cache object (the benchmark calls its `set`
 // and `get` directly, no wrapper), `ttl` in milliseconds or 0 for none. `ttl: false`
 // marks a library that has no per-cache TTL; it is left out of the TTL runs.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+//
+// No Node module is imported here: coldstart.mjs imports this file before it starts its
+// clock, and an `import` of node:fs (whose ES facade loads fs's streams, 1.5 ms) or
+// node:module would be done already for the library it times. The functions take them
+// from process.getBuiltinModule (Node 20.16 on) when called.
+const builtin = (name) => process.getBuiltinModule(name);
 
 /**
  * polycache's Node ESM entry (or `subpath`'s), read from the root package.json's exports map; or from the
- * package at POLYCACHE_ROOT (a copy built another way, e.g. with symbol names kept for
- * profiling).
+ * package at `root` (default: POLYCACHE_ROOT, a copy built another way, e.g. with symbol
+ * names kept for profiling).
  */
-export function polycacheEntry(subpath = '.') {
-  const base = process.env.POLYCACHE_ROOT ? `${process.env.POLYCACHE_ROOT.replace(/\/$/, '')}/` : root;
-  const pkg = JSON.parse(readFileSync(`${base}package.json`, 'utf8'));
+export function polycacheEntry(subpath = '.', root = process.env.POLYCACHE_ROOT) {
+  const { fileURLToPath, pathToFileURL } = builtin('node:url');
+  const base = root ? `${root.replace(/\/$/, '')}/` : fileURLToPath(new URL('../../', import.meta.url));
+  const pkg = JSON.parse(builtin('node:fs').readFileSync(`${base}package.json`, 'utf8'));
   let target = pkg.exports[subpath];
   if (target === undefined) throw new Error(`${base}package.json exports no ${subpath}`);
   while (typeof target === 'object') target = target.import ?? target.node ?? target.default;
@@ -28,7 +30,8 @@ export function polycacheEntry(subpath = '.') {
 // count unless `max` is given.
 export const IMPLS = {
   polycache: {
-    specifier: () => polycacheEntry(),
+    // (`root`: another build's, as polycacheEntry takes it.)
+    specifier: (root) => polycacheEntry('.', root),
     // Read only by the first snapshot or key function (bindings-js/js/codec.js), the
     // first LRUCache (bindings-js/js/lru-lazy.js, with its store's wasm) and a Cache's first dump, load or fetch
     // (bindings-js/js/cache-extras.js), not by the import: size.mjs counts them apart.
@@ -47,7 +50,7 @@ export const IMPLS = {
   },
   'polycache LRUCache': {
     // The lru-cache 11 drop-in of the same package (same files: sized once, as polycache).
-    specifier: () => polycacheEntry(),
+    specifier: (root) => polycacheEntry('.', root),
     pick: (m) => m.LRUCache,
     ttl: true,
     samePackageAs: 'polycache',
@@ -58,7 +61,7 @@ export const IMPLS = {
   'polycache/lru-cache': {
     // The drop-in's own entry (bindings-js/js/lru-cache-node.js): the same class, so it
     // runs in the cold start only (`coldOnly`), not in the throughput runs.
-    specifier: () => polycacheEntry('./lru-cache'),
+    specifier: (root) => polycacheEntry('./lru-cache', root),
     pick: (m) => m.LRUCache,
     ttl: true,
     samePackageAs: 'polycache',
@@ -113,7 +116,7 @@ export const SIZED = Object.keys(IMPLS).filter((k) => IMPLS[k].sized !== undefin
 export async function load(name, sizeOf) {
   const impl = IMPLS[name];
   if (impl === undefined) throw new Error(`unknown implementation ${name}; known: ${Object.keys(IMPLS).join(', ')}`);
-  const mod = impl.require ? createRequire(import.meta.url)(impl.specifier()) : await import(impl.specifier());
+  const mod = impl.require ? builtin('node:module').createRequire(import.meta.url)(impl.specifier()) : await import(impl.specifier());
   const cls = impl.pick(mod);
   if (typeof cls !== 'function') throw new Error(`${name}: ${impl.specifier()} exports no cache constructor`);
   if (sizeOf === undefined) return (max, ttl) => impl.make(cls, max, ttl);

@@ -136,7 +136,7 @@ for (const k of coldOnly) coldOrder.splice(coldOrder.findLastIndex((i) => i.star
 for (const impl of coldOrder) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
 for (let i = 0; i < opts.cold; i++) {
   for (const impl of Object.keys(cold)) {
-    const res = node(['coldstart.mjs', impl]);
+    const res = node(['coldstart.mjs', impl, ...(impl === 'none' ? [] : [IMPLS[impl].specifier()])]);
     if (res.error) errors.push(`cold start ${impl}: ${res.error}`);
     else for (const k of ['imported', 'firstGet', 'nodeReady']) cold[impl][k].push(res[k]);
   }

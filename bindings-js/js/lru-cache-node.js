@@ -5,22 +5,21 @@
 // saves: docs/js-speed.md, session 20; `make bench-js` times both). The classes
 // are this module's own: the errors it throws are the ones it exports, not
 // `polycache`'s (a program that uses both entries gets two of each).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { codecFrom } from './codec.js';
 import * as exported from './lru-cache-node.js';
 import { lruWith } from './lru-module.js';
 import { named } from './names.js';
+import { fs, nodeModule } from './node-builtins.js';
 import { CODEC_PAGES, STORE_PAGES, roomy } from './wasm-room.js';
 
 codecFrom(
-  () => createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
-  () => roomy(readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)), CODEC_PAGES),
+  () => nodeModule().createRequire(import.meta.url)('../../dist/polycache_codec.cjs'),
+  () => roomy(fs.readFileSync(new URL('../../dist/polycache_codec_bg.wasm', import.meta.url)), CODEC_PAGES),
 );
 
 function load() {
   try {
-    return lruWith(roomy(readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)), STORE_PAGES));
+    return lruWith(roomy(fs.readFileSync(new URL('../../dist/polycache_lrustore_bg.wasm', import.meta.url)), STORE_PAGES));
   } catch (e) {
     throw new Error(`polycache: loading LRUCache's wasm module failed: ${e.message}`, { cause: e });
   }

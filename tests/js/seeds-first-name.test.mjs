@@ -5,11 +5,14 @@
 // own (dist/polycache.mjs bundles a copy), in a process of its own (node --test runs each
 // file apart): the seeds are drawn once per process.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { SlotStore } from '../../dist/polycache_wasm.js';
 import { Cache } from '../../bindings-js/js/node.js';
-import { urandom } from '../../bindings-js/js/node-random.js';
 import { randomFrom } from '../../bindings-js/js/options.js';
+import { urandomWith } from '../../bindings-js/js/node-random.js';
+
+const urandom = urandomWith(fs);
 
 let drawn = 0;
 randomFrom((out) => {

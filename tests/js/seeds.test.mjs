@@ -3,9 +3,12 @@
 // refused (a Worker's module scope), Math.random for that call only. Tested on the source
 // modules, in a process of its own (node --test runs each file apart).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
-import { urandom } from '../../bindings-js/js/node-random.js';
 import { randomFrom, seeds } from '../../bindings-js/js/options.js';
+import { urandomWith } from '../../bindings-js/js/node-random.js';
+
+const urandom = urandomWith(fs);
 
 test('seeds: Math.random only while no source answers, then one draw kept for the process', () => {
   const getRandomValues = globalThis.crypto.getRandomValues;
