@@ -152,7 +152,23 @@ export class LruEntries {
     if (slot !== undefined && v !== old && fetchRecord(old) !== undefined) return false;
     if (slot === undefined && this.#free.length === 0) {
       const held = this.#keyMap.size;
-      if (held !== 0 && held === this.#o.max) return this.#recycle(k, v, tracking ? ttl : NaN);
+      if (held !== 0 && held === this.#o.max) {
+        // A new key into a full cache: #insert's one call without its lists, the LRU slot
+        // becoming the key's with the lifetime `ttl` from now (none before the cache's
+        // first); `written` also cancels the victim's purge timer (lru-lifetimes.js).
+        // (Here, not a method of its own: a call less a write, which V8 did not inline.)
+        const start = tracking ? this.#o.perf.now() : 0;
+        // The victim read from the store's links and its move queued, where the views can.
+        slot = this.#views.recycle(tracking ? ttl : NaN, start);
+        if (slot < 0) slot = this.#store.recycle_lru(tracking ? ttl : NaN, start);
+        const keys = this.#keys;
+        this.#keyMap.delete(keys[slot]);
+        keys[slot] = k;
+        this.#vals[slot] = v;
+        this.#keyMap.set(k, slot);
+        if (tracking && this.#life.watched) this.#life.written(slot, ttl);
+        return true;
+      }
     }
     if (tracking) return this.#setTimed(k, v, slot, old, ttl);
     if (slot === undefined) {
@@ -247,23 +263,6 @@ export class LruEntries {
       }
     }
     return this.#insert(k, v, undefined, size, t, s, false, max === 0);
-  }
-
-  // quickSet's new key into a full cache: #insert's one call without its lists, the LRU
-  // slot becoming the key's with the lifetime `ttl` from now (NaN: none yet in the
-  // cache); `written` also cancels the victim's purge timer (lru-lifetimes.js).
-  #recycle(k, v, ttl) {
-    const timed = !Number.isNaN(ttl);
-    const start = timed ? this.#o.perf.now() : 0;
-    // The victim read from the store's links and its move queued, where the views can.
-    let slot = this.#views.recycle(ttl, start);
-    if (slot < 0) slot = this.#store.recycle_lru(ttl, start);
-    this.#keyMap.delete(this.#keys[slot]);
-    this.#keys[slot] = k;
-    this.#vals[slot] = v;
-    this.#keyMap.set(k, slot);
-    if (timed && this.#life.watched) this.#life.written(slot, ttl);
-    return true;
   }
 
   // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
