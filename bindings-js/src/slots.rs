@@ -271,13 +271,13 @@ impl SlotStore {
     }
 
     /// `next_key` for the text JS wrote in the key buffer (`views_at`): its first `len`
-    /// bytes. False, and nothing learnt, when they are not UTF-8 within the buffer. (JS
+    /// bytes, its UTF-8. False, and nothing learnt, when they pass the buffer. (JS
     /// writes it there only when no queued text waits in it: slot-store.js `learnKey`.)
     pub fn next_key_at(&mut self, len: u32) -> bool {
         self.flush();
         match key_text(&self.keys, len as usize) {
             Some(text) => {
-                self.store.next_key_fingerprint(polycache::fingerprint_text(text));
+                self.store.next_key_fingerprint(polycache::fingerprint_utf8(text));
                 true
             }
             None => false,

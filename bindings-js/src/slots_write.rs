@@ -65,7 +65,7 @@ impl SlotStore {
                 // (below the bound: it evicts nothing).
                 Op::Insert(slot) if learns => {
                     if let Some((text, next)) = queued_text(keys, text_at) {
-                        store.next_key_fingerprint(polycache::fingerprint_text(text));
+                        store.next_key_fingerprint(polycache::fingerprint_utf8(text));
                         text_at = next;
                     }
                     (slot, Expiry::Never, 0)

@@ -25,7 +25,7 @@ pub use key::{
     DEFAULT_MAX_KEY_LENGTH, MEMCACHE_MAX_KEY_LENGTH,
 };
 pub use stats::Stats;
-pub use policy::{fingerprint, fingerprint_text, Indexing, Recency, Slots};
+pub use policy::{fingerprint, fingerprint_text, fingerprint_utf8, Indexing, Recency, Slots};
 pub use store::{Config, Counter, Eviction, Store};
 pub use store_key::{Key, INLINE_KEY_BYTES};
 pub use ttl::{Clock, Expiry, MockClock, SystemClock, Timeout, DEFAULT_TIMEOUT_SECS, MAX_EXPIRY_MS};

@@ -24,7 +24,7 @@ use std::hash::{BuildHasher, Hash};
 pub use adaptive::Adaptive;
 pub use dense::{Dense, Slots};
 pub use key_table::{ByKey, Hashed, KeyTable};
-pub use sketch::{fingerprint, fingerprint_text};
+pub use sketch::{fingerprint, fingerprint_text, fingerprint_utf8};
 pub use lru::Lru;
 
 /// How a store's hasher type has the LRU family keep its entries: in the `lru` crate's

@@ -77,7 +77,18 @@ pub fn fingerprint<Q: Hash + ?Sized>(key: &Q) -> u64 {
 /// inlined copy).
 #[inline(never)]
 pub fn fingerprint_text(text: &str) -> u64 {
-    fingerprint(text)
+    fingerprint_utf8(text.as_bytes())
+}
+
+/// [`fingerprint_text`] of the text whose UTF-8 `bytes` are, without checking them (what
+/// `str`'s `Hash` writes: the bytes, then 0xff): a host that copies its keys' texts in
+/// as bytes it encoded itself (the npm package's key buffer) fingerprints them without
+/// reading them twice. Bytes that are no UTF-8 get a fingerprint all the same.
+pub fn fingerprint_utf8(bytes: &[u8]) -> u64 {
+    let mut h = Fixed(0xcbf2_9ce4_8422_2325);
+    h.write(bytes);
+    h.write_u8(0xff);
+    h.finish()
 }
 
 const ROWS: usize = 4;
@@ -215,8 +226,10 @@ mod tests {
             ("\u{e9}:1:x", 0x8ba4_2fc8_6bc8_8862),
         ] {
             assert_eq!(fingerprint(key), fp, "{key:?}");
+            assert_eq!(fingerprint_text(key), fp, "{key:?}");
         }
         assert_eq!(fingerprint("k".repeat(1024).as_str()), 0x2515_7d57_35af_7f66);
+        assert_eq!(fingerprint_utf8("k".repeat(1024).as_bytes()), 0x2515_7d57_35af_7f66);
         // Keys are taken 8 bytes per step: one changed byte anywhere still tells two keys
         // apart, at every length around a step; so does a length, trailing NULs included.
         for len in (0..=20).chain(60..=140) {
@@ -230,6 +243,20 @@ mod tests {
                 assert!(seen.insert(fingerprint(other.as_str())), "len {len}, byte {at}");
             }
         }
+    }
+
+    #[test]
+    fn a_texts_bytes_fingerprint_as_the_text() {
+        // What `str`'s Hash writes, written here as bytes: every length around a step,
+        // texts of one to four bytes a character.
+        let chars = ['k', '\u{e9}', '\u{20ac}', '\u{1f600}', '\0'];
+        for len in 0..=70 {
+            let text: String = (0..len).map(|i| chars[(i * 7 + len) % chars.len()]).collect();
+            assert_eq!(fingerprint_utf8(text.as_bytes()), fingerprint(text.as_str()), "{text:?}");
+            assert_eq!(fingerprint_text(&text), fingerprint(text.as_str()), "{text:?}");
+        }
+        // Bytes that are no text still have one, apart from their neighbours'.
+        assert_ne!(fingerprint_utf8(&[0xc3]), fingerprint_utf8(&[0xc3, 0xa9]));
     }
 
     #[test]
