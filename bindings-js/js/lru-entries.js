@@ -157,10 +157,11 @@ export class LruEntries {
         // becoming the key's with the lifetime `ttl` from now (none before the cache's
         // first); `written` also cancels the victim's purge timer (lru-lifetimes.js).
         // (Here, not a method of its own: a call less a write, which V8 did not inline.)
+        const life = tracking ? ttl : NaN;
         const start = tracking ? this.#o.perf.now() : 0;
         // The victim read from the store's links and its move queued, where the views can.
-        slot = this.#views.recycle(tracking ? ttl : NaN, start);
-        if (slot < 0) slot = this.#store.recycle_lru(tracking ? ttl : NaN, start);
+        slot = this.#views.recycle(life, start);
+        if (slot < 0) slot = this.#store.recycle_lru(life, start);
         const keys = this.#keys;
         this.#keyMap.delete(keys[slot]);
         keys[slot] = k;
