@@ -134,51 +134,67 @@ export class LruEntries {
 
   /**
    * `set(k, v)` with no options, where nothing can run or be sized (no callback, no size
-   * tracking): the same writes as `set`, without reading its options. Untimed so far,
-   * the write of a held key is a move; once lifetimes are tracked, the default `ttl`
-   * goes to the store with the write. False, and nothing done, when it does not apply.
+   * tracking), in a cache that tracks no lifetime yet: the same writes as `set`, without
+   * reading its options; the write of a held key is a move. False, and nothing done,
+   * when it does not apply (a default `ttl`, whose first write starts the lifetimes).
+   * Once lifetimes are tracked the LRUCache writes through `quickTimed` instead: two
+   * methods, so that V8 inlines into a caller's loop only the one its cache takes (a
+   * loop of timed writes that inlined both ran out of V8's inlining budget before the
+   * clock's and the views' calls: 3% slower; docs/js-speed.md, session 28).
    */
   quickSet(k, v) {
+    const c = this.cache;
+    if (!this.#quiet || v === undefined) return false;
+    if (this.#o.sizeTracking) return this.#sizedSet(k, v, c, c.ttl);
+    if (c.sizeCalculation || c.ttl !== 0) return false;
+    const slot = this.#keyMap.get(k);
+    if (slot === undefined) {
+      if (this.#full()) return this.#recycleInto(k, v, NaN, 0);
+      if (!this.#insertQuiet(k, v)) this.#insert(k, v, undefined, 0, NaN, 0, true);
+      return true;
+    }
+    const old = this.#vals[slot];
+    // A background fetch being replaced is aborted by `set`.
+    if (v !== old && fetchRecord(old) !== undefined) return false;
+    this.#vals[slot] = v;
+    // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
+    this.#views.hit(slot);
+    return true;
+  }
+
+  /** `quickSet` once lifetimes are tracked: the cache's `ttl` from now goes to the store with the write. */
+  quickTimed(k, v) {
     const c = this.cache;
     const ttl = c.ttl;
     if (!this.#quiet || v === undefined) return false;
     if (this.#o.sizeTracking) return this.#sizedSet(k, v, c, ttl);
-    if (c.sizeCalculation) return false;
-    const tracking = this.#life.tracking;
-    if (tracking ? c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl) : ttl !== 0) return false;
-    let slot = this.#keyMap.get(k);
+    if (c.sizeCalculation || c.noUpdateTTL || typeof ttl !== 'number' || Number.isNaN(ttl)) return false;
+    const slot = this.#keyMap.get(k);
     const old = slot === undefined ? undefined : this.#vals[slot];
-    // A background fetch being replaced is aborted by `set`.
     if (slot !== undefined && v !== old && fetchRecord(old) !== undefined) return false;
-    if (slot === undefined && this.#free.length === 0) {
-      const held = this.#keyMap.size;
-      if (held !== 0 && held === this.#o.max) {
-        // A new key into a full cache: #insert's one call without its lists, the LRU slot
-        // becoming the key's with the lifetime `ttl` from now (none before the cache's
-        // first); `written` also cancels the victim's purge timer (lru-lifetimes.js).
-        // (Here, not a method of its own: a call less a write, which V8 did not inline.)
-        const life = tracking ? ttl : NaN;
-        const start = tracking ? this.#o.perf.now() : 0;
-        // The victim read from the store's links and its move queued, where the views can.
-        slot = this.#views.recycle(life, start);
-        if (slot < 0) slot = this.#store.recycle_lru(life, start);
-        const keys = this.#keys;
-        this.#keyMap.delete(keys[slot]);
-        keys[slot] = k;
-        this.#vals[slot] = v;
-        this.#keyMap.set(k, slot);
-        if (tracking && this.#life.watched) this.#life.written(slot, ttl);
-        return true;
-      }
-    }
-    if (tracking) return this.#setTimed(k, v, slot, old, ttl);
-    if (slot === undefined) {
-      if (!this.#insertQuiet(k, v)) this.#insert(k, v, undefined, 0, NaN, 0, true);
-    } else {
-      this.#vals[slot] = v;
-      // Nothing timed or sized: the store's write of a held slot is a move, as a hit's.
-      this.#views.hit(slot);
-    }
+    if (slot === undefined && this.#full()) return this.#recycleInto(k, v, ttl, this.#o.perf.now());
+    return this.#setTimed(k, v, slot, old, ttl);
+  }
+
+  // A new key finds no free slot and the bound reached.
+  #full() {
+    const held = this.#keyMap.size;
+    return this.#free.length === 0 && held !== 0 && held === this.#o.max;
+  }
+
+  // A new key into a full cache: #insert's one call without its lists, the LRU slot
+  // becoming the key's with the lifetime `ttl` (NaN: none; the cache tracks none yet)
+  // from `start`; `written` also cancels the victim's purge timer (lru-lifetimes.js).
+  #recycleInto(k, v, ttl, start) {
+    // The victim read from the store's links and its move queued, where the views can.
+    let slot = this.#views.recycle(ttl, start);
+    if (slot < 0) slot = this.#store.recycle_lru(ttl, start);
+    const keys = this.#keys;
+    this.#keyMap.delete(keys[slot]);
+    keys[slot] = k;
+    this.#vals[slot] = v;
+    this.#keyMap.set(k, slot);
+    if (!Number.isNaN(ttl) && this.#life.watched) this.#life.written(slot, ttl);
     return true;
   }
 
@@ -266,7 +282,7 @@ export class LruEntries {
     return this.#insert(k, v, undefined, size, t, s, false, max === 0);
   }
 
-  // quickSet once lifetimes are tracked: `set`'s writes with the lifetime `ttl` from now
+  // quickTimed's write below the bound or of a held key: `set`'s writes with the lifetime `ttl` from now
   // given with the store's write (no callback can run between them). A held key's, the
   // same value or not, is a move and the new age, which the views take without a call
   // where they cover the slot (`retime`).

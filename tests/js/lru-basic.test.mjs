@@ -49,6 +49,20 @@ side(
 );
 
 side(
+  'get and set with options undefined are the calls without them; null options throw as in lru-cache',
+  (LRU, { perf }, log) => {
+    const c = new LRU({ max: 2, perf });
+    c.set('a', 1, undefined).set('b', 2, undefined).set('a', 3, undefined);
+    log.push(c.get('b', undefined), c.get('a', undefined), c.get('zz', undefined));
+    c.set('c', 4, undefined);
+    log.push([...c.keys()]);
+    // (The class alone: V8's message names a variable, which our minified build renames.)
+    log.push(outcome(() => c.get('a', null)).threw, outcome(() => c.set('a', 5, null)).threw, c.get('a'));
+  },
+  (log) => assert.deepEqual(log, [2, 3, undefined, ['c', 'a'], 'TypeError', 'TypeError', 3]),
+);
+
+side(
   'any key: numbers, objects by identity, symbols, NaN, -0 and 0 as one key',
   (LRU, { perf }, log) => {
     const c = new LRU({ max: 10, perf });

@@ -89,6 +89,20 @@ side(
 );
 
 side(
+  'noUpdateTTL: a set without options of a held, fresh key keeps its lifetime',
+  (LRU, { perf, advance }, log) => {
+    const c = new LRU({ max: 5, ttl: 10, noUpdateTTL: true, ttlResolution: 0, perf });
+    c.set('a', 1);
+    advance(6);
+    c.set('a', 2);
+    log.push(c.getRemainingTTL('a'), c.get('a'));
+    advance(6);
+    log.push(c.get('a'), c.has('a'));
+  },
+  (log) => assert.deepEqual(log, [4, 2, undefined, false]),
+);
+
+side(
   'set with start: an entry can be set already old, or already stale',
   (LRU, { perf }, log) => {
     const c = new LRU({ max: 5, ttl: 10, ttlResolution: 0, perf });
