@@ -83,16 +83,24 @@ export function targetLine(name, rowsOf, bestRowsOf, separationRowsOf) {
 const START_MS = 5;
 
 /** The start-up target's sentence, from the cold start results (run.mjs). */
-export function startUpLine(coldStart, workerdStart, baseline) {
-  const times = Object.entries(coldStart)
-    .filter(([impl]) => impl.startsWith('polycache'))
-    .map(([impl, v]) => [`${impl} ${v.readyToFirstGetMs} ms`, v.readyToFirstGetMs]);
+export function startUpLine(coldStart, workerdStart, baseline, nodesStart = {}) {
+  const ours = (results, suffix) =>
+    Object.entries(results)
+      .filter(([impl]) => impl.startsWith('polycache'))
+      .map(([impl, v]) => [`${impl} ${v.readyToFirstGetMs} ms${suffix}`, v.readyToFirstGetMs]);
+  const times = ours(coldStart, '');
   if (!workerdStart.error) {
     for (const [impl, ms] of Object.entries(workerdStart.perWorkerMs)) if (impl.startsWith('polycache')) times.push([`${impl} in workerd ${ms} ms a Worker`, ms]);
   }
   const met = times.filter(([, ms]) => ms <= START_MS).length;
   const base = coldStart[baseline];
-  return `Start-up target: <= ${START_MS} ms from Node ready to a first get (and per Worker in workerd): ${met} of ${times.length} meet it: ${times.map(([text]) => text).join(', ')}${base ? `; ${baseline} ${base.readyToFirstGetMs} ms` : ''}.`;
+  let line = `Start-up target: <= ${START_MS} ms from Node ready to a first get (and per Worker in workerd): ${met} of ${times.length} meet it: ${times.map(([text]) => text).join(', ')}${base ? `; ${baseline} ${base.readyToFirstGetMs} ms` : ''}.`;
+  for (const [version, results] of Object.entries(nodesStart)) {
+    const on = ours(results, '');
+    const b = results[baseline];
+    line += ` On Node ${version}: ${on.filter(([, ms]) => ms <= START_MS).length} of ${on.length} meet it: ${on.map(([text]) => text).join(', ')}${b ? `; ${baseline} ${b.readyToFirstGetMs} ms` : ''}.`;
+  }
+  return line;
 }
 
 // The gets target: each of ours ahead of mnemonist and tiny-lru in both get phases, every

@@ -12,6 +12,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
+import { coldStartOnNodes } from './coldstart-nodes.mjs';
 import { IMPLS, SIZED } from './impls.mjs';
 import { PHASES, PHASE_TITLES, getsLine, markdownTable, printTable, separation, startUpLine, targetLine } from './report.mjs';
 import { sizes } from './size.mjs';
@@ -159,6 +160,9 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
+// The same on Node 22 and 24, where bench/js/nodes has them (coldstart-nodes.mjs).
+const nodesStart = opts.smoke ? {} : coldStartOnNodes(['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE], opts.cold, errors);
+
 // The same inside Cloudflare's runtime (workerd-coldstart.mjs): per Worker, from many.
 const workerdStart = node(['workerd-coldstart.mjs', opts.smoke ? '2' : '10', opts.smoke ? '1' : String(Math.max(3, Math.round(opts.cold / 2)))]);
 if (workerdStart.error) errors.push(`cold start in workerd: ${workerdStart.error}`);
@@ -264,6 +268,15 @@ tables.push({
     impl === 'none' ? null : v.firstGetMs,
   ]),
 });
+const nodeVersions = Object.keys(nodesStart);
+if (nodeVersions.length > 0) {
+  const impls = Object.keys(nodesStart[nodeVersions[0]]);
+  tables.push({
+    title: `Cold start on Node ${nodeVersions.join(' and ')} (the npm registry's Linux x64 builds, bench/js/nodes): import, and Node ready to a first get (ms, median of ${opts.cold} fresh processes)`,
+    columns: ['implementation', ...nodeVersions.flatMap((v) => [`import, Node ${v}`, `to first get, Node ${v}`])],
+    rows: impls.map((impl) => [impl, ...nodeVersions.flatMap((v) => [nodesStart[v][impl]?.importMs ?? null, nodesStart[v][impl]?.readyToFirstGetMs ?? null])]),
+  });
+}
 if (!workerdStart.error) {
   tables.push({
     title: `Cold start inside workerd: one Worker's import + first cache (ms; ${workerdStart.workers} Workers per start-up, minus Workers that import nothing; median of ${workerdStart.rounds})`,
@@ -317,7 +330,7 @@ const summaryMarkdown = [
   opts.smoke ? '' : targetLine("polycache (`Cache`, eviction 'lru'; its default, 'adaptive', writes slower: bench/js/policies.mjs)", ratioRows, bestRatioRows, separationRows),
   opts.smoke || dropInRows.length === 0 ? '' : `\n${targetLine('polycache `LRUCache`', dropInRows, bestDropInRows, dropInSeparationRows)}`,
   opts.smoke ? '' : `\n${getsLine(cases, OURS)}`,
-  opts.smoke ? '' : `\n${startUpLine(coldStart, workerdStart, BASELINE)}`,
+  opts.smoke ? '' : `\n${startUpLine(coldStart, workerdStart, BASELINE, nodesStart)}`,
 ].join('\n');
 
 const result = {
@@ -355,6 +368,7 @@ const result = {
   throughput: cases.map(({ impl, shape, ttl, mode = '', opsPerMs, runs }) => ({ impl, shape, ttl, sized: mode !== '', mode, opsPerMs, runs })),
   coldStart,
   workerdStart: workerdStart.error ? null : workerdStart,
+  nodesStart,
   components: components.error ? null : components.rows,
   size,
   tables,

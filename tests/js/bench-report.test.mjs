@@ -2,7 +2,7 @@
 // processes are all slower than all of lru-cache's is counted as a gap; the rest overlap.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getsLine, separation, targetLine } from '../../bench/js/report.mjs';
+import { getsLine, separation, startUpLine, targetLine } from '../../bench/js/report.mjs';
 
 test('separation: below, above or overlapping, from every process of each side', () => {
   assert.equal(separation([90, 95, 97], [98, 100, 104]), 'below');
@@ -49,4 +49,16 @@ test("the gets target's sentence: ahead of both peers where both ran, tiny-lru a
   assert.match(line, /get \(shuffled\), short, ttl 60 s \(40 against tiny-lru 40\)/);
   assert.doesNotMatch(line, /1KiB|get, short/);
   assert.equal(getsLine(cases.slice(0, 1), ['ours']), '', 'no peer ran: no sentence');
+});
+
+test("the start-up sentence counts ours against 5 ms on each Node, the baseline beside them", () => {
+  const at = (ms) => ({ readyToFirstGetMs: ms });
+  const cold = { polycache: at(5.2), 'polycache/lru-cache': at(4.9), 'lru-cache': at(4.5) };
+  const nodes = { '22.1.0': { polycache: at(4.1), 'lru-cache': at(3.2) }, '24.1.0': { polycache: at(5.01), 'lru-cache': at(3) } };
+  const line = startUpLine(cold, { error: 'no workerd' }, 'lru-cache', nodes);
+  assert.match(line, /: 1 of 2 meet it: polycache 5\.2 ms, polycache\/lru-cache 4\.9 ms; lru-cache 4\.5 ms\./);
+  assert.match(line, /On Node 22\.1\.0: 1 of 1 meet it: polycache 4\.1 ms; lru-cache 3\.2 ms\./);
+  assert.match(line, /On Node 24\.1\.0: 0 of 1 meet it: polycache 5\.01 ms; lru-cache 3 ms\./);
+  // Without other Nodes (none installed, or an older run), the sentence is the machine's alone.
+  assert.doesNotMatch(startUpLine(cold, { error: 'no workerd' }, 'lru-cache'), /On Node/);
 });
