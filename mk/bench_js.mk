@@ -6,22 +6,16 @@ TEST_TARGETS += bench-js-smoke
 BENCH_TARGETS += bench-js
 
 BENCH_JS_STAMP := bench/js/node_modules/.package-lock.json
-# Node 22 and 24 for the start-up table (bench/js/coldstart-nodes.mjs), ~100 MB from the
-# npm registry: `make bench-js` only, not its smoke run.
-BENCH_NODES_STAMP := bench/js/nodes/node_modules/.package-lock.json
 
 $(BENCH_JS_STAMP): bench/js/package.json bench/js/package-lock.json
 	cd bench/js && npm ci --no-audit --no-fund
 	@touch $@
 
-$(BENCH_NODES_STAMP): bench/js/nodes/package.json bench/js/nodes/package-lock.json
-	cd bench/js/nodes && npm ci --no-audit --no-fund
-	@touch $@
-
 .PHONY: bench-js-env bench-js bench-js-smoke
 bench-js-env: js-build $(BENCH_JS_STAMP)
 
-bench-js: bench-js-env $(BENCH_NODES_STAMP) ## JS: five-phase throughput, cold start (Node 20, 22, 24, workerd) and size vs lru-cache & co (bench/results/js.json)
+# (Node 22 and 24 for the start-up table: tests/nodes, whose rule is in js.mk.)
+bench-js: bench-js-env tests/nodes/node_modules/.package-lock.json ## JS: five-phase throughput, cold start (Node 20, 22, 24, workerd) and size vs lru-cache & co (bench/results/js.json)
 	node bench/js/run.mjs
 
 bench-js-smoke: bench-js-env ## JS bench, every implementation once with tiny counts (bench/results/js-quick.json)

@@ -32,7 +32,14 @@ js-tools: rust-toolchain $(WASM_BINDGEN) $(NPM_STAMP) ## Everything the JS packa
 js-build: js-tools ## Build the npm package's wasm and glue into dist/
 	WASM_BINDGEN=$(WASM_BINDGEN) npm run build
 
-test-js: js-build chromium ## JS tests: Node ESM+CJS, types, workerd, Deno, Chromium; binding unit tests
+# Node 22 and 24, the LTS lines (~100 MB from the npm registry; tests/nodes/package.json):
+# the Node suite runs again under each (tests/js/run.mjs), and make bench-js measures on them.
+LTS_NODES_STAMP := tests/nodes/node_modules/.package-lock.json
+$(LTS_NODES_STAMP): tests/nodes/package.json tests/nodes/package-lock.json
+	cd tests/nodes && npm ci --no-audit --no-fund
+	@touch $@
+
+test-js: js-build chromium $(LTS_NODES_STAMP) ## JS tests: Node 20 (ESM+CJS), 22 and 24, types, workerd, Deno, Chromium; binding unit tests
 	cargo test -p polycache-wasm --release
 	npm test
 

@@ -1,23 +1,15 @@
 // Cold start on the other Nodes a user runs: the LTS lines 22 and 24, installed from the
-// npm registry's Linux x64 builds into bench/js/nodes (its package.json; `make bench-js`
+// npm registry's Linux x64 builds into tests/nodes (its package.json; `make bench-js`
 // installs them, and on another platform npm installs none: then nothing runs here). The
 // machine's own Node (20, past its end of life in April 2026) is run.mjs's table.
 // coldstart.mjs under each, fresh processes, the Nodes and implementations alternating.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ltsNodes } from '../../tests/nodes/nodes.mjs';
 import { IMPLS } from './impls.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NODES = ['node22', 'node24'];
-
-/** The installed Nodes: [version, path of its binary]. */
-export function otherNodes() {
-  return NODES.map((name) => join(here, 'nodes', 'node_modules', name))
-    .filter((dir) => existsSync(join(dir, 'bin', 'node')))
-    .map((dir) => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version, join(dir, 'bin', 'node')]);
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const round2 = (x) => Math.round(x * 100) / 100;
@@ -28,10 +20,10 @@ const round2 = (x) => Math.round(x * 100) / 100;
  * the first get, as run.mjs's table has them. `errors` collects what failed.
  */
 export function coldStartOnNodes(impls, processes, errors) {
-  const nodes = otherNodes();
+  const nodes = ltsNodes();
   const ms = new Map();
   for (let i = 0; i < processes; i++) {
-    for (const [version, bin] of nodes) {
+    for (const { version, bin } of nodes) {
       for (const impl of impls) {
         const r = spawnSync(bin, ['coldstart.mjs', impl, IMPLS[impl].specifier()], { cwd: here, encoding: 'utf8', timeout: 60_000 });
         const line = (r.stdout || '').trim().split('\n').pop();

@@ -160,7 +160,7 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-// The same on Node 22 and 24, where bench/js/nodes has them (coldstart-nodes.mjs).
+// The same on Node 22 and 24, where tests/nodes has them (coldstart-nodes.mjs).
 const nodesStart = opts.smoke ? {} : coldStartOnNodes(['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE], opts.cold, errors);
 
 // The same inside Cloudflare's runtime (workerd-coldstart.mjs): per Worker, from many.
@@ -272,7 +272,7 @@ const nodeVersions = Object.keys(nodesStart);
 if (nodeVersions.length > 0) {
   const impls = Object.keys(nodesStart[nodeVersions[0]]);
   tables.push({
-    title: `Cold start on Node ${nodeVersions.join(' and ')} (the npm registry's Linux x64 builds, bench/js/nodes): import, and Node ready to a first get (ms, median of ${opts.cold} fresh processes)`,
+    title: `Cold start on Node ${nodeVersions.join(' and ')} (the npm registry's Linux x64 builds, tests/nodes): import, and Node ready to a first get (ms, median of ${opts.cold} fresh processes)`,
     columns: ['implementation', ...nodeVersions.flatMap((v) => [`import, Node ${v}`, `to first get, Node ${v}`])],
     rows: impls.map((impl) => [impl, ...nodeVersions.flatMap((v) => [nodesStart[v][impl]?.importMs ?? null, nodesStart[v][impl]?.readyToFirstGetMs ?? null])]),
   });
