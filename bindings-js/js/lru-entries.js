@@ -282,10 +282,10 @@ export class LruEntries {
     return this.#insert(k, v, undefined, size, t, s, false, max === 0);
   }
 
-  // quickTimed's write below the bound or of a held key: `set`'s writes with the lifetime `ttl` from now
-  // given with the store's write (no callback can run between them). A held key's, the
-  // same value or not, is a move and the new age, which the views take without a call
-  // where they cover the slot (`retime`).
+  // quickTimed's write below the bound or of a held key: `set`'s writes with the lifetime
+  // `ttl` from now given with the store's write (no callback can run between them). A held
+  // key's, the same value or not, is a move and the new age, which the views take without
+  // a call where they cover the slot (`retime`).
   #setTimed(k, v, slot, old, ttl) {
     const start = this.#o.perf.now();
     if (slot === undefined) slot = this.#insert(k, v, undefined, 0, ttl, start, true);
