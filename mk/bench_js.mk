@@ -15,7 +15,8 @@ $(BENCH_JS_STAMP): bench/js/package.json bench/js/package-lock.json
 bench-js-env: js-build $(BENCH_JS_STAMP)
 
 # (Node 22 and 24 for the start-up table: tests/nodes, whose rule is in js.mk.)
-bench-js: bench-js-env tests/nodes/node_modules/.package-lock.json ## JS: five-phase throughput, cold start (Node 20, 22, 24, workerd) and size vs lru-cache & co (bench/results/js.json)
+bench-js-env: tests/nodes/node_modules/.package-lock.json
+bench-js: bench-js-env ## JS: five-phase throughput, cold start (Node 20, 22, 24, workerd) and size vs lru-cache & co (bench/results/js.json)
 	node bench/js/run.mjs
 
 bench-js-smoke: bench-js-env ## JS bench, every implementation once with tiny counts (bench/results/js-quick.json)

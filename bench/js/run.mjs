@@ -161,7 +161,7 @@ function round2(x) {
 }
 
 // The same on Node 22 and 24, where tests/nodes has them (coldstart-nodes.mjs).
-const nodesStart = opts.smoke ? {} : coldStartOnNodes(['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE], opts.cold, errors);
+const nodesStart = coldStartOnNodes(['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE], opts.cold, errors);
 
 // The same inside Cloudflare's runtime (workerd-coldstart.mjs): per Worker, from many.
 const workerdStart = node(['workerd-coldstart.mjs', opts.smoke ? '2' : '10', opts.smoke ? '1' : String(Math.max(3, Math.round(opts.cold / 2)))]);
