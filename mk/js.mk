@@ -43,7 +43,7 @@ test-js: js-build chromium $(LTS_NODES_STAMP) ## JS tests: Node 20 (ESM+CJS), 22
 	cargo test -p polycache-wasm --release
 	npm test
 	@# (npm installs optional packages where it can: a Node it did not install is said, as a skip.)
-	@mkdir -p $(dir $(SKIPPED)) && for n in node22 node24; do test -x tests/nodes/node_modules/$$n/bin/node || \
+	@mkdir -p $(dir $(SKIPPED)) && for n in $$(node tests/nodes/nodes.mjs --missing); do \
 		echo "SKIPPED test-js $$n: npm installed none in tests/nodes (a platform other than Linux x64, or its download failed): the Node suite did not run under it" | tee -a $(SKIPPED); done
 
 DEMO_BUILDS += js-build

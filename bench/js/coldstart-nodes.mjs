@@ -1,8 +1,9 @@
-// Cold start on the other Nodes a user runs: the LTS lines 22 and 24, installed from the
-// npm registry's Linux x64 builds into tests/nodes (its package.json; `make bench-js`
-// installs them, and on another platform npm installs none: then nothing runs here). The
-// machine's own Node (20, past its end of life in April 2026) is run.mjs's table.
-// coldstart.mjs under each, fresh processes, the Nodes and implementations alternating.
+// Cold start in fresh processes (coldstart.mjs), under the machine's Node and under the
+// LTS lines 22 and 24, installed from the npm registry's Linux x64 builds into tests/nodes
+// (its package.json; `make bench-js` installs them, and on another platform npm installs
+// none: then only the machine's Node runs). The machine's Node 20 is past its end of life
+// (April 2026). Every Node and implementation alternate, so that each sees the same
+// machine.
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,36 +15,57 @@ const here = dirname(fileURLToPath(import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const round2 = (x) => Math.round(x * 100) / 100;
 
+/** The Nodes to run: this one (key 'this') and each LTS one installed (key: its version). */
+export function coldStartNodes() {
+  return [{ key: 'this', bin: process.execPath }, ...ltsNodes().map(({ version, bin }) => ({ key: version, bin }))];
+}
+
 /**
- * `impls` (names in impls.mjs) under each installed Node, `processes` each: per Node
- * version, per implementation, the medians (ms after Node is ready) of the import and of
- * the first get, as run.mjs's table has them. `errors` collects what failed.
+ * `runs`: [{ key, bin, impls }] (impls: names in impls.mjs, or 'none' for Node alone),
+ * `processes` each. Per run key, per implementation, the medians (ms): when Node was ready
+ * (from process start), the import and the first get after Node was ready, and the
+ * first get from process start. `errors` collects what failed.
  */
-export function coldStartOnNodes(impls, processes, errors) {
-  const nodes = ltsNodes();
+export function coldStarts(runs, processes, errors) {
   const ms = new Map();
   for (let i = 0; i < processes; i++) {
-    for (const { version, bin } of nodes) {
+    for (const { key, bin, impls } of runs) {
       for (const impl of impls) {
-        const r = spawnSync(bin, ['coldstart.mjs', impl, IMPLS[impl].specifier()], { cwd: here, encoding: 'utf8', timeout: 60_000 });
+        const args = ['coldstart.mjs', impl, ...(impl === 'none' ? [] : [IMPLS[impl].specifier()])];
+        const r = spawnSync(bin, args, { cwd: here, encoding: 'utf8', timeout: 60_000 });
         const line = (r.stdout || '').trim().split('\n').pop();
+        const on = key === 'this' ? '' : ` on Node ${key}`;
         if (r.status !== 0 || !line) {
-          errors.push(`cold start ${impl} on Node ${version}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ') || `exit ${r.status}`}`);
+          errors.push(`cold start ${impl}${on}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ') || `exit ${r.status}`}`);
           continue;
         }
         const { nodeReady, imported, firstGet } = JSON.parse(line);
-        const key = `${version}\0${impl}`;
-        if (!ms.has(key)) ms.set(key, { imported: [], firstGet: [] });
-        ms.get(key).imported.push(imported - nodeReady);
-        ms.get(key).firstGet.push(firstGet - nodeReady);
+        const id = `${key}\0${impl}`;
+        if (!ms.has(id)) ms.set(id, { nodeReady: [], imported: [], firstGet: [], fromStart: [] });
+        const m = ms.get(id);
+        m.nodeReady.push(nodeReady);
+        m.imported.push(imported - nodeReady);
+        // Import, instantiation and the first cache's work together: polycache reads and
+        // compiles its wasm at the first `new Cache` or `new LRUCache`, not at import.
+        m.firstGet.push(firstGet - nodeReady);
+        m.fromStart.push(firstGet);
       }
     }
   }
   const out = {};
-  for (const [key, v] of ms) {
-    const [version, impl] = key.split('\0');
-    out[version] ??= {};
-    out[version][impl] = { processes: v.firstGet.length, importMs: round2(median(v.imported)), readyToFirstGetMs: round2(median(v.firstGet)) };
+  for (const { key, impls } of runs) {
+    out[key] = {};
+    for (const impl of impls) {
+      const m = ms.get(`${key}\0${impl}`);
+      if (m === undefined) continue;
+      out[key][impl] = {
+        processes: m.firstGet.length,
+        nodeReadyMs: round2(median(m.nodeReady)),
+        importMs: round2(median(m.imported)),
+        readyToFirstGetMs: round2(median(m.firstGet)),
+        firstGetMs: round2(median(m.fromStart)),
+      };
+    }
   }
   return out;
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './data.mjs';
-import { coldStartOnNodes } from './coldstart-nodes.mjs';
+import { coldStartNodes, coldStarts } from './coldstart-nodes.mjs';
 import { IMPLS, SIZED } from './impls.mjs';
 import { PHASES, PHASE_TITLES, getsLine, markdownTable, printTable, separation, startUpLine, targetLine } from './report.mjs';
 import { sizes } from './size.mjs';
@@ -129,39 +129,22 @@ for (const c of cases) {
 }
 
 // --- cold start -----------------------------------------------------------------------
-const cold = {};
 const coldOnly = Object.keys(IMPLS).filter((k) => IMPLS[k].coldOnly && opts.only.includes(IMPLS[k].samePackageAs));
 const coldOrder = ['none', ...opts.only];
 // (Each beside its package's rows.)
 for (const k of coldOnly) coldOrder.splice(coldOrder.findLastIndex((i) => i.startsWith(IMPLS[k].samePackageAs)) + 1, 0, k);
-for (const impl of coldOrder) cold[impl] = { imported: [], firstGet: [], nodeReady: [] };
-for (let i = 0; i < opts.cold; i++) {
-  for (const impl of Object.keys(cold)) {
-    const res = node(['coldstart.mjs', impl, ...(impl === 'none' ? [] : [IMPLS[impl].specifier()])]);
-    if (res.error) errors.push(`cold start ${impl}: ${res.error}`);
-    else for (const k of ['imported', 'firstGet', 'nodeReady']) cold[impl][k].push(res[k]);
-  }
-}
-const coldStart = {};
-for (const [impl, v] of Object.entries(cold)) {
-  if (v.firstGet.length === 0) continue;
-  const nodeReady = median(v.nodeReady);
-  coldStart[impl] = {
-    processes: v.firstGet.length,
-    nodeReadyMs: round2(nodeReady),
-    importMs: round2(median(v.imported.map((x, i) => x - v.nodeReady[i]))),
-    // Import, instantiation and the first cache's work together: polycache reads and
-    // compiles its wasm at the first `new Cache` or `new LRUCache`, not at import.
-    readyToFirstGetMs: round2(median(v.firstGet.map((x, i) => x - v.nodeReady[i]))),
-    firstGetMs: round2(median(v.firstGet)),
-  };
-}
+// Every implementation under this Node; ours and lru-cache under Node 22 and 24, where
+// tests/nodes has them (coldstart-nodes.mjs).
+const [thisNode, ...lts] = coldStartNodes();
+const ltsImpls = ['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE].filter((i) => coldOrder.includes(i));
+const { this: coldStart, ...nodesStart } = coldStarts(
+  [{ ...thisNode, impls: coldOrder }, ...lts.map((n) => ({ ...n, impls: ltsImpls }))],
+  opts.cold,
+  errors,
+);
 function round2(x) {
   return Math.round(x * 100) / 100;
 }
-
-// The same on Node 22 and 24, where tests/nodes has them (coldstart-nodes.mjs).
-const nodesStart = coldStartOnNodes(['polycache', 'polycache LRUCache', 'polycache/lru-cache', BASELINE], opts.cold, errors);
 
 // The same inside Cloudflare's runtime (workerd-coldstart.mjs): per Worker, from many.
 const workerdStart = node(['workerd-coldstart.mjs', opts.smoke ? '2' : '10', opts.smoke ? '1' : String(Math.max(3, Math.round(opts.cold / 2)))]);
